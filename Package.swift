@@ -1,0 +1,80 @@
+// swift-tools-version:6.0
+// The module list is the architecture, lowest layer first:
+//   C shims  ←  generated messages  ←  wire framing (pure)  ←  RPC transport  ←
+//   store / security  ←  services  ←  executables.
+// The scoring core (a later module) depends on nothing but the standard library.
+import PackageDescription
+
+let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
+
+let package = Package(
+    name: "lianjie",
+    products: [
+        .executable(name: "lianjied", targets: ["lianjied"]),
+        .executable(name: "lianjie", targets: ["lianjie"]),
+        .executable(name: "lianjie-bench", targets: ["lianjie-bench"]),
+        .executable(name: "lianjie-protogen", targets: ["lianjie-protogen"]),
+    ],
+    targets: [
+        // MARK: C shims (system libraries from Debian)
+        .systemLibrary(name: "CProtobufC", pkgConfig: "libprotobuf-c",
+                       providers: [.apt(["libprotobuf-c-dev"])]),
+        .systemLibrary(name: "CSQLite", pkgConfig: "sqlite3",
+                       providers: [.apt(["libsqlite3-dev"])]),
+        .systemLibrary(name: "CCrypt", pkgConfig: "libcrypt",
+                       providers: [.apt(["libcrypt-dev"])]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto",
+                       providers: [.apt(["libssl-dev"])]),
+
+        // MARK: Generated code (Proto/generate.sh)
+        /// The C structs and descriptors protoc-c writes for every `.proto` file.
+        .target(name: "CLianjieProto", dependencies: ["CProtobufC"]),
+        /// Swift value types, JSON and method descriptors for every message and RPC.
+        .target(name: "LianjieMessages", dependencies: ["CLianjieProto"], swiftSettings: strict),
+        /// Reads a FileDescriptorSet and writes the Swift layer above.
+        .executableTarget(name: "lianjie-protogen", swiftSettings: strict),
+
+        // MARK: Wire and transport
+        /// LJRP/1 frames: a pure incremental decoder and an encoder, no I/O.
+        .target(name: "LianjieWire", swiftSettings: strict),
+        /// Sockets, connections, calls: the RPC server and the async client.
+        .target(name: "LianjieRPC", dependencies: ["LianjieWire", "LianjieMessages"],
+                swiftSettings: strict),
+        /// Typed client stubs for every service (generated) over `LianjieRPC`.
+        .target(name: "LianjieClient", dependencies: ["LianjieRPC", "LianjieMessages"],
+                swiftSettings: strict),
+
+        // MARK: State and security
+        /// The storage seam (`Store`) and its embedded SQLite implementation.
+        .target(name: "LianjieStore", dependencies: ["CSQLite"], swiftSettings: strict),
+        /// Password hashing (yescrypt), token generation and digests.
+        .target(name: "LianjieSecurity", dependencies: ["CCrypt", "COpenSSL"],
+                swiftSettings: strict),
+
+        // MARK: Services and executables
+        /// The RPC services: health, users and sessions.
+        .target(name: "LianjieServices",
+                dependencies: ["LianjieRPC", "LianjieMessages", "LianjieStore", "LianjieSecurity"],
+                swiftSettings: strict),
+        .executableTarget(name: "lianjied", dependencies: ["LianjieServices"],
+                          swiftSettings: strict),
+        .executableTarget(name: "lianjie", dependencies: ["LianjieClient"],
+                          path: "Clients/lianjie", swiftSettings: strict),
+        .executableTarget(name: "lianjie-bench",
+                          dependencies: ["LianjieClient", "LianjieWire"],
+                          swiftSettings: strict),
+
+        // MARK: Tests
+        .testTarget(name: "LianjieMessagesTests", dependencies: ["LianjieMessages"],
+                    swiftSettings: strict),
+        .testTarget(name: "LianjieWireTests", dependencies: ["LianjieWire"],
+                    swiftSettings: strict),
+        .testTarget(name: "LianjieStoreTests", dependencies: ["LianjieStore"],
+                    swiftSettings: strict),
+        .testTarget(name: "LianjieSecurityTests", dependencies: ["LianjieSecurity"],
+                    swiftSettings: strict),
+        .testTarget(name: "EndToEndTests",
+                    dependencies: ["LianjieClient", "LianjieWire", "LianjieMessages"],
+                    swiftSettings: strict),
+    ]
+)
