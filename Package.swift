@@ -26,6 +26,9 @@ let package = Package(
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto",
                        providers: [.apt(["libssl-dev"])]),
 
+        /// epoll and eventfd, which Swift's Glibc module does not import.
+        .target(name: "CLianjieSys"),
+
         // MARK: Generated code (Proto/generate.sh)
         /// The C structs and descriptors protoc-c writes for every `.proto` file.
         .target(name: "CLianjieProto", dependencies: ["CProtobufC"]),
@@ -38,7 +41,7 @@ let package = Package(
         /// LJRP/1 frames: a pure incremental decoder and an encoder, no I/O.
         .target(name: "LianjieWire", swiftSettings: strict),
         /// Sockets, connections, calls: the RPC server and the async client.
-        .target(name: "LianjieRPC", dependencies: ["LianjieWire", "LianjieMessages"],
+        .target(name: "LianjieRPC", dependencies: ["LianjieWire", "LianjieMessages", "CLianjieSys"],
                 swiftSettings: strict),
         /// Typed client stubs for every service (generated) over `LianjieRPC`.
         .target(name: "LianjieClient", dependencies: ["LianjieRPC", "LianjieMessages"],

@@ -1,0 +1,102 @@
+import Foundation
+public import LianjieMessages
+public import LianjieWire
+import Synchronization
+
+/// Per-call settings.
+public struct CallOptions: Sendable {
+    /// How long the caller waits; sent to the server as `timeout_ms`. Nil means no deadline.
+    public var timeout: Duration?
+    /// Extra metadata for this call (keys lower-case).
+    public var metadata: [(String, String)]
+
+    public init(timeout: Duration? = nil, metadata: [(String, String)] = []) {
+        self.timeout = timeout
+        self.metadata = metadata
+    }
+}
+
+/// An async LJRP/1 client over one TCP connection, shared by any number of concurrent
+/// calls. If the connection drops, the next call opens a new one.
+///
+/// Thread-safe. Errors are always `RPCError`: transport failures surface as UNAVAILABLE,
+/// a reply that does not decode as INTERNAL.
+public final class RPCClient: Sendable {
+    public let endpoint: Endpoint
+    let limits: WireLimits
+    private let state = Mutex<ClientState>(ClientState())
+
+    struct ClientState {
+        var connection: ClientConnection?
+        var token: String?
+    }
+
+    public init(endpoint: Endpoint, token: String? = nil, limits: WireLimits = WireLimits()) {
+        self.endpoint = endpoint
+        self.limits = limits
+        state.withLock { $0.token = token }
+    }
+
+    /// The bearer token sent with every call (`authorization: Bearer …`), if any.
+    public var token: String? {
+        get { state.withLock { $0.token } }
+        set { state.withLock { $0.token = newValue } }
+    }
+
+    /// Closes the connection; calls in flight fail with UNAVAILABLE. A later call reconnects.
+    public func close() {
+        let c = state.withLock { s -> ClientConnection? in
+            let c = s.connection
+            s.connection = nil
+            return c
+        }
+        c?.shutdown(RPCError(.unavailable, "the client closed the connection"))
+    }
+
+    /// Calls `method` and returns its decoded response.
+    public func call<Request, Response>(_ method: RPCMethod<Request, Response>, _ request: Request,
+                                        options: CallOptions = CallOptions()) async throws(RPCError) -> Response {
+        let body = try await callRaw(path: method.path, body: request.serializedBytes(), options: options)
+        do {
+            return try Response(serializedBytes: body)
+        } catch {
+            throw RPCError(.internal, "the server's reply is not a valid \(Response.protoName)")
+        }
+    }
+
+    /// Calls a method by path with an encoded body; returns the encoded response body.
+    public func callRaw(path: String, body: [UInt8], options: CallOptions = CallOptions()) async throws(RPCError) -> [UInt8] {
+        let (connection, token) = try connectionForCall()
+        var metadata = options.metadata.map { Metadata(key: $0.0, value: $0.1) }
+        if let token, !options.metadata.contains(where: { $0.0 == "authorization" }) {
+            metadata.append(Metadata(key: "authorization", value: "Bearer \(token)"))
+        }
+        var timeoutMs: UInt32 = 0
+        if let t = options.timeout {
+            let ms = t.components.seconds * 1000 + t.components.attoseconds / 1_000_000_000_000_000
+            timeoutMs = UInt32(clamping: max(1, ms))
+        }
+        let result = await connection.call(path: path, body: body, metadata: metadata, timeoutMs: timeoutMs)
+        return try result.get()
+    }
+
+    private func connectionForCall() throws(RPCError) -> (ClientConnection, String?) {
+        let existing = state.withLock { s -> (ClientConnection?, String?) in
+            if let c = s.connection, c.isUsable { return (c, s.token) }
+            return (nil, s.token)
+        }
+        if let c = existing.0 { return (c, existing.1) }
+        let fresh: ClientConnection
+        do { fresh = try ClientConnection(endpoint: endpoint, limits: limits) } catch {
+            throw RPCError(.unavailable, "cannot reach the server at \(endpoint): \(error.description)")
+        }
+        return state.withLock { s -> (ClientConnection, String?) in
+            if let c = s.connection, c.isUsable {
+                fresh.shutdown(RPCError(.unavailable, "superseded"))
+                return (c, s.token)
+            }
+            s.connection = fresh
+            return (fresh, s.token)
+        }
+    }
+}

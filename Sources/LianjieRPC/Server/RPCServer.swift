@@ -1,0 +1,238 @@
+import CLianjieSys
+import Foundation
+import LianjieMessages
+public import LianjieWire
+import Synchronization
+
+/// The server could not start: the message says why (address in use, bad address...).
+public struct RPCServerError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Limits and sizes of an `RPCServer`; every one has a sensible default.
+public struct RPCServerConfiguration: Sendable {
+    public var endpoint = Endpoint(host: "127.0.0.1", port: 7600)
+    /// Largest meta and body a peer may send.
+    public var limits = WireLimits()
+    /// Calls a connection may have running on the worker pool at once.
+    public var maxCallsPerConnection = 256
+    /// Connections open at once; more are answered GOAWAY UNAVAILABLE and closed.
+    public var maxConnections = 4096
+    /// A connection with nothing in flight for this long is closed (0 = never).
+    public var idleTimeoutSeconds: Double = 300
+    /// Event-loop threads (each owns a share of the connections).
+    public var eventLoops = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 4))
+    /// Worker threads for blocking handlers.
+    public var workerThreads = max(2, ProcessInfo.processInfo.activeProcessorCount * 2)
+    /// Calls queued for the workers before new ones are refused with UNAVAILABLE.
+    public var maxQueuedCalls = 4096
+
+    public init() {}
+
+    var idleTimeoutNanos: UInt64 { idleTimeoutSeconds > 0 ? UInt64(idleTimeoutSeconds * 1e9) : 0 }
+}
+
+/// An LJRP/1 server: accepts connections, decodes frames, runs the `Router`'s handlers
+/// and answers, per `Proto/PROTOCOL.md`.
+///
+/// Threads: `eventLoops` loops own the connections (round-robin); pool handlers run on
+/// `workerThreads` workers. All methods are thread-safe.
+public final class RPCServer: Sendable {
+    public let configuration: RPCServerConfiguration
+    let router: Router
+    let logger: Logger
+    let pool: WorkPool
+    private let loops: [EventLoop]
+    private let listener = Mutex<(fd: Int32, port: Int)?>(nil)
+    private let connections = Atomic<Int>(0)
+    private let nextLoop = Atomic<Int>(0)
+    private let draining = Atomic<Bool>(false)
+    private let acceptor = Mutex<Acceptor?>(nil)
+    /// One read buffer per server is enough: reads happen on loop threads, and each
+    /// loop thread gets its own copy through `readBuffer` below.
+    private let readBuffers: [LoopBuffer]
+
+    public init(configuration: RPCServerConfiguration, router: Router, logger: Logger) throws(RPCServerError) {
+        self.configuration = configuration
+        self.router = router
+        self.logger = logger
+        self.pool = WorkPool(threads: configuration.workerThreads, maxQueued: configuration.maxQueuedCalls)
+        var loops: [EventLoop] = []
+        for i in 0..<max(1, configuration.eventLoops) { loops.append(try EventLoop(name: "lianjie-loop-\(i)")) }
+        self.loops = loops
+        self.readBuffers = loops.map { _ in LoopBuffer() }
+    }
+
+    /// The read buffer of the calling loop thread.
+    var readBuffer: LoopBuffer {
+        for (i, loop) in loops.enumerated() where loop.isOnLoop { return readBuffers[i] }
+        preconditionFailure("readBuffer used off the event loops")
+    }
+
+    /// Binds, starts the loops, and returns the port (useful with port 0).
+    @discardableResult
+    public func start() throws(RPCServerError) -> Int {
+        let bound: (fd: Int32, port: Int)
+        do { bound = try Socket.listen(configuration.endpoint) } catch { throw RPCServerError(error.description) }
+        listener.withLock { $0 = bound }
+        for loop in loops { loop.start() }
+        let acceptor = Acceptor(fd: bound.fd, server: self, loop: loops[0])
+        self.acceptor.withLock { $0 = acceptor }
+        loops[0].execute { acceptor.attach() }
+        logger.notice("server started", ["listen": .text(Endpoint(host: configuration.endpoint.host, port: bound.port).description),
+                                         "loops": .int(Int64(loops.count)), "workers": .int(Int64(configuration.workerThreads))])
+        return bound.port
+    }
+
+    /// Connections open now.
+    public var connectionCount: Int { connections.load(ordering: .relaxed) }
+
+    /// True once `drain` began: health checks answer NOT_SERVING.
+    public var isDraining: Bool { draining.load(ordering: .acquiring) }
+
+    /// Stops accepting, sends GOAWAY on every connection, waits up to `graceSeconds` for
+    /// accepted calls to be answered, then closes whatever is left and stops the threads.
+    /// Blocks the calling thread; returns true when everything finished within the grace.
+    @discardableResult
+    public func drain(graceSeconds: Double) -> Bool {
+        guard !draining.exchange(true, ordering: .acquiringAndReleasing) else { return true }
+        logger.notice("draining", ["connections": .int(Int64(connectionCount)), "grace_s": .double(graceSeconds)])
+        let acceptor = self.acceptor.withLock { $0 }
+        loops[0].execute { acceptor?.close() }
+        for loop in loops {
+            loop.execute { [loop] in
+                for channel in loop.allChannels { (channel as? ServerConnection)?.drain() }
+            }
+        }
+        let limit = MonotonicClock.now() + UInt64(max(0, graceSeconds) * 1e9)
+        while connectionCount > 0, MonotonicClock.now() < limit { usleep(5_000) }
+        let clean = connectionCount == 0
+        if !clean {
+            logger.warning("grace period over; closing remaining connections", ["connections": .int(Int64(connectionCount))])
+            for loop in loops {
+                loop.execute { [loop] in
+                    for channel in loop.allChannels { (channel as? ServerConnection)?.close(reason: "grace period over") }
+                }
+            }
+            let hard = MonotonicClock.now() + 1_000_000_000
+            while connectionCount > 0, MonotonicClock.now() < hard { usleep(5_000) }
+        }
+        for loop in loops { loop.stop() }
+        pool.stop()
+        logger.notice("server stopped", ["clean": .text(clean ? "yes" : "no")])
+        return clean
+    }
+
+    // MARK: Internal
+
+    func invoke(_ route: Router.Route, _ body: [UInt8], _ context: CallContext) -> Result<[UInt8], RPCError> {
+        do {
+            return .success(try route.invoke(body, context))
+        } catch let error as RPCError {
+            return .failure(error)
+        } catch {
+            logger.error("handler failed", ["method": .text(context.method), "error": .text(String(describing: error))])
+            return .failure(RPCError(.internal, "internal error; the server log has the details"))
+        }
+    }
+
+    func accepted(fd: Int32, peer: String) {
+        let count = connections.wrappingAdd(1, ordering: .relaxed).newValue
+        if count > configuration.maxConnections || isDraining {
+            let meta = GoAwayMeta(lastCallId: 0, status: Status.unavailable.rawValue,
+                                  message: isDraining ? "the server is shutting down" : "too many connections; retry later")
+            let frame = FrameEncoder.encode(kind: .goAway, meta: meta.serializedBytes())
+            _ = frame.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            close(fd)
+            connections.wrappingSubtract(1, ordering: .relaxed)
+            logger.info("connection refused", ["peer": .text(peer), "reason": .text(isDraining ? "draining" : "limit")])
+            return
+        }
+        let loop = loops[nextLoop.wrappingAdd(1, ordering: .relaxed).oldValue % loops.count]
+        loop.execute { [self] in
+            let connection = ServerConnection(fd: fd, peer: peer, loop: loop, server: self)
+            if !connection.attach() {
+                close(fd)
+                connections.wrappingSubtract(1, ordering: .relaxed)
+            } else if isDraining {
+                connection.drain()
+            }
+        }
+        if logger.isEnabled(.debug) { logger.debug("connection opened", ["peer": .text(peer)]) }
+    }
+
+    func connectionClosed(peer: String, reason: String?) {
+        connections.wrappingSubtract(1, ordering: .relaxed)
+        if logger.isEnabled(.debug) { logger.debug("connection closed", ["peer": .text(peer), "reason": .text(reason ?? "done")]) }
+    }
+
+    func callFinished(method: String, status: UInt32, started: UInt64, peer: String) {
+        guard logger.isEnabled(.debug) else { return }
+        let micros = Int64((MonotonicClock.now() &- started) / 1000)
+        logger.debug("call", ["method": .text(method), "status": .text(Status(code: status).name),
+                              "duration_us": .int(micros), "peer": .text(peer)])
+    }
+}
+
+/// A 64 KiB scratch buffer owned by one event loop thread.
+final class LoopBuffer: @unchecked Sendable {
+    // @unchecked: each buffer is used only by the loop thread at its index.
+    var bytes = [UInt8](repeating: 0, count: 64 * 1024)
+
+    func withUnsafeMutableBytes<R>(_ body: (UnsafeMutableRawBufferPointer) -> R) -> R {
+        bytes.withUnsafeMutableBytes(body)
+    }
+
+    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        bytes.withUnsafeBytes(body)
+    }
+}
+
+/// Accepts connections on the listening socket; runs on loop 0.
+final class Acceptor: LoopChannel, @unchecked Sendable {
+    // @unchecked: used only on loop 0's thread after `attach`.
+    private let fd: Int32
+    private unowned let server: RPCServer
+    private let loop: EventLoop
+    private var token: UInt64 = 0
+    private var closed = false
+
+    init(fd: Int32, server: RPCServer, loop: EventLoop) {
+        self.fd = fd
+        self.server = server
+        self.loop = loop
+    }
+
+    func attach() {
+        token = loop.register(fd: fd, self) ?? 0
+    }
+
+    func close() {
+        guard !closed else { return }
+        closed = true
+        loop.deregister(fd: fd, token: token)
+        Glibc.close(fd)
+    }
+
+    func onEvent(readable: Bool, writable: Bool, hangup: Bool) {
+        for _ in 0..<64 {
+            var storage = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let client = withUnsafeMutablePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { accept(fd, $0, &length) }
+            }
+            if client < 0 {
+                if errno == EMFILE || errno == ENFILE {
+                    server.logger.warning("accept failed: out of file descriptors")
+                }
+                return
+            }
+            _ = fcntl(client, F_SETFD, FD_CLOEXEC)
+            guard lj_socket_prepare(client) == 0 else { Glibc.close(client); continue }
+            server.accepted(fd: client, peer: Socket.describe(storage, length: length))
+        }
+    }
+
+    func tick(now: UInt64) {}
+}

@@ -1,0 +1,142 @@
+import CLianjieSys
+import Glibc
+
+/// A `HOST:PORT` endpoint: `127.0.0.1:7600`, `localhost:7600`, `[::1]:7600`.
+public struct Endpoint: Sendable, Equatable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    /// Parses `HOST:PORT`; nil when it is not of that form or the port is out of range.
+    public init?(_ text: String) {
+        var host: Substring
+        let portText: Substring
+        if text.hasPrefix("[") {
+            guard let close = text.firstIndex(of: "]") else { return nil }
+            host = text[text.index(after: text.startIndex)..<close]
+            let rest = text[text.index(after: close)...]
+            guard rest.hasPrefix(":") else { return nil }
+            portText = rest.dropFirst()
+        } else {
+            guard let colon = text.lastIndex(of: ":") else { return nil }
+            host = text[..<colon]
+            portText = text[text.index(after: colon)...]
+        }
+        guard !host.isEmpty, let port = Int(portText), (0...65535).contains(port) else { return nil }
+        if host.contains(":") && !text.hasPrefix("[") { return nil }
+        self.host = String(host)
+        self.port = port
+    }
+
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}
+
+/// A socket call failed; the message names the call and the system's reason.
+public struct SocketError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+
+    init(_ what: String, errno code: Int32 = errno) {
+        description = "\(what): \(String(cString: strerror(code)))"
+    }
+
+    init(message: String) { description = message }
+}
+
+enum Socket {
+    /// Resolves `endpoint` to socket addresses (numeric hosts and names alike).
+    static func resolve(_ endpoint: Endpoint, passive: Bool) throws(SocketError) -> [(family: Int32, address: [UInt8])] {
+        var hints = addrinfo()
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        hints.ai_family = AF_UNSPEC
+        if passive { hints.ai_flags = AI_PASSIVE }
+        var result: UnsafeMutablePointer<addrinfo>?
+        let rc = getaddrinfo(endpoint.host, String(endpoint.port), &hints, &result)
+        guard rc == 0, let first = result else {
+            throw SocketError(message: "cannot resolve \(endpoint.host): \(String(cString: gai_strerror(rc)))")
+        }
+        defer { freeaddrinfo(first) }
+        var out: [(Int32, [UInt8])] = []
+        var p: UnsafeMutablePointer<addrinfo>? = first
+        while let ai = p {
+            let bytes = Array(UnsafeRawBufferPointer(start: ai.pointee.ai_addr, count: Int(ai.pointee.ai_addrlen)))
+            out.append((ai.pointee.ai_family, bytes))
+            p = ai.pointee.ai_next
+        }
+        return out
+    }
+
+    /// A non-blocking listening socket bound to `endpoint`, and the port it got.
+    static func listen(_ endpoint: Endpoint, backlog: Int32 = 1024) throws(SocketError) -> (fd: Int32, port: Int) {
+        var lastError = SocketError(message: "no address for \(endpoint)")
+        for (family, address) in try resolve(endpoint, passive: true) {
+            let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            guard fd >= 0 else { lastError = SocketError("socket"); continue }
+            var one: Int32 = 1
+            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
+            let bound = address.withUnsafeBytes { raw in
+                bind(fd, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(raw.count))
+            }
+            guard bound == 0 else { lastError = SocketError("cannot listen on \(endpoint)"); close(fd); continue }
+            guard Glibc.listen(fd, backlog) == 0, lj_socket_prepare(fd) == 0 else {
+                lastError = SocketError("cannot listen on \(endpoint)"); close(fd); continue
+            }
+            return (fd, localPort(fd))
+        }
+        throw lastError
+    }
+
+    /// A blocking connect to `endpoint`, with TCP_NODELAY; the fd is left blocking.
+    static func connect(_ endpoint: Endpoint) throws(SocketError) -> Int32 {
+        var lastError = SocketError(message: "no address for \(endpoint)")
+        for (family, address) in try resolve(endpoint, passive: false) {
+            let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            guard fd >= 0 else { lastError = SocketError("socket"); continue }
+            let rc = address.withUnsafeBytes { raw in
+                Glibc.connect(fd, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(raw.count))
+            }
+            guard rc == 0 else { lastError = SocketError("cannot connect to \(endpoint)"); close(fd); continue }
+            var one: Int32 = 1
+            setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+            return fd
+        }
+        throw lastError
+    }
+
+    static func localPort(_ fd: Int32) -> Int {
+        var storage = sockaddr_storage()
+        var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
+        _ = withUnsafeMutablePointer(to: &storage) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+        }
+        return portOf(storage)
+    }
+
+    static func portOf(_ storage: sockaddr_storage) -> Int {
+        var s = storage
+        return withUnsafePointer(to: &s) { p -> Int in
+            let raw = UnsafeRawPointer(p)
+            if Int32(storage.ss_family) == AF_INET6 {
+                return Int(UInt16(bigEndian: raw.assumingMemoryBound(to: sockaddr_in6.self).pointee.sin6_port))
+            }
+            return Int(UInt16(bigEndian: raw.assumingMemoryBound(to: sockaddr_in.self).pointee.sin_port))
+        }
+    }
+
+    /// `ip:port` (or `[ip6]:port`) of a socket address.
+    static func describe(_ storage: sockaddr_storage, length: socklen_t) -> String {
+        var s = storage
+        var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
+        let rc = withUnsafePointer(to: &s) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                getnameinfo($0, length, &host, socklen_t(host.count), nil, 0, NI_NUMERICHOST)
+            }
+        }
+        guard rc == 0 else { return "unknown" }
+        let h = String(decoding: host.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        return Endpoint(host: h, port: portOf(storage)).description
+    }
+}
