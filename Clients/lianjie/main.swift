@@ -1,0 +1,83 @@
+// lianjie: the command-line client for administrators, inspectors and HR.
+import Foundation
+import LianjieRPC
+
+let usage = """
+    lianjie — the Lianjie command-line client
+
+    Usage: lianjie [--server HOST:PORT] [--json] COMMAND [ARGS]
+
+    Commands:
+      health [SERVICE]              is the server (or a service) serving?
+      login [USERNAME] [--password-stdin]
+                                    log in and keep the session token in ~/.config/lianjie (0600)
+      logout                        end the session on the server and forget it here
+      whoami                        the logged-in account and its roles
+
+    Options:
+      --server HOST:PORT   the server (default: the one logged in to, $LIANJIE_SERVER, or 127.0.0.1:7600)
+      --json               machine-readable output (proto3 JSON) and errors as {"error": ...}
+      --help, --version
+
+    Exit codes: 0 ok, 1 failure, 2 usage, 3 not logged in / unauthenticated, 4 permission
+    denied, 5 not found, 6 invalid argument, 7 conflict, 8 server unavailable or too busy.
+    """
+
+func run() async -> Int32 {
+    var args = Array(CommandLine.arguments.dropFirst())
+    var json = false
+    var serverText: String?
+    var rest: [String] = []
+    var i = 0
+    while i < args.count {
+        let a = args[i]
+        if a == "--json" { json = true } else if a == "--server" {
+            i += 1
+            guard i < args.count else { FileHandle.standardError.write(Data("lianjie: --server needs HOST:PORT\n".utf8)); return 2 }
+            serverText = args[i]
+        } else if a.hasPrefix("--server=") {
+            serverText = String(a.dropFirst("--server=".count))
+        } else {
+            rest.append(a)
+        }
+        i += 1
+    }
+    args = rest
+    guard let command = args.first, command != "--help", command != "-h", command != "help" else {
+        print(usage)
+        return args.isEmpty ? 2 : 0
+    }
+    if command == "--version" { print("lianjie 0.1.0 (LJRP/1)"); return 0 }
+
+    let credentials = CredentialStore()
+    let saved = credentials.load()
+    let chosen = serverText ?? saved?.server ?? ProcessInfo.processInfo.environment["LIANJIE_SERVER"] ?? "127.0.0.1:7600"
+    guard let endpoint = Endpoint(chosen) else {
+        return report(CLIError.usage("--server must be HOST:PORT, got \(chosen)"), json: json)
+    }
+    let ctx = CLIContext(server: endpoint, json: json, credentials: credentials)
+    let commandArgs = Array(args.dropFirst())
+    do {
+        switch command {
+        case "health": try await Commands.health(ctx, args: commandArgs)
+        case "login": try await Commands.login(ctx, args: commandArgs)
+        case "logout": try await Commands.logout(ctx, args: commandArgs)
+        case "whoami": try await Commands.whoami(ctx, args: commandArgs)
+        default: throw CLIError.usage("unknown command \(command); run lianjie --help")
+        }
+        return 0
+    } catch let e as CLIError {
+        return report(e, json: json)
+    } catch let e as RPCError {
+        return report(CLIError(e), json: json)
+    } catch {
+        return report(CLIError(message: "\(error)", exitCode: CLIError.Code.failure), json: json)
+    }
+}
+
+func report(_ e: CLIError, json: Bool) -> Int32 {
+    if json { print(e.json) } else { FileHandle.standardError.write(Data("lianjie: \(e.message)\n".utf8)) }
+    return e.exitCode
+}
+
+exit(await run())

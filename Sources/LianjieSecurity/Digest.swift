@@ -1,0 +1,87 @@
+import COpenSSL
+import Glibc
+
+/// SHA-256 and HMAC-SHA-256 through OpenSSL's libcrypto; thread-safe.
+public enum Digest {
+    /// The SHA-256 of `bytes` (32 bytes).
+    public static func sha256(_ bytes: [UInt8]) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 0
+        let ok = bytes.withUnsafeBytes { input in
+            EVP_Digest(input.baseAddress, input.count, &out, &length, EVP_sha256(), nil)
+        }
+        precondition(ok == 1 && length == 32, "EVP_Digest(SHA-256) failed")
+        return out
+    }
+
+    /// The SHA-256 of a string's UTF-8 bytes.
+    public static func sha256(_ text: String) -> [UInt8] { sha256(Array(text.utf8)) }
+
+    /// HMAC-SHA-256 of `message` under `key` (32 bytes).
+    public static func hmacSHA256(key: [UInt8], _ message: [UInt8]) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: 32)
+        var length: UInt32 = 0
+        let p = key.withUnsafeBytes { k in
+            message.withUnsafeBytes { m in
+                HMAC(EVP_sha256(), k.baseAddress, Int32(k.count), m.baseAddress?.assumingMemoryBound(to: UInt8.self), m.count, &out, &length)
+            }
+        }
+        precondition(p != nil && length == 32, "HMAC(SHA-256) failed")
+        return out
+    }
+
+    /// Lower-case hex.
+    public static func hex(_ bytes: [UInt8]) -> String {
+        let digits = Array("0123456789abcdef".utf8)
+        var out: [UInt8] = []
+        out.reserveCapacity(bytes.count * 2)
+        for b in bytes {
+            out.append(digits[Int(b >> 4)])
+            out.append(digits[Int(b & 15)])
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+
+    /// Equality whose time does not depend on where the inputs differ.
+    public static func constantTimeEqual(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        guard a.count == b.count else { return false }
+        if a.isEmpty { return true }
+        return a.withUnsafeBytes { x in b.withUnsafeBytes { y in CRYPTO_memcmp(x.baseAddress, y.baseAddress, a.count) == 0 } }
+    }
+}
+
+/// Bearer tokens: 256 random bits, base64url without padding (43 characters).
+public enum Token {
+    /// A new token from the kernel's CSPRNG.
+    public static func generate() -> String {
+        var bytes = [UInt8](repeating: 0, count: 32)
+        let rc = bytes.withUnsafeMutableBytes { getentropy($0.baseAddress, 32) }
+        precondition(rc == 0, "getentropy failed")
+        return base64url(bytes)
+    }
+
+    /// What is stored for a token: its SHA-256, never the token.
+    public static func storageHash(_ token: String) -> [UInt8] { Digest.sha256(token) }
+
+    /// Whether `text` has the shape of a token (43 base64url characters).
+    public static func isWellFormed(_ text: String) -> Bool {
+        text.utf8.count == 43 && text.utf8.allSatisfy { c in
+            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2D || c == 0x5F
+        }
+    }
+
+    static func base64url(_ bytes: [UInt8]) -> String {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
+        var out: [UInt8] = []
+        var i = 0
+        while i < bytes.count {
+            let n = UInt32(bytes[i]) << 16 | (i + 1 < bytes.count ? UInt32(bytes[i + 1]) << 8 : 0) | (i + 2 < bytes.count ? UInt32(bytes[i + 2]) : 0)
+            out.append(alphabet[Int(n >> 18 & 63)])
+            out.append(alphabet[Int(n >> 12 & 63)])
+            if i + 1 < bytes.count { out.append(alphabet[Int(n >> 6 & 63)]) }
+            if i + 2 < bytes.count { out.append(alphabet[Int(n & 63)]) }
+            i += 3
+        }
+        return String(decoding: out, as: UTF8.self)
+    }
+}

@@ -1,0 +1,144 @@
+import CSQLite
+import Glibc
+
+/// A value bound to or read from a statement.
+enum SQLValue: Sendable, Equatable {
+    case null
+    case int(Int64)
+    case text(String)
+    case blob([UInt8])
+}
+
+/// One SQLite connection with a cache of prepared statements.
+///
+/// Not thread-safe: `SQLiteStore` keeps each connection behind its own mutex.
+final class SQLiteConnection {
+    private var db: OpaquePointer?
+    private var statements: [String: OpaquePointer] = [:]
+    let path: String
+
+    private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
+
+    init(path: String, readOnly: Bool) throws(StoreError) {
+        self.path = path
+        let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+            | SQLITE_OPEN_NOMUTEX
+        let rc = sqlite3_open_v2(path, &db, flags, nil)
+        guard rc == SQLITE_OK else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            sqlite3_close(db)
+            db = nil
+            throw StoreError(.unavailable, "cannot open the database", detail: "\(path): \(message)")
+        }
+        sqlite3_busy_timeout(db, 5000)
+        sqlite3_extended_result_codes(db, 1)
+    }
+
+    deinit {
+        for s in statements.values { sqlite3_finalize(s) }
+        sqlite3_close(db)
+    }
+
+    /// Runs SQL text with no parameters (schema, pragmas, transactions).
+    func exec(_ sql: String) throws(StoreError) {
+        var message: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(db, sql, nil, nil, &message)
+        if rc != SQLITE_OK {
+            let text = message.map { String(cString: $0) } ?? ""
+            sqlite3_free(message)
+            throw error(rc, sql: sql, text: text)
+        }
+    }
+
+    /// Runs a statement and returns every row; statements are prepared once and reused.
+    @discardableResult
+    func query(_ sql: String, _ arguments: [SQLValue] = []) throws(StoreError) -> [[SQLValue]] {
+        let stmt = try prepare(sql)
+        defer {
+            sqlite3_reset(stmt)
+            sqlite3_clear_bindings(stmt)
+        }
+        for (i, argument) in arguments.enumerated() {
+            let index = Int32(i + 1)
+            let rc: Int32
+            switch argument {
+            case .null: rc = sqlite3_bind_null(stmt, index)
+            case .int(let v): rc = sqlite3_bind_int64(stmt, index, v)
+            case .text(let s): rc = sqlite3_bind_text(stmt, index, s, -1, Self.transient)
+            case .blob(let b):
+                rc = b.withUnsafeBytes { sqlite3_bind_blob(stmt, index, $0.baseAddress, Int32(b.count), Self.transient) }
+            }
+            guard rc == SQLITE_OK else { throw error(rc, sql: sql) }
+        }
+        var rows: [[SQLValue]] = []
+        while true {
+            let rc = sqlite3_step(stmt)
+            if rc == SQLITE_DONE { break }
+            guard rc == SQLITE_ROW else { throw error(rc, sql: sql) }
+            let n = sqlite3_column_count(stmt)
+            var row: [SQLValue] = []
+            row.reserveCapacity(Int(n))
+            for c in 0..<n {
+                switch sqlite3_column_type(stmt, c) {
+                case SQLITE_INTEGER: row.append(.int(sqlite3_column_int64(stmt, c)))
+                case SQLITE_TEXT: row.append(.text(String(cString: sqlite3_column_text(stmt, c))))
+                case SQLITE_BLOB:
+                    let count = Int(sqlite3_column_bytes(stmt, c))
+                    if let p = sqlite3_column_blob(stmt, c), count > 0 {
+                        row.append(.blob(Array(UnsafeRawBufferPointer(start: p, count: count))))
+                    } else {
+                        row.append(.blob([]))
+                    }
+                case SQLITE_NULL: row.append(.null)
+                default: row.append(.text(String(cString: sqlite3_column_text(stmt, c))))
+                }
+            }
+            rows.append(row)
+        }
+        return rows
+    }
+
+    /// Rows changed by the last statement.
+    var changes: Int { Int(sqlite3_changes(db)) }
+
+    /// Runs `body` in one IMMEDIATE transaction; rolls back if it throws.
+    func transaction<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        try exec("BEGIN IMMEDIATE")
+        do {
+            let result = try body()
+            try exec("COMMIT")
+            return result
+        } catch {
+            try? exec("ROLLBACK")
+            throw error
+        }
+    }
+
+    private func prepare(_ sql: String) throws(StoreError) -> OpaquePointer {
+        if let s = statements[sql] { return s }
+        var stmt: OpaquePointer?
+        let rc = sqlite3_prepare_v3(db, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, nil)
+        guard rc == SQLITE_OK, let stmt else { throw error(rc, sql: sql) }
+        statements[sql] = stmt
+        return stmt
+    }
+
+    private func error(_ rc: Int32, sql: String, text: String? = nil) -> StoreError {
+        let message = text ?? String(cString: sqlite3_errmsg(db))
+        let detail = "sqlite \(rc): \(message) in: \(sql.prefix(200))"
+        switch rc & 0xFF {
+        case SQLITE_CONSTRAINT:
+            return StoreError(.conflict, "a record with the same key already exists", detail: detail)
+        case SQLITE_FULL, SQLITE_IOERR, SQLITE_CANTOPEN, SQLITE_READONLY, SQLITE_CORRUPT, SQLITE_NOTADB, SQLITE_PERM:
+            return StoreError(.unavailable, "the database cannot be written or read", detail: detail)
+        default:
+            return StoreError(.failed, "the database operation failed", detail: detail)
+        }
+    }
+}
+
+extension SQLValue {
+    var int: Int64 { if case .int(let v) = self { return v } else { return 0 } }
+    var text: String { if case .text(let s) = self { return s } else { return "" } }
+    var blob: [UInt8] { if case .blob(let b) = self { return b } else { return [] } }
+}

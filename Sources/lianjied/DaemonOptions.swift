@@ -1,0 +1,118 @@
+import Foundation
+import LianjieRPC
+
+/// lianjied's settings: defaults, then the config file, then flags (the later wins).
+struct DaemonOptions {
+    static let version = "0.1.0"
+
+    var listen = Endpoint(host: "127.0.0.1", port: 7600)
+    var dataDirectory = "./data"
+    var logLevel = Logger.Level.info
+    var server = RPCServerConfiguration()
+    var sessionHours = 12.0
+    var drainGraceSeconds = 10.0
+
+    static let usage = """
+        lianjied — the Lianjie integrity evaluation server (LJRP/1 over TCP)
+
+        Usage: lianjied [options]
+
+        Options:
+          --listen HOST:PORT   address to serve on (default 127.0.0.1:7600; use [::1]:PORT for IPv6)
+          --data-dir DIR       where the database lives (default ./data; created with mode 0700)
+          --config FILE        a config file of `key = value` lines (see Deploy/lianjied.conf)
+          --log-level LEVEL    trace, debug, info, notice, warning or error (default info)
+          --version            print the version and exit
+          --help               print this help and exit
+
+        Environment:
+          LIANJIE_BOOTSTRAP_ADMIN=name:password   on an empty store, create this administrator
+
+        Logs are JSON lines on standard error. SIGTERM or SIGINT drains: GOAWAY to every
+        connection, accepted calls finish within the grace period, then exit 0.
+        """
+
+    struct UsageError: Error, CustomStringConvertible { var description: String }
+
+    static func parse(_ args: [String]) throws -> (DaemonOptions, action: String?) {
+        var o = DaemonOptions()
+        var flags: [(String, String)] = []
+        var i = 0
+        func value(_ flag: String) throws -> String {
+            i += 1
+            guard i < args.count else { throw UsageError(description: "\(flag) needs a value") }
+            return args[i]
+        }
+        var configPath: String?
+        while i < args.count {
+            let a = args[i]
+            switch a {
+            case "--help", "-h": return (o, "help")
+            case "--version": return (o, "version")
+            case "--config": configPath = try value(a)
+            case "--listen", "--data-dir", "--log-level": flags.append((a, try value(a)))
+            default:
+                if let eq = a.firstIndex(of: "="), a.hasPrefix("--") {
+                    let key = String(a[..<eq])
+                    guard ["--listen", "--data-dir", "--log-level", "--config"].contains(key) else {
+                        throw UsageError(description: "unknown option \(key)")
+                    }
+                    if key == "--config" { configPath = String(a[a.index(after: eq)...]) } else { flags.append((key, String(a[a.index(after: eq)...]))) }
+                } else {
+                    throw UsageError(description: "unknown option \(a)")
+                }
+            }
+            i += 1
+        }
+        if let configPath { try o.applyConfig(path: configPath) }
+        for (flag, v) in flags { try o.apply(key: String(flag.dropFirst(2)).replacingOccurrences(of: "-", with: "_"), value: v, source: flag) }
+        o.server.endpoint = o.listen
+        return (o, nil)
+    }
+
+    mutating func applyConfig(path: String) throws {
+        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+            throw UsageError(description: "cannot read the config file \(path)")
+        }
+        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty { continue }
+            guard let eq = trimmed.firstIndex(of: "=") else {
+                throw UsageError(description: "\(path):\(n + 1): expected key = value")
+            }
+            let key = trimmed[..<eq].trimmingCharacters(in: .whitespaces)
+            let value = trimmed[trimmed.index(after: eq)...].trimmingCharacters(in: .whitespaces)
+            try apply(key: key, value: value, source: "\(path):\(n + 1)")
+        }
+    }
+
+    mutating func apply(key: String, value: String, source: String) throws {
+        func number(_ range: ClosedRange<Double>) throws -> Double {
+            guard let d = Double(value), range.contains(d) else {
+                throw UsageError(description: "\(source): \(key) must be a number in \(range.lowerBound)...\(range.upperBound)")
+            }
+            return d
+        }
+        switch key {
+        case "listen":
+            guard let e = Endpoint(value) else { throw UsageError(description: "\(source): listen must be HOST:PORT, got \(value)") }
+            listen = e
+        case "data_dir": dataDirectory = value
+        case "log_level":
+            guard let l = Logger.Level(name: value) else {
+                throw UsageError(description: "\(source): log_level must be one of trace, debug, info, notice, warning, error")
+            }
+            logLevel = l
+        case "max_connections": server.maxConnections = Int(try number(1...1_000_000))
+        case "max_calls_per_connection": server.maxCallsPerConnection = Int(try number(1...100_000))
+        case "max_body_bytes": server.limits.maxBodyBytes = Int(try number(1024...1_073_741_824))
+        case "idle_timeout_s": server.idleTimeoutSeconds = try number(0...86_400)
+        case "event_loops": server.eventLoops = Int(try number(1...64))
+        case "worker_threads": server.workerThreads = Int(try number(1...256))
+        case "session_hours": sessionHours = try number(0.01...720)
+        case "drain_grace_s": drainGraceSeconds = try number(0...3600)
+        default: throw UsageError(description: "\(source): unknown setting \(key)")
+        }
+    }
+}
