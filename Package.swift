@@ -72,7 +72,7 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "LianjieWireTests", dependencies: ["LianjieWire"],
                     swiftSettings: strict),
-        .testTarget(name: "LianjieStoreTests", dependencies: ["LianjieStore"],
+        .testTarget(name: "LianjieStoreTests", dependencies: ["LianjieStore", "CSQLite"],
                     swiftSettings: strict),
         .testTarget(name: "LianjieSecurityTests", dependencies: ["LianjieSecurity"],
                     swiftSettings: strict),

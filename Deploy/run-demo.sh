@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# The README's first command: installs what is missing, builds in release mode, and
+# starts lianjied on 127.0.0.1:7600 with a demo administrator in ./data-demo.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+Deploy/install-deps.sh
+swift build -c release --product lianjied >&2
+swift build -c release --product lianjie >&2
+bin=$(swift build -c release --show-bin-path)
+listen=${LIANJIE_LISTEN:-127.0.0.1:7600}
+export LIANJIE_BOOTSTRAP_ADMIN=${LIANJIE_BOOTSTRAP_ADMIN:-admin:Demo-Lianjie-2026}
+cat <<MSG
+Starting lianjied on $listen with data in ./data-demo (Ctrl-C stops it).
+In another terminal, log in as the demo administrator:
+
+  $bin/lianjie --server $listen login admin        # password: ${LIANJIE_BOOTSTRAP_ADMIN#*:}
+  $bin/lianjie whoami
+  $bin/lianjie health
+
+MSG
+exec "$bin/lianjied" --listen "$listen" --data-dir ./data-demo

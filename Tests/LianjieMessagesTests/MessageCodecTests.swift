@@ -1,0 +1,160 @@
+import LianjieMessages
+import XCTest
+
+final class MessageCodecTests: XCTestCase {
+    static func fullSample() -> Sample {
+        var s = Sample()
+        s.fInt32 = -42
+        s.fInt64 = Int64.min
+        s.fUint32 = UInt32.max
+        s.fUint64 = UInt64.max
+        s.fSint32 = -7
+        s.fSint64 = -9_000_000_000
+        s.fFixed32 = 123_456
+        s.fFixed64 = 1 << 60
+        s.fSfixed32 = -1
+        s.fSfixed64 = -(1 << 50)
+        s.fFloat = 1.5
+        s.fDouble = -2.25e-10
+        s.fBool = true
+        s.fString = "廉洁 \"quoted\" \n tab\t"
+        s.fBytes = [0, 1, 2, 255]
+        s.colour = .green
+        s.inner = Sample.Inner(label: "in", values: [1, -2, 3])
+        s.when = Time(seconds: 1_795_600_000, nanos: 500)
+        s.rInt64 = [0, -1, Int64.max]
+        s.rString = ["a", "", "甲乙"]
+        s.rBytes = [[], [9, 8]]
+        s.rBool = [true, false, true]
+        s.rDouble = [0.5, -1]
+        s.rColour = [.red, .unrecognized(77)]
+        s.rInner = [Sample.Inner(label: "x"), Sample.Inner()]
+        s.choice = .choiceInner(Sample.Inner(label: "chosen", values: [5]))
+        s.limit = 0
+        return s
+    }
+
+    func testBinaryRoundTripOfEveryFieldKind() throws {
+        let s = Self.fullSample()
+        let decoded = try Sample(serializedBytes: s.serializedBytes())
+        XCTAssertEqual(decoded, s)
+    }
+
+    func testEveryOneofMemberRoundTrips() throws {
+        let choices: [Sample.Choice?] = [nil, .choiceText(""), .choiceText("t"), .choiceNumber(-5), .choiceColour(.red),
+                                         .choiceInner(Sample.Inner())]
+        for c in choices {
+            var s = Sample()
+            s.choice = c
+            XCTAssertEqual(try Sample(serializedBytes: s.serializedBytes()).choice, c)
+            XCTAssertEqual(try Sample(jsonString: s.jsonString()).choice, c)
+        }
+    }
+
+    func testOneMemberOneofGivesPresence() throws {
+        var s = Sample()
+        XCTAssertNil(try Sample(serializedBytes: s.serializedBytes()).limit)
+        s.limit = 0
+        XCTAssertEqual(try Sample(serializedBytes: s.serializedBytes()).limit, 0, "a set zero is not the same as absent")
+    }
+
+    func testDefaultMessageEncodesToNothing() {
+        XCTAssertEqual(Sample().serializedBytes(), [])
+        XCTAssertEqual(LoginRequest().jsonString(), "{}")
+    }
+
+    func testUnknownEnumValuesSurviveARoundTrip() throws {
+        var s = Sample()
+        s.colour = .unrecognized(1234)
+        XCTAssertEqual(try Sample(serializedBytes: s.serializedBytes()).colour, .unrecognized(1234))
+        XCTAssertEqual(s.jsonValue()["colour"], .number("1234"))
+    }
+
+    func testGarbageIsRejected() {
+        XCTAssertThrowsError(try Sample(serializedBytes: [0xFF, 0xFF, 0xFF])) { error in
+            XCTAssertEqual((error as? ProtoError)?.reason, "is not a valid lianjie.testing.v1.Sample message")
+        }
+        XCTAssertThrowsError(try LoginRequest(serializedBytes: [0x0A, 0x05, 0x61]), "truncated string")
+    }
+
+    func testJSONUsesProto3Conventions() throws {
+        let json = Self.fullSample().jsonValue()
+        XCTAssertEqual(json["fInt64"], .string("-9223372036854775808"), "int64 is a string")
+        XCTAssertEqual(json["fUint64"], .string("18446744073709551615"))
+        XCTAssertEqual(json["fInt32"], .number("-42"))
+        XCTAssertEqual(json["fBytes"], .string("AAEC/w=="), "bytes are base64")
+        XCTAssertEqual(json["colour"], .string("COLOUR_GREEN"), "enums by name")
+        XCTAssertEqual(json["when"]?["seconds"], .string("1795600000"))
+        XCTAssertNil(json["fBoolMissing"])
+        XCTAssertEqual(json["limit"], .number("0"), "a set one-member oneof is written even at zero")
+        XCTAssertEqual(try Sample(jsonString: Self.fullSample().jsonString(pretty: true)), Self.fullSample())
+    }
+
+    func testJSONAcceptsProtoNamesNumbersAndStrings() throws {
+        let s = try Sample(jsonString: #"{"f_int64": 12, "fInt32": "7", "colour": 1, "fBytes": "AAEC_w", "fDouble": "NaN"}"#)
+        XCTAssertEqual(s.fInt64, 12)
+        XCTAssertEqual(s.fInt32, 7)
+        XCTAssertEqual(s.colour, .red)
+        XCTAssertEqual(s.fBytes, [0, 1, 2, 255])
+        XCTAssertTrue(s.fDouble.isNaN)
+    }
+
+    func testJSONErrorsNameTheField() {
+        let cases: [(String, String)] = [
+            (#"{"fInt32": 4294967296}"#, "fInt32"),
+            (#"{"fInt32": 1.5}"#, "fInt32"),
+            (#"{"fBool": "yes"}"#, "fBool"),
+            (#"{"colour": "COLOUR_PURPLE"}"#, "colour"),
+            (#"{"inner": {"values": [1, "x"]}}"#, "inner.values[1]"),
+            (#"{"nope": 1}"#, "nope"),
+            (#"{"fBytes": "!!"}"#, "fBytes"),
+        ]
+        for (text, field) in cases {
+            XCTAssertThrowsError(try Sample(jsonString: text), text) { error in
+                XCTAssertEqual((error as? ProtoError)?.field, field, text)
+            }
+        }
+        XCTAssertThrowsError(try Sample(jsonString: "{"))
+        XCTAssertThrowsError(try Sample(jsonString: "[]"))
+    }
+
+    func testMethodDescriptorsCarryWirePaths() {
+        XCTAssertEqual(UserService.login.path, "/lianjie.v1.UserService/Login")
+        XCTAssertEqual(Health.check.path, "/lianjie.v1.Health/Check")
+        XCTAssertEqual(UserService.methodPaths, ["/lianjie.v1.UserService/Login", "/lianjie.v1.UserService/Logout",
+                                                 "/lianjie.v1.UserService/WhoAmI"])
+    }
+
+    /// Every message type: defaults and a populated value survive binary and JSON.
+    /// Tests/run.sh runs this suite under AddressSanitizer/LeakSanitizer too.
+    func testEveryMessageTypeRoundTrips() throws {
+        func check<M: ProtoMessage>(_ m: M, file: StaticString = #filePath, line: UInt = #line) throws {
+            XCTAssertEqual(try M(serializedBytes: m.serializedBytes()), m, file: file, line: line)
+            XCTAssertEqual(try M(jsonString: m.jsonString()), m, file: file, line: line)
+            XCTAssertEqual(try M(serializedBytes: M().serializedBytes()), M(), file: file, line: line)
+        }
+        try check(Metadata(key: "authorization", value: "Bearer x"))
+        try check(CallMeta(callId: 1, method: "/a.B/C", timeoutMs: 100, metadata: [Metadata(key: "k", value: "v")]))
+        try check(ReplyMeta(callId: 9, status: 3, message: "bad", violations: [FieldViolation(field: "f", description: "d")],
+                            metadata: [Metadata(key: "a", value: "b")]))
+        try check(FieldViolation(field: "username", description: "is required"))
+        try check(CancelMeta(callId: 3))
+        try check(PingMeta(nonce: UInt64.max))
+        try check(GoAwayMeta(lastCallId: 7, status: 14, message: "bye"))
+        try check(Time(seconds: -1, nanos: 999_999_999))
+        try check(HealthCheckRequest(service: "lianjie.v1.UserService"))
+        try check(HealthCheckResponse(status: .notServing))
+        try check(RoleGrant(role: .inspector, organizationId: "org_1"))
+        let account = Account(id: "acc_1", username: "u", displayName: "U 用户", grants: [RoleGrant(role: .admin)],
+                              createTime: Time(seconds: 5), disabled: true)
+        try check(account)
+        try check(LoginRequest(username: "u", password: "p"))
+        try check(LoginResponse(token: "t", expiresAtUnix: 99, account: account))
+        try check(LogoutRequest())
+        try check(LogoutResponse())
+        try check(WhoAmIRequest())
+        try check(WhoAmIResponse(account: account, sessionExpireTime: Time(seconds: 1)))
+        try check(Self.fullSample())
+        try check(Sample.Inner(label: "l", values: [1]))
+    }
+}

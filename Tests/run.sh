@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# The README's second command (and CI's): installs what is missing, checks generated code
+# is fresh, fuzzes the frame decoder for a bounded time, checks message round trips for
+# leaks under AddressSanitizer, then builds and runs every test.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+Deploy/install-deps.sh
+
+echo "== generated code"
+Proto/generate.sh --check
+
+echo "== fuzzing the frame decoder (${LIANJIE_FUZZ_SECONDS:-30} s)"
+Tests/Fuzz/run.sh "${LIANJIE_FUZZ_SECONDS:-30}"
+
+echo "== message round trips under AddressSanitizer/LeakSanitizer"
+swift build --build-tests --sanitize=address --scratch-path .build-asan -q 2>&1 | grep -v "^warning: 'main'" || true
+ASAN_OPTIONS=detect_leaks=1 swift test --skip-build --sanitize=address --scratch-path .build-asan \
+  --filter LianjieMessagesTests 2>&1 | tail -3
+
+echo "== all tests"
+swift build --build-tests
+swift test --skip-build
