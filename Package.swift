@@ -67,6 +67,10 @@ let package = Package(
                           dependencies: ["LianjieClient", "LianjieWire"],
                           swiftSettings: strict),
 
+        /// Helpers for tests: a raw LJRP connection and a real lianjied process.
+        .target(name: "LianjieTestSupport", dependencies: ["LianjieWire", "LianjieMessages"],
+                swiftSettings: strict),
+
         // MARK: Tests
         .testTarget(name: "LianjieMessagesTests", dependencies: ["LianjieMessages"],
                     swiftSettings: strict),
@@ -76,8 +80,11 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "LianjieSecurityTests", dependencies: ["LianjieSecurity"],
                     swiftSettings: strict),
+        .testTarget(name: "LianjieRPCTests",
+                    dependencies: ["LianjieRPC", "LianjieClient", "LianjieTestSupport"],
+                    swiftSettings: strict),
         .testTarget(name: "EndToEndTests",
-                    dependencies: ["LianjieClient", "LianjieWire", "LianjieMessages"],
+                    dependencies: ["LianjieClient", "LianjieWire", "LianjieMessages", "LianjieTestSupport"],
                     swiftSettings: strict),
     ]
 )

@@ -19,4 +19,4 @@ ASAN_OPTIONS=detect_leaks=1 swift test --skip-build --sanitize=address --scratch
 
 echo "== all tests"
 swift build --build-tests
-swift test --skip-build
+swift test --skip-build --disable-swift-testing

@@ -4,17 +4,30 @@ import LianjieWire
 import Synchronization
 
 /// One client TCP connection: a reader thread delivers replies; writers share the socket
-/// under `writeLock`. State shared between them is in `state` (a mutex), and no thread
-/// holds both locks at once, so a blocked write never stops replies being delivered.
+/// under `writeLock`.
+///
+/// Lock order: a writer takes `writeLock`, then briefly `state` (to number and register
+/// the call, so call ids go out strictly increasing); the reader thread takes only
+/// `state`. So a blocked write never stops replies being delivered, and nothing deadlocks.
 final class ClientConnection: Sendable {
-    typealias Reply = Result<[UInt8], RPCError>
+    /// A call's outcome; `notProcessed` means the server never started it (GOAWAY or a
+    /// connection that was already gone), so the caller may safely send it again.
+    struct Outcome: Sendable {
+        var result: Result<[UInt8], RPCError>
+        var notProcessed = false
+    }
 
     private struct State {
         var nextCallID: UInt64 = 1
-        var pending: [UInt64: CheckedContinuation<Reply, Never>] = [:]
+        var pending: [UInt64: CheckedContinuation<Outcome, Never>] = [:]
         /// Set by GOAWAY: calls above it were not processed.
         var goAwayLastCallID: UInt64?
         var failure: RPCError?
+    }
+
+    /// The id a call got, known once it is sent; lets a cancel that races the send find it.
+    private final class Handle: Sendable {
+        let value = Mutex<(id: UInt64?, cancelled: Bool)>((nil, false))
     }
 
     private let fd: Int32
@@ -36,28 +49,43 @@ final class ClientConnection: Sendable {
         state.withLock { $0.failure == nil && $0.goAwayLastCallID == nil }
     }
 
-    func call(path: String, body: [UInt8], metadata: [Metadata], timeoutMs: UInt32) async -> Reply {
-        let callID = state.withLock { s -> UInt64 in
-            defer { s.nextCallID += 1 }
-            return s.nextCallID
-        }
+    func call(path: String, body: [UInt8], metadata: [Metadata], timeoutMs: UInt32) async -> Outcome {
+        let handle = Handle()
         return await withTaskCancellationHandler {
-            await withCheckedContinuation { (continuation: CheckedContinuation<Reply, Never>) in
-                let failure = state.withLock { s -> RPCError? in
-                    if let f = s.failure { return f }
-                    s.pending[callID] = continuation
-                    return nil
+            await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
+                var refused: RPCError?
+                var sent = true
+                var assigned: UInt64 = 0
+                writeLock.withLock { _ in
+                    let id = state.withLock { s -> UInt64? in
+                        if let f = s.failure { refused = f; return nil }
+                        if s.goAwayLastCallID != nil { refused = RPCError(.unavailable, "the server is going away"); return nil }
+                        let id = s.nextCallID
+                        s.nextCallID += 1
+                        s.pending[id] = continuation
+                        return id
+                    }
+                    guard let id else { return }
+                    assigned = id
+                    let meta = CallMeta(callId: id, method: path, timeoutMs: timeoutMs, metadata: metadata)
+                    var frame: [UInt8] = []
+                    FrameEncoder.append(kind: .call, meta: meta.serializedBytes(), body: body, to: &frame)
+                    sent = sendLocked(frame)
                 }
-                if let failure {
-                    continuation.resume(returning: .failure(failure))
+                if let refused {
+                    continuation.resume(returning: Outcome(result: .failure(refused), notProcessed: true))
                     return
                 }
-                let meta = CallMeta(callId: callID, method: path, timeoutMs: timeoutMs, metadata: metadata)
-                var frame: [UInt8] = []
-                FrameEncoder.append(kind: .call, meta: meta.serializedBytes(), body: body, to: &frame)
-                if !send(frame) {
-                    fail(callID, RPCError(.unavailable, "the connection to the server was lost"))
+                if !sent {
+                    fail(assigned, RPCError(.unavailable, "the connection to the server was lost"), notProcessed: true)
+                    return
                 }
+                let cancelledEarly = handle.value.withLock { h -> Bool in
+                    h.id = assigned
+                    return h.cancelled
+                }
+                if cancelledEarly, fail(assigned, RPCError(.cancelled, "call cancelled")) { sendCancel(assigned) }
+                let callID = assigned
                 if timeoutMs > 0 {
                     // The server answers DEADLINE_EXCEEDED itself; this covers a server that cannot.
                     let grace = DispatchTime.now() + .milliseconds(Int(timeoutMs) + 1000)
@@ -69,15 +97,19 @@ final class ClientConnection: Sendable {
                 }
             }
         } onCancel: {
-            if fail(callID, RPCError(.cancelled, "call cancelled")) { sendCancel(callID) }
+            let id = handle.value.withLock { h -> UInt64? in
+                h.cancelled = true
+                return h.id
+            }
+            if let id, fail(id, RPCError(.cancelled, "call cancelled")) { sendCancel(id) }
         }
     }
 
     /// Resumes a pending call with `error`; false if it was already answered.
     @discardableResult
-    private func fail(_ callID: UInt64, _ error: RPCError) -> Bool {
+    private func fail(_ callID: UInt64, _ error: RPCError, notProcessed: Bool = false) -> Bool {
         let c = state.withLock { $0.pending.removeValue(forKey: callID) }
-        c?.resume(returning: .failure(error))
+        c?.resume(returning: Outcome(result: .failure(error), notProcessed: notProcessed))
         return c != nil
     }
 
@@ -86,27 +118,30 @@ final class ClientConnection: Sendable {
     }
 
     private func send(_ bytes: [UInt8]) -> Bool {
-        writeLock.withLock { _ in
-            bytes.withUnsafeBytes { raw in
-                var offset = 0
-                while offset < raw.count {
-                    let n = Glibc.send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
-                    if n > 0 { offset += n } else if n < 0, errno == EINTR { continue } else { return false }
-                }
-                return true
+        writeLock.withLock { _ in sendLocked(bytes) }
+    }
+
+    /// Writes all of `bytes`; the caller holds `writeLock`.
+    private func sendLocked(_ bytes: [UInt8]) -> Bool {
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = Glibc.send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+                if n > 0 { offset += n } else if n < 0, errno == EINTR { continue } else { return false }
             }
+            return true
         }
     }
 
     /// Fails every pending call and closes the socket (the reader thread then exits).
     func shutdown(_ error: RPCError) {
-        let pending = state.withLock { s -> [CheckedContinuation<Reply, Never>] in
+        let pending = state.withLock { s -> [CheckedContinuation<Outcome, Never>] in
             if s.failure == nil { s.failure = error }
             let p = Array(s.pending.values)
             s.pending.removeAll()
             return p
         }
-        for c in pending { c.resume(returning: .failure(error)) }
+        for c in pending { c.resume(returning: Outcome(result: .failure(error))) }
         Glibc.shutdown(fd, Int32(SHUT_RDWR))
     }
 
@@ -147,9 +182,9 @@ final class ClientConnection: Sendable {
             }
             let c = state.withLock { $0.pending.removeValue(forKey: meta.callId) }
             if meta.status == 0 {
-                c?.resume(returning: .success(frame.body))
+                c?.resume(returning: Outcome(result: .success(frame.body)))
             } else {
-                c?.resume(returning: .failure(RPCError(Status(code: meta.status), meta.message, violations: meta.violations)))
+                c?.resume(returning: Outcome(result: .failure(RPCError(Status(code: meta.status), meta.message, violations: meta.violations))))
             }
             return true
         case .ping:
@@ -161,13 +196,15 @@ final class ClientConnection: Sendable {
             return true
         case .goAway:
             let meta = (try? GoAwayMeta(serializedBytes: frame.meta)) ?? GoAwayMeta()
-            let refused = state.withLock { s -> [CheckedContinuation<Reply, Never>] in
+            let refused = state.withLock { s -> [CheckedContinuation<Outcome, Never>] in
                 s.goAwayLastCallID = meta.lastCallId
                 let late = s.pending.keys.filter { $0 > meta.lastCallId }
                 return late.compactMap { s.pending.removeValue(forKey: $0) }
             }
             let why = meta.message.isEmpty ? "the server is going away" : meta.message
-            for c in refused { c.resume(returning: .failure(RPCError(.unavailable, "\(why); the call was not processed"))) }
+            for c in refused {
+                c.resume(returning: Outcome(result: .failure(RPCError(.unavailable, "\(why); the call was not processed")), notProcessed: true))
+            }
             return true
         }
     }

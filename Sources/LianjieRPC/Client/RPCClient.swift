@@ -17,7 +17,8 @@ public struct CallOptions: Sendable {
 }
 
 /// An async LJRP/1 client over one TCP connection, shared by any number of concurrent
-/// calls. If the connection drops, the next call opens a new one.
+/// calls. If the connection drops, the next call opens a new one; a call the server
+/// reports it never started (GOAWAY) is sent once more on a new connection.
 ///
 /// Thread-safe. Errors are always `RPCError`: transport failures surface as UNAVAILABLE,
 /// a reply that does not decode as INTERNAL.
@@ -76,8 +77,14 @@ public final class RPCClient: Sendable {
             let ms = t.components.seconds * 1000 + t.components.attoseconds / 1_000_000_000_000_000
             timeoutMs = UInt32(clamping: max(1, ms))
         }
-        let result = await connection.call(path: path, body: body, metadata: metadata, timeoutMs: timeoutMs)
-        return try result.get()
+        var outcome = await connection.call(path: path, body: body, metadata: metadata, timeoutMs: timeoutMs)
+        if outcome.notProcessed, !Task.isCancelled {
+            // The server never started it (GOAWAY, or the connection had just dropped):
+            // sending it once more on a fresh connection cannot do it twice.
+            let (fresh, _) = try connectionForCall()
+            outcome = await fresh.call(path: path, body: body, metadata: metadata, timeoutMs: timeoutMs)
+        }
+        return try outcome.result.get()
     }
 
     private func connectionForCall() throws(RPCError) -> (ClientConnection, String?) {

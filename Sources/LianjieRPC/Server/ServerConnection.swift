@@ -75,6 +75,7 @@ final class ServerConnection: LoopChannel, @unchecked Sendable {
         if openCalls.isEmpty, out.count == outOffset, idle > 0, now - lastActivity >= idle {
             sendGoAway(.unavailable, "idle timeout")
             beginClosing()
+            flush()
         }
     }
 
