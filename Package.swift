@@ -59,12 +59,15 @@ let package = Package(
         .target(name: "LianjieServices",
                 dependencies: ["LianjieRPC", "LianjieMessages", "LianjieStore", "LianjieSecurity"],
                 swiftSettings: strict),
-        .executableTarget(name: "lianjied", dependencies: ["LianjieServices"],
+        /// The server process: options, store, bootstrap, signals, drain.
+        .target(name: "LianjieDaemon", dependencies: ["LianjieServices", "LianjieStore", "LianjieRPC"],
+                swiftSettings: strict),
+        .executableTarget(name: "lianjied", dependencies: ["LianjieDaemon"],
                           swiftSettings: strict),
         .executableTarget(name: "lianjie", dependencies: ["LianjieClient"],
                           path: "Clients/lianjie", swiftSettings: strict),
         .executableTarget(name: "lianjie-bench",
-                          dependencies: ["LianjieClient", "LianjieWire"],
+                          dependencies: ["LianjieClient", "LianjieWire", "LianjieDaemon"],
                           swiftSettings: strict),
 
         /// Helpers for tests: a raw LJRP connection and a real lianjied process.

@@ -1,1 +1,169 @@
-print("bootstrap")
+// lianjie-bench: throughput and latency of a Lianjie server, against the floor of a bare
+// TCP echo measured in the same run. See `lianjie-bench --help`.
+import Foundation
+import LianjieDaemon
+import LianjieMessages
+
+let usage = """
+    lianjie-bench — measures Lianjie's RPC layer on this machine
+
+    Usage:
+      lianjie-bench rpc [--connections C] [--inflight D] [--seconds S] [--server HOST:PORT [--server-pid PID]] [--json]
+          Health/Check calls, D in flight on each of C connections, for S seconds; prints calls/s,
+          p50/p90/p99/max latency, server CPU per call, and the ratio to a bare TCP echo run first.
+      lianjie-bench floor [--seconds S] [--json]
+          the bare TCP echo alone (built-in server and client, one round trip in flight)
+      lianjie-bench idle [--connections N] [--json]
+          the server's resident memory with N idle connections
+      lianjie-bench all [--seconds S] [--json]
+          floor, rpc 1x1, 1x64, 4x64 and idle 1000, with the targets of issue 2
+      lianjie-bench serve [lianjied options]
+          run the server itself (what the other modes start when --server is not given)
+
+    Without --server, the bench starts its own server (the code of lianjied) in a child
+    process on a free loopback port, so it can read that process's CPU time and memory.
+    Build in release mode: swift run -c release lianjie-bench all
+    """
+
+func progress(_ s: String) {
+    FileHandle.standardError.write(Data("\(s)\n".utf8))
+}
+
+struct Options {
+    var connections = 1
+    var inflight = 1
+    var seconds = 5.0
+    var json = false
+    var server: (String, Int)?
+    var serverPID: Int32?
+    var idleConnections = 1000
+    var noFloor = false
+}
+
+func parse(_ args: ArraySlice<String>) throws -> Options {
+    var o = Options()
+    var it = args.makeIterator()
+    func value(_ name: String) throws -> String {
+        guard let v = it.next() else { throw BenchError("\(name) needs a value") }
+        return v
+    }
+    func number(_ name: String) throws -> Double {
+        guard let d = Double(try value(name)), d > 0 else { throw BenchError("\(name) needs a positive number") }
+        return d
+    }
+    while let a = it.next() {
+        switch a {
+        case "--connections": o.connections = Int(try number(a)); o.idleConnections = o.connections
+        case "--inflight": o.inflight = Int(try number(a))
+        case "--seconds": o.seconds = try number(a)
+        case "--json": o.json = true
+        case "--no-floor": o.noFloor = true
+        case "--server-pid": o.serverPID = Int32(try number(a))
+        case "--server":
+            let v = try value(a)
+            guard let colon = v.lastIndex(of: ":"), let port = Int(v[v.index(after: colon)...]) else { throw BenchError("--server needs HOST:PORT") }
+            o.server = (String(v[..<colon]), port)
+        default: throw BenchError("unknown option \(a)")
+        }
+    }
+    return o
+}
+
+func raiseFileLimit() {
+    var limit = rlimit()
+    getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    limit.rlim_cur = limit.rlim_max
+    setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+}
+
+func makeServer(_ o: Options) throws -> ServerUnderTest {
+    if let (host, port) = o.server { return ServerUnderTest(host: host, port: port, pid: o.serverPID) }
+    return try ServerUnderTest()
+}
+
+func fmt(_ d: Double, _ places: Int = 1) -> String { String(format: "%.\(places)f", d) }
+
+func printRPC(_ r: RPCResult, floor: FloorResult?) {
+    print("rpc \(r.connections)x\(r.inflight): \(fmt(r.callsPerSecond, 0)) calls/s  p50 \(fmt(r.latency.p50)) µs  p90 \(fmt(r.latency.p90)) µs  p99 \(fmt(r.latency.p99)) µs  max \(fmt(r.latency.max)) µs  errors \(r.errors)"
+          + (r.serverCPUMicrosPerCall.map { "  server CPU \(fmt($0, 2)) µs/call" } ?? "")
+          + (floor.map { "  ratio to echo \(fmt(r.callsPerSecond / $0.roundTripsPerSecond, 2))" } ?? ""))
+}
+
+func printFloor(_ f: FloorResult) {
+    print("floor (TCP echo, \(f.frameBytes)-byte frames, 1 in flight): \(fmt(f.roundTripsPerSecond, 0)) round trips/s  p50 \(fmt(f.latency.p50)) µs  p99 \(fmt(f.latency.p99)) µs")
+}
+
+let args = CommandLine.arguments
+guard args.count >= 2 else { print(usage); exit(2) }
+if args[1] == "serve" { Daemon.main(Array(args.dropFirst(2)), programName: "lianjie-bench serve") }
+if args[1] == "--help" || args[1] == "-h" { print(usage); exit(0) }
+
+do {
+    raiseFileLimit()
+    var o = try parse(args.dropFirst(2))
+    switch args[1] {
+    case "floor":
+        let f = try runFloor(seconds: o.seconds)
+        if o.json { print(JSONValue.object([("floor", f.json)]).serialized(pretty: true)) } else { printFloor(f) }
+    case "rpc":
+        let floor = o.noFloor ? nil : try runFloor(seconds: max(1, o.seconds / 2))
+        let server = try makeServer(o)
+        let r = try runRPC(server: server, connections: o.connections, inflight: o.inflight, seconds: o.seconds)
+        server.stop()
+        if o.json {
+            var fields: [(String, JSONValue)] = [("rpc", r.json)]
+            if let floor { fields += [("floor", floor.json), ("ratioToEcho", JSONValue(floating: (r.callsPerSecond / floor.roundTripsPerSecond * 100).rounded() / 100))] }
+            print(JSONValue.object(fields).serialized(pretty: true))
+        } else {
+            if let floor { printFloor(floor) }
+            printRPC(r, floor: floor)
+        }
+    case "idle":
+        if args.dropFirst(2).firstIndex(of: "--connections") == nil { o.idleConnections = 1000 }
+        let server = try makeServer(o)
+        let r = try runIdle(server: server, count: o.idleConnections)
+        server.stop()
+        if o.json { print(JSONValue.object([("idle", r.json)]).serialized(pretty: true)) } else {
+            print("idle: \(r.connections) connections, server RSS \(fmt(Double(r.rss) / 1_048_576)) MiB (\(fmt(Double(r.baselineRSS) / 1_048_576)) MiB before)")
+        }
+    case "all":
+        progress("floor…")
+        let floor = try runFloor(seconds: o.seconds)
+        var results: [RPCResult] = []
+        for (c, d) in [(1, 1), (1, 64), (4, 64)] {
+            progress("rpc \(c)x\(d)…")
+            let server = try makeServer(o)
+            results.append(try runRPC(server: server, connections: c, inflight: d, seconds: o.seconds))
+            server.stop()
+        }
+        progress("idle 1000…")
+        let idleServer = try makeServer(o)
+        let idle = try runIdle(server: idleServer, count: 1000)
+        idleServer.stop()
+        let ratio = results[0].callsPerSecond / floor.roundTripsPerSecond
+        let checks: [(String, Bool)] = [
+            ("1x1 >= 0.7 x echo (\(fmt(ratio, 2)))", ratio >= 0.7),
+            ("1x64 >= 100k calls/s (\(fmt(results[1].callsPerSecond, 0)))", results[1].callsPerSecond >= 100_000),
+            ("server CPU < 10 µs/call at 1x64 (\(fmt(results[1].serverCPUMicrosPerCall ?? .nan, 2)))", (results[1].serverCPUMicrosPerCall ?? 99) < 10),
+            ("RSS < 64 MiB with 1000 idle connections (\(fmt(Double(idle.rss) / 1_048_576)))", idle.rss < 64 << 20),
+        ]
+        if o.json {
+            print(JSONValue.object([
+                ("floor", floor.json), ("rpc", .array(results.map(\.json))), ("idle", idle.json),
+                ("ratio1x1ToEcho", JSONValue(floating: (ratio * 100).rounded() / 100)),
+                ("targetsMet", .bool(checks.allSatisfy(\.1))),
+            ]).serialized(pretty: true))
+        } else {
+            printFloor(floor)
+            for r in results { printRPC(r, floor: floor) }
+            print("idle: 1000 connections, server RSS \(fmt(Double(idle.rss) / 1_048_576)) MiB")
+            for (name, ok) in checks { print("  [\(ok ? "met" : "MISSED")] \(name)") }
+        }
+    default:
+        print(usage)
+        exit(2)
+    }
+} catch {
+    FileHandle.standardError.write(Data("lianjie-bench: \(error)\n".utf8))
+    exit(1)
+}

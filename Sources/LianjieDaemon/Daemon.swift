@@ -1,0 +1,77 @@
+import Foundation
+import LianjieRPC
+import LianjieServices
+import LianjieStore
+
+/// The whole of `lianjied`: parse options, open the store, bootstrap, serve until SIGTERM
+/// or SIGINT, drain, exit. A library so `lianjie-bench` can run the very same server.
+public enum Daemon {
+    /// Runs the server with `arguments` (without the program name); never returns.
+    public static func main(_ arguments: [String], programName: String = "lianjied") -> Never {
+        func fail(_ message: String, code: Int32) -> Never {
+            FileHandle.standardError.write(Data("\(programName): \(message)\n".utf8))
+            exit(code)
+        }
+
+        let parsed: (DaemonOptions, action: String?)
+        do { parsed = try DaemonOptions.parse(arguments) } catch {
+            fail("\(error)\nRun \(programName) --help for the options.", code: 2)
+        }
+        let options = parsed.0
+        switch parsed.action {
+        case "help": print(DaemonOptions.usage); exit(0)
+        case "version": print("lianjied \(DaemonOptions.version) (LJRP/1)"); exit(0)
+        default: break
+        }
+
+        signal(SIGPIPE, SIG_IGN)
+        let logger = Logger(level: options.logLevel)
+
+        let store: SQLiteStore
+        do { store = try SQLiteStore(directory: options.dataDirectory) } catch {
+            logger.error("cannot open the store", ["data_dir": .text(options.dataDirectory), "error": .text(error.message),
+                                                   "detail": .text(error.detail)])
+            fail("cannot open the store in \(options.dataDirectory): \(error.message)", code: 1)
+        }
+
+        do {
+            _ = try Bootstrap.run(store: store, spec: ProcessInfo.processInfo.environment["LIANJIE_BOOTSTRAP_ADMIN"], logger: logger)
+        } catch {
+            fail("\(error)", code: 2)
+        }
+
+        var settings = ServiceSettings()
+        settings.sessionSeconds = Int64(options.sessionHours * 3600)
+
+        // Signals are taken by a dispatch source, so the default handlers must be off.
+        signal(SIGTERM, SIG_IGN)
+        signal(SIGINT, SIG_IGN)
+        let stopSignal = DispatchSemaphore(value: 0)
+        let signalQueue = DispatchQueue(label: "lianjied.signals")
+        let sources = [SIGTERM, SIGINT].map { sig -> DispatchSourceSignal in
+            let s = DispatchSource.makeSignalSource(signal: sig, queue: signalQueue)
+            s.setEventHandler { stopSignal.signal() }
+            s.resume()
+            return s
+        }
+
+        let serverBox = ServerBox()
+        let router = Services.router(store: store, settings: settings, logger: logger,
+                                     isDraining: { serverBox.server?.isDraining ?? false })
+        let server: RPCServer
+        do {
+            server = try RPCServer(configuration: options.server, router: router, logger: logger)
+            serverBox.server = server
+            try server.start()
+        } catch {
+            fail("\(error)", code: 1)
+        }
+        logger.notice("ready", ["version": .text(DaemonOptions.version), "data_dir": .text(options.dataDirectory)])
+
+        stopSignal.wait()
+        logger.notice("stop requested")
+        server.drain(graceSeconds: options.drainGraceSeconds)
+        withExtendedLifetime(sources) {}
+        exit(0)
+    }
+}

@@ -1,0 +1,171 @@
+import Foundation
+import LianjieMessages
+import LianjieWire
+import Synchronization
+
+/// Latency statistics in microseconds.
+struct LatencySummary {
+    var p50 = 0.0, p90 = 0.0, p99 = 0.0, max = 0.0
+
+    init(nanos: [UInt64]) {
+        guard !nanos.isEmpty else { return }
+        let sorted = nanos.sorted()
+        func at(_ q: Double) -> Double { Double(sorted[min(sorted.count - 1, Int(Double(sorted.count) * q))]) / 1000 }
+        p50 = at(0.5)
+        p90 = at(0.9)
+        p99 = at(0.99)
+        self.max = Double(sorted.last!) / 1000
+    }
+}
+
+func monotonicNanos() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+}
+
+func connectTCP(host: String, port: Int) throws -> Int32 {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_port = UInt16(port).bigEndian
+    inet_pton(AF_INET, host, &addr.sin_addr)
+    let rc = withUnsafePointer(to: &addr) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard rc == 0 else {
+        close(fd)
+        throw BenchError("cannot connect to \(host):\(port): \(String(cString: strerror(errno)))")
+    }
+    var one: Int32 = 1
+    setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+    return fd
+}
+
+struct BenchError: Error, CustomStringConvertible {
+    var description: String
+    init(_ d: String) { description = d }
+}
+
+func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
+    bytes.withUnsafeBytes { raw in
+        var off = 0
+        while off < raw.count {
+            let n = send(fd, raw.baseAddress! + off, raw.count - off, Int32(MSG_NOSIGNAL))
+            if n <= 0 { if errno == EINTR { continue }; return false }
+            off += n
+        }
+        return true
+    }
+}
+
+/// Keeps `inflight` Health/Check calls open on one connection for `seconds`, replacing
+/// each answered call at once; counts calls answered after `warmup`.
+final class ConnectionDriver: @unchecked Sendable {
+    // @unchecked: each driver is used by its own thread; results are read after join.
+    let fd: Int32
+    let inflight: Int
+    var calls = 0
+    var errors = 0
+    var latencies: [UInt64] = []
+
+    init(host: String, port: Int, inflight: Int) throws {
+        fd = try connectTCP(host: host, port: port)
+        self.inflight = inflight
+    }
+
+    deinit { close(fd) }
+
+    func run(measureFrom: UInt64, until: UInt64) {
+        var decoder = FrameDecoder()
+        var nextID: UInt64 = 1
+        var sentAt: [UInt64: UInt64] = [:]
+        sentAt.reserveCapacity(inflight * 2)
+        let method = Health.check.path
+        func frame(into out: inout [UInt8]) {
+            let id = nextID
+            nextID += 1
+            sentAt[id] = monotonicNanos()
+            FrameEncoder.append(kind: .call, meta: CallMeta(callId: id, method: method).serializedBytes(), to: &out)
+        }
+        var batch: [UInt8] = []
+        for _ in 0..<inflight { frame(into: &batch) }
+        guard writeAll(fd, batch) else { errors += 1; return }
+        var buffer = [UInt8](repeating: 0, count: 256 * 1024)
+        var open = inflight
+        var stopping = false
+        latencies.reserveCapacity(1 << 20)
+        while open > 0 {
+            let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n <= 0 { if n < 0, errno == EINTR { continue }; errors += open; return }
+            buffer.withUnsafeBytes { decoder.feed(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+            let now = monotonicNanos()
+            if now >= until { stopping = true }
+            batch.removeAll(keepingCapacity: true)
+            while let event = decoder.next() {
+                guard case .frame(let f) = event, f.kind == .reply, let meta = try? ReplyMeta(serializedBytes: f.meta) else { continue }
+                open -= 1
+                if meta.status != 0 { errors += 1 }
+                if let t = sentAt.removeValue(forKey: meta.callId), t >= measureFrom, now < until {
+                    calls += 1
+                    latencies.append(now - t)
+                }
+                if !stopping {
+                    frame(into: &batch)
+                    open += 1
+                }
+            }
+            if !batch.isEmpty, !writeAll(fd, batch) { errors += open; return }
+        }
+    }
+}
+
+struct RPCResult {
+    var connections: Int
+    var inflight: Int
+    var seconds: Double
+    var callsPerSecond: Double
+    var latency: LatencySummary
+    var errors: Int
+    var serverCPUMicrosPerCall: Double?
+
+    var json: JSONValue {
+        var o: [(String, JSONValue)] = [
+            ("connections", .number("\(connections)")), ("inflight", .number("\(inflight)")),
+            ("seconds", JSONValue(floating: seconds)), ("callsPerSecond", JSONValue(floating: callsPerSecond.rounded())),
+            ("p50Us", JSONValue(floating: latency.p50)), ("p90Us", JSONValue(floating: latency.p90)),
+            ("p99Us", JSONValue(floating: latency.p99)), ("maxUs", JSONValue(floating: latency.max)),
+            ("errors", .number("\(errors)")),
+        ]
+        if let c = serverCPUMicrosPerCall { o.append(("serverCpuUsPerCall", JSONValue(floating: (c * 100).rounded() / 100))) }
+        return .object(o)
+    }
+}
+
+/// Runs `connections` drivers, each on its own thread.
+func runRPC(server: ServerUnderTest, connections: Int, inflight: Int, seconds: Double) throws -> RPCResult {
+    let drivers = try (0..<connections).map { _ in try ConnectionDriver(host: server.host, port: server.port, inflight: inflight) }
+    let start = monotonicNanos()
+    let warmup = UInt64(min(1.0, seconds * 0.1) * 1e9)
+    let measureFrom = start + warmup
+    let until = start + warmup + UInt64(seconds * 1e9)
+    let done = DispatchGroup()
+    var cpuBefore: Double?
+    for d in drivers {
+        done.enter()
+        let t = Thread { d.run(measureFrom: measureFrom, until: until); done.leave() }
+        t.stackSize = 1 << 20
+        t.start()
+    }
+    while monotonicNanos() < measureFrom { usleep(1000) }
+    cpuBefore = server.cpuSeconds()
+    while monotonicNanos() < until { usleep(2000) }
+    let cpuAfter = server.cpuSeconds()
+    done.wait()
+    let calls = drivers.reduce(0) { $0 + $1.calls }
+    var cpuPerCall: Double?
+    if let a = cpuBefore, let b = cpuAfter, calls > 0 { cpuPerCall = (b - a) / Double(calls) * 1e6 }
+    return RPCResult(connections: connections, inflight: inflight, seconds: seconds,
+                     callsPerSecond: Double(calls) / seconds, latency: LatencySummary(nanos: drivers.flatMap(\.latencies)),
+                     errors: drivers.reduce(0) { $0 + $1.errors }, serverCPUMicrosPerCall: cpuPerCall)
+}

@@ -1,0 +1,88 @@
+import Foundation
+
+/// The server a benchmark measures: either one this bench starts (the very code of
+/// lianjied, run as `lianjie-bench serve` in a child process, so its CPU and memory can
+/// be read from /proc), or one already running at `--server`.
+final class ServerUnderTest {
+    let host: String
+    let port: Int
+    let pid: Int32?
+    private var process: Process?
+    private var dataDirectory: String?
+
+    struct Failure: Error, CustomStringConvertible { var description: String }
+
+    /// Starts a server child process on a free loopback port.
+    init(extraConfig: [String] = []) throws {
+        let dir = NSTemporaryDirectory() + "lianjie-bench-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        let config = dir + "/bench.conf"
+        try (["idle_timeout_s = 0", "max_connections = 20000"] + extraConfig).joined(separator: "\n")
+            .write(toFile: config, atomically: true, encoding: .utf8)
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        p.arguments = ["serve", "--listen", "127.0.0.1:0", "--data-dir", dir + "/data", "--config", config, "--log-level", "notice"]
+        let pipe = Pipe()
+        p.standardError = pipe
+        try p.run()
+        var port: Int?
+        var buffered = Data()
+        let limit = Date().addingTimeInterval(20)
+        while port == nil, Date() < limit {
+            let chunk = pipe.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            buffered.append(chunk)
+            let text = String(decoding: buffered, as: UTF8.self)
+            if let r = text.range(of: "\"listen\":\"127.0.0.1:") {
+                port = Int(text[r.upperBound...].prefix { $0.isNumber })
+            }
+        }
+        guard let port else { p.terminate(); throw Failure(description: "the bench server did not start") }
+        // Keep draining its stderr so it never blocks on a full pipe.
+        let handle = pipe.fileHandleForReading
+        Thread.detachNewThread { while !handle.availableData.isEmpty {} }
+        host = "127.0.0.1"
+        self.port = port
+        pid = p.processIdentifier
+        process = p
+        dataDirectory = dir
+    }
+
+    /// A server someone else runs; CPU and memory are then read only if `pid` is given.
+    init(host: String, port: Int, pid: Int32?) {
+        self.host = host
+        self.port = port
+        self.pid = pid
+    }
+
+    deinit { stop() }
+
+    func stop() {
+        if let p = process, p.isRunning {
+            kill(p.processIdentifier, SIGTERM)
+            p.waitUntilExit()
+        }
+        process = nil
+        if let d = dataDirectory { try? FileManager.default.removeItem(atPath: d) }
+        dataDirectory = nil
+    }
+
+    /// User plus system CPU seconds the server has used, from /proc/PID/stat.
+    func cpuSeconds() -> Double? {
+        guard let pid, let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return nil }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// Resident memory of the server in bytes, from /proc/PID/status.
+    func residentBytes() -> Int? {
+        guard let pid, let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
+        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+            let kb = line.split(separator: " ").dropFirst().first.flatMap { Int($0) }
+            return kb.map { $0 * 1024 }
+        }
+        return nil
+    }
+}
