@@ -2,8 +2,7 @@
 # Installs the Debian packages Lianjie builds and runs with, if any are missing.
 # Swift itself (6.x) must already be on PATH.
 set -euo pipefail
-packages=(protobuf-c-compiler libprotobuf-c-dev libsqlite3-dev libcrypt-dev libssl-dev pkg-config)
-[[ "${LIANJIE_WITH_TOOLS:-0}" == 1 ]] && packages+=(sqlite3)
+packages=(protobuf-c-compiler libprotobuf-c-dev libsqlite3-dev libcrypt-dev libssl-dev pkg-config python3 sqlite3)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
