@@ -13,9 +13,7 @@ echo "== fuzzing the frame decoder (${LIANJIE_FUZZ_SECONDS:-30} s)"
 Tests/Fuzz/run.sh "${LIANJIE_FUZZ_SECONDS:-30}"
 
 echo "== message round trips under AddressSanitizer/LeakSanitizer"
-swift build --build-tests --sanitize=address --scratch-path .build-asan -q 2>&1 | grep -v "^warning: 'main'" || true
-ASAN_OPTIONS=detect_leaks=1 swift test --skip-build --sanitize=address --scratch-path .build-asan \
-  --filter LianjieMessagesTests 2>&1 | tail -3
+Tests/leak-check.sh
 
 echo "== all tests"
 swift build --build-tests
