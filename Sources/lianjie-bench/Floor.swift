@@ -1,6 +1,7 @@
 import Foundation
 import LianjieMessages
 import LianjieWire
+import Synchronization
 
 /// The floor: a bare TCP echo over loopback with a payload the size of one Health/Check
 /// CALL frame, one round trip in flight, blocking reads on both sides. No RPC server can
@@ -9,11 +10,14 @@ struct FloorResult {
     var roundTripsPerSecond: Double
     var latency: LatencySummary
     var frameBytes: Int
+    /// CPU the echo thread used per round trip: what the kernel's TCP path alone costs a server.
+    var echoCPUMicrosPerRoundTrip: Double
 
     var json: JSONValue {
         .object([("roundTripsPerSecond", JSONValue(floating: roundTripsPerSecond.rounded())),
                  ("p50Us", JSONValue(floating: latency.p50)), ("p99Us", JSONValue(floating: latency.p99)),
-                 ("frameBytes", .number("\(frameBytes)"))])
+                 ("frameBytes", .number("\(frameBytes)")),
+                 ("echoCpuUsPerRoundTrip", JSONValue(floating: (echoCPUMicrosPerRoundTrip * 100).rounded() / 100))])
     }
 }
 
@@ -30,6 +34,7 @@ func runFloor(seconds: Double) throws -> FloorResult {
     var len = socklen_t(MemoryLayout<sockaddr_in>.size)
     _ = withUnsafeMutablePointer(to: &bound) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &len) } }
     let port = Int(UInt16(bigEndian: bound.sin_port))
+    let echoCPU = EchoCPU()
     let echo = Thread {
         let c = accept(listener, nil, nil)
         var one: Int32 = 1
@@ -40,11 +45,14 @@ func runFloor(seconds: Double) throws -> FloorResult {
             if n <= 0 { break }
             if !writeAll(c, Array(buf[0..<n])) { break }
         }
+        var cpu = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &cpu)
+        echoCPU.seconds.withLock { $0 = Double(cpu.tv_sec) + Double(cpu.tv_nsec) / 1e9 }
         close(c)
     }
     echo.start()
     let fd = try connectTCP(host: "127.0.0.1", port: port)
-    defer { close(fd); close(listener) }
+    defer { close(listener) }
     var buf = [UInt8](repeating: 0, count: 65536)
     var latencies: [UInt64] = []
     let start = monotonicNanos()
@@ -67,5 +75,18 @@ func runFloor(seconds: Double) throws -> FloorResult {
             latencies.append(t1 - t0)
         }
     }
-    return FloorResult(roundTripsPerSecond: Double(count) / seconds, latency: LatencySummary(nanos: latencies), frameBytes: frame.count)
+    close(fd)
+    var echoSeconds = 0.0
+    for _ in 0..<200 {
+        echoSeconds = echoCPU.seconds.withLock { $0 }
+        if echoSeconds > 0 { break }
+        usleep(5000)
+    }
+    let total = count + Int(Double(count) * Double(warmup) / (seconds * 1e9))
+    return FloorResult(roundTripsPerSecond: Double(count) / seconds, latency: LatencySummary(nanos: latencies), frameBytes: frame.count,
+                       echoCPUMicrosPerRoundTrip: echoSeconds / Double(max(1, total)) * 1e6)
+}
+
+final class EchoCPU: Sendable {
+    let seconds = Mutex<Double>(0)
 }

@@ -90,7 +90,7 @@ func printRPC(_ r: RPCResult, floor: FloorResult?) {
 }
 
 func printFloor(_ f: FloorResult) {
-    print("floor (TCP echo, \(f.frameBytes)-byte frames, 1 in flight): \(fmt(f.roundTripsPerSecond, 0)) round trips/s  p50 \(fmt(f.latency.p50)) µs  p99 \(fmt(f.latency.p99)) µs")
+    print("floor (TCP echo, \(f.frameBytes)-byte frames, 1 in flight): \(fmt(f.roundTripsPerSecond, 0)) round trips/s  p50 \(fmt(f.latency.p50)) µs  p99 \(fmt(f.latency.p99)) µs  echo server CPU \(fmt(f.echoCPUMicrosPerRoundTrip, 2)) µs/round trip")
 }
 
 let args = CommandLine.arguments
