@@ -61,9 +61,9 @@ public struct Metadata: ProtoMessage {
         for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
             if case .null = value { continue }
             switch key {
-                case "key": self.key = try JSONRead.string(value, "key")
-                case "value": self.value = try JSONRead.string(value, "value")
-                default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            case "key": self.key = try JSONRead.string(value, "key")
+            case "value": self.value = try JSONRead.string(value, "value")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
             }
         }
     }
@@ -145,11 +145,11 @@ public struct CallMeta: ProtoMessage {
         for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
             if case .null = value { continue }
             switch key {
-                case "callId", "call_id": self.callId = try JSONRead.uint64(value, "callId")
-                case "method": self.method = try JSONRead.string(value, "method")
-                case "timeoutMs", "timeout_ms": self.timeoutMs = try JSONRead.uint32(value, "timeoutMs")
-                case "metadata": self.metadata = try JSONRead.array(value, "metadata") { v, p throws(ProtoError) in try JSONRead.message(Metadata.self, v, p) }
-                default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            case "callId", "call_id": self.callId = try JSONRead.uint64(value, "callId")
+            case "method": self.method = try JSONRead.string(value, "method")
+            case "timeoutMs", "timeout_ms": self.timeoutMs = try JSONRead.uint32(value, "timeoutMs")
+            case "metadata": self.metadata = try JSONRead.array(value, "metadata") { v, p throws(ProtoError) in try JSONRead.message(Metadata.self, v, p) }
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
             }
         }
     }
@@ -240,12 +240,12 @@ public struct ReplyMeta: ProtoMessage {
         for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
             if case .null = value { continue }
             switch key {
-                case "callId", "call_id": self.callId = try JSONRead.uint64(value, "callId")
-                case "status": self.status = try JSONRead.uint32(value, "status")
-                case "message": self.message = try JSONRead.string(value, "message")
-                case "violations": self.violations = try JSONRead.array(value, "violations") { v, p throws(ProtoError) in try JSONRead.message(FieldViolation.self, v, p) }
-                case "metadata": self.metadata = try JSONRead.array(value, "metadata") { v, p throws(ProtoError) in try JSONRead.message(Metadata.self, v, p) }
-                default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            case "callId", "call_id": self.callId = try JSONRead.uint64(value, "callId")
+            case "status": self.status = try JSONRead.uint32(value, "status")
+            case "message": self.message = try JSONRead.string(value, "message")
+            case "violations": self.violations = try JSONRead.array(value, "violations") { v, p throws(ProtoError) in try JSONRead.message(FieldViolation.self, v, p) }
+            case "metadata": self.metadata = try JSONRead.array(value, "metadata") { v, p throws(ProtoError) in try JSONRead.message(Metadata.self, v, p) }
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
             }
         }
     }
@@ -310,9 +310,9 @@ public struct FieldViolation: ProtoMessage {
         for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
             if case .null = value { continue }
             switch key {
-                case "field": self.field = try JSONRead.string(value, "field")
-                case "description": self.description = try JSONRead.string(value, "description")
-                default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            case "field": self.field = try JSONRead.string(value, "field")
+            case "description": self.description = try JSONRead.string(value, "description")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
             }
         }
     }
@@ -370,8 +370,8 @@ public struct CancelMeta: ProtoMessage {
         for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
             if case .null = value { continue }
             switch key {
-                case "callId", "call_id": self.callId = try JSONRead.uint64(value, "callId")
-                default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            case "callId", "call_id": self.callId = try JSONRead.uint64(value, "callId")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
             }
         }
     }
@@ -429,8 +429,8 @@ public struct PingMeta: ProtoMessage {
         for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
             if case .null = value { continue }
             switch key {
-                case "nonce": self.nonce = try JSONRead.uint64(value, "nonce")
-                default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            case "nonce": self.nonce = try JSONRead.uint64(value, "nonce")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
             }
         }
     }
@@ -501,10 +501,10 @@ public struct GoAwayMeta: ProtoMessage {
         for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
             if case .null = value { continue }
             switch key {
-                case "lastCallId", "last_call_id": self.lastCallId = try JSONRead.uint64(value, "lastCallId")
-                case "status": self.status = try JSONRead.uint32(value, "status")
-                case "message": self.message = try JSONRead.string(value, "message")
-                default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            case "lastCallId", "last_call_id": self.lastCallId = try JSONRead.uint64(value, "lastCallId")
+            case "status": self.status = try JSONRead.uint32(value, "status")
+            case "message": self.message = try JSONRead.string(value, "message")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
             }
         }
     }

@@ -14,37 +14,37 @@ public enum Colour: ProtoEnum {
 
     public init(rawValue: Int32) {
         switch rawValue {
-            case 0: self = .unspecified
-            case 1: self = .red
-            case 2: self = .green
-            default: self = .unrecognized(rawValue)
+        case 0: self = .unspecified
+        case 1: self = .red
+        case 2: self = .green
+        default: self = .unrecognized(rawValue)
         }
     }
 
     public var rawValue: Int32 {
         switch self {
-            case .unspecified: return 0
-            case .red: return 1
-            case .green: return 2
-            case .unrecognized(let value): return value
+        case .unspecified: return 0
+        case .red: return 1
+        case .green: return 2
+        case .unrecognized(let value): return value
         }
     }
 
     public var protoValueName: String? {
         switch self {
-            case .unspecified: return "COLOUR_UNSPECIFIED"
-            case .red: return "COLOUR_RED"
-            case .green: return "COLOUR_GREEN"
-            case .unrecognized: return nil
+        case .unspecified: return "COLOUR_UNSPECIFIED"
+        case .red: return "COLOUR_RED"
+        case .green: return "COLOUR_GREEN"
+        case .unrecognized: return nil
         }
     }
 
     public init?(protoValueName: String) {
         switch protoValueName {
-            case "COLOUR_UNSPECIFIED": self = .unspecified
-            case "COLOUR_RED": self = .red
-            case "COLOUR_GREEN": self = .green
-            default: return nil
+        case "COLOUR_UNSPECIFIED": self = .unspecified
+        case "COLOUR_RED": self = .red
+        case "COLOUR_GREEN": self = .green
+        default: return nil
         }
     }
 }
@@ -213,9 +213,9 @@ public struct Sample: ProtoMessage {
             for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
                 if case .null = value { continue }
                 switch key {
-                    case "label": self.label = try JSONRead.string(value, "label")
-                    case "values": self.values = try JSONRead.array(value, "values") { v, p throws(ProtoError) in try JSONRead.int32(v, p) }
-                    default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+                case "label": self.label = try JSONRead.string(value, "label")
+                case "values": self.values = try JSONRead.array(value, "values") { v, p throws(ProtoError) in try JSONRead.int32(v, p) }
+                default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
                 }
             }
         }
@@ -252,11 +252,11 @@ public struct Sample: ProtoMessage {
         self.rInner = CRead.messages(c.n_r_inner, c.r_inner) { Sample.Inner(c: $0) }
         if c.maybe_limit_case.rawValue == 40 { self.limit = c.limit }
         switch c.choice_case.rawValue {
-            case 30: self.choice = .choiceText(CRead.string(c.choice_text))
-            case 31: self.choice = .choiceNumber(c.choice_number)
-            case 32: if let m = c.choice_inner { self.choice = .choiceInner(Sample.Inner(c: m)) }
-            case 33: self.choice = .choiceColour(Colour(rawValue: CRead.enumValue(c.choice_colour)))
-            default: self.choice = nil
+        case 30: self.choice = .choiceText(CRead.string(c.choice_text))
+        case 31: self.choice = .choiceNumber(c.choice_number)
+        case 32: if let m = c.choice_inner { self.choice = .choiceInner(Sample.Inner(c: m)) }
+        case 33: self.choice = .choiceColour(Colour(rawValue: CRead.enumValue(c.choice_colour)))
+        default: self.choice = nil
         }
     }
 
@@ -314,19 +314,19 @@ public struct Sample: ProtoMessage {
             c.limit = v
         }
         switch choice {
-            case .choiceText(let v)?:
-                c.choice_case = .init(rawValue: 30)
-                c.choice_text = arena.string(v)
-            case .choiceNumber(let v)?:
-                c.choice_case = .init(rawValue: 31)
-                c.choice_number = v
-            case .choiceInner(let v)?:
-                c.choice_case = .init(rawValue: 32)
-                c.choice_inner = arena.message { (m: inout Lianjie__Testing__V1__Sample__Inner) in v.fill(&m, arena) }
-            case .choiceColour(let v)?:
-                c.choice_case = .init(rawValue: 33)
-                c.choice_colour = CWrite.cEnum(v.rawValue)
-            case nil: break
+        case .choiceText(let v)?:
+            c.choice_case = .init(rawValue: 30)
+            c.choice_text = arena.string(v)
+        case .choiceNumber(let v)?:
+            c.choice_case = .init(rawValue: 31)
+            c.choice_number = v
+        case .choiceInner(let v)?:
+            c.choice_case = .init(rawValue: 32)
+            c.choice_inner = arena.message { (m: inout Lianjie__Testing__V1__Sample__Inner) in v.fill(&m, arena) }
+        case .choiceColour(let v)?:
+            c.choice_case = .init(rawValue: 33)
+            c.choice_colour = CWrite.cEnum(v.rawValue)
+        case nil: break
         }
     }
 
@@ -371,11 +371,11 @@ public struct Sample: ProtoMessage {
         if !rInner.isEmpty { o.append(("rInner", .array(rInner.map { v in v.jsonValue() }))) }
         if let v = limit { o.append(("limit", .number(String(v)))) }
         switch choice {
-            case .choiceText(let v)?: o.append(("choiceText", .string(v)))
-            case .choiceNumber(let v)?: o.append(("choiceNumber", .string(String(v))))
-            case .choiceInner(let v)?: o.append(("choiceInner", v.jsonValue()))
-            case .choiceColour(let v)?: o.append(("choiceColour", v.jsonValue))
-            case nil: break
+        case .choiceText(let v)?: o.append(("choiceText", .string(v)))
+        case .choiceNumber(let v)?: o.append(("choiceNumber", .string(String(v))))
+        case .choiceInner(let v)?: o.append(("choiceInner", v.jsonValue()))
+        case .choiceColour(let v)?: o.append(("choiceColour", v.jsonValue))
+        case nil: break
         }
         return .object(o)
     }
@@ -386,37 +386,37 @@ public struct Sample: ProtoMessage {
         for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
             if case .null = value { continue }
             switch key {
-                case "fInt32", "f_int32": self.fInt32 = try JSONRead.int32(value, "fInt32")
-                case "fInt64", "f_int64": self.fInt64 = try JSONRead.int64(value, "fInt64")
-                case "fUint32", "f_uint32": self.fUint32 = try JSONRead.uint32(value, "fUint32")
-                case "fUint64", "f_uint64": self.fUint64 = try JSONRead.uint64(value, "fUint64")
-                case "fSint32", "f_sint32": self.fSint32 = try JSONRead.int32(value, "fSint32")
-                case "fSint64", "f_sint64": self.fSint64 = try JSONRead.int64(value, "fSint64")
-                case "fFixed32", "f_fixed32": self.fFixed32 = try JSONRead.uint32(value, "fFixed32")
-                case "fFixed64", "f_fixed64": self.fFixed64 = try JSONRead.uint64(value, "fFixed64")
-                case "fSfixed32", "f_sfixed32": self.fSfixed32 = try JSONRead.int32(value, "fSfixed32")
-                case "fSfixed64", "f_sfixed64": self.fSfixed64 = try JSONRead.int64(value, "fSfixed64")
-                case "fFloat", "f_float": self.fFloat = Float(try JSONRead.double(value, "fFloat"))
-                case "fDouble", "f_double": self.fDouble = try JSONRead.double(value, "fDouble")
-                case "fBool", "f_bool": self.fBool = try JSONRead.bool(value, "fBool")
-                case "fString", "f_string": self.fString = try JSONRead.string(value, "fString")
-                case "fBytes", "f_bytes": self.fBytes = try JSONRead.bytes(value, "fBytes")
-                case "colour": self.colour = try JSONRead.enumeration(Colour.self, value, "colour")
-                case "inner": self.inner = try JSONRead.message(Sample.Inner.self, value, "inner")
-                case "when": self.when = try JSONRead.message(Time.self, value, "when")
-                case "rInt64", "r_int64": self.rInt64 = try JSONRead.array(value, "rInt64") { v, p throws(ProtoError) in try JSONRead.int64(v, p) }
-                case "rString", "r_string": self.rString = try JSONRead.array(value, "rString") { v, p throws(ProtoError) in try JSONRead.string(v, p) }
-                case "rBytes", "r_bytes": self.rBytes = try JSONRead.array(value, "rBytes") { v, p throws(ProtoError) in try JSONRead.bytes(v, p) }
-                case "rBool", "r_bool": self.rBool = try JSONRead.array(value, "rBool") { v, p throws(ProtoError) in try JSONRead.bool(v, p) }
-                case "rDouble", "r_double": self.rDouble = try JSONRead.array(value, "rDouble") { v, p throws(ProtoError) in try JSONRead.double(v, p) }
-                case "rColour", "r_colour": self.rColour = try JSONRead.array(value, "rColour") { v, p throws(ProtoError) in try JSONRead.enumeration(Colour.self, v, p) }
-                case "rInner", "r_inner": self.rInner = try JSONRead.array(value, "rInner") { v, p throws(ProtoError) in try JSONRead.message(Sample.Inner.self, v, p) }
-                case "limit": self.limit = try JSONRead.uint32(value, "limit")
-                case "choiceText", "choice_text": self.choice = .choiceText(try JSONRead.string(value, "choiceText"))
-                case "choiceNumber", "choice_number": self.choice = .choiceNumber(try JSONRead.int64(value, "choiceNumber"))
-                case "choiceInner", "choice_inner": self.choice = .choiceInner(try JSONRead.message(Sample.Inner.self, value, "choiceInner"))
-                case "choiceColour", "choice_colour": self.choice = .choiceColour(try JSONRead.enumeration(Colour.self, value, "choiceColour"))
-                default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            case "fInt32", "f_int32": self.fInt32 = try JSONRead.int32(value, "fInt32")
+            case "fInt64", "f_int64": self.fInt64 = try JSONRead.int64(value, "fInt64")
+            case "fUint32", "f_uint32": self.fUint32 = try JSONRead.uint32(value, "fUint32")
+            case "fUint64", "f_uint64": self.fUint64 = try JSONRead.uint64(value, "fUint64")
+            case "fSint32", "f_sint32": self.fSint32 = try JSONRead.int32(value, "fSint32")
+            case "fSint64", "f_sint64": self.fSint64 = try JSONRead.int64(value, "fSint64")
+            case "fFixed32", "f_fixed32": self.fFixed32 = try JSONRead.uint32(value, "fFixed32")
+            case "fFixed64", "f_fixed64": self.fFixed64 = try JSONRead.uint64(value, "fFixed64")
+            case "fSfixed32", "f_sfixed32": self.fSfixed32 = try JSONRead.int32(value, "fSfixed32")
+            case "fSfixed64", "f_sfixed64": self.fSfixed64 = try JSONRead.int64(value, "fSfixed64")
+            case "fFloat", "f_float": self.fFloat = Float(try JSONRead.double(value, "fFloat"))
+            case "fDouble", "f_double": self.fDouble = try JSONRead.double(value, "fDouble")
+            case "fBool", "f_bool": self.fBool = try JSONRead.bool(value, "fBool")
+            case "fString", "f_string": self.fString = try JSONRead.string(value, "fString")
+            case "fBytes", "f_bytes": self.fBytes = try JSONRead.bytes(value, "fBytes")
+            case "colour": self.colour = try JSONRead.enumeration(Colour.self, value, "colour")
+            case "inner": self.inner = try JSONRead.message(Sample.Inner.self, value, "inner")
+            case "when": self.when = try JSONRead.message(Time.self, value, "when")
+            case "rInt64", "r_int64": self.rInt64 = try JSONRead.array(value, "rInt64") { v, p throws(ProtoError) in try JSONRead.int64(v, p) }
+            case "rString", "r_string": self.rString = try JSONRead.array(value, "rString") { v, p throws(ProtoError) in try JSONRead.string(v, p) }
+            case "rBytes", "r_bytes": self.rBytes = try JSONRead.array(value, "rBytes") { v, p throws(ProtoError) in try JSONRead.bytes(v, p) }
+            case "rBool", "r_bool": self.rBool = try JSONRead.array(value, "rBool") { v, p throws(ProtoError) in try JSONRead.bool(v, p) }
+            case "rDouble", "r_double": self.rDouble = try JSONRead.array(value, "rDouble") { v, p throws(ProtoError) in try JSONRead.double(v, p) }
+            case "rColour", "r_colour": self.rColour = try JSONRead.array(value, "rColour") { v, p throws(ProtoError) in try JSONRead.enumeration(Colour.self, v, p) }
+            case "rInner", "r_inner": self.rInner = try JSONRead.array(value, "rInner") { v, p throws(ProtoError) in try JSONRead.message(Sample.Inner.self, v, p) }
+            case "limit": self.limit = try JSONRead.uint32(value, "limit")
+            case "choiceText", "choice_text": self.choice = .choiceText(try JSONRead.string(value, "choiceText"))
+            case "choiceNumber", "choice_number": self.choice = .choiceNumber(try JSONRead.int64(value, "choiceNumber"))
+            case "choiceInner", "choice_inner": self.choice = .choiceInner(try JSONRead.message(Sample.Inner.self, value, "choiceInner"))
+            case "choiceColour", "choice_colour": self.choice = .choiceColour(try JSONRead.enumeration(Colour.self, value, "choiceColour"))
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
             }
         }
     }

@@ -14,37 +14,37 @@ public enum ServingStatus: ProtoEnum {
 
     public init(rawValue: Int32) {
         switch rawValue {
-            case 0: self = .unknown
-            case 1: self = .serving
-            case 2: self = .notServing
-            default: self = .unrecognized(rawValue)
+        case 0: self = .unknown
+        case 1: self = .serving
+        case 2: self = .notServing
+        default: self = .unrecognized(rawValue)
         }
     }
 
     public var rawValue: Int32 {
         switch self {
-            case .unknown: return 0
-            case .serving: return 1
-            case .notServing: return 2
-            case .unrecognized(let value): return value
+        case .unknown: return 0
+        case .serving: return 1
+        case .notServing: return 2
+        case .unrecognized(let value): return value
         }
     }
 
     public var protoValueName: String? {
         switch self {
-            case .unknown: return "SERVING_STATUS_UNKNOWN"
-            case .serving: return "SERVING"
-            case .notServing: return "NOT_SERVING"
-            case .unrecognized: return nil
+        case .unknown: return "SERVING_STATUS_UNKNOWN"
+        case .serving: return "SERVING"
+        case .notServing: return "NOT_SERVING"
+        case .unrecognized: return nil
         }
     }
 
     public init?(protoValueName: String) {
         switch protoValueName {
-            case "SERVING_STATUS_UNKNOWN": self = .unknown
-            case "SERVING": self = .serving
-            case "NOT_SERVING": self = .notServing
-            default: return nil
+        case "SERVING_STATUS_UNKNOWN": self = .unknown
+        case "SERVING": self = .serving
+        case "NOT_SERVING": self = .notServing
+        default: return nil
         }
     }
 }
@@ -103,8 +103,8 @@ public struct HealthCheckRequest: ProtoMessage {
         for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
             if case .null = value { continue }
             switch key {
-                case "service": self.service = try JSONRead.string(value, "service")
-                default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            case "service": self.service = try JSONRead.string(value, "service")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
             }
         }
     }
@@ -162,8 +162,8 @@ public struct HealthCheckResponse: ProtoMessage {
         for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
             if case .null = value { continue }
             switch key {
-                case "status": self.status = try JSONRead.enumeration(ServingStatus.self, value, "status")
-                default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            case "status": self.status = try JSONRead.enumeration(ServingStatus.self, value, "status")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
             }
         }
     }

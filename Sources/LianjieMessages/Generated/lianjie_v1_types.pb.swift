@@ -61,9 +61,9 @@ public struct Time: ProtoMessage {
         for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
             if case .null = value { continue }
             switch key {
-                case "seconds": self.seconds = try JSONRead.int64(value, "seconds")
-                case "nanos": self.nanos = try JSONRead.int32(value, "nanos")
-                default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            case "seconds": self.seconds = try JSONRead.int64(value, "seconds")
+            case "nanos": self.nanos = try JSONRead.int32(value, "nanos")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
             }
         }
     }

@@ -26,57 +26,57 @@ public enum Role: ProtoEnum {
 
     public init(rawValue: Int32) {
         switch rawValue {
-            case 0: self = .unspecified
-            case 1: self = .admin
-            case 2: self = .inspector
-            case 3: self = .manager
-            case 4: self = .hr
-            case 5: self = .employee
-            case 6: self = .service
-            case 7: self = .auditor
-            default: self = .unrecognized(rawValue)
+        case 0: self = .unspecified
+        case 1: self = .admin
+        case 2: self = .inspector
+        case 3: self = .manager
+        case 4: self = .hr
+        case 5: self = .employee
+        case 6: self = .service
+        case 7: self = .auditor
+        default: self = .unrecognized(rawValue)
         }
     }
 
     public var rawValue: Int32 {
         switch self {
-            case .unspecified: return 0
-            case .admin: return 1
-            case .inspector: return 2
-            case .manager: return 3
-            case .hr: return 4
-            case .employee: return 5
-            case .service: return 6
-            case .auditor: return 7
-            case .unrecognized(let value): return value
+        case .unspecified: return 0
+        case .admin: return 1
+        case .inspector: return 2
+        case .manager: return 3
+        case .hr: return 4
+        case .employee: return 5
+        case .service: return 6
+        case .auditor: return 7
+        case .unrecognized(let value): return value
         }
     }
 
     public var protoValueName: String? {
         switch self {
-            case .unspecified: return "ROLE_UNSPECIFIED"
-            case .admin: return "ROLE_ADMIN"
-            case .inspector: return "ROLE_INSPECTOR"
-            case .manager: return "ROLE_MANAGER"
-            case .hr: return "ROLE_HR"
-            case .employee: return "ROLE_EMPLOYEE"
-            case .service: return "ROLE_SERVICE"
-            case .auditor: return "ROLE_AUDITOR"
-            case .unrecognized: return nil
+        case .unspecified: return "ROLE_UNSPECIFIED"
+        case .admin: return "ROLE_ADMIN"
+        case .inspector: return "ROLE_INSPECTOR"
+        case .manager: return "ROLE_MANAGER"
+        case .hr: return "ROLE_HR"
+        case .employee: return "ROLE_EMPLOYEE"
+        case .service: return "ROLE_SERVICE"
+        case .auditor: return "ROLE_AUDITOR"
+        case .unrecognized: return nil
         }
     }
 
     public init?(protoValueName: String) {
         switch protoValueName {
-            case "ROLE_UNSPECIFIED": self = .unspecified
-            case "ROLE_ADMIN": self = .admin
-            case "ROLE_INSPECTOR": self = .inspector
-            case "ROLE_MANAGER": self = .manager
-            case "ROLE_HR": self = .hr
-            case "ROLE_EMPLOYEE": self = .employee
-            case "ROLE_SERVICE": self = .service
-            case "ROLE_AUDITOR": self = .auditor
-            default: return nil
+        case "ROLE_UNSPECIFIED": self = .unspecified
+        case "ROLE_ADMIN": self = .admin
+        case "ROLE_INSPECTOR": self = .inspector
+        case "ROLE_MANAGER": self = .manager
+        case "ROLE_HR": self = .hr
+        case "ROLE_EMPLOYEE": self = .employee
+        case "ROLE_SERVICE": self = .service
+        case "ROLE_AUDITOR": self = .auditor
+        default: return nil
         }
     }
 }
@@ -140,9 +140,9 @@ public struct RoleGrant: ProtoMessage {
         for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
             if case .null = value { continue }
             switch key {
-                case "role": self.role = try JSONRead.enumeration(Role.self, value, "role")
-                case "organizationId", "organization_id": self.organizationId = try JSONRead.string(value, "organizationId")
-                default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            case "role": self.role = try JSONRead.enumeration(Role.self, value, "role")
+            case "organizationId", "organization_id": self.organizationId = try JSONRead.string(value, "organizationId")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
             }
         }
     }
@@ -235,13 +235,13 @@ public struct Account: ProtoMessage {
         for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
             if case .null = value { continue }
             switch key {
-                case "id": self.id = try JSONRead.string(value, "id")
-                case "username": self.username = try JSONRead.string(value, "username")
-                case "displayName", "display_name": self.displayName = try JSONRead.string(value, "displayName")
-                case "grants": self.grants = try JSONRead.array(value, "grants") { v, p throws(ProtoError) in try JSONRead.message(RoleGrant.self, v, p) }
-                case "createTime", "create_time": self.createTime = try JSONRead.message(Time.self, value, "createTime")
-                case "disabled": self.disabled = try JSONRead.bool(value, "disabled")
-                default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            case "id": self.id = try JSONRead.string(value, "id")
+            case "username": self.username = try JSONRead.string(value, "username")
+            case "displayName", "display_name": self.displayName = try JSONRead.string(value, "displayName")
+            case "grants": self.grants = try JSONRead.array(value, "grants") { v, p throws(ProtoError) in try JSONRead.message(RoleGrant.self, v, p) }
+            case "createTime", "create_time": self.createTime = try JSONRead.message(Time.self, value, "createTime")
+            case "disabled": self.disabled = try JSONRead.bool(value, "disabled")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
             }
         }
     }
@@ -305,9 +305,9 @@ public struct LoginRequest: ProtoMessage {
         for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
             if case .null = value { continue }
             switch key {
-                case "username": self.username = try JSONRead.string(value, "username")
-                case "password": self.password = try JSONRead.string(value, "password")
-                default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            case "username": self.username = try JSONRead.string(value, "username")
+            case "password": self.password = try JSONRead.string(value, "password")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
             }
         }
     }
@@ -380,10 +380,10 @@ public struct LoginResponse: ProtoMessage {
         for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
             if case .null = value { continue }
             switch key {
-                case "token": self.token = try JSONRead.string(value, "token")
-                case "expiresAtUnix", "expires_at_unix": self.expiresAtUnix = try JSONRead.int64(value, "expiresAtUnix")
-                case "account": self.account = try JSONRead.message(Account.self, value, "account")
-                default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            case "token": self.token = try JSONRead.string(value, "token")
+            case "expiresAtUnix", "expires_at_unix": self.expiresAtUnix = try JSONRead.int64(value, "expiresAtUnix")
+            case "account": self.account = try JSONRead.message(Account.self, value, "account")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
             }
         }
     }
@@ -429,7 +429,7 @@ public struct LogoutRequest: ProtoMessage {
         for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
             if case .null = value { continue }
             switch key {
-                default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
             }
         }
     }
@@ -475,7 +475,7 @@ public struct LogoutResponse: ProtoMessage {
         for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
             if case .null = value { continue }
             switch key {
-                default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
             }
         }
     }
@@ -521,7 +521,7 @@ public struct WhoAmIRequest: ProtoMessage {
         for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
             if case .null = value { continue }
             switch key {
-                default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
             }
         }
     }
@@ -586,9 +586,9 @@ public struct WhoAmIResponse: ProtoMessage {
         for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
             if case .null = value { continue }
             switch key {
-                case "account": self.account = try JSONRead.message(Account.self, value, "account")
-                case "sessionExpireTime", "session_expire_time": self.sessionExpireTime = try JSONRead.message(Time.self, value, "sessionExpireTime")
-                default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            case "account": self.account = try JSONRead.message(Account.self, value, "account")
+            case "sessionExpireTime", "session_expire_time": self.sessionExpireTime = try JSONRead.message(Time.self, value, "sessionExpireTime")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
             }
         }
     }
