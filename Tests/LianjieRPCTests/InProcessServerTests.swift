@@ -160,8 +160,10 @@ final class InProcessServerTests: XCTestCase {
         let port = fixture.port
         let gate = fixture.gate
         let raw = try RawConnection(port: port)
+        try raw.sendCall(Self.block.path, Sample())
+        while gate.started.load(ordering: .relaxed) == 0 { try await Task.sleep(for: .milliseconds(5)) }
         var batch: [UInt8] = []
-        for _ in 0..<4 { batch += raw.callFrame(Self.block.path, Sample()).1 }
+        for _ in 0..<3 { batch += raw.callFrame(Self.block.path, Sample()).1 }
         try raw.send(batch)
         // One runs, two wait in the queue, the fourth is refused without waiting.
         let (meta, _) = try raw.readReply()
