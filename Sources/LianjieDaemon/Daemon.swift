@@ -3,6 +3,21 @@ import LianjieRPC
 import LianjieServices
 import LianjieStore
 
+/// Raises the soft limit on open files towards `wanted` (each connection is one), up to
+/// the hard limit; logs when even that is below what the configuration asks for.
+func raiseFileLimit(toAtLeast wanted: Int, logger: Logger) {
+    var limit = rlimit()
+    guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0 else { return }
+    let target = min(limit.rlim_max, rlim_t(max(wanted, 0)))
+    if limit.rlim_cur < target {
+        limit.rlim_cur = target
+        _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+    }
+    if limit.rlim_max < rlim_t(wanted) {
+        logger.warning("the open-file limit is below max_connections", ["limit": .int(Int64(limit.rlim_max)), "wanted": .int(Int64(wanted))])
+    }
+}
+
 /// The whole of `lianjied`: parse options, open the store, bootstrap, serve until SIGTERM
 /// or SIGINT, drain, exit. A library so `lianjie-bench` can run the very same server.
 public enum Daemon {
@@ -26,6 +41,7 @@ public enum Daemon {
 
         signal(SIGPIPE, SIG_IGN)
         let logger = Logger(level: options.logLevel)
+        raiseFileLimit(toAtLeast: options.server.maxConnections + 256, logger: logger)
 
         let store: SQLiteStore
         do { store = try SQLiteStore(directory: options.dataDirectory) } catch {

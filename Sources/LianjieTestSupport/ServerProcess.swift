@@ -25,16 +25,23 @@ public final class ServerProcess: @unchecked Sendable {
     }
 
     /// Starts lianjied. `config` lines go into a config file; `admin` bootstraps an account.
+    /// `wrapper` runs the server through another command, e.g. `["prlimit", "--nofile=64:64"]`.
     public init(config: [String] = [], admin: String? = "admin:Correct-Horse-42", dataDirectory: String? = nil,
-                extraArguments: [String] = []) throws {
+                extraArguments: [String] = [], wrapper: [String] = []) throws {
         let dir = dataDirectory ?? NSTemporaryDirectory() + "lianjied-test-\(UUID().uuidString)"
         self.dataDirectory = dir
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let configPath = dir + ".conf"
         try (config.joined(separator: "\n") + "\n").write(toFile: configPath, atomically: true, encoding: .utf8)
         process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binDirectory + "/lianjied")
-        process.arguments = ["--listen", "127.0.0.1:0", "--data-dir", dir, "--config", configPath, "--log-level", "debug"] + extraArguments
+        let arguments = ["--listen", "127.0.0.1:0", "--data-dir", dir, "--config", configPath, "--log-level", "debug"] + extraArguments
+        if wrapper.isEmpty {
+            process.executableURL = URL(fileURLWithPath: Self.binDirectory + "/lianjied")
+            process.arguments = arguments
+        } else {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = wrapper + [Self.binDirectory + "/lianjied"] + arguments
+        }
         var env = ProcessInfo.processInfo.environment
         env["LIANJIE_BOOTSTRAP_ADMIN"] = admin
         process.environment = env
@@ -79,6 +86,15 @@ public final class ServerProcess: @unchecked Sendable {
     }
 
     public var pid: Int32 { process.processIdentifier }
+
+    /// CPU seconds (user + system) the server has used so far, from /proc.
+    public var cpuSeconds: Double {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+              let close = stat.lastIndex(of: ")") else { return 0 }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
 
     /// Sends SIGTERM and waits; returns the exit status.
     @discardableResult

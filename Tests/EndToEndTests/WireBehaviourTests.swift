@@ -246,3 +246,22 @@ final class WireBehaviourTests: XCTestCase {
         XCTAssertTrue(server.log.contains { $0.contains("\"server stopped\"") && $0.contains("\"clean\":\"yes\"") })
     }
 }
+
+/// Running out of file descriptors must not make the server spin or stop serving.
+final class ResourceLimitTests: XCTestCase {
+    func testOutOfFileDescriptorsPausesAcceptsWithoutSpinningAndRecovers() throws {
+        // The process exec's through /usr/bin/env, so the pid is the server's own.
+        let server = try ServerProcess(wrapper: ["prlimit", "--nofile=48:48"])
+        var connections = try (0..<80).map { _ in try RawConnection(port: server.port, timeout: 1) }
+        let before = server.cpuSeconds
+        usleep(1_000_000)
+        let used = server.cpuSeconds - before
+        XCTAssertLessThan(used, 0.3, "the server must not spin on a listener it cannot accept from")
+        XCTAssertTrue(server.log.contains { $0.contains("out of file descriptors") })
+        connections.removeAll()
+        usleep(300_000)
+        let fresh = try RawConnection(port: server.port)
+        try fresh.sendCall(Health.check.path, HealthCheckRequest())
+        XCTAssertEqual(try fresh.readReply().0.status, 0, "serving again once descriptors are free")
+    }
+}

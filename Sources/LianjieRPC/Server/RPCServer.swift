@@ -224,7 +224,13 @@ final class Acceptor: LoopChannel, @unchecked Sendable {
             }
             if client < 0 {
                 if errno == EMFILE || errno == ENFILE {
-                    server.logger.warning("accept failed: out of file descriptors")
+                    // The listener stays readable while the backlog waits, so epoll would wake
+                    // us again at once: stop listening for a moment instead of spinning.
+                    server.logger.warning("accept failed: out of file descriptors; pausing accepts for 100 ms")
+                    loop.setInterest(fd: fd, token: token, readable: false, writable: false)
+                    loop.schedule(at: MonotonicClock.now() + 100_000_000) { [self] in
+                        if !closed { loop.setInterest(fd: fd, token: token, readable: true, writable: false) }
+                    }
                 }
                 return
             }
