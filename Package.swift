@@ -67,11 +67,11 @@ let package = Package(
         .executableTarget(name: "lianjie", dependencies: ["LianjieClient"],
                           path: "Clients/lianjie", swiftSettings: strict),
         .executableTarget(name: "lianjie-bench",
-                          dependencies: ["LianjieClient", "LianjieWire", "LianjieDaemon"],
+                          dependencies: ["LianjieClient", "LianjieRPC", "LianjieWire", "LianjieDaemon"],
                           swiftSettings: strict),
 
         /// Helpers for tests: a raw LJRP connection and a real lianjied process.
-        .target(name: "LianjieTestSupport", dependencies: ["LianjieWire", "LianjieMessages"],
+        .target(name: "LianjieTestSupport", dependencies: ["LianjieWire", "LianjieMessages", "LianjieRPC"],
                 swiftSettings: strict),
 
         // MARK: Tests

@@ -1,4 +1,5 @@
 import Foundation
+import LianjieRPC
 public import LianjieMessages
 public import LianjieWire
 
@@ -16,23 +17,11 @@ public final class RawConnection {
 
     /// Connects to `127.0.0.1:port`; reads time out after `timeout` seconds.
     public init(port: Int, host: String = "127.0.0.1", timeout: Double = 10) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failure(description: "socket failed") }
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        addr.sin_port = UInt16(port).bigEndian
-        inet_pton(AF_INET, host, &addr.sin_addr)
-        let rc = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard rc == 0 else {
-            close(fd)
-            throw Failure(description: "connect to \(host):\(port) failed: \(String(cString: strerror(errno)))")
+        do { fd = try Socket.connect(Endpoint(host: host, port: port)) } catch {
+            throw Failure(description: error.description)
         }
         var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - Double(Int(timeout))) * 1e6))
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        var one: Int32 = 1
-        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
     }
 
     deinit { close(fd) }

@@ -1,5 +1,6 @@
 import Foundation
 import LianjieMessages
+import LianjieRPC
 import LianjieWire
 import Synchronization
 
@@ -25,21 +26,7 @@ func monotonicNanos() -> UInt64 {
 }
 
 func connectTCP(host: String, port: Int) throws -> Int32 {
-    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    var addr = sockaddr_in()
-    addr.sin_family = sa_family_t(AF_INET)
-    addr.sin_port = UInt16(port).bigEndian
-    inet_pton(AF_INET, host, &addr.sin_addr)
-    let rc = withUnsafePointer(to: &addr) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-    }
-    guard rc == 0 else {
-        close(fd)
-        throw BenchError("cannot connect to \(host):\(port): \(String(cString: strerror(errno)))")
-    }
-    var one: Int32 = 1
-    setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-    return fd
+    do { return try Socket.connect(Endpoint(host: host, port: port)) } catch { throw BenchError(error.description) }
 }
 
 struct BenchError: Error, CustomStringConvertible {

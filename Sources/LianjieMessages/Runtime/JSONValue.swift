@@ -75,7 +75,8 @@ public enum JSONValue: Sendable, Equatable {
         }
     }
 
-    private static func quote(_ s: String, into out: inout String) {
+    /// Appends `s` as a JSON string literal (quoted, escaped).
+    public static func quote(_ s: String, into out: inout String) {
         out += "\""
         for scalar in s.unicodeScalars {
             switch scalar {

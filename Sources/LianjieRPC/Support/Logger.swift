@@ -1,4 +1,5 @@
 import Foundation
+import LianjieMessages
 import Synchronization
 
 /// Structured logs: one JSON object per line on standard error.
@@ -103,20 +104,6 @@ public struct Logger: Sendable {
     }
 
     private static func quote(_ s: String, into out: inout String) {
-        out += "\""
-        for u in s.unicodeScalars {
-            switch u {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\r": out += "\\r"
-            case "\t": out += "\\t"
-            case _ where u.value < 0x20:
-                let hex = String(u.value, radix: 16)
-                out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-            default: out.unicodeScalars.append(u)
-            }
-        }
-        out += "\""
+        JSONValue.quote(s, into: &out)
     }
 }

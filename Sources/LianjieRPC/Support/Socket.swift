@@ -46,7 +46,8 @@ public struct SocketError: Error, Sendable, CustomStringConvertible {
     init(message: String) { description = message }
 }
 
-enum Socket {
+/// Socket helpers shared by the server, the client, the bench and the tests.
+public enum Socket {
     /// Resolves `endpoint` to socket addresses (numeric hosts and names alike).
     static func resolve(_ endpoint: Endpoint, passive: Bool) throws(SocketError) -> [(family: Int32, address: [UInt8])] {
         var hints = addrinfo()
@@ -89,8 +90,9 @@ enum Socket {
         throw lastError
     }
 
-    /// A blocking connect to `endpoint`, with TCP_NODELAY; the fd is left blocking.
-    static func connect(_ endpoint: Endpoint) throws(SocketError) -> Int32 {
+    /// A blocking connect to `endpoint`, with TCP_NODELAY; the fd is left blocking and
+    /// belongs to the caller.
+    public static func connect(_ endpoint: Endpoint) throws(SocketError) -> Int32 {
         var lastError = SocketError(message: "no address for \(endpoint)")
         for (family, address) in try resolve(endpoint, passive: false) {
             let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
