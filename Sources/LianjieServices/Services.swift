@@ -1,6 +1,7 @@
 import Foundation
 public import LianjieRPC
 import LianjieMessages
+import LianjieSecurity
 public import LianjieStore
 
 /// Settings the services read; the daemon fills it from flags and the config file.
@@ -25,6 +26,8 @@ public enum Services {
     public static func router(store: any Store, settings: ServiceSettings, logger: Logger,
                               isDraining: @escaping @Sendable () -> Bool) -> Router {
         var router = Router()
+        // Made now, so the first unknown-user login costs what every other one does.
+        _ = PasswordHasher.decoyHash
         let auth = Authenticator(store: store, logger: logger)
         HealthService(isDraining: isDraining).register(on: &router)
         UserServiceHandlers(store: store, auth: auth, settings: settings, logger: logger).register(on: &router)

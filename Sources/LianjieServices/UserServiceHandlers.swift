@@ -45,22 +45,23 @@ struct UserServiceHandlers: Sendable {
             throw RPCError(.resourceExhausted, "too many failed logins; this account is locked for a while, try again later")
         }
         guard PasswordHasher.verify(request.password, against: account.passwordHash), !account.disabled else {
-            let failures = account.failedLogins + 1
-            let lock: Int64? = failures >= settings.lockAfterFailures ? now + settings.lockSeconds : nil
-            _ = try storeCall(context, { try store.recordFailedLogin(accountID: account.id, lockUntil: lock) })
+            let failures = try storeCall(context) {
+                try store.recordFailedLogin(accountID: account.id, now: now, lockAfter: settings.lockAfterFailures,
+                                            lockUntil: now + settings.lockSeconds)
+            }
             logger.info("login refused", ["reason": account.disabled ? "disabled" : "wrong password",
                                           "account": .text(account.id), "failures": .int(Int64(failures)), "peer": .text(context.peer)])
-            if lock != nil {
+            if failures >= settings.lockAfterFailures {
                 logger.notice("account locked", ["account": .text(account.id), "seconds": .int(settings.lockSeconds)])
             } else if failures > settings.slowDownAfterFailures {
+                // Answer later without holding a worker: guessing gets slower, the pool stays free.
                 let delay = min(settings.maxFailureDelaySeconds, 0.25 * Double(failures - settings.slowDownAfterFailures))
-                let until = MonotonicClock.now() + UInt64(delay * 1e9)
-                while MonotonicClock.now() < until, !context.isCancelled { usleep(10_000) }
+                throw DelayedFailure(refusal, delaySeconds: delay)
             }
             throw refusal
         }
         if account.failedLogins > 0 || account.lockedUntil > 0 {
-            try storeCall(context, { try store.recordSuccessfulLogin(accountID: account.id) })
+            try storeCall(context, { try store.resetLoginFailures(accountID: account.id) })
         }
         let token = Token.generate()
         let session = SessionRecord(tokenHash: Token.storageHash(token), accountID: account.id, createTime: now,

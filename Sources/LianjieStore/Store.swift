@@ -14,11 +14,13 @@ public protocol Store: Sendable {
     func account(id: String) throws(StoreError) -> AccountRecord?
     /// Looks up by username, case-insensitively.
     func account(username: String) throws(StoreError) -> AccountRecord?
-    /// Counts one more failed login and, when `lockUntil` is given, locks the account
-    /// until then. Returns the failures in a row so far.
-    func recordFailedLogin(accountID: String, lockUntil: Int64?) throws(StoreError) -> Int
-    /// Clears the failure count and any lock after a successful login.
-    func recordSuccessfulLogin(accountID: String) throws(StoreError)
+    /// Counts one more failed login, atomically: if an earlier lock has run out (it ended
+    /// at or before `now`), the count starts again from zero; when the count reaches
+    /// `lockAfter`, the account is locked until `lockUntil`. Returns the failures in a row,
+    /// this one included.
+    func recordFailedLogin(accountID: String, now: Int64, lockAfter: Int, lockUntil: Int64) throws(StoreError) -> Int
+    /// Clears the failure count and any lock (after a successful login).
+    func resetLoginFailures(accountID: String) throws(StoreError)
 
     // MARK: Sessions
     func createSession(_ session: SessionRecord) throws(StoreError)

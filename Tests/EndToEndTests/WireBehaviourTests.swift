@@ -176,6 +176,22 @@ final class WireBehaviourTests: XCTestCase {
         XCTAssertEqual(try raw.readReply().0.status, 0)
     }
 
+    func testASlowedDownLoginDoesNotHoldAWorker() async throws {
+        let server = try ServerProcess(config: ["worker_threads = 1"])
+        await primeSlowLogins(server)
+        let raw = try RawConnection(port: server.port)
+        let slow = try raw.sendCall(Self.login, LoginRequest(username: "admin", password: "wrong-password-z"))
+        try await Task.sleep(for: .milliseconds(100))
+        let start = Date()
+        let quick = try raw.sendCall(UserService.whoAmI.path, WhoAmIRequest())
+        let (first, _) = try raw.readReply()
+        XCTAssertEqual(first.callId, quick, "the only worker was free while the login waited")
+        XCTAssertLessThan(Date().timeIntervalSince(start), 0.2)
+        let (second, _) = try raw.readReply()
+        XCTAssertEqual(second.callId, slow)
+        XCTAssertEqual(second.status, Status.unauthenticated.rawValue)
+    }
+
     func testDeadlineExceededWhileTheCallRuns() async throws {
         let server = try ServerProcess()
         await primeSlowLogins(server)

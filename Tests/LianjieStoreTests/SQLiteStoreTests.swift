@@ -41,13 +41,18 @@ final class SQLiteStoreTests: XCTestCase {
         XCTAssertEqual(try store.accountCount(), 1)
     }
 
-    func testFailedLoginsCountAndLockThenReset() throws {
+    func testFailedLoginsCountLockAndStartAgainAfterTheLock() throws {
         let store = try SQLiteStore(directory: directory)
         try store.createAccount(account("acc_1", "u"))
-        XCTAssertEqual(try store.recordFailedLogin(accountID: "acc_1", lockUntil: nil), 1)
-        XCTAssertEqual(try store.recordFailedLogin(accountID: "acc_1", lockUntil: 5000), 2)
+        XCTAssertEqual(try store.recordFailedLogin(accountID: "acc_1", now: 100, lockAfter: 3, lockUntil: 5000), 1)
+        XCTAssertEqual(try store.recordFailedLogin(accountID: "acc_1", now: 100, lockAfter: 3, lockUntil: 5000), 2)
+        XCTAssertEqual(try store.account(id: "acc_1")?.lockedUntil, 0, "not locked before the limit")
+        XCTAssertEqual(try store.recordFailedLogin(accountID: "acc_1", now: 100, lockAfter: 3, lockUntil: 5000), 3)
         XCTAssertEqual(try store.account(id: "acc_1")?.lockedUntil, 5000)
-        try store.recordSuccessfulLogin(accountID: "acc_1")
+        // Once the lock has run out, counting starts again rather than re-locking at once.
+        XCTAssertEqual(try store.recordFailedLogin(accountID: "acc_1", now: 5000, lockAfter: 3, lockUntil: 9000), 1)
+        XCTAssertEqual(try store.account(id: "acc_1")?.lockedUntil, 0)
+        try store.resetLoginFailures(accountID: "acc_1")
         let a = try XCTUnwrap(store.account(id: "acc_1"))
         XCTAssertEqual(a.failedLogins, 0)
         XCTAssertEqual(a.lockedUntil, 0)

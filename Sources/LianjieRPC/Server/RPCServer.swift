@@ -126,14 +126,17 @@ public final class RPCServer: Sendable {
 
     // MARK: Internal
 
-    func invoke(_ route: Router.Route, _ body: [UInt8], _ context: CallContext) -> Result<[UInt8], RPCError> {
+    /// Runs a handler; the one place where what it throws becomes what the caller sees.
+    func invoke(_ route: Router.Route, _ body: [UInt8], _ context: CallContext) -> CallOutcome {
         do {
-            return .success(try route.invoke(body, context))
+            return CallOutcome(result: .success(try route.invoke(body, context)))
         } catch let error as RPCError {
-            return .failure(error)
+            return CallOutcome(result: .failure(error))
+        } catch let delayed as DelayedFailure {
+            return CallOutcome(result: .failure(delayed.error), delayNanos: UInt64(max(0, min(delayed.delaySeconds, 60)) * 1e9))
         } catch {
             logger.error("handler failed", ["method": .text(context.method), "error": .text(String(describing: error))])
-            return .failure(RPCError(.internal, "internal error; the server log has the details"))
+            return CallOutcome(result: .failure(RPCError(.internal, "internal error; the server log has the details")))
         }
     }
 
@@ -173,6 +176,12 @@ public final class RPCServer: Sendable {
         logger.debug("call", ["method": .text(method), "status": .text(Status(code: status).name),
                               "duration_us": .int(micros), "peer": .text(peer)])
     }
+}
+
+/// What a handler produced, and how long to hold the reply back.
+struct CallOutcome: Sendable {
+    var result: Result<[UInt8], RPCError>
+    var delayNanos: UInt64 = 0
 }
 
 /// A 64 KiB scratch buffer owned by one event loop thread.

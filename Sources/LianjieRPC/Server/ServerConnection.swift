@@ -199,7 +199,13 @@ final class ServerConnection: LoopChannel, @unchecked Sendable {
 
         switch route.execution {
         case .inline:
-            reply(call.callId, server.invoke(route, body, context), method: call.method, started: now)
+            let outcome = server.invoke(route, body, context)
+            if outcome.delayNanos == 0 {
+                reply(call.callId, outcome.result, method: call.method, started: now)
+            } else {
+                openCalls[call.callId] = OpenCall(flag: context.cancellation, method: call.method, started: now)
+                complete(call.callId, outcome)
+            }
         case .pool:
             guard openCalls.count < server.configuration.maxCallsPerConnection else {
                 reply(call.callId, .failure(RPCError(.resourceExhausted,
@@ -211,15 +217,15 @@ final class ServerConnection: LoopChannel, @unchecked Sendable {
             let callID = call.callId
             let loop = self.loop
             let accepted = server.pool.submit { [self, server] in
-                let result: Result<[UInt8], RPCError>
+                let outcome: CallOutcome
                 if context.cancellation.isSet {
-                    result = .failure(RPCError(.cancelled, "call cancelled by the caller"))
+                    outcome = CallOutcome(result: .failure(RPCError(.cancelled, "call cancelled by the caller")))
                 } else if let deadline, MonotonicClock.now() >= deadline {
-                    result = .failure(RPCError(.deadlineExceeded, "deadline exceeded before the call started"))
+                    outcome = CallOutcome(result: .failure(RPCError(.deadlineExceeded, "deadline exceeded before the call started")))
                 } else {
-                    result = server.invoke(route, body, context)
+                    outcome = server.invoke(route, body, context)
                 }
-                loop.execute { self.complete(callID, result) }
+                loop.execute { self.complete(callID, outcome) }
             }
             guard accepted else {
                 openCalls[callID] = nil
@@ -233,9 +239,19 @@ final class ServerConnection: LoopChannel, @unchecked Sendable {
         }
     }
 
-    private func complete(_ callID: UInt64, _ result: Result<[UInt8], RPCError>) {
-        guard let open = openCalls.removeValue(forKey: callID), !closed else { return }
-        reply(callID, result, method: open.method, started: open.started)
+    /// Answers a call that ran on the pool (or holds its reply back first, keeping it open
+    /// so CANCEL, its deadline and drain still apply while it waits).
+    private func complete(_ callID: UInt64, _ outcome: CallOutcome) {
+        guard !closed, openCalls[callID] != nil else { return }
+        if outcome.delayNanos > 0 {
+            let result = outcome.result
+            loop.schedule(at: MonotonicClock.now() + outcome.delayNanos) { [self] in
+                complete(callID, CallOutcome(result: result))
+            }
+            return
+        }
+        guard let open = openCalls.removeValue(forKey: callID) else { return }
+        reply(callID, outcome.result, method: open.method, started: open.started)
         flush()
     }
 

@@ -130,17 +130,22 @@ public final class SQLiteStore: Store {
         try account(where: "username_key", username.lowercased())
     }
 
-    public func recordFailedLogin(accountID: String, lockUntil: Int64?) throws(StoreError) -> Int {
+    public func recordFailedLogin(accountID: String, now: Int64, lockAfter: Int, lockUntil: Int64) throws(StoreError) -> Int {
         try write { db throws(StoreError) -> Int in
+            try db.query("""
+                UPDATE accounts SET failed_logins = 0, locked_until = 0
+                WHERE id = ? AND locked_until != 0 AND locked_until <= ?
+                """, [.text(accountID), .int(now)])
             try db.query("UPDATE accounts SET failed_logins = failed_logins + 1 WHERE id = ?", [.text(accountID)])
-            if let lockUntil {
+            let count = Int(try db.query("SELECT failed_logins FROM accounts WHERE id = ?", [.text(accountID)]).first?.first?.int ?? 0)
+            if count >= lockAfter {
                 try db.query("UPDATE accounts SET locked_until = ? WHERE id = ?", [.int(lockUntil), .text(accountID)])
             }
-            return Int(try db.query("SELECT failed_logins FROM accounts WHERE id = ?", [.text(accountID)]).first?.first?.int ?? 0)
+            return count
         }
     }
 
-    public func recordSuccessfulLogin(accountID: String) throws(StoreError) {
+    public func resetLoginFailures(accountID: String) throws(StoreError) {
         try write { db throws(StoreError) in
             try db.query("UPDATE accounts SET failed_logins = 0, locked_until = 0 WHERE id = ?", [.text(accountID)])
         }
