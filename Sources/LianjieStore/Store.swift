@@ -1,95 +1,177 @@
-/// The storage seam: everything the services keep goes through this protocol, so a
+/// The storage seam: everything the services keep goes through these protocols, so a
 /// PostgreSQL store can replace the embedded SQLite one without touching them.
 ///
-/// Implementations are thread-safe. Methods throw `StoreError`; its `message` is safe to
-/// show a person, its `detail` (SQL, codes) is for the server log only.
+/// `read` runs its body against a consistent snapshot; `write` runs it in one
+/// serialized transaction that commits when the body returns and rolls back when it
+/// throws, so a change, its audit entry and its idempotency record land together or
+/// not at all. Implementations are thread-safe; bodies must not call back into the
+/// store (no nesting). Store failures are `StoreError`: its `message` is safe to show a
+/// person, its `detail` (SQL, codes) is for the server log only.
 public protocol Store: Sendable {
-    /// The schema version now in force.
-    func schemaVersion() throws(StoreError) -> Int
+    func read<T: Sendable>(_ body: (any StoreReader) throws -> T) throws -> T
+    func write<T: Sendable>(_ body: (any StoreWriter) throws -> T) throws -> T
+}
 
-    // MARK: Accounts
-    func accountCount() throws(StoreError) -> Int
-    /// Creates an account; ALREADY_EXISTS-style `.conflict` when the username is taken.
-    func createAccount(_ account: AccountRecord) throws(StoreError)
-    func account(id: String) throws(StoreError) -> AccountRecord?
-    /// Looks up by username, case-insensitively.
-    func account(username: String) throws(StoreError) -> AccountRecord?
+/// Which rows a listing may return: everything, or only rows whose organisation lies in
+/// one of these subtrees (given by their materialized paths, `/root/…/id/`).
+public enum ScopeFilter: Sendable, Equatable {
+    case everything
+    case subtrees([String])
+
+    public static let nothing = ScopeFilter.subtrees([])
+}
+
+/// Keyset paging: return rows after `after` (exclusive), at most `limit`.
+public struct Page: Sendable, Equatable {
+    public var after: String?
+    public var limit: Int
+
+    public init(after: String?, limit: Int) {
+        self.after = after
+        self.limit = limit
+    }
+}
+
+public protocol StoreReader {
+    func schemaVersion() throws -> Int
+
+    // Accounts and credentials
+    func accountCount() throws -> Int
+    func account(id: String) throws -> AccountRecord?
+    /// Case-insensitive.
+    func account(username: String) throws -> AccountRecord?
+    /// Accounts with a grant inside `scope` (or every account for `.everything`), keyset on
+    /// the lower-cased username.
+    func accounts(scope: ScopeFilter, includeDisabled: Bool, page: Page) throws -> [AccountRecord]
+    func accountCount(scope: ScopeFilter, includeDisabled: Bool) throws -> Int
+    func session(tokenHash: [UInt8]) throws -> SessionRecord?
+    /// Unrevoked, unexpired sessions of an account, newest first.
+    func sessions(accountID: String, now: Int64) throws -> [SessionRecord]
+    func apiToken(tokenHash: [UInt8]) throws -> ApiTokenRecord?
+    func apiToken(id: String) throws -> ApiTokenRecord?
+    func apiTokens(accountID: String) throws -> [ApiTokenRecord]
+
+    // Organisations
+    func organization(id: String) throws -> OrganizationRecord?
+    /// Organisations whose path starts with one of the scope's, ordered by path (parents
+    /// before children), keyset on the path.
+    func organizations(scope: ScopeFilter, includeInactive: Bool, page: Page) throws -> [OrganizationRecord]
+    func organizationCount(scope: ScopeFilter, includeInactive: Bool) throws -> Int
+    /// Active organisations directly under `id`.
+    func activeChildCount(of id: String) throws -> Int
+
+    // Categories and posts
+    func category(id: String) throws -> CategoryRecord?
+    func category(code: String) throws -> CategoryRecord?
+    func categories() throws -> [CategoryRecord]
+    func post(id: String) throws -> PostRecord?
+    func post(code: String) throws -> PostRecord?
+    func posts(categoryID: String?) throws -> [PostRecord]
+
+    // Subjects
+    func subject(id: String) throws -> SubjectRecord?
+    func subject(employeeNumber: String) throws -> SubjectRecord?
+    /// The subject whose self-view account is `accountID`.
+    func subject(accountID: String) throws -> SubjectRecord?
+    func subjects(_ filter: SubjectFilter, page: Page) throws -> [SubjectRecord]
+    func subjectCount(_ filter: SubjectFilter) throws -> Int
+    /// Active subjects in organisation `id` itself.
+    func activeSubjectCount(organizationID: String) throws -> Int
+    /// Oldest first.
+    func placements(subjectID: String) throws -> [PlacementRecord]
+
+    // Audit
+    func lastAuditEntry() throws -> AuditRecord?
+    /// Entries in sequence order after `afterSequence`.
+    func auditEntries(_ filter: AuditFilter, afterSequence: Int64, limit: Int) throws -> [AuditRecord]
+
+    // Idempotency
+    /// The stored response of an earlier request with the same key, if any.
+    func idempotentResponse(accountID: String, method: String, requestID: String) throws -> [UInt8]?
+}
+
+public protocol StoreWriter: StoreReader {
+    /// ALREADY_EXISTS-style `.conflict` when the username is taken.
+    func createAccount(_ account: AccountRecord) throws
+    /// Replaces an account's display name, grants, disabled state, reason and password
+    /// hash, and bumps its version.
+    func updateAccount(_ account: AccountRecord) throws
     /// Counts one more failed login, atomically: if an earlier lock has run out (it ended
     /// at or before `now`), the count starts again from zero; when the count reaches
     /// `lockAfter`, the account is locked until `lockUntil`. Returns the failures in a row,
     /// this one included.
-    func recordFailedLogin(accountID: String, now: Int64, lockAfter: Int, lockUntil: Int64) throws(StoreError) -> Int
+    func recordFailedLogin(accountID: String, now: Int64, lockAfter: Int, lockUntil: Int64) throws -> Int
     /// Clears the failure count and any lock (after a successful login).
-    func resetLoginFailures(accountID: String) throws(StoreError)
+    func resetLoginFailures(accountID: String) throws
 
-    // MARK: Sessions
-    func createSession(_ session: SessionRecord) throws(StoreError)
-    /// The session whose token hashes to `tokenHash`, revoked or not.
-    func session(tokenHash: [UInt8]) throws(StoreError) -> SessionRecord?
-    /// Marks a session revoked; false when there was none.
+    func createSession(_ session: SessionRecord) throws
+    /// Marks a session revoked; false when there was none or it already was.
     @discardableResult
-    func revokeSession(tokenHash: [UInt8], at time: Int64) throws(StoreError) -> Bool
+    func revokeSession(tokenHash: [UInt8], at time: Int64) throws -> Bool
+    /// Revokes every live session of an account but `except`; returns how many.
+    @discardableResult
+    func revokeSessions(accountID: String, except: [UInt8]?, at time: Int64) throws -> Int
+
+    func createApiToken(_ token: ApiTokenRecord) throws
+    func revokeApiToken(id: String, at time: Int64) throws
+
+    func createOrganization(_ organization: OrganizationRecord) throws
+    /// Replaces name, kind, active and update time, and bumps the version.
+    func updateOrganization(_ organization: OrganizationRecord) throws
+    /// Re-parents an organisation and rewrites the paths of its whole subtree.
+    func moveOrganization(id: String, newParentID: String, newPath: String, at time: Int64) throws
+
+    func createCategory(_ category: CategoryRecord) throws
+    func createPost(_ post: PostRecord) throws
+
+    /// `.conflict` when the employee number is taken. Adds the first placement.
+    func createSubject(_ subject: SubjectRecord, placement: PlacementRecord) throws
+    /// Replaces every field but the id and creation time, and bumps the version.
+    func updateSubject(_ subject: SubjectRecord) throws
+    /// Ends the open placement on `placement.fromDate` and opens `placement`.
+    func addPlacement(_ placement: PlacementRecord) throws
+
+    func appendAudit(_ entry: AuditRecord) throws
+    func saveIdempotentResponse(accountID: String, method: String, requestID: String, response: [UInt8], at time: Int64) throws
 }
 
-/// A role held on an organisation subtree, as stored.
-public struct GrantRecord: Sendable, Equatable, Hashable {
-    /// `admin`, `inspector`, `manager`, `hr`, `employee`, `service`, `auditor`.
-    public var role: String
-    /// Root of the subtree; empty for the whole deployment.
-    public var organizationID: String
+/// What a subject listing selects.
+public struct SubjectFilter: Sendable, Equatable {
+    public var scope: ScopeFilter
+    /// Only subjects in this subtree (a path), within the scope.
+    public var underPath: String?
+    public var categoryID: String?
+    public var status: Int32?
+    /// Only the subject linked to this account (an employee's self-view).
+    public var accountID: String?
 
-    public init(role: String, organizationID: String) {
-        self.role = role
-        self.organizationID = organizationID
-    }
-}
-
-public struct AccountRecord: Sendable, Equatable {
-    public var id: String
-    public var username: String
-    public var displayName: String
-    public var passwordHash: String
-    public var grants: [GrantRecord]
-    /// Unix seconds.
-    public var createTime: Int64
-    public var disabled: Bool
-    public var failedLogins: Int
-    /// Unix seconds until which logins are refused; 0 when not locked.
-    public var lockedUntil: Int64
-
-    public init(id: String, username: String, displayName: String, passwordHash: String, grants: [GrantRecord],
-                createTime: Int64, disabled: Bool = false, failedLogins: Int = 0, lockedUntil: Int64 = 0) {
-        self.id = id
-        self.username = username
-        self.displayName = displayName
-        self.passwordHash = passwordHash
-        self.grants = grants
-        self.createTime = createTime
-        self.disabled = disabled
-        self.failedLogins = failedLogins
-        self.lockedUntil = lockedUntil
-    }
-}
-
-public struct SessionRecord: Sendable, Equatable {
-    /// SHA-256 of the bearer token; the token itself is never stored.
-    public var tokenHash: [UInt8]
-    public var accountID: String
-    public var createTime: Int64
-    public var expireTime: Int64
-    /// Unix seconds of revocation; 0 while valid.
-    public var revokeTime: Int64
-    /// The address the session was created from.
-    public var peer: String
-
-    public init(tokenHash: [UInt8], accountID: String, createTime: Int64, expireTime: Int64,
-                revokeTime: Int64 = 0, peer: String) {
-        self.tokenHash = tokenHash
+    public init(scope: ScopeFilter, underPath: String? = nil, categoryID: String? = nil, status: Int32? = nil, accountID: String? = nil) {
+        self.scope = scope
+        self.underPath = underPath
+        self.categoryID = categoryID
+        self.status = status
         self.accountID = accountID
-        self.createTime = createTime
-        self.expireTime = expireTime
-        self.revokeTime = revokeTime
-        self.peer = peer
+    }
+}
+
+/// What an audit listing selects.
+public struct AuditFilter: Sendable, Equatable {
+    public var scope: ScopeFilter
+    public var accountID: String?
+    public var recordID: String?
+    public var method: String?
+    /// Unix nanoseconds, inclusive / exclusive.
+    public var from: Int64?
+    public var until: Int64?
+
+    public init(scope: ScopeFilter, accountID: String? = nil, recordID: String? = nil, method: String? = nil,
+                from: Int64? = nil, until: Int64? = nil) {
+        self.scope = scope
+        self.accountID = accountID
+        self.recordID = recordID
+        self.method = method
+        self.from = from
+        self.until = until
     }
 }
 

@@ -52,6 +52,51 @@ void   lianjie__v1__time__free_unpacked
   assert(message->base.descriptor == &lianjie__v1__time__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   lianjie__v1__date__init
+                     (Lianjie__V1__Date         *message)
+{
+  static const Lianjie__V1__Date init_value = LIANJIE__V1__DATE__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__date__get_packed_size
+                     (const Lianjie__V1__Date *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__date__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__date__pack
+                     (const Lianjie__V1__Date *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__date__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__date__pack_to_buffer
+                     (const Lianjie__V1__Date *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__date__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__Date *
+       lianjie__v1__date__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__Date *)
+     protobuf_c_message_unpack (&lianjie__v1__date__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__date__free_unpacked
+                     (Lianjie__V1__Date *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__date__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor lianjie__v1__time__field_descriptors[2] =
 {
   {
@@ -101,5 +146,69 @@ const ProtobufCMessageDescriptor lianjie__v1__time__descriptor =
   lianjie__v1__time__field_indices_by_name,
   1,  lianjie__v1__time__number_ranges,
   (ProtobufCMessageInit) lianjie__v1__time__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__date__field_descriptors[3] =
+{
+  {
+    "year",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Date, year),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "month",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Date, month),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "day",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Date, day),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__date__field_indices_by_name[] = {
+  2,   /* field[2] = day */
+  1,   /* field[1] = month */
+  0,   /* field[0] = year */
+};
+static const ProtobufCIntRange lianjie__v1__date__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__date__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.Date",
+  "Date",
+  "Lianjie__V1__Date",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__Date),
+  3,
+  lianjie__v1__date__field_descriptors,
+  lianjie__v1__date__field_indices_by_name,
+  1,  lianjie__v1__date__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__date__init,
   NULL,NULL,NULL    /* reserved[123] */
 };

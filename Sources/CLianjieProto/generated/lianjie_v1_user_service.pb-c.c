@@ -7,96 +7,6 @@
 #endif
 
 #include "lianjie/v1/user_service.pb-c.h"
-void   lianjie__v1__role_grant__init
-                     (Lianjie__V1__RoleGrant         *message)
-{
-  static const Lianjie__V1__RoleGrant init_value = LIANJIE__V1__ROLE_GRANT__INIT;
-  *message = init_value;
-}
-size_t lianjie__v1__role_grant__get_packed_size
-                     (const Lianjie__V1__RoleGrant *message)
-{
-  assert(message->base.descriptor == &lianjie__v1__role_grant__descriptor);
-  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
-}
-size_t lianjie__v1__role_grant__pack
-                     (const Lianjie__V1__RoleGrant *message,
-                      uint8_t       *out)
-{
-  assert(message->base.descriptor == &lianjie__v1__role_grant__descriptor);
-  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
-}
-size_t lianjie__v1__role_grant__pack_to_buffer
-                     (const Lianjie__V1__RoleGrant *message,
-                      ProtobufCBuffer *buffer)
-{
-  assert(message->base.descriptor == &lianjie__v1__role_grant__descriptor);
-  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
-}
-Lianjie__V1__RoleGrant *
-       lianjie__v1__role_grant__unpack
-                     (ProtobufCAllocator  *allocator,
-                      size_t               len,
-                      const uint8_t       *data)
-{
-  return (Lianjie__V1__RoleGrant *)
-     protobuf_c_message_unpack (&lianjie__v1__role_grant__descriptor,
-                                allocator, len, data);
-}
-void   lianjie__v1__role_grant__free_unpacked
-                     (Lianjie__V1__RoleGrant *message,
-                      ProtobufCAllocator *allocator)
-{
-  if(!message)
-    return;
-  assert(message->base.descriptor == &lianjie__v1__role_grant__descriptor);
-  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
-}
-void   lianjie__v1__account__init
-                     (Lianjie__V1__Account         *message)
-{
-  static const Lianjie__V1__Account init_value = LIANJIE__V1__ACCOUNT__INIT;
-  *message = init_value;
-}
-size_t lianjie__v1__account__get_packed_size
-                     (const Lianjie__V1__Account *message)
-{
-  assert(message->base.descriptor == &lianjie__v1__account__descriptor);
-  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
-}
-size_t lianjie__v1__account__pack
-                     (const Lianjie__V1__Account *message,
-                      uint8_t       *out)
-{
-  assert(message->base.descriptor == &lianjie__v1__account__descriptor);
-  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
-}
-size_t lianjie__v1__account__pack_to_buffer
-                     (const Lianjie__V1__Account *message,
-                      ProtobufCBuffer *buffer)
-{
-  assert(message->base.descriptor == &lianjie__v1__account__descriptor);
-  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
-}
-Lianjie__V1__Account *
-       lianjie__v1__account__unpack
-                     (ProtobufCAllocator  *allocator,
-                      size_t               len,
-                      const uint8_t       *data)
-{
-  return (Lianjie__V1__Account *)
-     protobuf_c_message_unpack (&lianjie__v1__account__descriptor,
-                                allocator, len, data);
-}
-void   lianjie__v1__account__free_unpacked
-                     (Lianjie__V1__Account *message,
-                      ProtobufCAllocator *allocator)
-{
-  if(!message)
-    return;
-  assert(message->base.descriptor == &lianjie__v1__account__descriptor);
-  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
-}
 void   lianjie__v1__login_request__init
                      (Lianjie__V1__LoginRequest         *message)
 {
@@ -367,160 +277,2121 @@ void   lianjie__v1__who_am_iresponse__free_unpacked
   assert(message->base.descriptor == &lianjie__v1__who_am_iresponse__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor lianjie__v1__role_grant__field_descriptors[2] =
+void   lianjie__v1__change_password_request__init
+                     (Lianjie__V1__ChangePasswordRequest         *message)
 {
-  {
-    "role",
-    1,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_ENUM,
-    0,   /* quantifier_offset */
-    offsetof(Lianjie__V1__RoleGrant, role),
-    &lianjie__v1__role__descriptor,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "organization_id",
-    2,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
-    0,   /* quantifier_offset */
-    offsetof(Lianjie__V1__RoleGrant, organization_id),
-    NULL,
-    &protobuf_c_empty_string,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-};
-static const unsigned lianjie__v1__role_grant__field_indices_by_name[] = {
-  1,   /* field[1] = organization_id */
-  0,   /* field[0] = role */
-};
-static const ProtobufCIntRange lianjie__v1__role_grant__number_ranges[1 + 1] =
+  static const Lianjie__V1__ChangePasswordRequest init_value = LIANJIE__V1__CHANGE_PASSWORD_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__change_password_request__get_packed_size
+                     (const Lianjie__V1__ChangePasswordRequest *message)
 {
-  { 1, 0 },
-  { 0, 2 }
-};
-const ProtobufCMessageDescriptor lianjie__v1__role_grant__descriptor =
+  assert(message->base.descriptor == &lianjie__v1__change_password_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__change_password_request__pack
+                     (const Lianjie__V1__ChangePasswordRequest *message,
+                      uint8_t       *out)
 {
-  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
-  "lianjie.v1.RoleGrant",
-  "RoleGrant",
-  "Lianjie__V1__RoleGrant",
-  "lianjie.v1",
-  sizeof(Lianjie__V1__RoleGrant),
-  2,
-  lianjie__v1__role_grant__field_descriptors,
-  lianjie__v1__role_grant__field_indices_by_name,
-  1,  lianjie__v1__role_grant__number_ranges,
-  (ProtobufCMessageInit) lianjie__v1__role_grant__init,
-  NULL,NULL,NULL    /* reserved[123] */
-};
-static const ProtobufCFieldDescriptor lianjie__v1__account__field_descriptors[6] =
+  assert(message->base.descriptor == &lianjie__v1__change_password_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__change_password_request__pack_to_buffer
+                     (const Lianjie__V1__ChangePasswordRequest *message,
+                      ProtobufCBuffer *buffer)
 {
-  {
-    "id",
-    1,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
-    0,   /* quantifier_offset */
-    offsetof(Lianjie__V1__Account, id),
-    NULL,
-    &protobuf_c_empty_string,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "username",
-    2,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
-    0,   /* quantifier_offset */
-    offsetof(Lianjie__V1__Account, username),
-    NULL,
-    &protobuf_c_empty_string,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "display_name",
-    3,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_STRING,
-    0,   /* quantifier_offset */
-    offsetof(Lianjie__V1__Account, display_name),
-    NULL,
-    &protobuf_c_empty_string,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "grants",
-    4,
-    PROTOBUF_C_LABEL_REPEATED,
-    PROTOBUF_C_TYPE_MESSAGE,
-    offsetof(Lianjie__V1__Account, n_grants),
-    offsetof(Lianjie__V1__Account, grants),
-    &lianjie__v1__role_grant__descriptor,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "create_time",
-    5,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_MESSAGE,
-    0,   /* quantifier_offset */
-    offsetof(Lianjie__V1__Account, create_time),
-    &lianjie__v1__time__descriptor,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-  {
-    "disabled",
-    6,
-    PROTOBUF_C_LABEL_NONE,
-    PROTOBUF_C_TYPE_BOOL,
-    0,   /* quantifier_offset */
-    offsetof(Lianjie__V1__Account, disabled),
-    NULL,
-    NULL,
-    0,             /* flags */
-    0,NULL,NULL    /* reserved1,reserved2, etc */
-  },
-};
-static const unsigned lianjie__v1__account__field_indices_by_name[] = {
-  4,   /* field[4] = create_time */
-  5,   /* field[5] = disabled */
-  2,   /* field[2] = display_name */
-  3,   /* field[3] = grants */
-  0,   /* field[0] = id */
-  1,   /* field[1] = username */
-};
-static const ProtobufCIntRange lianjie__v1__account__number_ranges[1 + 1] =
+  assert(message->base.descriptor == &lianjie__v1__change_password_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__ChangePasswordRequest *
+       lianjie__v1__change_password_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
 {
-  { 1, 0 },
-  { 0, 6 }
-};
-const ProtobufCMessageDescriptor lianjie__v1__account__descriptor =
+  return (Lianjie__V1__ChangePasswordRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__change_password_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__change_password_request__free_unpacked
+                     (Lianjie__V1__ChangePasswordRequest *message,
+                      ProtobufCAllocator *allocator)
 {
-  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
-  "lianjie.v1.Account",
-  "Account",
-  "Lianjie__V1__Account",
-  "lianjie.v1",
-  sizeof(Lianjie__V1__Account),
-  6,
-  lianjie__v1__account__field_descriptors,
-  lianjie__v1__account__field_indices_by_name,
-  1,  lianjie__v1__account__number_ranges,
-  (ProtobufCMessageInit) lianjie__v1__account__init,
-  NULL,NULL,NULL    /* reserved[123] */
-};
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__change_password_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__change_password_response__init
+                     (Lianjie__V1__ChangePasswordResponse         *message)
+{
+  static const Lianjie__V1__ChangePasswordResponse init_value = LIANJIE__V1__CHANGE_PASSWORD_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__change_password_response__get_packed_size
+                     (const Lianjie__V1__ChangePasswordResponse *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__change_password_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__change_password_response__pack
+                     (const Lianjie__V1__ChangePasswordResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__change_password_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__change_password_response__pack_to_buffer
+                     (const Lianjie__V1__ChangePasswordResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__change_password_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__ChangePasswordResponse *
+       lianjie__v1__change_password_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__ChangePasswordResponse *)
+     protobuf_c_message_unpack (&lianjie__v1__change_password_response__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__change_password_response__free_unpacked
+                     (Lianjie__V1__ChangePasswordResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__change_password_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__list_sessions_request__init
+                     (Lianjie__V1__ListSessionsRequest         *message)
+{
+  static const Lianjie__V1__ListSessionsRequest init_value = LIANJIE__V1__LIST_SESSIONS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__list_sessions_request__get_packed_size
+                     (const Lianjie__V1__ListSessionsRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_sessions_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__list_sessions_request__pack
+                     (const Lianjie__V1__ListSessionsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_sessions_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__list_sessions_request__pack_to_buffer
+                     (const Lianjie__V1__ListSessionsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_sessions_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__ListSessionsRequest *
+       lianjie__v1__list_sessions_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__ListSessionsRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__list_sessions_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__list_sessions_request__free_unpacked
+                     (Lianjie__V1__ListSessionsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__list_sessions_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__list_sessions_response__init
+                     (Lianjie__V1__ListSessionsResponse         *message)
+{
+  static const Lianjie__V1__ListSessionsResponse init_value = LIANJIE__V1__LIST_SESSIONS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__list_sessions_response__get_packed_size
+                     (const Lianjie__V1__ListSessionsResponse *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_sessions_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__list_sessions_response__pack
+                     (const Lianjie__V1__ListSessionsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_sessions_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__list_sessions_response__pack_to_buffer
+                     (const Lianjie__V1__ListSessionsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_sessions_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__ListSessionsResponse *
+       lianjie__v1__list_sessions_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__ListSessionsResponse *)
+     protobuf_c_message_unpack (&lianjie__v1__list_sessions_response__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__list_sessions_response__free_unpacked
+                     (Lianjie__V1__ListSessionsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__list_sessions_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__revoke_session_request__init
+                     (Lianjie__V1__RevokeSessionRequest         *message)
+{
+  static const Lianjie__V1__RevokeSessionRequest init_value = LIANJIE__V1__REVOKE_SESSION_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__revoke_session_request__get_packed_size
+                     (const Lianjie__V1__RevokeSessionRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__revoke_session_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__revoke_session_request__pack
+                     (const Lianjie__V1__RevokeSessionRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__revoke_session_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__revoke_session_request__pack_to_buffer
+                     (const Lianjie__V1__RevokeSessionRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__revoke_session_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__RevokeSessionRequest *
+       lianjie__v1__revoke_session_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__RevokeSessionRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__revoke_session_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__revoke_session_request__free_unpacked
+                     (Lianjie__V1__RevokeSessionRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__revoke_session_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__revoke_session_response__init
+                     (Lianjie__V1__RevokeSessionResponse         *message)
+{
+  static const Lianjie__V1__RevokeSessionResponse init_value = LIANJIE__V1__REVOKE_SESSION_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__revoke_session_response__get_packed_size
+                     (const Lianjie__V1__RevokeSessionResponse *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__revoke_session_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__revoke_session_response__pack
+                     (const Lianjie__V1__RevokeSessionResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__revoke_session_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__revoke_session_response__pack_to_buffer
+                     (const Lianjie__V1__RevokeSessionResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__revoke_session_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__RevokeSessionResponse *
+       lianjie__v1__revoke_session_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__RevokeSessionResponse *)
+     protobuf_c_message_unpack (&lianjie__v1__revoke_session_response__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__revoke_session_response__free_unpacked
+                     (Lianjie__V1__RevokeSessionResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__revoke_session_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__create_organization_request__init
+                     (Lianjie__V1__CreateOrganizationRequest         *message)
+{
+  static const Lianjie__V1__CreateOrganizationRequest init_value = LIANJIE__V1__CREATE_ORGANIZATION_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__create_organization_request__get_packed_size
+                     (const Lianjie__V1__CreateOrganizationRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__create_organization_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__create_organization_request__pack
+                     (const Lianjie__V1__CreateOrganizationRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__create_organization_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__create_organization_request__pack_to_buffer
+                     (const Lianjie__V1__CreateOrganizationRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__create_organization_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__CreateOrganizationRequest *
+       lianjie__v1__create_organization_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__CreateOrganizationRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__create_organization_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__create_organization_request__free_unpacked
+                     (Lianjie__V1__CreateOrganizationRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__create_organization_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__get_organization_request__init
+                     (Lianjie__V1__GetOrganizationRequest         *message)
+{
+  static const Lianjie__V1__GetOrganizationRequest init_value = LIANJIE__V1__GET_ORGANIZATION_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__get_organization_request__get_packed_size
+                     (const Lianjie__V1__GetOrganizationRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__get_organization_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__get_organization_request__pack
+                     (const Lianjie__V1__GetOrganizationRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__get_organization_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__get_organization_request__pack_to_buffer
+                     (const Lianjie__V1__GetOrganizationRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__get_organization_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__GetOrganizationRequest *
+       lianjie__v1__get_organization_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__GetOrganizationRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__get_organization_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__get_organization_request__free_unpacked
+                     (Lianjie__V1__GetOrganizationRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__get_organization_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__update_organization_request__init
+                     (Lianjie__V1__UpdateOrganizationRequest         *message)
+{
+  static const Lianjie__V1__UpdateOrganizationRequest init_value = LIANJIE__V1__UPDATE_ORGANIZATION_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__update_organization_request__get_packed_size
+                     (const Lianjie__V1__UpdateOrganizationRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__update_organization_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__update_organization_request__pack
+                     (const Lianjie__V1__UpdateOrganizationRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__update_organization_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__update_organization_request__pack_to_buffer
+                     (const Lianjie__V1__UpdateOrganizationRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__update_organization_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__UpdateOrganizationRequest *
+       lianjie__v1__update_organization_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__UpdateOrganizationRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__update_organization_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__update_organization_request__free_unpacked
+                     (Lianjie__V1__UpdateOrganizationRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__update_organization_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__move_organization_request__init
+                     (Lianjie__V1__MoveOrganizationRequest         *message)
+{
+  static const Lianjie__V1__MoveOrganizationRequest init_value = LIANJIE__V1__MOVE_ORGANIZATION_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__move_organization_request__get_packed_size
+                     (const Lianjie__V1__MoveOrganizationRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__move_organization_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__move_organization_request__pack
+                     (const Lianjie__V1__MoveOrganizationRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__move_organization_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__move_organization_request__pack_to_buffer
+                     (const Lianjie__V1__MoveOrganizationRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__move_organization_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__MoveOrganizationRequest *
+       lianjie__v1__move_organization_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__MoveOrganizationRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__move_organization_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__move_organization_request__free_unpacked
+                     (Lianjie__V1__MoveOrganizationRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__move_organization_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__deactivate_organization_request__init
+                     (Lianjie__V1__DeactivateOrganizationRequest         *message)
+{
+  static const Lianjie__V1__DeactivateOrganizationRequest init_value = LIANJIE__V1__DEACTIVATE_ORGANIZATION_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__deactivate_organization_request__get_packed_size
+                     (const Lianjie__V1__DeactivateOrganizationRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__deactivate_organization_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__deactivate_organization_request__pack
+                     (const Lianjie__V1__DeactivateOrganizationRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__deactivate_organization_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__deactivate_organization_request__pack_to_buffer
+                     (const Lianjie__V1__DeactivateOrganizationRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__deactivate_organization_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__DeactivateOrganizationRequest *
+       lianjie__v1__deactivate_organization_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__DeactivateOrganizationRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__deactivate_organization_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__deactivate_organization_request__free_unpacked
+                     (Lianjie__V1__DeactivateOrganizationRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__deactivate_organization_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__list_organizations_request__init
+                     (Lianjie__V1__ListOrganizationsRequest         *message)
+{
+  static const Lianjie__V1__ListOrganizationsRequest init_value = LIANJIE__V1__LIST_ORGANIZATIONS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__list_organizations_request__get_packed_size
+                     (const Lianjie__V1__ListOrganizationsRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_organizations_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__list_organizations_request__pack
+                     (const Lianjie__V1__ListOrganizationsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_organizations_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__list_organizations_request__pack_to_buffer
+                     (const Lianjie__V1__ListOrganizationsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_organizations_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__ListOrganizationsRequest *
+       lianjie__v1__list_organizations_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__ListOrganizationsRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__list_organizations_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__list_organizations_request__free_unpacked
+                     (Lianjie__V1__ListOrganizationsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__list_organizations_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__list_organizations_response__init
+                     (Lianjie__V1__ListOrganizationsResponse         *message)
+{
+  static const Lianjie__V1__ListOrganizationsResponse init_value = LIANJIE__V1__LIST_ORGANIZATIONS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__list_organizations_response__get_packed_size
+                     (const Lianjie__V1__ListOrganizationsResponse *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_organizations_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__list_organizations_response__pack
+                     (const Lianjie__V1__ListOrganizationsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_organizations_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__list_organizations_response__pack_to_buffer
+                     (const Lianjie__V1__ListOrganizationsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_organizations_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__ListOrganizationsResponse *
+       lianjie__v1__list_organizations_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__ListOrganizationsResponse *)
+     protobuf_c_message_unpack (&lianjie__v1__list_organizations_response__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__list_organizations_response__free_unpacked
+                     (Lianjie__V1__ListOrganizationsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__list_organizations_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__create_account_request__init
+                     (Lianjie__V1__CreateAccountRequest         *message)
+{
+  static const Lianjie__V1__CreateAccountRequest init_value = LIANJIE__V1__CREATE_ACCOUNT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__create_account_request__get_packed_size
+                     (const Lianjie__V1__CreateAccountRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__create_account_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__create_account_request__pack
+                     (const Lianjie__V1__CreateAccountRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__create_account_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__create_account_request__pack_to_buffer
+                     (const Lianjie__V1__CreateAccountRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__create_account_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__CreateAccountRequest *
+       lianjie__v1__create_account_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__CreateAccountRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__create_account_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__create_account_request__free_unpacked
+                     (Lianjie__V1__CreateAccountRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__create_account_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__get_account_request__init
+                     (Lianjie__V1__GetAccountRequest         *message)
+{
+  static const Lianjie__V1__GetAccountRequest init_value = LIANJIE__V1__GET_ACCOUNT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__get_account_request__get_packed_size
+                     (const Lianjie__V1__GetAccountRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__get_account_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__get_account_request__pack
+                     (const Lianjie__V1__GetAccountRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__get_account_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__get_account_request__pack_to_buffer
+                     (const Lianjie__V1__GetAccountRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__get_account_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__GetAccountRequest *
+       lianjie__v1__get_account_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__GetAccountRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__get_account_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__get_account_request__free_unpacked
+                     (Lianjie__V1__GetAccountRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__get_account_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__update_account_request__init
+                     (Lianjie__V1__UpdateAccountRequest         *message)
+{
+  static const Lianjie__V1__UpdateAccountRequest init_value = LIANJIE__V1__UPDATE_ACCOUNT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__update_account_request__get_packed_size
+                     (const Lianjie__V1__UpdateAccountRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__update_account_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__update_account_request__pack
+                     (const Lianjie__V1__UpdateAccountRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__update_account_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__update_account_request__pack_to_buffer
+                     (const Lianjie__V1__UpdateAccountRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__update_account_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__UpdateAccountRequest *
+       lianjie__v1__update_account_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__UpdateAccountRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__update_account_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__update_account_request__free_unpacked
+                     (Lianjie__V1__UpdateAccountRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__update_account_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__list_accounts_request__init
+                     (Lianjie__V1__ListAccountsRequest         *message)
+{
+  static const Lianjie__V1__ListAccountsRequest init_value = LIANJIE__V1__LIST_ACCOUNTS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__list_accounts_request__get_packed_size
+                     (const Lianjie__V1__ListAccountsRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_accounts_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__list_accounts_request__pack
+                     (const Lianjie__V1__ListAccountsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_accounts_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__list_accounts_request__pack_to_buffer
+                     (const Lianjie__V1__ListAccountsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_accounts_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__ListAccountsRequest *
+       lianjie__v1__list_accounts_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__ListAccountsRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__list_accounts_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__list_accounts_request__free_unpacked
+                     (Lianjie__V1__ListAccountsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__list_accounts_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__list_accounts_response__init
+                     (Lianjie__V1__ListAccountsResponse         *message)
+{
+  static const Lianjie__V1__ListAccountsResponse init_value = LIANJIE__V1__LIST_ACCOUNTS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__list_accounts_response__get_packed_size
+                     (const Lianjie__V1__ListAccountsResponse *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_accounts_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__list_accounts_response__pack
+                     (const Lianjie__V1__ListAccountsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_accounts_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__list_accounts_response__pack_to_buffer
+                     (const Lianjie__V1__ListAccountsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_accounts_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__ListAccountsResponse *
+       lianjie__v1__list_accounts_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__ListAccountsResponse *)
+     protobuf_c_message_unpack (&lianjie__v1__list_accounts_response__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__list_accounts_response__free_unpacked
+                     (Lianjie__V1__ListAccountsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__list_accounts_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__disable_account_request__init
+                     (Lianjie__V1__DisableAccountRequest         *message)
+{
+  static const Lianjie__V1__DisableAccountRequest init_value = LIANJIE__V1__DISABLE_ACCOUNT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__disable_account_request__get_packed_size
+                     (const Lianjie__V1__DisableAccountRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__disable_account_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__disable_account_request__pack
+                     (const Lianjie__V1__DisableAccountRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__disable_account_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__disable_account_request__pack_to_buffer
+                     (const Lianjie__V1__DisableAccountRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__disable_account_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__DisableAccountRequest *
+       lianjie__v1__disable_account_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__DisableAccountRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__disable_account_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__disable_account_request__free_unpacked
+                     (Lianjie__V1__DisableAccountRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__disable_account_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__enable_account_request__init
+                     (Lianjie__V1__EnableAccountRequest         *message)
+{
+  static const Lianjie__V1__EnableAccountRequest init_value = LIANJIE__V1__ENABLE_ACCOUNT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__enable_account_request__get_packed_size
+                     (const Lianjie__V1__EnableAccountRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__enable_account_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__enable_account_request__pack
+                     (const Lianjie__V1__EnableAccountRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__enable_account_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__enable_account_request__pack_to_buffer
+                     (const Lianjie__V1__EnableAccountRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__enable_account_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__EnableAccountRequest *
+       lianjie__v1__enable_account_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__EnableAccountRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__enable_account_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__enable_account_request__free_unpacked
+                     (Lianjie__V1__EnableAccountRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__enable_account_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__reset_password_request__init
+                     (Lianjie__V1__ResetPasswordRequest         *message)
+{
+  static const Lianjie__V1__ResetPasswordRequest init_value = LIANJIE__V1__RESET_PASSWORD_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__reset_password_request__get_packed_size
+                     (const Lianjie__V1__ResetPasswordRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__reset_password_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__reset_password_request__pack
+                     (const Lianjie__V1__ResetPasswordRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__reset_password_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__reset_password_request__pack_to_buffer
+                     (const Lianjie__V1__ResetPasswordRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__reset_password_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__ResetPasswordRequest *
+       lianjie__v1__reset_password_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__ResetPasswordRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__reset_password_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__reset_password_request__free_unpacked
+                     (Lianjie__V1__ResetPasswordRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__reset_password_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__reset_password_response__init
+                     (Lianjie__V1__ResetPasswordResponse         *message)
+{
+  static const Lianjie__V1__ResetPasswordResponse init_value = LIANJIE__V1__RESET_PASSWORD_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__reset_password_response__get_packed_size
+                     (const Lianjie__V1__ResetPasswordResponse *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__reset_password_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__reset_password_response__pack
+                     (const Lianjie__V1__ResetPasswordResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__reset_password_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__reset_password_response__pack_to_buffer
+                     (const Lianjie__V1__ResetPasswordResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__reset_password_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__ResetPasswordResponse *
+       lianjie__v1__reset_password_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__ResetPasswordResponse *)
+     protobuf_c_message_unpack (&lianjie__v1__reset_password_response__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__reset_password_response__free_unpacked
+                     (Lianjie__V1__ResetPasswordResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__reset_password_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__issue_api_token_request__init
+                     (Lianjie__V1__IssueApiTokenRequest         *message)
+{
+  static const Lianjie__V1__IssueApiTokenRequest init_value = LIANJIE__V1__ISSUE_API_TOKEN_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__issue_api_token_request__get_packed_size
+                     (const Lianjie__V1__IssueApiTokenRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__issue_api_token_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__issue_api_token_request__pack
+                     (const Lianjie__V1__IssueApiTokenRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__issue_api_token_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__issue_api_token_request__pack_to_buffer
+                     (const Lianjie__V1__IssueApiTokenRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__issue_api_token_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__IssueApiTokenRequest *
+       lianjie__v1__issue_api_token_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__IssueApiTokenRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__issue_api_token_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__issue_api_token_request__free_unpacked
+                     (Lianjie__V1__IssueApiTokenRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__issue_api_token_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__issue_api_token_response__init
+                     (Lianjie__V1__IssueApiTokenResponse         *message)
+{
+  static const Lianjie__V1__IssueApiTokenResponse init_value = LIANJIE__V1__ISSUE_API_TOKEN_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__issue_api_token_response__get_packed_size
+                     (const Lianjie__V1__IssueApiTokenResponse *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__issue_api_token_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__issue_api_token_response__pack
+                     (const Lianjie__V1__IssueApiTokenResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__issue_api_token_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__issue_api_token_response__pack_to_buffer
+                     (const Lianjie__V1__IssueApiTokenResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__issue_api_token_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__IssueApiTokenResponse *
+       lianjie__v1__issue_api_token_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__IssueApiTokenResponse *)
+     protobuf_c_message_unpack (&lianjie__v1__issue_api_token_response__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__issue_api_token_response__free_unpacked
+                     (Lianjie__V1__IssueApiTokenResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__issue_api_token_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__list_api_tokens_request__init
+                     (Lianjie__V1__ListApiTokensRequest         *message)
+{
+  static const Lianjie__V1__ListApiTokensRequest init_value = LIANJIE__V1__LIST_API_TOKENS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__list_api_tokens_request__get_packed_size
+                     (const Lianjie__V1__ListApiTokensRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_api_tokens_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__list_api_tokens_request__pack
+                     (const Lianjie__V1__ListApiTokensRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_api_tokens_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__list_api_tokens_request__pack_to_buffer
+                     (const Lianjie__V1__ListApiTokensRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_api_tokens_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__ListApiTokensRequest *
+       lianjie__v1__list_api_tokens_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__ListApiTokensRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__list_api_tokens_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__list_api_tokens_request__free_unpacked
+                     (Lianjie__V1__ListApiTokensRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__list_api_tokens_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__list_api_tokens_response__init
+                     (Lianjie__V1__ListApiTokensResponse         *message)
+{
+  static const Lianjie__V1__ListApiTokensResponse init_value = LIANJIE__V1__LIST_API_TOKENS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__list_api_tokens_response__get_packed_size
+                     (const Lianjie__V1__ListApiTokensResponse *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_api_tokens_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__list_api_tokens_response__pack
+                     (const Lianjie__V1__ListApiTokensResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_api_tokens_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__list_api_tokens_response__pack_to_buffer
+                     (const Lianjie__V1__ListApiTokensResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_api_tokens_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__ListApiTokensResponse *
+       lianjie__v1__list_api_tokens_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__ListApiTokensResponse *)
+     protobuf_c_message_unpack (&lianjie__v1__list_api_tokens_response__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__list_api_tokens_response__free_unpacked
+                     (Lianjie__V1__ListApiTokensResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__list_api_tokens_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__revoke_api_token_request__init
+                     (Lianjie__V1__RevokeApiTokenRequest         *message)
+{
+  static const Lianjie__V1__RevokeApiTokenRequest init_value = LIANJIE__V1__REVOKE_API_TOKEN_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__revoke_api_token_request__get_packed_size
+                     (const Lianjie__V1__RevokeApiTokenRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__revoke_api_token_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__revoke_api_token_request__pack
+                     (const Lianjie__V1__RevokeApiTokenRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__revoke_api_token_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__revoke_api_token_request__pack_to_buffer
+                     (const Lianjie__V1__RevokeApiTokenRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__revoke_api_token_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__RevokeApiTokenRequest *
+       lianjie__v1__revoke_api_token_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__RevokeApiTokenRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__revoke_api_token_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__revoke_api_token_request__free_unpacked
+                     (Lianjie__V1__RevokeApiTokenRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__revoke_api_token_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__create_category_request__init
+                     (Lianjie__V1__CreateCategoryRequest         *message)
+{
+  static const Lianjie__V1__CreateCategoryRequest init_value = LIANJIE__V1__CREATE_CATEGORY_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__create_category_request__get_packed_size
+                     (const Lianjie__V1__CreateCategoryRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__create_category_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__create_category_request__pack
+                     (const Lianjie__V1__CreateCategoryRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__create_category_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__create_category_request__pack_to_buffer
+                     (const Lianjie__V1__CreateCategoryRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__create_category_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__CreateCategoryRequest *
+       lianjie__v1__create_category_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__CreateCategoryRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__create_category_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__create_category_request__free_unpacked
+                     (Lianjie__V1__CreateCategoryRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__create_category_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__list_categories_request__init
+                     (Lianjie__V1__ListCategoriesRequest         *message)
+{
+  static const Lianjie__V1__ListCategoriesRequest init_value = LIANJIE__V1__LIST_CATEGORIES_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__list_categories_request__get_packed_size
+                     (const Lianjie__V1__ListCategoriesRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_categories_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__list_categories_request__pack
+                     (const Lianjie__V1__ListCategoriesRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_categories_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__list_categories_request__pack_to_buffer
+                     (const Lianjie__V1__ListCategoriesRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_categories_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__ListCategoriesRequest *
+       lianjie__v1__list_categories_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__ListCategoriesRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__list_categories_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__list_categories_request__free_unpacked
+                     (Lianjie__V1__ListCategoriesRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__list_categories_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__list_categories_response__init
+                     (Lianjie__V1__ListCategoriesResponse         *message)
+{
+  static const Lianjie__V1__ListCategoriesResponse init_value = LIANJIE__V1__LIST_CATEGORIES_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__list_categories_response__get_packed_size
+                     (const Lianjie__V1__ListCategoriesResponse *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_categories_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__list_categories_response__pack
+                     (const Lianjie__V1__ListCategoriesResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_categories_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__list_categories_response__pack_to_buffer
+                     (const Lianjie__V1__ListCategoriesResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_categories_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__ListCategoriesResponse *
+       lianjie__v1__list_categories_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__ListCategoriesResponse *)
+     protobuf_c_message_unpack (&lianjie__v1__list_categories_response__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__list_categories_response__free_unpacked
+                     (Lianjie__V1__ListCategoriesResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__list_categories_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__create_post_request__init
+                     (Lianjie__V1__CreatePostRequest         *message)
+{
+  static const Lianjie__V1__CreatePostRequest init_value = LIANJIE__V1__CREATE_POST_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__create_post_request__get_packed_size
+                     (const Lianjie__V1__CreatePostRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__create_post_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__create_post_request__pack
+                     (const Lianjie__V1__CreatePostRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__create_post_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__create_post_request__pack_to_buffer
+                     (const Lianjie__V1__CreatePostRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__create_post_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__CreatePostRequest *
+       lianjie__v1__create_post_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__CreatePostRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__create_post_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__create_post_request__free_unpacked
+                     (Lianjie__V1__CreatePostRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__create_post_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__list_posts_request__init
+                     (Lianjie__V1__ListPostsRequest         *message)
+{
+  static const Lianjie__V1__ListPostsRequest init_value = LIANJIE__V1__LIST_POSTS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__list_posts_request__get_packed_size
+                     (const Lianjie__V1__ListPostsRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_posts_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__list_posts_request__pack
+                     (const Lianjie__V1__ListPostsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_posts_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__list_posts_request__pack_to_buffer
+                     (const Lianjie__V1__ListPostsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_posts_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__ListPostsRequest *
+       lianjie__v1__list_posts_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__ListPostsRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__list_posts_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__list_posts_request__free_unpacked
+                     (Lianjie__V1__ListPostsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__list_posts_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__list_posts_response__init
+                     (Lianjie__V1__ListPostsResponse         *message)
+{
+  static const Lianjie__V1__ListPostsResponse init_value = LIANJIE__V1__LIST_POSTS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__list_posts_response__get_packed_size
+                     (const Lianjie__V1__ListPostsResponse *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_posts_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__list_posts_response__pack
+                     (const Lianjie__V1__ListPostsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_posts_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__list_posts_response__pack_to_buffer
+                     (const Lianjie__V1__ListPostsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_posts_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__ListPostsResponse *
+       lianjie__v1__list_posts_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__ListPostsResponse *)
+     protobuf_c_message_unpack (&lianjie__v1__list_posts_response__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__list_posts_response__free_unpacked
+                     (Lianjie__V1__ListPostsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__list_posts_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__create_subject_request__init
+                     (Lianjie__V1__CreateSubjectRequest         *message)
+{
+  static const Lianjie__V1__CreateSubjectRequest init_value = LIANJIE__V1__CREATE_SUBJECT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__create_subject_request__get_packed_size
+                     (const Lianjie__V1__CreateSubjectRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__create_subject_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__create_subject_request__pack
+                     (const Lianjie__V1__CreateSubjectRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__create_subject_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__create_subject_request__pack_to_buffer
+                     (const Lianjie__V1__CreateSubjectRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__create_subject_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__CreateSubjectRequest *
+       lianjie__v1__create_subject_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__CreateSubjectRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__create_subject_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__create_subject_request__free_unpacked
+                     (Lianjie__V1__CreateSubjectRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__create_subject_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__get_subject_request__init
+                     (Lianjie__V1__GetSubjectRequest         *message)
+{
+  static const Lianjie__V1__GetSubjectRequest init_value = LIANJIE__V1__GET_SUBJECT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__get_subject_request__get_packed_size
+                     (const Lianjie__V1__GetSubjectRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__get_subject_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__get_subject_request__pack
+                     (const Lianjie__V1__GetSubjectRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__get_subject_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__get_subject_request__pack_to_buffer
+                     (const Lianjie__V1__GetSubjectRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__get_subject_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__GetSubjectRequest *
+       lianjie__v1__get_subject_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__GetSubjectRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__get_subject_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__get_subject_request__free_unpacked
+                     (Lianjie__V1__GetSubjectRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__get_subject_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__update_subject_request__init
+                     (Lianjie__V1__UpdateSubjectRequest         *message)
+{
+  static const Lianjie__V1__UpdateSubjectRequest init_value = LIANJIE__V1__UPDATE_SUBJECT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__update_subject_request__get_packed_size
+                     (const Lianjie__V1__UpdateSubjectRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__update_subject_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__update_subject_request__pack
+                     (const Lianjie__V1__UpdateSubjectRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__update_subject_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__update_subject_request__pack_to_buffer
+                     (const Lianjie__V1__UpdateSubjectRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__update_subject_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__UpdateSubjectRequest *
+       lianjie__v1__update_subject_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__UpdateSubjectRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__update_subject_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__update_subject_request__free_unpacked
+                     (Lianjie__V1__UpdateSubjectRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__update_subject_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__transfer_subject_request__init
+                     (Lianjie__V1__TransferSubjectRequest         *message)
+{
+  static const Lianjie__V1__TransferSubjectRequest init_value = LIANJIE__V1__TRANSFER_SUBJECT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__transfer_subject_request__get_packed_size
+                     (const Lianjie__V1__TransferSubjectRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__transfer_subject_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__transfer_subject_request__pack
+                     (const Lianjie__V1__TransferSubjectRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__transfer_subject_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__transfer_subject_request__pack_to_buffer
+                     (const Lianjie__V1__TransferSubjectRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__transfer_subject_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__TransferSubjectRequest *
+       lianjie__v1__transfer_subject_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__TransferSubjectRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__transfer_subject_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__transfer_subject_request__free_unpacked
+                     (Lianjie__V1__TransferSubjectRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__transfer_subject_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__list_subjects_request__init
+                     (Lianjie__V1__ListSubjectsRequest         *message)
+{
+  static const Lianjie__V1__ListSubjectsRequest init_value = LIANJIE__V1__LIST_SUBJECTS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__list_subjects_request__get_packed_size
+                     (const Lianjie__V1__ListSubjectsRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_subjects_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__list_subjects_request__pack
+                     (const Lianjie__V1__ListSubjectsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_subjects_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__list_subjects_request__pack_to_buffer
+                     (const Lianjie__V1__ListSubjectsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_subjects_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__ListSubjectsRequest *
+       lianjie__v1__list_subjects_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__ListSubjectsRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__list_subjects_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__list_subjects_request__free_unpacked
+                     (Lianjie__V1__ListSubjectsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__list_subjects_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__list_subjects_response__init
+                     (Lianjie__V1__ListSubjectsResponse         *message)
+{
+  static const Lianjie__V1__ListSubjectsResponse init_value = LIANJIE__V1__LIST_SUBJECTS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__list_subjects_response__get_packed_size
+                     (const Lianjie__V1__ListSubjectsResponse *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_subjects_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__list_subjects_response__pack
+                     (const Lianjie__V1__ListSubjectsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_subjects_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__list_subjects_response__pack_to_buffer
+                     (const Lianjie__V1__ListSubjectsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_subjects_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__ListSubjectsResponse *
+       lianjie__v1__list_subjects_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__ListSubjectsResponse *)
+     protobuf_c_message_unpack (&lianjie__v1__list_subjects_response__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__list_subjects_response__free_unpacked
+                     (Lianjie__V1__ListSubjectsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__list_subjects_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__list_placements_request__init
+                     (Lianjie__V1__ListPlacementsRequest         *message)
+{
+  static const Lianjie__V1__ListPlacementsRequest init_value = LIANJIE__V1__LIST_PLACEMENTS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__list_placements_request__get_packed_size
+                     (const Lianjie__V1__ListPlacementsRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_placements_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__list_placements_request__pack
+                     (const Lianjie__V1__ListPlacementsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_placements_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__list_placements_request__pack_to_buffer
+                     (const Lianjie__V1__ListPlacementsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_placements_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__ListPlacementsRequest *
+       lianjie__v1__list_placements_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__ListPlacementsRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__list_placements_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__list_placements_request__free_unpacked
+                     (Lianjie__V1__ListPlacementsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__list_placements_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__list_placements_response__init
+                     (Lianjie__V1__ListPlacementsResponse         *message)
+{
+  static const Lianjie__V1__ListPlacementsResponse init_value = LIANJIE__V1__LIST_PLACEMENTS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__list_placements_response__get_packed_size
+                     (const Lianjie__V1__ListPlacementsResponse *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_placements_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__list_placements_response__pack
+                     (const Lianjie__V1__ListPlacementsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_placements_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__list_placements_response__pack_to_buffer
+                     (const Lianjie__V1__ListPlacementsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_placements_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__ListPlacementsResponse *
+       lianjie__v1__list_placements_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__ListPlacementsResponse *)
+     protobuf_c_message_unpack (&lianjie__v1__list_placements_response__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__list_placements_response__free_unpacked
+                     (Lianjie__V1__ListPlacementsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__list_placements_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__import_subjects_request__init
+                     (Lianjie__V1__ImportSubjectsRequest         *message)
+{
+  static const Lianjie__V1__ImportSubjectsRequest init_value = LIANJIE__V1__IMPORT_SUBJECTS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__import_subjects_request__get_packed_size
+                     (const Lianjie__V1__ImportSubjectsRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__import_subjects_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__import_subjects_request__pack
+                     (const Lianjie__V1__ImportSubjectsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__import_subjects_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__import_subjects_request__pack_to_buffer
+                     (const Lianjie__V1__ImportSubjectsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__import_subjects_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__ImportSubjectsRequest *
+       lianjie__v1__import_subjects_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__ImportSubjectsRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__import_subjects_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__import_subjects_request__free_unpacked
+                     (Lianjie__V1__ImportSubjectsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__import_subjects_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__import_subjects_response__init
+                     (Lianjie__V1__ImportSubjectsResponse         *message)
+{
+  static const Lianjie__V1__ImportSubjectsResponse init_value = LIANJIE__V1__IMPORT_SUBJECTS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__import_subjects_response__get_packed_size
+                     (const Lianjie__V1__ImportSubjectsResponse *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__import_subjects_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__import_subjects_response__pack
+                     (const Lianjie__V1__ImportSubjectsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__import_subjects_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__import_subjects_response__pack_to_buffer
+                     (const Lianjie__V1__ImportSubjectsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__import_subjects_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__ImportSubjectsResponse *
+       lianjie__v1__import_subjects_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__ImportSubjectsResponse *)
+     protobuf_c_message_unpack (&lianjie__v1__import_subjects_response__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__import_subjects_response__free_unpacked
+                     (Lianjie__V1__ImportSubjectsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__import_subjects_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__list_audit_entries_request__init
+                     (Lianjie__V1__ListAuditEntriesRequest         *message)
+{
+  static const Lianjie__V1__ListAuditEntriesRequest init_value = LIANJIE__V1__LIST_AUDIT_ENTRIES_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__list_audit_entries_request__get_packed_size
+                     (const Lianjie__V1__ListAuditEntriesRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_audit_entries_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__list_audit_entries_request__pack
+                     (const Lianjie__V1__ListAuditEntriesRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_audit_entries_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__list_audit_entries_request__pack_to_buffer
+                     (const Lianjie__V1__ListAuditEntriesRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_audit_entries_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__ListAuditEntriesRequest *
+       lianjie__v1__list_audit_entries_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__ListAuditEntriesRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__list_audit_entries_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__list_audit_entries_request__free_unpacked
+                     (Lianjie__V1__ListAuditEntriesRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__list_audit_entries_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__list_audit_entries_response__init
+                     (Lianjie__V1__ListAuditEntriesResponse         *message)
+{
+  static const Lianjie__V1__ListAuditEntriesResponse init_value = LIANJIE__V1__LIST_AUDIT_ENTRIES_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__list_audit_entries_response__get_packed_size
+                     (const Lianjie__V1__ListAuditEntriesResponse *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_audit_entries_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__list_audit_entries_response__pack
+                     (const Lianjie__V1__ListAuditEntriesResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_audit_entries_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__list_audit_entries_response__pack_to_buffer
+                     (const Lianjie__V1__ListAuditEntriesResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_audit_entries_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__ListAuditEntriesResponse *
+       lianjie__v1__list_audit_entries_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__ListAuditEntriesResponse *)
+     protobuf_c_message_unpack (&lianjie__v1__list_audit_entries_response__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__list_audit_entries_response__free_unpacked
+                     (Lianjie__V1__ListAuditEntriesResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__list_audit_entries_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__verify_audit_log_request__init
+                     (Lianjie__V1__VerifyAuditLogRequest         *message)
+{
+  static const Lianjie__V1__VerifyAuditLogRequest init_value = LIANJIE__V1__VERIFY_AUDIT_LOG_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__verify_audit_log_request__get_packed_size
+                     (const Lianjie__V1__VerifyAuditLogRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__verify_audit_log_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__verify_audit_log_request__pack
+                     (const Lianjie__V1__VerifyAuditLogRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__verify_audit_log_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__verify_audit_log_request__pack_to_buffer
+                     (const Lianjie__V1__VerifyAuditLogRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__verify_audit_log_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__VerifyAuditLogRequest *
+       lianjie__v1__verify_audit_log_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__VerifyAuditLogRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__verify_audit_log_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__verify_audit_log_request__free_unpacked
+                     (Lianjie__V1__VerifyAuditLogRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__verify_audit_log_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__verify_audit_log_response__init
+                     (Lianjie__V1__VerifyAuditLogResponse         *message)
+{
+  static const Lianjie__V1__VerifyAuditLogResponse init_value = LIANJIE__V1__VERIFY_AUDIT_LOG_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__verify_audit_log_response__get_packed_size
+                     (const Lianjie__V1__VerifyAuditLogResponse *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__verify_audit_log_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__verify_audit_log_response__pack
+                     (const Lianjie__V1__VerifyAuditLogResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__verify_audit_log_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__verify_audit_log_response__pack_to_buffer
+                     (const Lianjie__V1__VerifyAuditLogResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__verify_audit_log_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__VerifyAuditLogResponse *
+       lianjie__v1__verify_audit_log_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__VerifyAuditLogResponse *)
+     protobuf_c_message_unpack (&lianjie__v1__verify_audit_log_response__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__verify_audit_log_response__free_unpacked
+                     (Lianjie__V1__VerifyAuditLogResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__verify_audit_log_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor lianjie__v1__login_request__field_descriptors[2] =
 {
   {
@@ -690,7 +2561,7 @@ const ProtobufCMessageDescriptor lianjie__v1__who_am_irequest__descriptor =
   (ProtobufCMessageInit) lianjie__v1__who_am_irequest__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor lianjie__v1__who_am_iresponse__field_descriptors[2] =
+static const ProtobufCFieldDescriptor lianjie__v1__who_am_iresponse__field_descriptors[3] =
 {
   {
     "account",
@@ -716,15 +2587,28 @@ static const ProtobufCFieldDescriptor lianjie__v1__who_am_iresponse__field_descr
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "subject_id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__WhoAmIResponse, subject_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned lianjie__v1__who_am_iresponse__field_indices_by_name[] = {
   0,   /* field[0] = account */
   1,   /* field[1] = session_expire_time */
+  2,   /* field[2] = subject_id */
 };
 static const ProtobufCIntRange lianjie__v1__who_am_iresponse__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 2 }
+  { 0, 3 }
 };
 const ProtobufCMessageDescriptor lianjie__v1__who_am_iresponse__descriptor =
 {
@@ -734,62 +2618,2727 @@ const ProtobufCMessageDescriptor lianjie__v1__who_am_iresponse__descriptor =
   "Lianjie__V1__WhoAmIResponse",
   "lianjie.v1",
   sizeof(Lianjie__V1__WhoAmIResponse),
-  2,
+  3,
   lianjie__v1__who_am_iresponse__field_descriptors,
   lianjie__v1__who_am_iresponse__field_indices_by_name,
   1,  lianjie__v1__who_am_iresponse__number_ranges,
   (ProtobufCMessageInit) lianjie__v1__who_am_iresponse__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCEnumValue lianjie__v1__role__enum_values_by_number[8] =
+static const ProtobufCFieldDescriptor lianjie__v1__change_password_request__field_descriptors[2] =
 {
-  { "ROLE_UNSPECIFIED", "LIANJIE__V1__ROLE__ROLE_UNSPECIFIED", 0 },
-  { "ROLE_ADMIN", "LIANJIE__V1__ROLE__ROLE_ADMIN", 1 },
-  { "ROLE_INSPECTOR", "LIANJIE__V1__ROLE__ROLE_INSPECTOR", 2 },
-  { "ROLE_MANAGER", "LIANJIE__V1__ROLE__ROLE_MANAGER", 3 },
-  { "ROLE_HR", "LIANJIE__V1__ROLE__ROLE_HR", 4 },
-  { "ROLE_EMPLOYEE", "LIANJIE__V1__ROLE__ROLE_EMPLOYEE", 5 },
-  { "ROLE_SERVICE", "LIANJIE__V1__ROLE__ROLE_SERVICE", 6 },
-  { "ROLE_AUDITOR", "LIANJIE__V1__ROLE__ROLE_AUDITOR", 7 },
+  {
+    "old_password",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ChangePasswordRequest, old_password),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "new_password",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ChangePasswordRequest, new_password),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
-static const ProtobufCIntRange lianjie__v1__role__value_ranges[] = {
-{0, 0},{0, 8}
+static const unsigned lianjie__v1__change_password_request__field_indices_by_name[] = {
+  1,   /* field[1] = new_password */
+  0,   /* field[0] = old_password */
 };
-static const ProtobufCEnumValueIndex lianjie__v1__role__enum_values_by_name[8] =
+static const ProtobufCIntRange lianjie__v1__change_password_request__number_ranges[1 + 1] =
 {
-  { "ROLE_ADMIN", 1 },
-  { "ROLE_AUDITOR", 7 },
-  { "ROLE_EMPLOYEE", 5 },
-  { "ROLE_HR", 4 },
-  { "ROLE_INSPECTOR", 2 },
-  { "ROLE_MANAGER", 3 },
-  { "ROLE_SERVICE", 6 },
-  { "ROLE_UNSPECIFIED", 0 },
+  { 1, 0 },
+  { 0, 2 }
 };
-const ProtobufCEnumDescriptor lianjie__v1__role__descriptor =
+const ProtobufCMessageDescriptor lianjie__v1__change_password_request__descriptor =
 {
-  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
-  "lianjie.v1.Role",
-  "Role",
-  "Lianjie__V1__Role",
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.ChangePasswordRequest",
+  "ChangePasswordRequest",
+  "Lianjie__V1__ChangePasswordRequest",
   "lianjie.v1",
-  8,
-  lianjie__v1__role__enum_values_by_number,
-  8,
-  lianjie__v1__role__enum_values_by_name,
-  1,
-  lianjie__v1__role__value_ranges,
-  NULL,NULL,NULL,NULL   /* reserved[1234] */
+  sizeof(Lianjie__V1__ChangePasswordRequest),
+  2,
+  lianjie__v1__change_password_request__field_descriptors,
+  lianjie__v1__change_password_request__field_indices_by_name,
+  1,  lianjie__v1__change_password_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__change_password_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor lianjie__v1__user_service__method_descriptors[3] =
+#define lianjie__v1__change_password_response__field_descriptors NULL
+#define lianjie__v1__change_password_response__field_indices_by_name NULL
+#define lianjie__v1__change_password_response__number_ranges NULL
+const ProtobufCMessageDescriptor lianjie__v1__change_password_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.ChangePasswordResponse",
+  "ChangePasswordResponse",
+  "Lianjie__V1__ChangePasswordResponse",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__ChangePasswordResponse),
+  0,
+  lianjie__v1__change_password_response__field_descriptors,
+  lianjie__v1__change_password_response__field_indices_by_name,
+  0,  lianjie__v1__change_password_response__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__change_password_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define lianjie__v1__list_sessions_request__field_descriptors NULL
+#define lianjie__v1__list_sessions_request__field_indices_by_name NULL
+#define lianjie__v1__list_sessions_request__number_ranges NULL
+const ProtobufCMessageDescriptor lianjie__v1__list_sessions_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.ListSessionsRequest",
+  "ListSessionsRequest",
+  "Lianjie__V1__ListSessionsRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__ListSessionsRequest),
+  0,
+  lianjie__v1__list_sessions_request__field_descriptors,
+  lianjie__v1__list_sessions_request__field_indices_by_name,
+  0,  lianjie__v1__list_sessions_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__list_sessions_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__list_sessions_response__field_descriptors[1] =
+{
+  {
+    "sessions",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Lianjie__V1__ListSessionsResponse, n_sessions),
+    offsetof(Lianjie__V1__ListSessionsResponse, sessions),
+    &lianjie__v1__session__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__list_sessions_response__field_indices_by_name[] = {
+  0,   /* field[0] = sessions */
+};
+static const ProtobufCIntRange lianjie__v1__list_sessions_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__list_sessions_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.ListSessionsResponse",
+  "ListSessionsResponse",
+  "Lianjie__V1__ListSessionsResponse",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__ListSessionsResponse),
+  1,
+  lianjie__v1__list_sessions_response__field_descriptors,
+  lianjie__v1__list_sessions_response__field_indices_by_name,
+  1,  lianjie__v1__list_sessions_response__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__list_sessions_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__revoke_session_request__field_descriptors[1] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__RevokeSessionRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__revoke_session_request__field_indices_by_name[] = {
+  0,   /* field[0] = id */
+};
+static const ProtobufCIntRange lianjie__v1__revoke_session_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__revoke_session_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.RevokeSessionRequest",
+  "RevokeSessionRequest",
+  "Lianjie__V1__RevokeSessionRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__RevokeSessionRequest),
+  1,
+  lianjie__v1__revoke_session_request__field_descriptors,
+  lianjie__v1__revoke_session_request__field_indices_by_name,
+  1,  lianjie__v1__revoke_session_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__revoke_session_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define lianjie__v1__revoke_session_response__field_descriptors NULL
+#define lianjie__v1__revoke_session_response__field_indices_by_name NULL
+#define lianjie__v1__revoke_session_response__number_ranges NULL
+const ProtobufCMessageDescriptor lianjie__v1__revoke_session_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.RevokeSessionResponse",
+  "RevokeSessionResponse",
+  "Lianjie__V1__RevokeSessionResponse",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__RevokeSessionResponse),
+  0,
+  lianjie__v1__revoke_session_response__field_descriptors,
+  lianjie__v1__revoke_session_response__field_indices_by_name,
+  0,  lianjie__v1__revoke_session_response__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__revoke_session_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__create_organization_request__field_descriptors[4] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__CreateOrganizationRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "parent_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__CreateOrganizationRequest, parent_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__CreateOrganizationRequest, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "kind",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__CreateOrganizationRequest, kind),
+    &lianjie__v1__organization_kind__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__create_organization_request__field_indices_by_name[] = {
+  3,   /* field[3] = kind */
+  2,   /* field[2] = name */
+  1,   /* field[1] = parent_id */
+  0,   /* field[0] = request_id */
+};
+static const ProtobufCIntRange lianjie__v1__create_organization_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__create_organization_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.CreateOrganizationRequest",
+  "CreateOrganizationRequest",
+  "Lianjie__V1__CreateOrganizationRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__CreateOrganizationRequest),
+  4,
+  lianjie__v1__create_organization_request__field_descriptors,
+  lianjie__v1__create_organization_request__field_indices_by_name,
+  1,  lianjie__v1__create_organization_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__create_organization_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__get_organization_request__field_descriptors[1] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__GetOrganizationRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__get_organization_request__field_indices_by_name[] = {
+  0,   /* field[0] = id */
+};
+static const ProtobufCIntRange lianjie__v1__get_organization_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__get_organization_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.GetOrganizationRequest",
+  "GetOrganizationRequest",
+  "Lianjie__V1__GetOrganizationRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__GetOrganizationRequest),
+  1,
+  lianjie__v1__get_organization_request__field_descriptors,
+  lianjie__v1__get_organization_request__field_indices_by_name,
+  1,  lianjie__v1__get_organization_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__get_organization_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__update_organization_request__field_descriptors[3] =
+{
+  {
+    "organization",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__UpdateOrganizationRequest, organization),
+    &lianjie__v1__organization__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "update_mask",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Lianjie__V1__UpdateOrganizationRequest, n_update_mask),
+    offsetof(Lianjie__V1__UpdateOrganizationRequest, update_mask),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "etag",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__UpdateOrganizationRequest, etag),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__update_organization_request__field_indices_by_name[] = {
+  2,   /* field[2] = etag */
+  0,   /* field[0] = organization */
+  1,   /* field[1] = update_mask */
+};
+static const ProtobufCIntRange lianjie__v1__update_organization_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__update_organization_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.UpdateOrganizationRequest",
+  "UpdateOrganizationRequest",
+  "Lianjie__V1__UpdateOrganizationRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__UpdateOrganizationRequest),
+  3,
+  lianjie__v1__update_organization_request__field_descriptors,
+  lianjie__v1__update_organization_request__field_indices_by_name,
+  1,  lianjie__v1__update_organization_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__update_organization_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__move_organization_request__field_descriptors[4] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__MoveOrganizationRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__MoveOrganizationRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "new_parent_id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__MoveOrganizationRequest, new_parent_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "etag",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__MoveOrganizationRequest, etag),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__move_organization_request__field_indices_by_name[] = {
+  3,   /* field[3] = etag */
+  1,   /* field[1] = id */
+  2,   /* field[2] = new_parent_id */
+  0,   /* field[0] = request_id */
+};
+static const ProtobufCIntRange lianjie__v1__move_organization_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__move_organization_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.MoveOrganizationRequest",
+  "MoveOrganizationRequest",
+  "Lianjie__V1__MoveOrganizationRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__MoveOrganizationRequest),
+  4,
+  lianjie__v1__move_organization_request__field_descriptors,
+  lianjie__v1__move_organization_request__field_indices_by_name,
+  1,  lianjie__v1__move_organization_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__move_organization_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__deactivate_organization_request__field_descriptors[3] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__DeactivateOrganizationRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__DeactivateOrganizationRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "etag",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__DeactivateOrganizationRequest, etag),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__deactivate_organization_request__field_indices_by_name[] = {
+  2,   /* field[2] = etag */
+  1,   /* field[1] = id */
+  0,   /* field[0] = request_id */
+};
+static const ProtobufCIntRange lianjie__v1__deactivate_organization_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__deactivate_organization_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.DeactivateOrganizationRequest",
+  "DeactivateOrganizationRequest",
+  "Lianjie__V1__DeactivateOrganizationRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__DeactivateOrganizationRequest),
+  3,
+  lianjie__v1__deactivate_organization_request__field_descriptors,
+  lianjie__v1__deactivate_organization_request__field_indices_by_name,
+  1,  lianjie__v1__deactivate_organization_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__deactivate_organization_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__list_organizations_request__field_descriptors[4] =
+{
+  {
+    "root_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListOrganizationsRequest, root_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "include_inactive",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListOrganizationsRequest, include_inactive),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListOrganizationsRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListOrganizationsRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__list_organizations_request__field_indices_by_name[] = {
+  1,   /* field[1] = include_inactive */
+  2,   /* field[2] = page_size */
+  3,   /* field[3] = page_token */
+  0,   /* field[0] = root_id */
+};
+static const ProtobufCIntRange lianjie__v1__list_organizations_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__list_organizations_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.ListOrganizationsRequest",
+  "ListOrganizationsRequest",
+  "Lianjie__V1__ListOrganizationsRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__ListOrganizationsRequest),
+  4,
+  lianjie__v1__list_organizations_request__field_descriptors,
+  lianjie__v1__list_organizations_request__field_indices_by_name,
+  1,  lianjie__v1__list_organizations_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__list_organizations_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__list_organizations_response__field_descriptors[3] =
+{
+  {
+    "organizations",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Lianjie__V1__ListOrganizationsResponse, n_organizations),
+    offsetof(Lianjie__V1__ListOrganizationsResponse, organizations),
+    &lianjie__v1__organization__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListOrganizationsResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "total_size",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListOrganizationsResponse, total_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__list_organizations_response__field_indices_by_name[] = {
+  1,   /* field[1] = next_page_token */
+  0,   /* field[0] = organizations */
+  2,   /* field[2] = total_size */
+};
+static const ProtobufCIntRange lianjie__v1__list_organizations_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__list_organizations_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.ListOrganizationsResponse",
+  "ListOrganizationsResponse",
+  "Lianjie__V1__ListOrganizationsResponse",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__ListOrganizationsResponse),
+  3,
+  lianjie__v1__list_organizations_response__field_descriptors,
+  lianjie__v1__list_organizations_response__field_indices_by_name,
+  1,  lianjie__v1__list_organizations_response__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__list_organizations_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__create_account_request__field_descriptors[6] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__CreateAccountRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "username",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__CreateAccountRequest, username),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "display_name",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__CreateAccountRequest, display_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "password",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__CreateAccountRequest, password),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "grants",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Lianjie__V1__CreateAccountRequest, n_grants),
+    offsetof(Lianjie__V1__CreateAccountRequest, grants),
+    &lianjie__v1__role_grant__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "kind",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__CreateAccountRequest, kind),
+    &lianjie__v1__account_kind__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__create_account_request__field_indices_by_name[] = {
+  2,   /* field[2] = display_name */
+  4,   /* field[4] = grants */
+  5,   /* field[5] = kind */
+  3,   /* field[3] = password */
+  0,   /* field[0] = request_id */
+  1,   /* field[1] = username */
+};
+static const ProtobufCIntRange lianjie__v1__create_account_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__create_account_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.CreateAccountRequest",
+  "CreateAccountRequest",
+  "Lianjie__V1__CreateAccountRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__CreateAccountRequest),
+  6,
+  lianjie__v1__create_account_request__field_descriptors,
+  lianjie__v1__create_account_request__field_indices_by_name,
+  1,  lianjie__v1__create_account_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__create_account_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__get_account_request__field_descriptors[1] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__GetAccountRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__get_account_request__field_indices_by_name[] = {
+  0,   /* field[0] = id */
+};
+static const ProtobufCIntRange lianjie__v1__get_account_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__get_account_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.GetAccountRequest",
+  "GetAccountRequest",
+  "Lianjie__V1__GetAccountRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__GetAccountRequest),
+  1,
+  lianjie__v1__get_account_request__field_descriptors,
+  lianjie__v1__get_account_request__field_indices_by_name,
+  1,  lianjie__v1__get_account_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__get_account_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__update_account_request__field_descriptors[3] =
+{
+  {
+    "account",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__UpdateAccountRequest, account),
+    &lianjie__v1__account__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "update_mask",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Lianjie__V1__UpdateAccountRequest, n_update_mask),
+    offsetof(Lianjie__V1__UpdateAccountRequest, update_mask),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "etag",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__UpdateAccountRequest, etag),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__update_account_request__field_indices_by_name[] = {
+  0,   /* field[0] = account */
+  2,   /* field[2] = etag */
+  1,   /* field[1] = update_mask */
+};
+static const ProtobufCIntRange lianjie__v1__update_account_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__update_account_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.UpdateAccountRequest",
+  "UpdateAccountRequest",
+  "Lianjie__V1__UpdateAccountRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__UpdateAccountRequest),
+  3,
+  lianjie__v1__update_account_request__field_descriptors,
+  lianjie__v1__update_account_request__field_indices_by_name,
+  1,  lianjie__v1__update_account_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__update_account_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__list_accounts_request__field_descriptors[4] =
+{
+  {
+    "organization_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListAccountsRequest, organization_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "include_disabled",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListAccountsRequest, include_disabled),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListAccountsRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListAccountsRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__list_accounts_request__field_indices_by_name[] = {
+  1,   /* field[1] = include_disabled */
+  0,   /* field[0] = organization_id */
+  2,   /* field[2] = page_size */
+  3,   /* field[3] = page_token */
+};
+static const ProtobufCIntRange lianjie__v1__list_accounts_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__list_accounts_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.ListAccountsRequest",
+  "ListAccountsRequest",
+  "Lianjie__V1__ListAccountsRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__ListAccountsRequest),
+  4,
+  lianjie__v1__list_accounts_request__field_descriptors,
+  lianjie__v1__list_accounts_request__field_indices_by_name,
+  1,  lianjie__v1__list_accounts_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__list_accounts_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__list_accounts_response__field_descriptors[3] =
+{
+  {
+    "accounts",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Lianjie__V1__ListAccountsResponse, n_accounts),
+    offsetof(Lianjie__V1__ListAccountsResponse, accounts),
+    &lianjie__v1__account__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListAccountsResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "total_size",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListAccountsResponse, total_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__list_accounts_response__field_indices_by_name[] = {
+  0,   /* field[0] = accounts */
+  1,   /* field[1] = next_page_token */
+  2,   /* field[2] = total_size */
+};
+static const ProtobufCIntRange lianjie__v1__list_accounts_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__list_accounts_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.ListAccountsResponse",
+  "ListAccountsResponse",
+  "Lianjie__V1__ListAccountsResponse",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__ListAccountsResponse),
+  3,
+  lianjie__v1__list_accounts_response__field_descriptors,
+  lianjie__v1__list_accounts_response__field_indices_by_name,
+  1,  lianjie__v1__list_accounts_response__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__list_accounts_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__disable_account_request__field_descriptors[4] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__DisableAccountRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__DisableAccountRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__DisableAccountRequest, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "etag",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__DisableAccountRequest, etag),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__disable_account_request__field_indices_by_name[] = {
+  3,   /* field[3] = etag */
+  1,   /* field[1] = id */
+  2,   /* field[2] = reason */
+  0,   /* field[0] = request_id */
+};
+static const ProtobufCIntRange lianjie__v1__disable_account_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__disable_account_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.DisableAccountRequest",
+  "DisableAccountRequest",
+  "Lianjie__V1__DisableAccountRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__DisableAccountRequest),
+  4,
+  lianjie__v1__disable_account_request__field_descriptors,
+  lianjie__v1__disable_account_request__field_indices_by_name,
+  1,  lianjie__v1__disable_account_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__disable_account_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__enable_account_request__field_descriptors[3] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__EnableAccountRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__EnableAccountRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "etag",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__EnableAccountRequest, etag),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__enable_account_request__field_indices_by_name[] = {
+  2,   /* field[2] = etag */
+  1,   /* field[1] = id */
+  0,   /* field[0] = request_id */
+};
+static const ProtobufCIntRange lianjie__v1__enable_account_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__enable_account_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.EnableAccountRequest",
+  "EnableAccountRequest",
+  "Lianjie__V1__EnableAccountRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__EnableAccountRequest),
+  3,
+  lianjie__v1__enable_account_request__field_descriptors,
+  lianjie__v1__enable_account_request__field_indices_by_name,
+  1,  lianjie__v1__enable_account_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__enable_account_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__reset_password_request__field_descriptors[3] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ResetPasswordRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ResetPasswordRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "new_password",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ResetPasswordRequest, new_password),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__reset_password_request__field_indices_by_name[] = {
+  1,   /* field[1] = id */
+  2,   /* field[2] = new_password */
+  0,   /* field[0] = request_id */
+};
+static const ProtobufCIntRange lianjie__v1__reset_password_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__reset_password_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.ResetPasswordRequest",
+  "ResetPasswordRequest",
+  "Lianjie__V1__ResetPasswordRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__ResetPasswordRequest),
+  3,
+  lianjie__v1__reset_password_request__field_descriptors,
+  lianjie__v1__reset_password_request__field_indices_by_name,
+  1,  lianjie__v1__reset_password_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__reset_password_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define lianjie__v1__reset_password_response__field_descriptors NULL
+#define lianjie__v1__reset_password_response__field_indices_by_name NULL
+#define lianjie__v1__reset_password_response__number_ranges NULL
+const ProtobufCMessageDescriptor lianjie__v1__reset_password_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.ResetPasswordResponse",
+  "ResetPasswordResponse",
+  "Lianjie__V1__ResetPasswordResponse",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__ResetPasswordResponse),
+  0,
+  lianjie__v1__reset_password_response__field_descriptors,
+  lianjie__v1__reset_password_response__field_indices_by_name,
+  0,  lianjie__v1__reset_password_response__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__reset_password_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__issue_api_token_request__field_descriptors[4] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__IssueApiTokenRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "account_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__IssueApiTokenRequest, account_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "description",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__IssueApiTokenRequest, description),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "valid_days",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__IssueApiTokenRequest, valid_days),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__issue_api_token_request__field_indices_by_name[] = {
+  1,   /* field[1] = account_id */
+  2,   /* field[2] = description */
+  0,   /* field[0] = request_id */
+  3,   /* field[3] = valid_days */
+};
+static const ProtobufCIntRange lianjie__v1__issue_api_token_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__issue_api_token_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.IssueApiTokenRequest",
+  "IssueApiTokenRequest",
+  "Lianjie__V1__IssueApiTokenRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__IssueApiTokenRequest),
+  4,
+  lianjie__v1__issue_api_token_request__field_descriptors,
+  lianjie__v1__issue_api_token_request__field_indices_by_name,
+  1,  lianjie__v1__issue_api_token_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__issue_api_token_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__issue_api_token_response__field_descriptors[2] =
+{
+  {
+    "token",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__IssueApiTokenResponse, token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "api_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__IssueApiTokenResponse, api_token),
+    &lianjie__v1__api_token__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__issue_api_token_response__field_indices_by_name[] = {
+  1,   /* field[1] = api_token */
+  0,   /* field[0] = token */
+};
+static const ProtobufCIntRange lianjie__v1__issue_api_token_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__issue_api_token_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.IssueApiTokenResponse",
+  "IssueApiTokenResponse",
+  "Lianjie__V1__IssueApiTokenResponse",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__IssueApiTokenResponse),
+  2,
+  lianjie__v1__issue_api_token_response__field_descriptors,
+  lianjie__v1__issue_api_token_response__field_indices_by_name,
+  1,  lianjie__v1__issue_api_token_response__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__issue_api_token_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__list_api_tokens_request__field_descriptors[2] =
+{
+  {
+    "account_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListApiTokensRequest, account_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "include_revoked",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListApiTokensRequest, include_revoked),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__list_api_tokens_request__field_indices_by_name[] = {
+  0,   /* field[0] = account_id */
+  1,   /* field[1] = include_revoked */
+};
+static const ProtobufCIntRange lianjie__v1__list_api_tokens_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__list_api_tokens_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.ListApiTokensRequest",
+  "ListApiTokensRequest",
+  "Lianjie__V1__ListApiTokensRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__ListApiTokensRequest),
+  2,
+  lianjie__v1__list_api_tokens_request__field_descriptors,
+  lianjie__v1__list_api_tokens_request__field_indices_by_name,
+  1,  lianjie__v1__list_api_tokens_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__list_api_tokens_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__list_api_tokens_response__field_descriptors[1] =
+{
+  {
+    "api_tokens",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Lianjie__V1__ListApiTokensResponse, n_api_tokens),
+    offsetof(Lianjie__V1__ListApiTokensResponse, api_tokens),
+    &lianjie__v1__api_token__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__list_api_tokens_response__field_indices_by_name[] = {
+  0,   /* field[0] = api_tokens */
+};
+static const ProtobufCIntRange lianjie__v1__list_api_tokens_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__list_api_tokens_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.ListApiTokensResponse",
+  "ListApiTokensResponse",
+  "Lianjie__V1__ListApiTokensResponse",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__ListApiTokensResponse),
+  1,
+  lianjie__v1__list_api_tokens_response__field_descriptors,
+  lianjie__v1__list_api_tokens_response__field_indices_by_name,
+  1,  lianjie__v1__list_api_tokens_response__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__list_api_tokens_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__revoke_api_token_request__field_descriptors[2] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__RevokeApiTokenRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__RevokeApiTokenRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__revoke_api_token_request__field_indices_by_name[] = {
+  1,   /* field[1] = id */
+  0,   /* field[0] = request_id */
+};
+static const ProtobufCIntRange lianjie__v1__revoke_api_token_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__revoke_api_token_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.RevokeApiTokenRequest",
+  "RevokeApiTokenRequest",
+  "Lianjie__V1__RevokeApiTokenRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__RevokeApiTokenRequest),
+  2,
+  lianjie__v1__revoke_api_token_request__field_descriptors,
+  lianjie__v1__revoke_api_token_request__field_indices_by_name,
+  1,  lianjie__v1__revoke_api_token_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__revoke_api_token_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__create_category_request__field_descriptors[3] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__CreateCategoryRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__CreateCategoryRequest, code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__CreateCategoryRequest, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__create_category_request__field_indices_by_name[] = {
+  1,   /* field[1] = code */
+  2,   /* field[2] = name */
+  0,   /* field[0] = request_id */
+};
+static const ProtobufCIntRange lianjie__v1__create_category_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__create_category_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.CreateCategoryRequest",
+  "CreateCategoryRequest",
+  "Lianjie__V1__CreateCategoryRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__CreateCategoryRequest),
+  3,
+  lianjie__v1__create_category_request__field_descriptors,
+  lianjie__v1__create_category_request__field_indices_by_name,
+  1,  lianjie__v1__create_category_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__create_category_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define lianjie__v1__list_categories_request__field_descriptors NULL
+#define lianjie__v1__list_categories_request__field_indices_by_name NULL
+#define lianjie__v1__list_categories_request__number_ranges NULL
+const ProtobufCMessageDescriptor lianjie__v1__list_categories_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.ListCategoriesRequest",
+  "ListCategoriesRequest",
+  "Lianjie__V1__ListCategoriesRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__ListCategoriesRequest),
+  0,
+  lianjie__v1__list_categories_request__field_descriptors,
+  lianjie__v1__list_categories_request__field_indices_by_name,
+  0,  lianjie__v1__list_categories_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__list_categories_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__list_categories_response__field_descriptors[1] =
+{
+  {
+    "categories",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Lianjie__V1__ListCategoriesResponse, n_categories),
+    offsetof(Lianjie__V1__ListCategoriesResponse, categories),
+    &lianjie__v1__category__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__list_categories_response__field_indices_by_name[] = {
+  0,   /* field[0] = categories */
+};
+static const ProtobufCIntRange lianjie__v1__list_categories_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__list_categories_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.ListCategoriesResponse",
+  "ListCategoriesResponse",
+  "Lianjie__V1__ListCategoriesResponse",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__ListCategoriesResponse),
+  1,
+  lianjie__v1__list_categories_response__field_descriptors,
+  lianjie__v1__list_categories_response__field_indices_by_name,
+  1,  lianjie__v1__list_categories_response__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__list_categories_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__create_post_request__field_descriptors[5] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__CreatePostRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "code",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__CreatePostRequest, code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "name",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__CreatePostRequest, name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "category_id",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__CreatePostRequest, category_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "risk_coefficient",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__CreatePostRequest, risk_coefficient),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__create_post_request__field_indices_by_name[] = {
+  3,   /* field[3] = category_id */
+  1,   /* field[1] = code */
+  2,   /* field[2] = name */
+  0,   /* field[0] = request_id */
+  4,   /* field[4] = risk_coefficient */
+};
+static const ProtobufCIntRange lianjie__v1__create_post_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__create_post_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.CreatePostRequest",
+  "CreatePostRequest",
+  "Lianjie__V1__CreatePostRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__CreatePostRequest),
+  5,
+  lianjie__v1__create_post_request__field_descriptors,
+  lianjie__v1__create_post_request__field_indices_by_name,
+  1,  lianjie__v1__create_post_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__create_post_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__list_posts_request__field_descriptors[1] =
+{
+  {
+    "category_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListPostsRequest, category_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__list_posts_request__field_indices_by_name[] = {
+  0,   /* field[0] = category_id */
+};
+static const ProtobufCIntRange lianjie__v1__list_posts_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__list_posts_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.ListPostsRequest",
+  "ListPostsRequest",
+  "Lianjie__V1__ListPostsRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__ListPostsRequest),
+  1,
+  lianjie__v1__list_posts_request__field_descriptors,
+  lianjie__v1__list_posts_request__field_indices_by_name,
+  1,  lianjie__v1__list_posts_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__list_posts_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__list_posts_response__field_descriptors[1] =
+{
+  {
+    "posts",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Lianjie__V1__ListPostsResponse, n_posts),
+    offsetof(Lianjie__V1__ListPostsResponse, posts),
+    &lianjie__v1__post__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__list_posts_response__field_indices_by_name[] = {
+  0,   /* field[0] = posts */
+};
+static const ProtobufCIntRange lianjie__v1__list_posts_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__list_posts_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.ListPostsResponse",
+  "ListPostsResponse",
+  "Lianjie__V1__ListPostsResponse",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__ListPostsResponse),
+  1,
+  lianjie__v1__list_posts_response__field_descriptors,
+  lianjie__v1__list_posts_response__field_indices_by_name,
+  1,  lianjie__v1__list_posts_response__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__list_posts_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__create_subject_request__field_descriptors[2] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__CreateSubjectRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "subject",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__CreateSubjectRequest, subject),
+    &lianjie__v1__subject__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__create_subject_request__field_indices_by_name[] = {
+  0,   /* field[0] = request_id */
+  1,   /* field[1] = subject */
+};
+static const ProtobufCIntRange lianjie__v1__create_subject_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__create_subject_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.CreateSubjectRequest",
+  "CreateSubjectRequest",
+  "Lianjie__V1__CreateSubjectRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__CreateSubjectRequest),
+  2,
+  lianjie__v1__create_subject_request__field_descriptors,
+  lianjie__v1__create_subject_request__field_indices_by_name,
+  1,  lianjie__v1__create_subject_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__create_subject_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__get_subject_request__field_descriptors[1] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__GetSubjectRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__get_subject_request__field_indices_by_name[] = {
+  0,   /* field[0] = id */
+};
+static const ProtobufCIntRange lianjie__v1__get_subject_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__get_subject_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.GetSubjectRequest",
+  "GetSubjectRequest",
+  "Lianjie__V1__GetSubjectRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__GetSubjectRequest),
+  1,
+  lianjie__v1__get_subject_request__field_descriptors,
+  lianjie__v1__get_subject_request__field_indices_by_name,
+  1,  lianjie__v1__get_subject_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__get_subject_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__update_subject_request__field_descriptors[3] =
+{
+  {
+    "subject",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__UpdateSubjectRequest, subject),
+    &lianjie__v1__subject__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "update_mask",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Lianjie__V1__UpdateSubjectRequest, n_update_mask),
+    offsetof(Lianjie__V1__UpdateSubjectRequest, update_mask),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "etag",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__UpdateSubjectRequest, etag),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__update_subject_request__field_indices_by_name[] = {
+  2,   /* field[2] = etag */
+  0,   /* field[0] = subject */
+  1,   /* field[1] = update_mask */
+};
+static const ProtobufCIntRange lianjie__v1__update_subject_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__update_subject_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.UpdateSubjectRequest",
+  "UpdateSubjectRequest",
+  "Lianjie__V1__UpdateSubjectRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__UpdateSubjectRequest),
+  3,
+  lianjie__v1__update_subject_request__field_descriptors,
+  lianjie__v1__update_subject_request__field_indices_by_name,
+  1,  lianjie__v1__update_subject_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__update_subject_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__transfer_subject_request__field_descriptors[6] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__TransferSubjectRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__TransferSubjectRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "to_organization_id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__TransferSubjectRequest, to_organization_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "effective_date",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__TransferSubjectRequest, effective_date),
+    &lianjie__v1__date__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__TransferSubjectRequest, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "etag",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__TransferSubjectRequest, etag),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__transfer_subject_request__field_indices_by_name[] = {
+  3,   /* field[3] = effective_date */
+  5,   /* field[5] = etag */
+  1,   /* field[1] = id */
+  4,   /* field[4] = reason */
+  0,   /* field[0] = request_id */
+  2,   /* field[2] = to_organization_id */
+};
+static const ProtobufCIntRange lianjie__v1__transfer_subject_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__transfer_subject_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.TransferSubjectRequest",
+  "TransferSubjectRequest",
+  "Lianjie__V1__TransferSubjectRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__TransferSubjectRequest),
+  6,
+  lianjie__v1__transfer_subject_request__field_descriptors,
+  lianjie__v1__transfer_subject_request__field_indices_by_name,
+  1,  lianjie__v1__transfer_subject_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__transfer_subject_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__list_subjects_request__field_descriptors[5] =
+{
+  {
+    "organization_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListSubjectsRequest, organization_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "category_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListSubjectsRequest, category_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "status",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListSubjectsRequest, status),
+    &lianjie__v1__subject_status__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListSubjectsRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListSubjectsRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__list_subjects_request__field_indices_by_name[] = {
+  1,   /* field[1] = category_id */
+  0,   /* field[0] = organization_id */
+  3,   /* field[3] = page_size */
+  4,   /* field[4] = page_token */
+  2,   /* field[2] = status */
+};
+static const ProtobufCIntRange lianjie__v1__list_subjects_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__list_subjects_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.ListSubjectsRequest",
+  "ListSubjectsRequest",
+  "Lianjie__V1__ListSubjectsRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__ListSubjectsRequest),
+  5,
+  lianjie__v1__list_subjects_request__field_descriptors,
+  lianjie__v1__list_subjects_request__field_indices_by_name,
+  1,  lianjie__v1__list_subjects_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__list_subjects_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__list_subjects_response__field_descriptors[3] =
+{
+  {
+    "subjects",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Lianjie__V1__ListSubjectsResponse, n_subjects),
+    offsetof(Lianjie__V1__ListSubjectsResponse, subjects),
+    &lianjie__v1__subject__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListSubjectsResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "total_size",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListSubjectsResponse, total_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__list_subjects_response__field_indices_by_name[] = {
+  1,   /* field[1] = next_page_token */
+  0,   /* field[0] = subjects */
+  2,   /* field[2] = total_size */
+};
+static const ProtobufCIntRange lianjie__v1__list_subjects_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__list_subjects_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.ListSubjectsResponse",
+  "ListSubjectsResponse",
+  "Lianjie__V1__ListSubjectsResponse",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__ListSubjectsResponse),
+  3,
+  lianjie__v1__list_subjects_response__field_descriptors,
+  lianjie__v1__list_subjects_response__field_indices_by_name,
+  1,  lianjie__v1__list_subjects_response__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__list_subjects_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__list_placements_request__field_descriptors[1] =
+{
+  {
+    "subject_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListPlacementsRequest, subject_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__list_placements_request__field_indices_by_name[] = {
+  0,   /* field[0] = subject_id */
+};
+static const ProtobufCIntRange lianjie__v1__list_placements_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__list_placements_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.ListPlacementsRequest",
+  "ListPlacementsRequest",
+  "Lianjie__V1__ListPlacementsRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__ListPlacementsRequest),
+  1,
+  lianjie__v1__list_placements_request__field_descriptors,
+  lianjie__v1__list_placements_request__field_indices_by_name,
+  1,  lianjie__v1__list_placements_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__list_placements_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__list_placements_response__field_descriptors[1] =
+{
+  {
+    "placements",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Lianjie__V1__ListPlacementsResponse, n_placements),
+    offsetof(Lianjie__V1__ListPlacementsResponse, placements),
+    &lianjie__v1__placement__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__list_placements_response__field_indices_by_name[] = {
+  0,   /* field[0] = placements */
+};
+static const ProtobufCIntRange lianjie__v1__list_placements_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__list_placements_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.ListPlacementsResponse",
+  "ListPlacementsResponse",
+  "Lianjie__V1__ListPlacementsResponse",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__ListPlacementsResponse),
+  1,
+  lianjie__v1__list_placements_response__field_descriptors,
+  lianjie__v1__list_placements_response__field_indices_by_name,
+  1,  lianjie__v1__list_placements_response__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__list_placements_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__import_subjects_request__field_descriptors[3] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ImportSubjectsRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rows",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Lianjie__V1__ImportSubjectsRequest, n_rows),
+    offsetof(Lianjie__V1__ImportSubjectsRequest, rows),
+    &lianjie__v1__subject_import_row__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "dry_run",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ImportSubjectsRequest, dry_run),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__import_subjects_request__field_indices_by_name[] = {
+  2,   /* field[2] = dry_run */
+  0,   /* field[0] = request_id */
+  1,   /* field[1] = rows */
+};
+static const ProtobufCIntRange lianjie__v1__import_subjects_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__import_subjects_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.ImportSubjectsRequest",
+  "ImportSubjectsRequest",
+  "Lianjie__V1__ImportSubjectsRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__ImportSubjectsRequest),
+  3,
+  lianjie__v1__import_subjects_request__field_descriptors,
+  lianjie__v1__import_subjects_request__field_indices_by_name,
+  1,  lianjie__v1__import_subjects_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__import_subjects_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__import_subjects_response__field_descriptors[3] =
+{
+  {
+    "applied",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ImportSubjectsResponse, applied),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ImportSubjectsResponse, created),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rejections",
+    3,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Lianjie__V1__ImportSubjectsResponse, n_rejections),
+    offsetof(Lianjie__V1__ImportSubjectsResponse, rejections),
+    &lianjie__v1__import_rejection__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__import_subjects_response__field_indices_by_name[] = {
+  0,   /* field[0] = applied */
+  1,   /* field[1] = created */
+  2,   /* field[2] = rejections */
+};
+static const ProtobufCIntRange lianjie__v1__import_subjects_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__import_subjects_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.ImportSubjectsResponse",
+  "ImportSubjectsResponse",
+  "Lianjie__V1__ImportSubjectsResponse",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__ImportSubjectsResponse),
+  3,
+  lianjie__v1__import_subjects_response__field_descriptors,
+  lianjie__v1__import_subjects_response__field_indices_by_name,
+  1,  lianjie__v1__import_subjects_response__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__import_subjects_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__list_audit_entries_request__field_descriptors[7] =
+{
+  {
+    "account_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListAuditEntriesRequest, account_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "record_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListAuditEntriesRequest, record_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "method",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListAuditEntriesRequest, method),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "start_time",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListAuditEntriesRequest, start_time),
+    &lianjie__v1__time__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "end_time",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListAuditEntriesRequest, end_time),
+    &lianjie__v1__time__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListAuditEntriesRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListAuditEntriesRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__list_audit_entries_request__field_indices_by_name[] = {
+  0,   /* field[0] = account_id */
+  4,   /* field[4] = end_time */
+  2,   /* field[2] = method */
+  5,   /* field[5] = page_size */
+  6,   /* field[6] = page_token */
+  1,   /* field[1] = record_id */
+  3,   /* field[3] = start_time */
+};
+static const ProtobufCIntRange lianjie__v1__list_audit_entries_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 7 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__list_audit_entries_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.ListAuditEntriesRequest",
+  "ListAuditEntriesRequest",
+  "Lianjie__V1__ListAuditEntriesRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__ListAuditEntriesRequest),
+  7,
+  lianjie__v1__list_audit_entries_request__field_descriptors,
+  lianjie__v1__list_audit_entries_request__field_indices_by_name,
+  1,  lianjie__v1__list_audit_entries_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__list_audit_entries_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__list_audit_entries_response__field_descriptors[2] =
+{
+  {
+    "entries",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Lianjie__V1__ListAuditEntriesResponse, n_entries),
+    offsetof(Lianjie__V1__ListAuditEntriesResponse, entries),
+    &lianjie__v1__audit_entry__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListAuditEntriesResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__list_audit_entries_response__field_indices_by_name[] = {
+  0,   /* field[0] = entries */
+  1,   /* field[1] = next_page_token */
+};
+static const ProtobufCIntRange lianjie__v1__list_audit_entries_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__list_audit_entries_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.ListAuditEntriesResponse",
+  "ListAuditEntriesResponse",
+  "Lianjie__V1__ListAuditEntriesResponse",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__ListAuditEntriesResponse),
+  2,
+  lianjie__v1__list_audit_entries_response__field_descriptors,
+  lianjie__v1__list_audit_entries_response__field_indices_by_name,
+  1,  lianjie__v1__list_audit_entries_response__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__list_audit_entries_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define lianjie__v1__verify_audit_log_request__field_descriptors NULL
+#define lianjie__v1__verify_audit_log_request__field_indices_by_name NULL
+#define lianjie__v1__verify_audit_log_request__number_ranges NULL
+const ProtobufCMessageDescriptor lianjie__v1__verify_audit_log_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.VerifyAuditLogRequest",
+  "VerifyAuditLogRequest",
+  "Lianjie__V1__VerifyAuditLogRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__VerifyAuditLogRequest),
+  0,
+  lianjie__v1__verify_audit_log_request__field_descriptors,
+  lianjie__v1__verify_audit_log_request__field_indices_by_name,
+  0,  lianjie__v1__verify_audit_log_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__verify_audit_log_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__verify_audit_log_response__field_descriptors[4] =
+{
+  {
+    "intact",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__VerifyAuditLogResponse, intact),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "checked",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__VerifyAuditLogResponse, checked),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "first_broken_sequence",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__VerifyAuditLogResponse, first_broken_sequence),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "problem",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__VerifyAuditLogResponse, problem),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__verify_audit_log_response__field_indices_by_name[] = {
+  1,   /* field[1] = checked */
+  2,   /* field[2] = first_broken_sequence */
+  0,   /* field[0] = intact */
+  3,   /* field[3] = problem */
+};
+static const ProtobufCIntRange lianjie__v1__verify_audit_log_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__verify_audit_log_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.VerifyAuditLogResponse",
+  "VerifyAuditLogResponse",
+  "Lianjie__V1__VerifyAuditLogResponse",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__VerifyAuditLogResponse),
+  4,
+  lianjie__v1__verify_audit_log_response__field_descriptors,
+  lianjie__v1__verify_audit_log_response__field_indices_by_name,
+  1,  lianjie__v1__verify_audit_log_response__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__verify_audit_log_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCMethodDescriptor lianjie__v1__user_service__method_descriptors[35] =
 {
   { "Login", &lianjie__v1__login_request__descriptor, &lianjie__v1__login_response__descriptor },
   { "Logout", &lianjie__v1__logout_request__descriptor, &lianjie__v1__logout_response__descriptor },
   { "WhoAmI", &lianjie__v1__who_am_irequest__descriptor, &lianjie__v1__who_am_iresponse__descriptor },
+  { "ChangePassword", &lianjie__v1__change_password_request__descriptor, &lianjie__v1__change_password_response__descriptor },
+  { "ListSessions", &lianjie__v1__list_sessions_request__descriptor, &lianjie__v1__list_sessions_response__descriptor },
+  { "RevokeSession", &lianjie__v1__revoke_session_request__descriptor, &lianjie__v1__revoke_session_response__descriptor },
+  { "CreateOrganization", &lianjie__v1__create_organization_request__descriptor, &lianjie__v1__organization__descriptor },
+  { "GetOrganization", &lianjie__v1__get_organization_request__descriptor, &lianjie__v1__organization__descriptor },
+  { "UpdateOrganization", &lianjie__v1__update_organization_request__descriptor, &lianjie__v1__organization__descriptor },
+  { "MoveOrganization", &lianjie__v1__move_organization_request__descriptor, &lianjie__v1__organization__descriptor },
+  { "DeactivateOrganization", &lianjie__v1__deactivate_organization_request__descriptor, &lianjie__v1__organization__descriptor },
+  { "ListOrganizations", &lianjie__v1__list_organizations_request__descriptor, &lianjie__v1__list_organizations_response__descriptor },
+  { "CreateAccount", &lianjie__v1__create_account_request__descriptor, &lianjie__v1__account__descriptor },
+  { "GetAccount", &lianjie__v1__get_account_request__descriptor, &lianjie__v1__account__descriptor },
+  { "UpdateAccount", &lianjie__v1__update_account_request__descriptor, &lianjie__v1__account__descriptor },
+  { "ListAccounts", &lianjie__v1__list_accounts_request__descriptor, &lianjie__v1__list_accounts_response__descriptor },
+  { "DisableAccount", &lianjie__v1__disable_account_request__descriptor, &lianjie__v1__account__descriptor },
+  { "EnableAccount", &lianjie__v1__enable_account_request__descriptor, &lianjie__v1__account__descriptor },
+  { "ResetPassword", &lianjie__v1__reset_password_request__descriptor, &lianjie__v1__reset_password_response__descriptor },
+  { "IssueApiToken", &lianjie__v1__issue_api_token_request__descriptor, &lianjie__v1__issue_api_token_response__descriptor },
+  { "ListApiTokens", &lianjie__v1__list_api_tokens_request__descriptor, &lianjie__v1__list_api_tokens_response__descriptor },
+  { "RevokeApiToken", &lianjie__v1__revoke_api_token_request__descriptor, &lianjie__v1__api_token__descriptor },
+  { "CreateCategory", &lianjie__v1__create_category_request__descriptor, &lianjie__v1__category__descriptor },
+  { "ListCategories", &lianjie__v1__list_categories_request__descriptor, &lianjie__v1__list_categories_response__descriptor },
+  { "CreatePost", &lianjie__v1__create_post_request__descriptor, &lianjie__v1__post__descriptor },
+  { "ListPosts", &lianjie__v1__list_posts_request__descriptor, &lianjie__v1__list_posts_response__descriptor },
+  { "CreateSubject", &lianjie__v1__create_subject_request__descriptor, &lianjie__v1__subject__descriptor },
+  { "GetSubject", &lianjie__v1__get_subject_request__descriptor, &lianjie__v1__subject__descriptor },
+  { "UpdateSubject", &lianjie__v1__update_subject_request__descriptor, &lianjie__v1__subject__descriptor },
+  { "TransferSubject", &lianjie__v1__transfer_subject_request__descriptor, &lianjie__v1__subject__descriptor },
+  { "ListSubjects", &lianjie__v1__list_subjects_request__descriptor, &lianjie__v1__list_subjects_response__descriptor },
+  { "ListPlacements", &lianjie__v1__list_placements_request__descriptor, &lianjie__v1__list_placements_response__descriptor },
+  { "ImportSubjects", &lianjie__v1__import_subjects_request__descriptor, &lianjie__v1__import_subjects_response__descriptor },
+  { "ListAuditEntries", &lianjie__v1__list_audit_entries_request__descriptor, &lianjie__v1__list_audit_entries_response__descriptor },
+  { "VerifyAuditLog", &lianjie__v1__verify_audit_log_request__descriptor, &lianjie__v1__verify_audit_log_response__descriptor },
 };
 const unsigned lianjie__v1__user_service__method_indices_by_name[] = {
+  3,        /* ChangePassword */
+  12,        /* CreateAccount */
+  22,        /* CreateCategory */
+  6,        /* CreateOrganization */
+  24,        /* CreatePost */
+  26,        /* CreateSubject */
+  10,        /* DeactivateOrganization */
+  16,        /* DisableAccount */
+  17,        /* EnableAccount */
+  13,        /* GetAccount */
+  7,        /* GetOrganization */
+  27,        /* GetSubject */
+  32,        /* ImportSubjects */
+  19,        /* IssueApiToken */
+  15,        /* ListAccounts */
+  20,        /* ListApiTokens */
+  33,        /* ListAuditEntries */
+  23,        /* ListCategories */
+  11,        /* ListOrganizations */
+  31,        /* ListPlacements */
+  25,        /* ListPosts */
+  4,        /* ListSessions */
+  30,        /* ListSubjects */
   0,        /* Login */
   1,        /* Logout */
+  9,        /* MoveOrganization */
+  18,        /* ResetPassword */
+  21,        /* RevokeApiToken */
+  5,        /* RevokeSession */
+  29,        /* TransferSubject */
+  14,        /* UpdateAccount */
+  8,        /* UpdateOrganization */
+  28,        /* UpdateSubject */
+  34,        /* VerifyAuditLog */
   2         /* WhoAmI */
 };
 const ProtobufCServiceDescriptor lianjie__v1__user_service__descriptor =
@@ -799,7 +5348,7 @@ const ProtobufCServiceDescriptor lianjie__v1__user_service__descriptor =
   "UserService",
   "Lianjie__V1__UserService",
   "lianjie.v1",
-  3,
+  35,
   lianjie__v1__user_service__method_descriptors,
   lianjie__v1__user_service__method_indices_by_name
 };
@@ -826,6 +5375,262 @@ void lianjie__v1__user_service__who_am_i(ProtobufCService *service,
 {
   assert(service->descriptor == &lianjie__v1__user_service__descriptor);
   service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__user_service__change_password(ProtobufCService *service,
+                                                const Lianjie__V1__ChangePasswordRequest *input,
+                                                Lianjie__V1__ChangePasswordResponse_Closure closure,
+                                                void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__user_service__descriptor);
+  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__user_service__list_sessions(ProtobufCService *service,
+                                              const Lianjie__V1__ListSessionsRequest *input,
+                                              Lianjie__V1__ListSessionsResponse_Closure closure,
+                                              void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__user_service__descriptor);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__user_service__revoke_session(ProtobufCService *service,
+                                               const Lianjie__V1__RevokeSessionRequest *input,
+                                               Lianjie__V1__RevokeSessionResponse_Closure closure,
+                                               void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__user_service__descriptor);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__user_service__create_organization(ProtobufCService *service,
+                                                    const Lianjie__V1__CreateOrganizationRequest *input,
+                                                    Lianjie__V1__Organization_Closure closure,
+                                                    void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__user_service__descriptor);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__user_service__get_organization(ProtobufCService *service,
+                                                 const Lianjie__V1__GetOrganizationRequest *input,
+                                                 Lianjie__V1__Organization_Closure closure,
+                                                 void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__user_service__descriptor);
+  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__user_service__update_organization(ProtobufCService *service,
+                                                    const Lianjie__V1__UpdateOrganizationRequest *input,
+                                                    Lianjie__V1__Organization_Closure closure,
+                                                    void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__user_service__descriptor);
+  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__user_service__move_organization(ProtobufCService *service,
+                                                  const Lianjie__V1__MoveOrganizationRequest *input,
+                                                  Lianjie__V1__Organization_Closure closure,
+                                                  void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__user_service__descriptor);
+  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__user_service__deactivate_organization(ProtobufCService *service,
+                                                        const Lianjie__V1__DeactivateOrganizationRequest *input,
+                                                        Lianjie__V1__Organization_Closure closure,
+                                                        void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__user_service__descriptor);
+  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__user_service__list_organizations(ProtobufCService *service,
+                                                   const Lianjie__V1__ListOrganizationsRequest *input,
+                                                   Lianjie__V1__ListOrganizationsResponse_Closure closure,
+                                                   void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__user_service__descriptor);
+  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__user_service__create_account(ProtobufCService *service,
+                                               const Lianjie__V1__CreateAccountRequest *input,
+                                               Lianjie__V1__Account_Closure closure,
+                                               void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__user_service__descriptor);
+  service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__user_service__get_account(ProtobufCService *service,
+                                            const Lianjie__V1__GetAccountRequest *input,
+                                            Lianjie__V1__Account_Closure closure,
+                                            void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__user_service__descriptor);
+  service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__user_service__update_account(ProtobufCService *service,
+                                               const Lianjie__V1__UpdateAccountRequest *input,
+                                               Lianjie__V1__Account_Closure closure,
+                                               void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__user_service__descriptor);
+  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__user_service__list_accounts(ProtobufCService *service,
+                                              const Lianjie__V1__ListAccountsRequest *input,
+                                              Lianjie__V1__ListAccountsResponse_Closure closure,
+                                              void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__user_service__descriptor);
+  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__user_service__disable_account(ProtobufCService *service,
+                                                const Lianjie__V1__DisableAccountRequest *input,
+                                                Lianjie__V1__Account_Closure closure,
+                                                void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__user_service__descriptor);
+  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__user_service__enable_account(ProtobufCService *service,
+                                               const Lianjie__V1__EnableAccountRequest *input,
+                                               Lianjie__V1__Account_Closure closure,
+                                               void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__user_service__descriptor);
+  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__user_service__reset_password(ProtobufCService *service,
+                                               const Lianjie__V1__ResetPasswordRequest *input,
+                                               Lianjie__V1__ResetPasswordResponse_Closure closure,
+                                               void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__user_service__descriptor);
+  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__user_service__issue_api_token(ProtobufCService *service,
+                                                const Lianjie__V1__IssueApiTokenRequest *input,
+                                                Lianjie__V1__IssueApiTokenResponse_Closure closure,
+                                                void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__user_service__descriptor);
+  service->invoke(service, 19, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__user_service__list_api_tokens(ProtobufCService *service,
+                                                const Lianjie__V1__ListApiTokensRequest *input,
+                                                Lianjie__V1__ListApiTokensResponse_Closure closure,
+                                                void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__user_service__descriptor);
+  service->invoke(service, 20, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__user_service__revoke_api_token(ProtobufCService *service,
+                                                 const Lianjie__V1__RevokeApiTokenRequest *input,
+                                                 Lianjie__V1__ApiToken_Closure closure,
+                                                 void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__user_service__descriptor);
+  service->invoke(service, 21, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__user_service__create_category(ProtobufCService *service,
+                                                const Lianjie__V1__CreateCategoryRequest *input,
+                                                Lianjie__V1__Category_Closure closure,
+                                                void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__user_service__descriptor);
+  service->invoke(service, 22, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__user_service__list_categories(ProtobufCService *service,
+                                                const Lianjie__V1__ListCategoriesRequest *input,
+                                                Lianjie__V1__ListCategoriesResponse_Closure closure,
+                                                void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__user_service__descriptor);
+  service->invoke(service, 23, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__user_service__create_post(ProtobufCService *service,
+                                            const Lianjie__V1__CreatePostRequest *input,
+                                            Lianjie__V1__Post_Closure closure,
+                                            void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__user_service__descriptor);
+  service->invoke(service, 24, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__user_service__list_posts(ProtobufCService *service,
+                                           const Lianjie__V1__ListPostsRequest *input,
+                                           Lianjie__V1__ListPostsResponse_Closure closure,
+                                           void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__user_service__descriptor);
+  service->invoke(service, 25, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__user_service__create_subject(ProtobufCService *service,
+                                               const Lianjie__V1__CreateSubjectRequest *input,
+                                               Lianjie__V1__Subject_Closure closure,
+                                               void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__user_service__descriptor);
+  service->invoke(service, 26, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__user_service__get_subject(ProtobufCService *service,
+                                            const Lianjie__V1__GetSubjectRequest *input,
+                                            Lianjie__V1__Subject_Closure closure,
+                                            void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__user_service__descriptor);
+  service->invoke(service, 27, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__user_service__update_subject(ProtobufCService *service,
+                                               const Lianjie__V1__UpdateSubjectRequest *input,
+                                               Lianjie__V1__Subject_Closure closure,
+                                               void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__user_service__descriptor);
+  service->invoke(service, 28, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__user_service__transfer_subject(ProtobufCService *service,
+                                                 const Lianjie__V1__TransferSubjectRequest *input,
+                                                 Lianjie__V1__Subject_Closure closure,
+                                                 void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__user_service__descriptor);
+  service->invoke(service, 29, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__user_service__list_subjects(ProtobufCService *service,
+                                              const Lianjie__V1__ListSubjectsRequest *input,
+                                              Lianjie__V1__ListSubjectsResponse_Closure closure,
+                                              void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__user_service__descriptor);
+  service->invoke(service, 30, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__user_service__list_placements(ProtobufCService *service,
+                                                const Lianjie__V1__ListPlacementsRequest *input,
+                                                Lianjie__V1__ListPlacementsResponse_Closure closure,
+                                                void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__user_service__descriptor);
+  service->invoke(service, 31, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__user_service__import_subjects(ProtobufCService *service,
+                                                const Lianjie__V1__ImportSubjectsRequest *input,
+                                                Lianjie__V1__ImportSubjectsResponse_Closure closure,
+                                                void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__user_service__descriptor);
+  service->invoke(service, 32, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__user_service__list_audit_entries(ProtobufCService *service,
+                                                   const Lianjie__V1__ListAuditEntriesRequest *input,
+                                                   Lianjie__V1__ListAuditEntriesResponse_Closure closure,
+                                                   void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__user_service__descriptor);
+  service->invoke(service, 33, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__user_service__verify_audit_log(ProtobufCService *service,
+                                                 const Lianjie__V1__VerifyAuditLogRequest *input,
+                                                 Lianjie__V1__VerifyAuditLogResponse_Closure closure,
+                                                 void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__user_service__descriptor);
+  service->invoke(service, 34, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lianjie__v1__user_service__init (Lianjie__V1__UserService_Service *service,
                                       Lianjie__V1__UserService_ServiceDestroy destroy)

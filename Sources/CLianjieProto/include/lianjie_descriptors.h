@@ -4,7 +4,11 @@
 
 #include "lianjie/rpc/v1/rpc.pb-c.h"
 #include "lianjie/testing/v1/sample.pb-c.h"
+#include "lianjie/v1/account.pb-c.h"
+#include "lianjie/v1/audit.pb-c.h"
 #include "lianjie/v1/health.pb-c.h"
+#include "lianjie/v1/organization.pb-c.h"
+#include "lianjie/v1/subject.pb-c.h"
 #include "lianjie/v1/types.pb-c.h"
 #include "lianjie/v1/user_service.pb-c.h"
 
@@ -17,16 +21,74 @@ const ProtobufCMessageDescriptor *lj_descriptor__lianjie__rpc__v1__ping_meta(voi
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__rpc__v1__go_away_meta(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__testing__v1__sample(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__testing__v1__sample__inner(void);
-const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__health_check_request(void);
-const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__health_check_response(void);
-const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__time(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__role_grant(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__account(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__api_token(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__session(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__audit_entry(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__health_check_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__health_check_response(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__organization(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__category(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__post(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__subject(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__placement(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__subject_import_row(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__import_rejection(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__time(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__date(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__login_request(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__login_response(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__logout_request(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__logout_response(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__who_am_irequest(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__who_am_iresponse(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__change_password_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__change_password_response(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_sessions_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_sessions_response(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__revoke_session_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__revoke_session_response(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__create_organization_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__get_organization_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__update_organization_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__move_organization_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__deactivate_organization_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_organizations_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_organizations_response(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__create_account_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__get_account_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__update_account_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_accounts_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_accounts_response(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__disable_account_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__enable_account_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__reset_password_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__reset_password_response(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__issue_api_token_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__issue_api_token_response(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_api_tokens_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_api_tokens_response(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__revoke_api_token_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__create_category_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_categories_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_categories_response(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__create_post_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_posts_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_posts_response(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__create_subject_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__get_subject_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__update_subject_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__transfer_subject_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_subjects_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_subjects_response(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_placements_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_placements_response(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__import_subjects_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__import_subjects_response(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_audit_entries_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_audit_entries_response(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__verify_audit_log_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__verify_audit_log_response(void);
 
 #endif

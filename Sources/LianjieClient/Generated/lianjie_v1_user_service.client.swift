@@ -8,18 +8,18 @@ extension RPCClient {
     public var userService: UserServiceClient { UserServiceClient(client: self) }
 }
 
-/// Accounts and sessions.
+/// User management: who is who, who may do what where, and the trail of it all.
 public struct UserServiceClient: Sendable {
     public let client: RPCClient
 
     public init(client: RPCClient) { self.client = client }
 
-    /// Exchanges a username and password for a session token. Anyone may call
-    /// it, without a token. An unknown user and a wrong password get the same
-    /// UNAUTHENTICATED answer. After 5 failures in a row an account answers
-    /// more slowly; after 10 it is locked for 15 minutes (RESOURCE_EXHAUSTED,
-    /// whatever the password). Errors: INVALID_ARGUMENT (empty username or
-    /// password), UNAUTHENTICATED, RESOURCE_EXHAUSTED.
+    /// Exchanges a username and password for a session token. Anyone may call it, without
+    /// a token. An unknown user and a wrong password get the same UNAUTHENTICATED answer.
+    /// After 5 failures in a row an account answers more slowly; after 10 it is locked for
+    /// 15 minutes (RESOURCE_EXHAUSTED, whatever the password). Service accounts cannot log
+    /// in. Errors: INVALID_ARGUMENT (empty username or password), UNAUTHENTICATED,
+    /// RESOURCE_EXHAUSTED.
     /// - Throws: `RPCError` with the status the server answered.
     public func login(_ request: LoginRequest = LoginRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> LoginResponse {
         try await client.call(UserService.login, request, options: options)
@@ -32,10 +32,250 @@ public struct UserServiceClient: Sendable {
         try await client.call(UserService.logout, request, options: options)
     }
 
-    /// Says who the token of this call belongs to and what it may do. Any
-    /// authenticated caller. Errors: UNAUTHENTICATED.
+    /// Says who the token of this call belongs to and what it may do. Any authenticated
+    /// caller. Errors: UNAUTHENTICATED.
     /// - Throws: `RPCError` with the status the server answered.
     public func whoAmI(_ request: WhoAmIRequest = WhoAmIRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> WhoAmIResponse {
         try await client.call(UserService.whoAmI, request, options: options)
+    }
+
+    /// Changes the caller's own password; the old one is required. Other sessions of the
+    /// account are revoked. Any authenticated person. Errors: UNAUTHENTICATED,
+    /// INVALID_ARGUMENT (wrong old password is `old_password`; a weak new one is
+    /// `new_password`), FAILED_PRECONDITION (a service account).
+    /// - Throws: `RPCError` with the status the server answered.
+    public func changePassword(_ request: ChangePasswordRequest = ChangePasswordRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> ChangePasswordResponse {
+        try await client.call(UserService.changePassword, request, options: options)
+    }
+
+    /// The caller's own unexpired, unrevoked sessions. Any authenticated caller.
+    /// Errors: UNAUTHENTICATED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func listSessions(_ request: ListSessionsRequest = ListSessionsRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> ListSessionsResponse {
+        try await client.call(UserService.listSessions, request, options: options)
+    }
+
+    /// Revokes one of the caller's own sessions. Any authenticated caller.
+    /// Errors: UNAUTHENTICATED, NOT_FOUND (not one of the caller's sessions).
+    /// - Throws: `RPCError` with the status the server answered.
+    public func revokeSession(_ request: RevokeSessionRequest = RevokeSessionRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> RevokeSessionResponse {
+        try await client.call(UserService.revokeSession, request, options: options)
+    }
+
+    /// Creates an organisation under `parent_id`. Admin with the parent in scope (a root:
+    /// whole-deployment admin). Errors: INVALID_ARGUMENT, NOT_FOUND (parent),
+    /// FAILED_PRECONDITION (parent deactivated), PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func createOrganization(_ request: CreateOrganizationRequest = CreateOrganizationRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> Organization {
+        try await client.call(UserService.createOrganization, request, options: options)
+    }
+
+    /// One organisation. Admin, inspector, manager, HR or auditor with it in scope.
+    /// Errors: NOT_FOUND, PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func getOrganization(_ request: GetOrganizationRequest = GetOrganizationRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> Organization {
+        try await client.call(UserService.getOrganization, request, options: options)
+    }
+
+    /// Renames an organisation or changes its kind. Admin with it in scope. Errors:
+    /// INVALID_ARGUMENT, NOT_FOUND, ABORTED (stale etag), PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func updateOrganization(_ request: UpdateOrganizationRequest = UpdateOrganizationRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> Organization {
+        try await client.call(UserService.updateOrganization, request, options: options)
+    }
+
+    /// Moves an organisation (and its subtree) under another parent. Admin with both in
+    /// scope. Errors: INVALID_ARGUMENT (under itself or a descendant), NOT_FOUND, ABORTED,
+    /// FAILED_PRECONDITION (a root, or a deactivated parent), PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func moveOrganization(_ request: MoveOrganizationRequest = MoveOrganizationRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> Organization {
+        try await client.call(UserService.moveOrganization, request, options: options)
+    }
+
+    /// Deactivates an organisation; nothing is ever deleted. Admin with it in scope.
+    /// Errors: NOT_FOUND, ABORTED, FAILED_PRECONDITION (it has active children or active
+    /// subjects), PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func deactivateOrganization(_ request: DeactivateOrganizationRequest = DeactivateOrganizationRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> Organization {
+        try await client.call(UserService.deactivateOrganization, request, options: options)
+    }
+
+    /// An organisation subtree, parents before children. Admin, inspector, manager, HR or
+    /// auditor: only what is in their scope. Errors: NOT_FOUND (root), INVALID_ARGUMENT
+    /// (page token), PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func listOrganizations(_ request: ListOrganizationsRequest = ListOrganizationsRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> ListOrganizationsResponse {
+        try await client.call(UserService.listOrganizations, request, options: options)
+    }
+
+    /// Creates an account with its grants; a person gets a password (policy applies), a
+    /// service account gets API tokens later. Admin, and every grant must lie in the admin's
+    /// scope. Errors: INVALID_ARGUMENT, ALREADY_EXISTS (username), NOT_FOUND (a grant's
+    /// organisation), PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func createAccount(_ request: CreateAccountRequest = CreateAccountRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> Account {
+        try await client.call(UserService.createAccount, request, options: options)
+    }
+
+    /// One account. Admin with one of its grants in scope; anyone for their own.
+    /// Errors: NOT_FOUND, PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func getAccount(_ request: GetAccountRequest = GetAccountRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> Account {
+        try await client.call(UserService.getAccount, request, options: options)
+    }
+
+    /// Changes display name or grants. Admin with the account and every new grant in scope;
+    /// nobody changes their own grants. Errors: INVALID_ARGUMENT, NOT_FOUND, ABORTED,
+    /// FAILED_PRECONDITION (own grants), PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func updateAccount(_ request: UpdateAccountRequest = UpdateAccountRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> Account {
+        try await client.call(UserService.updateAccount, request, options: options)
+    }
+
+    /// Accounts with a grant in scope. Admin. Errors: NOT_FOUND, INVALID_ARGUMENT,
+    /// PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func listAccounts(_ request: ListAccountsRequest = ListAccountsRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> ListAccountsResponse {
+        try await client.call(UserService.listAccounts, request, options: options)
+    }
+
+    /// Disables an account and revokes its sessions and API tokens' use. Admin with the
+    /// account in scope; not one's own. Errors: NOT_FOUND, ABORTED, FAILED_PRECONDITION
+    /// (own account), PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func disableAccount(_ request: DisableAccountRequest = DisableAccountRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> Account {
+        try await client.call(UserService.disableAccount, request, options: options)
+    }
+
+    /// Enables a disabled account. Admin with it in scope. Errors: NOT_FOUND, ABORTED,
+    /// PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func enableAccount(_ request: EnableAccountRequest = EnableAccountRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> Account {
+        try await client.call(UserService.enableAccount, request, options: options)
+    }
+
+    /// Sets a new password for a person and revokes their sessions. Admin with the account
+    /// in scope. Errors: INVALID_ARGUMENT (weak password), NOT_FOUND, FAILED_PRECONDITION
+    /// (a service account), PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func resetPassword(_ request: ResetPasswordRequest = ResetPasswordRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> ResetPasswordResponse {
+        try await client.call(UserService.resetPassword, request, options: options)
+    }
+
+    /// Issues an API token for a service account; the token is in this answer only.
+    /// Admin with the account in scope. Errors: INVALID_ARGUMENT, NOT_FOUND,
+    /// FAILED_PRECONDITION (not a service account, or disabled), PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func issueApiToken(_ request: IssueApiTokenRequest = IssueApiTokenRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> IssueApiTokenResponse {
+        try await client.call(UserService.issueApiToken, request, options: options)
+    }
+
+    /// A service account's tokens (never the tokens themselves). Admin with the account in
+    /// scope. Errors: NOT_FOUND, PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func listApiTokens(_ request: ListApiTokensRequest = ListApiTokensRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> ListApiTokensResponse {
+        try await client.call(UserService.listApiTokens, request, options: options)
+    }
+
+    /// Revokes an API token at once. Admin with its account in scope. Errors: NOT_FOUND,
+    /// PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func revokeApiToken(_ request: RevokeApiTokenRequest = RevokeApiTokenRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> ApiToken {
+        try await client.call(UserService.revokeApiToken, request, options: options)
+    }
+
+    /// Adds a business category. Whole-deployment admin. Errors: INVALID_ARGUMENT,
+    /// ALREADY_EXISTS (code), PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func createCategory(_ request: CreateCategoryRequest = CreateCategoryRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> Category {
+        try await client.call(UserService.createCategory, request, options: options)
+    }
+
+    /// Every category. Any authenticated caller. Errors: UNAUTHENTICATED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func listCategories(_ request: ListCategoriesRequest = ListCategoriesRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> ListCategoriesResponse {
+        try await client.call(UserService.listCategories, request, options: options)
+    }
+
+    /// Adds a post with its risk coefficient. Whole-deployment admin. Errors:
+    /// INVALID_ARGUMENT, ALREADY_EXISTS (code), NOT_FOUND (category), PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func createPost(_ request: CreatePostRequest = CreatePostRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> Post {
+        try await client.call(UserService.createPost, request, options: options)
+    }
+
+    /// Posts, optionally of one category. Any authenticated caller.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func listPosts(_ request: ListPostsRequest = ListPostsRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> ListPostsResponse {
+        try await client.call(UserService.listPosts, request, options: options)
+    }
+
+    /// Adds an evaluated subject. Admin or inspector with the organisation in scope.
+    /// Errors: INVALID_ARGUMENT, ALREADY_EXISTS (employee number), NOT_FOUND (organisation,
+    /// category, post, account), PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func createSubject(_ request: CreateSubjectRequest = CreateSubjectRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> Subject {
+        try await client.call(UserService.createSubject, request, options: options)
+    }
+
+    /// One subject; the read is audited. Admin, inspector, manager, HR with it in scope;
+    /// an employee for their own. Errors: NOT_FOUND, PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func getSubject(_ request: GetSubjectRequest = GetSubjectRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> Subject {
+        try await client.call(UserService.getSubject, request, options: options)
+    }
+
+    /// Changes a subject's fields (not its organisation). Admin or inspector with it in
+    /// scope. Errors: INVALID_ARGUMENT, NOT_FOUND, ABORTED, ALREADY_EXISTS,
+    /// PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func updateSubject(_ request: UpdateSubjectRequest = UpdateSubjectRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> Subject {
+        try await client.call(UserService.updateSubject, request, options: options)
+    }
+
+    /// Moves a subject to another organisation, keeping the history of placements. Admin
+    /// or inspector with both organisations in scope. Errors: INVALID_ARGUMENT, NOT_FOUND,
+    /// ABORTED, FAILED_PRECONDITION (same organisation, or an inactive one),
+    /// PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func transferSubject(_ request: TransferSubjectRequest = TransferSubjectRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> Subject {
+        try await client.call(UserService.transferSubject, request, options: options)
+    }
+
+    /// Subjects in scope, filtered, by employee number; the read is audited. Admin,
+    /// inspector, manager, HR (their scope); an employee sees only themselves. Errors:
+    /// NOT_FOUND (organisation), INVALID_ARGUMENT, PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func listSubjects(_ request: ListSubjectsRequest = ListSubjectsRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> ListSubjectsResponse {
+        try await client.call(UserService.listSubjects, request, options: options)
+    }
+
+    /// Where a subject was and when. As GetSubject. Errors: NOT_FOUND, PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func listPlacements(_ request: ListPlacementsRequest = ListPlacementsRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> ListPlacementsResponse {
+        try await client.call(UserService.listPlacements, request, options: options)
+    }
+
+    /// Creates subjects from roster rows, all or nothing: any rejected row stores nothing
+    /// and every rejection is reported. At most 5,000 rows a call. Admin or inspector with
+    /// every row's organisation in scope (an out-of-scope one is reported as not found).
+    /// Errors: INVALID_ARGUMENT (no rows, too many), PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func importSubjects(_ request: ImportSubjectsRequest = ImportSubjectsRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> ImportSubjectsResponse {
+        try await client.call(UserService.importSubjects, request, options: options)
+    }
+
+    /// Audit entries, oldest first, filtered. Admin or auditor; a subtree grant sees only
+    /// entries about records in that subtree. Errors: INVALID_ARGUMENT, PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func listAuditEntries(_ request: ListAuditEntriesRequest = ListAuditEntriesRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> ListAuditEntriesResponse {
+        try await client.call(UserService.listAuditEntries, request, options: options)
+    }
+
+    /// Walks the whole hash chain and names the first entry that was edited, inserted or
+    /// removed. Whole-deployment admin or auditor. Errors: PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func verifyAuditLog(_ request: VerifyAuditLogRequest = VerifyAuditLogRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> VerifyAuditLogResponse {
+        try await client.call(UserService.verifyAuditLog, request, options: options)
     }
 }

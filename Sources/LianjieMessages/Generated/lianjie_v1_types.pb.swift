@@ -68,3 +68,79 @@ public struct Time: ProtoMessage {
         }
     }
 }
+
+/// A calendar day (no time zone): an evaluation period's bounds, a due date, the
+/// day someone entered a post.
+public struct Date: ProtoMessage {
+    public var year: Int32 = 0
+    /// 1-12.
+    public var month: Int32 = 0
+    /// 1-31.
+    public var day: Int32 = 0
+
+    public static let protoName = "lianjie.v1.Date"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        year: Int32 = 0,
+        month: Int32 = 0,
+        day: Int32 = 0
+    ) {
+        self.year = year
+        self.month = month
+        self.day = day
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__Date>) {
+        self.init()
+        let c = p.pointee
+        self.year = c.year
+        self.month = c.month
+        self.day = c.day
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__Date, _ arena: CArena) {
+        lianjie__v1__date__init(&c)
+        c.year = year
+        c.month = month
+        c.day = day
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__Date()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__date(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Date>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if year != 0 { o.append(("year", .number(String(year)))) }
+        if month != 0 { o.append(("month", .number(String(month)))) }
+        if day != 0 { o.append(("day", .number(String(day)))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "year": self.year = try JSONRead.int32(value, "year")
+            case "month": self.month = try JSONRead.int32(value, "month")
+            case "day": self.day = try JSONRead.int32(value, "day")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}

@@ -2,251 +2,6 @@
 
 internal import CLianjieProto
 
-/// What an account may do, each granted on an organisation subtree.
-public enum Role: ProtoEnum {
-    case unspecified
-    /// Organisations, accounts, tag libraries, backups.
-    case admin
-    /// Discipline inspector: entries, review, evaluations, alerts, cases, opinions.
-    case inspector
-    /// Department manager or team leader: their team's entries and portraits.
-    case manager
-    /// Human resources: opinions for promotions and awards, appraisal scores.
-    case hr
-    /// An evaluated employee: their own portrait and dossier only.
-    case employee
-    /// Another corporate system, authenticated with an API token.
-    case service
-    /// Reads the audit log.
-    case auditor
-    /// A value this build does not know, kept as its number.
-    case unrecognized(Int32)
-
-    public static let protoName = "lianjie.v1.Role"
-
-    public init(rawValue: Int32) {
-        switch rawValue {
-        case 0: self = .unspecified
-        case 1: self = .admin
-        case 2: self = .inspector
-        case 3: self = .manager
-        case 4: self = .hr
-        case 5: self = .employee
-        case 6: self = .service
-        case 7: self = .auditor
-        default: self = .unrecognized(rawValue)
-        }
-    }
-
-    public var rawValue: Int32 {
-        switch self {
-        case .unspecified: return 0
-        case .admin: return 1
-        case .inspector: return 2
-        case .manager: return 3
-        case .hr: return 4
-        case .employee: return 5
-        case .service: return 6
-        case .auditor: return 7
-        case .unrecognized(let value): return value
-        }
-    }
-
-    public var protoValueName: String? {
-        switch self {
-        case .unspecified: return "ROLE_UNSPECIFIED"
-        case .admin: return "ROLE_ADMIN"
-        case .inspector: return "ROLE_INSPECTOR"
-        case .manager: return "ROLE_MANAGER"
-        case .hr: return "ROLE_HR"
-        case .employee: return "ROLE_EMPLOYEE"
-        case .service: return "ROLE_SERVICE"
-        case .auditor: return "ROLE_AUDITOR"
-        case .unrecognized: return nil
-        }
-    }
-
-    public init?(protoValueName: String) {
-        switch protoValueName {
-        case "ROLE_UNSPECIFIED": self = .unspecified
-        case "ROLE_ADMIN": self = .admin
-        case "ROLE_INSPECTOR": self = .inspector
-        case "ROLE_MANAGER": self = .manager
-        case "ROLE_HR": self = .hr
-        case "ROLE_EMPLOYEE": self = .employee
-        case "ROLE_SERVICE": self = .service
-        case "ROLE_AUDITOR": self = .auditor
-        default: return nil
-        }
-    }
-}
-
-/// One role on one organisation subtree.
-public struct RoleGrant: ProtoMessage {
-    public var role: Role = Role(rawValue: 0)
-    /// The root of the subtree; empty means the whole deployment.
-    public var organizationId: String = ""
-
-    public static let protoName = "lianjie.v1.RoleGrant"
-
-    public init() {}
-
-    /// Builds the message from its fields; any left out keep their default.
-    public init(
-        role: Role = Role(rawValue: 0),
-        organizationId: String = ""
-    ) {
-        self.role = role
-        self.organizationId = organizationId
-    }
-
-    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
-    init(c p: UnsafePointer<Lianjie__V1__RoleGrant>) {
-        self.init()
-        let c = p.pointee
-        self.role = Role(rawValue: CRead.enumValue(c.role))
-        self.organizationId = CRead.string(c.organization_id)
-    }
-
-    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
-    func fill(_ c: inout Lianjie__V1__RoleGrant, _ arena: CArena) {
-        lianjie__v1__role_grant__init(&c)
-        c.role = CWrite.cEnum(role.rawValue)
-        if !organizationId.isEmpty { c.organization_id = arena.string(organizationId) }
-    }
-
-    public func serializedBytes() -> [UInt8] {
-        let arena = CArena()
-        var c = Lianjie__V1__RoleGrant()
-        fill(&c, arena)
-        return CCodec.pack(&c)
-    }
-
-    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
-        self = try CCodec.unpack(lj_descriptor__lianjie__v1__role_grant(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__RoleGrant>) in Self(c: p) }
-    }
-
-    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
-    public func jsonValue() -> JSONValue {
-        var o: [(String, JSONValue)] = []
-        if role.rawValue != 0 { o.append(("role", role.jsonValue)) }
-        if !organizationId.isEmpty { o.append(("organizationId", .string(organizationId))) }
-        return .object(o)
-    }
-
-    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
-    public init(jsonValue: JSONValue) throws(ProtoError) {
-        self.init()
-        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
-            if case .null = value { continue }
-            switch key {
-            case "role": self.role = try JSONRead.enumeration(Role.self, value, "role")
-            case "organizationId", "organization_id": self.organizationId = try JSONRead.string(value, "organizationId")
-            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
-            }
-        }
-    }
-}
-
-/// A person or system that can log in.
-public struct Account: ProtoMessage {
-    /// Opaque, chosen by the server, stable forever.
-    public var id: String = ""
-    /// Unique, case-insensitive login name.
-    public var username: String = ""
-    public var displayName: String = ""
-    public var grants: [RoleGrant] = []
-    public var createTime: Time? = nil
-    public var disabled: Bool = false
-
-    public static let protoName = "lianjie.v1.Account"
-
-    public init() {}
-
-    /// Builds the message from its fields; any left out keep their default.
-    public init(
-        id: String = "",
-        username: String = "",
-        displayName: String = "",
-        grants: [RoleGrant] = [],
-        createTime: Time? = nil,
-        disabled: Bool = false
-    ) {
-        self.id = id
-        self.username = username
-        self.displayName = displayName
-        self.grants = grants
-        self.createTime = createTime
-        self.disabled = disabled
-    }
-
-    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
-    init(c p: UnsafePointer<Lianjie__V1__Account>) {
-        self.init()
-        let c = p.pointee
-        self.id = CRead.string(c.id)
-        self.username = CRead.string(c.username)
-        self.displayName = CRead.string(c.display_name)
-        self.grants = CRead.messages(c.n_grants, c.grants) { RoleGrant(c: $0) }
-        if let m = c.create_time { self.createTime = Time(c: m) }
-        self.disabled = (c.disabled != 0)
-    }
-
-    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
-    func fill(_ c: inout Lianjie__V1__Account, _ arena: CArena) {
-        lianjie__v1__account__init(&c)
-        if !id.isEmpty { c.id = arena.string(id) }
-        if !username.isEmpty { c.username = arena.string(username) }
-        if !displayName.isEmpty { c.display_name = arena.string(displayName) }
-        if !grants.isEmpty {
-            c.n_grants = grants.count
-            c.grants = arena.messages(grants) { (v: RoleGrant, m: inout Lianjie__V1__RoleGrant) in v.fill(&m, arena) }
-        }
-        if let v = createTime { c.create_time = arena.message { (m: inout Lianjie__V1__Time) in v.fill(&m, arena) } }
-        c.disabled = (disabled ? 1 : 0)
-    }
-
-    public func serializedBytes() -> [UInt8] {
-        let arena = CArena()
-        var c = Lianjie__V1__Account()
-        fill(&c, arena)
-        return CCodec.pack(&c)
-    }
-
-    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
-        self = try CCodec.unpack(lj_descriptor__lianjie__v1__account(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Account>) in Self(c: p) }
-    }
-
-    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
-    public func jsonValue() -> JSONValue {
-        var o: [(String, JSONValue)] = []
-        if !id.isEmpty { o.append(("id", .string(id))) }
-        if !username.isEmpty { o.append(("username", .string(username))) }
-        if !displayName.isEmpty { o.append(("displayName", .string(displayName))) }
-        if !grants.isEmpty { o.append(("grants", .array(grants.map { v in v.jsonValue() }))) }
-        if let v = createTime { o.append(("createTime", v.jsonValue())) }
-        if disabled { o.append(("disabled", .bool(disabled))) }
-        return .object(o)
-    }
-
-    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
-    public init(jsonValue: JSONValue) throws(ProtoError) {
-        self.init()
-        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
-            if case .null = value { continue }
-            switch key {
-            case "id": self.id = try JSONRead.string(value, "id")
-            case "username": self.username = try JSONRead.string(value, "username")
-            case "displayName", "display_name": self.displayName = try JSONRead.string(value, "displayName")
-            case "grants": self.grants = try JSONRead.array(value, "grants") { v, p throws(ProtoError) in try JSONRead.message(RoleGrant.self, v, p) }
-            case "createTime", "create_time": self.createTime = try JSONRead.message(Time.self, value, "createTime")
-            case "disabled": self.disabled = try JSONRead.bool(value, "disabled")
-            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
-            }
-        }
-    }
-}
-
 /// The proto message `lianjie.v1.LoginRequest`.
 public struct LoginRequest: ProtoMessage {
     public var username: String = ""
@@ -532,6 +287,8 @@ public struct WhoAmIResponse: ProtoMessage {
     public var account: Account? = nil
     /// When the token of this call expires.
     public var sessionExpireTime: Time? = nil
+    /// The subject linked to this account, if any (employees' self-view).
+    public var subjectId: String = ""
 
     public static let protoName = "lianjie.v1.WhoAmIResponse"
 
@@ -540,10 +297,12 @@ public struct WhoAmIResponse: ProtoMessage {
     /// Builds the message from its fields; any left out keep their default.
     public init(
         account: Account? = nil,
-        sessionExpireTime: Time? = nil
+        sessionExpireTime: Time? = nil,
+        subjectId: String = ""
     ) {
         self.account = account
         self.sessionExpireTime = sessionExpireTime
+        self.subjectId = subjectId
     }
 
     /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
@@ -552,6 +311,7 @@ public struct WhoAmIResponse: ProtoMessage {
         let c = p.pointee
         if let m = c.account { self.account = Account(c: m) }
         if let m = c.session_expire_time { self.sessionExpireTime = Time(c: m) }
+        self.subjectId = CRead.string(c.subject_id)
     }
 
     /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
@@ -559,6 +319,7 @@ public struct WhoAmIResponse: ProtoMessage {
         lianjie__v1__who_am_iresponse__init(&c)
         if let v = account { c.account = arena.message { (m: inout Lianjie__V1__Account) in v.fill(&m, arena) } }
         if let v = sessionExpireTime { c.session_expire_time = arena.message { (m: inout Lianjie__V1__Time) in v.fill(&m, arena) } }
+        if !subjectId.isEmpty { c.subject_id = arena.string(subjectId) }
     }
 
     public func serializedBytes() -> [UInt8] {
@@ -577,6 +338,7 @@ public struct WhoAmIResponse: ProtoMessage {
         var o: [(String, JSONValue)] = []
         if let v = account { o.append(("account", v.jsonValue())) }
         if let v = sessionExpireTime { o.append(("sessionExpireTime", v.jsonValue())) }
+        if !subjectId.isEmpty { o.append(("subjectId", .string(subjectId))) }
         return .object(o)
     }
 
@@ -588,33 +350,3475 @@ public struct WhoAmIResponse: ProtoMessage {
             switch key {
             case "account": self.account = try JSONRead.message(Account.self, value, "account")
             case "sessionExpireTime", "session_expire_time": self.sessionExpireTime = try JSONRead.message(Time.self, value, "sessionExpireTime")
+            case "subjectId", "subject_id": self.subjectId = try JSONRead.string(value, "subjectId")
             default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
             }
         }
     }
 }
 
-/// Accounts and sessions.
+/// The proto message `lianjie.v1.ChangePasswordRequest`.
+public struct ChangePasswordRequest: ProtoMessage {
+    public var oldPassword: String = ""
+    public var newPassword: String = ""
+
+    public static let protoName = "lianjie.v1.ChangePasswordRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        oldPassword: String = "",
+        newPassword: String = ""
+    ) {
+        self.oldPassword = oldPassword
+        self.newPassword = newPassword
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__ChangePasswordRequest>) {
+        self.init()
+        let c = p.pointee
+        self.oldPassword = CRead.string(c.old_password)
+        self.newPassword = CRead.string(c.new_password)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__ChangePasswordRequest, _ arena: CArena) {
+        lianjie__v1__change_password_request__init(&c)
+        if !oldPassword.isEmpty { c.old_password = arena.string(oldPassword) }
+        if !newPassword.isEmpty { c.new_password = arena.string(newPassword) }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__ChangePasswordRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__change_password_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ChangePasswordRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !oldPassword.isEmpty { o.append(("oldPassword", .string(oldPassword))) }
+        if !newPassword.isEmpty { o.append(("newPassword", .string(newPassword))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "oldPassword", "old_password": self.oldPassword = try JSONRead.string(value, "oldPassword")
+            case "newPassword", "new_password": self.newPassword = try JSONRead.string(value, "newPassword")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.ChangePasswordResponse`.
+public struct ChangePasswordResponse: ProtoMessage {
+
+    public static let protoName = "lianjie.v1.ChangePasswordResponse"
+
+    public init() {}
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__ChangePasswordResponse>) {
+        self.init()
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__ChangePasswordResponse, _ arena: CArena) {
+        lianjie__v1__change_password_response__init(&c)
+        _ = arena
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__ChangePasswordResponse()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__change_password_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ChangePasswordResponse>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        return .object([])
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.ListSessionsRequest`.
+public struct ListSessionsRequest: ProtoMessage {
+
+    public static let protoName = "lianjie.v1.ListSessionsRequest"
+
+    public init() {}
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__ListSessionsRequest>) {
+        self.init()
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__ListSessionsRequest, _ arena: CArena) {
+        lianjie__v1__list_sessions_request__init(&c)
+        _ = arena
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__ListSessionsRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__list_sessions_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListSessionsRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        return .object([])
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.ListSessionsResponse`.
+public struct ListSessionsResponse: ProtoMessage {
+    public var sessions: [Session] = []
+
+    public static let protoName = "lianjie.v1.ListSessionsResponse"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        sessions: [Session] = []
+    ) {
+        self.sessions = sessions
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__ListSessionsResponse>) {
+        self.init()
+        let c = p.pointee
+        self.sessions = CRead.messages(c.n_sessions, c.sessions) { Session(c: $0) }
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__ListSessionsResponse, _ arena: CArena) {
+        lianjie__v1__list_sessions_response__init(&c)
+        if !sessions.isEmpty {
+            c.n_sessions = sessions.count
+            c.sessions = arena.messages(sessions) { (v: Session, m: inout Lianjie__V1__Session) in v.fill(&m, arena) }
+        }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__ListSessionsResponse()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__list_sessions_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListSessionsResponse>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !sessions.isEmpty { o.append(("sessions", .array(sessions.map { v in v.jsonValue() }))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "sessions": self.sessions = try JSONRead.array(value, "sessions") { v, p throws(ProtoError) in try JSONRead.message(Session.self, v, p) }
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.RevokeSessionRequest`.
+public struct RevokeSessionRequest: ProtoMessage {
+    public var id: String = ""
+
+    public static let protoName = "lianjie.v1.RevokeSessionRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        id: String = ""
+    ) {
+        self.id = id
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__RevokeSessionRequest>) {
+        self.init()
+        let c = p.pointee
+        self.id = CRead.string(c.id)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__RevokeSessionRequest, _ arena: CArena) {
+        lianjie__v1__revoke_session_request__init(&c)
+        if !id.isEmpty { c.id = arena.string(id) }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__RevokeSessionRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__revoke_session_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__RevokeSessionRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !id.isEmpty { o.append(("id", .string(id))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "id": self.id = try JSONRead.string(value, "id")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.RevokeSessionResponse`.
+public struct RevokeSessionResponse: ProtoMessage {
+
+    public static let protoName = "lianjie.v1.RevokeSessionResponse"
+
+    public init() {}
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__RevokeSessionResponse>) {
+        self.init()
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__RevokeSessionResponse, _ arena: CArena) {
+        lianjie__v1__revoke_session_response__init(&c)
+        _ = arena
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__RevokeSessionResponse()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__revoke_session_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__RevokeSessionResponse>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        return .object([])
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.CreateOrganizationRequest`.
+public struct CreateOrganizationRequest: ProtoMessage {
+    public var requestId: String = ""
+    /// Empty creates a root (whole-deployment administrators only).
+    public var parentId: String = ""
+    public var name: String = ""
+    public var kind: OrganizationKind = OrganizationKind(rawValue: 0)
+
+    public static let protoName = "lianjie.v1.CreateOrganizationRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        requestId: String = "",
+        parentId: String = "",
+        name: String = "",
+        kind: OrganizationKind = OrganizationKind(rawValue: 0)
+    ) {
+        self.requestId = requestId
+        self.parentId = parentId
+        self.name = name
+        self.kind = kind
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__CreateOrganizationRequest>) {
+        self.init()
+        let c = p.pointee
+        self.requestId = CRead.string(c.request_id)
+        self.parentId = CRead.string(c.parent_id)
+        self.name = CRead.string(c.name)
+        self.kind = OrganizationKind(rawValue: CRead.enumValue(c.kind))
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__CreateOrganizationRequest, _ arena: CArena) {
+        lianjie__v1__create_organization_request__init(&c)
+        if !requestId.isEmpty { c.request_id = arena.string(requestId) }
+        if !parentId.isEmpty { c.parent_id = arena.string(parentId) }
+        if !name.isEmpty { c.name = arena.string(name) }
+        c.kind = CWrite.cEnum(kind.rawValue)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__CreateOrganizationRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__create_organization_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__CreateOrganizationRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !requestId.isEmpty { o.append(("requestId", .string(requestId))) }
+        if !parentId.isEmpty { o.append(("parentId", .string(parentId))) }
+        if !name.isEmpty { o.append(("name", .string(name))) }
+        if kind.rawValue != 0 { o.append(("kind", kind.jsonValue)) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "requestId", "request_id": self.requestId = try JSONRead.string(value, "requestId")
+            case "parentId", "parent_id": self.parentId = try JSONRead.string(value, "parentId")
+            case "name": self.name = try JSONRead.string(value, "name")
+            case "kind": self.kind = try JSONRead.enumeration(OrganizationKind.self, value, "kind")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.GetOrganizationRequest`.
+public struct GetOrganizationRequest: ProtoMessage {
+    public var id: String = ""
+
+    public static let protoName = "lianjie.v1.GetOrganizationRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        id: String = ""
+    ) {
+        self.id = id
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__GetOrganizationRequest>) {
+        self.init()
+        let c = p.pointee
+        self.id = CRead.string(c.id)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__GetOrganizationRequest, _ arena: CArena) {
+        lianjie__v1__get_organization_request__init(&c)
+        if !id.isEmpty { c.id = arena.string(id) }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__GetOrganizationRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__get_organization_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetOrganizationRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !id.isEmpty { o.append(("id", .string(id))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "id": self.id = try JSONRead.string(value, "id")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.UpdateOrganizationRequest`.
+public struct UpdateOrganizationRequest: ProtoMessage {
+    /// `id` names the organisation; the fields in `update_mask` are set from it.
+    public var organization: Organization? = nil
+    /// Paths that may be set: `name`, `kind`.
+    public var updateMask: [String] = []
+    public var etag: String = ""
+
+    public static let protoName = "lianjie.v1.UpdateOrganizationRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        organization: Organization? = nil,
+        updateMask: [String] = [],
+        etag: String = ""
+    ) {
+        self.organization = organization
+        self.updateMask = updateMask
+        self.etag = etag
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__UpdateOrganizationRequest>) {
+        self.init()
+        let c = p.pointee
+        if let m = c.organization { self.organization = Organization(c: m) }
+        self.updateMask = CRead.array(c.n_update_mask, c.update_mask) { CRead.string($0) }
+        self.etag = CRead.string(c.etag)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__UpdateOrganizationRequest, _ arena: CArena) {
+        lianjie__v1__update_organization_request__init(&c)
+        if let v = organization { c.organization = arena.message { (m: inout Lianjie__V1__Organization) in v.fill(&m, arena) } }
+        if !updateMask.isEmpty {
+            c.n_update_mask = updateMask.count
+            c.update_mask = arena.array(updateMask) { (v: String) -> UnsafeMutablePointer<CChar>? in arena.string(v) }
+        }
+        if !etag.isEmpty { c.etag = arena.string(etag) }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__UpdateOrganizationRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__update_organization_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__UpdateOrganizationRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if let v = organization { o.append(("organization", v.jsonValue())) }
+        if !updateMask.isEmpty { o.append(("updateMask", .array(updateMask.map { v in .string(v) }))) }
+        if !etag.isEmpty { o.append(("etag", .string(etag))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "organization": self.organization = try JSONRead.message(Organization.self, value, "organization")
+            case "updateMask", "update_mask": self.updateMask = try JSONRead.array(value, "updateMask") { v, p throws(ProtoError) in try JSONRead.string(v, p) }
+            case "etag": self.etag = try JSONRead.string(value, "etag")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.MoveOrganizationRequest`.
+public struct MoveOrganizationRequest: ProtoMessage {
+    public var requestId: String = ""
+    public var id: String = ""
+    /// The new parent; not the organisation itself nor one of its descendants.
+    public var newParentId: String = ""
+    public var etag: String = ""
+
+    public static let protoName = "lianjie.v1.MoveOrganizationRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        requestId: String = "",
+        id: String = "",
+        newParentId: String = "",
+        etag: String = ""
+    ) {
+        self.requestId = requestId
+        self.id = id
+        self.newParentId = newParentId
+        self.etag = etag
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__MoveOrganizationRequest>) {
+        self.init()
+        let c = p.pointee
+        self.requestId = CRead.string(c.request_id)
+        self.id = CRead.string(c.id)
+        self.newParentId = CRead.string(c.new_parent_id)
+        self.etag = CRead.string(c.etag)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__MoveOrganizationRequest, _ arena: CArena) {
+        lianjie__v1__move_organization_request__init(&c)
+        if !requestId.isEmpty { c.request_id = arena.string(requestId) }
+        if !id.isEmpty { c.id = arena.string(id) }
+        if !newParentId.isEmpty { c.new_parent_id = arena.string(newParentId) }
+        if !etag.isEmpty { c.etag = arena.string(etag) }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__MoveOrganizationRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__move_organization_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__MoveOrganizationRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !requestId.isEmpty { o.append(("requestId", .string(requestId))) }
+        if !id.isEmpty { o.append(("id", .string(id))) }
+        if !newParentId.isEmpty { o.append(("newParentId", .string(newParentId))) }
+        if !etag.isEmpty { o.append(("etag", .string(etag))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "requestId", "request_id": self.requestId = try JSONRead.string(value, "requestId")
+            case "id": self.id = try JSONRead.string(value, "id")
+            case "newParentId", "new_parent_id": self.newParentId = try JSONRead.string(value, "newParentId")
+            case "etag": self.etag = try JSONRead.string(value, "etag")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.DeactivateOrganizationRequest`.
+public struct DeactivateOrganizationRequest: ProtoMessage {
+    public var requestId: String = ""
+    public var id: String = ""
+    public var etag: String = ""
+
+    public static let protoName = "lianjie.v1.DeactivateOrganizationRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        requestId: String = "",
+        id: String = "",
+        etag: String = ""
+    ) {
+        self.requestId = requestId
+        self.id = id
+        self.etag = etag
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__DeactivateOrganizationRequest>) {
+        self.init()
+        let c = p.pointee
+        self.requestId = CRead.string(c.request_id)
+        self.id = CRead.string(c.id)
+        self.etag = CRead.string(c.etag)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__DeactivateOrganizationRequest, _ arena: CArena) {
+        lianjie__v1__deactivate_organization_request__init(&c)
+        if !requestId.isEmpty { c.request_id = arena.string(requestId) }
+        if !id.isEmpty { c.id = arena.string(id) }
+        if !etag.isEmpty { c.etag = arena.string(etag) }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__DeactivateOrganizationRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__deactivate_organization_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__DeactivateOrganizationRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !requestId.isEmpty { o.append(("requestId", .string(requestId))) }
+        if !id.isEmpty { o.append(("id", .string(id))) }
+        if !etag.isEmpty { o.append(("etag", .string(etag))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "requestId", "request_id": self.requestId = try JSONRead.string(value, "requestId")
+            case "id": self.id = try JSONRead.string(value, "id")
+            case "etag": self.etag = try JSONRead.string(value, "etag")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.ListOrganizationsRequest`.
+public struct ListOrganizationsRequest: ProtoMessage {
+    /// The subtree to list (its root included); empty lists every tree in the caller's scope.
+    public var rootId: String = ""
+    public var includeInactive: Bool = false
+    public var pageSize: Int32 = 0
+    public var pageToken: String = ""
+
+    public static let protoName = "lianjie.v1.ListOrganizationsRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        rootId: String = "",
+        includeInactive: Bool = false,
+        pageSize: Int32 = 0,
+        pageToken: String = ""
+    ) {
+        self.rootId = rootId
+        self.includeInactive = includeInactive
+        self.pageSize = pageSize
+        self.pageToken = pageToken
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__ListOrganizationsRequest>) {
+        self.init()
+        let c = p.pointee
+        self.rootId = CRead.string(c.root_id)
+        self.includeInactive = (c.include_inactive != 0)
+        self.pageSize = c.page_size
+        self.pageToken = CRead.string(c.page_token)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__ListOrganizationsRequest, _ arena: CArena) {
+        lianjie__v1__list_organizations_request__init(&c)
+        if !rootId.isEmpty { c.root_id = arena.string(rootId) }
+        c.include_inactive = (includeInactive ? 1 : 0)
+        c.page_size = pageSize
+        if !pageToken.isEmpty { c.page_token = arena.string(pageToken) }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__ListOrganizationsRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__list_organizations_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListOrganizationsRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !rootId.isEmpty { o.append(("rootId", .string(rootId))) }
+        if includeInactive { o.append(("includeInactive", .bool(includeInactive))) }
+        if pageSize != 0 { o.append(("pageSize", .number(String(pageSize)))) }
+        if !pageToken.isEmpty { o.append(("pageToken", .string(pageToken))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "rootId", "root_id": self.rootId = try JSONRead.string(value, "rootId")
+            case "includeInactive", "include_inactive": self.includeInactive = try JSONRead.bool(value, "includeInactive")
+            case "pageSize", "page_size": self.pageSize = try JSONRead.int32(value, "pageSize")
+            case "pageToken", "page_token": self.pageToken = try JSONRead.string(value, "pageToken")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.ListOrganizationsResponse`.
+public struct ListOrganizationsResponse: ProtoMessage {
+    public var organizations: [Organization] = []
+    public var nextPageToken: String = ""
+    public var totalSize: Int32 = 0
+
+    public static let protoName = "lianjie.v1.ListOrganizationsResponse"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        organizations: [Organization] = [],
+        nextPageToken: String = "",
+        totalSize: Int32 = 0
+    ) {
+        self.organizations = organizations
+        self.nextPageToken = nextPageToken
+        self.totalSize = totalSize
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__ListOrganizationsResponse>) {
+        self.init()
+        let c = p.pointee
+        self.organizations = CRead.messages(c.n_organizations, c.organizations) { Organization(c: $0) }
+        self.nextPageToken = CRead.string(c.next_page_token)
+        self.totalSize = c.total_size
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__ListOrganizationsResponse, _ arena: CArena) {
+        lianjie__v1__list_organizations_response__init(&c)
+        if !organizations.isEmpty {
+            c.n_organizations = organizations.count
+            c.organizations = arena.messages(organizations) { (v: Organization, m: inout Lianjie__V1__Organization) in v.fill(&m, arena) }
+        }
+        if !nextPageToken.isEmpty { c.next_page_token = arena.string(nextPageToken) }
+        c.total_size = totalSize
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__ListOrganizationsResponse()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__list_organizations_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListOrganizationsResponse>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !organizations.isEmpty { o.append(("organizations", .array(organizations.map { v in v.jsonValue() }))) }
+        if !nextPageToken.isEmpty { o.append(("nextPageToken", .string(nextPageToken))) }
+        if totalSize != 0 { o.append(("totalSize", .number(String(totalSize)))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "organizations": self.organizations = try JSONRead.array(value, "organizations") { v, p throws(ProtoError) in try JSONRead.message(Organization.self, v, p) }
+            case "nextPageToken", "next_page_token": self.nextPageToken = try JSONRead.string(value, "nextPageToken")
+            case "totalSize", "total_size": self.totalSize = try JSONRead.int32(value, "totalSize")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.CreateAccountRequest`.
+public struct CreateAccountRequest: ProtoMessage {
+    public var requestId: String = ""
+    public var username: String = ""
+    public var displayName: String = ""
+    /// Required for a person (password policy applies); must be empty for a service.
+    public var password: String = ""
+    public var grants: [RoleGrant] = []
+    public var kind: AccountKind = AccountKind(rawValue: 0)
+
+    public static let protoName = "lianjie.v1.CreateAccountRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        requestId: String = "",
+        username: String = "",
+        displayName: String = "",
+        password: String = "",
+        grants: [RoleGrant] = [],
+        kind: AccountKind = AccountKind(rawValue: 0)
+    ) {
+        self.requestId = requestId
+        self.username = username
+        self.displayName = displayName
+        self.password = password
+        self.grants = grants
+        self.kind = kind
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__CreateAccountRequest>) {
+        self.init()
+        let c = p.pointee
+        self.requestId = CRead.string(c.request_id)
+        self.username = CRead.string(c.username)
+        self.displayName = CRead.string(c.display_name)
+        self.password = CRead.string(c.password)
+        self.grants = CRead.messages(c.n_grants, c.grants) { RoleGrant(c: $0) }
+        self.kind = AccountKind(rawValue: CRead.enumValue(c.kind))
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__CreateAccountRequest, _ arena: CArena) {
+        lianjie__v1__create_account_request__init(&c)
+        if !requestId.isEmpty { c.request_id = arena.string(requestId) }
+        if !username.isEmpty { c.username = arena.string(username) }
+        if !displayName.isEmpty { c.display_name = arena.string(displayName) }
+        if !password.isEmpty { c.password = arena.string(password) }
+        if !grants.isEmpty {
+            c.n_grants = grants.count
+            c.grants = arena.messages(grants) { (v: RoleGrant, m: inout Lianjie__V1__RoleGrant) in v.fill(&m, arena) }
+        }
+        c.kind = CWrite.cEnum(kind.rawValue)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__CreateAccountRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__create_account_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__CreateAccountRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !requestId.isEmpty { o.append(("requestId", .string(requestId))) }
+        if !username.isEmpty { o.append(("username", .string(username))) }
+        if !displayName.isEmpty { o.append(("displayName", .string(displayName))) }
+        if !password.isEmpty { o.append(("password", .string(password))) }
+        if !grants.isEmpty { o.append(("grants", .array(grants.map { v in v.jsonValue() }))) }
+        if kind.rawValue != 0 { o.append(("kind", kind.jsonValue)) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "requestId", "request_id": self.requestId = try JSONRead.string(value, "requestId")
+            case "username": self.username = try JSONRead.string(value, "username")
+            case "displayName", "display_name": self.displayName = try JSONRead.string(value, "displayName")
+            case "password": self.password = try JSONRead.string(value, "password")
+            case "grants": self.grants = try JSONRead.array(value, "grants") { v, p throws(ProtoError) in try JSONRead.message(RoleGrant.self, v, p) }
+            case "kind": self.kind = try JSONRead.enumeration(AccountKind.self, value, "kind")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.GetAccountRequest`.
+public struct GetAccountRequest: ProtoMessage {
+    public var id: String = ""
+
+    public static let protoName = "lianjie.v1.GetAccountRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        id: String = ""
+    ) {
+        self.id = id
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__GetAccountRequest>) {
+        self.init()
+        let c = p.pointee
+        self.id = CRead.string(c.id)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__GetAccountRequest, _ arena: CArena) {
+        lianjie__v1__get_account_request__init(&c)
+        if !id.isEmpty { c.id = arena.string(id) }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__GetAccountRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__get_account_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetAccountRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !id.isEmpty { o.append(("id", .string(id))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "id": self.id = try JSONRead.string(value, "id")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.UpdateAccountRequest`.
+public struct UpdateAccountRequest: ProtoMessage {
+    /// `id` names the account; the fields in `update_mask` are set from it.
+    public var account: Account? = nil
+    /// Paths that may be set: `display_name`, `grants`.
+    public var updateMask: [String] = []
+    public var etag: String = ""
+
+    public static let protoName = "lianjie.v1.UpdateAccountRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        account: Account? = nil,
+        updateMask: [String] = [],
+        etag: String = ""
+    ) {
+        self.account = account
+        self.updateMask = updateMask
+        self.etag = etag
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__UpdateAccountRequest>) {
+        self.init()
+        let c = p.pointee
+        if let m = c.account { self.account = Account(c: m) }
+        self.updateMask = CRead.array(c.n_update_mask, c.update_mask) { CRead.string($0) }
+        self.etag = CRead.string(c.etag)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__UpdateAccountRequest, _ arena: CArena) {
+        lianjie__v1__update_account_request__init(&c)
+        if let v = account { c.account = arena.message { (m: inout Lianjie__V1__Account) in v.fill(&m, arena) } }
+        if !updateMask.isEmpty {
+            c.n_update_mask = updateMask.count
+            c.update_mask = arena.array(updateMask) { (v: String) -> UnsafeMutablePointer<CChar>? in arena.string(v) }
+        }
+        if !etag.isEmpty { c.etag = arena.string(etag) }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__UpdateAccountRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__update_account_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__UpdateAccountRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if let v = account { o.append(("account", v.jsonValue())) }
+        if !updateMask.isEmpty { o.append(("updateMask", .array(updateMask.map { v in .string(v) }))) }
+        if !etag.isEmpty { o.append(("etag", .string(etag))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "account": self.account = try JSONRead.message(Account.self, value, "account")
+            case "updateMask", "update_mask": self.updateMask = try JSONRead.array(value, "updateMask") { v, p throws(ProtoError) in try JSONRead.string(v, p) }
+            case "etag": self.etag = try JSONRead.string(value, "etag")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.ListAccountsRequest`.
+public struct ListAccountsRequest: ProtoMessage {
+    /// Only accounts with a grant inside this subtree; empty for all in the caller's scope.
+    public var organizationId: String = ""
+    public var includeDisabled: Bool = false
+    public var pageSize: Int32 = 0
+    public var pageToken: String = ""
+
+    public static let protoName = "lianjie.v1.ListAccountsRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        organizationId: String = "",
+        includeDisabled: Bool = false,
+        pageSize: Int32 = 0,
+        pageToken: String = ""
+    ) {
+        self.organizationId = organizationId
+        self.includeDisabled = includeDisabled
+        self.pageSize = pageSize
+        self.pageToken = pageToken
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__ListAccountsRequest>) {
+        self.init()
+        let c = p.pointee
+        self.organizationId = CRead.string(c.organization_id)
+        self.includeDisabled = (c.include_disabled != 0)
+        self.pageSize = c.page_size
+        self.pageToken = CRead.string(c.page_token)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__ListAccountsRequest, _ arena: CArena) {
+        lianjie__v1__list_accounts_request__init(&c)
+        if !organizationId.isEmpty { c.organization_id = arena.string(organizationId) }
+        c.include_disabled = (includeDisabled ? 1 : 0)
+        c.page_size = pageSize
+        if !pageToken.isEmpty { c.page_token = arena.string(pageToken) }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__ListAccountsRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__list_accounts_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListAccountsRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !organizationId.isEmpty { o.append(("organizationId", .string(organizationId))) }
+        if includeDisabled { o.append(("includeDisabled", .bool(includeDisabled))) }
+        if pageSize != 0 { o.append(("pageSize", .number(String(pageSize)))) }
+        if !pageToken.isEmpty { o.append(("pageToken", .string(pageToken))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "organizationId", "organization_id": self.organizationId = try JSONRead.string(value, "organizationId")
+            case "includeDisabled", "include_disabled": self.includeDisabled = try JSONRead.bool(value, "includeDisabled")
+            case "pageSize", "page_size": self.pageSize = try JSONRead.int32(value, "pageSize")
+            case "pageToken", "page_token": self.pageToken = try JSONRead.string(value, "pageToken")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.ListAccountsResponse`.
+public struct ListAccountsResponse: ProtoMessage {
+    public var accounts: [Account] = []
+    public var nextPageToken: String = ""
+    public var totalSize: Int32 = 0
+
+    public static let protoName = "lianjie.v1.ListAccountsResponse"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        accounts: [Account] = [],
+        nextPageToken: String = "",
+        totalSize: Int32 = 0
+    ) {
+        self.accounts = accounts
+        self.nextPageToken = nextPageToken
+        self.totalSize = totalSize
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__ListAccountsResponse>) {
+        self.init()
+        let c = p.pointee
+        self.accounts = CRead.messages(c.n_accounts, c.accounts) { Account(c: $0) }
+        self.nextPageToken = CRead.string(c.next_page_token)
+        self.totalSize = c.total_size
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__ListAccountsResponse, _ arena: CArena) {
+        lianjie__v1__list_accounts_response__init(&c)
+        if !accounts.isEmpty {
+            c.n_accounts = accounts.count
+            c.accounts = arena.messages(accounts) { (v: Account, m: inout Lianjie__V1__Account) in v.fill(&m, arena) }
+        }
+        if !nextPageToken.isEmpty { c.next_page_token = arena.string(nextPageToken) }
+        c.total_size = totalSize
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__ListAccountsResponse()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__list_accounts_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListAccountsResponse>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !accounts.isEmpty { o.append(("accounts", .array(accounts.map { v in v.jsonValue() }))) }
+        if !nextPageToken.isEmpty { o.append(("nextPageToken", .string(nextPageToken))) }
+        if totalSize != 0 { o.append(("totalSize", .number(String(totalSize)))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "accounts": self.accounts = try JSONRead.array(value, "accounts") { v, p throws(ProtoError) in try JSONRead.message(Account.self, v, p) }
+            case "nextPageToken", "next_page_token": self.nextPageToken = try JSONRead.string(value, "nextPageToken")
+            case "totalSize", "total_size": self.totalSize = try JSONRead.int32(value, "totalSize")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.DisableAccountRequest`.
+public struct DisableAccountRequest: ProtoMessage {
+    public var requestId: String = ""
+    public var id: String = ""
+    public var reason: String = ""
+    public var etag: String = ""
+
+    public static let protoName = "lianjie.v1.DisableAccountRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        requestId: String = "",
+        id: String = "",
+        reason: String = "",
+        etag: String = ""
+    ) {
+        self.requestId = requestId
+        self.id = id
+        self.reason = reason
+        self.etag = etag
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__DisableAccountRequest>) {
+        self.init()
+        let c = p.pointee
+        self.requestId = CRead.string(c.request_id)
+        self.id = CRead.string(c.id)
+        self.reason = CRead.string(c.reason)
+        self.etag = CRead.string(c.etag)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__DisableAccountRequest, _ arena: CArena) {
+        lianjie__v1__disable_account_request__init(&c)
+        if !requestId.isEmpty { c.request_id = arena.string(requestId) }
+        if !id.isEmpty { c.id = arena.string(id) }
+        if !reason.isEmpty { c.reason = arena.string(reason) }
+        if !etag.isEmpty { c.etag = arena.string(etag) }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__DisableAccountRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__disable_account_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__DisableAccountRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !requestId.isEmpty { o.append(("requestId", .string(requestId))) }
+        if !id.isEmpty { o.append(("id", .string(id))) }
+        if !reason.isEmpty { o.append(("reason", .string(reason))) }
+        if !etag.isEmpty { o.append(("etag", .string(etag))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "requestId", "request_id": self.requestId = try JSONRead.string(value, "requestId")
+            case "id": self.id = try JSONRead.string(value, "id")
+            case "reason": self.reason = try JSONRead.string(value, "reason")
+            case "etag": self.etag = try JSONRead.string(value, "etag")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.EnableAccountRequest`.
+public struct EnableAccountRequest: ProtoMessage {
+    public var requestId: String = ""
+    public var id: String = ""
+    public var etag: String = ""
+
+    public static let protoName = "lianjie.v1.EnableAccountRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        requestId: String = "",
+        id: String = "",
+        etag: String = ""
+    ) {
+        self.requestId = requestId
+        self.id = id
+        self.etag = etag
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__EnableAccountRequest>) {
+        self.init()
+        let c = p.pointee
+        self.requestId = CRead.string(c.request_id)
+        self.id = CRead.string(c.id)
+        self.etag = CRead.string(c.etag)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__EnableAccountRequest, _ arena: CArena) {
+        lianjie__v1__enable_account_request__init(&c)
+        if !requestId.isEmpty { c.request_id = arena.string(requestId) }
+        if !id.isEmpty { c.id = arena.string(id) }
+        if !etag.isEmpty { c.etag = arena.string(etag) }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__EnableAccountRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__enable_account_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__EnableAccountRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !requestId.isEmpty { o.append(("requestId", .string(requestId))) }
+        if !id.isEmpty { o.append(("id", .string(id))) }
+        if !etag.isEmpty { o.append(("etag", .string(etag))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "requestId", "request_id": self.requestId = try JSONRead.string(value, "requestId")
+            case "id": self.id = try JSONRead.string(value, "id")
+            case "etag": self.etag = try JSONRead.string(value, "etag")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.ResetPasswordRequest`.
+public struct ResetPasswordRequest: ProtoMessage {
+    public var requestId: String = ""
+    public var id: String = ""
+    public var newPassword: String = ""
+
+    public static let protoName = "lianjie.v1.ResetPasswordRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        requestId: String = "",
+        id: String = "",
+        newPassword: String = ""
+    ) {
+        self.requestId = requestId
+        self.id = id
+        self.newPassword = newPassword
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__ResetPasswordRequest>) {
+        self.init()
+        let c = p.pointee
+        self.requestId = CRead.string(c.request_id)
+        self.id = CRead.string(c.id)
+        self.newPassword = CRead.string(c.new_password)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__ResetPasswordRequest, _ arena: CArena) {
+        lianjie__v1__reset_password_request__init(&c)
+        if !requestId.isEmpty { c.request_id = arena.string(requestId) }
+        if !id.isEmpty { c.id = arena.string(id) }
+        if !newPassword.isEmpty { c.new_password = arena.string(newPassword) }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__ResetPasswordRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__reset_password_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ResetPasswordRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !requestId.isEmpty { o.append(("requestId", .string(requestId))) }
+        if !id.isEmpty { o.append(("id", .string(id))) }
+        if !newPassword.isEmpty { o.append(("newPassword", .string(newPassword))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "requestId", "request_id": self.requestId = try JSONRead.string(value, "requestId")
+            case "id": self.id = try JSONRead.string(value, "id")
+            case "newPassword", "new_password": self.newPassword = try JSONRead.string(value, "newPassword")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.ResetPasswordResponse`.
+public struct ResetPasswordResponse: ProtoMessage {
+
+    public static let protoName = "lianjie.v1.ResetPasswordResponse"
+
+    public init() {}
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__ResetPasswordResponse>) {
+        self.init()
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__ResetPasswordResponse, _ arena: CArena) {
+        lianjie__v1__reset_password_response__init(&c)
+        _ = arena
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__ResetPasswordResponse()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__reset_password_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ResetPasswordResponse>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        return .object([])
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.IssueApiTokenRequest`.
+public struct IssueApiTokenRequest: ProtoMessage {
+    public var requestId: String = ""
+    /// A service account.
+    public var accountId: String = ""
+    public var description: String = ""
+    /// Days until it expires: 1-730 (default 365).
+    public var validDays: Int32 = 0
+
+    public static let protoName = "lianjie.v1.IssueApiTokenRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        requestId: String = "",
+        accountId: String = "",
+        description: String = "",
+        validDays: Int32 = 0
+    ) {
+        self.requestId = requestId
+        self.accountId = accountId
+        self.description = description
+        self.validDays = validDays
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__IssueApiTokenRequest>) {
+        self.init()
+        let c = p.pointee
+        self.requestId = CRead.string(c.request_id)
+        self.accountId = CRead.string(c.account_id)
+        self.description = CRead.string(c.description)
+        self.validDays = c.valid_days
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__IssueApiTokenRequest, _ arena: CArena) {
+        lianjie__v1__issue_api_token_request__init(&c)
+        if !requestId.isEmpty { c.request_id = arena.string(requestId) }
+        if !accountId.isEmpty { c.account_id = arena.string(accountId) }
+        if !description.isEmpty { c.description = arena.string(description) }
+        c.valid_days = validDays
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__IssueApiTokenRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__issue_api_token_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__IssueApiTokenRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !requestId.isEmpty { o.append(("requestId", .string(requestId))) }
+        if !accountId.isEmpty { o.append(("accountId", .string(accountId))) }
+        if !description.isEmpty { o.append(("description", .string(description))) }
+        if validDays != 0 { o.append(("validDays", .number(String(validDays)))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "requestId", "request_id": self.requestId = try JSONRead.string(value, "requestId")
+            case "accountId", "account_id": self.accountId = try JSONRead.string(value, "accountId")
+            case "description": self.description = try JSONRead.string(value, "description")
+            case "validDays", "valid_days": self.validDays = try JSONRead.int32(value, "validDays")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.IssueApiTokenResponse`.
+public struct IssueApiTokenResponse: ProtoMessage {
+    /// The token: shown this once and never again. Send as `authorization: Bearer <token>`.
+    public var token: String = ""
+    public var apiToken: ApiToken? = nil
+
+    public static let protoName = "lianjie.v1.IssueApiTokenResponse"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        token: String = "",
+        apiToken: ApiToken? = nil
+    ) {
+        self.token = token
+        self.apiToken = apiToken
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__IssueApiTokenResponse>) {
+        self.init()
+        let c = p.pointee
+        self.token = CRead.string(c.token)
+        if let m = c.api_token { self.apiToken = ApiToken(c: m) }
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__IssueApiTokenResponse, _ arena: CArena) {
+        lianjie__v1__issue_api_token_response__init(&c)
+        if !token.isEmpty { c.token = arena.string(token) }
+        if let v = apiToken { c.api_token = arena.message { (m: inout Lianjie__V1__ApiToken) in v.fill(&m, arena) } }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__IssueApiTokenResponse()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__issue_api_token_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__IssueApiTokenResponse>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !token.isEmpty { o.append(("token", .string(token))) }
+        if let v = apiToken { o.append(("apiToken", v.jsonValue())) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "token": self.token = try JSONRead.string(value, "token")
+            case "apiToken", "api_token": self.apiToken = try JSONRead.message(ApiToken.self, value, "apiToken")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.ListApiTokensRequest`.
+public struct ListApiTokensRequest: ProtoMessage {
+    public var accountId: String = ""
+    public var includeRevoked: Bool = false
+
+    public static let protoName = "lianjie.v1.ListApiTokensRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        accountId: String = "",
+        includeRevoked: Bool = false
+    ) {
+        self.accountId = accountId
+        self.includeRevoked = includeRevoked
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__ListApiTokensRequest>) {
+        self.init()
+        let c = p.pointee
+        self.accountId = CRead.string(c.account_id)
+        self.includeRevoked = (c.include_revoked != 0)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__ListApiTokensRequest, _ arena: CArena) {
+        lianjie__v1__list_api_tokens_request__init(&c)
+        if !accountId.isEmpty { c.account_id = arena.string(accountId) }
+        c.include_revoked = (includeRevoked ? 1 : 0)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__ListApiTokensRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__list_api_tokens_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListApiTokensRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !accountId.isEmpty { o.append(("accountId", .string(accountId))) }
+        if includeRevoked { o.append(("includeRevoked", .bool(includeRevoked))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "accountId", "account_id": self.accountId = try JSONRead.string(value, "accountId")
+            case "includeRevoked", "include_revoked": self.includeRevoked = try JSONRead.bool(value, "includeRevoked")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.ListApiTokensResponse`.
+public struct ListApiTokensResponse: ProtoMessage {
+    public var apiTokens: [ApiToken] = []
+
+    public static let protoName = "lianjie.v1.ListApiTokensResponse"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        apiTokens: [ApiToken] = []
+    ) {
+        self.apiTokens = apiTokens
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__ListApiTokensResponse>) {
+        self.init()
+        let c = p.pointee
+        self.apiTokens = CRead.messages(c.n_api_tokens, c.api_tokens) { ApiToken(c: $0) }
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__ListApiTokensResponse, _ arena: CArena) {
+        lianjie__v1__list_api_tokens_response__init(&c)
+        if !apiTokens.isEmpty {
+            c.n_api_tokens = apiTokens.count
+            c.api_tokens = arena.messages(apiTokens) { (v: ApiToken, m: inout Lianjie__V1__ApiToken) in v.fill(&m, arena) }
+        }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__ListApiTokensResponse()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__list_api_tokens_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListApiTokensResponse>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !apiTokens.isEmpty { o.append(("apiTokens", .array(apiTokens.map { v in v.jsonValue() }))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "apiTokens", "api_tokens": self.apiTokens = try JSONRead.array(value, "apiTokens") { v, p throws(ProtoError) in try JSONRead.message(ApiToken.self, v, p) }
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.RevokeApiTokenRequest`.
+public struct RevokeApiTokenRequest: ProtoMessage {
+    public var requestId: String = ""
+    public var id: String = ""
+
+    public static let protoName = "lianjie.v1.RevokeApiTokenRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        requestId: String = "",
+        id: String = ""
+    ) {
+        self.requestId = requestId
+        self.id = id
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__RevokeApiTokenRequest>) {
+        self.init()
+        let c = p.pointee
+        self.requestId = CRead.string(c.request_id)
+        self.id = CRead.string(c.id)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__RevokeApiTokenRequest, _ arena: CArena) {
+        lianjie__v1__revoke_api_token_request__init(&c)
+        if !requestId.isEmpty { c.request_id = arena.string(requestId) }
+        if !id.isEmpty { c.id = arena.string(id) }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__RevokeApiTokenRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__revoke_api_token_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__RevokeApiTokenRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !requestId.isEmpty { o.append(("requestId", .string(requestId))) }
+        if !id.isEmpty { o.append(("id", .string(id))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "requestId", "request_id": self.requestId = try JSONRead.string(value, "requestId")
+            case "id": self.id = try JSONRead.string(value, "id")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.CreateCategoryRequest`.
+public struct CreateCategoryRequest: ProtoMessage {
+    public var requestId: String = ""
+    public var code: String = ""
+    public var name: String = ""
+
+    public static let protoName = "lianjie.v1.CreateCategoryRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        requestId: String = "",
+        code: String = "",
+        name: String = ""
+    ) {
+        self.requestId = requestId
+        self.code = code
+        self.name = name
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__CreateCategoryRequest>) {
+        self.init()
+        let c = p.pointee
+        self.requestId = CRead.string(c.request_id)
+        self.code = CRead.string(c.code)
+        self.name = CRead.string(c.name)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__CreateCategoryRequest, _ arena: CArena) {
+        lianjie__v1__create_category_request__init(&c)
+        if !requestId.isEmpty { c.request_id = arena.string(requestId) }
+        if !code.isEmpty { c.code = arena.string(code) }
+        if !name.isEmpty { c.name = arena.string(name) }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__CreateCategoryRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__create_category_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__CreateCategoryRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !requestId.isEmpty { o.append(("requestId", .string(requestId))) }
+        if !code.isEmpty { o.append(("code", .string(code))) }
+        if !name.isEmpty { o.append(("name", .string(name))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "requestId", "request_id": self.requestId = try JSONRead.string(value, "requestId")
+            case "code": self.code = try JSONRead.string(value, "code")
+            case "name": self.name = try JSONRead.string(value, "name")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.ListCategoriesRequest`.
+public struct ListCategoriesRequest: ProtoMessage {
+
+    public static let protoName = "lianjie.v1.ListCategoriesRequest"
+
+    public init() {}
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__ListCategoriesRequest>) {
+        self.init()
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__ListCategoriesRequest, _ arena: CArena) {
+        lianjie__v1__list_categories_request__init(&c)
+        _ = arena
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__ListCategoriesRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__list_categories_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListCategoriesRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        return .object([])
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.ListCategoriesResponse`.
+public struct ListCategoriesResponse: ProtoMessage {
+    public var categories: [Category] = []
+
+    public static let protoName = "lianjie.v1.ListCategoriesResponse"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        categories: [Category] = []
+    ) {
+        self.categories = categories
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__ListCategoriesResponse>) {
+        self.init()
+        let c = p.pointee
+        self.categories = CRead.messages(c.n_categories, c.categories) { Category(c: $0) }
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__ListCategoriesResponse, _ arena: CArena) {
+        lianjie__v1__list_categories_response__init(&c)
+        if !categories.isEmpty {
+            c.n_categories = categories.count
+            c.categories = arena.messages(categories) { (v: Category, m: inout Lianjie__V1__Category) in v.fill(&m, arena) }
+        }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__ListCategoriesResponse()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__list_categories_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListCategoriesResponse>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !categories.isEmpty { o.append(("categories", .array(categories.map { v in v.jsonValue() }))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "categories": self.categories = try JSONRead.array(value, "categories") { v, p throws(ProtoError) in try JSONRead.message(Category.self, v, p) }
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.CreatePostRequest`.
+public struct CreatePostRequest: ProtoMessage {
+    public var requestId: String = ""
+    public var code: String = ""
+    public var name: String = ""
+    public var categoryId: String = ""
+    public var riskCoefficient: String = ""
+
+    public static let protoName = "lianjie.v1.CreatePostRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        requestId: String = "",
+        code: String = "",
+        name: String = "",
+        categoryId: String = "",
+        riskCoefficient: String = ""
+    ) {
+        self.requestId = requestId
+        self.code = code
+        self.name = name
+        self.categoryId = categoryId
+        self.riskCoefficient = riskCoefficient
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__CreatePostRequest>) {
+        self.init()
+        let c = p.pointee
+        self.requestId = CRead.string(c.request_id)
+        self.code = CRead.string(c.code)
+        self.name = CRead.string(c.name)
+        self.categoryId = CRead.string(c.category_id)
+        self.riskCoefficient = CRead.string(c.risk_coefficient)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__CreatePostRequest, _ arena: CArena) {
+        lianjie__v1__create_post_request__init(&c)
+        if !requestId.isEmpty { c.request_id = arena.string(requestId) }
+        if !code.isEmpty { c.code = arena.string(code) }
+        if !name.isEmpty { c.name = arena.string(name) }
+        if !categoryId.isEmpty { c.category_id = arena.string(categoryId) }
+        if !riskCoefficient.isEmpty { c.risk_coefficient = arena.string(riskCoefficient) }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__CreatePostRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__create_post_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__CreatePostRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !requestId.isEmpty { o.append(("requestId", .string(requestId))) }
+        if !code.isEmpty { o.append(("code", .string(code))) }
+        if !name.isEmpty { o.append(("name", .string(name))) }
+        if !categoryId.isEmpty { o.append(("categoryId", .string(categoryId))) }
+        if !riskCoefficient.isEmpty { o.append(("riskCoefficient", .string(riskCoefficient))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "requestId", "request_id": self.requestId = try JSONRead.string(value, "requestId")
+            case "code": self.code = try JSONRead.string(value, "code")
+            case "name": self.name = try JSONRead.string(value, "name")
+            case "categoryId", "category_id": self.categoryId = try JSONRead.string(value, "categoryId")
+            case "riskCoefficient", "risk_coefficient": self.riskCoefficient = try JSONRead.string(value, "riskCoefficient")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.ListPostsRequest`.
+public struct ListPostsRequest: ProtoMessage {
+    /// Only posts of this category; empty for all.
+    public var categoryId: String = ""
+
+    public static let protoName = "lianjie.v1.ListPostsRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        categoryId: String = ""
+    ) {
+        self.categoryId = categoryId
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__ListPostsRequest>) {
+        self.init()
+        let c = p.pointee
+        self.categoryId = CRead.string(c.category_id)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__ListPostsRequest, _ arena: CArena) {
+        lianjie__v1__list_posts_request__init(&c)
+        if !categoryId.isEmpty { c.category_id = arena.string(categoryId) }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__ListPostsRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__list_posts_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListPostsRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !categoryId.isEmpty { o.append(("categoryId", .string(categoryId))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "categoryId", "category_id": self.categoryId = try JSONRead.string(value, "categoryId")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.ListPostsResponse`.
+public struct ListPostsResponse: ProtoMessage {
+    public var posts: [Post] = []
+
+    public static let protoName = "lianjie.v1.ListPostsResponse"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        posts: [Post] = []
+    ) {
+        self.posts = posts
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__ListPostsResponse>) {
+        self.init()
+        let c = p.pointee
+        self.posts = CRead.messages(c.n_posts, c.posts) { Post(c: $0) }
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__ListPostsResponse, _ arena: CArena) {
+        lianjie__v1__list_posts_response__init(&c)
+        if !posts.isEmpty {
+            c.n_posts = posts.count
+            c.posts = arena.messages(posts) { (v: Post, m: inout Lianjie__V1__Post) in v.fill(&m, arena) }
+        }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__ListPostsResponse()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__list_posts_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListPostsResponse>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !posts.isEmpty { o.append(("posts", .array(posts.map { v in v.jsonValue() }))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "posts": self.posts = try JSONRead.array(value, "posts") { v, p throws(ProtoError) in try JSONRead.message(Post.self, v, p) }
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.CreateSubjectRequest`.
+public struct CreateSubjectRequest: ProtoMessage {
+    public var requestId: String = ""
+    /// `id`, times, `etag` and `status` are set by the server (status starts ACTIVE).
+    public var subject: Subject? = nil
+
+    public static let protoName = "lianjie.v1.CreateSubjectRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        requestId: String = "",
+        subject: Subject? = nil
+    ) {
+        self.requestId = requestId
+        self.subject = subject
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__CreateSubjectRequest>) {
+        self.init()
+        let c = p.pointee
+        self.requestId = CRead.string(c.request_id)
+        if let m = c.subject { self.subject = Subject(c: m) }
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__CreateSubjectRequest, _ arena: CArena) {
+        lianjie__v1__create_subject_request__init(&c)
+        if !requestId.isEmpty { c.request_id = arena.string(requestId) }
+        if let v = subject { c.subject = arena.message { (m: inout Lianjie__V1__Subject) in v.fill(&m, arena) } }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__CreateSubjectRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__create_subject_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__CreateSubjectRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !requestId.isEmpty { o.append(("requestId", .string(requestId))) }
+        if let v = subject { o.append(("subject", v.jsonValue())) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "requestId", "request_id": self.requestId = try JSONRead.string(value, "requestId")
+            case "subject": self.subject = try JSONRead.message(Subject.self, value, "subject")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.GetSubjectRequest`.
+public struct GetSubjectRequest: ProtoMessage {
+    public var id: String = ""
+
+    public static let protoName = "lianjie.v1.GetSubjectRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        id: String = ""
+    ) {
+        self.id = id
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__GetSubjectRequest>) {
+        self.init()
+        let c = p.pointee
+        self.id = CRead.string(c.id)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__GetSubjectRequest, _ arena: CArena) {
+        lianjie__v1__get_subject_request__init(&c)
+        if !id.isEmpty { c.id = arena.string(id) }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__GetSubjectRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__get_subject_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetSubjectRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !id.isEmpty { o.append(("id", .string(id))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "id": self.id = try JSONRead.string(value, "id")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.UpdateSubjectRequest`.
+public struct UpdateSubjectRequest: ProtoMessage {
+    /// `id` names the subject; the fields in `update_mask` are set from it.
+    public var subject: Subject? = nil
+    /// Paths that may be set: `name`, `category_id`, `post_id`, `position_level`,
+    /// `status`, `account_id`, `post_entry_date`. (Organisation changes go through
+    /// TransferSubject, which keeps the history.)
+    public var updateMask: [String] = []
+    public var etag: String = ""
+
+    public static let protoName = "lianjie.v1.UpdateSubjectRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        subject: Subject? = nil,
+        updateMask: [String] = [],
+        etag: String = ""
+    ) {
+        self.subject = subject
+        self.updateMask = updateMask
+        self.etag = etag
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__UpdateSubjectRequest>) {
+        self.init()
+        let c = p.pointee
+        if let m = c.subject { self.subject = Subject(c: m) }
+        self.updateMask = CRead.array(c.n_update_mask, c.update_mask) { CRead.string($0) }
+        self.etag = CRead.string(c.etag)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__UpdateSubjectRequest, _ arena: CArena) {
+        lianjie__v1__update_subject_request__init(&c)
+        if let v = subject { c.subject = arena.message { (m: inout Lianjie__V1__Subject) in v.fill(&m, arena) } }
+        if !updateMask.isEmpty {
+            c.n_update_mask = updateMask.count
+            c.update_mask = arena.array(updateMask) { (v: String) -> UnsafeMutablePointer<CChar>? in arena.string(v) }
+        }
+        if !etag.isEmpty { c.etag = arena.string(etag) }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__UpdateSubjectRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__update_subject_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__UpdateSubjectRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if let v = subject { o.append(("subject", v.jsonValue())) }
+        if !updateMask.isEmpty { o.append(("updateMask", .array(updateMask.map { v in .string(v) }))) }
+        if !etag.isEmpty { o.append(("etag", .string(etag))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "subject": self.subject = try JSONRead.message(Subject.self, value, "subject")
+            case "updateMask", "update_mask": self.updateMask = try JSONRead.array(value, "updateMask") { v, p throws(ProtoError) in try JSONRead.string(v, p) }
+            case "etag": self.etag = try JSONRead.string(value, "etag")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.TransferSubjectRequest`.
+public struct TransferSubjectRequest: ProtoMessage {
+    public var requestId: String = ""
+    public var id: String = ""
+    public var toOrganizationId: String = ""
+    /// The day the move takes effect; not before the current placement began.
+    public var effectiveDate: Date? = nil
+    public var reason: String = ""
+    public var etag: String = ""
+
+    public static let protoName = "lianjie.v1.TransferSubjectRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        requestId: String = "",
+        id: String = "",
+        toOrganizationId: String = "",
+        effectiveDate: Date? = nil,
+        reason: String = "",
+        etag: String = ""
+    ) {
+        self.requestId = requestId
+        self.id = id
+        self.toOrganizationId = toOrganizationId
+        self.effectiveDate = effectiveDate
+        self.reason = reason
+        self.etag = etag
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__TransferSubjectRequest>) {
+        self.init()
+        let c = p.pointee
+        self.requestId = CRead.string(c.request_id)
+        self.id = CRead.string(c.id)
+        self.toOrganizationId = CRead.string(c.to_organization_id)
+        if let m = c.effective_date { self.effectiveDate = Date(c: m) }
+        self.reason = CRead.string(c.reason)
+        self.etag = CRead.string(c.etag)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__TransferSubjectRequest, _ arena: CArena) {
+        lianjie__v1__transfer_subject_request__init(&c)
+        if !requestId.isEmpty { c.request_id = arena.string(requestId) }
+        if !id.isEmpty { c.id = arena.string(id) }
+        if !toOrganizationId.isEmpty { c.to_organization_id = arena.string(toOrganizationId) }
+        if let v = effectiveDate { c.effective_date = arena.message { (m: inout Lianjie__V1__Date) in v.fill(&m, arena) } }
+        if !reason.isEmpty { c.reason = arena.string(reason) }
+        if !etag.isEmpty { c.etag = arena.string(etag) }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__TransferSubjectRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__transfer_subject_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__TransferSubjectRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !requestId.isEmpty { o.append(("requestId", .string(requestId))) }
+        if !id.isEmpty { o.append(("id", .string(id))) }
+        if !toOrganizationId.isEmpty { o.append(("toOrganizationId", .string(toOrganizationId))) }
+        if let v = effectiveDate { o.append(("effectiveDate", v.jsonValue())) }
+        if !reason.isEmpty { o.append(("reason", .string(reason))) }
+        if !etag.isEmpty { o.append(("etag", .string(etag))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "requestId", "request_id": self.requestId = try JSONRead.string(value, "requestId")
+            case "id": self.id = try JSONRead.string(value, "id")
+            case "toOrganizationId", "to_organization_id": self.toOrganizationId = try JSONRead.string(value, "toOrganizationId")
+            case "effectiveDate", "effective_date": self.effectiveDate = try JSONRead.message(Date.self, value, "effectiveDate")
+            case "reason": self.reason = try JSONRead.string(value, "reason")
+            case "etag": self.etag = try JSONRead.string(value, "etag")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.ListSubjectsRequest`.
+public struct ListSubjectsRequest: ProtoMessage {
+    /// The subtree to list; empty for everything in the caller's scope.
+    public var organizationId: String = ""
+    /// Filters; empty or unspecified means any.
+    public var categoryId: String = ""
+    public var status: SubjectStatus = SubjectStatus(rawValue: 0)
+    public var pageSize: Int32 = 0
+    public var pageToken: String = ""
+
+    public static let protoName = "lianjie.v1.ListSubjectsRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        organizationId: String = "",
+        categoryId: String = "",
+        status: SubjectStatus = SubjectStatus(rawValue: 0),
+        pageSize: Int32 = 0,
+        pageToken: String = ""
+    ) {
+        self.organizationId = organizationId
+        self.categoryId = categoryId
+        self.status = status
+        self.pageSize = pageSize
+        self.pageToken = pageToken
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__ListSubjectsRequest>) {
+        self.init()
+        let c = p.pointee
+        self.organizationId = CRead.string(c.organization_id)
+        self.categoryId = CRead.string(c.category_id)
+        self.status = SubjectStatus(rawValue: CRead.enumValue(c.status))
+        self.pageSize = c.page_size
+        self.pageToken = CRead.string(c.page_token)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__ListSubjectsRequest, _ arena: CArena) {
+        lianjie__v1__list_subjects_request__init(&c)
+        if !organizationId.isEmpty { c.organization_id = arena.string(organizationId) }
+        if !categoryId.isEmpty { c.category_id = arena.string(categoryId) }
+        c.status = CWrite.cEnum(status.rawValue)
+        c.page_size = pageSize
+        if !pageToken.isEmpty { c.page_token = arena.string(pageToken) }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__ListSubjectsRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__list_subjects_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListSubjectsRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !organizationId.isEmpty { o.append(("organizationId", .string(organizationId))) }
+        if !categoryId.isEmpty { o.append(("categoryId", .string(categoryId))) }
+        if status.rawValue != 0 { o.append(("status", status.jsonValue)) }
+        if pageSize != 0 { o.append(("pageSize", .number(String(pageSize)))) }
+        if !pageToken.isEmpty { o.append(("pageToken", .string(pageToken))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "organizationId", "organization_id": self.organizationId = try JSONRead.string(value, "organizationId")
+            case "categoryId", "category_id": self.categoryId = try JSONRead.string(value, "categoryId")
+            case "status": self.status = try JSONRead.enumeration(SubjectStatus.self, value, "status")
+            case "pageSize", "page_size": self.pageSize = try JSONRead.int32(value, "pageSize")
+            case "pageToken", "page_token": self.pageToken = try JSONRead.string(value, "pageToken")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.ListSubjectsResponse`.
+public struct ListSubjectsResponse: ProtoMessage {
+    public var subjects: [Subject] = []
+    public var nextPageToken: String = ""
+    public var totalSize: Int32 = 0
+
+    public static let protoName = "lianjie.v1.ListSubjectsResponse"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        subjects: [Subject] = [],
+        nextPageToken: String = "",
+        totalSize: Int32 = 0
+    ) {
+        self.subjects = subjects
+        self.nextPageToken = nextPageToken
+        self.totalSize = totalSize
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__ListSubjectsResponse>) {
+        self.init()
+        let c = p.pointee
+        self.subjects = CRead.messages(c.n_subjects, c.subjects) { Subject(c: $0) }
+        self.nextPageToken = CRead.string(c.next_page_token)
+        self.totalSize = c.total_size
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__ListSubjectsResponse, _ arena: CArena) {
+        lianjie__v1__list_subjects_response__init(&c)
+        if !subjects.isEmpty {
+            c.n_subjects = subjects.count
+            c.subjects = arena.messages(subjects) { (v: Subject, m: inout Lianjie__V1__Subject) in v.fill(&m, arena) }
+        }
+        if !nextPageToken.isEmpty { c.next_page_token = arena.string(nextPageToken) }
+        c.total_size = totalSize
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__ListSubjectsResponse()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__list_subjects_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListSubjectsResponse>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !subjects.isEmpty { o.append(("subjects", .array(subjects.map { v in v.jsonValue() }))) }
+        if !nextPageToken.isEmpty { o.append(("nextPageToken", .string(nextPageToken))) }
+        if totalSize != 0 { o.append(("totalSize", .number(String(totalSize)))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "subjects": self.subjects = try JSONRead.array(value, "subjects") { v, p throws(ProtoError) in try JSONRead.message(Subject.self, v, p) }
+            case "nextPageToken", "next_page_token": self.nextPageToken = try JSONRead.string(value, "nextPageToken")
+            case "totalSize", "total_size": self.totalSize = try JSONRead.int32(value, "totalSize")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.ListPlacementsRequest`.
+public struct ListPlacementsRequest: ProtoMessage {
+    public var subjectId: String = ""
+
+    public static let protoName = "lianjie.v1.ListPlacementsRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        subjectId: String = ""
+    ) {
+        self.subjectId = subjectId
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__ListPlacementsRequest>) {
+        self.init()
+        let c = p.pointee
+        self.subjectId = CRead.string(c.subject_id)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__ListPlacementsRequest, _ arena: CArena) {
+        lianjie__v1__list_placements_request__init(&c)
+        if !subjectId.isEmpty { c.subject_id = arena.string(subjectId) }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__ListPlacementsRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__list_placements_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListPlacementsRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !subjectId.isEmpty { o.append(("subjectId", .string(subjectId))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "subjectId", "subject_id": self.subjectId = try JSONRead.string(value, "subjectId")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.ListPlacementsResponse`.
+public struct ListPlacementsResponse: ProtoMessage {
+    /// Oldest first.
+    public var placements: [Placement] = []
+
+    public static let protoName = "lianjie.v1.ListPlacementsResponse"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        placements: [Placement] = []
+    ) {
+        self.placements = placements
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__ListPlacementsResponse>) {
+        self.init()
+        let c = p.pointee
+        self.placements = CRead.messages(c.n_placements, c.placements) { Placement(c: $0) }
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__ListPlacementsResponse, _ arena: CArena) {
+        lianjie__v1__list_placements_response__init(&c)
+        if !placements.isEmpty {
+            c.n_placements = placements.count
+            c.placements = arena.messages(placements) { (v: Placement, m: inout Lianjie__V1__Placement) in v.fill(&m, arena) }
+        }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__ListPlacementsResponse()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__list_placements_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListPlacementsResponse>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !placements.isEmpty { o.append(("placements", .array(placements.map { v in v.jsonValue() }))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "placements": self.placements = try JSONRead.array(value, "placements") { v, p throws(ProtoError) in try JSONRead.message(Placement.self, v, p) }
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.ImportSubjectsRequest`.
+public struct ImportSubjectsRequest: ProtoMessage {
+    public var requestId: String = ""
+    public var rows: [SubjectImportRow] = []
+    /// Check every row and report, changing nothing.
+    public var dryRun: Bool = false
+
+    public static let protoName = "lianjie.v1.ImportSubjectsRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        requestId: String = "",
+        rows: [SubjectImportRow] = [],
+        dryRun: Bool = false
+    ) {
+        self.requestId = requestId
+        self.rows = rows
+        self.dryRun = dryRun
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__ImportSubjectsRequest>) {
+        self.init()
+        let c = p.pointee
+        self.requestId = CRead.string(c.request_id)
+        self.rows = CRead.messages(c.n_rows, c.rows) { SubjectImportRow(c: $0) }
+        self.dryRun = (c.dry_run != 0)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__ImportSubjectsRequest, _ arena: CArena) {
+        lianjie__v1__import_subjects_request__init(&c)
+        if !requestId.isEmpty { c.request_id = arena.string(requestId) }
+        if !rows.isEmpty {
+            c.n_rows = rows.count
+            c.rows = arena.messages(rows) { (v: SubjectImportRow, m: inout Lianjie__V1__SubjectImportRow) in v.fill(&m, arena) }
+        }
+        c.dry_run = (dryRun ? 1 : 0)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__ImportSubjectsRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__import_subjects_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ImportSubjectsRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !requestId.isEmpty { o.append(("requestId", .string(requestId))) }
+        if !rows.isEmpty { o.append(("rows", .array(rows.map { v in v.jsonValue() }))) }
+        if dryRun { o.append(("dryRun", .bool(dryRun))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "requestId", "request_id": self.requestId = try JSONRead.string(value, "requestId")
+            case "rows": self.rows = try JSONRead.array(value, "rows") { v, p throws(ProtoError) in try JSONRead.message(SubjectImportRow.self, v, p) }
+            case "dryRun", "dry_run": self.dryRun = try JSONRead.bool(value, "dryRun")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.ImportSubjectsResponse`.
+public struct ImportSubjectsResponse: ProtoMessage {
+    /// True when the rows were stored (all of them); false for a dry run or any rejection.
+    public var applied: Bool = false
+    /// Rows that were (or, in a dry run, would be) created.
+    public var created: Int32 = 0
+    /// Every refused row with its reason; nothing is stored unless this is empty.
+    public var rejections: [ImportRejection] = []
+
+    public static let protoName = "lianjie.v1.ImportSubjectsResponse"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        applied: Bool = false,
+        created: Int32 = 0,
+        rejections: [ImportRejection] = []
+    ) {
+        self.applied = applied
+        self.created = created
+        self.rejections = rejections
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__ImportSubjectsResponse>) {
+        self.init()
+        let c = p.pointee
+        self.applied = (c.applied != 0)
+        self.created = c.created
+        self.rejections = CRead.messages(c.n_rejections, c.rejections) { ImportRejection(c: $0) }
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__ImportSubjectsResponse, _ arena: CArena) {
+        lianjie__v1__import_subjects_response__init(&c)
+        c.applied = (applied ? 1 : 0)
+        c.created = created
+        if !rejections.isEmpty {
+            c.n_rejections = rejections.count
+            c.rejections = arena.messages(rejections) { (v: ImportRejection, m: inout Lianjie__V1__ImportRejection) in v.fill(&m, arena) }
+        }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__ImportSubjectsResponse()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__import_subjects_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ImportSubjectsResponse>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if applied { o.append(("applied", .bool(applied))) }
+        if created != 0 { o.append(("created", .number(String(created)))) }
+        if !rejections.isEmpty { o.append(("rejections", .array(rejections.map { v in v.jsonValue() }))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "applied": self.applied = try JSONRead.bool(value, "applied")
+            case "created": self.created = try JSONRead.int32(value, "created")
+            case "rejections": self.rejections = try JSONRead.array(value, "rejections") { v, p throws(ProtoError) in try JSONRead.message(ImportRejection.self, v, p) }
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.ListAuditEntriesRequest`.
+public struct ListAuditEntriesRequest: ProtoMessage {
+    /// Filters; empty means any.
+    public var accountId: String = ""
+    public var recordId: String = ""
+    public var method: String = ""
+    /// Only entries at or after / before these times.
+    public var startTime: Time? = nil
+    public var endTime: Time? = nil
+    public var pageSize: Int32 = 0
+    public var pageToken: String = ""
+
+    public static let protoName = "lianjie.v1.ListAuditEntriesRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        accountId: String = "",
+        recordId: String = "",
+        method: String = "",
+        startTime: Time? = nil,
+        endTime: Time? = nil,
+        pageSize: Int32 = 0,
+        pageToken: String = ""
+    ) {
+        self.accountId = accountId
+        self.recordId = recordId
+        self.method = method
+        self.startTime = startTime
+        self.endTime = endTime
+        self.pageSize = pageSize
+        self.pageToken = pageToken
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__ListAuditEntriesRequest>) {
+        self.init()
+        let c = p.pointee
+        self.accountId = CRead.string(c.account_id)
+        self.recordId = CRead.string(c.record_id)
+        self.method = CRead.string(c.method)
+        if let m = c.start_time { self.startTime = Time(c: m) }
+        if let m = c.end_time { self.endTime = Time(c: m) }
+        self.pageSize = c.page_size
+        self.pageToken = CRead.string(c.page_token)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__ListAuditEntriesRequest, _ arena: CArena) {
+        lianjie__v1__list_audit_entries_request__init(&c)
+        if !accountId.isEmpty { c.account_id = arena.string(accountId) }
+        if !recordId.isEmpty { c.record_id = arena.string(recordId) }
+        if !method.isEmpty { c.method = arena.string(method) }
+        if let v = startTime { c.start_time = arena.message { (m: inout Lianjie__V1__Time) in v.fill(&m, arena) } }
+        if let v = endTime { c.end_time = arena.message { (m: inout Lianjie__V1__Time) in v.fill(&m, arena) } }
+        c.page_size = pageSize
+        if !pageToken.isEmpty { c.page_token = arena.string(pageToken) }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__ListAuditEntriesRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__list_audit_entries_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListAuditEntriesRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !accountId.isEmpty { o.append(("accountId", .string(accountId))) }
+        if !recordId.isEmpty { o.append(("recordId", .string(recordId))) }
+        if !method.isEmpty { o.append(("method", .string(method))) }
+        if let v = startTime { o.append(("startTime", v.jsonValue())) }
+        if let v = endTime { o.append(("endTime", v.jsonValue())) }
+        if pageSize != 0 { o.append(("pageSize", .number(String(pageSize)))) }
+        if !pageToken.isEmpty { o.append(("pageToken", .string(pageToken))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "accountId", "account_id": self.accountId = try JSONRead.string(value, "accountId")
+            case "recordId", "record_id": self.recordId = try JSONRead.string(value, "recordId")
+            case "method": self.method = try JSONRead.string(value, "method")
+            case "startTime", "start_time": self.startTime = try JSONRead.message(Time.self, value, "startTime")
+            case "endTime", "end_time": self.endTime = try JSONRead.message(Time.self, value, "endTime")
+            case "pageSize", "page_size": self.pageSize = try JSONRead.int32(value, "pageSize")
+            case "pageToken", "page_token": self.pageToken = try JSONRead.string(value, "pageToken")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.ListAuditEntriesResponse`.
+public struct ListAuditEntriesResponse: ProtoMessage {
+    /// Oldest first.
+    public var entries: [AuditEntry] = []
+    public var nextPageToken: String = ""
+
+    public static let protoName = "lianjie.v1.ListAuditEntriesResponse"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        entries: [AuditEntry] = [],
+        nextPageToken: String = ""
+    ) {
+        self.entries = entries
+        self.nextPageToken = nextPageToken
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__ListAuditEntriesResponse>) {
+        self.init()
+        let c = p.pointee
+        self.entries = CRead.messages(c.n_entries, c.entries) { AuditEntry(c: $0) }
+        self.nextPageToken = CRead.string(c.next_page_token)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__ListAuditEntriesResponse, _ arena: CArena) {
+        lianjie__v1__list_audit_entries_response__init(&c)
+        if !entries.isEmpty {
+            c.n_entries = entries.count
+            c.entries = arena.messages(entries) { (v: AuditEntry, m: inout Lianjie__V1__AuditEntry) in v.fill(&m, arena) }
+        }
+        if !nextPageToken.isEmpty { c.next_page_token = arena.string(nextPageToken) }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__ListAuditEntriesResponse()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__list_audit_entries_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListAuditEntriesResponse>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !entries.isEmpty { o.append(("entries", .array(entries.map { v in v.jsonValue() }))) }
+        if !nextPageToken.isEmpty { o.append(("nextPageToken", .string(nextPageToken))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "entries": self.entries = try JSONRead.array(value, "entries") { v, p throws(ProtoError) in try JSONRead.message(AuditEntry.self, v, p) }
+            case "nextPageToken", "next_page_token": self.nextPageToken = try JSONRead.string(value, "nextPageToken")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.VerifyAuditLogRequest`.
+public struct VerifyAuditLogRequest: ProtoMessage {
+
+    public static let protoName = "lianjie.v1.VerifyAuditLogRequest"
+
+    public init() {}
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__VerifyAuditLogRequest>) {
+        self.init()
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__VerifyAuditLogRequest, _ arena: CArena) {
+        lianjie__v1__verify_audit_log_request__init(&c)
+        _ = arena
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__VerifyAuditLogRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__verify_audit_log_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__VerifyAuditLogRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        return .object([])
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.VerifyAuditLogResponse`.
+public struct VerifyAuditLogResponse: ProtoMessage {
+    public var intact: Bool = false
+    /// Entries checked.
+    public var checked: Int64 = 0
+    /// The first entry whose hash or sequence does not follow from the one before; 0 if intact.
+    public var firstBrokenSequence: Int64 = 0
+    /// What is wrong with it.
+    public var problem: String = ""
+
+    public static let protoName = "lianjie.v1.VerifyAuditLogResponse"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        intact: Bool = false,
+        checked: Int64 = 0,
+        firstBrokenSequence: Int64 = 0,
+        problem: String = ""
+    ) {
+        self.intact = intact
+        self.checked = checked
+        self.firstBrokenSequence = firstBrokenSequence
+        self.problem = problem
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__VerifyAuditLogResponse>) {
+        self.init()
+        let c = p.pointee
+        self.intact = (c.intact != 0)
+        self.checked = c.checked
+        self.firstBrokenSequence = c.first_broken_sequence
+        self.problem = CRead.string(c.problem)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__VerifyAuditLogResponse, _ arena: CArena) {
+        lianjie__v1__verify_audit_log_response__init(&c)
+        c.intact = (intact ? 1 : 0)
+        c.checked = checked
+        c.first_broken_sequence = firstBrokenSequence
+        if !problem.isEmpty { c.problem = arena.string(problem) }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__VerifyAuditLogResponse()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__verify_audit_log_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__VerifyAuditLogResponse>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if intact { o.append(("intact", .bool(intact))) }
+        if checked != 0 { o.append(("checked", .string(String(checked)))) }
+        if firstBrokenSequence != 0 { o.append(("firstBrokenSequence", .string(String(firstBrokenSequence)))) }
+        if !problem.isEmpty { o.append(("problem", .string(problem))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "intact": self.intact = try JSONRead.bool(value, "intact")
+            case "checked": self.checked = try JSONRead.int64(value, "checked")
+            case "firstBrokenSequence", "first_broken_sequence": self.firstBrokenSequence = try JSONRead.int64(value, "firstBrokenSequence")
+            case "problem": self.problem = try JSONRead.string(value, "problem")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// User management: who is who, who may do what where, and the trail of it all.
 public enum UserService {
     /// The service's full name, as it appears in method paths.
     public static let name = "lianjie.v1.UserService"
 
-    /// Exchanges a username and password for a session token. Anyone may call
-    /// it, without a token. An unknown user and a wrong password get the same
-    /// UNAUTHENTICATED answer. After 5 failures in a row an account answers
-    /// more slowly; after 10 it is locked for 15 minutes (RESOURCE_EXHAUSTED,
-    /// whatever the password). Errors: INVALID_ARGUMENT (empty username or
-    /// password), UNAUTHENTICATED, RESOURCE_EXHAUSTED.
+    /// Exchanges a username and password for a session token. Anyone may call it, without
+    /// a token. An unknown user and a wrong password get the same UNAUTHENTICATED answer.
+    /// After 5 failures in a row an account answers more slowly; after 10 it is locked for
+    /// 15 minutes (RESOURCE_EXHAUSTED, whatever the password). Service accounts cannot log
+    /// in. Errors: INVALID_ARGUMENT (empty username or password), UNAUTHENTICATED,
+    /// RESOURCE_EXHAUSTED.
     public static let login = RPCMethod<LoginRequest, LoginResponse>(service: name, method: "Login")
 
     /// Revokes the token of this call; later calls with it get UNAUTHENTICATED.
     /// Any authenticated caller. Errors: UNAUTHENTICATED.
     public static let logout = RPCMethod<LogoutRequest, LogoutResponse>(service: name, method: "Logout")
 
-    /// Says who the token of this call belongs to and what it may do. Any
-    /// authenticated caller. Errors: UNAUTHENTICATED.
+    /// Says who the token of this call belongs to and what it may do. Any authenticated
+    /// caller. Errors: UNAUTHENTICATED.
     public static let whoAmI = RPCMethod<WhoAmIRequest, WhoAmIResponse>(service: name, method: "WhoAmI")
 
+    /// Changes the caller's own password; the old one is required. Other sessions of the
+    /// account are revoked. Any authenticated person. Errors: UNAUTHENTICATED,
+    /// INVALID_ARGUMENT (wrong old password is `old_password`; a weak new one is
+    /// `new_password`), FAILED_PRECONDITION (a service account).
+    public static let changePassword = RPCMethod<ChangePasswordRequest, ChangePasswordResponse>(service: name, method: "ChangePassword")
+
+    /// The caller's own unexpired, unrevoked sessions. Any authenticated caller.
+    /// Errors: UNAUTHENTICATED.
+    public static let listSessions = RPCMethod<ListSessionsRequest, ListSessionsResponse>(service: name, method: "ListSessions")
+
+    /// Revokes one of the caller's own sessions. Any authenticated caller.
+    /// Errors: UNAUTHENTICATED, NOT_FOUND (not one of the caller's sessions).
+    public static let revokeSession = RPCMethod<RevokeSessionRequest, RevokeSessionResponse>(service: name, method: "RevokeSession")
+
+    /// Creates an organisation under `parent_id`. Admin with the parent in scope (a root:
+    /// whole-deployment admin). Errors: INVALID_ARGUMENT, NOT_FOUND (parent),
+    /// FAILED_PRECONDITION (parent deactivated), PERMISSION_DENIED.
+    public static let createOrganization = RPCMethod<CreateOrganizationRequest, Organization>(service: name, method: "CreateOrganization")
+
+    /// One organisation. Admin, inspector, manager, HR or auditor with it in scope.
+    /// Errors: NOT_FOUND, PERMISSION_DENIED.
+    public static let getOrganization = RPCMethod<GetOrganizationRequest, Organization>(service: name, method: "GetOrganization")
+
+    /// Renames an organisation or changes its kind. Admin with it in scope. Errors:
+    /// INVALID_ARGUMENT, NOT_FOUND, ABORTED (stale etag), PERMISSION_DENIED.
+    public static let updateOrganization = RPCMethod<UpdateOrganizationRequest, Organization>(service: name, method: "UpdateOrganization")
+
+    /// Moves an organisation (and its subtree) under another parent. Admin with both in
+    /// scope. Errors: INVALID_ARGUMENT (under itself or a descendant), NOT_FOUND, ABORTED,
+    /// FAILED_PRECONDITION (a root, or a deactivated parent), PERMISSION_DENIED.
+    public static let moveOrganization = RPCMethod<MoveOrganizationRequest, Organization>(service: name, method: "MoveOrganization")
+
+    /// Deactivates an organisation; nothing is ever deleted. Admin with it in scope.
+    /// Errors: NOT_FOUND, ABORTED, FAILED_PRECONDITION (it has active children or active
+    /// subjects), PERMISSION_DENIED.
+    public static let deactivateOrganization = RPCMethod<DeactivateOrganizationRequest, Organization>(service: name, method: "DeactivateOrganization")
+
+    /// An organisation subtree, parents before children. Admin, inspector, manager, HR or
+    /// auditor: only what is in their scope. Errors: NOT_FOUND (root), INVALID_ARGUMENT
+    /// (page token), PERMISSION_DENIED.
+    public static let listOrganizations = RPCMethod<ListOrganizationsRequest, ListOrganizationsResponse>(service: name, method: "ListOrganizations")
+
+    /// Creates an account with its grants; a person gets a password (policy applies), a
+    /// service account gets API tokens later. Admin, and every grant must lie in the admin's
+    /// scope. Errors: INVALID_ARGUMENT, ALREADY_EXISTS (username), NOT_FOUND (a grant's
+    /// organisation), PERMISSION_DENIED.
+    public static let createAccount = RPCMethod<CreateAccountRequest, Account>(service: name, method: "CreateAccount")
+
+    /// One account. Admin with one of its grants in scope; anyone for their own.
+    /// Errors: NOT_FOUND, PERMISSION_DENIED.
+    public static let getAccount = RPCMethod<GetAccountRequest, Account>(service: name, method: "GetAccount")
+
+    /// Changes display name or grants. Admin with the account and every new grant in scope;
+    /// nobody changes their own grants. Errors: INVALID_ARGUMENT, NOT_FOUND, ABORTED,
+    /// FAILED_PRECONDITION (own grants), PERMISSION_DENIED.
+    public static let updateAccount = RPCMethod<UpdateAccountRequest, Account>(service: name, method: "UpdateAccount")
+
+    /// Accounts with a grant in scope. Admin. Errors: NOT_FOUND, INVALID_ARGUMENT,
+    /// PERMISSION_DENIED.
+    public static let listAccounts = RPCMethod<ListAccountsRequest, ListAccountsResponse>(service: name, method: "ListAccounts")
+
+    /// Disables an account and revokes its sessions and API tokens' use. Admin with the
+    /// account in scope; not one's own. Errors: NOT_FOUND, ABORTED, FAILED_PRECONDITION
+    /// (own account), PERMISSION_DENIED.
+    public static let disableAccount = RPCMethod<DisableAccountRequest, Account>(service: name, method: "DisableAccount")
+
+    /// Enables a disabled account. Admin with it in scope. Errors: NOT_FOUND, ABORTED,
+    /// PERMISSION_DENIED.
+    public static let enableAccount = RPCMethod<EnableAccountRequest, Account>(service: name, method: "EnableAccount")
+
+    /// Sets a new password for a person and revokes their sessions. Admin with the account
+    /// in scope. Errors: INVALID_ARGUMENT (weak password), NOT_FOUND, FAILED_PRECONDITION
+    /// (a service account), PERMISSION_DENIED.
+    public static let resetPassword = RPCMethod<ResetPasswordRequest, ResetPasswordResponse>(service: name, method: "ResetPassword")
+
+    /// Issues an API token for a service account; the token is in this answer only.
+    /// Admin with the account in scope. Errors: INVALID_ARGUMENT, NOT_FOUND,
+    /// FAILED_PRECONDITION (not a service account, or disabled), PERMISSION_DENIED.
+    public static let issueApiToken = RPCMethod<IssueApiTokenRequest, IssueApiTokenResponse>(service: name, method: "IssueApiToken")
+
+    /// A service account's tokens (never the tokens themselves). Admin with the account in
+    /// scope. Errors: NOT_FOUND, PERMISSION_DENIED.
+    public static let listApiTokens = RPCMethod<ListApiTokensRequest, ListApiTokensResponse>(service: name, method: "ListApiTokens")
+
+    /// Revokes an API token at once. Admin with its account in scope. Errors: NOT_FOUND,
+    /// PERMISSION_DENIED.
+    public static let revokeApiToken = RPCMethod<RevokeApiTokenRequest, ApiToken>(service: name, method: "RevokeApiToken")
+
+    /// Adds a business category. Whole-deployment admin. Errors: INVALID_ARGUMENT,
+    /// ALREADY_EXISTS (code), PERMISSION_DENIED.
+    public static let createCategory = RPCMethod<CreateCategoryRequest, Category>(service: name, method: "CreateCategory")
+
+    /// Every category. Any authenticated caller. Errors: UNAUTHENTICATED.
+    public static let listCategories = RPCMethod<ListCategoriesRequest, ListCategoriesResponse>(service: name, method: "ListCategories")
+
+    /// Adds a post with its risk coefficient. Whole-deployment admin. Errors:
+    /// INVALID_ARGUMENT, ALREADY_EXISTS (code), NOT_FOUND (category), PERMISSION_DENIED.
+    public static let createPost = RPCMethod<CreatePostRequest, Post>(service: name, method: "CreatePost")
+
+    /// Posts, optionally of one category. Any authenticated caller.
+    public static let listPosts = RPCMethod<ListPostsRequest, ListPostsResponse>(service: name, method: "ListPosts")
+
+    /// Adds an evaluated subject. Admin or inspector with the organisation in scope.
+    /// Errors: INVALID_ARGUMENT, ALREADY_EXISTS (employee number), NOT_FOUND (organisation,
+    /// category, post, account), PERMISSION_DENIED.
+    public static let createSubject = RPCMethod<CreateSubjectRequest, Subject>(service: name, method: "CreateSubject")
+
+    /// One subject; the read is audited. Admin, inspector, manager, HR with it in scope;
+    /// an employee for their own. Errors: NOT_FOUND, PERMISSION_DENIED.
+    public static let getSubject = RPCMethod<GetSubjectRequest, Subject>(service: name, method: "GetSubject")
+
+    /// Changes a subject's fields (not its organisation). Admin or inspector with it in
+    /// scope. Errors: INVALID_ARGUMENT, NOT_FOUND, ABORTED, ALREADY_EXISTS,
+    /// PERMISSION_DENIED.
+    public static let updateSubject = RPCMethod<UpdateSubjectRequest, Subject>(service: name, method: "UpdateSubject")
+
+    /// Moves a subject to another organisation, keeping the history of placements. Admin
+    /// or inspector with both organisations in scope. Errors: INVALID_ARGUMENT, NOT_FOUND,
+    /// ABORTED, FAILED_PRECONDITION (same organisation, or an inactive one),
+    /// PERMISSION_DENIED.
+    public static let transferSubject = RPCMethod<TransferSubjectRequest, Subject>(service: name, method: "TransferSubject")
+
+    /// Subjects in scope, filtered, by employee number; the read is audited. Admin,
+    /// inspector, manager, HR (their scope); an employee sees only themselves. Errors:
+    /// NOT_FOUND (organisation), INVALID_ARGUMENT, PERMISSION_DENIED.
+    public static let listSubjects = RPCMethod<ListSubjectsRequest, ListSubjectsResponse>(service: name, method: "ListSubjects")
+
+    /// Where a subject was and when. As GetSubject. Errors: NOT_FOUND, PERMISSION_DENIED.
+    public static let listPlacements = RPCMethod<ListPlacementsRequest, ListPlacementsResponse>(service: name, method: "ListPlacements")
+
+    /// Creates subjects from roster rows, all or nothing: any rejected row stores nothing
+    /// and every rejection is reported. At most 5,000 rows a call. Admin or inspector with
+    /// every row's organisation in scope (an out-of-scope one is reported as not found).
+    /// Errors: INVALID_ARGUMENT (no rows, too many), PERMISSION_DENIED.
+    public static let importSubjects = RPCMethod<ImportSubjectsRequest, ImportSubjectsResponse>(service: name, method: "ImportSubjects")
+
+    /// Audit entries, oldest first, filtered. Admin or auditor; a subtree grant sees only
+    /// entries about records in that subtree. Errors: INVALID_ARGUMENT, PERMISSION_DENIED.
+    public static let listAuditEntries = RPCMethod<ListAuditEntriesRequest, ListAuditEntriesResponse>(service: name, method: "ListAuditEntries")
+
+    /// Walks the whole hash chain and names the first entry that was edited, inserted or
+    /// removed. Whole-deployment admin or auditor. Errors: PERMISSION_DENIED.
+    public static let verifyAuditLog = RPCMethod<VerifyAuditLogRequest, VerifyAuditLogResponse>(service: name, method: "VerifyAuditLog")
+
     /// Every method's path, in declaration order.
-    public static let methodPaths: [String] = [login.path, logout.path, whoAmI.path]
+    public static let methodPaths: [String] = [login.path, logout.path, whoAmI.path, changePassword.path, listSessions.path, revokeSession.path, createOrganization.path, getOrganization.path, updateOrganization.path, moveOrganization.path, deactivateOrganization.path, listOrganizations.path, createAccount.path, getAccount.path, updateAccount.path, listAccounts.path, disableAccount.path, enableAccount.path, resetPassword.path, issueApiToken.path, listApiTokens.path, revokeApiToken.path, createCategory.path, listCategories.path, createPost.path, listPosts.path, createSubject.path, getSubject.path, updateSubject.path, transferSubject.path, listSubjects.path, listPlacements.path, importSubjects.path, listAuditEntries.path, verifyAuditLog.path]
 }

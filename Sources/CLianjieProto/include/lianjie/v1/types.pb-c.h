@@ -16,6 +16,7 @@ PROTOBUF_C__BEGIN_DECLS
 
 
 typedef struct Lianjie__V1__Time Lianjie__V1__Time;
+typedef struct Lianjie__V1__Date Lianjie__V1__Date;
 
 
 /* --- enums --- */
@@ -38,6 +39,28 @@ struct  Lianjie__V1__Time
     , 0, 0 }
 
 
+/*
+ * A calendar day (no time zone): an evaluation period's bounds, a due date, the
+ * day someone entered a post.
+ */
+struct  Lianjie__V1__Date
+{
+  ProtobufCMessage base;
+  int32_t year;
+  /*
+   * 1-12.
+   */
+  int32_t month;
+  /*
+   * 1-31.
+   */
+  int32_t day;
+};
+#define LIANJIE__V1__DATE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__date__descriptor) \
+    , 0, 0, 0 }
+
+
 /* Lianjie__V1__Time methods */
 void   lianjie__v1__time__init
                      (Lianjie__V1__Time         *message);
@@ -57,10 +80,32 @@ Lianjie__V1__Time *
 void   lianjie__v1__time__free_unpacked
                      (Lianjie__V1__Time *message,
                       ProtobufCAllocator *allocator);
+/* Lianjie__V1__Date methods */
+void   lianjie__v1__date__init
+                     (Lianjie__V1__Date         *message);
+size_t lianjie__v1__date__get_packed_size
+                     (const Lianjie__V1__Date   *message);
+size_t lianjie__v1__date__pack
+                     (const Lianjie__V1__Date   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__date__pack_to_buffer
+                     (const Lianjie__V1__Date   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__Date *
+       lianjie__v1__date__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__date__free_unpacked
+                     (Lianjie__V1__Date *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Lianjie__V1__Time_Closure)
                  (const Lianjie__V1__Time *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__Date_Closure)
+                 (const Lianjie__V1__Date *message,
                   void *closure_data);
 
 /* --- services --- */
@@ -69,6 +114,7 @@ typedef void (*Lianjie__V1__Time_Closure)
 /* --- descriptors --- */
 
 extern const ProtobufCMessageDescriptor lianjie__v1__time__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__date__descriptor;
 
 PROTOBUF_C__END_DECLS
 

@@ -15,98 +15,70 @@ PROTOBUF_C__BEGIN_DECLS
 #endif
 
 #include "lianjie/v1/types.pb-c.h"
+#include "lianjie/v1/account.pb-c.h"
+#include "lianjie/v1/organization.pb-c.h"
+#include "lianjie/v1/subject.pb-c.h"
+#include "lianjie/v1/audit.pb-c.h"
 
-typedef struct Lianjie__V1__RoleGrant Lianjie__V1__RoleGrant;
-typedef struct Lianjie__V1__Account Lianjie__V1__Account;
 typedef struct Lianjie__V1__LoginRequest Lianjie__V1__LoginRequest;
 typedef struct Lianjie__V1__LoginResponse Lianjie__V1__LoginResponse;
 typedef struct Lianjie__V1__LogoutRequest Lianjie__V1__LogoutRequest;
 typedef struct Lianjie__V1__LogoutResponse Lianjie__V1__LogoutResponse;
 typedef struct Lianjie__V1__WhoAmIRequest Lianjie__V1__WhoAmIRequest;
 typedef struct Lianjie__V1__WhoAmIResponse Lianjie__V1__WhoAmIResponse;
+typedef struct Lianjie__V1__ChangePasswordRequest Lianjie__V1__ChangePasswordRequest;
+typedef struct Lianjie__V1__ChangePasswordResponse Lianjie__V1__ChangePasswordResponse;
+typedef struct Lianjie__V1__ListSessionsRequest Lianjie__V1__ListSessionsRequest;
+typedef struct Lianjie__V1__ListSessionsResponse Lianjie__V1__ListSessionsResponse;
+typedef struct Lianjie__V1__RevokeSessionRequest Lianjie__V1__RevokeSessionRequest;
+typedef struct Lianjie__V1__RevokeSessionResponse Lianjie__V1__RevokeSessionResponse;
+typedef struct Lianjie__V1__CreateOrganizationRequest Lianjie__V1__CreateOrganizationRequest;
+typedef struct Lianjie__V1__GetOrganizationRequest Lianjie__V1__GetOrganizationRequest;
+typedef struct Lianjie__V1__UpdateOrganizationRequest Lianjie__V1__UpdateOrganizationRequest;
+typedef struct Lianjie__V1__MoveOrganizationRequest Lianjie__V1__MoveOrganizationRequest;
+typedef struct Lianjie__V1__DeactivateOrganizationRequest Lianjie__V1__DeactivateOrganizationRequest;
+typedef struct Lianjie__V1__ListOrganizationsRequest Lianjie__V1__ListOrganizationsRequest;
+typedef struct Lianjie__V1__ListOrganizationsResponse Lianjie__V1__ListOrganizationsResponse;
+typedef struct Lianjie__V1__CreateAccountRequest Lianjie__V1__CreateAccountRequest;
+typedef struct Lianjie__V1__GetAccountRequest Lianjie__V1__GetAccountRequest;
+typedef struct Lianjie__V1__UpdateAccountRequest Lianjie__V1__UpdateAccountRequest;
+typedef struct Lianjie__V1__ListAccountsRequest Lianjie__V1__ListAccountsRequest;
+typedef struct Lianjie__V1__ListAccountsResponse Lianjie__V1__ListAccountsResponse;
+typedef struct Lianjie__V1__DisableAccountRequest Lianjie__V1__DisableAccountRequest;
+typedef struct Lianjie__V1__EnableAccountRequest Lianjie__V1__EnableAccountRequest;
+typedef struct Lianjie__V1__ResetPasswordRequest Lianjie__V1__ResetPasswordRequest;
+typedef struct Lianjie__V1__ResetPasswordResponse Lianjie__V1__ResetPasswordResponse;
+typedef struct Lianjie__V1__IssueApiTokenRequest Lianjie__V1__IssueApiTokenRequest;
+typedef struct Lianjie__V1__IssueApiTokenResponse Lianjie__V1__IssueApiTokenResponse;
+typedef struct Lianjie__V1__ListApiTokensRequest Lianjie__V1__ListApiTokensRequest;
+typedef struct Lianjie__V1__ListApiTokensResponse Lianjie__V1__ListApiTokensResponse;
+typedef struct Lianjie__V1__RevokeApiTokenRequest Lianjie__V1__RevokeApiTokenRequest;
+typedef struct Lianjie__V1__CreateCategoryRequest Lianjie__V1__CreateCategoryRequest;
+typedef struct Lianjie__V1__ListCategoriesRequest Lianjie__V1__ListCategoriesRequest;
+typedef struct Lianjie__V1__ListCategoriesResponse Lianjie__V1__ListCategoriesResponse;
+typedef struct Lianjie__V1__CreatePostRequest Lianjie__V1__CreatePostRequest;
+typedef struct Lianjie__V1__ListPostsRequest Lianjie__V1__ListPostsRequest;
+typedef struct Lianjie__V1__ListPostsResponse Lianjie__V1__ListPostsResponse;
+typedef struct Lianjie__V1__CreateSubjectRequest Lianjie__V1__CreateSubjectRequest;
+typedef struct Lianjie__V1__GetSubjectRequest Lianjie__V1__GetSubjectRequest;
+typedef struct Lianjie__V1__UpdateSubjectRequest Lianjie__V1__UpdateSubjectRequest;
+typedef struct Lianjie__V1__TransferSubjectRequest Lianjie__V1__TransferSubjectRequest;
+typedef struct Lianjie__V1__ListSubjectsRequest Lianjie__V1__ListSubjectsRequest;
+typedef struct Lianjie__V1__ListSubjectsResponse Lianjie__V1__ListSubjectsResponse;
+typedef struct Lianjie__V1__ListPlacementsRequest Lianjie__V1__ListPlacementsRequest;
+typedef struct Lianjie__V1__ListPlacementsResponse Lianjie__V1__ListPlacementsResponse;
+typedef struct Lianjie__V1__ImportSubjectsRequest Lianjie__V1__ImportSubjectsRequest;
+typedef struct Lianjie__V1__ImportSubjectsResponse Lianjie__V1__ImportSubjectsResponse;
+typedef struct Lianjie__V1__ListAuditEntriesRequest Lianjie__V1__ListAuditEntriesRequest;
+typedef struct Lianjie__V1__ListAuditEntriesResponse Lianjie__V1__ListAuditEntriesResponse;
+typedef struct Lianjie__V1__VerifyAuditLogRequest Lianjie__V1__VerifyAuditLogRequest;
+typedef struct Lianjie__V1__VerifyAuditLogResponse Lianjie__V1__VerifyAuditLogResponse;
 
 
 /* --- enums --- */
 
-/*
- * What an account may do, each granted on an organisation subtree.
- */
-typedef enum _Lianjie__V1__Role {
-  LIANJIE__V1__ROLE__ROLE_UNSPECIFIED = 0,
-  /*
-   * Organisations, accounts, tag libraries, backups.
-   */
-  LIANJIE__V1__ROLE__ROLE_ADMIN = 1,
-  /*
-   * Discipline inspector: entries, review, evaluations, alerts, cases, opinions.
-   */
-  LIANJIE__V1__ROLE__ROLE_INSPECTOR = 2,
-  /*
-   * Department manager or team leader: their team's entries and portraits.
-   */
-  LIANJIE__V1__ROLE__ROLE_MANAGER = 3,
-  /*
-   * Human resources: opinions for promotions and awards, appraisal scores.
-   */
-  LIANJIE__V1__ROLE__ROLE_HR = 4,
-  /*
-   * An evaluated employee: their own portrait and dossier only.
-   */
-  LIANJIE__V1__ROLE__ROLE_EMPLOYEE = 5,
-  /*
-   * Another corporate system, authenticated with an API token.
-   */
-  LIANJIE__V1__ROLE__ROLE_SERVICE = 6,
-  /*
-   * Reads the audit log.
-   */
-  LIANJIE__V1__ROLE__ROLE_AUDITOR = 7
-    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(LIANJIE__V1__ROLE)
-} Lianjie__V1__Role;
 
 /* --- messages --- */
-
-/*
- * One role on one organisation subtree.
- */
-struct  Lianjie__V1__RoleGrant
-{
-  ProtobufCMessage base;
-  Lianjie__V1__Role role;
-  /*
-   * The root of the subtree; empty means the whole deployment.
-   */
-  char *organization_id;
-};
-#define LIANJIE__V1__ROLE_GRANT__INIT \
- { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__role_grant__descriptor) \
-    , LIANJIE__V1__ROLE__ROLE_UNSPECIFIED, (char *)protobuf_c_empty_string }
-
-
-/*
- * A person or system that can log in.
- */
-struct  Lianjie__V1__Account
-{
-  ProtobufCMessage base;
-  /*
-   * Opaque, chosen by the server, stable forever.
-   */
-  char *id;
-  /*
-   * Unique, case-insensitive login name.
-   */
-  char *username;
-  char *display_name;
-  size_t n_grants;
-  Lianjie__V1__RoleGrant **grants;
-  Lianjie__V1__Time *create_time;
-  protobuf_c_boolean disabled;
-};
-#define LIANJIE__V1__ACCOUNT__INIT \
- { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__account__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, NULL, 0 }
-
 
 struct  Lianjie__V1__LoginRequest
 {
@@ -175,50 +147,662 @@ struct  Lianjie__V1__WhoAmIResponse
    * When the token of this call expires.
    */
   Lianjie__V1__Time *session_expire_time;
+  /*
+   * The subject linked to this account, if any (employees' self-view).
+   */
+  char *subject_id;
 };
 #define LIANJIE__V1__WHO_AM_IRESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__who_am_iresponse__descriptor) \
-    , NULL, NULL }
+    , NULL, NULL, (char *)protobuf_c_empty_string }
 
 
-/* Lianjie__V1__RoleGrant methods */
-void   lianjie__v1__role_grant__init
-                     (Lianjie__V1__RoleGrant         *message);
-size_t lianjie__v1__role_grant__get_packed_size
-                     (const Lianjie__V1__RoleGrant   *message);
-size_t lianjie__v1__role_grant__pack
-                     (const Lianjie__V1__RoleGrant   *message,
-                      uint8_t             *out);
-size_t lianjie__v1__role_grant__pack_to_buffer
-                     (const Lianjie__V1__RoleGrant   *message,
-                      ProtobufCBuffer     *buffer);
-Lianjie__V1__RoleGrant *
-       lianjie__v1__role_grant__unpack
-                     (ProtobufCAllocator  *allocator,
-                      size_t               len,
-                      const uint8_t       *data);
-void   lianjie__v1__role_grant__free_unpacked
-                     (Lianjie__V1__RoleGrant *message,
-                      ProtobufCAllocator *allocator);
-/* Lianjie__V1__Account methods */
-void   lianjie__v1__account__init
-                     (Lianjie__V1__Account         *message);
-size_t lianjie__v1__account__get_packed_size
-                     (const Lianjie__V1__Account   *message);
-size_t lianjie__v1__account__pack
-                     (const Lianjie__V1__Account   *message,
-                      uint8_t             *out);
-size_t lianjie__v1__account__pack_to_buffer
-                     (const Lianjie__V1__Account   *message,
-                      ProtobufCBuffer     *buffer);
-Lianjie__V1__Account *
-       lianjie__v1__account__unpack
-                     (ProtobufCAllocator  *allocator,
-                      size_t               len,
-                      const uint8_t       *data);
-void   lianjie__v1__account__free_unpacked
-                     (Lianjie__V1__Account *message,
-                      ProtobufCAllocator *allocator);
+struct  Lianjie__V1__ChangePasswordRequest
+{
+  ProtobufCMessage base;
+  char *old_password;
+  char *new_password;
+};
+#define LIANJIE__V1__CHANGE_PASSWORD_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__change_password_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Lianjie__V1__ChangePasswordResponse
+{
+  ProtobufCMessage base;
+};
+#define LIANJIE__V1__CHANGE_PASSWORD_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__change_password_response__descriptor) \
+     }
+
+
+struct  Lianjie__V1__ListSessionsRequest
+{
+  ProtobufCMessage base;
+};
+#define LIANJIE__V1__LIST_SESSIONS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__list_sessions_request__descriptor) \
+     }
+
+
+struct  Lianjie__V1__ListSessionsResponse
+{
+  ProtobufCMessage base;
+  size_t n_sessions;
+  Lianjie__V1__Session **sessions;
+};
+#define LIANJIE__V1__LIST_SESSIONS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__list_sessions_response__descriptor) \
+    , 0,NULL }
+
+
+struct  Lianjie__V1__RevokeSessionRequest
+{
+  ProtobufCMessage base;
+  char *id;
+};
+#define LIANJIE__V1__REVOKE_SESSION_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__revoke_session_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Lianjie__V1__RevokeSessionResponse
+{
+  ProtobufCMessage base;
+};
+#define LIANJIE__V1__REVOKE_SESSION_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__revoke_session_response__descriptor) \
+     }
+
+
+struct  Lianjie__V1__CreateOrganizationRequest
+{
+  ProtobufCMessage base;
+  char *request_id;
+  /*
+   * Empty creates a root (whole-deployment administrators only).
+   */
+  char *parent_id;
+  char *name;
+  Lianjie__V1__OrganizationKind kind;
+};
+#define LIANJIE__V1__CREATE_ORGANIZATION_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__create_organization_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, LIANJIE__V1__ORGANIZATION_KIND__ORGANIZATION_KIND_UNSPECIFIED }
+
+
+struct  Lianjie__V1__GetOrganizationRequest
+{
+  ProtobufCMessage base;
+  char *id;
+};
+#define LIANJIE__V1__GET_ORGANIZATION_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__get_organization_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Lianjie__V1__UpdateOrganizationRequest
+{
+  ProtobufCMessage base;
+  /*
+   * `id` names the organisation; the fields in `update_mask` are set from it.
+   */
+  Lianjie__V1__Organization *organization;
+  /*
+   * Paths that may be set: `name`, `kind`.
+   */
+  size_t n_update_mask;
+  char **update_mask;
+  char *etag;
+};
+#define LIANJIE__V1__UPDATE_ORGANIZATION_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__update_organization_request__descriptor) \
+    , NULL, 0,NULL, (char *)protobuf_c_empty_string }
+
+
+struct  Lianjie__V1__MoveOrganizationRequest
+{
+  ProtobufCMessage base;
+  char *request_id;
+  char *id;
+  /*
+   * The new parent; not the organisation itself nor one of its descendants.
+   */
+  char *new_parent_id;
+  char *etag;
+};
+#define LIANJIE__V1__MOVE_ORGANIZATION_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__move_organization_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Lianjie__V1__DeactivateOrganizationRequest
+{
+  ProtobufCMessage base;
+  char *request_id;
+  char *id;
+  char *etag;
+};
+#define LIANJIE__V1__DEACTIVATE_ORGANIZATION_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__deactivate_organization_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Lianjie__V1__ListOrganizationsRequest
+{
+  ProtobufCMessage base;
+  /*
+   * The subtree to list (its root included); empty lists every tree in the caller's scope.
+   */
+  char *root_id;
+  protobuf_c_boolean include_inactive;
+  int32_t page_size;
+  char *page_token;
+};
+#define LIANJIE__V1__LIST_ORGANIZATIONS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__list_organizations_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string }
+
+
+struct  Lianjie__V1__ListOrganizationsResponse
+{
+  ProtobufCMessage base;
+  size_t n_organizations;
+  Lianjie__V1__Organization **organizations;
+  char *next_page_token;
+  int32_t total_size;
+};
+#define LIANJIE__V1__LIST_ORGANIZATIONS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__list_organizations_response__descriptor) \
+    , 0,NULL, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Lianjie__V1__CreateAccountRequest
+{
+  ProtobufCMessage base;
+  char *request_id;
+  char *username;
+  char *display_name;
+  /*
+   * Required for a person (password policy applies); must be empty for a service.
+   */
+  char *password;
+  size_t n_grants;
+  Lianjie__V1__RoleGrant **grants;
+  Lianjie__V1__AccountKind kind;
+};
+#define LIANJIE__V1__CREATE_ACCOUNT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__create_account_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, LIANJIE__V1__ACCOUNT_KIND__ACCOUNT_KIND_UNSPECIFIED }
+
+
+struct  Lianjie__V1__GetAccountRequest
+{
+  ProtobufCMessage base;
+  char *id;
+};
+#define LIANJIE__V1__GET_ACCOUNT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__get_account_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Lianjie__V1__UpdateAccountRequest
+{
+  ProtobufCMessage base;
+  /*
+   * `id` names the account; the fields in `update_mask` are set from it.
+   */
+  Lianjie__V1__Account *account;
+  /*
+   * Paths that may be set: `display_name`, `grants`.
+   */
+  size_t n_update_mask;
+  char **update_mask;
+  char *etag;
+};
+#define LIANJIE__V1__UPDATE_ACCOUNT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__update_account_request__descriptor) \
+    , NULL, 0,NULL, (char *)protobuf_c_empty_string }
+
+
+struct  Lianjie__V1__ListAccountsRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Only accounts with a grant inside this subtree; empty for all in the caller's scope.
+   */
+  char *organization_id;
+  protobuf_c_boolean include_disabled;
+  int32_t page_size;
+  char *page_token;
+};
+#define LIANJIE__V1__LIST_ACCOUNTS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__list_accounts_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string }
+
+
+struct  Lianjie__V1__ListAccountsResponse
+{
+  ProtobufCMessage base;
+  size_t n_accounts;
+  Lianjie__V1__Account **accounts;
+  char *next_page_token;
+  int32_t total_size;
+};
+#define LIANJIE__V1__LIST_ACCOUNTS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__list_accounts_response__descriptor) \
+    , 0,NULL, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Lianjie__V1__DisableAccountRequest
+{
+  ProtobufCMessage base;
+  char *request_id;
+  char *id;
+  char *reason;
+  char *etag;
+};
+#define LIANJIE__V1__DISABLE_ACCOUNT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__disable_account_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Lianjie__V1__EnableAccountRequest
+{
+  ProtobufCMessage base;
+  char *request_id;
+  char *id;
+  char *etag;
+};
+#define LIANJIE__V1__ENABLE_ACCOUNT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__enable_account_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Lianjie__V1__ResetPasswordRequest
+{
+  ProtobufCMessage base;
+  char *request_id;
+  char *id;
+  char *new_password;
+};
+#define LIANJIE__V1__RESET_PASSWORD_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__reset_password_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Lianjie__V1__ResetPasswordResponse
+{
+  ProtobufCMessage base;
+};
+#define LIANJIE__V1__RESET_PASSWORD_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__reset_password_response__descriptor) \
+     }
+
+
+struct  Lianjie__V1__IssueApiTokenRequest
+{
+  ProtobufCMessage base;
+  char *request_id;
+  /*
+   * A service account.
+   */
+  char *account_id;
+  char *description;
+  /*
+   * Days until it expires: 1-730 (default 365).
+   */
+  int32_t valid_days;
+};
+#define LIANJIE__V1__ISSUE_API_TOKEN_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__issue_api_token_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Lianjie__V1__IssueApiTokenResponse
+{
+  ProtobufCMessage base;
+  /*
+   * The token: shown this once and never again. Send as `authorization: Bearer <token>`.
+   */
+  char *token;
+  Lianjie__V1__ApiToken *api_token;
+};
+#define LIANJIE__V1__ISSUE_API_TOKEN_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__issue_api_token_response__descriptor) \
+    , (char *)protobuf_c_empty_string, NULL }
+
+
+struct  Lianjie__V1__ListApiTokensRequest
+{
+  ProtobufCMessage base;
+  char *account_id;
+  protobuf_c_boolean include_revoked;
+};
+#define LIANJIE__V1__LIST_API_TOKENS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__list_api_tokens_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Lianjie__V1__ListApiTokensResponse
+{
+  ProtobufCMessage base;
+  size_t n_api_tokens;
+  Lianjie__V1__ApiToken **api_tokens;
+};
+#define LIANJIE__V1__LIST_API_TOKENS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__list_api_tokens_response__descriptor) \
+    , 0,NULL }
+
+
+struct  Lianjie__V1__RevokeApiTokenRequest
+{
+  ProtobufCMessage base;
+  char *request_id;
+  char *id;
+};
+#define LIANJIE__V1__REVOKE_API_TOKEN_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__revoke_api_token_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Lianjie__V1__CreateCategoryRequest
+{
+  ProtobufCMessage base;
+  char *request_id;
+  char *code;
+  char *name;
+};
+#define LIANJIE__V1__CREATE_CATEGORY_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__create_category_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Lianjie__V1__ListCategoriesRequest
+{
+  ProtobufCMessage base;
+};
+#define LIANJIE__V1__LIST_CATEGORIES_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__list_categories_request__descriptor) \
+     }
+
+
+struct  Lianjie__V1__ListCategoriesResponse
+{
+  ProtobufCMessage base;
+  size_t n_categories;
+  Lianjie__V1__Category **categories;
+};
+#define LIANJIE__V1__LIST_CATEGORIES_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__list_categories_response__descriptor) \
+    , 0,NULL }
+
+
+struct  Lianjie__V1__CreatePostRequest
+{
+  ProtobufCMessage base;
+  char *request_id;
+  char *code;
+  char *name;
+  char *category_id;
+  char *risk_coefficient;
+};
+#define LIANJIE__V1__CREATE_POST_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__create_post_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Lianjie__V1__ListPostsRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Only posts of this category; empty for all.
+   */
+  char *category_id;
+};
+#define LIANJIE__V1__LIST_POSTS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__list_posts_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Lianjie__V1__ListPostsResponse
+{
+  ProtobufCMessage base;
+  size_t n_posts;
+  Lianjie__V1__Post **posts;
+};
+#define LIANJIE__V1__LIST_POSTS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__list_posts_response__descriptor) \
+    , 0,NULL }
+
+
+struct  Lianjie__V1__CreateSubjectRequest
+{
+  ProtobufCMessage base;
+  char *request_id;
+  /*
+   * `id`, times, `etag` and `status` are set by the server (status starts ACTIVE).
+   */
+  Lianjie__V1__Subject *subject;
+};
+#define LIANJIE__V1__CREATE_SUBJECT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__create_subject_request__descriptor) \
+    , (char *)protobuf_c_empty_string, NULL }
+
+
+struct  Lianjie__V1__GetSubjectRequest
+{
+  ProtobufCMessage base;
+  char *id;
+};
+#define LIANJIE__V1__GET_SUBJECT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__get_subject_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Lianjie__V1__UpdateSubjectRequest
+{
+  ProtobufCMessage base;
+  /*
+   * `id` names the subject; the fields in `update_mask` are set from it.
+   */
+  Lianjie__V1__Subject *subject;
+  /*
+   * Paths that may be set: `name`, `category_id`, `post_id`, `position_level`,
+   * `status`, `account_id`, `post_entry_date`. (Organisation changes go through
+   * TransferSubject, which keeps the history.)
+   */
+  size_t n_update_mask;
+  char **update_mask;
+  char *etag;
+};
+#define LIANJIE__V1__UPDATE_SUBJECT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__update_subject_request__descriptor) \
+    , NULL, 0,NULL, (char *)protobuf_c_empty_string }
+
+
+struct  Lianjie__V1__TransferSubjectRequest
+{
+  ProtobufCMessage base;
+  char *request_id;
+  char *id;
+  char *to_organization_id;
+  /*
+   * The day the move takes effect; not before the current placement began.
+   */
+  Lianjie__V1__Date *effective_date;
+  char *reason;
+  char *etag;
+};
+#define LIANJIE__V1__TRANSFER_SUBJECT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__transfer_subject_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Lianjie__V1__ListSubjectsRequest
+{
+  ProtobufCMessage base;
+  /*
+   * The subtree to list; empty for everything in the caller's scope.
+   */
+  char *organization_id;
+  /*
+   * Filters; empty or unspecified means any.
+   */
+  char *category_id;
+  Lianjie__V1__SubjectStatus status;
+  int32_t page_size;
+  char *page_token;
+};
+#define LIANJIE__V1__LIST_SUBJECTS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__list_subjects_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, LIANJIE__V1__SUBJECT_STATUS__SUBJECT_STATUS_UNSPECIFIED, 0, (char *)protobuf_c_empty_string }
+
+
+struct  Lianjie__V1__ListSubjectsResponse
+{
+  ProtobufCMessage base;
+  size_t n_subjects;
+  Lianjie__V1__Subject **subjects;
+  char *next_page_token;
+  int32_t total_size;
+};
+#define LIANJIE__V1__LIST_SUBJECTS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__list_subjects_response__descriptor) \
+    , 0,NULL, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Lianjie__V1__ListPlacementsRequest
+{
+  ProtobufCMessage base;
+  char *subject_id;
+};
+#define LIANJIE__V1__LIST_PLACEMENTS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__list_placements_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Lianjie__V1__ListPlacementsResponse
+{
+  ProtobufCMessage base;
+  /*
+   * Oldest first.
+   */
+  size_t n_placements;
+  Lianjie__V1__Placement **placements;
+};
+#define LIANJIE__V1__LIST_PLACEMENTS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__list_placements_response__descriptor) \
+    , 0,NULL }
+
+
+struct  Lianjie__V1__ImportSubjectsRequest
+{
+  ProtobufCMessage base;
+  char *request_id;
+  size_t n_rows;
+  Lianjie__V1__SubjectImportRow **rows;
+  /*
+   * Check every row and report, changing nothing.
+   */
+  protobuf_c_boolean dry_run;
+};
+#define LIANJIE__V1__IMPORT_SUBJECTS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__import_subjects_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0,NULL, 0 }
+
+
+struct  Lianjie__V1__ImportSubjectsResponse
+{
+  ProtobufCMessage base;
+  /*
+   * True when the rows were stored (all of them); false for a dry run or any rejection.
+   */
+  protobuf_c_boolean applied;
+  /*
+   * Rows that were (or, in a dry run, would be) created.
+   */
+  int32_t created;
+  /*
+   * Every refused row with its reason; nothing is stored unless this is empty.
+   */
+  size_t n_rejections;
+  Lianjie__V1__ImportRejection **rejections;
+};
+#define LIANJIE__V1__IMPORT_SUBJECTS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__import_subjects_response__descriptor) \
+    , 0, 0, 0,NULL }
+
+
+struct  Lianjie__V1__ListAuditEntriesRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Filters; empty means any.
+   */
+  char *account_id;
+  char *record_id;
+  char *method;
+  /*
+   * Only entries at or after / before these times.
+   */
+  Lianjie__V1__Time *start_time;
+  Lianjie__V1__Time *end_time;
+  int32_t page_size;
+  char *page_token;
+};
+#define LIANJIE__V1__LIST_AUDIT_ENTRIES_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__list_audit_entries_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, NULL, 0, (char *)protobuf_c_empty_string }
+
+
+struct  Lianjie__V1__ListAuditEntriesResponse
+{
+  ProtobufCMessage base;
+  /*
+   * Oldest first.
+   */
+  size_t n_entries;
+  Lianjie__V1__AuditEntry **entries;
+  char *next_page_token;
+};
+#define LIANJIE__V1__LIST_AUDIT_ENTRIES_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__list_audit_entries_response__descriptor) \
+    , 0,NULL, (char *)protobuf_c_empty_string }
+
+
+struct  Lianjie__V1__VerifyAuditLogRequest
+{
+  ProtobufCMessage base;
+};
+#define LIANJIE__V1__VERIFY_AUDIT_LOG_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__verify_audit_log_request__descriptor) \
+     }
+
+
+struct  Lianjie__V1__VerifyAuditLogResponse
+{
+  ProtobufCMessage base;
+  protobuf_c_boolean intact;
+  /*
+   * Entries checked.
+   */
+  int64_t checked;
+  /*
+   * The first entry whose hash or sequence does not follow from the one before; 0 if intact.
+   */
+  int64_t first_broken_sequence;
+  /*
+   * What is wrong with it.
+   */
+  char *problem;
+};
+#define LIANJIE__V1__VERIFY_AUDIT_LOG_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__verify_audit_log_response__descriptor) \
+    , 0, 0, 0, (char *)protobuf_c_empty_string }
+
+
 /* Lianjie__V1__LoginRequest methods */
 void   lianjie__v1__login_request__init
                      (Lianjie__V1__LoginRequest         *message);
@@ -333,14 +917,901 @@ Lianjie__V1__WhoAmIResponse *
 void   lianjie__v1__who_am_iresponse__free_unpacked
                      (Lianjie__V1__WhoAmIResponse *message,
                       ProtobufCAllocator *allocator);
+/* Lianjie__V1__ChangePasswordRequest methods */
+void   lianjie__v1__change_password_request__init
+                     (Lianjie__V1__ChangePasswordRequest         *message);
+size_t lianjie__v1__change_password_request__get_packed_size
+                     (const Lianjie__V1__ChangePasswordRequest   *message);
+size_t lianjie__v1__change_password_request__pack
+                     (const Lianjie__V1__ChangePasswordRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__change_password_request__pack_to_buffer
+                     (const Lianjie__V1__ChangePasswordRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__ChangePasswordRequest *
+       lianjie__v1__change_password_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__change_password_request__free_unpacked
+                     (Lianjie__V1__ChangePasswordRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__ChangePasswordResponse methods */
+void   lianjie__v1__change_password_response__init
+                     (Lianjie__V1__ChangePasswordResponse         *message);
+size_t lianjie__v1__change_password_response__get_packed_size
+                     (const Lianjie__V1__ChangePasswordResponse   *message);
+size_t lianjie__v1__change_password_response__pack
+                     (const Lianjie__V1__ChangePasswordResponse   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__change_password_response__pack_to_buffer
+                     (const Lianjie__V1__ChangePasswordResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__ChangePasswordResponse *
+       lianjie__v1__change_password_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__change_password_response__free_unpacked
+                     (Lianjie__V1__ChangePasswordResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__ListSessionsRequest methods */
+void   lianjie__v1__list_sessions_request__init
+                     (Lianjie__V1__ListSessionsRequest         *message);
+size_t lianjie__v1__list_sessions_request__get_packed_size
+                     (const Lianjie__V1__ListSessionsRequest   *message);
+size_t lianjie__v1__list_sessions_request__pack
+                     (const Lianjie__V1__ListSessionsRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__list_sessions_request__pack_to_buffer
+                     (const Lianjie__V1__ListSessionsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__ListSessionsRequest *
+       lianjie__v1__list_sessions_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__list_sessions_request__free_unpacked
+                     (Lianjie__V1__ListSessionsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__ListSessionsResponse methods */
+void   lianjie__v1__list_sessions_response__init
+                     (Lianjie__V1__ListSessionsResponse         *message);
+size_t lianjie__v1__list_sessions_response__get_packed_size
+                     (const Lianjie__V1__ListSessionsResponse   *message);
+size_t lianjie__v1__list_sessions_response__pack
+                     (const Lianjie__V1__ListSessionsResponse   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__list_sessions_response__pack_to_buffer
+                     (const Lianjie__V1__ListSessionsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__ListSessionsResponse *
+       lianjie__v1__list_sessions_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__list_sessions_response__free_unpacked
+                     (Lianjie__V1__ListSessionsResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__RevokeSessionRequest methods */
+void   lianjie__v1__revoke_session_request__init
+                     (Lianjie__V1__RevokeSessionRequest         *message);
+size_t lianjie__v1__revoke_session_request__get_packed_size
+                     (const Lianjie__V1__RevokeSessionRequest   *message);
+size_t lianjie__v1__revoke_session_request__pack
+                     (const Lianjie__V1__RevokeSessionRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__revoke_session_request__pack_to_buffer
+                     (const Lianjie__V1__RevokeSessionRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__RevokeSessionRequest *
+       lianjie__v1__revoke_session_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__revoke_session_request__free_unpacked
+                     (Lianjie__V1__RevokeSessionRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__RevokeSessionResponse methods */
+void   lianjie__v1__revoke_session_response__init
+                     (Lianjie__V1__RevokeSessionResponse         *message);
+size_t lianjie__v1__revoke_session_response__get_packed_size
+                     (const Lianjie__V1__RevokeSessionResponse   *message);
+size_t lianjie__v1__revoke_session_response__pack
+                     (const Lianjie__V1__RevokeSessionResponse   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__revoke_session_response__pack_to_buffer
+                     (const Lianjie__V1__RevokeSessionResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__RevokeSessionResponse *
+       lianjie__v1__revoke_session_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__revoke_session_response__free_unpacked
+                     (Lianjie__V1__RevokeSessionResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__CreateOrganizationRequest methods */
+void   lianjie__v1__create_organization_request__init
+                     (Lianjie__V1__CreateOrganizationRequest         *message);
+size_t lianjie__v1__create_organization_request__get_packed_size
+                     (const Lianjie__V1__CreateOrganizationRequest   *message);
+size_t lianjie__v1__create_organization_request__pack
+                     (const Lianjie__V1__CreateOrganizationRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__create_organization_request__pack_to_buffer
+                     (const Lianjie__V1__CreateOrganizationRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__CreateOrganizationRequest *
+       lianjie__v1__create_organization_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__create_organization_request__free_unpacked
+                     (Lianjie__V1__CreateOrganizationRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__GetOrganizationRequest methods */
+void   lianjie__v1__get_organization_request__init
+                     (Lianjie__V1__GetOrganizationRequest         *message);
+size_t lianjie__v1__get_organization_request__get_packed_size
+                     (const Lianjie__V1__GetOrganizationRequest   *message);
+size_t lianjie__v1__get_organization_request__pack
+                     (const Lianjie__V1__GetOrganizationRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__get_organization_request__pack_to_buffer
+                     (const Lianjie__V1__GetOrganizationRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__GetOrganizationRequest *
+       lianjie__v1__get_organization_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__get_organization_request__free_unpacked
+                     (Lianjie__V1__GetOrganizationRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__UpdateOrganizationRequest methods */
+void   lianjie__v1__update_organization_request__init
+                     (Lianjie__V1__UpdateOrganizationRequest         *message);
+size_t lianjie__v1__update_organization_request__get_packed_size
+                     (const Lianjie__V1__UpdateOrganizationRequest   *message);
+size_t lianjie__v1__update_organization_request__pack
+                     (const Lianjie__V1__UpdateOrganizationRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__update_organization_request__pack_to_buffer
+                     (const Lianjie__V1__UpdateOrganizationRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__UpdateOrganizationRequest *
+       lianjie__v1__update_organization_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__update_organization_request__free_unpacked
+                     (Lianjie__V1__UpdateOrganizationRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__MoveOrganizationRequest methods */
+void   lianjie__v1__move_organization_request__init
+                     (Lianjie__V1__MoveOrganizationRequest         *message);
+size_t lianjie__v1__move_organization_request__get_packed_size
+                     (const Lianjie__V1__MoveOrganizationRequest   *message);
+size_t lianjie__v1__move_organization_request__pack
+                     (const Lianjie__V1__MoveOrganizationRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__move_organization_request__pack_to_buffer
+                     (const Lianjie__V1__MoveOrganizationRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__MoveOrganizationRequest *
+       lianjie__v1__move_organization_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__move_organization_request__free_unpacked
+                     (Lianjie__V1__MoveOrganizationRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__DeactivateOrganizationRequest methods */
+void   lianjie__v1__deactivate_organization_request__init
+                     (Lianjie__V1__DeactivateOrganizationRequest         *message);
+size_t lianjie__v1__deactivate_organization_request__get_packed_size
+                     (const Lianjie__V1__DeactivateOrganizationRequest   *message);
+size_t lianjie__v1__deactivate_organization_request__pack
+                     (const Lianjie__V1__DeactivateOrganizationRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__deactivate_organization_request__pack_to_buffer
+                     (const Lianjie__V1__DeactivateOrganizationRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__DeactivateOrganizationRequest *
+       lianjie__v1__deactivate_organization_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__deactivate_organization_request__free_unpacked
+                     (Lianjie__V1__DeactivateOrganizationRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__ListOrganizationsRequest methods */
+void   lianjie__v1__list_organizations_request__init
+                     (Lianjie__V1__ListOrganizationsRequest         *message);
+size_t lianjie__v1__list_organizations_request__get_packed_size
+                     (const Lianjie__V1__ListOrganizationsRequest   *message);
+size_t lianjie__v1__list_organizations_request__pack
+                     (const Lianjie__V1__ListOrganizationsRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__list_organizations_request__pack_to_buffer
+                     (const Lianjie__V1__ListOrganizationsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__ListOrganizationsRequest *
+       lianjie__v1__list_organizations_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__list_organizations_request__free_unpacked
+                     (Lianjie__V1__ListOrganizationsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__ListOrganizationsResponse methods */
+void   lianjie__v1__list_organizations_response__init
+                     (Lianjie__V1__ListOrganizationsResponse         *message);
+size_t lianjie__v1__list_organizations_response__get_packed_size
+                     (const Lianjie__V1__ListOrganizationsResponse   *message);
+size_t lianjie__v1__list_organizations_response__pack
+                     (const Lianjie__V1__ListOrganizationsResponse   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__list_organizations_response__pack_to_buffer
+                     (const Lianjie__V1__ListOrganizationsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__ListOrganizationsResponse *
+       lianjie__v1__list_organizations_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__list_organizations_response__free_unpacked
+                     (Lianjie__V1__ListOrganizationsResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__CreateAccountRequest methods */
+void   lianjie__v1__create_account_request__init
+                     (Lianjie__V1__CreateAccountRequest         *message);
+size_t lianjie__v1__create_account_request__get_packed_size
+                     (const Lianjie__V1__CreateAccountRequest   *message);
+size_t lianjie__v1__create_account_request__pack
+                     (const Lianjie__V1__CreateAccountRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__create_account_request__pack_to_buffer
+                     (const Lianjie__V1__CreateAccountRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__CreateAccountRequest *
+       lianjie__v1__create_account_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__create_account_request__free_unpacked
+                     (Lianjie__V1__CreateAccountRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__GetAccountRequest methods */
+void   lianjie__v1__get_account_request__init
+                     (Lianjie__V1__GetAccountRequest         *message);
+size_t lianjie__v1__get_account_request__get_packed_size
+                     (const Lianjie__V1__GetAccountRequest   *message);
+size_t lianjie__v1__get_account_request__pack
+                     (const Lianjie__V1__GetAccountRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__get_account_request__pack_to_buffer
+                     (const Lianjie__V1__GetAccountRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__GetAccountRequest *
+       lianjie__v1__get_account_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__get_account_request__free_unpacked
+                     (Lianjie__V1__GetAccountRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__UpdateAccountRequest methods */
+void   lianjie__v1__update_account_request__init
+                     (Lianjie__V1__UpdateAccountRequest         *message);
+size_t lianjie__v1__update_account_request__get_packed_size
+                     (const Lianjie__V1__UpdateAccountRequest   *message);
+size_t lianjie__v1__update_account_request__pack
+                     (const Lianjie__V1__UpdateAccountRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__update_account_request__pack_to_buffer
+                     (const Lianjie__V1__UpdateAccountRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__UpdateAccountRequest *
+       lianjie__v1__update_account_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__update_account_request__free_unpacked
+                     (Lianjie__V1__UpdateAccountRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__ListAccountsRequest methods */
+void   lianjie__v1__list_accounts_request__init
+                     (Lianjie__V1__ListAccountsRequest         *message);
+size_t lianjie__v1__list_accounts_request__get_packed_size
+                     (const Lianjie__V1__ListAccountsRequest   *message);
+size_t lianjie__v1__list_accounts_request__pack
+                     (const Lianjie__V1__ListAccountsRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__list_accounts_request__pack_to_buffer
+                     (const Lianjie__V1__ListAccountsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__ListAccountsRequest *
+       lianjie__v1__list_accounts_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__list_accounts_request__free_unpacked
+                     (Lianjie__V1__ListAccountsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__ListAccountsResponse methods */
+void   lianjie__v1__list_accounts_response__init
+                     (Lianjie__V1__ListAccountsResponse         *message);
+size_t lianjie__v1__list_accounts_response__get_packed_size
+                     (const Lianjie__V1__ListAccountsResponse   *message);
+size_t lianjie__v1__list_accounts_response__pack
+                     (const Lianjie__V1__ListAccountsResponse   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__list_accounts_response__pack_to_buffer
+                     (const Lianjie__V1__ListAccountsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__ListAccountsResponse *
+       lianjie__v1__list_accounts_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__list_accounts_response__free_unpacked
+                     (Lianjie__V1__ListAccountsResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__DisableAccountRequest methods */
+void   lianjie__v1__disable_account_request__init
+                     (Lianjie__V1__DisableAccountRequest         *message);
+size_t lianjie__v1__disable_account_request__get_packed_size
+                     (const Lianjie__V1__DisableAccountRequest   *message);
+size_t lianjie__v1__disable_account_request__pack
+                     (const Lianjie__V1__DisableAccountRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__disable_account_request__pack_to_buffer
+                     (const Lianjie__V1__DisableAccountRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__DisableAccountRequest *
+       lianjie__v1__disable_account_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__disable_account_request__free_unpacked
+                     (Lianjie__V1__DisableAccountRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__EnableAccountRequest methods */
+void   lianjie__v1__enable_account_request__init
+                     (Lianjie__V1__EnableAccountRequest         *message);
+size_t lianjie__v1__enable_account_request__get_packed_size
+                     (const Lianjie__V1__EnableAccountRequest   *message);
+size_t lianjie__v1__enable_account_request__pack
+                     (const Lianjie__V1__EnableAccountRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__enable_account_request__pack_to_buffer
+                     (const Lianjie__V1__EnableAccountRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__EnableAccountRequest *
+       lianjie__v1__enable_account_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__enable_account_request__free_unpacked
+                     (Lianjie__V1__EnableAccountRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__ResetPasswordRequest methods */
+void   lianjie__v1__reset_password_request__init
+                     (Lianjie__V1__ResetPasswordRequest         *message);
+size_t lianjie__v1__reset_password_request__get_packed_size
+                     (const Lianjie__V1__ResetPasswordRequest   *message);
+size_t lianjie__v1__reset_password_request__pack
+                     (const Lianjie__V1__ResetPasswordRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__reset_password_request__pack_to_buffer
+                     (const Lianjie__V1__ResetPasswordRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__ResetPasswordRequest *
+       lianjie__v1__reset_password_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__reset_password_request__free_unpacked
+                     (Lianjie__V1__ResetPasswordRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__ResetPasswordResponse methods */
+void   lianjie__v1__reset_password_response__init
+                     (Lianjie__V1__ResetPasswordResponse         *message);
+size_t lianjie__v1__reset_password_response__get_packed_size
+                     (const Lianjie__V1__ResetPasswordResponse   *message);
+size_t lianjie__v1__reset_password_response__pack
+                     (const Lianjie__V1__ResetPasswordResponse   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__reset_password_response__pack_to_buffer
+                     (const Lianjie__V1__ResetPasswordResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__ResetPasswordResponse *
+       lianjie__v1__reset_password_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__reset_password_response__free_unpacked
+                     (Lianjie__V1__ResetPasswordResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__IssueApiTokenRequest methods */
+void   lianjie__v1__issue_api_token_request__init
+                     (Lianjie__V1__IssueApiTokenRequest         *message);
+size_t lianjie__v1__issue_api_token_request__get_packed_size
+                     (const Lianjie__V1__IssueApiTokenRequest   *message);
+size_t lianjie__v1__issue_api_token_request__pack
+                     (const Lianjie__V1__IssueApiTokenRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__issue_api_token_request__pack_to_buffer
+                     (const Lianjie__V1__IssueApiTokenRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__IssueApiTokenRequest *
+       lianjie__v1__issue_api_token_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__issue_api_token_request__free_unpacked
+                     (Lianjie__V1__IssueApiTokenRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__IssueApiTokenResponse methods */
+void   lianjie__v1__issue_api_token_response__init
+                     (Lianjie__V1__IssueApiTokenResponse         *message);
+size_t lianjie__v1__issue_api_token_response__get_packed_size
+                     (const Lianjie__V1__IssueApiTokenResponse   *message);
+size_t lianjie__v1__issue_api_token_response__pack
+                     (const Lianjie__V1__IssueApiTokenResponse   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__issue_api_token_response__pack_to_buffer
+                     (const Lianjie__V1__IssueApiTokenResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__IssueApiTokenResponse *
+       lianjie__v1__issue_api_token_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__issue_api_token_response__free_unpacked
+                     (Lianjie__V1__IssueApiTokenResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__ListApiTokensRequest methods */
+void   lianjie__v1__list_api_tokens_request__init
+                     (Lianjie__V1__ListApiTokensRequest         *message);
+size_t lianjie__v1__list_api_tokens_request__get_packed_size
+                     (const Lianjie__V1__ListApiTokensRequest   *message);
+size_t lianjie__v1__list_api_tokens_request__pack
+                     (const Lianjie__V1__ListApiTokensRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__list_api_tokens_request__pack_to_buffer
+                     (const Lianjie__V1__ListApiTokensRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__ListApiTokensRequest *
+       lianjie__v1__list_api_tokens_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__list_api_tokens_request__free_unpacked
+                     (Lianjie__V1__ListApiTokensRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__ListApiTokensResponse methods */
+void   lianjie__v1__list_api_tokens_response__init
+                     (Lianjie__V1__ListApiTokensResponse         *message);
+size_t lianjie__v1__list_api_tokens_response__get_packed_size
+                     (const Lianjie__V1__ListApiTokensResponse   *message);
+size_t lianjie__v1__list_api_tokens_response__pack
+                     (const Lianjie__V1__ListApiTokensResponse   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__list_api_tokens_response__pack_to_buffer
+                     (const Lianjie__V1__ListApiTokensResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__ListApiTokensResponse *
+       lianjie__v1__list_api_tokens_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__list_api_tokens_response__free_unpacked
+                     (Lianjie__V1__ListApiTokensResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__RevokeApiTokenRequest methods */
+void   lianjie__v1__revoke_api_token_request__init
+                     (Lianjie__V1__RevokeApiTokenRequest         *message);
+size_t lianjie__v1__revoke_api_token_request__get_packed_size
+                     (const Lianjie__V1__RevokeApiTokenRequest   *message);
+size_t lianjie__v1__revoke_api_token_request__pack
+                     (const Lianjie__V1__RevokeApiTokenRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__revoke_api_token_request__pack_to_buffer
+                     (const Lianjie__V1__RevokeApiTokenRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__RevokeApiTokenRequest *
+       lianjie__v1__revoke_api_token_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__revoke_api_token_request__free_unpacked
+                     (Lianjie__V1__RevokeApiTokenRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__CreateCategoryRequest methods */
+void   lianjie__v1__create_category_request__init
+                     (Lianjie__V1__CreateCategoryRequest         *message);
+size_t lianjie__v1__create_category_request__get_packed_size
+                     (const Lianjie__V1__CreateCategoryRequest   *message);
+size_t lianjie__v1__create_category_request__pack
+                     (const Lianjie__V1__CreateCategoryRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__create_category_request__pack_to_buffer
+                     (const Lianjie__V1__CreateCategoryRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__CreateCategoryRequest *
+       lianjie__v1__create_category_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__create_category_request__free_unpacked
+                     (Lianjie__V1__CreateCategoryRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__ListCategoriesRequest methods */
+void   lianjie__v1__list_categories_request__init
+                     (Lianjie__V1__ListCategoriesRequest         *message);
+size_t lianjie__v1__list_categories_request__get_packed_size
+                     (const Lianjie__V1__ListCategoriesRequest   *message);
+size_t lianjie__v1__list_categories_request__pack
+                     (const Lianjie__V1__ListCategoriesRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__list_categories_request__pack_to_buffer
+                     (const Lianjie__V1__ListCategoriesRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__ListCategoriesRequest *
+       lianjie__v1__list_categories_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__list_categories_request__free_unpacked
+                     (Lianjie__V1__ListCategoriesRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__ListCategoriesResponse methods */
+void   lianjie__v1__list_categories_response__init
+                     (Lianjie__V1__ListCategoriesResponse         *message);
+size_t lianjie__v1__list_categories_response__get_packed_size
+                     (const Lianjie__V1__ListCategoriesResponse   *message);
+size_t lianjie__v1__list_categories_response__pack
+                     (const Lianjie__V1__ListCategoriesResponse   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__list_categories_response__pack_to_buffer
+                     (const Lianjie__V1__ListCategoriesResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__ListCategoriesResponse *
+       lianjie__v1__list_categories_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__list_categories_response__free_unpacked
+                     (Lianjie__V1__ListCategoriesResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__CreatePostRequest methods */
+void   lianjie__v1__create_post_request__init
+                     (Lianjie__V1__CreatePostRequest         *message);
+size_t lianjie__v1__create_post_request__get_packed_size
+                     (const Lianjie__V1__CreatePostRequest   *message);
+size_t lianjie__v1__create_post_request__pack
+                     (const Lianjie__V1__CreatePostRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__create_post_request__pack_to_buffer
+                     (const Lianjie__V1__CreatePostRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__CreatePostRequest *
+       lianjie__v1__create_post_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__create_post_request__free_unpacked
+                     (Lianjie__V1__CreatePostRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__ListPostsRequest methods */
+void   lianjie__v1__list_posts_request__init
+                     (Lianjie__V1__ListPostsRequest         *message);
+size_t lianjie__v1__list_posts_request__get_packed_size
+                     (const Lianjie__V1__ListPostsRequest   *message);
+size_t lianjie__v1__list_posts_request__pack
+                     (const Lianjie__V1__ListPostsRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__list_posts_request__pack_to_buffer
+                     (const Lianjie__V1__ListPostsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__ListPostsRequest *
+       lianjie__v1__list_posts_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__list_posts_request__free_unpacked
+                     (Lianjie__V1__ListPostsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__ListPostsResponse methods */
+void   lianjie__v1__list_posts_response__init
+                     (Lianjie__V1__ListPostsResponse         *message);
+size_t lianjie__v1__list_posts_response__get_packed_size
+                     (const Lianjie__V1__ListPostsResponse   *message);
+size_t lianjie__v1__list_posts_response__pack
+                     (const Lianjie__V1__ListPostsResponse   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__list_posts_response__pack_to_buffer
+                     (const Lianjie__V1__ListPostsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__ListPostsResponse *
+       lianjie__v1__list_posts_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__list_posts_response__free_unpacked
+                     (Lianjie__V1__ListPostsResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__CreateSubjectRequest methods */
+void   lianjie__v1__create_subject_request__init
+                     (Lianjie__V1__CreateSubjectRequest         *message);
+size_t lianjie__v1__create_subject_request__get_packed_size
+                     (const Lianjie__V1__CreateSubjectRequest   *message);
+size_t lianjie__v1__create_subject_request__pack
+                     (const Lianjie__V1__CreateSubjectRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__create_subject_request__pack_to_buffer
+                     (const Lianjie__V1__CreateSubjectRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__CreateSubjectRequest *
+       lianjie__v1__create_subject_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__create_subject_request__free_unpacked
+                     (Lianjie__V1__CreateSubjectRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__GetSubjectRequest methods */
+void   lianjie__v1__get_subject_request__init
+                     (Lianjie__V1__GetSubjectRequest         *message);
+size_t lianjie__v1__get_subject_request__get_packed_size
+                     (const Lianjie__V1__GetSubjectRequest   *message);
+size_t lianjie__v1__get_subject_request__pack
+                     (const Lianjie__V1__GetSubjectRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__get_subject_request__pack_to_buffer
+                     (const Lianjie__V1__GetSubjectRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__GetSubjectRequest *
+       lianjie__v1__get_subject_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__get_subject_request__free_unpacked
+                     (Lianjie__V1__GetSubjectRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__UpdateSubjectRequest methods */
+void   lianjie__v1__update_subject_request__init
+                     (Lianjie__V1__UpdateSubjectRequest         *message);
+size_t lianjie__v1__update_subject_request__get_packed_size
+                     (const Lianjie__V1__UpdateSubjectRequest   *message);
+size_t lianjie__v1__update_subject_request__pack
+                     (const Lianjie__V1__UpdateSubjectRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__update_subject_request__pack_to_buffer
+                     (const Lianjie__V1__UpdateSubjectRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__UpdateSubjectRequest *
+       lianjie__v1__update_subject_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__update_subject_request__free_unpacked
+                     (Lianjie__V1__UpdateSubjectRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__TransferSubjectRequest methods */
+void   lianjie__v1__transfer_subject_request__init
+                     (Lianjie__V1__TransferSubjectRequest         *message);
+size_t lianjie__v1__transfer_subject_request__get_packed_size
+                     (const Lianjie__V1__TransferSubjectRequest   *message);
+size_t lianjie__v1__transfer_subject_request__pack
+                     (const Lianjie__V1__TransferSubjectRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__transfer_subject_request__pack_to_buffer
+                     (const Lianjie__V1__TransferSubjectRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__TransferSubjectRequest *
+       lianjie__v1__transfer_subject_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__transfer_subject_request__free_unpacked
+                     (Lianjie__V1__TransferSubjectRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__ListSubjectsRequest methods */
+void   lianjie__v1__list_subjects_request__init
+                     (Lianjie__V1__ListSubjectsRequest         *message);
+size_t lianjie__v1__list_subjects_request__get_packed_size
+                     (const Lianjie__V1__ListSubjectsRequest   *message);
+size_t lianjie__v1__list_subjects_request__pack
+                     (const Lianjie__V1__ListSubjectsRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__list_subjects_request__pack_to_buffer
+                     (const Lianjie__V1__ListSubjectsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__ListSubjectsRequest *
+       lianjie__v1__list_subjects_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__list_subjects_request__free_unpacked
+                     (Lianjie__V1__ListSubjectsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__ListSubjectsResponse methods */
+void   lianjie__v1__list_subjects_response__init
+                     (Lianjie__V1__ListSubjectsResponse         *message);
+size_t lianjie__v1__list_subjects_response__get_packed_size
+                     (const Lianjie__V1__ListSubjectsResponse   *message);
+size_t lianjie__v1__list_subjects_response__pack
+                     (const Lianjie__V1__ListSubjectsResponse   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__list_subjects_response__pack_to_buffer
+                     (const Lianjie__V1__ListSubjectsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__ListSubjectsResponse *
+       lianjie__v1__list_subjects_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__list_subjects_response__free_unpacked
+                     (Lianjie__V1__ListSubjectsResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__ListPlacementsRequest methods */
+void   lianjie__v1__list_placements_request__init
+                     (Lianjie__V1__ListPlacementsRequest         *message);
+size_t lianjie__v1__list_placements_request__get_packed_size
+                     (const Lianjie__V1__ListPlacementsRequest   *message);
+size_t lianjie__v1__list_placements_request__pack
+                     (const Lianjie__V1__ListPlacementsRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__list_placements_request__pack_to_buffer
+                     (const Lianjie__V1__ListPlacementsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__ListPlacementsRequest *
+       lianjie__v1__list_placements_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__list_placements_request__free_unpacked
+                     (Lianjie__V1__ListPlacementsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__ListPlacementsResponse methods */
+void   lianjie__v1__list_placements_response__init
+                     (Lianjie__V1__ListPlacementsResponse         *message);
+size_t lianjie__v1__list_placements_response__get_packed_size
+                     (const Lianjie__V1__ListPlacementsResponse   *message);
+size_t lianjie__v1__list_placements_response__pack
+                     (const Lianjie__V1__ListPlacementsResponse   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__list_placements_response__pack_to_buffer
+                     (const Lianjie__V1__ListPlacementsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__ListPlacementsResponse *
+       lianjie__v1__list_placements_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__list_placements_response__free_unpacked
+                     (Lianjie__V1__ListPlacementsResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__ImportSubjectsRequest methods */
+void   lianjie__v1__import_subjects_request__init
+                     (Lianjie__V1__ImportSubjectsRequest         *message);
+size_t lianjie__v1__import_subjects_request__get_packed_size
+                     (const Lianjie__V1__ImportSubjectsRequest   *message);
+size_t lianjie__v1__import_subjects_request__pack
+                     (const Lianjie__V1__ImportSubjectsRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__import_subjects_request__pack_to_buffer
+                     (const Lianjie__V1__ImportSubjectsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__ImportSubjectsRequest *
+       lianjie__v1__import_subjects_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__import_subjects_request__free_unpacked
+                     (Lianjie__V1__ImportSubjectsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__ImportSubjectsResponse methods */
+void   lianjie__v1__import_subjects_response__init
+                     (Lianjie__V1__ImportSubjectsResponse         *message);
+size_t lianjie__v1__import_subjects_response__get_packed_size
+                     (const Lianjie__V1__ImportSubjectsResponse   *message);
+size_t lianjie__v1__import_subjects_response__pack
+                     (const Lianjie__V1__ImportSubjectsResponse   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__import_subjects_response__pack_to_buffer
+                     (const Lianjie__V1__ImportSubjectsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__ImportSubjectsResponse *
+       lianjie__v1__import_subjects_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__import_subjects_response__free_unpacked
+                     (Lianjie__V1__ImportSubjectsResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__ListAuditEntriesRequest methods */
+void   lianjie__v1__list_audit_entries_request__init
+                     (Lianjie__V1__ListAuditEntriesRequest         *message);
+size_t lianjie__v1__list_audit_entries_request__get_packed_size
+                     (const Lianjie__V1__ListAuditEntriesRequest   *message);
+size_t lianjie__v1__list_audit_entries_request__pack
+                     (const Lianjie__V1__ListAuditEntriesRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__list_audit_entries_request__pack_to_buffer
+                     (const Lianjie__V1__ListAuditEntriesRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__ListAuditEntriesRequest *
+       lianjie__v1__list_audit_entries_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__list_audit_entries_request__free_unpacked
+                     (Lianjie__V1__ListAuditEntriesRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__ListAuditEntriesResponse methods */
+void   lianjie__v1__list_audit_entries_response__init
+                     (Lianjie__V1__ListAuditEntriesResponse         *message);
+size_t lianjie__v1__list_audit_entries_response__get_packed_size
+                     (const Lianjie__V1__ListAuditEntriesResponse   *message);
+size_t lianjie__v1__list_audit_entries_response__pack
+                     (const Lianjie__V1__ListAuditEntriesResponse   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__list_audit_entries_response__pack_to_buffer
+                     (const Lianjie__V1__ListAuditEntriesResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__ListAuditEntriesResponse *
+       lianjie__v1__list_audit_entries_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__list_audit_entries_response__free_unpacked
+                     (Lianjie__V1__ListAuditEntriesResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__VerifyAuditLogRequest methods */
+void   lianjie__v1__verify_audit_log_request__init
+                     (Lianjie__V1__VerifyAuditLogRequest         *message);
+size_t lianjie__v1__verify_audit_log_request__get_packed_size
+                     (const Lianjie__V1__VerifyAuditLogRequest   *message);
+size_t lianjie__v1__verify_audit_log_request__pack
+                     (const Lianjie__V1__VerifyAuditLogRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__verify_audit_log_request__pack_to_buffer
+                     (const Lianjie__V1__VerifyAuditLogRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__VerifyAuditLogRequest *
+       lianjie__v1__verify_audit_log_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__verify_audit_log_request__free_unpacked
+                     (Lianjie__V1__VerifyAuditLogRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__VerifyAuditLogResponse methods */
+void   lianjie__v1__verify_audit_log_response__init
+                     (Lianjie__V1__VerifyAuditLogResponse         *message);
+size_t lianjie__v1__verify_audit_log_response__get_packed_size
+                     (const Lianjie__V1__VerifyAuditLogResponse   *message);
+size_t lianjie__v1__verify_audit_log_response__pack
+                     (const Lianjie__V1__VerifyAuditLogResponse   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__verify_audit_log_response__pack_to_buffer
+                     (const Lianjie__V1__VerifyAuditLogResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__VerifyAuditLogResponse *
+       lianjie__v1__verify_audit_log_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__verify_audit_log_response__free_unpacked
+                     (Lianjie__V1__VerifyAuditLogResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
-typedef void (*Lianjie__V1__RoleGrant_Closure)
-                 (const Lianjie__V1__RoleGrant *message,
-                  void *closure_data);
-typedef void (*Lianjie__V1__Account_Closure)
-                 (const Lianjie__V1__Account *message,
-                  void *closure_data);
 typedef void (*Lianjie__V1__LoginRequest_Closure)
                  (const Lianjie__V1__LoginRequest *message,
                   void *closure_data);
@@ -358,6 +1829,147 @@ typedef void (*Lianjie__V1__WhoAmIRequest_Closure)
                   void *closure_data);
 typedef void (*Lianjie__V1__WhoAmIResponse_Closure)
                  (const Lianjie__V1__WhoAmIResponse *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__ChangePasswordRequest_Closure)
+                 (const Lianjie__V1__ChangePasswordRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__ChangePasswordResponse_Closure)
+                 (const Lianjie__V1__ChangePasswordResponse *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__ListSessionsRequest_Closure)
+                 (const Lianjie__V1__ListSessionsRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__ListSessionsResponse_Closure)
+                 (const Lianjie__V1__ListSessionsResponse *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__RevokeSessionRequest_Closure)
+                 (const Lianjie__V1__RevokeSessionRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__RevokeSessionResponse_Closure)
+                 (const Lianjie__V1__RevokeSessionResponse *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__CreateOrganizationRequest_Closure)
+                 (const Lianjie__V1__CreateOrganizationRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__GetOrganizationRequest_Closure)
+                 (const Lianjie__V1__GetOrganizationRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__UpdateOrganizationRequest_Closure)
+                 (const Lianjie__V1__UpdateOrganizationRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__MoveOrganizationRequest_Closure)
+                 (const Lianjie__V1__MoveOrganizationRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__DeactivateOrganizationRequest_Closure)
+                 (const Lianjie__V1__DeactivateOrganizationRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__ListOrganizationsRequest_Closure)
+                 (const Lianjie__V1__ListOrganizationsRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__ListOrganizationsResponse_Closure)
+                 (const Lianjie__V1__ListOrganizationsResponse *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__CreateAccountRequest_Closure)
+                 (const Lianjie__V1__CreateAccountRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__GetAccountRequest_Closure)
+                 (const Lianjie__V1__GetAccountRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__UpdateAccountRequest_Closure)
+                 (const Lianjie__V1__UpdateAccountRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__ListAccountsRequest_Closure)
+                 (const Lianjie__V1__ListAccountsRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__ListAccountsResponse_Closure)
+                 (const Lianjie__V1__ListAccountsResponse *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__DisableAccountRequest_Closure)
+                 (const Lianjie__V1__DisableAccountRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__EnableAccountRequest_Closure)
+                 (const Lianjie__V1__EnableAccountRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__ResetPasswordRequest_Closure)
+                 (const Lianjie__V1__ResetPasswordRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__ResetPasswordResponse_Closure)
+                 (const Lianjie__V1__ResetPasswordResponse *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__IssueApiTokenRequest_Closure)
+                 (const Lianjie__V1__IssueApiTokenRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__IssueApiTokenResponse_Closure)
+                 (const Lianjie__V1__IssueApiTokenResponse *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__ListApiTokensRequest_Closure)
+                 (const Lianjie__V1__ListApiTokensRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__ListApiTokensResponse_Closure)
+                 (const Lianjie__V1__ListApiTokensResponse *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__RevokeApiTokenRequest_Closure)
+                 (const Lianjie__V1__RevokeApiTokenRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__CreateCategoryRequest_Closure)
+                 (const Lianjie__V1__CreateCategoryRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__ListCategoriesRequest_Closure)
+                 (const Lianjie__V1__ListCategoriesRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__ListCategoriesResponse_Closure)
+                 (const Lianjie__V1__ListCategoriesResponse *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__CreatePostRequest_Closure)
+                 (const Lianjie__V1__CreatePostRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__ListPostsRequest_Closure)
+                 (const Lianjie__V1__ListPostsRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__ListPostsResponse_Closure)
+                 (const Lianjie__V1__ListPostsResponse *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__CreateSubjectRequest_Closure)
+                 (const Lianjie__V1__CreateSubjectRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__GetSubjectRequest_Closure)
+                 (const Lianjie__V1__GetSubjectRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__UpdateSubjectRequest_Closure)
+                 (const Lianjie__V1__UpdateSubjectRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__TransferSubjectRequest_Closure)
+                 (const Lianjie__V1__TransferSubjectRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__ListSubjectsRequest_Closure)
+                 (const Lianjie__V1__ListSubjectsRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__ListSubjectsResponse_Closure)
+                 (const Lianjie__V1__ListSubjectsResponse *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__ListPlacementsRequest_Closure)
+                 (const Lianjie__V1__ListPlacementsRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__ListPlacementsResponse_Closure)
+                 (const Lianjie__V1__ListPlacementsResponse *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__ImportSubjectsRequest_Closure)
+                 (const Lianjie__V1__ImportSubjectsRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__ImportSubjectsResponse_Closure)
+                 (const Lianjie__V1__ImportSubjectsResponse *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__ListAuditEntriesRequest_Closure)
+                 (const Lianjie__V1__ListAuditEntriesRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__ListAuditEntriesResponse_Closure)
+                 (const Lianjie__V1__ListAuditEntriesResponse *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__VerifyAuditLogRequest_Closure)
+                 (const Lianjie__V1__VerifyAuditLogRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__VerifyAuditLogResponse_Closure)
+                 (const Lianjie__V1__VerifyAuditLogResponse *message,
                   void *closure_data);
 
 /* --- services --- */
@@ -378,6 +1990,134 @@ struct Lianjie__V1__UserService_Service
                    const Lianjie__V1__WhoAmIRequest *input,
                    Lianjie__V1__WhoAmIResponse_Closure closure,
                    void *closure_data);
+  void (*change_password)(Lianjie__V1__UserService_Service *service,
+                          const Lianjie__V1__ChangePasswordRequest *input,
+                          Lianjie__V1__ChangePasswordResponse_Closure closure,
+                          void *closure_data);
+  void (*list_sessions)(Lianjie__V1__UserService_Service *service,
+                        const Lianjie__V1__ListSessionsRequest *input,
+                        Lianjie__V1__ListSessionsResponse_Closure closure,
+                        void *closure_data);
+  void (*revoke_session)(Lianjie__V1__UserService_Service *service,
+                         const Lianjie__V1__RevokeSessionRequest *input,
+                         Lianjie__V1__RevokeSessionResponse_Closure closure,
+                         void *closure_data);
+  void (*create_organization)(Lianjie__V1__UserService_Service *service,
+                              const Lianjie__V1__CreateOrganizationRequest *input,
+                              Lianjie__V1__Organization_Closure closure,
+                              void *closure_data);
+  void (*get_organization)(Lianjie__V1__UserService_Service *service,
+                           const Lianjie__V1__GetOrganizationRequest *input,
+                           Lianjie__V1__Organization_Closure closure,
+                           void *closure_data);
+  void (*update_organization)(Lianjie__V1__UserService_Service *service,
+                              const Lianjie__V1__UpdateOrganizationRequest *input,
+                              Lianjie__V1__Organization_Closure closure,
+                              void *closure_data);
+  void (*move_organization)(Lianjie__V1__UserService_Service *service,
+                            const Lianjie__V1__MoveOrganizationRequest *input,
+                            Lianjie__V1__Organization_Closure closure,
+                            void *closure_data);
+  void (*deactivate_organization)(Lianjie__V1__UserService_Service *service,
+                                  const Lianjie__V1__DeactivateOrganizationRequest *input,
+                                  Lianjie__V1__Organization_Closure closure,
+                                  void *closure_data);
+  void (*list_organizations)(Lianjie__V1__UserService_Service *service,
+                             const Lianjie__V1__ListOrganizationsRequest *input,
+                             Lianjie__V1__ListOrganizationsResponse_Closure closure,
+                             void *closure_data);
+  void (*create_account)(Lianjie__V1__UserService_Service *service,
+                         const Lianjie__V1__CreateAccountRequest *input,
+                         Lianjie__V1__Account_Closure closure,
+                         void *closure_data);
+  void (*get_account)(Lianjie__V1__UserService_Service *service,
+                      const Lianjie__V1__GetAccountRequest *input,
+                      Lianjie__V1__Account_Closure closure,
+                      void *closure_data);
+  void (*update_account)(Lianjie__V1__UserService_Service *service,
+                         const Lianjie__V1__UpdateAccountRequest *input,
+                         Lianjie__V1__Account_Closure closure,
+                         void *closure_data);
+  void (*list_accounts)(Lianjie__V1__UserService_Service *service,
+                        const Lianjie__V1__ListAccountsRequest *input,
+                        Lianjie__V1__ListAccountsResponse_Closure closure,
+                        void *closure_data);
+  void (*disable_account)(Lianjie__V1__UserService_Service *service,
+                          const Lianjie__V1__DisableAccountRequest *input,
+                          Lianjie__V1__Account_Closure closure,
+                          void *closure_data);
+  void (*enable_account)(Lianjie__V1__UserService_Service *service,
+                         const Lianjie__V1__EnableAccountRequest *input,
+                         Lianjie__V1__Account_Closure closure,
+                         void *closure_data);
+  void (*reset_password)(Lianjie__V1__UserService_Service *service,
+                         const Lianjie__V1__ResetPasswordRequest *input,
+                         Lianjie__V1__ResetPasswordResponse_Closure closure,
+                         void *closure_data);
+  void (*issue_api_token)(Lianjie__V1__UserService_Service *service,
+                          const Lianjie__V1__IssueApiTokenRequest *input,
+                          Lianjie__V1__IssueApiTokenResponse_Closure closure,
+                          void *closure_data);
+  void (*list_api_tokens)(Lianjie__V1__UserService_Service *service,
+                          const Lianjie__V1__ListApiTokensRequest *input,
+                          Lianjie__V1__ListApiTokensResponse_Closure closure,
+                          void *closure_data);
+  void (*revoke_api_token)(Lianjie__V1__UserService_Service *service,
+                           const Lianjie__V1__RevokeApiTokenRequest *input,
+                           Lianjie__V1__ApiToken_Closure closure,
+                           void *closure_data);
+  void (*create_category)(Lianjie__V1__UserService_Service *service,
+                          const Lianjie__V1__CreateCategoryRequest *input,
+                          Lianjie__V1__Category_Closure closure,
+                          void *closure_data);
+  void (*list_categories)(Lianjie__V1__UserService_Service *service,
+                          const Lianjie__V1__ListCategoriesRequest *input,
+                          Lianjie__V1__ListCategoriesResponse_Closure closure,
+                          void *closure_data);
+  void (*create_post)(Lianjie__V1__UserService_Service *service,
+                      const Lianjie__V1__CreatePostRequest *input,
+                      Lianjie__V1__Post_Closure closure,
+                      void *closure_data);
+  void (*list_posts)(Lianjie__V1__UserService_Service *service,
+                     const Lianjie__V1__ListPostsRequest *input,
+                     Lianjie__V1__ListPostsResponse_Closure closure,
+                     void *closure_data);
+  void (*create_subject)(Lianjie__V1__UserService_Service *service,
+                         const Lianjie__V1__CreateSubjectRequest *input,
+                         Lianjie__V1__Subject_Closure closure,
+                         void *closure_data);
+  void (*get_subject)(Lianjie__V1__UserService_Service *service,
+                      const Lianjie__V1__GetSubjectRequest *input,
+                      Lianjie__V1__Subject_Closure closure,
+                      void *closure_data);
+  void (*update_subject)(Lianjie__V1__UserService_Service *service,
+                         const Lianjie__V1__UpdateSubjectRequest *input,
+                         Lianjie__V1__Subject_Closure closure,
+                         void *closure_data);
+  void (*transfer_subject)(Lianjie__V1__UserService_Service *service,
+                           const Lianjie__V1__TransferSubjectRequest *input,
+                           Lianjie__V1__Subject_Closure closure,
+                           void *closure_data);
+  void (*list_subjects)(Lianjie__V1__UserService_Service *service,
+                        const Lianjie__V1__ListSubjectsRequest *input,
+                        Lianjie__V1__ListSubjectsResponse_Closure closure,
+                        void *closure_data);
+  void (*list_placements)(Lianjie__V1__UserService_Service *service,
+                          const Lianjie__V1__ListPlacementsRequest *input,
+                          Lianjie__V1__ListPlacementsResponse_Closure closure,
+                          void *closure_data);
+  void (*import_subjects)(Lianjie__V1__UserService_Service *service,
+                          const Lianjie__V1__ImportSubjectsRequest *input,
+                          Lianjie__V1__ImportSubjectsResponse_Closure closure,
+                          void *closure_data);
+  void (*list_audit_entries)(Lianjie__V1__UserService_Service *service,
+                             const Lianjie__V1__ListAuditEntriesRequest *input,
+                             Lianjie__V1__ListAuditEntriesResponse_Closure closure,
+                             void *closure_data);
+  void (*verify_audit_log)(Lianjie__V1__UserService_Service *service,
+                           const Lianjie__V1__VerifyAuditLogRequest *input,
+                           Lianjie__V1__VerifyAuditLogResponse_Closure closure,
+                           void *closure_data);
 };
 typedef void (*Lianjie__V1__UserService_ServiceDestroy)(Lianjie__V1__UserService_Service *);
 void lianjie__v1__user_service__init (Lianjie__V1__UserService_Service *service,
@@ -388,7 +2128,39 @@ void lianjie__v1__user_service__init (Lianjie__V1__UserService_Service *service,
     { LIANJIE__V1__USER_SERVICE__BASE_INIT,\
       function_prefix__ ## login,\
       function_prefix__ ## logout,\
-      function_prefix__ ## who_am_i  }
+      function_prefix__ ## who_am_i,\
+      function_prefix__ ## change_password,\
+      function_prefix__ ## list_sessions,\
+      function_prefix__ ## revoke_session,\
+      function_prefix__ ## create_organization,\
+      function_prefix__ ## get_organization,\
+      function_prefix__ ## update_organization,\
+      function_prefix__ ## move_organization,\
+      function_prefix__ ## deactivate_organization,\
+      function_prefix__ ## list_organizations,\
+      function_prefix__ ## create_account,\
+      function_prefix__ ## get_account,\
+      function_prefix__ ## update_account,\
+      function_prefix__ ## list_accounts,\
+      function_prefix__ ## disable_account,\
+      function_prefix__ ## enable_account,\
+      function_prefix__ ## reset_password,\
+      function_prefix__ ## issue_api_token,\
+      function_prefix__ ## list_api_tokens,\
+      function_prefix__ ## revoke_api_token,\
+      function_prefix__ ## create_category,\
+      function_prefix__ ## list_categories,\
+      function_prefix__ ## create_post,\
+      function_prefix__ ## list_posts,\
+      function_prefix__ ## create_subject,\
+      function_prefix__ ## get_subject,\
+      function_prefix__ ## update_subject,\
+      function_prefix__ ## transfer_subject,\
+      function_prefix__ ## list_subjects,\
+      function_prefix__ ## list_placements,\
+      function_prefix__ ## import_subjects,\
+      function_prefix__ ## list_audit_entries,\
+      function_prefix__ ## verify_audit_log  }
 void lianjie__v1__user_service__login(ProtobufCService *service,
                                       const Lianjie__V1__LoginRequest *input,
                                       Lianjie__V1__LoginResponse_Closure closure,
@@ -401,18 +2173,190 @@ void lianjie__v1__user_service__who_am_i(ProtobufCService *service,
                                          const Lianjie__V1__WhoAmIRequest *input,
                                          Lianjie__V1__WhoAmIResponse_Closure closure,
                                          void *closure_data);
+void lianjie__v1__user_service__change_password(ProtobufCService *service,
+                                                const Lianjie__V1__ChangePasswordRequest *input,
+                                                Lianjie__V1__ChangePasswordResponse_Closure closure,
+                                                void *closure_data);
+void lianjie__v1__user_service__list_sessions(ProtobufCService *service,
+                                              const Lianjie__V1__ListSessionsRequest *input,
+                                              Lianjie__V1__ListSessionsResponse_Closure closure,
+                                              void *closure_data);
+void lianjie__v1__user_service__revoke_session(ProtobufCService *service,
+                                               const Lianjie__V1__RevokeSessionRequest *input,
+                                               Lianjie__V1__RevokeSessionResponse_Closure closure,
+                                               void *closure_data);
+void lianjie__v1__user_service__create_organization(ProtobufCService *service,
+                                                    const Lianjie__V1__CreateOrganizationRequest *input,
+                                                    Lianjie__V1__Organization_Closure closure,
+                                                    void *closure_data);
+void lianjie__v1__user_service__get_organization(ProtobufCService *service,
+                                                 const Lianjie__V1__GetOrganizationRequest *input,
+                                                 Lianjie__V1__Organization_Closure closure,
+                                                 void *closure_data);
+void lianjie__v1__user_service__update_organization(ProtobufCService *service,
+                                                    const Lianjie__V1__UpdateOrganizationRequest *input,
+                                                    Lianjie__V1__Organization_Closure closure,
+                                                    void *closure_data);
+void lianjie__v1__user_service__move_organization(ProtobufCService *service,
+                                                  const Lianjie__V1__MoveOrganizationRequest *input,
+                                                  Lianjie__V1__Organization_Closure closure,
+                                                  void *closure_data);
+void lianjie__v1__user_service__deactivate_organization(ProtobufCService *service,
+                                                        const Lianjie__V1__DeactivateOrganizationRequest *input,
+                                                        Lianjie__V1__Organization_Closure closure,
+                                                        void *closure_data);
+void lianjie__v1__user_service__list_organizations(ProtobufCService *service,
+                                                   const Lianjie__V1__ListOrganizationsRequest *input,
+                                                   Lianjie__V1__ListOrganizationsResponse_Closure closure,
+                                                   void *closure_data);
+void lianjie__v1__user_service__create_account(ProtobufCService *service,
+                                               const Lianjie__V1__CreateAccountRequest *input,
+                                               Lianjie__V1__Account_Closure closure,
+                                               void *closure_data);
+void lianjie__v1__user_service__get_account(ProtobufCService *service,
+                                            const Lianjie__V1__GetAccountRequest *input,
+                                            Lianjie__V1__Account_Closure closure,
+                                            void *closure_data);
+void lianjie__v1__user_service__update_account(ProtobufCService *service,
+                                               const Lianjie__V1__UpdateAccountRequest *input,
+                                               Lianjie__V1__Account_Closure closure,
+                                               void *closure_data);
+void lianjie__v1__user_service__list_accounts(ProtobufCService *service,
+                                              const Lianjie__V1__ListAccountsRequest *input,
+                                              Lianjie__V1__ListAccountsResponse_Closure closure,
+                                              void *closure_data);
+void lianjie__v1__user_service__disable_account(ProtobufCService *service,
+                                                const Lianjie__V1__DisableAccountRequest *input,
+                                                Lianjie__V1__Account_Closure closure,
+                                                void *closure_data);
+void lianjie__v1__user_service__enable_account(ProtobufCService *service,
+                                               const Lianjie__V1__EnableAccountRequest *input,
+                                               Lianjie__V1__Account_Closure closure,
+                                               void *closure_data);
+void lianjie__v1__user_service__reset_password(ProtobufCService *service,
+                                               const Lianjie__V1__ResetPasswordRequest *input,
+                                               Lianjie__V1__ResetPasswordResponse_Closure closure,
+                                               void *closure_data);
+void lianjie__v1__user_service__issue_api_token(ProtobufCService *service,
+                                                const Lianjie__V1__IssueApiTokenRequest *input,
+                                                Lianjie__V1__IssueApiTokenResponse_Closure closure,
+                                                void *closure_data);
+void lianjie__v1__user_service__list_api_tokens(ProtobufCService *service,
+                                                const Lianjie__V1__ListApiTokensRequest *input,
+                                                Lianjie__V1__ListApiTokensResponse_Closure closure,
+                                                void *closure_data);
+void lianjie__v1__user_service__revoke_api_token(ProtobufCService *service,
+                                                 const Lianjie__V1__RevokeApiTokenRequest *input,
+                                                 Lianjie__V1__ApiToken_Closure closure,
+                                                 void *closure_data);
+void lianjie__v1__user_service__create_category(ProtobufCService *service,
+                                                const Lianjie__V1__CreateCategoryRequest *input,
+                                                Lianjie__V1__Category_Closure closure,
+                                                void *closure_data);
+void lianjie__v1__user_service__list_categories(ProtobufCService *service,
+                                                const Lianjie__V1__ListCategoriesRequest *input,
+                                                Lianjie__V1__ListCategoriesResponse_Closure closure,
+                                                void *closure_data);
+void lianjie__v1__user_service__create_post(ProtobufCService *service,
+                                            const Lianjie__V1__CreatePostRequest *input,
+                                            Lianjie__V1__Post_Closure closure,
+                                            void *closure_data);
+void lianjie__v1__user_service__list_posts(ProtobufCService *service,
+                                           const Lianjie__V1__ListPostsRequest *input,
+                                           Lianjie__V1__ListPostsResponse_Closure closure,
+                                           void *closure_data);
+void lianjie__v1__user_service__create_subject(ProtobufCService *service,
+                                               const Lianjie__V1__CreateSubjectRequest *input,
+                                               Lianjie__V1__Subject_Closure closure,
+                                               void *closure_data);
+void lianjie__v1__user_service__get_subject(ProtobufCService *service,
+                                            const Lianjie__V1__GetSubjectRequest *input,
+                                            Lianjie__V1__Subject_Closure closure,
+                                            void *closure_data);
+void lianjie__v1__user_service__update_subject(ProtobufCService *service,
+                                               const Lianjie__V1__UpdateSubjectRequest *input,
+                                               Lianjie__V1__Subject_Closure closure,
+                                               void *closure_data);
+void lianjie__v1__user_service__transfer_subject(ProtobufCService *service,
+                                                 const Lianjie__V1__TransferSubjectRequest *input,
+                                                 Lianjie__V1__Subject_Closure closure,
+                                                 void *closure_data);
+void lianjie__v1__user_service__list_subjects(ProtobufCService *service,
+                                              const Lianjie__V1__ListSubjectsRequest *input,
+                                              Lianjie__V1__ListSubjectsResponse_Closure closure,
+                                              void *closure_data);
+void lianjie__v1__user_service__list_placements(ProtobufCService *service,
+                                                const Lianjie__V1__ListPlacementsRequest *input,
+                                                Lianjie__V1__ListPlacementsResponse_Closure closure,
+                                                void *closure_data);
+void lianjie__v1__user_service__import_subjects(ProtobufCService *service,
+                                                const Lianjie__V1__ImportSubjectsRequest *input,
+                                                Lianjie__V1__ImportSubjectsResponse_Closure closure,
+                                                void *closure_data);
+void lianjie__v1__user_service__list_audit_entries(ProtobufCService *service,
+                                                   const Lianjie__V1__ListAuditEntriesRequest *input,
+                                                   Lianjie__V1__ListAuditEntriesResponse_Closure closure,
+                                                   void *closure_data);
+void lianjie__v1__user_service__verify_audit_log(ProtobufCService *service,
+                                                 const Lianjie__V1__VerifyAuditLogRequest *input,
+                                                 Lianjie__V1__VerifyAuditLogResponse_Closure closure,
+                                                 void *closure_data);
 
 /* --- descriptors --- */
 
-extern const ProtobufCEnumDescriptor    lianjie__v1__role__descriptor;
-extern const ProtobufCMessageDescriptor lianjie__v1__role_grant__descriptor;
-extern const ProtobufCMessageDescriptor lianjie__v1__account__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__login_request__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__login_response__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__logout_request__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__logout_response__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__who_am_irequest__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__who_am_iresponse__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__change_password_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__change_password_response__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__list_sessions_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__list_sessions_response__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__revoke_session_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__revoke_session_response__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__create_organization_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__get_organization_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__update_organization_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__move_organization_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__deactivate_organization_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__list_organizations_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__list_organizations_response__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__create_account_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__get_account_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__update_account_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__list_accounts_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__list_accounts_response__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__disable_account_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__enable_account_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__reset_password_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__reset_password_response__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__issue_api_token_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__issue_api_token_response__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__list_api_tokens_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__list_api_tokens_response__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__revoke_api_token_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__create_category_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__list_categories_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__list_categories_response__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__create_post_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__list_posts_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__list_posts_response__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__create_subject_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__get_subject_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__update_subject_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__transfer_subject_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__list_subjects_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__list_subjects_response__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__list_placements_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__list_placements_response__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__import_subjects_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__import_subjects_response__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__list_audit_entries_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__list_audit_entries_response__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__verify_audit_log_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__verify_audit_log_response__descriptor;
 extern const ProtobufCServiceDescriptor lianjie__v1__user_service__descriptor;
 
 PROTOBUF_C__END_DECLS
