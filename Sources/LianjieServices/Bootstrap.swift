@@ -21,7 +21,7 @@ public enum Bootstrap {
     /// creates that administrator with the admin role on the whole deployment.
     /// - Throws: `Failure` for a malformed spec or a weak password (nothing is created).
     public static func run(store: any Store, spec: String?, logger: Logger) throws -> Outcome {
-        guard try store.accountCount() == 0 else { return .notNeeded }
+        guard try store.read({ try $0.accountCount() }) == 0 else { return .notNeeded }
         guard let spec, !spec.isEmpty else {
             logger.notice("no accounts yet", ["hint": "restart with LIANJIE_BOOTSTRAP_ADMIN=name:password to create the first administrator"])
             return .noAdministrator
@@ -41,7 +41,11 @@ public enum Bootstrap {
                                     passwordHash: try PasswordHasher.hash(password),
                                     grants: [GrantRecord(role: "admin", organizationID: "")],
                                     createTime: Int64(Date().timeIntervalSince1970))
-        try store.createAccount(account)
+        try store.write { tx in
+            try tx.createAccount(account)
+            try AuditLog.append(tx, accountID: "", method: "bootstrap", target: AuditLog.Target(type: "account", id: account.id),
+                                peer: "local", outcome: "OK")
+        }
         logger.notice("bootstrap administrator created", ["username": .text(username), "account": .text(account.id)])
         return .created(username: username)
     }

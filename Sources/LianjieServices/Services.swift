@@ -1,4 +1,4 @@
-import Foundation
+import Glibc
 public import LianjieRPC
 import LianjieMessages
 import LianjieSecurity
@@ -29,8 +29,13 @@ public enum Services {
         // Made now, so the first unknown-user login costs what every other one does.
         _ = PasswordHasher.decoyHash
         let auth = Authenticator(store: store, logger: logger)
+        let registry = HandlerRegistry(store: store, auth: auth, logger: logger)
         HealthService(isDraining: isDraining).register(on: &router)
-        UserServiceHandlers(store: store, auth: auth, settings: settings, logger: logger).register(on: &router)
+        SessionHandlers(store: store, auth: auth, settings: settings, logger: logger).register(on: &router, registry)
+        OrganizationHandlers().register(on: &router, registry)
+        AccountHandlers().register(on: &router, registry)
+        SubjectHandlers().register(on: &router, registry)
+        AuditHandlers().register(on: &router, registry)
         return router
     }
 
@@ -47,7 +52,15 @@ public enum Services {
         }
     }
 
-    static func now() -> Int64 { Int64(Date().timeIntervalSince1970) }
+    /// Unix seconds.
+    static func now() -> Int64 { Int64(time(nil)) }
+
+    /// Unix nanoseconds.
+    static func nowNanos() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1_000_000_000 + Int64(ts.tv_nsec)
+    }
 }
 
 /// `lianjie.v1.Health`.

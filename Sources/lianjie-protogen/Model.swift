@@ -42,9 +42,13 @@ struct TypeTable {
         types["." + info.fullName] = info
     }
 
+    /// Proto types whose plain Swift name would shadow a Foundation type every client
+    /// imports alongside the messages (`Date` next to Foundation's `Date`).
+    static let swiftRenames: [String: String] = ["lianjie.v1.Date": "CalendarDate"]
+
     private mutating func addMessage(_ m: MessageDesc, package: String, swiftPrefix: String) throws {
         let full = package + "." + m.name
-        let swift = swiftPrefix + m.name
+        let swift = swiftPrefix + (Self.swiftRenames[full] ?? m.name)
         try add(TypeInfo(kind: .message, fullName: full, swiftName: swift,
                          cType: Naming.cType(full), cFunction: Naming.cFunction(full)))
         for n in m.nested { try addMessage(n, package: full, swiftPrefix: swift + ".") }

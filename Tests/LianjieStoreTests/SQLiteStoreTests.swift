@@ -13,69 +13,156 @@ final class SQLiteStoreTests: XCTestCase {
         try? FileManager.default.removeItem(atPath: directory)
     }
 
-    func account(_ id: String, _ username: String) -> AccountRecord {
+    func account(_ id: String, _ username: String, grants: [GrantRecord] = [GrantRecord(role: "admin", organizationID: "")]) -> AccountRecord {
         AccountRecord(id: id, username: username, displayName: username.uppercased(), passwordHash: "$y$hash",
-                      grants: [GrantRecord(role: "admin", organizationID: ""), GrantRecord(role: "inspector", organizationID: "org_2")],
-                      createTime: 1000)
+                      grants: grants, createTime: 1000)
+    }
+
+    func org(_ id: String, parent: OrganizationRecord?) -> OrganizationRecord {
+        OrganizationRecord(id: id, name: id.uppercased(), kind: 1, parentID: parent?.id ?? "",
+                           path: (parent?.path ?? "/") + id + "/", createTime: 1, updateTime: 1)
     }
 
     func testMigratesAndRecordsTheSchemaVersion() throws {
         let store = try SQLiteStore(directory: directory)
-        XCTAssertEqual(try store.schemaVersion(), 1)
+        XCTAssertEqual(try store.read { try $0.schemaVersion() }, 2)
         let attributes = try FileManager.default.attributesOfItem(atPath: store.databasePath)
         XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o600)
-        // Opening again does not re-run migrations.
-        XCTAssertEqual(try SQLiteStore(directory: directory).schemaVersion(), 1)
+        XCTAssertEqual(try SQLiteStore(directory: directory).read { try $0.schemaVersion() }, 2, "reopening runs nothing again")
     }
 
     func testAccountsRoundTripAndUsernamesAreUniqueIgnoringCase() throws {
         let store = try SQLiteStore(directory: directory)
-        try store.createAccount(account("acc_1", "Zhang.Wei"))
-        XCTAssertEqual(try store.account(username: "zhang.wei"), account("acc_1", "Zhang.Wei"))
-        XCTAssertEqual(try store.account(id: "acc_1")?.grants.count, 2)
-        XCTAssertNil(try store.account(username: "nobody"))
-        XCTAssertThrowsError(try store.createAccount(account("acc_2", "ZHANG.WEI"))) { error in
+        try store.write { try $0.createAccount(self.account("acc_1", "Zhang.Wei")) }
+        XCTAssertEqual(try store.read { try $0.account(username: "zhang.wei") }, account("acc_1", "Zhang.Wei"))
+        XCTAssertThrowsError(try store.write { try $0.createAccount(self.account("acc_2", "ZHANG.WEI")) }) { error in
             XCTAssertEqual((error as? StoreError)?.code, .conflict)
+            XCTAssertEqual((error as? StoreError)?.message, "the username ZHANG.WEI is taken")
         }
-        XCTAssertNil(try store.account(id: "acc_2"), "the refused insert left nothing behind")
-        XCTAssertEqual(try store.accountCount(), 1)
+        XCTAssertNil(try store.read { try $0.account(id: "acc_2") }, "the refused insert left nothing behind")
+        XCTAssertEqual(try store.read { try $0.accountCount() }, 1)
+    }
+
+    func testAWriteThatThrowsLeavesNothingBehind() throws {
+        struct Abort: Error {}
+        let store = try SQLiteStore(directory: directory)
+        XCTAssertThrowsError(try store.write { tx in
+            try tx.createAccount(self.account("acc_1", "a"))
+            try tx.createOrganization(self.org("org_a", parent: nil))
+            throw Abort()
+        })
+        XCTAssertEqual(try store.read { try $0.accountCount() }, 0)
+        XCTAssertNil(try store.read { try $0.organization(id: "org_a") })
     }
 
     func testFailedLoginsCountLockAndStartAgainAfterTheLock() throws {
         let store = try SQLiteStore(directory: directory)
-        try store.createAccount(account("acc_1", "u"))
-        XCTAssertEqual(try store.recordFailedLogin(accountID: "acc_1", now: 100, lockAfter: 3, lockUntil: 5000), 1)
-        XCTAssertEqual(try store.recordFailedLogin(accountID: "acc_1", now: 100, lockAfter: 3, lockUntil: 5000), 2)
-        XCTAssertEqual(try store.account(id: "acc_1")?.lockedUntil, 0, "not locked before the limit")
-        XCTAssertEqual(try store.recordFailedLogin(accountID: "acc_1", now: 100, lockAfter: 3, lockUntil: 5000), 3)
-        XCTAssertEqual(try store.account(id: "acc_1")?.lockedUntil, 5000)
-        // Once the lock has run out, counting starts again rather than re-locking at once.
-        XCTAssertEqual(try store.recordFailedLogin(accountID: "acc_1", now: 5000, lockAfter: 3, lockUntil: 9000), 1)
-        XCTAssertEqual(try store.account(id: "acc_1")?.lockedUntil, 0)
-        try store.resetLoginFailures(accountID: "acc_1")
-        let a = try XCTUnwrap(store.account(id: "acc_1"))
-        XCTAssertEqual(a.failedLogins, 0)
-        XCTAssertEqual(a.lockedUntil, 0)
+        try store.write { try $0.createAccount(self.account("acc_1", "u")) }
+        func fail(_ now: Int64) throws -> Int {
+            try store.write { try $0.recordFailedLogin(accountID: "acc_1", now: now, lockAfter: 3, lockUntil: now + 4900) }
+        }
+        XCTAssertEqual(try fail(100), 1)
+        XCTAssertEqual(try fail(100), 2)
+        XCTAssertEqual(try store.read { try $0.account(id: "acc_1")?.lockedUntil }, 0, "not locked before the limit")
+        XCTAssertEqual(try fail(100), 3)
+        XCTAssertEqual(try store.read { try $0.account(id: "acc_1")?.lockedUntil }, 5000)
+        XCTAssertEqual(try fail(5000), 1, "once the lock has run out, counting starts again")
+        XCTAssertEqual(try store.read { try $0.account(id: "acc_1")?.lockedUntil }, 0)
     }
 
-    func testSessionsAreFoundByHashAndRevokedOnce() throws {
+    func testSessionsAreFoundByHashAndRevoked() throws {
         let store = try SQLiteStore(directory: directory)
-        try store.createAccount(account("acc_1", "u"))
-        let hash = [UInt8](repeating: 7, count: 32)
-        try store.createSession(SessionRecord(tokenHash: hash, accountID: "acc_1", createTime: 1, expireTime: 2, peer: "127.0.0.1:1"))
-        XCTAssertEqual(try store.session(tokenHash: hash)?.accountID, "acc_1")
-        XCTAssertNil(try store.session(tokenHash: [UInt8](repeating: 8, count: 32)))
-        XCTAssertTrue(try store.revokeSession(tokenHash: hash, at: 10))
-        XCTAssertFalse(try store.revokeSession(tokenHash: hash, at: 11), "already revoked")
-        XCTAssertEqual(try store.session(tokenHash: hash)?.revokeTime, 10)
+        try store.write { try $0.createAccount(self.account("acc_1", "u")) }
+        let a = [UInt8](repeating: 7, count: 32), b = [UInt8](repeating: 8, count: 32)
+        try store.write { tx in
+            try tx.createSession(SessionRecord(tokenHash: a, accountID: "acc_1", createTime: 1, expireTime: 100, peer: "p"))
+            try tx.createSession(SessionRecord(tokenHash: b, accountID: "acc_1", createTime: 2, expireTime: 100, peer: "p"))
+        }
+        XCTAssertEqual(try store.read { try $0.sessions(accountID: "acc_1", now: 50).count }, 2)
+        XCTAssertEqual(try store.write { try $0.revokeSessions(accountID: "acc_1", except: a, at: 60) }, 1)
+        XCTAssertEqual(try store.read { try $0.sessions(accountID: "acc_1", now: 61).map(\.tokenHash) }, [a])
+        XCTAssertTrue(try store.write { try $0.revokeSession(tokenHash: a, at: 70) })
+        XCTAssertFalse(try store.write { try $0.revokeSession(tokenHash: a, at: 71) }, "already revoked")
+    }
+
+    func testSubtreesAreScopedByPathAndMovesRewriteThem() throws {
+        let store = try SQLiteStore(directory: directory)
+        let root = org("org_root", parent: nil)
+        let d1 = org("org_d1", parent: root), d2 = org("org_d2", parent: root)
+        let team = org("org_t1", parent: d1)
+        try store.write { tx in for o in [root, d1, d2, team] { try tx.createOrganization(o) } }
+        let inD1 = try store.read { try $0.organizations(scope: .subtrees([d1.path]), includeInactive: false, page: Page(after: nil, limit: 10)) }
+        XCTAssertEqual(inD1.map(\.id), ["org_d1", "org_t1"])
+        XCTAssertEqual(try store.read { try $0.organizationCount(scope: .nothing, includeInactive: true) }, 0)
+        // `_` in ids must not act as a wildcard: org_d1 is no prefix match for org_d1x.
+        let lookalike = org("org_d1x", parent: root)
+        try store.write { try $0.createOrganization(lookalike) }
+        XCTAssertEqual(try store.read { try $0.organizationCount(scope: .subtrees(["/org_root/org_d1"]), includeInactive: true) }, 3,
+                       "a prefix without its closing slash is the caller's mistake; with it the subtree is exact")
+        XCTAssertEqual(try store.read { try $0.organizationCount(scope: .subtrees([d1.path]), includeInactive: true) }, 2)
+
+        try store.write { try $0.moveOrganization(id: "org_t1", newParentID: "org_d2", newPath: d2.path + "org_t1/", at: 5) }
+        let moved = try XCTUnwrap(try store.read { try $0.organization(id: "org_t1") })
+        XCTAssertEqual(moved.path, "/org_root/org_d2/org_t1/")
+        XCTAssertEqual(moved.ancestorIDs, ["org_root", "org_d2"])
+        XCTAssertEqual(moved.version, 2)
+    }
+
+    func testSubjectsPlacementsAndTheirUniqueness() throws {
+        let store = try SQLiteStore(directory: directory)
+        let root = org("org_root", parent: nil), d1 = org("org_d1", parent: root), d2 = org("org_d2", parent: root)
+        try store.write { tx in
+            for o in [root, d1, d2] { try tx.createOrganization(o) }
+            try tx.createCategory(CategoryRecord(id: "cat_1", code: "HV", name: "HV"))
+            try tx.createPost(PostRecord(id: "post_1", code: "MGR", name: "Manager", categoryID: "cat_1", riskCoefficient: "1.20"))
+        }
+        func subject(_ id: String, _ number: String, _ o: OrganizationRecord) -> SubjectRecord {
+            SubjectRecord(id: id, employeeNumber: number, name: "N", organizationID: o.id, categoryID: "cat_1", postID: "post_1",
+                          positionLevel: 1, status: 1, accountID: "", postEntryDate: "2024-01-01", createTime: 1, updateTime: 1)
+        }
+        try store.write { tx in
+            try tx.createSubject(subject("sub_1", "E001", d1), placement: PlacementRecord(subjectID: "sub_1", organizationID: d1.id, fromDate: "2024-01-01", reason: "created", changedBy: "acc"))
+            try tx.createSubject(subject("sub_2", "E002", d2), placement: PlacementRecord(subjectID: "sub_2", organizationID: d2.id, fromDate: "2024-01-01", reason: "created", changedBy: "acc"))
+        }
+        XCTAssertThrowsError(try store.write { tx in
+            try tx.createSubject(subject("sub_3", "E001", d1), placement: PlacementRecord(subjectID: "sub_3", organizationID: d1.id, fromDate: "2024-01-01", reason: "", changedBy: ""))
+        }) { XCTAssertEqual(($0 as? StoreError)?.message, "a subject with employee number E001 exists") }
+        let scoped = try store.read { try $0.subjects(SubjectFilter(scope: .subtrees([d1.path])), page: Page(after: nil, limit: 10)) }
+        XCTAssertEqual(scoped.map(\.id), ["sub_1"])
+        XCTAssertEqual(try store.read { try $0.subjectCount(SubjectFilter(scope: .subtrees([d2.path]))) }, 1)
+        try store.write { try $0.addPlacement(PlacementRecord(subjectID: "sub_1", organizationID: d2.id, fromDate: "2025-03-01", reason: "rotation", changedBy: "acc")) }
+        let history = try store.read { try $0.placements(subjectID: "sub_1") }
+        XCTAssertEqual(history.map(\.organizationID), [d1.id, d2.id])
+        XCTAssertEqual(history.map(\.toDate), ["2025-03-01", ""])
+    }
+
+    func testTheAuditTableRefusesUpdatesAndDeletes() throws {
+        let store = try SQLiteStore(directory: directory)
+        let e = AuditRecord(sequence: 1, time: 1, accountID: "a", method: "m", recordType: "t", recordID: "r", organizationID: "",
+                            organizationPath: "", peer: "p", outcome: "OK", previousHash: "0", hash: "h")
+        try store.write { try $0.appendAudit(e) }
+        var db: OpaquePointer?
+        XCTAssertEqual(sqlite3_open(directory + "/lianjie.db", &db), SQLITE_OK)
+        defer { sqlite3_close(db) }
+        XCTAssertEqual(sqlite3_exec(db, "UPDATE audit_log SET outcome = 'X'", nil, nil, nil), SQLITE_CONSTRAINT)
+        XCTAssertEqual(sqlite3_exec(db, "DELETE FROM audit_log", nil, nil, nil), SQLITE_CONSTRAINT)
+        XCTAssertEqual(try store.read { try $0.lastAuditEntry() }, e)
+    }
+
+    func testIdempotentResponsesAreKeptPerAccountAndMethod() throws {
+        let store = try SQLiteStore(directory: directory)
+        try store.write { try $0.saveIdempotentResponse(accountID: "a", method: "m", requestID: "r1", response: [1, 2], at: 1) }
+        XCTAssertEqual(try store.read { try $0.idempotentResponse(accountID: "a", method: "m", requestID: "r1") }, [1, 2])
+        XCTAssertNil(try store.read { try $0.idempotentResponse(accountID: "b", method: "m", requestID: "r1") })
+        XCTAssertNil(try store.read { try $0.idempotentResponse(accountID: "a", method: "other", requestID: "r1") })
     }
 
     func testDataSurvivesReopening() throws {
         do {
             let store = try SQLiteStore(directory: directory)
-            try store.createAccount(account("acc_1", "u"))
+            try store.write { try $0.createAccount(self.account("acc_1", "u")) }
         }
-        XCTAssertEqual(try SQLiteStore(directory: directory).account(id: "acc_1")?.username, "u")
+        XCTAssertEqual(try SQLiteStore(directory: directory).read { try $0.account(id: "acc_1")?.username }, "u")
     }
 
     func testADatabaseFromANewerVersionIsRefused() throws {

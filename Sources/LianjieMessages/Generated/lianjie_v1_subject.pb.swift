@@ -290,7 +290,7 @@ public struct Subject: ProtoMessage {
     /// The account the employee logs in with, for self-view; empty if none.
     public var accountId: String = ""
     /// The day the employee entered the post.
-    public var postEntryDate: Date? = nil
+    public var postEntryDate: CalendarDate? = nil
     public var createTime: Time? = nil
     public var updateTime: Time? = nil
     public var etag: String = ""
@@ -310,7 +310,7 @@ public struct Subject: ProtoMessage {
         positionLevel: PositionLevel = PositionLevel(rawValue: 0),
         status: SubjectStatus = SubjectStatus(rawValue: 0),
         accountId: String = "",
-        postEntryDate: Date? = nil,
+        postEntryDate: CalendarDate? = nil,
         createTime: Time? = nil,
         updateTime: Time? = nil,
         etag: String = ""
@@ -343,7 +343,7 @@ public struct Subject: ProtoMessage {
         self.positionLevel = PositionLevel(rawValue: CRead.enumValue(c.position_level))
         self.status = SubjectStatus(rawValue: CRead.enumValue(c.status))
         self.accountId = CRead.string(c.account_id)
-        if let m = c.post_entry_date { self.postEntryDate = Date(c: m) }
+        if let m = c.post_entry_date { self.postEntryDate = CalendarDate(c: m) }
         if let m = c.create_time { self.createTime = Time(c: m) }
         if let m = c.update_time { self.updateTime = Time(c: m) }
         self.etag = CRead.string(c.etag)
@@ -412,7 +412,7 @@ public struct Subject: ProtoMessage {
             case "positionLevel", "position_level": self.positionLevel = try JSONRead.enumeration(PositionLevel.self, value, "positionLevel")
             case "status": self.status = try JSONRead.enumeration(SubjectStatus.self, value, "status")
             case "accountId", "account_id": self.accountId = try JSONRead.string(value, "accountId")
-            case "postEntryDate", "post_entry_date": self.postEntryDate = try JSONRead.message(Date.self, value, "postEntryDate")
+            case "postEntryDate", "post_entry_date": self.postEntryDate = try JSONRead.message(CalendarDate.self, value, "postEntryDate")
             case "createTime", "create_time": self.createTime = try JSONRead.message(Time.self, value, "createTime")
             case "updateTime", "update_time": self.updateTime = try JSONRead.message(Time.self, value, "updateTime")
             case "etag": self.etag = try JSONRead.string(value, "etag")
@@ -425,9 +425,9 @@ public struct Subject: ProtoMessage {
 /// Where a subject was, and when: one row per organisation they belonged to.
 public struct Placement: ProtoMessage {
     public var organizationId: String = ""
-    public var fromDate: Date? = nil
+    public var fromDate: CalendarDate? = nil
     /// Absent for the current placement.
-    public var toDate: Date? = nil
+    public var toDate: CalendarDate? = nil
     /// Why they moved here (empty for the first placement).
     public var reason: String = ""
     /// The account that made the transfer.
@@ -440,8 +440,8 @@ public struct Placement: ProtoMessage {
     /// Builds the message from its fields; any left out keep their default.
     public init(
         organizationId: String = "",
-        fromDate: Date? = nil,
-        toDate: Date? = nil,
+        fromDate: CalendarDate? = nil,
+        toDate: CalendarDate? = nil,
         reason: String = "",
         changedBy: String = ""
     ) {
@@ -457,8 +457,8 @@ public struct Placement: ProtoMessage {
         self.init()
         let c = p.pointee
         self.organizationId = CRead.string(c.organization_id)
-        if let m = c.from_date { self.fromDate = Date(c: m) }
-        if let m = c.to_date { self.toDate = Date(c: m) }
+        if let m = c.from_date { self.fromDate = CalendarDate(c: m) }
+        if let m = c.to_date { self.toDate = CalendarDate(c: m) }
         self.reason = CRead.string(c.reason)
         self.changedBy = CRead.string(c.changed_by)
     }
@@ -502,8 +502,8 @@ public struct Placement: ProtoMessage {
             if case .null = value { continue }
             switch key {
             case "organizationId", "organization_id": self.organizationId = try JSONRead.string(value, "organizationId")
-            case "fromDate", "from_date": self.fromDate = try JSONRead.message(Date.self, value, "fromDate")
-            case "toDate", "to_date": self.toDate = try JSONRead.message(Date.self, value, "toDate")
+            case "fromDate", "from_date": self.fromDate = try JSONRead.message(CalendarDate.self, value, "fromDate")
+            case "toDate", "to_date": self.toDate = try JSONRead.message(CalendarDate.self, value, "toDate")
             case "reason": self.reason = try JSONRead.string(value, "reason")
             case "changedBy", "changed_by": self.changedBy = try JSONRead.string(value, "changedBy")
             default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")

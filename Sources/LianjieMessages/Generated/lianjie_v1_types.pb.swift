@@ -71,7 +71,7 @@ public struct Time: ProtoMessage {
 
 /// A calendar day (no time zone): an evaluation period's bounds, a due date, the
 /// day someone entered a post.
-public struct Date: ProtoMessage {
+public struct CalendarDate: ProtoMessage {
     public var year: Int32 = 0
     /// 1-12.
     public var month: Int32 = 0

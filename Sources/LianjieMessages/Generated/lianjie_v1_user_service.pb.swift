@@ -2820,7 +2820,7 @@ public struct TransferSubjectRequest: ProtoMessage {
     public var id: String = ""
     public var toOrganizationId: String = ""
     /// The day the move takes effect; not before the current placement began.
-    public var effectiveDate: Date? = nil
+    public var effectiveDate: CalendarDate? = nil
     public var reason: String = ""
     public var etag: String = ""
 
@@ -2833,7 +2833,7 @@ public struct TransferSubjectRequest: ProtoMessage {
         requestId: String = "",
         id: String = "",
         toOrganizationId: String = "",
-        effectiveDate: Date? = nil,
+        effectiveDate: CalendarDate? = nil,
         reason: String = "",
         etag: String = ""
     ) {
@@ -2852,7 +2852,7 @@ public struct TransferSubjectRequest: ProtoMessage {
         self.requestId = CRead.string(c.request_id)
         self.id = CRead.string(c.id)
         self.toOrganizationId = CRead.string(c.to_organization_id)
-        if let m = c.effective_date { self.effectiveDate = Date(c: m) }
+        if let m = c.effective_date { self.effectiveDate = CalendarDate(c: m) }
         self.reason = CRead.string(c.reason)
         self.etag = CRead.string(c.etag)
     }
@@ -2900,7 +2900,7 @@ public struct TransferSubjectRequest: ProtoMessage {
             case "requestId", "request_id": self.requestId = try JSONRead.string(value, "requestId")
             case "id": self.id = try JSONRead.string(value, "id")
             case "toOrganizationId", "to_organization_id": self.toOrganizationId = try JSONRead.string(value, "toOrganizationId")
-            case "effectiveDate", "effective_date": self.effectiveDate = try JSONRead.message(Date.self, value, "effectiveDate")
+            case "effectiveDate", "effective_date": self.effectiveDate = try JSONRead.message(CalendarDate.self, value, "effectiveDate")
             case "reason": self.reason = try JSONRead.string(value, "reason")
             case "etag": self.etag = try JSONRead.string(value, "etag")
             default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")

@@ -1,0 +1,73 @@
+import Glibc
+import LianjieMessages
+import LianjieStore
+
+/// Store records as the messages callers see, and back.
+enum Convert {
+    static func account(_ a: AccountRecord) -> Account {
+        Account(id: a.id, username: a.username, displayName: a.displayName,
+                grants: a.grants.map { RoleGrant(role: RoleNames.role($0.role), organizationId: $0.organizationID) },
+                createTime: Time(seconds: a.createTime), disabled: a.disabled,
+                kind: a.kind == "service" ? .service : .person, etag: String(a.version), disabledReason: a.disabledReason)
+    }
+
+    static func organization(_ o: OrganizationRecord) -> Organization {
+        Organization(id: o.id, name: o.name, kind: OrganizationKind(rawValue: o.kind), parentId: o.parentID, active: o.active,
+                     createTime: Time(seconds: o.createTime), updateTime: Time(seconds: o.updateTime), etag: String(o.version),
+                     ancestorIds: o.ancestorIDs)
+    }
+
+    static func subject(_ s: SubjectRecord) -> Subject {
+        Subject(id: s.id, employeeNumber: s.employeeNumber, name: s.name, organizationId: s.organizationID,
+                categoryId: s.categoryID, postId: s.postID, positionLevel: PositionLevel(rawValue: s.positionLevel),
+                status: SubjectStatus(rawValue: s.status), accountId: s.accountID, postEntryDate: date(s.postEntryDate),
+                createTime: Time(seconds: s.createTime), updateTime: Time(seconds: s.updateTime), etag: String(s.version))
+    }
+
+    static func category(_ c: CategoryRecord) -> Category { Category(id: c.id, code: c.code, name: c.name) }
+
+    static func post(_ p: PostRecord) -> Post {
+        Post(id: p.id, code: p.code, name: p.name, categoryId: p.categoryID, riskCoefficient: p.riskCoefficient)
+    }
+
+    static func apiToken(_ t: ApiTokenRecord) -> ApiToken {
+        ApiToken(id: t.id, accountId: t.accountID, description: t.description, createTime: Time(seconds: t.createTime),
+                 expireTime: Time(seconds: t.expireTime), revokeTime: t.revokeTime == 0 ? nil : Time(seconds: t.revokeTime),
+                 prefix: t.prefix)
+    }
+
+    static func placement(_ p: PlacementRecord) -> Placement {
+        Placement(organizationId: p.organizationID, fromDate: date(p.fromDate), toDate: date(p.toDate), reason: p.reason,
+                  changedBy: p.changedBy)
+    }
+
+    static func audit(_ e: AuditRecord) -> AuditEntry {
+        AuditEntry(sequence: e.sequence, time: Time(seconds: e.time / 1_000_000_000, nanos: Int32(e.time % 1_000_000_000)),
+                   accountId: e.accountID, method: e.method, recordType: e.recordType, recordId: e.recordID,
+                   organizationId: e.organizationID, peer: e.peer, outcome: e.outcome, hash: e.hash)
+    }
+
+    /// `YYYY-MM-DD` → Date; empty → nil.
+    static func date(_ text: String) -> CalendarDate? {
+        let parts = text.split(separator: "-").compactMap { Int32($0) }
+        guard parts.count == 3 else { return nil }
+        return CalendarDate(year: parts[0], month: parts[1], day: parts[2])
+    }
+
+    /// A valid calendar day as `YYYY-MM-DD`, or nil.
+    static func dateText(_ d: CalendarDate) -> String? {
+        guard (1900...2200).contains(d.year), (1...12).contains(d.month), d.day >= 1 else { return nil }
+        let days: [Int32] = [31, (d.year % 4 == 0 && d.year % 100 != 0) || d.year % 400 == 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+        guard d.day <= days[Int(d.month) - 1] else { return nil }
+        func pad(_ v: Int32, _ n: Int) -> String { String(repeating: "0", count: max(0, n - String(v).count)) + String(v) }
+        return "\(pad(d.year, 4))-\(pad(d.month, 2))-\(pad(d.day, 2))"
+    }
+
+    /// Today (UTC) as `YYYY-MM-DD`.
+    static func today() -> String {
+        var t = time_t(Services.now())
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        return dateText(CalendarDate(year: parts.tm_year + 1900, month: parts.tm_mon + 1, day: parts.tm_mday)) ?? ""
+    }
+}

@@ -1,0 +1,239 @@
+import LianjieMessages
+import LianjieRPC
+import LianjieSecurity
+import LianjieStore
+
+/// Accounts, their grants, and service accounts' API tokens.
+struct AccountHandlers: Sendable {
+    func register(on router: inout Router, _ registry: HandlerRegistry) {
+        registry.register(UserService.createAccount, audit: .change, on: &router, create)
+        registry.register(UserService.getAccount, audit: .none, on: &router, get)
+        registry.register(UserService.updateAccount, audit: .change, on: &router, update)
+        registry.register(UserService.listAccounts, audit: .none, on: &router, list)
+        registry.register(UserService.disableAccount, audit: .change, on: &router, disable)
+        registry.register(UserService.enableAccount, audit: .change, on: &router, enable)
+        registry.register(UserService.resetPassword, audit: .change, on: &router, resetPassword)
+        registry.register(UserService.issueApiToken, audit: .change, on: &router, issueToken)
+        registry.register(UserService.listApiTokens, audit: .none, on: &router, listTokens)
+        registry.register(UserService.revokeApiToken, audit: .change, on: &router, revokeToken)
+    }
+
+    static let notFound = RPCError(.notFound, "no such account")
+
+    /// Whether an admin caller reaches `account`: a whole-deployment admin reaches all;
+    /// a subtree admin reaches accounts with a grant inside their subtree.
+    static func reaches(_ call: Call, _ account: AccountRecord) throws -> Bool {
+        if call.caller.coversEverything([.admin]) { return true }
+        for g in account.grants where !g.organizationID.isEmpty {
+            if let org = try call.read({ try $0.organization(id: g.organizationID) }), call.caller.covers([.admin], path: org.path) {
+                return true
+            }
+        }
+        return false
+    }
+
+    static func find(_ id: String, _ call: Call, field: String = "id") throws -> AccountRecord {
+        guard !id.isEmpty else { throw RPCError.invalidArgument(field: field, "is required") }
+        guard let a = try call.read({ try $0.account(id: id) }), try reaches(call, a) else { throw notFound }
+        call.target = AuditLog.Target(type: "account", id: a.id)
+        return a
+    }
+
+    /// Checks grants a caller hands out: each role known, each organisation existing and
+    /// inside the caller's admin scope (a whole-deployment grant needs a whole-deployment admin).
+    static func checkGrants(_ grants: [RoleGrant], field: String, _ call: Call, _ v: inout Violations) throws -> [GrantRecord] {
+        var out: [GrantRecord] = []
+        for (i, g) in grants.enumerated() {
+            let path = "\(field)[\(i)]"
+            guard let name = RoleNames.name(g.role) else { v.add("\(path).role", "must be a known role"); continue }
+            if g.organizationId.isEmpty {
+                guard call.caller.coversEverything([.admin]) else {
+                    v.add("\(path).organization_id", "a whole-deployment grant needs a whole-deployment administrator")
+                    continue
+                }
+            } else {
+                guard let org = try call.read({ try $0.organization(id: g.organizationId) }),
+                      call.caller.covers([.admin], path: org.path) else {
+                    v.add("\(path).organization_id", "no such organisation")
+                    continue
+                }
+            }
+            out.append(GrantRecord(role: name, organizationID: g.organizationId))
+        }
+        return out
+    }
+
+    func create(_ request: CreateAccountRequest, _ call: Call) throws -> Account {
+        var v = Violations()
+        if !Bootstrap.isValidUsername(request.username) { v.add("username", "must be 1-64 letters, digits, '.', '-' or '_'") }
+        if request.displayName.count > 100 { v.add("display_name", "is longer than 100 characters") }
+        let kind: String
+        switch request.kind {
+        case .person:
+            kind = "person"
+            if let weakness = PasswordPolicy.weakness(of: request.password, username: request.username) { v.add("password", weakness) }
+        case .service:
+            kind = "service"
+            if !request.password.isEmpty { v.add("password", "must be empty for a service account (it uses API tokens)") }
+        default:
+            kind = ""
+            v.add("kind", "must be PERSON or SERVICE")
+        }
+        if request.grants.isEmpty { v.add("grants", "at least one grant is required") }
+        let grants = try Self.checkGrants(request.grants, field: "grants", call, &v)
+        try v.check()
+        let id = Identifiers.new(prefix: "acc")
+        let record = AccountRecord(id: id, username: request.username,
+                                   displayName: request.displayName.trimmingSpaces.isEmpty ? request.username : request.displayName.trimmingSpaces,
+                                   passwordHash: kind == "person" ? try PasswordHasher.hash(request.password) : "",
+                                   grants: grants, createTime: Services.now(), kind: kind)
+        call.target = AuditLog.Target(type: "account", id: id)
+        return try call.write(requestID: request.requestId) { tx in
+            try tx.createAccount(record)
+            return Convert.account(try tx.account(id: id) ?? record)
+        }
+    }
+
+    func get(_ request: GetAccountRequest, _ call: Call) throws -> Account {
+        if request.id == call.caller.id { return Convert.account(call.caller.account) }
+        guard call.caller.has(anyOf: [.admin]) else { throw Self.notFound }
+        return Convert.account(try Self.find(request.id, call))
+    }
+
+    func update(_ request: UpdateAccountRequest, _ call: Call) throws -> Account {
+        let patch = request.account ?? Account()
+        var account = try Self.find(patch.id, call, field: "account.id")
+        var v = Violations()
+        if request.updateMask.isEmpty { v.add("update_mask", "names no field to change") }
+        for path in request.updateMask {
+            switch path {
+            case "display_name":
+                if patch.displayName.trimmingSpaces.isEmpty || patch.displayName.count > 100 {
+                    v.add("account.display_name", "must be 1-100 characters")
+                }
+                account.displayName = patch.displayName.trimmingSpaces
+            case "grants":
+                if account.id == call.caller.id { throw RPCError(.failedPrecondition, "nobody changes their own grants") }
+                if patch.grants.isEmpty { v.add("account.grants", "at least one grant is required") }
+                account.grants = try Self.checkGrants(patch.grants, field: "account.grants", call, &v)
+            default: v.add("update_mask", "\(path) cannot be changed here")
+            }
+        }
+        try v.check()
+        try OrganizationHandlers.checkEtag(request.etag, account.version)
+        let updated = account
+        return try call.write { tx in
+            guard let current = try tx.account(id: updated.id) else { throw Self.notFound }
+            try OrganizationHandlers.checkEtag(request.etag, current.version)
+            var next = current
+            next.displayName = updated.displayName
+            next.grants = updated.grants
+            try tx.updateAccount(next)
+            return Convert.account(try tx.account(id: updated.id) ?? next)
+        }
+    }
+
+    func list(_ request: ListAccountsRequest, _ call: Call) throws -> ListAccountsResponse {
+        let size = try Paging.size(request.pageSize)
+        let after = try Paging.after(request.pageToken, kind: "acc")
+        var scope = call.caller.scope([.admin])
+        if !request.organizationId.isEmpty {
+            scope = .subtrees([try OrganizationHandlers.find(request.organizationId, [.admin], call, field: "organization_id").path])
+        }
+        let filter = scope
+        let (rows, total) = try call.read { r in
+            (try r.accounts(scope: filter, includeDisabled: request.includeDisabled, page: Page(after: after, limit: size + 1)),
+             try r.accountCount(scope: filter, includeDisabled: request.includeDisabled))
+        }
+        let page = Array(rows.prefix(size))
+        return ListAccountsResponse(accounts: page.map(Convert.account),
+                                    nextPageToken: rows.count > size ? Paging.token(page.last!.username.lowercased(), kind: "acc") : "",
+                                    totalSize: Int32(total))
+    }
+
+    func disable(_ request: DisableAccountRequest, _ call: Call) throws -> Account {
+        let account = try Self.find(request.id, call)
+        guard account.id != call.caller.id else { throw RPCError(.failedPrecondition, "you cannot disable your own account") }
+        try OrganizationHandlers.checkEtag(request.etag, account.version)
+        if request.reason.count > 500 { throw RPCError.invalidArgument(field: "reason", "is longer than 500 characters") }
+        return try call.write(requestID: request.requestId) { tx in
+            guard var current = try tx.account(id: account.id) else { throw Self.notFound }
+            try OrganizationHandlers.checkEtag(request.etag, current.version)
+            current.disabled = true
+            current.disabledReason = request.reason
+            try tx.updateAccount(current)
+            try tx.revokeSessions(accountID: current.id, except: nil, at: Services.now())
+            return Convert.account(try tx.account(id: current.id) ?? current)
+        }
+    }
+
+    func enable(_ request: EnableAccountRequest, _ call: Call) throws -> Account {
+        let account = try Self.find(request.id, call)
+        try OrganizationHandlers.checkEtag(request.etag, account.version)
+        return try call.write(requestID: request.requestId) { tx in
+            guard var current = try tx.account(id: account.id) else { throw Self.notFound }
+            try OrganizationHandlers.checkEtag(request.etag, current.version)
+            current.disabled = false
+            current.disabledReason = ""
+            try tx.updateAccount(current)
+            try tx.resetLoginFailures(accountID: current.id)
+            return Convert.account(try tx.account(id: current.id) ?? current)
+        }
+    }
+
+    func resetPassword(_ request: ResetPasswordRequest, _ call: Call) throws -> ResetPasswordResponse {
+        let account = try Self.find(request.id, call)
+        guard account.kind == "person" else { throw RPCError(.failedPrecondition, "a service account has no password") }
+        if let weakness = PasswordPolicy.weakness(of: request.newPassword, username: account.username) {
+            throw RPCError.invalidArgument(field: "new_password", weakness)
+        }
+        let hash = try PasswordHasher.hash(request.newPassword)
+        return try call.write(requestID: request.requestId) { tx in
+            guard var current = try tx.account(id: account.id) else { throw Self.notFound }
+            current.passwordHash = hash
+            try tx.updateAccount(current)
+            try tx.resetLoginFailures(accountID: current.id)
+            try tx.revokeSessions(accountID: current.id, except: nil, at: Services.now())
+            return ResetPasswordResponse()
+        }
+    }
+
+    func issueToken(_ request: IssueApiTokenRequest, _ call: Call) throws -> IssueApiTokenResponse {
+        let account = try Self.find(request.accountId, call, field: "account_id")
+        var v = Violations()
+        if request.description.trimmingSpaces.isEmpty || request.description.count > 200 { v.add("description", "must be 1-200 characters") }
+        if request.validDays < 0 || request.validDays > 730 { v.add("valid_days", "must be 1-730 (0 means 365)") }
+        try v.check()
+        guard account.kind == "service" else { throw RPCError(.failedPrecondition, "API tokens are for service accounts") }
+        guard !account.disabled else { throw RPCError(.failedPrecondition, "the account is disabled") }
+        let token = Token.generate()
+        let now = Services.now()
+        let record = ApiTokenRecord(id: Identifiers.new(prefix: "tok"), accountID: account.id, tokenHash: Token.storageHash(token),
+                                    description: request.description.trimmingSpaces, prefix: String(token.prefix(6)),
+                                    createTime: now, expireTime: now + Int64(request.validDays == 0 ? 365 : request.validDays) * 86_400)
+        call.target = AuditLog.Target(type: "api_token", id: record.id)
+        return try call.write(requestID: request.requestId) { tx in
+            try tx.createApiToken(record)
+            return IssueApiTokenResponse(token: token, apiToken: Convert.apiToken(record))
+        }
+    }
+
+    func listTokens(_ request: ListApiTokensRequest, _ call: Call) throws -> ListApiTokensResponse {
+        let account = try Self.find(request.accountId, call, field: "account_id")
+        let tokens = try call.read { try $0.apiTokens(accountID: account.id) }
+        return ListApiTokensResponse(apiTokens: tokens.filter { request.includeRevoked || $0.revokeTime == 0 }.map(Convert.apiToken))
+    }
+
+    func revokeToken(_ request: RevokeApiTokenRequest, _ call: Call) throws -> ApiToken {
+        guard !request.id.isEmpty else { throw RPCError.invalidArgument(field: "id", "is required") }
+        guard let token = try call.read({ try $0.apiToken(id: request.id) }),
+              let account = try call.read({ try $0.account(id: token.accountID) }), try Self.reaches(call, account) else {
+            throw RPCError(.notFound, "no such API token")
+        }
+        call.target = AuditLog.Target(type: "api_token", id: token.id)
+        return try call.write(requestID: request.requestId) { tx in
+            try tx.revokeApiToken(id: token.id, at: Services.now())
+            return Convert.apiToken(try tx.apiToken(id: token.id) ?? token)
+        }
+    }
+}
