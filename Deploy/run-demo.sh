@@ -18,4 +18,4 @@ In another terminal, log in as the demo administrator:
   $bin/lianjie health
 
 MSG
-exec "$bin/lianjied" --listen "$listen" --data-dir ./data-demo
+exec "$bin/lianjied" --listen "$listen" --data-dir ./data-demo --demo

@@ -55,6 +55,11 @@ public enum Daemon {
         } catch {
             fail("\(error)", code: 2)
         }
+        if options.seedDemo {
+            do { _ = try Demo.seed(store: store, logger: logger) } catch {
+                fail("cannot seed the demo data: \(error)", code: 1)
+            }
+        }
 
         var settings = ServiceSettings()
         settings.sessionSeconds = Int64(options.sessionHours * 3600)

@@ -11,6 +11,7 @@ struct DaemonOptions {
     var server = RPCServerConfiguration()
     var sessionHours = 12.0
     var drainGraceSeconds = 10.0
+    var seedDemo = false
 
     static let usage = """
         lianjied — the Lianjie integrity evaluation server (LJRP/1 over TCP)
@@ -22,6 +23,8 @@ struct DaemonOptions {
           --data-dir DIR       where the database lives (default ./data; created with mode 0700)
           --config FILE        a config file of `key = value` lines (see Deploy/lianjied.conf)
           --log-level LEVEL    trace, debug, info, notice, warning or error (default info)
+          --demo               on a store with no organisations, add the demo deployment
+                               (see the README for its accounts and passwords)
           --version            print the version and exit
           --help               print this help and exit
 
@@ -49,6 +52,7 @@ struct DaemonOptions {
             switch a {
             case "--help", "-h": return (o, "help")
             case "--version": return (o, "version")
+            case "--demo": o.seedDemo = true
             case "--config": configPath = try value(a)
             case "--listen", "--data-dir", "--log-level": flags.append((a, try value(a)))
             default:

@@ -162,8 +162,9 @@ public struct UserServiceClient: Sendable {
         try await client.call(UserService.resetPassword, request, options: options)
     }
 
-    /// Issues an API token for a service account; the token is in this answer only.
-    /// Admin with the account in scope. Errors: INVALID_ARGUMENT, NOT_FOUND,
+    /// Issues an API token for a service account; the token is in this answer only (a
+    /// retry with the same request_id returns the token's record without the token, which
+    /// is never stored). Admin with the account in scope. Errors: INVALID_ARGUMENT, NOT_FOUND,
     /// FAILED_PRECONDITION (not a service account, or disabled), PERMISSION_DENIED.
     /// - Throws: `RPCError` with the status the server answered.
     public func issueApiToken(_ request: IssueApiTokenRequest = IssueApiTokenRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> IssueApiTokenResponse {

@@ -3750,8 +3750,9 @@ public enum UserService {
     /// (a service account), PERMISSION_DENIED.
     public static let resetPassword = RPCMethod<ResetPasswordRequest, ResetPasswordResponse>(service: name, method: "ResetPassword")
 
-    /// Issues an API token for a service account; the token is in this answer only.
-    /// Admin with the account in scope. Errors: INVALID_ARGUMENT, NOT_FOUND,
+    /// Issues an API token for a service account; the token is in this answer only (a
+    /// retry with the same request_id returns the token's record without the token, which
+    /// is never stored). Admin with the account in scope. Errors: INVALID_ARGUMENT, NOT_FOUND,
     /// FAILED_PRECONDITION (not a service account, or disabled), PERMISSION_DENIED.
     public static let issueApiToken = RPCMethod<IssueApiTokenRequest, IssueApiTokenResponse>(service: name, method: "IssueApiToken")
 

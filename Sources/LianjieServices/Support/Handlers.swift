@@ -30,7 +30,10 @@ final class Call {
     /// Runs a change in one transaction with its audit entry (outcome OK) and, when
     /// `requestID` is set, its idempotency record: the same request id again returns the
     /// first response and changes nothing.
-    func write<Response: ProtoMessage>(requestID: String = "", _ body: (any StoreWriter) throws -> Response) throws -> Response {
+    /// `storedAs` is what the idempotency record keeps of the response (to leave out a
+    /// secret that must never be stored, such as a new API token).
+    func write<Response: ProtoMessage>(requestID: String = "", storedAs: (Response) -> Response = { $0 },
+                                       _ body: (any StoreWriter) throws -> Response) throws -> Response {
         let caller = self.caller
         let method = self.method
         let peer = context.peer
@@ -40,13 +43,13 @@ final class Call {
                    let cached = try tx.idempotentResponse(accountID: caller.id, method: method, requestID: requestID) {
                     return cached
                 }
-                let response = try body(tx).serializedBytes()
+                let response = try body(tx)
                 try AuditLog.append(tx, accountID: caller.id, method: method, target: target, peer: peer, outcome: "OK")
                 if !requestID.isEmpty {
                     try tx.saveIdempotentResponse(accountID: caller.id, method: method, requestID: requestID,
-                                                  response: response, at: Services.now())
+                                                  response: storedAs(response).serializedBytes(), at: Services.now())
                 }
-                return response
+                return response.serializedBytes()
             }
         }
         do { return try Response(serializedBytes: bytes) } catch {
@@ -101,6 +104,12 @@ struct HandlerRegistry {
                 throw RPCError(.permissionDenied, "your roles do not allow \(method.method)")
             }
             do {
+                // A retry of a request already carried out gets its first answer before any
+                // check that the first run changed the outcome of (AIP-155).
+                if let key = (request as? Idempotent)?.requestId, !key.isEmpty,
+                   let cached = try call.read({ try $0.idempotentResponse(accountID: caller.id, method: method.path, requestID: key) }) {
+                    return try Response(serializedBytes: cached)
+                }
                 let response = try body(request, call)
                 if audit == .read { call.audit(outcome: "OK") }
                 return response
@@ -163,3 +172,23 @@ extension Services {
         }
     }
 }
+
+/// Requests that carry a client-chosen `request_id`.
+protocol Idempotent {
+    var requestId: String { get }
+}
+
+extension CreateOrganizationRequest: Idempotent {}
+extension MoveOrganizationRequest: Idempotent {}
+extension DeactivateOrganizationRequest: Idempotent {}
+extension CreateAccountRequest: Idempotent {}
+extension DisableAccountRequest: Idempotent {}
+extension EnableAccountRequest: Idempotent {}
+extension ResetPasswordRequest: Idempotent {}
+extension IssueApiTokenRequest: Idempotent {}
+extension RevokeApiTokenRequest: Idempotent {}
+extension CreateCategoryRequest: Idempotent {}
+extension CreatePostRequest: Idempotent {}
+extension CreateSubjectRequest: Idempotent {}
+extension TransferSubjectRequest: Idempotent {}
+extension ImportSubjectsRequest: Idempotent {}

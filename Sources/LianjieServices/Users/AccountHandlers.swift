@@ -212,7 +212,8 @@ struct AccountHandlers: Sendable {
                                     description: request.description.trimmingSpaces, prefix: String(token.prefix(6)),
                                     createTime: now, expireTime: now + Int64(request.validDays == 0 ? 365 : request.validDays) * 86_400)
         call.target = AuditLog.Target(type: "api_token", id: record.id)
-        return try call.write(requestID: request.requestId) { tx in
+        // The idempotency record keeps the token's metadata only: the token is never stored.
+        return try call.write(requestID: request.requestId, storedAs: { IssueApiTokenResponse(apiToken: $0.apiToken) }) { tx in
             try tx.createApiToken(record)
             return IssueApiTokenResponse(token: token, apiToken: Convert.apiToken(record))
         }
