@@ -179,8 +179,12 @@ final class UserManagementTests: XCTestCase {
         let admin = try await session(server, "admin")
         let account = try await admin.createAccount(CreateAccountRequest(username: "marketing-system", displayName: "营销系统",
                                                                          grants: [RoleGrant(role: .service)], kind: .service))
-        let issued = try await admin.issueApiToken(IssueApiTokenRequest(accountId: account.id, description: "work-order push", validDays: 30))
+        let issue = IssueApiTokenRequest(requestId: "t1", accountId: account.id, description: "work-order push", validDays: 30)
+        let issued = try await admin.issueApiToken(issue)
         XCTAssertEqual(issued.token.count, 43)
+        let retried = try await admin.issueApiToken(issue)
+        XCTAssertEqual(retried.apiToken, issued.apiToken, "a retry returns the same token record")
+        XCTAssertEqual(retried.token, "", "but never the token again: it is not stored")
         let system = client(server)
         system.token = issued.token
         let awaited5 = try await system.userService.whoAmI().account?.kind

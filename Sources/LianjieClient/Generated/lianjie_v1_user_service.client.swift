@@ -25,8 +25,9 @@ public struct UserServiceClient: Sendable {
         try await client.call(UserService.login, request, options: options)
     }
 
-    /// Revokes the token of this call; later calls with it get UNAUTHENTICATED.
-    /// Any authenticated caller. Errors: UNAUTHENTICATED.
+    /// Revokes the session token of this call; later calls with it get UNAUTHENTICATED.
+    /// Any authenticated caller. Errors: UNAUTHENTICATED, FAILED_PRECONDITION (an API
+    /// token: an administrator revokes those).
     /// - Throws: `RPCError` with the status the server answered.
     public func logout(_ request: LogoutRequest = LogoutRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> LogoutResponse {
         try await client.call(UserService.logout, request, options: options)

@@ -3667,8 +3667,9 @@ public enum UserService {
     /// RESOURCE_EXHAUSTED.
     public static let login = RPCMethod<LoginRequest, LoginResponse>(service: name, method: "Login")
 
-    /// Revokes the token of this call; later calls with it get UNAUTHENTICATED.
-    /// Any authenticated caller. Errors: UNAUTHENTICATED.
+    /// Revokes the session token of this call; later calls with it get UNAUTHENTICATED.
+    /// Any authenticated caller. Errors: UNAUTHENTICATED, FAILED_PRECONDITION (an API
+    /// token: an administrator revokes those).
     public static let logout = RPCMethod<LogoutRequest, LogoutResponse>(service: name, method: "Logout")
 
     /// Says who the token of this call belongs to and what it may do. Any authenticated

@@ -83,10 +83,11 @@ struct SessionHandlers: Sendable {
     }
 
     func logout(_ call: Call) throws -> LogoutResponse {
-        if let hash = call.caller.sessionHash {
-            try Services.storeCall(logger: logger, method: call.method) {
-                try store.write { try $0.revokeSession(tokenHash: hash, at: Services.now()) }
-            }
+        guard let hash = call.caller.sessionHash else {
+            throw RPCError(.failedPrecondition, "an API token is not a session; an administrator revokes it")
+        }
+        try Services.storeCall(logger: logger, method: call.method) {
+            try store.write { try $0.revokeSession(tokenHash: hash, at: Services.now()) }
         }
         logger.info("logout", ["account": .text(call.caller.id)])
         return LogoutResponse()

@@ -1,0 +1,162 @@
+import Foundation
+import LianjieClient
+import LianjieMessages
+import LianjieRPC
+import LianjieTestSupport
+import LianjieWire
+import XCTest
+
+/// Every role × every UserService method × a target inside and outside the caller's
+/// scope, against the real server. The outcomes are compared with the committed table
+/// `authorization-matrix.txt`: any change in who may do what fails the test. After an
+/// intended change, regenerate it with `LIANJIE_UPDATE_MATRIX=1` and review the diff.
+final class AuthorizationMatrixTests: XCTestCase {
+    static let roles = ["admin", "inspector", "manager", "hr", "employee", "auditor", "service", "none"]
+    static let file = InteropTests.root.appendingPathComponent("Tests/EndToEndTests/authorization-matrix.txt")
+
+    /// Records on one side (inside or outside a district-1 caller's scope).
+    struct Side {
+        var district: Organization
+        var team: Organization
+        var otherTeam: Organization
+        var empties: [Organization]
+        var spares: [Account]
+        var service: Account
+        var revocable: ApiToken
+        var subjects: [Subject]
+        var category: Category
+    }
+
+    func prepare(_ admin: UserServiceClient, district name: String, tag: String) async throws -> Side {
+        let orgs = try await admin.listOrganizations(ListOrganizationsRequest(pageSize: 500)).organizations
+        let district = orgs.first { $0.name == name }!
+        let team = orgs.first { $0.name == "高压业扩班" && $0.ancestorIds.contains(district.id) }!
+        func org(_ n: String, _ kind: OrganizationKind, _ parent: Organization) async throws -> Organization {
+            try await admin.createOrganization(CreateOrganizationRequest(parentId: parent.id, name: n, kind: kind))
+        }
+        let otherTeam = try await org("备用班\(tag)", .team, district)
+        var empties: [Organization] = []
+        for i in 0..<3 { empties.append(try await org("空部门\(tag)\(i)", .department, district)) }
+        var spares: [Account] = []
+        for i in 0..<3 {
+            spares.append(try await admin.createAccount(CreateAccountRequest(
+                username: "spare\(tag)\(i)", password: "Beiyong-Mima-\(i)9\(i)7", grants: [RoleGrant(role: .inspector, organizationId: district.id)], kind: .person)))
+        }
+        let service = try await admin.createAccount(CreateAccountRequest(username: "svc\(tag)", grants: [RoleGrant(role: .service, organizationId: district.id)], kind: .service))
+        let revocable = try await admin.issueApiToken(IssueApiTokenRequest(accountId: service.id, description: "to revoke")).apiToken!
+        let subjects = try await admin.listSubjects(ListSubjectsRequest(organizationId: team.id)).subjects
+        let category = try await admin.listCategories().categories.first { $0.code == "HV_EXPANSION" }!
+        return Side(district: district, team: team, otherTeam: otherTeam, empties: empties, spares: spares, service: service,
+                    revocable: revocable, subjects: subjects, category: category)
+    }
+
+    /// Calls `method` as `client` against the records of `side`; returns the status name.
+    func outcome(_ method: String, _ c: UserServiceClient, _ side: Side, cell: String) async -> String {
+        let date = CalendarDate(year: 2030, month: 1, day: 1)
+        do {
+            switch method {
+            case "Login": _ = try await c.login(LoginRequest(username: side.spares[0].username, password: "wrong-password-0"))
+            case "ChangePassword":
+                _ = try await c.changePassword(ChangePasswordRequest(oldPassword: "wrong-old-password", newPassword: "Xin-Mima-2026-ab"))
+            case "Logout": _ = try await c.logout()
+            case "WhoAmI": _ = try await c.whoAmI()
+            case "ListSessions": _ = try await c.listSessions()
+            case "RevokeSession": _ = try await c.revokeSession(RevokeSessionRequest(id: "0000000000000000"))
+            case "CreateOrganization": _ = try await c.createOrganization(CreateOrganizationRequest(parentId: side.district.id, name: "新\(cell)", kind: .team))
+            case "GetOrganization": _ = try await c.getOrganization(GetOrganizationRequest(id: side.district.id))
+            case "UpdateOrganization":
+                _ = try await c.updateOrganization(UpdateOrganizationRequest(organization: Organization(id: side.empties[0].id, name: "改\(cell)"), updateMask: ["name"]))
+            case "MoveOrganization": _ = try await c.moveOrganization(MoveOrganizationRequest(id: side.empties[1].id, newParentId: side.otherTeam.id))
+            case "DeactivateOrganization": _ = try await c.deactivateOrganization(DeactivateOrganizationRequest(id: side.empties[2].id))
+            case "ListOrganizations": _ = try await c.listOrganizations(ListOrganizationsRequest(rootId: side.district.id))
+            case "CreateAccount":
+                _ = try await c.createAccount(CreateAccountRequest(username: "new\(cell)", password: "Xin-Zhanghao-7731",
+                                                                   grants: [RoleGrant(role: .inspector, organizationId: side.district.id)], kind: .person))
+            case "GetAccount": _ = try await c.getAccount(GetAccountRequest(id: side.spares[0].id))
+            case "UpdateAccount":
+                _ = try await c.updateAccount(UpdateAccountRequest(account: Account(id: side.spares[0].id, displayName: "改\(cell)"), updateMask: ["display_name"]))
+            case "ListAccounts": _ = try await c.listAccounts(ListAccountsRequest(organizationId: side.district.id))
+            case "DisableAccount": _ = try await c.disableAccount(DisableAccountRequest(id: side.spares[1].id, reason: "test"))
+            case "EnableAccount": _ = try await c.enableAccount(EnableAccountRequest(id: side.spares[1].id))
+            case "ResetPassword": _ = try await c.resetPassword(ResetPasswordRequest(id: side.spares[2].id, newPassword: "Chongzhi-Mima-5512"))
+            case "IssueApiToken": _ = try await c.issueApiToken(IssueApiTokenRequest(accountId: side.service.id, description: "cell"))
+            case "ListApiTokens": _ = try await c.listApiTokens(ListApiTokensRequest(accountId: side.service.id))
+            case "RevokeApiToken": _ = try await c.revokeApiToken(RevokeApiTokenRequest(id: side.revocable.id))
+            case "CreateCategory": _ = try await c.createCategory(CreateCategoryRequest(code: "C_\(cell.uppercased())", name: "类别"))
+            case "ListCategories": _ = try await c.listCategories()
+            case "CreatePost":
+                _ = try await c.createPost(CreatePostRequest(code: "P_\(cell.uppercased())", name: "岗位", categoryId: side.category.id, riskCoefficient: "1.1"))
+            case "ListPosts": _ = try await c.listPosts()
+            case "CreateSubject":
+                let post = try await c.listPosts(ListPostsRequest(categoryId: side.category.id)).posts[0]
+                _ = try await c.createSubject(CreateSubjectRequest(subject: Subject(
+                    employeeNumber: "M\(cell)", name: "新人", organizationId: side.team.id, categoryId: side.category.id,
+                    postId: post.id, positionLevel: .staff)))
+            case "GetSubject": _ = try await c.getSubject(GetSubjectRequest(id: side.subjects[1].id))
+            case "UpdateSubject":
+                _ = try await c.updateSubject(UpdateSubjectRequest(subject: Subject(id: side.subjects[1].id, name: "改名"), updateMask: ["name"]))
+            case "TransferSubject":
+                _ = try await c.transferSubject(TransferSubjectRequest(id: side.subjects[2].id, toOrganizationId: side.otherTeam.id,
+                                                                       effectiveDate: date, reason: "matrix"))
+            case "ListSubjects": _ = try await c.listSubjects(ListSubjectsRequest(organizationId: side.district.id))
+            case "ListPlacements": _ = try await c.listPlacements(ListPlacementsRequest(subjectId: side.subjects[1].id))
+            case "ImportSubjects":
+                let report = try await c.importSubjects(ImportSubjectsRequest(rows: [SubjectImportRow(
+                    line: 2, employeeNumber: "I\(cell)", name: "导入", organizationId: side.team.id, categoryCode: "HV_EXPANSION",
+                    postCode: "HV_ACCOUNT_MANAGER", positionLevel: "STAFF", postEntryDate: "2024-01-01")], dryRun: true))
+                if let r = report.rejections.first { return "OK, row refused: \(r.field) \(r.reason)" }
+            case "ListAuditEntries": _ = try await c.listAuditEntries()
+            case "VerifyAuditLog": _ = try await c.verifyAuditLog()
+            default: return "(untested)"
+            }
+            return "OK"
+        } catch let e as RPCError {
+            return e.status.name
+        } catch {
+            return "ERROR"
+        }
+    }
+
+    func testTheWholeMatrixIsAsCommitted() async throws {
+        let methods = UserService.methodPaths.map { String($0.split(separator: "/").last!) }
+        var lines: [String] = ["# role × UserService method: outcome for a target inside | outside a district-1 scope.",
+                               "# Regenerate with LIANJIE_UPDATE_MATRIX=1 swift test --filter AuthorizationMatrixTests, then review the diff."]
+        var table: [String: [String: (String, String)]] = [:]
+        for role in Self.roles {
+            let server = try ServerProcess(extraArguments: ["--demo"])
+            let admin = try await login(server, username: "admin", password: adminPassword).0.userService
+            let inside = try await prepare(admin, district: "城东区供电局", tag: "a")
+            let outside = try await prepare(admin, district: "城西区供电局", tag: "b")
+            let c = client(server)
+            switch role {
+            case "none": break
+            case "service":
+                c.token = try await admin.issueApiToken(IssueApiTokenRequest(accountId: inside.service.id, description: "matrix")).token
+            default:
+                c.token = try await login(server, username: role, password: UserManagementTests.passwords[role]!).1
+            }
+            // Calls that end or touch the session go last.
+            let sessionEnders = ["ChangePassword", "Logout"]
+            for method in methods.filter({ !sessionEnders.contains($0) }) + sessionEnders {
+                let a = await outcome(method, c.userService, inside, cell: "\(role)1")
+                let b = await outcome(method, c.userService, outside, cell: "\(role)2")
+                table[method, default: [:]][role] = (a, b)
+            }
+            server.stop()
+        }
+        for method in methods {
+            for role in Self.roles {
+                let (a, b) = table[method]![role]!
+                lines.append("\(method.padding(toLength: 24, withPad: " ", startingAt: 0)) \(role.padding(toLength: 10, withPad: " ", startingAt: 0)) \(a) | \(b)")
+            }
+        }
+        let text = lines.joined(separator: "\n") + "\n"
+        if ProcessInfo.processInfo.environment["LIANJIE_UPDATE_MATRIX"] == "1" {
+            try text.write(to: Self.file, atomically: true, encoding: .utf8)
+            return
+        }
+        let committed = try String(contentsOf: Self.file, encoding: .utf8)
+        let changed = zip(committed.split(separator: "\n"), text.split(separator: "\n")).filter { $0 != $1 }
+        XCTAssertEqual(committed, text, "authorization changed:\n" + changed.map { "- \($0.0)\n+ \($0.1)" }.joined(separator: "\n"))
+    }
+}
