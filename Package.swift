@@ -88,6 +88,7 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "EndToEndTests",
                     dependencies: ["LianjieClient", "LianjieWire", "LianjieMessages", "LianjieTestSupport"],
+                    exclude: ["authorization-matrix.txt"],
                     swiftSettings: strict),
     ]
 )

@@ -18,6 +18,61 @@ struct CLIContext {
     func output<M: ProtoMessage>(_ message: M, human: () -> Void) {
         if json { print(message.jsonString(pretty: true)) } else { human() }
     }
+
+    /// The user service with the saved session's token; fails when not logged in.
+    func users() throws -> UserServiceClient {
+        guard let saved = credentials.load() else {
+            throw CLIError(message: "not logged in; run lianjie login", exitCode: CLIError.Code.unauthenticated)
+        }
+        return client(token: saved.token).userService
+    }
+
+    var options: CallOptions { CallOptions(timeout: timeout) }
+}
+
+/// How enums and times read in tables.
+enum Show {
+    /// `ROLE_INSPECTOR` → `inspector`; `ORGANIZATION_KIND_DISTRICT_BUREAU` → `district-bureau`.
+    static func name<E: ProtoEnum>(_ e: E, prefix: String) -> String {
+        guard let n = e.protoValueName else { return String(e.rawValue) }
+        return n.replacingOccurrences(of: prefix, with: "").lowercased().replacingOccurrences(of: "_", with: "-")
+    }
+
+    /// The value of `E` named like `district-bureau` (or `DISTRICT_BUREAU`).
+    static func parse<E: ProtoEnum>(_ text: String, prefix: String, _ type: E.Type, field: String) throws -> E {
+        let name = prefix + text.uppercased().replacingOccurrences(of: "-", with: "_")
+        guard let e = E(protoValueName: name), e.rawValue != 0 else {
+            throw CLIError.usage("\(field): unknown value \(text)")
+        }
+        return e
+    }
+
+    static func time(_ t: Time?) -> String {
+        guard let t, t.seconds != 0 else { return "" }
+        var seconds = time_t(t.seconds)
+        var parts = tm()
+        localtime_r(&seconds, &parts)
+        var buffer = [CChar](repeating: 0, count: 32)
+        strftime(&buffer, buffer.count, "%Y-%m-%d %H:%M", &parts)
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    static func date(_ d: CalendarDate?) -> String {
+        guard let d else { return "" }
+        func pad(_ v: Int32, _ n: Int) -> String { String(repeating: "0", count: max(0, n - String(v).count)) + String(v) }
+        return "\(pad(d.year, 4))-\(pad(d.month, 2))-\(pad(d.day, 2))"
+    }
+
+    static func parseDate(_ text: String, field: String) throws -> CalendarDate {
+        let parts = text.split(separator: "-").compactMap { Int32($0) }
+        guard parts.count == 3 else { throw CLIError.usage("\(field) must be YYYY-MM-DD") }
+        return CalendarDate(year: parts[0], month: parts[1], day: parts[2])
+    }
+
+    /// A client-chosen request id: 128 random bits in hex.
+    static func requestID() -> String {
+        (0..<16).map { _ in String(format: "%02x", UInt8.random(in: 0...255)) }.joined()
+    }
 }
 
 /// A command failed: a one-line message and the exit code scripts rely on.
@@ -25,6 +80,8 @@ struct CLIError: Error {
     var message: String
     var exitCode: Int32
     var rpc: RPCError?
+    /// The command already printed what went wrong; only the exit code is left to give.
+    var alreadyReported = false
 
     /// Exit codes (stable; documented in the README).
     enum Code {

@@ -13,6 +13,15 @@ let usage = """
                                     log in and keep the session token in ~/.config/lianjie (0600)
       logout                        end the session on the server and forget it here
       whoami                        the logged-in account and its roles
+      password change               change your own password
+      session list | revoke ID      your sessions
+      org …                         the organisation tree (list, get, create, rename, move, deactivate)
+      account …                     accounts and grants (list, get, create, grant, disable, enable, reset-password)
+      token …                       service accounts' API tokens (issue, list, revoke)
+      category … | post …           business categories and posts (list, create)
+      subject …                     evaluated subjects (list, get, create, update, transfer, history, import FILE.csv)
+      audit list | verify           the audit log and its hash chain
+    Run a command without arguments for its usage.
 
     Options:
       --server HOST:PORT   the server (default: the one logged in to, $LIANJIE_SERVER, or 127.0.0.1:7600)
@@ -63,6 +72,15 @@ func run() async -> Int32 {
         case "login": try await Commands.login(ctx, args: commandArgs)
         case "logout": try await Commands.logout(ctx, args: commandArgs)
         case "whoami": try await Commands.whoami(ctx, args: commandArgs)
+        case "org": try await OrgCommands.run(ctx, commandArgs)
+        case "account": try await AccountCommands.run(ctx, commandArgs)
+        case "token": try await AccountCommands.token(ctx, commandArgs)
+        case "password": try await AccountCommands.password(ctx, commandArgs)
+        case "session": try await AccountCommands.session(ctx, commandArgs)
+        case "subject": try await SubjectCommands.run(ctx, commandArgs)
+        case "category": try await SubjectCommands.category(ctx, commandArgs)
+        case "post": try await SubjectCommands.post(ctx, commandArgs)
+        case "audit": try await AuditCommands.run(ctx, commandArgs)
         default: throw CLIError.usage("unknown command \(command); run lianjie --help")
         }
         return 0
@@ -76,6 +94,7 @@ func run() async -> Int32 {
 }
 
 func report(_ e: CLIError, json: Bool) -> Int32 {
+    if e.alreadyReported { return e.exitCode }
     if json { print(e.json) } else { FileHandle.standardError.write(Data("lianjie: \(e.message)\n".utf8)) }
     return e.exitCode
 }

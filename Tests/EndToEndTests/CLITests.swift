@@ -99,4 +99,59 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(code, 2)
         XCTAssertTrue(text.contains("\(conf):1: max_connections must be a number"), text)
     }
+
+    func testUserManagementCommandsAndTheRosterImport() throws {
+        let server = try ServerProcess(extraArguments: ["--demo"])
+        let address = "127.0.0.1:\(server.port)"
+        XCTAssertEqual(try run(["--server", address, "login", "admin", "--password-stdin"], stdin: adminPassword + "\n").code, 0)
+        let orgs = try ListOrganizationsResponse(jsonString: try run(["--json", "org", "list"]).out)
+        XCTAssertEqual(orgs.organizations.count, 16)
+        let team = orgs.organizations.first { o in o.name == "高压业扩班" && orgs.organizations.contains { $0.id == o.ancestorIds[1] && $0.name == "城东区供电局" } }!
+        let people = try run(["org", "list"])
+        XCTAssertTrue(people.out.contains("  城东区供电局"), "a tree for people:\n\(people.out)")
+
+        let created = try run(["--json", "org", "create", "--name", "物资部", "--kind", "department", "--parent", team.ancestorIds[1]])
+        XCTAssertEqual(created.code, 0, created.err)
+        XCTAssertEqual(try run(["org", "create", "--name", "x", "--kind", "galaxy"]).code, 2)
+
+        let csv = home + "-roster.csv"
+        defer { try? FileManager.default.removeItem(atPath: csv) }
+        var good = "employee_number,name,organization_id,category_code,post_code,position_level,post_entry_date\r\n"
+        for i in 0..<30 { good += "R\(100 + i),\"员工, \(i)\",\(team.id),HV_EXPANSION,HV_ACCOUNT_MANAGER,staff,2024-02-0\(1 + i % 9)\r\n" }
+        let bad = good + "R100,重复,\(team.id),HV_EXPANSION,NO_SUCH_POST,chief,2024-02-30\r\n"
+        try bad.write(toFile: csv, atomically: true, encoding: .utf8)
+        let refused = try run(["subject", "import", csv])
+        XCTAssertEqual(refused.code, 6, refused.err)
+        let report = refused.out.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ") }
+        XCTAssertEqual(report.filter { $0.hasPrefix("32 ") }, [
+            "32 employee_number repeats line 2", "32 position_level must be STAFF, TEAM_LEADER, SECTION or DIVISION",
+            "32 post_code no such post", "32 post_entry_date must be a valid day written YYYY-MM-DD",
+        ], refused.out)
+        XCTAssertTrue(refused.out.contains("nothing was imported"))
+        XCTAssertEqual(try run(["--json", "subject", "list"]).out.components(separatedBy: "\"employeeNumber\"").count - 1, 20)
+
+        try good.write(toFile: csv, atomically: true, encoding: .utf8)
+        let dry = try run(["subject", "import", csv, "--dry-run"])
+        XCTAssertEqual(dry.code, 0, dry.out + dry.err)
+        XCTAssertTrue(dry.out.contains("dry run: all 30 rows are valid"))
+        let real = try run(["--json", "subject", "import", csv])
+        XCTAssertEqual(real.code, 0, real.out + real.err)
+        XCTAssertEqual(try ImportSubjectsResponse(jsonString: real.out).created, 30)
+        let listed = try ListSubjectsResponse(jsonString: try run(["--json", "subject", "list", "--org", team.id]).out)
+        XCTAssertEqual(listed.subjects.count, 47)
+        XCTAssertTrue(listed.subjects.contains { $0.name == "员工, 7" }, "quoted CSV fields keep their commas")
+
+        let service = try run(["account", "create", "crm", "--service", "--role", "service"])
+        XCTAssertEqual(service.code, 0, service.err)
+        let id = String(service.out.split(separator: " ")[1])
+        let token = try run(["token", "issue", id, "--description", "CRM push"])
+        XCTAssertEqual(token.out.trimmingCharacters(in: .whitespacesAndNewlines).count, 43)
+        XCTAssertTrue(token.err.contains("shown once"))
+
+        let verify = try run(["audit", "verify"])
+        XCTAssertEqual(verify.code, 0)
+        XCTAssertTrue(verify.out.hasPrefix("the audit log is intact"))
+        let audit = try ListAuditEntriesResponse(jsonString: try run(["--json", "audit", "list", "--method", "ImportSubjects"]).out)
+        XCTAssertEqual(audit.entries.filter { $0.recordType == "subject" }.count, 30, "one entry per imported subject")
+    }
 }
