@@ -3,6 +3,7 @@
 #   Sources/CLianjieProto/          protoc-c's C structs and descriptors
 #   Sources/LianjieMessages/Generated/  Swift value types, JSON, method descriptors
 #   Sources/LianjieClient/Generated/    typed client stubs
+#   Proto/API.md                         the RPC reference, from the comments beside each rpc
 # Usage: Proto/generate.sh          write the files
 #        Proto/generate.sh --check  regenerate into a scratch tree and fail on any difference
 set -euo pipefail
@@ -30,7 +31,7 @@ mkdir -p "$out/CLianjieProto/include" "$out/CLianjieProto/generated" "$out/messa
 
 swift build -q --product lianjie-protogen >&2
 gen=$(swift build --product lianjie-protogen --show-bin-path)/lianjie-protogen
-"$gen" "$work/descriptors.pb" "$out/messages" "$out/client" "$out/CLianjieProto/generated"
+"$gen" "$work/descriptors.pb" "$out/messages" "$out/client" "$out/CLianjieProto/generated" "$out/API.md"
 mv "$out/CLianjieProto/generated/include/lianjie_descriptors.h" "$out/CLianjieProto/include/"
 rmdir "$out/CLianjieProto/generated/include"
 
@@ -40,6 +41,7 @@ pairs=(
   "$out/CLianjieProto/generated:Sources/CLianjieProto/generated"
   "$out/messages:Sources/LianjieMessages/Generated"
   "$out/client:Sources/LianjieClient/Generated"
+  "$out/API.md:Proto/API.md"
 )
 if (( check )); then
   status=0

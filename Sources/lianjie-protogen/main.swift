@@ -1,12 +1,13 @@
 // lianjie-protogen: reads the FileDescriptorSet that protoc-c wrote for Proto/ and
 // writes the Swift layer over protobuf-c's C structs.
 //
-//   lianjie-protogen DESCRIPTOR_SET MESSAGES_DIR CLIENT_DIR C_DIR
+//   lianjie-protogen DESCRIPTOR_SET MESSAGES_DIR CLIENT_DIR C_DIR [API_MD]
 //
 // MESSAGES_DIR receives one `<file>.pb.swift` per proto file (value types, bridge, JSON,
 // method descriptors); CLIENT_DIR one `<file>.client.swift` per file with services;
 // C_DIR a `descriptors.c` and `include/lianjie_descriptors.h` giving each message's
-// descriptor address (an extern's address taken from Swift is not reliable).
+// descriptor address (an extern's address taken from Swift is not reliable); API_MD, if
+// given, the reference of every RPC with its documentation (Proto/API.md).
 import Foundation
 
 func fileStem(_ protoPath: String) -> String {
@@ -26,8 +27,8 @@ func allMessages(_ m: MessageDesc, prefix: String, into out: inout [String]) {
 }
 
 let args = CommandLine.arguments
-guard args.count == 5 else {
-    FileHandle.standardError.write(Data("usage: lianjie-protogen DESCRIPTOR_SET MESSAGES_DIR CLIENT_DIR C_DIR\n".utf8))
+guard args.count == 5 || args.count == 6 else {
+    FileHandle.standardError.write(Data("usage: lianjie-protogen DESCRIPTOR_SET MESSAGES_DIR CLIENT_DIR C_DIR [API_MD]\n".utf8))
     exit(2)
 }
 do {
@@ -57,6 +58,13 @@ do {
         c += "const ProtobufCMessageDescriptor *lj_descriptor__\(fn)(void) { return &\(fn)__descriptor; }\n"
     }
     h += "\n#endif\n"
+    var registry = SwiftEmitter.header("every proto file")
+    registry += "/// Every message type, for tests and tools that must cover them all.\n"
+    registry += "public enum ProtoRegistry {\n    public static let allMessageTypes: [any ProtoMessage.Type] = [\n"
+    for name in messageNames { registry += "        \(types["." + name].swiftName).self,\n" }
+    registry += "    ]\n}\n"
+    try write(registry, to: "\(args[2])/ProtoRegistry.swift")
+    if args.count == 6 { try write(APIReference.markdown(files: files, types: types), to: args[5]) }
     try write(h, to: "\(args[4])/include/lianjie_descriptors.h")
     try write(c, to: "\(args[4])/descriptors.c")
 } catch {
