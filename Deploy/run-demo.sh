@@ -10,12 +10,14 @@ bin=$(swift build -c release --show-bin-path)
 listen=${LIANJIE_LISTEN:-127.0.0.1:7600}
 export LIANJIE_BOOTSTRAP_ADMIN=${LIANJIE_BOOTSTRAP_ADMIN:-admin:Demo-Lianjie-2026}
 cat <<MSG
-Starting lianjied on $listen with data in ./data-demo (Ctrl-C stops it).
-In another terminal, log in as the demo administrator:
+Starting lianjied on $listen with the demo deployment in ./data-demo (Ctrl-C stops it).
+In another terminal, log in as the demo administrator (the README lists the other
+demo accounts: inspector, inspector2, manager, hr, auditor, employee):
 
   $bin/lianjie --server $listen login admin        # password: ${LIANJIE_BOOTSTRAP_ADMIN#*:}
   $bin/lianjie whoami
-  $bin/lianjie health
+  $bin/lianjie subject list
+  $bin/lianjie org list
 
 MSG
 exec "$bin/lianjied" --listen "$listen" --data-dir ./data-demo --demo
