@@ -319,6 +319,9 @@ final class UserManagementTests: XCTestCase {
         let inspectorID = try await inspector.whoAmI().account?.id
         XCTAssertEqual(reads.first?.accountId, inspectorID)
         XCTAssertFalse(reads.first?.peer.isEmpty ?? true)
+        let listed = try await auditor.listAuditEntries(ListAuditEntriesRequest(method: UserService.listSubjects.path, pageSize: 500)).entries
+        XCTAssertEqual(listed.filter { $0.recordType == "subject" }.count, 17, "a listing records a read of each subject it showed")
+        XCTAssertEqual(listed.filter { $0.recordType == "subject_list" }.count, 1)
         let verdict = try await auditor.verifyAuditLog()
         XCTAssertTrue(verdict.intact)
         XCTAssertGreaterThan(verdict.checked, 40)
@@ -347,5 +350,50 @@ final class UserManagementTests: XCTestCase {
         let verdict3 = try await session(third, "auditor").verifyAuditLog()
         XCTAssertFalse(verdict3.intact)
         XCTAssertEqual(verdict3.firstBrokenSequence, 12)
+    }
+
+    func testInvalidInputAndConflictsOfTheRemainingMethods() async throws {
+        let server = try demo()
+        let admin = try await session(server, "admin")
+        let bad = await assertRPCError(.invalidArgument) { try await admin.createCategory(CreateCategoryRequest(code: "hv expansion", name: "")) }
+        XCTAssertEqual(bad?.violations.map(\.field), ["code", "name"])
+        await assertRPCError(.alreadyExists) { try await admin.createCategory(CreateCategoryRequest(code: "HV_EXPANSION", name: "again")) }
+        let category = try await admin.listCategories().categories[0]
+        let coefficient = await assertRPCError(.invalidArgument) {
+            try await admin.createPost(CreatePostRequest(code: "P1", name: "p", categoryId: category.id, riskCoefficient: "3.5"))
+        }
+        XCTAssertEqual(coefficient?.violations.map(\.field), ["risk_coefficient"])
+        await assertRPCError(.notFound) { try await admin.createPost(CreatePostRequest(code: "P1", name: "p", categoryId: "cat_none", riskCoefficient: "1.2")) }
+        let post = try await admin.createPost(CreatePostRequest(code: "P1", name: "p", categoryId: category.id, riskCoefficient: "1.5"))
+        XCTAssertEqual(post.riskCoefficient, "1.50", "coefficients are kept as exact decimals")
+        await assertRPCError(.alreadyExists) { try await admin.createPost(CreatePostRequest(code: "P1", name: "p", categoryId: category.id, riskCoefficient: "1.2")) }
+
+        let service = try await admin.createAccount(CreateAccountRequest(username: "svc", grants: [RoleGrant(role: .service)], kind: .service))
+        let days = await assertRPCError(.invalidArgument) {
+            try await admin.issueApiToken(IssueApiTokenRequest(accountId: service.id, description: "x", validDays: 1000))
+        }
+        XCTAssertEqual(days?.violations.map(\.field), ["valid_days"])
+        await assertRPCError(.invalidArgument) { try await admin.createAccount(CreateAccountRequest(username: "svc2", password: "Some-Pass-2026",
+                                                                                                   grants: [RoleGrant(role: .service)], kind: .service)) }
+        await assertRPCError(.invalidArgument) {
+            try await admin.updateAccount(UpdateAccountRequest(account: Account(id: service.id, username: "renamed"), updateMask: ["username"]))
+        }
+        await assertRPCError(.aborted) { try await admin.enableAccount(EnableAccountRequest(id: service.id, etag: "99")) }
+        await assertRPCError(.invalidArgument) { try await admin.getOrganization(GetOrganizationRequest()) }
+        await assertRPCError(.invalidArgument) { try await admin.listAuditEntries(ListAuditEntriesRequest(pageToken: "nope")) }
+        await assertRPCError(.invalidArgument) { try await admin.importSubjects(ImportSubjectsRequest()) }
+        await assertRPCError(.notFound) { try await admin.revokeSession(RevokeSessionRequest(id: "ffffffffffffffff")) }
+        let subject = try await admin.listSubjects(ListSubjectsRequest(pageSize: 1)).subjects[0]
+        await assertRPCError(.failedPrecondition) {
+            try await admin.transferSubject(TransferSubjectRequest(id: subject.id, toOrganizationId: subject.organizationId,
+                                                                   effectiveDate: CalendarDate(year: 2030, month: 1, day: 1), reason: "same"))
+        }
+        // An account links to one subject at most.
+        let employee = try await session(server, "employee").whoAmI()
+        let other = try await admin.listSubjects(ListSubjectsRequest(pageSize: 2)).subjects.first { $0.id != employee.subjectId }!
+        await assertRPCError(.alreadyExists) {
+            try await admin.updateSubject(UpdateSubjectRequest(subject: Subject(id: other.id, accountId: employee.account!.id),
+                                                               updateMask: ["account_id"]))
+        }
     }
 }

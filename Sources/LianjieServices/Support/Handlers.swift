@@ -13,6 +13,8 @@ final class Call {
     let logger: Logger
     /// What the call is about, for its audit entry; set by the handler as soon as known.
     var target: AuditLog.Target?
+    /// Further records a successful read showed (each subject of a listing): one entry each.
+    var readTargets: [AuditLog.Target] = []
 
     init(caller: Caller, context: CallContext, store: any Store, logger: Logger) {
         self.caller = caller
@@ -57,15 +59,20 @@ final class Call {
         }
     }
 
-    /// Appends an audit entry on its own (reads of subjects, refusals).
+    /// Appends an audit entry on its own (reads of subjects, refusals), and one for each of
+    /// `readTargets` when the read succeeded, in one transaction.
     func audit(outcome: String) {
         let caller = self.caller
         let target = self.target
         let method = self.method
         let peer = context.peer
+        let shown = outcome == "OK" ? readTargets : []
         do {
             try store.write { tx in
                 try AuditLog.append(tx, accountID: caller.id, method: method, target: target, peer: peer, outcome: outcome)
+                for t in shown {
+                    try AuditLog.append(tx, accountID: caller.id, method: method, target: t, peer: peer, outcome: outcome)
+                }
             }
         } catch {
             logger.error("cannot write the audit log", ["method": .text(method), "error": .text(String(describing: error))])

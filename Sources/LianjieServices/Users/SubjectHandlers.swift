@@ -252,6 +252,11 @@ struct SubjectHandlers: Sendable {
             (try r.subjects(f, page: Page(after: after, limit: size + 1)), try r.subjectCount(f))
         }
         let page = Array(rows.prefix(size))
+        // Each subject shown is a read of that subject's record.
+        let organizations = try call.read { r in try Set(page.map(\.organizationID)).compactMap { try r.organization(id: $0) } }
+        let paths = Dictionary(uniqueKeysWithValues: organizations.map { ($0.id, $0.path) })
+        call.readTargets = page.map { AuditLog.Target(type: "subject", id: $0.id, organizationID: $0.organizationID,
+                                                      organizationPath: paths[$0.organizationID] ?? "") }
         return ListSubjectsResponse(subjects: page.map(Convert.subject),
                                     nextPageToken: rows.count > size ? Paging.token(page.last!.employeeNumber, kind: "sub") : "",
                                     totalSize: Int32(total))
