@@ -53,16 +53,13 @@ enum AccountCommands {
         switch sub {
         case "list":
             try args.only(["--org", "--all"], positionals: 0)
-            var all: [Account] = []
-            var token = ""
-            repeat {
+            let all = try await Commands.allPages { token in
                 let page = try await Commands.rpc {
                     try await users.listAccounts(ListAccountsRequest(organizationId: args.value("--org") ?? "", includeDisabled: args.flag("--all"),
                                                                      pageSize: 500, pageToken: token), options: ctx.options)
                 }
-                all += page.accounts
-                token = page.nextPageToken
-            } while !token.isEmpty
+                return (page.accounts, page.nextPageToken)
+            }
             let response = ListAccountsResponse(accounts: all, totalSize: Int32(all.count))
             ctx.output(response) { table(all).print() }
         case "get":

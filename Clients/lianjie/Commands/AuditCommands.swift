@@ -18,16 +18,13 @@ enum AuditCommands {
             let limit = Int(args.value("--limit") ?? "1000") ?? 1000
             var method = args.value("--method") ?? ""
             if !method.isEmpty, !method.hasPrefix("/") { method = "/\(UserService.name)/\(method)" }
-            var entries: [AuditEntry] = []
-            var token = ""
-            repeat {
+            let entries = try await Commands.allPages(limit: limit) { token in
                 let page = try await Commands.rpc {
                     try await users.listAuditEntries(ListAuditEntriesRequest(accountId: args.value("--account") ?? "", recordId: args.value("--record") ?? "",
                                                                              method: method, pageSize: 500, pageToken: token), options: ctx.options)
                 }
-                entries += page.entries
-                token = page.nextPageToken
-            } while !token.isEmpty && entries.count < limit
+                return (page.entries, page.nextPageToken)
+            }
             let response = ListAuditEntriesResponse(entries: Array(entries.prefix(limit)))
             ctx.output(response) {
                 var t = Table("SEQ", "TIME", "ACCOUNT", "METHOD", "RECORD", "PEER", "OUTCOME")

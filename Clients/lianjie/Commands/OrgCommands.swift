@@ -20,16 +20,13 @@ enum OrgCommands {
         switch sub {
         case "list":
             try args.only(["--root", "--all"], positionals: 0)
-            var all: [Organization] = []
-            var token = ""
-            repeat {
+            let all = try await Commands.allPages { token in
                 let page = try await Commands.rpc {
                     try await users.listOrganizations(ListOrganizationsRequest(rootId: args.value("--root") ?? "", includeInactive: args.flag("--all"),
                                                                               pageSize: 500, pageToken: token), options: ctx.options)
                 }
-                all += page.organizations
-                token = page.nextPageToken
-            } while !token.isEmpty
+                return (page.organizations, page.nextPageToken)
+            }
             let response = ListOrganizationsResponse(organizations: all, totalSize: Int32(all.count))
             ctx.output(response) {
                 var t = Table("ID", "NAME", "KIND", "ACTIVE")

@@ -98,6 +98,18 @@ enum Commands {
         }
     }
 
+    /// Every item of a paged listing (up to `limit`), fetching page after page.
+    static func allPages<Item>(limit: Int = .max, _ fetch: (String) async throws -> ([Item], String)) async throws -> [Item] {
+        var items: [Item] = []
+        var token = ""
+        repeat {
+            let (page, next) = try await fetch(token)
+            items += page
+            token = next
+        } while !token.isEmpty && items.count < limit
+        return items
+    }
+
     /// Runs one call and turns its error into the CLI's.
     static func rpc<T>(_ body: () async throws -> T) async throws -> T {
         do { return try await body() } catch let error as RPCError { throw CLIError(error) }

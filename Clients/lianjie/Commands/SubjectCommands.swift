@@ -37,16 +37,13 @@ enum SubjectCommands {
         case "list":
             try args.only(["--org", "--category", "--status"], positionals: 0)
             let status = try args.value("--status").map { try Show.parse($0, prefix: "SUBJECT_STATUS_", SubjectStatus.self, field: "--status") }
-            var all: [Subject] = []
-            var token = ""
-            repeat {
+            let all = try await Commands.allPages { token in
                 let page = try await Commands.rpc {
                     try await users.listSubjects(ListSubjectsRequest(organizationId: args.value("--org") ?? "", categoryId: args.value("--category") ?? "",
                                                                      status: status ?? .unspecified, pageSize: 500, pageToken: token), options: ctx.options)
                 }
-                all += page.subjects
-                token = page.nextPageToken
-            } while !token.isEmpty
+                return (page.subjects, page.nextPageToken)
+            }
             let response = ListSubjectsResponse(subjects: all, totalSize: Int32(all.count))
             ctx.output(response) { table(all).print() }
         case "get":
