@@ -29,6 +29,11 @@ let package = Package(
         /// epoll and eventfd, which Swift's Glibc module does not import.
         .target(name: "CLianjieSys"),
 
+        // MARK: The scoring core (standard library; Foundation only to read scheme files)
+        /// Multi-dimensional integrity scores, grades, veto and exact breakdowns.
+        .target(name: "LianjieScoring", resources: [.copy("Resources/default-scheme.json")],
+                swiftSettings: strict),
+
         // MARK: Generated code (Proto/generate.sh)
         /// The C structs and descriptors protoc-c writes for every `.proto` file.
         .target(name: "CLianjieProto", dependencies: ["CProtobufC"]),
@@ -67,7 +72,7 @@ let package = Package(
         .executableTarget(name: "lianjie", dependencies: ["LianjieClient"],
                           path: "Clients/lianjie", swiftSettings: strict),
         .executableTarget(name: "lianjie-bench",
-                          dependencies: ["LianjieClient", "LianjieRPC", "LianjieWire", "LianjieDaemon"],
+                          dependencies: ["LianjieClient", "LianjieRPC", "LianjieWire", "LianjieDaemon", "LianjieScoring"],
                           swiftSettings: strict),
 
         /// Helpers for tests: a raw LJRP connection and a real lianjied process.
@@ -75,6 +80,7 @@ let package = Package(
                 swiftSettings: strict),
 
         // MARK: Tests
+        .testTarget(name: "LianjieScoringTests", dependencies: ["LianjieScoring"], swiftSettings: strict),
         .testTarget(name: "LianjieMessagesTests", dependencies: ["LianjieMessages"],
                     swiftSettings: strict),
         .testTarget(name: "LianjieWireTests", dependencies: ["LianjieWire"],

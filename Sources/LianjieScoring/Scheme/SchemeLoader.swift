@@ -1,0 +1,130 @@
+import Foundation
+
+/// Reads a scheme from its JSON form (see `Resources/default-scheme.json`).
+///
+/// Decimals are written as strings (`"1.20"`) so they stay exact. Any error names the
+/// offending field by its path, e.g. `libraries[1].tags[3].points`.
+public enum SchemeLoader {
+    /// The default "1+3" scheme shipped with Lianjie.
+    public static func defaultScheme() throws(SchemeError) -> Scheme {
+        guard let url = Bundle.module.url(forResource: "default-scheme", withExtension: "json"),
+              let data = try? Data(contentsOf: url) else {
+            throw SchemeError(field: "", reason: "the default scheme file is missing from the build")
+        }
+        return try load(data)
+    }
+
+    /// Parses and validates a scheme.
+    public static func load(_ data: Data) throws(SchemeError) -> Scheme {
+        let file: SchemeFile
+        do {
+            file = try JSONDecoder().decode(SchemeFile.self, from: data)
+        } catch let error as DecodingError {
+            throw describe(error)
+        } catch let error as SchemeError {
+            throw error
+        } catch {
+            throw SchemeError(field: "", reason: "is not valid JSON")
+        }
+        let scheme = try file.scheme()
+        try scheme.validate()
+        return scheme
+    }
+
+    static func path(_ codingPath: [any CodingKey]) -> String {
+        var out = ""
+        for key in codingPath {
+            if let i = key.intValue { out += "[\(i)]" } else { out += (out.isEmpty ? "" : ".") + key.stringValue }
+        }
+        return out
+    }
+
+    static func describe(_ error: DecodingError) -> SchemeError {
+        switch error {
+        case .keyNotFound(let key, let context):
+            let p = path(context.codingPath + [key])
+            return SchemeError(field: p, reason: "is required")
+        case .typeMismatch(let type, let context):
+            let expected = type == String.self ? "text (decimals are written as strings, e.g. \"1.20\")" : "\(type)"
+            return SchemeError(field: path(context.codingPath), reason: "must be \(expected)")
+        case .valueNotFound(_, let context):
+            return SchemeError(field: path(context.codingPath), reason: "must not be null")
+        case .dataCorrupted(let context):
+            if let underlying = context.underlyingError as? SchemeError { return underlying }
+            return SchemeError(field: path(context.codingPath), reason: context.codingPath.isEmpty ? "is not valid JSON" : context.debugDescription)
+        @unknown default:
+            return SchemeError(field: "", reason: "cannot be read")
+        }
+    }
+}
+
+/// The JSON shape of a scheme file.
+struct SchemeFile: Decodable {
+    struct DimensionFile: Decodable { var base: String; var minimum: String; var maximum: String; var weight: String }
+    struct GradesFile: Decodable { var excellent: String; var good: String; var fair: String }
+    struct TagFile: Decodable {
+        var code: String
+        var name: String
+        var dimension: String
+        var polarity: String
+        var points: String
+        var coefficient: String?
+        var redLine: Bool?
+        var windowMonths: Int
+        var maxPerPeriod: Int?
+        var immediateAlert: Bool?
+    }
+    struct LibraryFile: Decodable { var code: String; var name: String; var version: Int; var category: String?; var tags: [TagFile] }
+
+    var version: String
+    var dimensions: [String: DimensionFile]
+    var grades: GradesFile
+    var categoryCoefficients: [String: [String: String]]?
+    var libraries: [LibraryFile]
+
+    func scheme() throws(SchemeError) -> Scheme {
+        func exact(_ text: String, _ field: String) throws(SchemeError) -> Exact {
+            guard let e = Exact(text), e.hundredths != nil else {
+                throw SchemeError(field: field, reason: "must be a decimal with at most two decimals, got \"\(text)\"")
+            }
+            return e
+        }
+        func hundredths(_ text: String, _ field: String) throws(SchemeError) -> Int64 {
+            try exact(text, field).hundredths!
+        }
+        func dimension(_ text: String, _ field: String) throws(SchemeError) -> Dimension {
+            guard let d = Dimension(rawValue: text) else { throw SchemeError(field: field, reason: "must be behaviour, awareness or problems") }
+            return d
+        }
+        var dims: [Dimension: DimensionRule] = [:]
+        for (name, d) in dimensions {
+            let key = try dimension(name, "dimensions.\(name)")
+            dims[key] = DimensionRule(base: try exact(d.base, "dimensions.\(name).base"), minimum: try exact(d.minimum, "dimensions.\(name).minimum"),
+                                      maximum: try exact(d.maximum, "dimensions.\(name).maximum"), weight: try hundredths(d.weight, "dimensions.\(name).weight"))
+        }
+        var coefficients: [String: [Dimension: Int64]] = [:]
+        for (category, values) in categoryCoefficients ?? [:] {
+            for (name, v) in values {
+                let field = "categoryCoefficients.\(category).\(name)"
+                coefficients[category, default: [:]][try dimension(name, field)] = try hundredths(v, field)
+            }
+        }
+        var libraries: [TagLibrary] = []
+        for (i, l) in self.libraries.enumerated() {
+            var tags: [Tag] = []
+            for (j, t) in l.tags.enumerated() {
+                let p = "libraries[\(i)].tags[\(j)]"
+                guard let polarity = Polarity(rawValue: t.polarity) else { throw SchemeError(field: "\(p).polarity", reason: "must be credit or debit") }
+                tags.append(Tag(code: t.code, name: t.name, dimension: try dimension(t.dimension, "\(p).dimension"), polarity: polarity,
+                                points: try hundredths(t.points, "\(p).points"),
+                                coefficient: try t.coefficient.map { v throws(SchemeError) in try hundredths(v, "\(p).coefficient") } ?? 100,
+                                redLine: t.redLine ?? false, windowMonths: t.windowMonths, maxPerPeriod: t.maxPerPeriod ?? 0,
+                                immediateAlert: t.immediateAlert ?? false))
+            }
+            libraries.append(TagLibrary(code: l.code, name: l.name, version: l.version, category: l.category, tags: tags))
+        }
+        return Scheme(version: version, dimensions: dims, libraries: libraries, categoryCoefficients: coefficients,
+                      grades: GradeBands(excellent: try exact(grades.excellent, "grades.excellent"), good: try exact(grades.good, "grades.good"),
+                                         fair: try exact(grades.fair, "grades.fair")))
+    }
+}
