@@ -3,6 +3,7 @@
 import Foundation
 import LianjieDaemon
 import LianjieMessages
+import LianjieScoring
 
 let usage = """
     lianjie-bench — measures Lianjie's RPC layer on this machine
@@ -17,6 +18,10 @@ let usage = """
           the server's resident memory with N idle connections
       lianjie-bench all [--seconds S] [--json]
           floor, rpc 1x1, 1x64, 4x64 and idle 1000, with the targets of issue 2
+      lianjie-bench score [--subjects N] [--entries M] [--threads T] [--json]
+          the scoring core over N subjects with M entries in all (default 100,000 and
+          10,000,000), generated in memory: single-threaded, then on T threads (default: cores),
+          each with and without breakdowns
       lianjie-bench serve [lianjied options]
           run the server itself (what the other modes start when --server is not given)
 
@@ -38,6 +43,9 @@ struct Options {
     var serverPID: Int32?
     var idleConnections = 1000
     var noFloor = false
+    var subjects = 100_000
+    var entries = 10_000_000
+    var threads = ProcessInfo.processInfo.activeProcessorCount
 }
 
 func parse(_ args: ArraySlice<String>) throws -> Options {
@@ -58,6 +66,9 @@ func parse(_ args: ArraySlice<String>) throws -> Options {
         case "--seconds": o.seconds = try number(a)
         case "--json": o.json = true
         case "--no-floor": o.noFloor = true
+        case "--subjects": o.subjects = Int(try number(a))
+        case "--entries": o.entries = Int(try number(a))
+        case "--threads": o.threads = Int(try number(a))
         case "--server-pid": o.serverPID = Int32(try number(a))
         case "--server":
             let v = try value(a)
@@ -102,6 +113,20 @@ do {
     raiseFileLimit()
     var o = try parse(args.dropFirst(2))
     switch args[1] {
+    case "score":
+        let scheme = try CompiledScheme(try SchemeLoader.defaultScheme())
+        progress("generating \(o.subjects) subjects with \(o.entries) entries…")
+        let data = ScoreDataSet(scheme: scheme, subjects: o.subjects, entries: o.entries)
+        var results: [ScoreResult] = []
+        for threads in Array(Set([1, o.threads])).sorted() {
+            for breakdown in [false, true] {
+                progress("scoring on \(threads) thread\(threads == 1 ? "" : "s")\(breakdown ? " with breakdowns" : "")…")
+                results.append(runScore(subjects: o.subjects, entries: data.entries.count, threads: threads, breakdown: breakdown, data: data, scheme: scheme))
+            }
+        }
+        if o.json { print(JSONValue.object([("score", .array(results.map(\.json)))]).serialized(pretty: true)) } else {
+            for r in results { print(r.line) }
+        }
     case "floor":
         let f = try runFloor(seconds: o.seconds)
         if o.json { print(JSONValue.object([("floor", f.json)]).serialized(pretty: true)) } else { printFloor(f) }

@@ -7,64 +7,74 @@ public struct Scorer: Sendable {
 
     /// The result for `subject` in `period` from its `entries` (in any order).
     /// - Parameter breakdown: whether to list every entry's part (the totals are the same either way).
-    public func score(_ subject: ScoringSubject, entries: [ScoringEntry], period: Period, breakdown: Bool = true) -> SubjectResult {
+    public func score<Entries: RandomAccessCollection>(_ subject: ScoringSubject, entries: Entries, period: Period,
+                                                       breakdown: Bool = true) -> SubjectResult where Entries.Element == ScoringEntry {
+        if Self.isOrdered(entries) {
+            return score(subject, ordered: entries, period: period, breakdown: breakdown)
+        }
+        return score(subject, ordered: entries.sorted { ($0.occurredOn, $0.id) < ($1.occurredOn, $1.id) }, period: period, breakdown: breakdown)
+    }
+
+    private func score<Entries: Collection>(_ subject: ScoringSubject, ordered: Entries, period: Period,
+                                            breakdown: Bool) -> SubjectResult where Entries.Element == ScoringEntry {
         let tags = scheme.tags
         let rules = scheme.scheme
-        let start = period.start, end = period.end
-
-        // Per tag: the signed factor at 10⁻⁸ (points × tag × category × post, each in hundredths),
-        // nil when the tag's library is another category's; and the earliest day that still counts.
-        var factors = [Int128?](repeating: nil, count: tags.count)
-        var firstCounting = [Int32](repeating: 0, count: tags.count)
-        for (i, t) in tags.enumerated() {
-            if let c = t.category, c != subject.category { continue }
-            let tag = t.tag
-            var f = Int128(tag.points) * Int128(tag.coefficient) * Int128(rules.categoryCoefficient(subject.category, tag.dimension))
-            f *= tag.polarity == .debit ? Int128(subject.postCoefficient) : 100
-            factors[i] = tag.polarity == .debit ? -f : f
-            firstCounting[i] = start.addingMonths(-tag.windowMonths).ordinal + 1
-        }
-
-        let ordered = Self.isOrdered(entries) ? entries : entries.sorted { ($0.occurredOn, $0.id) < ($1.occurredOn, $1.id) }
-        var sums = [Int128](repeating: 0, count: Dimension.allCases.count)
-        var used = [Int32](repeating: 0, count: tags.count)
+        let table = scheme.categoryTable(subject.category)
+        let end = period.end
+        let startParts = period.start.components
+        let post = Int128(subject.postCoefficient)
+        var sums: (Int128, Int128, Int128) = (0, 0, 0)
         var veto: [UInt64] = []
         var counted = 0, considered = 0
         var lines: [BreakdownLine] = []
         if breakdown { lines.reserveCapacity(ordered.count) }
 
+        // How often each tag counted so far, and the first day its window reaches: scratch
+        // memory on the stack, so scoring allocates nothing but its result.
+        withUnsafeTemporaryAllocation(of: (used: Int32, firstCounting: Int32).self, capacity: tags.count) { state in
+            let windows = scheme.windowMonths
+            for i in 0..<windows.count {
+                state.initializeElement(at: i, to: (0, Self.firstCountingDay(startParts, windowMonths: windows[i])))
+            }
+            let dimensionSlot = scheme.dimensionSlot, isDebit = scheme.isDebit, isRedLine = scheme.isRedLine
+            let maxPerPeriod = scheme.maxPerPeriod, factors = table.factors
         for e in ordered {
-            let index = Int(e.tag)
-            guard index >= 0, index < tags.count else {
-                if breakdown { lines.append(Self.line(e, nil, .unknownTag, subject: subject, rules: rules)) }
-                continue
-            }
-            let t = tags[index]
-            var outcome = BreakdownLine.Outcome.counted
-            var contribution: Int128 = 0
-            if e.status != .confirmed {
-                outcome = .notConfirmed
-            } else if factors[index] == nil {
-                outcome = .notApplicable
-            } else if e.occurredOn.ordinal > end.ordinal || e.occurredOn.ordinal < firstCounting[index] {
-                outcome = .outsideWindow
-            } else {
-                considered += 1
-                if t.tag.maxPerPeriod > 0, used[index] >= t.tag.maxPerPeriod {
-                    outcome = .overCountLimit
-                } else {
-                    used[index] += 1
-                    counted += 1
-                    // 10⁻⁸ × hundredths = 10⁻¹⁰; × 100 = Exact's 10⁻¹² units.
-                    contribution = factors[index]! * Int128(e.quantity) * 100
-                    sums[Self.slot(t.tag.dimension)] += contribution
-                    if t.tag.redLine { veto.append(e.id) }
+                let index = Int(e.tag)
+                guard index >= 0, index < tags.count else {
+                    if breakdown { lines.append(Self.line(e, nil, .unknownTag, subject: subject, categoryCoefficient: 0)) }
+                    continue
                 }
-            }
-            if breakdown {
-                var l = Self.line(e, t, outcome, subject: subject, rules: rules)
-                l.contribution = Exact(units: contribution)
-                lines.append(l)
+                var outcome = BreakdownLine.Outcome.counted
+                var contribution: Int128 = 0
+                if e.status != .confirmed {
+                    outcome = .notConfirmed
+                } else if factors[index] == nil {
+                    outcome = .notApplicable
+                } else if e.occurredOn.ordinal > end.ordinal || e.occurredOn.ordinal < state[index].firstCounting {
+                    outcome = .outsideWindow
+                } else {
+                    considered += 1
+                    if maxPerPeriod[index] > 0, state[index].used >= maxPerPeriod[index] {
+                        outcome = .overCountLimit
+                    } else {
+                        state[index].used += 1
+                        counted += 1
+                        // 10⁻⁸ × hundredths = 10⁻¹⁰; × 100 = Exact's 10⁻¹² units.
+                        let factor = factors[index]! * (isDebit[index] ? post : 100)
+                        contribution = factor * Int128(e.quantity) * 100
+                        switch dimensionSlot[index] {
+                        case 0: sums.0 += contribution
+                        case 1: sums.1 += contribution
+                        default: sums.2 += contribution
+                        }
+                        if isRedLine[index] { veto.append(e.id) }
+                    }
+                }
+                if breakdown {
+                    var l = Self.line(e, tags[index], outcome, subject: subject, categoryCoefficient: table.coefficients[index])
+                    l.contribution = Exact(units: contribution)
+                    lines.append(l)
+                }
             }
         }
 
@@ -73,9 +83,10 @@ public struct Scorer: Sendable {
                                    countedEntries: counted, breakdown: lines)
         guard considered > 0 else { return result }
         var total = Exact.zero
+        result.dimensions.reserveCapacity(3)
         for d in Dimension.allCases {
             let rule = rules.dimensions[d]!
-            let entriesSum = Exact(units: sums[Self.slot(d)])
+            let entriesSum = Exact(units: d == .behaviour ? sums.0 : d == .awareness ? sums.1 : sums.2)
             let raw = rule.base + entriesSum
             let score = min(max(raw, rule.minimum), rule.maximum)
             let weighted = score.times(hundredths: rule.weight)
@@ -88,30 +99,29 @@ public struct Scorer: Sendable {
         return result
     }
 
-    @inline(__always)
-    static func slot(_ d: Dimension) -> Int {
-        switch d {
-        case .behaviour: return 0
-        case .awareness: return 1
-        case .problems: return 2
-        }
+    /// The day after the day `windowMonths` months before the period's first day: the
+    /// earliest occurrence that still counts (month ends clamp, as in `Day.addingMonths`).
+    static func firstCountingDay(_ start: (year: Int, month: Int, day: Int), windowMonths: Int) -> Int32 {
+        let total = start.year * 12 + (start.month - 1) - windowMonths
+        let y = total >= 0 ? total / 12 : (total - 11) / 12
+        let m = total - y * 12 + 1
+        return Day(year: y, month: m, day: min(start.day, Day.daysIn(year: y, month: m)))!.ordinal + 1
     }
 
-    static func isOrdered(_ entries: [ScoringEntry]) -> Bool {
-        var i = 1
-        while i < entries.count {
-            let a = entries[i - 1], b = entries[i]
-            if a.occurredOn > b.occurredOn || (a.occurredOn == b.occurredOn && a.id > b.id) { return false }
-            i += 1
+    static func isOrdered<Entries: RandomAccessCollection>(_ entries: Entries) -> Bool where Entries.Element == ScoringEntry {
+        var previous: ScoringEntry?
+        for e in entries {
+            if let a = previous, a.occurredOn > e.occurredOn || (a.occurredOn == e.occurredOn && a.id > e.id) { return false }
+            previous = e
         }
         return true
     }
 
     static func line(_ e: ScoringEntry, _ t: CompiledScheme.Entry?, _ outcome: BreakdownLine.Outcome,
-                     subject: ScoringSubject, rules: Scheme) -> BreakdownLine {
+                     subject: ScoringSubject, categoryCoefficient: Int64) -> BreakdownLine {
         BreakdownLine(entryID: e.id, tag: t?.ref, dimension: t?.tag.dimension, polarity: t?.tag.polarity, occurredOn: e.occurredOn,
                       outcome: outcome, points: t?.tag.points ?? 0, quantity: e.quantity, tagCoefficient: t?.tag.coefficient ?? 0,
-                      categoryCoefficient: t.map { rules.categoryCoefficient(subject.category, $0.tag.dimension) } ?? 0,
+                      categoryCoefficient: categoryCoefficient,
                       postCoefficient: t?.tag.polarity == .debit ? subject.postCoefficient : 100, contribution: .zero)
     }
 }

@@ -48,11 +48,26 @@ public final class CompiledScheme: Sendable {
         public let tag: Tag
     }
 
+    /// Per tag, for subjects of one category: points × tag × category coefficient (10⁻⁶),
+    /// signed, or nil when the tag's library belongs to another category.
+    struct CategoryTable: Sendable {
+        let factors: [Int128?]
+        /// The category coefficient of each tag's dimension, in hundredths.
+        let coefficients: [Int64]
+    }
+
     public let scheme: Scheme
     public let hash: String
     /// Every tag of every library version, numbered from 0.
     public let tags: [Entry]
     private let index: [TagRef: Int32]
+    private let categoryTables: [String: CategoryTable]
+    /// The per-tag facts the scoring loop reads, as plain arrays (no strings to retain).
+    let dimensionSlot: [UInt8]
+    let isDebit: [Bool]
+    let isRedLine: [Bool]
+    let maxPerPeriod: [Int32]
+    let windowMonths: [Int]
 
     /// Validates `scheme` and numbers its tags.
     /// - Throws: `SchemeError` naming the first bad field.
@@ -71,6 +86,30 @@ public final class CompiledScheme: Sendable {
         }
         self.tags = tags
         self.index = index
+        dimensionSlot = tags.map { UInt8(Dimension.allCases.firstIndex(of: $0.tag.dimension)!) }
+        isDebit = tags.map { $0.tag.polarity == .debit }
+        isRedLine = tags.map(\.tag.redLine)
+        maxPerPeriod = tags.map { Int32($0.tag.maxPerPeriod) }
+        windowMonths = tags.map(\.tag.windowMonths)
+        var tables: [String: CategoryTable] = [:]
+        for category in Set(scheme.categoryCoefficients.keys).union(scheme.libraries.compactMap(\.category)) {
+            tables[category] = Self.table(tags, scheme, category)
+        }
+        categoryTables = tables
+    }
+
+    private static func table(_ tags: [Entry], _ scheme: Scheme, _ category: String) -> CategoryTable {
+        let coefficients = tags.map { scheme.categoryCoefficient(category, $0.tag.dimension) }
+        return CategoryTable(factors: tags.enumerated().map { i, t in
+            guard t.category == nil || t.category == category else { return nil }
+            let f = Int128(t.tag.points) * Int128(t.tag.coefficient) * Int128(coefficients[i])
+            return t.tag.polarity == .debit ? -f : f
+        }, coefficients: coefficients)
+    }
+
+    /// The factors for subjects of `category` (computed at once for a category the scheme does not name).
+    func categoryTable(_ category: String) -> CategoryTable {
+        categoryTables[category] ?? Self.table(tags, scheme, category)
     }
 
     /// The number of a tag, or nil when the scheme has no such tag.
