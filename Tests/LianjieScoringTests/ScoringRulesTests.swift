@@ -52,19 +52,34 @@ final class ScoringRulesTests: XCTestCase {
     }
 
     func testWindowsLetARecordRecover() {
-        // HV_STAGE_OVERDUE counts for 6 months: in Q1 2026 it counts if it happened after 2025-07-01.
-        let edge = score([entry(1, "HV_EXPANSION", "HV_STAGE_OVERDUE", "2025-07-01"), entry(2, "COMMON", "ON_TIME_HANDLING", "2026-01-02")])
-        XCTAssertEqual(edge.breakdown[0].outcome, .outsideWindow, "exactly 6 months before the period starts: expired")
-        let inside = score([entry(1, "HV_EXPANSION", "HV_STAGE_OVERDUE", "2025-07-02")])
+        // HV_STAGE_OVERDUE counts for 6 months: Q1 2026 ends 2026-03-31, so an earlier entry
+        // counts if it happened after 2025-09-30.
+        let edge = score([entry(1, "HV_EXPANSION", "HV_STAGE_OVERDUE", "2025-09-30"), entry(2, "COMMON", "ON_TIME_HANDLING", "2026-01-02")])
+        XCTAssertEqual(edge.breakdown[0].outcome, .outsideWindow, "exactly 6 months before the period ends: expired")
+        let inside = score([entry(1, "HV_EXPANSION", "HV_STAGE_OVERDUE", "2025-10-01")])
         XCTAssertEqual(inside.breakdown[0].outcome, .counted)
+        // A window shorter than the period never drops an entry from its own period.
+        let own = score([entry(1, "COMMON", "ON_TIME_HANDLING", "2026-01-01")])
+        XCTAssertEqual(own.breakdown[0].outcome, .counted, "3-month window, first day of the quarter")
+        let monthly = (1...5).map { m in score([entry(1, "COMMON", "ON_TIME_HANDLING", "2026-01-08")], period: Period(.month, year: 2026, index: m)!).noData }
+        XCTAssertEqual(monthly, [false, false, false, true, true], "a 3-month tag counts in January, February and March")
         let future = score([entry(1, "COMMON", "ON_TIME_HANDLING", "2026-04-01")])
         XCTAssertEqual(future.breakdown[0].outcome, .outsideWindow, "after the period's last day")
         XCTAssertTrue(future.noData)
         // The same debit in later quarters: counted, counted, then gone.
         let e = [entry(1, "COMMON", "GIFT_ACCEPTED", "2025-02-10")]
         XCTAssertEqual(score(e, period: Period(.quarter, year: 2026, index: 4)!).dimension(.problems)?.score, Exact("84.4"))
-        XCTAssertEqual(score(e, period: Period(.quarter, year: 2027, index: 1)!).dimension(.problems)?.score, Exact("84.4"))
-        XCTAssertTrue(score(e, period: Period(.quarter, year: 2027, index: 2)!).noData, "24 months on, nothing counts")
+        XCTAssertTrue(score(e, period: Period(.quarter, year: 2027, index: 1)!).noData, "a period ending 24 months or more after it: nothing counts")
+    }
+
+    func testAnEvaluationDateLeavesOutWhatHappenedLater() {
+        let entries = [entry(1, "COMMON", "CUSTOMER_PRAISE", "2026-02-01"), entry(2, "COMMON", "GIFT_ACCEPTED", "2026-03-10")]
+        let early = scorer.score(hvManager, entries: entries, period: q1, evaluatedOn: day("2026-03-09"))
+        XCTAssertEqual(early.breakdown.map(\.outcome), [.counted, .afterEvaluation])
+        XCTAssertEqual(early.dimension(.problems)?.score, Exact(100))
+        let onTheDay = scorer.score(hvManager, entries: entries, period: q1, evaluatedOn: day("2026-03-10"))
+        XCTAssertEqual(onTheDay.breakdown.map(\.outcome), [.counted, .counted], "the evaluation date itself is included")
+        XCTAssertEqual(scorer.score(hvManager, entries: entries, period: q1), onTheDay)
     }
 
     func testCountLimitsCutTheLatestEntriesOfAPeriod() {

@@ -3,8 +3,10 @@ public struct BreakdownLine: Sendable, Hashable {
     public enum Outcome: String, Sendable, Hashable {
         /// It moved the score by `contribution`.
         case counted
-        /// Confirmed, but its window does not reach this period (or it is in the future).
+        /// Confirmed, but the period ends after its window (or before it happened).
         case outsideWindow
+        /// It happened inside the period but after the evaluation date.
+        case afterEvaluation
         /// Its tag already counted `maxPerPeriod` times in this period.
         case overCountLimit
         /// Submitted, rejected or revoked: only confirmed entries count.

@@ -6,22 +6,30 @@ public struct Scorer: Sendable {
     public init(_ scheme: CompiledScheme) { self.scheme = scheme }
 
     /// The result for `subject` in `period` from its `entries` (in any order).
-    /// - Parameter breakdown: whether to list every entry's part (the totals are the same either way).
+    /// - Parameters:
+    ///   - evaluatedOn: the evaluation date; entries that happened after it do not count
+    ///     (an evaluation run before the period ends sees only what had happened). Nil: the
+    ///     period's last day.
+    ///   - breakdown: whether to list every entry's part (the totals are the same either way).
     public func score<Entries: RandomAccessCollection>(_ subject: ScoringSubject, entries: Entries, period: Period,
-                                                       breakdown: Bool = true) -> SubjectResult where Entries.Element == ScoringEntry {
+                                                       evaluatedOn: Day? = nil, breakdown: Bool = true) -> SubjectResult
+        where Entries.Element == ScoringEntry {
         if Self.isOrdered(entries) {
-            return score(subject, ordered: entries, period: period, breakdown: breakdown)
+            return score(subject, ordered: entries, period: period, evaluatedOn: evaluatedOn, breakdown: breakdown)
         }
-        return score(subject, ordered: entries.sorted { ($0.occurredOn, $0.id) < ($1.occurredOn, $1.id) }, period: period, breakdown: breakdown)
+        return score(subject, ordered: entries.sorted { ($0.occurredOn, $0.id) < ($1.occurredOn, $1.id) }, period: period,
+                     evaluatedOn: evaluatedOn, breakdown: breakdown)
     }
 
-    private func score<Entries: Collection>(_ subject: ScoringSubject, ordered: Entries, period: Period,
+    private func score<Entries: Collection>(_ subject: ScoringSubject, ordered: Entries, period: Period, evaluatedOn: Day?,
                                             breakdown: Bool) -> SubjectResult where Entries.Element == ScoringEntry {
         let tags = scheme.tags
         let rules = scheme.scheme
         let table = scheme.categoryTable(subject.category)
         let end = period.end
-        let startParts = period.start.components
+        let startOrdinal = period.start.ordinal
+        let endParts = end.components
+        let lastCounting = min(end.ordinal, evaluatedOn?.ordinal ?? end.ordinal)
         let post = Int128(subject.postCoefficient)
         var sums: (Int128, Int128, Int128) = (0, 0, 0)
         var veto: [UInt64] = []
@@ -34,7 +42,7 @@ public struct Scorer: Sendable {
         withUnsafeTemporaryAllocation(of: (used: Int32, firstCounting: Int32).self, capacity: tags.count) { state in
             let windows = scheme.windowMonths
             for i in 0..<windows.count {
-                state.initializeElement(at: i, to: (0, Self.firstCountingDay(startParts, windowMonths: windows[i])))
+                state.initializeElement(at: i, to: (0, min(startOrdinal, Self.dayAfter(endParts, monthsBack: windows[i]))))
             }
             let dimensionSlot = scheme.dimensionSlot, isDebit = scheme.isDebit, isRedLine = scheme.isRedLine
             let maxPerPeriod = scheme.maxPerPeriod, factors = table.factors
@@ -50,7 +58,9 @@ public struct Scorer: Sendable {
                     outcome = .notConfirmed
                 } else if factors[index] == nil {
                     outcome = .notApplicable
-                } else if e.occurredOn.ordinal > end.ordinal || e.occurredOn.ordinal < state[index].firstCounting {
+                } else if e.occurredOn.ordinal > lastCounting {
+                    outcome = e.occurredOn.ordinal > end.ordinal ? .outsideWindow : .afterEvaluation
+                } else if e.occurredOn.ordinal < state[index].firstCounting {
                     outcome = .outsideWindow
                 } else {
                     considered += 1
@@ -99,13 +109,14 @@ public struct Scorer: Sendable {
         return result
     }
 
-    /// The day after the day `windowMonths` months before the period's first day: the
-    /// earliest occurrence that still counts (month ends clamp, as in `Day.addingMonths`).
-    static func firstCountingDay(_ start: (year: Int, month: Int, day: Int), windowMonths: Int) -> Int32 {
-        let total = start.year * 12 + (start.month - 1) - windowMonths
+    /// The day after the day `monthsBack` months before `day` (month ends clamp, as in
+    /// `Day.addingMonths`): an entry from an earlier period still counts when it happened on
+    /// or after this day, i.e. when the period ends within its window.
+    static func dayAfter(_ day: (year: Int, month: Int, day: Int), monthsBack: Int) -> Int32 {
+        let total = day.year * 12 + (day.month - 1) - monthsBack
         let y = total >= 0 ? total / 12 : (total - 11) / 12
         let m = total - y * 12 + 1
-        return Day(year: y, month: m, day: min(start.day, Day.daysIn(year: y, month: m)))!.ordinal + 1
+        return Day(year: y, month: m, day: min(day.day, Day.daysIn(year: y, month: m)))!.ordinal + 1
     }
 
     static func isOrdered<Entries: RandomAccessCollection>(_ entries: Entries) -> Bool where Entries.Element == ScoringEntry {

@@ -49,7 +49,8 @@ public struct Tag: Sendable, Hashable {
     public var coefficient: Int64
     /// A red line (一票否决): a counted entry makes the grade poor whatever the points.
     public var redLine: Bool
-    /// How many months an entry keeps counting from the day it happened (1 to 60).
+    /// How long an entry counts (1 to 60 months): always in the period it happened in, and
+    /// in every later period that ends less than this many months after it happened.
     public var windowMonths: Int
     /// How many entries of this tag count in one period at most; 0 for no limit.
     public var maxPerPeriod: Int
