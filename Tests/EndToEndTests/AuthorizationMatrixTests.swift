@@ -110,10 +110,8 @@ final class AuthorizationMatrixTests: XCTestCase {
             default: return "(untested)"
             }
             return "OK"
-        } catch let e as RPCError {
-            return e.status.name
         } catch {
-            return "ERROR"
+            return error.status.name
         }
     }
 
