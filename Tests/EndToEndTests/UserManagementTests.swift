@@ -322,6 +322,11 @@ final class UserManagementTests: XCTestCase {
         let listed = try await auditor.listAuditEntries(ListAuditEntriesRequest(method: UserService.listSubjects.path, pageSize: 500)).entries
         XCTAssertEqual(listed.filter { $0.recordType == "subject" }.count, 17, "a listing records a read of each subject it showed")
         XCTAssertEqual(listed.filter { $0.recordType == "subject_list" }.count, 1)
+        _ = try? await client(server).userService.login(LoginRequest(username: "inspector", password: "not-my-password"))
+        let logins = try await auditor.listAuditEntries(ListAuditEntriesRequest(method: UserService.login.path, pageSize: 500)).entries
+        XCTAssertEqual(logins.last?.outcome, "UNAUTHENTICATED", "failed logins are in the trail")
+        XCTAssertEqual(logins.last?.accountId, inspectorID)
+        XCTAssertTrue(logins.contains { $0.outcome == "OK" && $0.recordType == "session" && $0.accountId == inspectorID })
         let verdict = try await auditor.verifyAuditLog()
         XCTAssertTrue(verdict.intact)
         XCTAssertGreaterThan(verdict.checked, 40)

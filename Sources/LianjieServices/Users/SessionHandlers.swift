@@ -3,6 +3,7 @@ import LianjieMessages
 import LianjieRPC
 import LianjieSecurity
 import LianjieStore
+import LianjieWire
 
 /// Login, logout, who am I, passwords and the caller's own sessions.
 struct SessionHandlers: Sendable {
@@ -39,10 +40,12 @@ struct SessionHandlers: Sendable {
               account.kind == "person" else {
             _ = PasswordHasher.verify(request.password, against: PasswordHasher.decoyHash)
             logger.info("login refused", ["reason": "unknown user", "peer": .text(context.peer)])
+            audit(accountID: "", context: context, outcome: refusal.status.name)
             throw refusal
         }
         if account.lockedUntil > now {
             logger.info("login refused", ["reason": "locked", "account": .text(account.id), "peer": .text(context.peer)])
+            audit(accountID: account.id, context: context, outcome: Status.resourceExhausted.name)
             throw RPCError(.resourceExhausted, "too many failed logins; this account is locked for a while, try again later")
         }
         guard PasswordHasher.verify(request.password, against: account.passwordHash), !account.disabled else {
@@ -56,18 +59,37 @@ struct SessionHandlers: Sendable {
             try store.write { tx in
                 if account.failedLogins > 0 || account.lockedUntil > 0 { try tx.resetLoginFailures(accountID: account.id) }
                 try tx.createSession(session)
+                try AuditLog.append(tx, accountID: account.id, method: context.method,
+                                    target: AuditLog.Target(type: "session", id: SessionHandlers.sessionID(session.tokenHash)),
+                                    peer: context.peer, outcome: "OK")
             }
         }
         logger.info("login", ["account": .text(account.id), "peer": .text(context.peer)])
         return LoginResponse(token: token, expiresAtUnix: session.expireTime, account: Convert.account(account))
     }
 
+    /// A login attempt for the audit log (who tried, from where, how it ended).
+    private func audit(accountID: String, context: CallContext, outcome: String) {
+        do {
+            try store.write { tx in
+                try AuditLog.append(tx, accountID: accountID, method: context.method, target: nil, peer: context.peer, outcome: outcome)
+            }
+        } catch {
+            logger.error("cannot write the audit log", ["method": .text(context.method), "error": .text(String(describing: error))])
+        }
+    }
+
     /// Counts a failed password check and answers it: later, once guessing has gone on.
     private func failedAttempt(_ account: AccountRecord, now: Int64, context: CallContext, reason: String, refusal: RPCError) throws -> Never {
         let failures = try storeCall(context) {
             try store.write { tx in
-                try tx.recordFailedLogin(accountID: account.id, now: now, lockAfter: settings.lockAfterFailures,
-                                         lockUntil: now + settings.lockSeconds)
+                let failures = try tx.recordFailedLogin(accountID: account.id, now: now, lockAfter: settings.lockAfterFailures,
+                                                        lockUntil: now + settings.lockSeconds)
+                if context.method == UserService.login.path {
+                    try AuditLog.append(tx, accountID: account.id, method: context.method, target: nil, peer: context.peer,
+                                        outcome: refusal.status.name)
+                }
+                return failures
             }
         }
         logger.info("login refused", ["reason": .text(reason), "account": .text(account.id),
