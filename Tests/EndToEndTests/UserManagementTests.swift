@@ -104,7 +104,10 @@ final class UserManagementTests: XCTestCase {
             try await admin.deactivateOrganization(DeactivateOrganizationRequest(id: district1.id))
         }
         XCTAssertTrue(occupied?.message.contains("child") ?? false)
-        _ = team1
+        let staffed = await assertRPCError(.failedPrecondition) {
+            try await admin.deactivateOrganization(DeactivateOrganizationRequest(id: team1.id))
+        }
+        XCTAssertTrue(staffed?.message.contains("subjects") ?? false, "an organisation with subjects is never deactivated")
         let off = try await admin.deactivateOrganization(DeactivateOrganizationRequest(id: created.id))
         XCTAssertFalse(off.active)
         await assertRPCError(.failedPrecondition) {
@@ -161,8 +164,6 @@ final class UserManagementTests: XCTestCase {
         let district2 = try await organization(admin, "城西区供电局")
         _ = try await admin.createAccount(CreateAccountRequest(username: "sub.admin", password: "Fen-Guanli-2026",
                                                                grants: [RoleGrant(role: .admin, organizationId: district1.id)], kind: .person))
-        let subAdmin = try await session(server, "admin")
-        _ = subAdmin
         let (sa, _) = try await login(server, username: "sub.admin", password: "Fen-Guanli-2026")
         let outside = await assertRPCError(.invalidArgument) {
             try await sa.userService.createAccount(CreateAccountRequest(username: "x.y", password: "Fen-Guanli-2027",

@@ -11,8 +11,11 @@ struct AuditHandlers: Sendable {
 
     func list(_ request: ListAuditEntriesRequest, _ call: Call) throws -> ListAuditEntriesResponse {
         let size = try Paging.size(request.pageSize)
-        let after = try Paging.after(request.pageToken, kind: "aud").map { Int64($0) } ?? 0
-        guard let afterSequence = after else { throw RPCError.invalidArgument(field: "page_token", "is not a page token of this listing") }
+        var afterSequence: Int64 = 0
+        if let key = try Paging.after(request.pageToken, kind: "aud") {
+            guard let sequence = Int64(key) else { throw RPCError.invalidArgument(field: "page_token", "is not a page token of this listing") }
+            afterSequence = sequence
+        }
         func nanos(_ t: Time?) -> Int64? { t.map { $0.seconds * 1_000_000_000 + Int64($0.nanos) } }
         let filter = AuditFilter(scope: call.caller.scope(AccessPolicy.auditReaders),
                                  accountID: request.accountId.isEmpty ? nil : request.accountId,

@@ -138,9 +138,7 @@ struct SubjectHandlers: Sendable {
     func create(_ request: CreateSubjectRequest, _ call: Call) throws -> Subject {
         let s = request.subject ?? Subject()
         var v = Violations()
-        var fields = Set(["employee_number", "name", "position_level", "post_entry_date"])
-        fields.remove("status")
-        Self.validate(s, prefix: "subject", fields: fields, &v)
+        Self.validate(s, prefix: "subject", fields: ["employee_number", "name", "position_level", "post_entry_date"], &v)
         let org = try OrganizationHandlers.find(s.organizationId, AccessPolicy.subjectWriters, call, field: "subject.organization_id")
         guard org.active else { throw RPCError(.failedPrecondition, "the organisation is deactivated") }
         try call.read { r in try Self.checkReferences(categoryID: s.categoryId, postID: s.postId, accountID: s.accountId, prefix: "subject", r, &v) }
@@ -202,6 +200,7 @@ struct SubjectHandlers: Sendable {
 
     func transfer(_ request: TransferSubjectRequest, _ call: Call) throws -> Subject {
         var (subject, from) = try Self.find(request.id, AccessPolicy.subjectWriters, allowSelf: false, call)
+        // Both ends of a transfer must be in the caller's scope: `find` checked `from`.
         let to = try OrganizationHandlers.find(request.toOrganizationId, AccessPolicy.subjectWriters, call, field: "to_organization_id")
         guard to.id != from.id else { throw RPCError(.failedPrecondition, "the subject is already in that organisation") }
         guard to.active else { throw RPCError(.failedPrecondition, "the organisation is deactivated") }
@@ -219,7 +218,6 @@ struct SubjectHandlers: Sendable {
         subject.updateTime = Services.now()
         let moved = subject
         call.target = AuditLog.Target(type: "subject", id: subject.id, organizationID: to.id, organizationPath: to.path)
-        _ = from
         return try call.write(requestID: request.requestId) { tx in
             guard let current = try tx.subject(id: moved.id) else { throw Self.notFound }
             try OrganizationHandlers.checkEtag(request.etag, current.version)
@@ -288,9 +286,8 @@ struct SubjectHandlers: Sendable {
             for row in request.rows {
                 func reject(_ field: String, _ reason: String) { rejections.append(ImportRejection(line: row.line, field: field, reason: reason)) }
                 let before = rejections.count
-                var probe = Subject(employeeNumber: row.employeeNumber, name: row.name)
                 var v = Violations()
-                Self.validate(probe, prefix: "row", fields: ["employee_number", "name"], &v)
+                Self.validate(Subject(employeeNumber: row.employeeNumber, name: row.name), prefix: "row", fields: ["employee_number", "name"], &v)
                 for violation in v.list { reject(String(violation.field.dropFirst(4)), violation.description) }
                 if let first = seen[row.employeeNumber] {
                     reject("employee_number", "repeats line \(first)")
@@ -321,7 +318,6 @@ struct SubjectHandlers: Sendable {
                         reject("post_entry_date", "must be a valid day written YYYY-MM-DD")
                     }
                 }
-                probe.positionLevel = level ?? .unspecified
                 if rejections.count == before, let org, let category, let post, let level {
                     records.append((SubjectRecord(id: Identifiers.new(prefix: "sub"), employeeNumber: row.employeeNumber,
                                                   name: row.name.trimmingSpaces, organizationID: org.id, categoryID: category.id,
