@@ -56,9 +56,26 @@ final class ConnectionDriver: @unchecked Sendable {
     var errors = 0
     var latencies: [UInt64] = []
 
-    init(host: String, port: Int, inflight: Int) throws {
+    /// What each call is: its method, body and metadata.
+    struct CallShape: Sendable {
+        var method: String
+        var body: [UInt8]
+        var metadata: [Metadata]
+
+        static let health = CallShape(method: Health.check.path, body: [], metadata: [])
+
+        /// An authenticated call that reads the store: session, account and grants.
+        static func whoAmI(token: String) -> CallShape {
+            CallShape(method: UserService.whoAmI.path, body: [], metadata: [Metadata(key: "authorization", value: "Bearer \(token)")])
+        }
+    }
+
+    let shape: CallShape
+
+    init(host: String, port: Int, inflight: Int, shape: CallShape) throws {
         fd = try connectTCP(host: host, port: port)
         self.inflight = inflight
+        self.shape = shape
     }
 
     deinit { close(fd) }
@@ -68,12 +85,13 @@ final class ConnectionDriver: @unchecked Sendable {
         var nextID: UInt64 = 1
         var sentAt: [UInt64: UInt64] = [:]
         sentAt.reserveCapacity(inflight * 2)
-        let method = Health.check.path
+        let shape = self.shape
         func frame(into out: inout [UInt8]) {
             let id = nextID
             nextID += 1
             sentAt[id] = monotonicNanos()
-            FrameEncoder.append(kind: .call, meta: CallMeta(callId: id, method: method).serializedBytes(), to: &out)
+            FrameEncoder.append(kind: .call, meta: CallMeta(callId: id, method: shape.method, metadata: shape.metadata).serializedBytes(),
+                                body: shape.body, to: &out)
         }
         var batch: [UInt8] = []
         for _ in 0..<inflight { frame(into: &batch) }
@@ -130,8 +148,9 @@ struct RPCResult {
 }
 
 /// Runs `connections` drivers, each on its own thread.
-func runRPC(server: ServerUnderTest, connections: Int, inflight: Int, seconds: Double) throws -> RPCResult {
-    let drivers = try (0..<connections).map { _ in try ConnectionDriver(host: server.host, port: server.port, inflight: inflight) }
+func runRPC(server: ServerUnderTest, connections: Int, inflight: Int, seconds: Double,
+            shape: ConnectionDriver.CallShape = .health) throws -> RPCResult {
+    let drivers = try (0..<connections).map { _ in try ConnectionDriver(host: server.host, port: server.port, inflight: inflight, shape: shape) }
     let start = monotonicNanos()
     let warmup = UInt64(min(1.0, seconds * 0.1) * 1e9)
     let measureFrom = start + warmup

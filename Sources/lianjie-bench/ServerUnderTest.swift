@@ -12,6 +12,10 @@ final class ServerUnderTest {
 
     struct Failure: Error, CustomStringConvertible { var description: String }
 
+    /// The administrator a bench-started server is bootstrapped with (for `--call whoami`).
+    static let username = "bench"
+    static let password = "Only-For-Measuring-2026"
+
     /// Starts a server child process on a free loopback port.
     init(extraConfig: [String] = []) throws {
         let dir = NSTemporaryDirectory() + "lianjie-bench-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
@@ -22,6 +26,9 @@ final class ServerUnderTest {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
         p.arguments = ["serve", "--listen", "127.0.0.1:0", "--data-dir", dir + "/data", "--config", config, "--log-level", "notice"]
+        var environment = ProcessInfo.processInfo.environment
+        environment["LIANJIE_BOOTSTRAP_ADMIN"] = "\(Self.username):\(Self.password)"
+        p.environment = environment
         let pipe = Pipe()
         p.standardError = pipe
         try p.run()

@@ -2,16 +2,21 @@
 // TCP echo measured in the same run. See `lianjie-bench --help`.
 import Foundation
 import LianjieDaemon
+import LianjieClient
 import LianjieMessages
+import LianjieRPC
+import Synchronization
 import LianjieScoring
 
 let usage = """
     lianjie-bench — measures Lianjie's RPC layer on this machine
 
     Usage:
-      lianjie-bench rpc [--connections C] [--inflight D] [--seconds S] [--server HOST:PORT [--server-pid PID]] [--json]
-          Health/Check calls, D in flight on each of C connections, for S seconds; prints calls/s,
-          p50/p90/p99/max latency, server CPU per call, and the ratio to a bare TCP echo run first.
+      lianjie-bench rpc [--connections C] [--inflight D] [--seconds S] [--call health|whoami]
+                        [--server HOST:PORT [--server-pid PID]] [--json]
+          Health/Check calls (or authenticated UserService/WhoAmI calls, which read the store),
+          D in flight on each of C connections, for S seconds; prints calls/s, p50/p90/p99/max
+          latency, server CPU per call, and the ratio to a bare TCP echo run first.
       lianjie-bench floor [--seconds S] [--json]
           the bare TCP echo alone (built-in server and client, one round trip in flight)
       lianjie-bench idle [--connections N] [--json]
@@ -46,6 +51,7 @@ struct Options {
     var subjects = 100_000
     var entries = 10_000_000
     var threads = ProcessInfo.processInfo.activeProcessorCount
+    var call = "health"
 }
 
 func parse(_ args: ArraySlice<String>) throws -> Options {
@@ -69,6 +75,9 @@ func parse(_ args: ArraySlice<String>) throws -> Options {
         case "--subjects": o.subjects = Int(try number(a))
         case "--entries": o.entries = Int(try number(a))
         case "--threads": o.threads = Int(try number(a))
+        case "--call":
+            o.call = try value(a)
+            guard ["health", "whoami"].contains(o.call) else { throw BenchError("--call takes health or whoami") }
         case "--server-pid": o.serverPID = Int32(try number(a))
         case "--server":
             let v = try value(a)
@@ -90,6 +99,25 @@ func raiseFileLimit() {
 func makeServer(_ o: Options) throws -> ServerUnderTest {
     if let (host, port) = o.server { return ServerUnderTest(host: host, port: port, pid: o.serverPID) }
     return try ServerUnderTest()
+}
+
+/// Logs in as the bench administrator from synchronous code.
+func blockingLogin(_ client: RPCClient) throws -> String {
+    let box = Mutex<Result<String, RPCError>?>(nil)
+    let done = DispatchSemaphore(value: 0)
+    Task {
+        do {
+            let r = try await client.userService.login(LoginRequest(username: ServerUnderTest.username, password: ServerUnderTest.password))
+            box.withLock { $0 = .success(r.token) }
+        } catch let error as RPCError {
+            box.withLock { $0 = .failure(error) }
+        } catch {
+            box.withLock { $0 = .failure(RPCError(.unknown, "\(error)")) }
+        }
+        done.signal()
+    }
+    done.wait()
+    return try box.withLock { $0! }.get()
 }
 
 func fmt(_ d: Double, _ places: Int = 1) -> String { String(format: "%.\(places)f", d) }
@@ -133,7 +161,14 @@ do {
     case "rpc":
         let floor = o.noFloor ? nil : try runFloor(seconds: max(1, o.seconds / 2))
         let server = try makeServer(o)
-        let r = try runRPC(server: server, connections: o.connections, inflight: o.inflight, seconds: o.seconds)
+        var shape = ConnectionDriver.CallShape.health
+        if o.call == "whoami" {
+            let client = RPCClient(endpoint: Endpoint(host: server.host, port: server.port))
+            let token = try blockingLogin(client)
+            client.close()
+            shape = .whoAmI(token: token)
+        }
+        let r = try runRPC(server: server, connections: o.connections, inflight: o.inflight, seconds: o.seconds, shape: shape)
         server.stop()
         if o.json {
             var fields: [(String, JSONValue)] = [("rpc", r.json)]

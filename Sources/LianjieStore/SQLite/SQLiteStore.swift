@@ -65,22 +65,23 @@ public final class SQLiteStore: Store {
     public func read<T: Sendable>(_ body: (any StoreReader) throws -> T) throws -> T {
         let i = nextReader.wrappingAdd(1, ordering: .relaxed).oldValue % readers.count
         return try readers[i].connection.withLock { c in
-            // A read transaction gives the body one consistent snapshot.
-            try c.exec("BEGIN")
-            defer { try? c.exec("COMMIT") }
+            // A read transaction gives the body one consistent snapshot. (Prepared and
+            // reused like every other statement: no SQL is parsed per call.)
+            try c.query("BEGIN")
+            defer { _ = try? c.query("COMMIT") }
             return try body(SQLiteAccess(c))
         }
     }
 
     public func write<T: Sendable>(_ body: (any StoreWriter) throws -> T) throws -> T {
         try writer.connection.withLock { c in
-            try c.exec("BEGIN IMMEDIATE")
+            try c.query("BEGIN IMMEDIATE")
             do {
                 let result = try body(SQLiteAccess(c))
-                try c.exec("COMMIT")
+                try c.query("COMMIT")
                 return result
             } catch {
-                try? c.exec("ROLLBACK")
+                _ = try? c.query("ROLLBACK")
                 throw error
             }
         }
