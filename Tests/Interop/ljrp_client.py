@@ -150,6 +150,10 @@ def main():
     results["unknown_method"] = c.call("/lianjie.v1.Nope/X")[0]  # 12
     results["bad_body"] = c.call("/lianjie.v1.UserService/Login", b"\xff\xff\xff")[0]  # 3
 
+    # A body over the 4 MiB limit: refused for that call, and the connection goes on.
+    results["oversized"] = c.call("/lianjie.v1.UserService/Login", b"\x0a" * (4 * 1024 * 1024 + 1))[0]  # 8
+    results["after_oversized"] = c.call("/lianjie.v1.Health/Check")[0]  # 0
+
     c.sock.sendall(frame(4, field_varint(1, 424242)))
     kind, meta, _ = c.read_frame()
     results["ping"] = (KINDS[kind], first(parse(meta), 1, 0))  # ("PONG", 424242)
@@ -167,7 +171,7 @@ def main():
     expected = {
         "health": (0, 1), "login": (0, 43, True), "whoami": (0, username), "no_token": 16,
         "wrong_password": 16, "empty_login": (3, ["username", "password"]), "unknown_method": 12,
-        "bad_body": 3, "ping": ("PONG", 424242), "logout": 0, "after_logout": 16,
+        "bad_body": 3, "oversized": 8, "after_oversized": 0, "ping": ("PONG", 424242), "logout": 0, "after_logout": 16,
         "protocol_error": ("GOAWAY", 3),
     }
     failed = {k: {"expected": v, "got": results.get(k)} for k, v in expected.items() if results.get(k) != v}
