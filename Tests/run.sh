@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The README's second command (and CI's): installs what is missing, checks generated code
-# is fresh, fuzzes the frame decoder for a bounded time, checks message round trips for
+# is fresh, fuzzes the frame decoder and message decoding for a bounded time, checks message round trips for
 # leaks under AddressSanitizer, then builds and runs every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,7 +9,7 @@ Deploy/install-deps.sh
 echo "== generated code"
 Proto/generate.sh --check
 
-echo "== fuzzing the frame decoder (${LIANJIE_FUZZ_SECONDS:-30} s)"
+echo "== fuzzing the frame decoder and message decoding (${LIANJIE_FUZZ_SECONDS:-30} s each)"
 Tests/Fuzz/run.sh "${LIANJIE_FUZZ_SECONDS:-30}"
 
 echo "== message round trips under AddressSanitizer/LeakSanitizer"

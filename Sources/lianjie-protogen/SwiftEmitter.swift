@@ -427,7 +427,9 @@ struct SwiftEmitter {
                 } else {
                     let cond: String
                     switch f.scalar {
-                    case .int32, .int64, .uint32, .uint64, .float, .double: cond = "\(v) != 0"
+                    case .int32, .int64, .uint32, .uint64: cond = "\(v) != 0"
+                    // By bits, as protobuf-c decides presence: -0.0 is written, like any other non-default.
+                    case .float, .double: cond = "\(v).bitPattern != 0"
                     case .bool: cond = v
                     case .string, .bytes: cond = "!\(v).isEmpty"
                     case .enumeration: cond = "\(v).rawValue != 0"

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the frame-decoder fuzzer and runs it for SECONDS (default 30) from a seed corpus.
+# Builds the two fuzzers — the frame decoder, and message decoding (protobuf through the
+# protobuf-c bridge, proto3 JSON) — and runs each for SECONDS (default 30) from seeds.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 seconds=${1:-30}
@@ -10,10 +11,27 @@ swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name LianjieWireFuz
   Sources/LianjieWire/*.swift Tests/Fuzz/FrameDecoderFuzz.swift -o "$out/frame-decoder-fuzz" \
   >"$out/build.log" 2>&1 || { cat "$out/build.log" >&2; exit 1; }
 cp Tests/Fuzz/seeds/* "$out/corpus/" 2>/dev/null || true
-"$out/frame-decoder-fuzz" -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 \
-  -artifact_prefix="$out/" "$out/corpus" 2>&1 | grep -E "^(stat::number_of_executed_units|Done|==|SUMMARY|INFO: seed)" || true
-# libFuzzer exits non-zero on a crash; pipefail would hide the artifact name, so check again.
-if ls "$out"/crash-* "$out"/leak-* "$out"/timeout-* >/dev/null 2>&1; then
-  echo "fuzz: the decoder failed; reproduce with $out/frame-decoder-fuzz $(ls "$out"/crash-* "$out"/leak-* "$out"/timeout-* 2>/dev/null | head -1)" >&2
+
+# The message fuzzer links protoc-c's generated C, built with the same sanitizers.
+mkdir -p "$out/c" "$out/messages-corpus"
+for c in Sources/CLianjieProto/generated/*.c; do
+  clang -c -O1 -fsanitize=fuzzer-no-link,address -ISources/CLianjieProto/include "$c" -o "$out/c/$(basename "$c" .c).o" \
+    >>"$out/build.log" 2>&1 || { cat "$out/build.log" >&2; exit 1; }
+done
+swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name LianjieMessagesFuzz -ISources/CLianjieProto/include \
+  $(find Sources/LianjieMessages -name '*.swift' | sort) Tests/Fuzz/MessageDecodingFuzz.swift "$out"/c/*.o -lprotobuf-c \
+  -o "$out/message-decoding-fuzz" >>"$out/build.log" 2>&1 || { cat "$out/build.log" >&2; exit 1; }
+cp Tests/Fuzz/message-seeds/* "$out/messages-corpus/" 2>/dev/null || true
+
+run() {
+  local name=$1 corpus=$2
+  "$out/$name" -max_total_time="$seconds" -max_len=4096 -print_final_stats=1 -artifact_prefix="$out/$name-" "$corpus" 2>&1 \
+    | grep -E "^(stat::number_of_executed_units|Done|==|SUMMARY|INFO: seed)" | sed "s/^/$name: /" || true
+}
+run frame-decoder-fuzz "$out/corpus"
+run message-decoding-fuzz "$out/messages-corpus"
+# libFuzzer exits non-zero on a crash; the pipe hides that, so look for what it left behind.
+if ls "$out"/*crash-* "$out"/*leak-* "$out"/*timeout-* >/dev/null 2>&1; then
+  echo "fuzz: a fuzzer found a failure; reproduce with $(ls "$out"/*crash-* "$out"/*leak-* "$out"/*timeout-* 2>/dev/null | head -1)" >&2
   exit 1
 fi

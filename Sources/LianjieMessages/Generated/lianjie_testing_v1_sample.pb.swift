@@ -354,8 +354,8 @@ public struct Sample: ProtoMessage {
         if fFixed64 != 0 { o.append(("fFixed64", .string(String(fFixed64)))) }
         if fSfixed32 != 0 { o.append(("fSfixed32", .number(String(fSfixed32)))) }
         if fSfixed64 != 0 { o.append(("fSfixed64", .string(String(fSfixed64)))) }
-        if fFloat != 0 { o.append(("fFloat", JSONValue(floating: Double(fFloat)))) }
-        if fDouble != 0 { o.append(("fDouble", JSONValue(floating: fDouble))) }
+        if fFloat.bitPattern != 0 { o.append(("fFloat", JSONValue(floating: Double(fFloat)))) }
+        if fDouble.bitPattern != 0 { o.append(("fDouble", JSONValue(floating: fDouble))) }
         if fBool { o.append(("fBool", .bool(fBool))) }
         if !fString.isEmpty { o.append(("fString", .string(fString))) }
         if !fBytes.isEmpty { o.append(("fBytes", .string(Base64.encode(fBytes)))) }

@@ -24,7 +24,9 @@ public enum JSONValue: Sendable, Equatable {
 
     /// proto3 JSON for a float or double: a number, or `"NaN"`, `"Infinity"`, `"-Infinity"`.
     public init(floating value: Double) {
-        if value.isNaN { self = .string("NaN") } else if value == .infinity { self = .string("Infinity") } else if value == -.infinity { self = .string("-Infinity") } else if value == value.rounded(), abs(value) < 1e15 {
+        if value.isNaN { self = .string("NaN") } else if value == .infinity { self = .string("Infinity") } else if value == -.infinity { self = .string("-Infinity") } else if value == 0, value.sign == .minus {
+            self = .number("-0")
+        } else if value == value.rounded(), abs(value) < 1e15 {
             self = .number(String(Int64(value)))
         } else {
             self = .number(String(value))
