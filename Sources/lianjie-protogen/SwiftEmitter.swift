@@ -428,7 +428,7 @@ struct SwiftEmitter {
                     let cond: String
                     switch f.scalar {
                     case .int32, .int64, .uint32, .uint64: cond = "\(v) != 0"
-                    // By bits, as protobuf-c decides presence: -0.0 is written, like any other non-default.
+                    // By bits, as proto3 JSON wants: -0.0 is written (protobuf-c's binary drops it).
                     case .float, .double: cond = "\(v).bitPattern != 0"
                     case .bool: cond = v
                     case .string, .bytes: cond = "!\(v).isEmpty"
