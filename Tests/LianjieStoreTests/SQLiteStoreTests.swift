@@ -43,6 +43,21 @@ final class SQLiteStoreTests: XCTestCase {
         XCTAssertEqual(try store.read { try $0.accountCount() }, 1)
     }
 
+    func testAListingCarriesEachAccountsOwnGrants() throws {
+        let store = try SQLiteStore(directory: directory)
+        try store.write { tx in
+            try tx.createAccount(self.account("acc_1", "a", grants: [GrantRecord(role: "hr", organizationID: "")]))
+            try tx.createAccount(self.account("acc_2", "b", grants: []))
+            try tx.createAccount(self.account("acc_3", "c", grants: [GrantRecord(role: "manager", organizationID: "org_x"),
+                                                                      GrantRecord(role: "employee", organizationID: "org_x")]))
+        }
+        let listed = try store.read { try $0.accounts(scope: .everything, includeDisabled: true, page: Page(after: nil, limit: 10)) }
+        XCTAssertEqual(listed.map(\.username), ["a", "b", "c"])
+        XCTAssertEqual(listed.map { $0.grants.map(\.role) }, [["hr"], [], ["employee", "manager"]])
+        let second = try store.read { try $0.accounts(scope: .everything, includeDisabled: true, page: Page(after: "a", limit: 1)) }
+        XCTAssertEqual(second.map(\.username), ["b"], "keyset paging after a username")
+    }
+
     func testAWriteThatThrowsLeavesNothingBehind() throws {
         struct Abort: Error {}
         let store = try SQLiteStore(directory: directory)

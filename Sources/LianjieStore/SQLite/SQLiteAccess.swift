@@ -41,12 +41,21 @@ final class SQLiteAccess: StoreWriter {
         """
 
     private func accountRows(_ whereClause: String, _ args: [SQLValue]) throws -> [AccountRecord] {
-        try db.query("\(Self.accountColumns) \(whereClause)", args).map { r in
-            let grants = try db.query("SELECT role, organization_id FROM account_grants WHERE account_id = ? ORDER BY role, organization_id",
-                                      [r[0]]).map { GrantRecord(role: $0[0].text, organizationID: $0[1].text) }
-            return AccountRecord(id: r[0].text, username: r[1].text, displayName: r[2].text, passwordHash: r[3].text,
-                                 grants: grants, createTime: r[4].int, disabled: r[5].int != 0, failedLogins: Int(r[6].int),
-                                 lockedUntil: r[7].int, kind: r[8].text, disabledReason: r[9].text, version: r[10].int)
+        let rows = try db.query("\(Self.accountColumns) \(whereClause)", args)
+        guard !rows.isEmpty else { return [] }
+        // Every listed account's grants in one query, not one query per account.
+        let placeholders = Array(repeating: "?", count: rows.count).joined(separator: ", ")
+        var grants: [String: [GrantRecord]] = [:]
+        for g in try db.query("""
+            SELECT account_id, role, organization_id FROM account_grants WHERE account_id IN (\(placeholders))
+            ORDER BY account_id, role, organization_id
+            """, rows.map { $0[0] }) {
+            grants[g[0].text, default: []].append(GrantRecord(role: g[1].text, organizationID: g[2].text))
+        }
+        return rows.map { r in
+            AccountRecord(id: r[0].text, username: r[1].text, displayName: r[2].text, passwordHash: r[3].text,
+                          grants: grants[r[0].text] ?? [], createTime: r[4].int, disabled: r[5].int != 0, failedLogins: Int(r[6].int),
+                          lockedUntil: r[7].int, kind: r[8].text, disabledReason: r[9].text, version: r[10].int)
         }
     }
 
