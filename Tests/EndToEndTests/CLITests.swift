@@ -140,6 +140,8 @@ final class CLITests: XCTestCase {
         let listed = try ListSubjectsResponse(jsonString: try run(["--json", "subject", "list", "--org", team.id]).out)
         XCTAssertEqual(listed.subjects.count, 47)
         XCTAssertTrue(listed.subjects.contains { $0.name == "员工, 7" }, "quoted CSV fields keep their commas")
+        let table = try run(["subject", "list", "--org", team.id])
+        XCTAssertTrue(table.out.contains("员工, 7") && table.out.contains("高压业扩班"), "tables for people name the organisation:\n\(table.out)")
 
         let service = try run(["account", "create", "crm", "--service", "--role", "service"])
         XCTAssertEqual(service.code, 0, service.err)

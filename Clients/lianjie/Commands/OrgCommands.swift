@@ -77,6 +77,17 @@ enum OrgCommands {
         }
     }
 
+    /// Names of the organisations the caller may see, by id; empty when it may see none
+    /// (tables then show ids). Best effort: a refusal here is not an error of the command.
+    static func names(_ ctx: CLIContext, _ users: UserServiceClient) async -> [String: String] {
+        guard let all = try? await Commands.allPages({ token in
+            let page = try await users.listOrganizations(ListOrganizationsRequest(includeInactive: true, pageSize: 500, pageToken: token),
+                                                         options: ctx.options)
+            return (page.organizations, page.nextPageToken)
+        }) else { return [:] }
+        return Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0.name) })
+    }
+
     static func printOrganization(_ o: Organization) {
         var t = Table("FIELD", "VALUE")
         t.add("id", o.id)

@@ -20,10 +20,11 @@ enum SubjectCommands {
                                          position_level,post_entry_date
         """
 
-    static func table(_ subjects: [Subject]) -> Table {
+    static func table(_ subjects: [Subject], organizations: [String: String] = [:]) -> Table {
         var t = Table("ID", "NUMBER", "NAME", "ORGANIZATION", "LEVEL", "STATUS")
         for s in subjects {
-            t.add(s.id, s.employeeNumber, s.name, s.organizationId, Show.name(s.positionLevel, prefix: "POSITION_LEVEL_"),
+            t.add(s.id, s.employeeNumber, s.name, organizations[s.organizationId] ?? s.organizationId,
+                  Show.name(s.positionLevel, prefix: "POSITION_LEVEL_"),
                   Show.name(s.status, prefix: "SUBJECT_STATUS_"))
         }
         return t
@@ -45,7 +46,8 @@ enum SubjectCommands {
                 return (page.subjects, page.nextPageToken)
             }
             let response = ListSubjectsResponse(subjects: all, totalSize: Int32(all.count))
-            ctx.output(response) { table(all).print() }
+            let names = ctx.json ? [:] : await OrgCommands.names(ctx, users)
+            ctx.output(response) { table(all, organizations: names).print() }
         case "get":
             try args.only([], positionals: 1)
             let s = try await Commands.rpc { try await users.getSubject(GetSubjectRequest(id: try args.positional(0, "ID")), options: ctx.options) }
@@ -96,9 +98,12 @@ enum SubjectCommands {
         case "history":
             try args.only([], positionals: 1)
             let r = try await Commands.rpc { try await users.listPlacements(ListPlacementsRequest(subjectId: try args.positional(0, "ID")), options: ctx.options) }
+            let names = ctx.json ? [:] : await OrgCommands.names(ctx, users)
             ctx.output(r) {
                 var t = Table("ORGANIZATION", "FROM", "TO", "REASON", "BY")
-                for p in r.placements { t.add(p.organizationId, Show.date(p.fromDate), Show.date(p.toDate), p.reason, p.changedBy) }
+                for p in r.placements {
+                    t.add(names[p.organizationId] ?? p.organizationId, Show.date(p.fromDate), Show.date(p.toDate), p.reason, p.changedBy)
+                }
                 t.print()
             }
         case "import":
