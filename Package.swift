@@ -72,10 +72,11 @@ let package = Package(
         .executableTarget(name: "lianjie", dependencies: ["LianjieClient"],
                           path: "Clients/lianjie", swiftSettings: strict),
         .executableTarget(name: "lianjie-bench",
-                          dependencies: ["LianjieClient", "LianjieRPC", "LianjieWire", "LianjieDaemon", "LianjieScoring"],
+                          dependencies: ["LianjieClient", "LianjieRPC", "LianjieWire", "LianjieDaemon", "LianjieScoring",
+                                         "LianjieTestSupport"],
                           swiftSettings: strict),
 
-        /// Helpers for tests: a raw LJRP connection and a real lianjied process.
+        /// Helpers for tests and the bench: a raw LJRP connection, a real lianjied process, /proc stats.
         .target(name: "LianjieTestSupport", dependencies: ["LianjieWire", "LianjieMessages", "LianjieRPC"],
                 swiftSettings: strict),
 

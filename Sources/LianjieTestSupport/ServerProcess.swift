@@ -87,14 +87,8 @@ public final class ServerProcess: @unchecked Sendable {
 
     public var pid: Int32 { process.processIdentifier }
 
-    /// CPU seconds (user + system) the server has used so far, from /proc.
-    public var cpuSeconds: Double {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return 0 }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
-        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
-    }
+    /// CPU seconds (user + system) the server has used so far.
+    public var cpuSeconds: Double { ProcessStats.cpuSeconds(pid: pid) ?? 0 }
 
     /// Sends SIGTERM and waits; returns the exit status.
     @discardableResult

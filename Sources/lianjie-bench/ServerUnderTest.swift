@@ -1,4 +1,5 @@
 import Foundation
+import LianjieTestSupport
 
 /// The server a benchmark measures: either one this bench starts (the very code of
 /// lianjied, run as `lianjie-bench serve` in a child process, so its CPU and memory can
@@ -74,22 +75,9 @@ final class ServerUnderTest {
         dataDirectory = nil
     }
 
-    /// User plus system CPU seconds the server has used, from /proc/PID/stat.
-    func cpuSeconds() -> Double? {
-        guard let pid, let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-              let close = stat.lastIndex(of: ")") else { return nil }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 13, let user = Double(fields[11]), let system = Double(fields[12]) else { return nil }
-        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
-    }
+    /// User plus system CPU seconds the server has used (nil without its pid).
+    func cpuSeconds() -> Double? { pid.flatMap { ProcessStats.cpuSeconds(pid: $0) } }
 
-    /// Resident memory of the server in bytes, from /proc/PID/status.
-    func residentBytes() -> Int? {
-        guard let pid, let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
-            let kb = line.split(separator: " ").dropFirst().first.flatMap { Int($0) }
-            return kb.map { $0 * 1024 }
-        }
-        return nil
-    }
+    /// Resident memory of the server in bytes (nil without its pid).
+    func residentBytes() -> Int? { pid.flatMap { ProcessStats.residentBytes(pid: $0) } }
 }
