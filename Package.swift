@@ -62,7 +62,7 @@ let package = Package(
         // MARK: Services and executables
         /// The RPC services: health, users and sessions.
         .target(name: "LianjieServices",
-                dependencies: ["LianjieRPC", "LianjieWire", "LianjieMessages", "LianjieStore", "LianjieSecurity"],
+                dependencies: ["LianjieRPC", "LianjieWire", "LianjieMessages", "LianjieStore", "LianjieSecurity", "LianjieScoring"],
                 swiftSettings: strict),
         /// The server process: options, store, bootstrap, signals, drain.
         .target(name: "LianjieDaemon", dependencies: ["LianjieServices", "LianjieStore", "LianjieRPC"],

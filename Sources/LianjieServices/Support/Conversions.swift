@@ -1,5 +1,6 @@
 import Glibc
 import LianjieMessages
+import LianjieScoring
 import LianjieStore
 
 /// Store records as the messages callers see, and back.
@@ -47,20 +48,17 @@ enum Convert {
                    organizationId: e.organizationID, peer: e.peer, outcome: e.outcome, hash: e.hash)
     }
 
-    /// `YYYY-MM-DD` → Date; empty → nil.
+    /// `YYYY-MM-DD` → Date; empty or not a day → nil.
     static func date(_ text: String) -> CalendarDate? {
-        let parts = text.split(separator: "-").compactMap { Int32($0) }
-        guard parts.count == 3 else { return nil }
-        return CalendarDate(year: parts[0], month: parts[1], day: parts[2])
+        guard let c = Day(text)?.components else { return nil }
+        return CalendarDate(year: Int32(c.year), month: Int32(c.month), day: Int32(c.day))
     }
 
-    /// A valid calendar day as `YYYY-MM-DD`, or nil.
+    /// A valid calendar day from 1900 to 2200 as `YYYY-MM-DD`, or nil (the scoring core's
+    /// `Day` knows the calendar).
     static func dateText(_ d: CalendarDate) -> String? {
-        guard (1900...2200).contains(d.year), (1...12).contains(d.month), d.day >= 1 else { return nil }
-        let days: [Int32] = [31, (d.year % 4 == 0 && d.year % 100 != 0) || d.year % 400 == 0 ? 29 : 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
-        guard d.day <= days[Int(d.month) - 1] else { return nil }
-        func pad(_ v: Int32, _ n: Int) -> String { String(repeating: "0", count: max(0, n - String(v).count)) + String(v) }
-        return "\(pad(d.year, 4))-\(pad(d.month, 2))-\(pad(d.day, 2))"
+        guard (1900...2200).contains(d.year) else { return nil }
+        return Day(year: Int(d.year), month: Int(d.month), day: Int(d.day))?.description
     }
 
     /// Today (UTC) as `YYYY-MM-DD`.

@@ -1,4 +1,5 @@
 import LianjieMessages
+import LianjieScoring
 import LianjieRPC
 import LianjieStore
 
@@ -51,17 +52,12 @@ struct SubjectHandlers: Sendable {
         }
     }
 
-    /// A decimal coefficient in 0.50...3.00 with at most two decimals, normalized to two.
+    /// A decimal coefficient in 0.50...3.00 with at most two decimals, normalized to two
+    /// (read by the scoring core's exact decimal; no sign allowed).
     static func coefficient(_ text: String) -> String? {
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard parts.count <= 2, let whole = Int(parts[0]), parts[0].allSatisfy(\.isNumber) else { return nil }
-        var cents = whole * 100
-        if parts.count == 2 {
-            guard (1...2).contains(parts[1].count), parts[1].allSatisfy(\.isNumber), let frac = Int(parts[1]) else { return nil }
-            cents += parts[1].count == 1 ? frac * 10 : frac
-        }
-        guard (50...300).contains(cents) else { return nil }
-        return "\(cents / 100).\(cents % 100 < 10 ? "0" : "")\(cents % 100)"
+        guard text.first?.isNumber == true, (text.split(separator: ".").dropFirst().first?.count ?? 0) <= 2,
+              let value = Exact(text), let hundredths = value.hundredths, (50...300).contains(hundredths) else { return nil }
+        return value.formatted(places: 2)
     }
 
     func createPost(_ request: CreatePostRequest, _ call: Call) throws -> Post {
