@@ -37,16 +37,6 @@ enum APIReference {
     }
 
     static func clean(_ comment: String) -> String {
-        comment.split(separator: "\n", omittingEmptySubsequences: false)
-            .map { $0.hasPrefix(" ") ? String($0.dropFirst()) : String($0) }
-            .joined(separator: "\n").trimmingTrailingNewlines
-    }
-}
-
-extension String {
-    var trimmingTrailingNewlines: String {
-        var s = Substring(self)
-        while s.last == "\n" || s.last == " " { s.removeLast() }
-        return String(s)
+        Naming.commentLines(comment).joined(separator: "\n")
     }
 }

@@ -65,6 +65,16 @@ enum Naming {
         "self", "Self", "throw", "throws", "true", "try", "Type", "Protocol", "any", "some",
     ]
 
+    /// A proto comment as lines: the single space after `//` removed, trailing blank
+    /// lines dropped. Both the Swift doc comments and API.md are written from this.
+    static func commentLines(_ comment: String) -> [String] {
+        var lines = comment.split(separator: "\n", omittingEmptySubsequences: false).map {
+            $0.hasPrefix(" ") ? String($0.dropFirst()) : String($0)
+        }
+        while let last = lines.last, last.allSatisfy({ $0 == " " }) { lines.removeLast() }
+        return lines
+    }
+
     static func swiftIdentifier(_ s: String) -> String {
         swiftKeywords.contains(s) ? "`\(s)`" : s
     }

@@ -221,11 +221,7 @@ struct SwiftEmitter {
     }
 
     private mutating func docText(_ text: String) {
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map {
-            $0.hasPrefix(" ") ? String($0.dropFirst()) : String($0)
-        }
-        while let last = lines.last, last.allSatisfy({ $0 == " " }) { lines.removeLast() }
-        for l in lines { line(l.isEmpty ? "///" : "/// " + l) }
+        for l in Naming.commentLines(text) { line(l.isEmpty ? "///" : "/// " + l) }
     }
 
     // MARK: protobuf-c bridge
