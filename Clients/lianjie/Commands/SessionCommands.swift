@@ -61,13 +61,10 @@ enum Commands {
 
     static func logout(_ ctx: CLIContext, args: [String]) async throws {
         guard args.isEmpty else { throw CLIError.usage("usage: lianjie logout") }
-        guard let saved = ctx.credentials.load() else {
-            throw CLIError(message: "not logged in", exitCode: CLIError.Code.unauthenticated)
-        }
-        let client = ctx.client(token: saved.token)
-        defer { client.close() }
+        let users = try ctx.users()
+        defer { users.client.close() }
         do {
-            _ = try await client.userService.logout(options: CallOptions(timeout: ctx.timeout))
+            _ = try await users.logout(options: ctx.options)
         } catch where error.status == .unauthenticated {
             // Already expired or revoked on the server: forgetting it locally is all that is left.
         } catch {
@@ -79,12 +76,9 @@ enum Commands {
 
     static func whoami(_ ctx: CLIContext, args: [String]) async throws {
         guard args.isEmpty else { throw CLIError.usage("usage: lianjie whoami") }
-        guard let saved = ctx.credentials.load() else {
-            throw CLIError(message: "not logged in; run lianjie login", exitCode: CLIError.Code.unauthenticated)
-        }
-        let client = ctx.client(token: saved.token)
-        defer { client.close() }
-        let response = try await rpc { try await client.userService.whoAmI(options: CallOptions(timeout: ctx.timeout)) }
+        let users = try ctx.users()
+        defer { users.client.close() }
+        let response = try await rpc { try await users.whoAmI(options: ctx.options) }
         ctx.output(response) {
             let a = response.account ?? Account()
             print("\(a.username) (\(a.displayName)) id \(a.id)")
