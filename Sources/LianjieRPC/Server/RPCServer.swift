@@ -49,9 +49,6 @@ public final class RPCServer: Sendable {
     private let nextLoop = Atomic<Int>(0)
     private let draining = Atomic<Bool>(false)
     private let acceptor = Mutex<Acceptor?>(nil)
-    /// One read buffer per server is enough: reads happen on loop threads, and each
-    /// loop thread gets its own copy through `readBuffer` below.
-    private let readBuffers: [LoopBuffer]
 
     public init(configuration: RPCServerConfiguration, router: Router, logger: Logger) throws(RPCServerError) {
         self.configuration = configuration
@@ -61,13 +58,6 @@ public final class RPCServer: Sendable {
         var loops: [EventLoop] = []
         for i in 0..<max(1, configuration.eventLoops) { loops.append(try EventLoop(name: "lianjie-loop-\(i)")) }
         self.loops = loops
-        self.readBuffers = loops.map { _ in LoopBuffer() }
-    }
-
-    /// The read buffer of the calling loop thread.
-    var readBuffer: LoopBuffer {
-        for (i, loop) in loops.enumerated() where loop.isOnLoop { return readBuffers[i] }
-        preconditionFailure("readBuffer used off the event loops")
     }
 
     /// Binds, starts the loops, and returns the port (useful with port 0).
@@ -182,20 +172,6 @@ public final class RPCServer: Sendable {
 struct CallOutcome: Sendable {
     var result: Result<[UInt8], RPCError>
     var delayNanos: UInt64 = 0
-}
-
-/// A 64 KiB scratch buffer owned by one event loop thread.
-final class LoopBuffer: @unchecked Sendable {
-    // @unchecked: each buffer is used only by the loop thread at its index.
-    var bytes = [UInt8](repeating: 0, count: 64 * 1024)
-
-    func withUnsafeMutableBytes<R>(_ body: (UnsafeMutableRawBufferPointer) -> R) -> R {
-        bytes.withUnsafeMutableBytes(body)
-    }
-
-    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
-        bytes.withUnsafeBytes(body)
-    }
 }
 
 /// Accepts connections on the listening socket; runs on loop 0.

@@ -83,12 +83,12 @@ final class ServerConnection: LoopChannel, @unchecked Sendable {
         var rounds = 0
         while reading, !closed, rounds < 16 {
             rounds += 1
-            let n = server.readBuffer.withUnsafeMutableBytes { buf in
+            let n = loop.readBuffer.withUnsafeMutableBytes { buf in
                 Glibc.read(fd, buf.baseAddress, Self.readChunk)
             }
             if n > 0 {
                 lastActivity = MonotonicClock.now()
-                server.readBuffer.withUnsafeBytes { decoder.feed(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+                loop.readBuffer.withUnsafeBytes { decoder.feed(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
                 processFrames()
                 if n < Self.readChunk { break }
             } else if n == 0 {

@@ -28,6 +28,8 @@ final class EventLoop: @unchecked Sendable {
     private let exited = Atomic<Bool>(false)
     private var lastTick: UInt64 = 0
     let name: String
+    /// Scratch space for socket reads; every channel reads through it on this loop's thread.
+    let readBuffer = LoopBuffer()
 
     private static let wakeToken: UInt64 = 1
 
@@ -155,6 +157,20 @@ final class EventLoop: @unchecked Sendable {
             return t
         }
         for task in tasks { task() }
+    }
+}
+
+/// A 64 KiB scratch buffer owned by one event loop thread.
+final class LoopBuffer: @unchecked Sendable {
+    // @unchecked: each buffer belongs to one `EventLoop` and is used only on its thread.
+    var bytes = [UInt8](repeating: 0, count: 64 * 1024)
+
+    func withUnsafeMutableBytes<R>(_ body: (UnsafeMutableRawBufferPointer) -> R) -> R {
+        bytes.withUnsafeMutableBytes(body)
+    }
+
+    func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
+        bytes.withUnsafeBytes(body)
     }
 }
 
