@@ -53,7 +53,7 @@ public final class SQLiteStore: Store {
             throw StoreError(.tooNew, "the database was written by a newer version of Lianjie",
                              detail: "schema version \(current), this build knows \(Migrations.steps.count)")
         }
-        for version in (current + 1)...max(current + 1, Migrations.steps.count) where version <= Migrations.steps.count {
+        for version in (current + 1)..<(Migrations.steps.count + 1) {
             try db.transaction { () throws(StoreError) in
                 try db.exec(Migrations.steps[version - 1])
                 try db.query("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
