@@ -57,6 +57,8 @@ let package = Package(
         .target(name: "LianjieStore", dependencies: ["CSQLite"], swiftSettings: strict),
         /// Password hashing (yescrypt), token generation and digests.
         .target(name: "LianjieSecurity", dependencies: ["CCrypt", "COpenSSL"],
+                exclude: ["Resources/make-common-passwords.py"],
+                resources: [.copy("Resources/common-passwords.txt")],
                 swiftSettings: strict),
 
         // MARK: Services and executables
@@ -92,6 +94,11 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "LianjieRPCTests",
                     dependencies: ["LianjieRPC", "LianjieClient", "LianjieTestSupport"],
+                    swiftSettings: strict),
+        /// The services in process: the real router and server on a temporary store.
+        .testTarget(name: "LianjieServicesTests",
+                    dependencies: ["LianjieServices", "LianjieStore", "LianjieRPC", "LianjieClient", "LianjieMessages",
+                                   "LianjieWire", "LianjieSecurity"],
                     swiftSettings: strict),
         .testTarget(name: "EndToEndTests",
                     dependencies: ["LianjieClient", "LianjieWire", "LianjieMessages", "LianjieTestSupport"],

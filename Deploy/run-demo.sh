@@ -8,7 +8,7 @@ swift build -c release --product lianjied >&2
 swift build -c release --product lianjie >&2
 bin=$(swift build -c release --show-bin-path)
 listen=${LIANJIE_LISTEN:-127.0.0.1:7600}
-export LIANJIE_BOOTSTRAP_ADMIN=${LIANJIE_BOOTSTRAP_ADMIN:-admin:Demo-Lianjie-2026}
+export LIANJIE_BOOTSTRAP_ADMIN=${LIANJIE_BOOTSTRAP_ADMIN:-admin:Demo-Lianjie-2026}  # the demo administrator
 cat <<MSG
 Starting lianjied on $listen with the demo deployment in ./data-demo (Ctrl-C stops it).
 In another terminal, log in as the demo administrator (the README lists the other

@@ -50,15 +50,25 @@ public enum Daemon {
             fail("cannot open the store in \(options.dataDirectory): \(error.message)", code: 1)
         }
 
-        do {
-            _ = try Bootstrap.run(store: store, spec: ProcessInfo.processInfo.environment["LIANJIE_BOOTSTRAP_ADMIN"], logger: logger)
-        } catch {
-            fail("\(error)", code: 2)
-        }
+        // Read once, then gone from the environment: no child or /proc reader sees it later.
+        let bootstrapSpec = ProcessInfo.processInfo.environment["LIANJIE_BOOTSTRAP_ADMIN"].flatMap { $0.isEmpty ? nil : $0 }
+        unsetenv("LIANJIE_BOOTSTRAP_ADMIN")
         if options.seedDemo {
-            do { _ = try Demo.seed(store: store, logger: logger) } catch {
+            do {
+                let administrator = try bootstrapSpec.map(Bootstrap.parse) ?? Demo.defaultAdministrator
+                _ = try Demo.seed(store: store, administrator: administrator, logger: logger)
+            } catch let refusal as Demo.Refusal {
+                fail(refusal.description, code: 2)
+            } catch let failure as Bootstrap.Failure {
+                fail(failure.description, code: 2)
+            } catch {
                 fail("cannot seed the demo data: \(error)", code: 1)
             }
+        }
+        do {
+            _ = try Bootstrap.run(store: store, spec: bootstrapSpec, logger: logger)
+        } catch {
+            fail("\(error)", code: 2)
         }
 
         var settings = ServiceSettings()

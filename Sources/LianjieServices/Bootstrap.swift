@@ -26,17 +26,7 @@ public enum Bootstrap {
             logger.notice("no accounts yet", ["hint": "restart with LIANJIE_BOOTSTRAP_ADMIN=name:password to create the first administrator"])
             return .noAdministrator
         }
-        guard let colon = spec.firstIndex(of: ":") else {
-            throw Failure(description: "LIANJIE_BOOTSTRAP_ADMIN must be name:password")
-        }
-        let username = String(spec[..<colon])
-        let password = String(spec[spec.index(after: colon)...])
-        guard Self.isValidUsername(username) else {
-            throw Failure(description: "LIANJIE_BOOTSTRAP_ADMIN: the username must be 1-64 letters, digits, '.', '-' or '_'")
-        }
-        if let weakness = PasswordPolicy.weakness(of: password, username: username) {
-            throw Failure(description: "LIANJIE_BOOTSTRAP_ADMIN: the password \(weakness)")
-        }
+        let (username, password) = try parse(spec)
         let account = AccountRecord(id: Identifiers.new(prefix: "acc"), username: username, displayName: username,
                                     passwordHash: try PasswordHasher.hash(password),
                                     grants: [GrantRecord(role: "admin", organizationID: "")],
@@ -48,6 +38,23 @@ public enum Bootstrap {
         }
         logger.notice("bootstrap administrator created", ["username": .text(username), "account": .text(account.id)])
         return .created(username: username)
+    }
+
+    /// Splits and checks `name:password`.
+    /// - Throws: `Failure` for a malformed spec, a bad username or a weak password.
+    public static func parse(_ spec: String) throws -> (username: String, password: String) {
+        guard let colon = spec.firstIndex(of: ":") else {
+            throw Failure(description: "LIANJIE_BOOTSTRAP_ADMIN must be name:password")
+        }
+        let username = String(spec[..<colon])
+        let password = String(spec[spec.index(after: colon)...])
+        guard Self.isValidUsername(username) else {
+            throw Failure(description: "LIANJIE_BOOTSTRAP_ADMIN: the username must be 1-64 letters, digits, '.', '-' or '_'")
+        }
+        if let weakness = PasswordPolicy.weakness(of: password, username: username) {
+            throw Failure(description: "LIANJIE_BOOTSTRAP_ADMIN: the password \(weakness)")
+        }
+        return (username, password)
     }
 
     static func isValidUsername(_ s: String) -> Bool {

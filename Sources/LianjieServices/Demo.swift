@@ -25,21 +25,43 @@ public enum Demo {
                         "马超", "朱婷", "胡斌", "郭琳", "何军"]
     static let team2 = ["林峰", "罗佳", "郑凯"]
 
+    /// The demo administrator unless `LIANJIE_BOOTSTRAP_ADMIN` names another.
+    public static let defaultAdministrator = (username: "admin", password: "Demo-Lianjie-2026")
+
     public enum Outcome: Sendable, Equatable {
         case seeded(subjects: Int)
-        /// The store already has organisations: nothing was changed.
+        /// The store is a demo store seeded before: nothing was changed.
         case skipped
     }
 
-    /// Seeds the demo on a store with no organisations; otherwise changes nothing.
-    public static func seed(store: any Store, logger: Logger) throws -> Outcome {
-        let empty = try store.read { try $0.organizationCount(scope: .everything, includeInactive: true) == 0 }
-        guard empty else {
-            logger.notice("demo data not seeded: the store already has organisations")
+    /// The store holds a deployment that is not the demo: its documented passwords stay out.
+    public struct Refusal: Error, Sendable, CustomStringConvertible {
+        public var description: String
+    }
+
+    /// Seeds the demo, its administrator included, into an empty store; on a store seeded
+    /// by an earlier `--demo` run it changes nothing.
+    /// - Throws: `Refusal` when the store already holds accounts or organisations of a real
+    ///   deployment: documented passwords must never land beside a real administrator.
+    public static func seed(store: any Store, administrator: (username: String, password: String) = defaultAdministrator,
+                            logger: Logger) throws -> Outcome {
+        let (seededBefore, accountCount, organizationCount) = try store.read { r in
+            (try !r.auditEntries(AuditFilter(scope: .everything, method: "demo-seed"), afterSequence: 0, limit: 1).isEmpty,
+             try r.accountCount(), try r.organizationCount(scope: .everything, includeInactive: true))
+        }
+        if seededBefore {
+            logger.notice("demo data not seeded: this store holds the demo already")
             return .skipped
         }
+        guard accountCount == 0, organizationCount == 0 else {
+            throw Refusal(description: "--demo seeds accounts with documented passwords, so it runs only on an empty data "
+                + "directory or one seeded by --demo; this one already holds \(accountCount) account(s) and "
+                + "\(organizationCount) organisation(s). Start the demo with another --data-dir.")
+        }
+        let accounts: [(username: String, password: String, role: String, organization: String, displayName: String)] =
+            [(administrator.username, administrator.password, "admin", "", "Administrator")] + Self.accounts
         // Hash outside the write transaction: each takes ~18 ms.
-        let hashes = try accounts.map { try PasswordHasher.hash($0.password) }
+        let hashes = try accounts.map { try PasswordHasher.hash($0.1) }
         let now = Services.now()
         let count = try store.write { tx -> Int in
             func audit(_ type: String, _ id: String, _ org: OrganizationRecord?) throws {
@@ -76,7 +98,7 @@ public enum Demo {
 
             let organizations = ["root": root, "district1": districts[0], "district2": districts[1], "team1": team1]
             var accountIDs: [String: String] = [:]
-            for (i, a) in Self.accounts.enumerated() {
+            for (i, a) in accounts.enumerated() {
                 let id = Identifiers.new(prefix: "acc")
                 accountIDs[a.username] = id
                 let record = AccountRecord(id: id, username: a.username, displayName: a.displayName, passwordHash: hashes[i],
@@ -109,7 +131,7 @@ public enum Demo {
             return number
         }
         logger.notice("demo data seeded", ["organizations": .int(Int64(Self.districts.count + 5)), "subjects": .int(Int64(count)),
-                                           "accounts": .int(Int64(accounts.count))])
+                                           "accounts": .int(Int64(Self.accounts.count + 1))])
         return .seeded(subjects: count)
     }
 }

@@ -43,6 +43,9 @@ public enum Services {
     static func rpcError(_ error: StoreError, logger: Logger, method: String) -> RPCError {
         switch error.code {
         case .conflict: return RPCError(.alreadyExists, error.message)
+        case .busy:
+            logger.warning("store busy", ["method": .text(method), "detail": .text(error.detail)])
+            return RPCError(.unavailable, "the data store is busy; retry later")
         case .unavailable:
             logger.error("store unavailable", ["method": .text(method), "detail": .text(error.detail)])
             return RPCError(.unavailable, "the data store is unavailable; retry later")

@@ -96,6 +96,9 @@ public protocol StoreWriter: StoreReader {
     /// Replaces an account's display name, grants, disabled state, reason and password
     /// hash, and bumps its version.
     func updateAccount(_ account: AccountRecord) throws
+    /// Sets only the password hash (and bumps the version) if the account is still at
+    /// `version` and enabled; false, changing nothing, otherwise.
+    func setPasswordHash(accountID: String, hash: String, ifVersion version: Int64) throws -> Bool
     /// Counts one more failed login, atomically: if an earlier lock has run out (it ended
     /// at or before `now`), the count starts again from zero; when the count reaches
     /// `lockAfter`, the account is locked until `lockUntil`. Returns the failures in a row,
@@ -114,6 +117,9 @@ public protocol StoreWriter: StoreReader {
 
     func createApiToken(_ token: ApiTokenRecord) throws
     func revokeApiToken(id: String, at time: Int64) throws
+    /// Revokes every live API token of an account (when it is disabled); returns how many.
+    @discardableResult
+    func revokeApiTokens(accountID: String, at time: Int64) throws -> Int
 
     func createOrganization(_ organization: OrganizationRecord) throws
     /// Replaces name, kind, active and update time, and bumps the version.
@@ -182,6 +188,8 @@ public struct StoreError: Error, Sendable, CustomStringConvertible {
         case conflict
         /// The data directory or database cannot be used (permissions, corruption, disk full).
         case unavailable
+        /// Another connection held the database locked past the busy timeout: retry later.
+        case busy
         /// The database was written by a newer version of Lianjie.
         case tooNew
         /// Anything else.

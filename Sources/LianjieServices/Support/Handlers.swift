@@ -145,6 +145,25 @@ struct Violations {
     }
 }
 
+/// Checks of numbers a request carries, before any arithmetic on them.
+enum Validate {
+    /// The last second whose nanoseconds still fit an Int64 (2262-04-11).
+    static let maxUnixSeconds: Int64 = (Int64.max - 999_999_999) / 1_000_000_000
+
+    /// A request's `Time` as Unix nanoseconds; INVALID_ARGUMENT naming the field when it
+    /// is before 1970, past 2262, or has nanos outside 0-999,999,999.
+    static func unixNanos(_ t: Time?, field: String) throws(RPCError) -> Int64? {
+        guard let t else { return nil }
+        guard (0...maxUnixSeconds).contains(t.seconds) else {
+            throw RPCError.invalidArgument(field: "\(field).seconds", "must be between 0 (1970) and \(maxUnixSeconds) (2262)")
+        }
+        guard (0..<1_000_000_000).contains(t.nanos) else {
+            throw RPCError.invalidArgument(field: "\(field).nanos", "must be between 0 and 999999999")
+        }
+        return t.seconds * 1_000_000_000 + Int64(t.nanos)
+    }
+}
+
 /// Opaque keyset page tokens and page sizes (AIP-158).
 enum Paging {
     static let defaultSize = 50

@@ -20,21 +20,52 @@ struct AccountHandlers: Sendable {
 
     static let notFound = RPCError(.notFound, "no such account")
 
-    /// Whether an admin caller reaches `account`: a whole-deployment admin reaches all;
-    /// a subtree admin reaches accounts with a grant inside their subtree.
-    static func reaches(_ call: Call, _ account: AccountRecord) throws -> Bool {
-        if call.caller.coversEverything([.admin]) { return true }
-        for g in account.grants where !g.organizationID.isEmpty {
-            if let org = try call.read({ try $0.organization(id: g.organizationID) }), call.caller.covers([.admin], path: org.path) {
-                return true
-            }
+    /// Whether an admin caller reaches `account`: a whole-deployment admin reaches all; a
+    /// subtree admin only an account whose every grant lies inside their subtree. (An
+    /// account with one grant elsewhere, or on the whole deployment, is beyond them:
+    /// resetting its password would hand them rights they do not hold.)
+    /// Checked again inside every write transaction (`current`), so a grant added
+    /// elsewhere meanwhile cannot slip through.
+    static func reaches(_ caller: Caller, _ account: AccountRecord, _ r: any StoreReader) throws -> Bool {
+        if caller.coversEverything([.admin]) { return true }
+        guard !account.grants.isEmpty else { return false }
+        let paths = try grantPaths(account.grants, r)
+        return account.grants.allSatisfy { g in
+            paths[g.organizationID].map { caller.covers([.admin], path: $0) } ?? false
         }
-        return false
+    }
+
+    /// The organisation path of each grant's organisation.
+    static func grantPaths(_ grants: [GrantRecord], _ r: any StoreReader) throws -> [String: String] {
+        var paths: [String: String] = [:]
+        for id in Set(grants.map(\.organizationID)) where !id.isEmpty {
+            if let o = try r.organization(id: id) { paths[id] = o.path }
+        }
+        return paths
+    }
+
+    /// The account `id` inside a write transaction, if it still exists and the caller still reaches it.
+    static func current(_ id: String, _ call: Call, _ tx: any StoreWriter) throws -> AccountRecord {
+        guard let a = try tx.account(id: id), try reaches(call.caller, a, tx) else { throw notFound }
+        return a
+    }
+
+    /// `account` as `call`'s caller may see it: a subtree admin sees only the grants inside
+    /// their subtree, never where else (or that) the account holds rights.
+    static func visible(_ account: AccountRecord, _ call: Call, paths: [String: String]) -> Account {
+        guard !call.caller.coversEverything([.admin]) else { return Convert.account(account) }
+        var shown = account
+        shown.grants = account.grants.filter { g in
+            paths[g.organizationID].map { call.caller.covers([.admin], path: $0) } ?? false
+        }
+        return Convert.account(shown)
     }
 
     static func find(_ id: String, _ call: Call, field: String = "id") throws -> AccountRecord {
         guard !id.isEmpty else { throw RPCError.invalidArgument(field: field, "is required") }
-        guard let a = try call.read({ try $0.account(id: id) }), try reaches(call, a) else { throw notFound }
+        guard let a = try call.read({ r in try r.account(id: id).flatMap { try reaches(call.caller, $0, r) ? $0 : nil } }) else {
+            throw notFound
+        }
         call.target = AuditLog.Target(type: "account", id: a.id)
         return a
     }
@@ -123,7 +154,7 @@ struct AccountHandlers: Sendable {
         try OrganizationHandlers.checkEtag(request.etag, account.version)
         let updated = account
         return try call.write { tx in
-            guard let current = try tx.account(id: updated.id) else { throw Self.notFound }
+            let current = try Self.current(updated.id, call, tx)
             try OrganizationHandlers.checkEtag(request.etag, current.version)
             var next = current
             next.displayName = updated.displayName
@@ -146,7 +177,8 @@ struct AccountHandlers: Sendable {
              try r.accountCount(scope: filter, includeDisabled: request.includeDisabled))
         }
         let page = Array(rows.prefix(size))
-        return ListAccountsResponse(accounts: page.map(Convert.account),
+        let paths = try call.read { try Self.grantPaths(page.flatMap(\.grants), $0) }
+        return ListAccountsResponse(accounts: page.map { Self.visible($0, call, paths: paths) },
                                     nextPageToken: rows.count > size ? Paging.token(page.last!.username.lowercased(), kind: "acc") : "",
                                     totalSize: Int32(total))
     }
@@ -157,12 +189,14 @@ struct AccountHandlers: Sendable {
         try OrganizationHandlers.checkEtag(request.etag, account.version)
         if request.reason.count > 500 { throw RPCError.invalidArgument(field: "reason", "is longer than 500 characters") }
         return try call.write(requestID: request.requestId) { tx in
-            guard var current = try tx.account(id: account.id) else { throw Self.notFound }
+            var current = try Self.current(account.id, call, tx)
             try OrganizationHandlers.checkEtag(request.etag, current.version)
             current.disabled = true
             current.disabledReason = request.reason
             try tx.updateAccount(current)
             try tx.revokeSessions(accountID: current.id, except: nil, at: Services.now())
+            // Re-enabling must not bring old credentials back: its API tokens end here too.
+            try tx.revokeApiTokens(accountID: current.id, at: Services.now())
             return Convert.account(try tx.account(id: current.id) ?? current)
         }
     }
@@ -171,7 +205,7 @@ struct AccountHandlers: Sendable {
         let account = try Self.find(request.id, call)
         try OrganizationHandlers.checkEtag(request.etag, account.version)
         return try call.write(requestID: request.requestId) { tx in
-            guard var current = try tx.account(id: account.id) else { throw Self.notFound }
+            var current = try Self.current(account.id, call, tx)
             try OrganizationHandlers.checkEtag(request.etag, current.version)
             current.disabled = false
             current.disabledReason = ""
@@ -189,7 +223,7 @@ struct AccountHandlers: Sendable {
         }
         let hash = try PasswordHasher.hash(request.newPassword)
         return try call.write(requestID: request.requestId) { tx in
-            guard var current = try tx.account(id: account.id) else { throw Self.notFound }
+            var current = try Self.current(account.id, call, tx)
             current.passwordHash = hash
             try tx.updateAccount(current)
             try tx.resetLoginFailures(accountID: current.id)
@@ -227,8 +261,11 @@ struct AccountHandlers: Sendable {
 
     func revokeToken(_ request: RevokeApiTokenRequest, _ call: Call) throws -> ApiToken {
         guard !request.id.isEmpty else { throw RPCError.invalidArgument(field: "id", "is required") }
-        guard let token = try call.read({ try $0.apiToken(id: request.id) }),
-              let account = try call.read({ try $0.account(id: token.accountID) }), try Self.reaches(call, account) else {
+        guard let token = try call.read({ r in
+            try r.apiToken(id: request.id).flatMap { t in
+                try r.account(id: t.accountID).flatMap { try Self.reaches(call.caller, $0, r) } == true ? t : nil
+            }
+        }) else {
             throw RPCError(.notFound, "no such API token")
         }
         call.target = AuditLog.Target(type: "api_token", id: token.id)

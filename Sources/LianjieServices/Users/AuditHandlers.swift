@@ -16,12 +16,12 @@ struct AuditHandlers: Sendable {
             guard let sequence = Int64(key) else { throw RPCError.invalidArgument(field: "page_token", "is not a page token of this listing") }
             afterSequence = sequence
         }
-        func nanos(_ t: Time?) -> Int64? { t.map { $0.seconds * 1_000_000_000 + Int64($0.nanos) } }
         let filter = AuditFilter(scope: call.caller.scope(AccessPolicy.auditReaders),
                                  accountID: request.accountId.isEmpty ? nil : request.accountId,
                                  recordID: request.recordId.isEmpty ? nil : request.recordId,
                                  method: request.method.isEmpty ? nil : request.method,
-                                 from: nanos(request.startTime), until: nanos(request.endTime))
+                                 from: try Validate.unixNanos(request.startTime, field: "start_time"),
+                                 until: try Validate.unixNanos(request.endTime, field: "end_time"))
         let rows = try call.read { try $0.auditEntries(filter, afterSequence: afterSequence, limit: size + 1) }
         let page = Array(rows.prefix(size))
         return ListAuditEntriesResponse(entries: page.map(Convert.audit),

@@ -31,7 +31,9 @@ struct SessionHandlers: Sendable {
         if request.username.isEmpty { v.add("username", "is required") }
         if request.password.isEmpty { v.add("password", "is required") }
         if request.username.utf8.count > 256 { v.add("username", "is longer than 256 bytes") }
-        if request.password.utf8.count > 1024 { v.add("password", "is longer than 1024 bytes") }
+        if request.password.utf8.count > PasswordPolicy.maximumBytes {
+            v.add("password", "is longer than \(PasswordPolicy.maximumBytes) bytes")
+        }
         try v.check()
 
         let refusal = RPCError(.unauthenticated, "unknown username or wrong password")
@@ -44,9 +46,12 @@ struct SessionHandlers: Sendable {
             throw refusal
         }
         if account.lockedUntil > now {
+            // Answered exactly like a wrong password, after the same hashing work, so a lock
+            // tells a guesser nothing about which usernames exist.
+            _ = PasswordHasher.verify(request.password, against: account.passwordHash)
             logger.info("login refused", ["reason": "locked", "account": .text(account.id), "peer": .text(context.peer)])
-            audit(accountID: account.id, context: context, outcome: Status.resourceExhausted.name)
-            throw RPCError(.resourceExhausted, "too many failed logins; this account is locked for a while, try again later")
+            audit(accountID: account.id, context: context, outcome: refusal.status.name)
+            throw refusal
         }
         guard PasswordHasher.verify(request.password, against: account.passwordHash), !account.disabled else {
             try failedAttempt(account, now: now, context: context, reason: account.disabled ? "disabled" : "wrong password",
@@ -129,6 +134,9 @@ struct SessionHandlers: Sendable {
         }
         var v = Violations()
         if request.oldPassword.isEmpty { v.add("old_password", "is required") }
+        if request.oldPassword.utf8.count > PasswordPolicy.maximumBytes {
+            v.add("old_password", "is longer than \(PasswordPolicy.maximumBytes) bytes")
+        }
         if let weakness = PasswordPolicy.weakness(of: request.newPassword, username: account.username) {
             v.add("new_password", weakness)
         }
@@ -138,10 +146,13 @@ struct SessionHandlers: Sendable {
             try failedAttempt(account, now: Services.now(), context: call.context, reason: "wrong old password",
                               refusal: RPCError.invalidArgument(field: "old_password", "is not the current password"))
         }
-        var updated = account
-        updated.passwordHash = try PasswordHasher.hash(request.newPassword)
+        let hash = try PasswordHasher.hash(request.newPassword)
         return try call.write { tx in
-            try tx.updateAccount(updated)
+            // Only the hash changes, and only if nobody (an administrator disabling the account
+            // or changing its grants) changed the account since this call authenticated.
+            guard try tx.setPasswordHash(accountID: account.id, hash: hash, ifVersion: account.version) else {
+                throw RPCError(.aborted, "your account changed while the password was being changed; try again")
+            }
             try tx.revokeSessions(accountID: account.id, except: call.caller.sessionHash, at: Services.now())
             return ChangePasswordResponse()
         }

@@ -119,6 +119,12 @@ final class SQLiteAccess: StoreWriter {
         try writeGrants(a)
     }
 
+    func setPasswordHash(accountID: String, hash: String, ifVersion version: Int64) throws -> Bool {
+        try db.query("UPDATE accounts SET password_hash = ?, version = version + 1 WHERE id = ? AND version = ? AND disabled = 0",
+                     [.text(hash), .text(accountID), .int(version)])
+        return db.changes > 0
+    }
+
     func recordFailedLogin(accountID: String, now: Int64, lockAfter: Int, lockUntil: Int64) throws -> Int {
         try db.query("""
             UPDATE accounts SET failed_logins = 0, locked_until = 0
@@ -202,6 +208,11 @@ final class SQLiteAccess: StoreWriter {
 
     func revokeApiToken(id: String, at time: Int64) throws {
         try db.query("UPDATE api_tokens SET revoke_time = ? WHERE id = ? AND revoke_time = 0", [.int(time), .text(id)])
+    }
+
+    func revokeApiTokens(accountID: String, at time: Int64) throws -> Int {
+        try db.query("UPDATE api_tokens SET revoke_time = ? WHERE account_id = ? AND revoke_time = 0", [.int(time), .text(accountID)])
+        return db.changes
     }
 
     // MARK: Organisations

@@ -19,7 +19,7 @@ final class SQLiteConnection {
 
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
-    init(path: String, readOnly: Bool) throws(StoreError) {
+    init(path: String, readOnly: Bool, busyTimeoutMs: Int32 = 5000) throws(StoreError) {
         self.path = path
         let flags = (readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
             | SQLITE_OPEN_NOMUTEX
@@ -30,7 +30,7 @@ final class SQLiteConnection {
             db = nil
             throw StoreError(.unavailable, "cannot open the database", detail: "\(path): \(message)")
         }
-        sqlite3_busy_timeout(db, 5000)
+        sqlite3_busy_timeout(db, busyTimeoutMs)
         sqlite3_extended_result_codes(db, 1)
     }
 
@@ -129,6 +129,8 @@ final class SQLiteConnection {
         switch rc & 0xFF {
         case SQLITE_CONSTRAINT:
             return StoreError(.conflict, "a record with the same key already exists", detail: detail)
+        case SQLITE_BUSY, SQLITE_LOCKED:
+            return StoreError(.busy, "the database is busy", detail: detail)
         case SQLITE_FULL, SQLITE_IOERR, SQLITE_CANTOPEN, SQLITE_READONLY, SQLITE_CORRUPT, SQLITE_NOTADB, SQLITE_PERM:
             return StoreError(.unavailable, "the database cannot be written or read", detail: detail)
         default:

@@ -19,10 +19,11 @@ public final class SQLiteStore: Store {
     /// `data-dir/lianjie.db`
     public let databasePath: String
 
-    /// Opens (creating if needed) the database in `directory` and migrates it.
+    /// Opens (creating if needed) the database in `directory` and migrates it. A write
+    /// that finds the database locked by another process for `busyTimeoutMs` fails `.busy`.
     /// - Throws: `.unavailable` if the directory cannot be used, `.tooNew` if a newer
     ///   Lianjie wrote the database.
-    public init(directory: String, readers: Int = 4) throws(StoreError) {
+    public init(directory: String, readers: Int = 4, busyTimeoutMs: Int32 = 5000) throws(StoreError) {
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
@@ -30,15 +31,15 @@ public final class SQLiteStore: Store {
             throw StoreError(.unavailable, "cannot create the data directory", detail: "\(directory): \(error)")
         }
         databasePath = (directory as NSString).appendingPathComponent("lianjie.db")
-        let w = try SQLiteConnection(path: databasePath, readOnly: false)
+        let w = try SQLiteConnection(path: databasePath, readOnly: false, busyTimeoutMs: busyTimeoutMs)
         try w.exec("PRAGMA journal_mode = WAL")
-        try w.exec("PRAGMA synchronous = NORMAL")
+        try w.exec("PRAGMA synchronous = FULL")
         try w.exec("PRAGMA foreign_keys = ON")
         try Self.migrate(w)
         writer = Slot(w)
         var pool: [Slot] = []
         for _ in 0..<max(1, readers) {
-            let r = try SQLiteConnection(path: databasePath, readOnly: true)
+            let r = try SQLiteConnection(path: databasePath, readOnly: true, busyTimeoutMs: busyTimeoutMs)
             try r.exec("PRAGMA query_only = ON")
             pool.append(Slot(r))
         }
