@@ -18,6 +18,24 @@ func raiseFileLimit(toAtLeast wanted: Int, logger: Logger) {
     }
 }
 
+/// Reads `name` from the environment and erases it: removed from `environ`, and its bytes
+/// overwritten where the kernel placed them, so `/proc/PID/environ` no longer shows it.
+func takeEnvironmentVariable(_ name: String) -> String? {
+    let prefix = Array((name + "=").utf8CString.dropLast())
+    var cursor = environ
+    while let entry = cursor.pointee {
+        if strncmp(entry, prefix, prefix.count) == 0 {
+            let value = String(cString: entry + prefix.count)
+            let length = strlen(entry)
+            unsetenv(name)
+            memset(entry, 0, length)
+            return value
+        }
+        cursor += 1
+    }
+    return nil
+}
+
 /// The whole of `lianjied`: parse options, open the store, bootstrap, serve until SIGTERM
 /// or SIGINT, drain, exit. A library so `lianjie-bench` can run the very same server.
 public enum Daemon {
@@ -51,8 +69,7 @@ public enum Daemon {
         }
 
         // Read once, then gone from the environment: no child or /proc reader sees it later.
-        let bootstrapSpec = ProcessInfo.processInfo.environment["LIANJIE_BOOTSTRAP_ADMIN"].flatMap { $0.isEmpty ? nil : $0 }
-        unsetenv("LIANJIE_BOOTSTRAP_ADMIN")
+        let bootstrapSpec = takeEnvironmentVariable("LIANJIE_BOOTSTRAP_ADMIN").flatMap { $0.isEmpty ? nil : $0 }
         if options.seedDemo {
             do {
                 let administrator = try bootstrapSpec.map(Bootstrap.parse) ?? Demo.defaultAdministrator

@@ -1,3 +1,4 @@
+import Foundation
 import LianjieClient
 import LianjieMessages
 import LianjieRPC
@@ -81,6 +82,16 @@ final class LoginTests: XCTestCase {
             try await c.userService.login(LoginRequest(username: "admin", password: adminPassword))
         }
         XCTAssertEqual(locked?.message, "unknown username or wrong password")
+    }
+
+    // Issue 7, A.9: the bootstrap password stayed readable in /proc/PID/environ.
+    func testTheBootstrapPasswordLeavesTheServersEnvironment() async throws {
+        let server = try ServerProcess()
+        _ = try await login(server)
+        let environ = try Data(contentsOf: URL(fileURLWithPath: "/proc/\(server.pid)/environ"))
+        XCTAssertFalse(environ.isEmpty)
+        XCTAssertNil(environ.range(of: Data(adminPassword.utf8)), "the password is gone from the environment block")
+        XCTAssertNil(environ.range(of: Data("LIANJIE_BOOTSTRAP_ADMIN".utf8)))
     }
 
     func testWeakBootstrapPasswordIsRefused() throws {
