@@ -45,11 +45,13 @@ let package = Package(
         // MARK: Wire and transport
         /// LJRP/1 frames: a pure incremental decoder and an encoder, no I/O.
         .target(name: "LianjieWire", swiftSettings: strict),
-        /// Sockets, connections, calls: the RPC server and the async client.
-        .target(name: "LianjieRPC", dependencies: ["LianjieWire", "LianjieMessages", "CLianjieSys"],
+        /// What client and server share: errors, endpoints and sockets, the logger, the clock.
+        .target(name: "LianjieRPC", dependencies: ["LianjieWire", "LianjieMessages"], swiftSettings: strict),
+        /// The RPC server: epoll event loops, connections, the router, the worker pools.
+        .target(name: "LianjieRPCServer", dependencies: ["LianjieRPC", "LianjieWire", "LianjieMessages", "CLianjieSys"],
                 swiftSettings: strict),
-        /// Typed client stubs for every service (generated) over `LianjieRPC`.
-        .target(name: "LianjieClient", dependencies: ["LianjieRPC", "LianjieMessages"],
+        /// The async client and typed stubs for every service (generated); no server code.
+        .target(name: "LianjieClient", dependencies: ["LianjieRPC", "LianjieWire", "LianjieMessages"],
                 swiftSettings: strict),
 
         // MARK: State and security
@@ -62,12 +64,30 @@ let package = Package(
                 swiftSettings: strict),
 
         // MARK: Services and executables
-        /// The RPC services: health, users and sessions.
+        /// What every service module is built on: the call context, the handler registry with
+        /// its access table, authentication and its caller cache, the keyed audit log,
+        /// idempotency, paging, validation, the clock, and the health service.
+        .target(name: "LianjieServiceKit",
+                dependencies: ["LianjieRPC", "LianjieRPCServer", "LianjieWire", "LianjieMessages", "LianjieStore", "LianjieSecurity"],
+                swiftSettings: strict),
+        /// User management (`UserService`): sessions, organisations, accounts, API tokens,
+        /// subjects, imports, the audit log's reading and anchoring.
+        .target(name: "LianjieUsers",
+                dependencies: ["LianjieServiceKit", "LianjieRPC", "LianjieRPCServer", "LianjieWire", "LianjieMessages",
+                               "LianjieStore", "LianjieSecurity", "LianjieScoring"],
+                swiftSettings: strict),
+        /// Every service module on one router: the composition the server runs.
         .target(name: "LianjieServices",
-                dependencies: ["LianjieRPC", "LianjieWire", "LianjieMessages", "LianjieStore", "LianjieSecurity", "LianjieScoring"],
+                dependencies: ["LianjieServiceKit", "LianjieUsers", "LianjieRPC", "LianjieRPCServer", "LianjieMessages",
+                               "LianjieStore", "LianjieSecurity"],
+                swiftSettings: strict),
+        /// What goes into a store besides the services: the first administrator, the demo.
+        .target(name: "LianjieSeed",
+                dependencies: ["LianjieServiceKit", "LianjieRPC", "LianjieMessages", "LianjieStore", "LianjieSecurity"],
                 swiftSettings: strict),
         /// The server process: options, store, bootstrap, signals, drain.
-        .target(name: "LianjieDaemon", dependencies: ["LianjieServices", "LianjieStore", "LianjieRPC"],
+        .target(name: "LianjieDaemon",
+                dependencies: ["LianjieServices", "LianjieServiceKit", "LianjieSeed", "LianjieStore", "LianjieRPC", "LianjieRPCServer"],
                 swiftSettings: strict),
         .executableTarget(name: "lianjied", dependencies: ["LianjieDaemon"],
                           swiftSettings: strict),
@@ -93,12 +113,20 @@ let package = Package(
         .testTarget(name: "LianjieSecurityTests", dependencies: ["LianjieSecurity"],
                     swiftSettings: strict),
         .testTarget(name: "LianjieRPCTests",
-                    dependencies: ["LianjieRPC", "LianjieClient", "LianjieTestSupport"],
+                    dependencies: ["LianjieRPC", "LianjieRPCServer", "LianjieClient", "LianjieWire", "LianjieMessages",
+                                   "LianjieTestSupport"],
                     swiftSettings: strict),
-        /// The services in process: the real router and server on a temporary store.
-        .testTarget(name: "LianjieServicesTests",
-                    dependencies: ["LianjieServices", "LianjieStore", "LianjieRPC", "LianjieClient", "LianjieMessages",
-                                   "LianjieWire", "LianjieSecurity"],
+        /// The kit without a server: audit chain, caller cache, idempotency, clock.
+        .testTarget(name: "LianjieServiceKitTests",
+                    dependencies: ["LianjieServiceKit", "LianjieStore", "LianjieRPC", "LianjieRPCServer", "LianjieMessages",
+                                   "LianjieSecurity"],
+                    swiftSettings: strict),
+        /// User management in process: the real router and server on a temporary store and
+        /// a test clock, with the demo deployment.
+        .testTarget(name: "LianjieUsersTests",
+                    dependencies: ["LianjieServices", "LianjieServiceKit", "LianjieUsers", "LianjieSeed", "LianjieStore",
+                                   "LianjieRPC", "LianjieRPCServer", "LianjieClient", "LianjieMessages", "LianjieWire",
+                                   "LianjieSecurity", "LianjieTestSupport", "CLianjieProto", "CProtobufC"],
                     swiftSettings: strict),
         .testTarget(name: "EndToEndTests",
                     dependencies: ["LianjieClient", "LianjieWire", "LianjieMessages", "LianjieTestSupport"],

@@ -1,5 +1,8 @@
 import Foundation
 import LianjieRPC
+import LianjieRPCServer
+import LianjieSeed
+import LianjieServiceKit
 import LianjieServices
 import LianjieStore
 
@@ -70,10 +73,27 @@ public enum Daemon {
 
         // Read once, then gone from the environment: no child or /proc reader sees it later.
         let bootstrapSpec = takeEnvironmentVariable("LIANJIE_BOOTSTRAP_ADMIN").flatMap { $0.isEmpty ? nil : $0 }
+
+        // The audit key: created only with a store that has no keyed entries yet, so a lost
+        // key is noticed instead of silently replaced.
+        let keyPath = options.auditKeyPath(environment: ProcessInfo.processInfo.environment)
+        let audit: AuditLog
+        do {
+            let keyedEntries = try store.read { r in
+                try (r.lastAuditEntry().map { _ in true } ?? false) && r.unkeyedAuditEntryCount() == 0
+            }
+            audit = AuditLog(key: try AuditKey.load(path: keyPath, create: !keyedEntries))
+            let keyed = try audit.keyOlderEntries(store)
+            if keyed > 0 { logger.notice("audit log keyed", ["entries": .int(Int64(keyed)), "key_file": .text(keyPath)]) }
+        } catch {
+            fail("\(error)", code: 1)
+        }
+
+        let settings = options.services
         if options.seedDemo {
             do {
                 let administrator = try bootstrapSpec.map(Bootstrap.parse) ?? Demo.defaultAdministrator
-                _ = try Demo.seed(store: store, administrator: administrator, logger: logger)
+                _ = try Demo.seed(store: store, administrator: administrator, audit: audit, clock: settings.clock, logger: logger)
             } catch let refusal as Demo.Refusal {
                 fail(refusal.description, code: 2)
             } catch let failure as Bootstrap.Failure {
@@ -83,13 +103,10 @@ public enum Daemon {
             }
         }
         do {
-            _ = try Bootstrap.run(store: store, spec: bootstrapSpec, logger: logger)
+            _ = try Bootstrap.run(store: store, spec: bootstrapSpec, audit: audit, clock: settings.clock, logger: logger)
         } catch {
             fail("\(error)", code: 2)
         }
-
-        var settings = ServiceSettings()
-        settings.sessionSeconds = Int64(options.sessionHours * 3600)
 
         // Signals are taken by a dispatch source, so the default handlers must be off.
         signal(SIGTERM, SIG_IGN)
@@ -104,8 +121,8 @@ public enum Daemon {
         }
 
         let serverBox = ServerBox()
-        let router = Services.router(store: store, settings: settings, logger: logger,
-                                     isDraining: { serverBox.server?.isDraining ?? false })
+        let kit = Services.kit(store: store, settings: settings, audit: audit, logger: logger)
+        let router = Services.router(kit: kit, isDraining: { serverBox.server?.isDraining ?? false })
         let server: RPCServer
         do {
             server = try RPCServer(configuration: options.server, router: router, logger: logger)
@@ -119,6 +136,7 @@ public enum Daemon {
         stopSignal.wait()
         logger.notice("stop requested")
         server.drain(graceSeconds: options.drainGraceSeconds)
+        kit.flushAudit()
         withExtendedLifetime(sources) {}
         exit(0)
     }

@@ -1,5 +1,7 @@
 import Foundation
 import LianjieRPC
+import LianjieRPCServer
+import LianjieServiceKit
 
 /// lianjied's settings: defaults, then the config file, then flags (the later wins).
 struct DaemonOptions {
@@ -9,9 +11,26 @@ struct DaemonOptions {
     var dataDirectory = "./data"
     var logLevel = Logger.Level.info
     var server = RPCServerConfiguration()
-    var sessionHours = 12.0
+    var services = ServiceSettings()
     var drainGraceSeconds = 10.0
     var seedDemo = false
+    /// Where the audit key lives; nil: beside the config file, else beside the data directory.
+    var auditKeyFile: String?
+    var configPath: String?
+
+    /// The audit key's file: `audit_key_file`, else systemd's credential, else `audit.key`
+    /// beside the config file, else `<data-dir>.audit-key` beside the data directory (never
+    /// inside it: a copy of the data directory must not carry its own key).
+    func auditKeyPath(environment: [String: String]) -> String {
+        if let auditKeyFile { return auditKeyFile }
+        if let credentials = environment["CREDENTIALS_DIRECTORY"], !credentials.isEmpty {
+            return (credentials as NSString).appendingPathComponent("audit-key")
+        }
+        if let configPath { return ((configPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent("audit.key") }
+        var directory = dataDirectory
+        while directory.count > 1, directory.hasSuffix("/") { directory.removeLast() }
+        return directory + ".audit-key"
+    }
 
     static let usage = """
         lianjied — the Lianjie integrity evaluation server (LJRP/1 over TCP)
@@ -30,6 +49,12 @@ struct DaemonOptions {
 
         Environment:
           LIANJIE_BOOTSTRAP_ADMIN=name:password   on an empty store, create this administrator
+                               (read once, then erased from the process's environment)
+          CREDENTIALS_DIRECTORY                   systemd's: its audit-key is the audit key
+
+        The audit log is keyed with a secret kept outside the database: audit_key_file, or
+        the systemd credential, or audit.key beside the config file, or DATA-DIR.audit-key.
+        It is created (mode 0600) on the first start; back it up apart from the data.
 
         Logs are JSON lines on standard error. SIGTERM or SIGINT drains: GOAWAY to every
         connection, accepted calls finish within the grace period, then exit 0.
@@ -68,7 +93,10 @@ struct DaemonOptions {
             }
             i += 1
         }
-        if let configPath { try o.applyConfig(path: configPath) }
+        if let configPath {
+            o.configPath = configPath
+            try o.applyConfig(path: configPath)
+        }
         for (flag, v) in flags { try o.apply(key: String(flag.dropFirst(2)).replacingOccurrences(of: "-", with: "_"), value: v, source: flag) }
         o.server.endpoint = o.listen
         return (o, nil)
@@ -114,7 +142,22 @@ struct DaemonOptions {
         case "idle_timeout_s": server.idleTimeoutSeconds = try number(0...86_400)
         case "event_loops": server.eventLoops = Int(try number(1...64))
         case "worker_threads": server.workerThreads = Int(try number(1...256))
-        case "session_hours": sessionHours = try number(0.01...720)
+        case "session_hours": services.sessionSeconds = Int64(try number(0.01...720) * 3600)
+        case "session_idle_minutes": services.sessionIdleSeconds = Int64(try number(0...10_080) * 60)
+        case "idempotency_window_hours": services.idempotencyWindowSeconds = Int64(try number(0.01...720) * 3600)
+        case "login_failures_per_address": services.maxFailuresPerPeer = Int(try number(1...1_000_000))
+        case "max_deadline_s": server.maxDeadlineSeconds = try number(1...86_400)
+        case "read_stall_s": server.readStallSeconds = try number(1...3600)
+        case "write_stall_s": server.writeStallSeconds = try number(1...3600)
+        case "max_connections_per_peer": server.maxConnectionsPerPeer = Int(try number(1...1_000_000))
+        case "login_threads": server.isolatedThreads = Int(try number(1...64))
+        case "trusted_proxies":
+            let addresses = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            for a in addresses where Endpoint(host: a, port: 0).host.contains(" ") || a.contains("/") {
+                throw UsageError(description: "\(source): trusted_proxies lists numeric addresses without ports or masks, got \(a)")
+            }
+            server.trustedProxies = Set(addresses)
+        case "audit_key_file": auditKeyFile = value
         case "drain_grace_s": drainGraceSeconds = try number(0...3600)
         default: throw UsageError(description: "\(source): unknown setting \(key)")
         }

@@ -1,4 +1,5 @@
 import LianjieRPC
+import LianjieRPCServer
 import Synchronization
 
 /// Lets the health service ask the server, created after the router, whether it drains.

@@ -8,6 +8,7 @@ public import LianjieWire
 /// Not thread-safe; one test uses one connection.
 public final class RawConnection {
     public let fd: Int32
+    private var closed = false
     private var decoder = FrameDecoder(limits: WireLimits(maxMetaBytes: 1 << 20, maxBodyBytes: 1 << 30))
     private var nextCallID: UInt64 = 1
 
@@ -24,7 +25,14 @@ public final class RawConnection {
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
     }
 
-    deinit { close(fd) }
+    deinit { close() }
+
+    /// Closes the socket at once (the server sees the peer go).
+    public func close() {
+        guard !closed else { return }
+        closed = true
+        Glibc.close(fd)
+    }
 
     /// Sends raw bytes.
     public func send(_ bytes: [UInt8]) throws {
@@ -68,7 +76,7 @@ public final class RawConnection {
             if let event = decoder.next() {
                 switch event {
                 case .frame(let f): return f
-                case .oversized, .protocolError: throw Failure(description: "the server sent a bad frame: \(event)")
+                case .oversized, .protocolError, .callHead: throw Failure(description: "the server sent a bad frame: \(event)")
                 }
             }
             let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }

@@ -11,6 +11,10 @@ public struct FrameDecoder {
         case frame(Frame)
         /// A frame whose body exceeded the limit; the body is being discarded.
         case oversized(kind: FrameKind, meta: [UInt8], bodyLength: Int)
+        /// (Only with `announcesCallHeads`.) A CALL's meta has arrived and its body (within
+        /// the limit) is next: call `admitBody()` to receive it in a `.frame`, or
+        /// `discardBody()` to skip it unbuffered. Nothing more is decoded until one is called.
+        case callHead(meta: [UInt8], bodyLength: Int)
         /// The stream broke the framing rules; nothing after this is decoded.
         case protocolError(WireError)
     }
@@ -20,16 +24,32 @@ public struct FrameDecoder {
         case meta(kind: FrameKind, metaLength: Int, bodyLength: Int)
         case body(kind: FrameKind, meta: [UInt8], bodyLength: Int)
         case skip(remaining: Int)
+        case verdict(meta: [UInt8], bodyLength: Int)
         case failed
     }
 
     public let limits: WireLimits
+    /// Whether a CALL's meta is announced (`.callHead`) before its body is buffered.
+    public let announcesCallHeads: Bool
     private var buffer: [UInt8] = []
     private var start = 0
     private var state = State.header
 
-    public init(limits: WireLimits = WireLimits()) {
+    public init(limits: WireLimits = WireLimits(), announcesCallHeads: Bool = false) {
         self.limits = limits
+        self.announcesCallHeads = announcesCallHeads
+    }
+
+    /// Receives the announced CALL's body; only right after `.callHead`.
+    public mutating func admitBody() {
+        guard case .verdict(let meta, let bodyLength) = state else { preconditionFailure("no call head to admit") }
+        state = .body(kind: .call, meta: meta, bodyLength: bodyLength)
+    }
+
+    /// Skips the announced CALL's body without buffering it; only right after `.callHead`.
+    public mutating func discardBody() {
+        guard case .verdict(_, let bodyLength) = state else { preconditionFailure("no call head to discard") }
+        state = bodyLength == 0 ? .header : .skip(remaining: bodyLength)
     }
 
     /// Bytes received but not yet returned in an event.
@@ -39,6 +59,7 @@ public struct FrameDecoder {
     public var isMidFrame: Bool {
         if case .header = state { return bufferedByteCount > 0 }
         if case .failed = state { return false }
+        if case .verdict(_, let bodyLength) = state { return bodyLength > 0 }
         return true
     }
 
@@ -52,13 +73,20 @@ public struct FrameDecoder {
             state = remaining == n ? .header : .skip(remaining: remaining - n)
         }
         if start > 0, start == buffer.count {
-            buffer.removeAll(keepingCapacity: true)
-            start = 0
+            releaseIfDrained()
         } else if start > 65536, start > buffer.count / 2 {
             buffer.removeSubrange(0..<start)
             start = 0
         }
         buffer.append(contentsOf: bytes)
+    }
+
+    /// Empties the buffer once everything in it was handed out; a large one (a big body
+    /// went through) is given back rather than kept for an idle connection.
+    private mutating func releaseIfDrained() {
+        guard start == buffer.count else { return }
+        buffer.removeAll(keepingCapacity: buffer.capacity <= 64 * 1024)
+        start = 0
     }
 
     /// Adds received bytes.
@@ -70,7 +98,7 @@ public struct FrameDecoder {
     public mutating func next() -> Event? {
         while true {
             switch state {
-            case .failed:
+            case .failed, .verdict:
                 return nil
             case .header:
                 guard bufferedByteCount >= FrameHeader.size else { return nil }
@@ -94,12 +122,17 @@ public struct FrameDecoder {
                     state = n == bodyLength ? .header : .skip(remaining: bodyLength - n)
                     return .oversized(kind: kind, meta: meta, bodyLength: bodyLength)
                 }
+                if announcesCallHeads, kind == .call {
+                    state = .verdict(meta: meta, bodyLength: bodyLength)
+                    return .callHead(meta: meta, bodyLength: bodyLength)
+                }
                 state = .body(kind: kind, meta: meta, bodyLength: bodyLength)
             case .body(let kind, let meta, let bodyLength):
                 guard bufferedByteCount >= bodyLength else { return nil }
                 let body = bodyLength == 0 ? [] : Array(buffer[start..<start + bodyLength])
                 start += bodyLength
                 state = .header
+                releaseIfDrained()
                 return .frame(Frame(kind: kind, meta: meta, body: body))
             case .skip(let remaining):
                 let n = min(remaining, bufferedByteCount)

@@ -50,18 +50,37 @@ final class AuthorizationMatrixTests: XCTestCase {
                     revocable: revocable, subjects: subjects, category: category)
     }
 
+    /// What the caller holds for the calls that need it: its password (changed by the first
+    /// ChangePassword) and spare sessions of its own to revoke.
+    final class Credentials: @unchecked Sendable {
+        // @unchecked: used by one test method's task, one call at a time.
+        var password: String
+        var spareSessions: [String]
+        init(password: String, spareSessions: [String]) {
+            self.password = password
+            self.spareSessions = spareSessions
+        }
+    }
+
     /// Calls `method` as `client` against the records of `side`; returns the status name.
-    func outcome(_ method: String, _ c: UserServiceClient, _ side: Side, cell: String) async -> String {
+    /// Every request is one that succeeds for a caller allowed to make it, so a refusal in
+    /// the table is the access rule's or the scope's, never the request's own fault.
+    func outcome(_ method: String, _ c: UserServiceClient, _ side: Side, cell: String, _ credentials: Credentials) async -> String {
         let date = CalendarDate(year: 2030, month: 1, day: 1)
         do {
             switch method {
-            case "Login": _ = try await c.login(LoginRequest(username: side.spares[0].username, password: "wrong-password-0"))
+            case "Login": _ = try await c.login(LoginRequest(username: side.spares[0].username, password: "Beiyong-Mima-0907"))
             case "ChangePassword":
-                _ = try await c.changePassword(ChangePasswordRequest(oldPassword: "wrong-old-password", newPassword: "Xin-Mima-2026-ab"))
+                let fresh = "Huan-Mima-8841-" + String(cell.last!)
+                _ = try await c.changePassword(ChangePasswordRequest(oldPassword: credentials.password, newPassword: fresh))
+                credentials.password = fresh
             case "Logout": _ = try await c.logout()
             case "WhoAmI": _ = try await c.whoAmI()
             case "ListSessions": _ = try await c.listSessions()
-            case "RevokeSession": _ = try await c.revokeSession(RevokeSessionRequest(id: "0000000000000000"))
+            case "RevokeSession":
+                // One of the caller's own spare sessions (an API token has none: NOT_FOUND).
+                let id = credentials.spareSessions.isEmpty ? "0000000000000000" : credentials.spareSessions.removeFirst()
+                _ = try await c.revokeSession(RevokeSessionRequest(id: id))
             case "CreateOrganization": _ = try await c.createOrganization(CreateOrganizationRequest(parentId: side.district.id, name: "新\(cell)", kind: .team))
             case "GetOrganization": _ = try await c.getOrganization(GetOrganizationRequest(id: side.district.id))
             case "UpdateOrganization":
@@ -107,6 +126,7 @@ final class AuthorizationMatrixTests: XCTestCase {
                 if let r = report.rejections.first { return "OK, row refused: \(r.field) \(r.reason)" }
             case "ListAuditEntries": _ = try await c.listAuditEntries()
             case "VerifyAuditLog": _ = try await c.verifyAuditLog()
+            case "GetAuditAnchor": _ = try await c.getAuditAnchor()
             default: return "(untested)"
             }
             return "OK"
@@ -126,18 +146,21 @@ final class AuthorizationMatrixTests: XCTestCase {
             let inside = try await prepare(admin, district: "城东区供电局", tag: "a")
             let outside = try await prepare(admin, district: "城西区供电局", tag: "b")
             let c = client(server)
+            let credentials = Credentials(password: UserManagementTests.passwords[role] ?? "", spareSessions: [])
             switch role {
             case "none": break
             case "service":
                 c.token = try await admin.issueApiToken(IssueApiTokenRequest(accountId: inside.service.id, description: "matrix")).token
             default:
-                c.token = try await login(server, username: role, password: UserManagementTests.passwords[role]!).1
+                for _ in 0..<2 { _ = try await login(server, username: role, password: credentials.password) }
+                c.token = try await login(server, username: role, password: credentials.password).1
+                credentials.spareSessions = try await c.userService.listSessions().sessions.filter { !$0.current }.map(\.id)
             }
             // Calls that end or touch the session go last.
             let sessionEnders = ["ChangePassword", "Logout"]
             for method in methods.filter({ !sessionEnders.contains($0) }) + sessionEnders {
-                let a = await outcome(method, c.userService, inside, cell: "\(role)1")
-                let b = await outcome(method, c.userService, outside, cell: "\(role)2")
+                let a = await outcome(method, c.userService, inside, cell: "\(role)1", credentials)
+                let b = await outcome(method, c.userService, outside, cell: "\(role)2", credentials)
                 table[method, default: [:]][role] = (a, b)
             }
             server.stop()

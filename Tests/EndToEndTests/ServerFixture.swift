@@ -38,6 +38,15 @@ extension XCTestCase {
     }
 }
 
+extension XCTestCase {
+    /// Waits until `condition` holds (an event, not a time); fails the test if it never does.
+    func waitUntil(seconds: Double = 10, file: StaticString = #filePath, line: UInt = #line,
+                   _ condition: @Sendable () throws -> Bool) async throws {
+        let held = try await Wait.until(seconds: seconds, condition)
+        XCTAssertTrue(held, "the condition never held", file: file, line: line)
+    }
+}
+
 extension Frame {
     var goAway: GoAwayMeta? { kind == .goAway ? try? GoAwayMeta(serializedBytes: meta) : nil }
 }

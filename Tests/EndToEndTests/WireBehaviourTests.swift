@@ -101,14 +101,16 @@ final class WireBehaviourTests: XCTestCase {
         XCTAssertEqual(try PingMeta(serializedBytes: frame.meta).nonce, 0xDEAD_BEEF_1234)
     }
 
-    func test200PipelinedCallsOnOneConnection() throws {
+    func test200PipelinedCallsOnOneConnection() async throws {
         let server = try ServerProcess()
+        let (_, token) = try await login(server)
         let raw = try RawConnection(port: server.port)
         var batch: [UInt8] = []
         var ids: Set<UInt64> = []
         for i in 0..<200 {
-            // Mix inline calls (health) and pool calls (whoami without a token) so replies may reorder.
-            let (id, bytes) = i % 4 == 0 ? raw.callFrame(UserService.whoAmI.path, WhoAmIRequest())
+            // Mix inline calls (health) and pool calls (whoami) so replies may reorder; a few
+            // carry a bad token and are refused before they are queued.
+            let (id, bytes) = i % 4 == 0 ? raw.callFrame(UserService.whoAmI.path, WhoAmIRequest(), token: i % 40 == 0 ? "x" : token)
                                           : raw.callFrame(Self.check, HealthCheckRequest())
             ids.insert(id)
             batch += bytes
@@ -121,8 +123,8 @@ final class WireBehaviourTests: XCTestCase {
             answered[meta.callId] = meta.status
         }
         XCTAssertEqual(Set(answered.keys), ids)
-        XCTAssertEqual(answered.values.filter { $0 == Status.unauthenticated.rawValue }.count, 50)
-        XCTAssertEqual(answered.values.filter { $0 == 0 }.count, 150)
+        XCTAssertEqual(answered.values.filter { $0 == Status.unauthenticated.rawValue }.count, 5)
+        XCTAssertEqual(answered.values.filter { $0 == 0 }.count, 195)
     }
 
     func test300ConnectionsAtOnce() throws {
@@ -164,12 +166,11 @@ final class WireBehaviourTests: XCTestCase {
         await primeSlowLogins(server)
         let raw = try RawConnection(port: server.port)
         let id = try raw.sendCall(Self.login, LoginRequest(username: "admin", password: "wrong-password-z"))
-        let start = Date()
         try raw.send(FrameEncoder.encode(kind: .cancel, meta: CancelMeta(callId: id).serializedBytes()))
         let (meta, _) = try raw.readReply()
         XCTAssertEqual(meta.callId, id)
+        // CANCELLED, not the UNAUTHENTICATED the slowed-down login would give once its pause ends.
         XCTAssertEqual(meta.status, Status.cancelled.rawValue)
-        XCTAssertLessThan(Date().timeIntervalSince(start), 0.4, "answered without waiting for the slow login")
         // Cancelling an unknown or finished call changes nothing and gets no reply.
         try raw.send(FrameEncoder.encode(kind: .cancel, meta: CancelMeta(callId: 999).serializedBytes()))
         try raw.sendCall(Self.check, HealthCheckRequest())
@@ -177,16 +178,14 @@ final class WireBehaviourTests: XCTestCase {
     }
 
     func testASlowedDownLoginDoesNotHoldAWorker() async throws {
-        let server = try ServerProcess(config: ["worker_threads = 1"])
+        let server = try ServerProcess(config: ["worker_threads = 1", "login_threads = 1"])
+        let (_, token) = try await login(server)
         await primeSlowLogins(server)
         let raw = try RawConnection(port: server.port)
         let slow = try raw.sendCall(Self.login, LoginRequest(username: "admin", password: "wrong-password-z"))
-        try await Task.sleep(for: .milliseconds(100))
-        let start = Date()
-        let quick = try raw.sendCall(UserService.whoAmI.path, WhoAmIRequest())
+        let quick = try raw.sendCall(UserService.whoAmI.path, WhoAmIRequest(), token: token)
         let (first, _) = try raw.readReply()
-        XCTAssertEqual(first.callId, quick, "the only worker was free while the login waited")
-        XCTAssertLessThan(Date().timeIntervalSince(start), 0.2)
+        XCTAssertEqual(first.callId, quick, "neither the worker nor the login thread was held while the login waited")
         let (second, _) = try raw.readReply()
         XCTAssertEqual(second.callId, slow)
         XCTAssertEqual(second.status, Status.unauthenticated.rawValue)
@@ -200,9 +199,7 @@ final class WireBehaviourTests: XCTestCase {
         try raw.sendCall(Self.login, LoginRequest(username: "admin", password: "wrong-password-z"), timeoutMs: 100)
         let (meta, _) = try raw.readReply()
         XCTAssertEqual(meta.status, Status.deadlineExceeded.rawValue)
-        let elapsed = Date().timeIntervalSince(start)
-        XCTAssertGreaterThanOrEqual(elapsed, 0.09)
-        XCTAssertLessThan(elapsed, 0.45)
+        XCTAssertGreaterThanOrEqual(Date().timeIntervalSince(start), 0.09, "not before the deadline")
     }
 
     func testIdleConnectionsAreClosedWithGoAway() throws {
@@ -219,7 +216,7 @@ final class WireBehaviourTests: XCTestCase {
         let c = client(server)
         let value1 = try await c.health.check().status
         XCTAssertEqual(value1, .serving)
-        try await Task.sleep(for: .milliseconds(2500))
+        try await waitUntil { server.log.contains { $0.contains("\"connection closed\"") } }
         let value2 = try await c.health.check().status
         XCTAssertEqual(value2, .serving)
     }
@@ -244,7 +241,8 @@ final class WireBehaviourTests: XCTestCase {
         await primeSlowLogins(server)
         let raw = try RawConnection(port: server.port)
         let slow = try raw.sendCall(Self.login, LoginRequest(username: "admin", password: "wrong-password-z"))
-        try await Task.sleep(for: .milliseconds(100))
+        let refusals = server.log.filter { $0.contains("\"login refused\"") }.count
+        try await waitUntil { server.log.filter { $0.contains("\"login refused\"") }.count > refusals }
         kill(server.pid, SIGTERM)
         let goAway = try XCTUnwrap(raw.readFrame())
         XCTAssertEqual(goAway.goAway?.status, Status.unavailable.rawValue)

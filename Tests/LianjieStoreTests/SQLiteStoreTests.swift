@@ -93,9 +93,9 @@ final class SQLiteStoreTests: XCTestCase {
             try tx.createSession(SessionRecord(tokenHash: a, accountID: "acc_1", createTime: 1, expireTime: 100, peer: "p"))
             try tx.createSession(SessionRecord(tokenHash: b, accountID: "acc_1", createTime: 2, expireTime: 100, peer: "p"))
         }
-        XCTAssertEqual(try store.read { try $0.sessions(accountID: "acc_1", now: 50).count }, 2)
+        XCTAssertEqual(try store.read { try $0.sessions(accountID: "acc_1", now: 50, idleSince: 0).count }, 2)
         XCTAssertEqual(try store.write { try $0.revokeSessions(accountID: "acc_1", except: a, at: 60) }, 1)
-        XCTAssertEqual(try store.read { try $0.sessions(accountID: "acc_1", now: 61).map(\.tokenHash) }, [a])
+        XCTAssertEqual(try store.read { try $0.sessions(accountID: "acc_1", now: 61, idleSince: 0).map(\.tokenHash) }, [a])
         XCTAssertTrue(try store.write { try $0.revokeSession(tokenHash: a, at: 70) })
         XCTAssertFalse(try store.write { try $0.revokeSession(tokenHash: a, at: 71) }, "already revoked")
     }
@@ -164,12 +164,73 @@ final class SQLiteStoreTests: XCTestCase {
         XCTAssertEqual(try store.read { try $0.lastAuditEntry() }, e)
     }
 
-    func testIdempotentResponsesAreKeptPerAccountAndMethod() throws {
+    func testIdempotencyRecordsAreKeptPerAccountAndMethodWithinTheWindow() throws {
         let store = try SQLiteStore(directory: directory)
-        try store.write { try $0.saveIdempotentResponse(accountID: "a", method: "m", requestID: "r1", response: [1, 2], at: 1) }
-        XCTAssertEqual(try store.read { try $0.idempotentResponse(accountID: "a", method: "m", requestID: "r1") }, [1, 2])
-        XCTAssertNil(try store.read { try $0.idempotentResponse(accountID: "b", method: "m", requestID: "r1") })
-        XCTAssertNil(try store.read { try $0.idempotentResponse(accountID: "a", method: "other", requestID: "r1") })
+        let record = IdempotencyRecord(accountID: "a", method: "m", requestID: "r1", response: [1, 2], fingerprint: [9],
+                                       targetType: "subject", targetID: "sub_1", organizationPath: "/o/", createTime: 100)
+        try store.write { try $0.saveIdempotencyRecord(record) }
+        XCTAssertEqual(try store.read { try $0.idempotencyRecord(accountID: "a", method: "m", requestID: "r1", notBefore: 50) }, record)
+        XCTAssertNil(try store.read { try $0.idempotencyRecord(accountID: "a", method: "m", requestID: "r1", notBefore: 101) },
+                     "past the window it is forgotten")
+        XCTAssertNil(try store.read { try $0.idempotencyRecord(accountID: "b", method: "m", requestID: "r1", notBefore: 0) })
+        XCTAssertNil(try store.read { try $0.idempotencyRecord(accountID: "a", method: "other", requestID: "r1", notBefore: 0) })
+        XCTAssertEqual(try store.write { try $0.pruneIdempotency(before: 100) }, 0)
+        XCTAssertEqual(try store.write { try $0.pruneIdempotency(before: 101) }, 1)
+        XCTAssertNil(try store.read { try $0.idempotencyRecord(accountID: "a", method: "m", requestID: "r1", notBefore: 0) })
+    }
+
+    // Issue 7, A.8: acknowledged writes survive a power cut.
+    func testWritesAreDurableWithSynchronousFull() throws {
+        let store = try SQLiteStore(directory: directory)
+        XCTAssertEqual(try store.writerPragma("synchronous"), 2, "FULL")
+    }
+
+    // Issue 7, A.9: SQLITE_BUSY past the busy timeout is `.busy` (UNAVAILABLE), not a failure.
+    func testALockHeldPastTheBusyTimeoutIsBusy() throws {
+        let store = try SQLiteStore(directory: directory, busyTimeoutMs: 20)
+        var other: OpaquePointer?
+        XCTAssertEqual(sqlite3_open(directory + "/lianjie.db", &other), SQLITE_OK)
+        defer { sqlite3_close(other) }
+        XCTAssertEqual(sqlite3_exec(other, "BEGIN IMMEDIATE", nil, nil, nil), SQLITE_OK)
+        XCTAssertThrowsError(try store.write { try $0.createAccount(self.account("acc_9", "busy")) }) { error in
+            XCTAssertEqual((error as? StoreError)?.code, .busy)
+        }
+        XCTAssertEqual(sqlite3_exec(other, "ROLLBACK", nil, nil, nil), SQLITE_OK)
+        try store.write { try $0.createAccount(self.account("acc_9", "busy")) }
+    }
+
+    // Group commit: many writers at once, each in its own savepoint; one that throws
+    // undoes only itself, and every other is committed.
+    func testConcurrentWritesAreGroupCommittedAndIsolated() throws {
+        let store = try SQLiteStore(directory: directory)
+        struct Refused: Error {}
+        let accounts = (0..<64).map { account("acc_\($0)", "user\($0)") }
+        DispatchQueue.concurrentPerform(iterations: 64) { i in
+            do {
+                try store.write { tx in
+                    try tx.createAccount(accounts[i])
+                    if i % 8 == 0 { throw Refused() }
+                }
+                XCTAssertNotEqual(i % 8, 0)
+            } catch {
+                XCTAssertTrue(error is Refused, "\(error)")
+            }
+        }
+        XCTAssertEqual(try store.read { try $0.accountCount() }, 56)
+    }
+
+    func testTheAuthGenerationMovesWithChangesAuthenticationReads() throws {
+        let store = try SQLiteStore(directory: directory)
+        let g0 = store.authGeneration
+        try store.write { try $0.createAccount(self.account("acc_1", "u")) }
+        try store.write { try $0.createSession(SessionRecord(tokenHash: [1], accountID: "acc_1", createTime: 1, expireTime: 9, peer: "p")) }
+        XCTAssertEqual(store.authGeneration, g0, "new accounts and sessions invalidate nothing")
+        try store.write { _ = try $0.revokeSession(tokenHash: [1], at: 2) }
+        XCTAssertGreaterThan(store.authGeneration, g0)
+        let g1 = store.authGeneration
+        struct Refused: Error {}
+        XCTAssertThrowsError(try store.write { tx in _ = try tx.revokeSessions(accountID: "acc_1", except: nil, at: 3); throw Refused() })
+        XCTAssertEqual(store.authGeneration, g1, "a change rolled back invalidates nothing")
     }
 
     func testDataSurvivesReopening() throws {

@@ -79,3 +79,5 @@ const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_audit_entries
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_audit_entries_response(void) { return &lianjie__v1__list_audit_entries_response__descriptor; }
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__verify_audit_log_request(void) { return &lianjie__v1__verify_audit_log_request__descriptor; }
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__verify_audit_log_response(void) { return &lianjie__v1__verify_audit_log_response__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__get_audit_anchor_request(void) { return &lianjie__v1__get_audit_anchor_request__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__get_audit_anchor_response(void) { return &lianjie__v1__get_audit_anchor_response__descriptor; }

@@ -2392,6 +2392,96 @@ void   lianjie__v1__verify_audit_log_response__free_unpacked
   assert(message->base.descriptor == &lianjie__v1__verify_audit_log_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   lianjie__v1__get_audit_anchor_request__init
+                     (Lianjie__V1__GetAuditAnchorRequest         *message)
+{
+  static const Lianjie__V1__GetAuditAnchorRequest init_value = LIANJIE__V1__GET_AUDIT_ANCHOR_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__get_audit_anchor_request__get_packed_size
+                     (const Lianjie__V1__GetAuditAnchorRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__get_audit_anchor_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__get_audit_anchor_request__pack
+                     (const Lianjie__V1__GetAuditAnchorRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__get_audit_anchor_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__get_audit_anchor_request__pack_to_buffer
+                     (const Lianjie__V1__GetAuditAnchorRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__get_audit_anchor_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__GetAuditAnchorRequest *
+       lianjie__v1__get_audit_anchor_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__GetAuditAnchorRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__get_audit_anchor_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__get_audit_anchor_request__free_unpacked
+                     (Lianjie__V1__GetAuditAnchorRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__get_audit_anchor_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__get_audit_anchor_response__init
+                     (Lianjie__V1__GetAuditAnchorResponse         *message)
+{
+  static const Lianjie__V1__GetAuditAnchorResponse init_value = LIANJIE__V1__GET_AUDIT_ANCHOR_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__get_audit_anchor_response__get_packed_size
+                     (const Lianjie__V1__GetAuditAnchorResponse *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__get_audit_anchor_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__get_audit_anchor_response__pack
+                     (const Lianjie__V1__GetAuditAnchorResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__get_audit_anchor_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__get_audit_anchor_response__pack_to_buffer
+                     (const Lianjie__V1__GetAuditAnchorResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__get_audit_anchor_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__GetAuditAnchorResponse *
+       lianjie__v1__get_audit_anchor_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__GetAuditAnchorResponse *)
+     protobuf_c_message_unpack (&lianjie__v1__get_audit_anchor_response__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__get_audit_anchor_response__free_unpacked
+                     (Lianjie__V1__GetAuditAnchorResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__get_audit_anchor_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor lianjie__v1__login_request__field_descriptors[2] =
 {
   {
@@ -5171,9 +5261,42 @@ const ProtobufCMessageDescriptor lianjie__v1__list_audit_entries_response__descr
   (ProtobufCMessageInit) lianjie__v1__list_audit_entries_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-#define lianjie__v1__verify_audit_log_request__field_descriptors NULL
-#define lianjie__v1__verify_audit_log_request__field_indices_by_name NULL
-#define lianjie__v1__verify_audit_log_request__number_ranges NULL
+static const ProtobufCFieldDescriptor lianjie__v1__verify_audit_log_request__field_descriptors[2] =
+{
+  {
+    "anchor_sequence",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__VerifyAuditLogRequest, anchor_sequence),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "anchor_mac",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__VerifyAuditLogRequest, anchor_mac),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__verify_audit_log_request__field_indices_by_name[] = {
+  1,   /* field[1] = anchor_mac */
+  0,   /* field[0] = anchor_sequence */
+};
+static const ProtobufCIntRange lianjie__v1__verify_audit_log_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
 const ProtobufCMessageDescriptor lianjie__v1__verify_audit_log_request__descriptor =
 {
   PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
@@ -5182,10 +5305,10 @@ const ProtobufCMessageDescriptor lianjie__v1__verify_audit_log_request__descript
   "Lianjie__V1__VerifyAuditLogRequest",
   "lianjie.v1",
   sizeof(Lianjie__V1__VerifyAuditLogRequest),
-  0,
+  2,
   lianjie__v1__verify_audit_log_request__field_descriptors,
   lianjie__v1__verify_audit_log_request__field_indices_by_name,
-  0,  lianjie__v1__verify_audit_log_request__number_ranges,
+  1,  lianjie__v1__verify_audit_log_request__number_ranges,
   (ProtobufCMessageInit) lianjie__v1__verify_audit_log_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
@@ -5266,7 +5389,89 @@ const ProtobufCMessageDescriptor lianjie__v1__verify_audit_log_response__descrip
   (ProtobufCMessageInit) lianjie__v1__verify_audit_log_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor lianjie__v1__user_service__method_descriptors[35] =
+#define lianjie__v1__get_audit_anchor_request__field_descriptors NULL
+#define lianjie__v1__get_audit_anchor_request__field_indices_by_name NULL
+#define lianjie__v1__get_audit_anchor_request__number_ranges NULL
+const ProtobufCMessageDescriptor lianjie__v1__get_audit_anchor_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.GetAuditAnchorRequest",
+  "GetAuditAnchorRequest",
+  "Lianjie__V1__GetAuditAnchorRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__GetAuditAnchorRequest),
+  0,
+  lianjie__v1__get_audit_anchor_request__field_descriptors,
+  lianjie__v1__get_audit_anchor_request__field_indices_by_name,
+  0,  lianjie__v1__get_audit_anchor_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__get_audit_anchor_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__get_audit_anchor_response__field_descriptors[3] =
+{
+  {
+    "sequence",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__GetAuditAnchorResponse, sequence),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "mac",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__GetAuditAnchorResponse, mac),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "time",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__GetAuditAnchorResponse, time),
+    &lianjie__v1__time__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__get_audit_anchor_response__field_indices_by_name[] = {
+  1,   /* field[1] = mac */
+  0,   /* field[0] = sequence */
+  2,   /* field[2] = time */
+};
+static const ProtobufCIntRange lianjie__v1__get_audit_anchor_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__get_audit_anchor_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.GetAuditAnchorResponse",
+  "GetAuditAnchorResponse",
+  "Lianjie__V1__GetAuditAnchorResponse",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__GetAuditAnchorResponse),
+  3,
+  lianjie__v1__get_audit_anchor_response__field_descriptors,
+  lianjie__v1__get_audit_anchor_response__field_indices_by_name,
+  1,  lianjie__v1__get_audit_anchor_response__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__get_audit_anchor_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCMethodDescriptor lianjie__v1__user_service__method_descriptors[36] =
 {
   { "Login", &lianjie__v1__login_request__descriptor, &lianjie__v1__login_response__descriptor },
   { "Logout", &lianjie__v1__logout_request__descriptor, &lianjie__v1__logout_response__descriptor },
@@ -5303,6 +5508,7 @@ static const ProtobufCMethodDescriptor lianjie__v1__user_service__method_descrip
   { "ImportSubjects", &lianjie__v1__import_subjects_request__descriptor, &lianjie__v1__import_subjects_response__descriptor },
   { "ListAuditEntries", &lianjie__v1__list_audit_entries_request__descriptor, &lianjie__v1__list_audit_entries_response__descriptor },
   { "VerifyAuditLog", &lianjie__v1__verify_audit_log_request__descriptor, &lianjie__v1__verify_audit_log_response__descriptor },
+  { "GetAuditAnchor", &lianjie__v1__get_audit_anchor_request__descriptor, &lianjie__v1__get_audit_anchor_response__descriptor },
 };
 const unsigned lianjie__v1__user_service__method_indices_by_name[] = {
   3,        /* ChangePassword */
@@ -5315,6 +5521,7 @@ const unsigned lianjie__v1__user_service__method_indices_by_name[] = {
   16,        /* DisableAccount */
   17,        /* EnableAccount */
   13,        /* GetAccount */
+  35,        /* GetAuditAnchor */
   7,        /* GetOrganization */
   27,        /* GetSubject */
   32,        /* ImportSubjects */
@@ -5348,7 +5555,7 @@ const ProtobufCServiceDescriptor lianjie__v1__user_service__descriptor =
   "UserService",
   "Lianjie__V1__UserService",
   "lianjie.v1",
-  35,
+  36,
   lianjie__v1__user_service__method_descriptors,
   lianjie__v1__user_service__method_indices_by_name
 };
@@ -5631,6 +5838,14 @@ void lianjie__v1__user_service__verify_audit_log(ProtobufCService *service,
 {
   assert(service->descriptor == &lianjie__v1__user_service__descriptor);
   service->invoke(service, 34, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__user_service__get_audit_anchor(ProtobufCService *service,
+                                                 const Lianjie__V1__GetAuditAnchorRequest *input,
+                                                 Lianjie__V1__GetAuditAnchorResponse_Closure closure,
+                                                 void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__user_service__descriptor);
+  service->invoke(service, 35, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lianjie__v1__user_service__init (Lianjie__V1__UserService_Service *service,
                                       Lianjie__V1__UserService_ServiceDestroy destroy)

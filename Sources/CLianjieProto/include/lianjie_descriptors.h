@@ -90,5 +90,7 @@ const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_audit_entries
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_audit_entries_response(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__verify_audit_log_request(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__verify_audit_log_response(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__get_audit_anchor_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__get_audit_anchor_response(void);
 
 #endif

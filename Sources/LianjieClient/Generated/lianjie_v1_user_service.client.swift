@@ -16,18 +16,21 @@ public struct UserServiceClient: Sendable {
 
     /// Exchanges a username and password for a session token. Anyone may call it, without
     /// a token. An unknown user and a wrong password get the same UNAUTHENTICATED answer.
-    /// After 5 failures in a row an account answers more slowly; after 10 it is locked for
-    /// 15 minutes (RESOURCE_EXHAUSTED, whatever the password). Service accounts cannot log
-    /// in. Errors: INVALID_ARGUMENT (empty username or password), UNAUTHENTICATED,
-    /// RESOURCE_EXHAUSTED.
+    /// After 5 failures in a row for one username (known or not) answers come more slowly;
+    /// after 10 an account is locked for 15 minutes, and a locked account is answered
+    /// exactly like a wrong password. Too many failures from one address within 15 minutes
+    /// are refused (RESOURCE_EXHAUSTED) without a password check. Logins run on a small pool
+    /// of their own; a body over 16 KiB is refused unread. Service accounts cannot log in.
+    /// Errors: INVALID_ARGUMENT (empty username or password, or over 1,024 bytes),
+    /// UNAUTHENTICATED, RESOURCE_EXHAUSTED, UNAVAILABLE (the login pool is full).
     /// - Throws: `RPCError` with the status the server answered.
     public func login(_ request: LoginRequest = LoginRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> LoginResponse {
         try await client.call(UserService.login, request, options: options)
     }
 
     /// Revokes the session token of this call; later calls with it get UNAUTHENTICATED.
-    /// Any authenticated caller. Errors: UNAUTHENTICATED, FAILED_PRECONDITION (an API
-    /// token: an administrator revokes those).
+    /// Audited. Any authenticated caller. Errors: UNAUTHENTICATED, FAILED_PRECONDITION (an
+    /// API token: an administrator revokes those).
     /// - Throws: `RPCError` with the status the server answered.
     public func logout(_ request: LogoutRequest = LogoutRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> LogoutResponse {
         try await client.call(UserService.logout, request, options: options)
@@ -43,20 +46,21 @@ public struct UserServiceClient: Sendable {
     /// Changes the caller's own password; the old one is required. Other sessions of the
     /// account are revoked. Any authenticated person. Errors: UNAUTHENTICATED,
     /// INVALID_ARGUMENT (wrong old password is `old_password`; a weak new one is
-    /// `new_password`), FAILED_PRECONDITION (a service account).
+    /// `new_password`), FAILED_PRECONDITION (a service account), ABORTED (an administrator
+    /// changed the account meanwhile: nothing was changed, try again).
     /// - Throws: `RPCError` with the status the server answered.
     public func changePassword(_ request: ChangePasswordRequest = ChangePasswordRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> ChangePasswordResponse {
         try await client.call(UserService.changePassword, request, options: options)
     }
 
-    /// The caller's own unexpired, unrevoked sessions. Any authenticated caller.
+    /// The caller's own unexpired, unrevoked, not idle sessions. Any authenticated caller.
     /// Errors: UNAUTHENTICATED.
     /// - Throws: `RPCError` with the status the server answered.
     public func listSessions(_ request: ListSessionsRequest = ListSessionsRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> ListSessionsResponse {
         try await client.call(UserService.listSessions, request, options: options)
     }
 
-    /// Revokes one of the caller's own sessions. Any authenticated caller.
+    /// Revokes one of the caller's own sessions. Audited. Any authenticated caller.
     /// Errors: UNAUTHENTICATED, NOT_FOUND (not one of the caller's sessions).
     /// - Throws: `RPCError` with the status the server answered.
     public func revokeSession(_ request: RevokeSessionRequest = RevokeSessionRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> RevokeSessionResponse {
@@ -274,10 +278,19 @@ public struct UserServiceClient: Sendable {
         try await client.call(UserService.listAuditEntries, request, options: options)
     }
 
-    /// Walks the whole hash chain and names the first entry that was edited, inserted or
-    /// removed. Whole-deployment admin or auditor. Errors: PERMISSION_DENIED.
+    /// Walks the whole keyed chain and names the first entry that was edited, inserted,
+    /// removed or forged; with an anchor, also that the log still reaches it unchanged.
+    /// Whole-deployment admin or auditor. Errors: INVALID_ARGUMENT (a negative anchor
+    /// sequence), PERMISSION_DENIED.
     /// - Throws: `RPCError` with the status the server answered.
     public func verifyAuditLog(_ request: VerifyAuditLogRequest = VerifyAuditLogRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> VerifyAuditLogResponse {
         try await client.call(UserService.verifyAuditLog, request, options: options)
+    }
+
+    /// The newest entry's sequence and MAC, to keep outside the server as an anchor.
+    /// Whole-deployment admin or auditor. Errors: PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func getAuditAnchor(_ request: GetAuditAnchorRequest = GetAuditAnchorRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> GetAuditAnchorResponse {
+        try await client.call(UserService.getAuditAnchor, request, options: options)
     }
 }

@@ -81,5 +81,7 @@ public enum ProtoRegistry {
         ListAuditEntriesResponse.self,
         VerifyAuditLogRequest.self,
         VerifyAuditLogResponse.self,
+        GetAuditAnchorRequest.self,
+        GetAuditAnchorResponse.self,
     ]
 }

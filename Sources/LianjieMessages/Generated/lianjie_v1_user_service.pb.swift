@@ -3527,20 +3527,38 @@ public struct ListAuditEntriesResponse: ProtoMessage {
 
 /// The proto message `lianjie.v1.VerifyAuditLogRequest`.
 public struct VerifyAuditLogRequest: ProtoMessage {
+    /// An anchor kept elsewhere (from GetAuditAnchor): when set, the log must still hold
+    /// entry `anchor_sequence` with MAC `anchor_mac`, so a log cut short or restored from an
+    /// older backup does not verify.
+    public var anchorSequence: Int64 = 0
+    public var anchorMac: String = ""
 
     public static let protoName = "lianjie.v1.VerifyAuditLogRequest"
 
     public init() {}
 
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        anchorSequence: Int64 = 0,
+        anchorMac: String = ""
+    ) {
+        self.anchorSequence = anchorSequence
+        self.anchorMac = anchorMac
+    }
+
     /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
     init(c p: UnsafePointer<Lianjie__V1__VerifyAuditLogRequest>) {
         self.init()
+        let c = p.pointee
+        self.anchorSequence = c.anchor_sequence
+        self.anchorMac = CRead.string(c.anchor_mac)
     }
 
     /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
     func fill(_ c: inout Lianjie__V1__VerifyAuditLogRequest, _ arena: CArena) {
         lianjie__v1__verify_audit_log_request__init(&c)
-        _ = arena
+        c.anchor_sequence = anchorSequence
+        if !anchorMac.isEmpty { c.anchor_mac = arena.string(anchorMac) }
     }
 
     public func serializedBytes() -> [UInt8] {
@@ -3556,7 +3574,10 @@ public struct VerifyAuditLogRequest: ProtoMessage {
 
     /// The proto3 JSON form: lowerCamelCase names, defaults left out.
     public func jsonValue() -> JSONValue {
-        return .object([])
+        var o: [(String, JSONValue)] = []
+        if anchorSequence != 0 { o.append(("anchorSequence", .string(String(anchorSequence)))) }
+        if !anchorMac.isEmpty { o.append(("anchorMac", .string(anchorMac))) }
+        return .object(o)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -3565,6 +3586,8 @@ public struct VerifyAuditLogRequest: ProtoMessage {
         for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
             if case .null = value { continue }
             switch key {
+            case "anchorSequence", "anchor_sequence": self.anchorSequence = try JSONRead.int64(value, "anchorSequence")
+            case "anchorMac", "anchor_mac": self.anchorMac = try JSONRead.string(value, "anchorMac")
             default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
             }
         }
@@ -3576,7 +3599,8 @@ public struct VerifyAuditLogResponse: ProtoMessage {
     public var intact: Bool = false
     /// Entries checked.
     public var checked: Int64 = 0
-    /// The first entry whose hash or sequence does not follow from the one before; 0 if intact.
+    /// The first entry whose MAC or sequence does not follow from the one before (or that
+    /// the anchor names); 0 if intact.
     public var firstBrokenSequence: Int64 = 0
     /// What is wrong with it.
     public var problem: String = ""
@@ -3654,6 +3678,128 @@ public struct VerifyAuditLogResponse: ProtoMessage {
     }
 }
 
+/// The proto message `lianjie.v1.GetAuditAnchorRequest`.
+public struct GetAuditAnchorRequest: ProtoMessage {
+
+    public static let protoName = "lianjie.v1.GetAuditAnchorRequest"
+
+    public init() {}
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__GetAuditAnchorRequest>) {
+        self.init()
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__GetAuditAnchorRequest, _ arena: CArena) {
+        lianjie__v1__get_audit_anchor_request__init(&c)
+        _ = arena
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__GetAuditAnchorRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__get_audit_anchor_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetAuditAnchorRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        return .object([])
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The newest point of the audit chain, to be kept outside the server (printed on paper,
+/// mailed to the discipline office, stored with each backup) and given back to
+/// VerifyAuditLog later.
+public struct GetAuditAnchorResponse: ProtoMessage {
+    public var sequence: Int64 = 0
+    /// The entry's MAC (HMAC-SHA256 under the server's audit key), hex.
+    public var mac: String = ""
+    public var time: Time? = nil
+
+    public static let protoName = "lianjie.v1.GetAuditAnchorResponse"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        sequence: Int64 = 0,
+        mac: String = "",
+        time: Time? = nil
+    ) {
+        self.sequence = sequence
+        self.mac = mac
+        self.time = time
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__GetAuditAnchorResponse>) {
+        self.init()
+        let c = p.pointee
+        self.sequence = c.sequence
+        self.mac = CRead.string(c.mac)
+        if let m = c.time { self.time = Time(c: m) }
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__GetAuditAnchorResponse, _ arena: CArena) {
+        lianjie__v1__get_audit_anchor_response__init(&c)
+        c.sequence = sequence
+        if !mac.isEmpty { c.mac = arena.string(mac) }
+        if let v = time { c.time = arena.message { (m: inout Lianjie__V1__Time) in v.fill(&m, arena) } }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__GetAuditAnchorResponse()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__get_audit_anchor_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetAuditAnchorResponse>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if sequence != 0 { o.append(("sequence", .string(String(sequence)))) }
+        if !mac.isEmpty { o.append(("mac", .string(mac))) }
+        if let v = time { o.append(("time", v.jsonValue())) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "sequence": self.sequence = try JSONRead.int64(value, "sequence")
+            case "mac": self.mac = try JSONRead.string(value, "mac")
+            case "time": self.time = try JSONRead.message(Time.self, value, "time")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
 /// User management: who is who, who may do what where, and the trail of it all.
 public enum UserService {
     /// The service's full name, as it appears in method paths.
@@ -3661,15 +3807,18 @@ public enum UserService {
 
     /// Exchanges a username and password for a session token. Anyone may call it, without
     /// a token. An unknown user and a wrong password get the same UNAUTHENTICATED answer.
-    /// After 5 failures in a row an account answers more slowly; after 10 it is locked for
-    /// 15 minutes (RESOURCE_EXHAUSTED, whatever the password). Service accounts cannot log
-    /// in. Errors: INVALID_ARGUMENT (empty username or password), UNAUTHENTICATED,
-    /// RESOURCE_EXHAUSTED.
+    /// After 5 failures in a row for one username (known or not) answers come more slowly;
+    /// after 10 an account is locked for 15 minutes, and a locked account is answered
+    /// exactly like a wrong password. Too many failures from one address within 15 minutes
+    /// are refused (RESOURCE_EXHAUSTED) without a password check. Logins run on a small pool
+    /// of their own; a body over 16 KiB is refused unread. Service accounts cannot log in.
+    /// Errors: INVALID_ARGUMENT (empty username or password, or over 1,024 bytes),
+    /// UNAUTHENTICATED, RESOURCE_EXHAUSTED, UNAVAILABLE (the login pool is full).
     public static let login = RPCMethod<LoginRequest, LoginResponse>(service: name, method: "Login")
 
     /// Revokes the session token of this call; later calls with it get UNAUTHENTICATED.
-    /// Any authenticated caller. Errors: UNAUTHENTICATED, FAILED_PRECONDITION (an API
-    /// token: an administrator revokes those).
+    /// Audited. Any authenticated caller. Errors: UNAUTHENTICATED, FAILED_PRECONDITION (an
+    /// API token: an administrator revokes those).
     public static let logout = RPCMethod<LogoutRequest, LogoutResponse>(service: name, method: "Logout")
 
     /// Says who the token of this call belongs to and what it may do. Any authenticated
@@ -3679,14 +3828,15 @@ public enum UserService {
     /// Changes the caller's own password; the old one is required. Other sessions of the
     /// account are revoked. Any authenticated person. Errors: UNAUTHENTICATED,
     /// INVALID_ARGUMENT (wrong old password is `old_password`; a weak new one is
-    /// `new_password`), FAILED_PRECONDITION (a service account).
+    /// `new_password`), FAILED_PRECONDITION (a service account), ABORTED (an administrator
+    /// changed the account meanwhile: nothing was changed, try again).
     public static let changePassword = RPCMethod<ChangePasswordRequest, ChangePasswordResponse>(service: name, method: "ChangePassword")
 
-    /// The caller's own unexpired, unrevoked sessions. Any authenticated caller.
+    /// The caller's own unexpired, unrevoked, not idle sessions. Any authenticated caller.
     /// Errors: UNAUTHENTICATED.
     public static let listSessions = RPCMethod<ListSessionsRequest, ListSessionsResponse>(service: name, method: "ListSessions")
 
-    /// Revokes one of the caller's own sessions. Any authenticated caller.
+    /// Revokes one of the caller's own sessions. Audited. Any authenticated caller.
     /// Errors: UNAUTHENTICATED, NOT_FOUND (not one of the caller's sessions).
     public static let revokeSession = RPCMethod<RevokeSessionRequest, RevokeSessionResponse>(service: name, method: "RevokeSession")
 
@@ -3817,10 +3967,16 @@ public enum UserService {
     /// entries about records in that subtree. Errors: INVALID_ARGUMENT, PERMISSION_DENIED.
     public static let listAuditEntries = RPCMethod<ListAuditEntriesRequest, ListAuditEntriesResponse>(service: name, method: "ListAuditEntries")
 
-    /// Walks the whole hash chain and names the first entry that was edited, inserted or
-    /// removed. Whole-deployment admin or auditor. Errors: PERMISSION_DENIED.
+    /// Walks the whole keyed chain and names the first entry that was edited, inserted,
+    /// removed or forged; with an anchor, also that the log still reaches it unchanged.
+    /// Whole-deployment admin or auditor. Errors: INVALID_ARGUMENT (a negative anchor
+    /// sequence), PERMISSION_DENIED.
     public static let verifyAuditLog = RPCMethod<VerifyAuditLogRequest, VerifyAuditLogResponse>(service: name, method: "VerifyAuditLog")
 
+    /// The newest entry's sequence and MAC, to keep outside the server as an anchor.
+    /// Whole-deployment admin or auditor. Errors: PERMISSION_DENIED.
+    public static let getAuditAnchor = RPCMethod<GetAuditAnchorRequest, GetAuditAnchorResponse>(service: name, method: "GetAuditAnchor")
+
     /// Every method's path, in declaration order.
-    public static let methodPaths: [String] = [login.path, logout.path, whoAmI.path, changePassword.path, listSessions.path, revokeSession.path, createOrganization.path, getOrganization.path, updateOrganization.path, moveOrganization.path, deactivateOrganization.path, listOrganizations.path, createAccount.path, getAccount.path, updateAccount.path, listAccounts.path, disableAccount.path, enableAccount.path, resetPassword.path, issueApiToken.path, listApiTokens.path, revokeApiToken.path, createCategory.path, listCategories.path, createPost.path, listPosts.path, createSubject.path, getSubject.path, updateSubject.path, transferSubject.path, listSubjects.path, listPlacements.path, importSubjects.path, listAuditEntries.path, verifyAuditLog.path]
+    public static let methodPaths: [String] = [login.path, logout.path, whoAmI.path, changePassword.path, listSessions.path, revokeSession.path, createOrganization.path, getOrganization.path, updateOrganization.path, moveOrganization.path, deactivateOrganization.path, listOrganizations.path, createAccount.path, getAccount.path, updateAccount.path, listAccounts.path, disableAccount.path, enableAccount.path, resetPassword.path, issueApiToken.path, listApiTokens.path, revokeApiToken.path, createCategory.path, listCategories.path, createPost.path, listPosts.path, createSubject.path, getSubject.path, updateSubject.path, transferSubject.path, listSubjects.path, listPlacements.path, importSubjects.path, listAuditEntries.path, verifyAuditLog.path, getAuditAnchor.path]
 }

@@ -1,4 +1,3 @@
-import CLianjieSys
 import Glibc
 
 /// A `HOST:PORT` endpoint: `127.0.0.1:7600`, `localhost:7600`, `[::1]:7600`.
@@ -39,17 +38,17 @@ public struct Endpoint: Sendable, Equatable, CustomStringConvertible {
 public struct SocketError: Error, Sendable, CustomStringConvertible {
     public var description: String
 
-    init(_ what: String, errno code: Int32 = errno) {
+    package init(_ what: String, errno code: Int32 = errno) {
         description = "\(what): \(String(cString: strerror(code)))"
     }
 
-    init(message: String) { description = message }
+    package init(message: String) { description = message }
 }
 
 /// Socket helpers shared by the server, the client, the bench and the tests.
 public enum Socket {
     /// Resolves `endpoint` to socket addresses (numeric hosts and names alike).
-    static func resolve(_ endpoint: Endpoint, passive: Bool) throws(SocketError) -> [(family: Int32, address: [UInt8])] {
+    package static func resolve(_ endpoint: Endpoint, passive: Bool) throws(SocketError) -> [(family: Int32, address: [UInt8])] {
         var hints = addrinfo()
         hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
         hints.ai_family = AF_UNSPEC
@@ -70,26 +69,6 @@ public enum Socket {
         return out
     }
 
-    /// A non-blocking listening socket bound to `endpoint`, and the port it got.
-    static func listen(_ endpoint: Endpoint, backlog: Int32 = 1024) throws(SocketError) -> (fd: Int32, port: Int) {
-        var lastError = SocketError(message: "no address for \(endpoint)")
-        for (family, address) in try resolve(endpoint, passive: true) {
-            let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
-            guard fd >= 0 else { lastError = SocketError("socket"); continue }
-            var one: Int32 = 1
-            setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-            let bound = address.withUnsafeBytes { raw in
-                bind(fd, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), socklen_t(raw.count))
-            }
-            guard bound == 0 else { lastError = SocketError("cannot listen on \(endpoint)"); close(fd); continue }
-            guard Glibc.listen(fd, backlog) == 0, lj_socket_prepare(fd) == 0 else {
-                lastError = SocketError("cannot listen on \(endpoint)"); close(fd); continue
-            }
-            return (fd, localPort(fd))
-        }
-        throw lastError
-    }
-
     /// A blocking connect to `endpoint`, with TCP_NODELAY; the fd is left blocking and
     /// belongs to the caller.
     public static func connect(_ endpoint: Endpoint) throws(SocketError) -> Int32 {
@@ -108,7 +87,7 @@ public enum Socket {
         throw lastError
     }
 
-    static func localPort(_ fd: Int32) -> Int {
+    package static func localPort(_ fd: Int32) -> Int {
         var storage = sockaddr_storage()
         var len = socklen_t(MemoryLayout<sockaddr_storage>.size)
         _ = withUnsafeMutablePointer(to: &storage) {
@@ -117,7 +96,7 @@ public enum Socket {
         return portOf(storage)
     }
 
-    static func portOf(_ storage: sockaddr_storage) -> Int {
+    package static func portOf(_ storage: sockaddr_storage) -> Int {
         var s = storage
         return withUnsafePointer(to: &s) { p -> Int in
             let raw = UnsafeRawPointer(p)
@@ -129,7 +108,7 @@ public enum Socket {
     }
 
     /// `ip:port` (or `[ip6]:port`) of a socket address.
-    static func describe(_ storage: sockaddr_storage, length: socklen_t) -> String {
+    package static func describe(_ storage: sockaddr_storage, length: socklen_t) -> String {
         var s = storage
         var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
         let rc = withUnsafePointer(to: &s) {

@@ -1,7 +1,15 @@
-/// The SQLite schema, one step per version. Steps are append-only: never edit a
-/// released one; add the next.
+/// The SQLite schema.
+///
+/// `foundation` is the history from before the store had areas, recorded in
+/// `schema_migrations`; it is frozen. Since then each area keeps its own steps beside its
+/// statements (`Kit/KitSchema.swift`, `Users/UsersSchema.swift`, …), recorded per area in
+/// `module_migrations` and applied in `modules` order (an area may rely on the ones
+/// before it). Steps are append-only: never edit a released one; add the next.
 enum Migrations {
-    static let steps: [String] = [
+    /// The areas, lowest first.
+    static let modules: [(name: String, steps: [String])] = [("kit", KitSchema.steps), ("users", UsersSchema.steps)]
+
+    static let foundation: [String] = [
         // 1: accounts, their grants, and sessions.
         """
         CREATE TABLE accounts (

@@ -3,9 +3,11 @@ import Synchronization
 
 /// The embedded store: one SQLite database in WAL mode inside the data directory.
 ///
-/// One writer connection serializes every write in explicit IMMEDIATE transactions; a
-/// small pool of reader connections serves reads concurrently from WAL snapshots. Each
-/// connection sits behind its own mutex, so no connection is ever used by two threads.
+/// Reads: a small pool of reader connections serves them concurrently from WAL snapshots.
+/// Writes: one writer connection, `synchronous = FULL` (an acknowledged write survives a
+/// power cut), and group commit (`GroupCommit`): callers that arrive while a transaction
+/// is being committed are carried out together in the next one, so they share its fsync.
+/// Each connection sits behind its own mutex, so no connection is ever used by two threads.
 public final class SQLiteStore: Store {
     /// A connection behind its own lock (Mutex cannot sit in an array by itself).
     private final class Slot: Sendable {
@@ -16,6 +18,8 @@ public final class SQLiteStore: Store {
     private let writer: Slot
     private let readers: [Slot]
     private let nextReader = Atomic<Int>(0)
+    private let commits = GroupCommit()
+    private let generation = Atomic<UInt64>(1)
     /// `data-dir/lianjie.db`
     public let databasePath: String
 
@@ -49,19 +53,49 @@ public final class SQLiteStore: Store {
 
     private static func migrate(_ db: SQLiteConnection) throws(StoreError) {
         try db.exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_at INTEGER NOT NULL) STRICT")
+        try db.exec("""
+            CREATE TABLE IF NOT EXISTS module_migrations (module TEXT NOT NULL, version INTEGER NOT NULL,
+                                                          applied_at INTEGER NOT NULL, PRIMARY KEY (module, version)) STRICT
+            """)
+        let now = SQLValue.int(Int64(Date().timeIntervalSince1970))
         let current = Int(try db.query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").first?.first?.int ?? 0)
-        guard current <= Migrations.steps.count else {
+        guard current <= Migrations.foundation.count else {
             throw StoreError(.tooNew, "the database was written by a newer version of Lianjie",
-                             detail: "schema version \(current), this build knows \(Migrations.steps.count)")
+                             detail: "schema version \(current), this build knows \(Migrations.foundation.count)")
         }
-        for version in (current + 1)..<(Migrations.steps.count + 1) {
+        for version in (current + 1)..<(Migrations.foundation.count + 1) {
             try db.transaction { () throws(StoreError) in
-                try db.exec(Migrations.steps[version - 1])
-                try db.query("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)",
-                             [.int(Int64(version)), .int(Int64(Date().timeIntervalSince1970))])
+                try db.exec(Migrations.foundation[version - 1])
+                try db.query("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)", [.int(Int64(version)), now])
+            }
+        }
+        for module in Migrations.modules {
+            let done = Int(try db.query("SELECT COALESCE(MAX(version), 0) FROM module_migrations WHERE module = ?",
+                                        [.text(module.name)]).first?.first?.int ?? 0)
+            guard done <= module.steps.count else {
+                throw StoreError(.tooNew, "the database was written by a newer version of Lianjie",
+                                 detail: "\(module.name) schema version \(done), this build knows \(module.steps.count)")
+            }
+            for version in (done + 1)..<(module.steps.count + 1) {
+                try db.transaction { () throws(StoreError) in
+                    try db.exec(module.steps[version - 1])
+                    try db.query("INSERT INTO module_migrations (module, version, applied_at) VALUES (?, ?, ?)",
+                                 [.text(module.name), .int(Int64(version)), now])
+                }
             }
         }
     }
+
+    /// A pragma's value on the writer connection, if it is a number (for tests and checks).
+    public func writerPragma(_ name: String) throws -> Int64? {
+        guard name.allSatisfy({ $0.isLetter || $0 == "_" }) else { return nil }
+        return try writer.connection.withLock { c in
+            guard case .int(let v)? = try c.query("PRAGMA \(name)").first?.first else { return nil }
+            return v
+        }
+    }
+
+    public var authGeneration: UInt64 { generation.load(ordering: .acquiring) }
 
     public func read<T: Sendable>(_ body: (any StoreReader) throws -> T) throws -> T {
         let i = nextReader.wrappingAdd(1, ordering: .relaxed).oldValue % readers.count
@@ -75,16 +109,41 @@ public final class SQLiteStore: Store {
     }
 
     public func write<T: Sendable>(_ body: (any StoreWriter) throws -> T) throws -> T {
-        try writer.connection.withLock { c in
-            try c.query("BEGIN IMMEDIATE")
+        try commits.perform(body) { batch in
+            try writer.connection.withLock { c in try commit(batch, on: c) }
+        }
+    }
+
+    /// Runs one batch of writes in one transaction, each in its own savepoint; on the
+    /// thread of whichever caller leads this batch.
+    private func commit(_ batch: [GroupCommit.Job], on c: SQLiteConnection) throws {
+        try c.query("BEGIN IMMEDIATE")
+        let access = SQLiteAccess(c)
+        for job in batch {
             do {
-                let result = try body(SQLiteAccess(c))
-                try c.query("COMMIT")
-                return result
+                try c.query("SAVEPOINT job")
+                let changedAuthBefore = access.authChanged
+                do {
+                    try job.run(access)
+                    try c.query("RELEASE job")
+                } catch {
+                    job.fail(error)
+                    access.authChanged = changedAuthBefore
+                    try c.query("ROLLBACK TO job")
+                    try c.query("RELEASE job")
+                }
             } catch {
+                // The savepoint machinery itself failed: nothing of this batch can be trusted.
                 _ = try? c.query("ROLLBACK")
                 throw error
             }
         }
+        do {
+            try c.query("COMMIT")
+        } catch {
+            _ = try? c.query("ROLLBACK")
+            throw error
+        }
+        if access.authChanged { generation.wrappingAdd(1, ordering: .releasing) }
     }
 }

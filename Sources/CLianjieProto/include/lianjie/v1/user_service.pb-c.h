@@ -73,6 +73,8 @@ typedef struct Lianjie__V1__ListAuditEntriesRequest Lianjie__V1__ListAuditEntrie
 typedef struct Lianjie__V1__ListAuditEntriesResponse Lianjie__V1__ListAuditEntriesResponse;
 typedef struct Lianjie__V1__VerifyAuditLogRequest Lianjie__V1__VerifyAuditLogRequest;
 typedef struct Lianjie__V1__VerifyAuditLogResponse Lianjie__V1__VerifyAuditLogResponse;
+typedef struct Lianjie__V1__GetAuditAnchorRequest Lianjie__V1__GetAuditAnchorRequest;
+typedef struct Lianjie__V1__GetAuditAnchorResponse Lianjie__V1__GetAuditAnchorResponse;
 
 
 /* --- enums --- */
@@ -775,10 +777,17 @@ struct  Lianjie__V1__ListAuditEntriesResponse
 struct  Lianjie__V1__VerifyAuditLogRequest
 {
   ProtobufCMessage base;
+  /*
+   * An anchor kept elsewhere (from GetAuditAnchor): when set, the log must still hold
+   * entry `anchor_sequence` with MAC `anchor_mac`, so a log cut short or restored from an
+   * older backup does not verify.
+   */
+  int64_t anchor_sequence;
+  char *anchor_mac;
 };
 #define LIANJIE__V1__VERIFY_AUDIT_LOG_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__verify_audit_log_request__descriptor) \
-     }
+    , 0, (char *)protobuf_c_empty_string }
 
 
 struct  Lianjie__V1__VerifyAuditLogResponse
@@ -790,7 +799,8 @@ struct  Lianjie__V1__VerifyAuditLogResponse
    */
   int64_t checked;
   /*
-   * The first entry whose hash or sequence does not follow from the one before; 0 if intact.
+   * The first entry whose MAC or sequence does not follow from the one before (or that
+   * the anchor names); 0 if intact.
    */
   int64_t first_broken_sequence;
   /*
@@ -801,6 +811,35 @@ struct  Lianjie__V1__VerifyAuditLogResponse
 #define LIANJIE__V1__VERIFY_AUDIT_LOG_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__verify_audit_log_response__descriptor) \
     , 0, 0, 0, (char *)protobuf_c_empty_string }
+
+
+struct  Lianjie__V1__GetAuditAnchorRequest
+{
+  ProtobufCMessage base;
+};
+#define LIANJIE__V1__GET_AUDIT_ANCHOR_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__get_audit_anchor_request__descriptor) \
+     }
+
+
+/*
+ * The newest point of the audit chain, to be kept outside the server (printed on paper,
+ * mailed to the discipline office, stored with each backup) and given back to
+ * VerifyAuditLog later.
+ */
+struct  Lianjie__V1__GetAuditAnchorResponse
+{
+  ProtobufCMessage base;
+  int64_t sequence;
+  /*
+   * The entry's MAC (HMAC-SHA256 under the server's audit key), hex.
+   */
+  char *mac;
+  Lianjie__V1__Time *time;
+};
+#define LIANJIE__V1__GET_AUDIT_ANCHOR_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__get_audit_anchor_response__descriptor) \
+    , 0, (char *)protobuf_c_empty_string, NULL }
 
 
 /* Lianjie__V1__LoginRequest methods */
@@ -1810,6 +1849,44 @@ Lianjie__V1__VerifyAuditLogResponse *
 void   lianjie__v1__verify_audit_log_response__free_unpacked
                      (Lianjie__V1__VerifyAuditLogResponse *message,
                       ProtobufCAllocator *allocator);
+/* Lianjie__V1__GetAuditAnchorRequest methods */
+void   lianjie__v1__get_audit_anchor_request__init
+                     (Lianjie__V1__GetAuditAnchorRequest         *message);
+size_t lianjie__v1__get_audit_anchor_request__get_packed_size
+                     (const Lianjie__V1__GetAuditAnchorRequest   *message);
+size_t lianjie__v1__get_audit_anchor_request__pack
+                     (const Lianjie__V1__GetAuditAnchorRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__get_audit_anchor_request__pack_to_buffer
+                     (const Lianjie__V1__GetAuditAnchorRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__GetAuditAnchorRequest *
+       lianjie__v1__get_audit_anchor_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__get_audit_anchor_request__free_unpacked
+                     (Lianjie__V1__GetAuditAnchorRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__GetAuditAnchorResponse methods */
+void   lianjie__v1__get_audit_anchor_response__init
+                     (Lianjie__V1__GetAuditAnchorResponse         *message);
+size_t lianjie__v1__get_audit_anchor_response__get_packed_size
+                     (const Lianjie__V1__GetAuditAnchorResponse   *message);
+size_t lianjie__v1__get_audit_anchor_response__pack
+                     (const Lianjie__V1__GetAuditAnchorResponse   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__get_audit_anchor_response__pack_to_buffer
+                     (const Lianjie__V1__GetAuditAnchorResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__GetAuditAnchorResponse *
+       lianjie__v1__get_audit_anchor_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__get_audit_anchor_response__free_unpacked
+                     (Lianjie__V1__GetAuditAnchorResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Lianjie__V1__LoginRequest_Closure)
@@ -1971,6 +2048,12 @@ typedef void (*Lianjie__V1__VerifyAuditLogRequest_Closure)
 typedef void (*Lianjie__V1__VerifyAuditLogResponse_Closure)
                  (const Lianjie__V1__VerifyAuditLogResponse *message,
                   void *closure_data);
+typedef void (*Lianjie__V1__GetAuditAnchorRequest_Closure)
+                 (const Lianjie__V1__GetAuditAnchorRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__GetAuditAnchorResponse_Closure)
+                 (const Lianjie__V1__GetAuditAnchorResponse *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -2118,6 +2201,10 @@ struct Lianjie__V1__UserService_Service
                            const Lianjie__V1__VerifyAuditLogRequest *input,
                            Lianjie__V1__VerifyAuditLogResponse_Closure closure,
                            void *closure_data);
+  void (*get_audit_anchor)(Lianjie__V1__UserService_Service *service,
+                           const Lianjie__V1__GetAuditAnchorRequest *input,
+                           Lianjie__V1__GetAuditAnchorResponse_Closure closure,
+                           void *closure_data);
 };
 typedef void (*Lianjie__V1__UserService_ServiceDestroy)(Lianjie__V1__UserService_Service *);
 void lianjie__v1__user_service__init (Lianjie__V1__UserService_Service *service,
@@ -2160,7 +2247,8 @@ void lianjie__v1__user_service__init (Lianjie__V1__UserService_Service *service,
       function_prefix__ ## list_placements,\
       function_prefix__ ## import_subjects,\
       function_prefix__ ## list_audit_entries,\
-      function_prefix__ ## verify_audit_log  }
+      function_prefix__ ## verify_audit_log,\
+      function_prefix__ ## get_audit_anchor  }
 void lianjie__v1__user_service__login(ProtobufCService *service,
                                       const Lianjie__V1__LoginRequest *input,
                                       Lianjie__V1__LoginResponse_Closure closure,
@@ -2301,6 +2389,10 @@ void lianjie__v1__user_service__verify_audit_log(ProtobufCService *service,
                                                  const Lianjie__V1__VerifyAuditLogRequest *input,
                                                  Lianjie__V1__VerifyAuditLogResponse_Closure closure,
                                                  void *closure_data);
+void lianjie__v1__user_service__get_audit_anchor(ProtobufCService *service,
+                                                 const Lianjie__V1__GetAuditAnchorRequest *input,
+                                                 Lianjie__V1__GetAuditAnchorResponse_Closure closure,
+                                                 void *closure_data);
 
 /* --- descriptors --- */
 
@@ -2357,6 +2449,8 @@ extern const ProtobufCMessageDescriptor lianjie__v1__list_audit_entries_request_
 extern const ProtobufCMessageDescriptor lianjie__v1__list_audit_entries_response__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__verify_audit_log_request__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__verify_audit_log_response__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__get_audit_anchor_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__get_audit_anchor_response__descriptor;
 extern const ProtobufCServiceDescriptor lianjie__v1__user_service__descriptor;
 
 PROTOBUF_C__END_DECLS

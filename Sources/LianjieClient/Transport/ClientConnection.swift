@@ -1,0 +1,265 @@
+import Foundation
+import LianjieMessages
+import LianjieWire
+import Synchronization
+import LianjieRPC
+
+/// One client TCP connection. Its own thread connects (no caller's thread ever waits for
+/// a connect) and then delivers replies; calls made while it connects are queued and sent
+/// once it is up. Writers share the socket under `output`.
+///
+/// Lock order: a writer takes `output`, then briefly `state` (to number and register the
+/// call, so call ids go out strictly increasing); the reader thread takes only `state`,
+/// or `output` alone. So a blocked write never stops replies being delivered, and nothing
+/// deadlocks.
+final class ClientConnection: Sendable {
+    /// A call's outcome; `notProcessed` means the server never started it (GOAWAY or a
+    /// connection that was already gone), so the caller may safely send it again.
+    struct Outcome: Sendable {
+        var result: Result<[UInt8], RPCError>
+        var notProcessed = false
+    }
+
+    private struct State {
+        var nextCallID: UInt64 = 1
+        var pending: [UInt64: CheckedContinuation<Outcome, Never>] = [:]
+        /// Set by GOAWAY: calls above it were not processed.
+        var goAwayLastCallID: UInt64?
+        var failure: RPCError?
+    }
+
+    /// The socket as writers see it: not yet connected (frames wait in `queued`),
+    /// connected, or gone.
+    private struct Output {
+        var fd: Int32 = -1
+        var queued: [[UInt8]] = []
+        var closed = false
+    }
+
+    /// The id a call got, known once it is sent; lets a cancel that races the send find it.
+    private final class Handle: Sendable {
+        let value = Mutex<(id: UInt64?, cancelled: Bool)>((nil, false))
+    }
+
+    private let endpoint: Endpoint
+    private let maxReplyBytes: Int
+    private let maxMetaBytes: Int
+    private let state = Mutex(State())
+    private let output = Mutex(Output())
+
+    /// Starts connecting to `endpoint` on the connection's own thread and returns at once.
+    init(endpoint: Endpoint, limits: WireLimits) {
+        self.endpoint = endpoint
+        self.maxReplyBytes = limits.maxBodyBytes
+        self.maxMetaBytes = limits.maxMetaBytes
+        let t = Thread { [self] in self.run() }
+        t.name = "lianjie-client"
+        t.stackSize = 256 * 1024
+        t.start()
+    }
+
+    /// Usable for new calls: not failed and not told to go away.
+    var isUsable: Bool {
+        state.withLock { $0.failure == nil && $0.goAwayLastCallID == nil }
+    }
+
+    func call(path: String, body: [UInt8], metadata: [Metadata], timeoutMs: UInt32) async -> Outcome {
+        let handle = Handle()
+        return await withTaskCancellationHandler {
+            await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
+                var refused: RPCError?
+                var sent = true
+                var assigned: UInt64 = 0
+                output.withLock { out in
+                    let id = state.withLock { s -> UInt64? in
+                        if let f = s.failure { refused = f; return nil }
+                        if s.goAwayLastCallID != nil { refused = RPCError(.unavailable, "the server is going away"); return nil }
+                        let id = s.nextCallID
+                        s.nextCallID += 1
+                        s.pending[id] = continuation
+                        return id
+                    }
+                    guard let id else { return }
+                    assigned = id
+                    let meta = CallMeta(callId: id, method: path, timeoutMs: timeoutMs, metadata: metadata)
+                    var frame: [UInt8] = []
+                    FrameEncoder.append(kind: .call, meta: meta.serializedBytes(), body: body, to: &frame)
+                    sent = Self.send(frame, &out)
+                }
+                if let refused {
+                    continuation.resume(returning: Outcome(result: .failure(refused), notProcessed: true))
+                    return
+                }
+                if !sent {
+                    fail(assigned, RPCError(.unavailable, "the connection to the server was lost"), notProcessed: true)
+                    return
+                }
+                let cancelledEarly = handle.value.withLock { h -> Bool in
+                    h.id = assigned
+                    return h.cancelled
+                }
+                if cancelledEarly, fail(assigned, RPCError(.cancelled, "call cancelled")) { sendCancel(assigned) }
+                let callID = assigned
+                if timeoutMs > 0 {
+                    // The server answers DEADLINE_EXCEEDED itself; this covers a server that cannot.
+                    let grace = DispatchTime.now() + .milliseconds(Int(timeoutMs) + 1000)
+                    DispatchQueue.global().asyncAfter(deadline: grace) { [self] in
+                        if fail(callID, RPCError(.deadlineExceeded, "deadline exceeded (no reply from the server)")) {
+                            sendCancel(callID)
+                        }
+                    }
+                }
+            }
+        } onCancel: {
+            let id = handle.value.withLock { h -> UInt64? in
+                h.cancelled = true
+                return h.id
+            }
+            if let id, fail(id, RPCError(.cancelled, "call cancelled")) { sendCancel(id) }
+        }
+    }
+
+    /// Resumes a pending call with `error`; false if it was already answered.
+    @discardableResult
+    private func fail(_ callID: UInt64, _ error: RPCError, notProcessed: Bool = false) -> Bool {
+        let c = state.withLock { $0.pending.removeValue(forKey: callID) }
+        c?.resume(returning: Outcome(result: .failure(error), notProcessed: notProcessed))
+        return c != nil
+    }
+
+    private func sendCancel(_ callID: UInt64) {
+        _ = output.withLock { Self.send(FrameEncoder.encode(kind: .cancel, meta: CancelMeta(callId: callID).serializedBytes()), &$0) }
+    }
+
+    /// Writes all of `bytes`, or queues them while the connection is being made.
+    private static func send(_ bytes: [UInt8], _ out: inout Output) -> Bool {
+        if out.closed { return false }
+        if out.fd < 0 {
+            out.queued.append(bytes)
+            return true
+        }
+        return write(bytes, to: out.fd)
+    }
+
+    private static func write(_ bytes: [UInt8], to fd: Int32) -> Bool {
+        bytes.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = Glibc.send(fd, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+                if n > 0 { offset += n } else if n < 0, errno == EINTR { continue } else { return false }
+            }
+            return true
+        }
+    }
+
+    /// Fails every pending call and closes the socket (the connection's thread then exits).
+    func shutdown(_ error: RPCError, notProcessed: Bool = false) {
+        let pending = state.withLock { s -> [CheckedContinuation<Outcome, Never>] in
+            if s.failure == nil { s.failure = error }
+            let p = Array(s.pending.values)
+            s.pending.removeAll()
+            return p
+        }
+        for c in pending { c.resume(returning: Outcome(result: .failure(error), notProcessed: notProcessed)) }
+        output.withLock { out in
+            out.closed = true
+            out.queued.removeAll()
+            if out.fd >= 0 { Glibc.shutdown(out.fd, Int32(SHUT_RDWR)) }
+        }
+    }
+
+    /// The connection's thread: connect, send what was queued meanwhile, then read replies.
+    private func run() {
+        let fd: Int32
+        do { fd = try Socket.connect(endpoint) } catch {
+            // Nothing reached the server: every call made so far may be sent elsewhere.
+            shutdown(RPCError(.unavailable, "cannot reach the server at \(endpoint): \(error.description)"), notProcessed: true)
+            return
+        }
+        let connected = output.withLock { out -> Bool in
+            guard !out.closed else { return false }
+            out.fd = fd
+            for frame in out.queued where !Self.write(frame, to: fd) { return false }
+            out.queued.removeAll()
+            return true
+        }
+        guard connected else {
+            Glibc.close(fd)
+            shutdown(RPCError(.unavailable, "the connection to the server was lost"), notProcessed: true)
+            return
+        }
+        readLoop(fd)
+    }
+
+    private func readLoop(_ fd: Int32) {
+        // A reply over the limit fails its call alone: the decoder skips it unbuffered.
+        var decoder = FrameDecoder(limits: WireLimits(maxMetaBytes: maxMetaBytes, maxBodyBytes: maxReplyBytes))
+        var buffer = [UInt8](repeating: 0, count: 64 * 1024)
+        defer { Glibc.close(fd) }
+        while true {
+            let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
+            if n < 0, errno == EINTR { continue }
+            guard n > 0 else {
+                shutdown(RPCError(.unavailable, "the connection to the server was lost"))
+                return
+            }
+            buffer.withUnsafeBytes { decoder.feed(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+            while let event = decoder.next() {
+                switch event {
+                case .frame(let frame):
+                    if !handle(frame) { return }
+                case .oversized(let kind, let meta, let length):
+                    guard kind == .reply, let reply = try? ReplyMeta(serializedBytes: meta) else {
+                        shutdown(RPCError(.internal, "the server sent an oversized frame"))
+                        return
+                    }
+                    fail(reply.callId, RPCError(.resourceExhausted,
+                        "the reply of \(length) bytes exceeds this client's limit of \(maxReplyBytes); ask for less (a smaller page)"))
+                case .protocolError(let e):
+                    shutdown(RPCError(.internal, "the server broke the protocol: \(e.message)"))
+                    return
+                case .callHead:
+                    shutdown(RPCError(.internal, "the server sent a CALL"))
+                    return
+                }
+            }
+        }
+    }
+
+    /// Handles one frame from the server; false when the connection is finished.
+    private func handle(_ frame: Frame) -> Bool {
+        switch frame.kind {
+        case .reply:
+            guard let meta = try? ReplyMeta(serializedBytes: frame.meta) else {
+                shutdown(RPCError(.internal, "the server sent a malformed reply"))
+                return false
+            }
+            let c = state.withLock { $0.pending.removeValue(forKey: meta.callId) }
+            if meta.status == 0 {
+                c?.resume(returning: Outcome(result: .success(frame.body)))
+            } else {
+                c?.resume(returning: Outcome(result: .failure(RPCError(Status(code: meta.status), meta.message, violations: meta.violations))))
+            }
+            return true
+        case .ping:
+            if let meta = try? PingMeta(serializedBytes: frame.meta) {
+                _ = output.withLock { Self.send(FrameEncoder.encode(kind: .pong, meta: PingMeta(nonce: meta.nonce).serializedBytes()), &$0) }
+            }
+            return true
+        case .pong, .call, .cancel:
+            return true
+        case .goAway:
+            let meta = (try? GoAwayMeta(serializedBytes: frame.meta)) ?? GoAwayMeta()
+            let refused = state.withLock { s -> [CheckedContinuation<Outcome, Never>] in
+                s.goAwayLastCallID = meta.lastCallId
+                let late = s.pending.keys.filter { $0 > meta.lastCallId }
+                return late.compactMap { s.pending.removeValue(forKey: $0) }
+            }
+            let why = meta.message.isEmpty ? "the server is going away" : meta.message
+            for c in refused {
+                c.resume(returning: Outcome(result: .failure(RPCError(.unavailable, "\(why); the call was not processed")), notProcessed: true))
+            }
+            return true
+        }
+    }
+}

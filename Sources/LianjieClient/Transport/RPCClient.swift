@@ -1,0 +1,108 @@
+import Foundation
+public import LianjieMessages
+public import LianjieWire
+import Synchronization
+public import LianjieRPC
+
+/// Per-call settings.
+public struct CallOptions: Sendable {
+    /// How long the caller waits; sent to the server as `timeout_ms`. Nil means no deadline.
+    public var timeout: Duration?
+    /// Extra metadata for this call (keys lower-case).
+    public var metadata: [(String, String)]
+
+    public init(timeout: Duration? = nil, metadata: [(String, String)] = []) {
+        self.timeout = timeout
+        self.metadata = metadata
+    }
+}
+
+/// An async LJRP/1 client over one TCP connection, shared by any number of concurrent
+/// calls. If the connection drops, the next call opens a new one; a call the server
+/// reports it never started (GOAWAY) is sent once more on a new connection.
+///
+/// Thread-safe. Errors are always `RPCError`: transport failures surface as UNAVAILABLE,
+/// a reply that does not decode as INTERNAL.
+public final class RPCClient: Sendable {
+    public let endpoint: Endpoint
+    let limits: WireLimits
+    private let state = Mutex<ClientState>(ClientState())
+
+    struct ClientState {
+        var connection: ClientConnection?
+        var token: String?
+    }
+
+    /// The largest reply body a client accepts unless told otherwise: a bigger reply fails
+    /// its call (RESOURCE_EXHAUSTED) without being held.
+    public static let defaultMaxReplyBytes = 64 * 1024 * 1024
+
+    /// - Parameter limits: `maxBodyBytes` is the largest reply this client accepts.
+    public init(endpoint: Endpoint, token: String? = nil,
+                limits: WireLimits = WireLimits(maxBodyBytes: RPCClient.defaultMaxReplyBytes)) {
+        self.endpoint = endpoint
+        self.limits = limits
+        state.withLock { $0.token = token }
+    }
+
+    /// The bearer token sent with every call (`authorization: Bearer …`), if any.
+    public var token: String? {
+        get { state.withLock { $0.token } }
+        set { state.withLock { $0.token = newValue } }
+    }
+
+    /// Closes the connection; calls in flight fail with UNAVAILABLE. A later call reconnects.
+    public func close() {
+        let c = state.withLock { s -> ClientConnection? in
+            let c = s.connection
+            s.connection = nil
+            return c
+        }
+        c?.shutdown(RPCError(.unavailable, "the client closed the connection"))
+    }
+
+    /// Calls `method` and returns its decoded response.
+    public func call<Request, Response>(_ method: RPCMethod<Request, Response>, _ request: Request,
+                                        options: CallOptions = CallOptions()) async throws(RPCError) -> Response {
+        let body = try await callRaw(path: method.path, body: request.serializedBytes(), options: options)
+        do {
+            return try Response(serializedBytes: body)
+        } catch {
+            throw RPCError(.internal, "the server's reply is not a valid \(Response.protoName)")
+        }
+    }
+
+    /// Calls a method by path with an encoded body; returns the encoded response body.
+    public func callRaw(path: String, body: [UInt8], options: CallOptions = CallOptions()) async throws(RPCError) -> [UInt8] {
+        let (connection, token) = connectionForCall()
+        var metadata = options.metadata.map { Metadata(key: $0.0, value: $0.1) }
+        if let token, !options.metadata.contains(where: { $0.0 == "authorization" }) {
+            metadata.append(Metadata(key: "authorization", value: "Bearer \(token)"))
+        }
+        var timeoutMs: UInt32 = 0
+        if let t = options.timeout {
+            let ms = t.components.seconds * 1000 + t.components.attoseconds / 1_000_000_000_000_000
+            timeoutMs = UInt32(clamping: max(1, ms))
+        }
+        var outcome = await connection.call(path: path, body: body, metadata: metadata, timeoutMs: timeoutMs)
+        if outcome.notProcessed, !Task.isCancelled {
+            // The server never started it (GOAWAY, or the connection had just dropped):
+            // sending it once more on a fresh connection cannot do it twice.
+            let (fresh, _) = connectionForCall()
+            outcome = await fresh.call(path: path, body: body, metadata: metadata, timeoutMs: timeoutMs)
+        }
+        return try outcome.result.get()
+    }
+
+    /// The connection to use: the open one, or a new one made under the same lock, so
+    /// however many calls start at once they share one connection. Making one never waits:
+    /// it connects on its own thread while calls queue on it.
+    private func connectionForCall() -> (ClientConnection, String?) {
+        state.withLock { s -> (ClientConnection, String?) in
+            if let c = s.connection, c.isUsable { return (c, s.token) }
+            let fresh = ClientConnection(endpoint: endpoint, limits: limits)
+            s.connection = fresh
+            return (fresh, s.token)
+        }
+    }
+}

@@ -1,0 +1,348 @@
+import CLianjieSys
+import Foundation
+import LianjieMessages
+public import LianjieWire
+import Synchronization
+public import LianjieRPC
+
+/// The server could not start: the message says why (address in use, bad address...).
+public struct RPCServerError: Error, Sendable, CustomStringConvertible {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}
+
+/// Limits and sizes of an `RPCServer`; every one has a sensible default.
+public struct RPCServerConfiguration: Sendable {
+    public var endpoint = Endpoint(host: "127.0.0.1", port: 7600)
+    /// Largest meta and body a peer may send.
+    public var limits = WireLimits()
+    /// Calls a connection may have running on the worker pool at once.
+    public var maxCallsPerConnection = 256
+    /// Connections open at once; more are answered GOAWAY UNAVAILABLE and closed.
+    public var maxConnections = 4096
+    /// A connection with nothing in flight for this long is closed (0 = never).
+    public var idleTimeoutSeconds: Double = 300
+    /// Event-loop threads (each owns a share of the connections).
+    public var eventLoops = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 4))
+    /// Worker threads for blocking handlers.
+    public var workerThreads = max(2, ProcessInfo.processInfo.activeProcessorCount * 2)
+    /// Calls queued for the workers before new ones are refused with UNAVAILABLE.
+    public var maxQueuedCalls = 4096
+    /// Threads of the small pool for costly methods open without a token (login).
+    public var isolatedThreads = 2
+    /// Calls queued for that pool before new ones are refused with UNAVAILABLE.
+    public var maxQueuedIsolatedCalls = 64
+    /// The longest deadline a call may ask for; longer `timeout_ms` values are cut to it.
+    public var maxDeadlineSeconds: Double = 300
+    /// A frame must arrive whole within this long of its first byte (and a trusted proxy's
+    /// PROXY header within this long of connecting), or the connection is closed.
+    public var readStallSeconds: Double = 30
+    /// Replies the peer does not read for this long close the connection.
+    public var writeStallSeconds: Double = 30
+    /// Connections open at once from one client address (behind a trusted proxy, the
+    /// address the proxy names); more are refused.
+    public var maxConnectionsPerPeer = 512
+    /// Calls refused for their token after which a connection is closed.
+    public var maxRefusedTokensPerConnection = 8
+    /// Addresses (numeric, no port) of TLS terminators or balancers that open every
+    /// connection with a PROXY protocol header (v1 or v2) naming the real client. A
+    /// connection from one of them without a valid header is closed.
+    public var trustedProxies: Set<String> = []
+
+    public init() {}
+
+    var idleTimeoutNanos: UInt64 { Self.nanos(idleTimeoutSeconds) }
+    var maxDeadlineNanos: UInt64 { max(1_000_000, Self.nanos(maxDeadlineSeconds)) }
+    var readStallNanos: UInt64 { Self.nanos(readStallSeconds) }
+    var writeStallNanos: UInt64 { Self.nanos(writeStallSeconds) }
+
+    static func nanos(_ seconds: Double) -> UInt64 {
+        seconds > 0 ? UInt64(min(seconds, 1e9) * 1e9) : 0
+    }
+}
+
+/// An LJRP/1 server: accepts connections, decodes frames, runs the `Router`'s handlers
+/// and answers, per `Proto/PROTOCOL.md`.
+///
+/// Threads: `eventLoops` loops own the connections (round-robin); pool handlers run on
+/// `workerThreads` workers. All methods are thread-safe.
+public final class RPCServer: Sendable {
+    public let configuration: RPCServerConfiguration
+    let router: Router
+    let logger: Logger
+    let pool: WorkPool
+    let isolatedPool: WorkPool
+    private let loops: [EventLoop]
+    private let peers = Mutex<[String: Int]>([:])
+    private let listener = Mutex<(fd: Int32, port: Int)?>(nil)
+    private let connections = Atomic<Int>(0)
+    private let nextLoop = Atomic<Int>(0)
+    private let draining = Atomic<Bool>(false)
+    private let acceptor = Mutex<Acceptor?>(nil)
+
+    public init(configuration: RPCServerConfiguration, router: Router, logger: Logger) throws(RPCServerError) {
+        self.configuration = configuration
+        self.router = router
+        self.logger = logger
+        self.pool = WorkPool(name: "lianjie-worker", threads: configuration.workerThreads, maxQueued: configuration.maxQueuedCalls)
+        self.isolatedPool = WorkPool(name: "lianjie-isolated", threads: configuration.isolatedThreads,
+                                     maxQueued: configuration.maxQueuedIsolatedCalls)
+        var loops: [EventLoop] = []
+        for i in 0..<max(1, configuration.eventLoops) { loops.append(try EventLoop(name: "lianjie-loop-\(i)")) }
+        self.loops = loops
+    }
+
+    /// Binds, starts the loops, and returns the port (useful with port 0).
+    @discardableResult
+    public func start() throws(RPCServerError) -> Int {
+        let bound: (fd: Int32, port: Int)
+        do { bound = try Socket.listen(configuration.endpoint) } catch { throw RPCServerError(error.description) }
+        listener.withLock { $0 = bound }
+        for loop in loops { loop.start() }
+        let acceptor = Acceptor(fd: bound.fd, server: self, loop: loops[0])
+        self.acceptor.withLock { $0 = acceptor }
+        loops[0].execute { acceptor.attach() }
+        logger.notice("server started", ["listen": .text(Endpoint(host: configuration.endpoint.host, port: bound.port).description),
+                                         "loops": .int(Int64(loops.count)), "workers": .int(Int64(configuration.workerThreads))])
+        return bound.port
+    }
+
+    /// Connections open now.
+    public var connectionCount: Int { connections.load(ordering: .relaxed) }
+
+    /// True once `drain` began: health checks answer NOT_SERVING.
+    public var isDraining: Bool { draining.load(ordering: .acquiring) }
+
+    /// Stops accepting, sends GOAWAY on every connection, waits up to `graceSeconds` for
+    /// accepted calls to be answered, then closes whatever is left and stops the threads.
+    /// Blocks the calling thread; returns true when everything finished within the grace.
+    @discardableResult
+    public func drain(graceSeconds: Double) -> Bool {
+        guard !draining.exchange(true, ordering: .acquiringAndReleasing) else { return true }
+        logger.notice("draining", ["connections": .int(Int64(connectionCount)), "grace_s": .double(graceSeconds)])
+        let acceptor = self.acceptor.withLock { $0 }
+        loops[0].execute { acceptor?.close() }
+        for loop in loops {
+            loop.execute { [loop] in
+                for channel in loop.allChannels { (channel as? ServerConnection)?.drain() }
+            }
+        }
+        let limit = MonotonicClock.now() + UInt64(max(0, graceSeconds) * 1e9)
+        while connectionCount > 0, MonotonicClock.now() < limit { usleep(5_000) }
+        let clean = connectionCount == 0
+        if !clean {
+            logger.warning("grace period over; closing remaining connections", ["connections": .int(Int64(connectionCount))])
+            for loop in loops {
+                loop.execute { [loop] in
+                    for channel in loop.allChannels { (channel as? ServerConnection)?.close(reason: "grace period over") }
+                }
+            }
+            let hard = MonotonicClock.now() + 1_000_000_000
+            while connectionCount > 0, MonotonicClock.now() < hard { usleep(5_000) }
+        }
+        for loop in loops { loop.stop() }
+        pool.stop()
+        isolatedPool.stop()
+        logger.notice("server stopped", ["clean": .text(clean ? "yes" : "no")])
+        return clean
+    }
+
+    /// What the server holds right now, summed over its loops and pools: for tests and
+    /// the bench, to show that nothing a caller sends outlives its call. Blocks until every
+    /// loop has answered.
+    public func diagnostics() -> ServerDiagnostics {
+        var total = ServerDiagnostics(connections: connectionCount, queuedCalls: pool.queuedCount + isolatedPool.queuedCount)
+        let parts = Mutex<[ServerDiagnostics]>([])
+        let done = DispatchSemaphore(value: 0)
+        for loop in loops {
+            loop.execute { [loop] in
+                var d = ServerDiagnostics()
+                d.timers = loop.pendingTimerCount
+                for channel in loop.allChannels {
+                    guard let c = channel as? ServerConnection else { continue }
+                    d.openCalls += c.openCallCount
+                    d.bufferedBytes += c.bufferedByteCount
+                }
+                parts.withLock { $0.append(d) }
+                done.signal()
+            }
+        }
+        for _ in loops { done.wait() }
+        for d in parts.withLock({ $0 }) {
+            total.timers += d.timers
+            total.openCalls += d.openCalls
+            total.bufferedBytes += d.bufferedBytes
+        }
+        return total
+    }
+
+    // MARK: Internal
+
+    func pool(for execution: HandlerExecution) -> WorkPool {
+        execution == .isolated ? isolatedPool : pool
+    }
+
+    /// Counts one more connection from `peer` (`ip:port`); its host, or nil when that host
+    /// is at `maxConnectionsPerPeer` already.
+    func admitPeer(_ peer: String) -> String? {
+        let host = Self.host(of: peer)
+        let admitted = peers.withLock { p -> Bool in
+            guard p[host, default: 0] < configuration.maxConnectionsPerPeer else { return false }
+            p[host, default: 0] += 1
+            return true
+        }
+        return admitted ? host : nil
+    }
+
+    /// `ip` of `ip:port` or `[ip6]:port`.
+    static func host(of peer: String) -> String {
+        if peer.hasPrefix("["), let close = peer.firstIndex(of: "]") { return String(peer[peer.index(after: peer.startIndex)..<close]) }
+        guard let colon = peer.lastIndex(of: ":") else { return peer }
+        return String(peer[..<colon])
+    }
+
+    /// Runs a handler; the one place where what it throws becomes what the caller sees.
+    func invoke(_ route: Router.Route, _ body: [UInt8], _ context: CallContext) -> CallOutcome {
+        do {
+            return CallOutcome(result: .success(try route.invoke(body, context)))
+        } catch let error as RPCError {
+            return CallOutcome(result: .failure(error))
+        } catch let delayed as DelayedFailure {
+            return CallOutcome(result: .failure(delayed.error), delayNanos: UInt64(max(0, min(delayed.delaySeconds, 60)) * 1e9))
+        } catch {
+            logger.error("handler failed", ["method": .text(context.method), "error": .text(String(describing: error))])
+            return CallOutcome(result: .failure(RPCError(.internal, "internal error; the server log has the details")))
+        }
+    }
+
+    func accepted(fd: Int32, peer: String) {
+        let count = connections.wrappingAdd(1, ordering: .relaxed).newValue
+        let viaProxy = configuration.trustedProxies.contains(Self.host(of: peer))
+        var refusal: String?
+        var countedHost: String?
+        if isDraining {
+            refusal = "the server is shutting down"
+        } else if count > configuration.maxConnections {
+            refusal = "too many connections; retry later"
+        } else if !viaProxy {
+            countedHost = admitPeer(peer)
+            if countedHost == nil { refusal = "too many connections from your address; retry later" }
+        }
+        if let refusal {
+            let meta = GoAwayMeta(lastCallId: 0, status: Status.unavailable.rawValue, message: refusal)
+            let frame = FrameEncoder.encode(kind: .goAway, meta: meta.serializedBytes())
+            _ = frame.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            close(fd)
+            connections.wrappingSubtract(1, ordering: .relaxed)
+            logger.info("connection refused", ["peer": .text(peer), "reason": .text(refusal)])
+            return
+        }
+        let loop = loops[nextLoop.wrappingAdd(1, ordering: .relaxed).oldValue % loops.count]
+        loop.execute { [self, countedHost] in
+            let connection = ServerConnection(fd: fd, peer: peer, countedHost: countedHost, expectsProxyHeader: viaProxy,
+                                              loop: loop, server: self)
+            if !connection.attach() {
+                close(fd)
+                releasePeer(countedHost)
+                connections.wrappingSubtract(1, ordering: .relaxed)
+            } else if isDraining {
+                connection.drain()
+            }
+        }
+        if logger.isEnabled(.debug) { logger.debug("connection opened", ["peer": .text(peer)]) }
+    }
+
+    private func releasePeer(_ host: String?) {
+        guard let host else { return }
+        peers.withLock { p in
+            let left = p[host, default: 1] - 1
+            p[host] = left > 0 ? left : nil
+        }
+    }
+
+    func connectionClosed(peer: String, countedHost: String?, reason: String?) {
+        releasePeer(countedHost)
+        connections.wrappingSubtract(1, ordering: .relaxed)
+        if logger.isEnabled(.debug) { logger.debug("connection closed", ["peer": .text(peer), "reason": .text(reason ?? "done")]) }
+    }
+
+    func callFinished(method: String, status: UInt32, started: UInt64, peer: String) {
+        guard logger.isEnabled(.debug) else { return }
+        let micros = Int64((MonotonicClock.now() &- started) / 1000)
+        logger.debug("call", ["method": .text(method), "status": .text(Status(code: status).name),
+                              "duration_us": .int(micros), "peer": .text(peer)])
+    }
+}
+
+/// A snapshot of what a server holds (`RPCServer.diagnostics()`).
+public struct ServerDiagnostics: Sendable, Equatable {
+    public var connections = 0
+    /// Calls waiting for a worker.
+    public var queuedCalls = 0
+    /// Calls accepted and not yet answered.
+    public var openCalls = 0
+    /// Timers not yet run (deadlines, held replies, paused accepts).
+    public var timers = 0
+    /// Bytes received and not yet handled, plus bytes waiting to be sent.
+    public var bufferedBytes = 0
+}
+
+/// What a handler produced, and how long to hold the reply back.
+struct CallOutcome: Sendable {
+    var result: Result<[UInt8], RPCError>
+    var delayNanos: UInt64 = 0
+}
+
+/// Accepts connections on the listening socket; runs on loop 0.
+final class Acceptor: LoopChannel, @unchecked Sendable {
+    // @unchecked: used only on loop 0's thread after `attach`.
+    private let fd: Int32
+    private unowned let server: RPCServer
+    private let loop: EventLoop
+    private var token: UInt64 = 0
+    private var closed = false
+
+    init(fd: Int32, server: RPCServer, loop: EventLoop) {
+        self.fd = fd
+        self.server = server
+        self.loop = loop
+    }
+
+    func attach() {
+        token = loop.register(fd: fd, self) ?? 0
+    }
+
+    func close() {
+        guard !closed else { return }
+        closed = true
+        loop.deregister(fd: fd, token: token)
+        Glibc.close(fd)
+    }
+
+    func onEvent(readable: Bool, writable: Bool, hangup: Bool) {
+        for _ in 0..<64 {
+            var storage = sockaddr_storage()
+            var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let client = withUnsafeMutablePointer(to: &storage) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { accept(fd, $0, &length) }
+            }
+            if client < 0 {
+                if errno == EMFILE || errno == ENFILE {
+                    // The listener stays readable while the backlog waits, so epoll would wake
+                    // us again at once: stop listening for a moment instead of spinning.
+                    server.logger.warning("accept failed: out of file descriptors; pausing accepts for 100 ms")
+                    loop.setInterest(fd: fd, token: token, readable: false, writable: false)
+                    loop.schedule(at: MonotonicClock.now() + 100_000_000) { [self] in
+                        if !closed { loop.setInterest(fd: fd, token: token, readable: true, writable: false) }
+                    }
+                }
+                return
+            }
+            _ = fcntl(client, F_SETFD, FD_CLOEXEC)
+            guard lj_socket_prepare(client) == 0 else { Glibc.close(client); continue }
+            server.accepted(fd: client, peer: Socket.describe(storage, length: length))
+        }
+    }
+
+    func tick(now: UInt64) {}
+}

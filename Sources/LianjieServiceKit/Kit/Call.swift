@@ -1,0 +1,108 @@
+public import LianjieMessages
+public import LianjieRPC
+public import LianjieRPCServer
+import LianjieSecurity
+public import LianjieStore
+
+/// Everything a handler needs for one call: who calls, the store, the clock, and the
+/// audit trail. Used on one worker thread for one call; not shared.
+public final class Call {
+    public let caller: Caller
+    public let context: CallContext
+    public let kit: ServiceKit
+    /// What the call is about, for its audit entry; set by the handler as soon as known.
+    public var target: AuditLog.Target?
+    /// Further records a successful read showed (each subject of a listing): one entry each.
+    public var readTargets: [AuditLog.Target] = []
+    /// SHA-256 of the encoded request, when it carries a `request_id`.
+    var fingerprint: [UInt8] = []
+
+    init(caller: Caller, context: CallContext, kit: ServiceKit) {
+        self.caller = caller
+        self.context = context
+        self.kit = kit
+    }
+
+    public var method: String { context.method }
+    public var store: any Store { kit.store }
+    public var logger: Logger { kit.logger }
+    /// Unix seconds now, from the services' clock.
+    public var now: Int64 { kit.settings.clock.now() }
+
+    public func read<T: Sendable>(_ body: (any StoreReader) throws -> T) throws -> T {
+        try StoreErrors.call(logger: logger, method: method) { try store.read(body) }
+    }
+
+    /// Runs a change in one transaction with its audit entry (outcome OK) and, when
+    /// `requestID` is set, its idempotency record: the same request id again returns the
+    /// first response and changes nothing. The caller's cancellation and deadline are
+    /// checked last, inside the transaction: a write is either answered OK or not made.
+    /// `storedAs` is what the idempotency record keeps of the response (to leave out a
+    /// secret that must never be stored, such as a new API token).
+    public func write<Response: ProtoMessage>(requestID: String = "", storedAs: (Response) -> Response = { $0 },
+                                              _ body: (any StoreWriter) throws -> Response) throws -> Response {
+        let time = kit.settings.clock.nowNanos()
+        let seconds = time / 1_000_000_000
+        let window = kit.settings.idempotencyWindowSeconds
+        return try StoreErrors.call(logger: logger, method: method) {
+            try store.write { tx -> Response in
+                if !requestID.isEmpty,
+                   let earlier = try tx.idempotencyRecord(accountID: caller.id, method: method, requestID: requestID,
+                                                          notBefore: seconds - window) {
+                    // The same request raced its own retry: answer what the first one got.
+                    return try Self.replayed(earlier, fingerprint: fingerprint)
+                }
+                let response = try body(tx)
+                try kit.audit.append(tx, time: time, accountID: caller.id, method: method, target: target, peer: context.peer,
+                                     outcome: "OK")
+                if !requestID.isEmpty {
+                    try tx.saveIdempotencyRecord(IdempotencyRecord(
+                        accountID: caller.id, method: method, requestID: requestID, response: storedAs(response).serializedBytes(),
+                        fingerprint: fingerprint, targetType: target?.type ?? "", targetID: target?.id ?? "",
+                        organizationPath: target?.organizationPath ?? "", createTime: seconds))
+                    try kit.maintenance.pruneIdempotencyIfDue(tx, now: seconds, window: window)
+                }
+                try context.checkCancellation()
+                return response
+            }
+        }
+    }
+
+    static func replayed<Response: ProtoMessage>(_ record: IdempotencyRecord, fingerprint: [UInt8]) throws -> Response {
+        guard record.fingerprint.isEmpty || Digest.constantTimeEqual(record.fingerprint, fingerprint) else {
+            throw RPCError.invalidArgument(field: "request_id", "was already used for a different request; choose a new one")
+        }
+        do { return try Response(serializedBytes: record.response) } catch {
+            throw RPCError(.internal, "internal error; the server log has the details")
+        }
+    }
+
+    /// Appends this call's audit entries — one for `target`, one per `readTargets` when
+    /// the outcome is OK — and returns once they are committed.
+    /// - Throws: UNAVAILABLE when they cannot be written: a read that cannot be audited
+    ///   must not be answered.
+    func auditNow(outcome: String) throws {
+        let entries = auditEntries(outcome: outcome)
+        let time = kit.settings.clock.nowNanos()
+        do {
+            try store.write { tx in
+                for e in entries {
+                    try kit.audit.append(tx, time: time, accountID: caller.id, method: method, target: e, peer: context.peer, outcome: outcome)
+                }
+            }
+        } catch {
+            logger.error("cannot write the audit log; the read is refused", ["method": .text(method), "error": .text(String(describing: error))])
+            throw RPCError(.unavailable, "the read could not be recorded in the audit log, so nothing was returned; retry later")
+        }
+    }
+
+    /// Appends this call's audit entry for a refusal without waiting for it.
+    func auditLater(outcome: String) {
+        kit.auditor.later(accountID: caller.id, method: method, targets: auditEntries(outcome: outcome), peer: context.peer,
+                          outcome: outcome)
+    }
+
+    private func auditEntries(outcome: String) -> [AuditLog.Target?] {
+        [target] + (outcome == "OK" ? readTargets.map(Optional.some) : [])
+    }
+}

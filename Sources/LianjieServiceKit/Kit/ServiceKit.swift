@@ -1,0 +1,160 @@
+import Dispatch
+public import LianjieMessages
+public import LianjieRPC
+public import LianjieRPCServer
+import LianjieSecurity
+public import LianjieStore
+import LianjieWire
+import Synchronization
+
+/// What every service module is built on: the store, settings and clock, the audit log,
+/// the authenticator, the access table, and `register`, which wraps each handler in the
+/// same authentication, access rule, idempotency and audit steps.
+public struct ServiceKit: Sendable {
+    public let store: any Store
+    public let settings: ServiceSettings
+    public let logger: Logger
+    public let audit: AuditLog
+    public let authenticator: Authenticator
+    public let access: AccessTable
+    let auditor: Auditor
+    let maintenance = Maintenance()
+    /// Per record type, whether a caller still reaches the record an idempotent request
+    /// was about (checked before a replay is answered); filled by the modules.
+    var replayChecks: [String: @Sendable (Caller, IdempotencyRecord, any StoreReader) throws -> Bool] = [:]
+
+    public init(store: any Store, settings: ServiceSettings, audit: AuditLog, access: AccessTable, logger: Logger) {
+        self.store = store
+        self.settings = settings
+        self.logger = logger
+        self.audit = audit
+        self.access = access
+        let auditor = Auditor(store: store, audit: audit, clock: settings.clock, logger: logger)
+        self.auditor = auditor
+        self.authenticator = Authenticator(store: store, settings: settings, logger: logger) { head in
+            // A call refused for its token: who tried what, from where.
+            auditor.later(accountID: "", method: head.method, targets: [nil], peer: head.peer, outcome: Status.unauthenticated.name)
+        }
+    }
+
+    /// Appends audit entries without waiting (what a handler records beside its answer).
+    public func auditLater(accountID: String, method: String, targets: [AuditLog.Target?], peer: String, outcome: String) {
+        auditor.later(accountID: accountID, method: method, targets: targets, peer: peer, outcome: outcome)
+    }
+
+    /// Waits until every entry handed to `auditLater` so far is written.
+    public func flushAudit() { auditor.flush() }
+
+    /// Declares how to tell whether a caller still reaches a record of `type` that an
+    /// idempotent request was about (records with an organisation path are checked by it).
+    public mutating func checkReplays(of type: String, _ check: @escaping @Sendable (Caller, IdempotencyRecord, any StoreReader) throws -> Bool) {
+        replayChecks[type] = check
+    }
+
+    /// Registers `body` for `method` on the worker pool, after the method's access rule.
+    public func register<Request, Response>(_ method: RPCMethod<Request, Response>, audit mode: AuditMode, on router: inout Router,
+                                            _ body: @escaping @Sendable (Request, Call) throws -> Response) {
+        guard let rule = access.rule(method.path) else { preconditionFailure("\(method.path) has no access rule") }
+        precondition(rule != .anyone, "\(method.path): methods open to anyone are registered on the router directly")
+        let kit = self
+        router.registerReplying(method, execution: .pool, authentication: .required) { request, context -> Reply<Response> in
+            guard let caller = context.principal as? Caller else { throw Authenticator.refusal }
+            let call = Call(caller: caller, context: context, kit: kit)
+            if case .roles(let roles) = rule, !caller.has(anyOf: roles) {
+                call.auditLater(outcome: Status.permissionDenied.name)
+                throw RPCError(.permissionDenied, "your roles do not allow \(method.method)")
+            }
+            do {
+                if let key = (request as? Idempotent)?.requestId, !key.isEmpty {
+                    call.fingerprint = Digest.sha256(request.serializedBytes())
+                    if let replay = try kit.replay(key, rule: rule, call) { return .encoded(replay) }
+                }
+                let response = try body(request, call)
+                if mode == .read { try call.auditNow(outcome: "OK") }
+                return .message(response)
+            } catch let error as RPCError {
+                if mode != .none { call.auditLater(outcome: error.status.name) }
+                throw error
+            } catch let delayed as DelayedFailure {
+                if mode != .none { call.auditLater(outcome: delayed.error.status.name) }
+                throw delayed
+            } catch {
+                call.auditLater(outcome: Status.internal.name)
+                throw error
+            }
+        }
+    }
+
+    /// The first answer to an earlier request with the same `request_id`, if any, checked:
+    /// the same request, and a record the caller still reaches (AIP-155). Answered before
+    /// any check the first run itself changed the outcome of (a name now taken, say).
+    private func replay(_ key: String, rule: AccessRule, _ call: Call) throws -> [UInt8]? {
+        let now = settings.clock.now()
+        let checks = replayChecks
+        let found = try call.read { r -> (IdempotencyRecord, Bool)? in
+            guard let record = try r.idempotencyRecord(accountID: call.caller.id, method: call.method, requestID: key,
+                                                       notBefore: now - settings.idempotencyWindowSeconds) else { return nil }
+            var visible = true
+            if !record.organizationPath.isEmpty, case .roles(let roles) = rule {
+                visible = call.caller.covers(roles, path: record.organizationPath)
+            }
+            if visible, let check = checks[record.targetType] { visible = try check(call.caller, record, r) }
+            return (record, visible)
+        }
+        guard let (record, visible) = found else { return nil }
+        guard record.fingerprint.isEmpty || Digest.constantTimeEqual(record.fingerprint, call.fingerprint) else {
+            throw RPCError.invalidArgument(field: "request_id", "was already used for a different request; choose a new one")
+        }
+        guard visible else { throw RPCError(.notFound, "what this request_id was about is not in your scope") }
+        call.target = AuditLog.Target(type: record.targetType, id: record.targetID, organizationPath: record.organizationPath)
+        return record.response
+    }
+}
+
+/// Appends audit entries off the caller's path (refusals, which are answered whether or
+/// not their entry lands); one serial queue, through the store's group commit.
+final class Auditor: Sendable {
+    private let store: any Store
+    private let audit: AuditLog
+    private let clock: any ServiceClock
+    private let logger: Logger
+    private let queue = DispatchQueue(label: "lianjie.audit")
+
+    init(store: any Store, audit: AuditLog, clock: any ServiceClock, logger: Logger) {
+        self.store = store
+        self.audit = audit
+        self.clock = clock
+        self.logger = logger
+    }
+
+    func later(accountID: String, method: String, targets: [AuditLog.Target?], peer: String, outcome: String) {
+        let time = clock.nowNanos()
+        queue.async { [self] in
+            do {
+                try store.write { tx in
+                    for t in targets {
+                        try audit.append(tx, time: time, accountID: accountID, method: method, target: t, peer: peer, outcome: outcome)
+                    }
+                }
+            } catch {
+                logger.error("cannot write the audit log", ["method": .text(method), "outcome": .text(outcome),
+                                                            "error": .text(String(describing: error))])
+            }
+        }
+    }
+
+    /// Waits until every entry handed in so far is written (tests, shutdown).
+    func flush() { queue.sync {} }
+}
+
+/// Housekeeping a write can piggyback on: safe to lose, so kept in memory.
+final class Maintenance: Sendable {
+    private let lastPrune = Atomic<Int64>(0)
+
+    /// Deletes idempotency records past the window, at most once a minute per process.
+    func pruneIdempotencyIfDue(_ tx: any StoreWriter, now: Int64, window: Int64) throws {
+        let last = lastPrune.load(ordering: .relaxed)
+        guard now - last >= 60, lastPrune.compareExchange(expected: last, desired: now, ordering: .relaxed).exchanged else { return }
+        try tx.pruneIdempotency(before: now - window)
+    }
+}

@@ -1,0 +1,72 @@
+import Glibc
+import LianjieMessages
+import LianjieScoring
+import LianjieServiceKit
+import LianjieStore
+
+/// Store records as the messages callers see, and back.
+enum Convert {
+    static func account(_ a: AccountRecord) -> Account {
+        Account(id: a.id, username: a.username, displayName: a.displayName,
+                grants: a.grants.map { RoleGrant(role: RoleNames.role($0.role), organizationId: $0.organizationID) },
+                createTime: Time(seconds: a.createTime), disabled: a.disabled,
+                kind: a.kind == "service" ? .service : .person, etag: String(a.version), disabledReason: a.disabledReason)
+    }
+
+    static func organization(_ o: OrganizationRecord) -> Organization {
+        Organization(id: o.id, name: o.name, kind: OrganizationKind(rawValue: o.kind), parentId: o.parentID, active: o.active,
+                     createTime: Time(seconds: o.createTime), updateTime: Time(seconds: o.updateTime), etag: String(o.version),
+                     ancestorIds: o.ancestorIDs)
+    }
+
+    static func subject(_ s: SubjectRecord) -> Subject {
+        Subject(id: s.id, employeeNumber: s.employeeNumber, name: s.name, organizationId: s.organizationID,
+                categoryId: s.categoryID, postId: s.postID, positionLevel: PositionLevel(rawValue: s.positionLevel),
+                status: SubjectStatus(rawValue: s.status), accountId: s.accountID, postEntryDate: date(s.postEntryDate),
+                createTime: Time(seconds: s.createTime), updateTime: Time(seconds: s.updateTime), etag: String(s.version))
+    }
+
+    static func category(_ c: CategoryRecord) -> Category { Category(id: c.id, code: c.code, name: c.name) }
+
+    static func post(_ p: PostRecord) -> Post {
+        Post(id: p.id, code: p.code, name: p.name, categoryId: p.categoryID, riskCoefficient: p.riskCoefficient)
+    }
+
+    static func apiToken(_ t: ApiTokenRecord) -> ApiToken {
+        ApiToken(id: t.id, accountId: t.accountID, description: t.description, createTime: Time(seconds: t.createTime),
+                 expireTime: Time(seconds: t.expireTime), revokeTime: t.revokeTime == 0 ? nil : Time(seconds: t.revokeTime),
+                 prefix: t.prefix)
+    }
+
+    static func placement(_ p: PlacementRecord) -> Placement {
+        Placement(organizationId: p.organizationID, fromDate: date(p.fromDate), toDate: date(p.toDate), reason: p.reason,
+                  changedBy: p.changedBy)
+    }
+
+    static func audit(_ e: AuditRecord) -> AuditEntry {
+        AuditEntry(sequence: e.sequence, time: Time(seconds: e.time / 1_000_000_000, nanos: Int32(e.time % 1_000_000_000)),
+                   accountId: e.accountID, method: e.method, recordType: e.recordType, recordId: e.recordID,
+                   organizationId: e.organizationID, peer: e.peer, outcome: e.outcome, hash: e.hash)
+    }
+
+    /// `YYYY-MM-DD` → Date; empty or not a day → nil.
+    static func date(_ text: String) -> CalendarDate? {
+        guard let c = Day(text)?.components else { return nil }
+        return CalendarDate(year: Int32(c.year), month: Int32(c.month), day: Int32(c.day))
+    }
+
+    /// A valid calendar day from 1900 to 2200 as `YYYY-MM-DD`, or nil (the scoring core's
+    /// `Day` knows the calendar).
+    static func dateText(_ d: CalendarDate) -> String? {
+        guard (1900...2200).contains(d.year) else { return nil }
+        return Day(year: Int(d.year), month: Int(d.month), day: Int(d.day))?.description
+    }
+
+    /// The day (UTC) of Unix time `now` as `YYYY-MM-DD`.
+    static func today(_ now: Int64) -> String {
+        var t = time_t(now)
+        var parts = tm()
+        gmtime_r(&t, &parts)
+        return dateText(CalendarDate(year: parts.tm_year + 1900, month: parts.tm_mon + 1, day: parts.tm_mday)) ?? ""
+    }
+}

@@ -1,0 +1,109 @@
+import Foundation
+import LianjieClient
+import LianjieMessages
+import LianjieRPC
+import LianjieRPCServer
+import LianjieSeed
+@testable import LianjieServiceKit
+import LianjieServices
+import LianjieStore
+@testable import LianjieUsers
+import LianjieWire
+import XCTest
+
+/// The demo deployment served in this process: a temporary SQLite store, a test clock
+/// (`clock`, which moves only when told), the real router and RPC server on a loopback
+/// port, and clients logged in as its accounts. Much cheaper than a `lianjied` process
+/// per test, and the handlers' internals stay reachable.
+final class InProcessDeployment: @unchecked Sendable {
+    // @unchecked: built once by the test's thread, then only read.
+    static let adminPassword = "Correct-Horse-42"
+    static let passwords = Dictionary(uniqueKeysWithValues: [("admin", adminPassword)] + Demo.accounts.map { ($0.username, $0.password) })
+
+    let directory: String
+    let store: SQLiteStore
+    let server: RPCServer
+    let port: Int
+    let settings: ServiceSettings
+    let logger: Logger
+    let clock: ManualClock
+    let kit: ServiceKit
+
+    /// - Parameters:
+    ///   - settings: its `clock` is replaced by the deployment's `ManualClock`.
+    init(settings: ServiceSettings = ServiceSettings(), configure: (inout RPCServerConfiguration) -> Void = { _ in }) throws {
+        directory = NSTemporaryDirectory() + "lianjie-services-\(UUID().uuidString)"
+        store = try SQLiteStore(directory: directory)
+        logger = Logger(level: .error, sink: { _ in })
+        clock = ManualClock(unixSeconds: 1_796_083_200)  // 2026-12-01T00:00:00Z
+        var settings = settings
+        settings.clock = clock
+        let audit = AuditLog(key: AuditKey(bytes: Array(repeating: 7, count: 32)))
+        _ = try Demo.seed(store: store, administrator: ("admin", Self.adminPassword), audit: audit, clock: clock, logger: logger)
+        self.settings = settings
+        kit = Services.kit(store: store, settings: settings, audit: audit, logger: logger)
+        var configuration = RPCServerConfiguration()
+        configuration.endpoint = Endpoint(host: "127.0.0.1", port: 0)
+        configuration.eventLoops = 1
+        configure(&configuration)
+        server = try RPCServer(configuration: configuration,
+                               router: Services.router(kit: kit, isDraining: { false }),
+                               logger: logger)
+        port = try server.start()
+    }
+
+    deinit {
+        server.drain(graceSeconds: 1)
+        kit.flushAudit()
+        try? FileManager.default.removeItem(atPath: directory)
+    }
+
+    /// A client with no token.
+    func anonymous() -> RPCClient { RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: port)) }
+
+    /// A client logged in as `username` (a demo account, or one whose password is given).
+    func client(_ username: String, password: String? = nil) async throws -> RPCClient {
+        let c = anonymous()
+        let response = try await c.userService.login(LoginRequest(username: username, password: password ?? Self.passwords[username]!))
+        c.token = response.token
+        return c
+    }
+
+    func users(_ username: String, password: String? = nil) async throws -> UserServiceClient {
+        try await client(username, password: password).userService
+    }
+
+    /// The organisation at a path of names below the root, e.g. `城东区供电局/营销部/高压业扩班`.
+    func organization(_ path: String) throws -> OrganizationRecord {
+        let all = try store.read { try $0.organizations(scope: .everything, includeInactive: true, page: Page(after: nil, limit: 1000)) }
+        let byID = Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0) })
+        func name(_ o: OrganizationRecord) -> String {
+            (o.ancestorIDs.dropFirst().compactMap { byID[$0]?.name } + [o.name]).joined(separator: "/")
+        }
+        guard let found = all.first(where: { name($0) == path }) else { throw XCTSkip("no organisation \(path)") }
+        return found
+    }
+
+    func account(_ username: String) throws -> AccountRecord {
+        try XCTUnwrap(try store.read { try $0.account(username: username) })
+    }
+}
+
+extension XCTestCase {
+    /// Asserts `body` fails with `status`; returns the error.
+    @discardableResult
+    func assertRPCError<T>(_ status: Status, file: StaticString = #filePath, line: UInt = #line,
+                           _ body: () async throws -> T) async -> RPCError? {
+        do {
+            _ = try await body()
+            XCTFail("expected \(status.name), the call succeeded", file: file, line: line)
+        } catch let e as RPCError {
+            XCTAssertEqual(e.status, status, "message: \(e.message)", file: file, line: line)
+            XCTAssertFalse(e.message.isEmpty, "every error carries a message", file: file, line: line)
+            return e
+        } catch {
+            XCTFail("unexpected error \(error)", file: file, line: line)
+        }
+        return nil
+    }
+}
