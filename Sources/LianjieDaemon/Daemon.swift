@@ -82,9 +82,20 @@ public enum Daemon {
             let keyedEntries = try store.read { r in
                 try (r.lastAuditEntry().map { _ in true } ?? false) && r.unkeyedAuditEntryCount() == 0
             }
-            audit = AuditLog(key: try AuditKey.load(path: keyPath, create: !keyedEntries))
-            let keyed = try audit.keyOlderEntries(store)
-            if keyed > 0 { logger.notice("audit log keyed", ["entries": .int(Int64(keyed)), "key_file": .text(keyPath)]) }
+            // A systemd credential is the service's alone (its directory is private); systemd may
+            // grant read access to it through an ACL, so its mode is not held against it.
+            let fromCredentials = ProcessInfo.processInfo.environment["CREDENTIALS_DIRECTORY"].map { keyPath.hasPrefix($0) } ?? false
+            let key = try AuditKey.load(path: keyPath, create: !keyedEntries, requirePrivateMode: !fromCredentials)
+            audit = AuditLog(key: key)
+            do {
+                let keyed = try audit.keyOlderEntries(store)
+                if keyed > 0 { logger.notice("audit log keyed", ["entries": .int(Int64(keyed)), "key_file": .text(keyPath)]) }
+            } catch {
+                // Keying refused (the old chain is broken): take the new key back, so the next
+                // start, once the log is looked into, creates one and tries again.
+                if key.isNew { try? FileManager.default.removeItem(atPath: keyPath) }
+                throw error
+            }
         } catch {
             fail("\(error)", code: 1)
         }

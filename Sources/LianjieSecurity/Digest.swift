@@ -3,19 +3,37 @@ import Glibc
 
 /// SHA-256 and HMAC-SHA-256 through OpenSSL's libcrypto; thread-safe.
 public enum Digest {
+    /// SHA-256 fetched from the provider once: OpenSSL 3 otherwise looks it up on every
+    /// digest, which costs more than hashing a token. (An `EVP_MD` is immutable once fetched
+    /// and safe to share between threads.)
+    private nonisolated(unsafe) static let sha256Method: OpaquePointer = {
+        guard let md = EVP_MD_fetch(nil, "SHA256", nil) else { preconditionFailure("OpenSSL has no SHA256") }
+        return md
+    }()
+
     /// The SHA-256 of `bytes` (32 bytes).
     public static func sha256(_ bytes: [UInt8]) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: 32)
         var length: UInt32 = 0
         let ok = bytes.withUnsafeBytes { input in
-            EVP_Digest(input.baseAddress, input.count, &out, &length, EVP_sha256(), nil)
+            EVP_Digest(input.baseAddress, input.count, &out, &length, sha256Method, nil)
         }
         precondition(ok == 1 && length == 32, "EVP_Digest(SHA-256) failed")
         return out
     }
 
-    /// The SHA-256 of a string's UTF-8 bytes.
-    public static func sha256(_ text: String) -> [UInt8] { sha256(Array(text.utf8)) }
+    /// The SHA-256 of a string's UTF-8 bytes (hashed in place, not copied first).
+    public static func sha256(_ text: String) -> [UInt8] {
+        var text = text
+        return text.withUTF8 { input in
+            [UInt8](unsafeUninitializedCapacity: 32) { out, count in
+                var length: UInt32 = 0
+                let ok = EVP_Digest(input.baseAddress, input.count, out.baseAddress, &length, sha256Method, nil)
+                precondition(ok == 1 && length == 32, "EVP_Digest(SHA-256) failed")
+                count = 32
+            }
+        }
+    }
 
     /// HMAC-SHA-256 of `message` under `key` (32 bytes).
     public static func hmacSHA256(key: [UInt8], _ message: [UInt8]) -> [UInt8] {
@@ -88,8 +106,11 @@ public enum Token {
 
     /// Whether `text` has the shape of a token (43 base64url characters).
     public static func isWellFormed(_ text: String) -> Bool {
-        text.utf8.count == 43 && text.utf8.allSatisfy { c in
-            (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2D || c == 0x5F
+        var text = text
+        return text.withUTF8 { bytes in
+            bytes.count == 43 && bytes.allSatisfy { c in
+                (c >= 0x30 && c <= 0x39) || (c >= 0x41 && c <= 0x5A) || (c >= 0x61 && c <= 0x7A) || c == 0x2D || c == 0x5F
+            }
         }
     }
 

@@ -16,7 +16,7 @@ public protocol Store: Sendable {
     func read<T: Sendable>(_ body: (any StoreReader) throws -> T) throws -> T
     func write<T: Sendable>(_ body: (any StoreWriter) throws -> T) throws -> T
     /// Changes whenever a committed write changed what authentication reads: sessions, API
-    /// tokens, accounts, grants or organisation paths. A cache of resolved callers keeps
+    /// tokens, accounts, grants, organisation paths, or which subject an account is. A cache of resolved callers keeps
     /// the value it read *before* reading the store and is stale once this differs. (An
     /// implementation shared by several processes must change it for writes made by any
     /// of them, e.g. through PostgreSQL's LISTEN/NOTIFY.)

@@ -27,7 +27,8 @@ struct SessionHandlers: Sendable {
             try s.login(request, context)
         }
         kit.register(UserService.logout, audit: .change, on: &router) { _, call in try s.logout(call) }
-        kit.register(UserService.whoAmI, audit: .none, on: &router) { _, call in try s.whoAmI(call) }
+        // Answered from the resolved caller alone, on the connection's thread.
+        kit.register(UserService.whoAmI, audit: .none, execution: .inline, on: &router) { _, call in s.whoAmI(call) }
         kit.register(UserService.changePassword, audit: .change, on: &router) { request, call in try s.changePassword(request, call) }
         kit.register(UserService.listSessions, audit: .none, on: &router) { _, call in try s.listSessions(call) }
         kit.register(UserService.revokeSession, audit: .change, on: &router) { request, call in try s.revokeSession(request, call) }
@@ -108,9 +109,11 @@ struct SessionHandlers: Sendable {
         }
     }
 
-    /// The refusal, later once guessing has gone on: without holding a worker.
+    /// The refusal, later once guessing has gone on: without holding a worker. Past the
+    /// lock threshold it comes at once again, as for a locked account, so an unknown
+    /// username keeps answering exactly like a known one.
     private func answerFailure(failures: Int, refusal: RPCError = Self.refusal) throws -> Never {
-        if failures > settings.slowDownAfterFailures {
+        if failures > settings.slowDownAfterFailures, failures < settings.lockAfterFailures {
             let delay = min(settings.maxFailureDelaySeconds, 0.25 * Double(failures - settings.slowDownAfterFailures))
             throw DelayedFailure(refusal, delaySeconds: delay)
         }
@@ -152,10 +155,9 @@ struct SessionHandlers: Sendable {
         return response
     }
 
-    func whoAmI(_ call: Call) throws -> WhoAmIResponse {
-        let subject = try call.read { try $0.subject(accountID: call.caller.id) }
-        return WhoAmIResponse(account: Convert.account(call.caller.account),
-                              sessionExpireTime: Time(seconds: call.caller.sessionExpireTime), subjectId: subject?.id ?? "")
+    func whoAmI(_ call: Call) -> WhoAmIResponse {
+        WhoAmIResponse(account: Convert.account(call.caller.account),
+                       sessionExpireTime: Time(seconds: call.caller.sessionExpireTime), subjectId: call.caller.subjectID)
     }
 
     func changePassword(_ request: ChangePasswordRequest, _ call: Call) throws -> ChangePasswordResponse {

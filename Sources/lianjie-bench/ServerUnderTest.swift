@@ -22,7 +22,7 @@ final class ServerUnderTest {
         let dir = NSTemporaryDirectory() + "lianjie-bench-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let config = dir + "/bench.conf"
-        try (["idle_timeout_s = 0", "max_connections = 20000"] + extraConfig).joined(separator: "\n")
+        try (["idle_timeout_s = 0", "max_connections = 20000", "max_connections_per_peer = 20000"] + extraConfig).joined(separator: "\n")
             .write(toFile: config, atomically: true, encoding: .utf8)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()

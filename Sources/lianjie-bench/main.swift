@@ -196,6 +196,14 @@ do {
             results.append(try runRPC(server: server, connections: c, inflight: d, seconds: o.seconds))
             server.stop()
         }
+        progress("rpc 1x64 whoami (authenticated)…")
+        let authServer = try makeServer(o)
+        let authClient = RPCClient(endpoint: Endpoint(host: authServer.host, port: authServer.port))
+        let token = try blockingLogin(authClient)
+        authClient.close()
+        let auth = try runRPC(server: authServer, connections: 1, inflight: 64, seconds: o.seconds, shape: .whoAmI(token: token))
+        authServer.stop()
+        let authRatio = auth.callsPerSecond / results[1].callsPerSecond
         progress("idle 1000…")
         let idleServer = try makeServer(o)
         let idle = try runIdle(server: idleServer, count: 1000)
@@ -206,16 +214,20 @@ do {
             ("1x64 >= 100k calls/s (\(fmt(results[1].callsPerSecond, 0)))", results[1].callsPerSecond >= 100_000),
             ("server CPU < 10 µs/call at 1x64 (\(fmt(results[1].serverCPUMicrosPerCall ?? .nan, 2)))", (results[1].serverCPUMicrosPerCall ?? 99) < 10),
             ("RSS < 64 MiB with 1000 idle connections (\(fmt(Double(idle.rss) / 1_048_576)))", idle.rss < 64 << 20),
+            ("authenticated WhoAmI 1x64 >= 0.5 x Health/Check 1x64 (\(fmt(authRatio, 2)))", authRatio >= 0.5),
         ]
         if o.json {
             print(JSONValue.object([
-                ("floor", floor.json), ("rpc", .array(results.map(\.json))), ("idle", idle.json),
+                ("floor", floor.json), ("rpc", .array(results.map(\.json))), ("whoami", auth.json), ("idle", idle.json),
                 ("ratio1x1ToEcho", JSONValue(floating: (ratio * 100).rounded() / 100)),
+                ("authRatio", JSONValue(floating: (authRatio * 100).rounded() / 100)),
                 ("targetsMet", .bool(checks.allSatisfy(\.1))),
             ]).serialized(pretty: true))
         } else {
             printFloor(floor)
             for r in results { printRPC(r, floor: floor) }
+            print("authenticated WhoAmI:", terminator: " ")
+            printRPC(auth, floor: nil)
             print("idle: 1000 connections, server RSS \(fmt(Double(idle.rss) / 1_048_576)) MiB")
             for (name, ok) in checks { print("  [\(ok ? "met" : "MISSED")] \(name)") }
         }

@@ -31,7 +31,10 @@ final class InProcessDeployment: @unchecked Sendable {
 
     /// - Parameters:
     ///   - settings: its `clock` is replaced by the deployment's `ManualClock`.
-    init(settings: ServiceSettings = ServiceSettings(), configure: (inout RPCServerConfiguration) -> Void = { _ in }) throws {
+    ///   - serve: the store the services use, made from the real one (a test wraps it to make
+    ///     it fail); `store` stays the real one, for checking what landed.
+    init(settings: ServiceSettings = ServiceSettings(), serve: (SQLiteStore) -> any Store = { $0 },
+         configure: (inout RPCServerConfiguration) -> Void = { _ in }) throws {
         directory = NSTemporaryDirectory() + "lianjie-services-\(UUID().uuidString)"
         store = try SQLiteStore(directory: directory)
         logger = Logger(level: .error, sink: { _ in })
@@ -41,7 +44,7 @@ final class InProcessDeployment: @unchecked Sendable {
         let audit = AuditLog(key: AuditKey(bytes: Array(repeating: 7, count: 32)))
         _ = try Demo.seed(store: store, administrator: ("admin", Self.adminPassword), audit: audit, clock: clock, logger: logger)
         self.settings = settings
-        kit = Services.kit(store: store, settings: settings, audit: audit, logger: logger)
+        kit = Services.kit(store: serve(store), settings: settings, audit: audit, logger: logger)
         var configuration = RPCServerConfiguration()
         configuration.endpoint = Endpoint(host: "127.0.0.1", port: 0)
         configuration.eventLoops = 1
@@ -82,6 +85,12 @@ final class InProcessDeployment: @unchecked Sendable {
         }
         guard let found = all.first(where: { name($0) == path }) else { throw XCTSkip("no organisation \(path)") }
         return found
+    }
+
+    /// The audit entries written so far (after every pending one has landed).
+    func auditEntries(method: String? = nil) throws -> [AuditRecord] {
+        kit.flushAudit()
+        return try store.read { try $0.auditEntries(AuditFilter(scope: .everything, method: method), afterSequence: 0, limit: 100_000) }
     }
 
     func account(_ username: String) throws -> AccountRecord {

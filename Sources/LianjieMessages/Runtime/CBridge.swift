@@ -1,11 +1,16 @@
 internal import CLianjieProto
 import Glibc
 
-/// Owns the C memory behind one protobuf-c struct tree while it is packed.
+/// Owns the C memory behind one protobuf-c struct tree while it is packed: a bump
+/// allocator over 2 KiB slabs (most messages fit one, so packing costs one malloc, not one
+/// per string), with anything larger than a slab allocated on its own.
 ///
 /// Not thread-safe: created, used and dropped within one `serializedBytes()` call.
 final class CArena {
     private var blocks: [UnsafeMutableRawPointer] = []
+    private var cursor: UnsafeMutableRawPointer?
+    private var remaining = 0
+    private static let slab = 2048
 
     init() {}
 
@@ -14,8 +19,21 @@ final class CArena {
     }
 
     private func allocate(_ size: Int) -> UnsafeMutableRawPointer {
-        guard let p = malloc(max(size, 1)) else { fatalError("out of memory") }
-        blocks.append(p)
+        let rounded = (max(size, 1) + 15) & ~15
+        if rounded > Self.slab / 4 {
+            guard let p = malloc(rounded) else { fatalError("out of memory") }
+            blocks.append(p)
+            return p
+        }
+        if rounded > remaining {
+            guard let p = malloc(Self.slab) else { fatalError("out of memory") }
+            blocks.append(p)
+            cursor = p
+            remaining = Self.slab
+        }
+        let p = cursor!
+        cursor = p + rounded
+        remaining -= rounded
         return p
     }
 

@@ -20,7 +20,9 @@ public protocol ProtoMessage: Sendable, Equatable {
 }
 
 extension ProtoMessage {
-    /// Decodes the protobuf binary encoding held in an array.
+    /// Decodes the protobuf binary encoding held in an array. (Inlinable, so each message
+    /// type gets its own specialised copy instead of looking up generic metadata per call.)
+    @inlinable
     public init(serializedBytes bytes: [UInt8]) throws(ProtoError) {
         let result: Result<Self, ProtoError> = bytes.withUnsafeBytes { raw in
             do throws(ProtoError) { return .success(try Self(serializedBytes: raw)) } catch { return .failure(error) }

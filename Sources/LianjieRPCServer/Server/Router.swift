@@ -95,20 +95,24 @@ public struct CallHead: Sendable {
     /// The bearer token of `authorization: Bearer <token>`, if any.
     public var bearerToken: String? { Self.bearerToken(metadata) }
 
+    /// `Bearer <token>` read on the UTF-8 bytes (the scheme case-insensitively, spaces and
+    /// tabs around the token ignored): this runs for every authenticated call.
     static func bearerToken(_ metadata: [String: String]) -> String? {
         guard let auth = metadata["authorization"] else { return nil }
-        let prefix = "bearer "
-        guard auth.utf8.count > prefix.utf8.count, auth.prefix(prefix.count).lowercased() == prefix else { return nil }
-        return String(auth.dropFirst(prefix.count)).trimmingCharactersWhitespace()
-    }
-}
-
-extension String {
-    func trimmingCharactersWhitespace() -> String {
-        var s = Substring(self)
-        while s.first?.isWhitespace == true { s.removeFirst() }
-        while s.last?.isWhitespace == true { s.removeLast() }
-        return String(s)
+        let bytes = auth.utf8
+        var i = bytes.startIndex
+        for expected in "bearer ".utf8 {
+            guard i != bytes.endIndex else { return nil }
+            let c = bytes[i]
+            guard c == expected || (expected >= 0x61 && expected <= 0x7A && c == expected - 0x20) else { return nil }
+            i = bytes.index(after: i)
+        }
+        var end = bytes.endIndex
+        func isBlank(_ c: UInt8) -> Bool { c == 0x20 || c == 0x09 }
+        while i != end, isBlank(bytes[i]) { i = bytes.index(after: i) }
+        while end != i, isBlank(bytes[bytes.index(before: end)]) { end = bytes.index(before: end) }
+        guard i != end else { return nil }
+        return String(decoding: bytes[i..<end], as: UTF8.self)
     }
 }
 

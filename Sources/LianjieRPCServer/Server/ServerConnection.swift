@@ -29,7 +29,7 @@ final class ServerConnection: LoopChannel, @unchecked Sendable {
 
     /// A call whose head was accepted and whose body is being read.
     private struct Admitted {
-        let call: CallMeta
+        let callID: UInt64
         let route: Router.Route
         let context: CallContext
         let started: UInt64
@@ -298,7 +298,11 @@ final class ServerConnection: LoopChannel, @unchecked Sendable {
                 "too many open calls on this connection (limit \(server.configuration.maxCallsPerConnection))"))
         }
         var metadata: [String: String] = [:]
-        for m in call.metadata { metadata[m.key.lowercased()] = m.value }
+        for m in call.metadata {
+            // Keys are lower-case on the wire from every client we know: lower-case only if not.
+            let key = m.key.utf8.contains { $0 >= 0x41 && $0 <= 0x5A } ? m.key.lowercased() : m.key
+            metadata[key] = m.value
+        }
         var principal: (any Sendable)?
         if route.authentication == .required {
             let head = CallHead(method: call.method, metadata: metadata, peer: peer)
@@ -325,14 +329,14 @@ final class ServerConnection: LoopChannel, @unchecked Sendable {
             : nil
         let context = CallContext(callID: call.callId, method: call.method, metadata: metadata, deadline: deadline, peer: peer,
                                   principal: principal)
-        admitted = Admitted(call: call, route: route, context: context, started: now)
+        admitted = Admitted(callID: call.callId, route: route, context: context, started: now)
         return true
     }
 
     private func startCall(_ a: Admitted, body: [UInt8]) {
-        let callID = a.call.callId
-        let method = a.call.method
+        let callID = a.callID
         let context = a.context
+        let method = context.method
         if a.route.execution == .inline {
             let outcome = server.invoke(a.route, body, context)
             if outcome.delayNanos == 0 {

@@ -12,7 +12,8 @@ import Synchronization
 /// Resolved callers are kept in memory, keyed by the token's hash, so a call costs no
 /// store read. An entry is used only while the store's `authGeneration` is the one read
 /// before the entry was loaded — every logout, revocation, disable, password or grant
-/// change, or organisation move bumps it, so such a change takes effect at the very next
+/// change, organisation move, or subject (re)linked to an account bumps it, so such a change
+/// takes effect at the very next
 /// call — and for at most `callerCacheSeconds`. Losing the cache loses nothing.
 /// Thread-safe; runs on the event-loop threads.
 public final class Authenticator: CallAuthenticator {
@@ -25,10 +26,20 @@ public final class Authenticator: CallAuthenticator {
         var expires: Int64
     }
 
+    /// A token's SHA-256 as four words: a cheap dictionary key.
+    private struct Key: Hashable {
+        let a: UInt64, b: UInt64, c: UInt64, d: UInt64
+
+        init(_ hash: [UInt8]) {
+            func word(_ i: Int) -> UInt64 { hash[i..<i + 8].reduce(0) { $0 << 8 | UInt64($1) } }
+            a = word(0); b = word(8); c = word(16); d = word(24)
+        }
+    }
+
     let store: any Store
     let settings: ServiceSettings
     let logger: Logger
-    private let cache = Mutex<[[UInt8]: Entry]>([:])
+    private let cache = Mutex<[Key: Entry]>([:])
     private let onRefusal: @Sendable (CallHead) -> Void
     private let toucher = DispatchQueue(label: "lianjie.session-touch")
 
@@ -62,18 +73,19 @@ public final class Authenticator: CallAuthenticator {
     public func authenticate(token: String?, method: String) throws(RPCError) -> Caller {
         guard let token, Token.isWellFormed(token) else { throw Self.refusal }
         let hash = Token.storageHash(token)
+        let key = Key(hash)
         let now = settings.clock.now()
         // Read before the store, so an entry is never labelled newer than what it holds.
         let generation = store.authGeneration
         let idle = settings.sessionIdleSeconds
         let hit = cache.withLock { c -> Caller? in
-            guard var e = c[hash], e.generation == generation, now - e.loadedAt < settings.callerCacheSeconds,
+            guard var e = c[key], e.generation == generation, now - e.loadedAt < settings.callerCacheSeconds,
                   e.expires > now else { return nil }
             if e.caller.sessionHash != nil {
                 guard idle == 0 || now - e.lastSeen < idle else { return nil }
                 if now - e.lastSeen >= Self.touchIntervalSeconds {
                     e.lastSeen = now
-                    c[hash] = e
+                    c[key] = e
                     touch(hash, at: now)
                 }
             }
@@ -89,7 +101,7 @@ public final class Authenticator: CallAuthenticator {
             throw RPCError(.internal, "internal error; the server log has the details")
         }
         guard let (caller, lastSeen) = loaded else {
-            cache.withLock { _ = $0.removeValue(forKey: hash) }
+            cache.withLock { _ = $0.removeValue(forKey: key) }
             throw Self.refusal
         }
         var seen = lastSeen
@@ -99,10 +111,13 @@ public final class Authenticator: CallAuthenticator {
         }
         cache.withLock { c in
             if c.count >= Self.maxEntries { c.removeAll() }
-            c[hash] = Entry(caller: caller, generation: generation, loadedAt: now, lastSeen: seen, expires: caller.sessionExpireTime)
+            c[key] = Entry(caller: caller, generation: generation, loadedAt: now, lastSeen: seen, expires: caller.sessionExpireTime)
         }
         return caller
     }
+
+    /// Waits until every session use handed to the store so far is written (tests, shutdown).
+    public func flushTouches() { toucher.sync {} }
 
     /// Forgets every resolved caller (they are loaded again on their next call).
     public func forgetAll() { cache.withLock { $0.removeAll() } }
@@ -147,6 +162,8 @@ public final class Authenticator: CallAuthenticator {
                 grants.append(.init(role: role, path: org.path))
             }
         }
-        return (Caller(account: account, sessionHash: sessionHash, sessionExpireTime: expires, grants: grants), lastSeen)
+        let subjectID = try r.subject(accountID: account.id)?.id ?? ""
+        return (Caller(account: account, sessionHash: sessionHash, sessionExpireTime: expires, grants: grants, subjectID: subjectID),
+                lastSeen)
     }
 }

@@ -6,7 +6,9 @@ public import LianjieStore
 ///
 /// Scope rules: a grant on organisation X covers X and every organisation below it (a
 /// path prefix); a grant with no organisation covers the whole deployment.
-public struct Caller: Sendable {
+///
+/// A class, immutable: one resolved caller is shared by the cache and every call it makes.
+public final class Caller: Sendable {
     public struct Grant: Sendable {
         public var role: Role
         /// Nil for the whole deployment.
@@ -18,19 +20,22 @@ public struct Caller: Sendable {
         }
     }
 
-    public var account: AccountRecord
+    public let account: AccountRecord
     /// The session this call was made with; nil for an API token.
-    public var sessionHash: [UInt8]?
-    public var sessionExpireTime: Int64
-    public var grants: [Grant]
+    public let sessionHash: [UInt8]?
+    public let sessionExpireTime: Int64
+    public let grants: [Grant]
+    /// The subject whose self-view this account is (an employee's own record), if any.
+    public let subjectID: String
 
     public var id: String { account.id }
 
-    public init(account: AccountRecord, sessionHash: [UInt8]?, sessionExpireTime: Int64, grants: [Grant]) {
+    public init(account: AccountRecord, sessionHash: [UInt8]?, sessionExpireTime: Int64, grants: [Grant], subjectID: String = "") {
         self.account = account
         self.sessionHash = sessionHash
         self.sessionExpireTime = sessionExpireTime
         self.grants = grants
+        self.subjectID = subjectID
     }
 
     public func has(anyOf roles: Set<Role>) -> Bool {

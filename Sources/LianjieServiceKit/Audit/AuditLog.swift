@@ -22,9 +22,9 @@ public struct AuditKey: Sendable {
 
     /// Reads the key at `path`; creates it (32 random bytes, hex, mode 0600) when `create`
     /// is set and no file is there.
-    /// - Throws: `Failure` when the file is unreadable, too short, readable by others, or
-    ///   missing while `create` is false.
-    public static func load(path: String, create: Bool) throws -> AuditKey {
+    /// - Throws: `Failure` when the file is unreadable, too short, readable by others (unless
+    ///   `requirePrivateMode` is false: a systemd credential), or missing while `create` is false.
+    public static func load(path: String, create: Bool, requirePrivateMode: Bool = true) throws -> AuditKey {
         let fm = FileManager.default
         if !fm.fileExists(atPath: path) {
             guard create else {
@@ -46,7 +46,7 @@ public struct AuditKey: Sendable {
         }
         var info = stat()
         guard stat(path, &info) == 0 else { throw Failure(description: "cannot read the audit key \(path)") }
-        guard info.st_mode & 0o077 == 0 else {
+        guard !requirePrivateMode || info.st_mode & 0o077 == 0 else {
             throw Failure(description: "the audit key \(path) is readable by others (mode \(String(info.st_mode & 0o777, radix: 8))); chmod 600 it")
         }
         guard let text = try? String(contentsOfFile: path, encoding: .utf8),

@@ -51,13 +51,18 @@ public struct ServiceKit: Sendable {
         replayChecks[type] = check
     }
 
-    /// Registers `body` for `method` on the worker pool, after the method's access rule.
-    public func register<Request, Response>(_ method: RPCMethod<Request, Response>, audit mode: AuditMode, on router: inout Router,
+    /// Registers `body` for `method`, after the method's access rule: on the worker pool,
+    /// or (`.inline`) on the connection's thread for a handler that answers from the
+    /// resolved caller alone and never touches the store.
+    public func register<Request, Response>(_ method: RPCMethod<Request, Response>, audit mode: AuditMode,
+                                            execution: HandlerExecution = .pool, on router: inout Router,
                                             _ body: @escaping @Sendable (Request, Call) throws -> Response) {
         guard let rule = access.rule(method.path) else { preconditionFailure("\(method.path) has no access rule") }
         precondition(rule != .anyone, "\(method.path): methods open to anyone are registered on the router directly")
         let kit = self
-        router.registerReplying(method, execution: .pool, authentication: .required) { request, context -> Reply<Response> in
+        let idempotent = Request.self is any Idempotent.Type
+        precondition(execution != .inline || mode == .none, "\(method.path): an audited method touches the store, so not inline")
+        router.registerReplying(method, execution: execution, authentication: .required) { request, context -> Reply<Response> in
             guard let caller = context.principal as? Caller else { throw Authenticator.refusal }
             let call = Call(caller: caller, context: context, kit: kit)
             if case .roles(let roles) = rule, !caller.has(anyOf: roles) {
@@ -65,7 +70,7 @@ public struct ServiceKit: Sendable {
                 throw RPCError(.permissionDenied, "your roles do not allow \(method.method)")
             }
             do {
-                if let key = (request as? Idempotent)?.requestId, !key.isEmpty {
+                if idempotent, let key = (request as? any Idempotent)?.requestId, !key.isEmpty {
                     call.fingerprint = Digest.sha256(request.serializedBytes())
                     if let replay = try kit.replay(key, rule: rule, call) { return .encoded(replay) }
                 }

@@ -366,6 +366,7 @@ extension SQLiteAccess {
     }
 
     func createSubject(_ s: SubjectRecord, placement: PlacementRecord) throws {
+        if !s.accountID.isEmpty { authChanged = true }
         let taken = try subject(employeeNumber: s.employeeNumber) != nil
         try conflict(taken ? "a subject with employee number \(s.employeeNumber) exists"
                            : "that account is already linked to another subject") { () throws(StoreError) in
@@ -381,6 +382,7 @@ extension SQLiteAccess {
     }
 
     func updateSubject(_ s: SubjectRecord) throws {
+        authChanged = true  // the account it links to may change: callers carry their subject
         try conflict("that account is already linked to another subject") { () throws(StoreError) in
             try db.query("""
                 UPDATE subjects SET employee_number = ?, name = ?, organization_id = ?, category_id = ?, post_id = ?,
