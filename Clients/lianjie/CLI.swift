@@ -24,6 +24,11 @@ struct CLIContext {
         guard let saved = credentials.load() else {
             throw CLIError(message: "not logged in; run lianjie login", exitCode: CLIError.Code.unauthenticated)
         }
+        // The token goes only to the server that issued it, never to whatever --server names.
+        guard saved.server == server.description else {
+            throw CLIError(message: "logged in to \(saved.server), not \(server); run lianjie --server \(server) login",
+                           exitCode: CLIError.Code.unauthenticated)
+        }
         return client(token: saved.token).userService
     }
 

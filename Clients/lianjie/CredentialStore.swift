@@ -33,20 +33,37 @@ struct CredentialStore {
     }
 
     func save(_ s: Saved) throws {
+        func failure(_ what: String) -> CLIError {
+            CLIError(message: "cannot write \(path): \(what)", exitCode: CLIError.Code.failure)
+        }
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                 attributes: [.posixPermissions: 0o700])
+        // The directory must be a real directory of ours, closed to others: an existing one
+        // is tightened to 0700, a symlink is refused.
+        var info = stat()
+        guard lstat(directory, &info) == 0, info.st_mode & S_IFMT == S_IFDIR else { throw failure("\(directory) is not a directory") }
+        guard info.st_uid == geteuid() else { throw failure("\(directory) belongs to another user") }
+        if info.st_mode & 0o077 != 0, chmod(directory, 0o700) != 0 {
+            throw failure("cannot make \(directory) private: \(String(cString: strerror(errno)))")
+        }
         let json = JSONValue.object([
             ("server", .string(s.server)), ("token", .string(s.token)),
             ("username", .string(s.username)), ("expiresAtUnix", .number(String(s.expiresAtUnix))),
         ]).serialized(pretty: true) + "\n"
-        // Create with 0600 before writing, so the token is never readable by others.
-        let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw CLIError(message: "cannot write \(path): \(String(cString: strerror(errno)))", exitCode: CLIError.Code.failure) }
-        defer { close(fd) }
-        fchmod(fd, 0o600)
+        // A fresh file, created 0600 before anything is written and never through a symlink,
+        // then renamed over the old one: the token is never readable by others, and a link
+        // planted at the path cannot redirect it.
+        let temporary = path + ".tmp-\(getpid())"
+        unlink(temporary)
+        let fd = open(temporary, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard fd >= 0 else { throw failure(String(cString: strerror(errno))) }
         let bytes = Array(json.utf8)
-        guard bytes.withUnsafeBytes({ write(fd, $0.baseAddress, $0.count) }) == bytes.count else {
-            throw CLIError(message: "cannot write \(path)", exitCode: CLIError.Code.failure)
+        let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+        let synced = fsync(fd)
+        close(fd)
+        guard written == bytes.count, synced == 0, rename(temporary, path) == 0 else {
+            unlink(temporary)
+            throw failure(String(cString: strerror(errno)))
         }
     }
 

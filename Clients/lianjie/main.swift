@@ -20,7 +20,7 @@ let usage = """
       token …                       service accounts' API tokens (issue, list, revoke)
       category … | post …           business categories and posts (list, create)
       subject …                     evaluated subjects (list, get, create, update, transfer, history, import FILE.csv)
-      audit list | verify           the audit log and its hash chain
+      audit list | verify | anchor  the audit log, its keyed chain, and anchors to keep elsewhere
     Run a command without arguments for its usage.
 
     Options:

@@ -64,6 +64,51 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(try JSONValue(parsing: after.out)["error"]?["exitCode"], .number("3"))
     }
 
+    // Issue 7, A.9: the saved token went to whatever --server named; the credentials file
+    // was written through a symlink; an existing directory kept a loose mode.
+    func testTheSavedTokenGoesOnlyToItsServerAndTheFileIsWrittenSafely() throws {
+        let server = try ServerProcess()
+        let address = "127.0.0.1:\(server.port)"
+        // A loose existing directory is tightened; a symlink at the file's path is replaced, not followed.
+        let directory = home + "/.config/lianjie"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o755])
+        let victim = home + "/victim.txt"
+        try "untouched\n".write(toFile: victim, atomically: true, encoding: .utf8)
+        try FileManager.default.createSymbolicLink(atPath: directory + "/credentials.json", withDestinationPath: victim)
+        XCTAssertEqual(try run(["--server", address, "login", "admin", "--password-stdin"], stdin: adminPassword + "\n").code, 0)
+        XCTAssertEqual(try String(contentsOfFile: victim, encoding: .utf8), "untouched\n", "the link's target was not written")
+        let attributes = try FileManager.default.attributesOfItem(atPath: directory + "/credentials.json")
+        XCTAssertEqual(attributes[.type] as? FileAttributeType, .typeRegular)
+        XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o600)
+        let dirMode = try FileManager.default.attributesOfItem(atPath: directory)[.posixPermissions] as? NSNumber
+        XCTAssertEqual(dirMode?.intValue, 0o700)
+
+        // Another server gets no token: the CLI refuses before connecting.
+        let other = try ServerProcess()
+        let elsewhere = try run(["--server", "127.0.0.1:\(other.port)", "whoami"])
+        XCTAssertEqual(elsewhere.code, 3)
+        XCTAssertTrue(elsewhere.err.contains("logged in to \(address)"), elsewhere.err)
+        XCTAssertFalse(other.log.contains { $0.contains("WhoAmI") }, "nothing reached the other server")
+        XCTAssertEqual(try run(["whoami"]).code, 0, "the issuing server still works")
+    }
+
+    // Issue 7, A.7: anchors printed by the CLI catch a log cut short.
+    func testAuditAnchorsFromTheCLI() throws {
+        let server = try ServerProcess()
+        let address = "127.0.0.1:\(server.port)"
+        XCTAssertEqual(try run(["--server", address, "login", "admin", "--password-stdin"], stdin: adminPassword + "\n").code, 0)
+        let anchor = try run(["audit", "anchor"])
+        XCTAssertEqual(anchor.code, 0, anchor.err)
+        let text = anchor.out.trimmingCharacters(in: .whitespacesAndNewlines)
+        XCTAssertTrue(text.range(of: #"^[0-9]+:[0-9a-f]{64}$"#, options: .regularExpression) != nil, text)
+        let verified = try run(["audit", "verify", "--anchor", text])
+        XCTAssertEqual(verified.code, 0, verified.out + verified.err)
+        XCTAssertTrue(verified.out.contains("intact"))
+        XCTAssertEqual(try run(["audit", "verify", "--anchor", "12:nothex"]).code, 2)
+        let wrong = text.split(separator: ":")[0] + ":" + String(repeating: "0", count: 64)
+        XCTAssertEqual(try run(["audit", "verify", "--anchor", String(wrong)]).code, 1, "an anchor the log does not hold fails")
+    }
+
     func testUsageErrorsAndAnUnreachableServer() throws {
         XCTAssertEqual(try run(["frobnicate"]).code, 2)
         XCTAssertEqual(try run(["--server", "nonsense", "health"]).code, 2)

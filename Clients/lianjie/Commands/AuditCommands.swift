@@ -1,3 +1,4 @@
+import Foundation
 import LianjieClient
 import LianjieMessages
 import LianjieRPC
@@ -6,7 +7,8 @@ import LianjieRPC
 enum AuditCommands {
     static let usage = """
         usage: lianjie audit list [--account ID] [--record ID] [--method NAME] [--limit N]
-               lianjie audit verify
+               lianjie audit verify [--anchor SEQ:MAC]
+               lianjie audit anchor          the newest entry's SEQ:MAC, to keep outside the server
         """
 
     static func run(_ ctx: CLIContext, _ raw: [String]) async throws {
@@ -34,9 +36,24 @@ enum AuditCommands {
                 }
                 t.print()
             }
-        case "verify":
+        case "anchor":
             try args.only([], positionals: 0)
-            let r = try await Commands.rpc { try await users.verifyAuditLog(options: ctx.options) }
+            let r = try await Commands.rpc { try await users.getAuditAnchor(options: ctx.options) }
+            ctx.output(r) {
+                print("\(r.sequence):\(r.mac)")
+                FileHandle.standardError.write(Data("keep this anchor outside the server (entry \(r.sequence), \(Show.time(r.time))); check it later with: lianjie audit verify --anchor \(r.sequence):\(r.mac)\n".utf8))
+            }
+        case "verify":
+            try args.only(["--anchor"], positionals: 0)
+            var request = VerifyAuditLogRequest()
+            if let anchor = args.value("--anchor") {
+                let parts = anchor.split(separator: ":")
+                guard parts.count == 2, let sequence = Int64(parts[0]), sequence > 0, parts[1].utf8.count == 64 else {
+                    throw CLIError.usage("--anchor takes SEQ:MAC as `lianjie audit anchor` printed it")
+                }
+                request = VerifyAuditLogRequest(anchorSequence: sequence, anchorMac: String(parts[1]))
+            }
+            let r = try await Commands.rpc { try await users.verifyAuditLog(request, options: ctx.options) }
             ctx.output(r) {
                 if r.intact {
                     print("the audit log is intact: \(r.checked) entries checked")
