@@ -98,8 +98,9 @@ let package = Package(
                                          "LianjieTestSupport"],
                           swiftSettings: strict),
 
-        /// Helpers for tests and the bench: a raw LJRP connection, a real lianjied process, /proc stats.
-        .target(name: "LianjieTestSupport", dependencies: ["LianjieWire", "LianjieMessages", "LianjieRPC"],
+        /// Helpers for tests and the bench: a raw LJRP connection, a real lianjied process, /proc
+        /// stats, waiting on events, and random well-formed requests for every method.
+        .target(name: "LianjieTestSupport", dependencies: ["LianjieWire", "LianjieMessages", "LianjieRPC", "CLianjieProto", "CProtobufC"],
                 swiftSettings: strict),
 
         // MARK: Tests

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The README's second command (and CI's): installs what is missing, checks generated code
 # is fresh, fuzzes the frame decoder and message decoding for a bounded time, checks message round trips for
-# leaks under AddressSanitizer, then builds and runs every test.
+# leaks under AddressSanitizer, builds, fuzzes every RPC method in process for a bounded time, then runs
+# every test.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 Deploy/install-deps.sh
@@ -17,4 +18,6 @@ Tests/leak-check.sh
 
 echo "== all tests"
 swift build --build-tests
+echo "== fuzzing every RPC method with random well-formed requests (${LIANJIE_FUZZ_SECONDS:-30} s)"
+LIANJIE_RPC_FUZZ_SECONDS="${LIANJIE_FUZZ_SECONDS:-30}" swift test --skip-build --disable-swift-testing --filter RPCFuzzTests
 swift test --skip-build --disable-swift-testing

@@ -81,3 +81,13 @@ const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__verify_audit_log_r
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__verify_audit_log_response(void) { return &lianjie__v1__verify_audit_log_response__descriptor; }
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__get_audit_anchor_request(void) { return &lianjie__v1__get_audit_anchor_request__descriptor; }
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__get_audit_anchor_response(void) { return &lianjie__v1__get_audit_anchor_response__descriptor; }
+
+static const ProtobufCServiceDescriptor *const lj_services[] = {
+    &lianjie__v1__health__descriptor,
+    &lianjie__v1__user_service__descriptor,
+};
+
+const ProtobufCServiceDescriptor *const *lj_all_services(size_t *count) {
+    *count = sizeof lj_services / sizeof lj_services[0];
+    return lj_services;
+}

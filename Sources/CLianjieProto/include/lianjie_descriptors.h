@@ -93,4 +93,7 @@ const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__verify_audit_log_r
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__get_audit_anchor_request(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__get_audit_anchor_response(void);
 
+/* Every service's descriptor; `count` receives how many. */
+const ProtobufCServiceDescriptor *const *lj_all_services(size_t *count);
+
 #endif
