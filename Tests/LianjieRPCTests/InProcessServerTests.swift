@@ -462,6 +462,24 @@ final class InProcessServerTests: XCTestCase {
         pool.stop()
     }
 
+    // A.9: the CLI accepted reply bodies up to 2 GiB.
+    func testAReplyOverTheClientsLimitFailsItsCallAlone() async throws {
+        let fixture = try makeServer()
+        let client = RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: fixture.port), limits: WireLimits(maxBodyBytes: 64 * 1024))
+        var s = Sample()
+        s.fInt32 = 1 << 20
+        do {
+            _ = try await client.call(Self.big, s)
+            XCTFail("expected RESOURCE_EXHAUSTED")
+        } catch {
+            XCTAssertEqual(error.status, .resourceExhausted)
+        }
+        s.fInt32 = 10
+        let small = try await client.call(Self.big, s)
+        XCTAssertEqual(small.fBytes.count, 10, "the connection goes on")
+        XCTAssertEqual(RPCClient.defaultMaxReplyBytes, 64 << 20)
+    }
+
     func testCancelledTimersAreDroppedAtOnce() {
         var heap = TimerHeap()
         final class Payload {}

@@ -2,7 +2,9 @@ import Foundation
 import LianjieClient
 import LianjieMessages
 import LianjieRPC
-import LianjieServiceKit
+import LianjieRPCServer
+import LianjieTestSupport
+@testable import LianjieServiceKit
 import LianjieStore
 import LianjieWire
 import Synchronization
@@ -162,4 +164,36 @@ struct FailingWritesStore: Store {
     }
 
     var authGeneration: UInt64 { base.authGeneration }
+}
+
+/// The transport's guarantees as the services see them.
+final class ServiceTransportTests: XCTestCase {
+    // A.6: behind a TLS terminator the audit log recorded 127.0.0.1 for everyone.
+    func testTheAuditLogRecordsTheClientATrustedProxyNames() async throws {
+        let d = try InProcessDeployment(configure: { $0.trustedProxies = ["127.0.0.1"] })
+        let raw = try RawConnection(port: d.port)
+        let header = Array("PROXY TCP4 203.0.113.7 10.0.0.1 51234 7600\r\n".utf8)
+        try raw.send(header + raw.callFrame(UserService.login.path, LoginRequest(username: "hr", password: "Renshi-2026-Demo")).1)
+        XCTAssertEqual(try raw.readReply().0.status, 0)
+        XCTAssertTrue(try d.auditEntries(method: UserService.login.path).contains { $0.peer == "203.0.113.7:51234" && $0.outcome == "OK" })
+    }
+
+    // A.9: a write whose deadline passed (or that was cancelled) before it committed is
+    // answered so, and nothing of it is kept.
+    func testAWriteThatMissedItsDeadlineIsNotCommitted() async throws {
+        let d = try InProcessDeployment()
+        let admin = try await d.client("admin")
+        let caller = try d.kit.authenticator.authenticate(token: admin.token!, method: UserService.createCategory.path)
+        let context = CallContext(callID: 1, method: UserService.createCategory.path, metadata: [:],
+                                  deadline: MonotonicClock.now() - 1, peer: "test", principal: caller)
+        let call = Call(caller: caller, context: context, kit: d.kit)
+        XCTAssertThrowsError(try call.write { tx in
+            try tx.createCategory(CategoryRecord(id: "cat_late", code: "LATE", name: "迟到"))
+            return CreateCategoryRequest()
+        }) { error in
+            XCTAssertEqual((error as? RPCError)?.status, .deadlineExceeded)
+        }
+        XCTAssertNil(try d.store.read { try $0.category(code: "LATE") }, "rolled back")
+        XCTAssertFalse(try d.auditEntries().contains { $0.method == UserService.createCategory.path && $0.outcome == "OK" })
+    }
 }
