@@ -103,6 +103,10 @@ let package = Package(
         .target(name: "LianjieTestSupport", dependencies: ["LianjieWire", "LianjieMessages", "LianjieRPC", "CLianjieProto", "CProtobufC"],
                 swiftSettings: strict),
 
+        /// XCTest helpers every test target shares: RPC error assertions, waiting on events.
+        .target(name: "LianjieXCTestSupport", dependencies: ["LianjieRPC", "LianjieWire", "LianjieMessages", "LianjieTestSupport"],
+                path: "Tests/Support", swiftSettings: strict),
+
         // MARK: Tests
         .testTarget(name: "LianjieScoringTests", dependencies: ["LianjieScoring"], swiftSettings: strict),
         .testTarget(name: "LianjieMessagesTests", dependencies: ["LianjieMessages"],
@@ -114,7 +118,7 @@ let package = Package(
         .testTarget(name: "LianjieSecurityTests", dependencies: ["LianjieSecurity"],
                     swiftSettings: strict),
         .testTarget(name: "LianjieRPCTests",
-                    dependencies: ["LianjieRPC", "LianjieRPCServer", "LianjieClient", "LianjieWire", "LianjieMessages",
+                    dependencies: ["LianjieXCTestSupport", "LianjieRPC", "LianjieRPCServer", "LianjieClient", "LianjieWire", "LianjieMessages",
                                    "LianjieTestSupport"],
                     swiftSettings: strict),
         /// The kit without a server: audit chain, caller cache, idempotency, clock.
@@ -125,12 +129,12 @@ let package = Package(
         /// User management in process: the real router and server on a temporary store and
         /// a test clock, with the demo deployment.
         .testTarget(name: "LianjieUsersTests",
-                    dependencies: ["LianjieServices", "LianjieServiceKit", "LianjieUsers", "LianjieSeed", "LianjieStore",
+                    dependencies: ["LianjieXCTestSupport", "LianjieServices", "LianjieServiceKit", "LianjieUsers", "LianjieSeed", "LianjieStore",
                                    "LianjieRPC", "LianjieRPCServer", "LianjieClient", "LianjieMessages", "LianjieWire",
                                    "LianjieSecurity", "LianjieTestSupport", "CLianjieProto", "CProtobufC"],
                     swiftSettings: strict),
         .testTarget(name: "EndToEndTests",
-                    dependencies: ["LianjieClient", "LianjieWire", "LianjieMessages", "LianjieTestSupport"],
+                    dependencies: ["LianjieXCTestSupport", "LianjieClient", "LianjieWire", "LianjieMessages", "LianjieTestSupport"],
                     exclude: ["authorization-matrix.txt"],
                     swiftSettings: strict),
     ]

@@ -137,7 +137,7 @@ public enum Daemon {
         let server: RPCServer
         do {
             server = try RPCServer(configuration: options.server, router: router, logger: logger)
-            serverBox.server = server
+            serverBox.set(server)
             try server.start()
         } catch {
             fail("\(error)", code: 1)

@@ -1,3 +1,4 @@
+import LianjieRPC
 import LianjieServiceKit
 import Synchronization
 
@@ -30,7 +31,7 @@ final class LoginThrottle: Sendable {
 
     /// Whether `peer`'s address has failed too often lately.
     func peerIsBlocked(_ peer: String, now: Int64) -> Bool {
-        let host = Self.host(peer)
+        let host = Endpoint.host(ofPeer: peer)
         return state.withLock { s in
             guard let c = s.peers[host], now - c.last < window else { return false }
             return c.failures >= maxPerPeer
@@ -39,7 +40,7 @@ final class LoginThrottle: Sendable {
 
     /// Counts a failure; returns the username's failures in a row within the window.
     func failed(username: String, peer: String, now: Int64) -> Int {
-        let key = username.lowercased(), host = Self.host(peer)
+        let key = username.lowercased(), host = Endpoint.host(ofPeer: peer)
         return state.withLock { s in
             if s.usernames.count + s.peers.count > Self.sweepAbove {
                 s.usernames = s.usernames.filter { now - $0.value.last < window }
@@ -58,11 +59,5 @@ final class LoginThrottle: Sendable {
 
     func succeeded(username: String) {
         _ = state.withLock { $0.usernames.removeValue(forKey: username.lowercased()) }
-    }
-
-    static func host(_ peer: String) -> String {
-        if peer.hasPrefix("["), let close = peer.firstIndex(of: "]") { return String(peer[peer.index(after: peer.startIndex)..<close]) }
-        guard let colon = peer.lastIndex(of: ":") else { return peer }
-        return String(peer[..<colon])
     }
 }

@@ -6,6 +6,7 @@ import LianjieRPC
 import LianjieTestSupport
 import LianjieWire
 import Synchronization
+import LianjieXCTestSupport
 import XCTest
 
 /// The RPC layer with handlers written for the test: behaviours no real service can be
@@ -508,17 +509,4 @@ final class InProcessServerTests: XCTestCase {
 /// calls the typed-throws client directly trips Swift 6.3's region checker.
 func callBlock(_ client: RPCClient) async throws -> Sample {
     try await client.call(InProcessServerTests.block, Sample())
-}
-
-extension XCTestCase {
-    /// Waits until `condition` holds (an event, not a time); fails the test if it never does.
-    func waitUntil(seconds: Double = 10, file: StaticString = #filePath, line: UInt = #line,
-                   _ condition: @Sendable () throws -> Bool) async throws {
-        let held = try await Wait.until(seconds: seconds, condition)
-        XCTAssertTrue(held, "the condition never held", file: file, line: line)
-    }
-}
-
-extension Frame {
-    var goAway: GoAwayMeta? { kind == .goAway ? try? GoAwayMeta(serializedBytes: meta) : nil }
 }

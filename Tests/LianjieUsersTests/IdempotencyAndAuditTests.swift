@@ -8,6 +8,7 @@ import LianjieTestSupport
 import LianjieStore
 import LianjieWire
 import Synchronization
+import LianjieXCTestSupport
 import XCTest
 
 /// Retries (AIP-155) and the audit trail (issue 7, A.6 and A.9).

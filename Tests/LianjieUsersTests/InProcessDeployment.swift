@@ -9,6 +9,7 @@ import LianjieServices
 import LianjieStore
 @testable import LianjieUsers
 import LianjieWire
+import LianjieXCTestSupport
 import XCTest
 
 /// The demo deployment served in this process: a temporary SQLite store, a test clock
@@ -95,24 +96,5 @@ final class InProcessDeployment: @unchecked Sendable {
 
     func account(_ username: String) throws -> AccountRecord {
         try XCTUnwrap(try store.read { try $0.account(username: username) })
-    }
-}
-
-extension XCTestCase {
-    /// Asserts `body` fails with `status`; returns the error.
-    @discardableResult
-    func assertRPCError<T>(_ status: Status, file: StaticString = #filePath, line: UInt = #line,
-                           _ body: () async throws -> T) async -> RPCError? {
-        do {
-            _ = try await body()
-            XCTFail("expected \(status.name), the call succeeded", file: file, line: line)
-        } catch let e as RPCError {
-            XCTAssertEqual(e.status, status, "message: \(e.message)", file: file, line: line)
-            XCTAssertFalse(e.message.isEmpty, "every error carries a message", file: file, line: line)
-            return e
-        } catch {
-            XCTFail("unexpected error \(error)", file: file, line: line)
-        }
-        return nil
     }
 }

@@ -6,6 +6,7 @@ import LianjieSecurity
 import LianjieServiceKit
 import LianjieStore
 import LianjieTestSupport
+import LianjieXCTestSupport
 import XCTest
 
 /// The in-process RPC fuzzer (issue 7, A.3): random but well-formed requests of every

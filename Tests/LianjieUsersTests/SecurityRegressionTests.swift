@@ -9,6 +9,7 @@ import LianjieServices
 import LianjieStore
 @testable import LianjieUsers
 import LianjieWire
+import LianjieXCTestSupport
 import XCTest
 
 /// One test per defect of the security review (issue 7, part A); each failed before its fix.

@@ -32,6 +32,14 @@ public struct Endpoint: Sendable, Equatable, CustomStringConvertible {
     }
 
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+
+    /// The address part of a peer written `ip:port` or `[ip6]:port` (the whole text if it
+    /// has no port): what per-address limits count.
+    public static func host(ofPeer peer: String) -> String {
+        if peer.hasPrefix("["), let close = peer.firstIndex(of: "]") { return String(peer[peer.index(after: peer.startIndex)..<close]) }
+        guard let colon = peer.lastIndex(of: ":") else { return peer }
+        return String(peer[..<colon])
+    }
 }
 
 /// A socket call failed; the message names the call and the system's reason.

@@ -185,7 +185,7 @@ public final class RPCServer: Sendable {
     /// Counts one more connection from `peer` (`ip:port`); its host, or nil when that host
     /// is at `maxConnectionsPerPeer` already.
     func admitPeer(_ peer: String) -> String? {
-        let host = Self.host(of: peer)
+        let host = Endpoint.host(ofPeer: peer)
         let admitted = peers.withLock { p -> Bool in
             guard p[host, default: 0] < configuration.maxConnectionsPerPeer else { return false }
             p[host, default: 0] += 1
@@ -194,12 +194,6 @@ public final class RPCServer: Sendable {
         return admitted ? host : nil
     }
 
-    /// `ip` of `ip:port` or `[ip6]:port`.
-    static func host(of peer: String) -> String {
-        if peer.hasPrefix("["), let close = peer.firstIndex(of: "]") { return String(peer[peer.index(after: peer.startIndex)..<close]) }
-        guard let colon = peer.lastIndex(of: ":") else { return peer }
-        return String(peer[..<colon])
-    }
 
     /// Runs a handler; the one place where what it throws becomes what the caller sees.
     func invoke(_ route: Router.Route, _ body: [UInt8], _ context: CallContext) -> CallOutcome {
@@ -217,7 +211,7 @@ public final class RPCServer: Sendable {
 
     func accepted(fd: Int32, peer: String) {
         let count = connections.wrappingAdd(1, ordering: .relaxed).newValue
-        let viaProxy = configuration.trustedProxies.contains(Self.host(of: peer))
+        let viaProxy = configuration.trustedProxies.contains(Endpoint.host(ofPeer: peer))
         var refusal: String?
         var countedHost: String?
         if isDraining {

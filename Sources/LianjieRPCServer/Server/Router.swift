@@ -146,12 +146,6 @@ public enum CallAuthentication: Sendable {
     case required
 }
 
-/// What a handler answers: a message, or a response already encoded (a stored replay).
-public enum Reply<Response: ProtoMessage>: Sendable {
-    case message(Response)
-    case encoded([UInt8])
-}
-
 /// The methods a server answers, each with its typed handler.
 ///
 /// Build it before the server starts; it is read-only (and so thread-safe) after that.
@@ -173,13 +167,14 @@ public struct Router: Sendable {
 
     public init() {}
 
-    /// Registers the handler for one method. A request body that does not decode is
-    /// answered INVALID_ARGUMENT before the handler runs; a body over `maxBodyBytes`
-    /// (for `.none` methods, `anonymousBodyLimit` by default) is refused
+    /// Registers the handler for one method; it answers the encoded response (a message's
+    /// `serializedBytes()`, or a stored replay as it was first sent). A request body that
+    /// does not decode is answered INVALID_ARGUMENT before the handler runs; a body over
+    /// `maxBodyBytes` (for `.none` methods, `anonymousBodyLimit` by default) is refused
     /// RESOURCE_EXHAUSTED before it is read.
-    public mutating func registerReplying<Request, Response>(
+    public mutating func registerEncoded<Request, Response>(
         _ method: RPCMethod<Request, Response>, execution: HandlerExecution, authentication: CallAuthentication,
-        maxBodyBytes: Int? = nil, _ handler: @escaping @Sendable (Request, CallContext) throws -> Reply<Response>
+        maxBodyBytes: Int? = nil, _ handler: @escaping @Sendable (Request, CallContext) throws -> [UInt8]
     ) {
         precondition(routes[method.path] == nil, "\(method.path) registered twice")
         let limit = maxBodyBytes ?? (authentication == .none ? Self.anonymousBodyLimit : nil)
@@ -191,10 +186,7 @@ public struct Router: Sendable {
                 throw RPCError(.invalidArgument, "the request body is not a valid \(Request.protoName)",
                                violations: [FieldViolation(field: "", description: "not a valid \(Request.protoName)")])
             }
-            switch try handler(request, context) {
-            case .message(let response): return response.serializedBytes()
-            case .encoded(let bytes): return bytes
-            }
+            return try handler(request, context)
         }
     }
 
@@ -203,8 +195,8 @@ public struct Router: Sendable {
         _ method: RPCMethod<Request, Response>, execution: HandlerExecution, authentication: CallAuthentication,
         maxBodyBytes: Int? = nil, _ handler: @escaping @Sendable (Request, CallContext) throws -> Response
     ) {
-        registerReplying(method, execution: execution, authentication: authentication, maxBodyBytes: maxBodyBytes) {
-            .message(try handler($0, $1))
+        registerEncoded(method, execution: execution, authentication: authentication, maxBodyBytes: maxBodyBytes) {
+            try handler($0, $1).serializedBytes()
         }
     }
 

@@ -27,12 +27,20 @@ final class ServerConnection: LoopChannel, @unchecked Sendable {
         var delayedReply = false
     }
 
-    /// A call whose head was accepted and whose body is being read.
-    private struct Admitted {
+    /// A call whose head was accepted and whose body is being read. (A class: it is handed
+    /// on, not copied.)
+    private final class Admitted {
         let callID: UInt64
         let route: Router.Route
         let context: CallContext
         let started: UInt64
+
+        init(callID: UInt64, route: Router.Route, context: CallContext, started: UInt64) {
+            self.callID = callID
+            self.route = route
+            self.context = context
+            self.started = started
+        }
     }
 
     let fd: Int32

@@ -17,11 +17,11 @@ public struct HealthService: Sendable {
 
     public func register(on router: inout Router) {
         let isDraining = self.isDraining, known = knownServices
-        router.registerReplying(Health.check, execution: .inline, authentication: .none, maxBodyBytes: 1024) { request, _ in
+        router.register(Health.check, execution: .inline, authentication: .none, maxBodyBytes: 1024) { request, _ in
             guard request.service.isEmpty || known.contains(request.service) else {
                 throw RPCError(.notFound, "unknown service \(request.service)")
             }
-            return .message(HealthCheckResponse(status: isDraining() ? .notServing : .serving))
+            return HealthCheckResponse(status: isDraining() ? .notServing : .serving)
         }
     }
 }

@@ -96,10 +96,28 @@ public final class Call {
         }
     }
 
-    /// Appends this call's audit entry for a refusal without waiting for it.
-    func auditLater(outcome: String) {
-        kit.auditor.later(accountID: caller.id, method: method, targets: auditEntries(outcome: outcome), peer: context.peer,
-                          outcome: outcome)
+    /// Appends this call's audit entry for a refusal. On a worker it is committed before
+    /// the refusal is answered (so the trail is complete the moment the caller hears back);
+    /// on a loop thread (`inline`), which must never wait for a disk, it is handed to the
+    /// auditor's queue. A refusal is answered even if its entry cannot be written (the
+    /// failure is logged): refusing is already the closed side.
+    func auditRefusal(outcome: String, inline: Bool) {
+        let entries = auditEntries(outcome: outcome)
+        if inline {
+            kit.auditor.later(accountID: caller.id, method: method, targets: entries, peer: context.peer, outcome: outcome)
+            return
+        }
+        let time = kit.settings.clock.nowNanos()
+        do {
+            try store.write { tx in
+                for e in entries {
+                    try kit.audit.append(tx, time: time, accountID: caller.id, method: method, target: e, peer: context.peer, outcome: outcome)
+                }
+            }
+        } catch {
+            logger.error("cannot write the audit log", ["method": .text(method), "outcome": .text(outcome),
+                                                        "error": .text(String(describing: error))])
+        }
     }
 
     private func auditEntries(outcome: String) -> [AuditLog.Target?] {

@@ -61,30 +61,31 @@ public struct ServiceKit: Sendable {
         precondition(rule != .anyone, "\(method.path): methods open to anyone are registered on the router directly")
         let kit = self
         let idempotent = Request.self is any Idempotent.Type
+        let inline = execution == .inline
         precondition(execution != .inline || mode == .none, "\(method.path): an audited method touches the store, so not inline")
-        router.registerReplying(method, execution: execution, authentication: .required) { request, context -> Reply<Response> in
+        router.registerEncoded(method, execution: execution, authentication: .required) { request, context -> [UInt8] in
             guard let caller = context.principal as? Caller else { throw Authenticator.refusal }
             let call = Call(caller: caller, context: context, kit: kit)
             if case .roles(let roles) = rule, !caller.has(anyOf: roles) {
-                call.auditLater(outcome: Status.permissionDenied.name)
+                call.auditRefusal(outcome: Status.permissionDenied.name, inline: inline)
                 throw RPCError(.permissionDenied, "your roles do not allow \(method.method)")
             }
             do {
                 if idempotent, let key = (request as? any Idempotent)?.requestId, !key.isEmpty {
                     call.fingerprint = Digest.sha256(request.serializedBytes())
-                    if let replay = try kit.replay(key, rule: rule, call) { return .encoded(replay) }
+                    if let replay = try kit.replay(key, rule: rule, call) { return replay }
                 }
                 let response = try body(request, call)
                 if mode == .read { try call.auditNow(outcome: "OK") }
-                return .message(response)
+                return response.serializedBytes()
             } catch let error as RPCError {
-                if mode != .none { call.auditLater(outcome: error.status.name) }
+                if mode != .none { call.auditRefusal(outcome: error.status.name, inline: inline) }
                 throw error
             } catch let delayed as DelayedFailure {
-                if mode != .none { call.auditLater(outcome: delayed.error.status.name) }
+                if mode != .none { call.auditRefusal(outcome: delayed.error.status.name, inline: inline) }
                 throw delayed
             } catch {
-                call.auditLater(outcome: Status.internal.name)
+                call.auditRefusal(outcome: Status.internal.name, inline: inline)
                 throw error
             }
         }
