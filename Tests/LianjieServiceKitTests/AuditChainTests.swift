@@ -1,5 +1,6 @@
 import Foundation
 import LianjieRPC
+import LianjieRPCServer
 import LianjieSecurity
 @testable import LianjieServiceKit
 import LianjieStore
@@ -145,5 +146,31 @@ final class AuditChainTests: XCTestCase {
         _ = try AuditKey.load(path: path, create: true)
         chmod(path, 0o644)
         XCTAssertThrowsError(try AuditKey.load(path: path, create: false))
+    }
+}
+
+/// Refusals audited off the caller's path (issue 7, A.5/A.6): a flood of them is written
+/// in batches and cannot make the server hold memory without bound; what is dropped is
+/// counted in the log.
+final class AuditorTests: XCTestCase {
+    func testAFloodOfRefusalsIsBoundedAndEveryOneIsAccountedFor() throws {
+        let directory = NSTemporaryDirectory() + "lianjie-auditor-\(UUID().uuidString)"
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let store = try SQLiteStore(directory: directory)
+        let audit = AuditLog(key: AuditKey(bytes: Array(repeating: 3, count: 32)))
+        let auditor = Auditor(store: store, audit: audit, clock: ManualClock(), logger: Logger(level: .error, sink: { _ in }))
+        let flood = 3 * Auditor.maxPending
+        for i in 0..<flood {
+            auditor.later(accountID: "", method: "/lianjie.v1.UserService/WhoAmI", targets: [nil], peer: "10.0.0.\(i % 250):1", outcome: "UNAUTHENTICATED")
+        }
+        auditor.flush()
+        let entries = try store.read { try $0.auditEntries(AuditFilter(scope: .everything), afterSequence: 0, limit: 1_000_000) }
+        let written = entries.filter { $0.outcome == "UNAUTHENTICATED" }.count
+        let dropped = entries.compactMap { e -> Int? in
+            guard e.outcome.hasPrefix("DROPPED_") else { return nil }
+            return Int(e.outcome.split(separator: "_")[1])
+        }.reduce(0, +)
+        XCTAssertEqual(written + dropped, flood, "every refusal is either in the log or counted there")
+        XCTAssertEqual(try audit.verify(store).firstBroken, 0)
     }
 }

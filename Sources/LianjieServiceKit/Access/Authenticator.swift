@@ -40,7 +40,7 @@ public final class Authenticator: CallAuthenticator {
     let settings: ServiceSettings
     let logger: Logger
     private let cache = Mutex<[Key: Entry]>([:])
-    private let onRefusal: @Sendable (CallHead) -> Void
+    private let onRefusal: @Sendable (CallHead, RPCError) -> Void
     private let toucher = DispatchQueue(label: "lianjie.session-touch")
 
     /// Above this many entries the cache starts again from empty.
@@ -52,7 +52,7 @@ public final class Authenticator: CallAuthenticator {
 
     /// - Parameter onRefusal: told of each call refused for its token (to audit it).
     public init(store: any Store, settings: ServiceSettings, logger: Logger,
-                onRefusal: @escaping @Sendable (CallHead) -> Void = { _ in }) {
+                onRefusal: @escaping @Sendable (CallHead, RPCError) -> Void = { _, _ in }) {
         self.store = store
         self.settings = settings
         self.logger = logger
@@ -63,7 +63,7 @@ public final class Authenticator: CallAuthenticator {
         do {
             return .success(try authenticate(token: head.bearerToken, method: head.method))
         } catch {
-            onRefusal(head)
+            onRefusal(head, error)
             return .failure(error)
         }
     }

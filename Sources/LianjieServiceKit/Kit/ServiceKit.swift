@@ -31,9 +31,9 @@ public struct ServiceKit: Sendable {
         self.access = access
         let auditor = Auditor(store: store, audit: audit, clock: settings.clock, logger: logger)
         self.auditor = auditor
-        self.authenticator = Authenticator(store: store, settings: settings, logger: logger) { head in
+        self.authenticator = Authenticator(store: store, settings: settings, logger: logger) { head, error in
             // A call refused for its token: who tried what, from where.
-            auditor.later(accountID: "", method: head.method, targets: [nil], peer: head.peer, outcome: Status.unauthenticated.name)
+            auditor.later(accountID: "", method: head.method, targets: [nil], peer: head.peer, outcome: error.status.name)
         }
     }
 
@@ -117,14 +117,37 @@ public struct ServiceKit: Sendable {
     }
 }
 
-/// Appends audit entries off the caller's path (refusals, which are answered whether or
-/// not their entry lands); one serial queue, through the store's group commit.
+/// Appends audit entries off the caller's path (refusals on a loop thread, which are
+/// answered whether or not their entry lands): queued in memory and written in batches,
+/// one transaction for all that waited, through the store's group commit.
+///
+/// The queue is bounded: a flood of refusals (a client trying token after token) cannot
+/// make the server hold memory without limit. Entries over the bound are counted instead,
+/// and the count is itself written to the log as one entry, so the gap shows.
 final class Auditor: Sendable {
+    private struct Pending {
+        var accountID: String
+        var method: String
+        var target: AuditLog.Target?
+        var peer: String
+        var outcome: String
+        var time: Int64
+    }
+
+    private struct State {
+        var pending: [Pending] = []
+        var dropped = 0
+        var draining = false
+    }
+
     private let store: any Store
     private let audit: AuditLog
     private let clock: any ServiceClock
     private let logger: Logger
+    private let state = Mutex(State())
     private let queue = DispatchQueue(label: "lianjie.audit")
+    /// Entries waiting at most; more are counted, not kept.
+    static let maxPending = 10_000
 
     init(store: any Store, audit: AuditLog, clock: any ServiceClock, logger: Logger) {
         self.store = store
@@ -135,22 +158,54 @@ final class Auditor: Sendable {
 
     func later(accountID: String, method: String, targets: [AuditLog.Target?], peer: String, outcome: String) {
         let time = clock.nowNanos()
-        queue.async { [self] in
+        let startDrain = state.withLock { s -> Bool in
+            for t in targets {
+                if s.pending.count < Self.maxPending {
+                    s.pending.append(Pending(accountID: accountID, method: method, target: t, peer: peer, outcome: outcome, time: time))
+                } else {
+                    s.dropped += 1
+                }
+            }
+            guard !s.draining else { return false }
+            s.draining = true
+            return true
+        }
+        if startDrain { queue.async { [self] in drain() } }
+    }
+
+    /// Writes everything pending, batch after batch, until nothing is left.
+    private func drain() {
+        while true {
+            let (batch, dropped) = state.withLock { s -> ([Pending], Int) in
+                let taken = (s.pending, s.dropped)
+                s.pending.removeAll(keepingCapacity: false)
+                s.dropped = 0
+                if taken.0.isEmpty, taken.1 == 0 { s.draining = false }
+                return taken
+            }
+            if batch.isEmpty, dropped == 0 { return }
             do {
+                let now = clock.nowNanos()
                 try store.write { tx in
-                    for t in targets {
-                        try audit.append(tx, time: time, accountID: accountID, method: method, target: t, peer: peer, outcome: outcome)
+                    for e in batch {
+                        try audit.append(tx, time: e.time, accountID: e.accountID, method: e.method, target: e.target, peer: e.peer,
+                                         outcome: e.outcome)
+                    }
+                    if dropped > 0 {
+                        try audit.append(tx, time: now, accountID: "", method: "audit", target: nil, peer: "local",
+                                         outcome: "DROPPED_\(dropped)_REFUSAL_ENTRIES")
                     }
                 }
             } catch {
-                logger.error("cannot write the audit log", ["method": .text(method), "outcome": .text(outcome),
-                                                            "error": .text(String(describing: error))])
+                logger.error("cannot write the audit log", ["entries": .int(Int64(batch.count)), "error": .text(String(describing: error))])
             }
         }
     }
 
     /// Waits until every entry handed in so far is written (tests, shutdown).
-    func flush() { queue.sync {} }
+    func flush() {
+        while state.withLock({ $0.draining }) { queue.sync {} }
+    }
 }
 
 /// Housekeeping a write can piggyback on: safe to lose, so kept in memory.
