@@ -87,7 +87,8 @@ let package = Package(
                 swiftSettings: strict),
         /// The server process: options, store, bootstrap, signals, drain.
         .target(name: "LianjieDaemon",
-                dependencies: ["LianjieServices", "LianjieServiceKit", "LianjieSeed", "LianjieStore", "LianjieRPC", "LianjieRPCServer"],
+                dependencies: ["LianjieServices", "LianjieServiceKit", "LianjieSeed", "LianjieStore", "LianjieRPC", "LianjieRPCServer",
+                               "CLianjieSys"],
                 swiftSettings: strict),
         .executableTarget(name: "lianjied", dependencies: ["LianjieDaemon"],
                           swiftSettings: strict),

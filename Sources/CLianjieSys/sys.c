@@ -1,3 +1,4 @@
+#include <malloc.h>
 #include "lianjie_sys.h"
 
 #include <errno.h>
@@ -53,4 +54,8 @@ int lj_socket_prepare(int fd) {
     int one = 1;
     (void)setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     return 0;
+}
+
+int lj_malloc_fix_mmap_threshold(size_t bytes) {
+    return mallopt(M_MMAP_THRESHOLD, (int)bytes);
 }

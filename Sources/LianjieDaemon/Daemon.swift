@@ -1,3 +1,4 @@
+import CLianjieSys
 import Foundation
 import LianjieRPC
 import LianjieRPCServer
@@ -61,6 +62,10 @@ public enum Daemon {
         }
 
         signal(SIGPIPE, SIG_IGN)
+        // Request bodies of up to 4 MiB come and go: a fixed threshold keeps every block over
+        // 256 KiB in its own mapping, handed back to the system when freed, instead of glibc
+        // raising the threshold and keeping freed bodies in its arenas.
+        _ = lj_malloc_fix_mmap_threshold(256 * 1024)
         let logger = Logger(level: options.logLevel)
         raiseFileLimit(toAtLeast: options.server.maxConnections + 256, logger: logger)
 

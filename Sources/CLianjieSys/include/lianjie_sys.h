@@ -3,6 +3,7 @@
 #ifndef LIANJIE_SYS_H
 #define LIANJIE_SYS_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 /* epoll_create1(EPOLL_CLOEXEC); -1 and errno on failure. */
@@ -19,5 +20,8 @@ int lj_epoll_wait(int epfd, uint64_t *tokens, uint32_t *flags, int max, int time
 int lj_eventfd(void);
 /* Sets O_NONBLOCK and TCP_NODELAY (the latter only on TCP sockets). */
 int lj_socket_prepare(int fd);
+/* Fixes glibc's mmap threshold (mallopt M_MMAP_THRESHOLD): blocks of at least `bytes`
+ * get their own mapping, returned to the system when freed. Returns 1 on success. */
+int lj_malloc_fix_mmap_threshold(size_t bytes);
 
 #endif
