@@ -225,7 +225,7 @@ public final class RPCServer: Sendable {
         if let refusal {
             let meta = GoAwayMeta(lastCallId: 0, status: Status.unavailable.rawValue, message: refusal)
             let frame = FrameEncoder.encode(kind: .goAway, meta: meta.serializedBytes())
-            _ = frame.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+            _ = frame.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
             close(fd)
             connections.wrappingSubtract(1, ordering: .relaxed)
             logger.info("connection refused", ["peer": .text(peer), "reason": .text(refusal)])

@@ -506,7 +506,9 @@ final class ServerConnection: LoopChannel, @unchecked Sendable {
         guard !closed else { return }
         while outOffset < out.count {
             let n = out.withUnsafeBytes { buf in
-                Glibc.write(fd, buf.baseAddress! + outOffset, out.count - outOffset)
+                // MSG_NOSIGNAL: a peer gone away is EPIPE here, never a SIGPIPE that kills
+                // whatever process embeds the server.
+                Glibc.send(fd, buf.baseAddress! + outOffset, out.count - outOffset, Int32(MSG_NOSIGNAL))
             }
             if n > 0 {
                 outOffset += n
