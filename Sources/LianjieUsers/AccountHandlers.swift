@@ -32,9 +32,13 @@ struct AccountHandlers: Sendable {
         if caller.coversEverything(roles) { return true }
         guard !account.grants.isEmpty else { return false }
         let paths = try grantPaths(account.grants, r)
-        return account.grants.allSatisfy { g in
-            paths[g.organizationID].map { caller.covers(roles, path: $0) } ?? false
-        }
+        return account.grants.allSatisfy { covers(caller, roles, $0, paths) }
+    }
+
+    /// Whether a grant with one of `roles` covers `grant`'s organisation (a grant on the
+    /// whole deployment, with no path, is covered by none but a whole-deployment grant).
+    static func covers(_ caller: Caller, _ roles: Set<Role>, _ grant: GrantRecord, _ paths: [String: String]) -> Bool {
+        paths[grant.organizationID].map { caller.covers(roles, path: $0) } ?? false
     }
 
     /// The organisation path of each grant's organisation.
@@ -57,9 +61,7 @@ struct AccountHandlers: Sendable {
     static func visible(_ account: AccountRecord, _ call: Call, paths: [String: String]) -> Account {
         guard !call.caller.coversEverything([.admin]) else { return Convert.account(account) }
         var shown = account
-        shown.grants = account.grants.filter { g in
-            paths[g.organizationID].map { call.caller.covers([.admin], path: $0) } ?? false
-        }
+        shown.grants = account.grants.filter { covers(call.caller, [.admin], $0, paths) }
         return Convert.account(shown)
     }
 

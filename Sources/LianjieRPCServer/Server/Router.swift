@@ -74,9 +74,6 @@ public struct CallContext: Sendable {
         if let deadline, MonotonicClock.now() >= deadline { throw RPCError(.deadlineExceeded, "deadline exceeded") }
         if control.isSet { throw RPCError(.cancelled, "call cancelled") }
     }
-
-    /// The bearer token of `authorization: Bearer <token>`, if any.
-    public var bearerToken: String? { CallHead.bearerToken(metadata) }
 }
 
 /// A call as far as it is known before its body is read: enough to authenticate it.

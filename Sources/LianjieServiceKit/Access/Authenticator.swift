@@ -119,9 +119,6 @@ public final class Authenticator: CallAuthenticator {
     /// Waits until every session use handed to the store so far is written (tests, shutdown).
     public func flushTouches() { toucher.sync {} }
 
-    /// Forgets every resolved caller (they are loaded again on their next call).
-    public func forgetAll() { cache.withLock { $0.removeAll() } }
-
     /// Records a session's use in the store, off the caller's thread.
     private func touch(_ hash: [UInt8], at time: Int64) {
         let store = self.store, logger = self.logger

@@ -68,10 +68,16 @@ public final class Call {
         }
     }
 
-    static func replayed<Response: ProtoMessage>(_ record: IdempotencyRecord, fingerprint: [UInt8]) throws -> Response {
+    /// INVALID_ARGUMENT when `record` answered another request than the one `fingerprint`
+    /// is of (a `request_id` reused for something else).
+    static func checkSameRequest(_ record: IdempotencyRecord, fingerprint: [UInt8]) throws {
         guard record.fingerprint.isEmpty || Digest.constantTimeEqual(record.fingerprint, fingerprint) else {
             throw RPCError.invalidArgument(field: "request_id", "was already used for a different request; choose a new one")
         }
+    }
+
+    static func replayed<Response: ProtoMessage>(_ record: IdempotencyRecord, fingerprint: [UInt8]) throws -> Response {
+        try checkSameRequest(record, fingerprint: fingerprint)
         do { return try Response(serializedBytes: record.response) } catch {
             throw RPCError(.internal, "internal error; the server log has the details")
         }
@@ -82,15 +88,7 @@ public final class Call {
     /// - Throws: UNAVAILABLE when they cannot be written: a read that cannot be audited
     ///   must not be answered.
     func auditNow(outcome: String) throws {
-        let entries = auditEntries(outcome: outcome)
-        let time = kit.settings.clock.nowNanos()
-        do {
-            try store.write { tx in
-                for e in entries {
-                    try kit.audit.append(tx, time: time, accountID: caller.id, method: method, target: e, peer: context.peer, outcome: outcome)
-                }
-            }
-        } catch {
+        do { try writeAudit(outcome: outcome) } catch {
             logger.error("cannot write the audit log; the read is refused", ["method": .text(method), "error": .text(String(describing: error))])
             throw RPCError(.unavailable, "the read could not be recorded in the audit log, so nothing was returned; retry later")
         }
@@ -102,21 +100,25 @@ public final class Call {
     /// auditor's queue. A refusal is answered even if its entry cannot be written (the
     /// failure is logged): refusing is already the closed side.
     func auditRefusal(outcome: String, inline: Bool) {
-        let entries = auditEntries(outcome: outcome)
         if inline {
-            kit.auditor.later(accountID: caller.id, method: method, targets: entries, peer: context.peer, outcome: outcome)
+            kit.auditor.later(accountID: caller.id, method: method, targets: auditEntries(outcome: outcome), peer: context.peer,
+                              outcome: outcome)
             return
         }
-        let time = kit.settings.clock.nowNanos()
-        do {
-            try store.write { tx in
-                for e in entries {
-                    try kit.audit.append(tx, time: time, accountID: caller.id, method: method, target: e, peer: context.peer, outcome: outcome)
-                }
-            }
-        } catch {
+        do { try writeAudit(outcome: outcome) } catch {
             logger.error("cannot write the audit log", ["method": .text(method), "outcome": .text(outcome),
                                                         "error": .text(String(describing: error))])
+        }
+    }
+
+    /// Commits this call's audit entries in one transaction.
+    private func writeAudit(outcome: String) throws {
+        let entries = auditEntries(outcome: outcome)
+        let time = kit.settings.clock.nowNanos()
+        try store.write { tx in
+            for e in entries {
+                try kit.audit.append(tx, time: time, accountID: caller.id, method: method, target: e, peer: context.peer, outcome: outcome)
+            }
         }
     }
 

@@ -108,9 +108,7 @@ public struct ServiceKit: Sendable {
             return (record, visible)
         }
         guard let (record, visible) = found else { return nil }
-        guard record.fingerprint.isEmpty || Digest.constantTimeEqual(record.fingerprint, call.fingerprint) else {
-            throw RPCError.invalidArgument(field: "request_id", "was already used for a different request; choose a new one")
-        }
+        try Call.checkSameRequest(record, fingerprint: call.fingerprint)
         guard visible else { throw RPCError(.notFound, "what this request_id was about is not in your scope") }
         call.target = AuditLog.Target(type: record.targetType, id: record.targetID, organizationPath: record.organizationPath)
         return record.response

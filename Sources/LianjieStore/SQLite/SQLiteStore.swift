@@ -58,30 +58,29 @@ public final class SQLiteStore: Store {
                                                           applied_at INTEGER NOT NULL, PRIMARY KEY (module, version)) STRICT
             """)
         let now = SQLValue.int(Int64(Date().timeIntervalSince1970))
-        let current = Int(try db.query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").first?.first?.int ?? 0)
-        guard current <= Migrations.foundation.count else {
-            throw StoreError(.tooNew, "the database was written by a newer version of Lianjie",
-                             detail: "schema version \(current), this build knows \(Migrations.foundation.count)")
-        }
-        for version in (current + 1)..<(Migrations.foundation.count + 1) {
-            try db.transaction { () throws(StoreError) in
-                try db.exec(Migrations.foundation[version - 1])
-                try db.query("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)", [.int(Int64(version)), now])
+        /// Runs the steps after version `done`, each in its own transaction with the row that records it.
+        func apply(_ name: String, _ steps: [String], done: Int, record: (Int) throws(StoreError) -> Void) throws(StoreError) {
+            guard done <= steps.count else {
+                throw StoreError(.tooNew, "the database was written by a newer version of Lianjie",
+                                 detail: "\(name) schema version \(done), this build knows \(steps.count)")
             }
+            for version in (done + 1)..<(steps.count + 1) {
+                try db.transaction { () throws(StoreError) in
+                    try db.exec(steps[version - 1])
+                    try record(version)
+                }
+            }
+        }
+        let current = Int(try db.query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations").first?.first?.int ?? 0)
+        try apply("foundation", Migrations.foundation, done: current) { (version) throws(StoreError) in
+            try db.query("INSERT INTO schema_migrations (version, applied_at) VALUES (?, ?)", [.int(Int64(version)), now])
         }
         for module in Migrations.modules {
             let done = Int(try db.query("SELECT COALESCE(MAX(version), 0) FROM module_migrations WHERE module = ?",
                                         [.text(module.name)]).first?.first?.int ?? 0)
-            guard done <= module.steps.count else {
-                throw StoreError(.tooNew, "the database was written by a newer version of Lianjie",
-                                 detail: "\(module.name) schema version \(done), this build knows \(module.steps.count)")
-            }
-            for version in (done + 1)..<(module.steps.count + 1) {
-                try db.transaction { () throws(StoreError) in
-                    try db.exec(module.steps[version - 1])
-                    try db.query("INSERT INTO module_migrations (module, version, applied_at) VALUES (?, ?, ?)",
-                                 [.text(module.name), .int(Int64(version)), now])
-                }
+            try apply(module.name, module.steps, done: done) { (version) throws(StoreError) in
+                try db.query("INSERT INTO module_migrations (module, version, applied_at) VALUES (?, ?, ?)",
+                             [.text(module.name), .int(Int64(version)), now])
             }
         }
     }
