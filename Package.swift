@@ -68,7 +68,8 @@ let package = Package(
         /// its access table, authentication and its caller cache, the keyed audit log,
         /// idempotency, paging, validation, the clock, and the health service.
         .target(name: "LianjieServiceKit",
-                dependencies: ["LianjieRPC", "LianjieRPCServer", "LianjieWire", "LianjieMessages", "LianjieStore", "LianjieSecurity"],
+                dependencies: ["LianjieRPC", "LianjieRPCServer", "LianjieWire", "LianjieMessages", "LianjieStore", "LianjieSecurity",
+                               "LianjieScoring"],
                 swiftSettings: strict),
         /// User management (`UserService`): sessions, organisations, accounts, API tokens,
         /// subjects, imports, the audit log's reading and anchoring.
@@ -76,18 +77,25 @@ let package = Package(
                 dependencies: ["LianjieServiceKit", "LianjieRPC", "LianjieRPCServer", "LianjieWire", "LianjieMessages",
                                "LianjieStore", "LianjieSecurity", "LianjieScoring"],
                 swiftSettings: strict),
+        /// Data entry (`EntryService`): the versioned scheme, entries with review and appeal,
+        /// evidence, work orders and the rules that derive entries from them.
+        .target(name: "LianjieEntry",
+                dependencies: ["LianjieServiceKit", "LianjieRPC", "LianjieRPCServer", "LianjieMessages", "LianjieStore",
+                               "LianjieSecurity", "LianjieScoring"],
+                swiftSettings: strict),
         /// Every service module on one router: the composition the server runs.
         .target(name: "LianjieServices",
-                dependencies: ["LianjieServiceKit", "LianjieUsers", "LianjieRPC", "LianjieRPCServer", "LianjieMessages",
+                dependencies: ["LianjieServiceKit", "LianjieUsers", "LianjieEntry", "LianjieRPC", "LianjieRPCServer", "LianjieMessages",
                                "LianjieStore", "LianjieSecurity"],
                 swiftSettings: strict),
         /// What goes into a store besides the services: the first administrator, the demo.
         .target(name: "LianjieSeed",
-                dependencies: ["LianjieServiceKit", "LianjieRPC", "LianjieMessages", "LianjieStore", "LianjieSecurity"],
+                dependencies: ["LianjieServiceKit", "LianjieEntry", "LianjieRPC", "LianjieMessages", "LianjieStore", "LianjieSecurity",
+                               "LianjieScoring"],
                 swiftSettings: strict),
         /// The server process: options, store, bootstrap, signals, drain.
         .target(name: "LianjieDaemon",
-                dependencies: ["LianjieServices", "LianjieServiceKit", "LianjieSeed", "LianjieStore", "LianjieRPC", "LianjieRPCServer",
+                dependencies: ["LianjieServices", "LianjieServiceKit", "LianjieSeed", "LianjieEntry", "LianjieStore", "LianjieRPC", "LianjieRPCServer",
                                "CLianjieSys"],
                 swiftSettings: strict),
         .executableTarget(name: "lianjied", dependencies: ["LianjieDaemon"],
@@ -107,6 +115,13 @@ let package = Package(
         /// XCTest helpers every test target shares: RPC error assertions, waiting on events.
         .target(name: "LianjieXCTestSupport", dependencies: ["LianjieRPC", "LianjieWire", "LianjieMessages", "LianjieTestSupport"],
                 path: "Tests/Support", swiftSettings: strict),
+
+        /// The demo deployment served in a test process: a temporary store, a test clock, the
+        /// real router and server, clients logged in as its accounts.
+        .target(name: "LianjieServiceTestSupport",
+                dependencies: ["LianjieServices", "LianjieServiceKit", "LianjieSeed", "LianjieStore", "LianjieRPC", "LianjieRPCServer",
+                               "LianjieClient", "LianjieMessages"],
+                path: "Tests/ServiceSupport", swiftSettings: strict),
 
         // MARK: Tests
         .testTarget(name: "LianjieScoringTests", dependencies: ["LianjieScoring"], swiftSettings: strict),
@@ -130,9 +145,16 @@ let package = Package(
         /// User management in process: the real router and server on a temporary store and
         /// a test clock, with the demo deployment.
         .testTarget(name: "LianjieUsersTests",
-                    dependencies: ["LianjieXCTestSupport", "LianjieServices", "LianjieServiceKit", "LianjieUsers", "LianjieSeed", "LianjieStore",
+                    dependencies: ["LianjieXCTestSupport", "LianjieServiceTestSupport", "LianjieServices", "LianjieServiceKit", "LianjieUsers",
+                                   "LianjieSeed", "LianjieStore",
                                    "LianjieRPC", "LianjieRPCServer", "LianjieClient", "LianjieMessages", "LianjieWire",
                                    "LianjieSecurity", "LianjieTestSupport", "CLianjieProto", "CProtobufC"],
+                    swiftSettings: strict),
+        /// Data entry in process: scheme versions, entries, review and appeal, evidence, work
+        /// orders and rules, over the real router and server on a temporary store.
+        .testTarget(name: "LianjieEntryTests",
+                    dependencies: ["LianjieXCTestSupport", "LianjieServiceTestSupport", "LianjieEntry", "LianjieServiceKit", "LianjieStore",
+                                   "LianjieScoring", "LianjieClient", "LianjieMessages", "LianjieRPC", "LianjieSeed"],
                     swiftSettings: strict),
         .testTarget(name: "EndToEndTests",
                     dependencies: ["LianjieXCTestSupport", "LianjieClient", "LianjieWire", "LianjieMessages", "LianjieTestSupport"],

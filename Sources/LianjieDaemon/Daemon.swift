@@ -1,5 +1,6 @@
 import CLianjieSys
 import Foundation
+import LianjieEntry
 import LianjieRPC
 import LianjieRPCServer
 import LianjieSeed
@@ -122,6 +123,11 @@ public enum Daemon {
             _ = try Bootstrap.run(store: store, spec: bootstrapSpec, audit: audit, clock: settings.clock, logger: logger)
         } catch {
             fail("\(error)", code: 2)
+        }
+        do {
+            try DefaultScheme.publishIfNone(store: store, audit: audit, clock: settings.clock, logger: logger)
+        } catch {
+            fail("cannot publish the default scheme: \(error)", code: 1)
         }
 
         // Signals are taken by a dispatch source, so the default handlers must be off.

@@ -1,3 +1,4 @@
+import LianjieEntry
 import LianjieMessages
 public import LianjieRPC
 import LianjieSecurity
@@ -132,6 +133,7 @@ public enum Demo {
             }
             return number
         }
+        try DefaultScheme.publishIfNone(store: store, audit: audit, clock: clock, logger: logger)
         logger.notice("demo data seeded", ["organizations": .int(Int64(Self.districts.count + 5)), "subjects": .int(Int64(count)),
                                            "accounts": .int(Int64(Self.accounts.count + 1))])
         return .seeded(subjects: count)

@@ -5,6 +5,7 @@ import LianjieSecurity
 public import LianjieServiceKit
 public import LianjieStore
 import LianjieUsers
+import LianjieEntry
 
 /// The server's services, assembled: every module's access rules in one table, the kit
 /// they share, and each module's handlers on one router.
@@ -14,6 +15,7 @@ public enum Services {
         var table = AccessTable()
         table.add(HealthService.accessRules)
         table.add(UsersModule.accessRules)
+        table.add(EntryModule.accessRules)
         return table
     }
 
@@ -21,6 +23,7 @@ public enum Services {
     public static func kit(store: any Store, settings: ServiceSettings, audit: AuditLog, logger: Logger) -> ServiceKit {
         var kit = ServiceKit(store: store, settings: settings, audit: audit, access: accessTable, logger: logger)
         UsersModule.prepare(&kit)
+        EntryModule.prepare(&kit)
         return kit
     }
 
@@ -31,8 +34,9 @@ public enum Services {
         // Made now, so the first unknown-user login costs what every other one does.
         _ = PasswordHasher.decoyHash
         router.authenticator = kit.authenticator
-        HealthService(knownServices: UsersModule.serviceNames, isDraining: isDraining).register(on: &router)
+        HealthService(knownServices: UsersModule.serviceNames.union(EntryModule.serviceNames), isDraining: isDraining).register(on: &router)
         UsersModule.register(on: &router, kit)
+        EntryModule.register(on: &router, kit)
         let unrouted = Set(kit.access.rules.keys).symmetricDifference(router.methodPaths)
         precondition(unrouted.isEmpty, "methods without both an access rule and a handler: \(unrouted.sorted())")
         return router

@@ -49,24 +49,7 @@ enum Convert {
                    organizationId: e.organizationID, peer: e.peer, outcome: e.outcome, hash: e.hash)
     }
 
-    /// `YYYY-MM-DD` → Date; empty or not a day → nil.
-    static func date(_ text: String) -> CalendarDate? {
-        guard let c = Day(text)?.components else { return nil }
-        return CalendarDate(year: Int32(c.year), month: Int32(c.month), day: Int32(c.day))
-    }
-
-    /// A valid calendar day from 1900 to 2200 as `YYYY-MM-DD`, or nil (the scoring core's
-    /// `Day` knows the calendar).
-    static func dateText(_ d: CalendarDate) -> String? {
-        guard (1900...2200).contains(d.year) else { return nil }
-        return Day(year: Int(d.year), month: Int(d.month), day: Int(d.day))?.description
-    }
-
-    /// The day (UTC) of Unix time `now` as `YYYY-MM-DD`.
-    static func today(_ now: Int64) -> String {
-        var t = time_t(now)
-        var parts = tm()
-        gmtime_r(&t, &parts)
-        return dateText(CalendarDate(year: parts.tm_year + 1900, month: parts.tm_mon + 1, day: parts.tm_mday)) ?? ""
-    }
+    static func date(_ text: String) -> CalendarDate? { CalendarDays.date(text) }
+    static func dateText(_ d: CalendarDate) -> String? { CalendarDays.text(d) }
+    static func today(_ now: Int64) -> String { CalendarDays.today(now) }
 }

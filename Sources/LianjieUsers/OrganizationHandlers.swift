@@ -146,13 +146,3 @@ struct OrganizationHandlers: Sendable {
                                          totalSize: Int32(total))
     }
 }
-
-extension String {
-    /// Without leading and trailing white space.
-    var trimmingSpaces: String {
-        var s = Substring(self)
-        while s.first?.isWhitespace == true { s.removeFirst() }
-        while s.last?.isWhitespace == true { s.removeLast() }
-        return String(s)
-    }
-}

@@ -39,7 +39,7 @@ struct ScoreDataSet {
         for c in categories {
             byCategory[c] = scheme.tags.indices.filter { scheme.tags[$0].category == nil || scheme.tags[$0].category == c }.map { Int32($0) }
         }
-        let statuses: [EntryStatus] = Array(repeating: .confirmed, count: 17) + [.submitted, .rejected, .revoked]
+        let statuses: [LianjieScoring.EntryStatus] = Array(repeating: .confirmed, count: 17) + [.submitted, .rejected, .revoked]
         let first = Day("2024-04-01")!.ordinal
         subjects = []
         entries = []

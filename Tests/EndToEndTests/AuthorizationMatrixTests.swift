@@ -6,7 +6,7 @@ import LianjieTestSupport
 import LianjieWire
 import XCTest
 
-/// Every role × every UserService method × a target inside and outside the caller's
+/// Every role × every method of every service × a target inside and outside the caller's
 /// scope, against the real server. The outcomes are compared with the committed table
 /// `authorization-matrix.txt`: any change in who may do what fails the test. After an
 /// intended change, regenerate it with `LIANJIE_UPDATE_MATRIX=1` and review the diff.
@@ -25,9 +25,45 @@ final class AuthorizationMatrixTests: XCTestCase {
         var revocable: ApiToken
         var subjects: [Subject]
         var category: Category
+        var entries: Entries
+        /// A tag of the scheme this side's RetireSchemeTag retires.
+        var retirable: String
     }
 
-    func prepare(_ admin: UserServiceClient, district name: String, tag: String) async throws -> Side {
+    /// Entries recorded on one side by its spare inspectors, one per call that needs one.
+    struct Entries {
+        /// Submitted, about subjects[1]: to confirm.
+        var toConfirm: Entry
+        /// Submitted, about subjects[1]: to reject.
+        var toReject: Entry
+        /// Confirmed, about subjects[2]: to revoke.
+        var toRevoke: Entry
+        /// Confirmed, about subjects[0] (the demo employee's own inside): to read and appeal.
+        var aboutFirst: Entry
+        /// Confirmed and (inside) appealed by the employee: to decide.
+        var appealed: Entry
+    }
+
+    func entries(_ server: ServerProcess, _ spares: [Account], _ subjects: [Subject], tag: String) async throws -> Entries {
+        let recorder = try await login(server, username: spares[0].username, password: "Beiyong-Mima-0907").0.entryService
+        let reviewer = try await login(server, username: spares[1].username, password: "Beiyong-Mima-1917").0.entryService
+        func submit(_ subject: Subject, confirm: Bool) async throws -> Entry {
+            let e = try await recorder.submitEntry(SubmitEntryRequest(subjectId: subject.id, tag: "ON_TIME_HANDLING",
+                                                                     occurredOn: CalendarDate(year: 2026, month: 1, day: 5), description: "matrix",
+                                                                     source: .pc))
+            return confirm ? try await reviewer.confirmEntry(ConfirmEntryRequest(id: e.id)) : e
+        }
+        var appealed = try await submit(subjects[0], confirm: true)
+        if tag == "a" {
+            let employee = try await login(server, username: "employee", password: UserManagementTests.passwords["employee"]!).0.entryService
+            appealed = try await employee.appealEntry(AppealEntryRequest(id: appealed.id, statement: "matrix"))
+        }
+        return Entries(toConfirm: try await submit(subjects[1], confirm: false), toReject: try await submit(subjects[1], confirm: false),
+                       toRevoke: try await submit(subjects[2], confirm: true), aboutFirst: try await submit(subjects[0], confirm: true),
+                       appealed: appealed)
+    }
+
+    func prepare(_ server: ServerProcess, _ admin: UserServiceClient, district name: String, tag: String) async throws -> Side {
         let orgs = try await admin.listOrganizations(ListOrganizationsRequest(pageSize: 500)).organizations
         let district = orgs.first { $0.name == name }!
         let team = orgs.first { $0.name == "高压业扩班" && $0.ancestorIds.contains(district.id) }!
@@ -47,7 +83,9 @@ final class AuthorizationMatrixTests: XCTestCase {
         let subjects = try await admin.listSubjects(ListSubjectsRequest(organizationId: team.id)).subjects
         let category = try await admin.listCategories().categories.first { $0.code == "HV_EXPANSION" }!
         return Side(district: district, team: team, otherTeam: otherTeam, empties: empties, spares: spares, service: service,
-                    revocable: revocable, subjects: subjects, category: category)
+                    revocable: revocable, subjects: subjects, category: category,
+                    entries: try await entries(server, spares, subjects, tag: tag),
+                    retirable: tag == "a" ? "PLEDGE_SIGNED" : "WARNING_EDUCATION")
     }
 
     /// What the caller holds for the calls that need it: its password (changed by the first
@@ -65,8 +103,9 @@ final class AuthorizationMatrixTests: XCTestCase {
     /// Calls `method` as `client` against the records of `side`; returns the status name.
     /// Every request is one that succeeds for a caller allowed to make it, so a refusal in
     /// the table is the access rule's or the scope's, never the request's own fault.
-    func outcome(_ method: String, _ c: UserServiceClient, _ side: Side, cell: String, _ credentials: Credentials) async -> String {
+    func outcome(_ method: String, _ client: RPCClient, _ side: Side, cell: String, _ credentials: Credentials) async -> String {
         let date = CalendarDate(year: 2030, month: 1, day: 1)
+        let c = client.userService, e = client.entryService
         do {
             switch method {
             case "Login": _ = try await c.login(LoginRequest(username: side.spares[0].username, password: "Beiyong-Mima-0907"))
@@ -127,6 +166,37 @@ final class AuthorizationMatrixTests: XCTestCase {
             case "ListAuditEntries": _ = try await c.listAuditEntries()
             case "VerifyAuditLog": _ = try await c.verifyAuditLog()
             case "GetAuditAnchor": _ = try await c.getAuditAnchor()
+
+            case "GetScheme": _ = try await e.getScheme(GetSchemeRequest())
+            case "ListSchemeVersions": _ = try await e.listSchemeVersions(ListSchemeVersionsRequest())
+            case "ReplaceSchemeDraft":
+                let draft = try await e.getScheme(GetSchemeRequest(draft: true))
+                _ = try await e.replaceSchemeDraft(ReplaceSchemeDraftRequest(document: draft.document))
+            case "UpdateSchemeDraft":
+                _ = try await e.updateSchemeDraft(UpdateSchemeDraftRequest(scheme: Scheme(label: "U\(cell)"), updateMask: ["label"]))
+            case "AddSchemeTag":
+                _ = try await e.addSchemeTag(AddSchemeTagRequest(libraryCode: "COMMON", tag: SchemeTag(
+                    code: "T_\(cell.uppercased())", name: "新标签", dimension: .awareness, polarity: .credit, points: "1", windowMonths: 12)))
+            case "UpdateSchemeTag":
+                _ = try await e.updateSchemeTag(UpdateSchemeTagRequest(libraryCode: "COMMON", tag: SchemeTag(code: "CUSTOMER_PRAISE", points: "2.5"),
+                                                                       updateMask: ["points"]))
+            case "RetireSchemeTag": _ = try await e.retireSchemeTag(RetireSchemeTagRequest(libraryCode: "COMMON", code: side.retirable))
+            case "PublishScheme":
+                // Each publication needs a change of its own.
+                _ = try await e.updateSchemeDraft(UpdateSchemeDraftRequest(scheme: Scheme(label: "P\(cell)"), updateMask: ["label"]))
+                _ = try await e.publishScheme(PublishSchemeRequest(note: "matrix \(cell)"))
+            case "DiscardSchemeDraft": _ = try await e.discardSchemeDraft(DiscardSchemeDraftRequest())
+            case "SubmitEntry":
+                _ = try await e.submitEntry(SubmitEntryRequest(subjectId: side.subjects[1].id, tag: "ON_TIME_HANDLING",
+                                                               occurredOn: CalendarDate(year: 2026, month: 1, day: 6), description: "matrix", source: .api))
+            case "GetEntry": _ = try await e.getEntry(GetEntryRequest(id: side.entries.aboutFirst.id))
+            case "ListEntries": _ = try await e.listEntries(ListEntriesRequest(subjectId: side.subjects[0].id))
+            case "ConfirmEntry": _ = try await e.confirmEntry(ConfirmEntryRequest(id: side.entries.toConfirm.id))
+            case "RejectEntry": _ = try await e.rejectEntry(RejectEntryRequest(id: side.entries.toReject.id, reason: "matrix"))
+            case "RevokeEntry": _ = try await e.revokeEntry(RevokeEntryRequest(id: side.entries.toRevoke.id, reason: "matrix"))
+            case "AppealEntry": _ = try await e.appealEntry(AppealEntryRequest(id: side.entries.aboutFirst.id, statement: "matrix"))
+            case "DecideAppeal":
+                _ = try await e.decideAppeal(DecideAppealRequest(id: side.entries.appealed.id, decision: .dismissed, reason: "matrix"))
             default: return "(untested)"
             }
             return "OK"
@@ -136,15 +206,15 @@ final class AuthorizationMatrixTests: XCTestCase {
     }
 
     func testTheWholeMatrixIsAsCommitted() async throws {
-        let methods = UserService.methodPaths.map { String($0.split(separator: "/").last!) }
-        var lines: [String] = ["# role × UserService method: outcome for a target inside | outside a district-1 scope.",
+        let methods = (UserService.methodPaths + EntryService.methodPaths).map { String($0.split(separator: "/").last!) }
+        var lines: [String] = ["# role × method: outcome for a target inside | outside a district-1 scope.",
                                "# Regenerate with LIANJIE_UPDATE_MATRIX=1 swift test --filter AuthorizationMatrixTests, then review the diff."]
         var table: [String: [String: (String, String)]] = [:]
         for role in Self.roles {
             let server = try ServerProcess(extraArguments: ["--demo"])
             let admin = try await login(server, username: "admin", password: adminPassword).0.userService
-            let inside = try await prepare(admin, district: "城东区供电局", tag: "a")
-            let outside = try await prepare(admin, district: "城西区供电局", tag: "b")
+            let inside = try await prepare(server, admin, district: "城东区供电局", tag: "a")
+            let outside = try await prepare(server, admin, district: "城西区供电局", tag: "b")
             let c = client(server)
             let credentials = Credentials(password: UserManagementTests.passwords[role] ?? "", spareSessions: [])
             switch role {
@@ -159,8 +229,8 @@ final class AuthorizationMatrixTests: XCTestCase {
             // Calls that end or touch the session go last.
             let sessionEnders = ["ChangePassword", "Logout"]
             for method in methods.filter({ !sessionEnders.contains($0) }) + sessionEnders {
-                let a = await outcome(method, c.userService, inside, cell: "\(role)1", credentials)
-                let b = await outcome(method, c.userService, outside, cell: "\(role)2", credentials)
+                let a = await outcome(method, c, inside, cell: "\(role)1", credentials)
+                let b = await outcome(method, c, outside, cell: "\(role)2", credentials)
                 table[method, default: [:]][role] = (a, b)
             }
             server.stop()

@@ -9,6 +9,7 @@ import LianjieStore
 import LianjieWire
 import Synchronization
 import LianjieXCTestSupport
+import LianjieServiceTestSupport
 import XCTest
 
 /// Retries (AIP-155) and the audit trail (issue 7, A.6 and A.9).

@@ -7,6 +7,7 @@ import LianjieServiceKit
 import LianjieStore
 import LianjieTestSupport
 import LianjieXCTestSupport
+import LianjieServiceTestSupport
 import XCTest
 
 /// The in-process RPC fuzzer (issue 7, A.3): random but well-formed requests of every

@@ -10,6 +10,7 @@ import LianjieStore
 @testable import LianjieUsers
 import LianjieWire
 import LianjieXCTestSupport
+import LianjieServiceTestSupport
 import XCTest
 
 /// One test per defect of the security review (issue 7, part A); each failed before its fix.

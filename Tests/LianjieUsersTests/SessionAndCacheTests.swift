@@ -5,6 +5,7 @@ import LianjieRPC
 import LianjieServiceKit
 import LianjieStore
 import LianjieXCTestSupport
+import LianjieServiceTestSupport
 import XCTest
 
 /// Sessions' idle timeout and the in-memory caller cache (issue 7, A.9 and A.10): a change

@@ -15,9 +15,40 @@ const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__account(void) { re
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__api_token(void) { return &lianjie__v1__api_token__descriptor; }
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__session(void) { return &lianjie__v1__session__descriptor; }
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__audit_entry(void) { return &lianjie__v1__audit_entry__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__appeal(void) { return &lianjie__v1__appeal__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__entry_event(void) { return &lianjie__v1__entry_event__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__evidence_ref(void) { return &lianjie__v1__evidence_ref__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__entry(void) { return &lianjie__v1__entry__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__get_scheme_request(void) { return &lianjie__v1__get_scheme_request__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_scheme_versions_request(void) { return &lianjie__v1__list_scheme_versions_request__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_scheme_versions_response(void) { return &lianjie__v1__list_scheme_versions_response__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__replace_scheme_draft_request(void) { return &lianjie__v1__replace_scheme_draft_request__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__update_scheme_draft_request(void) { return &lianjie__v1__update_scheme_draft_request__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__add_scheme_tag_request(void) { return &lianjie__v1__add_scheme_tag_request__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__update_scheme_tag_request(void) { return &lianjie__v1__update_scheme_tag_request__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__retire_scheme_tag_request(void) { return &lianjie__v1__retire_scheme_tag_request__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__publish_scheme_request(void) { return &lianjie__v1__publish_scheme_request__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__discard_scheme_draft_request(void) { return &lianjie__v1__discard_scheme_draft_request__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__submit_entry_request(void) { return &lianjie__v1__submit_entry_request__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__get_entry_request(void) { return &lianjie__v1__get_entry_request__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_entries_request(void) { return &lianjie__v1__list_entries_request__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_entries_response(void) { return &lianjie__v1__list_entries_response__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__confirm_entry_request(void) { return &lianjie__v1__confirm_entry_request__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__reject_entry_request(void) { return &lianjie__v1__reject_entry_request__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__revoke_entry_request(void) { return &lianjie__v1__revoke_entry_request__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__appeal_entry_request(void) { return &lianjie__v1__appeal_entry_request__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__decide_appeal_request(void) { return &lianjie__v1__decide_appeal_request__descriptor; }
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__health_check_request(void) { return &lianjie__v1__health_check_request__descriptor; }
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__health_check_response(void) { return &lianjie__v1__health_check_response__descriptor; }
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__organization(void) { return &lianjie__v1__organization__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__scheme_tag(void) { return &lianjie__v1__scheme_tag__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__tag_library(void) { return &lianjie__v1__tag_library__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__dimension_rule(void) { return &lianjie__v1__dimension_rule__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__category_coefficient(void) { return &lianjie__v1__category_coefficient__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__post_coefficient(void) { return &lianjie__v1__post_coefficient__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__grade_bands(void) { return &lianjie__v1__grade_bands__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__scheme(void) { return &lianjie__v1__scheme__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__scheme_version_summary(void) { return &lianjie__v1__scheme_version_summary__descriptor; }
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__category(void) { return &lianjie__v1__category__descriptor; }
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__post(void) { return &lianjie__v1__post__descriptor; }
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__subject(void) { return &lianjie__v1__subject__descriptor; }
@@ -26,6 +57,7 @@ const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__subject_import_row
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__import_rejection(void) { return &lianjie__v1__import_rejection__descriptor; }
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__time(void) { return &lianjie__v1__time__descriptor; }
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__date(void) { return &lianjie__v1__date__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__period(void) { return &lianjie__v1__period__descriptor; }
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__login_request(void) { return &lianjie__v1__login_request__descriptor; }
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__login_response(void) { return &lianjie__v1__login_response__descriptor; }
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__logout_request(void) { return &lianjie__v1__logout_request__descriptor; }
@@ -83,6 +115,7 @@ const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__get_audit_anchor_r
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__get_audit_anchor_response(void) { return &lianjie__v1__get_audit_anchor_response__descriptor; }
 
 static const ProtobufCServiceDescriptor *const lj_services[] = {
+    &lianjie__v1__entry_service__descriptor,
     &lianjie__v1__health__descriptor,
     &lianjie__v1__user_service__descriptor,
 };

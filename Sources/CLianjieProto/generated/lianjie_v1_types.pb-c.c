@@ -97,6 +97,51 @@ void   lianjie__v1__date__free_unpacked
   assert(message->base.descriptor == &lianjie__v1__date__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   lianjie__v1__period__init
+                     (Lianjie__V1__Period         *message)
+{
+  static const Lianjie__V1__Period init_value = LIANJIE__V1__PERIOD__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__period__get_packed_size
+                     (const Lianjie__V1__Period *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__period__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__period__pack
+                     (const Lianjie__V1__Period *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__period__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__period__pack_to_buffer
+                     (const Lianjie__V1__Period *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__period__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__Period *
+       lianjie__v1__period__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__Period *)
+     protobuf_c_message_unpack (&lianjie__v1__period__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__period__free_unpacked
+                     (Lianjie__V1__Period *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__period__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor lianjie__v1__time__field_descriptors[2] =
 {
   {
@@ -211,4 +256,100 @@ const ProtobufCMessageDescriptor lianjie__v1__date__descriptor =
   1,  lianjie__v1__date__number_ranges,
   (ProtobufCMessageInit) lianjie__v1__date__init,
   NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__period__field_descriptors[3] =
+{
+  {
+    "kind",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Period, kind),
+    &lianjie__v1__period_kind__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "year",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Period, year),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "index",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Period, index),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__period__field_indices_by_name[] = {
+  2,   /* field[2] = index */
+  0,   /* field[0] = kind */
+  1,   /* field[1] = year */
+};
+static const ProtobufCIntRange lianjie__v1__period__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__period__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.Period",
+  "Period",
+  "Lianjie__V1__Period",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__Period),
+  3,
+  lianjie__v1__period__field_descriptors,
+  lianjie__v1__period__field_indices_by_name,
+  1,  lianjie__v1__period__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__period__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCEnumValue lianjie__v1__period_kind__enum_values_by_number[4] =
+{
+  { "PERIOD_KIND_UNSPECIFIED", "LIANJIE__V1__PERIOD_KIND__PERIOD_KIND_UNSPECIFIED", 0 },
+  { "PERIOD_KIND_MONTH", "LIANJIE__V1__PERIOD_KIND__PERIOD_KIND_MONTH", 1 },
+  { "PERIOD_KIND_QUARTER", "LIANJIE__V1__PERIOD_KIND__PERIOD_KIND_QUARTER", 2 },
+  { "PERIOD_KIND_YEAR", "LIANJIE__V1__PERIOD_KIND__PERIOD_KIND_YEAR", 3 },
+};
+static const ProtobufCIntRange lianjie__v1__period_kind__value_ranges[] = {
+{0, 0},{0, 4}
+};
+static const ProtobufCEnumValueIndex lianjie__v1__period_kind__enum_values_by_name[4] =
+{
+  { "PERIOD_KIND_MONTH", 1 },
+  { "PERIOD_KIND_QUARTER", 2 },
+  { "PERIOD_KIND_UNSPECIFIED", 0 },
+  { "PERIOD_KIND_YEAR", 3 },
+};
+const ProtobufCEnumDescriptor lianjie__v1__period_kind__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "lianjie.v1.PeriodKind",
+  "PeriodKind",
+  "Lianjie__V1__PeriodKind",
+  "lianjie.v1",
+  4,
+  lianjie__v1__period_kind__enum_values_by_number,
+  4,
+  lianjie__v1__period_kind__enum_values_by_name,
+  1,
+  lianjie__v1__period_kind__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
 };

@@ -6,8 +6,11 @@
 #include "lianjie/testing/v1/sample.pb-c.h"
 #include "lianjie/v1/account.pb-c.h"
 #include "lianjie/v1/audit.pb-c.h"
+#include "lianjie/v1/entry.pb-c.h"
+#include "lianjie/v1/entry_service.pb-c.h"
 #include "lianjie/v1/health.pb-c.h"
 #include "lianjie/v1/organization.pb-c.h"
+#include "lianjie/v1/scheme.pb-c.h"
 #include "lianjie/v1/subject.pb-c.h"
 #include "lianjie/v1/types.pb-c.h"
 #include "lianjie/v1/user_service.pb-c.h"
@@ -26,9 +29,40 @@ const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__account(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__api_token(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__session(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__audit_entry(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__appeal(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__entry_event(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__evidence_ref(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__entry(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__get_scheme_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_scheme_versions_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_scheme_versions_response(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__replace_scheme_draft_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__update_scheme_draft_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__add_scheme_tag_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__update_scheme_tag_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__retire_scheme_tag_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__publish_scheme_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__discard_scheme_draft_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__submit_entry_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__get_entry_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_entries_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_entries_response(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__confirm_entry_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__reject_entry_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__revoke_entry_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__appeal_entry_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__decide_appeal_request(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__health_check_request(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__health_check_response(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__organization(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__scheme_tag(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__tag_library(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__dimension_rule(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__category_coefficient(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__post_coefficient(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__grade_bands(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__scheme(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__scheme_version_summary(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__category(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__post(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__subject(void);
@@ -37,6 +71,7 @@ const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__subject_import_row
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__import_rejection(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__time(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__date(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__period(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__login_request(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__login_response(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__logout_request(void);

@@ -2,6 +2,58 @@
 
 internal import CLianjieProto
 
+/// The proto enum `lianjie.v1.PeriodKind`.
+public enum PeriodKind: ProtoEnum {
+    case unspecified
+    case month
+    case quarter
+    case year
+    /// A value this build does not know, kept as its number.
+    case unrecognized(Int32)
+
+    public static let protoName = "lianjie.v1.PeriodKind"
+
+    public init(rawValue: Int32) {
+        switch rawValue {
+        case 0: self = .unspecified
+        case 1: self = .month
+        case 2: self = .quarter
+        case 3: self = .year
+        default: self = .unrecognized(rawValue)
+        }
+    }
+
+    public var rawValue: Int32 {
+        switch self {
+        case .unspecified: return 0
+        case .month: return 1
+        case .quarter: return 2
+        case .year: return 3
+        case .unrecognized(let value): return value
+        }
+    }
+
+    public var protoValueName: String? {
+        switch self {
+        case .unspecified: return "PERIOD_KIND_UNSPECIFIED"
+        case .month: return "PERIOD_KIND_MONTH"
+        case .quarter: return "PERIOD_KIND_QUARTER"
+        case .year: return "PERIOD_KIND_YEAR"
+        case .unrecognized: return nil
+        }
+    }
+
+    public init?(protoValueName: String) {
+        switch protoValueName {
+        case "PERIOD_KIND_UNSPECIFIED": self = .unspecified
+        case "PERIOD_KIND_MONTH": self = .month
+        case "PERIOD_KIND_QUARTER": self = .quarter
+        case "PERIOD_KIND_YEAR": self = .year
+        default: return nil
+        }
+    }
+}
+
 /// An instant in UTC: seconds since the Unix epoch plus nanoseconds
 /// (0 <= nanos < 1,000,000,000). Our own, as protoc-c has no well-known types.
 public struct Time: ProtoMessage {
@@ -139,6 +191,79 @@ public struct CalendarDate: ProtoMessage {
             case "year": self.year = try JSONRead.int32(value, "year")
             case "month": self.month = try JSONRead.int32(value, "month")
             case "day": self.day = try JSONRead.int32(value, "day")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// An evaluation period: a month (index 1-12), a quarter (1-4) or a year (index 0 or 1).
+public struct Period: ProtoMessage {
+    public var kind: PeriodKind = PeriodKind(rawValue: 0)
+    public var year: Int32 = 0
+    public var index: Int32 = 0
+
+    public static let protoName = "lianjie.v1.Period"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        kind: PeriodKind = PeriodKind(rawValue: 0),
+        year: Int32 = 0,
+        index: Int32 = 0
+    ) {
+        self.kind = kind
+        self.year = year
+        self.index = index
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__Period>) {
+        self.init()
+        let c = p.pointee
+        self.kind = PeriodKind(rawValue: CRead.enumValue(c.kind))
+        self.year = c.year
+        self.index = c.index
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__Period, _ arena: CArena) {
+        lianjie__v1__period__init(&c)
+        c.kind = CWrite.cEnum(kind.rawValue)
+        c.year = year
+        c.index = index
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__Period()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__period(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Period>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if kind.rawValue != 0 { o.append(("kind", kind.jsonValue)) }
+        if year != 0 { o.append(("year", .number(String(year)))) }
+        if index != 0 { o.append(("index", .number(String(index)))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "kind": self.kind = try JSONRead.enumeration(PeriodKind.self, value, "kind")
+            case "year": self.year = try JSONRead.int32(value, "year")
+            case "index": self.index = try JSONRead.int32(value, "index")
             default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
             }
         }

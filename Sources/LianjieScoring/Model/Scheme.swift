@@ -56,9 +56,17 @@ public struct Tag: Sendable, Hashable {
     public var maxPerPeriod: Int
     /// Whether an entry of this tag should raise an alert at once.
     public var immediateAlert: Bool
+    /// Whether an entry of this tag must carry evidence (a document, a photo).
+    public var evidenceRequired: Bool
+    /// A retired tag stays in the library, so entries made with it still count, but it
+    /// takes no new entries.
+    public var retired: Bool
 
     public init(code: String, name: String, dimension: Dimension, polarity: Polarity, points: Int64, coefficient: Int64 = 100,
-                redLine: Bool = false, windowMonths: Int, maxPerPeriod: Int = 0, immediateAlert: Bool = false) {
+                redLine: Bool = false, windowMonths: Int, maxPerPeriod: Int = 0, immediateAlert: Bool = false,
+                evidenceRequired: Bool = false, retired: Bool = false) {
+        self.evidenceRequired = evidenceRequired
+        self.retired = retired
         self.code = code
         self.name = name
         self.dimension = dimension
@@ -152,11 +160,15 @@ public struct Scheme: Sendable, Hashable {
     public var libraries: [TagLibrary]
     /// Per business category and dimension, in hundredths; a missing one is 1.00.
     public var categoryCoefficients: [String: [Dimension: Int64]]
+    /// Per post code, the post's risk coefficient in hundredths, overriding the one the
+    /// post was created with (so a change is versioned with the scheme); weighs debits only.
+    public var postCoefficients: [String: Int64]
     public var grades: GradeBands
 
     public init(version: String, dimensions: [Dimension: DimensionRule], libraries: [TagLibrary],
-                categoryCoefficients: [String: [Dimension: Int64]], grades: GradeBands) {
+                categoryCoefficients: [String: [Dimension: Int64]], postCoefficients: [String: Int64] = [:], grades: GradeBands) {
         self.version = version
+        self.postCoefficients = postCoefficients
         self.dimensions = dimensions
         self.libraries = libraries
         self.categoryCoefficients = categoryCoefficients
@@ -180,7 +192,7 @@ public struct Scheme: Sendable, Hashable {
             for t in l.tags.sorted(by: { $0.code < $1.code }) {
                 lines.append("tag \(l.code)@\(l.version)/\(t.code) \(t.dimension.rawValue) \(t.polarity.rawValue) points=\(t.points) "
                              + "coefficient=\(t.coefficient) redLine=\(t.redLine) window=\(t.windowMonths) max=\(t.maxPerPeriod) "
-                             + "alert=\(t.immediateAlert) name=\(t.name)")
+                             + "alert=\(t.immediateAlert) evidence=\(t.evidenceRequired) retired=\(t.retired) name=\(t.name)")
             }
         }
         for c in categoryCoefficients.keys.sorted() {
@@ -188,6 +200,7 @@ public struct Scheme: Sendable, Hashable {
                 if let v = categoryCoefficients[c]?[d] { lines.append("category \(c) \(d.rawValue)=\(v)") }
             }
         }
+        for p in postCoefficients.keys.sorted() { lines.append("post \(p)=\(postCoefficients[p]!)") }
         lines.append("grades excellent=\(grades.excellent) good=\(grades.good) fair=\(grades.fair)")
         return lines.joined(separator: "\n") + "\n"
     }
@@ -214,48 +227,62 @@ public struct SchemeError: Error, Sendable, Equatable, CustomStringConvertible {
 extension Scheme {
     /// Checks every rule of a well-formed scheme; throws the first problem found.
     public func validate() throws(SchemeError) {
-        if version.isEmpty { throw SchemeError(field: "version", reason: "is required") }
+        if let first = problems().first { throw first }
+    }
+
+    /// Every rule the scheme breaks, each naming its field, in the order of the file.
+    public func problems() -> [SchemeError] {
+        var found: [SchemeError] = []
+        func fail(_ field: String, _ reason: String) { found.append(SchemeError(field: field, reason: reason)) }
+        if version.isEmpty { fail("version", "is required") }
         var weights: Int64 = 0
+        var allDimensions = true
         for d in Dimension.allCases {
-            guard let r = dimensions[d] else { throw SchemeError(field: "dimensions.\(d.rawValue)", reason: "is missing") }
             let path = "dimensions.\(d.rawValue)"
+            guard let r = dimensions[d] else { fail(path, "is missing"); allDimensions = false; continue }
             for (name, v) in [("base", r.base), ("minimum", r.minimum), ("maximum", r.maximum)] where v.hundredths == nil {
-                throw SchemeError(field: "\(path).\(name)", reason: "may have at most two decimals")
+                fail("\(path).\(name)", "may have at most two decimals")
             }
-            if r.minimum > r.maximum { throw SchemeError(field: "\(path).minimum", reason: "is above the maximum") }
-            if r.base < r.minimum || r.base > r.maximum { throw SchemeError(field: "\(path).base", reason: "lies outside the range") }
-            if r.weight < 0 || r.weight > 100 { throw SchemeError(field: "\(path).weight", reason: "must be between 0 and 1") }
+            if r.minimum > r.maximum { fail("\(path).minimum", "is above the maximum") }
+            else if r.base < r.minimum || r.base > r.maximum { fail("\(path).base", "lies outside the range") }
+            if r.weight < 0 || r.weight > 100 { fail("\(path).weight", "must be between 0 and 1") }
             weights += r.weight
         }
-        if weights != 100 { throw SchemeError(field: "dimensions", reason: "the weights add up to \(Exact(hundredths: weights)), not 1") }
+        if allDimensions, weights != 100 { fail("dimensions", "the weights add up to \(Exact(hundredths: weights)), not 1") }
         var seen: Set<String> = []
         for (i, l) in libraries.enumerated() {
             let path = "libraries[\(i)]"
-            if l.code.isEmpty { throw SchemeError(field: "\(path).code", reason: "is required") }
-            if l.version < 1 { throw SchemeError(field: "\(path).version", reason: "must be 1 or more") }
-            guard seen.insert("\(l.code)@\(l.version)").inserted else {
-                throw SchemeError(field: "\(path)", reason: "\(l.code) version \(l.version) appears twice")
-            }
+            if l.code.isEmpty { fail("\(path).code", "is required") }
+            if l.name.isEmpty { fail("\(path).name", "is required") }
+            if l.version < 1 { fail("\(path).version", "must be 1 or more") }
+            if !seen.insert("\(l.code)@\(l.version)").inserted { fail(path, "\(l.code) version \(l.version) appears twice") }
+            if let c = l.category, c.isEmpty { fail("\(path).category", "must be a category code or null") }
             var codes: Set<String> = []
             for (j, t) in l.tags.enumerated() {
                 let tp = "\(path).tags[\(j)]"
-                if t.code.isEmpty { throw SchemeError(field: "\(tp).code", reason: "is required") }
-                if !codes.insert(t.code).inserted { throw SchemeError(field: "\(tp).code", reason: "\(t.code) appears twice in the library") }
-                if t.name.isEmpty { throw SchemeError(field: "\(tp).name", reason: "is required") }
-                if !(1...10_000).contains(t.points) { throw SchemeError(field: "\(tp).points", reason: "must be between 0.01 and 100") }
-                if !(10...500).contains(t.coefficient) { throw SchemeError(field: "\(tp).coefficient", reason: "must be between 0.10 and 5") }
-                if !(1...60).contains(t.windowMonths) { throw SchemeError(field: "\(tp).windowMonths", reason: "must be between 1 and 60") }
-                if !(0...1000).contains(t.maxPerPeriod) { throw SchemeError(field: "\(tp).maxPerPeriod", reason: "must be between 0 and 1000") }
-                if t.redLine, t.polarity != .debit { throw SchemeError(field: "\(tp).redLine", reason: "only a debit can be a red line") }
+                if t.code.isEmpty { fail("\(tp).code", "is required") }
+                else if !codes.insert(t.code).inserted { fail("\(tp).code", "\(t.code) appears twice in the library") }
+                if t.name.isEmpty { fail("\(tp).name", "is required") }
+                if !(1...10_000).contains(t.points) { fail("\(tp).points", "must be between 0.01 and 100") }
+                if !(10...500).contains(t.coefficient) { fail("\(tp).coefficient", "must be between 0.10 and 5") }
+                if !(1...60).contains(t.windowMonths) { fail("\(tp).windowMonths", "must be between 1 and 60") }
+                if !(0...1000).contains(t.maxPerPeriod) { fail("\(tp).maxPerPeriod", "must be between 0 and 1000") }
+                if t.redLine, t.polarity != .debit { fail("\(tp).redLine", "only a debit can be a red line") }
             }
         }
-        for (c, values) in categoryCoefficients {
-            for (d, v) in values where !(10...500).contains(v) {
-                throw SchemeError(field: "categoryCoefficients.\(c).\(d.rawValue)", reason: "must be between 0.10 and 5")
+        for c in categoryCoefficients.keys.sorted() {
+            for d in Dimension.allCases {
+                if let v = categoryCoefficients[c]?[d], !(10...500).contains(v) {
+                    fail("categoryCoefficients.\(c).\(d.rawValue)", "must be between 0.10 and 5")
+                }
             }
+        }
+        for p in postCoefficients.keys.sorted() where !(50...300).contains(postCoefficients[p]!) {
+            fail("postCoefficients.\(p)", "must be between 0.50 and 3")
         }
         if !(grades.fair <= grades.good && grades.good <= grades.excellent) {
-            throw SchemeError(field: "grades", reason: "the bands must rise: fair ≤ good ≤ excellent")
+            fail("grades", "the bands must rise: fair ≤ good ≤ excellent")
         }
+        return found
     }
 }

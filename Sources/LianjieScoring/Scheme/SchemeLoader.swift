@@ -15,7 +15,28 @@ public enum SchemeLoader {
     }
 
     /// Parses and validates a scheme.
+    /// - Throws: the first problem found (see `check` for all of them).
     public static func load(_ data: Data) throws(SchemeError) -> Scheme {
+        let scheme = try parse(data)
+        try scheme.validate()
+        return scheme
+    }
+
+    /// Parses a scheme and reports every problem: the first that stops reading (bad JSON,
+    /// a missing or mistyped field, a field the format does not have), or else every rule
+    /// the scheme breaks. The scheme is nil when it could not be read.
+    public static func check(_ data: Data) -> (scheme: Scheme?, problems: [SchemeError]) {
+        do {
+            let scheme = try parse(data)
+            return (scheme, scheme.problems())
+        } catch {
+            return (nil, [error])
+        }
+    }
+
+    /// Reads the file's shape without checking the scheme's rules.
+    static func parse(_ data: Data) throws(SchemeError) -> Scheme {
+        if let unknown = unknownField(data) { throw SchemeError(field: unknown, reason: "is not a field of a scheme file") }
         let file: SchemeFile
         do {
             file = try JSONDecoder().decode(SchemeFile.self, from: data)
@@ -26,9 +47,40 @@ public enum SchemeLoader {
         } catch {
             throw SchemeError(field: "", reason: "is not valid JSON")
         }
-        let scheme = try file.scheme()
-        try scheme.validate()
-        return scheme
+        return try file.scheme()
+    }
+
+    /// The fields each object of a scheme file may have (a misspelt optional field would
+    /// otherwise be ignored without a word).
+    private static let fields: [String: Set<String>] = [
+        "": ["version", "dimensions", "grades", "categoryCoefficients", "postCoefficients", "libraries"],
+        "dimension": ["base", "minimum", "maximum", "weight"],
+        "grades": ["excellent", "good", "fair"],
+        "library": ["code", "name", "version", "category", "tags"],
+        "tag": ["code", "name", "dimension", "polarity", "points", "coefficient", "redLine", "windowMonths", "maxPerPeriod",
+                "immediateAlert", "evidenceRequired", "retired"],
+    ]
+
+    /// The path of the first field the format does not have, if any.
+    static func unknownField(_ data: Data) -> String? {
+        guard let top = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any] else { return nil }
+        func extra(_ object: Any?, _ kind: String, _ path: String) -> String? {
+            guard let o = object as? [String: Any] else { return nil }
+            let key = o.keys.sorted().first { !fields[kind]!.contains($0) }
+            return key.map { path.isEmpty ? $0 : "\(path).\($0)" }
+        }
+        if let e = extra(top, "", "") { return e }
+        for (name, d) in (top["dimensions"] as? [String: Any] ?? [:]).sorted(by: { $0.key < $1.key }) {
+            if let e = extra(d, "dimension", "dimensions.\(name)") { return e }
+        }
+        if let e = extra(top["grades"], "grades", "grades") { return e }
+        for (i, l) in (top["libraries"] as? [Any] ?? []).enumerated() {
+            if let e = extra(l, "library", "libraries[\(i)]") { return e }
+            for (j, t) in ((l as? [String: Any])?["tags"] as? [Any] ?? []).enumerated() {
+                if let e = extra(t, "tag", "libraries[\(i)].tags[\(j)]") { return e }
+            }
+        }
+        return nil
     }
 
     static func path(_ codingPath: [any CodingKey]) -> String {
@@ -73,6 +125,8 @@ struct SchemeFile: Decodable {
         var windowMonths: Int
         var maxPerPeriod: Int?
         var immediateAlert: Bool?
+        var evidenceRequired: Bool?
+        var retired: Bool?
     }
     struct LibraryFile: Decodable { var code: String; var name: String; var version: Int; var category: String?; var tags: [TagFile] }
 
@@ -80,6 +134,7 @@ struct SchemeFile: Decodable {
     var dimensions: [String: DimensionFile]
     var grades: GradesFile
     var categoryCoefficients: [String: [String: String]]?
+    var postCoefficients: [String: String]?
     var libraries: [LibraryFile]
 
     func scheme() throws(SchemeError) -> Scheme {
@@ -109,6 +164,8 @@ struct SchemeFile: Decodable {
                 coefficients[category, default: [:]][try dimension(name, field)] = try hundredths(v, field)
             }
         }
+        var posts: [String: Int64] = [:]
+        for (post, v) in postCoefficients ?? [:] { posts[post] = try hundredths(v, "postCoefficients.\(post)") }
         var libraries: [TagLibrary] = []
         for (i, l) in self.libraries.enumerated() {
             var tags: [Tag] = []
@@ -119,12 +176,13 @@ struct SchemeFile: Decodable {
                                 points: try hundredths(t.points, "\(p).points"),
                                 coefficient: try t.coefficient.map { v throws(SchemeError) in try hundredths(v, "\(p).coefficient") } ?? 100,
                                 redLine: t.redLine ?? false, windowMonths: t.windowMonths, maxPerPeriod: t.maxPerPeriod ?? 0,
-                                immediateAlert: t.immediateAlert ?? false))
+                                immediateAlert: t.immediateAlert ?? false, evidenceRequired: t.evidenceRequired ?? false,
+                                retired: t.retired ?? false))
             }
             libraries.append(TagLibrary(code: l.code, name: l.name, version: l.version, category: l.category, tags: tags))
         }
         return Scheme(version: version, dimensions: dims, libraries: libraries, categoryCoefficients: coefficients,
-                      grades: GradeBands(excellent: try exact(grades.excellent, "grades.excellent"), good: try exact(grades.good, "grades.good"),
+                      postCoefficients: posts, grades: GradeBands(excellent: try exact(grades.excellent, "grades.excellent"), good: try exact(grades.good, "grades.good"),
                                          fair: try exact(grades.fair, "grades.fair")))
     }
 }

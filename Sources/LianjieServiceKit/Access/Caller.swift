@@ -54,6 +54,13 @@ public final class Caller: Sendable {
         grants.contains { g in roles.contains(g.role) && (g.path == nil || path.hasPrefix(g.path!)) }
     }
 
+    /// Whether a grant with one of `roles` covers the whole deployment or a root
+    /// organisation (a top-level bureau): what deployment-wide settings such as the
+    /// evaluation scheme require.
+    public func coversRoot(_ roles: Set<Role>) -> Bool {
+        grants.contains { g in roles.contains(g.role) && (g.path == nil || g.path!.split(separator: "/").count == 1) }
+    }
+
     /// Whether a grant with one of `roles` covers the whole deployment.
     public func coversEverything(_ roles: Set<Role>) -> Bool {
         grants.contains { roles.contains($0.role) && $0.path == nil }

@@ -23,6 +23,22 @@ public struct ServiceSettings: Sendable {
     /// again, even when nothing invalidated it (a bound on staleness for changes made by
     /// another process; changes made through this store invalidate at once).
     public var callerCacheSeconds: Int64 = 60
+    /// Whether an employee sees who recorded, reviewed and decided entries about them
+    /// (most deployments keep that from them).
+    public var showRecorderToEmployee = false
+    /// The largest evidence file accepted, in bytes.
+    public var maxEvidenceBytes: Int64 = 50 << 20
+    /// The content types evidence may have.
+    public var evidenceContentTypes: Set<String> = [
+        "image/jpeg", "image/png", "image/heic", "application/pdf",
+        "application/msword", "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "application/vnd.ms-excel", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "application/vnd.ms-powerpoint", "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ]
+    /// How long an unfinished evidence upload is kept.
+    public var uploadExpirySeconds: Int64 = 24 * 3600
+    /// Work orders one ImportWorkOrders call may carry at most.
+    public var maxWorkOrdersPerImport = 5000
     /// Where the services read the time.
     public var clock: any ServiceClock = SystemClock()
 

@@ -74,3 +74,13 @@ public enum Paging {
         Base64.encode(Array((kind + ":" + key).utf8), urlSafe: true, padding: false)
     }
 }
+
+extension String {
+    /// Without leading and trailing white space.
+    public var trimmingSpaces: String {
+        var s = Substring(self)
+        while s.first?.isWhitespace == true { s.removeFirst() }
+        while s.last?.isWhitespace == true { s.removeLast() }
+        return String(s)
+    }
+}

@@ -17,10 +17,18 @@ PROTOBUF_C__BEGIN_DECLS
 
 typedef struct Lianjie__V1__Time Lianjie__V1__Time;
 typedef struct Lianjie__V1__Date Lianjie__V1__Date;
+typedef struct Lianjie__V1__Period Lianjie__V1__Period;
 
 
 /* --- enums --- */
 
+typedef enum _Lianjie__V1__PeriodKind {
+  LIANJIE__V1__PERIOD_KIND__PERIOD_KIND_UNSPECIFIED = 0,
+  LIANJIE__V1__PERIOD_KIND__PERIOD_KIND_MONTH = 1,
+  LIANJIE__V1__PERIOD_KIND__PERIOD_KIND_QUARTER = 2,
+  LIANJIE__V1__PERIOD_KIND__PERIOD_KIND_YEAR = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(LIANJIE__V1__PERIOD_KIND)
+} Lianjie__V1__PeriodKind;
 
 /* --- messages --- */
 
@@ -61,6 +69,21 @@ struct  Lianjie__V1__Date
     , 0, 0, 0 }
 
 
+/*
+ * An evaluation period: a month (index 1-12), a quarter (1-4) or a year (index 0 or 1).
+ */
+struct  Lianjie__V1__Period
+{
+  ProtobufCMessage base;
+  Lianjie__V1__PeriodKind kind;
+  int32_t year;
+  int32_t index;
+};
+#define LIANJIE__V1__PERIOD__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__period__descriptor) \
+    , LIANJIE__V1__PERIOD_KIND__PERIOD_KIND_UNSPECIFIED, 0, 0 }
+
+
 /* Lianjie__V1__Time methods */
 void   lianjie__v1__time__init
                      (Lianjie__V1__Time         *message);
@@ -99,6 +122,25 @@ Lianjie__V1__Date *
 void   lianjie__v1__date__free_unpacked
                      (Lianjie__V1__Date *message,
                       ProtobufCAllocator *allocator);
+/* Lianjie__V1__Period methods */
+void   lianjie__v1__period__init
+                     (Lianjie__V1__Period         *message);
+size_t lianjie__v1__period__get_packed_size
+                     (const Lianjie__V1__Period   *message);
+size_t lianjie__v1__period__pack
+                     (const Lianjie__V1__Period   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__period__pack_to_buffer
+                     (const Lianjie__V1__Period   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__Period *
+       lianjie__v1__period__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__period__free_unpacked
+                     (Lianjie__V1__Period *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Lianjie__V1__Time_Closure)
@@ -107,14 +149,19 @@ typedef void (*Lianjie__V1__Time_Closure)
 typedef void (*Lianjie__V1__Date_Closure)
                  (const Lianjie__V1__Date *message,
                   void *closure_data);
+typedef void (*Lianjie__V1__Period_Closure)
+                 (const Lianjie__V1__Period *message,
+                  void *closure_data);
 
 /* --- services --- */
 
 
 /* --- descriptors --- */
 
+extern const ProtobufCEnumDescriptor    lianjie__v1__period_kind__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__time__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__date__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__period__descriptor;
 
 PROTOBUF_C__END_DECLS
 

@@ -1,40 +1,37 @@
 import Foundation
-import LianjieClient
+public import LianjieClient
 import LianjieMessages
-import LianjieRPC
-import LianjieRPCServer
+public import LianjieRPC
+public import LianjieRPCServer
 import LianjieSeed
-@testable import LianjieServiceKit
+public import LianjieServiceKit
 import LianjieServices
-import LianjieStore
-@testable import LianjieUsers
-import LianjieWire
-import LianjieXCTestSupport
+public import LianjieStore
 import XCTest
 
 /// The demo deployment served in this process: a temporary SQLite store, a test clock
 /// (`clock`, which moves only when told), the real router and RPC server on a loopback
 /// port, and clients logged in as its accounts. Much cheaper than a `lianjied` process
 /// per test, and the handlers' internals stay reachable.
-final class InProcessDeployment: @unchecked Sendable {
+public final class InProcessDeployment: @unchecked Sendable {
     // @unchecked: built once by the test's thread, then only read.
-    static let adminPassword = "Correct-Horse-42"
-    static let passwords = Dictionary(uniqueKeysWithValues: [("admin", adminPassword)] + Demo.accounts.map { ($0.username, $0.password) })
+    public static let adminPassword = "Correct-Horse-42"
+    public static let passwords = Dictionary(uniqueKeysWithValues: [("admin", adminPassword)] + Demo.accounts.map { ($0.username, $0.password) })
 
-    let directory: String
-    let store: SQLiteStore
-    let server: RPCServer
-    let port: Int
-    let settings: ServiceSettings
-    let logger: Logger
-    let clock: ManualClock
-    let kit: ServiceKit
+    public let directory: String
+    public let store: SQLiteStore
+    public let server: RPCServer
+    public let port: Int
+    public let settings: ServiceSettings
+    public let logger: Logger
+    public let clock: ManualClock
+    public let kit: ServiceKit
 
     /// - Parameters:
     ///   - settings: its `clock` is replaced by the deployment's `ManualClock`.
     ///   - serve: the store the services use, made from the real one (a test wraps it to make
     ///     it fail); `store` stays the real one, for checking what landed.
-    init(settings: ServiceSettings = ServiceSettings(), serve: (SQLiteStore) -> any Store = { $0 },
+    public init(settings: ServiceSettings = ServiceSettings(), serve: (SQLiteStore) -> any Store = { $0 },
          configure: (inout RPCServerConfiguration) -> Void = { _ in }) throws {
         directory = NSTemporaryDirectory() + "lianjie-services-\(UUID().uuidString)"
         store = try SQLiteStore(directory: directory)
@@ -63,22 +60,26 @@ final class InProcessDeployment: @unchecked Sendable {
     }
 
     /// A client with no token.
-    func anonymous() -> RPCClient { RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: port)) }
+    public func anonymous() -> RPCClient { RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: port)) }
 
     /// A client logged in as `username` (a demo account, or one whose password is given).
-    func client(_ username: String, password: String? = nil) async throws -> RPCClient {
+    public func client(_ username: String, password: String? = nil) async throws -> RPCClient {
         let c = anonymous()
         let response = try await c.userService.login(LoginRequest(username: username, password: password ?? Self.passwords[username]!))
         c.token = response.token
         return c
     }
 
-    func users(_ username: String, password: String? = nil) async throws -> UserServiceClient {
+    public func users(_ username: String, password: String? = nil) async throws -> UserServiceClient {
         try await client(username, password: password).userService
     }
 
+    public func entries(_ username: String, password: String? = nil) async throws -> EntryServiceClient {
+        try await client(username, password: password).entryService
+    }
+
     /// The organisation at a path of names below the root, e.g. `城东区供电局/营销部/高压业扩班`.
-    func organization(_ path: String) throws -> OrganizationRecord {
+    public func organization(_ path: String) throws -> OrganizationRecord {
         let all = try store.read { try $0.organizations(scope: .everything, includeInactive: true, page: Page(after: nil, limit: 1000)) }
         let byID = Dictionary(uniqueKeysWithValues: all.map { ($0.id, $0) })
         func name(_ o: OrganizationRecord) -> String {
@@ -89,12 +90,12 @@ final class InProcessDeployment: @unchecked Sendable {
     }
 
     /// The audit entries written so far (after every pending one has landed).
-    func auditEntries(method: String? = nil) throws -> [AuditRecord] {
+    public func auditEntries(method: String? = nil) throws -> [AuditRecord] {
         kit.flushAudit()
         return try store.read { try $0.auditEntries(AuditFilter(scope: .everything, method: method), afterSequence: 0, limit: 100_000) }
     }
 
-    func account(_ username: String) throws -> AccountRecord {
+    public func account(_ username: String) throws -> AccountRecord {
         try XCTUnwrap(try store.read { try $0.account(username: username) })
     }
 }

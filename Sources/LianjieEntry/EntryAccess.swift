@@ -1,0 +1,37 @@
+public import LianjieMessages
+public import LianjieServiceKit
+
+/// Who may call each `EntryService` method: data entry's part of the access table.
+/// Handlers then check scope (which subjects) with `Caller.covers`; a record outside the
+/// caller's scope is NOT_FOUND, exactly like one that does not exist.
+public enum EntryAccess {
+    /// Edit and publish the scheme (with a grant covering a root organisation).
+    public static let schemeEditors: Set<Role> = [.admin, .inspector]
+    /// Record entries: inspectors in their scope, managers for their team, other systems.
+    public static let recorders: Set<Role> = [.inspector, .manager, .service]
+    /// Confirm, reject, revoke, decide appeals.
+    public static let reviewers: Set<Role> = [.inspector]
+    /// Read entries about the subjects in their scope (employees read their own apart).
+    public static let readers: Set<Role> = [.inspector, .manager]
+
+    public static let rules: [String: AccessRule] = [
+        EntryService.getScheme.path: .authenticated,
+        EntryService.listSchemeVersions.path: .authenticated,
+        EntryService.replaceSchemeDraft.path: .roles(schemeEditors),
+        EntryService.updateSchemeDraft.path: .roles(schemeEditors),
+        EntryService.addSchemeTag.path: .roles(schemeEditors),
+        EntryService.updateSchemeTag.path: .roles(schemeEditors),
+        EntryService.retireSchemeTag.path: .roles(schemeEditors),
+        EntryService.publishScheme.path: .roles(schemeEditors),
+        EntryService.discardSchemeDraft.path: .roles(schemeEditors),
+
+        EntryService.submitEntry.path: .roles(recorders),
+        EntryService.getEntry.path: .roles(readers.union([.employee])),
+        EntryService.listEntries.path: .roles(readers.union([.employee])),
+        EntryService.confirmEntry.path: .roles(reviewers),
+        EntryService.rejectEntry.path: .roles(reviewers),
+        EntryService.revokeEntry.path: .roles(reviewers),
+        EntryService.appealEntry.path: .roles([.employee]),
+        EntryService.decideAppeal.path: .roles(reviewers),
+    ]
+}

@@ -1,0 +1,38 @@
+import Foundation
+import LianjieRPC
+import LianjieScoring
+import LianjieStore
+import Synchronization
+
+/// Published scheme versions, read and compiled once per process. Safe to keep: a
+/// published version never changes (the store refuses), so an entry is never stale and
+/// another process sees the same versions; losing the cache only costs a re-read.
+final class PublishedSchemes: Sendable {
+    struct Version: Sendable {
+        let record: SchemeVersionRecord
+        let compiled: CompiledScheme
+    }
+
+    private let cache = Mutex<[Int: Version]>([:])
+
+    /// The current (newest) published version; nil before any is published.
+    func current(_ r: any StoreReader) throws -> Version? {
+        let latest = try r.latestSchemeVersion()
+        return latest == 0 ? nil : try version(latest, r)
+    }
+
+    /// A published version; nil when there is none with that number.
+    func version(_ number: Int, _ r: any StoreReader) throws -> Version? {
+        if let hit = cache.withLock({ $0[number] }) { return hit }
+        guard let record = try r.publishedScheme(version: number) else { return nil }
+        let compiled: CompiledScheme
+        do {
+            compiled = try CompiledScheme(try SchemeLoader.load(Data(record.document.utf8)))
+        } catch {
+            throw StoreError(.failed, "a published scheme cannot be read", detail: "scheme version \(number): \(error)")
+        }
+        let found = Version(record: record, compiled: compiled)
+        cache.withLock { $0[number] = found }
+        return found
+    }
+}
