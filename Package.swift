@@ -154,10 +154,11 @@ let package = Package(
         /// orders and rules, over the real router and server on a temporary store.
         .testTarget(name: "LianjieEntryTests",
                     dependencies: ["LianjieXCTestSupport", "LianjieServiceTestSupport", "LianjieEntry", "LianjieServiceKit", "LianjieStore",
-                                   "LianjieScoring", "LianjieClient", "LianjieMessages", "LianjieRPC", "LianjieSeed"],
+                                   "LianjieScoring", "LianjieClient", "LianjieMessages", "LianjieRPC", "LianjieSeed", "LianjieSecurity"],
                     swiftSettings: strict),
         .testTarget(name: "EndToEndTests",
-                    dependencies: ["LianjieXCTestSupport", "LianjieClient", "LianjieWire", "LianjieMessages", "LianjieTestSupport"],
+                    dependencies: ["LianjieXCTestSupport", "LianjieClient", "LianjieWire", "LianjieMessages", "LianjieTestSupport",
+                                   "LianjieSecurity"],
                     exclude: ["authorization-matrix.txt"],
                     swiftSettings: strict),
     ]

@@ -33,5 +33,12 @@ public enum EntryAccess {
         EntryService.revokeEntry.path: .roles(reviewers),
         EntryService.appealEntry.path: .roles([.employee]),
         EntryService.decideAppeal.path: .roles(reviewers),
+
+        EntryService.startEvidenceUpload.path: .roles(recorders),
+        EntryService.putEvidenceChunk.path: .roles(recorders),
+        EntryService.getEvidenceUpload.path: .roles(recorders),
+        EntryService.finishEvidenceUpload.path: .roles(recorders),
+        // Whoever uploaded it, or reads an entry it is attached to (checked in the handler).
+        EntryService.getEvidence.path: .roles(readers.union(recorders).union([.employee])),
     ]
 }

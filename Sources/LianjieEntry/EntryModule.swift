@@ -4,7 +4,7 @@ public import LianjieServiceKit
 import LianjieStore
 
 /// Data entry, `lianjie.v1.EntryService`: the versioned scheme, entries with their review
-/// and appeal.
+/// and appeal, evidence files.
 public enum EntryModule {
     /// The service names this module answers (for health checks).
     public static let serviceNames: Set<String> = [EntryService.name]
@@ -25,6 +25,7 @@ public enum EntryModule {
         let schemes = PublishedSchemes()
         SchemeHandlers(schemes: schemes).register(on: &router, kit)
         EntryHandlers(schemes: schemes).register(on: &router, kit)
+        EvidenceHandlers().register(on: &router, kit)
     }
 }
 
@@ -39,3 +40,5 @@ extension RejectEntryRequest: Idempotent {}
 extension RevokeEntryRequest: Idempotent {}
 extension AppealEntryRequest: Idempotent {}
 extension DecideAppealRequest: Idempotent {}
+extension StartEvidenceUploadRequest: Idempotent {}
+extension FinishEvidenceUploadRequest: Idempotent {}

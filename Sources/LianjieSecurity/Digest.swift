@@ -6,7 +6,7 @@ public enum Digest {
     /// SHA-256 fetched from the provider once: OpenSSL 3 otherwise looks it up on every
     /// digest, which costs more than hashing a token. (An `EVP_MD` is immutable once fetched
     /// and safe to share between threads.)
-    private nonisolated(unsafe) static let sha256Method: OpaquePointer = {
+    fileprivate nonisolated(unsafe) static let sha256Method: OpaquePointer = {
         guard let md = EVP_MD_fetch(nil, "SHA256", nil) else { preconditionFailure("OpenSSL has no SHA256") }
         return md
     }()
@@ -32,6 +32,34 @@ public enum Digest {
                 precondition(ok == 1 && length == 32, "EVP_Digest(SHA-256) failed")
                 count = 32
             }
+        }
+    }
+
+    /// SHA-256 over data that arrives in pieces (a file read chunk by chunk).
+    /// Not thread-safe: one hasher per task.
+    public final class SHA256Stream {
+        private let context: OpaquePointer
+
+        public init() {
+            guard let c = EVP_MD_CTX_new(), EVP_DigestInit_ex(c, Digest.sha256Method, nil) == 1 else {
+                preconditionFailure("EVP_DigestInit_ex(SHA-256) failed")
+            }
+            context = c
+        }
+
+        deinit { EVP_MD_CTX_free(context) }
+
+        public func update(_ bytes: UnsafeRawBufferPointer) {
+            guard bytes.count > 0 else { return }
+            precondition(EVP_DigestUpdate(context, bytes.baseAddress, bytes.count) == 1, "EVP_DigestUpdate failed")
+        }
+
+        /// The digest of everything given so far (32 bytes); the stream is spent after it.
+        public func finish() -> [UInt8] {
+            var out = [UInt8](repeating: 0, count: 32)
+            var length: UInt32 = 0
+            precondition(EVP_DigestFinal_ex(context, &out, &length) == 1 && length == 32, "EVP_DigestFinal_ex failed")
+            return out
         }
     }
 

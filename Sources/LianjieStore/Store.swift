@@ -21,6 +21,8 @@ public protocol Store: Sendable {
     /// implementation shared by several processes must change it for writes made by any
     /// of them, e.g. through PostgreSQL's LISTEN/NOTIFY.)
     var authGeneration: UInt64 { get }
+    /// Where file contents (evidence) are kept, beside the rows that describe them.
+    var blobs: any BlobStore { get }
 }
 
 /// Everything the services read: each area's slice.

@@ -2,6 +2,7 @@ import Foundation
 import LianjieClient
 import LianjieMessages
 import LianjieRPC
+import LianjieSecurity
 import LianjieTestSupport
 import LianjieWire
 import XCTest
@@ -42,15 +43,30 @@ final class AuthorizationMatrixTests: XCTestCase {
         var aboutFirst: Entry
         /// Confirmed and (inside) appealed by the employee: to decide.
         var appealed: Entry
+        /// Attached to `aboutFirst`: to download.
+        var evidence: EvidenceRef
+    }
+
+    static let pdf = Array("%PDF-1.4\nmatrix evidence\n".utf8)
+
+    /// Uploads `pdf` as `c`: the upload, and (with `finish`) the evidence it became.
+    static func upload(_ c: EntryServiceClient, put: Bool = true, finish: Bool = true) async throws -> (EvidenceUpload, EvidenceRef?) {
+        let u = try await c.startEvidenceUpload(StartEvidenceUploadRequest(fileName: "m.pdf", contentType: "application/pdf",
+                                                                          size: Int64(pdf.count), sha256: Digest.hex(Digest.sha256(pdf))))
+        guard put else { return (u, nil) }
+        _ = try await c.putEvidenceChunk(PutEvidenceChunkRequest(uploadId: u.id, offset: 0, data: pdf))
+        guard finish else { return (u, nil) }
+        return (u, try await c.finishEvidenceUpload(FinishEvidenceUploadRequest(uploadId: u.id)))
     }
 
     func entries(_ server: ServerProcess, _ spares: [Account], _ subjects: [Subject], tag: String) async throws -> Entries {
         let recorder = try await login(server, username: spares[0].username, password: "Beiyong-Mima-0907").0.entryService
         let reviewer = try await login(server, username: spares[1].username, password: "Beiyong-Mima-1917").0.entryService
-        func submit(_ subject: Subject, confirm: Bool) async throws -> Entry {
+        let evidence = try await Self.upload(recorder).1!
+        func submit(_ subject: Subject, confirm: Bool, evidence: [String] = []) async throws -> Entry {
             let e = try await recorder.submitEntry(SubmitEntryRequest(subjectId: subject.id, tag: "ON_TIME_HANDLING",
                                                                      occurredOn: CalendarDate(year: 2026, month: 1, day: 5), description: "matrix",
-                                                                     source: .pc))
+                                                                     evidenceIds: evidence, source: .pc))
             return confirm ? try await reviewer.confirmEntry(ConfirmEntryRequest(id: e.id)) : e
         }
         var appealed = try await submit(subjects[0], confirm: true)
@@ -59,8 +75,9 @@ final class AuthorizationMatrixTests: XCTestCase {
             appealed = try await employee.appealEntry(AppealEntryRequest(id: appealed.id, statement: "matrix"))
         }
         return Entries(toConfirm: try await submit(subjects[1], confirm: false), toReject: try await submit(subjects[1], confirm: false),
-                       toRevoke: try await submit(subjects[2], confirm: true), aboutFirst: try await submit(subjects[0], confirm: true),
-                       appealed: appealed)
+                       toRevoke: try await submit(subjects[2], confirm: true),
+                       aboutFirst: try await submit(subjects[0], confirm: true, evidence: [evidence.id]),
+                       appealed: appealed, evidence: evidence)
     }
 
     func prepare(_ server: ServerProcess, _ admin: UserServiceClient, district name: String, tag: String) async throws -> Side {
@@ -197,11 +214,19 @@ final class AuthorizationMatrixTests: XCTestCase {
             case "AppealEntry": _ = try await e.appealEntry(AppealEntryRequest(id: side.entries.aboutFirst.id, statement: "matrix"))
             case "DecideAppeal":
                 _ = try await e.decideAppeal(DecideAppealRequest(id: side.entries.appealed.id, decision: .dismissed, reason: "matrix"))
+            // Uploads belong to whoever started them: each cell works on its own.
+            case "StartEvidenceUpload": _ = try await Self.upload(e, put: false)
+            case "PutEvidenceChunk": _ = try await Self.upload(e, finish: false)
+            case "GetEvidenceUpload": _ = try await e.getEvidenceUpload(GetEvidenceUploadRequest(uploadId: try await Self.upload(e, put: false).0.id))
+            case "FinishEvidenceUpload": _ = try await Self.upload(e)
+            case "GetEvidence": _ = try await e.getEvidence(GetEvidenceRequest(id: side.entries.evidence.id))
             default: return "(untested)"
             }
             return "OK"
+        } catch let e as RPCError {
+            return e.status.name
         } catch {
-            return error.status.name
+            return "\(error)"
         }
     }
 

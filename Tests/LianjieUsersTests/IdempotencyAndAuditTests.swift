@@ -166,6 +166,7 @@ struct FailingWritesStore: Store {
     }
 
     var authGeneration: UInt64 { base.authGeneration }
+    var blobs: any BlobStore { base.blobs }
 }
 
 /// The transport's guarantees as the services see them.

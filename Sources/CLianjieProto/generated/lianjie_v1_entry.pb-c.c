@@ -187,6 +187,96 @@ void   lianjie__v1__entry__free_unpacked
   assert(message->base.descriptor == &lianjie__v1__entry__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   lianjie__v1__evidence_upload__init
+                     (Lianjie__V1__EvidenceUpload         *message)
+{
+  static const Lianjie__V1__EvidenceUpload init_value = LIANJIE__V1__EVIDENCE_UPLOAD__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__evidence_upload__get_packed_size
+                     (const Lianjie__V1__EvidenceUpload *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__evidence_upload__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__evidence_upload__pack
+                     (const Lianjie__V1__EvidenceUpload *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__evidence_upload__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__evidence_upload__pack_to_buffer
+                     (const Lianjie__V1__EvidenceUpload *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__evidence_upload__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__EvidenceUpload *
+       lianjie__v1__evidence_upload__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__EvidenceUpload *)
+     protobuf_c_message_unpack (&lianjie__v1__evidence_upload__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__evidence_upload__free_unpacked
+                     (Lianjie__V1__EvidenceUpload *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__evidence_upload__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__evidence_chunk__init
+                     (Lianjie__V1__EvidenceChunk         *message)
+{
+  static const Lianjie__V1__EvidenceChunk init_value = LIANJIE__V1__EVIDENCE_CHUNK__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__evidence_chunk__get_packed_size
+                     (const Lianjie__V1__EvidenceChunk *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__evidence_chunk__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__evidence_chunk__pack
+                     (const Lianjie__V1__EvidenceChunk *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__evidence_chunk__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__evidence_chunk__pack_to_buffer
+                     (const Lianjie__V1__EvidenceChunk *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__evidence_chunk__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__EvidenceChunk *
+       lianjie__v1__evidence_chunk__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__EvidenceChunk *)
+     protobuf_c_message_unpack (&lianjie__v1__evidence_chunk__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__evidence_chunk__free_unpacked
+                     (Lianjie__V1__EvidenceChunk *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__evidence_chunk__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor lianjie__v1__appeal__field_descriptors[6] =
 {
   {
@@ -818,6 +908,212 @@ const ProtobufCMessageDescriptor lianjie__v1__entry__descriptor =
   lianjie__v1__entry__field_indices_by_name,
   1,  lianjie__v1__entry__number_ranges,
   (ProtobufCMessageInit) lianjie__v1__entry__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__evidence_upload__field_descriptors[8] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__EvidenceUpload, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "file_name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__EvidenceUpload, file_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "content_type",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__EvidenceUpload, content_type),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "size",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__EvidenceUpload, size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sha256",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__EvidenceUpload, sha256),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "received",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__EvidenceUpload, received),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "expire_time",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__EvidenceUpload, expire_time),
+    &lianjie__v1__time__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "max_chunk_bytes",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__EvidenceUpload, max_chunk_bytes),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__evidence_upload__field_indices_by_name[] = {
+  2,   /* field[2] = content_type */
+  6,   /* field[6] = expire_time */
+  1,   /* field[1] = file_name */
+  0,   /* field[0] = id */
+  7,   /* field[7] = max_chunk_bytes */
+  5,   /* field[5] = received */
+  4,   /* field[4] = sha256 */
+  3,   /* field[3] = size */
+};
+static const ProtobufCIntRange lianjie__v1__evidence_upload__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 8 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__evidence_upload__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.EvidenceUpload",
+  "EvidenceUpload",
+  "Lianjie__V1__EvidenceUpload",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__EvidenceUpload),
+  8,
+  lianjie__v1__evidence_upload__field_descriptors,
+  lianjie__v1__evidence_upload__field_indices_by_name,
+  1,  lianjie__v1__evidence_upload__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__evidence_upload__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__evidence_chunk__field_descriptors[4] =
+{
+  {
+    "evidence",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__EvidenceChunk, evidence),
+    &lianjie__v1__evidence_ref__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "offset",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__EvidenceChunk, offset),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "data",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__EvidenceChunk, data),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "last",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__EvidenceChunk, last),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__evidence_chunk__field_indices_by_name[] = {
+  2,   /* field[2] = data */
+  0,   /* field[0] = evidence */
+  3,   /* field[3] = last */
+  1,   /* field[1] = offset */
+};
+static const ProtobufCIntRange lianjie__v1__evidence_chunk__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__evidence_chunk__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.EvidenceChunk",
+  "EvidenceChunk",
+  "Lianjie__V1__EvidenceChunk",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__EvidenceChunk),
+  4,
+  lianjie__v1__evidence_chunk__field_descriptors,
+  lianjie__v1__evidence_chunk__field_indices_by_name,
+  1,  lianjie__v1__evidence_chunk__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__evidence_chunk__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCEnumValue lianjie__v1__entry_source__enum_values_by_number[6] =

@@ -862,6 +862,231 @@ void   lianjie__v1__decide_appeal_request__free_unpacked
   assert(message->base.descriptor == &lianjie__v1__decide_appeal_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   lianjie__v1__start_evidence_upload_request__init
+                     (Lianjie__V1__StartEvidenceUploadRequest         *message)
+{
+  static const Lianjie__V1__StartEvidenceUploadRequest init_value = LIANJIE__V1__START_EVIDENCE_UPLOAD_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__start_evidence_upload_request__get_packed_size
+                     (const Lianjie__V1__StartEvidenceUploadRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__start_evidence_upload_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__start_evidence_upload_request__pack
+                     (const Lianjie__V1__StartEvidenceUploadRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__start_evidence_upload_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__start_evidence_upload_request__pack_to_buffer
+                     (const Lianjie__V1__StartEvidenceUploadRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__start_evidence_upload_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__StartEvidenceUploadRequest *
+       lianjie__v1__start_evidence_upload_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__StartEvidenceUploadRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__start_evidence_upload_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__start_evidence_upload_request__free_unpacked
+                     (Lianjie__V1__StartEvidenceUploadRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__start_evidence_upload_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__put_evidence_chunk_request__init
+                     (Lianjie__V1__PutEvidenceChunkRequest         *message)
+{
+  static const Lianjie__V1__PutEvidenceChunkRequest init_value = LIANJIE__V1__PUT_EVIDENCE_CHUNK_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__put_evidence_chunk_request__get_packed_size
+                     (const Lianjie__V1__PutEvidenceChunkRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__put_evidence_chunk_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__put_evidence_chunk_request__pack
+                     (const Lianjie__V1__PutEvidenceChunkRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__put_evidence_chunk_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__put_evidence_chunk_request__pack_to_buffer
+                     (const Lianjie__V1__PutEvidenceChunkRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__put_evidence_chunk_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__PutEvidenceChunkRequest *
+       lianjie__v1__put_evidence_chunk_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__PutEvidenceChunkRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__put_evidence_chunk_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__put_evidence_chunk_request__free_unpacked
+                     (Lianjie__V1__PutEvidenceChunkRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__put_evidence_chunk_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__get_evidence_upload_request__init
+                     (Lianjie__V1__GetEvidenceUploadRequest         *message)
+{
+  static const Lianjie__V1__GetEvidenceUploadRequest init_value = LIANJIE__V1__GET_EVIDENCE_UPLOAD_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__get_evidence_upload_request__get_packed_size
+                     (const Lianjie__V1__GetEvidenceUploadRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__get_evidence_upload_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__get_evidence_upload_request__pack
+                     (const Lianjie__V1__GetEvidenceUploadRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__get_evidence_upload_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__get_evidence_upload_request__pack_to_buffer
+                     (const Lianjie__V1__GetEvidenceUploadRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__get_evidence_upload_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__GetEvidenceUploadRequest *
+       lianjie__v1__get_evidence_upload_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__GetEvidenceUploadRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__get_evidence_upload_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__get_evidence_upload_request__free_unpacked
+                     (Lianjie__V1__GetEvidenceUploadRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__get_evidence_upload_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__finish_evidence_upload_request__init
+                     (Lianjie__V1__FinishEvidenceUploadRequest         *message)
+{
+  static const Lianjie__V1__FinishEvidenceUploadRequest init_value = LIANJIE__V1__FINISH_EVIDENCE_UPLOAD_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__finish_evidence_upload_request__get_packed_size
+                     (const Lianjie__V1__FinishEvidenceUploadRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__finish_evidence_upload_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__finish_evidence_upload_request__pack
+                     (const Lianjie__V1__FinishEvidenceUploadRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__finish_evidence_upload_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__finish_evidence_upload_request__pack_to_buffer
+                     (const Lianjie__V1__FinishEvidenceUploadRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__finish_evidence_upload_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__FinishEvidenceUploadRequest *
+       lianjie__v1__finish_evidence_upload_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__FinishEvidenceUploadRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__finish_evidence_upload_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__finish_evidence_upload_request__free_unpacked
+                     (Lianjie__V1__FinishEvidenceUploadRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__finish_evidence_upload_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__get_evidence_request__init
+                     (Lianjie__V1__GetEvidenceRequest         *message)
+{
+  static const Lianjie__V1__GetEvidenceRequest init_value = LIANJIE__V1__GET_EVIDENCE_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__get_evidence_request__get_packed_size
+                     (const Lianjie__V1__GetEvidenceRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__get_evidence_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__get_evidence_request__pack
+                     (const Lianjie__V1__GetEvidenceRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__get_evidence_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__get_evidence_request__pack_to_buffer
+                     (const Lianjie__V1__GetEvidenceRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__get_evidence_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__GetEvidenceRequest *
+       lianjie__v1__get_evidence_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__GetEvidenceRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__get_evidence_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__get_evidence_request__free_unpacked
+                     (Lianjie__V1__GetEvidenceRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__get_evidence_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor lianjie__v1__get_scheme_request__field_descriptors[2] =
 {
   {
@@ -2247,7 +2472,314 @@ const ProtobufCMessageDescriptor lianjie__v1__decide_appeal_request__descriptor 
   (ProtobufCMessageInit) lianjie__v1__decide_appeal_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor lianjie__v1__entry_service__method_descriptors[17] =
+static const ProtobufCFieldDescriptor lianjie__v1__start_evidence_upload_request__field_descriptors[5] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__StartEvidenceUploadRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "file_name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__StartEvidenceUploadRequest, file_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "content_type",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__StartEvidenceUploadRequest, content_type),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "size",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__StartEvidenceUploadRequest, size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sha256",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__StartEvidenceUploadRequest, sha256),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__start_evidence_upload_request__field_indices_by_name[] = {
+  2,   /* field[2] = content_type */
+  1,   /* field[1] = file_name */
+  0,   /* field[0] = request_id */
+  4,   /* field[4] = sha256 */
+  3,   /* field[3] = size */
+};
+static const ProtobufCIntRange lianjie__v1__start_evidence_upload_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__start_evidence_upload_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.StartEvidenceUploadRequest",
+  "StartEvidenceUploadRequest",
+  "Lianjie__V1__StartEvidenceUploadRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__StartEvidenceUploadRequest),
+  5,
+  lianjie__v1__start_evidence_upload_request__field_descriptors,
+  lianjie__v1__start_evidence_upload_request__field_indices_by_name,
+  1,  lianjie__v1__start_evidence_upload_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__start_evidence_upload_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__put_evidence_chunk_request__field_descriptors[3] =
+{
+  {
+    "upload_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__PutEvidenceChunkRequest, upload_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "offset",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__PutEvidenceChunkRequest, offset),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "data",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BYTES,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__PutEvidenceChunkRequest, data),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__put_evidence_chunk_request__field_indices_by_name[] = {
+  2,   /* field[2] = data */
+  1,   /* field[1] = offset */
+  0,   /* field[0] = upload_id */
+};
+static const ProtobufCIntRange lianjie__v1__put_evidence_chunk_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__put_evidence_chunk_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.PutEvidenceChunkRequest",
+  "PutEvidenceChunkRequest",
+  "Lianjie__V1__PutEvidenceChunkRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__PutEvidenceChunkRequest),
+  3,
+  lianjie__v1__put_evidence_chunk_request__field_descriptors,
+  lianjie__v1__put_evidence_chunk_request__field_indices_by_name,
+  1,  lianjie__v1__put_evidence_chunk_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__put_evidence_chunk_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__get_evidence_upload_request__field_descriptors[1] =
+{
+  {
+    "upload_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__GetEvidenceUploadRequest, upload_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__get_evidence_upload_request__field_indices_by_name[] = {
+  0,   /* field[0] = upload_id */
+};
+static const ProtobufCIntRange lianjie__v1__get_evidence_upload_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__get_evidence_upload_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.GetEvidenceUploadRequest",
+  "GetEvidenceUploadRequest",
+  "Lianjie__V1__GetEvidenceUploadRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__GetEvidenceUploadRequest),
+  1,
+  lianjie__v1__get_evidence_upload_request__field_descriptors,
+  lianjie__v1__get_evidence_upload_request__field_indices_by_name,
+  1,  lianjie__v1__get_evidence_upload_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__get_evidence_upload_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__finish_evidence_upload_request__field_descriptors[2] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__FinishEvidenceUploadRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "upload_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__FinishEvidenceUploadRequest, upload_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__finish_evidence_upload_request__field_indices_by_name[] = {
+  0,   /* field[0] = request_id */
+  1,   /* field[1] = upload_id */
+};
+static const ProtobufCIntRange lianjie__v1__finish_evidence_upload_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__finish_evidence_upload_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.FinishEvidenceUploadRequest",
+  "FinishEvidenceUploadRequest",
+  "Lianjie__V1__FinishEvidenceUploadRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__FinishEvidenceUploadRequest),
+  2,
+  lianjie__v1__finish_evidence_upload_request__field_descriptors,
+  lianjie__v1__finish_evidence_upload_request__field_indices_by_name,
+  1,  lianjie__v1__finish_evidence_upload_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__finish_evidence_upload_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__get_evidence_request__field_descriptors[3] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__GetEvidenceRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "offset",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT64,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__GetEvidenceRequest, offset),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "length",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__GetEvidenceRequest, length),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__get_evidence_request__field_indices_by_name[] = {
+  0,   /* field[0] = id */
+  2,   /* field[2] = length */
+  1,   /* field[1] = offset */
+};
+static const ProtobufCIntRange lianjie__v1__get_evidence_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__get_evidence_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.GetEvidenceRequest",
+  "GetEvidenceRequest",
+  "Lianjie__V1__GetEvidenceRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__GetEvidenceRequest),
+  3,
+  lianjie__v1__get_evidence_request__field_descriptors,
+  lianjie__v1__get_evidence_request__field_indices_by_name,
+  1,  lianjie__v1__get_evidence_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__get_evidence_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCMethodDescriptor lianjie__v1__entry_service__method_descriptors[22] =
 {
   { "GetScheme", &lianjie__v1__get_scheme_request__descriptor, &lianjie__v1__scheme__descriptor },
   { "ListSchemeVersions", &lianjie__v1__list_scheme_versions_request__descriptor, &lianjie__v1__list_scheme_versions_response__descriptor },
@@ -2266,6 +2798,11 @@ static const ProtobufCMethodDescriptor lianjie__v1__entry_service__method_descri
   { "RevokeEntry", &lianjie__v1__revoke_entry_request__descriptor, &lianjie__v1__entry__descriptor },
   { "AppealEntry", &lianjie__v1__appeal_entry_request__descriptor, &lianjie__v1__entry__descriptor },
   { "DecideAppeal", &lianjie__v1__decide_appeal_request__descriptor, &lianjie__v1__entry__descriptor },
+  { "StartEvidenceUpload", &lianjie__v1__start_evidence_upload_request__descriptor, &lianjie__v1__evidence_upload__descriptor },
+  { "PutEvidenceChunk", &lianjie__v1__put_evidence_chunk_request__descriptor, &lianjie__v1__evidence_upload__descriptor },
+  { "GetEvidenceUpload", &lianjie__v1__get_evidence_upload_request__descriptor, &lianjie__v1__evidence_upload__descriptor },
+  { "FinishEvidenceUpload", &lianjie__v1__finish_evidence_upload_request__descriptor, &lianjie__v1__evidence_ref__descriptor },
+  { "GetEvidence", &lianjie__v1__get_evidence_request__descriptor, &lianjie__v1__evidence_chunk__descriptor },
 };
 const unsigned lianjie__v1__entry_service__method_indices_by_name[] = {
   4,        /* AddSchemeTag */
@@ -2273,15 +2810,20 @@ const unsigned lianjie__v1__entry_service__method_indices_by_name[] = {
   12,        /* ConfirmEntry */
   16,        /* DecideAppeal */
   8,        /* DiscardSchemeDraft */
+  20,        /* FinishEvidenceUpload */
   10,        /* GetEntry */
+  21,        /* GetEvidence */
+  19,        /* GetEvidenceUpload */
   0,        /* GetScheme */
   11,        /* ListEntries */
   1,        /* ListSchemeVersions */
   7,        /* PublishScheme */
+  18,        /* PutEvidenceChunk */
   13,        /* RejectEntry */
   2,        /* ReplaceSchemeDraft */
   6,        /* RetireSchemeTag */
   14,        /* RevokeEntry */
+  17,        /* StartEvidenceUpload */
   9,        /* SubmitEntry */
   3,        /* UpdateSchemeDraft */
   5         /* UpdateSchemeTag */
@@ -2293,7 +2835,7 @@ const ProtobufCServiceDescriptor lianjie__v1__entry_service__descriptor =
   "EntryService",
   "Lianjie__V1__EntryService",
   "lianjie.v1",
-  17,
+  22,
   lianjie__v1__entry_service__method_descriptors,
   lianjie__v1__entry_service__method_indices_by_name
 };
@@ -2432,6 +2974,46 @@ void lianjie__v1__entry_service__decide_appeal(ProtobufCService *service,
 {
   assert(service->descriptor == &lianjie__v1__entry_service__descriptor);
   service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__entry_service__start_evidence_upload(ProtobufCService *service,
+                                                       const Lianjie__V1__StartEvidenceUploadRequest *input,
+                                                       Lianjie__V1__EvidenceUpload_Closure closure,
+                                                       void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__entry_service__descriptor);
+  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__entry_service__put_evidence_chunk(ProtobufCService *service,
+                                                    const Lianjie__V1__PutEvidenceChunkRequest *input,
+                                                    Lianjie__V1__EvidenceUpload_Closure closure,
+                                                    void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__entry_service__descriptor);
+  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__entry_service__get_evidence_upload(ProtobufCService *service,
+                                                     const Lianjie__V1__GetEvidenceUploadRequest *input,
+                                                     Lianjie__V1__EvidenceUpload_Closure closure,
+                                                     void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__entry_service__descriptor);
+  service->invoke(service, 19, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__entry_service__finish_evidence_upload(ProtobufCService *service,
+                                                        const Lianjie__V1__FinishEvidenceUploadRequest *input,
+                                                        Lianjie__V1__EvidenceRef_Closure closure,
+                                                        void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__entry_service__descriptor);
+  service->invoke(service, 20, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__entry_service__get_evidence(ProtobufCService *service,
+                                              const Lianjie__V1__GetEvidenceRequest *input,
+                                              Lianjie__V1__EvidenceChunk_Closure closure,
+                                              void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__entry_service__descriptor);
+  service->invoke(service, 21, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lianjie__v1__entry_service__init (Lianjie__V1__EntryService_Service *service,
                                        Lianjie__V1__EntryService_ServiceDestroy destroy)

@@ -162,4 +162,48 @@ public struct EntryServiceClient: Sendable {
     public func decideAppeal(_ request: DecideAppealRequest = DecideAppealRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> Entry {
         try await client.call(EntryService.decideAppeal, request, options: options)
     }
+
+    /// Announces an evidence file: name, type, size and SHA-256. Unfinished uploads expire
+    /// (24 hours by default). Audited. Inspector, manager or service account. Errors:
+    /// INVALID_ARGUMENT (a type that is not accepted, a size over the limit, a malformed
+    /// hash, named), PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func startEvidenceUpload(_ request: StartEvidenceUploadRequest = StartEvidenceUploadRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> EvidenceUpload {
+        try await client.call(EntryService.startEvidenceUpload, request, options: options)
+    }
+
+    /// Stores one chunk durably (fsync'd before the answer) and acknowledges the new
+    /// `received`. After a dropped connection, GetEvidenceUpload says where to resume; a
+    /// chunk sent again is acknowledged without being written twice. Audited. The uploader
+    /// only. Errors: INVALID_ARGUMENT (empty or oversized data, past the announced size),
+    /// NOT_FOUND (no such upload, someone else's, or expired), FAILED_PRECONDITION (a gap:
+    /// the message names the offset to send), PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func putEvidenceChunk(_ request: PutEvidenceChunkRequest = PutEvidenceChunkRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> EvidenceUpload {
+        try await client.call(EntryService.putEvidenceChunk, request, options: options)
+    }
+
+    /// Where an upload stands. The uploader only. Errors: NOT_FOUND, PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func getEvidenceUpload(_ request: GetEvidenceUploadRequest = GetEvidenceUploadRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> EvidenceUpload {
+        try await client.call(EntryService.getEvidenceUpload, request, options: options)
+    }
+
+    /// Checks the whole file against the announced SHA-256 and content type and stores it,
+    /// content-addressed, under the data directory; the answer's id goes into an entry's
+    /// `evidence_ids`. A file that does not match is thrown away. Audited. The uploader
+    /// only. Errors: INVALID_ARGUMENT (the hash or the content type does not match: upload
+    /// again), NOT_FOUND, FAILED_PRECONDITION (bytes missing), PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func finishEvidenceUpload(_ request: FinishEvidenceUploadRequest = FinishEvidenceUploadRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> EvidenceRef {
+        try await client.call(EntryService.finishEvidenceUpload, request, options: options)
+    }
+
+    /// A chunk of a stored evidence file. Audited. Whoever uploaded it, and whoever may read
+    /// an entry it is attached to (the employee too, for a confirmed entry about them).
+    /// Errors: NOT_FOUND, INVALID_ARGUMENT (offset or length), PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func getEvidence(_ request: GetEvidenceRequest = GetEvidenceRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> EvidenceChunk {
+        try await client.call(EntryService.getEvidence, request, options: options)
+    }
 }

@@ -703,3 +703,196 @@ public struct Entry: ProtoMessage {
         }
     }
 }
+
+/// An evidence upload under way: sent in chunks, resumable from `received`.
+public struct EvidenceUpload: ProtoMessage {
+    public var id: String = ""
+    public var fileName: String = ""
+    public var contentType: String = ""
+    /// The whole file's size and SHA-256 (hex), as announced.
+    public var size: Int64 = 0
+    public var sha256: String = ""
+    /// Bytes received and stored durably: the offset of the next chunk.
+    public var received: Int64 = 0
+    /// When an unfinished upload is thrown away.
+    public var expireTime: Time? = nil
+    /// The largest chunk the server takes.
+    public var maxChunkBytes: Int32 = 0
+
+    public static let protoName = "lianjie.v1.EvidenceUpload"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        id: String = "",
+        fileName: String = "",
+        contentType: String = "",
+        size: Int64 = 0,
+        sha256: String = "",
+        received: Int64 = 0,
+        expireTime: Time? = nil,
+        maxChunkBytes: Int32 = 0
+    ) {
+        self.id = id
+        self.fileName = fileName
+        self.contentType = contentType
+        self.size = size
+        self.sha256 = sha256
+        self.received = received
+        self.expireTime = expireTime
+        self.maxChunkBytes = maxChunkBytes
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__EvidenceUpload>) {
+        self.init()
+        let c = p.pointee
+        self.id = CRead.string(c.id)
+        self.fileName = CRead.string(c.file_name)
+        self.contentType = CRead.string(c.content_type)
+        self.size = c.size
+        self.sha256 = CRead.string(c.sha256)
+        self.received = c.received
+        if let m = c.expire_time { self.expireTime = Time(c: m) }
+        self.maxChunkBytes = c.max_chunk_bytes
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__EvidenceUpload, _ arena: CArena) {
+        lianjie__v1__evidence_upload__init(&c)
+        if !id.isEmpty { c.id = arena.string(id) }
+        if !fileName.isEmpty { c.file_name = arena.string(fileName) }
+        if !contentType.isEmpty { c.content_type = arena.string(contentType) }
+        c.size = size
+        if !sha256.isEmpty { c.sha256 = arena.string(sha256) }
+        c.received = received
+        if let v = expireTime { c.expire_time = arena.message { (m: inout Lianjie__V1__Time) in v.fill(&m, arena) } }
+        c.max_chunk_bytes = maxChunkBytes
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__EvidenceUpload()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__evidence_upload(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__EvidenceUpload>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !id.isEmpty { o.append(("id", .string(id))) }
+        if !fileName.isEmpty { o.append(("fileName", .string(fileName))) }
+        if !contentType.isEmpty { o.append(("contentType", .string(contentType))) }
+        if size != 0 { o.append(("size", .string(String(size)))) }
+        if !sha256.isEmpty { o.append(("sha256", .string(sha256))) }
+        if received != 0 { o.append(("received", .string(String(received)))) }
+        if let v = expireTime { o.append(("expireTime", v.jsonValue())) }
+        if maxChunkBytes != 0 { o.append(("maxChunkBytes", .number(String(maxChunkBytes)))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "id": self.id = try JSONRead.string(value, "id")
+            case "fileName", "file_name": self.fileName = try JSONRead.string(value, "fileName")
+            case "contentType", "content_type": self.contentType = try JSONRead.string(value, "contentType")
+            case "size": self.size = try JSONRead.int64(value, "size")
+            case "sha256": self.sha256 = try JSONRead.string(value, "sha256")
+            case "received": self.received = try JSONRead.int64(value, "received")
+            case "expireTime", "expire_time": self.expireTime = try JSONRead.message(Time.self, value, "expireTime")
+            case "maxChunkBytes", "max_chunk_bytes": self.maxChunkBytes = try JSONRead.int32(value, "maxChunkBytes")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// A piece of a stored evidence file.
+public struct EvidenceChunk: ProtoMessage {
+    public var evidence: EvidenceRef? = nil
+    public var offset: Int64 = 0
+    public var data: [UInt8] = []
+    /// This chunk ends the file.
+    public var last: Bool = false
+
+    public static let protoName = "lianjie.v1.EvidenceChunk"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        evidence: EvidenceRef? = nil,
+        offset: Int64 = 0,
+        data: [UInt8] = [],
+        last: Bool = false
+    ) {
+        self.evidence = evidence
+        self.offset = offset
+        self.data = data
+        self.last = last
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__EvidenceChunk>) {
+        self.init()
+        let c = p.pointee
+        if let m = c.evidence { self.evidence = EvidenceRef(c: m) }
+        self.offset = c.offset
+        self.data = CRead.bytes(c.data)
+        self.last = (c.last != 0)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__EvidenceChunk, _ arena: CArena) {
+        lianjie__v1__evidence_chunk__init(&c)
+        if let v = evidence { c.evidence = arena.message { (m: inout Lianjie__V1__EvidenceRef) in v.fill(&m, arena) } }
+        c.offset = offset
+        if !data.isEmpty { c.data = arena.bytes(data) }
+        c.last = (last ? 1 : 0)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__EvidenceChunk()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__evidence_chunk(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__EvidenceChunk>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if let v = evidence { o.append(("evidence", v.jsonValue())) }
+        if offset != 0 { o.append(("offset", .string(String(offset)))) }
+        if !data.isEmpty { o.append(("data", .string(Base64.encode(data)))) }
+        if last { o.append(("last", .bool(last))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "evidence": self.evidence = try JSONRead.message(EvidenceRef.self, value, "evidence")
+            case "offset": self.offset = try JSONRead.int64(value, "offset")
+            case "data": self.data = try JSONRead.bytes(value, "data")
+            case "last": self.last = try JSONRead.bool(value, "last")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}

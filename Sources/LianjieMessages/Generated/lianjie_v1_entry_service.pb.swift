@@ -1532,6 +1532,371 @@ public struct DecideAppealRequest: ProtoMessage {
     }
 }
 
+/// The proto message `lianjie.v1.StartEvidenceUploadRequest`.
+public struct StartEvidenceUploadRequest: ProtoMessage {
+    public var requestId: String = ""
+    /// The file's name as the uploader knows it: 1-255 characters, no '/'.
+    public var fileName: String = ""
+    /// One of the configured types (images, PDF, office documents); the content must match.
+    public var contentType: String = ""
+    /// 1 byte up to the configured maximum (50 MiB by default).
+    public var size: Int64 = 0
+    /// The whole file's SHA-256, 64 hex digits: checked when the upload finishes.
+    public var sha256: String = ""
+
+    public static let protoName = "lianjie.v1.StartEvidenceUploadRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        requestId: String = "",
+        fileName: String = "",
+        contentType: String = "",
+        size: Int64 = 0,
+        sha256: String = ""
+    ) {
+        self.requestId = requestId
+        self.fileName = fileName
+        self.contentType = contentType
+        self.size = size
+        self.sha256 = sha256
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__StartEvidenceUploadRequest>) {
+        self.init()
+        let c = p.pointee
+        self.requestId = CRead.string(c.request_id)
+        self.fileName = CRead.string(c.file_name)
+        self.contentType = CRead.string(c.content_type)
+        self.size = c.size
+        self.sha256 = CRead.string(c.sha256)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__StartEvidenceUploadRequest, _ arena: CArena) {
+        lianjie__v1__start_evidence_upload_request__init(&c)
+        if !requestId.isEmpty { c.request_id = arena.string(requestId) }
+        if !fileName.isEmpty { c.file_name = arena.string(fileName) }
+        if !contentType.isEmpty { c.content_type = arena.string(contentType) }
+        c.size = size
+        if !sha256.isEmpty { c.sha256 = arena.string(sha256) }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__StartEvidenceUploadRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__start_evidence_upload_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__StartEvidenceUploadRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !requestId.isEmpty { o.append(("requestId", .string(requestId))) }
+        if !fileName.isEmpty { o.append(("fileName", .string(fileName))) }
+        if !contentType.isEmpty { o.append(("contentType", .string(contentType))) }
+        if size != 0 { o.append(("size", .string(String(size)))) }
+        if !sha256.isEmpty { o.append(("sha256", .string(sha256))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "requestId", "request_id": self.requestId = try JSONRead.string(value, "requestId")
+            case "fileName", "file_name": self.fileName = try JSONRead.string(value, "fileName")
+            case "contentType", "content_type": self.contentType = try JSONRead.string(value, "contentType")
+            case "size": self.size = try JSONRead.int64(value, "size")
+            case "sha256": self.sha256 = try JSONRead.string(value, "sha256")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.PutEvidenceChunkRequest`.
+public struct PutEvidenceChunkRequest: ProtoMessage {
+    public var uploadId: String = ""
+    /// Where `data` starts: the upload's `received` (a chunk sent again is acknowledged).
+    public var offset: Int64 = 0
+    /// 1 byte up to `max_chunk_bytes`.
+    public var data: [UInt8] = []
+
+    public static let protoName = "lianjie.v1.PutEvidenceChunkRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        uploadId: String = "",
+        offset: Int64 = 0,
+        data: [UInt8] = []
+    ) {
+        self.uploadId = uploadId
+        self.offset = offset
+        self.data = data
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__PutEvidenceChunkRequest>) {
+        self.init()
+        let c = p.pointee
+        self.uploadId = CRead.string(c.upload_id)
+        self.offset = c.offset
+        self.data = CRead.bytes(c.data)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__PutEvidenceChunkRequest, _ arena: CArena) {
+        lianjie__v1__put_evidence_chunk_request__init(&c)
+        if !uploadId.isEmpty { c.upload_id = arena.string(uploadId) }
+        c.offset = offset
+        if !data.isEmpty { c.data = arena.bytes(data) }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__PutEvidenceChunkRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__put_evidence_chunk_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__PutEvidenceChunkRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !uploadId.isEmpty { o.append(("uploadId", .string(uploadId))) }
+        if offset != 0 { o.append(("offset", .string(String(offset)))) }
+        if !data.isEmpty { o.append(("data", .string(Base64.encode(data)))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "uploadId", "upload_id": self.uploadId = try JSONRead.string(value, "uploadId")
+            case "offset": self.offset = try JSONRead.int64(value, "offset")
+            case "data": self.data = try JSONRead.bytes(value, "data")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.GetEvidenceUploadRequest`.
+public struct GetEvidenceUploadRequest: ProtoMessage {
+    public var uploadId: String = ""
+
+    public static let protoName = "lianjie.v1.GetEvidenceUploadRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        uploadId: String = ""
+    ) {
+        self.uploadId = uploadId
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__GetEvidenceUploadRequest>) {
+        self.init()
+        let c = p.pointee
+        self.uploadId = CRead.string(c.upload_id)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__GetEvidenceUploadRequest, _ arena: CArena) {
+        lianjie__v1__get_evidence_upload_request__init(&c)
+        if !uploadId.isEmpty { c.upload_id = arena.string(uploadId) }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__GetEvidenceUploadRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__get_evidence_upload_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetEvidenceUploadRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !uploadId.isEmpty { o.append(("uploadId", .string(uploadId))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "uploadId", "upload_id": self.uploadId = try JSONRead.string(value, "uploadId")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.FinishEvidenceUploadRequest`.
+public struct FinishEvidenceUploadRequest: ProtoMessage {
+    public var requestId: String = ""
+    public var uploadId: String = ""
+
+    public static let protoName = "lianjie.v1.FinishEvidenceUploadRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        requestId: String = "",
+        uploadId: String = ""
+    ) {
+        self.requestId = requestId
+        self.uploadId = uploadId
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__FinishEvidenceUploadRequest>) {
+        self.init()
+        let c = p.pointee
+        self.requestId = CRead.string(c.request_id)
+        self.uploadId = CRead.string(c.upload_id)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__FinishEvidenceUploadRequest, _ arena: CArena) {
+        lianjie__v1__finish_evidence_upload_request__init(&c)
+        if !requestId.isEmpty { c.request_id = arena.string(requestId) }
+        if !uploadId.isEmpty { c.upload_id = arena.string(uploadId) }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__FinishEvidenceUploadRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__finish_evidence_upload_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__FinishEvidenceUploadRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !requestId.isEmpty { o.append(("requestId", .string(requestId))) }
+        if !uploadId.isEmpty { o.append(("uploadId", .string(uploadId))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "requestId", "request_id": self.requestId = try JSONRead.string(value, "requestId")
+            case "uploadId", "upload_id": self.uploadId = try JSONRead.string(value, "uploadId")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.GetEvidenceRequest`.
+public struct GetEvidenceRequest: ProtoMessage {
+    public var id: String = ""
+    public var offset: Int64 = 0
+    /// 0 for the largest chunk the server sends (1 MiB).
+    public var length: Int32 = 0
+
+    public static let protoName = "lianjie.v1.GetEvidenceRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        id: String = "",
+        offset: Int64 = 0,
+        length: Int32 = 0
+    ) {
+        self.id = id
+        self.offset = offset
+        self.length = length
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__GetEvidenceRequest>) {
+        self.init()
+        let c = p.pointee
+        self.id = CRead.string(c.id)
+        self.offset = c.offset
+        self.length = c.length
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__GetEvidenceRequest, _ arena: CArena) {
+        lianjie__v1__get_evidence_request__init(&c)
+        if !id.isEmpty { c.id = arena.string(id) }
+        c.offset = offset
+        c.length = length
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__GetEvidenceRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__get_evidence_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetEvidenceRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !id.isEmpty { o.append(("id", .string(id))) }
+        if offset != 0 { o.append(("offset", .string(String(offset)))) }
+        if length != 0 { o.append(("length", .number(String(length)))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "id": self.id = try JSONRead.string(value, "id")
+            case "offset": self.offset = try JSONRead.int64(value, "offset")
+            case "length": self.length = try JSONRead.int32(value, "length")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
 /// Data entry: the scheme entries are recorded against, and the entries themselves.
 public enum EntryService {
     /// The service's full name, as it appears in method paths.
@@ -1635,6 +2000,35 @@ public enum EntryService {
     /// PERMISSION_DENIED.
     public static let decideAppeal = RPCMethod<DecideAppealRequest, Entry>(service: name, method: "DecideAppeal")
 
+    /// Announces an evidence file: name, type, size and SHA-256. Unfinished uploads expire
+    /// (24 hours by default). Audited. Inspector, manager or service account. Errors:
+    /// INVALID_ARGUMENT (a type that is not accepted, a size over the limit, a malformed
+    /// hash, named), PERMISSION_DENIED.
+    public static let startEvidenceUpload = RPCMethod<StartEvidenceUploadRequest, EvidenceUpload>(service: name, method: "StartEvidenceUpload")
+
+    /// Stores one chunk durably (fsync'd before the answer) and acknowledges the new
+    /// `received`. After a dropped connection, GetEvidenceUpload says where to resume; a
+    /// chunk sent again is acknowledged without being written twice. Audited. The uploader
+    /// only. Errors: INVALID_ARGUMENT (empty or oversized data, past the announced size),
+    /// NOT_FOUND (no such upload, someone else's, or expired), FAILED_PRECONDITION (a gap:
+    /// the message names the offset to send), PERMISSION_DENIED.
+    public static let putEvidenceChunk = RPCMethod<PutEvidenceChunkRequest, EvidenceUpload>(service: name, method: "PutEvidenceChunk")
+
+    /// Where an upload stands. The uploader only. Errors: NOT_FOUND, PERMISSION_DENIED.
+    public static let getEvidenceUpload = RPCMethod<GetEvidenceUploadRequest, EvidenceUpload>(service: name, method: "GetEvidenceUpload")
+
+    /// Checks the whole file against the announced SHA-256 and content type and stores it,
+    /// content-addressed, under the data directory; the answer's id goes into an entry's
+    /// `evidence_ids`. A file that does not match is thrown away. Audited. The uploader
+    /// only. Errors: INVALID_ARGUMENT (the hash or the content type does not match: upload
+    /// again), NOT_FOUND, FAILED_PRECONDITION (bytes missing), PERMISSION_DENIED.
+    public static let finishEvidenceUpload = RPCMethod<FinishEvidenceUploadRequest, EvidenceRef>(service: name, method: "FinishEvidenceUpload")
+
+    /// A chunk of a stored evidence file. Audited. Whoever uploaded it, and whoever may read
+    /// an entry it is attached to (the employee too, for a confirmed entry about them).
+    /// Errors: NOT_FOUND, INVALID_ARGUMENT (offset or length), PERMISSION_DENIED.
+    public static let getEvidence = RPCMethod<GetEvidenceRequest, EvidenceChunk>(service: name, method: "GetEvidence")
+
     /// Every method's path, in declaration order.
-    public static let methodPaths: [String] = [getScheme.path, listSchemeVersions.path, replaceSchemeDraft.path, updateSchemeDraft.path, addSchemeTag.path, updateSchemeTag.path, retireSchemeTag.path, publishScheme.path, discardSchemeDraft.path, submitEntry.path, getEntry.path, listEntries.path, confirmEntry.path, rejectEntry.path, revokeEntry.path, appealEntry.path, decideAppeal.path]
+    public static let methodPaths: [String] = [getScheme.path, listSchemeVersions.path, replaceSchemeDraft.path, updateSchemeDraft.path, addSchemeTag.path, updateSchemeTag.path, retireSchemeTag.path, publishScheme.path, discardSchemeDraft.path, submitEntry.path, getEntry.path, listEntries.path, confirmEntry.path, rejectEntry.path, revokeEntry.path, appealEntry.path, decideAppeal.path, startEvidenceUpload.path, putEvidenceChunk.path, getEvidenceUpload.path, finishEvidenceUpload.path, getEvidence.path]
 }

@@ -22,6 +22,8 @@ public final class SQLiteStore: Store {
     private let generation = Atomic<UInt64>(1)
     /// `data-dir/lianjie.db`
     public let databasePath: String
+    /// `data-dir/blobs/`: evidence files.
+    public let blobs: any BlobStore
 
     /// Opens (creating if needed) the database in `directory` and migrates it. A write
     /// that finds the database locked by another process for `busyTimeoutMs` fails `.busy`.
@@ -35,6 +37,7 @@ public final class SQLiteStore: Store {
             throw StoreError(.unavailable, "cannot create the data directory", detail: "\(directory): \(error)")
         }
         databasePath = (directory as NSString).appendingPathComponent("lianjie.db")
+        blobs = try FileBlobStore(directory: (directory as NSString).appendingPathComponent("blobs"))
         let w = try SQLiteConnection(path: databasePath, readOnly: false, busyTimeoutMs: busyTimeoutMs)
         try w.exec("PRAGMA journal_mode = WAL")
         try w.exec("PRAGMA synchronous = FULL")

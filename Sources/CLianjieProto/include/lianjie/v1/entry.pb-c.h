@@ -21,6 +21,8 @@ typedef struct Lianjie__V1__Appeal Lianjie__V1__Appeal;
 typedef struct Lianjie__V1__EntryEvent Lianjie__V1__EntryEvent;
 typedef struct Lianjie__V1__EvidenceRef Lianjie__V1__EvidenceRef;
 typedef struct Lianjie__V1__Entry Lianjie__V1__Entry;
+typedef struct Lianjie__V1__EvidenceUpload Lianjie__V1__EvidenceUpload;
+typedef struct Lianjie__V1__EvidenceChunk Lianjie__V1__EvidenceChunk;
 
 
 /* --- enums --- */
@@ -229,6 +231,57 @@ struct  Lianjie__V1__Entry
     , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, LIANJIE__V1__DIMENSION__DIMENSION_UNSPECIFIED, LIANJIE__V1__POLARITY__POLARITY_UNSPECIFIED, NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, LIANJIE__V1__ENTRY_SOURCE__ENTRY_SOURCE_UNSPECIFIED, LIANJIE__V1__ENTRY_STATUS__ENTRY_STATUS_UNSPECIFIED, (char *)protobuf_c_empty_string, NULL, (char *)protobuf_c_empty_string, NULL, (char *)protobuf_c_empty_string, NULL, 0,NULL, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
+/*
+ * An evidence upload under way: sent in chunks, resumable from `received`.
+ */
+struct  Lianjie__V1__EvidenceUpload
+{
+  ProtobufCMessage base;
+  char *id;
+  char *file_name;
+  char *content_type;
+  /*
+   * The whole file's size and SHA-256 (hex), as announced.
+   */
+  int64_t size;
+  char *sha256;
+  /*
+   * Bytes received and stored durably: the offset of the next chunk.
+   */
+  int64_t received;
+  /*
+   * When an unfinished upload is thrown away.
+   */
+  Lianjie__V1__Time *expire_time;
+  /*
+   * The largest chunk the server takes.
+   */
+  int32_t max_chunk_bytes;
+};
+#define LIANJIE__V1__EVIDENCE_UPLOAD__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__evidence_upload__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string, 0, NULL, 0 }
+
+
+/*
+ * A piece of a stored evidence file.
+ */
+struct  Lianjie__V1__EvidenceChunk
+{
+  ProtobufCMessage base;
+  Lianjie__V1__EvidenceRef *evidence;
+  int64_t offset;
+  ProtobufCBinaryData data;
+  /*
+   * This chunk ends the file.
+   */
+  protobuf_c_boolean last;
+};
+#define LIANJIE__V1__EVIDENCE_CHUNK__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__evidence_chunk__descriptor) \
+    , NULL, 0, {0,NULL}, 0 }
+
+
 /* Lianjie__V1__Appeal methods */
 void   lianjie__v1__appeal__init
                      (Lianjie__V1__Appeal         *message);
@@ -305,6 +358,44 @@ Lianjie__V1__Entry *
 void   lianjie__v1__entry__free_unpacked
                      (Lianjie__V1__Entry *message,
                       ProtobufCAllocator *allocator);
+/* Lianjie__V1__EvidenceUpload methods */
+void   lianjie__v1__evidence_upload__init
+                     (Lianjie__V1__EvidenceUpload         *message);
+size_t lianjie__v1__evidence_upload__get_packed_size
+                     (const Lianjie__V1__EvidenceUpload   *message);
+size_t lianjie__v1__evidence_upload__pack
+                     (const Lianjie__V1__EvidenceUpload   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__evidence_upload__pack_to_buffer
+                     (const Lianjie__V1__EvidenceUpload   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__EvidenceUpload *
+       lianjie__v1__evidence_upload__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__evidence_upload__free_unpacked
+                     (Lianjie__V1__EvidenceUpload *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__EvidenceChunk methods */
+void   lianjie__v1__evidence_chunk__init
+                     (Lianjie__V1__EvidenceChunk         *message);
+size_t lianjie__v1__evidence_chunk__get_packed_size
+                     (const Lianjie__V1__EvidenceChunk   *message);
+size_t lianjie__v1__evidence_chunk__pack
+                     (const Lianjie__V1__EvidenceChunk   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__evidence_chunk__pack_to_buffer
+                     (const Lianjie__V1__EvidenceChunk   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__EvidenceChunk *
+       lianjie__v1__evidence_chunk__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__evidence_chunk__free_unpacked
+                     (Lianjie__V1__EvidenceChunk *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Lianjie__V1__Appeal_Closure)
@@ -319,6 +410,12 @@ typedef void (*Lianjie__V1__EvidenceRef_Closure)
 typedef void (*Lianjie__V1__Entry_Closure)
                  (const Lianjie__V1__Entry *message,
                   void *closure_data);
+typedef void (*Lianjie__V1__EvidenceUpload_Closure)
+                 (const Lianjie__V1__EvidenceUpload *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__EvidenceChunk_Closure)
+                 (const Lianjie__V1__EvidenceChunk *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -332,6 +429,8 @@ extern const ProtobufCMessageDescriptor lianjie__v1__appeal__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__entry_event__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__evidence_ref__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__entry__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__evidence_upload__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__evidence_chunk__descriptor;
 
 PROTOBUF_C__END_DECLS
 

@@ -37,6 +37,11 @@ typedef struct Lianjie__V1__RejectEntryRequest Lianjie__V1__RejectEntryRequest;
 typedef struct Lianjie__V1__RevokeEntryRequest Lianjie__V1__RevokeEntryRequest;
 typedef struct Lianjie__V1__AppealEntryRequest Lianjie__V1__AppealEntryRequest;
 typedef struct Lianjie__V1__DecideAppealRequest Lianjie__V1__DecideAppealRequest;
+typedef struct Lianjie__V1__StartEvidenceUploadRequest Lianjie__V1__StartEvidenceUploadRequest;
+typedef struct Lianjie__V1__PutEvidenceChunkRequest Lianjie__V1__PutEvidenceChunkRequest;
+typedef struct Lianjie__V1__GetEvidenceUploadRequest Lianjie__V1__GetEvidenceUploadRequest;
+typedef struct Lianjie__V1__FinishEvidenceUploadRequest Lianjie__V1__FinishEvidenceUploadRequest;
+typedef struct Lianjie__V1__GetEvidenceRequest Lianjie__V1__GetEvidenceRequest;
 
 
 /* --- enums --- */
@@ -383,6 +388,86 @@ struct  Lianjie__V1__DecideAppealRequest
 #define LIANJIE__V1__DECIDE_APPEAL_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__decide_appeal_request__descriptor) \
     , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, LIANJIE__V1__APPEAL_STATE__APPEAL_STATE_UNSPECIFIED, (char *)protobuf_c_empty_string }
+
+
+struct  Lianjie__V1__StartEvidenceUploadRequest
+{
+  ProtobufCMessage base;
+  char *request_id;
+  /*
+   * The file's name as the uploader knows it: 1-255 characters, no '/'.
+   */
+  char *file_name;
+  /*
+   * One of the configured types (images, PDF, office documents); the content must match.
+   */
+  char *content_type;
+  /*
+   * 1 byte up to the configured maximum (50 MiB by default).
+   */
+  int64_t size;
+  /*
+   * The whole file's SHA-256, 64 hex digits: checked when the upload finishes.
+   */
+  char *sha256;
+};
+#define LIANJIE__V1__START_EVIDENCE_UPLOAD_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__start_evidence_upload_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
+
+
+struct  Lianjie__V1__PutEvidenceChunkRequest
+{
+  ProtobufCMessage base;
+  char *upload_id;
+  /*
+   * Where `data` starts: the upload's `received` (a chunk sent again is acknowledged).
+   */
+  int64_t offset;
+  /*
+   * 1 byte up to `max_chunk_bytes`.
+   */
+  ProtobufCBinaryData data;
+};
+#define LIANJIE__V1__PUT_EVIDENCE_CHUNK_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__put_evidence_chunk_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, {0,NULL} }
+
+
+struct  Lianjie__V1__GetEvidenceUploadRequest
+{
+  ProtobufCMessage base;
+  char *upload_id;
+};
+#define LIANJIE__V1__GET_EVIDENCE_UPLOAD_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__get_evidence_upload_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Lianjie__V1__FinishEvidenceUploadRequest
+{
+  ProtobufCMessage base;
+  char *request_id;
+  char *upload_id;
+};
+#define LIANJIE__V1__FINISH_EVIDENCE_UPLOAD_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__finish_evidence_upload_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Lianjie__V1__GetEvidenceRequest
+{
+  ProtobufCMessage base;
+  char *id;
+  int64_t offset;
+  /*
+   * 0 for the largest chunk the server sends (1 MiB).
+   */
+  int32_t length;
+};
+#define LIANJIE__V1__GET_EVIDENCE_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__get_evidence_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, 0 }
 
 
 /* Lianjie__V1__GetSchemeRequest methods */
@@ -746,6 +831,101 @@ Lianjie__V1__DecideAppealRequest *
 void   lianjie__v1__decide_appeal_request__free_unpacked
                      (Lianjie__V1__DecideAppealRequest *message,
                       ProtobufCAllocator *allocator);
+/* Lianjie__V1__StartEvidenceUploadRequest methods */
+void   lianjie__v1__start_evidence_upload_request__init
+                     (Lianjie__V1__StartEvidenceUploadRequest         *message);
+size_t lianjie__v1__start_evidence_upload_request__get_packed_size
+                     (const Lianjie__V1__StartEvidenceUploadRequest   *message);
+size_t lianjie__v1__start_evidence_upload_request__pack
+                     (const Lianjie__V1__StartEvidenceUploadRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__start_evidence_upload_request__pack_to_buffer
+                     (const Lianjie__V1__StartEvidenceUploadRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__StartEvidenceUploadRequest *
+       lianjie__v1__start_evidence_upload_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__start_evidence_upload_request__free_unpacked
+                     (Lianjie__V1__StartEvidenceUploadRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__PutEvidenceChunkRequest methods */
+void   lianjie__v1__put_evidence_chunk_request__init
+                     (Lianjie__V1__PutEvidenceChunkRequest         *message);
+size_t lianjie__v1__put_evidence_chunk_request__get_packed_size
+                     (const Lianjie__V1__PutEvidenceChunkRequest   *message);
+size_t lianjie__v1__put_evidence_chunk_request__pack
+                     (const Lianjie__V1__PutEvidenceChunkRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__put_evidence_chunk_request__pack_to_buffer
+                     (const Lianjie__V1__PutEvidenceChunkRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__PutEvidenceChunkRequest *
+       lianjie__v1__put_evidence_chunk_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__put_evidence_chunk_request__free_unpacked
+                     (Lianjie__V1__PutEvidenceChunkRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__GetEvidenceUploadRequest methods */
+void   lianjie__v1__get_evidence_upload_request__init
+                     (Lianjie__V1__GetEvidenceUploadRequest         *message);
+size_t lianjie__v1__get_evidence_upload_request__get_packed_size
+                     (const Lianjie__V1__GetEvidenceUploadRequest   *message);
+size_t lianjie__v1__get_evidence_upload_request__pack
+                     (const Lianjie__V1__GetEvidenceUploadRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__get_evidence_upload_request__pack_to_buffer
+                     (const Lianjie__V1__GetEvidenceUploadRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__GetEvidenceUploadRequest *
+       lianjie__v1__get_evidence_upload_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__get_evidence_upload_request__free_unpacked
+                     (Lianjie__V1__GetEvidenceUploadRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__FinishEvidenceUploadRequest methods */
+void   lianjie__v1__finish_evidence_upload_request__init
+                     (Lianjie__V1__FinishEvidenceUploadRequest         *message);
+size_t lianjie__v1__finish_evidence_upload_request__get_packed_size
+                     (const Lianjie__V1__FinishEvidenceUploadRequest   *message);
+size_t lianjie__v1__finish_evidence_upload_request__pack
+                     (const Lianjie__V1__FinishEvidenceUploadRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__finish_evidence_upload_request__pack_to_buffer
+                     (const Lianjie__V1__FinishEvidenceUploadRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__FinishEvidenceUploadRequest *
+       lianjie__v1__finish_evidence_upload_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__finish_evidence_upload_request__free_unpacked
+                     (Lianjie__V1__FinishEvidenceUploadRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__GetEvidenceRequest methods */
+void   lianjie__v1__get_evidence_request__init
+                     (Lianjie__V1__GetEvidenceRequest         *message);
+size_t lianjie__v1__get_evidence_request__get_packed_size
+                     (const Lianjie__V1__GetEvidenceRequest   *message);
+size_t lianjie__v1__get_evidence_request__pack
+                     (const Lianjie__V1__GetEvidenceRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__get_evidence_request__pack_to_buffer
+                     (const Lianjie__V1__GetEvidenceRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__GetEvidenceRequest *
+       lianjie__v1__get_evidence_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__get_evidence_request__free_unpacked
+                     (Lianjie__V1__GetEvidenceRequest *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Lianjie__V1__GetSchemeRequest_Closure)
@@ -804,6 +984,21 @@ typedef void (*Lianjie__V1__AppealEntryRequest_Closure)
                   void *closure_data);
 typedef void (*Lianjie__V1__DecideAppealRequest_Closure)
                  (const Lianjie__V1__DecideAppealRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__StartEvidenceUploadRequest_Closure)
+                 (const Lianjie__V1__StartEvidenceUploadRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__PutEvidenceChunkRequest_Closure)
+                 (const Lianjie__V1__PutEvidenceChunkRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__GetEvidenceUploadRequest_Closure)
+                 (const Lianjie__V1__GetEvidenceUploadRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__FinishEvidenceUploadRequest_Closure)
+                 (const Lianjie__V1__FinishEvidenceUploadRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__GetEvidenceRequest_Closure)
+                 (const Lianjie__V1__GetEvidenceRequest *message,
                   void *closure_data);
 
 /* --- services --- */
@@ -880,6 +1075,26 @@ struct Lianjie__V1__EntryService_Service
                         const Lianjie__V1__DecideAppealRequest *input,
                         Lianjie__V1__Entry_Closure closure,
                         void *closure_data);
+  void (*start_evidence_upload)(Lianjie__V1__EntryService_Service *service,
+                                const Lianjie__V1__StartEvidenceUploadRequest *input,
+                                Lianjie__V1__EvidenceUpload_Closure closure,
+                                void *closure_data);
+  void (*put_evidence_chunk)(Lianjie__V1__EntryService_Service *service,
+                             const Lianjie__V1__PutEvidenceChunkRequest *input,
+                             Lianjie__V1__EvidenceUpload_Closure closure,
+                             void *closure_data);
+  void (*get_evidence_upload)(Lianjie__V1__EntryService_Service *service,
+                              const Lianjie__V1__GetEvidenceUploadRequest *input,
+                              Lianjie__V1__EvidenceUpload_Closure closure,
+                              void *closure_data);
+  void (*finish_evidence_upload)(Lianjie__V1__EntryService_Service *service,
+                                 const Lianjie__V1__FinishEvidenceUploadRequest *input,
+                                 Lianjie__V1__EvidenceRef_Closure closure,
+                                 void *closure_data);
+  void (*get_evidence)(Lianjie__V1__EntryService_Service *service,
+                       const Lianjie__V1__GetEvidenceRequest *input,
+                       Lianjie__V1__EvidenceChunk_Closure closure,
+                       void *closure_data);
 };
 typedef void (*Lianjie__V1__EntryService_ServiceDestroy)(Lianjie__V1__EntryService_Service *);
 void lianjie__v1__entry_service__init (Lianjie__V1__EntryService_Service *service,
@@ -904,7 +1119,12 @@ void lianjie__v1__entry_service__init (Lianjie__V1__EntryService_Service *servic
       function_prefix__ ## reject_entry,\
       function_prefix__ ## revoke_entry,\
       function_prefix__ ## appeal_entry,\
-      function_prefix__ ## decide_appeal  }
+      function_prefix__ ## decide_appeal,\
+      function_prefix__ ## start_evidence_upload,\
+      function_prefix__ ## put_evidence_chunk,\
+      function_prefix__ ## get_evidence_upload,\
+      function_prefix__ ## finish_evidence_upload,\
+      function_prefix__ ## get_evidence  }
 void lianjie__v1__entry_service__get_scheme(ProtobufCService *service,
                                             const Lianjie__V1__GetSchemeRequest *input,
                                             Lianjie__V1__Scheme_Closure closure,
@@ -973,6 +1193,26 @@ void lianjie__v1__entry_service__decide_appeal(ProtobufCService *service,
                                                const Lianjie__V1__DecideAppealRequest *input,
                                                Lianjie__V1__Entry_Closure closure,
                                                void *closure_data);
+void lianjie__v1__entry_service__start_evidence_upload(ProtobufCService *service,
+                                                       const Lianjie__V1__StartEvidenceUploadRequest *input,
+                                                       Lianjie__V1__EvidenceUpload_Closure closure,
+                                                       void *closure_data);
+void lianjie__v1__entry_service__put_evidence_chunk(ProtobufCService *service,
+                                                    const Lianjie__V1__PutEvidenceChunkRequest *input,
+                                                    Lianjie__V1__EvidenceUpload_Closure closure,
+                                                    void *closure_data);
+void lianjie__v1__entry_service__get_evidence_upload(ProtobufCService *service,
+                                                     const Lianjie__V1__GetEvidenceUploadRequest *input,
+                                                     Lianjie__V1__EvidenceUpload_Closure closure,
+                                                     void *closure_data);
+void lianjie__v1__entry_service__finish_evidence_upload(ProtobufCService *service,
+                                                        const Lianjie__V1__FinishEvidenceUploadRequest *input,
+                                                        Lianjie__V1__EvidenceRef_Closure closure,
+                                                        void *closure_data);
+void lianjie__v1__entry_service__get_evidence(ProtobufCService *service,
+                                              const Lianjie__V1__GetEvidenceRequest *input,
+                                              Lianjie__V1__EvidenceChunk_Closure closure,
+                                              void *closure_data);
 
 /* --- descriptors --- */
 
@@ -995,6 +1235,11 @@ extern const ProtobufCMessageDescriptor lianjie__v1__reject_entry_request__descr
 extern const ProtobufCMessageDescriptor lianjie__v1__revoke_entry_request__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__appeal_entry_request__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__decide_appeal_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__start_evidence_upload_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__put_evidence_chunk_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__get_evidence_upload_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__finish_evidence_upload_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__get_evidence_request__descriptor;
 extern const ProtobufCServiceDescriptor lianjie__v1__entry_service__descriptor;
 
 PROTOBUF_C__END_DECLS
