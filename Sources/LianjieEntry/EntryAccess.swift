@@ -40,5 +40,11 @@ public enum EntryAccess {
         EntryService.finishEvidenceUpload.path: .roles(recorders),
         // Whoever uploaded it, or reads an entry it is attached to (checked in the handler).
         EntryService.getEvidence.path: .roles(readers.union(recorders).union([.employee])),
+
+        EntryService.importWorkOrders.path: .roles([.service, .inspector]),
+        EntryService.getWorkOrder.path: .roles([.inspector, .manager, .service]),
+        EntryService.listWorkOrders.path: .roles([.inspector, .manager, .service]),
+        EntryService.listWorkOrderRules.path: .roles([.inspector, .manager, .service]),
+        EntryService.runWorkOrderRules.path: .roles([.inspector]),
     ]
 }

@@ -4,7 +4,7 @@ public import LianjieServiceKit
 import LianjieStore
 
 /// Data entry, `lianjie.v1.EntryService`: the versioned scheme, entries with their review
-/// and appeal, evidence files.
+/// and appeal, evidence files, work orders and the rules that derive entries from them.
 public enum EntryModule {
     /// The service names this module answers (for health checks).
     public static let serviceNames: Set<String> = [EntryService.name]
@@ -26,6 +26,7 @@ public enum EntryModule {
         SchemeHandlers(schemes: schemes).register(on: &router, kit)
         EntryHandlers(schemes: schemes).register(on: &router, kit)
         EvidenceHandlers().register(on: &router, kit)
+        WorkOrderHandlers(schemes: schemes).register(on: &router, kit)
     }
 }
 
@@ -42,3 +43,5 @@ extension AppealEntryRequest: Idempotent {}
 extension DecideAppealRequest: Idempotent {}
 extension StartEvidenceUploadRequest: Idempotent {}
 extension FinishEvidenceUploadRequest: Idempotent {}
+extension ImportWorkOrdersRequest: Idempotent {}
+extension RunWorkOrderRulesRequest: Idempotent {}

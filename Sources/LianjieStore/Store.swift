@@ -26,12 +26,12 @@ public protocol Store: Sendable {
 }
 
 /// Everything the services read: each area's slice.
-public protocol StoreReader: KitReader, UsersReader, EntryReader {
+public protocol StoreReader: KitReader, UsersReader, EntryReader, WorkOrderReader {
     func schemaVersion() throws -> Int
 }
 
 /// Everything the services change: each area's slice.
-public protocol StoreWriter: StoreReader, KitWriter, UsersWriter, EntryWriter {}
+public protocol StoreWriter: StoreReader, KitWriter, UsersWriter, EntryWriter, WorkOrderWriter {}
 
 /// Which rows a listing may return: everything, or only rows whose organisation lies in
 /// one of these subtrees (given by their materialized paths, `/root/…/id/`).

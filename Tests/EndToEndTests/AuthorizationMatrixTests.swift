@@ -45,6 +45,14 @@ final class AuthorizationMatrixTests: XCTestCase {
         var appealed: Entry
         /// Attached to `aboutFirst`: to download.
         var evidence: EvidenceRef
+        /// A work order handled by subjects[1].
+        var order: String
+    }
+
+    static func workOrder(_ number: String, handler: String) -> WorkOrder {
+        WorkOrder(number: number, type: .highVoltageNew, customerRef: "C-\(number)", stages: [
+            WorkOrderStageRecord(stage: .acceptance, handler: handler, startTime: Time(seconds: 1_767_225_600), limitDays: 2),
+        ])
     }
 
     static let pdf = Array("%PDF-1.4\nmatrix evidence\n".utf8)
@@ -69,6 +77,8 @@ final class AuthorizationMatrixTests: XCTestCase {
                                                                      evidenceIds: evidence, source: .pc))
             return confirm ? try await reviewer.confirmEntry(ConfirmEntryRequest(id: e.id)) : e
         }
+        let order = "WO-\(tag)"
+        _ = try await recorder.importWorkOrders(ImportWorkOrdersRequest(rows: [WorkOrderImportRow(line: 2, order: Self.workOrder(order, handler: subjects[1].employeeNumber))]))
         var appealed = try await submit(subjects[0], confirm: true)
         if tag == "a" {
             let employee = try await login(server, username: "employee", password: UserManagementTests.passwords["employee"]!).0.entryService
@@ -77,7 +87,7 @@ final class AuthorizationMatrixTests: XCTestCase {
         return Entries(toConfirm: try await submit(subjects[1], confirm: false), toReject: try await submit(subjects[1], confirm: false),
                        toRevoke: try await submit(subjects[2], confirm: true),
                        aboutFirst: try await submit(subjects[0], confirm: true, evidence: [evidence.id]),
-                       appealed: appealed, evidence: evidence)
+                       appealed: appealed, evidence: evidence, order: order)
     }
 
     func prepare(_ server: ServerProcess, _ admin: UserServiceClient, district name: String, tag: String) async throws -> Side {
@@ -220,6 +230,15 @@ final class AuthorizationMatrixTests: XCTestCase {
             case "GetEvidenceUpload": _ = try await e.getEvidenceUpload(GetEvidenceUploadRequest(uploadId: try await Self.upload(e, put: false).0.id))
             case "FinishEvidenceUpload": _ = try await Self.upload(e)
             case "GetEvidence": _ = try await e.getEvidence(GetEvidenceRequest(id: side.entries.evidence.id))
+            case "ImportWorkOrders":
+                let report = try await e.importWorkOrders(ImportWorkOrdersRequest(rows: [WorkOrderImportRow(
+                    line: 2, order: Self.workOrder("WO-\(cell)", handler: side.subjects[1].employeeNumber))]))
+                if let r = report.rejections.first { return "OK, row refused: \(r.field) \(r.reason)" }
+            case "GetWorkOrder": _ = try await e.getWorkOrder(GetWorkOrderRequest(number: side.entries.order))
+            case "ListWorkOrders": _ = try await e.listWorkOrders(ListWorkOrdersRequest(handler: side.subjects[1].employeeNumber))
+            case "ListWorkOrderRules": _ = try await e.listWorkOrderRules()
+            case "RunWorkOrderRules":
+                _ = try await e.runWorkOrderRules(RunWorkOrderRulesRequest(period: Period(kind: .quarter, year: 2026, index: 1), dryRun: true))
             default: return "(untested)"
             }
             return "OK"

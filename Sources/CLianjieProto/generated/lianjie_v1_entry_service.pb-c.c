@@ -1087,6 +1087,411 @@ void   lianjie__v1__get_evidence_request__free_unpacked
   assert(message->base.descriptor == &lianjie__v1__get_evidence_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   lianjie__v1__import_work_orders_request__init
+                     (Lianjie__V1__ImportWorkOrdersRequest         *message)
+{
+  static const Lianjie__V1__ImportWorkOrdersRequest init_value = LIANJIE__V1__IMPORT_WORK_ORDERS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__import_work_orders_request__get_packed_size
+                     (const Lianjie__V1__ImportWorkOrdersRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__import_work_orders_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__import_work_orders_request__pack
+                     (const Lianjie__V1__ImportWorkOrdersRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__import_work_orders_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__import_work_orders_request__pack_to_buffer
+                     (const Lianjie__V1__ImportWorkOrdersRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__import_work_orders_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__ImportWorkOrdersRequest *
+       lianjie__v1__import_work_orders_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__ImportWorkOrdersRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__import_work_orders_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__import_work_orders_request__free_unpacked
+                     (Lianjie__V1__ImportWorkOrdersRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__import_work_orders_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__import_work_orders_response__init
+                     (Lianjie__V1__ImportWorkOrdersResponse         *message)
+{
+  static const Lianjie__V1__ImportWorkOrdersResponse init_value = LIANJIE__V1__IMPORT_WORK_ORDERS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__import_work_orders_response__get_packed_size
+                     (const Lianjie__V1__ImportWorkOrdersResponse *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__import_work_orders_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__import_work_orders_response__pack
+                     (const Lianjie__V1__ImportWorkOrdersResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__import_work_orders_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__import_work_orders_response__pack_to_buffer
+                     (const Lianjie__V1__ImportWorkOrdersResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__import_work_orders_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__ImportWorkOrdersResponse *
+       lianjie__v1__import_work_orders_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__ImportWorkOrdersResponse *)
+     protobuf_c_message_unpack (&lianjie__v1__import_work_orders_response__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__import_work_orders_response__free_unpacked
+                     (Lianjie__V1__ImportWorkOrdersResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__import_work_orders_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__get_work_order_request__init
+                     (Lianjie__V1__GetWorkOrderRequest         *message)
+{
+  static const Lianjie__V1__GetWorkOrderRequest init_value = LIANJIE__V1__GET_WORK_ORDER_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__get_work_order_request__get_packed_size
+                     (const Lianjie__V1__GetWorkOrderRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__get_work_order_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__get_work_order_request__pack
+                     (const Lianjie__V1__GetWorkOrderRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__get_work_order_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__get_work_order_request__pack_to_buffer
+                     (const Lianjie__V1__GetWorkOrderRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__get_work_order_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__GetWorkOrderRequest *
+       lianjie__v1__get_work_order_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__GetWorkOrderRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__get_work_order_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__get_work_order_request__free_unpacked
+                     (Lianjie__V1__GetWorkOrderRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__get_work_order_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__list_work_orders_request__init
+                     (Lianjie__V1__ListWorkOrdersRequest         *message)
+{
+  static const Lianjie__V1__ListWorkOrdersRequest init_value = LIANJIE__V1__LIST_WORK_ORDERS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__list_work_orders_request__get_packed_size
+                     (const Lianjie__V1__ListWorkOrdersRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_work_orders_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__list_work_orders_request__pack
+                     (const Lianjie__V1__ListWorkOrdersRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_work_orders_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__list_work_orders_request__pack_to_buffer
+                     (const Lianjie__V1__ListWorkOrdersRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_work_orders_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__ListWorkOrdersRequest *
+       lianjie__v1__list_work_orders_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__ListWorkOrdersRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__list_work_orders_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__list_work_orders_request__free_unpacked
+                     (Lianjie__V1__ListWorkOrdersRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__list_work_orders_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__list_work_orders_response__init
+                     (Lianjie__V1__ListWorkOrdersResponse         *message)
+{
+  static const Lianjie__V1__ListWorkOrdersResponse init_value = LIANJIE__V1__LIST_WORK_ORDERS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__list_work_orders_response__get_packed_size
+                     (const Lianjie__V1__ListWorkOrdersResponse *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_work_orders_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__list_work_orders_response__pack
+                     (const Lianjie__V1__ListWorkOrdersResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_work_orders_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__list_work_orders_response__pack_to_buffer
+                     (const Lianjie__V1__ListWorkOrdersResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_work_orders_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__ListWorkOrdersResponse *
+       lianjie__v1__list_work_orders_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__ListWorkOrdersResponse *)
+     protobuf_c_message_unpack (&lianjie__v1__list_work_orders_response__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__list_work_orders_response__free_unpacked
+                     (Lianjie__V1__ListWorkOrdersResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__list_work_orders_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__run_work_order_rules_request__init
+                     (Lianjie__V1__RunWorkOrderRulesRequest         *message)
+{
+  static const Lianjie__V1__RunWorkOrderRulesRequest init_value = LIANJIE__V1__RUN_WORK_ORDER_RULES_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__run_work_order_rules_request__get_packed_size
+                     (const Lianjie__V1__RunWorkOrderRulesRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__run_work_order_rules_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__run_work_order_rules_request__pack
+                     (const Lianjie__V1__RunWorkOrderRulesRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__run_work_order_rules_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__run_work_order_rules_request__pack_to_buffer
+                     (const Lianjie__V1__RunWorkOrderRulesRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__run_work_order_rules_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__RunWorkOrderRulesRequest *
+       lianjie__v1__run_work_order_rules_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__RunWorkOrderRulesRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__run_work_order_rules_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__run_work_order_rules_request__free_unpacked
+                     (Lianjie__V1__RunWorkOrderRulesRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__run_work_order_rules_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__run_work_order_rules_response__init
+                     (Lianjie__V1__RunWorkOrderRulesResponse         *message)
+{
+  static const Lianjie__V1__RunWorkOrderRulesResponse init_value = LIANJIE__V1__RUN_WORK_ORDER_RULES_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__run_work_order_rules_response__get_packed_size
+                     (const Lianjie__V1__RunWorkOrderRulesResponse *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__run_work_order_rules_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__run_work_order_rules_response__pack
+                     (const Lianjie__V1__RunWorkOrderRulesResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__run_work_order_rules_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__run_work_order_rules_response__pack_to_buffer
+                     (const Lianjie__V1__RunWorkOrderRulesResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__run_work_order_rules_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__RunWorkOrderRulesResponse *
+       lianjie__v1__run_work_order_rules_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__RunWorkOrderRulesResponse *)
+     protobuf_c_message_unpack (&lianjie__v1__run_work_order_rules_response__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__run_work_order_rules_response__free_unpacked
+                     (Lianjie__V1__RunWorkOrderRulesResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__run_work_order_rules_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__list_work_order_rules_request__init
+                     (Lianjie__V1__ListWorkOrderRulesRequest         *message)
+{
+  static const Lianjie__V1__ListWorkOrderRulesRequest init_value = LIANJIE__V1__LIST_WORK_ORDER_RULES_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__list_work_order_rules_request__get_packed_size
+                     (const Lianjie__V1__ListWorkOrderRulesRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_work_order_rules_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__list_work_order_rules_request__pack
+                     (const Lianjie__V1__ListWorkOrderRulesRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_work_order_rules_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__list_work_order_rules_request__pack_to_buffer
+                     (const Lianjie__V1__ListWorkOrderRulesRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_work_order_rules_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__ListWorkOrderRulesRequest *
+       lianjie__v1__list_work_order_rules_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__ListWorkOrderRulesRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__list_work_order_rules_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__list_work_order_rules_request__free_unpacked
+                     (Lianjie__V1__ListWorkOrderRulesRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__list_work_order_rules_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__list_work_order_rules_response__init
+                     (Lianjie__V1__ListWorkOrderRulesResponse         *message)
+{
+  static const Lianjie__V1__ListWorkOrderRulesResponse init_value = LIANJIE__V1__LIST_WORK_ORDER_RULES_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__list_work_order_rules_response__get_packed_size
+                     (const Lianjie__V1__ListWorkOrderRulesResponse *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_work_order_rules_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__list_work_order_rules_response__pack
+                     (const Lianjie__V1__ListWorkOrderRulesResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_work_order_rules_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__list_work_order_rules_response__pack_to_buffer
+                     (const Lianjie__V1__ListWorkOrderRulesResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_work_order_rules_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__ListWorkOrderRulesResponse *
+       lianjie__v1__list_work_order_rules_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__ListWorkOrderRulesResponse *)
+     protobuf_c_message_unpack (&lianjie__v1__list_work_order_rules_response__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__list_work_order_rules_response__free_unpacked
+                     (Lianjie__V1__ListWorkOrderRulesResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__list_work_order_rules_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor lianjie__v1__get_scheme_request__field_descriptors[2] =
 {
   {
@@ -2779,7 +3184,563 @@ const ProtobufCMessageDescriptor lianjie__v1__get_evidence_request__descriptor =
   (ProtobufCMessageInit) lianjie__v1__get_evidence_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor lianjie__v1__entry_service__method_descriptors[22] =
+static const ProtobufCFieldDescriptor lianjie__v1__import_work_orders_request__field_descriptors[3] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ImportWorkOrdersRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rows",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Lianjie__V1__ImportWorkOrdersRequest, n_rows),
+    offsetof(Lianjie__V1__ImportWorkOrdersRequest, rows),
+    &lianjie__v1__work_order_import_row__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "dry_run",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ImportWorkOrdersRequest, dry_run),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__import_work_orders_request__field_indices_by_name[] = {
+  2,   /* field[2] = dry_run */
+  0,   /* field[0] = request_id */
+  1,   /* field[1] = rows */
+};
+static const ProtobufCIntRange lianjie__v1__import_work_orders_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__import_work_orders_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.ImportWorkOrdersRequest",
+  "ImportWorkOrdersRequest",
+  "Lianjie__V1__ImportWorkOrdersRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__ImportWorkOrdersRequest),
+  3,
+  lianjie__v1__import_work_orders_request__field_descriptors,
+  lianjie__v1__import_work_orders_request__field_indices_by_name,
+  1,  lianjie__v1__import_work_orders_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__import_work_orders_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__import_work_orders_response__field_descriptors[5] =
+{
+  {
+    "applied",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ImportWorkOrdersResponse, applied),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "created",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ImportWorkOrdersResponse, created),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "updated",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ImportWorkOrdersResponse, updated),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "unchanged",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ImportWorkOrdersResponse, unchanged),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "rejections",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Lianjie__V1__ImportWorkOrdersResponse, n_rejections),
+    offsetof(Lianjie__V1__ImportWorkOrdersResponse, rejections),
+    &lianjie__v1__import_rejection__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__import_work_orders_response__field_indices_by_name[] = {
+  0,   /* field[0] = applied */
+  1,   /* field[1] = created */
+  4,   /* field[4] = rejections */
+  3,   /* field[3] = unchanged */
+  2,   /* field[2] = updated */
+};
+static const ProtobufCIntRange lianjie__v1__import_work_orders_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 5 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__import_work_orders_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.ImportWorkOrdersResponse",
+  "ImportWorkOrdersResponse",
+  "Lianjie__V1__ImportWorkOrdersResponse",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__ImportWorkOrdersResponse),
+  5,
+  lianjie__v1__import_work_orders_response__field_descriptors,
+  lianjie__v1__import_work_orders_response__field_indices_by_name,
+  1,  lianjie__v1__import_work_orders_response__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__import_work_orders_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__get_work_order_request__field_descriptors[1] =
+{
+  {
+    "number",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__GetWorkOrderRequest, number),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__get_work_order_request__field_indices_by_name[] = {
+  0,   /* field[0] = number */
+};
+static const ProtobufCIntRange lianjie__v1__get_work_order_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__get_work_order_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.GetWorkOrderRequest",
+  "GetWorkOrderRequest",
+  "Lianjie__V1__GetWorkOrderRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__GetWorkOrderRequest),
+  1,
+  lianjie__v1__get_work_order_request__field_descriptors,
+  lianjie__v1__get_work_order_request__field_indices_by_name,
+  1,  lianjie__v1__get_work_order_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__get_work_order_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__list_work_orders_request__field_descriptors[6] =
+{
+  {
+    "organization_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListWorkOrdersRequest, organization_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "handler",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListWorkOrdersRequest, handler),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "type",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListWorkOrdersRequest, type),
+    &lianjie__v1__work_order_type__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "period",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListWorkOrdersRequest, period),
+    &lianjie__v1__period__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListWorkOrdersRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListWorkOrdersRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__list_work_orders_request__field_indices_by_name[] = {
+  1,   /* field[1] = handler */
+  0,   /* field[0] = organization_id */
+  4,   /* field[4] = page_size */
+  5,   /* field[5] = page_token */
+  3,   /* field[3] = period */
+  2,   /* field[2] = type */
+};
+static const ProtobufCIntRange lianjie__v1__list_work_orders_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__list_work_orders_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.ListWorkOrdersRequest",
+  "ListWorkOrdersRequest",
+  "Lianjie__V1__ListWorkOrdersRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__ListWorkOrdersRequest),
+  6,
+  lianjie__v1__list_work_orders_request__field_descriptors,
+  lianjie__v1__list_work_orders_request__field_indices_by_name,
+  1,  lianjie__v1__list_work_orders_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__list_work_orders_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__list_work_orders_response__field_descriptors[3] =
+{
+  {
+    "orders",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Lianjie__V1__ListWorkOrdersResponse, n_orders),
+    offsetof(Lianjie__V1__ListWorkOrdersResponse, orders),
+    &lianjie__v1__work_order__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListWorkOrdersResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "total_size",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListWorkOrdersResponse, total_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__list_work_orders_response__field_indices_by_name[] = {
+  1,   /* field[1] = next_page_token */
+  0,   /* field[0] = orders */
+  2,   /* field[2] = total_size */
+};
+static const ProtobufCIntRange lianjie__v1__list_work_orders_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__list_work_orders_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.ListWorkOrdersResponse",
+  "ListWorkOrdersResponse",
+  "Lianjie__V1__ListWorkOrdersResponse",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__ListWorkOrdersResponse),
+  3,
+  lianjie__v1__list_work_orders_response__field_descriptors,
+  lianjie__v1__list_work_orders_response__field_indices_by_name,
+  1,  lianjie__v1__list_work_orders_response__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__list_work_orders_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__run_work_order_rules_request__field_descriptors[3] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__RunWorkOrderRulesRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "period",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__RunWorkOrderRulesRequest, period),
+    &lianjie__v1__period__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "dry_run",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__RunWorkOrderRulesRequest, dry_run),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__run_work_order_rules_request__field_indices_by_name[] = {
+  2,   /* field[2] = dry_run */
+  1,   /* field[1] = period */
+  0,   /* field[0] = request_id */
+};
+static const ProtobufCIntRange lianjie__v1__run_work_order_rules_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__run_work_order_rules_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.RunWorkOrderRulesRequest",
+  "RunWorkOrderRulesRequest",
+  "Lianjie__V1__RunWorkOrderRulesRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__RunWorkOrderRulesRequest),
+  3,
+  lianjie__v1__run_work_order_rules_request__field_descriptors,
+  lianjie__v1__run_work_order_rules_request__field_indices_by_name,
+  1,  lianjie__v1__run_work_order_rules_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__run_work_order_rules_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__run_work_order_rules_response__field_descriptors[3] =
+{
+  {
+    "reports",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Lianjie__V1__RunWorkOrderRulesResponse, n_reports),
+    offsetof(Lianjie__V1__RunWorkOrderRulesResponse, reports),
+    &lianjie__v1__rule_run_report__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "scheme_version",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__RunWorkOrderRulesResponse, scheme_version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "orders",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__RunWorkOrderRulesResponse, orders),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__run_work_order_rules_response__field_indices_by_name[] = {
+  2,   /* field[2] = orders */
+  0,   /* field[0] = reports */
+  1,   /* field[1] = scheme_version */
+};
+static const ProtobufCIntRange lianjie__v1__run_work_order_rules_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__run_work_order_rules_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.RunWorkOrderRulesResponse",
+  "RunWorkOrderRulesResponse",
+  "Lianjie__V1__RunWorkOrderRulesResponse",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__RunWorkOrderRulesResponse),
+  3,
+  lianjie__v1__run_work_order_rules_response__field_descriptors,
+  lianjie__v1__run_work_order_rules_response__field_indices_by_name,
+  1,  lianjie__v1__run_work_order_rules_response__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__run_work_order_rules_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+#define lianjie__v1__list_work_order_rules_request__field_descriptors NULL
+#define lianjie__v1__list_work_order_rules_request__field_indices_by_name NULL
+#define lianjie__v1__list_work_order_rules_request__number_ranges NULL
+const ProtobufCMessageDescriptor lianjie__v1__list_work_order_rules_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.ListWorkOrderRulesRequest",
+  "ListWorkOrderRulesRequest",
+  "Lianjie__V1__ListWorkOrderRulesRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__ListWorkOrderRulesRequest),
+  0,
+  lianjie__v1__list_work_order_rules_request__field_descriptors,
+  lianjie__v1__list_work_order_rules_request__field_indices_by_name,
+  0,  lianjie__v1__list_work_order_rules_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__list_work_order_rules_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__list_work_order_rules_response__field_descriptors[2] =
+{
+  {
+    "rules",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Lianjie__V1__ListWorkOrderRulesResponse, n_rules),
+    offsetof(Lianjie__V1__ListWorkOrderRulesResponse, rules),
+    &lianjie__v1__work_order_rule_settings__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "scheme_version",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListWorkOrderRulesResponse, scheme_version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__list_work_order_rules_response__field_indices_by_name[] = {
+  0,   /* field[0] = rules */
+  1,   /* field[1] = scheme_version */
+};
+static const ProtobufCIntRange lianjie__v1__list_work_order_rules_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__list_work_order_rules_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.ListWorkOrderRulesResponse",
+  "ListWorkOrderRulesResponse",
+  "Lianjie__V1__ListWorkOrderRulesResponse",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__ListWorkOrderRulesResponse),
+  2,
+  lianjie__v1__list_work_order_rules_response__field_descriptors,
+  lianjie__v1__list_work_order_rules_response__field_indices_by_name,
+  1,  lianjie__v1__list_work_order_rules_response__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__list_work_order_rules_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCMethodDescriptor lianjie__v1__entry_service__method_descriptors[27] =
 {
   { "GetScheme", &lianjie__v1__get_scheme_request__descriptor, &lianjie__v1__scheme__descriptor },
   { "ListSchemeVersions", &lianjie__v1__list_scheme_versions_request__descriptor, &lianjie__v1__list_scheme_versions_response__descriptor },
@@ -2803,6 +3764,11 @@ static const ProtobufCMethodDescriptor lianjie__v1__entry_service__method_descri
   { "GetEvidenceUpload", &lianjie__v1__get_evidence_upload_request__descriptor, &lianjie__v1__evidence_upload__descriptor },
   { "FinishEvidenceUpload", &lianjie__v1__finish_evidence_upload_request__descriptor, &lianjie__v1__evidence_ref__descriptor },
   { "GetEvidence", &lianjie__v1__get_evidence_request__descriptor, &lianjie__v1__evidence_chunk__descriptor },
+  { "ImportWorkOrders", &lianjie__v1__import_work_orders_request__descriptor, &lianjie__v1__import_work_orders_response__descriptor },
+  { "GetWorkOrder", &lianjie__v1__get_work_order_request__descriptor, &lianjie__v1__work_order__descriptor },
+  { "ListWorkOrders", &lianjie__v1__list_work_orders_request__descriptor, &lianjie__v1__list_work_orders_response__descriptor },
+  { "ListWorkOrderRules", &lianjie__v1__list_work_order_rules_request__descriptor, &lianjie__v1__list_work_order_rules_response__descriptor },
+  { "RunWorkOrderRules", &lianjie__v1__run_work_order_rules_request__descriptor, &lianjie__v1__run_work_order_rules_response__descriptor },
 };
 const unsigned lianjie__v1__entry_service__method_indices_by_name[] = {
   4,        /* AddSchemeTag */
@@ -2815,14 +3781,19 @@ const unsigned lianjie__v1__entry_service__method_indices_by_name[] = {
   21,        /* GetEvidence */
   19,        /* GetEvidenceUpload */
   0,        /* GetScheme */
+  23,        /* GetWorkOrder */
+  22,        /* ImportWorkOrders */
   11,        /* ListEntries */
   1,        /* ListSchemeVersions */
+  25,        /* ListWorkOrderRules */
+  24,        /* ListWorkOrders */
   7,        /* PublishScheme */
   18,        /* PutEvidenceChunk */
   13,        /* RejectEntry */
   2,        /* ReplaceSchemeDraft */
   6,        /* RetireSchemeTag */
   14,        /* RevokeEntry */
+  26,        /* RunWorkOrderRules */
   17,        /* StartEvidenceUpload */
   9,        /* SubmitEntry */
   3,        /* UpdateSchemeDraft */
@@ -2835,7 +3806,7 @@ const ProtobufCServiceDescriptor lianjie__v1__entry_service__descriptor =
   "EntryService",
   "Lianjie__V1__EntryService",
   "lianjie.v1",
-  22,
+  27,
   lianjie__v1__entry_service__method_descriptors,
   lianjie__v1__entry_service__method_indices_by_name
 };
@@ -3014,6 +3985,46 @@ void lianjie__v1__entry_service__get_evidence(ProtobufCService *service,
 {
   assert(service->descriptor == &lianjie__v1__entry_service__descriptor);
   service->invoke(service, 21, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__entry_service__import_work_orders(ProtobufCService *service,
+                                                    const Lianjie__V1__ImportWorkOrdersRequest *input,
+                                                    Lianjie__V1__ImportWorkOrdersResponse_Closure closure,
+                                                    void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__entry_service__descriptor);
+  service->invoke(service, 22, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__entry_service__get_work_order(ProtobufCService *service,
+                                                const Lianjie__V1__GetWorkOrderRequest *input,
+                                                Lianjie__V1__WorkOrder_Closure closure,
+                                                void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__entry_service__descriptor);
+  service->invoke(service, 23, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__entry_service__list_work_orders(ProtobufCService *service,
+                                                  const Lianjie__V1__ListWorkOrdersRequest *input,
+                                                  Lianjie__V1__ListWorkOrdersResponse_Closure closure,
+                                                  void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__entry_service__descriptor);
+  service->invoke(service, 24, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__entry_service__list_work_order_rules(ProtobufCService *service,
+                                                       const Lianjie__V1__ListWorkOrderRulesRequest *input,
+                                                       Lianjie__V1__ListWorkOrderRulesResponse_Closure closure,
+                                                       void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__entry_service__descriptor);
+  service->invoke(service, 25, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__entry_service__run_work_order_rules(ProtobufCService *service,
+                                                      const Lianjie__V1__RunWorkOrderRulesRequest *input,
+                                                      Lianjie__V1__RunWorkOrderRulesResponse_Closure closure,
+                                                      void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__entry_service__descriptor);
+  service->invoke(service, 26, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lianjie__v1__entry_service__init (Lianjie__V1__EntryService_Service *service,
                                        Lianjie__V1__EntryService_ServiceDestroy destroy)

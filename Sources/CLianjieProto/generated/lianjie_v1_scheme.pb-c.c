@@ -322,6 +322,51 @@ void   lianjie__v1__scheme__free_unpacked
   assert(message->base.descriptor == &lianjie__v1__scheme__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   lianjie__v1__work_order_rule_settings__init
+                     (Lianjie__V1__WorkOrderRuleSettings         *message)
+{
+  static const Lianjie__V1__WorkOrderRuleSettings init_value = LIANJIE__V1__WORK_ORDER_RULE_SETTINGS__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__work_order_rule_settings__get_packed_size
+                     (const Lianjie__V1__WorkOrderRuleSettings *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__work_order_rule_settings__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__work_order_rule_settings__pack
+                     (const Lianjie__V1__WorkOrderRuleSettings *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__work_order_rule_settings__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__work_order_rule_settings__pack_to_buffer
+                     (const Lianjie__V1__WorkOrderRuleSettings *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__work_order_rule_settings__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__WorkOrderRuleSettings *
+       lianjie__v1__work_order_rule_settings__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__WorkOrderRuleSettings *)
+     protobuf_c_message_unpack (&lianjie__v1__work_order_rule_settings__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__work_order_rule_settings__free_unpacked
+                     (Lianjie__V1__WorkOrderRuleSettings *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__work_order_rule_settings__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   lianjie__v1__scheme_version_summary__init
                      (Lianjie__V1__SchemeVersionSummary         *message)
 {
@@ -907,7 +952,7 @@ const ProtobufCMessageDescriptor lianjie__v1__grade_bands__descriptor =
   (ProtobufCMessageInit) lianjie__v1__grade_bands__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor lianjie__v1__scheme__field_descriptors[14] =
+static const ProtobufCFieldDescriptor lianjie__v1__scheme__field_descriptors[15] =
 {
   {
     "version",
@@ -1077,6 +1122,18 @@ static const ProtobufCFieldDescriptor lianjie__v1__scheme__field_descriptors[14]
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "work_order_rules",
+    15,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Lianjie__V1__Scheme, n_work_order_rules),
+    offsetof(Lianjie__V1__Scheme, work_order_rules),
+    &lianjie__v1__work_order_rule_settings__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned lianjie__v1__scheme__field_indices_by_name[] = {
   11,   /* field[11] = based_on_version */
@@ -1093,11 +1150,12 @@ static const unsigned lianjie__v1__scheme__field_indices_by_name[] = {
   8,   /* field[8] = note */
   5,   /* field[5] = post_coefficients */
   0,   /* field[0] = version */
+  14,   /* field[14] = work_order_rules */
 };
 static const ProtobufCIntRange lianjie__v1__scheme__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 14 }
+  { 0, 15 }
 };
 const ProtobufCMessageDescriptor lianjie__v1__scheme__descriptor =
 {
@@ -1107,11 +1165,218 @@ const ProtobufCMessageDescriptor lianjie__v1__scheme__descriptor =
   "Lianjie__V1__Scheme",
   "lianjie.v1",
   sizeof(Lianjie__V1__Scheme),
-  14,
+  15,
   lianjie__v1__scheme__field_descriptors,
   lianjie__v1__scheme__field_indices_by_name,
   1,  lianjie__v1__scheme__number_ranges,
   (ProtobufCMessageInit) lianjie__v1__scheme__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__work_order_rule_settings__field_descriptors[14] =
+{
+  {
+    "code",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__WorkOrderRuleSettings, code),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "kind",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__WorkOrderRuleSettings, kind),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "tag",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__WorkOrderRuleSettings, tag),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "confirmed",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__WorkOrderRuleSettings, confirmed),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "enabled",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__WorkOrderRuleSettings, enabled),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "grace_days",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__WorkOrderRuleSettings, grace_days),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "threshold",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__WorkOrderRuleSettings, threshold),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "min_peers",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__WorkOrderRuleSettings, min_peers),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "min_orders",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__WorkOrderRuleSettings, min_orders),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "min_firm_orders",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__WorkOrderRuleSettings, min_firm_orders),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "min_share",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__WorkOrderRuleSettings, min_share),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "min_ratio",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__WorkOrderRuleSettings, min_ratio),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "significance",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__WorkOrderRuleSettings, significance),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "min_suspensions",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__WorkOrderRuleSettings, min_suspensions),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__work_order_rule_settings__field_indices_by_name[] = {
+  0,   /* field[0] = code */
+  3,   /* field[3] = confirmed */
+  4,   /* field[4] = enabled */
+  5,   /* field[5] = grace_days */
+  1,   /* field[1] = kind */
+  9,   /* field[9] = min_firm_orders */
+  8,   /* field[8] = min_orders */
+  7,   /* field[7] = min_peers */
+  11,   /* field[11] = min_ratio */
+  10,   /* field[10] = min_share */
+  13,   /* field[13] = min_suspensions */
+  12,   /* field[12] = significance */
+  2,   /* field[2] = tag */
+  6,   /* field[6] = threshold */
+};
+static const ProtobufCIntRange lianjie__v1__work_order_rule_settings__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 14 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__work_order_rule_settings__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.WorkOrderRuleSettings",
+  "WorkOrderRuleSettings",
+  "Lianjie__V1__WorkOrderRuleSettings",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__WorkOrderRuleSettings),
+  14,
+  lianjie__v1__work_order_rule_settings__field_descriptors,
+  lianjie__v1__work_order_rule_settings__field_indices_by_name,
+  1,  lianjie__v1__work_order_rule_settings__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__work_order_rule_settings__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCFieldDescriptor lianjie__v1__scheme_version_summary__field_descriptors[7] =

@@ -14,6 +14,7 @@
 #include "lianjie/v1/subject.pb-c.h"
 #include "lianjie/v1/types.pb-c.h"
 #include "lianjie/v1/user_service.pb-c.h"
+#include "lianjie/v1/workorder.pb-c.h"
 
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__rpc__v1__metadata(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__rpc__v1__call_meta(void);
@@ -59,6 +60,15 @@ const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__put_evidence_chunk
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__get_evidence_upload_request(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__finish_evidence_upload_request(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__get_evidence_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__import_work_orders_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__import_work_orders_response(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__get_work_order_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_work_orders_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_work_orders_response(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__run_work_order_rules_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__run_work_order_rules_response(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_work_order_rules_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_work_order_rules_response(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__health_check_request(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__health_check_response(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__organization(void);
@@ -69,6 +79,7 @@ const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__category_coefficie
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__post_coefficient(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__grade_bands(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__scheme(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__work_order_rule_settings(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__scheme_version_summary(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__category(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__post(void);
@@ -134,6 +145,12 @@ const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__verify_audit_log_r
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__verify_audit_log_response(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__get_audit_anchor_request(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__get_audit_anchor_response(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__work_order_stage_record(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__work_order_suspension(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__work_order_complaint(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__work_order(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__work_order_import_row(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__rule_run_report(void);
 
 /* Every service's descriptor; `count` receives how many. */
 const ProtobufCServiceDescriptor *const *lj_all_services(size_t *count);

@@ -206,4 +206,47 @@ public struct EntryServiceClient: Sendable {
     public func getEvidence(_ request: GetEvidenceRequest = GetEvidenceRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> EvidenceChunk {
         try await client.call(EntryService.getEvidence, request, options: options)
     }
+
+    /// Upserts work orders by number from the marketing system: an order sent again exactly
+    /// as stored changes nothing; any bad row refuses the whole batch, each bad row named
+    /// with its line, field and reason. Every stage handler must be a subject in the
+    /// caller's scope. Audited. Service account (the marketing system) or inspector, in
+    /// scope. Errors: INVALID_ARGUMENT (too many rows, or a malformed request),
+    /// PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func importWorkOrders(_ request: ImportWorkOrdersRequest = ImportWorkOrdersRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> ImportWorkOrdersResponse {
+        try await client.call(EntryService.importWorkOrders, request, options: options)
+    }
+
+    /// One work order with the entries derived from it. Audited. Inspector or manager with
+    /// the order's organisation in scope, or the service account that imports orders there.
+    /// Errors: NOT_FOUND, PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func getWorkOrder(_ request: GetWorkOrderRequest = GetWorkOrderRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> WorkOrder {
+        try await client.call(EntryService.getWorkOrder, request, options: options)
+    }
+
+    /// Work orders in scope, by number, with an exact `total_size`. Audited. Who: as
+    /// GetWorkOrder. Errors: INVALID_ARGUMENT, NOT_FOUND (organisation), PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func listWorkOrders(_ request: ListWorkOrdersRequest = ListWorkOrdersRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> ListWorkOrdersResponse {
+        try await client.call(EntryService.listWorkOrders, request, options: options)
+    }
+
+    /// The work-order rules of the current scheme version. Any role that reads work orders.
+    /// Errors: FAILED_PRECONDITION (no scheme published), PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func listWorkOrderRules(_ request: ListWorkOrderRulesRequest = ListWorkOrderRulesRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> ListWorkOrderRulesResponse {
+        try await client.call(EntryService.listWorkOrderRules, request, options: options)
+    }
+
+    /// Runs every enabled rule of the current scheme over the work orders of a period in the
+    /// caller's scope and records what they find as entries (source RULE, citing the orders
+    /// and the rule version). Running again, or after a re-import, records nothing twice.
+    /// Audited. Inspector. Errors: INVALID_ARGUMENT (period), FAILED_PRECONDITION (no scheme
+    /// published), PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func runWorkOrderRules(_ request: RunWorkOrderRulesRequest = RunWorkOrderRulesRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> RunWorkOrderRulesResponse {
+        try await client.call(EntryService.runWorkOrderRules, request, options: options)
+    }
 }

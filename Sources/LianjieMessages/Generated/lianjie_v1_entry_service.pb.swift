@@ -1897,6 +1897,677 @@ public struct GetEvidenceRequest: ProtoMessage {
     }
 }
 
+/// The proto message `lianjie.v1.ImportWorkOrdersRequest`.
+public struct ImportWorkOrdersRequest: ProtoMessage {
+    public var requestId: String = ""
+    /// At most the configured number of orders (5,000 by default).
+    public var rows: [WorkOrderImportRow] = []
+    /// Check every row and report, changing nothing.
+    public var dryRun: Bool = false
+
+    public static let protoName = "lianjie.v1.ImportWorkOrdersRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        requestId: String = "",
+        rows: [WorkOrderImportRow] = [],
+        dryRun: Bool = false
+    ) {
+        self.requestId = requestId
+        self.rows = rows
+        self.dryRun = dryRun
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__ImportWorkOrdersRequest>) {
+        self.init()
+        let c = p.pointee
+        self.requestId = CRead.string(c.request_id)
+        self.rows = CRead.messages(c.n_rows, c.rows) { WorkOrderImportRow(c: $0) }
+        self.dryRun = (c.dry_run != 0)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__ImportWorkOrdersRequest, _ arena: CArena) {
+        lianjie__v1__import_work_orders_request__init(&c)
+        if !requestId.isEmpty { c.request_id = arena.string(requestId) }
+        if !rows.isEmpty {
+            c.n_rows = rows.count
+            c.rows = arena.messages(rows) { (v: WorkOrderImportRow, m: inout Lianjie__V1__WorkOrderImportRow) in v.fill(&m, arena) }
+        }
+        c.dry_run = (dryRun ? 1 : 0)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__ImportWorkOrdersRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__import_work_orders_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ImportWorkOrdersRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !requestId.isEmpty { o.append(("requestId", .string(requestId))) }
+        if !rows.isEmpty { o.append(("rows", .array(rows.map { v in v.jsonValue() }))) }
+        if dryRun { o.append(("dryRun", .bool(dryRun))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "requestId", "request_id": self.requestId = try JSONRead.string(value, "requestId")
+            case "rows": self.rows = try JSONRead.array(value, "rows") { v, p throws(ProtoError) in try JSONRead.message(WorkOrderImportRow.self, v, p) }
+            case "dryRun", "dry_run": self.dryRun = try JSONRead.bool(value, "dryRun")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.ImportWorkOrdersResponse`.
+public struct ImportWorkOrdersResponse: ProtoMessage {
+    /// True when the rows were stored (all of them); false for a dry run or any rejection.
+    public var applied: Bool = false
+    /// Orders that were (or would be) created, changed, or found exactly as stored.
+    public var created: Int32 = 0
+    public var updated: Int32 = 0
+    public var unchanged: Int32 = 0
+    /// Every refused row with its field and reason; nothing is stored unless this is empty.
+    public var rejections: [ImportRejection] = []
+
+    public static let protoName = "lianjie.v1.ImportWorkOrdersResponse"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        applied: Bool = false,
+        created: Int32 = 0,
+        updated: Int32 = 0,
+        unchanged: Int32 = 0,
+        rejections: [ImportRejection] = []
+    ) {
+        self.applied = applied
+        self.created = created
+        self.updated = updated
+        self.unchanged = unchanged
+        self.rejections = rejections
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__ImportWorkOrdersResponse>) {
+        self.init()
+        let c = p.pointee
+        self.applied = (c.applied != 0)
+        self.created = c.created
+        self.updated = c.updated
+        self.unchanged = c.unchanged
+        self.rejections = CRead.messages(c.n_rejections, c.rejections) { ImportRejection(c: $0) }
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__ImportWorkOrdersResponse, _ arena: CArena) {
+        lianjie__v1__import_work_orders_response__init(&c)
+        c.applied = (applied ? 1 : 0)
+        c.created = created
+        c.updated = updated
+        c.unchanged = unchanged
+        if !rejections.isEmpty {
+            c.n_rejections = rejections.count
+            c.rejections = arena.messages(rejections) { (v: ImportRejection, m: inout Lianjie__V1__ImportRejection) in v.fill(&m, arena) }
+        }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__ImportWorkOrdersResponse()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__import_work_orders_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ImportWorkOrdersResponse>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if applied { o.append(("applied", .bool(applied))) }
+        if created != 0 { o.append(("created", .number(String(created)))) }
+        if updated != 0 { o.append(("updated", .number(String(updated)))) }
+        if unchanged != 0 { o.append(("unchanged", .number(String(unchanged)))) }
+        if !rejections.isEmpty { o.append(("rejections", .array(rejections.map { v in v.jsonValue() }))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "applied": self.applied = try JSONRead.bool(value, "applied")
+            case "created": self.created = try JSONRead.int32(value, "created")
+            case "updated": self.updated = try JSONRead.int32(value, "updated")
+            case "unchanged": self.unchanged = try JSONRead.int32(value, "unchanged")
+            case "rejections": self.rejections = try JSONRead.array(value, "rejections") { v, p throws(ProtoError) in try JSONRead.message(ImportRejection.self, v, p) }
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.GetWorkOrderRequest`.
+public struct GetWorkOrderRequest: ProtoMessage {
+    public var number: String = ""
+
+    public static let protoName = "lianjie.v1.GetWorkOrderRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        number: String = ""
+    ) {
+        self.number = number
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__GetWorkOrderRequest>) {
+        self.init()
+        let c = p.pointee
+        self.number = CRead.string(c.number)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__GetWorkOrderRequest, _ arena: CArena) {
+        lianjie__v1__get_work_order_request__init(&c)
+        if !number.isEmpty { c.number = arena.string(number) }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__GetWorkOrderRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__get_work_order_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetWorkOrderRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !number.isEmpty { o.append(("number", .string(number))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "number": self.number = try JSONRead.string(value, "number")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.ListWorkOrdersRequest`.
+public struct ListWorkOrdersRequest: ProtoMessage {
+    /// Filters; empty means any. `handler` is an employee number.
+    public var organizationId: String = ""
+    public var handler: String = ""
+    public var type: WorkOrderType = WorkOrderType(rawValue: 0)
+    /// Orders accepted within this period.
+    public var period: Period? = nil
+    public var pageSize: Int32 = 0
+    public var pageToken: String = ""
+
+    public static let protoName = "lianjie.v1.ListWorkOrdersRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        organizationId: String = "",
+        handler: String = "",
+        type: WorkOrderType = WorkOrderType(rawValue: 0),
+        period: Period? = nil,
+        pageSize: Int32 = 0,
+        pageToken: String = ""
+    ) {
+        self.organizationId = organizationId
+        self.handler = handler
+        self.type = type
+        self.period = period
+        self.pageSize = pageSize
+        self.pageToken = pageToken
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__ListWorkOrdersRequest>) {
+        self.init()
+        let c = p.pointee
+        self.organizationId = CRead.string(c.organization_id)
+        self.handler = CRead.string(c.handler)
+        self.type = WorkOrderType(rawValue: CRead.enumValue(c.type))
+        if let m = c.period { self.period = Period(c: m) }
+        self.pageSize = c.page_size
+        self.pageToken = CRead.string(c.page_token)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__ListWorkOrdersRequest, _ arena: CArena) {
+        lianjie__v1__list_work_orders_request__init(&c)
+        if !organizationId.isEmpty { c.organization_id = arena.string(organizationId) }
+        if !handler.isEmpty { c.handler = arena.string(handler) }
+        c.type = CWrite.cEnum(type.rawValue)
+        if let v = period { c.period = arena.message { (m: inout Lianjie__V1__Period) in v.fill(&m, arena) } }
+        c.page_size = pageSize
+        if !pageToken.isEmpty { c.page_token = arena.string(pageToken) }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__ListWorkOrdersRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__list_work_orders_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListWorkOrdersRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !organizationId.isEmpty { o.append(("organizationId", .string(organizationId))) }
+        if !handler.isEmpty { o.append(("handler", .string(handler))) }
+        if type.rawValue != 0 { o.append(("type", type.jsonValue)) }
+        if let v = period { o.append(("period", v.jsonValue())) }
+        if pageSize != 0 { o.append(("pageSize", .number(String(pageSize)))) }
+        if !pageToken.isEmpty { o.append(("pageToken", .string(pageToken))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "organizationId", "organization_id": self.organizationId = try JSONRead.string(value, "organizationId")
+            case "handler": self.handler = try JSONRead.string(value, "handler")
+            case "type": self.type = try JSONRead.enumeration(WorkOrderType.self, value, "type")
+            case "period": self.period = try JSONRead.message(Period.self, value, "period")
+            case "pageSize", "page_size": self.pageSize = try JSONRead.int32(value, "pageSize")
+            case "pageToken", "page_token": self.pageToken = try JSONRead.string(value, "pageToken")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.ListWorkOrdersResponse`.
+public struct ListWorkOrdersResponse: ProtoMessage {
+    /// By number.
+    public var orders: [WorkOrder] = []
+    public var nextPageToken: String = ""
+    public var totalSize: Int32 = 0
+
+    public static let protoName = "lianjie.v1.ListWorkOrdersResponse"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        orders: [WorkOrder] = [],
+        nextPageToken: String = "",
+        totalSize: Int32 = 0
+    ) {
+        self.orders = orders
+        self.nextPageToken = nextPageToken
+        self.totalSize = totalSize
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__ListWorkOrdersResponse>) {
+        self.init()
+        let c = p.pointee
+        self.orders = CRead.messages(c.n_orders, c.orders) { WorkOrder(c: $0) }
+        self.nextPageToken = CRead.string(c.next_page_token)
+        self.totalSize = c.total_size
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__ListWorkOrdersResponse, _ arena: CArena) {
+        lianjie__v1__list_work_orders_response__init(&c)
+        if !orders.isEmpty {
+            c.n_orders = orders.count
+            c.orders = arena.messages(orders) { (v: WorkOrder, m: inout Lianjie__V1__WorkOrder) in v.fill(&m, arena) }
+        }
+        if !nextPageToken.isEmpty { c.next_page_token = arena.string(nextPageToken) }
+        c.total_size = totalSize
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__ListWorkOrdersResponse()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__list_work_orders_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListWorkOrdersResponse>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !orders.isEmpty { o.append(("orders", .array(orders.map { v in v.jsonValue() }))) }
+        if !nextPageToken.isEmpty { o.append(("nextPageToken", .string(nextPageToken))) }
+        if totalSize != 0 { o.append(("totalSize", .number(String(totalSize)))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "orders": self.orders = try JSONRead.array(value, "orders") { v, p throws(ProtoError) in try JSONRead.message(WorkOrder.self, v, p) }
+            case "nextPageToken", "next_page_token": self.nextPageToken = try JSONRead.string(value, "nextPageToken")
+            case "totalSize", "total_size": self.totalSize = try JSONRead.int32(value, "totalSize")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.RunWorkOrderRulesRequest`.
+public struct RunWorkOrderRulesRequest: ProtoMessage {
+    public var requestId: String = ""
+    /// The period whose work-order facts are examined.
+    public var period: Period? = nil
+    /// Report what each rule finds without recording anything.
+    public var dryRun: Bool = false
+
+    public static let protoName = "lianjie.v1.RunWorkOrderRulesRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        requestId: String = "",
+        period: Period? = nil,
+        dryRun: Bool = false
+    ) {
+        self.requestId = requestId
+        self.period = period
+        self.dryRun = dryRun
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__RunWorkOrderRulesRequest>) {
+        self.init()
+        let c = p.pointee
+        self.requestId = CRead.string(c.request_id)
+        if let m = c.period { self.period = Period(c: m) }
+        self.dryRun = (c.dry_run != 0)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__RunWorkOrderRulesRequest, _ arena: CArena) {
+        lianjie__v1__run_work_order_rules_request__init(&c)
+        if !requestId.isEmpty { c.request_id = arena.string(requestId) }
+        if let v = period { c.period = arena.message { (m: inout Lianjie__V1__Period) in v.fill(&m, arena) } }
+        c.dry_run = (dryRun ? 1 : 0)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__RunWorkOrderRulesRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__run_work_order_rules_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__RunWorkOrderRulesRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !requestId.isEmpty { o.append(("requestId", .string(requestId))) }
+        if let v = period { o.append(("period", v.jsonValue())) }
+        if dryRun { o.append(("dryRun", .bool(dryRun))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "requestId", "request_id": self.requestId = try JSONRead.string(value, "requestId")
+            case "period": self.period = try JSONRead.message(Period.self, value, "period")
+            case "dryRun", "dry_run": self.dryRun = try JSONRead.bool(value, "dryRun")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.RunWorkOrderRulesResponse`.
+public struct RunWorkOrderRulesResponse: ProtoMessage {
+    public var reports: [RuleRunReport] = []
+    /// The scheme version whose rules ran.
+    public var schemeVersion: Int32 = 0
+    /// Orders examined.
+    public var orders: Int32 = 0
+
+    public static let protoName = "lianjie.v1.RunWorkOrderRulesResponse"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        reports: [RuleRunReport] = [],
+        schemeVersion: Int32 = 0,
+        orders: Int32 = 0
+    ) {
+        self.reports = reports
+        self.schemeVersion = schemeVersion
+        self.orders = orders
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__RunWorkOrderRulesResponse>) {
+        self.init()
+        let c = p.pointee
+        self.reports = CRead.messages(c.n_reports, c.reports) { RuleRunReport(c: $0) }
+        self.schemeVersion = c.scheme_version
+        self.orders = c.orders
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__RunWorkOrderRulesResponse, _ arena: CArena) {
+        lianjie__v1__run_work_order_rules_response__init(&c)
+        if !reports.isEmpty {
+            c.n_reports = reports.count
+            c.reports = arena.messages(reports) { (v: RuleRunReport, m: inout Lianjie__V1__RuleRunReport) in v.fill(&m, arena) }
+        }
+        c.scheme_version = schemeVersion
+        c.orders = orders
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__RunWorkOrderRulesResponse()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__run_work_order_rules_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__RunWorkOrderRulesResponse>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !reports.isEmpty { o.append(("reports", .array(reports.map { v in v.jsonValue() }))) }
+        if schemeVersion != 0 { o.append(("schemeVersion", .number(String(schemeVersion)))) }
+        if orders != 0 { o.append(("orders", .number(String(orders)))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "reports": self.reports = try JSONRead.array(value, "reports") { v, p throws(ProtoError) in try JSONRead.message(RuleRunReport.self, v, p) }
+            case "schemeVersion", "scheme_version": self.schemeVersion = try JSONRead.int32(value, "schemeVersion")
+            case "orders": self.orders = try JSONRead.int32(value, "orders")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.ListWorkOrderRulesRequest`.
+public struct ListWorkOrderRulesRequest: ProtoMessage {
+
+    public static let protoName = "lianjie.v1.ListWorkOrderRulesRequest"
+
+    public init() {}
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__ListWorkOrderRulesRequest>) {
+        self.init()
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__ListWorkOrderRulesRequest, _ arena: CArena) {
+        lianjie__v1__list_work_order_rules_request__init(&c)
+        _ = arena
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__ListWorkOrderRulesRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__list_work_order_rules_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListWorkOrderRulesRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        return .object([])
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.ListWorkOrderRulesResponse`.
+public struct ListWorkOrderRulesResponse: ProtoMessage {
+    public var rules: [WorkOrderRuleSettings] = []
+    public var schemeVersion: Int32 = 0
+
+    public static let protoName = "lianjie.v1.ListWorkOrderRulesResponse"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        rules: [WorkOrderRuleSettings] = [],
+        schemeVersion: Int32 = 0
+    ) {
+        self.rules = rules
+        self.schemeVersion = schemeVersion
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__ListWorkOrderRulesResponse>) {
+        self.init()
+        let c = p.pointee
+        self.rules = CRead.messages(c.n_rules, c.rules) { WorkOrderRuleSettings(c: $0) }
+        self.schemeVersion = c.scheme_version
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__ListWorkOrderRulesResponse, _ arena: CArena) {
+        lianjie__v1__list_work_order_rules_response__init(&c)
+        if !rules.isEmpty {
+            c.n_rules = rules.count
+            c.rules = arena.messages(rules) { (v: WorkOrderRuleSettings, m: inout Lianjie__V1__WorkOrderRuleSettings) in v.fill(&m, arena) }
+        }
+        c.scheme_version = schemeVersion
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__ListWorkOrderRulesResponse()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__list_work_order_rules_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListWorkOrderRulesResponse>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !rules.isEmpty { o.append(("rules", .array(rules.map { v in v.jsonValue() }))) }
+        if schemeVersion != 0 { o.append(("schemeVersion", .number(String(schemeVersion)))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "rules": self.rules = try JSONRead.array(value, "rules") { v, p throws(ProtoError) in try JSONRead.message(WorkOrderRuleSettings.self, v, p) }
+            case "schemeVersion", "scheme_version": self.schemeVersion = try JSONRead.int32(value, "schemeVersion")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
 /// Data entry: the scheme entries are recorded against, and the entries themselves.
 public enum EntryService {
     /// The service's full name, as it appears in method paths.
@@ -2029,6 +2700,34 @@ public enum EntryService {
     /// Errors: NOT_FOUND, INVALID_ARGUMENT (offset or length), PERMISSION_DENIED.
     public static let getEvidence = RPCMethod<GetEvidenceRequest, EvidenceChunk>(service: name, method: "GetEvidence")
 
+    /// Upserts work orders by number from the marketing system: an order sent again exactly
+    /// as stored changes nothing; any bad row refuses the whole batch, each bad row named
+    /// with its line, field and reason. Every stage handler must be a subject in the
+    /// caller's scope. Audited. Service account (the marketing system) or inspector, in
+    /// scope. Errors: INVALID_ARGUMENT (too many rows, or a malformed request),
+    /// PERMISSION_DENIED.
+    public static let importWorkOrders = RPCMethod<ImportWorkOrdersRequest, ImportWorkOrdersResponse>(service: name, method: "ImportWorkOrders")
+
+    /// One work order with the entries derived from it. Audited. Inspector or manager with
+    /// the order's organisation in scope, or the service account that imports orders there.
+    /// Errors: NOT_FOUND, PERMISSION_DENIED.
+    public static let getWorkOrder = RPCMethod<GetWorkOrderRequest, WorkOrder>(service: name, method: "GetWorkOrder")
+
+    /// Work orders in scope, by number, with an exact `total_size`. Audited. Who: as
+    /// GetWorkOrder. Errors: INVALID_ARGUMENT, NOT_FOUND (organisation), PERMISSION_DENIED.
+    public static let listWorkOrders = RPCMethod<ListWorkOrdersRequest, ListWorkOrdersResponse>(service: name, method: "ListWorkOrders")
+
+    /// The work-order rules of the current scheme version. Any role that reads work orders.
+    /// Errors: FAILED_PRECONDITION (no scheme published), PERMISSION_DENIED.
+    public static let listWorkOrderRules = RPCMethod<ListWorkOrderRulesRequest, ListWorkOrderRulesResponse>(service: name, method: "ListWorkOrderRules")
+
+    /// Runs every enabled rule of the current scheme over the work orders of a period in the
+    /// caller's scope and records what they find as entries (source RULE, citing the orders
+    /// and the rule version). Running again, or after a re-import, records nothing twice.
+    /// Audited. Inspector. Errors: INVALID_ARGUMENT (period), FAILED_PRECONDITION (no scheme
+    /// published), PERMISSION_DENIED.
+    public static let runWorkOrderRules = RPCMethod<RunWorkOrderRulesRequest, RunWorkOrderRulesResponse>(service: name, method: "RunWorkOrderRules")
+
     /// Every method's path, in declaration order.
-    public static let methodPaths: [String] = [getScheme.path, listSchemeVersions.path, replaceSchemeDraft.path, updateSchemeDraft.path, addSchemeTag.path, updateSchemeTag.path, retireSchemeTag.path, publishScheme.path, discardSchemeDraft.path, submitEntry.path, getEntry.path, listEntries.path, confirmEntry.path, rejectEntry.path, revokeEntry.path, appealEntry.path, decideAppeal.path, startEvidenceUpload.path, putEvidenceChunk.path, getEvidenceUpload.path, finishEvidenceUpload.path, getEvidence.path]
+    public static let methodPaths: [String] = [getScheme.path, listSchemeVersions.path, replaceSchemeDraft.path, updateSchemeDraft.path, addSchemeTag.path, updateSchemeTag.path, retireSchemeTag.path, publishScheme.path, discardSchemeDraft.path, submitEntry.path, getEntry.path, listEntries.path, confirmEntry.path, rejectEntry.path, revokeEntry.path, appealEntry.path, decideAppeal.path, startEvidenceUpload.path, putEvidenceChunk.path, getEvidenceUpload.path, finishEvidenceUpload.path, getEvidence.path, importWorkOrders.path, getWorkOrder.path, listWorkOrders.path, listWorkOrderRules.path, runWorkOrderRules.path]
 }

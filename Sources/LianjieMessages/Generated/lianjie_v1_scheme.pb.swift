@@ -669,6 +669,8 @@ public struct Scheme: ProtoMessage {
     public var etag: String = ""
     /// The scheme in its JSON file form (what `lianjie scheme export` prints).
     public var document: String = ""
+    /// The rules that derive entries from work orders (changed through the file form).
+    public var workOrderRules: [WorkOrderRuleSettings] = []
 
     public static let protoName = "lianjie.v1.Scheme"
 
@@ -689,7 +691,8 @@ public struct Scheme: ProtoMessage {
         changeTime: Time? = nil,
         basedOnVersion: Int32 = 0,
         etag: String = "",
-        document: String = ""
+        document: String = "",
+        workOrderRules: [WorkOrderRuleSettings] = []
     ) {
         self.version = version
         self.label = label
@@ -705,6 +708,7 @@ public struct Scheme: ProtoMessage {
         self.basedOnVersion = basedOnVersion
         self.etag = etag
         self.document = document
+        self.workOrderRules = workOrderRules
     }
 
     /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
@@ -725,6 +729,7 @@ public struct Scheme: ProtoMessage {
         self.basedOnVersion = c.based_on_version
         self.etag = CRead.string(c.etag)
         self.document = CRead.string(c.document)
+        self.workOrderRules = CRead.messages(c.n_work_order_rules, c.work_order_rules) { WorkOrderRuleSettings(c: $0) }
     }
 
     /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
@@ -756,6 +761,10 @@ public struct Scheme: ProtoMessage {
         c.based_on_version = basedOnVersion
         if !etag.isEmpty { c.etag = arena.string(etag) }
         if !document.isEmpty { c.document = arena.string(document) }
+        if !workOrderRules.isEmpty {
+            c.n_work_order_rules = workOrderRules.count
+            c.work_order_rules = arena.messages(workOrderRules) { (v: WorkOrderRuleSettings, m: inout Lianjie__V1__WorkOrderRuleSettings) in v.fill(&m, arena) }
+        }
     }
 
     public func serializedBytes() -> [UInt8] {
@@ -786,6 +795,7 @@ public struct Scheme: ProtoMessage {
         if basedOnVersion != 0 { o.append(("basedOnVersion", .number(String(basedOnVersion)))) }
         if !etag.isEmpty { o.append(("etag", .string(etag))) }
         if !document.isEmpty { o.append(("document", .string(document))) }
+        if !workOrderRules.isEmpty { o.append(("workOrderRules", .array(workOrderRules.map { v in v.jsonValue() }))) }
         return .object(o)
     }
 
@@ -809,6 +819,161 @@ public struct Scheme: ProtoMessage {
             case "basedOnVersion", "based_on_version": self.basedOnVersion = try JSONRead.int32(value, "basedOnVersion")
             case "etag": self.etag = try JSONRead.string(value, "etag")
             case "document": self.document = try JSONRead.string(value, "document")
+            case "workOrderRules", "work_order_rules": self.workOrderRules = try JSONRead.array(value, "workOrderRules") { v, p throws(ProtoError) in try JSONRead.message(WorkOrderRuleSettings.self, v, p) }
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// How one work-order rule is set in a scheme version. Which parameters apply depends on
+/// the kind (see Proto/PROTOCOL.md, "Work-order rules").
+public struct WorkOrderRuleSettings: ProtoMessage {
+    public var code: String = ""
+    /// `stageOverdue`, `complaint`, `durationOutlier`, `designatedFirm`, `repeatedSuspension`.
+    public var kind: String = ""
+    /// The tag its entries carry, `LIBRARY/CODE`.
+    public var tag: String = ""
+    /// Its entries start confirmed (else submitted, for a person to review).
+    public var confirmed: Bool = false
+    public var enabled: Bool = false
+    public var graceDays: Int32 = 0
+    public var threshold: String = ""
+    public var minPeers: Int32 = 0
+    public var minOrders: Int32 = 0
+    public var minFirmOrders: Int32 = 0
+    public var minShare: String = ""
+    public var minRatio: String = ""
+    public var significance: String = ""
+    public var minSuspensions: Int32 = 0
+
+    public static let protoName = "lianjie.v1.WorkOrderRuleSettings"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        code: String = "",
+        kind: String = "",
+        tag: String = "",
+        confirmed: Bool = false,
+        enabled: Bool = false,
+        graceDays: Int32 = 0,
+        threshold: String = "",
+        minPeers: Int32 = 0,
+        minOrders: Int32 = 0,
+        minFirmOrders: Int32 = 0,
+        minShare: String = "",
+        minRatio: String = "",
+        significance: String = "",
+        minSuspensions: Int32 = 0
+    ) {
+        self.code = code
+        self.kind = kind
+        self.tag = tag
+        self.confirmed = confirmed
+        self.enabled = enabled
+        self.graceDays = graceDays
+        self.threshold = threshold
+        self.minPeers = minPeers
+        self.minOrders = minOrders
+        self.minFirmOrders = minFirmOrders
+        self.minShare = minShare
+        self.minRatio = minRatio
+        self.significance = significance
+        self.minSuspensions = minSuspensions
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__WorkOrderRuleSettings>) {
+        self.init()
+        let c = p.pointee
+        self.code = CRead.string(c.code)
+        self.kind = CRead.string(c.kind)
+        self.tag = CRead.string(c.tag)
+        self.confirmed = (c.confirmed != 0)
+        self.enabled = (c.enabled != 0)
+        self.graceDays = c.grace_days
+        self.threshold = CRead.string(c.threshold)
+        self.minPeers = c.min_peers
+        self.minOrders = c.min_orders
+        self.minFirmOrders = c.min_firm_orders
+        self.minShare = CRead.string(c.min_share)
+        self.minRatio = CRead.string(c.min_ratio)
+        self.significance = CRead.string(c.significance)
+        self.minSuspensions = c.min_suspensions
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__WorkOrderRuleSettings, _ arena: CArena) {
+        lianjie__v1__work_order_rule_settings__init(&c)
+        if !code.isEmpty { c.code = arena.string(code) }
+        if !kind.isEmpty { c.kind = arena.string(kind) }
+        if !tag.isEmpty { c.tag = arena.string(tag) }
+        c.confirmed = (confirmed ? 1 : 0)
+        c.enabled = (enabled ? 1 : 0)
+        c.grace_days = graceDays
+        if !threshold.isEmpty { c.threshold = arena.string(threshold) }
+        c.min_peers = minPeers
+        c.min_orders = minOrders
+        c.min_firm_orders = minFirmOrders
+        if !minShare.isEmpty { c.min_share = arena.string(minShare) }
+        if !minRatio.isEmpty { c.min_ratio = arena.string(minRatio) }
+        if !significance.isEmpty { c.significance = arena.string(significance) }
+        c.min_suspensions = minSuspensions
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__WorkOrderRuleSettings()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__work_order_rule_settings(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__WorkOrderRuleSettings>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !code.isEmpty { o.append(("code", .string(code))) }
+        if !kind.isEmpty { o.append(("kind", .string(kind))) }
+        if !tag.isEmpty { o.append(("tag", .string(tag))) }
+        if confirmed { o.append(("confirmed", .bool(confirmed))) }
+        if enabled { o.append(("enabled", .bool(enabled))) }
+        if graceDays != 0 { o.append(("graceDays", .number(String(graceDays)))) }
+        if !threshold.isEmpty { o.append(("threshold", .string(threshold))) }
+        if minPeers != 0 { o.append(("minPeers", .number(String(minPeers)))) }
+        if minOrders != 0 { o.append(("minOrders", .number(String(minOrders)))) }
+        if minFirmOrders != 0 { o.append(("minFirmOrders", .number(String(minFirmOrders)))) }
+        if !minShare.isEmpty { o.append(("minShare", .string(minShare))) }
+        if !minRatio.isEmpty { o.append(("minRatio", .string(minRatio))) }
+        if !significance.isEmpty { o.append(("significance", .string(significance))) }
+        if minSuspensions != 0 { o.append(("minSuspensions", .number(String(minSuspensions)))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "code": self.code = try JSONRead.string(value, "code")
+            case "kind": self.kind = try JSONRead.string(value, "kind")
+            case "tag": self.tag = try JSONRead.string(value, "tag")
+            case "confirmed": self.confirmed = try JSONRead.bool(value, "confirmed")
+            case "enabled": self.enabled = try JSONRead.bool(value, "enabled")
+            case "graceDays", "grace_days": self.graceDays = try JSONRead.int32(value, "graceDays")
+            case "threshold": self.threshold = try JSONRead.string(value, "threshold")
+            case "minPeers", "min_peers": self.minPeers = try JSONRead.int32(value, "minPeers")
+            case "minOrders", "min_orders": self.minOrders = try JSONRead.int32(value, "minOrders")
+            case "minFirmOrders", "min_firm_orders": self.minFirmOrders = try JSONRead.int32(value, "minFirmOrders")
+            case "minShare", "min_share": self.minShare = try JSONRead.string(value, "minShare")
+            case "minRatio", "min_ratio": self.minRatio = try JSONRead.string(value, "minRatio")
+            case "significance": self.significance = try JSONRead.string(value, "significance")
+            case "minSuspensions", "min_suspensions": self.minSuspensions = try JSONRead.int32(value, "minSuspensions")
             default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
             }
         }

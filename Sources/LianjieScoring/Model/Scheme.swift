@@ -164,10 +164,14 @@ public struct Scheme: Sendable, Hashable {
     /// post was created with (so a change is versioned with the scheme); weighs debits only.
     public var postCoefficients: [String: Int64]
     public var grades: GradeBands
+    /// The rules that derive entries from work orders, in the order they run.
+    public var workOrderRules: [WorkOrderRule]
 
     public init(version: String, dimensions: [Dimension: DimensionRule], libraries: [TagLibrary],
-                categoryCoefficients: [String: [Dimension: Int64]], postCoefficients: [String: Int64] = [:], grades: GradeBands) {
+                categoryCoefficients: [String: [Dimension: Int64]], postCoefficients: [String: Int64] = [:], grades: GradeBands,
+                workOrderRules: [WorkOrderRule] = []) {
         self.version = version
+        self.workOrderRules = workOrderRules
         self.postCoefficients = postCoefficients
         self.dimensions = dimensions
         self.libraries = libraries
@@ -201,6 +205,7 @@ public struct Scheme: Sendable, Hashable {
             }
         }
         for p in postCoefficients.keys.sorted() { lines.append("post \(p)=\(postCoefficients[p]!)") }
+        for r in workOrderRules { lines.append(r.canonicalLine) }
         lines.append("grades excellent=\(grades.excellent) good=\(grades.good) fair=\(grades.fair)")
         return lines.joined(separator: "\n") + "\n"
     }
@@ -282,6 +287,13 @@ extension Scheme {
         }
         if !(grades.fair <= grades.good && grades.good <= grades.excellent) {
             fail("grades", "the bands must rise: fair ≤ good ≤ excellent")
+        }
+        var tags: [String: Tag] = [:]
+        for l in libraries { for t in l.tags { tags["\(l.code)/\(t.code)"] = t } }
+        var ruleCodes: Set<String> = []
+        for (i, r) in workOrderRules.enumerated() {
+            found += r.problems("workOrderRules[\(i)]", tags: tags)
+            if !r.code.isEmpty, !ruleCodes.insert(r.code).inserted { fail("workOrderRules[\(i)].code", "\(r.code) appears twice") }
         }
         return found
     }

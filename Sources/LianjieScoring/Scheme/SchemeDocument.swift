@@ -39,7 +39,22 @@ extension Scheme {
             }.joined(separator: ",")
             return text + (l.tags.isEmpty ? "]\n    }" : "\n      ]\n    }")
         }.joined(separator: ",")
-        out += libraries.isEmpty ? "]\n}\n" : "\n  ]\n}\n"
+        out += libraries.isEmpty ? "],\n" : "\n  ],\n"
+        out += "  \"workOrderRules\": [" + workOrderRules.map { r in
+            var fields = ["\"code\": \(q(r.code))", "\"kind\": \(q(r.kind.rawValue))", "\"tag\": \(q(r.tag))",
+                          "\"entryStatus\": \(q(r.confirmed ? "confirmed" : "submitted"))"]
+            if !r.enabled { fields.append("\"enabled\": false") }
+            switch r.kind {
+            case .stageOverdue: fields.append("\"graceDays\": \(r.graceDays)")
+            case .complaint: break
+            case .durationOutlier: fields += ["\"threshold\": \(dec(r.threshold))", "\"minPeers\": \(r.minPeers)"]
+            case .designatedFirm:
+                fields += ["\"minOrders\": \(r.minOrders)", "\"minFirmOrders\": \(r.minFirmOrders)", "\"minShare\": \(dec(r.minShare))",
+                           "\"minRatio\": \(dec(r.minRatio))", "\"significance\": \(q(r.significance.description))"]
+            case .repeatedSuspension: fields.append("\"minSuspensions\": \(r.minSuspensions)")
+            }
+            return "\n    { " + fields.joined(separator: ", ") + " }"
+        }.joined(separator: ",") + (workOrderRules.isEmpty ? "]\n}\n" : "\n  ]\n}\n")
         return out
     }
 
@@ -127,6 +142,9 @@ enum SchemeText {
             for (d, v) in values { f["categoryCoefficients.\(c).\(d.rawValue)"] = Exact(hundredths: v).description }
         }
         for (p, v) in s.postCoefficients { f["postCoefficients.\(p)"] = Exact(hundredths: v).description }
+        for r in s.workOrderRules {
+            f["rule \(r.code)"] = r.canonicalLine.split(separator: " ").dropFirst(2).joined(separator: " ")
+        }
         for l in s.libraries {
             f["library \(l.code)"] = "\(l.name) (category \(l.category ?? "none"))"
             for t in l.tags {

@@ -53,7 +53,9 @@ public enum SchemeLoader {
     /// The fields each object of a scheme file may have (a misspelt optional field would
     /// otherwise be ignored without a word).
     private static let fields: [String: Set<String>] = [
-        "": ["version", "dimensions", "grades", "categoryCoefficients", "postCoefficients", "libraries"],
+        "": ["version", "dimensions", "grades", "categoryCoefficients", "postCoefficients", "libraries", "workOrderRules"],
+        "rule": ["code", "kind", "tag", "entryStatus", "enabled", "graceDays", "threshold", "minPeers", "minOrders", "minFirmOrders",
+                 "minShare", "minRatio", "significance", "minSuspensions"],
         "dimension": ["base", "minimum", "maximum", "weight"],
         "grades": ["excellent", "good", "fair"],
         "library": ["code", "name", "version", "category", "tags"],
@@ -74,6 +76,9 @@ public enum SchemeLoader {
             if let e = extra(d, "dimension", "dimensions.\(name)") { return e }
         }
         if let e = extra(top["grades"], "grades", "grades") { return e }
+        for (i, r) in (top["workOrderRules"] as? [Any] ?? []).enumerated() {
+            if let e = extra(r, "rule", "workOrderRules[\(i)]") { return e }
+        }
         for (i, l) in (top["libraries"] as? [Any] ?? []).enumerated() {
             if let e = extra(l, "library", "libraries[\(i)]") { return e }
             for (j, t) in ((l as? [String: Any])?["tags"] as? [Any] ?? []).enumerated() {
@@ -129,6 +134,22 @@ struct SchemeFile: Decodable {
         var retired: Bool?
     }
     struct LibraryFile: Decodable { var code: String; var name: String; var version: Int; var category: String?; var tags: [TagFile] }
+    struct RuleFile: Decodable {
+        var code: String
+        var kind: String
+        var tag: String
+        var entryStatus: String?
+        var enabled: Bool?
+        var graceDays: Int?
+        var threshold: String?
+        var minPeers: Int?
+        var minOrders: Int?
+        var minFirmOrders: Int?
+        var minShare: String?
+        var minRatio: String?
+        var significance: String?
+        var minSuspensions: Int?
+    }
 
     var version: String
     var dimensions: [String: DimensionFile]
@@ -136,6 +157,7 @@ struct SchemeFile: Decodable {
     var categoryCoefficients: [String: [String: String]]?
     var postCoefficients: [String: String]?
     var libraries: [LibraryFile]
+    var workOrderRules: [RuleFile]?
 
     func scheme() throws(SchemeError) -> Scheme {
         func exact(_ text: String, _ field: String) throws(SchemeError) -> Exact {
@@ -166,6 +188,30 @@ struct SchemeFile: Decodable {
         }
         var posts: [String: Int64] = [:]
         for (post, v) in postCoefficients ?? [:] { posts[post] = try hundredths(v, "postCoefficients.\(post)") }
+        var rules: [WorkOrderRule] = []
+        for (i, r) in (workOrderRules ?? []).enumerated() {
+            let p = "workOrderRules[\(i)]"
+            guard let kind = WorkOrderRule.Kind(rawValue: r.kind) else {
+                throw SchemeError(field: "\(p).kind", reason: "must be one of \(WorkOrderRule.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard r.entryStatus == nil || ["submitted", "confirmed"].contains(r.entryStatus!) else {
+                throw SchemeError(field: "\(p).entryStatus", reason: "must be submitted or confirmed")
+            }
+            var rule = WorkOrderRule(code: r.code, kind: kind, tag: r.tag, confirmed: r.entryStatus == "confirmed", enabled: r.enabled ?? true)
+            if let v = r.graceDays { rule.graceDays = v }
+            if let v = r.threshold { rule.threshold = try hundredths(v, "\(p).threshold") }
+            if let v = r.minPeers { rule.minPeers = v }
+            if let v = r.minOrders { rule.minOrders = v }
+            if let v = r.minFirmOrders { rule.minFirmOrders = v }
+            if let v = r.minShare { rule.minShare = try hundredths(v, "\(p).minShare") }
+            if let v = r.minRatio { rule.minRatio = try hundredths(v, "\(p).minRatio") }
+            if let v = r.significance {
+                guard let e = Exact(v) else { throw SchemeError(field: "\(p).significance", reason: "must be a decimal, got \"\(v)\"") }
+                rule.significance = e
+            }
+            if let v = r.minSuspensions { rule.minSuspensions = v }
+            rules.append(rule)
+        }
         var libraries: [TagLibrary] = []
         for (i, l) in self.libraries.enumerated() {
             var tags: [Tag] = []
@@ -182,7 +228,9 @@ struct SchemeFile: Decodable {
             libraries.append(TagLibrary(code: l.code, name: l.name, version: l.version, category: l.category, tags: tags))
         }
         return Scheme(version: version, dimensions: dims, libraries: libraries, categoryCoefficients: coefficients,
-                      postCoefficients: posts, grades: GradeBands(excellent: try exact(grades.excellent, "grades.excellent"), good: try exact(grades.good, "grades.good"),
-                                         fair: try exact(grades.fair, "grades.fair")))
+                      postCoefficients: posts,
+                      grades: GradeBands(excellent: try exact(grades.excellent, "grades.excellent"), good: try exact(grades.good, "grades.good"),
+                                         fair: try exact(grades.fair, "grades.fair")),
+                      workOrderRules: rules)
     }
 }

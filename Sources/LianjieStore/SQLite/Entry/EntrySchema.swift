@@ -104,5 +104,48 @@ enum EntrySchema {
         ) STRICT;
         CREATE INDEX evidence_uploads_by_expiry ON evidence_uploads(expire_time);
         """,
+        // 2: business-expansion work orders with their stages, suspensions and complaints.
+        """
+        CREATE TABLE work_orders (
+            number TEXT PRIMARY KEY,
+            type INTEGER NOT NULL,
+            customer_ref TEXT NOT NULL,
+            design_firm TEXT NOT NULL,
+            construction_firm TEXT NOT NULL,
+            supply_firm TEXT NOT NULL,
+            organization_id TEXT NOT NULL,
+            accepted_on TEXT NOT NULL,
+            content_hash TEXT NOT NULL,
+            update_time INTEGER NOT NULL,
+            imported_by TEXT NOT NULL
+        ) STRICT;
+        CREATE INDEX work_orders_by_day ON work_orders(accepted_on);
+        CREATE TABLE work_order_stages (
+            number TEXT NOT NULL REFERENCES work_orders(number),
+            stage INTEGER NOT NULL,
+            handler_number TEXT NOT NULL,
+            handler_subject_id TEXT NOT NULL,
+            start_time INTEGER NOT NULL,
+            end_time INTEGER NOT NULL,
+            limit_days INTEGER NOT NULL,
+            PRIMARY KEY (number, stage)
+        ) STRICT;
+        CREATE INDEX work_order_stages_by_handler ON work_order_stages(handler_subject_id);
+        CREATE TABLE work_order_suspensions (
+            number TEXT NOT NULL REFERENCES work_orders(number),
+            seq INTEGER NOT NULL,
+            start_time INTEGER NOT NULL,
+            end_time INTEGER NOT NULL,
+            reason TEXT NOT NULL,
+            PRIMARY KEY (number, seq)
+        ) STRICT;
+        CREATE TABLE work_order_complaints (
+            number TEXT NOT NULL REFERENCES work_orders(number),
+            seq INTEGER NOT NULL,
+            time INTEGER NOT NULL,
+            summary TEXT NOT NULL,
+            PRIMARY KEY (number, seq)
+        ) STRICT;
+        """,
     ]
 }

@@ -17,6 +17,8 @@ PROTOBUF_C__BEGIN_DECLS
 #include "lianjie/v1/types.pb-c.h"
 #include "lianjie/v1/scheme.pb-c.h"
 #include "lianjie/v1/entry.pb-c.h"
+#include "lianjie/v1/subject.pb-c.h"
+#include "lianjie/v1/workorder.pb-c.h"
 
 typedef struct Lianjie__V1__GetSchemeRequest Lianjie__V1__GetSchemeRequest;
 typedef struct Lianjie__V1__ListSchemeVersionsRequest Lianjie__V1__ListSchemeVersionsRequest;
@@ -42,6 +44,15 @@ typedef struct Lianjie__V1__PutEvidenceChunkRequest Lianjie__V1__PutEvidenceChun
 typedef struct Lianjie__V1__GetEvidenceUploadRequest Lianjie__V1__GetEvidenceUploadRequest;
 typedef struct Lianjie__V1__FinishEvidenceUploadRequest Lianjie__V1__FinishEvidenceUploadRequest;
 typedef struct Lianjie__V1__GetEvidenceRequest Lianjie__V1__GetEvidenceRequest;
+typedef struct Lianjie__V1__ImportWorkOrdersRequest Lianjie__V1__ImportWorkOrdersRequest;
+typedef struct Lianjie__V1__ImportWorkOrdersResponse Lianjie__V1__ImportWorkOrdersResponse;
+typedef struct Lianjie__V1__GetWorkOrderRequest Lianjie__V1__GetWorkOrderRequest;
+typedef struct Lianjie__V1__ListWorkOrdersRequest Lianjie__V1__ListWorkOrdersRequest;
+typedef struct Lianjie__V1__ListWorkOrdersResponse Lianjie__V1__ListWorkOrdersResponse;
+typedef struct Lianjie__V1__RunWorkOrderRulesRequest Lianjie__V1__RunWorkOrderRulesRequest;
+typedef struct Lianjie__V1__RunWorkOrderRulesResponse Lianjie__V1__RunWorkOrderRulesResponse;
+typedef struct Lianjie__V1__ListWorkOrderRulesRequest Lianjie__V1__ListWorkOrderRulesRequest;
+typedef struct Lianjie__V1__ListWorkOrderRulesResponse Lianjie__V1__ListWorkOrderRulesResponse;
 
 
 /* --- enums --- */
@@ -468,6 +479,154 @@ struct  Lianjie__V1__GetEvidenceRequest
 #define LIANJIE__V1__GET_EVIDENCE_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__get_evidence_request__descriptor) \
     , (char *)protobuf_c_empty_string, 0, 0 }
+
+
+struct  Lianjie__V1__ImportWorkOrdersRequest
+{
+  ProtobufCMessage base;
+  char *request_id;
+  /*
+   * At most the configured number of orders (5,000 by default).
+   */
+  size_t n_rows;
+  Lianjie__V1__WorkOrderImportRow **rows;
+  /*
+   * Check every row and report, changing nothing.
+   */
+  protobuf_c_boolean dry_run;
+};
+#define LIANJIE__V1__IMPORT_WORK_ORDERS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__import_work_orders_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0,NULL, 0 }
+
+
+struct  Lianjie__V1__ImportWorkOrdersResponse
+{
+  ProtobufCMessage base;
+  /*
+   * True when the rows were stored (all of them); false for a dry run or any rejection.
+   */
+  protobuf_c_boolean applied;
+  /*
+   * Orders that were (or would be) created, changed, or found exactly as stored.
+   */
+  int32_t created;
+  int32_t updated;
+  int32_t unchanged;
+  /*
+   * Every refused row with its field and reason; nothing is stored unless this is empty.
+   */
+  size_t n_rejections;
+  Lianjie__V1__ImportRejection **rejections;
+};
+#define LIANJIE__V1__IMPORT_WORK_ORDERS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__import_work_orders_response__descriptor) \
+    , 0, 0, 0, 0, 0,NULL }
+
+
+struct  Lianjie__V1__GetWorkOrderRequest
+{
+  ProtobufCMessage base;
+  char *number;
+};
+#define LIANJIE__V1__GET_WORK_ORDER_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__get_work_order_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Lianjie__V1__ListWorkOrdersRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Filters; empty means any. `handler` is an employee number.
+   */
+  char *organization_id;
+  char *handler;
+  Lianjie__V1__WorkOrderType type;
+  /*
+   * Orders accepted within this period.
+   */
+  Lianjie__V1__Period *period;
+  int32_t page_size;
+  char *page_token;
+};
+#define LIANJIE__V1__LIST_WORK_ORDERS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__list_work_orders_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, LIANJIE__V1__WORK_ORDER_TYPE__WORK_ORDER_TYPE_UNSPECIFIED, NULL, 0, (char *)protobuf_c_empty_string }
+
+
+struct  Lianjie__V1__ListWorkOrdersResponse
+{
+  ProtobufCMessage base;
+  /*
+   * By number.
+   */
+  size_t n_orders;
+  Lianjie__V1__WorkOrder **orders;
+  char *next_page_token;
+  int32_t total_size;
+};
+#define LIANJIE__V1__LIST_WORK_ORDERS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__list_work_orders_response__descriptor) \
+    , 0,NULL, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Lianjie__V1__RunWorkOrderRulesRequest
+{
+  ProtobufCMessage base;
+  char *request_id;
+  /*
+   * The period whose work-order facts are examined.
+   */
+  Lianjie__V1__Period *period;
+  /*
+   * Report what each rule finds without recording anything.
+   */
+  protobuf_c_boolean dry_run;
+};
+#define LIANJIE__V1__RUN_WORK_ORDER_RULES_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__run_work_order_rules_request__descriptor) \
+    , (char *)protobuf_c_empty_string, NULL, 0 }
+
+
+struct  Lianjie__V1__RunWorkOrderRulesResponse
+{
+  ProtobufCMessage base;
+  size_t n_reports;
+  Lianjie__V1__RuleRunReport **reports;
+  /*
+   * The scheme version whose rules ran.
+   */
+  int32_t scheme_version;
+  /*
+   * Orders examined.
+   */
+  int32_t orders;
+};
+#define LIANJIE__V1__RUN_WORK_ORDER_RULES_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__run_work_order_rules_response__descriptor) \
+    , 0,NULL, 0, 0 }
+
+
+struct  Lianjie__V1__ListWorkOrderRulesRequest
+{
+  ProtobufCMessage base;
+};
+#define LIANJIE__V1__LIST_WORK_ORDER_RULES_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__list_work_order_rules_request__descriptor) \
+     }
+
+
+struct  Lianjie__V1__ListWorkOrderRulesResponse
+{
+  ProtobufCMessage base;
+  size_t n_rules;
+  Lianjie__V1__WorkOrderRuleSettings **rules;
+  int32_t scheme_version;
+};
+#define LIANJIE__V1__LIST_WORK_ORDER_RULES_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__list_work_order_rules_response__descriptor) \
+    , 0,NULL, 0 }
 
 
 /* Lianjie__V1__GetSchemeRequest methods */
@@ -926,6 +1085,177 @@ Lianjie__V1__GetEvidenceRequest *
 void   lianjie__v1__get_evidence_request__free_unpacked
                      (Lianjie__V1__GetEvidenceRequest *message,
                       ProtobufCAllocator *allocator);
+/* Lianjie__V1__ImportWorkOrdersRequest methods */
+void   lianjie__v1__import_work_orders_request__init
+                     (Lianjie__V1__ImportWorkOrdersRequest         *message);
+size_t lianjie__v1__import_work_orders_request__get_packed_size
+                     (const Lianjie__V1__ImportWorkOrdersRequest   *message);
+size_t lianjie__v1__import_work_orders_request__pack
+                     (const Lianjie__V1__ImportWorkOrdersRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__import_work_orders_request__pack_to_buffer
+                     (const Lianjie__V1__ImportWorkOrdersRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__ImportWorkOrdersRequest *
+       lianjie__v1__import_work_orders_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__import_work_orders_request__free_unpacked
+                     (Lianjie__V1__ImportWorkOrdersRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__ImportWorkOrdersResponse methods */
+void   lianjie__v1__import_work_orders_response__init
+                     (Lianjie__V1__ImportWorkOrdersResponse         *message);
+size_t lianjie__v1__import_work_orders_response__get_packed_size
+                     (const Lianjie__V1__ImportWorkOrdersResponse   *message);
+size_t lianjie__v1__import_work_orders_response__pack
+                     (const Lianjie__V1__ImportWorkOrdersResponse   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__import_work_orders_response__pack_to_buffer
+                     (const Lianjie__V1__ImportWorkOrdersResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__ImportWorkOrdersResponse *
+       lianjie__v1__import_work_orders_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__import_work_orders_response__free_unpacked
+                     (Lianjie__V1__ImportWorkOrdersResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__GetWorkOrderRequest methods */
+void   lianjie__v1__get_work_order_request__init
+                     (Lianjie__V1__GetWorkOrderRequest         *message);
+size_t lianjie__v1__get_work_order_request__get_packed_size
+                     (const Lianjie__V1__GetWorkOrderRequest   *message);
+size_t lianjie__v1__get_work_order_request__pack
+                     (const Lianjie__V1__GetWorkOrderRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__get_work_order_request__pack_to_buffer
+                     (const Lianjie__V1__GetWorkOrderRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__GetWorkOrderRequest *
+       lianjie__v1__get_work_order_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__get_work_order_request__free_unpacked
+                     (Lianjie__V1__GetWorkOrderRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__ListWorkOrdersRequest methods */
+void   lianjie__v1__list_work_orders_request__init
+                     (Lianjie__V1__ListWorkOrdersRequest         *message);
+size_t lianjie__v1__list_work_orders_request__get_packed_size
+                     (const Lianjie__V1__ListWorkOrdersRequest   *message);
+size_t lianjie__v1__list_work_orders_request__pack
+                     (const Lianjie__V1__ListWorkOrdersRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__list_work_orders_request__pack_to_buffer
+                     (const Lianjie__V1__ListWorkOrdersRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__ListWorkOrdersRequest *
+       lianjie__v1__list_work_orders_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__list_work_orders_request__free_unpacked
+                     (Lianjie__V1__ListWorkOrdersRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__ListWorkOrdersResponse methods */
+void   lianjie__v1__list_work_orders_response__init
+                     (Lianjie__V1__ListWorkOrdersResponse         *message);
+size_t lianjie__v1__list_work_orders_response__get_packed_size
+                     (const Lianjie__V1__ListWorkOrdersResponse   *message);
+size_t lianjie__v1__list_work_orders_response__pack
+                     (const Lianjie__V1__ListWorkOrdersResponse   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__list_work_orders_response__pack_to_buffer
+                     (const Lianjie__V1__ListWorkOrdersResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__ListWorkOrdersResponse *
+       lianjie__v1__list_work_orders_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__list_work_orders_response__free_unpacked
+                     (Lianjie__V1__ListWorkOrdersResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__RunWorkOrderRulesRequest methods */
+void   lianjie__v1__run_work_order_rules_request__init
+                     (Lianjie__V1__RunWorkOrderRulesRequest         *message);
+size_t lianjie__v1__run_work_order_rules_request__get_packed_size
+                     (const Lianjie__V1__RunWorkOrderRulesRequest   *message);
+size_t lianjie__v1__run_work_order_rules_request__pack
+                     (const Lianjie__V1__RunWorkOrderRulesRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__run_work_order_rules_request__pack_to_buffer
+                     (const Lianjie__V1__RunWorkOrderRulesRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__RunWorkOrderRulesRequest *
+       lianjie__v1__run_work_order_rules_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__run_work_order_rules_request__free_unpacked
+                     (Lianjie__V1__RunWorkOrderRulesRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__RunWorkOrderRulesResponse methods */
+void   lianjie__v1__run_work_order_rules_response__init
+                     (Lianjie__V1__RunWorkOrderRulesResponse         *message);
+size_t lianjie__v1__run_work_order_rules_response__get_packed_size
+                     (const Lianjie__V1__RunWorkOrderRulesResponse   *message);
+size_t lianjie__v1__run_work_order_rules_response__pack
+                     (const Lianjie__V1__RunWorkOrderRulesResponse   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__run_work_order_rules_response__pack_to_buffer
+                     (const Lianjie__V1__RunWorkOrderRulesResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__RunWorkOrderRulesResponse *
+       lianjie__v1__run_work_order_rules_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__run_work_order_rules_response__free_unpacked
+                     (Lianjie__V1__RunWorkOrderRulesResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__ListWorkOrderRulesRequest methods */
+void   lianjie__v1__list_work_order_rules_request__init
+                     (Lianjie__V1__ListWorkOrderRulesRequest         *message);
+size_t lianjie__v1__list_work_order_rules_request__get_packed_size
+                     (const Lianjie__V1__ListWorkOrderRulesRequest   *message);
+size_t lianjie__v1__list_work_order_rules_request__pack
+                     (const Lianjie__V1__ListWorkOrderRulesRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__list_work_order_rules_request__pack_to_buffer
+                     (const Lianjie__V1__ListWorkOrderRulesRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__ListWorkOrderRulesRequest *
+       lianjie__v1__list_work_order_rules_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__list_work_order_rules_request__free_unpacked
+                     (Lianjie__V1__ListWorkOrderRulesRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__ListWorkOrderRulesResponse methods */
+void   lianjie__v1__list_work_order_rules_response__init
+                     (Lianjie__V1__ListWorkOrderRulesResponse         *message);
+size_t lianjie__v1__list_work_order_rules_response__get_packed_size
+                     (const Lianjie__V1__ListWorkOrderRulesResponse   *message);
+size_t lianjie__v1__list_work_order_rules_response__pack
+                     (const Lianjie__V1__ListWorkOrderRulesResponse   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__list_work_order_rules_response__pack_to_buffer
+                     (const Lianjie__V1__ListWorkOrderRulesResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__ListWorkOrderRulesResponse *
+       lianjie__v1__list_work_order_rules_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__list_work_order_rules_response__free_unpacked
+                     (Lianjie__V1__ListWorkOrderRulesResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Lianjie__V1__GetSchemeRequest_Closure)
@@ -999,6 +1329,33 @@ typedef void (*Lianjie__V1__FinishEvidenceUploadRequest_Closure)
                   void *closure_data);
 typedef void (*Lianjie__V1__GetEvidenceRequest_Closure)
                  (const Lianjie__V1__GetEvidenceRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__ImportWorkOrdersRequest_Closure)
+                 (const Lianjie__V1__ImportWorkOrdersRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__ImportWorkOrdersResponse_Closure)
+                 (const Lianjie__V1__ImportWorkOrdersResponse *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__GetWorkOrderRequest_Closure)
+                 (const Lianjie__V1__GetWorkOrderRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__ListWorkOrdersRequest_Closure)
+                 (const Lianjie__V1__ListWorkOrdersRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__ListWorkOrdersResponse_Closure)
+                 (const Lianjie__V1__ListWorkOrdersResponse *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__RunWorkOrderRulesRequest_Closure)
+                 (const Lianjie__V1__RunWorkOrderRulesRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__RunWorkOrderRulesResponse_Closure)
+                 (const Lianjie__V1__RunWorkOrderRulesResponse *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__ListWorkOrderRulesRequest_Closure)
+                 (const Lianjie__V1__ListWorkOrderRulesRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__ListWorkOrderRulesResponse_Closure)
+                 (const Lianjie__V1__ListWorkOrderRulesResponse *message,
                   void *closure_data);
 
 /* --- services --- */
@@ -1095,6 +1452,26 @@ struct Lianjie__V1__EntryService_Service
                        const Lianjie__V1__GetEvidenceRequest *input,
                        Lianjie__V1__EvidenceChunk_Closure closure,
                        void *closure_data);
+  void (*import_work_orders)(Lianjie__V1__EntryService_Service *service,
+                             const Lianjie__V1__ImportWorkOrdersRequest *input,
+                             Lianjie__V1__ImportWorkOrdersResponse_Closure closure,
+                             void *closure_data);
+  void (*get_work_order)(Lianjie__V1__EntryService_Service *service,
+                         const Lianjie__V1__GetWorkOrderRequest *input,
+                         Lianjie__V1__WorkOrder_Closure closure,
+                         void *closure_data);
+  void (*list_work_orders)(Lianjie__V1__EntryService_Service *service,
+                           const Lianjie__V1__ListWorkOrdersRequest *input,
+                           Lianjie__V1__ListWorkOrdersResponse_Closure closure,
+                           void *closure_data);
+  void (*list_work_order_rules)(Lianjie__V1__EntryService_Service *service,
+                                const Lianjie__V1__ListWorkOrderRulesRequest *input,
+                                Lianjie__V1__ListWorkOrderRulesResponse_Closure closure,
+                                void *closure_data);
+  void (*run_work_order_rules)(Lianjie__V1__EntryService_Service *service,
+                               const Lianjie__V1__RunWorkOrderRulesRequest *input,
+                               Lianjie__V1__RunWorkOrderRulesResponse_Closure closure,
+                               void *closure_data);
 };
 typedef void (*Lianjie__V1__EntryService_ServiceDestroy)(Lianjie__V1__EntryService_Service *);
 void lianjie__v1__entry_service__init (Lianjie__V1__EntryService_Service *service,
@@ -1124,7 +1501,12 @@ void lianjie__v1__entry_service__init (Lianjie__V1__EntryService_Service *servic
       function_prefix__ ## put_evidence_chunk,\
       function_prefix__ ## get_evidence_upload,\
       function_prefix__ ## finish_evidence_upload,\
-      function_prefix__ ## get_evidence  }
+      function_prefix__ ## get_evidence,\
+      function_prefix__ ## import_work_orders,\
+      function_prefix__ ## get_work_order,\
+      function_prefix__ ## list_work_orders,\
+      function_prefix__ ## list_work_order_rules,\
+      function_prefix__ ## run_work_order_rules  }
 void lianjie__v1__entry_service__get_scheme(ProtobufCService *service,
                                             const Lianjie__V1__GetSchemeRequest *input,
                                             Lianjie__V1__Scheme_Closure closure,
@@ -1213,6 +1595,26 @@ void lianjie__v1__entry_service__get_evidence(ProtobufCService *service,
                                               const Lianjie__V1__GetEvidenceRequest *input,
                                               Lianjie__V1__EvidenceChunk_Closure closure,
                                               void *closure_data);
+void lianjie__v1__entry_service__import_work_orders(ProtobufCService *service,
+                                                    const Lianjie__V1__ImportWorkOrdersRequest *input,
+                                                    Lianjie__V1__ImportWorkOrdersResponse_Closure closure,
+                                                    void *closure_data);
+void lianjie__v1__entry_service__get_work_order(ProtobufCService *service,
+                                                const Lianjie__V1__GetWorkOrderRequest *input,
+                                                Lianjie__V1__WorkOrder_Closure closure,
+                                                void *closure_data);
+void lianjie__v1__entry_service__list_work_orders(ProtobufCService *service,
+                                                  const Lianjie__V1__ListWorkOrdersRequest *input,
+                                                  Lianjie__V1__ListWorkOrdersResponse_Closure closure,
+                                                  void *closure_data);
+void lianjie__v1__entry_service__list_work_order_rules(ProtobufCService *service,
+                                                       const Lianjie__V1__ListWorkOrderRulesRequest *input,
+                                                       Lianjie__V1__ListWorkOrderRulesResponse_Closure closure,
+                                                       void *closure_data);
+void lianjie__v1__entry_service__run_work_order_rules(ProtobufCService *service,
+                                                      const Lianjie__V1__RunWorkOrderRulesRequest *input,
+                                                      Lianjie__V1__RunWorkOrderRulesResponse_Closure closure,
+                                                      void *closure_data);
 
 /* --- descriptors --- */
 
@@ -1240,6 +1642,15 @@ extern const ProtobufCMessageDescriptor lianjie__v1__put_evidence_chunk_request_
 extern const ProtobufCMessageDescriptor lianjie__v1__get_evidence_upload_request__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__finish_evidence_upload_request__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__get_evidence_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__import_work_orders_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__import_work_orders_response__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__get_work_order_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__list_work_orders_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__list_work_orders_response__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__run_work_order_rules_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__run_work_order_rules_response__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__list_work_order_rules_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__list_work_order_rules_response__descriptor;
 extern const ProtobufCServiceDescriptor lianjie__v1__entry_service__descriptor;
 
 PROTOBUF_C__END_DECLS

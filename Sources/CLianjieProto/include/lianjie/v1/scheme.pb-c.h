@@ -23,6 +23,7 @@ typedef struct Lianjie__V1__CategoryCoefficient Lianjie__V1__CategoryCoefficient
 typedef struct Lianjie__V1__PostCoefficient Lianjie__V1__PostCoefficient;
 typedef struct Lianjie__V1__GradeBands Lianjie__V1__GradeBands;
 typedef struct Lianjie__V1__Scheme Lianjie__V1__Scheme;
+typedef struct Lianjie__V1__WorkOrderRuleSettings Lianjie__V1__WorkOrderRuleSettings;
 typedef struct Lianjie__V1__SchemeVersionSummary Lianjie__V1__SchemeVersionSummary;
 
 
@@ -253,10 +254,51 @@ struct  Lianjie__V1__Scheme
    * The scheme in its JSON file form (what `lianjie scheme export` prints).
    */
   char *document;
+  /*
+   * The rules that derive entries from work orders (changed through the file form).
+   */
+  size_t n_work_order_rules;
+  Lianjie__V1__WorkOrderRuleSettings **work_order_rules;
 };
 #define LIANJIE__V1__SCHEME__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__scheme__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0,NULL, 0,NULL, NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , 0, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0,NULL, 0,NULL, NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL }
+
+
+/*
+ * How one work-order rule is set in a scheme version. Which parameters apply depends on
+ * the kind (see Proto/PROTOCOL.md, "Work-order rules").
+ */
+struct  Lianjie__V1__WorkOrderRuleSettings
+{
+  ProtobufCMessage base;
+  char *code;
+  /*
+   * `stageOverdue`, `complaint`, `durationOutlier`, `designatedFirm`, `repeatedSuspension`.
+   */
+  char *kind;
+  /*
+   * The tag its entries carry, `LIBRARY/CODE`.
+   */
+  char *tag;
+  /*
+   * Its entries start confirmed (else submitted, for a person to review).
+   */
+  protobuf_c_boolean confirmed;
+  protobuf_c_boolean enabled;
+  int32_t grace_days;
+  char *threshold;
+  int32_t min_peers;
+  int32_t min_orders;
+  int32_t min_firm_orders;
+  char *min_share;
+  char *min_ratio;
+  char *significance;
+  int32_t min_suspensions;
+};
+#define LIANJIE__V1__WORK_ORDER_RULE_SETTINGS__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__work_order_rule_settings__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, 0, 0, (char *)protobuf_c_empty_string, 0, 0, 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0 }
 
 
 /*
@@ -411,6 +453,25 @@ Lianjie__V1__Scheme *
 void   lianjie__v1__scheme__free_unpacked
                      (Lianjie__V1__Scheme *message,
                       ProtobufCAllocator *allocator);
+/* Lianjie__V1__WorkOrderRuleSettings methods */
+void   lianjie__v1__work_order_rule_settings__init
+                     (Lianjie__V1__WorkOrderRuleSettings         *message);
+size_t lianjie__v1__work_order_rule_settings__get_packed_size
+                     (const Lianjie__V1__WorkOrderRuleSettings   *message);
+size_t lianjie__v1__work_order_rule_settings__pack
+                     (const Lianjie__V1__WorkOrderRuleSettings   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__work_order_rule_settings__pack_to_buffer
+                     (const Lianjie__V1__WorkOrderRuleSettings   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__WorkOrderRuleSettings *
+       lianjie__v1__work_order_rule_settings__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__work_order_rule_settings__free_unpacked
+                     (Lianjie__V1__WorkOrderRuleSettings *message,
+                      ProtobufCAllocator *allocator);
 /* Lianjie__V1__SchemeVersionSummary methods */
 void   lianjie__v1__scheme_version_summary__init
                      (Lianjie__V1__SchemeVersionSummary         *message);
@@ -453,6 +514,9 @@ typedef void (*Lianjie__V1__GradeBands_Closure)
 typedef void (*Lianjie__V1__Scheme_Closure)
                  (const Lianjie__V1__Scheme *message,
                   void *closure_data);
+typedef void (*Lianjie__V1__WorkOrderRuleSettings_Closure)
+                 (const Lianjie__V1__WorkOrderRuleSettings *message,
+                  void *closure_data);
 typedef void (*Lianjie__V1__SchemeVersionSummary_Closure)
                  (const Lianjie__V1__SchemeVersionSummary *message,
                   void *closure_data);
@@ -471,6 +535,7 @@ extern const ProtobufCMessageDescriptor lianjie__v1__category_coefficient__descr
 extern const ProtobufCMessageDescriptor lianjie__v1__post_coefficient__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__grade_bands__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__scheme__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__work_order_rule_settings__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__scheme_version_summary__descriptor;
 
 PROTOBUF_C__END_DECLS

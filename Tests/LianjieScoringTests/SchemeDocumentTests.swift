@@ -1,0 +1,62 @@
+import Foundation
+@testable import LianjieScoring
+import XCTest
+
+/// A scheme written back to its file, checked for every problem at once, compared, and
+/// given library versions when published.
+final class SchemeDocumentTests: XCTestCase {
+    func testTheFileFormRoundTripsExactly() throws {
+        let scheme = try SchemeLoader.defaultScheme()
+        let again = try SchemeLoader.load(Data(scheme.fileText.utf8))
+        XCTAssertEqual(again, scheme)
+        XCTAssertEqual(again.fileText, scheme.fileText)
+        XCTAssertEqual(scheme.workOrderRules.map(\.code), ["STAGE_OVERDUE", "COMPLAINT", "DURATION_OUTLIER", "DESIGNATED_FIRM", "REPEATED_SUSPENSION"])
+        XCTAssertEqual(scheme.workOrderRules[3].significance, Exact("0.001"))
+    }
+
+    func testEveryProblemIsReportedWithItsPath() throws {
+        var scheme = try SchemeLoader.defaultScheme()
+        scheme.libraries[0].tags[0].points = 0
+        scheme.libraries[1].tags[1].windowMonths = 99
+        scheme.grades.fair = Exact(95)
+        scheme.workOrderRules[0].tag = "HV_EXPANSION/NO_SUCH"
+        scheme.postCoefficients["HV_TEAM_LEADER"] = 900
+        let (_, problems) = SchemeLoader.check(Data(scheme.fileText.utf8))
+        XCTAssertEqual(problems.map(\.field), ["libraries[0].tags[0].points", "libraries[1].tags[1].windowMonths",
+                                               "postCoefficients.HV_TEAM_LEADER", "grades", "workOrderRules[0].tag"])
+    }
+
+    func testAMisspeltFieldIsNamedRatherThanIgnored() throws {
+        let text = try SchemeLoader.defaultScheme().fileText.replacingOccurrences(of: "\"graceDays\"", with: "\"graceDay\"")
+        let (scheme, problems) = SchemeLoader.check(Data(text.utf8))
+        XCTAssertNil(scheme)
+        XCTAssertEqual(problems.map(\.field), ["workOrderRules[0].graceDay"])
+    }
+
+    func testDifferencesNameWhatChanged() throws {
+        let old = try SchemeLoader.defaultScheme()
+        var new = old
+        new.libraries[0].tags[0].points = 150
+        new.libraries[0].tags.append(Tag(code: "NEW_ONE", name: "新", dimension: .awareness, polarity: .credit, points: 100, windowMonths: 3))
+        new.grades.excellent = Exact(92)
+        let lines = new.differences(from: old)
+        XCTAssertEqual(lines.count, 3, "\(lines)")
+        XCTAssertTrue(lines.contains { $0.hasPrefix("+ tag COMMON/NEW_ONE") })
+        XCTAssertTrue(lines.contains { $0.hasPrefix("~ tag COMMON/ON_TIME_HANDLING") && $0.contains(" 1 points") && $0.contains(" 1.5 points") })
+        XCTAssertTrue(lines.contains { $0.hasPrefix("~ grades") })
+        XCTAssertEqual(old.differences(from: old), [])
+    }
+
+    func testPublishingBumpsOnlyTheLibrariesThatChanged() throws {
+        let v1 = try SchemeLoader.defaultScheme().versioned(after: nil)
+        var draft = v1
+        draft.libraries[1].tags[0].points += 10
+        draft.grades.good = Exact(81)
+        let v2 = draft.versioned(after: v1)
+        XCTAssertEqual(v2.libraries.map(\.version), [1, 2, 1, 1])
+        XCTAssertEqual(v2.versioned(after: v2).libraries.map(\.version), [1, 2, 1, 1], "nothing changed: nothing bumped")
+        var removed = v2
+        removed.libraries[0].tags.removeFirst()
+        XCTAssertEqual(removed.removedTags(since: v2), ["COMMON/ON_TIME_HANDLING"])
+    }
+}
