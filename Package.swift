@@ -100,7 +100,7 @@ let package = Package(
                 swiftSettings: strict),
         .executableTarget(name: "lianjied", dependencies: ["LianjieDaemon"],
                           swiftSettings: strict),
-        .executableTarget(name: "lianjie", dependencies: ["LianjieClient"],
+        .executableTarget(name: "lianjie", dependencies: ["LianjieClient", "LianjieRPC", "LianjieMessages", "LianjieWire", "LianjieScoring", "LianjieSecurity"],
                           path: "Clients/lianjie", swiftSettings: strict),
         .executableTarget(name: "lianjie-bench",
                           dependencies: ["LianjieClient", "LianjieRPC", "LianjieWire", "LianjieDaemon", "LianjieScoring",

@@ -19,8 +19,8 @@ struct CLIContext {
         if json { print(message.jsonString(pretty: true)) } else { human() }
     }
 
-    /// The user service with the saved session's token; fails when not logged in.
-    func users() throws -> UserServiceClient {
+    /// The saved session's token for this server; fails when not logged in.
+    func token() throws -> String {
         guard let saved = credentials.load() else {
             throw CLIError(message: "not logged in; run lianjie login", exitCode: CLIError.Code.unauthenticated)
         }
@@ -29,8 +29,14 @@ struct CLIContext {
             throw CLIError(message: "logged in to \(saved.server), not \(server); run lianjie --server \(server) login",
                            exitCode: CLIError.Code.unauthenticated)
         }
-        return client(token: saved.token).userService
+        return saved.token
     }
+
+    /// The user service with the saved session's token; fails when not logged in.
+    func users() throws -> UserServiceClient { client(token: try token()).userService }
+
+    /// The entry service with the saved session's token; fails when not logged in.
+    func entries() throws -> EntryServiceClient { client(token: try token()).entryService }
 
     var options: CallOptions { CallOptions(timeout: timeout) }
 }
@@ -72,6 +78,20 @@ enum Show {
         let parts = text.split(separator: "-").compactMap { Int32($0) }
         guard parts.count == 3 else { throw CLIError.usage("\(field) must be YYYY-MM-DD") }
         return CalendarDate(year: parts[0], month: parts[1], day: parts[2])
+    }
+
+    /// `2026`, `2026Q3` (or `2026-Q3`), `2026-09` as a period.
+    static func parsePeriod(_ text: String) throws -> Period {
+        let t = text.uppercased().replacingOccurrences(of: "-Q", with: "Q")
+        let bad = CLIError.usage("a period is YYYY, YYYYQn or YYYY-MM, got \(text)")
+        if let q = t.firstIndex(of: "Q") {
+            guard let y = Int32(t[..<q]), let i = Int32(t[t.index(after: q)...]) else { throw bad }
+            return Period(kind: .quarter, year: y, index: i)
+        }
+        let parts = t.split(separator: "-")
+        if parts.count == 2, let y = Int32(parts[0]), let m = Int32(parts[1]) { return Period(kind: .month, year: y, index: m) }
+        if parts.count == 1, let y = Int32(parts[0]) { return Period(kind: .year, year: y, index: 1) }
+        throw bad
     }
 
     /// A client-chosen request id: 128 random bits in hex.

@@ -19,8 +19,15 @@ let usage = """
       account …                     accounts and grants (list, get, create, grant, disable, enable, reset-password)
       token …                       service accounts' API tokens (issue, list, revoke)
       category … | post …           business categories and posts (list, create)
-      subject …                     evaluated subjects (list, get, create, update, transfer, history, import FILE.csv)
+      subject …                     evaluated subjects (list, get, create, update, transfer, history, import FILE.csv);
+                                    a subject is named by its employee number or its id
       audit list | verify | anchor  the audit log, its keyed chain, and anchors to keep elsewhere
+      scheme …                      the "1+3" tag libraries and coefficients (show, versions, export, check FILE,
+                                    draft FILE, diff, publish, discard, tag add|edit|retire)
+      entry …                       integrity entries (submit, list, show, confirm, reject, revoke, appeal,
+                                    decide-appeal, evidence get)
+      workorders …                  business-expansion work orders (import FILE.csv, list, show)
+      rules list | run --period P   the work-order rules and what they find
     Run a command without arguments for its usage.
 
     Options:
@@ -81,6 +88,10 @@ func run() async -> Int32 {
         case "category": try await SubjectCommands.category(ctx, commandArgs)
         case "post": try await SubjectCommands.post(ctx, commandArgs)
         case "audit": try await AuditCommands.run(ctx, commandArgs)
+        case "scheme": try await SchemeCommands.run(ctx, commandArgs)
+        case "entry": try await EntryCommands.run(ctx, commandArgs)
+        case "workorders": try await WorkOrderCommands.run(ctx, commandArgs)
+        case "rules": try await WorkOrderCommands.rules(ctx, commandArgs)
         default: throw CLIError.usage("unknown command \(command); run lianjie --help")
         }
         return 0

@@ -85,12 +85,14 @@ struct SubjectHandlers: Sendable {
 
     // MARK: Subjects
 
-    /// The subject and its organisation, if the caller reaches it: a grant with one of
+    /// The subject (named by id or employee number) and its organisation, if the caller
+    /// reaches it: a grant with one of
     /// `roles` covering its organisation, or (with `allowSelf`) being the subject.
     static func find(_ id: String, _ roles: Set<Role>, allowSelf: Bool, _ call: Call, field: String = "id") throws -> (SubjectRecord, OrganizationRecord) {
         guard !id.isEmpty else { throw RPCError.invalidArgument(field: field, "is required") }
         let found = try call.read { r -> (SubjectRecord, OrganizationRecord)? in
-            guard let s = try r.subject(id: id), let o = try r.organization(id: s.organizationID) else { return nil }
+            // An id, or else an employee number (what people know a subject by).
+            guard let s = try r.subject(id: id) ?? r.subject(employeeNumber: id), let o = try r.organization(id: s.organizationID) else { return nil }
             return (s, o)
         }
         guard let (subject, org) = found else { throw notFound }

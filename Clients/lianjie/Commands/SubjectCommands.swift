@@ -7,23 +7,40 @@ import LianjieRPC
 enum SubjectCommands {
     static let usage = """
         usage: lianjie subject list [--org ID] [--category ID] [--status active|transferred|left]
-               lianjie subject get ID
+               lianjie subject get NUMBER|ID
                lianjie subject create --number N --name NAME --org ID --category ID --post ID --level LEVEL
                                       [--entered YYYY-MM-DD] [--account ID]
-               lianjie subject update ID [--name NAME] [--category ID] [--post ID] [--level LEVEL]
+               lianjie subject update NUMBER|ID [--name NAME] [--category ID] [--post ID] [--level LEVEL]
                                          [--status STATUS] [--account ID] [--entered YYYY-MM-DD]
-               lianjie subject transfer ID --to ORG_ID --date YYYY-MM-DD --reason TEXT
-               lianjie subject history ID
+               lianjie subject transfer NUMBER|ID --to ORG_ID --date YYYY-MM-DD --reason TEXT
+               lianjie subject history NUMBER|ID
                lianjie subject import FILE.csv [--dry-run]
         levels: staff team-leader section division
         CSV columns (with a header row): employee_number,name,organization_id,category_code,post_code,
                                          position_level,post_entry_date
         """
 
-    static func table(_ subjects: [Subject], organizations: [String: String] = [:]) -> Table {
-        var t = Table("ID", "NUMBER", "NAME", "ORGANIZATION", "LEVEL", "STATUS")
+    /// Names for the ids a subject carries, so tables show people's words.
+    struct Names {
+        var organizations: [String: String] = [:]
+        var categories: [String: String] = [:]
+        var posts: [String: String] = [:]
+
+        static func load(_ ctx: CLIContext, _ users: UserServiceClient) async -> Names {
+            var n = Names()
+            guard !ctx.json else { return n }
+            n.organizations = await OrgCommands.names(ctx, users)
+            if let c = try? await users.listCategories(options: ctx.options) { n.categories = Dictionary(uniqueKeysWithValues: c.categories.map { ($0.id, $0.name) }) }
+            if let p = try? await users.listPosts(options: ctx.options) { n.posts = Dictionary(uniqueKeysWithValues: p.posts.map { ($0.id, $0.name) }) }
+            return n
+        }
+    }
+
+    static func table(_ subjects: [Subject], names: Names = Names()) -> Table {
+        var t = Table("ID", "NUMBER", "NAME", "ORGANIZATION", "CATEGORY", "POST", "LEVEL", "STATUS")
         for s in subjects {
-            t.add(s.id, s.employeeNumber, s.name, organizations[s.organizationId] ?? s.organizationId,
+            t.add(s.id, s.employeeNumber, s.name, names.organizations[s.organizationId] ?? s.organizationId,
+                  names.categories[s.categoryId] ?? s.categoryId, names.posts[s.postId] ?? s.postId,
                   Show.name(s.positionLevel, prefix: "POSITION_LEVEL_"),
                   Show.name(s.status, prefix: "SUBJECT_STATUS_"))
         }
@@ -46,15 +63,17 @@ enum SubjectCommands {
                 return (page.subjects, page.nextPageToken)
             }
             let response = ListSubjectsResponse(subjects: all, totalSize: Int32(all.count))
-            let names = ctx.json ? [:] : await OrgCommands.names(ctx, users)
-            ctx.output(response) { table(all, organizations: names).print() }
+            let names = await Names.load(ctx, users)
+            ctx.output(response) { table(all, names: names).print() }
         case "get":
             try args.only([], positionals: 1)
-            let s = try await Commands.rpc { try await users.getSubject(GetSubjectRequest(id: try args.positional(0, "ID")), options: ctx.options) }
+            let s = try await Commands.rpc { try await users.getSubject(GetSubjectRequest(id: try args.positional(0, "NUMBER or ID")), options: ctx.options) }
+            let names = await Names.load(ctx, users)
             ctx.output(s) {
                 var t = Table("FIELD", "VALUE")
                 t.add("id", s.id); t.add("employee number", s.employeeNumber); t.add("name", s.name)
-                t.add("organization", s.organizationId); t.add("category", s.categoryId); t.add("post", s.postId)
+                t.add("organization", names.organizations[s.organizationId] ?? s.organizationId)
+                t.add("category", names.categories[s.categoryId] ?? s.categoryId); t.add("post", names.posts[s.postId] ?? s.postId)
                 t.add("level", Show.name(s.positionLevel, prefix: "POSITION_LEVEL_")); t.add("status", Show.name(s.status, prefix: "SUBJECT_STATUS_"))
                 t.add("account", s.accountId); t.add("entered post", Show.date(s.postEntryDate)); t.add("etag", s.etag)
                 t.print()

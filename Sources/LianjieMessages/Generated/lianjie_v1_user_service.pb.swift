@@ -2677,6 +2677,7 @@ public struct CreateSubjectRequest: ProtoMessage {
 
 /// The proto message `lianjie.v1.GetSubjectRequest`.
 public struct GetSubjectRequest: ProtoMessage {
+    /// The subject's id or employee number.
     public var id: String = ""
 
     public static let protoName = "lianjie.v1.GetSubjectRequest"
@@ -2736,7 +2737,8 @@ public struct GetSubjectRequest: ProtoMessage {
 
 /// The proto message `lianjie.v1.UpdateSubjectRequest`.
 public struct UpdateSubjectRequest: ProtoMessage {
-    /// `id` names the subject; the fields in `update_mask` are set from it.
+    /// `id` names the subject (an id or employee number); the fields in `update_mask` are
+    /// set from it.
     public var subject: Subject? = nil
     /// Paths that may be set: `name`, `category_id`, `post_id`, `position_level`,
     /// `status`, `account_id`, `post_entry_date`. (Organisation changes go through
@@ -2817,6 +2819,7 @@ public struct UpdateSubjectRequest: ProtoMessage {
 /// The proto message `lianjie.v1.TransferSubjectRequest`.
 public struct TransferSubjectRequest: ProtoMessage {
     public var requestId: String = ""
+    /// The subject's id or employee number.
     public var id: String = ""
     public var toOrganizationId: String = ""
     /// The day the move takes effect; not before the current placement began.
@@ -3076,6 +3079,7 @@ public struct ListSubjectsResponse: ProtoMessage {
 
 /// The proto message `lianjie.v1.ListPlacementsRequest`.
 public struct ListPlacementsRequest: ProtoMessage {
+    /// The subject's id or employee number.
     public var subjectId: String = ""
 
     public static let protoName = "lianjie.v1.ListPlacementsRequest"

@@ -596,6 +596,9 @@ struct  Lianjie__V1__CreateSubjectRequest
 struct  Lianjie__V1__GetSubjectRequest
 {
   ProtobufCMessage base;
+  /*
+   * The subject's id or employee number.
+   */
   char *id;
 };
 #define LIANJIE__V1__GET_SUBJECT_REQUEST__INIT \
@@ -607,7 +610,8 @@ struct  Lianjie__V1__UpdateSubjectRequest
 {
   ProtobufCMessage base;
   /*
-   * `id` names the subject; the fields in `update_mask` are set from it.
+   * `id` names the subject (an id or employee number); the fields in `update_mask` are
+   * set from it.
    */
   Lianjie__V1__Subject *subject;
   /*
@@ -628,6 +632,9 @@ struct  Lianjie__V1__TransferSubjectRequest
 {
   ProtobufCMessage base;
   char *request_id;
+  /*
+   * The subject's id or employee number.
+   */
   char *id;
   char *to_organization_id;
   /*
@@ -678,6 +685,9 @@ struct  Lianjie__V1__ListSubjectsResponse
 struct  Lianjie__V1__ListPlacementsRequest
 {
   ProtobufCMessage base;
+  /*
+   * The subject's id or employee number.
+   */
   char *subject_id;
 };
 #define LIANJIE__V1__LIST_PLACEMENTS_REQUEST__INIT \
