@@ -8,11 +8,13 @@ public import LianjieStore
 /// The demo deployment of the README: a city bureau with 11 district bureaus; in the
 /// first, a high-voltage business-expansion team of 17 subjects; a smaller team in the
 /// second (to show that scopes keep them apart); the default "1+3" categories and posts;
-/// and one account per role with a documented password.
+/// one account per role with a documented password (two inspectors in the first district,
+/// so that four eyes can be shown); the default scheme; and a year of history.
 public enum Demo {
     /// Demo accounts and their passwords, as documented in the README.
     public static let accounts: [(username: String, password: String, role: String, organization: String, displayName: String)] = [
         ("inspector", "Jiancha-2026-Demo", "inspector", "district1", "王纪检 (inspector, 城东区)"),
+        ("inspector-b", "JianchaB-2026-Demo", "inspector", "district1", "孙纪检 (second inspector, 城东区)"),
         ("inspector2", "Jiancha2-2026-Demo", "inspector", "district2", "赵纪检 (inspector, 城西区)"),
         ("manager", "Banzhang-2026-Demo", "manager", "team1", "李班长 (manager, 高压业扩班)"),
         ("hr", "Renshi-2026-Demo", "hr", "root", "陈人事 (HR)"),
@@ -45,8 +47,9 @@ public enum Demo {
     /// by an earlier `--demo` run it changes nothing.
     /// - Throws: `Refusal` when the store already holds accounts or organisations of a real
     ///   deployment: documented passwords must never land beside a real administrator.
+    /// - Parameter history: also seed a year of entries, evidence and work orders (`DemoHistory`).
     public static func seed(store: any Store, administrator: (username: String, password: String) = defaultAdministrator,
-                            audit: AuditLog, clock: any ServiceClock = SystemClock(), logger: Logger) throws -> Outcome {
+                            audit: AuditLog, clock: any ServiceClock = SystemClock(), history: Bool = true, logger: Logger) throws -> Outcome {
         let (seededBefore, accountCount, organizationCount) = try store.read { r in
             (try !r.auditEntries(AuditFilter(scope: .everything, method: "demo-seed"), afterSequence: 0, limit: 1).isEmpty,
              try r.accountCount(), try r.organizationCount(scope: .everything, includeInactive: true))
@@ -134,6 +137,7 @@ public enum Demo {
             return number
         }
         try DefaultScheme.publishIfNone(store: store, audit: audit, clock: clock, logger: logger)
+        if history { _ = try DemoHistory.seed(store: store, audit: audit, clock: clock, logger: logger) }
         logger.notice("demo data seeded", ["organizations": .int(Int64(Self.districts.count + 5)), "subjects": .int(Int64(count)),
                                            "accounts": .int(Int64(Self.accounts.count + 1))])
         return .seeded(subjects: count)

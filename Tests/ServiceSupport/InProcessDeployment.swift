@@ -29,9 +29,11 @@ public final class InProcessDeployment: @unchecked Sendable {
 
     /// - Parameters:
     ///   - settings: its `clock` is replaced by the deployment's `ManualClock`.
+    ///   - history: also seed the demo's year of entries and work orders (most tests start
+    ///     without, so that what they count is what they made).
     ///   - serve: the store the services use, made from the real one (a test wraps it to make
     ///     it fail); `store` stays the real one, for checking what landed.
-    public init(settings: ServiceSettings = ServiceSettings(), serve: (SQLiteStore) -> any Store = { $0 },
+    public init(settings: ServiceSettings = ServiceSettings(), history: Bool = false, serve: (SQLiteStore) -> any Store = { $0 },
          configure: (inout RPCServerConfiguration) -> Void = { _ in }) throws {
         directory = NSTemporaryDirectory() + "lianjie-services-\(UUID().uuidString)"
         store = try SQLiteStore(directory: directory)
@@ -40,7 +42,7 @@ public final class InProcessDeployment: @unchecked Sendable {
         var settings = settings
         settings.clock = clock
         let audit = AuditLog(key: AuditKey(bytes: Array(repeating: 7, count: 32)))
-        _ = try Demo.seed(store: store, administrator: ("admin", Self.adminPassword), audit: audit, clock: clock, logger: logger)
+        _ = try Demo.seed(store: store, administrator: ("admin", Self.adminPassword), audit: audit, clock: clock, history: history, logger: logger)
         self.settings = settings
         kit = Services.kit(store: serve(store), settings: settings, audit: audit, logger: logger)
         var configuration = RPCServerConfiguration()

@@ -238,85 +238,19 @@ struct WorkOrderHandlers: Sendable {
         guard let p = request.period, let period = CalendarDays.period(p) else {
             throw RPCError.invalidArgument(field: "period", "must be a month (1-12), a quarter (1-4) or a year of 1900-9999")
         }
-        let from = Int64(period.start.ordinal) * RuleEngine.day
-        let until = Int64(period.end.ordinal + 1) * RuleEngine.day
-        // Peers reach back a year before the period, so a quarter is compared with enough orders.
-        let peersFrom = Day(ordinal: period.start.ordinal - 365).description
-        let loaded = try call.read { r -> (PublishedSchemes.Version, [WorkOrderRecord])? in
+        let plan = try call.read { r -> RuleRun? in
             guard let current = try schemes.current(r) else { return nil }
-            let orders = try r.workOrders(WorkOrderFilter(scope: .everything, fromDay: peersFrom, toDay: period.end.description),
-                                          page: Page(after: nil, limit: 10_000_000))
-            return (current, orders)
-        }
-        guard let (scheme, orders) = loaded else { throw RPCError(.failedPrecondition, "no scheme is published yet") }
-        let engine = RuleEngine(orders: orders, from: from, until: until, now: call.now, periodName: period.description, year: period.year)
-        var reports: [RuleRunReport] = []
-        var entries: [(report: Int, entry: EntryRecord, confirmation: EntryEventRecord?)] = []
-        var keys: Set<String> = []
-        let now = call.now
-        for rule in scheme.compiled.scheme.workOrderRules {
-            let ruleName = "\(rule.code)@\(scheme.record.version)"
-            var report = RuleRunReport(rule: rule.code, schemeVersion: Int32(scheme.record.version))
-            let tag = rule.tagParts.flatMap { parts in
-                scheme.compiled.tags.first { $0.ref.library == parts.library && $0.ref.code == parts.code }
+            // Findings about subjects outside the caller's scope are not theirs to see.
+            return try RuleRun.plan(scheme: current, period: period, now: call.now, recordedBy: call.caller.id, r) { org in
+                call.caller.covers(EntryAccess.reviewers, path: org.path)
             }
-            if !rule.enabled { report.notRun = "disabled in the scheme" }
-            else if tag == nil { report.notRun = "its tag \(rule.tag) is not in the scheme" }
-            else if tag!.tag.retired { report.notRun = "its tag \(rule.tag) is retired" }
-            guard report.notRun.isEmpty, let tag else { reports.append(report); continue }
-            var reasons: Set<String> = []
-            let findings = engine.run(rule)
-            try call.read { r in
-                var categories: [String: String] = [:]
-                for f in findings {
-                    guard let s = try r.subject(id: f.handlerSubjectID), let o = try r.organization(id: s.organizationID),
-                          call.caller.covers(EntryAccess.reviewers, path: o.path) else { continue }  // outside the caller's scope: not theirs to see
-                    report.found += 1
-                    if try r.entry(ruleKey: f.key) != nil || keys.contains(f.key) { report.alreadyRecorded += 1; continue }
-                    if categories[s.categoryID] == nil { categories[s.categoryID] = try r.category(id: s.categoryID)?.code ?? "" }
-                    if s.status != SubjectStatus.active.rawValue {
-                        report.skipped += 1; reasons.insert("the handler is not an active subject"); continue
-                    }
-                    if let c = tag.category, c != categories[s.categoryID] {
-                        report.skipped += 1; reasons.insert("\(rule.tag) does not apply to subjects of category \(categories[s.categoryID]!)"); continue
-                    }
-                    keys.insert(f.key)
-                    report.recorded += 1
-                    let status: LianjieMessages.EntryStatus = rule.confirmed ? .confirmed : .submitted
-                    let entry = EntryRecord(id: Identifiers.new(prefix: "ent"), subjectID: s.id, tagLibrary: tag.ref.library, tagVersion: tag.ref.version,
-                                            tagCode: tag.ref.code, tagName: tag.tag.name, dimension: tag.tag.dimension.rawValue,
-                                            polarity: tag.tag.polarity.rawValue, occurredOn: f.day, quantity: 100, description: f.description,
-                                            workOrders: f.orders, source: EntrySource.rule.rawValue, status: status.rawValue,
-                                            recordedBy: call.caller.id, recordTime: now, reviewTime: rule.confirmed ? now : 0,
-                                            schemeVersion: scheme.record.version, rule: ruleName, ruleKey: f.key)
-                    let confirmation = rule.confirmed
-                        ? EntryEventRecord(entryID: entry.id, time: now, accountID: "", action: "confirmed", status: status.rawValue,
-                                           reason: "entries of rule \(ruleName) start confirmed")
-                        : nil
-                    entries.append((reports.count, entry, confirmation))
-                }
-            }
-            report.skipReasons = reasons.sorted()
-            reports.append(report)
         }
-        let response = RunWorkOrderRulesResponse(reports: reports, schemeVersion: Int32(scheme.record.version), orders: Int32(orders.count))
+        guard let plan else { throw RPCError(.failedPrecondition, "no scheme is published yet") }
         call.target = AuditLog.Target(type: "rule_run", id: period.description)
         let dryRun = request.dryRun
         return try call.write(requestID: request.requestId) { tx in
-            guard !dryRun else { return response }
-            var final = response
-            for (report, entry, confirmation) in entries {
-                // A run that raced this one may have recorded it since it was looked up.
-                if try tx.entry(ruleKey: entry.ruleKey) != nil {
-                    final.reports[report].recorded -= 1
-                    final.reports[report].alreadyRecorded += 1
-                    continue
-                }
-                try tx.createEntry(entry, event: EntryEventRecord(entryID: entry.id, time: now, accountID: call.caller.id, action: "submitted",
-                                                                  status: EntryStatus.submitted.rawValue, reason: "derived by rule \(entry.rule)"))
-                if let confirmation { try tx.updateEntry(entry, event: confirmation) }
-            }
-            return final
+            let reports = dryRun ? plan.reports : try plan.record(tx)
+            return RunWorkOrderRulesResponse(reports: reports, schemeVersion: Int32(plan.schemeVersion), orders: Int32(plan.orders))
         }
     }
 }
