@@ -104,7 +104,7 @@ let package = Package(
                           path: "Clients/lianjie", swiftSettings: strict),
         .executableTarget(name: "lianjie-bench",
                           dependencies: ["LianjieClient", "LianjieRPC", "LianjieWire", "LianjieDaemon", "LianjieScoring",
-                                         "LianjieTestSupport"],
+                                         "LianjieTestSupport", "LianjieMessages", "LianjieStore"],
                           swiftSettings: strict),
 
         /// Helpers for tests and the bench: a raw LJRP connection, a real lianjied process, /proc

@@ -71,7 +71,7 @@ public enum Daemon {
         raiseFileLimit(toAtLeast: options.server.maxConnections + 256, logger: logger)
 
         let store: SQLiteStore
-        do { store = try SQLiteStore(directory: options.dataDirectory) } catch {
+        do { store = try SQLiteStore(directory: options.dataDirectory, readers: options.readerConnections) } catch {
             logger.error("cannot open the store", ["data_dir": .text(options.dataDirectory), "error": .text(error.message),
                                                    "detail": .text(error.detail)])
             fail("cannot open the store in \(options.dataDirectory): \(error.message)", code: 1)

@@ -17,6 +17,10 @@ struct DaemonOptions {
     /// Where the audit key lives; nil: beside the config file, else beside the data directory.
     var auditKeyFile: String?
     var configPath: String?
+    /// SQLite reader connections (`reader_connections`); by default one per four workers.
+    var readers: Int?
+
+    var readerConnections: Int { readers ?? max(4, server.workerThreads / 4) }
 
     /// The audit key's file: `audit_key_file`, else systemd's credential, else `audit.key`
     /// beside the config file, else `<data-dir>.audit-key` beside the data directory (never
@@ -142,6 +146,7 @@ struct DaemonOptions {
         case "idle_timeout_s": server.idleTimeoutSeconds = try number(0...86_400)
         case "event_loops": server.eventLoops = Int(try number(1...64))
         case "worker_threads": server.workerThreads = Int(try number(1...256))
+        case "reader_connections": readers = Int(try number(1...64))
         case "session_hours": services.sessionSeconds = Int64(try number(0.01...720) * 3600)
         case "session_idle_minutes": services.sessionIdleSeconds = Int64(try number(0...10_080) * 60)
         case "idempotency_window_hours": services.idempotencyWindowSeconds = Int64(try number(0.01...720) * 3600)

@@ -15,6 +15,12 @@
 public protocol Store: Sendable {
     func read<T: Sendable>(_ body: (any StoreReader) throws -> T) throws -> T
     func write<T: Sendable>(_ body: (any StoreWriter) throws -> T) throws -> T
+    /// Like `write`, but the caller does not wait: `body` joins the next group commit and
+    /// `then` runs (on whichever thread commits it) with its result once it is durable, or
+    /// with its failure. For a server answering many writes, so that no thread sits out an
+    /// fsync per caller.
+    func writeLater<T: Sendable>(_ body: @escaping @Sendable (any StoreWriter) throws -> T,
+                                 then: @escaping @Sendable (Result<T, any Error>) -> Void)
     /// Changes whenever a committed write changed what authentication reads: sessions, API
     /// tokens, accounts, grants, organisation paths, or which subject an account is. A cache of resolved callers keeps
     /// the value it read *before* reading the store and is stale once this differs. (An
@@ -23,6 +29,14 @@ public protocol Store: Sendable {
     var authGeneration: UInt64 { get }
     /// Where file contents (evidence) are kept, beside the rows that describe them.
     var blobs: any BlobStore { get }
+}
+
+extension Store {
+    /// Runs the write at once and then `then` (for stores without a queue of their own).
+    public func writeLater<T: Sendable>(_ body: @escaping @Sendable (any StoreWriter) throws -> T,
+                                        then: @escaping @Sendable (Result<T, any Error>) -> Void) {
+        then(Result { try write(body) })
+    }
 }
 
 /// Everything the services read: each area's slice.

@@ -61,6 +61,9 @@ final class ConnectionDriver: @unchecked Sendable {
         var method: String
         var body: [UInt8]
         var metadata: [Metadata]
+        /// Makes each call's body from the connection's number and the call's (a request
+        /// that must differ from call to call, such as one with a `request_id`).
+        var makeBody: (@Sendable (_ connection: Int, _ call: UInt64) -> [UInt8])? = nil
 
         static let health = CallShape(method: Health.check.path, body: [], metadata: [])
 
@@ -72,8 +75,11 @@ final class ConnectionDriver: @unchecked Sendable {
 
     let shape: CallShape
 
-    init(host: String, port: Int, inflight: Int, shape: CallShape) throws {
+    let index: Int
+
+    init(host: String, port: Int, inflight: Int, shape: CallShape, index: Int = 0) throws {
         fd = try connectTCP(host: host, port: port)
+        self.index = index
         self.inflight = inflight
         self.shape = shape
     }
@@ -91,7 +97,7 @@ final class ConnectionDriver: @unchecked Sendable {
             nextID += 1
             sentAt[id] = monotonicNanos()
             FrameEncoder.append(kind: .call, meta: CallMeta(callId: id, method: shape.method, metadata: shape.metadata).serializedBytes(),
-                                body: shape.body, to: &out)
+                                body: shape.makeBody?(index, id) ?? shape.body, to: &out)
         }
         var batch: [UInt8] = []
         for _ in 0..<inflight { frame(into: &batch) }
@@ -150,7 +156,7 @@ struct RPCResult {
 /// Runs `connections` drivers, each on its own thread.
 func runRPC(server: ServerUnderTest, connections: Int, inflight: Int, seconds: Double,
             shape: ConnectionDriver.CallShape = .health) throws -> RPCResult {
-    let drivers = try (0..<connections).map { _ in try ConnectionDriver(host: server.host, port: server.port, inflight: inflight, shape: shape) }
+    let drivers = try (0..<connections).map { try ConnectionDriver(host: server.host, port: server.port, inflight: inflight, shape: shape, index: $0) }
     let start = monotonicNanos()
     let warmup = UInt64(min(1.0, seconds * 0.1) * 1e9)
     let measureFrom = start + warmup

@@ -18,7 +18,7 @@ final class ServerUnderTest {
     static let password = "Only-For-Measuring-2026"
 
     /// Starts a server child process on a free loopback port.
-    init(extraConfig: [String] = []) throws {
+    init(extraConfig: [String] = [], arguments: [String] = []) throws {
         let dir = NSTemporaryDirectory() + "lianjie-bench-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let config = dir + "/bench.conf"
@@ -26,7 +26,7 @@ final class ServerUnderTest {
             .write(toFile: config, atomically: true, encoding: .utf8)
         let p = Process()
         p.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        p.arguments = ["serve", "--listen", "127.0.0.1:0", "--data-dir", dir + "/data", "--config", config, "--log-level", "notice"]
+        p.arguments = ["serve", "--listen", "127.0.0.1:0", "--data-dir", dir + "/data", "--config", config, "--log-level", "notice"] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["LIANJIE_BOOTSTRAP_ADMIN"] = "\(Self.username):\(Self.password)"
         p.environment = environment

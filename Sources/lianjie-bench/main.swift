@@ -27,6 +27,10 @@ let usage = """
           the scoring core over N subjects with M entries in all (default 100,000 and
           10,000,000), generated in memory: single-threaded, then on T threads (default: cores),
           each with and without breakdowns
+      lianjie-bench entries [--connections C] [--inflight D] [--seconds S] [--json]
+          acknowledged durable SubmitEntry calls/s (default 4x64) against a demo server, with
+          latency percentiles, beside plain SQLite inserts of the same rows in one transaction
+          on this disk; prints both and their ratio (--json: one object whose `ratio` is it)
       lianjie-bench serve [lianjied options]
           run the server itself (what the other modes start when --server is not given)
 
@@ -101,13 +105,13 @@ func makeServer(_ o: Options) throws -> ServerUnderTest {
     return try ServerUnderTest()
 }
 
-/// Logs in as the bench administrator from synchronous code.
-func blockingLogin(_ client: RPCClient) throws -> String {
+/// Logs in (as the bench administrator unless told otherwise) from synchronous code.
+func blockingLogin(_ client: RPCClient, username: String = ServerUnderTest.username, password: String = ServerUnderTest.password) throws -> String {
     let box = Mutex<Result<String, RPCError>?>(nil)
     let done = DispatchSemaphore(value: 0)
     Task {
         do {
-            let r = try await client.userService.login(LoginRequest(username: ServerUnderTest.username, password: ServerUnderTest.password))
+            let r = try await client.userService.login(LoginRequest(username: username, password: password))
             box.withLock { $0 = .success(r.token) }
         } catch let error as RPCError {
             box.withLock { $0 = .failure(error) }
@@ -155,6 +159,12 @@ do {
         if o.json { print(JSONValue.object([("score", .array(results.map(\.json)))]).serialized(pretty: true)) } else {
             for r in results { print(r.line) }
         }
+    case "entries":
+        if !args.contains("--connections") { o.connections = 4 }
+        if !args.contains("--inflight") { o.inflight = 64 }
+        let r = try runEntries(o)
+        if o.json { print(JSONValue.object([("entries", r.json), ("ratio", JSONValue(floating: (r.ratio * 1000).rounded() / 1000))]).serialized(pretty: true)) }
+        else { print(r.line) }
     case "floor":
         let f = try runFloor(seconds: o.seconds)
         if o.json { print(JSONValue.object([("floor", f.json)]).serialized(pretty: true)) } else { printFloor(f) }

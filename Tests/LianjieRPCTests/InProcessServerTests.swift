@@ -510,3 +510,32 @@ final class InProcessServerTests: XCTestCase {
 func callBlock(_ client: RPCClient) async throws -> Sample {
     try await client.call(InProcessServerTests.block, Sample())
 }
+
+/// A handler may answer later, from another thread, without holding a worker.
+final class DeferredReplyTests: XCTestCase {
+    func testADeferredReplyIsSentWhenFulfilledAndTheWorkerIsFreeMeanwhile() async throws {
+        var router = Router()
+        let parked = Mutex<[PendingReply]>([])
+        router.register(Health.check, execution: .pool, authentication: .none) { _, _ -> HealthCheckResponse in
+            let pending = PendingReply()
+            parked.withLock { $0.append(pending) }
+            throw DeferredReply(pending)
+        }
+        var configuration = RPCServerConfiguration()
+        configuration.endpoint = Endpoint(host: "127.0.0.1", port: 0)
+        configuration.workerThreads = 1
+        let server = try RPCServer(configuration: configuration, router: router, logger: Logger(level: .error, sink: { _ in }))
+        let port = try server.start()
+        defer { server.drain(graceSeconds: 1) }
+        let client = RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: port))
+        // Two calls on a single worker: the second is taken while the first still waits.
+        async let first = client.health.check(HealthCheckRequest())
+        async let second = client.health.check(HealthCheckRequest(service: "x"))
+        try await waitUntil { parked.withLock { $0.count } == 2 }
+        for p in parked.withLock({ $0 }) {
+            DispatchQueue.global().async { p.fulfil(.success(HealthCheckResponse(status: .serving).serializedBytes())) }
+        }
+        let answers = try await [first, second]
+        XCTAssertEqual(answers.map(\.status), [.serving, .serving])
+    }
+}

@@ -203,6 +203,8 @@ public final class RPCServer: Sendable {
             return CallOutcome(result: .failure(error))
         } catch let delayed as DelayedFailure {
             return CallOutcome(result: .failure(delayed.error), delayNanos: UInt64(max(0, min(delayed.delaySeconds, 60)) * 1e9))
+        } catch let deferred as DeferredReply {
+            return CallOutcome(result: .failure(RPCError(.internal, "no answer yet")), pending: deferred.pending)
         } catch {
             logger.error("handler failed", ["method": .text(context.method), "error": .text(String(describing: error))])
             return CallOutcome(result: .failure(RPCError(.internal, "internal error; the server log has the details")))
@@ -285,6 +287,8 @@ public struct ServerDiagnostics: Sendable, Equatable {
 struct CallOutcome: Sendable {
     var result: Result<[UInt8], RPCError>
     var delayNanos: UInt64 = 0
+    /// The answer comes later, through this (a `DeferredReply`).
+    var pending: PendingReply? = nil
 }
 
 /// Accepts connections on the listening socket; runs on loop 0.

@@ -347,6 +347,14 @@ final class ServerConnection: LoopChannel, @unchecked Sendable {
         let method = context.method
         if a.route.execution == .inline {
             let outcome = server.invoke(a.route, body, context)
+            if let pending = outcome.pending {
+                openCalls[callID] = OpenCall(control: context.control, method: method, started: a.started, deadline: context.deadline)
+                let loop = self.loop
+                pending.whenFulfilled { [weak self] result in
+                    loop.execute { [weak self] in self?.complete(callID, CallOutcome(result: result)) }
+                }
+                return
+            }
             if outcome.delayNanos == 0 {
                 reply(callID, outcome.result, method: method, started: a.started)
             } else {
@@ -368,6 +376,13 @@ final class ServerConnection: LoopChannel, @unchecked Sendable {
                 outcome = CallOutcome(result: .failure(RPCError(.deadlineExceeded, "deadline exceeded before the call started")))
             } else {
                 outcome = server.invoke(route, body, context)
+            }
+            if let pending = outcome.pending {
+                // Answered later, from whichever thread finishes the work; this worker is free now.
+                pending.whenFulfilled { [weak self] result in
+                    loop.execute { [weak self] in self?.complete(callID, CallOutcome(result: result)) }
+                }
+                return
             }
             loop.execute { [weak self] in self?.complete(callID, outcome) }
         }

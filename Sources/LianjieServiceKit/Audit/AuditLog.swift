@@ -85,10 +85,21 @@ public struct AuditLog: Sendable {
         }
     }
 
+    /// The fields joined by `|`, each with `\` and `|` escaped by a backslash. (Escaped by
+    /// hand, byte by byte: Foundation's replacing cost a tenth of a write's CPU.)
     static func content(_ e: AuditRecord) -> String {
-        [String(e.sequence), String(e.time), e.accountID, e.method, e.recordType, e.recordID, e.organizationID,
-         e.organizationPath, e.peer, e.outcome].map { $0.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "|", with: "\\|") }
-            .joined(separator: "|")
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        let fields = [String(e.sequence), String(e.time), e.accountID, e.method, e.recordType, e.recordID, e.organizationID,
+                      e.organizationPath, e.peer, e.outcome]
+        for (i, field) in fields.enumerated() {
+            if i > 0 { out.append(UInt8(ascii: "|")) }
+            for byte in field.utf8 {
+                if byte == UInt8(ascii: "\\") || byte == UInt8(ascii: "|") { out.append(UInt8(ascii: "\\")) }
+                out.append(byte)
+            }
+        }
+        return String(decoding: out, as: UTF8.self)
     }
 
     func mac(previous: String, content: String) -> String {

@@ -68,6 +68,58 @@ public final class Call {
         }
     }
 
+    /// `write`, without the worker waiting for the commit: the change joins the next group
+    /// commit and the call is answered when it is durable, while this thread takes the next
+    /// call. Throws `DeferredReply`, which the kit hands to the server; so it ends the
+    /// handler, and everything the change needs must be in `body` (which runs later, on
+    /// whichever thread commits it). A failure is answered as `write` would answer it, and
+    /// its refusal is audited (through the auditor's queue, as a loop thread's would be).
+    public func writeDeferred<Response: ProtoMessage>(requestID: String = "", storedAs: @escaping @Sendable (Response) -> Response = { $0 },
+                                                      _ body: @escaping @Sendable (any StoreWriter) throws -> Response) throws -> Never {
+        let time = kit.settings.clock.nowNanos()
+        let seconds = time / 1_000_000_000
+        let (kit, callerID, method, target, context, fingerprint) = (self.kit, caller.id, self.method, self.target, self.context, self.fingerprint)
+        let pending = PendingReply()
+        kit.store.writeLater({ tx -> [UInt8] in
+            if !requestID.isEmpty,
+               let earlier = try tx.idempotencyRecord(accountID: callerID, method: method, requestID: requestID,
+                                                      notBefore: seconds - kit.settings.idempotencyWindowSeconds) {
+                let replayed: Response = try Self.replayed(earlier, fingerprint: fingerprint)
+                return replayed.serializedBytes()
+            }
+            let response = try body(tx)
+            let bytes = response.serializedBytes()
+            try kit.audit.append(tx, time: time, accountID: callerID, method: method, target: target, peer: context.peer, outcome: "OK")
+            if !requestID.isEmpty {
+                let stored = storedAs(response)
+                try tx.saveIdempotencyRecord(IdempotencyRecord(
+                    accountID: callerID, method: method, requestID: requestID, response: stored == response ? bytes : stored.serializedBytes(),
+                    fingerprint: fingerprint, targetType: target?.type ?? "", targetID: target?.id ?? "",
+                    organizationPath: target?.organizationPath ?? "", createTime: seconds))
+                try kit.maintenance.pruneIdempotencyIfDue(tx, now: seconds, window: kit.settings.idempotencyWindowSeconds)
+            }
+            try context.checkCancellation()
+            return bytes
+        }, then: { result in
+            switch result {
+            case .success(let bytes):
+                pending.fulfil(.success(bytes))
+            case .failure(let error):
+                let answer: RPCError
+                switch error {
+                case let e as RPCError: answer = e
+                case let e as StoreError: answer = StoreErrors.rpcError(e, logger: kit.logger, method: method)
+                default:
+                    kit.logger.error("handler failed", ["method": .text(method), "error": .text(String(describing: error))])
+                    answer = RPCError(.internal, "internal error; the server log has the details")
+                }
+                kit.auditor.later(accountID: callerID, method: method, targets: [target], peer: context.peer, outcome: answer.status.name)
+                pending.fulfil(.failure(answer))
+            }
+        })
+        throw DeferredReply(pending)
+    }
+
     /// INVALID_ARGUMENT when `record` answered another request than the one `fingerprint`
     /// is of (a `request_id` reused for something else).
     static func checkSameRequest(_ record: IdempotencyRecord, fingerprint: [UInt8]) throws {

@@ -84,6 +84,9 @@ public struct ServiceKit: Sendable {
             } catch let delayed as DelayedFailure {
                 if mode != .none { call.auditRefusal(outcome: delayed.error.status.name, inline: inline) }
                 throw delayed
+            } catch let deferred as DeferredReply {
+                // Answered (and audited) when its write commits.
+                throw deferred
             } catch {
                 call.auditRefusal(outcome: Status.internal.name, inline: inline)
                 throw error

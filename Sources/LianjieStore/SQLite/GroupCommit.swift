@@ -1,25 +1,54 @@
-import Foundation
+import Dispatch
 import Synchronization
 
 /// Group commit by leader election (as in LevelDB's writer queue): each caller queues its
 /// body; whoever finds no batch under way becomes the leader, takes every body queued so
-/// far and commits them in one transaction, then wakes their callers. A caller whose body
-/// went into someone else's batch just waits for that batch's outcome. Nothing here spawns
-/// a thread, and a body runs on some writer's thread while its own caller is blocked.
+/// far and commits them in one transaction, then wakes exactly their callers. A batch is
+/// whatever arrived while the previous one was committing, so its size follows the load:
+/// one body when calls are sparse, hundreds under a burst, one fsync for all of them.
+///
+/// A body comes either with a caller blocked until it is committed (`perform`) or with a
+/// completion and no caller waiting (`performLater`: a worker thread hands its write on
+/// and is free at once). After a batch, the leader hands the lead to the next blocked
+/// caller in the queue; while the queue starts with bodies nobody waits for, it keeps
+/// leading itself. Each blocked caller sleeps on its own semaphore and is woken once, to
+/// return or to lead: no broadcast wakes every waiting thread for each batch. Nothing here
+/// spawns a thread.
 final class GroupCommit: Sendable {
     /// One queued body and, once its batch is done, its outcome.
     final class Job: @unchecked Sendable {
-        // @unchecked: `run` is only called by the batch leader while the job's own caller
-        // is blocked in `perform` (it cannot return before `done` is set under `state`'s
-        // lock), and `outcome` is written by the leader before `done` and read by the
-        // caller after it: the lock orders both.
-        let run: (SQLiteAccess) throws -> Void
+        // @unchecked: `body`, `failure` and `done` are touched by the batch leader only,
+        // while the job's caller is blocked on `wake` (or, for a job with a completion, has
+        // moved on and never looks again); the leader writes them before signalling `wake`
+        // or calling `completion`, so those order every later read. `leads` is written under
+        // the queue's lock before the signal, likewise.
+        /// The caller's body; dropped by the leader before the caller hears of it, so a
+        /// caller's non-escaping closure never outlives its call.
+        private var body: ((SQLiteAccess) throws -> Void)?
+        /// Nil for a job nobody waits for.
+        let wake: DispatchSemaphore?
+        let completion: (@Sendable ((any Error)?) -> Void)?
         var failure: (any Error)?
         var done = false
+        var leads = false
 
-        init(_ run: @escaping (SQLiteAccess) throws -> Void) { self.run = run }
+        init(_ body: @escaping (SQLiteAccess) throws -> Void, completion: (@Sendable ((any Error)?) -> Void)? = nil) {
+            self.body = body
+            self.completion = completion
+            wake = completion == nil ? DispatchSemaphore(value: 0) : nil
+        }
+
+        func run(_ access: SQLiteAccess) throws { try body?(access) }
 
         func fail(_ error: any Error) { failure = error }
+
+        /// Marks the job done and tells its caller (unless that is the running thread).
+        func finish(_ batchFailure: (any Error)?, isCurrent: Bool) {
+            if let batchFailure { failure = batchFailure }
+            body = nil
+            done = true
+            if let completion { completion(failure) } else if !isCurrent { wake!.signal() }
+        }
     }
 
     private struct State {
@@ -28,45 +57,70 @@ final class GroupCommit: Sendable {
     }
 
     private let state = Mutex(State())
-    private let condition = NSCondition()
+
+    /// Jobs and batches committed so far (diagnostics).
+    let jobs = Atomic<Int>(0)
+    let batches = Atomic<Int>(0)
 
     /// Queues `body`, and returns its result once the transaction it ran in committed.
     /// - Parameter commitBatch: commits a batch; called by whichever caller leads it.
-    func perform<T>(_ body: (any StoreWriter) throws -> T,
-                    commitBatch: ([Job]) throws -> Void) throws -> T {
+    func perform<T>(_ body: (any StoreWriter) throws -> T, commitBatch: @escaping ([Job]) throws -> Void) throws -> T {
         try withoutActuallyEscaping(body) { escapable in
             var result: T?
             let job = Job { access in result = try escapable(access) }
-            condition.lock()
-            state.withLock { $0.queue.append(job) }
-            while true {
-                if job.done { break }
-                let lead = state.withLock { s -> [Job]? in
-                    guard !s.leading else { return nil }
-                    s.leading = true
-                    let batch = s.queue
-                    s.queue.removeAll(keepingCapacity: true)
-                    return batch
-                }
-                guard let batch = lead else {
-                    condition.wait()
-                    continue
-                }
-                condition.unlock()
-                var batchFailure: (any Error)?
-                do { try commitBatch(batch) } catch { batchFailure = error }
-                condition.lock()
-                for j in batch {
-                    if let batchFailure { j.failure = batchFailure }
-                    j.done = true
-                }
-                state.withLock { $0.leading = false }
-                condition.broadcast()
-            }
-            condition.unlock()
+            if !enqueue(job) { job.wake!.wait() }
+            if !job.done { lead(commitBatch, current: job) }
             if let failure = job.failure { throw failure }
             guard let result else { preconditionFailure("a committed write job left no result") }
             return result
+        }
+    }
+
+    /// Queues `body` and returns at once; `completion` runs (on the leader's thread) once
+    /// the transaction it ran in committed or failed. If no batch is under way, the calling
+    /// thread leads this one (and any that queue behind it) before returning.
+    func performLater(_ body: @escaping (SQLiteAccess) throws -> Void, completion: @escaping @Sendable ((any Error)?) -> Void,
+                      commitBatch: @escaping ([Job]) throws -> Void) {
+        let job = Job(body, completion: completion)
+        if enqueue(job) { lead(commitBatch, current: job) }
+    }
+
+    /// Adds a job; true when its caller is to lead now.
+    private func enqueue(_ job: Job) -> Bool {
+        state.withLock { s -> Bool in
+            s.queue.append(job)
+            guard !s.leading else { return false }
+            s.leading = true
+            job.leads = true
+            return true
+        }
+    }
+
+    /// Commits batches until the queue is empty or starts with a blocked caller, who then
+    /// leads in turn.
+    private func lead(_ commitBatch: ([Job]) throws -> Void, current: Job) {
+        while true {
+            let batch = state.withLock { s -> [Job] in
+                let b = s.queue
+                s.queue.removeAll(keepingCapacity: true)
+                return b
+            }
+            var batchFailure: (any Error)?
+            do { try commitBatch(batch) } catch { batchFailure = error }
+            jobs.wrappingAdd(batch.count, ordering: .relaxed)
+            batches.wrappingAdd(1, ordering: .relaxed)
+            for j in batch { j.finish(batchFailure, isCurrent: j === current) }
+            let next = state.withLock { s -> (Job?, Bool) in
+                guard let first = s.queue.first else {
+                    s.leading = false
+                    return (nil, false)
+                }
+                guard first.wake != nil else { return (nil, true) }  // nobody waits on it: lead on
+                first.leads = true
+                return (first, false)
+            }
+            if let handOff = next.0 { handOff.wake!.signal() }
+            if !next.1 { return }
         }
     }
 }

@@ -6,6 +6,9 @@ final class SQLiteAccess: StoreWriter {
     /// Set by every statement that changes what authentication reads; the store bumps its
     /// `authGeneration` once the transaction has committed.
     var authChanged = false
+    /// The audit entry this transaction appended last, so the next append need not read it
+    /// back. Cleared whenever part of the transaction is rolled back.
+    var lastAppendedAudit: AuditRecord?
 
     init(_ db: SQLiteConnection) { self.db = db }
 

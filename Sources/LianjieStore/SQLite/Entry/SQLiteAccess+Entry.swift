@@ -160,7 +160,7 @@ extension SQLiteAccess {
             try db.query("INSERT INTO entry_evidence (entry_id, evidence_id, position) VALUES (?, ?, ?)",
                          [.text(e.id), .text(evidence), .int(Int64(i))])
         }
-        try appendEntryEvent(event)
+        try appendEntryEvent(event, first: true)
         return seq
     }
 
@@ -176,8 +176,8 @@ extension SQLiteAccess {
         try appendEntryEvent(event)
     }
 
-    private func appendEntryEvent(_ v: EntryEventRecord) throws {
-        let next = try count("SELECT COALESCE(MAX(seq), 0) + 1 FROM entry_events WHERE entry_id = ?", [.text(v.entryID)])
+    private func appendEntryEvent(_ v: EntryEventRecord, first: Bool = false) throws {
+        let next = first ? 1 : try count("SELECT COALESCE(MAX(seq), 0) + 1 FROM entry_events WHERE entry_id = ?", [.text(v.entryID)])
         try db.query("INSERT INTO entry_events (entry_id, seq, time, account_id, action, status, reason) VALUES (?, ?, ?, ?, ?, ?, ?)",
                      [.text(v.entryID), .int(Int64(next)), .int(v.time), .text(v.accountID), .text(v.action), .int(Int64(v.status)),
                       .text(v.reason)])

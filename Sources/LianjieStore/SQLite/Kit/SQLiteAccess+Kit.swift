@@ -14,7 +14,8 @@ extension SQLiteAccess {
     }
 
     func lastAuditEntry() throws -> AuditRecord? {
-        try db.query("\(Self.auditColumns) ORDER BY sequence DESC LIMIT 1").first.map(auditRow)
+        if let cached = lastAppendedAudit { return cached }
+        return try db.query("\(Self.auditColumns) ORDER BY sequence DESC LIMIT 1").first.map(auditRow)
     }
 
     func auditEntry(sequence: Int64) throws -> AuditRecord? {
@@ -44,9 +45,11 @@ extension SQLiteAccess {
             """, [.int(e.sequence), .int(e.time), .text(e.accountID), .text(e.method), .text(e.recordType), .text(e.recordID),
                   .text(e.organizationID), .text(e.organizationPath), .text(e.peer), .text(e.outcome),
                   .text(e.previousHash), .text(e.hash), .int(e.keyed ? 1 : 0)])
+        lastAppendedAudit = e
     }
 
     func rekeyAudit(_ entries: [AuditRecord]) throws {
+        lastAppendedAudit = nil
         // The update trigger lets exactly this through: a row going from unkeyed to keyed
         // with nothing but its MAC fields changed (see KitSchema step 1).
         for e in entries {
