@@ -103,6 +103,12 @@ public final class ServerProcess: @unchecked Sendable {
 
     public var isRunning: Bool { process.isRunning }
 
+    /// Kills the server with SIGKILL (no drain, no chance to flush anything) and waits.
+    public func kill9() {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+    }
+
     /// Every log line so far.
     public var log: [String] { logLines.withLock { $0 } }
 }
