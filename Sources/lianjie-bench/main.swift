@@ -31,6 +31,9 @@ let usage = """
           acknowledged durable SubmitEntry calls/s (default 4x64) against a demo server, with
           latency percentiles, beside plain SQLite inserts of the same rows in one transaction
           on this disk; prints both and their ratio (--json: one object whose `ratio` is it)
+      lianjie-bench workorders [--json]
+          imports 100,000 work orders through ImportWorkOrders (batches of 5,000) into a demo
+          server, imports them again unchanged, and times one full rule run over the year
       lianjie-bench serve [lianjied options]
           run the server itself (what the other modes start when --server is not given)
 
@@ -165,6 +168,9 @@ do {
         let r = try runEntries(o)
         if o.json { print(JSONValue.object([("entries", r.json), ("ratio", JSONValue(floating: (r.ratio * 1000).rounded() / 1000))]).serialized(pretty: true)) }
         else { print(r.line) }
+    case "workorders":
+        let r = try runWorkOrders(o)
+        if o.json { print(JSONValue.object([("workorders", r.json)]).serialized(pretty: true)) } else { print(r.line) }
     case "floor":
         let f = try runFloor(seconds: o.seconds)
         if o.json { print(JSONValue.object([("floor", f.json)]).serialized(pretty: true)) } else { printFloor(f) }

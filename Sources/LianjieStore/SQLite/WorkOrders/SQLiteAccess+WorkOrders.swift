@@ -9,22 +9,29 @@ extension SQLiteAccess {
     private func orderRows(_ rest: String, _ args: [SQLValue]) throws -> [WorkOrderRecord] {
         let rows = try db.query("\(Self.orderColumns) \(rest)", args)
         guard !rows.isEmpty else { return [] }
-        let placeholders = Array(repeating: "?", count: rows.count).joined(separator: ", ")
-        let numbers = rows.map { $0[0] }
         var stages: [String: [WorkOrderStageRow]] = [:], suspensions: [String: [WorkOrderSuspensionRow]] = [:]
         var complaints: [String: [WorkOrderComplaintRow]] = [:]
-        for r in try db.query("""
-            SELECT number, stage, handler_number, handler_subject_id, start_time, end_time, limit_days FROM work_order_stages
-            WHERE number IN (\(placeholders)) ORDER BY number, start_time, stage
-            """, numbers) {
-            stages[r[0].text, default: []].append(WorkOrderStageRow(stage: Int32(r[1].int), handlerNumber: r[2].text, handlerSubjectID: r[3].text,
-                                                                    startTime: r[4].int, endTime: r[5].int, limitDays: Int(r[6].int)))
-        }
-        for r in try db.query("SELECT number, start_time, end_time, reason FROM work_order_suspensions WHERE number IN (\(placeholders)) ORDER BY number, seq", numbers) {
-            suspensions[r[0].text, default: []].append(WorkOrderSuspensionRow(startTime: r[1].int, endTime: r[2].int, reason: r[3].text))
-        }
-        for r in try db.query("SELECT number, time, summary FROM work_order_complaints WHERE number IN (\(placeholders)) ORDER BY number, seq", numbers) {
-            complaints[r[0].text, default: []].append(WorkOrderComplaintRow(time: r[1].int, summary: r[2].text))
+        // The children of every listed order, in slices of numbers (SQLite bounds how many
+        // values one statement may bind).
+        let numbers = rows.map { $0[0] }
+        var start = 0
+        while start < numbers.count {
+            let slice = Array(numbers[start..<min(start + 500, numbers.count)])
+            start += 500
+            let placeholders = Array(repeating: "?", count: slice.count).joined(separator: ", ")
+            for r in try db.query("""
+                SELECT number, stage, handler_number, handler_subject_id, start_time, end_time, limit_days FROM work_order_stages
+                WHERE number IN (\(placeholders)) ORDER BY number, start_time, stage
+                """, slice) {
+                stages[r[0].text, default: []].append(WorkOrderStageRow(stage: Int32(r[1].int), handlerNumber: r[2].text, handlerSubjectID: r[3].text,
+                                                                        startTime: r[4].int, endTime: r[5].int, limitDays: Int(r[6].int)))
+            }
+            for r in try db.query("SELECT number, start_time, end_time, reason FROM work_order_suspensions WHERE number IN (\(placeholders)) ORDER BY number, seq", slice) {
+                suspensions[r[0].text, default: []].append(WorkOrderSuspensionRow(startTime: r[1].int, endTime: r[2].int, reason: r[3].text))
+            }
+            for r in try db.query("SELECT number, time, summary FROM work_order_complaints WHERE number IN (\(placeholders)) ORDER BY number, seq", slice) {
+                complaints[r[0].text, default: []].append(WorkOrderComplaintRow(time: r[1].int, summary: r[2].text))
+            }
         }
         return rows.map { r in
             let n = r[0].text
