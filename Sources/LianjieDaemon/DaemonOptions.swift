@@ -162,6 +162,22 @@ struct DaemonOptions {
                 throw UsageError(description: "\(source): trusted_proxies lists numeric addresses without ports or masks, got \(a)")
             }
             server.trustedProxies = Set(addresses)
+        case "max_evidence_mb": services.maxEvidenceBytes = Int64(try number(1...1024) * 1_048_576)
+        case "evidence_content_types":
+            let types = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }
+            for t in types where !t.contains("/") || t.contains(" ") {
+                throw UsageError(description: "\(source): evidence_content_types lists MIME types such as application/pdf, got \(t)")
+            }
+            guard !types.isEmpty else { throw UsageError(description: "\(source): evidence_content_types lists at least one type") }
+            services.evidenceContentTypes = Set(types)
+        case "upload_expiry_hours": services.uploadExpirySeconds = Int64(try number(0.1...720) * 3600)
+        case "max_work_orders_per_import": services.maxWorkOrdersPerImport = Int(try number(1...50_000))
+        case "show_recorder_to_employee":
+            switch value.lowercased() {
+            case "yes", "true", "1": services.showRecorderToEmployee = true
+            case "no", "false", "0": services.showRecorderToEmployee = false
+            default: throw UsageError(description: "\(source): show_recorder_to_employee must be yes or no")
+            }
         case "audit_key_file": auditKeyFile = value
         case "drain_grace_s": drainGraceSeconds = try number(0...3600)
         default: throw UsageError(description: "\(source): unknown setting \(key)")
