@@ -201,4 +201,82 @@ final class CLITests: XCTestCase {
         let audit = try ListAuditEntriesResponse(jsonString: try run(["--json", "audit", "list", "--method", "ImportSubjects"]).out)
         XCTAssertEqual(audit.entries.filter { $0.recordType == "subject" }.count, 30, "one entry per imported subject")
     }
+
+    func testDataEntryCommandsAsAnInspectorAndAManagerUseThem() throws {
+        let server = try ServerProcess(extraArguments: ["--demo"])
+        let address = "127.0.0.1:\(server.port)"
+        func login(_ user: String) throws {
+            XCTAssertEqual(try run(["--server", address, "login", user, "--password-stdin"], stdin: UserManagementTests.passwords[user]! + "\n").code, 0)
+        }
+        try login("inspector")
+        // A subject by employee number, with its category and post named.
+        let subject = try run(["subject", "get", "HV0002"])
+        XCTAssertEqual(subject.code, 0, subject.err)
+        XCTAssertTrue(subject.out.contains("高压业扩报装") && subject.out.contains("高压业扩班长"), subject.out)
+
+        // A scheme file checked here: every problem with its path; the differences when logged in.
+        let file = home + "-scheme.json"
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        let exported = try run(["scheme", "export"])
+        XCTAssertEqual(exported.code, 0)
+        try exported.out.replacingOccurrences(of: "\"excellent\": \"90\"", with: "\"excellent\": \"92\"").write(toFile: file, atomically: true, encoding: .utf8)
+        let ok = try run(["scheme", "check", file])
+        XCTAssertEqual(ok.code, 0, ok.out + ok.err)
+        XCTAssertTrue(ok.out.contains("~ grades"), ok.out)
+        try exported.out.replacingOccurrences(of: "\"windowMonths\": 60", with: "\"windowMonths\": 99").write(toFile: file, atomically: true, encoding: .utf8)
+        let bad = try run(["--json", "scheme", "check", file])
+        XCTAssertEqual(bad.code, 6)
+        XCTAssertTrue(bad.out.contains("windowMonths") && bad.out.contains("\"valid\" : false") || bad.out.contains("\"valid\": false"), bad.out)
+
+        // The manager records with evidence; the inspector confirms; the file comes back whole.
+        try login("manager")
+        let pdf = home + "-收据.pdf"
+        defer { try? FileManager.default.removeItem(atPath: pdf) }
+        let content = "%PDF-1.4\n" + String(repeating: "证据内容 ", count: 200_000)
+        try content.write(toFile: pdf, atomically: true, encoding: .utf8)
+        let submitted = try run(["--json", "entry", "submit", "--subject", "HV0005", "--tag", "GIFT_ACCEPTED", "--date", "2026-11-20",
+                                 "--description", "收受客户购物卡", "--evidence", pdf])
+        XCTAssertEqual(submitted.code, 0, submitted.err)
+        let entry = try Entry(jsonString: submitted.out)
+        XCTAssertEqual(entry.status, .submitted)
+        XCTAssertEqual(entry.evidence.first?.size, Int64(content.utf8.count))
+        let refused = try run(["entry", "submit", "--subject", "HV0005", "--tag", "LV_ON_TIME_CONNECTION", "--date", "2026-11-20", "--description", "x"])
+        XCTAssertEqual(refused.code, 6)
+        XCTAssertTrue(refused.err.contains("tag:"), refused.err)
+        try login("inspector")
+        let confirmed = try run(["entry", "confirm", entry.id])
+        XCTAssertEqual(confirmed.code, 0, confirmed.err)
+        let shown = try run(["entry", "show", entry.id])
+        XCTAssertTrue(shown.out.contains("confirmed") && shown.out.contains("submitted"), shown.out)
+        let copy = home + "-copy.pdf"
+        defer { try? FileManager.default.removeItem(atPath: copy) }
+        let got = try run(["entry", "evidence", "get", entry.evidence[0].id, "--output", copy])
+        XCTAssertEqual(got.code, 0, got.err)
+        XCTAssertEqual(try String(contentsOfFile: copy, encoding: .utf8), content)
+        let listed = try ListEntriesResponse(jsonString: try run(["--json", "entry", "list", "--subject", "HV0005", "--status", "confirmed"]).out)
+        XCTAssertTrue(listed.entries.contains { $0.id == entry.id })
+
+        // Work orders: a bad row named by line and column, nothing stored; then the file, twice.
+        let csv = home + "-orders.csv"
+        defer { try? FileManager.default.removeItem(atPath: csv) }
+        let header = "number,type,customer_ref,design_firm,acceptance_handler,acceptance_start,acceptance_end,acceptance_limit_days,"
+            + "site_survey_handler,site_survey_start,site_survey_end,site_survey_limit_days,complaints\n"
+        let rows = "CLI-1,high-voltage-new,C1,甲设计院,HV0004,2026-10-01 09:00,2026-10-02 09:00,1,HV0005,2026-10-02 09:00,2026-10-12 09:00,3,\n"
+            + "CLI-2,high-voltage-new,C2,乙设计院,HV0004,2026-10-03 09:00,2026-10-04 09:00,1,HV0006,2026-10-04 09:00,2026-10-05 09:00,3,2026-10-04 10:00/推诿\n"
+        try (header + rows + "CLI-3,high-voltage-new,C3,,HV9999,2026-10-03 09:00,,1,,,,,\n").write(toFile: csv, atomically: true, encoding: .utf8)
+        let badImport = try run(["workorders", "import", csv])
+        XCTAssertEqual(badImport.code, 6)
+        XCTAssertTrue(badImport.out.contains("acceptance_handler") && badImport.out.contains("nothing was imported"), badImport.out)
+        try (header + rows).write(toFile: csv, atomically: true, encoding: .utf8)
+        let imported = try run(["--json", "workorders", "import", csv])
+        XCTAssertEqual(try ImportWorkOrdersResponse(jsonString: imported.out).created, 2, imported.out + imported.err)
+        let again = try ImportWorkOrdersResponse(jsonString: try run(["--json", "workorders", "import", csv]).out)
+        XCTAssertEqual([again.created, again.updated, again.unchanged], [0, 0, 2])
+        let rules = try run(["--json", "rules", "run", "--period", "2026Q4"])
+        XCTAssertEqual(rules.code, 0, rules.err)
+        let report = try RunWorkOrderRulesResponse(jsonString: rules.out)
+        XCTAssertEqual(report.reports.first { $0.rule == "STAGE_OVERDUE" }?.recorded ?? 0 >= 1, true)
+        let show = try run(["workorders", "show", "CLI-1"])
+        XCTAssertTrue(show.out.contains("entries derived"), show.out)
+    }
 }
