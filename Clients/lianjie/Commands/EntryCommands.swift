@@ -49,16 +49,12 @@ enum EntryCommands {
             if let v = args.value("--status") { request.status = try Show.parse(v, prefix: "ENTRY_STATUS_", EntryStatus.self, field: "--status") }
             if let v = args.value("--source") { request.source = try Show.parse(v, prefix: "ENTRY_SOURCE_", EntrySource.self, field: "--source") }
             if let v = args.value("--period") { request.period = try Show.parsePeriod(v) }
-            var total: Int32 = 0
-            let all = try await Commands.allPages(limit: limit) { token in
-                var r = request
-                r.pageSize = 500
-                r.pageToken = token
-                let page = try await Commands.rpc { try await entries.listEntries(r, options: ctx.options) }
-                total = page.totalSize
-                return (page.entries, page.nextPageToken)
+            let (shown, total) = try await Commands.firstPages(limit: limit) { token in
+                let page = try await Commands.rpc {
+                    try await entries.listEntries({ var r = request; r.pageSize = 500; r.pageToken = token; return r }(), options: ctx.options)
+                }
+                return (page.entries, page.nextPageToken, page.totalSize)
             }
-            let shown = Array(all.prefix(limit))
             ctx.output(ListEntriesResponse(entries: shown, totalSize: total)) {
                 var t = Table("ID", "SUBJECT", "NAME", "DAY", "TAG", "TAG NAME", "QTY", "STATUS", "SOURCE")
                 for e in shown {

@@ -105,6 +105,18 @@ enum Commands {
     }
 
     /// Runs one call and turns its error into the CLI's.
+    /// Pages of 500 until `limit` items, with the listing's exact total.
+    static func firstPages<Item>(limit: Int, _ fetch: (_ pageToken: String) async throws -> (items: [Item], next: String, total: Int32))
+        async throws -> (items: [Item], total: Int32) {
+        var total: Int32 = 0
+        let all = try await allPages(limit: limit) { token in
+            let page = try await fetch(token)
+            total = page.total
+            return (page.items, page.next)
+        }
+        return (Array(all.prefix(limit)), total)
+    }
+
     static func rpc<T>(_ body: () async throws -> T) async throws -> T {
         do { return try await body() } catch let error as RPCError { throw CLIError(error) }
     }

@@ -43,16 +43,12 @@ enum WorkOrderCommands {
             if let v = args.value("--type") { request.type = try Show.parse(v, prefix: "WORK_ORDER_TYPE_", WorkOrderType.self, field: "--type") }
             if let v = args.value("--period") { request.period = try Show.parsePeriod(v) }
             let limit = Int(args.value("--limit") ?? "") ?? 1000
-            var total: Int32 = 0
-            let all = try await Commands.allPages(limit: limit) { token in
-                var r = request
-                r.pageSize = 500
-                r.pageToken = token
-                let page = try await Commands.rpc { try await entries.listWorkOrders(r, options: ctx.options) }
-                total = page.totalSize
-                return (page.orders, page.nextPageToken)
+            let (shown, total) = try await Commands.firstPages(limit: limit) { token in
+                let page = try await Commands.rpc {
+                    try await entries.listWorkOrders({ var r = request; r.pageSize = 500; r.pageToken = token; return r }(), options: ctx.options)
+                }
+                return (page.orders, page.nextPageToken, page.totalSize)
             }
-            let shown = Array(all.prefix(limit))
             ctx.output(ListWorkOrdersResponse(orders: shown, totalSize: total)) {
                 var t = Table("NUMBER", "TYPE", "ACCEPTED", "HANDLER", "STAGES", "DESIGN FIRM", "SUSPENDED", "COMPLAINTS")
                 for o in shown {

@@ -227,14 +227,7 @@ struct EntryHandlers: Sendable {
             if request.source.protoValueName == nil { v.add("source", "is not an entry source") }
             filter.source = request.source.rawValue
         }
-        if let p = request.period {
-            if let period = CalendarDays.period(p) {
-                filter.fromDay = period.start.description
-                filter.toDay = period.end.description
-            } else {
-                v.add("period", "must be a month (1-12), a quarter (1-4) or a year of 1900-9999")
-            }
-        }
+        if let days = CalendarDays.days(request.period, &v) { (filter.fromDay, filter.toDay) = (days.from, days.to) }
         try v.check()
         if !request.subjectId.isEmpty {
             let found = try call.read { try Self.subject(request.subjectId, $0) }

@@ -194,14 +194,7 @@ struct WorkOrderHandlers: Sendable {
             if request.type.protoValueName == nil { v.add("type", "is not a work-order type") }
             filter.type = request.type.rawValue
         }
-        if let p = request.period {
-            if let period = CalendarDays.period(p) {
-                filter.fromDay = period.start.description
-                filter.toDay = period.end.description
-            } else {
-                v.add("period", "must be a month (1-12), a quarter (1-4) or a year of 1900-9999")
-            }
-        }
+        if let days = CalendarDays.days(request.period, &v) { (filter.fromDay, filter.toDay) = (days.from, days.to) }
         try v.check()
         call.target = AuditLog.Target(type: "work_order_list", id: "")
         if !request.organizationId.isEmpty {

@@ -36,6 +36,17 @@ public enum CalendarDays {
         }
     }
 
+    /// A filter's period as its first and last day (`YYYY-MM-DD`); a violation of `field`
+    /// when it is not a real period, nil when there is none.
+    public static func days(_ p: LianjieMessages.Period?, field: String = "period", _ v: inout Violations) -> (from: String, to: String)? {
+        guard let p else { return nil }
+        guard let period = period(p) else {
+            v.add(field, "must be a month (1-12), a quarter (1-4) or a year of 1900-9999")
+            return nil
+        }
+        return (period.start.description, period.end.description)
+    }
+
     /// Seconds of Unix time as a `Time`.
     public static func time(_ seconds: Int64) -> Time? { seconds == 0 ? nil : Time(seconds: seconds, nanos: 0) }
 }
