@@ -262,7 +262,7 @@ public enum DemoHistory {
             let period = quarter
             if let run = try store.read({ try RuleRun.plan(period: period, now: now, recordedBy: accounts["inspector"]!, $0) }) {
                 let reports = try store.write { tx -> [RuleRunReport] in
-                    let reports = try run.record(tx)
+                    let reports = try run.record(tx).reports
                     try audit.append(tx, time: clock.nowNanos(), accountID: "", method: "demo-seed",
                                      target: AuditLog.Target(type: "rule_run", id: period.description), peer: "local", outcome: "OK")
                     return reports

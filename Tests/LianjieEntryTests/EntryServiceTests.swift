@@ -253,3 +253,49 @@ final class EntryServiceTests: XCTestCase {
         XCTAssertTrue(trail.allSatisfy { $0.organizationPath == team.path })
     }
 }
+
+/// Regressions from the review of the data-entry module.
+final class EntryReviewRegressionTests: XCTestCase {
+    // A retried SubmitEntry from a service account answered NOT_FOUND: the replay check
+    // knew only readers, reviewers and the subject.
+    func testARetriedSubmitFromAServiceAccountReturnsItsEntry() async throws {
+        let f = try await EntryFixture()
+        let marketing = try await WorkOrderTests.marketing(f)
+        var s = f.submission("HV0002", requestID: "svc-1")
+        s.source = .api
+        let first = try await marketing.submitEntry(s)
+        let again = try await marketing.submitEntry(s)
+        XCTAssertEqual(again.id, first.id)
+    }
+
+    // A staff member who is evaluated too saw the entries about themselves in full.
+    func testStaffWhoAreSubjectsSeeTheirOwnEntriesOnlyAsAnEmployeeDoes() async throws {
+        let f = try await EntryFixture()
+        let users = try await f.d.users("admin")
+        let me = try f.subject("HV0003")
+        let inspector3 = try f.d.account("inspector3")
+        _ = try await users.updateSubject(UpdateSubjectRequest(subject: Subject(id: me.id, accountId: inspector3.id), updateMask: ["account_id"]))
+        let viewer = try await f.d.entries("inspector3", password: EntryFixture.inspector3Password)
+        let pending = try await f.manager.submitEntry(f.submission("HV0003"))
+        await assertRPCError(.notFound) { try await viewer.getEntry(GetEntryRequest(id: pending.id)) }
+        let listed = try await viewer.listEntries(ListEntriesRequest())
+        XCTAssertFalse(listed.entries.contains { $0.subjectId == me.id })
+        _ = try await f.inspector.confirmEntry(ConfirmEntryRequest(requestId: "c", id: pending.id))
+        let shown = try await viewer.getEntry(GetEntryRequest(id: pending.id))
+        XCTAssertEqual(shown.recordedBy, "", "not who recorded it")
+    }
+
+    func testOneAccountHasABoundedNumberOfUnfinishedUploads() async throws {
+        let f = try await EntryFixture()
+        for i in 0..<20 {
+            _ = try await f.manager.startEvidenceUpload(StartEvidenceUploadRequest(fileName: "\(i).pdf", contentType: "application/pdf", size: 10,
+                                                                                  sha256: String(repeating: "0", count: 64)))
+        }
+        await assertRPCError(.resourceExhausted) {
+            try await f.manager.startEvidenceUpload(StartEvidenceUploadRequest(fileName: "x.pdf", contentType: "application/pdf", size: 10,
+                                                                              sha256: String(repeating: "0", count: 64)))
+        }
+        _ = try await f.inspector.startEvidenceUpload(StartEvidenceUploadRequest(fileName: "y.pdf", contentType: "application/pdf", size: 10,
+                                                                                sha256: String(repeating: "0", count: 64)))
+    }
+}

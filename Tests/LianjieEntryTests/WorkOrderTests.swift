@@ -98,8 +98,8 @@ final class WorkOrderTests: XCTestCase {
         XCTAssertEqual(e?.violations.map(\.field), ["rows"])
     }
 
-    func testTheMarketingSystemImportsWithItsApiToken() async throws {
-        let f = try await EntryFixture()
+    /// The marketing system: a service account of 城东区 with an API token.
+    static func marketing(_ f: EntryFixture) async throws -> EntryServiceClient {
         let users = try await f.d.users("admin")
         let east = try f.d.organization("城东区供电局")
         let account = try await users.createAccount(CreateAccountRequest(username: "marketing", grants: [RoleGrant(role: .service, organizationId: east.id)],
@@ -107,14 +107,22 @@ final class WorkOrderTests: XCTestCase {
         let token = try await users.issueApiToken(IssueApiTokenRequest(accountId: account.id, description: "营销系统")).token
         let c = f.d.anonymous()
         c.token = token
-        let report = try await c.entryService.importWorkOrders(ImportWorkOrdersRequest(rows: Self.rows(Array(Self.plantedQuarter().prefix(3)))))
+        return c.entryService
+    }
+
+    func testTheMarketingSystemImportsWithItsApiToken() async throws {
+        let f = try await EntryFixture()
+        let marketing = try await Self.marketing(f)
+        let report = try await marketing.importWorkOrders(ImportWorkOrdersRequest(rows: Self.rows(Array(Self.plantedQuarter().prefix(3)))))
         XCTAssertEqual(report.created, 3)
-        await assertRPCError(.permissionDenied) { try await c.entryService.runWorkOrderRules(RunWorkOrderRulesRequest(period: Period(kind: .quarter, year: 2026, index: 3))) }
+        // A retry of an import it made is answered, not taken for someone else's.
+        await assertRPCError(.permissionDenied) { try await marketing.runWorkOrderRules(RunWorkOrderRulesRequest(period: Period(kind: .quarter, year: 2026, index: 3))) }
     }
 
     func testRulesRecordWhatTheyFindOnceCitingTheOrders() async throws {
         let f = try await EntryFixture()
-        _ = try await f.inspector.importWorkOrders(ImportWorkOrdersRequest(requestId: "i", rows: Self.rows(Self.plantedQuarter())))
+        let marketing = try await Self.marketing(f)
+        _ = try await marketing.importWorkOrders(ImportWorkOrdersRequest(requestId: "i", rows: Self.rows(Self.plantedQuarter())))
         let q3 = Period(kind: .quarter, year: 2026, index: 3)
         let dry = try await f.inspector.runWorkOrderRules(RunWorkOrderRulesRequest(period: q3, dryRun: true))
         let noEntries = try await f.inspector.listEntries(ListEntriesRequest(source: .rule)).totalSize
@@ -146,7 +154,7 @@ final class WorkOrderTests: XCTestCase {
 
         // Again, and after a re-import of the same data: nothing twice.
         let total = try await f.inspector.listEntries(ListEntriesRequest(source: .rule)).totalSize
-        _ = try await f.inspector.importWorkOrders(ImportWorkOrdersRequest(requestId: "i2", rows: Self.rows(Self.plantedQuarter())))
+        _ = try await marketing.importWorkOrders(ImportWorkOrdersRequest(requestId: "i2", rows: Self.rows(Self.plantedQuarter())))
         let second = try await f.inspector.runWorkOrderRules(RunWorkOrderRulesRequest(requestId: "run-2", period: q3))
         XCTAssertEqual(second.reports.map(\.recorded).reduce(0, +), 0)
         XCTAssertEqual(second.reports.map(\.alreadyRecorded).reduce(0, +), Int32(total))
@@ -159,6 +167,28 @@ final class WorkOrderTests: XCTestCase {
         // Another district's inspector finds nothing of this district's.
         let other = try await f.inspector2.runWorkOrderRules(RunWorkOrderRulesRequest(period: q3, dryRun: true))
         XCTAssertEqual(other.reports.map(\.found).reduce(0, +), 0)
+    }
+
+    func testFourEyesHoldForRulesAndOrdersStayInTheirOrganisation() async throws {
+        let f = try await EntryFixture()
+        // An inspector who imports an order and runs the rules over it does not get a
+        // confirmed entry out of it: a second person reviews it.
+        _ = try await f.inspector.importWorkOrders(ImportWorkOrdersRequest(requestId: "i", rows: Self.rows([Self.order("LATE-9", handler: "HV0012", start: 30, surveyDays: 9)])))
+        _ = try await f.inspector.runWorkOrderRules(RunWorkOrderRulesRequest(requestId: "r", period: Period(kind: .quarter, year: 2026, index: 3)))
+        let late = try await f.inspector.listEntries(ListEntriesRequest(tag: "HV_STAGE_OVERDUE")).entries
+        XCTAssertEqual(late.map(\.status), [.submitted])
+        let own = await assertRPCError(.failedPrecondition) { try await f.inspector.confirmEntry(ConfirmEntryRequest(requestId: "c", id: late[0].id)) }
+        XCTAssertTrue(own?.message.contains("four eyes") == true)
+        _ = try await f.inspector3.confirmEntry(ConfirmEntryRequest(requestId: "c2", id: late[0].id))
+        // Another district's importer cannot take the order over, nor learn what it holds.
+        var taken = Self.order("LATE-9", handler: "HV0018", start: 1)
+        taken.customerRef = "CHANGED"
+        let report = try await f.inspector2.importWorkOrders(ImportWorkOrdersRequest(requestId: "t", rows: Self.rows([taken])))
+        XCTAssertEqual(report.rejections.map(\.field), ["number"])
+        XCTAssertEqual(report.updated + report.unchanged, 0)
+        let kept = try await f.inspector.getWorkOrder(GetWorkOrderRequest(number: "LATE-9"))
+        XCTAssertEqual(kept.customerRef, "C-LATE-9")
+        XCTAssertEqual(kept.entryIds, [late[0].id])
     }
 
     func testAHandlerWithFewOrdersIsNeverFlaggedWhateverTheirShare() {

@@ -164,9 +164,10 @@ public struct EntryServiceClient: Sendable {
     }
 
     /// Announces an evidence file: name, type, size and SHA-256. Unfinished uploads expire
-    /// (24 hours by default). Audited. Inspector, manager or service account. Errors:
-    /// INVALID_ARGUMENT (a type that is not accepted, a size over the limit, a malformed
-    /// hash, named), PERMISSION_DENIED.
+    /// (24 hours by default); an account has at most 20 open. Audited. Inspector, manager or
+    /// service account. Errors: INVALID_ARGUMENT (a type that is not accepted, a size over
+    /// the limit, a malformed hash, named), RESOURCE_EXHAUSTED (20 unfinished uploads),
+    /// PERMISSION_DENIED.
     /// - Throws: `RPCError` with the status the server answered.
     public func startEvidenceUpload(_ request: StartEvidenceUploadRequest = StartEvidenceUploadRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> EvidenceUpload {
         try await client.call(EntryService.startEvidenceUpload, request, options: options)
@@ -210,9 +211,10 @@ public struct EntryServiceClient: Sendable {
     /// Upserts work orders by number from the marketing system: an order sent again exactly
     /// as stored changes nothing; any bad row refuses the whole batch, each bad row named
     /// with its line, field and reason. Every stage handler must be a subject in the
-    /// caller's scope. Audited. Service account (the marketing system) or inspector, in
-    /// scope. Errors: INVALID_ARGUMENT (too many rows, or a malformed request),
-    /// PERMISSION_DENIED.
+    /// caller's scope, and a number held by an order outside it is refused (`number`), not
+    /// changed. Audited, each order stored named. Service account (the marketing system) or
+    /// inspector, in scope. Errors: INVALID_ARGUMENT (too many rows, or a malformed
+    /// request), PERMISSION_DENIED.
     /// - Throws: `RPCError` with the status the server answered.
     public func importWorkOrders(_ request: ImportWorkOrdersRequest = ImportWorkOrdersRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> ImportWorkOrdersResponse {
         try await client.call(EntryService.importWorkOrders, request, options: options)
@@ -240,11 +242,14 @@ public struct EntryServiceClient: Sendable {
         try await client.call(EntryService.listWorkOrderRules, request, options: options)
     }
 
-    /// Runs every enabled rule of the current scheme over the work orders of a period in the
-    /// caller's scope and records what they find as entries (source RULE, citing the orders
-    /// and the rule version). Running again, or after a re-import, records nothing twice.
-    /// Audited. Inspector. Errors: INVALID_ARGUMENT (period), FAILED_PRECONDITION (no scheme
-    /// published), PERMISSION_DENIED.
+    /// Runs every enabled rule of the current scheme over the work orders of a period and
+    /// records what they find about subjects in the caller's scope (not the caller's own) as
+    /// entries (source RULE, citing the orders and the rule version); every order of the
+    /// deployment serves as a peer, `orders` counts those in scope. Running again, or after
+    /// a re-import, records nothing twice. A rule whose entries start confirmed confirms
+    /// only findings on orders someone else imported (four eyes). Audited, each entry
+    /// recorded named. Inspector. Errors: INVALID_ARGUMENT (period), FAILED_PRECONDITION (no
+    /// scheme published), PERMISSION_DENIED.
     /// - Throws: `RPCError` with the status the server answered.
     public func runWorkOrderRules(_ request: RunWorkOrderRulesRequest = RunWorkOrderRulesRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> RunWorkOrderRulesResponse {
         try await client.call(EntryService.runWorkOrderRules, request, options: options)

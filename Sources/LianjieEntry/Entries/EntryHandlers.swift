@@ -70,15 +70,21 @@ struct EntryHandlers: Sendable {
     /// subject's organisation, or the employee it is about once it is confirmed.
     static func reaches(_ caller: Caller, _ entry: EntryRecord, _ r: any StoreReader) throws -> Bool {
         guard let s = try r.subject(id: entry.subjectID), let o = try r.organization(id: s.organizationID) else { return false }
-        if caller.covers(EntryAccess.readers.union(EntryAccess.reviewers), path: o.path) { return true }
+        if staffView(caller, entry, o) { return true }
         return isOwnVisible(caller, entry)
+    }
+
+    /// Whether the caller reads `entry` as staff (all of it): a reader or reviewer role
+    /// covering the subject's organisation, and not the subject itself. Staff who are
+    /// evaluated too see the entries about themselves only as an employee does.
+    static func staffView(_ caller: Caller, _ entry: EntryRecord, _ org: OrganizationRecord) -> Bool {
+        caller.covers(EntryAccess.readers.union(EntryAccess.reviewers), path: org.path) && caller.subjectID != entry.subjectID
     }
 
     /// The employee's own entry, in a state the employee sees: confirmed, or revoked (which
     /// only a confirmed entry can become), so the outcome of an appeal shows.
     static func isOwnVisible(_ caller: Caller, _ entry: EntryRecord) -> Bool {
-        caller.has(anyOf: [.employee]) && !caller.subjectID.isEmpty && caller.subjectID == entry.subjectID
-            && employeeStatuses.contains(entry.status)
+        !caller.subjectID.isEmpty && caller.subjectID == entry.subjectID && employeeStatuses.contains(entry.status)
     }
 
     static let employeeStatuses: [Int32] = [EntryStatus.confirmed.rawValue, EntryStatus.revoked.rawValue]
@@ -192,7 +198,7 @@ struct EntryHandlers: Sendable {
         }
         guard let (entry, subject, org, evidence, events) = found else { throw Self.notFound }
         call.target = AuditLog.Target(type: "entry", id: entry.id, organizationID: org.id, organizationPath: org.path)
-        let staff = call.caller.covers(EntryAccess.readers.union(EntryAccess.reviewers), path: org.path)
+        let staff = Self.staffView(call.caller, entry, org)
         guard staff || Self.isOwnVisible(call.caller, entry) else { throw Self.notFound }
         return Self.message(entry, subject: subject, evidence: evidence, history: events,
                             selfView: !staff && !call.kit.settings.showRecorderToEmployee)
@@ -205,6 +211,7 @@ struct EntryHandlers: Sendable {
         let staffRoles = EntryAccess.readers.union(EntryAccess.reviewers)
         let staff = call.caller.has(anyOf: staffRoles)
         var filter = EntryFilter(scope: staff ? call.caller.scope(staffRoles) : .everything)
+        if staff, !call.caller.subjectID.isEmpty { filter.excludeSubjectID = call.caller.subjectID }
         if !staff {
             // The employee's self-view: confirmed entries about themselves (and their outcome).
             filter.subjectID = call.caller.subjectID.isEmpty ? "-" : call.caller.subjectID
@@ -263,7 +270,7 @@ struct EntryHandlers: Sendable {
         for e in page {
             guard let s = subjects[e.subjectID], let o = organizations[s.organizationID] else { continue }
             call.readTargets.append(AuditLog.Target(type: "entry", id: e.id, organizationID: o.id, organizationPath: o.path))
-            let selfView = !call.caller.covers(staffRoles, path: o.path) && !call.kit.settings.showRecorderToEmployee
+            let selfView = !Self.staffView(call.caller, e, o) && !call.kit.settings.showRecorderToEmployee
             entries.append(Self.message(e, subject: s, evidence: e.evidenceIDs.compactMap { evidence[$0] }, history: nil, selfView: selfView))
         }
         return ListEntriesResponse(entries: entries,

@@ -21,6 +21,9 @@ struct EvidenceHandlers: Sendable {
 
     /// The largest chunk taken or sent; well under the wire's 4 MiB body limit.
     static let maxChunkBytes = 1 << 20
+    /// Unfinished uploads one account may have open at once (so nobody fills the disk with
+    /// announced files before they expire).
+    static let maxOpenUploads = 20
     static let notFound = RPCError(.notFound, "no such upload (it may have expired)")
 
     static func message(_ u: UploadRecord) -> EvidenceUpload {
@@ -60,7 +63,10 @@ struct EvidenceHandlers: Sendable {
         let upload = UploadRecord(id: Identifiers.new(prefix: "upl"), accountID: call.caller.id, fileName: name,
                                   contentType: request.contentType, size: request.size, sha256: hash, createTime: now,
                                   expireTime: now + settings.uploadExpirySeconds)
-        try Self.pruneExpired(call)
+        Self.pruneExpired(call)
+        if try call.read({ try $0.openUploadCount(accountID: call.caller.id, at: now) }) >= Self.maxOpenUploads {
+            throw RPCError(.resourceExhausted, "you have \(Self.maxOpenUploads) unfinished uploads; finish or abandon some first (they expire)")
+        }
         call.target = AuditLog.Target(type: "evidence_upload", id: upload.id)
         return try call.write(requestID: request.requestId) { tx in
             try tx.createUpload(upload)
@@ -68,13 +74,16 @@ struct EvidenceHandlers: Sendable {
         }
     }
 
-    /// Throws away a few uploads past their expiry (each start does a little of this).
-    static func pruneExpired(_ call: Call) throws {
-        let expired = try call.read { try $0.expiredUploads(at: call.now, limit: 16) }
-        guard !expired.isEmpty else { return }
-        for u in expired { try StoreErrors.call(logger: call.logger, method: call.method) { try call.store.blobs.removeUpload(id: u.id) } }
-        try StoreErrors.call(logger: call.logger, method: call.method) {
+    /// Throws away a few uploads past their expiry (each start does a little of this). Best
+    /// effort: housekeeping that fails is logged and tried again by the next start.
+    static func pruneExpired(_ call: Call) {
+        do {
+            let expired = try call.store.read { try $0.expiredUploads(at: call.now, limit: 16) }
+            guard !expired.isEmpty else { return }
+            for u in expired { try call.store.blobs.removeUpload(id: u.id) }
             try call.store.write { tx in for u in expired { try tx.deleteUpload(id: u.id) } }
+        } catch {
+            call.logger.warning("cannot remove expired uploads", ["error": .text(String(describing: error))])
         }
     }
 
@@ -114,7 +123,10 @@ struct EvidenceHandlers: Sendable {
             throw RPCError(.failedPrecondition, "the upload has \(upload.received) of \(upload.size) bytes; send the rest first")
         }
         let blobs = call.store.blobs
-        let (hash, head) = try StoreErrors.call(logger: call.logger, method: call.method) { () throws -> (String, [UInt8]) in
+        // A finish that stored the file but whose record did not land (the call timed out
+        // meanwhile): the file was checked before it was moved, so the retry just records it.
+        let storedBefore = !blobs.hasUpload(id: upload.id) && blobs.contains(sha256: upload.sha256)
+        let (hash, head) = storedBefore ? (upload.sha256, []) : try StoreErrors.call(logger: call.logger, method: call.method) { () throws -> (String, [UInt8]) in
             let stream = Digest.SHA256Stream()
             var offset: Int64 = 0, head: [UInt8] = []
             while offset < upload.size {
@@ -129,7 +141,7 @@ struct EvidenceHandlers: Sendable {
         var refusal: RPCError?
         if hash != upload.sha256 {
             refusal = RPCError.invalidArgument(field: "upload_id", "the file received does not match its SHA-256 (a chunk was damaged); it was thrown away: upload it again")
-        } else if ContentTypes.matches(upload.contentType, head: head) == false {
+        } else if !storedBefore, ContentTypes.matches(upload.contentType, head: head) == false {
             refusal = RPCError.invalidArgument(field: "upload_id", "the file is not a \(upload.contentType); it was thrown away")
         }
         if let refusal {
@@ -139,7 +151,7 @@ struct EvidenceHandlers: Sendable {
             }
             throw refusal
         }
-        try StoreErrors.call(logger: call.logger, method: call.method) { try blobs.commitUpload(id: upload.id, sha256: hash) }
+        if !storedBefore { try StoreErrors.call(logger: call.logger, method: call.method) { try blobs.commitUpload(id: upload.id, sha256: hash) } }
         let evidence = EvidenceRecord(id: Identifiers.new(prefix: "evi"), sha256: hash, fileName: upload.fileName,
                                       contentType: upload.contentType, size: upload.size, uploadedBy: call.caller.id, createTime: call.now)
         call.target = AuditLog.Target(type: "evidence", id: evidence.id)
@@ -163,9 +175,8 @@ struct EvidenceHandlers: Sendable {
             return (e, attached)
         }
         guard let (evidence, attached) = found else { throw RPCError(.notFound, "no such evidence") }
-        let staff = EntryAccess.readers.union(EntryAccess.reviewers)
         let reachable = attached.first { entry, org in
-            call.caller.covers(staff, path: org.path) || EntryHandlers.isOwnVisible(call.caller, entry)
+            EntryHandlers.staffView(call.caller, entry, org) || EntryHandlers.isOwnVisible(call.caller, entry)
         }
         call.target = AuditLog.Target(type: "evidence", id: evidence.id, organizationID: reachable?.1.id ?? "",
                                       organizationPath: reachable?.1.path ?? "")

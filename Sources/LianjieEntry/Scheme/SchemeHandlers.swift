@@ -236,6 +236,15 @@ struct SchemeHandlers: Sendable {
         return i
     }
 
+    /// The library and tag indexes of `library/code` in `s`; NOT_FOUND when it has none.
+    static func tag(_ library: String, _ code: String, in s: CoreScheme) throws -> (Int, Int) {
+        let li = try Self.library(library, in: s)
+        guard let ti = s.libraries[li].tags.firstIndex(where: { $0.code == code }) else {
+            throw RPCError(.notFound, "library \(library) has no tag \(code)")
+        }
+        return (li, ti)
+    }
+
     /// A core problem's path as a field of a tag request: the tag's own fields become
     /// `tag.<field>`; anything else stays a document path.
     static func tagField(library: Int, tag: Int) -> (String) -> String {
@@ -284,6 +293,8 @@ struct SchemeHandlers: Sendable {
             throw RPCError(.notFound, "library \(request.libraryCode) has no tag \(t.code)")
         }
         return try edit(call, etag: request.etag, field: Self.tagField(library: li, tag: ti)) { draft, v in
+            // Found again in the draft being changed: it may differ from the one read above.
+            let (li, ti) = try Self.tag(request.libraryCode, t.code, in: draft)
             let old = draft.libraries[li].tags[ti]
             guard !old.retired else { throw RPCError(.failedPrecondition, "the tag \(t.code) is retired; add a new tag instead") }
             if let changed = Self.coreTag(t, fields: Set(request.updateMask), base: old, &v) { draft.libraries[li].tags[ti] = changed }
@@ -301,6 +312,8 @@ struct SchemeHandlers: Sendable {
             throw RPCError(.failedPrecondition, "the tag \(request.code) is retired already")
         }
         return try edit(call, requestID: request.requestId, etag: request.etag) { draft, _ in
+            let (li, ti) = try Self.tag(request.libraryCode, request.code, in: draft)
+            guard !draft.libraries[li].tags[ti].retired else { throw RPCError(.failedPrecondition, "the tag \(request.code) is retired already") }
             draft.libraries[li].tags[ti].retired = true
         }
     }

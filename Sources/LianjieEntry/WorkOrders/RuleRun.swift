@@ -12,12 +12,14 @@ public struct RuleRun: Sendable {
         var report: Int
         var entry: EntryRecord
         var confirmation: EntryEventRecord?
+        var organization: OrganizationRecord
     }
 
     public private(set) var reports: [RuleRunReport]
     var planned: [Planned]
     public let schemeVersion: Int
-    /// Work orders examined (the period's and the year before it, as peers).
+    /// Work orders in the runner's scope among those examined (the period's and the year
+    /// before it; every order of the deployment serves as a peer).
     public let orders: Int
     let now: Int64
     let recordedBy: String
@@ -29,13 +31,18 @@ public struct RuleRun: Sendable {
     /// the benchmark, which stand outside any caller's scope); nil before a scheme is published.
     public static func plan(period: LianjieScoring.Period, now: Int64, recordedBy: String, _ r: any StoreReader) throws -> RuleRun? {
         guard let current = try PublishedSchemes().current(r) else { return nil }
-        return try plan(scheme: current, period: period, now: now, recordedBy: recordedBy, r) { _ in true }
+        return try plan(scheme: current, period: period, now: now, recordedBy: recordedBy, runnerSubjectID: "", r) { _ in true }
     }
 
     /// Plans a run. `reaches` says whether findings about subjects of an organisation
-    /// belong to whoever runs it (others are neither counted nor recorded).
-    static func plan(scheme: PublishedSchemes.Version, period: LianjieScoring.Period, now: Int64, recordedBy: String, _ r: any StoreReader,
-                     reaches: (OrganizationRecord) -> Bool) throws -> RuleRun {
+    /// belong to whoever runs it (others are neither counted nor recorded); findings about
+    /// the runner's own subject are left to someone else.
+    ///
+    /// Four eyes: a rule whose entries start confirmed confirms only findings whose orders
+    /// all came from someone other than the runner (the marketing system, as a rule); a
+    /// finding on an order the runner imported starts submitted, for a second person.
+    static func plan(scheme: PublishedSchemes.Version, period: LianjieScoring.Period, now: Int64, recordedBy: String, runnerSubjectID: String,
+                     _ r: any StoreReader, reaches: (OrganizationRecord) -> Bool) throws -> RuleRun {
         let from = Int64(period.start.ordinal) * RuleEngine.day
         let until = Int64(period.end.ordinal + 1) * RuleEngine.day
         // Peers reach back a year before the period, so a quarter is compared with enough orders.
@@ -43,7 +50,14 @@ public struct RuleRun: Sendable {
         let orders = try r.workOrders(WorkOrderFilter(scope: .everything, fromDay: peersFrom, toDay: period.end.description),
                                       page: Page(after: nil, limit: 10_000_000))
         let engine = RuleEngine(orders: orders, from: from, until: until, now: now, periodName: period.description, year: period.year)
-        var run = RuleRun(reports: [], planned: [], schemeVersion: scheme.record.version, orders: orders.count, now: now, recordedBy: recordedBy)
+        let importers = Dictionary(orders.map { ($0.number, $0.importedBy) }, uniquingKeysWith: { a, _ in a })
+        var reachable: [String: Bool] = [:]
+        var inScope = 0
+        for o in orders {
+            if reachable[o.organizationID] == nil { reachable[o.organizationID] = try r.organization(id: o.organizationID).map(reaches) ?? false }
+            if reachable[o.organizationID]! { inScope += 1 }
+        }
+        var run = RuleRun(reports: [], planned: [], schemeVersion: scheme.record.version, orders: inScope, now: now, recordedBy: recordedBy)
         var keys: Set<String> = []
         var categories: [String: String] = [:]
         for rule in scheme.compiled.scheme.workOrderRules {
@@ -56,7 +70,8 @@ public struct RuleRun: Sendable {
             guard report.notRun.isEmpty, let tag else { run.reports.append(report); continue }
             var reasons: Set<String> = []
             for f in engine.run(rule) {
-                guard let s = try r.subject(id: f.handlerSubjectID), let o = try r.organization(id: s.organizationID), reaches(o) else { continue }
+                guard let s = try r.subject(id: f.handlerSubjectID), let o = try r.organization(id: s.organizationID), reaches(o),
+                      runnerSubjectID.isEmpty || s.id != runnerSubjectID else { continue }
                 report.found += 1
                 if try keys.contains(f.key) || r.entry(ruleKey: f.key) != nil { report.alreadyRecorded += 1; continue }
                 if categories[s.categoryID] == nil { categories[s.categoryID] = try r.category(id: s.categoryID)?.code ?? "" }
@@ -68,18 +83,19 @@ public struct RuleRun: Sendable {
                 }
                 keys.insert(f.key)
                 report.recorded += 1
-                let status: LianjieMessages.EntryStatus = rule.confirmed ? .confirmed : .submitted
+                let confirmed = rule.confirmed && f.orders.allSatisfy { importers[$0] != recordedBy }
+                let status: LianjieMessages.EntryStatus = confirmed ? .confirmed : .submitted
                 let entry = EntryRecord(id: Identifiers.new(prefix: "ent"), subjectID: s.id, tagLibrary: tag.ref.library, tagVersion: tag.ref.version,
                                         tagCode: tag.ref.code, tagName: tag.tag.name, dimension: tag.tag.dimension.rawValue,
                                         polarity: tag.tag.polarity.rawValue, occurredOn: f.day, quantity: 100, description: f.description,
                                         workOrders: f.orders, source: EntrySource.rule.rawValue, status: status.rawValue,
-                                        recordedBy: recordedBy, recordTime: now, reviewTime: rule.confirmed ? now : 0,
+                                        recordedBy: recordedBy, recordTime: now, reviewTime: confirmed ? now : 0,
                                         schemeVersion: scheme.record.version, rule: ruleName, ruleKey: f.key)
-                let confirmation = rule.confirmed
+                let confirmation = confirmed
                     ? EntryEventRecord(entryID: entry.id, time: now, accountID: "", action: "confirmed", status: status.rawValue,
                                        reason: "entries of rule \(ruleName) start confirmed")
                     : nil
-                run.planned.append(Planned(report: run.reports.count, entry: entry, confirmation: confirmation))
+                run.planned.append(Planned(report: run.reports.count, entry: entry, confirmation: confirmation, organization: o))
             }
             report.skipReasons = reasons.sorted()
             run.reports.append(report)
@@ -88,19 +104,21 @@ public struct RuleRun: Sendable {
     }
 
     /// Records the planned entries in `tx`; the reports, corrected for anything a run that
-    /// raced this one recorded since it was planned.
-    public func record(_ tx: any StoreWriter) throws -> [RuleRunReport] {
+    /// raced this one recorded since it was planned, and each recorded entry's organisation.
+    public func record(_ tx: any StoreWriter) throws -> (reports: [RuleRunReport], recorded: [(entryID: String, organization: OrganizationRecord)]) {
         var reports = self.reports
+        var recorded: [(entryID: String, organization: OrganizationRecord)] = []
         for p in planned {
             if try tx.entry(ruleKey: p.entry.ruleKey) != nil {
                 reports[p.report].recorded -= 1
                 reports[p.report].alreadyRecorded += 1
                 continue
             }
+            recorded.append((p.entry.id, p.organization))
             try tx.createEntry(p.entry, event: EntryEventRecord(entryID: p.entry.id, time: now, accountID: recordedBy, action: "submitted",
                                                                 status: EntryStatus.submitted.rawValue, reason: "derived by rule \(p.entry.rule)"))
             if let c = p.confirmation { try tx.updateEntry(p.entry, event: c) }
         }
-        return reports
+        return (reports, recorded)
     }
 }

@@ -130,7 +130,7 @@ struct WorkOrderHandlers: Sendable {
             throw RPCError.invalidArgument(field: "rows", "must carry 1-\(limit) orders; send more in further calls")
         }
         let handlerNumbers = Set(request.rows.flatMap { $0.order?.stages.map(\.handler) ?? [] })
-        let (subjects, stored) = try call.read { r -> ([String: (SubjectRecord, OrganizationRecord)], [String: String]) in
+        let (subjects, stored) = try call.read { r -> ([String: (SubjectRecord, OrganizationRecord)], [String: StoredWorkOrder]) in
             var found: [String: (SubjectRecord, OrganizationRecord)] = [:]
             for n in handlerNumbers where !n.isEmpty {
                 if let s = try r.subject(employeeNumber: n), let o = try r.organization(id: s.organizationID),
@@ -138,7 +138,7 @@ struct WorkOrderHandlers: Sendable {
                     found[n] = (s, o)
                 }
             }
-            return (found, try r.workOrderHashes(numbers: request.rows.compactMap { $0.order?.number }))
+            return (found, try r.storedWorkOrders(numbers: request.rows.compactMap { $0.order?.number }))
         }
         var rejections: [ImportRejection] = [], records: [WorkOrderRecord] = [], numbers: Set<String> = []
         var created = 0, updated = 0, unchanged = 0
@@ -152,9 +152,18 @@ struct WorkOrderHandlers: Sendable {
                 continue
             }
             switch stored[record.number] {
-            case nil: created += 1; records.append(record)
-            case record.contentHash: unchanged += 1
-            default: updated += 1; records.append(record)
+            case nil:
+                created += 1
+                records.append(record)
+            case let existing? where !call.caller.covers(Self.importers, path: existing.organizationPath):
+                // Order numbers are the marketing system's, unique across the deployment: one
+                // held by another organisation's order is neither shown nor changed.
+                rejections.append(ImportRejection(line: line, field: "number", reason: "belongs to an order outside your scope"))
+            case let existing? where existing.contentHash == record.contentHash:
+                unchanged += 1
+            default:
+                updated += 1
+                records.append(record)
             }
         }
         var response = ImportWorkOrdersResponse(applied: false, created: Int32(created), updated: Int32(updated), unchanged: Int32(unchanged),
@@ -163,8 +172,11 @@ struct WorkOrderHandlers: Sendable {
         guard rejections.isEmpty, !request.dryRun else { return response }
         response.applied = true
         let final = response
+        let organizations = Dictionary(subjects.values.map { ($0.1.id, $0.1) }, uniquingKeysWith: { a, _ in a })
         return try call.write(requestID: request.requestId) { tx in
             for r in records { try tx.upsertWorkOrder(r) }
+            try call.auditAlso(tx, records.map { AuditLog.Target(type: "work_order", id: $0.number, organizationID: $0.organizationID,
+                                                                organizationPath: organizations[$0.organizationID]?.path ?? "") })
             return final
         }
     }
@@ -175,9 +187,14 @@ struct WorkOrderHandlers: Sendable {
 
     func get(_ request: GetWorkOrderRequest, _ call: Call) throws -> WorkOrder {
         guard !request.number.isEmpty else { throw RPCError.invalidArgument(field: "number", "is required") }
+        let caller = call.caller
         let found = try call.read { r -> (WorkOrderRecord, OrganizationRecord, [String])? in
             guard let w = try r.workOrder(number: request.number), let o = try r.organization(id: w.organizationID) else { return nil }
-            return (w, o, try r.entryIDs(workOrder: w.number))
+            // Only the derived entries the caller may read themselves.
+            let entries = try r.entryIDs(workOrder: w.number).filter { id in
+                try r.entry(id: id).map { try EntryHandlers.reaches(caller, $0, r) } ?? false
+            }
+            return (w, o, entries)
         }
         guard let (order, org, entries) = found else { throw Self.notFound }
         call.target = AuditLog.Target(type: "work_order", id: order.number, organizationID: org.id, organizationPath: org.path)
@@ -234,7 +251,8 @@ struct WorkOrderHandlers: Sendable {
         let plan = try call.read { r -> RuleRun? in
             guard let current = try schemes.current(r) else { return nil }
             // Findings about subjects outside the caller's scope are not theirs to see.
-            return try RuleRun.plan(scheme: current, period: period, now: call.now, recordedBy: call.caller.id, r) { org in
+            return try RuleRun.plan(scheme: current, period: period, now: call.now, recordedBy: call.caller.id,
+                                    runnerSubjectID: call.caller.subjectID, r) { org in
                 call.caller.covers(EntryAccess.reviewers, path: org.path)
             }
         }
@@ -242,7 +260,13 @@ struct WorkOrderHandlers: Sendable {
         call.target = AuditLog.Target(type: "rule_run", id: period.description)
         let dryRun = request.dryRun
         return try call.write(requestID: request.requestId) { tx in
-            let reports = dryRun ? plan.reports : try plan.record(tx)
+            guard !dryRun else {
+                return RunWorkOrderRulesResponse(reports: plan.reports, schemeVersion: Int32(plan.schemeVersion), orders: Int32(plan.orders))
+            }
+            let (reports, recorded) = try plan.record(tx)
+            // Each entry the run recorded is a change to a person's record: named in the trail.
+            try call.auditAlso(tx, recorded.map { AuditLog.Target(type: "entry", id: $0.entryID, organizationID: $0.organization.id,
+                                                                 organizationPath: $0.organization.path) })
             return RunWorkOrderRulesResponse(reports: reports, schemeVersion: Int32(plan.schemeVersion), orders: Int32(plan.orders))
         }
     }

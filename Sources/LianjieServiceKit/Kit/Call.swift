@@ -68,6 +68,16 @@ public final class Call {
         }
     }
 
+    /// Appends an audit entry (outcome OK) for each of `targets` inside a `write`'s
+    /// transaction: a change that touches many records (a batch import, a rule run) names
+    /// each of them, beside the call's own entry.
+    public func auditAlso(_ tx: any StoreWriter, _ targets: [AuditLog.Target]) throws {
+        let time = kit.settings.clock.nowNanos()
+        for t in targets {
+            try kit.audit.append(tx, time: time, accountID: caller.id, method: method, target: t, peer: context.peer, outcome: "OK")
+        }
+    }
+
     /// `write`, without the worker waiting for the commit: the change joins the next group
     /// commit and the call is answered when it is durable, while this thread takes the next
     /// call. Throws `DeferredReply`, which the kit hands to the server; so it ends the

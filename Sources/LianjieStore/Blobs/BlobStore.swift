@@ -17,6 +17,8 @@ public protocol BlobStore: Sendable {
     func removeUpload(id: String) throws(StoreError)
     /// Reads up to `length` bytes of stored content from `offset`.
     func read(sha256: String, offset: Int64, length: Int) throws(StoreError) -> [UInt8]
+    /// Whether an upload has bytes stored.
+    func hasUpload(id: String) -> Bool
     /// Whether content with this hash is stored.
     func contains(sha256: String) -> Bool
 }

@@ -101,6 +101,11 @@ public final class FileBlobStore: BlobStore {
         try readFile(try objectPath(sha256).file, offset: offset, length: length)
     }
 
+    public func hasUpload(id: String) -> Bool {
+        guard let path = try? uploadPath(id) else { return false }
+        return access(path, F_OK) == 0
+    }
+
     public func contains(sha256: String) -> Bool {
         guard let path = try? objectPath(sha256).file else { return false }
         return access(path, F_OK) == 0

@@ -167,6 +167,9 @@ public struct EntryFilter: Sendable, Equatable {
     public var scope: ScopeFilter
     public var underPath: String?
     public var subjectID: String?
+    /// Leaves out the entries about this subject (a staff member's own, seen only as an
+    /// employee sees them).
+    public var excludeSubjectID: String?
     public var tagLibrary: String?
     public var tagCode: String?
     public var dimension: String?

@@ -26,6 +26,8 @@ public protocol EntryReader {
     /// The entries evidence is attached to.
     func entryIDs(evidenceID: String) throws -> [String]
     func upload(id: String) throws -> UploadRecord?
+    /// Unexpired uploads an account has open.
+    func openUploadCount(accountID: String, at time: Int64) throws -> Int
     /// Uploads whose expiry is at or before `time`.
     func expiredUploads(at time: Int64, limit: Int) throws -> [UploadRecord]
 }

@@ -9,11 +9,12 @@ import Synchronization
 ///
 /// A body comes either with a caller blocked until it is committed (`perform`) or with a
 /// completion and no caller waiting (`performLater`: a worker thread hands its write on
-/// and is free at once). After a batch, the leader hands the lead to the next blocked
-/// caller in the queue; while the queue starts with bodies nobody waits for, it keeps
-/// leading itself. Each blocked caller sleeps on its own semaphore and is woken once, to
-/// return or to lead: no broadcast wakes every waiting thread for each batch. Nothing here
-/// spawns a thread.
+/// and is free at once). Batches whose first body nobody waits for are led by the
+/// committer, one serial dispatch queue, so no caller's thread is kept leading for others
+/// (a blocked caller whose own body is done returns). After a batch, the leader hands the
+/// lead to the next blocked caller in the queue, or to the committer. Each blocked caller
+/// sleeps on its own semaphore and is woken once, to return or to lead: no broadcast wakes
+/// every waiting thread for each batch.
 final class GroupCommit: Sendable {
     /// One queued body and, once its batch is done, its outcome.
     final class Job: @unchecked Sendable {
@@ -57,6 +58,8 @@ final class GroupCommit: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Leads batches that start with bodies nobody waits for.
+    private let committer = DispatchQueue(label: "lianjie.group-commit")
 
     /// Jobs and batches committed so far (diagnostics).
     let jobs = Atomic<Int>(0)
@@ -64,7 +67,7 @@ final class GroupCommit: Sendable {
 
     /// Queues `body`, and returns its result once the transaction it ran in committed.
     /// - Parameter commitBatch: commits a batch; called by whichever caller leads it.
-    func perform<T>(_ body: (any StoreWriter) throws -> T, commitBatch: @escaping ([Job]) throws -> Void) throws -> T {
+    func perform<T>(_ body: (any StoreWriter) throws -> T, commitBatch: @escaping @Sendable ([Job]) throws -> Void) throws -> T {
         try withoutActuallyEscaping(body) { escapable in
             var result: T?
             let job = Job { access in result = try escapable(access) }
@@ -77,12 +80,12 @@ final class GroupCommit: Sendable {
     }
 
     /// Queues `body` and returns at once; `completion` runs (on the leader's thread) once
-    /// the transaction it ran in committed or failed. If no batch is under way, the calling
-    /// thread leads this one (and any that queue behind it) before returning.
+    /// the transaction it ran in committed or failed. Completions must not call back into
+    /// the store synchronously: they run while their leader leads.
     func performLater(_ body: @escaping (SQLiteAccess) throws -> Void, completion: @escaping @Sendable ((any Error)?) -> Void,
-                      commitBatch: @escaping ([Job]) throws -> Void) {
+                      commitBatch: @escaping @Sendable ([Job]) throws -> Void) {
         let job = Job(body, completion: completion)
-        if enqueue(job) { lead(commitBatch, current: job) }
+        if enqueue(job) { committer.async { self.lead(commitBatch, current: nil) } }
     }
 
     /// Adds a job; true when its caller is to lead now.
@@ -96,9 +99,11 @@ final class GroupCommit: Sendable {
         }
     }
 
-    /// Commits batches until the queue is empty or starts with a blocked caller, who then
-    /// leads in turn.
-    private func lead(_ commitBatch: ([Job]) throws -> Void, current: Job) {
+    /// Commits batches until the queue is empty, or hands the lead on: to a blocked caller
+    /// at the head of the queue, or (from a caller's thread) to the committer when the
+    /// head is a body nobody waits for. `current` is the calling thread's own job (nil on
+    /// the committer).
+    private func lead(_ commitBatch: @escaping @Sendable ([Job]) throws -> Void, current: Job?) {
         while true {
             let batch = state.withLock { s -> [Job] in
                 let b = s.queue
@@ -109,18 +114,22 @@ final class GroupCommit: Sendable {
             do { try commitBatch(batch) } catch { batchFailure = error }
             jobs.wrappingAdd(batch.count, ordering: .relaxed)
             batches.wrappingAdd(1, ordering: .relaxed)
-            for j in batch { j.finish(batchFailure, isCurrent: j === current) }
+            for j in batch { j.finish(batchFailure, isCurrent: current.map { j === $0 } ?? false) }
             let next = state.withLock { s -> (Job?, Bool) in
                 guard let first = s.queue.first else {
                     s.leading = false
                     return (nil, false)
                 }
-                guard first.wake != nil else { return (nil, true) }  // nobody waits on it: lead on
+                guard first.wake != nil else { return (nil, true) }  // nobody waits on it: the committer leads
                 first.leads = true
                 return (first, false)
             }
             if let handOff = next.0 { handOff.wake!.signal() }
-            if !next.1 { return }
+            guard next.1 else { return }
+            if current != nil {
+                committer.async { self.lead(commitBatch, current: nil) }
+                return
+            }
         }
     }
 }

@@ -104,14 +104,25 @@ public struct WorkOrderFilter: Sendable, Equatable {
     }
 }
 
+/// What an import compares a row with: the stored order's content hash and where it belongs.
+public struct StoredWorkOrder: Sendable, Equatable {
+    public var contentHash: String
+    public var organizationPath: String
+
+    public init(contentHash: String, organizationPath: String) {
+        self.contentHash = contentHash
+        self.organizationPath = organizationPath
+    }
+}
+
 /// What work orders read.
 public protocol WorkOrderReader {
     func workOrder(number: String) throws -> WorkOrderRecord?
     /// By number; `page.after` is the last number seen.
     func workOrders(_ filter: WorkOrderFilter, page: Page) throws -> [WorkOrderRecord]
     func workOrderCount(_ filter: WorkOrderFilter) throws -> Int
-    /// The stored content hash of each of these numbers that exists.
-    func workOrderHashes(numbers: [String]) throws -> [String: String]
+    /// The stored content hash and organisation path of each of these numbers that exists.
+    func storedWorkOrders(numbers: [String]) throws -> [String: StoredWorkOrder]
     /// The entries that cite this order.
     func entryIDs(workOrder: String) throws -> [String]
 }

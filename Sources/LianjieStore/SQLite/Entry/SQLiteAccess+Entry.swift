@@ -104,6 +104,7 @@ extension SQLiteAccess {
             args += [.int(Int64(p.utf8.count)), .text(p)]
         }
         if let v = f.subjectID { clause += " AND e.subject_id = ?"; args.append(.text(v)) }
+        if let v = f.excludeSubjectID { clause += " AND e.subject_id != ?"; args.append(.text(v)) }
         if let v = f.tagLibrary { clause += " AND e.tag_library = ?"; args.append(.text(v)) }
         if let v = f.tagCode { clause += " AND e.tag_code = ?"; args.append(.text(v)) }
         if let v = f.dimension { clause += " AND e.dimension = ?"; args.append(.text(v)) }
@@ -215,6 +216,10 @@ extension SQLiteAccess {
 
     func upload(id: String) throws -> UploadRecord? {
         try db.query("\(Self.uploadColumns) WHERE id = ?", [.text(id)]).first.map(uploadRow)
+    }
+
+    func openUploadCount(accountID: String, at time: Int64) throws -> Int {
+        try count("SELECT COUNT(*) FROM evidence_uploads WHERE account_id = ? AND expire_time > ?", [.text(accountID), .int(time)])
     }
 
     func expiredUploads(at time: Int64, limit: Int) throws -> [UploadRecord] {

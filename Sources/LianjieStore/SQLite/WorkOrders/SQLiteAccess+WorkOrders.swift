@@ -72,15 +72,18 @@ extension SQLiteAccess {
         return try count("SELECT COUNT(*) FROM work_orders w JOIN organizations o ON o.id = w.organization_id WHERE \(clause)", args)
     }
 
-    func workOrderHashes(numbers: [String]) throws -> [String: String] {
-        var out: [String: String] = [:]
+    func storedWorkOrders(numbers: [String]) throws -> [String: StoredWorkOrder] {
+        var out: [String: StoredWorkOrder] = [:]
         // SQLite takes a bounded number of parameters: ask in slices.
         var start = 0
         while start < numbers.count {
             let slice = numbers[start..<min(start + 500, numbers.count)]
             let placeholders = Array(repeating: "?", count: slice.count).joined(separator: ", ")
-            for r in try db.query("SELECT number, content_hash FROM work_orders WHERE number IN (\(placeholders))", slice.map { .text($0) }) {
-                out[r[0].text] = r[1].text
+            for r in try db.query("""
+                SELECT w.number, w.content_hash, COALESCE(o.path, '') FROM work_orders w LEFT JOIN organizations o ON o.id = w.organization_id
+                WHERE w.number IN (\(placeholders))
+                """, slice.map { .text($0) }) {
+                out[r[0].text] = StoredWorkOrder(contentHash: r[1].text, organizationPath: r[2].text)
             }
             start += 500
         }
