@@ -69,6 +69,8 @@ final class ServerConnection: LoopChannel, @unchecked Sendable {
     /// No new work is taken; the connection closes once open calls are answered and flushed.
     private var closing = false
     private var closed = false
+    /// A flush is queued on the loop (see `scheduleFlush`).
+    private var flushScheduled = false
     /// When the last complete frame arrived: the idle timeout counts from here.
     private var lastActivity: UInt64
     /// When the frame now arriving began, while one is half-received.
@@ -126,16 +128,18 @@ final class ServerConnection: LoopChannel, @unchecked Sendable {
     func tick(now: UInt64) {
         guard !closed else { return }
         let configuration = server.configuration
-        if let started = frameStarted, now - started >= configuration.readStallNanos {
+        // `now` was read when the loop woke; a mark set since (by a reply) may be later.
+        func since(_ mark: UInt64) -> UInt64 { now > mark ? now - mark : 0 }
+        if let started = frameStarted, since(started) >= configuration.readStallNanos {
             close(reason: proxyPending != nil ? "no PROXY header in time" : "a frame stalled half-received")
             return
         }
-        if outOffset < out.count, now - lastWriteProgress >= configuration.writeStallNanos {
+        if outOffset < out.count, since(lastWriteProgress) >= configuration.writeStallNanos {
             close(reason: "the peer stopped reading its replies")
             return
         }
         let idle = configuration.idleTimeoutNanos
-        if openCalls.isEmpty, out.count == outOffset, idle > 0, now - lastActivity >= idle {
+        if openCalls.isEmpty, out.count == outOffset, idle > 0, since(lastActivity) >= idle {
             sendGoAway(.unavailable, "idle timeout")
             beginClosing()
             flush()
@@ -425,7 +429,19 @@ final class ServerConnection: LoopChannel, @unchecked Sendable {
         }
         openCalls[callID] = nil
         reply(callID, result, method: open.method, started: open.started)
-        flush()
+        scheduleFlush()
+    }
+
+    /// Sends what is queued once the loop has run the tasks posted so far: answers that
+    /// complete together (a group commit's worth) leave in one send, not one each.
+    private func scheduleFlush() {
+        guard !flushScheduled else { return }
+        flushScheduled = true
+        loop.execute { [weak self] in
+            guard let self else { return }
+            self.flushScheduled = false
+            self.flush()
+        }
     }
 
     /// CANCEL or the deadline: a call still queued (or holding a delayed reply) is answered

@@ -29,8 +29,34 @@ public final class Call {
     /// Unix seconds now, from the services' clock.
     public var now: Int64 { kit.settings.clock.now() }
 
+    /// A retried request's first answer, found by `replayCheck`: ends the handler, and the
+    /// kit answers with it.
+    struct ReplayAnswer: Error {
+        let bytes: [UInt8]
+    }
+
+    /// For a request with a `request_id`: looks up the first answer to the same request,
+    /// checking it is the same request and still in the caller's reach (nil when there is
+    /// none). Run once, inside the handler's first `read` (so a retry is answered before
+    /// any check its first run changed the outcome of), or before its `write`.
+    var replayCheck: ((any StoreReader) throws -> [UInt8]?)?
+
     public func read<T: Sendable>(_ body: (any StoreReader) throws -> T) throws -> T {
-        try StoreErrors.call(logger: logger, method: method) { try store.read(body) }
+        try StoreErrors.call(logger: logger, method: method) {
+            try store.read { r in
+                if let check = replayCheck {
+                    replayCheck = nil
+                    if let bytes = try check(r) { throw ReplayAnswer(bytes: bytes) }
+                }
+                return try body(r)
+            }
+        }
+    }
+
+    /// Runs the replay lookup now if no read has run it yet.
+    private func checkReplayBeforeWriting() throws {
+        guard replayCheck != nil else { return }
+        let _: Bool = try read { _ in true }
     }
 
     /// Runs a change in one transaction with its audit entry (outcome OK) and, when
@@ -41,6 +67,7 @@ public final class Call {
     /// secret that must never be stored, such as a new API token).
     public func write<Response: ProtoMessage>(requestID: String = "", storedAs: (Response) -> Response = { $0 },
                                               _ body: (any StoreWriter) throws -> Response) throws -> Response {
+        try checkReplayBeforeWriting()
         let time = kit.settings.clock.nowNanos()
         let seconds = time / 1_000_000_000
         let window = kit.settings.idempotencyWindowSeconds
@@ -86,6 +113,7 @@ public final class Call {
     /// its refusal is audited (through the auditor's queue, as a loop thread's would be).
     public func writeDeferred<Response: ProtoMessage>(requestID: String = "", storedAs: @escaping @Sendable (Response) -> Response = { $0 },
                                                       _ body: @escaping @Sendable (any StoreWriter) throws -> Response) throws -> Never {
+        try checkReplayBeforeWriting()
         let time = kit.settings.clock.nowNanos()
         let seconds = time / 1_000_000_000
         let (kit, callerID, method, target, context, fingerprint) = (self.kit, caller.id, self.method, self.target, self.context, self.fingerprint)

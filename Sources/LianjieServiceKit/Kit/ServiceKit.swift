@@ -73,11 +73,16 @@ public struct ServiceKit: Sendable {
             do {
                 if idempotent, let key = (request as? any Idempotent)?.requestId, !key.isEmpty {
                     call.fingerprint = Digest.sha256(request.serializedBytes())
-                    if let replay = try kit.replay(key, rule: rule, call) { return replay }
+                    // Looked up in the handler's first read (one transaction fewer), or before
+                    // its write if it reads nothing first: see `Call.replayCheck`.
+                    call.replayCheck = { r in try kit.replay(key, rule: rule, call, r) }
                 }
                 let response = try body(request, call)
                 if mode == .read { try call.auditNow(outcome: "OK") }
                 return response.serializedBytes()
+            } catch let replay as Call.ReplayAnswer {
+                if mode == .read { try call.auditNow(outcome: "OK") }
+                return replay.bytes
             } catch let error as RPCError {
                 if mode != .none { call.auditRefusal(outcome: error.status.name, inline: inline) }
                 throw error
@@ -97,20 +102,15 @@ public struct ServiceKit: Sendable {
     /// The first answer to an earlier request with the same `request_id`, if any, checked:
     /// the same request, and a record the caller still reaches (AIP-155). Answered before
     /// any check the first run itself changed the outcome of (a name now taken, say).
-    private func replay(_ key: String, rule: AccessRule, _ call: Call) throws -> [UInt8]? {
+    private func replay(_ key: String, rule: AccessRule, _ call: Call, _ r: any StoreReader) throws -> [UInt8]? {
         let now = settings.clock.now()
-        let checks = replayChecks
-        let found = try call.read { r -> (IdempotencyRecord, Bool)? in
-            guard let record = try r.idempotencyRecord(accountID: call.caller.id, method: call.method, requestID: key,
-                                                       notBefore: now - settings.idempotencyWindowSeconds) else { return nil }
-            var visible = true
-            if !record.organizationPath.isEmpty, case .roles(let roles) = rule {
-                visible = call.caller.covers(roles, path: record.organizationPath)
-            }
-            if visible, let check = checks[record.targetType] { visible = try check(call.caller, record, r) }
-            return (record, visible)
+        guard let record = try r.idempotencyRecord(accountID: call.caller.id, method: call.method, requestID: key,
+                                                   notBefore: now - settings.idempotencyWindowSeconds) else { return nil }
+        var visible = true
+        if !record.organizationPath.isEmpty, case .roles(let roles) = rule {
+            visible = call.caller.covers(roles, path: record.organizationPath)
         }
-        guard let (record, visible) = found else { return nil }
+        if visible, let check = replayChecks[record.targetType] { visible = try check(call.caller, record, r) }
         try Call.checkSameRequest(record, fingerprint: call.fingerprint)
         guard visible else { throw RPCError(.notFound, "what this request_id was about is not in your scope") }
         call.target = AuditLog.Target(type: record.targetType, id: record.targetID, organizationPath: record.organizationPath)
