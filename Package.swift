@@ -157,7 +157,7 @@ let package = Package(
                                    "LianjieScoring", "LianjieClient", "LianjieMessages", "LianjieRPC", "LianjieSeed", "LianjieSecurity"],
                     swiftSettings: strict),
         .testTarget(name: "EndToEndTests",
-                    dependencies: ["LianjieXCTestSupport", "LianjieClient", "LianjieWire", "LianjieMessages", "LianjieTestSupport",
+                    dependencies: ["LianjieXCTestSupport", "LianjieClient", "LianjieRPC", "LianjieWire", "LianjieMessages", "LianjieTestSupport",
                                    "LianjieSecurity"],
                     exclude: ["authorization-matrix.txt"],
                     swiftSettings: strict),
