@@ -12,12 +12,14 @@ export LIANJIE_BOOTSTRAP_ADMIN=${LIANJIE_BOOTSTRAP_ADMIN:-admin:Demo-Lianjie-202
 cat <<MSG
 Starting lianjied on $listen with the demo deployment in ./data-demo (Ctrl-C stops it).
 In another terminal, log in as the demo administrator (the README lists the other
-demo accounts: inspector, inspector2, manager, hr, auditor, employee):
+demo accounts: inspector, inspector-b, inspector2, manager, hr, auditor, employee):
 
   $bin/lianjie --server $listen login admin        # password: ${LIANJIE_BOOTSTRAP_ADMIN#*:}
   $bin/lianjie whoami
   $bin/lianjie subject list
   $bin/lianjie org list
+  $bin/lianjie login inspector                     # password: Jiancha-2026-Demo
+  $bin/lianjie entry list --limit 20               # a year of history; entry show ID for one
 
 MSG
 exec "$bin/lianjied" --listen "$listen" --data-dir ./data-demo --demo
