@@ -8,6 +8,7 @@ import LianjieStore
 /// Entries: submitting, reading, reviewing, appealing.
 struct EntryHandlers: Sendable {
     let schemes: PublishedSchemes
+    let categories = CategoryCodes()
 
     func register(on router: inout Router, _ kit: ServiceKit) {
         kit.register(EntryService.submitEntry, audit: .change, on: &router, submit)
@@ -57,13 +58,9 @@ struct EntryHandlers: Sendable {
 
     // MARK: Scope
 
-    /// A subject by id or employee number, with its organisation. (Ids carry the `sub_`
-    /// prefix, so most keys take one lookup.)
+    /// A subject by id or employee number, with its organisation.
     static func subject(_ key: String, _ r: any StoreReader) throws -> (SubjectRecord, OrganizationRecord)? {
-        let found = key.hasPrefix("sub_") ? try r.subject(id: key) ?? r.subject(employeeNumber: key)
-                                          : try r.subject(employeeNumber: key) ?? r.subject(id: key)
-        guard let s = found, let o = try r.organization(id: s.organizationID) else { return nil }
-        return (s, o)
+        try r.subjectWithOrganization(key: key)
     }
 
     /// Whether the caller may read `entry`: a reader, recorder or reviewer role covering the
@@ -124,9 +121,9 @@ struct EntryHandlers: Sendable {
         }
         try v.check()
 
-        let found = try call.read { r -> (SubjectRecord, OrganizationRecord, CategoryRecord?, PublishedSchemes.Version?, [EvidenceRecord?])? in
+        let found = try call.read { r -> (SubjectRecord, OrganizationRecord, String, PublishedSchemes.Version?, [EvidenceRecord?])? in
             guard let (s, o) = try Self.subject(request.subjectId, r) else { return nil }
-            return (s, o, try r.category(id: s.categoryID), try schemes.current(r), try request.evidenceIds.map { try r.evidence(id: $0) })
+            return (s, o, try categories.code(s.categoryID, r), try schemes.current(r), try request.evidenceIds.map { try r.evidence(id: $0) })
         }
         guard let (subject, org, category, scheme, evidence) = found else { throw Self.subjectNotFound }
         call.target = AuditLog.Target(type: "subject", id: subject.id, organizationID: org.id, organizationPath: org.path)
@@ -138,7 +135,7 @@ struct EntryHandlers: Sendable {
             throw RPCError(.failedPrecondition, "the subject is not active; entries are recorded for active subjects")
         }
         guard let scheme else { throw RPCError(.failedPrecondition, "no scheme is published yet") }
-        let tag = try Self.resolve(tagKey, category: category?.code ?? "", in: scheme.compiled)
+        let tag = try Self.resolve(tagKey, category: category, in: scheme.compiled)
         for (i, e) in evidence.enumerated() where e == nil || e!.uploadedBy != call.caller.id {
             throw RPCError(.notFound, "no such evidence: \(request.evidenceIds[i]) (evidence is attached by whoever uploaded it)")
         }

@@ -36,3 +36,17 @@ final class PublishedSchemes: Sendable {
         return found
     }
 }
+
+/// Category codes by id, read once per process. Safe to keep: a category is never changed
+/// or removed once created (there is no RPC that would), so no process sees a stale code.
+final class CategoryCodes: Sendable {
+    private let cache = Mutex<[String: String]>([:])
+
+    /// The code of category `id`; empty when there is none.
+    func code(_ id: String, _ r: any StoreReader) throws -> String {
+        if let hit = cache.withLock({ $0[id] }) { return hit }
+        guard let category = try r.category(id: id) else { return "" }
+        cache.withLock { $0[id] = category.code }
+        return category.code
+    }
+}

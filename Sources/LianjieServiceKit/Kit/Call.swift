@@ -111,7 +111,7 @@ public final class Call {
     /// handler, and everything the change needs must be in `body` (which runs later, on
     /// whichever thread commits it). A failure is answered as `write` would answer it, and
     /// its refusal is audited (through the auditor's queue, as a loop thread's would be).
-    public func writeDeferred<Response: ProtoMessage>(requestID: String = "", storedAs: @escaping @Sendable (Response) -> Response = { $0 },
+    public func writeDeferred<Response: ProtoMessage>(requestID: String = "", storedAs: (@Sendable (Response) -> Response)? = nil,
                                                       _ body: @escaping @Sendable (any StoreWriter) throws -> Response) throws -> Never {
         try checkReplayBeforeWriting()
         let time = kit.settings.clock.nowNanos()
@@ -129,9 +129,8 @@ public final class Call {
             let bytes = response.serializedBytes()
             try kit.audit.append(tx, time: time, accountID: callerID, method: method, target: target, peer: context.peer, outcome: "OK")
             if !requestID.isEmpty {
-                let stored = storedAs(response)
                 try tx.saveIdempotencyRecord(IdempotencyRecord(
-                    accountID: callerID, method: method, requestID: requestID, response: stored == response ? bytes : stored.serializedBytes(),
+                    accountID: callerID, method: method, requestID: requestID, response: storedAs.map { $0(response).serializedBytes() } ?? bytes,
                     fingerprint: fingerprint, targetType: target?.type ?? "", targetID: target?.id ?? "",
                     organizationPath: target?.organizationPath ?? "", createTime: seconds))
                 try kit.maintenance.pruneIdempotencyIfDue(tx, now: seconds, window: kit.settings.idempotencyWindowSeconds)

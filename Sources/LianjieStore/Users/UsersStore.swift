@@ -36,6 +36,8 @@ public protocol UsersReader {
     // Subjects
     func subject(id: String) throws -> SubjectRecord?
     func subject(employeeNumber: String) throws -> SubjectRecord?
+    /// A subject by id or else by employee number, with its organisation, in one lookup.
+    func subjectWithOrganization(key: String) throws -> (SubjectRecord, OrganizationRecord)?
     /// The subject whose self-view account is `accountID`.
     func subject(accountID: String) throws -> SubjectRecord?
     func subjects(_ filter: SubjectFilter, page: Page) throws -> [SubjectRecord]
