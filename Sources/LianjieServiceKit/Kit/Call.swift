@@ -29,24 +29,25 @@ public final class Call {
     /// Unix seconds now, from the services' clock.
     public var now: Int64 { kit.settings.clock.now() }
 
-    /// A retried request's first answer, found by `replayCheck`: ends the handler, and the
-    /// kit answers with it.
+    /// A retried request's first answer, found through `pendingReplay`: ends the handler, and
+    /// the kit answers with it.
     struct ReplayAnswer: Error {
         let bytes: [UInt8]
     }
 
-    /// For a request with a `request_id`: looks up the first answer to the same request,
-    /// checking it is the same request and still in the caller's reach (nil when there is
-    /// none). Run once, inside the handler's first `read` (so a retry is answered before
-    /// any check its first run changed the outcome of), or before its `write`.
-    var replayCheck: ((any StoreReader) throws -> [UInt8]?)?
+    /// For a request with a `request_id`: the first answer to the same request is looked up
+    /// (`ServiceKit.replay`: the same request, still in the caller's reach) once, inside
+    /// the handler's first `read` (so a retry is answered before any check its first run
+    /// changed the outcome of), or before its `write`. Plain values, not a closure: a closure
+    /// holding this call would keep it alive when the handler ends before any read.
+    var pendingReplay: (requestID: String, rule: AccessRule)?
 
     public func read<T: Sendable>(_ body: (any StoreReader) throws -> T) throws -> T {
         try StoreErrors.call(logger: logger, method: method) {
             try store.read { r in
-                if let check = replayCheck {
-                    replayCheck = nil
-                    if let bytes = try check(r) { throw ReplayAnswer(bytes: bytes) }
+                if let (key, rule) = pendingReplay {
+                    pendingReplay = nil
+                    if let bytes = try kit.replay(key, rule: rule, self, r) { throw ReplayAnswer(bytes: bytes) }
                 }
                 return try body(r)
             }
@@ -55,7 +56,7 @@ public final class Call {
 
     /// Runs the replay lookup now if no read has run it yet.
     private func checkReplayBeforeWriting() throws {
-        guard replayCheck != nil else { return }
+        guard pendingReplay != nil else { return }
         let _: Bool = try read { _ in true }
     }
 

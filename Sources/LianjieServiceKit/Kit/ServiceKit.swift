@@ -74,8 +74,8 @@ public struct ServiceKit: Sendable {
                 if idempotent, let key = (request as? any Idempotent)?.requestId, !key.isEmpty {
                     call.fingerprint = Digest.sha256(request.serializedBytes())
                     // Looked up in the handler's first read (one transaction fewer), or before
-                    // its write if it reads nothing first: see `Call.replayCheck`.
-                    call.replayCheck = { r in try kit.replay(key, rule: rule, call, r) }
+                    // its write if it reads nothing first: see `Call.pendingReplay`.
+                    call.pendingReplay = (key, rule)
                 }
                 let response = try body(request, call)
                 if mode == .read { try call.auditNow(outcome: "OK") }
@@ -102,7 +102,7 @@ public struct ServiceKit: Sendable {
     /// The first answer to an earlier request with the same `request_id`, if any, checked:
     /// the same request, and a record the caller still reaches (AIP-155). Answered before
     /// any check the first run itself changed the outcome of (a name now taken, say).
-    private func replay(_ key: String, rule: AccessRule, _ call: Call, _ r: any StoreReader) throws -> [UInt8]? {
+    func replay(_ key: String, rule: AccessRule, _ call: Call, _ r: any StoreReader) throws -> [UInt8]? {
         let now = settings.clock.now()
         guard let record = try r.idempotencyRecord(accountID: call.caller.id, method: call.method, requestID: key,
                                                    notBefore: now - settings.idempotencyWindowSeconds) else { return nil }
