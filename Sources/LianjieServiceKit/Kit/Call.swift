@@ -66,34 +66,58 @@ public final class Call {
     /// checked last, inside the transaction: a write is either answered OK or not made.
     /// `storedAs` is what the idempotency record keeps of the response (to leave out a
     /// secret that must never be stored, such as a new API token).
-    public func write<Response: ProtoMessage>(requestID: String = "", storedAs: (Response) -> Response = { $0 },
+    public func write<Response: ProtoMessage>(requestID: String = "", storedAs: ((Response) -> Response)? = nil,
                                               _ body: (any StoreWriter) throws -> Response) throws -> Response {
         try checkReplayBeforeWriting()
-        let time = kit.settings.clock.nowNanos()
-        let seconds = time / 1_000_000_000
-        let window = kit.settings.idempotencyWindowSeconds
+        let change = recording(requestID)
         return try StoreErrors.call(logger: logger, method: method) {
-            try store.write { tx -> Response in
-                if !requestID.isEmpty,
-                   let earlier = try tx.idempotencyRecord(accountID: caller.id, method: method, requestID: requestID,
-                                                          notBefore: seconds - window) {
-                    // The same request raced its own retry: answer what the first one got.
-                    return try Self.replayed(earlier, fingerprint: fingerprint)
-                }
-                let response = try body(tx)
-                try kit.audit.append(tx, time: time, accountID: caller.id, method: method, target: target, peer: context.peer,
-                                     outcome: "OK")
-                if !requestID.isEmpty {
-                    try tx.saveIdempotencyRecord(IdempotencyRecord(
-                        accountID: caller.id, method: method, requestID: requestID, response: storedAs(response).serializedBytes(),
-                        fingerprint: fingerprint, targetType: target?.type ?? "", targetID: target?.id ?? "",
-                        organizationPath: target?.organizationPath ?? "", createTime: seconds))
-                    try kit.maintenance.pruneIdempotencyIfDue(tx, now: seconds, window: window)
-                }
-                try context.checkCancellation()
-                return response
-            }
+            try store.write { tx -> Response in try change.run(tx, storedAs: storedAs, encode: false, body).response }
         }
+    }
+
+    /// What a change records beside itself, as values, so the change can run on the thread
+    /// that commits it.
+    struct ChangeRecording: Sendable {
+        let kit: ServiceKit
+        let callerID: String
+        let method: String
+        let target: AuditLog.Target?
+        let context: CallContext
+        let fingerprint: [UInt8]
+        let requestID: String
+        let time: Int64
+
+        /// Runs `body` in `tx` with the call's audit entry (outcome OK) and, for a request
+        /// id, its idempotency record; a request id answered meanwhile (the same request
+        /// racing its own retry) gets the first answer instead. Checks cancellation last.
+        /// Returns the response and, with `encode`, its encoding.
+        func run<Response: ProtoMessage>(_ tx: any StoreWriter, storedAs: ((Response) -> Response)?, encode: Bool,
+                                         _ body: (any StoreWriter) throws -> Response) throws -> (response: Response, bytes: [UInt8]) {
+            let seconds = time / 1_000_000_000
+            let window = kit.settings.idempotencyWindowSeconds
+            if !requestID.isEmpty,
+               let earlier = try tx.idempotencyRecord(accountID: callerID, method: method, requestID: requestID, notBefore: seconds - window) {
+                let replayed: Response = try Call.replayed(earlier, fingerprint: fingerprint)
+                return (replayed, encode ? earlier.response : [])
+            }
+            let response = try body(tx)
+            let bytes = encode || (!requestID.isEmpty && storedAs == nil) ? response.serializedBytes() : []
+            try kit.audit.append(tx, time: time, accountID: callerID, method: method, target: target, peer: context.peer, outcome: "OK")
+            if !requestID.isEmpty {
+                try tx.saveIdempotencyRecord(IdempotencyRecord(
+                    accountID: callerID, method: method, requestID: requestID, response: storedAs.map { $0(response).serializedBytes() } ?? bytes,
+                    fingerprint: fingerprint, targetType: target?.type ?? "", targetID: target?.id ?? "",
+                    organizationPath: target?.organizationPath ?? "", createTime: seconds))
+                try kit.maintenance.pruneIdempotencyIfDue(tx, now: seconds, window: window)
+            }
+            try context.checkCancellation()
+            return (response, bytes)
+        }
+    }
+
+    private func recording(_ requestID: String) -> ChangeRecording {
+        ChangeRecording(kit: kit, callerID: caller.id, method: method, target: target, context: context, fingerprint: fingerprint,
+                        requestID: requestID, time: kit.settings.clock.nowNanos())
     }
 
     /// Appends an audit entry (outcome OK) for each of `targets` inside a `write`'s
@@ -115,29 +139,10 @@ public final class Call {
     public func writeDeferred<Response: ProtoMessage>(requestID: String = "", storedAs: (@Sendable (Response) -> Response)? = nil,
                                                       _ body: @escaping @Sendable (any StoreWriter) throws -> Response) throws -> Never {
         try checkReplayBeforeWriting()
-        let time = kit.settings.clock.nowNanos()
-        let seconds = time / 1_000_000_000
-        let (kit, callerID, method, target, context, fingerprint) = (self.kit, caller.id, self.method, self.target, self.context, self.fingerprint)
+        let change = recording(requestID)
         let pending = PendingReply()
         kit.store.writeLater({ tx -> [UInt8] in
-            if !requestID.isEmpty,
-               let earlier = try tx.idempotencyRecord(accountID: callerID, method: method, requestID: requestID,
-                                                      notBefore: seconds - kit.settings.idempotencyWindowSeconds) {
-                let replayed: Response = try Self.replayed(earlier, fingerprint: fingerprint)
-                return replayed.serializedBytes()
-            }
-            let response = try body(tx)
-            let bytes = response.serializedBytes()
-            try kit.audit.append(tx, time: time, accountID: callerID, method: method, target: target, peer: context.peer, outcome: "OK")
-            if !requestID.isEmpty {
-                try tx.saveIdempotencyRecord(IdempotencyRecord(
-                    accountID: callerID, method: method, requestID: requestID, response: storedAs.map { $0(response).serializedBytes() } ?? bytes,
-                    fingerprint: fingerprint, targetType: target?.type ?? "", targetID: target?.id ?? "",
-                    organizationPath: target?.organizationPath ?? "", createTime: seconds))
-                try kit.maintenance.pruneIdempotencyIfDue(tx, now: seconds, window: kit.settings.idempotencyWindowSeconds)
-            }
-            try context.checkCancellation()
-            return bytes
+            try change.run(tx, storedAs: storedAs, encode: true, body).bytes
         }, then: { result in
             switch result {
             case .success(let bytes):
@@ -146,12 +151,13 @@ public final class Call {
                 let answer: RPCError
                 switch error {
                 case let e as RPCError: answer = e
-                case let e as StoreError: answer = StoreErrors.rpcError(e, logger: kit.logger, method: method)
+                case let e as StoreError: answer = StoreErrors.rpcError(e, logger: change.kit.logger, method: change.method)
                 default:
-                    kit.logger.error("handler failed", ["method": .text(method), "error": .text(String(describing: error))])
+                    change.kit.logger.error("handler failed", ["method": .text(change.method), "error": .text(String(describing: error))])
                     answer = RPCError(.internal, "internal error; the server log has the details")
                 }
-                kit.auditor.later(accountID: callerID, method: method, targets: [target], peer: context.peer, outcome: answer.status.name)
+                change.kit.auditor.later(accountID: change.callerID, method: change.method, targets: [change.target],
+                                         peer: change.context.peer, outcome: answer.status.name)
                 pending.fulfil(.failure(answer))
             }
         })
