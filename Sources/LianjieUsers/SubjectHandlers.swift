@@ -31,19 +31,12 @@ struct SubjectHandlers: Sendable {
 
     // MARK: Categories and posts
 
-    static func checkCode(_ code: String, field: String, _ v: inout Violations) {
-        let ok = (1...40).contains(code.utf8.count) && code.utf8.allSatisfy { c in
-            (c >= 0x41 && c <= 0x5A) || (c >= 0x30 && c <= 0x39) || c == 0x5F
-        }
-        if !ok { v.add(field, "must be 1-40 upper-case letters, digits or '_'") }
-    }
-
     func createCategory(_ request: CreateCategoryRequest, _ call: Call) throws -> Category {
         guard call.caller.coversEverything([.admin]) else {
             throw RPCError(.permissionDenied, "categories are managed by whole-deployment administrators")
         }
         var v = Violations()
-        Self.checkCode(request.code, field: "code", &v)
+        Validate.code(request.code, field: "code", &v)
         OrganizationHandlers.checkName(request.name, field: "name", &v)
         try v.check()
         let record = CategoryRecord(id: Identifiers.new(prefix: "cat"), code: request.code, name: request.name.trimmingSpaces)
@@ -67,7 +60,7 @@ struct SubjectHandlers: Sendable {
             throw RPCError(.permissionDenied, "posts are managed by whole-deployment administrators")
         }
         var v = Violations()
-        Self.checkCode(request.code, field: "code", &v)
+        Validate.code(request.code, field: "code", &v)
         OrganizationHandlers.checkName(request.name, field: "name", &v)
         let coefficient = Self.coefficient(request.riskCoefficient)
         if coefficient == nil { v.add("risk_coefficient", "must be a decimal from 0.50 to 3.00 with at most two decimals") }

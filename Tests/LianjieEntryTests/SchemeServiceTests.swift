@@ -87,6 +87,15 @@ final class SchemeServiceTests: XCTestCase {
         await assertRPCError(.permissionDenied) {
             try await f.manager.publishScheme(PublishSchemeRequest(requestId: "p", note: "x", etag: draft.etag))
         }
+        // Refused for the role before anything about the draft is looked at: a tag that is
+        // not there is not told apart from one that is.
+        await assertRPCError(.permissionDenied) {
+            try await f.inspector.retireSchemeTag(RetireSchemeTagRequest(requestId: "r2", libraryCode: "NO_SUCH", code: "NONE", etag: draft.etag))
+        }
+        await assertRPCError(.permissionDenied) {
+            try await f.inspector.updateSchemeTag(UpdateSchemeTagRequest(libraryCode: "COMMON", tag: SchemeTag(code: "NONE", points: "1"),
+                                                                         updateMask: ["points"], etag: draft.etag))
+        }
         _ = try await f.employee.getScheme(GetSchemeRequest(version: 1))
         await assertRPCError(.unauthenticated) { try await f.d.anonymous().entryService.getScheme(GetSchemeRequest()) }
         await assertRPCError(.notFound) { try await f.employee.getScheme(GetSchemeRequest(version: 7)) }

@@ -98,8 +98,10 @@ struct SchemeHandlers: Sendable {
     }
 
     /// Reads the draft, checks `etag`, applies `change`, checks the result (every problem
-    /// a violation, its path made by `field`), and saves it as the draft's next version.
-    private func edit(_ call: Call, requestID: String = "", etag: String, field: @escaping (String) -> String = { "document.\($0)" },
+    /// a violation, its path made by `field` for the changed scheme), and saves it as the
+    /// draft's next version.
+    private func edit(_ call: Call, requestID: String = "", etag: String,
+                      field: (CoreScheme) -> (String) -> String = { _ in { "document.\($0)" } },
                       _ change: (inout CoreScheme, inout Violations) throws -> Void) throws -> LianjieMessages.Scheme {
         try Self.checkEditor(call)
         var current = try call.read { try draft($0) }
@@ -107,7 +109,7 @@ struct SchemeHandlers: Sendable {
         var v = Violations()
         try change(&current.scheme, &v)
         try v.check()
-        try check(current.scheme, call, field: field)
+        try check(current.scheme, call, field: field(current.scheme))
         let expected = current.version
         let edited = Draft(scheme: current.scheme, basedOn: current.basedOn, version: expected + 1, changedBy: call.caller.id,
                            changeTime: call.now)
@@ -167,7 +169,7 @@ struct SchemeHandlers: Sendable {
         for path in request.updateMask where !allowed.contains(path) { v.add("update_mask", "\(path) cannot be changed here") }
         try v.check()
         let mask = Set(request.updateMask)
-        return try edit(call, etag: request.etag, field: Self.draftField) { draft, v in
+        return try edit(call, etag: request.etag, field: { _ in Self.draftField }) { draft, v in
             if mask.contains("label") {
                 let label = patch.label.trimmingSpaces
                 if label.isEmpty || label.count > 40 { v.add("scheme.label", "must be 1-40 characters") } else { draft.version = label }
@@ -245,29 +247,24 @@ struct SchemeHandlers: Sendable {
         return (li, ti)
     }
 
-    /// A core problem's path as a field of a tag request: the tag's own fields become
-    /// `tag.<field>`; anything else stays a document path.
-    static func tagField(library: Int, tag: Int) -> (String) -> String {
-        let prefix = "libraries[\(library)].tags[\(tag)]."
-        return { core in core.hasPrefix(prefix) ? "tag." + SchemeConvert.wireField(String(core.dropFirst(prefix.count))) : "document.\(core)" }
+    /// A core problem's path as a field of a request about tag `library/code`: that tag's
+    /// own fields become `tag.<field>`; anything else stays a document path.
+    static func tagField(library: String, code: String) -> (CoreScheme) -> (String) -> String {
+        { scheme in
+            guard let (li, ti) = try? Self.tag(library, code, in: scheme) else { return { "document.\($0)" } }
+            let prefix = "libraries[\(li)].tags[\(ti)]."
+            return { core in core.hasPrefix(prefix) ? "tag." + SchemeConvert.wireField(String(core.dropFirst(prefix.count))) : "document.\(core)" }
+        }
     }
 
     func addTag(_ request: AddSchemeTagRequest, _ call: Call) throws -> LianjieMessages.Scheme {
         let t = request.tag ?? SchemeTag()
         var v = Violations()
-        Self.checkTagCode(t.code, &v)
+        Validate.code(t.code, field: "tag.code", &v)
         let tag = Self.coreTag(t, fields: nil, base: nil, &v)
         try v.check()
-        let current = try call.read { try draft($0) }
-        let li = try Self.library(request.libraryCode, in: current.scheme)
-        if current.scheme.libraries[li].tags.contains(where: { $0.code == t.code }) {
-            throw RPCError(.alreadyExists, "library \(request.libraryCode) has a tag \(t.code) already")
-        }
-        return try edit(call, requestID: request.requestId, etag: request.etag,
-                        field: Self.tagField(library: li, tag: current.scheme.libraries[li].tags.count)) { draft, _ in
-            guard let i = draft.libraries.firstIndex(where: { $0.code == request.libraryCode }) else {
-                throw RPCError(.notFound, "the draft has no library \(request.libraryCode)")
-            }
+        return try edit(call, requestID: request.requestId, etag: request.etag, field: Self.tagField(library: request.libraryCode, code: t.code)) { draft, _ in
+            let i = try Self.library(request.libraryCode, in: draft)
             guard !draft.libraries[i].tags.contains(where: { $0.code == t.code }) else {
                 throw RPCError(.alreadyExists, "library \(request.libraryCode) has a tag \(t.code) already")
             }
@@ -287,13 +284,7 @@ struct SchemeHandlers: Sendable {
         }
         if t.code.isEmpty { v.add("tag.code", "is required") }
         try v.check()
-        let current = try call.read { try draft($0) }
-        let li = try Self.library(request.libraryCode, in: current.scheme)
-        guard let ti = current.scheme.libraries[li].tags.firstIndex(where: { $0.code == t.code }) else {
-            throw RPCError(.notFound, "library \(request.libraryCode) has no tag \(t.code)")
-        }
-        return try edit(call, etag: request.etag, field: Self.tagField(library: li, tag: ti)) { draft, v in
-            // Found again in the draft being changed: it may differ from the one read above.
+        return try edit(call, etag: request.etag, field: Self.tagField(library: request.libraryCode, code: t.code)) { draft, v in
             let (li, ti) = try Self.tag(request.libraryCode, t.code, in: draft)
             let old = draft.libraries[li].tags[ti]
             guard !old.retired else { throw RPCError(.failedPrecondition, "the tag \(t.code) is retired; add a new tag instead") }
@@ -303,26 +294,11 @@ struct SchemeHandlers: Sendable {
 
     func retireTag(_ request: RetireSchemeTagRequest, _ call: Call) throws -> LianjieMessages.Scheme {
         if request.code.isEmpty { throw RPCError.invalidArgument(field: "code", "is required") }
-        let current = try call.read { try draft($0) }
-        let li = try Self.library(request.libraryCode, in: current.scheme)
-        guard let ti = current.scheme.libraries[li].tags.firstIndex(where: { $0.code == request.code }) else {
-            throw RPCError(.notFound, "library \(request.libraryCode) has no tag \(request.code)")
-        }
-        guard !current.scheme.libraries[li].tags[ti].retired else {
-            throw RPCError(.failedPrecondition, "the tag \(request.code) is retired already")
-        }
         return try edit(call, requestID: request.requestId, etag: request.etag) { draft, _ in
             let (li, ti) = try Self.tag(request.libraryCode, request.code, in: draft)
             guard !draft.libraries[li].tags[ti].retired else { throw RPCError(.failedPrecondition, "the tag \(request.code) is retired already") }
             draft.libraries[li].tags[ti].retired = true
         }
-    }
-
-    static func checkTagCode(_ code: String, _ v: inout Violations) {
-        let ok = (1...40).contains(code.utf8.count) && code.utf8.allSatisfy { c in
-            (c >= 0x41 && c <= 0x5A) || (c >= 0x30 && c <= 0x39) || c == 0x5F
-        }
-        if !ok { v.add("tag.code", "must be 1-40 upper-case letters, digits or '_'") }
     }
 
     /// A core tag from the wire's: every field (`fields` nil) or those named, over `base`.

@@ -42,6 +42,15 @@ public enum Validate {
         }
     }
 
+    /// A short code of 1-40 upper-case letters, digits or '_' (`HV_EXPANSION`,
+    /// `GIFT_ACCEPTED`); a violation of `field` otherwise.
+    public static func code(_ code: String, field: String, _ v: inout Violations) {
+        let ok = (1...40).contains(code.utf8.count) && code.utf8.allSatisfy { c in
+            (c >= 0x41 && c <= 0x5A) || (c >= 0x30 && c <= 0x39) || c == 0x5F
+        }
+        if !ok { v.add(field, "must be 1-40 upper-case letters, digits or '_'") }
+    }
+
     /// ABORTED when `etag` is set and is not the record's `version` (AIP-154).
     public static func etag(_ etag: String, _ version: Int64) throws {
         if !etag.isEmpty, etag != String(version) {
