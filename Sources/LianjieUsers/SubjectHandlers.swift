@@ -83,11 +83,8 @@ struct SubjectHandlers: Sendable {
     /// `roles` covering its organisation, or (with `allowSelf`) being the subject.
     static func find(_ id: String, _ roles: Set<Role>, allowSelf: Bool, _ call: Call, field: String = "id") throws -> (SubjectRecord, OrganizationRecord) {
         guard !id.isEmpty else { throw RPCError.invalidArgument(field: field, "is required") }
-        let found = try call.read { r -> (SubjectRecord, OrganizationRecord)? in
-            // An id, or else an employee number (what people know a subject by).
-            guard let s = try r.subject(id: id) ?? r.subject(employeeNumber: id), let o = try r.organization(id: s.organizationID) else { return nil }
-            return (s, o)
-        }
+        // An id, or else an employee number (what people know a subject by).
+        let found = try call.read { try $0.subjectWithOrganization(key: id) }
         guard let (subject, org) = found else { throw notFound }
         call.target = AuditLog.Target(type: "subject", id: subject.id, organizationID: org.id, organizationPath: org.path)
         let isSelf = allowSelf && call.caller.has(anyOf: [.employee]) && subject.accountID == call.caller.id

@@ -58,11 +58,6 @@ struct EntryHandlers: Sendable {
 
     // MARK: Scope
 
-    /// A subject by id or employee number, with its organisation.
-    static func subject(_ key: String, _ r: any StoreReader) throws -> (SubjectRecord, OrganizationRecord)? {
-        try r.subjectWithOrganization(key: key)
-    }
-
     /// Whether the caller may read `entry`: a reader, recorder or reviewer role covering the
     /// subject's organisation, or the employee it is about once it is confirmed.
     static func reaches(_ caller: Caller, _ entry: EntryRecord, _ r: any StoreReader) throws -> Bool {
@@ -122,7 +117,7 @@ struct EntryHandlers: Sendable {
         try v.check()
 
         let found = try call.read { r -> (SubjectRecord, OrganizationRecord, String, PublishedSchemes.Version?, [EvidenceRecord?])? in
-            guard let (s, o) = try Self.subject(request.subjectId, r) else { return nil }
+            guard let (s, o) = try r.subjectWithOrganization(key: request.subjectId) else { return nil }
             return (s, o, try categories.code(s.categoryID, r), try schemes.current(r), try request.evidenceIds.map { try r.evidence(id: $0) })
         }
         guard let (subject, org, category, scheme, evidence) = found else { throw Self.subjectNotFound }
@@ -234,7 +229,7 @@ struct EntryHandlers: Sendable {
         if let days = CalendarDays.days(request.period, &v) { (filter.fromDay, filter.toDay) = (days.from, days.to) }
         try v.check()
         if !request.subjectId.isEmpty {
-            let found = try call.read { try Self.subject(request.subjectId, $0) }
+            let found = try call.read { try $0.subjectWithOrganization(key: request.subjectId) }
             guard let (s, o) = found else { throw Self.subjectNotFound }
             guard !staff || call.caller.covers(staffRoles, path: o.path) else { throw Self.subjectNotFound }
             if !staff, s.id != call.caller.subjectID { throw Self.subjectNotFound }

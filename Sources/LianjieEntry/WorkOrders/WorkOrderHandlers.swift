@@ -221,7 +221,7 @@ struct WorkOrderHandlers: Sendable {
             call.target = AuditLog.Target(type: "work_order_list", id: org.id, organizationID: org.id, organizationPath: org.path)
         }
         if !request.handler.isEmpty {
-            let subject = try call.read { try EntryHandlers.subject(request.handler, $0) }
+            let subject = try call.read { try $0.subjectWithOrganization(key: request.handler) }
             guard let (s, o) = subject, call.caller.covers(Self.readers, path: o.path) else { throw EntryHandlers.subjectNotFound }
             filter.handlerSubjectID = s.id
         }
