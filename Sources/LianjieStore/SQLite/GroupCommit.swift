@@ -61,10 +61,6 @@ final class GroupCommit: Sendable {
     /// Leads batches that start with bodies nobody waits for.
     private let committer = DispatchQueue(label: "lianjie.group-commit")
 
-    /// Jobs and batches committed so far (diagnostics).
-    let jobs = Atomic<Int>(0)
-    let batches = Atomic<Int>(0)
-
     /// Queues `body`, and returns its result once the transaction it ran in committed.
     /// - Parameter commitBatch: commits a batch; called by whichever caller leads it.
     func perform<T>(_ body: (any StoreWriter) throws -> T, commitBatch: @escaping @Sendable ([Job]) throws -> Void) throws -> T {
@@ -112,8 +108,6 @@ final class GroupCommit: Sendable {
             }
             var batchFailure: (any Error)?
             do { try commitBatch(batch) } catch { batchFailure = error }
-            jobs.wrappingAdd(batch.count, ordering: .relaxed)
-            batches.wrappingAdd(1, ordering: .relaxed)
             for j in batch { j.finish(batchFailure, isCurrent: current.map { j === $0 } ?? false) }
             let next = state.withLock { s -> (Job?, Bool) in
                 guard let first = s.queue.first else {
