@@ -11,9 +11,8 @@ public enum DefaultScheme {
     public static func publishIfNone(store: any Store, audit: AuditLog, clock: any ServiceClock, logger: Logger) throws -> Bool {
         guard try store.read({ try $0.latestSchemeVersion() }) == 0 else { return false }
         let scheme = try SchemeLoader.defaultScheme().versioned(after: nil)
-        let record = SchemeVersionRecord(version: 1, label: scheme.version, document: scheme.fileText, hash: scheme.hash,
-                                         note: "the default \"1+3\" scheme shipped with Lianjie", publishedBy: "",
-                                         publishTime: clock.now(), tagCount: scheme.libraries.reduce(0) { $0 + $1.tags.count })
+        let record = SchemeConvert.versionRecord(scheme, version: 1, note: "the default \"1+3\" scheme shipped with Lianjie", by: "",
+                                                 at: clock.now())
         let published = try store.write { tx -> Bool in
             guard try tx.latestSchemeVersion() == 0 else { return false }
             try tx.publishScheme(record)

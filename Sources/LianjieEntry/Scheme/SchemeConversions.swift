@@ -87,6 +87,12 @@ enum SchemeConvert {
         return m
     }
 
+    /// The stored form of `s` published as `version`.
+    static func versionRecord(_ s: CoreScheme, version: Int, note: String, by account: String, at time: Int64) -> SchemeVersionRecord {
+        SchemeVersionRecord(version: version, label: s.version, document: s.fileText, hash: s.hash, note: note, publishedBy: account,
+                            publishTime: time, tagCount: s.libraries.reduce(0) { $0 + $1.tags.count })
+    }
+
     static func summary(_ r: SchemeVersionRecord) -> SchemeVersionSummary {
         SchemeVersionSummary(version: Int32(r.version), label: r.label, hash: r.hash, note: r.note, publishedBy: r.publishedBy,
                              publishTime: CalendarDays.time(r.publishTime), tagCount: Int32(r.tagCount))

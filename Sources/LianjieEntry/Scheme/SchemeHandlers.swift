@@ -347,9 +347,7 @@ struct SchemeHandlers: Sendable {
             throw RPCError(.failedPrecondition, "the draft is version \(published.record.version) unchanged: there is nothing to publish")
         }
         let number = (published?.record.version ?? 0) + 1
-        let record = SchemeVersionRecord(version: number, label: next.version, document: next.fileText, hash: next.hash, note: note,
-                                         publishedBy: call.caller.id, publishTime: call.now,
-                                         tagCount: next.libraries.reduce(0) { $0 + $1.tags.count })
+        let record = SchemeConvert.versionRecord(next, version: number, note: note, by: call.caller.id, at: call.now)
         let expected = current.version
         call.target = AuditLog.Target(type: "scheme", id: "v\(number)")
         return try call.write(requestID: request.requestId) { tx in
