@@ -184,9 +184,7 @@ enum SubjectCommands {
         }
         progress.finish()
         // A repeat inside one chunk is reported by the server and by the check above: once is enough.
-        var unique = Set<String>()
-        rejections = rejections.filter { unique.insert("\($0.line)|\($0.field)|\($0.reason)").inserted }
-        rejections.sort { ($0.line, $0.field) < ($1.line, $1.field) }
+        rejections = ImportReport.distinct(rejections)
         var result = ImportSubjectsResponse(applied: false, created: Int32(rows.count), rejections: rejections)
         if rejections.isEmpty, !dryRun {
             result = try await Commands.rpc {
@@ -196,21 +194,14 @@ enum SubjectCommands {
         }
         ctx.output(result) {
             if !rejections.isEmpty {
-                var t = Table("LINE", "FIELD", "REASON")
-                for r in rejections { t.add(String(r.line), r.field, r.reason) }
-                t.print()
-                print("\(rejections.count) problem(s) in \(Set(rejections.map(\.line)).count) row(s); nothing was imported")
+                ImportReport.print(rejections, outcome: "nothing was imported")
             } else if result.applied {
                 print("imported \(result.created) subjects from \(path)")
             } else {
                 print("dry run: all \(rows.count) rows are valid; nothing was imported")
             }
         }
-        if !rejections.isEmpty {
-            var e = CLIError(message: "\(rejections.count) problem(s); nothing was imported", exitCode: CLIError.Code.invalidArgument)
-            e.alreadyReported = true
-            throw e
-        }
+        if !rejections.isEmpty { throw ImportReport.failure(rejections, outcome: "nothing was imported") }
     }
 
     static func category(_ ctx: CLIContext, _ raw: [String]) async throws {

@@ -246,9 +246,9 @@ enum WorkOrderCommands {
             mapped.field = "\(column)_\(suffixes[rest] ?? rest)"
             return mapped
         }
-        var unique = Set<String>()
-        rejections = rejections.filter { unique.insert("\($0.line)|\($0.field)|\($0.reason)").inserted }.sorted { ($0.line, $0.field) < ($1.line, $1.field) }
+        rejections = ImportReport.distinct(rejections)
         result.rejections = rejections
+        var partlyStored = 0
         if rejections.isEmpty, !dryRun {
             let storing = Progress(total: rows.count, label: "importing")
             var stored = ImportWorkOrdersResponse(applied: true)
@@ -260,6 +260,7 @@ enum WorkOrderCommands {
                 guard report.applied else {
                     rejections += report.rejections
                     stored.applied = false
+                    partlyStored = Int(stored.created + stored.updated + stored.unchanged)
                     break
                 }
                 stored.created += report.created
@@ -271,20 +272,16 @@ enum WorkOrderCommands {
             stored.rejections = rejections
             result = stored
         }
+        // Refused while storing (the data changed after the check): the chunks before were stored.
+        let outcome = partlyStored == 0 ? "nothing was imported"
+            : "the \(partlyStored) orders before were stored; fix the file and import it again (stored orders are left as they are)"
         ctx.output(result) {
             if !rejections.isEmpty {
-                var t = Table("LINE", "FIELD", "REASON")
-                for r in rejections { t.add(String(r.line), r.field, r.reason) }
-                t.print()
-                print("\(rejections.count) problem(s) in \(Set(rejections.map(\.line)).count) row(s); nothing was imported")
+                ImportReport.print(rejections, outcome: outcome)
             } else {
                 print("\(result.applied ? "imported" : "dry run, would import"): \(result.created) new, \(result.updated) changed, \(result.unchanged) unchanged")
             }
         }
-        if !rejections.isEmpty {
-            var e = CLIError(message: "\(rejections.count) problem(s)", exitCode: CLIError.Code.invalidArgument)
-            e.alreadyReported = true
-            throw e
-        }
+        if !rejections.isEmpty { throw ImportReport.failure(rejections, outcome: outcome) }
     }
 }
