@@ -353,10 +353,7 @@ final class ServerConnection: LoopChannel, @unchecked Sendable {
             let outcome = server.invoke(a.route, body, context)
             if let pending = outcome.pending {
                 openCalls[callID] = OpenCall(control: context.control, method: method, started: a.started, deadline: context.deadline)
-                let loop = self.loop
-                pending.whenFulfilled { [weak self] result in
-                    loop.execute { [weak self] in self?.complete(callID, CallOutcome(result: result)) }
-                }
+                answer(callID, when: pending)
                 return
             }
             if outcome.delayNanos == 0 {
@@ -383,9 +380,7 @@ final class ServerConnection: LoopChannel, @unchecked Sendable {
             }
             if let pending = outcome.pending {
                 // Answered later, from whichever thread finishes the work; this worker is free now.
-                pending.whenFulfilled { [weak self] result in
-                    loop.execute { [weak self] in self?.complete(callID, CallOutcome(result: result)) }
-                }
+                self?.answer(callID, when: pending)
                 return
             }
             loop.execute { [weak self] in self?.complete(callID, outcome) }
@@ -399,6 +394,15 @@ final class ServerConnection: LoopChannel, @unchecked Sendable {
             openCalls[callID]?.timer = loop.schedule(at: deadline) { [weak self] in
                 self?.abandon(callID, RPCError(.deadlineExceeded, "deadline exceeded"))
             }
+        }
+    }
+
+    /// Answers `callID` on the loop once `pending` is fulfilled. Any thread: it touches
+    /// only the loop, which never changes.
+    private func answer(_ callID: UInt64, when pending: PendingReply) {
+        let loop = self.loop
+        pending.whenFulfilled { [weak self] result in
+            loop.execute { [weak self] in self?.complete(callID, CallOutcome(result: result)) }
         }
     }
 
