@@ -12,6 +12,24 @@ final class SchemeDocumentTests: XCTestCase {
         XCTAssertEqual(again.fileText, scheme.fileText)
         XCTAssertEqual(scheme.workOrderRules.map(\.code), ["STAGE_OVERDUE", "COMPLAINT", "DURATION_OUTLIER", "DESIGNATED_FIRM", "REPEATED_SUSPENSION"])
         XCTAssertEqual(scheme.workOrderRules[3].significance, Exact("0.001"))
+        XCTAssertEqual(scheme.alertRules.map(\.kind), [.scoreBelow, .gradePoor, .scoreDrop, .debitBurst, .immediateTag, .workOrderHit])
+        XCTAssertEqual(scheme.alertRules[0].threshold, Exact(75))
+    }
+
+    func testAlertRulesAreCheckedAndPartOfTheHash() throws {
+        var scheme = try SchemeLoader.defaultScheme()
+        let hash = scheme.hash
+        scheme.alertRules[0].threshold = Exact("75.5")!
+        XCTAssertNotEqual(scheme.hash, hash, "an alert threshold is versioned with the scheme")
+        XCTAssertEqual(try SchemeLoader.load(Data(scheme.fileText.utf8)).alertRules[0].threshold, Exact("75.5"))
+        XCTAssertEqual(scheme.differences(from: try SchemeLoader.defaultScheme()).count, 1)
+        scheme.alertRules[3].count = 1
+        scheme.alertRules[2].points = Exact(0)
+        scheme.alertRules[1].code = scheme.alertRules[0].code
+        let (_, problems) = SchemeLoader.check(Data(scheme.fileText.utf8))
+        XCTAssertEqual(problems.map(\.field), ["alertRules[1].code", "alertRules[2].points", "alertRules[3].count"])
+        let bad = scheme.fileText.replacingOccurrences(of: "\"kind\": \"scoreDrop\"", with: "\"kind\": \"scoreJump\"")
+        XCTAssertEqual(SchemeLoader.check(Data(bad.utf8)).problems.map(\.field), ["alertRules[2].kind"])
     }
 
     func testEveryProblemIsReportedWithItsPath() throws {

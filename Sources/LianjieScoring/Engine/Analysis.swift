@@ -12,21 +12,32 @@ public struct Standing: Sendable, Hashable {
 public enum Ranking {
     /// Standings of every scored result among the others; `noData` results get none.
     public static func standings(_ results: [SubjectResult]) -> [String: Standing] {
-        let scored = results.compactMap { r in r.total.map { (r.subjectID, $0) } }
-        let totals = scored.map(\.1).sorted(by: >)
+        standings(results.compactMap { r in r.total.map { (r.subjectID, $0) } })
+    }
+
+    /// Standings of scored subjects given as (id, total): O(n log n).
+    public static func standings(_ scored: [(String, Exact)]) -> [String: Standing] {
+        let totals = scored.map(\.1).sorted()
         let n = totals.count
         var out: [String: Standing] = [:]
+        out.reserveCapacity(n)
         for (id, total) in scored {
-            let higher = countWhere(totals) { $0 > total }
-            let lower = countWhere(totals) { $0 < total }
+            let lower = firstIndex(in: totals) { $0 >= total }
+            let higher = n - firstIndex(in: totals) { $0 > total }
             let hundredths = n == 1 ? 10_000 : (Int64(lower) * 10_000 * 2 + Int64(n - 1)) / (2 * Int64(n - 1))
             out[id] = Standing(rank: higher + 1, percentile: Exact(hundredths: hundredths), peers: n)
         }
         return out
     }
 
-    private static func countWhere(_ sortedDescending: [Exact], _ predicate: (Exact) -> Bool) -> Int {
-        sortedDescending.reduce(0) { $0 + (predicate($1) ? 1 : 0) }
+    /// The first index of ascending `sorted` where `predicate` holds (it holds from there on).
+    private static func firstIndex(in sorted: [Exact], where predicate: (Exact) -> Bool) -> Int {
+        var low = 0, high = sorted.count
+        while low < high {
+            let mid = (low + high) / 2
+            if predicate(sorted[mid]) { high = mid } else { low = mid + 1 }
+        }
+        return low
     }
 }
 

@@ -166,11 +166,14 @@ public struct Scheme: Sendable, Hashable {
     public var grades: GradeBands
     /// The rules that derive entries from work orders, in the order they run.
     public var workOrderRules: [WorkOrderRule]
+    /// The rules that raise alerts about subjects.
+    public var alertRules: [AlertRule]
 
     public init(version: String, dimensions: [Dimension: DimensionRule], libraries: [TagLibrary],
                 categoryCoefficients: [String: [Dimension: Int64]], postCoefficients: [String: Int64] = [:], grades: GradeBands,
-                workOrderRules: [WorkOrderRule] = []) {
+                workOrderRules: [WorkOrderRule] = [], alertRules: [AlertRule] = []) {
         self.version = version
+        self.alertRules = alertRules
         self.workOrderRules = workOrderRules
         self.postCoefficients = postCoefficients
         self.dimensions = dimensions
@@ -206,6 +209,7 @@ public struct Scheme: Sendable, Hashable {
         }
         for p in postCoefficients.keys.sorted() { lines.append("post \(p)=\(postCoefficients[p]!)") }
         for r in workOrderRules { lines.append(r.canonicalLine) }
+        for r in alertRules { lines.append(r.canonicalLine) }
         lines.append("grades excellent=\(grades.excellent) good=\(grades.good) fair=\(grades.fair)")
         return lines.joined(separator: "\n") + "\n"
     }
@@ -294,6 +298,11 @@ extension Scheme {
         for (i, r) in workOrderRules.enumerated() {
             found += r.problems("workOrderRules[\(i)]", tags: tags)
             if !r.code.isEmpty, !ruleCodes.insert(r.code).inserted { fail("workOrderRules[\(i)].code", "\(r.code) appears twice") }
+        }
+        var alertCodes: Set<String> = []
+        for (i, r) in alertRules.enumerated() {
+            found += r.problems("alertRules[\(i)]")
+            if !r.code.isEmpty, !alertCodes.insert(r.code).inserted { fail("alertRules[\(i)].code", "\(r.code) appears twice") }
         }
         return found
     }

@@ -54,7 +54,18 @@ extension Scheme {
             case .repeatedSuspension: fields.append("\"minSuspensions\": \(r.minSuspensions)")
             }
             return "\n    { " + fields.joined(separator: ", ") + " }"
-        }.joined(separator: ",") + (workOrderRules.isEmpty ? "]\n}\n" : "\n  ]\n}\n")
+        }.joined(separator: ",") + (workOrderRules.isEmpty ? "],\n" : "\n  ],\n")
+        out += "  \"alertRules\": [" + alertRules.map { r in
+            var fields = ["\"code\": \(q(r.code))", "\"kind\": \(q(r.kind.rawValue))", "\"severity\": \(q(r.severity.rawValue))"]
+            if !r.enabled { fields.append("\"enabled\": false") }
+            switch r.kind {
+            case .scoreBelow: fields.append("\"threshold\": \(q(r.threshold.description))")
+            case .scoreDrop: fields.append("\"points\": \(q(r.points.description))")
+            case .debitBurst: fields += ["\"count\": \(r.count)", "\"days\": \(r.days)"]
+            case .gradePoor, .immediateTag, .workOrderHit: break
+            }
+            return "\n    { " + fields.joined(separator: ", ") + " }"
+        }.joined(separator: ",") + (alertRules.isEmpty ? "]\n}\n" : "\n  ]\n}\n")
         return out
     }
 
@@ -144,6 +155,9 @@ enum SchemeText {
         for (p, v) in s.postCoefficients { f["postCoefficients.\(p)"] = Exact(hundredths: v).description }
         for r in s.workOrderRules {
             f["rule \(r.code)"] = r.canonicalLine.split(separator: " ").dropFirst(2).joined(separator: " ")
+        }
+        for r in s.alertRules {
+            f["alert \(r.code)"] = r.canonicalLine.split(separator: " ").dropFirst(2).joined(separator: " ")
         }
         for l in s.libraries {
             f["library \(l.code)"] = "\(l.name) (category \(l.category ?? "none"))"

@@ -53,7 +53,8 @@ public enum SchemeLoader {
     /// The fields each object of a scheme file may have (a misspelt optional field would
     /// otherwise be ignored without a word).
     private static let fields: [String: Set<String>] = [
-        "": ["version", "dimensions", "grades", "categoryCoefficients", "postCoefficients", "libraries", "workOrderRules"],
+        "": ["version", "dimensions", "grades", "categoryCoefficients", "postCoefficients", "libraries", "workOrderRules", "alertRules"],
+        "alert": ["code", "kind", "severity", "enabled", "threshold", "points", "count", "days"],
         "rule": ["code", "kind", "tag", "entryStatus", "enabled", "graceDays", "threshold", "minPeers", "minOrders", "minFirmOrders",
                  "minShare", "minRatio", "significance", "minSuspensions"],
         "dimension": ["base", "minimum", "maximum", "weight"],
@@ -78,6 +79,9 @@ public enum SchemeLoader {
         if let e = extra(top["grades"], "grades", "grades") { return e }
         for (i, r) in (top["workOrderRules"] as? [Any] ?? []).enumerated() {
             if let e = extra(r, "rule", "workOrderRules[\(i)]") { return e }
+        }
+        for (i, r) in (top["alertRules"] as? [Any] ?? []).enumerated() {
+            if let e = extra(r, "alert", "alertRules[\(i)]") { return e }
         }
         for (i, l) in (top["libraries"] as? [Any] ?? []).enumerated() {
             if let e = extra(l, "library", "libraries[\(i)]") { return e }
@@ -151,6 +155,17 @@ struct SchemeFile: Decodable {
         var minSuspensions: Int?
     }
 
+    struct AlertFile: Decodable {
+        var code: String
+        var kind: String
+        var severity: String?
+        var enabled: Bool?
+        var threshold: String?
+        var points: String?
+        var count: Int?
+        var days: Int?
+    }
+
     var version: String
     var dimensions: [String: DimensionFile]
     var grades: GradesFile
@@ -158,6 +173,7 @@ struct SchemeFile: Decodable {
     var postCoefficients: [String: String]?
     var libraries: [LibraryFile]
     var workOrderRules: [RuleFile]?
+    var alertRules: [AlertFile]?
 
     func scheme() throws(SchemeError) -> Scheme {
         func exact(_ text: String, _ field: String) throws(SchemeError) -> Exact {
@@ -212,6 +228,23 @@ struct SchemeFile: Decodable {
             if let v = r.minSuspensions { rule.minSuspensions = v }
             rules.append(rule)
         }
+        var alerts: [AlertRule] = []
+        for (i, r) in (alertRules ?? []).enumerated() {
+            let p = "alertRules[\(i)]"
+            guard let kind = AlertRule.Kind(rawValue: r.kind) else {
+                throw SchemeError(field: "\(p).kind", reason: "must be one of \(AlertRule.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            var rule = AlertRule(code: r.code, kind: kind, enabled: r.enabled ?? true)
+            if let v = r.severity {
+                guard let s = AlertRule.Severity(rawValue: v) else { throw SchemeError(field: "\(p).severity", reason: "must be low, medium or high") }
+                rule.severity = s
+            }
+            if let v = r.threshold { rule.threshold = try exact(v, "\(p).threshold") }
+            if let v = r.points { rule.points = try exact(v, "\(p).points") }
+            if let v = r.count { rule.count = v }
+            if let v = r.days { rule.days = v }
+            alerts.append(rule)
+        }
         var libraries: [TagLibrary] = []
         for (i, l) in self.libraries.enumerated() {
             var tags: [Tag] = []
@@ -231,6 +264,6 @@ struct SchemeFile: Decodable {
                       postCoefficients: posts,
                       grades: GradeBands(excellent: try exact(grades.excellent, "grades.excellent"), good: try exact(grades.good, "grades.good"),
                                          fair: try exact(grades.fair, "grades.fair")),
-                      workOrderRules: rules)
+                      workOrderRules: rules, alertRules: alerts)
     }
 }
