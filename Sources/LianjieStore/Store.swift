@@ -40,12 +40,12 @@ extension Store {
 }
 
 /// Everything the services read: each area's slice.
-public protocol StoreReader: KitReader, UsersReader, EntryReader, WorkOrderReader {
+public protocol StoreReader: KitReader, UsersReader, EntryReader, WorkOrderReader, EvaluationReader {
     func schemaVersion() throws -> Int
 }
 
 /// Everything the services change: each area's slice.
-public protocol StoreWriter: StoreReader, KitWriter, UsersWriter, EntryWriter, WorkOrderWriter {}
+public protocol StoreWriter: StoreReader, KitWriter, UsersWriter, EntryWriter, WorkOrderWriter, EvaluationWriter {}
 
 /// Which rows a listing may return: everything, or only rows whose organisation lies in
 /// one of these subtrees (given by their materialized paths, `/root/…/id/`).

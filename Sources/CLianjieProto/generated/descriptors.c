@@ -54,6 +54,49 @@ const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__run_work_order_rul
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__run_work_order_rules_response(void) { return &lianjie__v1__run_work_order_rules_response__descriptor; }
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_work_order_rules_request(void) { return &lianjie__v1__list_work_order_rules_request__descriptor; }
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_work_order_rules_response(void) { return &lianjie__v1__list_work_order_rules_response__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__run_progress(void) { return &lianjie__v1__run_progress__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__grade_counts(void) { return &lianjie__v1__grade_counts__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__evaluation_run(void) { return &lianjie__v1__evaluation_run__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__standing(void) { return &lianjie__v1__standing__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__dimension_result(void) { return &lianjie__v1__dimension_result__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__breakdown_line(void) { return &lianjie__v1__breakdown_line__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__evaluation_result(void) { return &lianjie__v1__evaluation_result__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__alert_event(void) { return &lianjie__v1__alert_event__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__alert(void) { return &lianjie__v1__alert__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__create_evaluation_run_request(void) { return &lianjie__v1__create_evaluation_run_request__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__get_evaluation_run_request(void) { return &lianjie__v1__get_evaluation_run_request__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_evaluation_runs_request(void) { return &lianjie__v1__list_evaluation_runs_request__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_evaluation_runs_response(void) { return &lianjie__v1__list_evaluation_runs_response__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__cancel_evaluation_run_request(void) { return &lianjie__v1__cancel_evaluation_run_request__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__publish_evaluation_run_request(void) { return &lianjie__v1__publish_evaluation_run_request__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__verify_evaluation_run_request(void) { return &lianjie__v1__verify_evaluation_run_request__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__result_mismatch(void) { return &lianjie__v1__result_mismatch__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__verify_evaluation_run_response(void) { return &lianjie__v1__verify_evaluation_run_response__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_evaluation_results_request(void) { return &lianjie__v1__list_evaluation_results_request__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_evaluation_results_response(void) { return &lianjie__v1__list_evaluation_results_response__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__get_evaluation_result_request(void) { return &lianjie__v1__get_evaluation_result_request__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__simulate_scheme_request(void) { return &lianjie__v1__simulate_scheme_request__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__simulated_crossing(void) { return &lianjie__v1__simulated_crossing__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__simulated_period(void) { return &lianjie__v1__simulated_period__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__simulate_scheme_response(void) { return &lianjie__v1__simulate_scheme_response__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__get_portrait_request(void) { return &lianjie__v1__get_portrait_request__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__tag_weight(void) { return &lianjie__v1__tag_weight__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__trend_point(void) { return &lianjie__v1__trend_point__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__peer_median(void) { return &lianjie__v1__peer_median__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__portrait(void) { return &lianjie__v1__portrait__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__get_statistics_request(void) { return &lianjie__v1__get_statistics_request__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__cell(void) { return &lianjie__v1__cell__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__grade_cells(void) { return &lianjie__v1__grade_cells__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__count_row(void) { return &lianjie__v1__count_row__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__statistics_block(void) { return &lianjie__v1__statistics_block__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__ranking_row(void) { return &lianjie__v1__ranking_row__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__statistics(void) { return &lianjie__v1__statistics__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_alerts_request(void) { return &lianjie__v1__list_alerts_request__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_alerts_response(void) { return &lianjie__v1__list_alerts_response__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__get_alert_request(void) { return &lianjie__v1__get_alert_request__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__acknowledge_alert_request(void) { return &lianjie__v1__acknowledge_alert_request__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__dismiss_alert_request(void) { return &lianjie__v1__dismiss_alert_request__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__mark_alert_for_case_request(void) { return &lianjie__v1__mark_alert_for_case_request__descriptor; }
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__health_check_request(void) { return &lianjie__v1__health_check_request__descriptor; }
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__health_check_response(void) { return &lianjie__v1__health_check_response__descriptor; }
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__organization(void) { return &lianjie__v1__organization__descriptor; }
@@ -139,6 +182,7 @@ const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__rule_run_report(vo
 
 static const ProtobufCServiceDescriptor *const lj_services[] = {
     &lianjie__v1__entry_service__descriptor,
+    &lianjie__v1__evaluation_service__descriptor,
     &lianjie__v1__health__descriptor,
     &lianjie__v1__user_service__descriptor,
 };

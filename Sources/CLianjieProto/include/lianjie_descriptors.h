@@ -8,6 +8,8 @@
 #include "lianjie/v1/audit.pb-c.h"
 #include "lianjie/v1/entry.pb-c.h"
 #include "lianjie/v1/entry_service.pb-c.h"
+#include "lianjie/v1/evaluation.pb-c.h"
+#include "lianjie/v1/evaluation_service.pb-c.h"
 #include "lianjie/v1/health.pb-c.h"
 #include "lianjie/v1/organization.pb-c.h"
 #include "lianjie/v1/scheme.pb-c.h"
@@ -69,6 +71,49 @@ const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__run_work_order_rul
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__run_work_order_rules_response(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_work_order_rules_request(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_work_order_rules_response(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__run_progress(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__grade_counts(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__evaluation_run(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__standing(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__dimension_result(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__breakdown_line(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__evaluation_result(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__alert_event(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__alert(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__create_evaluation_run_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__get_evaluation_run_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_evaluation_runs_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_evaluation_runs_response(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__cancel_evaluation_run_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__publish_evaluation_run_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__verify_evaluation_run_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__result_mismatch(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__verify_evaluation_run_response(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_evaluation_results_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_evaluation_results_response(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__get_evaluation_result_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__simulate_scheme_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__simulated_crossing(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__simulated_period(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__simulate_scheme_response(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__get_portrait_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__tag_weight(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__trend_point(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__peer_median(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__portrait(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__get_statistics_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__cell(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__grade_cells(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__count_row(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__statistics_block(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__ranking_row(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__statistics(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_alerts_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_alerts_response(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__get_alert_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__acknowledge_alert_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__dismiss_alert_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__mark_alert_for_case_request(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__health_check_request(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__health_check_response(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__organization(void);

@@ -7,7 +7,8 @@
 /// before it). Steps are append-only: never edit a released one; add the next.
 enum Migrations {
     /// The areas, lowest first.
-    static let modules: [(name: String, steps: [String])] = [("kit", KitSchema.steps), ("users", UsersSchema.steps), ("entry", EntrySchema.steps)]
+    static let modules: [(name: String, steps: [String])] = [("kit", KitSchema.steps), ("users", UsersSchema.steps), ("entry", EntrySchema.steps),
+                                                                  ("evaluation", EvaluationSchema.steps)]
 
     static let foundation: [String] = [
         // 1: accounts, their grants, and sessions.

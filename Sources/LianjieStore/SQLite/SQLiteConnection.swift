@@ -53,6 +53,16 @@ final class SQLiteConnection {
     /// Runs a statement and returns every row; statements are prepared once and reused.
     @discardableResult
     func query(_ sql: String, _ arguments: [SQLValue] = []) throws(StoreError) -> [[SQLValue]] {
+        var rows: [[SQLValue]] = []
+        do { try each(sql, arguments) { rows.append($0) } } catch let e as StoreError { throw e } catch {
+            throw StoreError(.failed, "the database operation failed", detail: String(describing: error))
+        }
+        return rows
+    }
+
+    /// Runs a statement and hands each row to `body` as it is read (for results too large
+    /// to hold at once). An error `body` throws stops the statement and is rethrown as is.
+    func each(_ sql: String, _ arguments: [SQLValue], _ body: ([SQLValue]) throws -> Void) throws {
         let stmt = try prepare(sql)
         defer {
             sqlite3_reset(stmt)
@@ -70,7 +80,6 @@ final class SQLiteConnection {
             }
             guard rc == SQLITE_OK else { throw error(rc, sql: sql) }
         }
-        var rows: [[SQLValue]] = []
         while true {
             let rc = sqlite3_step(stmt)
             if rc == SQLITE_DONE { break }
@@ -93,9 +102,8 @@ final class SQLiteConnection {
                 default: row.append(.text(String(cString: sqlite3_column_text(stmt, c))))
                 }
             }
-            rows.append(row)
+            try body(row)
         }
-        return rows
     }
 
     /// Rows changed by the last statement.

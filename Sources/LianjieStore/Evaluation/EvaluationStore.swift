@@ -1,0 +1,79 @@
+/// What evaluation analysis reads.
+public protocol EvaluationReader {
+    // Runs and results
+    func evaluationRun(id: String) throws -> EvaluationRunRecord?
+    /// Newest first; `page.after` is the last `seq` seen, in decimal.
+    func evaluationRuns(_ filter: EvaluationRunFilter, page: Page) throws -> [EvaluationRunRecord]
+    func evaluationRunCount(_ filter: EvaluationRunFilter) throws -> Int
+    /// The current published run for a scope, period and scheme version, if any.
+    func currentEvaluationRun(scopeKey: String, period: PeriodKey, schemeVersion: Int) throws -> EvaluationRunRecord?
+    /// Runs in this state (running runs, to find those whose process died).
+    func evaluationRuns(state: Int32) throws -> [EvaluationRunRecord]
+    func evaluationResult(runID: String, subjectID: String) throws -> EvaluationResultRecord?
+    /// `page.after` is the last sort key seen (opaque to callers).
+    func evaluationResults(runID: String, _ filter: EvaluationResultFilter, page: Page) throws -> [(key: String, result: EvaluationResultRecord)]
+    func evaluationResultCount(runID: String, _ filter: EvaluationResultFilter) throws -> Int
+    /// Every result of a run, by subject id.
+    func allEvaluationResults(runID: String) throws -> [EvaluationResultRecord]
+    /// The subject's results in current published runs for periods of `kind`, newest
+    /// period first, one per period (the most recently published), at most `limit`.
+    func publishedResults(subjectID: String, kind: Int32, limit: Int) throws -> [PublishedResultRow]
+    /// For each subject placed under `path`, its result in the most recently published
+    /// current run for `period` (and category, when given).
+    func publishedResults(period: PeriodKey, underPath: String, categoryCode: String?) throws -> [PublishedResultRow]
+    /// Each of these subjects' result in the most recently published current run for `period`.
+    func publishedResults(period: PeriodKey, subjectIDs: [String]) throws -> [String: PublishedResultRow]
+
+    // Inputs
+    /// Active subjects placed under `path` on `day` (and of these categories, when any).
+    func evaluationSubjects(underPath: String, on day: String, categories: [String]) throws -> [EvaluationSubjectRow]
+    /// One subject as an evaluation sees it on `day` (its placement then).
+    func evaluationSubject(id: String, on day: String) throws -> EvaluationSubjectRow?
+    /// Calls `body` with every confirmed entry that happened between the days (inclusive).
+    func forEachConfirmedEntry(from: String, to: String, _ body: (EvaluationEntryRow) throws -> Void) throws
+    /// These entries, whatever their status now (the inputs a run recorded).
+    func evaluationEntries(seqs: [Int64]) throws -> [EvaluationEntryRow]
+    /// Confirmed entries about one subject that happened between the days (inclusive).
+    func confirmedEntries(subjectID: String, from: String, to: String) throws -> [EvaluationEntryRow]
+    /// Entries about a subject in the period's days still waiting for review.
+    func pendingEntryCount(subjectID: String, from: String, to: String) throws -> Int
+    /// Entries about subjects placed under `path` now that happened between the days, counted
+    /// by `source` and by `status` (proto numbers as text), and confirmed debit entries by tag
+    /// (`LIBRARY/CODE`, labelled with the tag's name).
+    func entryCounts(underPath: String, categoryCode: String?, from: String, to: String)
+        throws -> (bySource: [KeyCount], byStatus: [KeyCount], debitTags: [KeyCount])
+
+    // Alerts
+    func alert(id: String) throws -> AlertRecord?
+    func alert(dedupeKey: String) throws -> AlertRecord?
+    /// Newest first; `page.after` is the last `seq` seen, in decimal.
+    func alerts(_ filter: AlertFilter, page: Page) throws -> [AlertRecord]
+    func alertCount(_ filter: AlertFilter) throws -> Int
+    /// Oldest first.
+    func alertEvents(alertID: String) throws -> [AlertEventRecord]
+    /// Accounts holding one of `roles` on an organisation whose subtree holds `path` (or on
+    /// the whole deployment), not disabled.
+    func accountIDs(roles: [String], covering path: String) throws -> [String]
+    /// Undelivered notifications, oldest first.
+    func pendingNotifications(limit: Int) throws -> [NotificationRecord]
+}
+
+/// What evaluation analysis changes.
+public protocol EvaluationWriter: EvaluationReader {
+    /// Stores a new run, assigning its `seq`.
+    @discardableResult
+    func createEvaluationRun(_ run: EvaluationRunRecord) throws -> Int64
+    /// Stores a run's new state, progress, figures, publication or supersession and bumps
+    /// its version. The store refuses to change what a published run computed.
+    func updateEvaluationRun(_ run: EvaluationRunRecord) throws
+    func saveEvaluationResults(_ results: [EvaluationResultRecord]) throws
+    /// Drops an unpublished run's results (the store refuses for a published one).
+    func deleteEvaluationResults(runID: String) throws
+
+    /// `.conflict` when an alert with the same dedupe key exists.
+    func createAlert(_ alert: AlertRecord, event: AlertEventRecord) throws
+    func updateAlert(_ alert: AlertRecord, event: AlertEventRecord) throws
+    /// Adds a notification unless one with its dedupe key exists; true when added.
+    @discardableResult
+    func enqueueNotification(_ notification: NotificationRecord) throws -> Bool
+}
