@@ -83,10 +83,16 @@ let package = Package(
                 dependencies: ["LianjieServiceKit", "LianjieRPC", "LianjieRPCServer", "LianjieMessages", "LianjieStore",
                                "LianjieSecurity", "LianjieScoring"],
                 swiftSettings: strict),
+        /// Evaluation analysis (`EvaluationService`): runs with reproducible results, what-if,
+        /// portraits, statistics, alerts and the notification outbox.
+        .target(name: "LianjieEvaluation",
+                dependencies: ["LianjieServiceKit", "LianjieRPC", "LianjieRPCServer", "LianjieMessages", "LianjieStore",
+                               "LianjieSecurity", "LianjieScoring"],
+                swiftSettings: strict),
         /// Every service module on one router: the composition the server runs.
         .target(name: "LianjieServices",
-                dependencies: ["LianjieServiceKit", "LianjieUsers", "LianjieEntry", "LianjieRPC", "LianjieRPCServer", "LianjieMessages",
-                               "LianjieStore", "LianjieSecurity"],
+                dependencies: ["LianjieServiceKit", "LianjieUsers", "LianjieEntry", "LianjieEvaluation", "LianjieRPC", "LianjieRPCServer",
+                               "LianjieMessages", "LianjieStore", "LianjieSecurity"],
                 swiftSettings: strict),
         /// What goes into a store besides the services: the first administrator, the demo.
         .target(name: "LianjieSeed",

@@ -23,7 +23,7 @@ public enum EntryModule {
 
     /// Registers every `EntryService` method.
     public static func register(on router: inout Router, _ kit: ServiceKit) {
-        let schemes = PublishedSchemes()
+        let schemes = kit.schemes
         SchemeHandlers(schemes: schemes).register(on: &router, kit)
         EntryHandlers(schemes: schemes).register(on: &router, kit)
         EvidenceHandlers().register(on: &router, kit)

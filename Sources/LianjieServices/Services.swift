@@ -6,6 +6,7 @@ public import LianjieServiceKit
 public import LianjieStore
 import LianjieUsers
 import LianjieEntry
+import LianjieEvaluation
 
 /// The server's services, assembled: every module's access rules in one table, the kit
 /// they share, and each module's handlers on one router.
@@ -16,6 +17,7 @@ public enum Services {
         table.add(HealthService.accessRules)
         table.add(UsersModule.accessRules)
         table.add(EntryModule.accessRules)
+        table.add(EvaluationModule.accessRules)
         return table
     }
 
@@ -24,6 +26,7 @@ public enum Services {
         var kit = ServiceKit(store: store, settings: settings, audit: audit, access: accessTable, logger: logger)
         UsersModule.prepare(&kit)
         EntryModule.prepare(&kit)
+        EvaluationModule.prepare(&kit)
         return kit
     }
 
@@ -34,9 +37,10 @@ public enum Services {
         // Made now, so the first unknown-user login costs what every other one does.
         _ = PasswordHasher.decoyHash
         router.authenticator = kit.authenticator
-        HealthService(knownServices: UsersModule.serviceNames.union(EntryModule.serviceNames), isDraining: isDraining).register(on: &router)
+        HealthService(knownServices: UsersModule.serviceNames.union(EntryModule.serviceNames).union(EvaluationModule.serviceNames), isDraining: isDraining).register(on: &router)
         UsersModule.register(on: &router, kit)
         EntryModule.register(on: &router, kit)
+        EvaluationModule.register(on: &router, kit)
         let unrouted = Set(kit.access.rules.keys).symmetricDifference(router.methodPaths)
         precondition(unrouted.isEmpty, "methods without both an access rule and a handler: \(unrouted.sorted())")
         return router

@@ -1021,12 +1021,12 @@ static const ProtobufCFieldDescriptor lianjie__v1__dimension_result__field_descr
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
-    "base",
+    "base_score",
     2,
     PROTOBUF_C_LABEL_NONE,
     PROTOBUF_C_TYPE_STRING,
     0,   /* quantifier_offset */
-    offsetof(Lianjie__V1__DimensionResult, base),
+    offsetof(Lianjie__V1__DimensionResult, base_score),
     NULL,
     &protobuf_c_empty_string,
     0,             /* flags */
@@ -1095,7 +1095,7 @@ static const ProtobufCFieldDescriptor lianjie__v1__dimension_result__field_descr
 };
 static const unsigned lianjie__v1__dimension_result__field_indices_by_name[] = {
   3,   /* field[3] = adjustment */
-  1,   /* field[1] = base */
+  1,   /* field[1] = base_score */
   0,   /* field[0] = dimension */
   2,   /* field[2] = entries */
   4,   /* field[4] = score */

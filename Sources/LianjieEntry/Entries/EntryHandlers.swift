@@ -304,6 +304,10 @@ struct EntryHandlers: Sendable {
             }
             for e in events { try tx.updateEntry(changed, event: e) }
             let stored = try tx.entry(id: id) ?? changed
+            if stored.status == EntryStatus.confirmed.rawValue, entry.status != EntryStatus.confirmed.rawValue {
+                try call.auditAlso(tx, try call.kit.entryChanged(EntryChange(kind: .confirmed, entry: stored, accountID: call.caller.id,
+                                                                             time: call.now), tx))
+            }
             return Self.message(stored, subject: subject, evidence: try stored.evidenceIDs.compactMap { try tx.evidence(id: $0) },
                                 history: try tx.entryEvents(entryID: id), selfView: selfView)
         }

@@ -104,17 +104,18 @@ public struct RuleRun: Sendable {
     }
 
     /// Records the planned entries in `tx`; the reports, corrected for anything a run that
-    /// raced this one recorded since it was planned, and each recorded entry's organisation.
-    public func record(_ tx: any StoreWriter) throws -> (reports: [RuleRunReport], recorded: [(entryID: String, organization: OrganizationRecord)]) {
+    /// raced this one recorded since it was planned, and each recorded entry (as stored) with
+    /// its organisation.
+    public func record(_ tx: any StoreWriter) throws -> (reports: [RuleRunReport], recorded: [(entry: EntryRecord, organization: OrganizationRecord)]) {
         var reports = self.reports
-        var recorded: [(entryID: String, organization: OrganizationRecord)] = []
+        var recorded: [(entry: EntryRecord, organization: OrganizationRecord)] = []
         for p in planned {
             if try tx.entry(ruleKey: p.entry.ruleKey) != nil {
                 reports[p.report].recorded -= 1
                 reports[p.report].alreadyRecorded += 1
                 continue
             }
-            recorded.append((p.entry.id, p.organization))
+            recorded.append((p.entry, p.organization))
             try tx.createEntry(p.entry, event: EntryEventRecord(entryID: p.entry.id, time: now, accountID: recordedBy, action: "submitted",
                                                                 status: EntryStatus.submitted.rawValue, reason: "derived by rule \(p.entry.rule)"))
             if let c = p.confirmation { try tx.updateEntry(p.entry, event: c) }

@@ -265,8 +265,16 @@ struct WorkOrderHandlers: Sendable {
             }
             let (reports, recorded) = try plan.record(tx)
             // Each entry the run recorded is a change to a person's record: named in the trail.
-            try call.auditAlso(tx, recorded.map { AuditLog.Target(type: "entry", id: $0.entryID, organizationID: $0.organization.id,
+            try call.auditAlso(tx, recorded.map { AuditLog.Target(type: "entry", id: $0.entry.id, organizationID: $0.organization.id,
                                                                  organizationPath: $0.organization.path) })
+            // What other modules do about new entries (alerts), named in the trail as well.
+            for (entry, _) in recorded {
+                var changes = [EntryChange(kind: .derived, entry: entry, accountID: call.caller.id, time: call.now)]
+                if entry.status == EntryStatus.confirmed.rawValue {
+                    changes.append(EntryChange(kind: .confirmed, entry: entry, accountID: call.caller.id, time: call.now))
+                }
+                for change in changes { try call.auditAlso(tx, try call.kit.entryChanged(change, tx)) }
+            }
             return RunWorkOrderRulesResponse(reports: reports, schemeVersion: Int32(plan.schemeVersion), orders: Int32(plan.orders))
         }
     }

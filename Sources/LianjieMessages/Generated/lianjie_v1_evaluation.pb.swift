@@ -818,7 +818,7 @@ public struct Standing: ProtoMessage {
 /// One dimension of a result: score = base + entries + adjustment; weighted = score × weight.
 public struct DimensionResult: ProtoMessage {
     public var dimension: Dimension = Dimension(rawValue: 0)
-    public var base: String = ""
+    public var baseScore: String = ""
     public var entries: String = ""
     /// What keeping the score in the dimension's range added or took away.
     public var adjustment: String = ""
@@ -833,7 +833,7 @@ public struct DimensionResult: ProtoMessage {
     /// Builds the message from its fields; any left out keep their default.
     public init(
         dimension: Dimension = Dimension(rawValue: 0),
-        base: String = "",
+        baseScore: String = "",
         entries: String = "",
         adjustment: String = "",
         score: String = "",
@@ -841,7 +841,7 @@ public struct DimensionResult: ProtoMessage {
         weighted: String = ""
     ) {
         self.dimension = dimension
-        self.base = base
+        self.baseScore = baseScore
         self.entries = entries
         self.adjustment = adjustment
         self.score = score
@@ -854,7 +854,7 @@ public struct DimensionResult: ProtoMessage {
         self.init()
         let c = p.pointee
         self.dimension = Dimension(rawValue: CRead.enumValue(c.dimension))
-        self.base = CRead.string(c.base)
+        self.baseScore = CRead.string(c.base_score)
         self.entries = CRead.string(c.entries)
         self.adjustment = CRead.string(c.adjustment)
         self.score = CRead.string(c.score)
@@ -866,7 +866,7 @@ public struct DimensionResult: ProtoMessage {
     func fill(_ c: inout Lianjie__V1__DimensionResult, _ arena: CArena) {
         lianjie__v1__dimension_result__init(&c)
         c.dimension = CWrite.cEnum(dimension.rawValue)
-        if !base.isEmpty { c.base = arena.string(base) }
+        if !baseScore.isEmpty { c.base_score = arena.string(baseScore) }
         if !entries.isEmpty { c.entries = arena.string(entries) }
         if !adjustment.isEmpty { c.adjustment = arena.string(adjustment) }
         if !score.isEmpty { c.score = arena.string(score) }
@@ -889,7 +889,7 @@ public struct DimensionResult: ProtoMessage {
     public func jsonValue() -> JSONValue {
         var o: [(String, JSONValue)] = []
         if dimension.rawValue != 0 { o.append(("dimension", dimension.jsonValue)) }
-        if !base.isEmpty { o.append(("base", .string(base))) }
+        if !baseScore.isEmpty { o.append(("baseScore", .string(baseScore))) }
         if !entries.isEmpty { o.append(("entries", .string(entries))) }
         if !adjustment.isEmpty { o.append(("adjustment", .string(adjustment))) }
         if !score.isEmpty { o.append(("score", .string(score))) }
@@ -905,7 +905,7 @@ public struct DimensionResult: ProtoMessage {
             if case .null = value { continue }
             switch key {
             case "dimension": self.dimension = try JSONRead.enumeration(Dimension.self, value, "dimension")
-            case "base": self.base = try JSONRead.string(value, "base")
+            case "baseScore", "base_score": self.baseScore = try JSONRead.string(value, "baseScore")
             case "entries": self.entries = try JSONRead.string(value, "entries")
             case "adjustment": self.adjustment = try JSONRead.string(value, "adjustment")
             case "score": self.score = try JSONRead.string(value, "score")

@@ -19,6 +19,11 @@ public struct ServiceKit: Sendable {
     public let access: AccessTable
     let auditor: Auditor
     let maintenance = Maintenance()
+    /// Published scheme versions, compiled once per process (shared by every module).
+    public let schemes = PublishedSchemes()
+    /// What other modules do when an entry is confirmed or derived (raise alerts), inside
+    /// the same transaction; filled by the modules.
+    var entryObservers: [@Sendable (EntryChange, any StoreWriter) throws -> [AuditLog.Target]] = []
     /// Per record type, whether a caller still reaches the record an idempotent request
     /// was about (checked before a replay is answered); filled by the modules.
     var replayChecks: [String: @Sendable (Caller, IdempotencyRecord, any StoreReader) throws -> Bool] = [:]
@@ -49,6 +54,18 @@ public struct ServiceKit: Sendable {
     /// idempotent request was about (records with an organisation path are checked by it).
     public mutating func checkReplays(of type: String, _ check: @escaping @Sendable (Caller, IdempotencyRecord, any StoreReader) throws -> Bool) {
         replayChecks[type] = check
+    }
+
+    /// Declares what to do, inside the changing transaction, when an entry is confirmed or
+    /// derived; `observer` returns the records it changed, for the call's audit entries.
+    public mutating func observeEntries(_ observer: @escaping @Sendable (EntryChange, any StoreWriter) throws -> [AuditLog.Target]) {
+        entryObservers.append(observer)
+    }
+
+    /// Tells every observer about `change` inside the transaction `tx`; returns the records
+    /// they changed (each to be audited beside the call). A failure undoes the change.
+    public func entryChanged(_ change: EntryChange, _ tx: any StoreWriter) throws -> [AuditLog.Target] {
+        try entryObservers.flatMap { try $0(change, tx) }
     }
 
     /// Registers `body` for `method`, after the method's access rule: on the worker pool,

@@ -153,6 +153,8 @@ public struct EvaluationEntryRow: Sendable, Equatable {
     public var libraryVersion = 0
     public var code = ""
     public var tagName = ""
+    /// `credit` or `debit`, as recorded.
+    public var polarity = ""
     public var occurredOn = ""
     public var quantity: Int64 = 0
 
@@ -217,6 +219,8 @@ public struct AlertFilter: Sendable, Equatable {
     public var scope: ScopeFilter = .everything
     public var underPath: String?
     public var subjectID: String?
+    /// Leaves out alerts about this subject (staff do not read alerts about themselves).
+    public var excludeSubjectID: String?
     public var state: Int32?
     public var period: PeriodKey?
 

@@ -322,7 +322,7 @@ extension SQLiteAccess {
     }
 
     private static let entryColumns = """
-        SELECT seq, id, subject_id, tag_library, tag_version, tag_code, tag_name, occurred_on, quantity FROM entries
+        SELECT seq, id, subject_id, tag_library, tag_version, tag_code, tag_name, occurred_on, quantity, polarity FROM entries
         """
 
     private func entryRow(_ r: [SQLValue]) -> EvaluationEntryRow {
@@ -336,6 +336,7 @@ extension SQLiteAccess {
         x.tagName = r[6].text
         x.occurredOn = r[7].text
         x.quantity = r[8].int
+        x.polarity = r[9].text
         return x
     }
 
@@ -436,6 +437,7 @@ extension SQLiteAccess {
             args += [.int(Int64(p.utf8.count)), .text(p)]
         }
         if let s = f.subjectID { clause += " AND subject_id = ?"; args.append(.text(s)) }
+        if let s = f.excludeSubjectID { clause += " AND subject_id != ?"; args.append(.text(s)) }
         if let s = f.state { clause += " AND state = ?"; args.append(.int(Int64(s))) }
         if let p = f.period {
             clause += " AND period_kind = ? AND period_year = ? AND period_index = ?"

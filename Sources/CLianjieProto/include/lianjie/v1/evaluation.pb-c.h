@@ -289,7 +289,7 @@ struct  Lianjie__V1__DimensionResult
 {
   ProtobufCMessage base;
   Lianjie__V1__Dimension dimension;
-  char *base;
+  char *base_score;
   char *entries;
   /*
    * What keeping the score in the dimension's range added or took away.

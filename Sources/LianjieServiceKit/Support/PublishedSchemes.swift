@@ -1,28 +1,29 @@
 import Foundation
-import LianjieRPC
-import LianjieScoring
-import LianjieStore
+public import LianjieScoring
+public import LianjieStore
 import Synchronization
 
 /// Published scheme versions, read and compiled once per process. Safe to keep: a
 /// published version never changes (the store refuses), so an entry is never stale and
 /// another process sees the same versions; losing the cache only costs a re-read.
-final class PublishedSchemes: Sendable {
-    struct Version: Sendable {
-        let record: SchemeVersionRecord
-        let compiled: CompiledScheme
+public final class PublishedSchemes: Sendable {
+    public struct Version: Sendable {
+        public let record: SchemeVersionRecord
+        public let compiled: CompiledScheme
     }
 
     private let cache = Mutex<[Int: Version]>([:])
 
+    public init() {}
+
     /// The current (newest) published version; nil before any is published.
-    func current(_ r: any StoreReader) throws -> Version? {
+    public func current(_ r: any StoreReader) throws -> Version? {
         let latest = try r.latestSchemeVersion()
         return latest == 0 ? nil : try version(latest, r)
     }
 
     /// A published version; nil when there is none with that number.
-    func version(_ number: Int, _ r: any StoreReader) throws -> Version? {
+    public func version(_ number: Int, _ r: any StoreReader) throws -> Version? {
         if let hit = cache.withLock({ $0[number] }) { return hit }
         guard let record = try r.publishedScheme(version: number) else { return nil }
         let compiled: CompiledScheme
@@ -39,11 +40,13 @@ final class PublishedSchemes: Sendable {
 
 /// Category codes by id, read once per process. Safe to keep: a category is never changed
 /// or removed once created (there is no RPC that would), so no process sees a stale code.
-final class CategoryCodes: Sendable {
+public final class CategoryCodes: Sendable {
     private let cache = Mutex<[String: String]>([:])
 
+    public init() {}
+
     /// The code of category `id`; empty when there is none.
-    func code(_ id: String, _ r: any StoreReader) throws -> String {
+    public func code(_ id: String, _ r: any StoreReader) throws -> String {
         if let hit = cache.withLock({ $0[id] }) { return hit }
         guard let category = try r.category(id: id) else { return "" }
         cache.withLock { $0[id] = category.code }

@@ -1,0 +1,125 @@
+import LianjieMessages
+import LianjieRPC
+import LianjieRPCServer
+import LianjieServiceKit
+import LianjieStore
+
+/// Alerts: listed and read by the staff of the subject's organisation, acknowledged,
+/// dismissed with a reason, or marked for a case; every step kept with who and when.
+struct AlertHandlers: Sendable {
+    func register(on router: inout Router, _ kit: ServiceKit) {
+        kit.register(EvaluationService.listAlerts, audit: .read, on: &router, list)
+        kit.register(EvaluationService.getAlert, audit: .read, on: &router) { request, call in
+            let alert = try Self.visible(request.id, call, roles: EvaluationAccess.staff)
+            return try call.read { r in Self.message(alert, events: try r.alertEvents(alertID: alert.id)) }
+        }
+        kit.register(EvaluationService.acknowledgeAlert, audit: .change, on: &router) { request, call in
+            try Self.change(request.id, requestID: request.requestId, call, roles: EvaluationAccess.staff, from: [.open], to: .acknowledged,
+                            action: "acknowledged", note: request.note)
+        }
+        kit.register(EvaluationService.dismissAlert, audit: .change, on: &router) { request, call in
+            guard !request.reason.trimmingSpaces.isEmpty else { throw RPCError.invalidArgument(field: "reason", "is required: say why no action is needed") }
+            return try Self.change(request.id, requestID: request.requestId, call, roles: EvaluationAccess.runners, from: [.open, .acknowledged],
+                                   to: .dismissed, action: "dismissed", note: request.reason)
+        }
+        kit.register(EvaluationService.markAlertForCase, audit: .change, on: &router) { request, call in
+            try Self.change(request.id, requestID: request.requestId, call, roles: EvaluationAccess.runners, from: [.open, .acknowledged],
+                            to: .markedForCase, action: "marked_for_case", note: request.note)
+        }
+    }
+
+    static let notFound = RPCError(.notFound, "no such alert")
+
+    /// The alert when one of the caller's `roles` covers its subject's organisation (and it
+    /// is not about the caller themself).
+    static func visible(_ id: String, _ call: Call, roles: Set<Role>) throws -> AlertRecord {
+        guard !id.isEmpty else { throw RPCError.invalidArgument(field: "id", "is required") }
+        guard let alert = try call.read({ try $0.alert(id: id) }), call.caller.covers(roles, path: alert.organizationPath),
+              alert.subjectID != call.caller.subjectID else { throw notFound }
+        call.target = AuditLog.Target(type: "alert", id: alert.id, organizationID: alert.organizationID, organizationPath: alert.organizationPath)
+        return alert
+    }
+
+    private static func change(_ id: String, requestID: String, _ call: Call, roles: Set<Role>, from: Set<AlertState>, to: AlertState,
+                               action: String, note: String) throws -> Alert {
+        guard note.count <= 2000 else { throw RPCError.invalidArgument(field: action == "dismissed" ? "reason" : "note", "at most 2000 characters") }
+        let alert = try visible(id, call, roles: roles)
+        let now = call.now
+        return try call.write(requestID: requestID) { tx in
+            guard var current = try tx.alert(id: alert.id) else { throw notFound }
+            guard from.contains(AlertState(rawValue: current.state)) else {
+                throw RPCError(.failedPrecondition, "the alert is \(stateName(current.state)); it cannot be \(action.replacing("_", with: " ")) now")
+            }
+            current.state = to.rawValue
+            try tx.updateAlert(current, event: AlertEventRecord(alertID: current.id, time: now, accountID: call.caller.id, action: action,
+                                                               note: note.trimmingSpaces))
+            return message(current, events: try tx.alertEvents(alertID: current.id))
+        }
+    }
+
+    static func stateName(_ state: Int32) -> String {
+        String((AlertState(rawValue: state).protoValueName ?? "ALERT_STATE_UNKNOWN").dropFirst("ALERT_STATE_".count)).lowercased()
+    }
+
+    private func list(_ request: ListAlertsRequest, _ call: Call) throws -> ListAlertsResponse {
+        let size = try Paging.size(request.pageSize)
+        let after = try Paging.after(request.pageToken, kind: "alert")
+        if let after, Int64(after) == nil { throw RPCError.invalidArgument(field: "page_token", "is not a page token of this listing") }
+        var filter = AlertFilter()
+        filter.scope = call.caller.scope(EvaluationAccess.staff)
+        if !call.caller.subjectID.isEmpty { filter.excludeSubjectID = call.caller.subjectID }
+        var v = Violations()
+        if request.state != .unspecified {
+            if request.state.protoValueName == nil { v.add("state", "is not an alert state") } else { filter.state = request.state.rawValue }
+        }
+        if let p = request.period {
+            if let core = CalendarDays.period(p) { filter.period = Convert.periodKey(core) } else { v.add("period", "is not a period") }
+        }
+        try v.check()
+        call.target = AuditLog.Target(type: "alert_list", id: "")
+        if !request.organizationId.isEmpty {
+            guard let org = try call.read({ try $0.organization(id: request.organizationId) }),
+                  call.caller.covers(EvaluationAccess.staff, path: org.path) else { throw RPCError(.notFound, "no such organisation") }
+            filter.underPath = org.path
+            call.target = AuditLog.Target(type: "alert_list", id: org.id, organizationID: org.id, organizationPath: org.path)
+        }
+        if !request.subject.isEmpty {
+            guard let (s, o) = try call.read({ try $0.subjectWithOrganization(key: request.subject) }),
+                  call.caller.covers(EvaluationAccess.staff, path: o.path), s.id != call.caller.subjectID else {
+                throw RPCError(.notFound, "no such subject")
+            }
+            filter.subjectID = s.id
+        }
+        let final = filter
+        let (rows, total) = try call.read { r in
+            (try r.alerts(final, page: Page(after: after, limit: size + 1)), try r.alertCount(final))
+        }
+        let page = Array(rows.prefix(size))
+        call.readTargets = page.map { AuditLog.Target(type: "alert", id: $0.id, organizationID: $0.organizationID, organizationPath: $0.organizationPath) }
+        return ListAlertsResponse(alerts: page.map { Self.message($0, events: []) },
+                                  nextPageToken: rows.count > size ? Paging.token(String(page.last!.seq), kind: "alert") : "",
+                                  totalSize: Int32(total))
+    }
+
+    static func message(_ a: AlertRecord, events: [AlertEventRecord]) -> Alert {
+        var m = Alert()
+        m.id = a.id
+        m.rule = a.rule
+        m.kind = a.kind
+        m.condition = a.condition
+        m.severity = AlertSeverity(rawValue: a.severity)
+        m.subjectId = a.subjectID
+        m.subjectName = a.subjectName
+        m.organizationId = a.organizationID
+        m.period = Convert.period(a.period)
+        m.state = AlertState(rawValue: a.state)
+        m.summary = a.summary
+        m.entryIds = a.entryIDs
+        m.workOrders = a.workOrders
+        m.runId = a.runID
+        m.schemeVersion = Int32(a.schemeVersion)
+        m.raiseTime = CalendarDays.time(a.raiseTime)
+        m.events = events.map { AlertEvent(time: CalendarDays.time($0.time), accountId: $0.accountID, action: $0.action, note: $0.note) }
+        return m
+    }
+}

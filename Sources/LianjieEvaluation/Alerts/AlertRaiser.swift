@@ -1,0 +1,192 @@
+import LianjieMessages
+import LianjieScoring
+import LianjieServiceKit
+import LianjieStore
+
+/// Raises alerts (分析研判提醒) inside the transaction of what caused them: the score rules
+/// when a run is published, the entry rules when an entry is confirmed or derived. Each
+/// rule raises at most one alert per subject and period (a later match adds its evidence to
+/// the open alert instead), and each new alert is queued in the notification outbox for the
+/// inspectors of the subject's organisation and the subject's managers.
+struct AlertRaiser: Sendable {
+    let schemes: PublishedSchemes
+
+    /// Who is told of an alert: inspectors and managers whose grants cover the subject.
+    static let recipientRoles = ["inspector", "manager"]
+
+    // MARK: Score rules
+
+    /// Applies the scheme's score rules to every result of a run being published; returns
+    /// the alerts it raised.
+    func scoreAlerts(run: EvaluationRunRecord, scheme: CoreScheme, accountID: String, now: Int64, _ tx: any StoreWriter) throws -> [AlertRecord] {
+        let rules = scheme.alertRules.filter { $0.enabled && $0.kind.readsScores }
+        guard !rules.isEmpty else { return [] }
+        var raised: [AlertRecord] = []
+        for result in try tx.allEvaluationResults(runID: run.id) where !result.noData {
+            guard let total = Exact(result.total) else { continue }
+            for rule in rules {
+                var summary: String?
+                switch rule.kind {
+                case .scoreBelow where total < rule.threshold:
+                    summary = "total \(total) is under \(rule.threshold)"
+                case .gradePoor where result.grade == LianjieMessages.Grade.poor.rawValue:
+                    summary = result.vetoEntries.isEmpty ? "grade poor (total \(total))" : "grade poor: a red-line entry counted (total \(total))"
+                case .scoreDrop:
+                    if let before = Exact(result.previousTotal), before - total >= rule.points {
+                        summary = "total fell by \(before - total), from \(before) to \(total)"
+                    }
+                default: break
+                }
+                guard let summary else { continue }
+                var alert = AlertRecord()
+                alert.rule = rule.code
+                alert.kind = rule.kind.rawValue
+                alert.condition = rule.condition
+                alert.severity = Convert.severity(rule.severity).rawValue
+                alert.subjectID = result.subjectID
+                alert.subjectName = result.subjectName
+                alert.organizationID = result.organizationID
+                alert.organizationPath = result.organizationPath
+                alert.period = run.period
+                alert.summary = summary
+                alert.runID = run.id
+                alert.schemeVersion = run.schemeVersion
+                if let a = try raise(alert, accountID: accountID, now: now, tx) { raised.append(a) }
+            }
+        }
+        return raised
+    }
+
+    // MARK: Entry rules
+
+    /// Applies the entry rules of the current scheme to an entry that was just confirmed or
+    /// derived; returns the alerts raised or given more evidence, for the call's audit.
+    func entryChanged(_ change: EntryChange, _ tx: any StoreWriter) throws -> [AuditLog.Target] {
+        guard let current = try schemes.current(tx) else { return [] }
+        let rules = current.compiled.scheme.alertRules.filter { $0.enabled && !$0.kind.readsScores }
+        guard !rules.isEmpty, let day = Day(change.entry.occurredOn),
+              let subject = try tx.subject(id: change.entry.subjectID), let org = try tx.organization(id: subject.organizationID) else { return [] }
+        let e = change.entry
+        let month = Convert.periodKey(CorePeriod(.month, year: day.components.year, index: day.components.month)!)
+        let ref = TagRef(library: e.tagLibrary, version: e.tagVersion, code: e.tagCode)
+        let entryScheme = try schemes.version(e.schemeVersion, tx)?.compiled ?? current.compiled
+        let tagInfo = (entryScheme.tagID(ref) ?? entryScheme.equivalentTagID(ref)).map { entryScheme.tags[Int($0)].tag }
+        var touched: [AuditLog.Target] = []
+        for rule in rules {
+            var summary: String?
+            var evidence = [e.id]
+            switch (rule.kind, change.kind) {
+            case (.immediateTag, .confirmed) where tagInfo?.immediateAlert == true:
+                summary = "an entry of tag \(e.tagLibrary)/\(e.tagCode) (\(e.tagName)) was confirmed"
+            case (.workOrderHit, .derived):
+                summary = "work-order rule \(e.rule) derived an entry of tag \(e.tagLibrary)/\(e.tagCode) (\(e.tagName))"
+            case (.debitBurst, .confirmed) where e.polarity == LianjieScoring.Polarity.debit.rawValue:
+                let from = Day(ordinal: day.ordinal - Int32(rule.days - 1)), to = Day(ordinal: day.ordinal + Int32(rule.days - 1))
+                let debits = try tx.confirmedEntries(subjectID: e.subjectID, from: from.description, to: to.description)
+                    .filter { $0.polarity == LianjieScoring.Polarity.debit.rawValue }
+                if let window = Self.burst(debits, count: rule.count, days: rule.days, containing: e.id) {
+                    summary = "\(window.count) confirmed debit entries within \(rule.days) days"
+                    evidence = window.map(\.id)
+                }
+            default: break
+            }
+            guard let summary else { continue }
+            var alert = AlertRecord()
+            alert.rule = rule.code
+            alert.kind = rule.kind.rawValue
+            alert.condition = rule.condition
+            alert.severity = Convert.severity(rule.severity).rawValue
+            alert.subjectID = subject.id
+            alert.subjectName = subject.name
+            alert.organizationID = org.id
+            alert.organizationPath = org.path
+            alert.period = month
+            alert.summary = summary
+            alert.entryIDs = evidence
+            alert.workOrders = change.kind == .derived ? e.workOrders : []
+            alert.schemeVersion = current.record.version
+            if let raised = try raise(alert, accountID: change.accountID, now: change.time, tx) {
+                touched.append(AuditLog.Target(type: "alert", id: raised.id, organizationID: org.id, organizationPath: org.path))
+            } else if let added = try addEvidence(alert, accountID: change.accountID, now: change.time, tx) {
+                touched.append(AuditLog.Target(type: "alert", id: added.id, organizationID: org.id, organizationPath: org.path))
+            }
+        }
+        return touched
+    }
+
+    /// The debit entries of a window of `days` days holding at least `count` of them,
+    /// `containing` one of them, if there is such a window.
+    static func burst(_ debits: [EvaluationEntryRow], count: Int, days: Int, containing id: String) -> [EvaluationEntryRow]? {
+        let sorted = debits.compactMap { e in Day(e.occurredOn).map { (e, $0) } }.sorted { ($0.1, $0.0.seq) < ($1.1, $1.0.seq) }
+        var start = 0
+        for end in sorted.indices {
+            while sorted[end].1.ordinal - sorted[start].1.ordinal >= Int32(days) { start += 1 }
+            let window = sorted[start...end].map(\.0)
+            if window.count >= count, window.contains(where: { $0.id == id }) { return window }
+        }
+        return nil
+    }
+
+    // MARK: Storing
+
+    /// The rule's dedupe key for a subject and period.
+    static func dedupeKey(_ a: AlertRecord) -> String {
+        "\(a.rule)|\(a.subjectID)|\(a.period.kind)-\(a.period.year)-\(a.period.index)"
+    }
+
+    /// Stores a new alert and its notifications; nil when the rule already raised one for
+    /// the subject and period.
+    func raise(_ draft: AlertRecord, accountID: String, now: Int64, _ tx: any StoreWriter) throws -> AlertRecord? {
+        var alert = draft
+        alert.dedupeKey = Self.dedupeKey(alert)
+        guard try tx.alert(dedupeKey: alert.dedupeKey) == nil else { return nil }
+        alert.id = Identifiers.new(prefix: "al")
+        alert.state = AlertState.open.rawValue
+        alert.raiseTime = now
+        try tx.createAlert(alert, event: AlertEventRecord(alertID: alert.id, time: now, accountID: accountID, action: "raised", note: alert.summary))
+        let subjectAccount = try tx.subject(id: alert.subjectID)?.accountID ?? ""
+        for recipient in try tx.accountIDs(roles: Self.recipientRoles, covering: alert.organizationPath) where recipient != subjectAccount {
+            var n = NotificationRecord()
+            n.recipient = recipient
+            n.channel = "mobile"
+            n.dedupeKey = "alert:\(alert.id):\(recipient)"
+            n.payload = Self.payload(alert)
+            n.createTime = now
+            try tx.enqueueNotification(n)
+        }
+        return alert
+    }
+
+    /// Adds a later match's entries to the rule's open alert for the subject and period.
+    private func addEvidence(_ draft: AlertRecord, accountID: String, now: Int64, _ tx: any StoreWriter) throws -> AlertRecord? {
+        guard var alert = try tx.alert(dedupeKey: Self.dedupeKey(draft)),
+              alert.state == AlertState.open.rawValue || alert.state == AlertState.acknowledged.rawValue else { return nil }
+        let newEntries = draft.entryIDs.filter { !alert.entryIDs.contains($0) }
+        let newOrders = draft.workOrders.filter { !alert.workOrders.contains($0) }
+        guard !newEntries.isEmpty || !newOrders.isEmpty else { return nil }
+        alert.entryIDs += newEntries
+        alert.workOrders += newOrders
+        try tx.updateAlert(alert, event: AlertEventRecord(alertID: alert.id, time: now, accountID: accountID, action: "evidence_added",
+                                                          note: draft.summary))
+        return alert
+    }
+
+    /// What the gateway shows: the alert's facts, never an entry's content.
+    static func payload(_ a: AlertRecord) -> String {
+        func q(_ s: String) -> String {
+            var out = "\""
+            for u in s.unicodeScalars {
+                switch u {
+                case "\"": out += "\\\""
+                case "\\": out += "\\\\"
+                case _ where u.value < 0x20: out += "\\u" + String(repeating: "0", count: 4 - String(u.value, radix: 16).count) + String(u.value, radix: 16)
+                default: out.unicodeScalars.append(u)
+                }
+            }
+            return out + "\""
+        }
+        let period = Convert.corePeriod(a.period)?.description ?? ""
+        return "{\"type\":\"alert\",\"alert\":\(q(a.id)),\"rule\":\(q(a.rule)),\"severity\":\(a.severity),\"subject\":\(q(a.subjectID)),"
+            + "\"subjectName\":\(q(a.subjectName)),\"period\":\(q(period)),\"summary\":\(q(a.summary))}"
+    }
+}

@@ -1,0 +1,96 @@
+import LianjieMessages
+import LianjieScoring
+import LianjieServiceKit
+import LianjieStore
+
+/// The scoring core's types beside the wire's of the same names.
+typealias CoreGrade = LianjieScoring.Grade
+typealias CorePeriod = LianjieScoring.Period
+typealias CoreDimension = LianjieScoring.Dimension
+typealias CoreScheme = LianjieScoring.Scheme
+
+/// Between the scoring core, the store and the wire.
+enum Convert {
+    static func grade(_ g: CoreGrade?) -> LianjieMessages.Grade {
+        switch g {
+        case .excellent: .excellent
+        case .good: .good
+        case .fair: .fair
+        case .poor: .poor
+        case nil: .unspecified
+        }
+    }
+
+    static func coreGrade(_ g: LianjieMessages.Grade) -> CoreGrade? {
+        switch g {
+        case .excellent: .excellent
+        case .good: .good
+        case .fair: .fair
+        case .poor: .poor
+        default: nil
+        }
+    }
+
+    static func dimension(_ d: CoreDimension) -> LianjieMessages.Dimension {
+        switch d {
+        case .behaviour: .behaviour
+        case .awareness: .awareness
+        case .problems: .problems
+        }
+    }
+
+    static func polarity(_ p: LianjieScoring.Polarity?) -> LianjieMessages.Polarity {
+        switch p {
+        case .credit: .credit
+        case .debit: .debit
+        case nil: .unspecified
+        }
+    }
+
+    static func periodKey(_ p: CorePeriod) -> PeriodKey {
+        let kind: Int32 = switch p.kind {
+        case .month: LianjieMessages.PeriodKind.month.rawValue
+        case .quarter: LianjieMessages.PeriodKind.quarter.rawValue
+        case .year: LianjieMessages.PeriodKind.year.rawValue
+        }
+        return PeriodKey(kind: kind, year: Int32(p.year), index: Int32(p.index))
+    }
+
+    static func corePeriod(_ k: PeriodKey) -> CorePeriod? {
+        CalendarDays.period(period(k))
+    }
+
+    static func period(_ k: PeriodKey) -> LianjieMessages.Period {
+        LianjieMessages.Period(kind: LianjieMessages.PeriodKind(rawValue: k.kind), year: k.year, index: k.index)
+    }
+
+    static func period(_ p: CorePeriod) -> LianjieMessages.Period { period(periodKey(p)) }
+
+    static func date(_ text: String) -> CalendarDate? { CalendarDays.date(text) }
+
+    static func hundredths(_ text: String) -> Int64? { Exact(text)?.hundredths }
+
+    static func decimal(_ hundredths: Int64) -> String { Exact(hundredths: hundredths).description }
+
+    static func percentile(_ hundredths: Int64) -> String { Exact(hundredths: hundredths).description }
+
+    static func severity(_ s: AlertRule.Severity) -> AlertSeverity {
+        switch s {
+        case .low: .low
+        case .medium: .medium
+        case .high: .high
+        }
+    }
+
+    static func outcome(_ o: LianjieScoring.BreakdownLine.Outcome) -> BreakdownOutcome? {
+        switch o {
+        case .counted: .counted
+        case .outsideWindow: .outsideWindow
+        case .afterEvaluation: .afterEvaluation
+        case .overCountLimit: .overCountLimit
+        case .notApplicable: .notApplicable
+        case .unknownTag: .unknownTag
+        case .notConfirmed: nil
+        }
+    }
+}

@@ -1,0 +1,169 @@
+import LianjieMessages
+import LianjieScoring
+import LianjieSecurity
+import LianjieStore
+
+/// One subject's scoring inputs: who they were on the evaluation date and the confirmed
+/// entries they are scored from.
+struct SubjectInput: Sendable {
+    var row: EvaluationSubjectRow
+    var scoring: ScoringSubject
+    /// By seq; `ScoringEntry.id` is the seq.
+    var entries: [ScoringEntry]
+    /// The entries as read (for the inputs hash and for display).
+    var rows: [EvaluationEntryRow]
+}
+
+/// The previous period's published result a result is compared with.
+struct PreviousResult: Sendable {
+    var runID: String
+    var total: String
+    var grade: Int32
+}
+
+/// Turns scored subjects into stored results with standings, comparisons and hashes; the
+/// same code serves a run and its verification, so both compute the same bytes.
+struct ResultBuilder {
+    let run: EvaluationRunRecord
+    let scheme: CompiledScheme
+
+    /// The tag of an entry in `scheme`: the exact library version, or the same tag in the
+    /// newest version the scheme has; -1 when it has none.
+    final class TagMap {
+        private let scheme: CompiledScheme
+        private var known: [String: Int32] = [:]
+
+        init(_ scheme: CompiledScheme) { self.scheme = scheme }
+
+        func id(_ e: EvaluationEntryRow) -> Int32 {
+            let key = "\(e.library)@\(e.libraryVersion)/\(e.code)"
+            if let hit = known[key] { return hit }
+            let ref = TagRef(library: e.library, version: e.libraryVersion, code: e.code)
+            let id = scheme.tagID(ref) ?? scheme.equivalentTagID(ref) ?? -1
+            known[key] = id
+            return id
+        }
+    }
+
+    /// The subject as the core scores it: the scheme's post coefficient overrides the post's own.
+    static func scoringSubject(_ row: EvaluationSubjectRow, _ scheme: CompiledScheme) -> ScoringSubject {
+        let coefficient = scheme.scheme.postCoefficients[row.postCode] ?? Exact(row.postCoefficient)?.hundredths ?? 100
+        return ScoringSubject(id: row.subjectID, category: row.categoryCode, postCoefficient: coefficient)
+    }
+
+    static func scoringEntries(_ rows: [EvaluationEntryRow], _ tags: TagMap) -> [ScoringEntry] {
+        rows.map { e in
+            ScoringEntry(id: UInt64(e.seq), tag: tags.id(e), occurredOn: Day(e.occurredOn) ?? Day(ordinal: 0), quantity: e.quantity,
+                         status: .confirmed)
+        }
+    }
+
+    /// The first and last day of the entries a run reads: from the earliest day any tag's
+    /// window can reach back to, to the evaluation date.
+    static func window(period: CorePeriod, evaluationDate: Day, scheme: CompiledScheme) -> (from: String, to: String) {
+        let longest = scheme.tags.map(\.tag.windowMonths).max() ?? 60
+        return (period.end.addingMonths(-longest).description, evaluationDate.description)
+    }
+
+    /// The stored results of `scored` (in the inputs' order), ranked within organisation and
+    /// category, compared with `previous`, each with its hash.
+    func records(_ inputs: [SubjectInput], _ scored: [SubjectResult], previous: [String: PreviousResult]) -> [EvaluationResultRecord] {
+        var byOrg: [String: [(String, Exact)]] = [:], byCategory: [String: [(String, Exact)]] = [:]
+        for (input, result) in zip(inputs, scored) {
+            guard let total = result.total else { continue }
+            byOrg[input.row.organizationID, default: []].append((input.row.subjectID, total))
+            byCategory[input.row.categoryCode, default: []].append((input.row.subjectID, total))
+        }
+        var orgStanding: [String: LianjieScoring.Standing] = [:], categoryStanding: [String: LianjieScoring.Standing] = [:]
+        for (_, group) in byOrg { orgStanding.merge(Ranking.standings(group)) { a, _ in a } }
+        for (_, group) in byCategory { categoryStanding.merge(Ranking.standings(group)) { a, _ in a } }
+        return zip(inputs, scored).map { input, result in
+            var x = EvaluationResultRecord()
+            x.runID = run.id
+            x.subjectID = input.row.subjectID
+            x.employeeNumber = input.row.employeeNumber
+            x.subjectName = input.row.name
+            x.organizationID = input.row.organizationID
+            x.organizationPath = input.row.organizationPath
+            x.categoryCode = input.row.categoryCode
+            x.postCode = input.row.postCode
+            x.postCoefficient = input.scoring.postCoefficient
+            x.noData = result.noData
+            if let total = result.total {
+                x.total = total.description
+                x.totalUnits = Int64(clamping: total.units)
+            }
+            x.grade = Convert.grade(result.grade).rawValue
+            x.vetoEntries = result.vetoEntries.map { Int64($0) }
+            x.dimensions = result.dimensions.map { d in
+                [d.base.description, d.entries.description, d.adjustment.description, d.score.description,
+                 Exact(hundredths: d.weight).description, d.weighted.description]
+            }
+            x.countedEntries = result.countedEntries
+            if let s = orgStanding[x.subjectID] {
+                (x.organizationRank, x.organizationPeers, x.organizationPercentile) = (s.rank, s.peers, s.percentile.hundredths ?? 0)
+            }
+            if let s = categoryStanding[x.subjectID] {
+                (x.categoryRank, x.categoryPeers, x.categoryPercentile) = (s.rank, s.peers, s.percentile.hundredths ?? 0)
+            }
+            if let p = previous[x.subjectID] {
+                (x.previousRunID, x.previousTotal, x.previousGrade) = (p.runID, p.total, p.grade)
+            }
+            x.inputs = input.entries.map { Int64($0.id) }
+            x.resultSHA256 = Self.hash(x)
+            return x
+        }
+    }
+
+    /// SHA-256 (hex) of a result's canonical text: everything it says, nothing it only shows
+    /// (names and employee numbers may change later; they are kept beside it).
+    static func hash(_ x: EvaluationResultRecord) -> String {
+        var text = "result subject=\(x.subjectID) organization=\(x.organizationID) category=\(x.categoryCode) post=\(x.postCode) "
+            + "coefficient=\(x.postCoefficient) noData=\(x.noData)\n"
+        text += "total=\(x.total) grade=\(x.grade) veto=\(x.vetoEntries.map(String.init).joined(separator: ",")) counted=\(x.countedEntries)\n"
+        for d in x.dimensions { text += "dimension \(d.joined(separator: " "))\n" }
+        text += "standing organization=\(x.organizationRank)/\(x.organizationPeers)/\(x.organizationPercentile) "
+            + "category=\(x.categoryRank)/\(x.categoryPeers)/\(x.categoryPercentile)\n"
+        text += "previous run=\(x.previousRunID) total=\(x.previousTotal) grade=\(x.previousGrade)\n"
+        text += "inputs=\(x.inputs.count)\n"
+        return Digest.hex(Digest.sha256(text))
+    }
+
+    /// SHA-256 (hex) of every input, in subject order: the run's scope and scheme, each
+    /// subject's placement, category, post and coefficient, and each entry it was scored
+    /// from (seq, tag as recorded, day, quantity).
+    func inputsHash(_ inputs: [SubjectInput]) -> String {
+        let stream = Digest.SHA256Stream()
+        func add(_ s: String) {
+            var s = s
+            s.withUTF8 { stream.update(UnsafeRawBufferPointer($0)) }
+        }
+        add("run period=\(run.period.kind)/\(run.period.year)/\(run.period.index) scope=\(run.scopeKey) scheme=\(run.schemeVersion) "
+            + "hash=\(run.schemeHash) rules=\(run.rulesHash) date=\(run.evaluationDate)\n")
+        for input in inputs {
+            let r = input.row
+            add("subject \(r.subjectID) organization=\(r.organizationID) category=\(r.categoryCode) post=\(r.postCode) "
+                + "coefficient=\(input.scoring.postCoefficient) entries=\(input.rows.count)\n")
+            for e in input.rows {
+                add("\(e.seq) \(e.library)@\(e.libraryVersion)/\(e.code) \(e.occurredOn) \(e.quantity)\n")
+            }
+        }
+        return Digest.hex(stream.finish())
+    }
+
+    /// SHA-256 (hex) over the results' own hashes, in subject order.
+    static func resultsHash(_ results: [EvaluationResultRecord]) -> String {
+        let stream = Digest.SHA256Stream()
+        for r in results.sorted(by: { $0.subjectID < $1.subjectID }) {
+            var line = "\(r.subjectID) \(r.resultSHA256)\n"
+            line.withUTF8 { stream.update(UnsafeRawBufferPointer($0)) }
+        }
+        return Digest.hex(stream.finish())
+    }
+
+    /// SHA-256 (hex) of the scheme's work-order and alert rules: the rule versions a run used.
+    static func rulesHash(_ scheme: CoreScheme) -> String {
+        let lines = scheme.canonicalText.split(separator: "\n").filter { $0.hasPrefix("rule ") || $0.hasPrefix("alert ") }
+        return Digest.hex(Digest.sha256(lines.joined(separator: "\n")))
+    }
+}

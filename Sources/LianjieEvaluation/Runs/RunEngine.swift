@@ -1,0 +1,214 @@
+import Glibc
+import Dispatch
+import LianjieMessages
+import LianjieRPC
+import LianjieScoring
+import LianjieServiceKit
+import LianjieStore
+import Synchronization
+
+/// Carries out evaluation runs in the background: reads every input in one snapshot,
+/// scores on every core, ranks, hashes, and writes the results and the run's figures in one
+/// transaction — only if the run is still running then (a cancel in between wins).
+///
+/// The run's state lives in the store, not here: another process answers
+/// `GetEvaluationRun` from the same rows, a cancel made through any process is seen at the
+/// next checkpoint, and a run whose process died is marked failed once its heartbeat is
+/// older than `staleAfter`.
+final class RunEngine: Sendable {
+    let kit: ServiceKit
+    private let queue = DispatchQueue(label: "lianjie.evaluation.runs", attributes: .concurrent)
+    private let running = Atomic<Int>(0)
+    /// Runs one process carries out at once; more are refused (RESOURCE_EXHAUSTED).
+    static let maxRunning = 2
+    /// A running run whose heartbeat is older than this is taken to have died with its process.
+    static let staleAfter: Int64 = 300
+
+    init(kit: ServiceKit) { self.kit = kit }
+
+    /// Reserves a slot for a new run; false when this process runs as many as it may.
+    func reserve() -> Bool {
+        while true {
+            let n = running.load(ordering: .relaxed)
+            guard n < Self.maxRunning else { return false }
+            if running.compareExchange(expected: n, desired: n + 1, ordering: .relaxed).exchanged { return true }
+        }
+    }
+
+    /// Gives back a slot `reserve` took, for a run that was not started after all.
+    func release() { running.subtract(1, ordering: .relaxed) }
+
+    /// Starts the run (created in RUNNING) in the background; `done` is told when it ends.
+    func start(_ runID: String, done: (@Sendable () -> Void)? = nil) {
+        queue.async { [self] in
+            defer {
+                running.subtract(1, ordering: .relaxed)
+                done?()
+            }
+            do {
+                try execute(runID)
+            } catch let stop as Stopped {
+                kit.logger.info("evaluation run stopped", ["run": .text(runID), "reason": .text(stop.reason)])
+            } catch {
+                kit.logger.error("evaluation run failed", ["run": .text(runID), "error": .text(String(describing: error))])
+                try? finish(runID, state: .failed, reason: "the run failed; the server log has the details")
+            }
+        }
+    }
+
+    /// The run was cancelled (or ended) by someone else meanwhile.
+    struct Stopped: Error {
+        let reason: String
+    }
+
+    /// What a run needs from the store, read in one snapshot.
+    struct Snapshot {
+        var run: EvaluationRunRecord
+        var scheme: CompiledScheme
+        var period: CorePeriod
+        var inputs: [SubjectInput]
+        var previous: [String: PreviousResult]
+    }
+
+    private func execute(_ runID: String) throws {
+        try progress(runID, phase: "reading", done: 0, total: nil)
+        let snapshot = try kit.store.read { r in try Self.snapshot(runID, r, kit.schemes) }
+        try progress(runID, phase: "scoring", done: 0, total: snapshot.inputs.count)
+        let scored = Self.score(snapshot)
+        try progress(runID, phase: "writing", done: snapshot.inputs.count, total: nil)
+        let builder = ResultBuilder(run: snapshot.run, scheme: snapshot.scheme)
+        let results = builder.records(snapshot.inputs, scored, previous: snapshot.previous)
+        let inputsHash = builder.inputsHash(snapshot.inputs)
+        let resultsHash = ResultBuilder.resultsHash(results)
+        var grades = [0, 0, 0, 0, 0]
+        for r in results { grades[r.noData ? 4 : Int(r.grade) - 1] += 1 }
+        let now = kit.settings.clock.now()
+        try kit.store.write { tx in
+            guard var run = try tx.evaluationRun(id: runID), run.state == RunState.running.rawValue else {
+                throw Stopped(reason: "no longer running")
+            }
+            try tx.saveEvaluationResults(results)
+            run.state = RunState.draft.rawValue
+            run.phase = "done"
+            run.subjectsDone = results.count
+            run.subjectsTotal = results.count
+            run.personTimes = results.count
+            run.grades = grades
+            run.inputsSHA256 = inputsHash
+            run.resultsSHA256 = resultsHash
+            run.finishTime = now
+            run.heartbeat = now
+            try tx.updateEvaluationRun(run)
+        }
+    }
+
+    /// Reads a run's inputs: the subjects in scope on the evaluation date with the entries
+    /// that can count, and each one's previous published result.
+    static func snapshot(_ runID: String, _ r: any StoreReader, _ schemes: PublishedSchemes) throws -> Snapshot {
+        guard let run = try r.evaluationRun(id: runID) else { throw Stopped(reason: "the run is gone") }
+        guard run.state == RunState.running.rawValue else { throw Stopped(reason: "no longer running") }
+        guard let scheme = try schemes.version(run.schemeVersion, r), let period = Convert.corePeriod(run.period),
+              let day = Day(run.evaluationDate) else {
+            throw StoreError(.failed, "the run's scheme or period cannot be read", detail: "run \(runID)")
+        }
+        let subjects = try r.evaluationSubjects(underPath: run.organizationPath, on: run.evaluationDate, categories: run.categories)
+        let inputs = try Self.inputs(subjects, window: ResultBuilder.window(period: period, evaluationDate: day, scheme: scheme.compiled),
+                                     scheme: scheme.compiled, r)
+        var previous: [String: PreviousResult] = [:]
+        for (id, p) in try r.publishedResults(period: Convert.periodKey(period.previous), subjectIDs: subjects.map(\.subjectID)) {
+            previous[id] = PreviousResult(runID: p.result.runID, total: p.result.total, grade: p.result.grade)
+        }
+        return Snapshot(run: run, scheme: scheme.compiled, period: period, inputs: inputs, previous: previous)
+    }
+
+    /// The subjects with the confirmed entries of theirs that happened in `window`, by seq.
+    static func inputs(_ subjects: [EvaluationSubjectRow], window: (from: String, to: String), scheme: CompiledScheme,
+                       _ r: any StoreReader) throws -> [SubjectInput] {
+        var index: [String: Int] = [:]
+        index.reserveCapacity(subjects.count)
+        for (i, s) in subjects.enumerated() { index[s.subjectID] = i }
+        var rows: [[EvaluationEntryRow]] = Array(repeating: [], count: subjects.count)
+        try r.forEachConfirmedEntry(from: window.from, to: window.to) { e in
+            if let i = index[e.subjectID] { rows[i].append(e) }
+        }
+        let tags = ResultBuilder.TagMap(scheme)
+        return subjects.enumerated().map { i, s in
+            let sorted = rows[i].sorted { $0.seq < $1.seq }
+            return SubjectInput(row: s, scoring: ResultBuilder.scoringSubject(s, scheme), entries: ResultBuilder.scoringEntries(sorted, tags),
+                                rows: sorted)
+        }
+    }
+
+    /// Scores every subject, split across the cores.
+    static func score(_ s: Snapshot) -> [SubjectResult] {
+        let scorer = Scorer(s.scheme)
+        let day = Day(s.run.evaluationDate)
+        let count = s.inputs.count
+        guard count > 0 else { return [] }
+        let chunks = min(count, max(1, System.coreCount) * 4)
+        let results = Mutex<[SubjectResult?]>(Array(repeating: nil, count: count))
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            let range = (c * count / chunks)..<((c + 1) * count / chunks)
+            var part: [SubjectResult] = []
+            part.reserveCapacity(range.count)
+            for i in range {
+                let input = s.inputs[i]
+                part.append(scorer.score(input.scoring, entries: input.entries, period: s.period, evaluatedOn: day, breakdown: false))
+            }
+            results.withLock { all in for (i, r) in zip(range, part) { all[i] = r } }
+        }
+        return results.withLock { $0.map { $0! } }
+    }
+
+    /// Records the phase and progress (and the heartbeat); stops if the run was cancelled.
+    private func progress(_ runID: String, phase: String, done: Int, total: Int?) throws {
+        let now = kit.settings.clock.now()
+        try kit.store.write { tx in
+            guard var run = try tx.evaluationRun(id: runID), run.state == RunState.running.rawValue else {
+                throw Stopped(reason: "no longer running")
+            }
+            run.phase = phase
+            run.subjectsDone = done
+            if let total { run.subjectsTotal = total }
+            run.heartbeat = now
+            try tx.updateEvaluationRun(run)
+        }
+    }
+
+    /// Ends a running run as failed or cancelled, dropping any results.
+    private func finish(_ runID: String, state: RunState, reason: String) throws {
+        let now = kit.settings.clock.now()
+        try kit.store.write { tx in
+            guard var run = try tx.evaluationRun(id: runID), run.state == RunState.running.rawValue else { return }
+            try tx.deleteEvaluationResults(runID: runID)
+            run.state = state.rawValue
+            run.endReason = reason
+            run.finishTime = now
+            try tx.updateEvaluationRun(run)
+        }
+    }
+
+    /// Marks running runs whose process stopped answering as failed (called on reads, so
+    /// whichever process looks first tidies up).
+    static func failIfStale(_ run: EvaluationRunRecord, now: Int64, _ tx: any StoreWriter) throws -> EvaluationRunRecord {
+        guard run.state == RunState.running.rawValue, now - run.heartbeat > staleAfter else { return run }
+        var failed = run
+        try tx.deleteEvaluationResults(runID: run.id)
+        failed.state = RunState.failed.rawValue
+        failed.endReason = "the server running it stopped before it finished; start a new run"
+        failed.finishTime = now
+        try tx.updateEvaluationRun(failed)
+        return failed
+    }
+}
+
+/// The machine's cores, for splitting CPU work.
+enum System {
+    static let coreCount: Int = {
+        #if os(Linux)
+        return Int(sysconf(Int32(_SC_NPROCESSORS_ONLN)))
+        #else
+        return 2
+        #endif
+    }()
+}

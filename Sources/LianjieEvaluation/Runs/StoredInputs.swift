@@ -1,0 +1,31 @@
+import LianjieScoring
+import LianjieStore
+
+/// A stored result's inputs read back: the subject as the run recorded it and the entries
+/// whose seqs it kept, whatever their status now (a run is recomputed from what it had).
+enum StoredInputs {
+    static func input(_ x: EvaluationResultRecord, entries: [EvaluationEntryRow], tags: ResultBuilder.TagMap) -> SubjectInput {
+        var row = EvaluationSubjectRow()
+        row.subjectID = x.subjectID
+        row.employeeNumber = x.employeeNumber
+        row.name = x.subjectName
+        row.organizationID = x.organizationID
+        row.organizationPath = x.organizationPath
+        row.categoryCode = x.categoryCode
+        row.postCode = x.postCode
+        row.postCoefficient = Exact(hundredths: x.postCoefficient).description
+        return SubjectInput(row: row, scoring: ScoringSubject(id: x.subjectID, category: x.categoryCode, postCoefficient: x.postCoefficient),
+                            entries: ResultBuilder.scoringEntries(entries, tags), rows: entries)
+    }
+
+    /// One result rescored with its breakdown, and its entries by seq.
+    static func rescore(_ x: EvaluationResultRecord, run: EvaluationRunRecord, scheme: CompiledScheme, _ r: any StoreReader)
+        throws -> (result: SubjectResult, entries: [Int64: EvaluationEntryRow]) {
+        let rows = try r.evaluationEntries(seqs: x.inputs)
+        let input = input(x, entries: rows, tags: ResultBuilder.TagMap(scheme))
+        let period = Convert.corePeriod(run.period)!
+        let result = Scorer(scheme).score(input.scoring, entries: input.entries, period: period, evaluatedOn: Day(run.evaluationDate),
+                                          breakdown: true)
+        return (result, Dictionary(rows.map { ($0.seq, $0) }, uniquingKeysWith: { a, _ in a }))
+    }
+}

@@ -1,0 +1,128 @@
+import LianjieMessages
+import LianjieRPC
+import LianjieRPCServer
+import LianjieScoring
+import LianjieServiceKit
+import LianjieStore
+
+/// Statistics (归总统计) of a subtree for a period, from the current published runs; in a
+/// pseudonymised form for wide audiences.
+struct StatisticsHandler: Sendable {
+    func register(on router: inout Router, _ kit: ServiceKit) {
+        kit.register(EvaluationService.getStatistics, audit: .read, on: &router, statistics)
+    }
+
+    /// Cells about fewer people than this are suppressed in the pseudonymised form.
+    static let minimumCell = 5
+    static let maxRanking = 500
+
+    private func statistics(_ request: GetStatisticsRequest, _ call: Call) throws -> LianjieMessages.Statistics {
+        var v = Violations()
+        if request.organizationId.isEmpty { v.add("organization_id", "is required") }
+        let period = request.period.flatMap(CalendarDays.period)
+        if period == nil { v.add("period", "must be a month (1-12), a quarter (1-4) or a year of 1900-9999") }
+        if !(0...Int32(Self.maxRanking)).contains(request.rankingSize) { v.add("ranking_size", "must be between 0 and \(Self.maxRanking)") }
+        if !request.categoryCode.isEmpty { Validate.code(request.categoryCode, field: "category_code", &v) }
+        try v.check()
+        let staff = call.caller.has(anyOf: EvaluationAccess.staff)
+        guard let org = try call.read({ try $0.organization(id: request.organizationId) }),
+              call.caller.covers(EvaluationAccess.staff.union([.hr]), path: org.path) else { throw RPCError(.notFound, "no such organisation") }
+        let named = !request.pseudonymised
+        if named, !call.caller.covers(EvaluationAccess.staff, path: org.path) {
+            throw RPCError(.permissionDenied, staff ? "your scope allows only the pseudonymised form here"
+                                                    : "HR reads statistics in the pseudonymised form only; set pseudonymised")
+        }
+        call.target = AuditLog.Target(type: "statistics", id: org.id, organizationID: org.id, organizationPath: org.path)
+        let key = Convert.periodKey(period!)
+        let category = request.categoryCode.isEmpty ? nil : request.categoryCode
+        let rankingSize = request.rankingSize == 0 ? 20 : Int(request.rankingSize)
+        let (rows, children, counts, alerts, orgNames) = try call.read { r in
+            if let category, try r.category(code: category) == nil {
+                throw RPCError.invalidArgument(field: "category_code", "no business category \(category)")
+            }
+            let rows = try r.publishedResults(period: key, underPath: org.path, categoryCode: category)
+            let children = try r.organizations(scope: .subtrees([org.path]), includeInactive: false, page: Page(after: nil, limit: 10_000))
+                .filter { $0.parentID == org.id }
+            let counts = try r.entryCounts(underPath: org.path, categoryCode: category, from: period!.start.description, to: period!.end.description)
+            var alerts: [String: (raised: Int, handled: Int)] = [:]
+            for o in [org] + children {
+                var f = AlertFilter()
+                f.underPath = o.path
+                f.period = key
+                let raised = try r.alertCount(f)
+                f.state = AlertState.open.rawValue
+                alerts[o.id] = (raised, raised - (try r.alertCount(f)))
+            }
+            var names: [String: String] = [org.id: org.name]
+            for o in children { names[o.id] = o.name }
+            for row in rows where names[row.result.organizationID] == nil {
+                names[row.result.organizationID] = try r.organization(id: row.result.organizationID)?.name ?? ""
+            }
+            return (rows, children, counts, alerts, names)
+        }
+        func cell(_ n: Int) -> Cell {
+            named || n == 0 || n >= Self.minimumCell ? Cell(suppressed: false, value: String(n)) : Cell(suppressed: true, value: "")
+        }
+        func block(_ o: OrganizationRecord, _ results: [EvaluationResultRecord]) -> StatisticsBlock {
+            var b = StatisticsBlock()
+            b.organizationId = o.id
+            b.organizationName = o.name
+            b.subjects = cell(results.count)
+            b.personTimes = cell(results.count)
+            let totals = results.compactMap { Exact($0.total) }
+            let small = !named && totals.count < Self.minimumCell
+            b.mean = small ? Cell(suppressed: true, value: "") : Cell(suppressed: false, value: totals.isEmpty ? "" : Figures.mean(totals).description)
+            b.median = small ? Cell(suppressed: true, value: "") : Cell(suppressed: false, value: totals.isEmpty ? "" : Figures.median(totals).description)
+            func grade(_ g: LianjieMessages.Grade) -> Cell { cell(results.filter { !$0.noData && $0.grade == g.rawValue }.count) }
+            b.grades = GradeCells(excellent: grade(.excellent), good: grade(.good), fair: grade(.fair), poor: grade(.poor),
+                                  noData: cell(results.filter(\.noData).count))
+            let a = alerts[o.id] ?? (0, 0)
+            b.alertsRaised = cell(a.raised)
+            b.alertsHandled = cell(a.handled)
+            return b
+        }
+        var m = LianjieMessages.Statistics()
+        m.period = request.period
+        m.categoryCode = request.categoryCode
+        m.pseudonymised = !named
+        let results = rows.map(\.result)
+        m.total = block(org, results)
+        m.children = children.map { c in block(c, results.filter { $0.organizationPath.hasPrefix(c.path) }) }
+        m.topDebitTags = counts.debitTags.map { CountRow(key: $0.key, label: $0.label, count: cell($0.count)) }
+        m.entriesBySource = counts.bySource.map {
+            CountRow(key: $0.key, label: Self.name(EntrySource(rawValue: Int32($0.key) ?? 0).protoValueName, prefix: "ENTRY_SOURCE_"), count: cell($0.count))
+        }
+        m.entriesByStatus = counts.byStatus.map {
+            CountRow(key: $0.key, label: Self.name(EntryStatus(rawValue: Int32($0.key) ?? 0).protoValueName, prefix: "ENTRY_STATUS_"), count: cell($0.count))
+        }
+        m.runIds = Array(Set(results.map(\.runID))).sorted()
+        let scored = results.filter { !$0.noData }.sorted { ($0.totalUnits, $1.employeeNumber) > ($1.totalUnits, $0.employeeNumber) }
+        if named || scored.count >= Self.minimumCell {
+            var orgSizes: [String: Int] = [:]
+            for r in results { orgSizes[r.organizationID, default: 0] += 1 }
+            let totals = scored.map { Exact($0.total) ?? .zero }
+            let standings = Ranking.standings(zip(scored.map(\.subjectID), totals).map { ($0, $1) })
+            for (i, r) in scored.prefix(rankingSize).enumerated() {
+                var row = RankingRow()
+                row.rank = Int32(standings[r.subjectID]?.rank ?? i + 1)
+                row.name = named ? r.subjectName : "P-" + (i + 1 < 10 ? "0" : "") + String(i + 1)
+                row.employeeNumber = named ? r.employeeNumber : ""
+                row.organizationName = named || orgSizes[r.organizationID, default: 0] >= Self.minimumCell ? orgNames[r.organizationID] ?? "" : ""
+                row.categoryCode = r.categoryCode
+                row.total = r.total
+                row.grade = LianjieMessages.Grade(rawValue: r.grade)
+                if let a = Exact(r.previousTotal), let b = Exact(r.total) { row.totalChange = (b - a).description }
+                m.ranking.append(row)
+                if named {
+                    call.readTargets.append(AuditLog.Target(type: "evaluation_result", id: r.subjectID, organizationID: r.organizationID,
+                                                            organizationPath: r.organizationPath))
+                }
+            }
+        }
+        return m
+    }
+
+    static func name(_ protoName: String?, prefix: String) -> String {
+        String((protoName ?? prefix + "UNKNOWN").dropFirst(prefix.count)).lowercased()
+    }
+}
