@@ -162,6 +162,12 @@ let package = Package(
                     dependencies: ["LianjieXCTestSupport", "LianjieServiceTestSupport", "LianjieEntry", "LianjieServiceKit", "LianjieStore",
                                    "LianjieScoring", "LianjieClient", "LianjieMessages", "LianjieRPC", "LianjieSeed", "LianjieSecurity"],
                     swiftSettings: strict),
+        /// Evaluation analysis in process: runs, publish and supersede, verify, what-if,
+        /// portraits, statistics, alerts and the outbox, over the demo history.
+        .testTarget(name: "LianjieEvaluationTests",
+                    dependencies: ["LianjieXCTestSupport", "LianjieServiceTestSupport", "LianjieEvaluation", "LianjieServiceKit", "LianjieStore",
+                                   "LianjieScoring", "LianjieClient", "LianjieMessages", "LianjieRPC"],
+                    swiftSettings: strict),
         .testTarget(name: "EndToEndTests",
                     dependencies: ["LianjieXCTestSupport", "LianjieClient", "LianjieRPC", "LianjieWire", "LianjieMessages", "LianjieTestSupport",
                                    "LianjieSecurity"],

@@ -80,6 +80,10 @@ public final class InProcessDeployment: @unchecked Sendable {
         try await client(username, password: password).entryService
     }
 
+    public func evaluations(_ username: String, password: String? = nil) async throws -> EvaluationServiceClient {
+        try await client(username, password: password).evaluationService
+    }
+
     /// The organisation at a path of names below the root, e.g. `城东区供电局/营销部/高压业扩班`.
     public func organization(_ path: String) throws -> OrganizationRecord {
         let all = try store.read { try $0.organizations(scope: .everything, includeInactive: true, page: Page(after: nil, limit: 1000)) }
