@@ -29,6 +29,41 @@ final class AuthorizationMatrixTests: XCTestCase {
         var entries: Entries
         /// A tag of the scheme this side's RetireSchemeTag retires.
         var retirable: String
+        var evaluation: Evaluation
+    }
+
+    /// Evaluation records of one side, made by its spare inspectors.
+    struct Evaluation {
+        /// A published run for 2026 Q1 over the district.
+        var published: EvaluationRun
+        /// Drafts: one to cancel, one to publish (in place of `published`).
+        var toCancel: EvaluationRun
+        var toPublish: EvaluationRun
+        /// Open alerts about subjects[0], [1] and [2]: to acknowledge, dismiss, mark for a case.
+        var alerts: [Alert]
+    }
+
+    static let q1 = Period(kind: .quarter, year: 2026, index: 1)
+
+    func evaluation(_ server: ServerProcess, _ spares: [Account], _ subjects: [Subject], district: Organization) async throws -> Evaluation {
+        let client = try await login(server, username: spares[0].username, password: "Beiyong-Mima-0907").0
+        let reviewer = try await login(server, username: spares[1].username, password: "Beiyong-Mima-1917").0.entryService
+        let ev = client.evaluationService
+        func run() async throws -> EvaluationRun {
+            var r = try await ev.createEvaluationRun(CreateEvaluationRunRequest(period: Self.q1, organizationId: district.id))
+            while r.state == .running { r = try await ev.getEvaluationRun(GetEvaluationRunRequest(id: r.id)) }
+            return r
+        }
+        let published = try await ev.publishEvaluationRun(PublishEvaluationRunRequest(id: try await run().id, note: "matrix"))
+        for s in subjects.prefix(3) {
+            let e = try await client.entryService.submitEntry(SubmitEntryRequest(subjectId: s.id, tag: "CONFLICT_UNDECLARED",
+                                                                                 occurredOn: CalendarDate(year: 2026, month: 2, day: 3),
+                                                                                 description: "matrix", source: .pc))
+            _ = try await reviewer.confirmEntry(ConfirmEntryRequest(id: e.id))
+        }
+        var alerts: [Alert] = []
+        for s in subjects.prefix(3) { alerts.append(try await ev.listAlerts(ListAlertsRequest(subject: s.id)).alerts[0]) }
+        return Evaluation(published: published, toCancel: try await run(), toPublish: try await run(), alerts: alerts)
     }
 
     /// Entries recorded on one side by its spare inspectors, one per call that needs one.
@@ -112,7 +147,8 @@ final class AuthorizationMatrixTests: XCTestCase {
         return Side(district: district, team: team, otherTeam: otherTeam, empties: empties, spares: spares, service: service,
                     revocable: revocable, subjects: subjects, category: category,
                     entries: try await entries(server, spares, subjects, tag: tag),
-                    retirable: tag == "a" ? "PLEDGE_SIGNED" : "WARNING_EDUCATION")
+                    retirable: tag == "a" ? "PLEDGE_SIGNED" : "WARNING_EDUCATION",
+                    evaluation: try await evaluation(server, spares, subjects, district: district))
     }
 
     /// What the caller holds for the calls that need it: its password (changed by the first
@@ -132,7 +168,7 @@ final class AuthorizationMatrixTests: XCTestCase {
     /// the table is the access rule's or the scope's, never the request's own fault.
     func outcome(_ method: String, _ client: RPCClient, _ side: Side, cell: String, _ credentials: Credentials) async -> String {
         let date = CalendarDate(year: 2030, month: 1, day: 1)
-        let c = client.userService, e = client.entryService
+        let c = client.userService, e = client.entryService, v = client.evaluationService, ev = side.evaluation
         do {
             switch method {
             case "Login": _ = try await c.login(LoginRequest(username: side.spares[0].username, password: "Beiyong-Mima-0907"))
@@ -239,6 +275,26 @@ final class AuthorizationMatrixTests: XCTestCase {
             case "ListWorkOrderRules": _ = try await e.listWorkOrderRules()
             case "RunWorkOrderRules":
                 _ = try await e.runWorkOrderRules(RunWorkOrderRulesRequest(period: Period(kind: .quarter, year: 2026, index: 1), dryRun: true))
+
+            case "CreateEvaluationRun": _ = try await v.createEvaluationRun(CreateEvaluationRunRequest(period: Self.q1, organizationId: side.district.id))
+            case "GetEvaluationRun": _ = try await v.getEvaluationRun(GetEvaluationRunRequest(id: ev.published.id))
+            case "ListEvaluationRuns": _ = try await v.listEvaluationRuns(ListEvaluationRunsRequest(organizationId: side.district.id))
+            case "CancelEvaluationRun": _ = try await v.cancelEvaluationRun(CancelEvaluationRunRequest(id: ev.toCancel.id))
+            case "PublishEvaluationRun":
+                _ = try await v.publishEvaluationRun(PublishEvaluationRunRequest(id: ev.toPublish.id, note: "matrix", supersedeReason: "matrix"))
+            case "VerifyEvaluationRun": _ = try await v.verifyEvaluationRun(VerifyEvaluationRunRequest(id: ev.published.id))
+            case "ListEvaluationResults": _ = try await v.listEvaluationResults(ListEvaluationResultsRequest(runId: ev.published.id))
+            case "GetEvaluationResult":
+                _ = try await v.getEvaluationResult(GetEvaluationResultRequest(runId: ev.published.id, subject: side.subjects[0].id))
+            case "SimulateScheme": _ = try await v.simulateScheme(SimulateSchemeRequest(periods: [Self.q1], organizationId: side.district.id))
+            case "GetPortrait": _ = try await v.getPortrait(GetPortraitRequest(subject: side.subjects[0].id, period: Self.q1))
+            case "GetStatistics":
+                _ = try await v.getStatistics(GetStatisticsRequest(organizationId: side.district.id, period: Self.q1, pseudonymised: true))
+            case "ListAlerts": _ = try await v.listAlerts(ListAlertsRequest(organizationId: side.district.id))
+            case "GetAlert": _ = try await v.getAlert(GetAlertRequest(id: ev.alerts[1].id))
+            case "AcknowledgeAlert": _ = try await v.acknowledgeAlert(AcknowledgeAlertRequest(id: ev.alerts[0].id))
+            case "DismissAlert": _ = try await v.dismissAlert(DismissAlertRequest(id: ev.alerts[1].id, reason: "matrix"))
+            case "MarkAlertForCase": _ = try await v.markAlertForCase(MarkAlertForCaseRequest(id: ev.alerts[2].id))
             default: return "(untested)"
             }
             return "OK"
@@ -250,7 +306,7 @@ final class AuthorizationMatrixTests: XCTestCase {
     }
 
     func testTheWholeMatrixIsAsCommitted() async throws {
-        let methods = (UserService.methodPaths + EntryService.methodPaths).map { String($0.split(separator: "/").last!) }
+        let methods = (UserService.methodPaths + EntryService.methodPaths + EvaluationService.methodPaths).map { String($0.split(separator: "/").last!) }
         var lines: [String] = ["# role × method: outcome for a target inside | outside a district-1 scope.",
                                "# Regenerate with LIANJIE_UPDATE_MATRIX=1 swift test --filter AuthorizationMatrixTests, then review the diff."]
         var table: [String: [String: (String, String)]] = [:]
