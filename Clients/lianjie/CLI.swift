@@ -38,6 +38,9 @@ struct CLIContext {
     /// The entry service with the saved session's token; fails when not logged in.
     func entries() throws -> EntryServiceClient { client(token: try token()).entryService }
 
+    /// The evaluation service with the saved session's token; fails when not logged in.
+    func evaluations() throws -> EvaluationServiceClient { client(token: try token()).evaluationService }
+
     var options: CallOptions { CallOptions(timeout: timeout) }
 }
 

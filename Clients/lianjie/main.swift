@@ -28,6 +28,10 @@ let usage = """
                                     decide-appeal, evidence get)
       workorders …                  business-expansion work orders (import FILE.csv, list, show)
       rules list | run --period P   the work-order rules and what they find
+      eval …                        evaluation runs (run, list, show, results, result, publish, verify, cancel)
+      portrait SUBJECT [--period P] a subject's integrity portrait (廉洁画像)
+      stats ORG --period P          statistics of a subtree (归总统计), --pseudonymised for wide audiences
+      alerts …                      alerts (list, show, ack, dismiss, case)
     Run a command without arguments for its usage.
 
     Options:
@@ -92,6 +96,10 @@ func run() async -> Int32 {
         case "entry": try await EntryCommands.run(ctx, commandArgs)
         case "workorders": try await WorkOrderCommands.run(ctx, commandArgs)
         case "rules": try await WorkOrderCommands.rules(ctx, commandArgs)
+        case "eval": try await EvaluationCommands.run(ctx, commandArgs)
+        case "portrait": try await EvaluationCommands.portrait(ctx, commandArgs)
+        case "stats": try await EvaluationCommands.stats(ctx, commandArgs)
+        case "alerts": try await EvaluationCommands.alerts(ctx, commandArgs)
         default: throw CLIError.usage("unknown command \(command); run lianjie --help")
         }
         return 0

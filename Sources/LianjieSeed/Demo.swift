@@ -1,4 +1,6 @@
 import LianjieEntry
+import LianjieEvaluation
+import LianjieScoring
 import LianjieMessages
 public import LianjieRPC
 import LianjieSecurity
@@ -28,6 +30,31 @@ public enum Demo {
     static let team1 = ["张伟", "王芳", "李娜", "刘洋", "陈杰", "杨敏", "赵磊", "黄静", "周涛", "吴霞", "徐强", "孙丽",
                         "马超", "朱婷", "胡斌", "郭琳", "何军"]
     static let team2 = ["林峰", "罗佳", "郑凯"]
+
+    /// Published evaluation runs for the four quarters before the current one, in each of
+    /// the two districts with subjects, by that district's inspector: portraits have a trend,
+    /// statistics have figures and the score alerts are open.
+    static func publishEvaluations(store: any Store, audit: AuditLog, clock: any ServiceClock) throws {
+        let today = Day(CalendarDays.today(clock.now()))!
+        var quarter = LianjieScoring.Period(.quarter, year: today.components.year, index: (today.components.month - 1) / 3 + 1)!
+        var quarters: [LianjieScoring.Period] = []
+        for _ in 0..<4 {
+            quarter = quarter.previous
+            quarters.insert(quarter, at: 0)
+        }
+        let (district1, district2, inspector, inspector2) = try store.read { r in
+            let orgs = try r.organizations(scope: .everything, includeInactive: false, page: Page(after: nil, limit: 1000))
+            return (orgs.first { $0.name == Self.districts[0] }?.id ?? "", orgs.first { $0.name == Self.districts[1] }?.id ?? "",
+                    try r.account(username: "inspector")?.id ?? "", try r.account(username: "inspector2")?.id ?? "")
+        }
+        for q in quarters {
+            let period = LianjieMessages.Period(kind: .quarter, year: Int32(q.year), index: Int32(q.index))
+            for (org, by) in [(district1, inspector), (district2, inspector2)] {
+                _ = try EvaluationModule.evaluateAndPublish(store: store, audit: audit, period: period, organizationID: org, by: by,
+                                                            note: "\(q) 季度廉洁评价（演示数据）", clock: clock)
+            }
+        }
+    }
 
     /// The demo administrator unless `LIANJIE_BOOTSTRAP_ADMIN` names another.
     public static let defaultAdministrator = (username: "admin", password: "Demo-Lianjie-2026")
@@ -137,7 +164,10 @@ public enum Demo {
             return number
         }
         try DefaultScheme.publishIfNone(store: store, audit: audit, clock: clock, logger: logger)
-        if history { _ = try DemoHistory.seed(store: store, audit: audit, clock: clock, logger: logger) }
+        if history {
+            _ = try DemoHistory.seed(store: store, audit: audit, clock: clock, logger: logger)
+            try publishEvaluations(store: store, audit: audit, clock: clock)
+        }
         logger.notice("demo data seeded", ["organizations": .int(Int64(Self.districts.count + 5)), "subjects": .int(Int64(count)),
                                            "accounts": .int(Int64(Self.accounts.count + 1))])
         return .seeded(subjects: count)

@@ -20,6 +20,8 @@ final class EvaluationFixture: @unchecked Sendable {
     let entries: EntryServiceClient
     let entriesB: EntryServiceClient
     let east: OrganizationRecord
+    /// 城东区供电局/营销部: the scope the tests' runs use (the demo's own runs are per district).
+    let marketing: OrganizationRecord
 
     init() async throws {
         d = try InProcessDeployment(history: true)
@@ -31,6 +33,7 @@ final class EvaluationFixture: @unchecked Sendable {
         entries = try await d.entries("inspector")
         entriesB = try await d.entries("inspector-b")
         east = try d.organization("城东区供电局")
+        marketing = try d.organization("城东区供电局/营销部")
     }
 
     static let q3 = Period(kind: .quarter, year: 2026, index: 3)
@@ -40,7 +43,7 @@ final class EvaluationFixture: @unchecked Sendable {
              file: StaticString = #filePath, line: UInt = #line) async throws -> EvaluationRun {
         let c = client ?? inspector
         let created = try await c.createEvaluationRun(CreateEvaluationRunRequest(requestId: UUID().uuidString, period: period,
-                                                                                 organizationId: organization ?? east.id))
+                                                                                 organizationId: organization ?? marketing.id))
         XCTAssertEqual(created.state, .running, file: file, line: line)
         return try await finished(created.id, as: c)
     }

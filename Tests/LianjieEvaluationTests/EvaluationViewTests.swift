@@ -17,6 +17,20 @@ final class EvaluationViewTests: XCTestCase {
         }
     }
 
+    func testTheDemoPublishesTheLastFourQuartersSoPortraitsHaveATrend() async throws {
+        let f = try await EvaluationFixture()
+        let runs = try await f.inspector.listEvaluationRuns(ListEvaluationRunsRequest(currentOnly: true)).runs
+        XCTAssertEqual(Set(runs.map { "\($0.period!.year)Q\($0.period!.index)" }), ["2025Q4", "2026Q1", "2026Q2", "2026Q3"])
+        XCTAssertTrue(runs.allSatisfy { $0.organizationId == f.east.id && $0.state == .published })
+        let p = try await f.employee.getPortrait(GetPortraitRequest(subject: "HV0001"))
+        XCTAssertEqual(p.period, EvaluationFixture.q3, "the newest published period")
+        XCTAssertEqual(p.trend.count, 4)
+        for run in runs {
+            let check = try await f.inspector.verifyEvaluationRun(VerifyEvaluationRunRequest(id: run.id))
+            XCTAssertTrue(check.matches, "\(run.id): \(check.mismatches)")
+        }
+    }
+
     func testThePortraitShowsScoreTrendPeersAndDataQuality() async throws {
         let f = try await EvaluationFixture()
         try await publishYear(f)

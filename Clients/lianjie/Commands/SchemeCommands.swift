@@ -21,7 +21,72 @@ enum SchemeCommands {
                                       [--max N] [--red-line yes] [--alert yes] [--evidence yes]
                lianjie scheme tag edit LIBRARY CODE [any of the options above]
                lianjie scheme tag retire LIBRARY CODE
+               lianjie scheme whatif --periods 2026Q1..2026Q4 [--file FILE.json] [--org ORG]
+                                     [--grades EXCELLENT,GOOD,FAIR] [--max N]
+                                     the draft (or FILE) scored against past periods beside the
+                                     published version: grade counts and who crosses a grade,
+                                     the red-line veto or an alert threshold; nothing is written
         """
+
+    /// `scheme whatif`: SimulateScheme over a range of periods.
+    static func whatIf(_ ctx: CLIContext, _ raw: [String]) async throws {
+        let args = try Args(raw, flags: [])
+        try args.only(["--periods", "--file", "--org", "--grades", "--max"], positionals: 0)
+        guard let range = args.value("--periods") else { throw CLIError.usage(usage) }
+        var request = SimulateSchemeRequest(periods: try periods(range), organizationId: args.value("--org") ?? "",
+                                            maxCrossings: Int32(args.value("--max") ?? "0") ?? -1)
+        if let file = args.value("--file") {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { throw CLIError.usage("cannot read \(file)") }
+            request.document = text
+        }
+        if let g = args.value("--grades") {
+            let parts = g.split(separator: ",").map(String.init)
+            guard parts.count == 3 else { throw CLIError.usage("--grades is EXCELLENT,GOOD,FAIR, e.g. 92,82,72") }
+            request.grades = LianjieMessages.GradeBands(excellent: parts[0], good: parts[1], fair: parts[2])
+        }
+        let ev = try ctx.evaluations()
+        let r = try await Commands.rpc { try await ev.simulateScheme(request, options: ctx.options) }
+        ctx.output(r) {
+            print("proposed scheme \(r.proposedHash.prefix(16))… against published v\(r.baseVersion), \(r.subjects) subjects")
+            var t = Table("PERIOD", "EXCELLENT", "GOOD", "FAIR", "POOR", "NO DATA")
+            func counts(_ b: GradeCounts?, _ a: GradeCounts?, _ k: KeyPath<GradeCounts, Int32>) -> String {
+                let x = b?[keyPath: k] ?? 0, y = a?[keyPath: k] ?? 0
+                return x == y ? String(x) : "\(x) → \(y)"
+            }
+            for p in r.periods {
+                t.add(EvaluationCommands.period(p.period), counts(p.before, p.after, \.excellent), counts(p.before, p.after, \.good),
+                      counts(p.before, p.after, \.fair), counts(p.before, p.after, \.poor), counts(p.before, p.after, \.noData))
+            }
+            t.print()
+            var c = Table("PERIOD", "SUBJECT", "TOTAL", "GRADE", "VETO", "ALERTS", "MOVED BY")
+            for x in r.crossings {
+                c.add(EvaluationCommands.period(x.period), x.subjectName, "\(x.totalBefore) → \(x.totalAfter)",
+                      "\(EvaluationCommands.grade(x.gradeBefore)) → \(EvaluationCommands.grade(x.gradeAfter))",
+                      x.vetoBefore == x.vetoAfter ? "" : "\(x.vetoBefore) → \(x.vetoAfter)", x.alertChanges.joined(separator: " "),
+                      x.movedBy.joined(separator: ", "))
+            }
+            c.print(empty: "(nobody crosses a grade, the veto or an alert threshold)")
+            if r.crossingsLeftOut > 0 { print("(\(r.crossingsLeftOut) more crossings; --max shows more)") }
+        }
+    }
+
+    /// `2026Q1..2026Q4`, `2026-01..2026-06`, `2025..2026`, or one period.
+    static func periods(_ text: String) throws -> [LianjieMessages.Period] {
+        let ends = text.components(separatedBy: "..")
+        let first = try Show.parsePeriod(ends[0])
+        guard ends.count == 2 else { return [first] }
+        let last = try Show.parsePeriod(ends[1])
+        guard first.kind == last.kind else { throw CLIError.usage("both ends of --periods must be of one kind") }
+        var out: [LianjieMessages.Period] = [], p = first
+        let per: Int32 = first.kind == .quarter ? 4 : first.kind == .month ? 12 : 1
+        while (p.year, p.index) <= (last.year, last.index) {
+            out.append(p)
+            guard out.count <= 12 else { throw CLIError.usage("--periods names at most 12 periods") }
+            p.index += 1
+            if p.index > per { p.index = 1; p.year += 1 }
+        }
+        return out
+    }
 
     /// The scheme file format's Scheme, not the wire's.
     typealias CoreScheme = LianjieScoring.Scheme
@@ -30,6 +95,9 @@ enum SchemeCommands {
         guard let sub = raw.first else { throw CLIError.usage(usage) }
         let args = try Args(Array(raw.dropFirst()), flags: ["--draft"])
         switch sub {
+        case "whatif":
+            try await whatIf(ctx, Array(raw.dropFirst()))
+            return
         case "show":
             try args.only(["--version", "--draft"], positionals: 0)
             let s = try await fetch(ctx, args)

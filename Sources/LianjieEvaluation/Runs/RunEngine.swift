@@ -76,30 +76,34 @@ final class RunEngine: Sendable {
         try progress(runID, phase: "scoring", done: 0, total: snapshot.inputs.count)
         let scored = Self.score(snapshot)
         try progress(runID, phase: "writing", done: snapshot.inputs.count, total: nil)
-        let builder = ResultBuilder(run: snapshot.run, scheme: snapshot.scheme)
-        let results = builder.records(snapshot.inputs, scored, previous: snapshot.previous)
-        let inputsHash = builder.inputsHash(snapshot.inputs)
-        let resultsHash = ResultBuilder.resultsHash(results)
-        var grades = [0, 0, 0, 0, 0]
-        for r in results { grades[r.noData ? 4 : Int(r.grade) - 1] += 1 }
-        let now = kit.settings.clock.now()
+        let done = Self.draft(snapshot, scored: scored, now: kit.settings.clock.now())
         try kit.store.write { tx in
-            guard var run = try tx.evaluationRun(id: runID), run.state == RunState.running.rawValue else {
+            guard let run = try tx.evaluationRun(id: runID), run.state == RunState.running.rawValue else {
                 throw Stopped(reason: "no longer running")
             }
-            try tx.saveEvaluationResults(results)
-            run.state = RunState.draft.rawValue
-            run.phase = "done"
-            run.subjectsDone = results.count
-            run.subjectsTotal = results.count
-            run.personTimes = results.count
-            run.grades = grades
-            run.inputsSHA256 = inputsHash
-            run.resultsSHA256 = resultsHash
-            run.finishTime = now
-            run.heartbeat = now
-            try tx.updateEvaluationRun(run)
+            try tx.saveEvaluationResults(done.results)
+            try tx.updateEvaluationRun(done.run)
         }
+    }
+
+    /// The results of a scored snapshot and the run as a draft with its figures and hashes.
+    static func draft(_ snapshot: Snapshot, scored: [SubjectResult]? = nil, now: Int64) -> (run: EvaluationRunRecord, results: [EvaluationResultRecord]) {
+        let builder = ResultBuilder(run: snapshot.run, scheme: snapshot.scheme)
+        let results = builder.records(snapshot.inputs, scored ?? score(snapshot), previous: snapshot.previous)
+        var grades = [0, 0, 0, 0, 0]
+        for r in results { grades[r.noData ? 4 : Int(r.grade) - 1] += 1 }
+        var run = snapshot.run
+        run.state = RunState.draft.rawValue
+        run.phase = "done"
+        run.subjectsDone = results.count
+        run.subjectsTotal = results.count
+        run.personTimes = results.count
+        run.grades = grades
+        run.inputsSHA256 = builder.inputsHash(snapshot.inputs)
+        run.resultsSHA256 = ResultBuilder.resultsHash(results)
+        run.finishTime = now
+        run.heartbeat = now
+        return (run, results)
     }
 
     /// Reads a run's inputs: the subjects in scope on the evaluation date with the entries

@@ -186,35 +186,15 @@ struct RunHandlers: Sendable {
         guard let scheme else { throw RPCError(.internal, "the run's scheme version cannot be read") }
         let now = call.now
         return try call.write(requestID: request.requestId) { tx in
-            guard var current = try tx.evaluationRun(id: run.id) else { throw Self.notFound }
-            guard current.state == RunState.draft.rawValue else {
-                throw RPCError(.failedPrecondition, "only a draft run can be published; this one is \(Self.stateName(current.state))")
-            }
-            if var old = try tx.currentEvaluationRun(scopeKey: current.scopeKey, period: current.period, schemeVersion: current.schemeVersion) {
-                guard !reason.isEmpty else {
-                    throw RPCError(.failedPrecondition, "run \(old.id) is current for this scope, period and scheme; "
-                                   + "give a supersede_reason to publish this one in its place")
-                }
-                old.isCurrent = false
-                old.supersededBy = current.id
-                old.supersedeTime = now
-                old.supersedeReason = reason
-                try tx.updateEvaluationRun(old)
-                current.supersedes = old.id
+            let (published, superseded, raised) = try Publication.publish(run.id, note: note, supersedeReason: reason, by: call.caller.id, now: now,
+                                                                          scheme: scheme.compiled.scheme, alerts: alerts, tx)
+            if let old = superseded {
                 try call.auditAlso(tx, [AuditLog.Target(type: "evaluation_run", id: old.id, organizationID: old.organizationID,
                                                         organizationPath: old.organizationPath)])
             }
-            current.state = RunState.published.rawValue
-            current.isCurrent = true
-            current.publishedBy = call.caller.id
-            current.publishTime = now
-            current.publishNote = note
-            let raised = try alerts.scoreAlerts(run: current, scheme: scheme.compiled.scheme, accountID: call.caller.id, now: now, tx)
-            current.alertsRaised = raised.count
-            try tx.updateEvaluationRun(current)
             try call.auditAlso(tx, raised.map { AuditLog.Target(type: "alert", id: $0.id, organizationID: $0.organizationID,
                                                                  organizationPath: $0.organizationPath) })
-            return ResultMessages.run(current)
+            return ResultMessages.run(published)
         }
     }
 
