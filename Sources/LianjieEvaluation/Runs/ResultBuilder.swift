@@ -3,17 +3,6 @@ import LianjieScoring
 import LianjieSecurity
 import LianjieStore
 
-/// One subject's scoring inputs: who they were on the evaluation date and the confirmed
-/// entries they are scored from.
-struct SubjectInput: Sendable {
-    var row: EvaluationSubjectRow
-    var scoring: ScoringSubject
-    /// By seq; `ScoringEntry.id` is the seq.
-    var entries: [ScoringEntry]
-    /// The entries as read (for the inputs hash and for display).
-    var rows: [EvaluationEntryRow]
-}
-
 /// The previous period's published result a result is compared with.
 struct PreviousResult: Sendable {
     var runID: String
@@ -27,35 +16,10 @@ struct ResultBuilder {
     let run: EvaluationRunRecord
     let scheme: CompiledScheme
 
-    /// The tag of an entry in `scheme`: the exact library version, or the same tag in the
-    /// newest version the scheme has; -1 when it has none.
-    final class TagMap {
-        private let scheme: CompiledScheme
-        private var known: [String: Int32] = [:]
-
-        init(_ scheme: CompiledScheme) { self.scheme = scheme }
-
-        func id(_ e: EvaluationEntryRow) -> Int32 {
-            let key = "\(e.library)@\(e.libraryVersion)/\(e.code)"
-            if let hit = known[key] { return hit }
-            let ref = TagRef(library: e.library, version: e.libraryVersion, code: e.code)
-            let id = scheme.tagID(ref) ?? scheme.equivalentTagID(ref) ?? -1
-            known[key] = id
-            return id
-        }
-    }
-
     /// The subject as the core scores it: the scheme's post coefficient overrides the post's own.
     static func scoringSubject(_ row: EvaluationSubjectRow, _ scheme: CompiledScheme) -> ScoringSubject {
         let coefficient = scheme.scheme.postCoefficients[row.postCode] ?? Exact(row.postCoefficient)?.hundredths ?? 100
         return ScoringSubject(id: row.subjectID, category: row.categoryCode, postCoefficient: coefficient)
-    }
-
-    static func scoringEntries(_ rows: [EvaluationEntryRow], _ tags: TagMap) -> [ScoringEntry] {
-        rows.map { e in
-            ScoringEntry(id: UInt64(e.seq), tag: tags.id(e), occurredOn: Day(e.occurredOn) ?? Day(ordinal: 0), quantity: e.quantity,
-                         status: .confirmed)
-        }
     }
 
     /// The first and last day of the entries a run reads: from the earliest day any tag's
@@ -77,9 +41,12 @@ struct ResultBuilder {
         var orgStanding: [String: LianjieScoring.Standing] = [:], categoryStanding: [String: LianjieScoring.Standing] = [:]
         for (_, group) in byOrg { orgStanding.merge(Ranking.standings(group)) { a, _ in a } }
         for (_, group) in byCategory { categoryStanding.merge(Ranking.standings(group)) { a, _ in a } }
-        return zip(inputs, scored).map { input, result in
+        let pairs = Array(zip(inputs, scored))
+        let (orgStandings, categoryStandings) = (orgStanding, categoryStanding)
+        let runID = run.id
+        return Parallel.map(pairs) { input, result in
             var x = EvaluationResultRecord()
-            x.runID = run.id
+            x.runID = runID
             x.subjectID = input.row.subjectID
             x.employeeNumber = input.row.employeeNumber
             x.subjectName = input.row.name
@@ -100,16 +67,16 @@ struct ResultBuilder {
                  Exact(hundredths: d.weight).description, d.weighted.description]
             }
             x.countedEntries = result.countedEntries
-            if let s = orgStanding[x.subjectID] {
+            if let s = orgStandings[x.subjectID] {
                 (x.organizationRank, x.organizationPeers, x.organizationPercentile) = (s.rank, s.peers, s.percentile.hundredths ?? 0)
             }
-            if let s = categoryStanding[x.subjectID] {
+            if let s = categoryStandings[x.subjectID] {
                 (x.categoryRank, x.categoryPeers, x.categoryPercentile) = (s.rank, s.peers, s.percentile.hundredths ?? 0)
             }
             if let p = previous[x.subjectID] {
                 (x.previousRunID, x.previousTotal, x.previousGrade) = (p.runID, p.total, p.grade)
             }
-            x.inputs = input.entries.map { Int64($0.id) }
+            x.inputs = input.entries.map(\.seq)
             x.resultSHA256 = Self.hash(x)
             return x
         }
@@ -129,10 +96,25 @@ struct ResultBuilder {
         return Digest.hex(Digest.sha256(text))
     }
 
-    /// SHA-256 (hex) of every input, in subject order: the run's scope and scheme, each
-    /// subject's placement, category, post and coefficient, and each entry it was scored
-    /// from (seq, tag as recorded, day, quantity).
-    func inputsHash(_ inputs: [SubjectInput]) -> String {
+    /// SHA-256 (hex) of every input, in subject order: the run's scope and scheme, the tags
+    /// the entries name (as recorded), then each subject's placement, category, post and
+    /// coefficient with the digest of the entries it was scored from (seq, tag, day,
+    /// quantity). The subjects' digests are computed on every core.
+    func inputsHash(_ inputs: [SubjectInput], _ refs: RefTable) -> String {
+        let ranks = refs.ranks()
+        let digests = Parallel.map(inputs) { input -> [UInt8] in
+            let r = input.row
+            var bytes = Array(("subject \(r.subjectID) organization=\(r.organizationID) category=\(r.categoryCode) post=\(r.postCode) "
+                               + "coefficient=\(input.scoring.postCoefficient) entries=\(input.entries.count)\n").utf8)
+            bytes.reserveCapacity(bytes.count + input.entries.count * 24)
+            for e in input.entries {
+                withUnsafeBytes(of: e.seq.littleEndian) { bytes.append(contentsOf: $0) }
+                withUnsafeBytes(of: ranks[Int(e.ref)].littleEndian) { bytes.append(contentsOf: $0) }
+                withUnsafeBytes(of: e.day.littleEndian) { bytes.append(contentsOf: $0) }
+                withUnsafeBytes(of: e.quantity.littleEndian) { bytes.append(contentsOf: $0) }
+            }
+            return Digest.sha256(bytes)
+        }
         let stream = Digest.SHA256Stream()
         func add(_ s: String) {
             var s = s
@@ -140,14 +122,9 @@ struct ResultBuilder {
         }
         add("run period=\(run.period.kind)/\(run.period.year)/\(run.period.index) scope=\(run.scopeKey) scheme=\(run.schemeVersion) "
             + "hash=\(run.schemeHash) rules=\(run.rulesHash) date=\(run.evaluationDate)\n")
-        for input in inputs {
-            let r = input.row
-            add("subject \(r.subjectID) organization=\(r.organizationID) category=\(r.categoryCode) post=\(r.postCode) "
-                + "coefficient=\(input.scoring.postCoefficient) entries=\(input.rows.count)\n")
-            for e in input.rows {
-                add("\(e.seq) \(e.library)@\(e.libraryVersion)/\(e.code) \(e.occurredOn) \(e.quantity)\n")
-            }
-        }
+        let used = Set(inputs.flatMap { $0.entries.map(\.ref) })
+        for text in used.map({ refs.texts[Int($0)] }).sorted() { add("tag \(text)\n") }
+        for (input, digest) in zip(inputs, digests) { add("\(input.row.subjectID) \(Digest.hex(digest))\n") }
         return Digest.hex(stream.finish())
     }
 

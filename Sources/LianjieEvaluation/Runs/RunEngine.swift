@@ -67,6 +67,7 @@ final class RunEngine: Sendable {
         var scheme: CompiledScheme
         var period: CorePeriod
         var inputs: [SubjectInput]
+        var refs: RefTable
         var previous: [String: PreviousResult]
     }
 
@@ -99,7 +100,7 @@ final class RunEngine: Sendable {
         run.subjectsTotal = results.count
         run.personTimes = results.count
         run.grades = grades
-        run.inputsSHA256 = builder.inputsHash(snapshot.inputs)
+        run.inputsSHA256 = builder.inputsHash(snapshot.inputs, snapshot.refs)
         run.resultsSHA256 = ResultBuilder.resultsHash(results)
         run.finishTime = now
         run.heartbeat = now
@@ -116,30 +117,36 @@ final class RunEngine: Sendable {
             throw StoreError(.failed, "the run's scheme or period cannot be read", detail: "run \(runID)")
         }
         let subjects = try r.evaluationSubjects(underPath: run.organizationPath, on: run.evaluationDate, categories: run.categories)
+        let refs = RefTable(scheme.compiled)
         let inputs = try Self.inputs(subjects, window: ResultBuilder.window(period: period, evaluationDate: day, scheme: scheme.compiled),
-                                     scheme: scheme.compiled, r)
+                                     refs: refs, r)
         var previous: [String: PreviousResult] = [:]
         for (id, p) in try r.publishedResults(period: Convert.periodKey(period.previous), subjectIDs: subjects.map(\.subjectID)) {
             previous[id] = PreviousResult(runID: p.result.runID, total: p.result.total, grade: p.result.grade)
         }
-        return Snapshot(run: run, scheme: scheme.compiled, period: period, inputs: inputs, previous: previous)
+        return Snapshot(run: run, scheme: scheme.compiled, period: period, inputs: inputs, refs: refs, previous: previous)
     }
 
-    /// The subjects with the confirmed entries of theirs that happened in `window`, by seq.
-    static func inputs(_ subjects: [EvaluationSubjectRow], window: (from: String, to: String), scheme: CompiledScheme,
+    /// The subjects with the confirmed entries of theirs that happened in `window`, by seq,
+    /// read in one scan; `refs` learns the tags they name.
+    static func inputs(_ subjects: [EvaluationSubjectRow], window: (from: String, to: String), refs: RefTable,
                        _ r: any StoreReader) throws -> [SubjectInput] {
-        var index: [String: Int] = [:]
-        index.reserveCapacity(subjects.count)
-        for (i, s) in subjects.enumerated() { index[s.subjectID] = i }
-        var rows: [[EvaluationEntryRow]] = Array(repeating: [], count: subjects.count)
-        try r.forEachConfirmedEntry(from: window.from, to: window.to) { e in
-            if let i = index[e.subjectID] { rows[i].append(e) }
+        var index = ByteKeyTable()
+        for (i, s) in subjects.enumerated() {
+            var id = s.subjectID
+            id.withUTF8 { index.insert(UnsafeRawBufferPointer($0), Int32(i)) }
         }
-        let tags = ResultBuilder.TagMap(scheme)
+        var entries: [[InputEntry]] = Array(repeating: [], count: subjects.count)
+        try r.scanConfirmedEntries(from: window.from, to: window.to) { e in
+            guard let i = index.value(e.subjectID) else { return }
+            entries[Int(i)].append(InputEntry(seq: e.seq, quantity: e.quantity,
+                                              ref: refs.index(library: e.library, version: e.libraryVersion, code: e.code),
+                                              day: dayOrdinal(e.occurredOn)))
+        }
         return subjects.enumerated().map { i, s in
-            let sorted = rows[i].sorted { $0.seq < $1.seq }
-            return SubjectInput(row: s, scoring: ResultBuilder.scoringSubject(s, scheme), entries: ResultBuilder.scoringEntries(sorted, tags),
-                                rows: sorted)
+            var list = entries[i]
+            if zip(list, list.dropFirst()).contains(where: { $0.seq > $1.seq }) { list.sort { $0.seq < $1.seq } }
+            return SubjectInput(row: s, scoring: ResultBuilder.scoringSubject(s, refs.scheme), entries: list)
         }
     }
 
@@ -147,21 +154,10 @@ final class RunEngine: Sendable {
     static func score(_ s: Snapshot) -> [SubjectResult] {
         let scorer = Scorer(s.scheme)
         let day = Day(s.run.evaluationDate)
-        let count = s.inputs.count
-        guard count > 0 else { return [] }
-        let chunks = min(count, max(1, System.coreCount) * 4)
-        let results = Mutex<[SubjectResult?]>(Array(repeating: nil, count: count))
-        DispatchQueue.concurrentPerform(iterations: chunks) { c in
-            let range = (c * count / chunks)..<((c + 1) * count / chunks)
-            var part: [SubjectResult] = []
-            part.reserveCapacity(range.count)
-            for i in range {
-                let input = s.inputs[i]
-                part.append(scorer.score(input.scoring, entries: input.entries, period: s.period, evaluatedOn: day, breakdown: false))
-            }
-            results.withLock { all in for (i, r) in zip(range, part) { all[i] = r } }
+        let refs = s.refs, period = s.period
+        return Parallel.map(s.inputs) { input in
+            scorer.score(input.scoring, entries: refs.scoringEntries(input.entries), period: period, evaluatedOn: day, breakdown: false)
         }
-        return results.withLock { $0.map { $0! } }
     }
 
     /// Records the phase and progress (and the heartbeat); stops if the run was cancelled.

@@ -14,7 +14,7 @@ enum Verification {
             throw StoreError(.failed, "the run's scheme or period cannot be read", detail: "run \(run.id)")
         }
         let stored = try r.allEvaluationResults(runID: run.id)
-        let tags = ResultBuilder.TagMap(scheme.compiled)
+        let refs = RefTable(scheme.compiled)
         var mismatches: [ResultMismatch] = []
         var inputs: [SubjectInput] = []
         var previous: [String: PreviousResult] = [:]
@@ -27,19 +27,19 @@ enum Verification {
             if let now = try r.evaluationSubject(id: x.subjectID, on: run.evaluationDate), now.organizationID != x.organizationID {
                 mismatches.append(ResultMismatch(subjectId: x.subjectID, kind: "input", storedSha256: x.resultSHA256, recomputedSha256: ""))
             }
-            inputs.append(StoredInputs.input(x, entries: rows, tags: tags))
+            inputs.append(StoredInputs.input(x, entries: rows, refs: refs))
             if !x.previousRunID.isEmpty, let p = try r.evaluationResult(runID: x.previousRunID, subjectID: x.subjectID) {
                 previous[x.subjectID] = PreviousResult(runID: p.runID, total: p.total, grade: p.grade)
             }
         }
-        var snapshot = RunEngine.Snapshot(run: run, scheme: scheme.compiled, period: period, inputs: inputs, previous: previous)
+        var snapshot = RunEngine.Snapshot(run: run, scheme: scheme.compiled, period: period, inputs: inputs, refs: refs, previous: previous)
         snapshot.run.state = RunState.running.rawValue
         let builder = ResultBuilder(run: run, scheme: scheme.compiled)
         let again = builder.records(inputs, RunEngine.score(snapshot), previous: previous)
         for (a, b) in zip(stored, again) where a.resultSHA256 != b.resultSHA256 {
             mismatches.append(ResultMismatch(subjectId: a.subjectID, kind: "result", storedSha256: a.resultSHA256, recomputedSha256: b.resultSHA256))
         }
-        let inputsHash = builder.inputsHash(inputs)
+        let inputsHash = builder.inputsHash(inputs, refs)
         let resultsHash = ResultBuilder.resultsHash(again)
         var m = VerifyEvaluationRunResponse()
         m.runId = run.id

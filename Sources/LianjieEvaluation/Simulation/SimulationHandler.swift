@@ -72,9 +72,11 @@ struct SimulationHandler: Sendable {
                 }
                 let ordered = subjects.values.sorted { $0.employeeNumber < $1.employeeNumber }
                 seen.formUnion(ordered.map(\.subjectID))
+                let refs = RefTable(current.compiled)
                 let inputs = try RunEngine.inputs(ordered, window: ResultBuilder.window(period: period, evaluationDate: day, scheme: current.compiled),
-                                                  scheme: current.compiled, r)
-                let changes = WhatIf.compare(inputs.map { ($0.scoring, $0.entries) }, period: period, current: current.compiled, proposed: compiled)
+                                                  refs: refs, r)
+                let changes = WhatIf.compare(inputs.map { ($0.scoring, refs.scoringEntries($0.entries)) }, period: period,
+                                             current: current.compiled, proposed: compiled)
                 var before = GradeCounts(), after = GradeCounts()
                 for (input, c) in zip(inputs, changes) {
                     Self.count(c.before, &before)

@@ -257,3 +257,27 @@ public struct KeyCount: Sendable, Equatable {
         self.count = count
     }
 }
+
+/// One entry of a scan, read in place: the byte views point into the store's row buffer and
+/// are valid only during the call that hands the row over.
+public struct EntryScanRow {
+    public var seq: Int64
+    public var quantity: Int64
+    public var libraryVersion: Int
+    /// UTF-8 bytes of the subject id, the tag's library and code, and the day (`YYYY-MM-DD`).
+    public var subjectID: UnsafeRawBufferPointer
+    public var library: UnsafeRawBufferPointer
+    public var code: UnsafeRawBufferPointer
+    public var occurredOn: UnsafeRawBufferPointer
+
+    public init(seq: Int64, quantity: Int64, libraryVersion: Int, subjectID: UnsafeRawBufferPointer, library: UnsafeRawBufferPointer,
+                code: UnsafeRawBufferPointer, occurredOn: UnsafeRawBufferPointer) {
+        self.seq = seq
+        self.quantity = quantity
+        self.libraryVersion = libraryVersion
+        self.subjectID = subjectID
+        self.library = library
+        self.code = code
+        self.occurredOn = occurredOn
+    }
+}

@@ -106,6 +106,33 @@ final class SQLiteConnection {
         }
     }
 
+    /// Runs a statement and hands `body` the statement positioned on each row, to read its
+    /// columns in place (no copies: for scans of millions of rows). The column pointers are
+    /// valid only inside `body`.
+    func scan(_ sql: String, _ arguments: [SQLValue], _ body: (OpaquePointer) throws -> Void) throws {
+        let stmt = try prepare(sql)
+        defer {
+            sqlite3_reset(stmt)
+            sqlite3_clear_bindings(stmt)
+        }
+        for (i, argument) in arguments.enumerated() {
+            let rc: Int32
+            switch argument {
+            case .null: rc = sqlite3_bind_null(stmt, Int32(i + 1))
+            case .int(let v): rc = sqlite3_bind_int64(stmt, Int32(i + 1), v)
+            case .text(let t): rc = sqlite3_bind_text(stmt, Int32(i + 1), t, -1, Self.transient)
+            case .blob(let b): rc = b.withUnsafeBytes { sqlite3_bind_blob(stmt, Int32(i + 1), $0.baseAddress, Int32(b.count), Self.transient) }
+            }
+            guard rc == SQLITE_OK else { throw error(rc, sql: sql) }
+        }
+        while true {
+            let rc = sqlite3_step(stmt)
+            if rc == SQLITE_DONE { break }
+            guard rc == SQLITE_ROW else { throw error(rc, sql: sql) }
+            try body(stmt)
+        }
+    }
+
     /// Rows changed by the last statement.
     var changes: Int { Int(sqlite3_changes(db)) }
     /// The rowid of the last row inserted on this connection.

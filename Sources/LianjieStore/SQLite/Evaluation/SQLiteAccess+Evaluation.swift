@@ -1,3 +1,5 @@
+import CSQLite
+
 /// Evaluation analysis: runs, results, their inputs, alerts and the outbox.
 extension SQLiteAccess {
     // MARK: Runs
@@ -340,9 +342,18 @@ extension SQLiteAccess {
         return x
     }
 
-    func forEachConfirmedEntry(from: String, to: String, _ body: (EvaluationEntryRow) throws -> Void) throws {
-        try db.each("\(Self.entryColumns) WHERE status = 2 AND occurred_on >= ? AND occurred_on <= ?", [.text(from), .text(to)]) {
-            try body(entryRow($0))
+    func scanConfirmedEntries(from: String, to: String, _ body: (EntryScanRow) throws -> Void) throws {
+        func bytes(_ stmt: OpaquePointer, _ column: Int32) -> UnsafeRawBufferPointer {
+            UnsafeRawBufferPointer(start: sqlite3_column_text(stmt, column), count: Int(sqlite3_column_bytes(stmt, column)))
+        }
+        try db.scan("""
+            SELECT seq, quantity, tag_version, subject_id, tag_library, tag_code, occurred_on FROM entries
+            WHERE status = 2 AND occurred_on >= ? AND occurred_on <= ?
+            """, [.text(from), .text(to)]) { stmt in
+            // Text first, then the lengths: sqlite3_column_bytes after sqlite3_column_text.
+            try body(EntryScanRow(seq: sqlite3_column_int64(stmt, 0), quantity: sqlite3_column_int64(stmt, 1),
+                                  libraryVersion: Int(sqlite3_column_int64(stmt, 2)), subjectID: bytes(stmt, 3), library: bytes(stmt, 4),
+                                  code: bytes(stmt, 5), occurredOn: bytes(stmt, 6)))
         }
     }
 

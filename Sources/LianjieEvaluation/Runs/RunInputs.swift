@@ -1,0 +1,164 @@
+import Glibc
+import Dispatch
+import LianjieScoring
+import LianjieStore
+
+/// A confirmed entry as a run keeps it (24 bytes: a run holds millions).
+struct InputEntry: Sendable {
+    var seq: Int64
+    var quantity: Int64
+    /// Index into the run's `RefTable`.
+    var ref: Int32
+    /// The day it happened (`Day.ordinal`).
+    var day: Int32
+}
+
+/// One subject's scoring inputs: who they were on the evaluation date and the confirmed
+/// entries they are scored from, by seq.
+struct SubjectInput: Sendable {
+    var row: EvaluationSubjectRow
+    var scoring: ScoringSubject
+    var entries: [InputEntry]
+}
+
+/// The distinct tags (library, version, code as recorded) a run's entries name, each with
+/// its tag in the run's scheme: the exact library version, or the same tag in the newest
+/// version the scheme has, or -1 when it has none.
+final class RefTable: @unchecked Sendable {
+    // @unchecked: filled by one thread while a run reads, then only read (by the scoring threads).
+    private(set) var texts: [String] = []
+    private(set) var tagIDs: [Int32] = []
+    private var keys = ByteKeyTable()
+    private var scratch: [UInt8] = []
+    let scheme: CompiledScheme
+
+    init(_ scheme: CompiledScheme) { self.scheme = scheme }
+
+    /// The index of a tag given as the bytes a scan reads.
+    func index(library: UnsafeRawBufferPointer, version: Int, code: UnsafeRawBufferPointer) -> Int32 {
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(contentsOf: library)
+        scratch.append(UInt8(ascii: "@"))
+        scratch.append(contentsOf: String(version).utf8)
+        scratch.append(UInt8(ascii: "/"))
+        scratch.append(contentsOf: code)
+        return scratch.withUnsafeBytes { key in
+            if let i = keys.value(key) { return i }
+            let ref = TagRef(library: String(decoding: library, as: UTF8.self), version: version, code: String(decoding: code, as: UTF8.self))
+            let i = Int32(texts.count)
+            texts.append(ref.description)
+            tagIDs.append(scheme.tagID(ref) ?? scheme.equivalentTagID(ref) ?? -1)
+            keys.insert(key, i)
+            return i
+        }
+    }
+
+    func index(library: String, version: Int, code: String) -> Int32 {
+        var l = library, c = code
+        return l.withUTF8 { lb in c.withUTF8 { cb in index(library: UnsafeRawBufferPointer(lb), version: version, code: UnsafeRawBufferPointer(cb)) } }
+    }
+
+    /// Each tag's place in the sorted list of texts: what the inputs hash names tags by, so
+    /// it does not depend on the order entries were read in.
+    func ranks() -> [Int32] {
+        var out = [Int32](repeating: 0, count: texts.count)
+        for (rank, i) in texts.indices.sorted(by: { texts[$0] < texts[$1] }).enumerated() { out[i] = Int32(rank) }
+        return out
+    }
+
+    func scoringEntries(_ entries: [InputEntry]) -> [ScoringEntry] {
+        entries.map { e in
+            ScoringEntry(id: UInt64(e.seq), tag: tagIDs[Int(e.ref)], occurredOn: Day(ordinal: e.day), quantity: e.quantity, status: .confirmed)
+        }
+    }
+}
+
+/// An open-addressing table from byte strings to Int32, looked up without making a String
+/// (a run looks up a subject and a tag for each of millions of entries).
+struct ByteKeyTable {
+    private var slots: [Int32] = Array(repeating: -1, count: 64)
+    private var offsets: [Int] = []
+    private var lengths: [Int] = []
+    private var values: [Int32] = []
+    private var arena: [UInt8] = []
+
+    static func hash(_ key: UnsafeRawBufferPointer) -> Int {
+        var h: UInt64 = 0xcbf2_9ce4_8422_2325
+        for b in key { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        return Int(truncatingIfNeeded: h)
+    }
+
+    func value(_ key: UnsafeRawBufferPointer) -> Int32? {
+        let mask = slots.count - 1
+        var i = Self.hash(key) & mask
+        while true {
+            let s = slots[i]
+            if s < 0 { return nil }
+            if equal(Int(s), key) { return values[Int(s)] }
+            i = (i + 1) & mask
+        }
+    }
+
+    private func equal(_ entry: Int, _ key: UnsafeRawBufferPointer) -> Bool {
+        guard lengths[entry] == key.count else { return false }
+        return arena.withUnsafeBytes { a in
+            key.count == 0 || memcmp(a.baseAddress! + offsets[entry], key.baseAddress!, key.count) == 0
+        }
+    }
+
+    mutating func insert(_ key: UnsafeRawBufferPointer, _ value: Int32) {
+        if (values.count + 1) * 2 > slots.count { grow() }
+        let entry = Int32(values.count)
+        offsets.append(arena.count)
+        lengths.append(key.count)
+        arena.append(contentsOf: key)
+        values.append(value)
+        place(entry, hash: Self.hash(key))
+    }
+
+    private mutating func place(_ entry: Int32, hash: Int) {
+        let mask = slots.count - 1
+        var i = hash & mask
+        while slots[i] >= 0 { i = (i + 1) & mask }
+        slots[i] = entry
+    }
+
+    private mutating func grow() {
+        slots = Array(repeating: -1, count: slots.count * 2)
+        for e in values.indices {
+            let h = arena.withUnsafeBytes { Self.hash(UnsafeRawBufferPointer(rebasing: $0[offsets[e]..<(offsets[e] + lengths[e])])) }
+            place(Int32(e), hash: h)
+        }
+    }
+}
+
+/// `YYYY-MM-DD` bytes as a day's ordinal (0 for anything else, which no entry holds).
+func dayOrdinal(_ b: UnsafeRawBufferPointer) -> Int32 {
+    guard b.count == 10 else { return 0 }
+    func digits(_ from: Int, _ count: Int) -> Int {
+        var v = 0
+        for i in from..<(from + count) { v = v * 10 + Int(b[i] &- 48) }
+        return v
+    }
+    return Day(year: digits(0, 4), month: digits(5, 2), day: digits(8, 2))?.ordinal ?? 0
+}
+
+/// CPU work split across the cores.
+enum Parallel {
+    /// `transform` of every element, in order, computed in chunks on every core.
+    static func map<T: Sendable, R: Sendable>(_ items: [T], _ transform: @Sendable (T) -> R) -> [R] {
+        let count = items.count
+        guard count > 1 else { return items.map(transform) }
+        let chunks = min(count, max(1, System.coreCount) * 4)
+        let out = UnsafeMutableBufferPointer<R>.allocate(capacity: count)
+        defer { out.deallocate() }
+        // Each chunk initializes its own disjoint range of `out`.
+        nonisolated(unsafe) let base = out
+        DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            for i in (c * count / chunks)..<((c + 1) * count / chunks) { (base.baseAddress! + i).initialize(to: transform(items[i])) }
+        }
+        let result = Array(out)
+        _ = out.deinitialize()
+        return result
+    }
+}
