@@ -110,7 +110,7 @@ let package = Package(
                           path: "Clients/lianjie", swiftSettings: strict),
         .executableTarget(name: "lianjie-bench",
                           dependencies: ["LianjieClient", "LianjieRPC", "LianjieWire", "LianjieDaemon", "LianjieScoring",
-                                         "LianjieTestSupport", "LianjieMessages", "LianjieStore"],
+                                         "LianjieTestSupport", "LianjieMessages", "LianjieStore", "CSQLite"],
                           swiftSettings: strict),
 
         /// Helpers for tests and the bench: a raw LJRP connection, a real lianjied process, /proc

@@ -13,9 +13,14 @@ public enum ProcessStats {
     }
 
     /// Resident memory in bytes; nil when the process is gone.
-    public static func residentBytes(pid: Int32) -> Int? {
+    public static func residentBytes(pid: Int32) -> Int? { status(pid, "VmRSS:") }
+
+    /// The most resident memory the process has had, in bytes; nil when it is gone.
+    public static func peakResidentBytes(pid: Int32) -> Int? { status(pid, "VmHWM:") }
+
+    private static func status(_ pid: Int32, _ field: String) -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8) else { return nil }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmRSS:") {
+        for line in status.split(separator: "\n") where line.hasPrefix(field) {
             return line.split(separator: " ").dropFirst().first.flatMap { Int($0) }.map { $0 * 1024 }
         }
         return nil

@@ -17,9 +17,17 @@ final class ServerUnderTest {
     static let username = "bench"
     static let password = "Only-For-Measuring-2026"
 
-    /// Starts a server child process on a free loopback port.
-    init(extraConfig: [String] = [], arguments: [String] = []) throws {
+    /// Starts a server child process on a free loopback port, in a temporary directory
+    /// removed when it stops.
+    convenience init(extraConfig: [String] = [], arguments: [String] = []) throws {
         let dir = NSTemporaryDirectory() + "lianjie-bench-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try self.init(directory: dir, keep: false, extraConfig: extraConfig, arguments: arguments)
+    }
+
+    /// Starts a server child process on a free loopback port whose data lives in
+    /// `directory/data`; with `keep`, the directory outlives the server (to load data into
+    /// it, or to start another server on it).
+    init(directory dir: String, keep: Bool, extraConfig: [String] = [], arguments: [String] = []) throws {
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         let config = dir + "/bench.conf"
         try (["idle_timeout_s = 0", "max_connections = 20000", "max_connections_per_peer = 20000"] + extraConfig).joined(separator: "\n")
@@ -53,7 +61,7 @@ final class ServerUnderTest {
         self.port = port
         pid = p.processIdentifier
         process = p
-        dataDirectory = dir
+        dataDirectory = keep ? nil : dir
     }
 
     /// A server someone else runs; CPU and memory are then read only if `pid` is given.

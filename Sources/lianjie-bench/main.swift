@@ -34,6 +34,14 @@ let usage = """
       lianjie-bench workorders [--json]
           imports 100,000 work orders through ImportWorkOrders (batches of 5,000) into a demo
           server, imports them again unchanged, and times one full rule run over the year
+      lianjie-bench evaluate [--subjects N] [--entries M] [--json]
+          loads N subjects (default 100,000) and M confirmed entries (default 10,000,000) into a
+          fresh demo store (timed apart), times one full evaluation run through the server
+          (create, poll to done; split into reading, scoring and writing) with the server's
+          peak RSS, then one SQLite SELECT subject_id, SUM(quantity) … GROUP BY subject_id over
+          the same table; prints both and their ratio (--json: `ratio` is run / GROUP BY)
+      lianjie-bench portrait [--connections C] [--inflight D] [--seconds S] [--json]
+          GetPortrait calls/s (default 1x64) from the demo's published runs
       lianjie-bench serve [lianjied options]
           run the server itself (what the other modes start when --server is not given)
 
@@ -168,6 +176,14 @@ do {
         let r = try runEntries(o)
         if o.json { print(JSONValue.object([("entries", r.json), ("ratio", JSONValue(floating: (r.ratio * 1000).rounded() / 1000))]).serialized(pretty: true)) }
         else { print(r.line) }
+    case "evaluate":
+        let r = try runEvaluate(o)
+        if o.json { print(JSONValue.object([("evaluate", r.json), ("ratio", JSONValue(floating: (r.ratio * 1000).rounded() / 1000))]).serialized(pretty: true)) }
+        else { print(r.line) }
+    case "portrait":
+        if !args.contains("--inflight") { o.inflight = 64 }
+        let r = try runPortraits(o)
+        if o.json { print(JSONValue.object([("portrait", r.json)]).serialized(pretty: true)) } else { printRPC(r, floor: nil) }
     case "workorders":
         let r = try runWorkOrders(o)
         if o.json { print(JSONValue.object([("workorders", r.json)]).serialized(pretty: true)) } else { print(r.line) }
