@@ -127,6 +127,7 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "LianjieScoringTests", dependencies: ["LianjieScoring"], swiftSettings: strict),
+        .testTarget(name: "LianjieReportsTests", dependencies: ["LianjieReports", "LianjieScoring"], swiftSettings: strict),
         .testTarget(name: "LianjieMessagesTests", dependencies: ["LianjieMessages"],
                     swiftSettings: strict),
         .testTarget(name: "LianjieWireTests", dependencies: ["LianjieWire"],
