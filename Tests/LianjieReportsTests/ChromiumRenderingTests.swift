@@ -5,8 +5,8 @@ import LianjieReports
 /// Renders the pages in headless Chromium with the system's CJK fonts: the A4 screenshot
 /// is not blank and shows the charts' colours, and a measuring copy of each page (the
 /// only place a script is added) finds every chart laid out inside the page width, no
-/// text overflowing its box and no two texts of a chart on top of each other. Each page
-/// also prints to PDF.
+/// text overflowing its box and no two texts of a chart on top of each other, on A4 and
+/// in a phone-sized window. Each page also prints to PDF.
 final class ChromiumRenderingTests: XCTestCase {
     private var directory = ""
 
@@ -74,6 +74,12 @@ final class ChromiumRenderingTests: XCTestCase {
         XCTAssertEqual(verdict.problems, [], file: file, line: line)
         XCTAssertTrue(verdict.ok, file: file, line: line)
         XCTAssertGreaterThan(verdict.cjkWidth, 0, file: file, line: line)
+
+        // The same page in a phone-sized window (the mobile gateway shows these pages too;
+        // headless Chromium's narrowest window is 500 px).
+        let narrow = try Verdict.parse(chromium.dumpDOM(measuring, width: 500, height: 900))
+        XCTAssertLessThanOrEqual(narrow.scrollWidth, narrow.width, "at 500 px", file: file, line: line)
+        XCTAssertEqual(narrow.problems, [], "at 500 px", file: file, line: line)
 
         // And it prints.
         let pdf = directory + "/\(name).pdf"

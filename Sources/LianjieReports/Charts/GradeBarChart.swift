@@ -22,7 +22,7 @@ public struct GradeBarChart: Sendable, Hashable {
         let p = Self.plot
         let known = Grade.allCases.compactMap { counts[$0].value }
         let most = Double(max(known.max() ?? 0, 1))
-        let step = max(1, AxisScale.niceStep(span: most, count: 4).rounded(.up))
+        let step = max(1, AxisScale.niceStep(span: most, count: 5).rounded(.up))
         let top = (most / step).rounded(.up) * step
         let y = AxisScale(lower: 0, upper: top, from: p.bottom, to: p.top)
         for t in y.ticks(step: step) {
@@ -53,8 +53,10 @@ public struct GradeBarChart: Sendable, Hashable {
                     c.text("<5", x: cx, y: p.bottom - h - 6, anchor: .middle, size: 13, weight: "700", fill: Palette.muted)
                 }
             }
-            c.rect(x: cx - 34, y: p.bottom + 14, width: 10, height: 10, fill: Palette.grade(grade), extra: [("rx", "2")])
-            c.text(label.zh, x: cx - 20, y: p.bottom + 23, size: 12.5, weight: "600", fill: Palette.ink)
+            // A swatch and the Chinese name, centred together under the bar; the English below.
+            let left = cx - (14 + TextMetrics.width(label.zh, fontSize: 12.5)) / 2
+            c.rect(x: left, y: p.bottom + 14, width: 10, height: 10, fill: Palette.grade(grade), extra: [("rx", "2")])
+            c.text(label.zh, x: left + 14, y: p.bottom + 23, size: 12.5, weight: "600", fill: Palette.ink)
             c.text(label.en, x: cx, y: p.bottom + 40, anchor: .middle, size: 10.5, fill: Palette.muted)
         }
         return c.render(label: ariaLabel, title: title)

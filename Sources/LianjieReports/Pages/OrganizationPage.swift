@@ -70,7 +70,7 @@ public struct OrganizationPage: Sendable, Hashable {
             (HTML.bilingual("单位", "Organisation"), "wrap"), (HTML.bilingual("人数", "Subj."), "num"),
             (HTML.bilingual("平均分", "Mean"), "num"), (HTML.bilingual("中位数", "Median"), "num"),
         ]
-        for g in Grade.allCases { columns.append(("<span class=\"grade-head grade-text-\(g.rawValue)\">" + HTML.bilingual(g.reportLabel) + "</span>", "num")) }
+        for g in Grade.allCases { columns.append(("<span class=\"grade-text-\(g.rawValue)\">" + HTML.bilingual(g.reportLabel) + "</span>", "num")) }
         columns += [(HTML.bilingual("预警", "Alerts"), "num"), (HTML.bilingual("已处置", "Handled"), "num")]
         let rows = report.children.map { c -> [String] in
             [HTML.text(c.name), HTML.cell(c.subjects), HTML.cell(c.mean), HTML.cell(c.median)]

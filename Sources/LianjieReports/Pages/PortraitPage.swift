@@ -240,7 +240,7 @@ public struct PortraitPage: Sendable, Hashable {
             (HTML.bilingual("日期", "Date"), ""), (HTML.bilingual("标签", "Tag"), "wrap"),
             (HTML.bilingual("维度", "Dim."), ""), (HTML.bilingual("结果", "Outcome"), ""),
             (HTML.bilingual("分值×数量×标签×类别×岗位系数", "Points × qty × coefficients"), "calc"),
-            (HTML.bilingual("维度分", "Dim. pts"), "num"), (HTML.bilingual("×权重=计入总分", "× weight = to total"), "num"),
+            (HTML.bilingual("维度分", "Dim. pts"), "num"), (HTML.bilingual("× 权重 = 计入总分", "× weight = to total"), "num"),
         ], widths: ["10.5%", "19.5%", "9%", "9.5%", "28%", "10%", "13.5%"], rows: rows,
             rowClasses: b.entries.map { $0.outcome == .counted ? "" : "not-counted" }, footer: [
             footerRow("基础分（加权）", "Weighted base", HTML.text(Format.number(b.weightedBase))),

@@ -8,6 +8,7 @@ enum Stylesheet {
         var grades = ""
         for g in Grade.allCases {
             grades += ".grade-\(g.rawValue){color:\(Palette.grade(g));background:\(Palette.gradeTint(g));border-color:\(Palette.grade(g))}\n"
+            grades += ".grade-text-\(g.rawValue){color:\(Palette.grade(g))}\n"
         }
         return """
         @page{size:A4;margin:14mm}
@@ -75,7 +76,8 @@ enum Stylesheet {
         vertical-align:bottom}
         th .en{display:block;margin:0;font-size:7.5pt}
         tr{break-inside:avoid}
-        td.num,th.num{text-align:right;white-space:nowrap;overflow-wrap:normal}
+        td.num,th.num{text-align:right}
+        td.num{white-space:nowrap;overflow-wrap:normal}
         td.center,th.center{text-align:center}
         td.calc{font-size:8.3pt;color:\(Palette.muted)}
         .code{font-size:7.6pt;color:\(Palette.muted);overflow-wrap:anywhere;line-height:1.35}
@@ -100,6 +102,10 @@ enum Stylesheet {
         .doc-footer dl{display:grid;grid-template-columns:auto minmax(0,1fr);gap:1px 10px;margin:0 0 4px}
         .doc-footer dt{white-space:nowrap}
         .doc-footer dd{margin:0;overflow-wrap:anywhere;font-family:'DejaVu Sans Mono',monospace;font-size:7.6pt;color:\(Palette.ink)}
+        /* Phones (the mobile gateway shows the same pages): one column, tighter tables. */
+        @media screen and (max-width:560px){.meta{grid-template-columns:repeat(2,minmax(0,1fr))}\
+        .cols,.cols.wide-first,.summary{grid-template-columns:minmax(0,1fr)}.facts{grid-template-columns:minmax(0,1fr)}\
+        table{font-size:8pt}th,td{padding:3px 2px}.grade .en{display:none}}
         """
     }()
 }
