@@ -18,18 +18,19 @@ struct Chromium {
         return nil
     }
 
-    /// Nil, or skips, or fails: what a test does when chromium is missing. Fails only when
-    /// `LIANJIE_REQUIRE_CHROMIUM=1` (as `Tests/run.sh` sets it), so CI cannot skip silently.
+    /// `chromium` on PATH, or else a skip; or, when `LIANJIE_REQUIRE_CHROMIUM=1` (as
+    /// `Tests/run.sh` sets it), a failure, so CI cannot skip silently.
     static func required(profile: String) throws -> Chromium {
         if let found = find(profile: profile) { return found }
-        if ProcessInfo.processInfo.environment["LIANJIE_REQUIRE_CHROMIUM"] == "1" {
-            XCTFail("chromium is not on PATH and LIANJIE_REQUIRE_CHROMIUM=1 (Deploy/install-deps.sh --tests installs it)")
-            throw ChromiumMissing()
-        }
+        if ProcessInfo.processInfo.environment["LIANJIE_REQUIRE_CHROMIUM"] == "1" { throw ChromiumMissing() }
         throw XCTSkip("chromium is not on PATH (Deploy/install-deps.sh --tests installs it)")
     }
 
-    struct ChromiumMissing: Error {}
+    struct ChromiumMissing: Error, CustomStringConvertible {
+        var description: String {
+            "chromium is not on PATH and LIANJIE_REQUIRE_CHROMIUM=1 (Deploy/install-deps.sh --tests installs it)"
+        }
+    }
 
     private var common: [String] {
         ["--headless=new", "--no-sandbox", "--disable-gpu", "--hide-scrollbars", "--force-device-scale-factor=1",

@@ -276,10 +276,14 @@ public struct PortraitPage: Sendable, Hashable {
         }
         let q = report.dataQuality
         if q.pendingReview > 0 {
-            items.append("待审核填报 \(q.pendingReview) 条，审核确认前不计入得分。\(q.pendingReview) entries await review and do not count yet.")
+            let english = q.pendingReview == 1 ? "1 entry awaits review and does not count yet."
+                : "\(q.pendingReview) entries await review and do not count yet."
+            items.append("待审核填报 \(q.pendingReview) 条，审核确认前不计入得分。" + english)
         }
         if q.pendingAppeals > 0 {
-            items.append("待决定申辩 \(q.pendingAppeals) 件，决定后可能重新计分。\(q.pendingAppeals) appeals await a decision; the score may change.")
+            let english = q.pendingAppeals == 1 ? "1 appeal awaits a decision; the score may change."
+                : "\(q.pendingAppeals) appeals await a decision; the score may change."
+            items.append("待决定申辩 \(q.pendingAppeals) 件，决定后可能重新计分。" + english)
         }
         items += q.notes
         guard !items.isEmpty else { return "<p class=\"muted\">无 None</p>" }
