@@ -33,6 +33,8 @@ let package = Package(
         /// Multi-dimensional integrity scores, grades, veto and exact breakdowns.
         .target(name: "LianjieScoring", resources: [.copy("Resources/default-scheme.json")],
                 swiftSettings: strict),
+        /// Integrity portraits and organisation statistics as self-contained HTML with SVG charts (pure, no I/O).
+        .target(name: "LianjieReports", dependencies: ["LianjieScoring"], swiftSettings: strict),
 
         // MARK: Generated code (Proto/generate.sh)
         /// The C structs and descriptors protoc-c writes for every `.proto` file.
@@ -131,6 +133,7 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "LianjieScoringTests", dependencies: ["LianjieScoring"], swiftSettings: strict),
+        .testTarget(name: "LianjieReportsTests", dependencies: ["LianjieReports", "LianjieScoring"], swiftSettings: strict),
         .testTarget(name: "LianjieMessagesTests", dependencies: ["LianjieMessages"],
                     swiftSettings: strict),
         .testTarget(name: "LianjieWireTests", dependencies: ["LianjieWire"],

@@ -1,8 +1,16 @@
 #!/usr/bin/env bash
 # Installs the Debian packages Lianjie builds and runs with, if any are missing.
 # Swift itself (6.x) must already be on PATH.
+#   --tests   also what the tests need: headless Chromium and the CJK fonts the report
+#             pages are rendered with (LianjieReportsTests)
 set -euo pipefail
 packages=(protobuf-c-compiler libprotobuf-c-dev libsqlite3-dev libcrypt-dev libssl-dev pkg-config python3 sqlite3)
+for arg in "$@"; do
+  case "$arg" in
+    --tests) packages+=(chromium fonts-noto-cjk) ;;
+    *) echo "usage: install-deps.sh [--tests]" >&2; exit 2 ;;
+  esac
+done
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

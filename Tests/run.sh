@@ -2,10 +2,11 @@
 # The README's second command (and CI's): installs what is missing, checks generated code
 # is fresh, fuzzes the frame decoder and message decoding for a bounded time, checks message round trips for
 # leaks under AddressSanitizer, builds, fuzzes every RPC method in process for a bounded time, then runs
-# every test.
+# every test. The report pages are rendered in headless Chromium, which must be there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-Deploy/install-deps.sh
+Deploy/install-deps.sh --tests
+export LIANJIE_REQUIRE_CHROMIUM=1
 
 echo "== generated code"
 Proto/generate.sh --check
