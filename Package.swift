@@ -33,8 +33,6 @@ let package = Package(
         /// Multi-dimensional integrity scores, grades, veto and exact breakdowns.
         .target(name: "LianjieScoring", resources: [.copy("Resources/default-scheme.json")],
                 swiftSettings: strict),
-        /// Integrity portraits and organisation statistics as self-contained HTML with SVG charts (pure, no I/O).
-        .target(name: "LianjieReports", dependencies: ["LianjieScoring"], swiftSettings: strict),
 
         // MARK: Generated code (Proto/generate.sh)
         /// The C structs and descriptors protoc-c writes for every `.proto` file.
@@ -55,6 +53,10 @@ let package = Package(
         /// The async client and typed stubs for every service (generated); no server code.
         .target(name: "LianjieClient", dependencies: ["LianjieRPC", "LianjieWire", "LianjieMessages"],
                 swiftSettings: strict),
+
+        // MARK: Reports (no I/O; shared by the CLI and the mobile gateway)
+        /// Integrity portraits and organisation statistics as self-contained HTML with SVG charts (pure, no I/O).
+        .target(name: "LianjieReports", dependencies: ["LianjieScoring", "LianjieMessages"], swiftSettings: strict),
 
         // MARK: State and security
         /// The storage seam (`Store`) and its embedded SQLite implementation.
@@ -108,7 +110,8 @@ let package = Package(
                 swiftSettings: strict),
         .executableTarget(name: "lianjied", dependencies: ["LianjieDaemon"],
                           swiftSettings: strict),
-        .executableTarget(name: "lianjie", dependencies: ["LianjieClient", "LianjieRPC", "LianjieMessages", "LianjieWire", "LianjieScoring", "LianjieSecurity"],
+        .executableTarget(name: "lianjie", dependencies: ["LianjieClient", "LianjieRPC", "LianjieMessages", "LianjieWire", "LianjieScoring", "LianjieSecurity",
+                                                          "LianjieReports"],
                           path: "Clients/lianjie", swiftSettings: strict),
         .executableTarget(name: "lianjie-bench",
                           dependencies: ["LianjieClient", "LianjieRPC", "LianjieWire", "LianjieDaemon", "LianjieScoring",

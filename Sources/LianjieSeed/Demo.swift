@@ -166,6 +166,7 @@ public enum Demo {
         try DefaultScheme.publishIfNone(store: store, audit: audit, clock: clock, logger: logger)
         if history {
             _ = try DemoHistory.seed(store: store, audit: audit, clock: clock, logger: logger)
+            try EvaluationModule.raiseEntryAlerts(store: store, audit: audit, clock: clock)
             try publishEvaluations(store: store, audit: audit, clock: clock)
         }
         logger.notice("demo data seeded", ["organizations": .int(Int64(Self.districts.count + 5)), "subjects": .int(Int64(count)),

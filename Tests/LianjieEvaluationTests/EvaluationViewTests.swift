@@ -25,6 +25,9 @@ final class EvaluationViewTests: XCTestCase {
         let p = try await f.employee.getPortrait(GetPortraitRequest(subject: "HV0001"))
         XCTAssertEqual(p.period, EvaluationFixture.q3, "the newest published period")
         XCTAssertEqual(p.trend.count, 4)
+        let open = try await f.inspector.listAlerts(ListAlertsRequest(state: .open))
+        XCTAssertGreaterThan(open.totalSize, 0, "the demo starts with open alerts")
+        XCTAssertTrue(open.alerts.contains { $0.kind == "immediateTag" })
         for run in runs {
             let check = try await f.inspector.verifyEvaluationRun(VerifyEvaluationRunRequest(id: run.id))
             XCTAssertTrue(check.matches, "\(run.id): \(check.mismatches)")

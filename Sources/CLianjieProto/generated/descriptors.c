@@ -88,6 +88,7 @@ const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__get_statistics_req
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__cell(void) { return &lianjie__v1__cell__descriptor; }
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__grade_cells(void) { return &lianjie__v1__grade_cells__descriptor; }
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__count_row(void) { return &lianjie__v1__count_row__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__entry_count_row(void) { return &lianjie__v1__entry_count_row__descriptor; }
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__statistics_block(void) { return &lianjie__v1__statistics_block__descriptor; }
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__ranking_row(void) { return &lianjie__v1__ranking_row__descriptor; }
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__statistics(void) { return &lianjie__v1__statistics__descriptor; }

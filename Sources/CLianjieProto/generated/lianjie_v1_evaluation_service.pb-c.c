@@ -1132,6 +1132,51 @@ void   lianjie__v1__count_row__free_unpacked
   assert(message->base.descriptor == &lianjie__v1__count_row__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   lianjie__v1__entry_count_row__init
+                     (Lianjie__V1__EntryCountRow         *message)
+{
+  static const Lianjie__V1__EntryCountRow init_value = LIANJIE__V1__ENTRY_COUNT_ROW__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__entry_count_row__get_packed_size
+                     (const Lianjie__V1__EntryCountRow *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__entry_count_row__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__entry_count_row__pack
+                     (const Lianjie__V1__EntryCountRow *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__entry_count_row__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__entry_count_row__pack_to_buffer
+                     (const Lianjie__V1__EntryCountRow *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__entry_count_row__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__EntryCountRow *
+       lianjie__v1__entry_count_row__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__EntryCountRow *)
+     protobuf_c_message_unpack (&lianjie__v1__entry_count_row__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__entry_count_row__free_unpacked
+                     (Lianjie__V1__EntryCountRow *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__entry_count_row__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   lianjie__v1__statistics_block__init
                      (Lianjie__V1__StatisticsBlock         *message)
 {
@@ -3710,7 +3755,7 @@ const ProtobufCMessageDescriptor lianjie__v1__grade_cells__descriptor =
   (ProtobufCMessageInit) lianjie__v1__grade_cells__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor lianjie__v1__count_row__field_descriptors[3] =
+static const ProtobufCFieldDescriptor lianjie__v1__count_row__field_descriptors[5] =
 {
   {
     "key",
@@ -3748,16 +3793,42 @@ static const ProtobufCFieldDescriptor lianjie__v1__count_row__field_descriptors[
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "subjects",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__CountRow, subjects),
+    &lianjie__v1__cell__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "dimension",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__CountRow, dimension),
+    &lianjie__v1__dimension__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned lianjie__v1__count_row__field_indices_by_name[] = {
   2,   /* field[2] = count */
+  4,   /* field[4] = dimension */
   0,   /* field[0] = key */
   1,   /* field[1] = label */
+  3,   /* field[3] = subjects */
 };
 static const ProtobufCIntRange lianjie__v1__count_row__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 5 }
 };
 const ProtobufCMessageDescriptor lianjie__v1__count_row__descriptor =
 {
@@ -3767,14 +3838,78 @@ const ProtobufCMessageDescriptor lianjie__v1__count_row__descriptor =
   "Lianjie__V1__CountRow",
   "lianjie.v1",
   sizeof(Lianjie__V1__CountRow),
-  3,
+  5,
   lianjie__v1__count_row__field_descriptors,
   lianjie__v1__count_row__field_indices_by_name,
   1,  lianjie__v1__count_row__number_ranges,
   (ProtobufCMessageInit) lianjie__v1__count_row__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor lianjie__v1__statistics_block__field_descriptors[9] =
+static const ProtobufCFieldDescriptor lianjie__v1__entry_count_row__field_descriptors[3] =
+{
+  {
+    "source",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__EntryCountRow, source),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "status",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__EntryCountRow, status),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "count",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__EntryCountRow, count),
+    &lianjie__v1__cell__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__entry_count_row__field_indices_by_name[] = {
+  2,   /* field[2] = count */
+  0,   /* field[0] = source */
+  1,   /* field[1] = status */
+};
+static const ProtobufCIntRange lianjie__v1__entry_count_row__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__entry_count_row__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.EntryCountRow",
+  "EntryCountRow",
+  "Lianjie__V1__EntryCountRow",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__EntryCountRow),
+  3,
+  lianjie__v1__entry_count_row__field_descriptors,
+  lianjie__v1__entry_count_row__field_indices_by_name,
+  1,  lianjie__v1__entry_count_row__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__entry_count_row__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__statistics_block__field_descriptors[12] =
 {
   {
     "organization_id",
@@ -3884,9 +4019,48 @@ static const ProtobufCFieldDescriptor lianjie__v1__statistics_block__field_descr
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "alerts_open",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__StatisticsBlock, alerts_open),
+    &lianjie__v1__cell__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "alerts_dismissed",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__StatisticsBlock, alerts_dismissed),
+    &lianjie__v1__cell__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "alerts_marked_for_case",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__StatisticsBlock, alerts_marked_for_case),
+    &lianjie__v1__cell__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned lianjie__v1__statistics_block__field_indices_by_name[] = {
+  10,   /* field[10] = alerts_dismissed */
   8,   /* field[8] = alerts_handled */
+  11,   /* field[11] = alerts_marked_for_case */
+  9,   /* field[9] = alerts_open */
   7,   /* field[7] = alerts_raised */
   6,   /* field[6] = grades */
   4,   /* field[4] = mean */
@@ -3899,7 +4073,7 @@ static const unsigned lianjie__v1__statistics_block__field_indices_by_name[] = {
 static const ProtobufCIntRange lianjie__v1__statistics_block__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 9 }
+  { 0, 12 }
 };
 const ProtobufCMessageDescriptor lianjie__v1__statistics_block__descriptor =
 {
@@ -3909,14 +4083,14 @@ const ProtobufCMessageDescriptor lianjie__v1__statistics_block__descriptor =
   "Lianjie__V1__StatisticsBlock",
   "lianjie.v1",
   sizeof(Lianjie__V1__StatisticsBlock),
-  9,
+  12,
   lianjie__v1__statistics_block__field_descriptors,
   lianjie__v1__statistics_block__field_indices_by_name,
   1,  lianjie__v1__statistics_block__number_ranges,
   (ProtobufCMessageInit) lianjie__v1__statistics_block__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor lianjie__v1__ranking_row__field_descriptors[8] =
+static const ProtobufCFieldDescriptor lianjie__v1__ranking_row__field_descriptors[9] =
 {
   {
     "rank",
@@ -4014,6 +4188,18 @@ static const ProtobufCFieldDescriptor lianjie__v1__ranking_row__field_descriptor
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "vetoed",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__RankingRow, vetoed),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned lianjie__v1__ranking_row__field_indices_by_name[] = {
   4,   /* field[4] = category_code */
@@ -4024,11 +4210,12 @@ static const unsigned lianjie__v1__ranking_row__field_indices_by_name[] = {
   0,   /* field[0] = rank */
   5,   /* field[5] = total */
   7,   /* field[7] = total_change */
+  8,   /* field[8] = vetoed */
 };
 static const ProtobufCIntRange lianjie__v1__ranking_row__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 8 }
+  { 0, 9 }
 };
 const ProtobufCMessageDescriptor lianjie__v1__ranking_row__descriptor =
 {
@@ -4038,14 +4225,14 @@ const ProtobufCMessageDescriptor lianjie__v1__ranking_row__descriptor =
   "Lianjie__V1__RankingRow",
   "lianjie.v1",
   sizeof(Lianjie__V1__RankingRow),
-  8,
+  9,
   lianjie__v1__ranking_row__field_descriptors,
   lianjie__v1__ranking_row__field_indices_by_name,
   1,  lianjie__v1__ranking_row__number_ranges,
   (ProtobufCMessageInit) lianjie__v1__ranking_row__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor lianjie__v1__statistics__field_descriptors[10] =
+static const ProtobufCFieldDescriptor lianjie__v1__statistics__field_descriptors[11] =
 {
   {
     "period",
@@ -4167,10 +4354,23 @@ static const ProtobufCFieldDescriptor lianjie__v1__statistics__field_descriptors
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "entries",
+    11,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Lianjie__V1__Statistics, n_entries),
+    offsetof(Lianjie__V1__Statistics, entries),
+    &lianjie__v1__entry_count_row__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned lianjie__v1__statistics__field_indices_by_name[] = {
   1,   /* field[1] = category_code */
   4,   /* field[4] = children */
+  10,   /* field[10] = entries */
   6,   /* field[6] = entries_by_source */
   7,   /* field[7] = entries_by_status */
   0,   /* field[0] = period */
@@ -4183,7 +4383,7 @@ static const unsigned lianjie__v1__statistics__field_indices_by_name[] = {
 static const ProtobufCIntRange lianjie__v1__statistics__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 10 }
+  { 0, 11 }
 };
 const ProtobufCMessageDescriptor lianjie__v1__statistics__descriptor =
 {
@@ -4193,7 +4393,7 @@ const ProtobufCMessageDescriptor lianjie__v1__statistics__descriptor =
   "Lianjie__V1__Statistics",
   "lianjie.v1",
   sizeof(Lianjie__V1__Statistics),
-  10,
+  11,
   lianjie__v1__statistics__field_descriptors,
   lianjie__v1__statistics__field_indices_by_name,
   1,  lianjie__v1__statistics__number_ranges,

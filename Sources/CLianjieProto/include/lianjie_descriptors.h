@@ -105,6 +105,7 @@ const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__get_statistics_req
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__cell(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__grade_cells(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__count_row(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__entry_count_row(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__statistics_block(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__ranking_row(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__statistics(void);

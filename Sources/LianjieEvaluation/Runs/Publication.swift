@@ -87,3 +87,40 @@ extension EvaluationModule {
         return run.id
     }
 }
+
+extension EvaluationModule {
+    /// Applies the entry alert rules to every entry already in the store, oldest first, as
+    /// if each had just been confirmed or derived: for entries loaded outside the services
+    /// (the demo's history). Alerts already raised are not raised again. Returns how many
+    /// alerts were raised or given more evidence.
+    @discardableResult
+    public static func raiseEntryAlerts(store: any Store, audit: AuditLog, clock: any ServiceClock) throws -> Int {
+        let raiser = AlertRaiser(schemes: PublishedSchemes())
+        var all: [EntryRecord] = []
+        var after: String?
+        repeat {
+            let page = try store.read { try $0.entries(EntryFilter(scope: .everything), page: Page(after: after, limit: 500)) }
+            all += page
+            after = page.count == 500 ? String(page.last!.seq) : nil
+        } while after != nil
+        let now = clock.now()
+        return try store.write { tx in
+            var touched = 0
+            for e in all.sorted(by: { $0.seq < $1.seq }) {
+                var changes: [EntryChange] = []
+                if e.source == EntrySource.rule.rawValue { changes.append(EntryChange(kind: .derived, entry: e, accountID: e.recordedBy, time: now)) }
+                if e.status == EntryStatus.confirmed.rawValue {
+                    changes.append(EntryChange(kind: .confirmed, entry: e, accountID: e.reviewedBy, time: now))
+                }
+                for change in changes {
+                    for target in try raiser.entryChanged(change, tx) {
+                        touched += 1
+                        try audit.append(tx, time: clock.nowNanos(), accountID: change.accountID, method: "local/raiseEntryAlerts", target: target,
+                                         peer: "local", outcome: "OK")
+                    }
+                }
+            }
+            return touched
+        }
+    }
+}

@@ -44,14 +44,17 @@ struct StatisticsHandler: Sendable {
             let children = try r.organizations(scope: .subtrees([org.path]), includeInactive: false, page: Page(after: nil, limit: 10_000))
                 .filter { $0.parentID == org.id }
             let counts = try r.entryCounts(underPath: org.path, categoryCode: category, from: period!.start.description, to: period!.end.description)
-            var alerts: [String: (raised: Int, handled: Int)] = [:]
+            var alerts: [String: [Int]] = [:]
             for o in [org] + children {
                 var f = AlertFilter()
                 f.underPath = o.path
                 f.period = key
-                let raised = try r.alertCount(f)
-                f.state = AlertState.open.rawValue
-                alerts[o.id] = (raised, raised - (try r.alertCount(f)))
+                var counts = [try r.alertCount(f)]
+                for state in [AlertState.open, .dismissed, .markedForCase] {
+                    f.state = state.rawValue
+                    counts.append(try r.alertCount(f))
+                }
+                alerts[o.id] = counts
             }
             var names: [String: String] = [org.id: org.name]
             for o in children { names[o.id] = o.name }
@@ -76,9 +79,12 @@ struct StatisticsHandler: Sendable {
             func grade(_ g: LianjieMessages.Grade) -> Cell { cell(results.filter { !$0.noData && $0.grade == g.rawValue }.count) }
             b.grades = GradeCells(excellent: grade(.excellent), good: grade(.good), fair: grade(.fair), poor: grade(.poor),
                                   noData: cell(results.filter(\.noData).count))
-            let a = alerts[o.id] ?? (0, 0)
-            b.alertsRaised = cell(a.raised)
-            b.alertsHandled = cell(a.handled)
+            let a = alerts[o.id] ?? [0, 0, 0, 0]
+            b.alertsRaised = cell(a[0])
+            b.alertsHandled = cell(a[0] - a[1])
+            b.alertsOpen = cell(a[1])
+            b.alertsDismissed = cell(a[2])
+            b.alertsMarkedForCase = cell(a[3])
             return b
         }
         var m = LianjieMessages.Statistics()
@@ -88,13 +94,22 @@ struct StatisticsHandler: Sendable {
         let results = rows.map(\.result)
         m.total = block(org, results)
         m.children = children.map { c in block(c, results.filter { $0.organizationPath.hasPrefix(c.path) }) }
-        m.topDebitTags = counts.debitTags.map { CountRow(key: $0.key, label: $0.label, count: cell($0.count)) }
-        m.entriesBySource = counts.bySource.map {
-            CountRow(key: $0.key, label: Self.name(EntrySource(rawValue: Int32($0.key) ?? 0).protoValueName, prefix: "ENTRY_SOURCE_"), count: cell($0.count))
+        m.topDebitTags = counts.debitTags.map {
+            CountRow(key: $0.key, label: $0.label, count: cell($0.count), subjects: cell($0.subjects),
+                     dimension: CoreDimension(rawValue: $0.detail).map(Convert.dimension) ?? .unspecified)
         }
-        m.entriesByStatus = counts.byStatus.map {
-            CountRow(key: $0.key, label: Self.name(EntryStatus(rawValue: Int32($0.key) ?? 0).protoValueName, prefix: "ENTRY_STATUS_"), count: cell($0.count))
+        var bySource: [String: Int] = [:], byStatus: [String: Int] = [:]
+        for c in counts.bySourceAndStatus {
+            let parts = c.key.split(separator: "/").map { Int32($0) ?? 0 }
+            guard parts.count == 2 else { continue }
+            let source = Self.name(EntrySource(rawValue: parts[0]).protoValueName, prefix: "ENTRY_SOURCE_")
+            let status = Self.name(EntryStatus(rawValue: parts[1]).protoValueName, prefix: "ENTRY_STATUS_")
+            bySource[source, default: 0] += c.count
+            byStatus[status, default: 0] += c.count
+            m.entries.append(EntryCountRow(source: source, status: status, count: cell(c.count)))
         }
+        m.entriesBySource = bySource.keys.sorted().map { CountRow(key: $0, label: $0, count: cell(bySource[$0]!)) }
+        m.entriesByStatus = byStatus.keys.sorted().map { CountRow(key: $0, label: $0, count: cell(byStatus[$0]!)) }
         m.runIds = Array(Set(results.map(\.runID))).sorted()
         let scored = results.filter { !$0.noData }.sorted { ($0.totalUnits, $1.employeeNumber) > ($1.totalUnits, $0.employeeNumber) }
         if named || scored.count >= Self.minimumCell {
@@ -111,6 +126,7 @@ struct StatisticsHandler: Sendable {
                 row.categoryCode = r.categoryCode
                 row.total = r.total
                 row.grade = LianjieMessages.Grade(rawValue: r.grade)
+                row.vetoed = !r.vetoEntries.isEmpty
                 if let a = Exact(r.previousTotal), let b = Exact(r.total) { row.totalChange = (b - a).description }
                 m.ranking.append(row)
                 if named {

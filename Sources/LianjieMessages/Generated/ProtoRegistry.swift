@@ -90,6 +90,7 @@ public enum ProtoRegistry {
         Cell.self,
         GradeCells.self,
         CountRow.self,
+        EntryCountRow.self,
         StatisticsBlock.self,
         RankingRow.self,
         Statistics.self,

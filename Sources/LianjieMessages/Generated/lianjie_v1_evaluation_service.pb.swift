@@ -2245,6 +2245,9 @@ public struct CountRow: ProtoMessage {
     public var key: String = ""
     public var label: String = ""
     public var count: Cell? = nil
+    /// For a tag: the subjects it was recorded about, and its dimension.
+    public var subjects: Cell? = nil
+    public var dimension: Dimension = Dimension(rawValue: 0)
 
     public static let protoName = "lianjie.v1.CountRow"
 
@@ -2254,11 +2257,15 @@ public struct CountRow: ProtoMessage {
     public init(
         key: String = "",
         label: String = "",
-        count: Cell? = nil
+        count: Cell? = nil,
+        subjects: Cell? = nil,
+        dimension: Dimension = Dimension(rawValue: 0)
     ) {
         self.key = key
         self.label = label
         self.count = count
+        self.subjects = subjects
+        self.dimension = dimension
     }
 
     /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
@@ -2268,6 +2275,8 @@ public struct CountRow: ProtoMessage {
         self.key = CRead.string(c.key)
         self.label = CRead.string(c.label)
         if let m = c.count { self.count = Cell(c: m) }
+        if let m = c.subjects { self.subjects = Cell(c: m) }
+        self.dimension = Dimension(rawValue: CRead.enumValue(c.dimension))
     }
 
     /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
@@ -2276,6 +2285,8 @@ public struct CountRow: ProtoMessage {
         if !key.isEmpty { c.key = arena.string(key) }
         if !label.isEmpty { c.label = arena.string(label) }
         if let v = count { c.count = arena.message { (m: inout Lianjie__V1__Cell) in v.fill(&m, arena) } }
+        if let v = subjects { c.subjects = arena.message { (m: inout Lianjie__V1__Cell) in v.fill(&m, arena) } }
+        c.dimension = CWrite.cEnum(dimension.rawValue)
     }
 
     public func serializedBytes() -> [UInt8] {
@@ -2295,6 +2306,8 @@ public struct CountRow: ProtoMessage {
         if !key.isEmpty { o.append(("key", .string(key))) }
         if !label.isEmpty { o.append(("label", .string(label))) }
         if let v = count { o.append(("count", v.jsonValue())) }
+        if let v = subjects { o.append(("subjects", v.jsonValue())) }
+        if dimension.rawValue != 0 { o.append(("dimension", dimension.jsonValue)) }
         return .object(o)
     }
 
@@ -2306,6 +2319,83 @@ public struct CountRow: ProtoMessage {
             switch key {
             case "key": self.key = try JSONRead.string(value, "key")
             case "label": self.label = try JSONRead.string(value, "label")
+            case "count": self.count = try JSONRead.message(Cell.self, value, "count")
+            case "subjects": self.subjects = try JSONRead.message(Cell.self, value, "subjects")
+            case "dimension": self.dimension = try JSONRead.enumeration(Dimension.self, value, "dimension")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// Entries of one source in one review status.
+public struct EntryCountRow: ProtoMessage {
+    /// `pc`, `mobile`, `import`, `rule`, `api`.
+    public var source: String = ""
+    /// `submitted`, `confirmed`, `rejected`, `revoked`.
+    public var status: String = ""
+    public var count: Cell? = nil
+
+    public static let protoName = "lianjie.v1.EntryCountRow"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        source: String = "",
+        status: String = "",
+        count: Cell? = nil
+    ) {
+        self.source = source
+        self.status = status
+        self.count = count
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__EntryCountRow>) {
+        self.init()
+        let c = p.pointee
+        self.source = CRead.string(c.source)
+        self.status = CRead.string(c.status)
+        if let m = c.count { self.count = Cell(c: m) }
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__EntryCountRow, _ arena: CArena) {
+        lianjie__v1__entry_count_row__init(&c)
+        if !source.isEmpty { c.source = arena.string(source) }
+        if !status.isEmpty { c.status = arena.string(status) }
+        if let v = count { c.count = arena.message { (m: inout Lianjie__V1__Cell) in v.fill(&m, arena) } }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__EntryCountRow()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__entry_count_row(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__EntryCountRow>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !source.isEmpty { o.append(("source", .string(source))) }
+        if !status.isEmpty { o.append(("status", .string(status))) }
+        if let v = count { o.append(("count", v.jsonValue())) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "source": self.source = try JSONRead.string(value, "source")
+            case "status": self.status = try JSONRead.string(value, "status")
             case "count": self.count = try JSONRead.message(Cell.self, value, "count")
             default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
             }
@@ -2323,8 +2413,13 @@ public struct StatisticsBlock: ProtoMessage {
     public var mean: Cell? = nil
     public var median: Cell? = nil
     public var grades: GradeCells? = nil
+    /// Alerts about the block's subjects for the period: raised, no longer open, and each
+    /// end state.
     public var alertsRaised: Cell? = nil
     public var alertsHandled: Cell? = nil
+    public var alertsOpen: Cell? = nil
+    public var alertsDismissed: Cell? = nil
+    public var alertsMarkedForCase: Cell? = nil
 
     public static let protoName = "lianjie.v1.StatisticsBlock"
 
@@ -2340,7 +2435,10 @@ public struct StatisticsBlock: ProtoMessage {
         median: Cell? = nil,
         grades: GradeCells? = nil,
         alertsRaised: Cell? = nil,
-        alertsHandled: Cell? = nil
+        alertsHandled: Cell? = nil,
+        alertsOpen: Cell? = nil,
+        alertsDismissed: Cell? = nil,
+        alertsMarkedForCase: Cell? = nil
     ) {
         self.organizationId = organizationId
         self.organizationName = organizationName
@@ -2351,6 +2449,9 @@ public struct StatisticsBlock: ProtoMessage {
         self.grades = grades
         self.alertsRaised = alertsRaised
         self.alertsHandled = alertsHandled
+        self.alertsOpen = alertsOpen
+        self.alertsDismissed = alertsDismissed
+        self.alertsMarkedForCase = alertsMarkedForCase
     }
 
     /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
@@ -2366,6 +2467,9 @@ public struct StatisticsBlock: ProtoMessage {
         if let m = c.grades { self.grades = GradeCells(c: m) }
         if let m = c.alerts_raised { self.alertsRaised = Cell(c: m) }
         if let m = c.alerts_handled { self.alertsHandled = Cell(c: m) }
+        if let m = c.alerts_open { self.alertsOpen = Cell(c: m) }
+        if let m = c.alerts_dismissed { self.alertsDismissed = Cell(c: m) }
+        if let m = c.alerts_marked_for_case { self.alertsMarkedForCase = Cell(c: m) }
     }
 
     /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
@@ -2380,6 +2484,9 @@ public struct StatisticsBlock: ProtoMessage {
         if let v = grades { c.grades = arena.message { (m: inout Lianjie__V1__GradeCells) in v.fill(&m, arena) } }
         if let v = alertsRaised { c.alerts_raised = arena.message { (m: inout Lianjie__V1__Cell) in v.fill(&m, arena) } }
         if let v = alertsHandled { c.alerts_handled = arena.message { (m: inout Lianjie__V1__Cell) in v.fill(&m, arena) } }
+        if let v = alertsOpen { c.alerts_open = arena.message { (m: inout Lianjie__V1__Cell) in v.fill(&m, arena) } }
+        if let v = alertsDismissed { c.alerts_dismissed = arena.message { (m: inout Lianjie__V1__Cell) in v.fill(&m, arena) } }
+        if let v = alertsMarkedForCase { c.alerts_marked_for_case = arena.message { (m: inout Lianjie__V1__Cell) in v.fill(&m, arena) } }
     }
 
     public func serializedBytes() -> [UInt8] {
@@ -2405,6 +2512,9 @@ public struct StatisticsBlock: ProtoMessage {
         if let v = grades { o.append(("grades", v.jsonValue())) }
         if let v = alertsRaised { o.append(("alertsRaised", v.jsonValue())) }
         if let v = alertsHandled { o.append(("alertsHandled", v.jsonValue())) }
+        if let v = alertsOpen { o.append(("alertsOpen", v.jsonValue())) }
+        if let v = alertsDismissed { o.append(("alertsDismissed", v.jsonValue())) }
+        if let v = alertsMarkedForCase { o.append(("alertsMarkedForCase", v.jsonValue())) }
         return .object(o)
     }
 
@@ -2423,6 +2533,9 @@ public struct StatisticsBlock: ProtoMessage {
             case "grades": self.grades = try JSONRead.message(GradeCells.self, value, "grades")
             case "alertsRaised", "alerts_raised": self.alertsRaised = try JSONRead.message(Cell.self, value, "alertsRaised")
             case "alertsHandled", "alerts_handled": self.alertsHandled = try JSONRead.message(Cell.self, value, "alertsHandled")
+            case "alertsOpen", "alerts_open": self.alertsOpen = try JSONRead.message(Cell.self, value, "alertsOpen")
+            case "alertsDismissed", "alerts_dismissed": self.alertsDismissed = try JSONRead.message(Cell.self, value, "alertsDismissed")
+            case "alertsMarkedForCase", "alerts_marked_for_case": self.alertsMarkedForCase = try JSONRead.message(Cell.self, value, "alertsMarkedForCase")
             default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
             }
         }
@@ -2440,6 +2553,8 @@ public struct RankingRow: ProtoMessage {
     public var total: String = ""
     public var grade: Grade = Grade(rawValue: 0)
     public var totalChange: String = ""
+    /// A red-line entry counted.
+    public var vetoed: Bool = false
 
     public static let protoName = "lianjie.v1.RankingRow"
 
@@ -2454,7 +2569,8 @@ public struct RankingRow: ProtoMessage {
         categoryCode: String = "",
         total: String = "",
         grade: Grade = Grade(rawValue: 0),
-        totalChange: String = ""
+        totalChange: String = "",
+        vetoed: Bool = false
     ) {
         self.rank = rank
         self.name = name
@@ -2464,6 +2580,7 @@ public struct RankingRow: ProtoMessage {
         self.total = total
         self.grade = grade
         self.totalChange = totalChange
+        self.vetoed = vetoed
     }
 
     /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
@@ -2478,6 +2595,7 @@ public struct RankingRow: ProtoMessage {
         self.total = CRead.string(c.total)
         self.grade = Grade(rawValue: CRead.enumValue(c.grade))
         self.totalChange = CRead.string(c.total_change)
+        self.vetoed = (c.vetoed != 0)
     }
 
     /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
@@ -2491,6 +2609,7 @@ public struct RankingRow: ProtoMessage {
         if !total.isEmpty { c.total = arena.string(total) }
         c.grade = CWrite.cEnum(grade.rawValue)
         if !totalChange.isEmpty { c.total_change = arena.string(totalChange) }
+        c.vetoed = (vetoed ? 1 : 0)
     }
 
     public func serializedBytes() -> [UInt8] {
@@ -2515,6 +2634,7 @@ public struct RankingRow: ProtoMessage {
         if !total.isEmpty { o.append(("total", .string(total))) }
         if grade.rawValue != 0 { o.append(("grade", grade.jsonValue)) }
         if !totalChange.isEmpty { o.append(("totalChange", .string(totalChange))) }
+        if vetoed { o.append(("vetoed", .bool(vetoed))) }
         return .object(o)
     }
 
@@ -2532,6 +2652,7 @@ public struct RankingRow: ProtoMessage {
             case "total": self.total = try JSONRead.string(value, "total")
             case "grade": self.grade = try JSONRead.enumeration(Grade.self, value, "grade")
             case "totalChange", "total_change": self.totalChange = try JSONRead.string(value, "totalChange")
+            case "vetoed": self.vetoed = try JSONRead.bool(value, "vetoed")
             default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
             }
         }
@@ -2555,6 +2676,8 @@ public struct Statistics: ProtoMessage {
     public var ranking: [RankingRow] = []
     /// The runs the figures come from.
     public var runIds: [String] = []
+    /// Entries by source and status together.
+    public var entries: [EntryCountRow] = []
 
     public static let protoName = "lianjie.v1.Statistics"
 
@@ -2571,7 +2694,8 @@ public struct Statistics: ProtoMessage {
         entriesBySource: [CountRow] = [],
         entriesByStatus: [CountRow] = [],
         ranking: [RankingRow] = [],
-        runIds: [String] = []
+        runIds: [String] = [],
+        entries: [EntryCountRow] = []
     ) {
         self.period = period
         self.categoryCode = categoryCode
@@ -2583,6 +2707,7 @@ public struct Statistics: ProtoMessage {
         self.entriesByStatus = entriesByStatus
         self.ranking = ranking
         self.runIds = runIds
+        self.entries = entries
     }
 
     /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
@@ -2599,6 +2724,7 @@ public struct Statistics: ProtoMessage {
         self.entriesByStatus = CRead.messages(c.n_entries_by_status, c.entries_by_status) { CountRow(c: $0) }
         self.ranking = CRead.messages(c.n_ranking, c.ranking) { RankingRow(c: $0) }
         self.runIds = CRead.array(c.n_run_ids, c.run_ids) { CRead.string($0) }
+        self.entries = CRead.messages(c.n_entries, c.entries) { EntryCountRow(c: $0) }
     }
 
     /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
@@ -2632,6 +2758,10 @@ public struct Statistics: ProtoMessage {
             c.n_run_ids = runIds.count
             c.run_ids = arena.array(runIds) { (v: String) -> UnsafeMutablePointer<CChar>? in arena.string(v) }
         }
+        if !entries.isEmpty {
+            c.n_entries = entries.count
+            c.entries = arena.messages(entries) { (v: EntryCountRow, m: inout Lianjie__V1__EntryCountRow) in v.fill(&m, arena) }
+        }
     }
 
     public func serializedBytes() -> [UInt8] {
@@ -2658,6 +2788,7 @@ public struct Statistics: ProtoMessage {
         if !entriesByStatus.isEmpty { o.append(("entriesByStatus", .array(entriesByStatus.map { v in v.jsonValue() }))) }
         if !ranking.isEmpty { o.append(("ranking", .array(ranking.map { v in v.jsonValue() }))) }
         if !runIds.isEmpty { o.append(("runIds", .array(runIds.map { v in .string(v) }))) }
+        if !entries.isEmpty { o.append(("entries", .array(entries.map { v in v.jsonValue() }))) }
         return .object(o)
     }
 
@@ -2677,6 +2808,7 @@ public struct Statistics: ProtoMessage {
             case "entriesByStatus", "entries_by_status": self.entriesByStatus = try JSONRead.array(value, "entriesByStatus") { v, p throws(ProtoError) in try JSONRead.message(CountRow.self, v, p) }
             case "ranking": self.ranking = try JSONRead.array(value, "ranking") { v, p throws(ProtoError) in try JSONRead.message(RankingRow.self, v, p) }
             case "runIds", "run_ids": self.runIds = try JSONRead.array(value, "runIds") { v, p throws(ProtoError) in try JSONRead.string(v, p) }
+            case "entries": self.entries = try JSONRead.array(value, "entries") { v, p throws(ProtoError) in try JSONRead.message(EntryCountRow.self, v, p) }
             default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
             }
         }

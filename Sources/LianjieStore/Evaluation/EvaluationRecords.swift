@@ -250,11 +250,17 @@ public struct KeyCount: Sendable, Equatable {
     public var key: String
     public var label: String
     public var count: Int
+    /// How many subjects the rows were about (for tags).
+    public var subjects: Int
+    /// More about the key (a tag's dimension).
+    public var detail: String
 
-    public init(key: String, label: String, count: Int) {
+    public init(key: String, label: String, count: Int, subjects: Int = 0, detail: String = "") {
         self.key = key
         self.label = label
         self.count = count
+        self.subjects = subjects
+        self.detail = detail
     }
 }
 

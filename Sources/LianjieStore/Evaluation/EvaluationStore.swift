@@ -40,10 +40,10 @@ public protocol EvaluationReader {
     /// Entries about a subject in the period's days still waiting for review.
     func pendingEntryCount(subjectID: String, from: String, to: String) throws -> Int
     /// Entries about subjects placed under `path` now that happened between the days, counted
-    /// by `source` and by `status` (proto numbers as text), and confirmed debit entries by tag
-    /// (`LIBRARY/CODE`, labelled with the tag's name).
+    /// by source and status (`SOURCE/STATUS`, proto numbers), and confirmed debit entries by
+    /// tag (`LIBRARY/CODE`, labelled with the tag's name, with its subjects and dimension).
     func entryCounts(underPath: String, categoryCode: String?, from: String, to: String)
-        throws -> (bySource: [KeyCount], byStatus: [KeyCount], debitTags: [KeyCount])
+        throws -> (bySourceAndStatus: [KeyCount], debitTags: [KeyCount])
 
     // Alerts
     func alert(id: String) throws -> AlertRecord?

@@ -380,7 +380,7 @@ extension SQLiteAccess {
     }
 
     func entryCounts(underPath: String, categoryCode: String?, from: String, to: String)
-        throws -> (bySource: [KeyCount], byStatus: [KeyCount], debitTags: [KeyCount]) {
+        throws -> (bySourceAndStatus: [KeyCount], debitTags: [KeyCount]) {
         var args: [SQLValue] = [.int(Int64(underPath.utf8.count)), .text(underPath), .text(from), .text(to)]
         var category = ""
         if let c = categoryCode { category = " AND c.code = ?"; args.append(.text(c)) }
@@ -389,15 +389,14 @@ extension SQLiteAccess {
             JOIN categories c ON c.id = s.category_id
             WHERE substr(o.path, 1, ?) = ? AND e.occurred_on >= ? AND e.occurred_on <= ?\(category)
             """
-        let sources = try db.query("SELECT e.source, COUNT(*) \(base) GROUP BY e.source ORDER BY e.source", args)
-            .map { KeyCount(key: String($0[0].int), label: "", count: Int($0[1].int)) }
-        let statuses = try db.query("SELECT e.status, COUNT(*) \(base) GROUP BY e.status ORDER BY e.status", args)
-            .map { KeyCount(key: String($0[0].int), label: "", count: Int($0[1].int)) }
+        let counts = try db.query("SELECT e.source, e.status, COUNT(*) \(base) GROUP BY e.source, e.status ORDER BY e.source, e.status", args)
+            .map { KeyCount(key: "\($0[0].int)/\($0[1].int)", label: "", count: Int($0[2].int)) }
         let tags = try db.query("""
-            SELECT e.tag_library || '/' || e.tag_code, MAX(e.tag_name), COUNT(*) \(base) AND e.status = 2 AND e.polarity = 'debit'
+            SELECT e.tag_library || '/' || e.tag_code, MAX(e.tag_name), COUNT(*), COUNT(DISTINCT e.subject_id), MAX(e.dimension)
+            \(base) AND e.status = 2 AND e.polarity = 'debit'
             GROUP BY 1 ORDER BY 3 DESC, 1 LIMIT 10
-            """, args).map { KeyCount(key: $0[0].text, label: $0[1].text, count: Int($0[2].int)) }
-        return (sources, statuses, tags)
+            """, args).map { KeyCount(key: $0[0].text, label: $0[1].text, count: Int($0[2].int), subjects: Int($0[3].int), detail: $0[4].text) }
+        return (counts, tags)
     }
 
     // MARK: Alerts

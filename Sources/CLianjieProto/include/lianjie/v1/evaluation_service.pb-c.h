@@ -43,6 +43,7 @@ typedef struct Lianjie__V1__GetStatisticsRequest Lianjie__V1__GetStatisticsReque
 typedef struct Lianjie__V1__Cell Lianjie__V1__Cell;
 typedef struct Lianjie__V1__GradeCells Lianjie__V1__GradeCells;
 typedef struct Lianjie__V1__CountRow Lianjie__V1__CountRow;
+typedef struct Lianjie__V1__EntryCountRow Lianjie__V1__EntryCountRow;
 typedef struct Lianjie__V1__StatisticsBlock Lianjie__V1__StatisticsBlock;
 typedef struct Lianjie__V1__RankingRow Lianjie__V1__RankingRow;
 typedef struct Lianjie__V1__Statistics Lianjie__V1__Statistics;
@@ -592,9 +593,35 @@ struct  Lianjie__V1__CountRow
   char *key;
   char *label;
   Lianjie__V1__Cell *count;
+  /*
+   * For a tag: the subjects it was recorded about, and its dimension.
+   */
+  Lianjie__V1__Cell *subjects;
+  Lianjie__V1__Dimension dimension;
 };
 #define LIANJIE__V1__COUNT_ROW__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__count_row__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, NULL, LIANJIE__V1__DIMENSION__DIMENSION_UNSPECIFIED }
+
+
+/*
+ * Entries of one source in one review status.
+ */
+struct  Lianjie__V1__EntryCountRow
+{
+  ProtobufCMessage base;
+  /*
+   * `pc`, `mobile`, `import`, `rule`, `api`.
+   */
+  char *source;
+  /*
+   * `submitted`, `confirmed`, `rejected`, `revoked`.
+   */
+  char *status;
+  Lianjie__V1__Cell *count;
+};
+#define LIANJIE__V1__ENTRY_COUNT_ROW__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__entry_count_row__descriptor) \
     , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL }
 
 
@@ -611,12 +638,19 @@ struct  Lianjie__V1__StatisticsBlock
   Lianjie__V1__Cell *mean;
   Lianjie__V1__Cell *median;
   Lianjie__V1__GradeCells *grades;
+  /*
+   * Alerts about the block's subjects for the period: raised, no longer open, and each
+   * end state.
+   */
   Lianjie__V1__Cell *alerts_raised;
   Lianjie__V1__Cell *alerts_handled;
+  Lianjie__V1__Cell *alerts_open;
+  Lianjie__V1__Cell *alerts_dismissed;
+  Lianjie__V1__Cell *alerts_marked_for_case;
 };
 #define LIANJIE__V1__STATISTICS_BLOCK__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__statistics_block__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 
 
 struct  Lianjie__V1__RankingRow
@@ -633,10 +667,14 @@ struct  Lianjie__V1__RankingRow
   char *total;
   Lianjie__V1__Grade grade;
   char *total_change;
+  /*
+   * A red-line entry counted.
+   */
+  protobuf_c_boolean vetoed;
 };
 #define LIANJIE__V1__RANKING_ROW__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__ranking_row__descriptor) \
-    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, LIANJIE__V1__GRADE__GRADE_UNSPECIFIED, (char *)protobuf_c_empty_string }
+    , 0, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, LIANJIE__V1__GRADE__GRADE_UNSPECIFIED, (char *)protobuf_c_empty_string, 0 }
 
 
 /*
@@ -676,10 +714,15 @@ struct  Lianjie__V1__Statistics
    */
   size_t n_run_ids;
   char **run_ids;
+  /*
+   * Entries by source and status together.
+   */
+  size_t n_entries;
+  Lianjie__V1__EntryCountRow **entries;
 };
 #define LIANJIE__V1__STATISTICS__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__statistics__descriptor) \
-    , NULL, (char *)protobuf_c_empty_string, 0, NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL }
+    , NULL, (char *)protobuf_c_empty_string, 0, NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL }
 
 
 struct  Lianjie__V1__ListAlertsRequest
@@ -1249,6 +1292,25 @@ Lianjie__V1__CountRow *
 void   lianjie__v1__count_row__free_unpacked
                      (Lianjie__V1__CountRow *message,
                       ProtobufCAllocator *allocator);
+/* Lianjie__V1__EntryCountRow methods */
+void   lianjie__v1__entry_count_row__init
+                     (Lianjie__V1__EntryCountRow         *message);
+size_t lianjie__v1__entry_count_row__get_packed_size
+                     (const Lianjie__V1__EntryCountRow   *message);
+size_t lianjie__v1__entry_count_row__pack
+                     (const Lianjie__V1__EntryCountRow   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__entry_count_row__pack_to_buffer
+                     (const Lianjie__V1__EntryCountRow   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__EntryCountRow *
+       lianjie__v1__entry_count_row__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__entry_count_row__free_unpacked
+                     (Lianjie__V1__EntryCountRow *message,
+                      ProtobufCAllocator *allocator);
 /* Lianjie__V1__StatisticsBlock methods */
 void   lianjie__v1__statistics_block__init
                      (Lianjie__V1__StatisticsBlock         *message);
@@ -1497,6 +1559,9 @@ typedef void (*Lianjie__V1__GradeCells_Closure)
 typedef void (*Lianjie__V1__CountRow_Closure)
                  (const Lianjie__V1__CountRow *message,
                   void *closure_data);
+typedef void (*Lianjie__V1__EntryCountRow_Closure)
+                 (const Lianjie__V1__EntryCountRow *message,
+                  void *closure_data);
 typedef void (*Lianjie__V1__StatisticsBlock_Closure)
                  (const Lianjie__V1__StatisticsBlock *message,
                   void *closure_data);
@@ -1712,6 +1777,7 @@ extern const ProtobufCMessageDescriptor lianjie__v1__get_statistics_request__des
 extern const ProtobufCMessageDescriptor lianjie__v1__cell__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__grade_cells__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__count_row__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__entry_count_row__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__statistics_block__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__ranking_row__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__statistics__descriptor;

@@ -1,0 +1,59 @@
+import Foundation
+import LianjieClient
+import LianjieMessages
+import LianjieRPC
+import LianjieReports
+
+/// `lianjie report …`: a portrait or an organisation's statistics as one self-contained
+/// HTML file (inline SVG and CSS, no script, A4 print layout) to hand to a committee.
+enum ReportCommands {
+    static let usage = """
+        usage: lianjie report portrait SUBJECT [--period P] --out FILE.html
+               lianjie report org ORG --period P [--category CODE] [--pseudonymised] [--ranking N] --out FILE.html
+        P is YYYY, YYYYQn or YYYY-MM. The file opens in any browser and prints on A4.
+        """
+
+    static func run(_ ctx: CLIContext, _ raw: [String]) async throws {
+        guard let sub = raw.first else { throw CLIError.usage(usage) }
+        let args = try Args(Array(raw.dropFirst()), flags: ["--pseudonymised"])
+        let ev = try ctx.evaluations()
+        let html: String
+        switch sub {
+        case "portrait":
+            try args.only(["--period", "--out"], positionals: 1)
+            var request = GetPortraitRequest(subject: try args.positional(0, "SUBJECT"))
+            if let v = args.value("--period") { request.period = try Show.parsePeriod(v) }
+            let p = try await Commands.rpc { try await ev.getPortrait(request, options: ctx.options) }
+            html = PortraitPage(MessageReports.portrait(p, generatedAt: generatedAt())).html()
+        case "org":
+            try args.only(["--period", "--category", "--pseudonymised", "--ranking", "--out"], positionals: 1)
+            guard let p = args.value("--period") else { throw CLIError.usage(usage) }
+            let request = GetStatisticsRequest(organizationId: try args.positional(0, "ORG"), categoryCode: args.value("--category") ?? "",
+                                               period: try Show.parsePeriod(p), pseudonymised: args.flag("--pseudonymised"),
+                                               rankingSize: Int32(args.value("--ranking") ?? "0") ?? -1)
+            let s = try await Commands.rpc { try await ev.getStatistics(request, options: ctx.options) }
+            html = OrganizationPage(MessageReports.organization(s, generatedAt: generatedAt())).html()
+        default:
+            throw CLIError.usage(usage)
+        }
+        guard let out = args.value("--out") else { throw CLIError.usage(usage) }
+        do {
+            try Data(html.utf8).write(to: URL(fileURLWithPath: out), options: .atomic)
+        } catch {
+            throw CLIError(message: "cannot write \(out): \(error.localizedDescription)", exitCode: CLIError.Code.failure)
+        }
+        if ctx.json {
+            print(#"{"file": "\#(out.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\""))", "bytes": \#(html.utf8.count)}"#)
+        } else {
+            print("wrote \(out) (\(html.utf8.count / 1024) KiB)")
+        }
+    }
+
+    /// Now, local time with its offset: `2026-12-01 09:30 (UTC+8)`.
+    static func generatedAt() -> String {
+        let seconds = TimeZone.current.secondsFromGMT()
+        let offset = seconds % 3600 == 0 ? "\(seconds >= 0 ? "+" : "-")\(abs(seconds) / 3600)"
+            : String(format: "%@%d:%02d", seconds >= 0 ? "+" : "-", abs(seconds) / 3600, abs(seconds) % 3600 / 60)
+        return "\(Show.time(Time(seconds: Int64(Date().timeIntervalSince1970)))) (UTC\(offset))"
+    }
+}

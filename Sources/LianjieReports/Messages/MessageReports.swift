@@ -1,0 +1,204 @@
+public import LianjieMessages
+import LianjieScoring
+
+/// The report models from what `EvaluationService` answers, so the CLI and the mobile
+/// gateway draw the same pages from the same calls. The module's own types (`TrendPoint`,
+/// `TagWeight`, `Cell`…) shadow the wire's of the same names; the wire's are qualified.
+public enum MessageReports {
+    /// The portrait page's model from a `Portrait`; `generatedAt` is shown as given.
+    public static func portrait(_ p: LianjieMessages.Portrait, generatedAt: String) -> PortraitReport {
+        let scale = scale(p.dimensionRules, p.grades)
+        let period = label(p.period)
+        var result = PortraitResult.noData
+        var previous: PreviousResult?
+        if let r = p.result, !r.noData, let total = Exact(r.total), let grade = coreGrade(r.grade) {
+            let weights = Dictionary(scale.dimensions.map { ($0.dimension, $0.weight) }, uniquingKeysWith: { a, _ in a })
+            let dimensions = r.dimensions.compactMap { d -> DimensionResult? in
+                guard let dim = coreDimension(d.dimension) else { return nil }
+                return DimensionResult(dimension: dim, base: exact(d.baseScore), entries: exact(d.entries), adjustment: exact(d.adjustment),
+                                       score: exact(d.score), weighted: exact(d.weighted))
+            }
+            func weighted(_ value: Exact, _ d: LianjieScoring.Dimension) -> Exact { product(value, weights[d] ?? .zero) }
+            let items = r.breakdown.compactMap { l -> BreakdownItem? in
+                guard let dim = coreDimension(l.dimension), let outcome = outcome(l.outcome) else { return nil }
+                let contribution = exact(l.contribution)
+                return BreakdownItem(occurredOn: day(l.occurredOn), tagName: l.tagName, tagCode: tagCode(l.tag), dimension: dim,
+                                     polarity: l.polarity == .debit ? .debit : .credit, outcome: outcome, points: exact(l.points),
+                                     quantity: exact(l.quantity), tagCoefficient: exact(l.tagCoefficient),
+                                     categoryCoefficient: exact(l.categoryCoefficient), postCoefficient: exact(l.postCoefficient),
+                                     contribution: contribution, weight: weights[dim] ?? .zero, weighted: weighted(contribution, dim))
+            }
+            let base = dimensions.reduce(Exact.zero) { $0 + weighted($1.base, $1.dimension) }
+            let adjustment = dimensions.reduce(Exact.zero) { $0 + weighted($1.adjustment, $1.dimension) }
+            func standing(_ s: LianjieMessages.Standing?, _ group: String) -> PeerStanding? {
+                s.map { PeerStanding(group: group, rank: Int($0.rank), peers: Int($0.peers), percentile: exact($0.percentile)) }
+            }
+            result = .scored(PortraitScore(total: total, grade: grade, redLines: r.vetoEntryIds, dimensions: dimensions,
+                                           withinOrganization: standing(r.organizationStanding, p.organizationName),
+                                           withinCategory: standing(r.categoryStanding, p.categoryName),
+                                           breakdown: ReportBreakdown(weightedBase: base, entries: items, rangeAdjustment: adjustment, total: total)))
+            if !r.previousRunId.isEmpty || !r.previousTotal.isEmpty {
+                let before = p.period.flatMap { CalendarPeriods.previous($0) }
+                previous = PreviousResult(period: label(before), total: Exact(r.previousTotal), grade: coreGrade(r.previousGrade))
+            }
+        }
+        var peers: PeerMedians?
+        if !p.peerMedians.isEmpty {
+            var values: [LianjieScoring.Dimension: Exact] = [:]
+            for m in p.peerMedians { if let d = coreDimension(m.dimension) { values[d] = exact(m.score) } }
+            peers = PeerMedians(group: p.categoryName, dimensions: values)
+        }
+        func weight(_ w: LianjieMessages.TagWeight) -> TagWeight {
+            TagWeight(tagName: w.name, tagCode: w.tag, dimension: coreDimension(w.dimension) ?? .behaviour, count: Int(w.entries),
+                      contribution: exact(w.contribution))
+        }
+        var notes: [String] = []
+        if p.noData { notes.append("本期无已发布的评价结果或无数据，不计分 · No published result or no data for this period: not scored") }
+        return PortraitReport(
+            subject: ReportSubject(name: p.subjectName, employeeNumber: p.employeeNumber, organization: p.organizationName,
+                                   category: p.categoryName.isEmpty ? p.categoryCode : p.categoryName, post: p.postName),
+            period: period, generatedAt: generatedAt, scale: scale, result: result, peers: peers, previous: previous,
+            trend: p.trend.map { TrendPoint(period: label($0.period), total: $0.noData ? nil : Exact($0.total), grade: coreGrade($0.grade)) },
+            topCredits: p.topCredits.map(weight), topDebits: p.topDebits.map(weight),
+            alerts: p.openAlerts.map { a in
+                ReportAlert(rule: a.rule, severity: a.severity == .high ? .serious : a.severity == .medium ? .warning : .notice,
+                            state: a.state == .acknowledged ? .acknowledged : a.state == .dismissed ? .dismissed
+                                : a.state == .markedForCase ? .caseOpened : .open,
+                            raisedOn: Day(ordinal: Int32((a.raiseTime?.seconds ?? 0) / 86_400)), summary: a.summary)
+            },
+            dataQuality: DataQuality(pendingReview: Int(p.entriesPendingReview), notes: notes),
+            provenance: ReportProvenance(schemeVersion: p.run.map { "v\($0.schemeVersion) \($0.schemeHash.prefix(12))" } ?? "",
+                                         runID: p.run?.id ?? "", inputsHash: p.run?.inputsSha256 ?? ""))
+    }
+
+    /// The organisation page's model from a `Statistics` answer.
+    public static func organization(_ s: LianjieMessages.Statistics, generatedAt: String) -> OrganizationReport {
+        func int(_ c: LianjieMessages.Cell?) -> Cell<Int> {
+            guard let c else { return .value(0) }
+            return c.suppressed ? .suppressed : .value(Int(c.value) ?? 0)
+        }
+        func dec(_ c: LianjieMessages.Cell?) -> Cell<Exact> {
+            guard let c else { return .value(.zero) }
+            return c.suppressed ? .suppressed : .value(Exact(c.value) ?? .zero)
+        }
+        func grades(_ g: GradeCells?) -> GradeCounts {
+            GradeCounts(excellent: int(g?.excellent), good: int(g?.good), fair: int(g?.fair), poor: int(g?.poor))
+        }
+        let total = s.total ?? StatisticsBlock()
+        let sources: [(String, ReportEntrySource)] = [("pc", .pc), ("mobile", .mobile), ("import", .bulkImport), ("rule", .rule), ("api", .api)]
+        let bySource = sources.compactMap { key, source -> EntrySourceRow? in
+            let rows = s.entries.filter { $0.source == key }
+            guard !rows.isEmpty else { return nil }
+            func status(_ name: String) -> Cell<Int> { rows.first { $0.status == name }.map { int($0.count) } ?? .value(0) }
+            return EntrySourceRow(source: source, submitted: status("submitted"), confirmed: status("confirmed"), rejected: status("rejected"),
+                                  revoked: status("revoked"))
+        }
+        return OrganizationReport(
+            organization: total.organizationName, period: label(s.period), categoryFilter: s.categoryCode.isEmpty ? nil : s.categoryCode,
+            pseudonymised: s.pseudonymised, generatedAt: generatedAt,
+            keyFigures: KeyFigures(subjects: int(total.subjects), personTimes: int(total.personTimes), noData: int(total.grades?.noData),
+                                   mean: dec(total.mean), median: dec(total.median)),
+            grades: grades(total.grades),
+            children: s.children.map {
+                ChildOrganizationRow(name: $0.organizationName, subjects: int($0.subjects), mean: dec($0.mean), median: dec($0.median),
+                                     grades: grades($0.grades), alertsRaised: int($0.alertsRaised), alertsHandled: int($0.alertsHandled))
+            },
+            topDebitTags: s.topDebitTags.map {
+                TagFrequency(tagName: $0.label, tagCode: $0.key, dimension: coreDimension($0.dimension) ?? .problems, entries: int($0.count),
+                             subjects: int($0.subjects))
+            },
+            entriesBySource: bySource,
+            alerts: AlertFigures(raised: int(total.alertsRaised), handled: int(total.alertsHandled), turnedIntoCases: int(total.alertsMarkedForCase),
+                                 dismissed: int(total.alertsDismissed), open: int(total.alertsOpen)),
+            ranking: s.ranking.map {
+                RankingRow(rank: Int($0.rank), name: $0.name, organization: $0.organizationName, category: $0.categoryCode,
+                           total: Exact($0.total), grade: coreGrade($0.grade), vetoed: $0.vetoed, change: Exact($0.totalChange))
+            },
+            provenance: ReportProvenance(schemeVersion: "", runID: s.runIds.joined(separator: ", "), inputsHash: ""))
+    }
+
+    // MARK: Small conversions
+
+    static func exact(_ text: String) -> Exact { Exact(text) ?? .zero }
+
+    /// `a × b`, exact (both have few decimals in a report).
+    static func product(_ a: Exact, _ b: Exact) -> Exact {
+        guard let h = b.hundredths else { return Exact(units: a.units * b.units / Exact.scale) }
+        return Exact(units: a.units * Int128(h) / 100)
+    }
+
+    static func coreGrade(_ g: LianjieMessages.Grade) -> LianjieScoring.Grade? {
+        switch g {
+        case .excellent: .excellent
+        case .good: .good
+        case .fair: .fair
+        case .poor: .poor
+        default: nil
+        }
+    }
+
+    static func coreDimension(_ d: LianjieMessages.Dimension) -> LianjieScoring.Dimension? {
+        switch d {
+        case .behaviour: .behaviour
+        case .awareness: .awareness
+        case .problems: .problems
+        default: nil
+        }
+    }
+
+    static func outcome(_ o: BreakdownOutcome) -> LianjieScoring.BreakdownLine.Outcome? {
+        switch o {
+        case .counted: .counted
+        case .outsideWindow: .outsideWindow
+        case .afterEvaluation: .afterEvaluation
+        case .overCountLimit: .overCountLimit
+        case .notApplicable: .notApplicable
+        case .unknownTag: .unknownTag
+        default: nil
+        }
+    }
+
+    static func day(_ d: CalendarDate?) -> Day {
+        guard let d else { return Day(ordinal: 0) }
+        return Day(year: Int(d.year), month: Int(d.month), day: Int(d.day)) ?? Day(ordinal: 0)
+    }
+
+    /// `LIBRARY@VERSION/CODE` → `CODE`.
+    static func tagCode(_ ref: String) -> String { ref.split(separator: "/").last.map(String.init) ?? ref }
+
+    /// `2026-Q3`, `2026-09`, `2026`.
+    static func label(_ p: LianjieMessages.Period?) -> String {
+        guard let p else { return "" }
+        switch p.kind {
+        case .quarter: return "\(p.year)-Q\(p.index)"
+        case .month: return "\(p.year)-\(p.index < 10 ? "0" : "")\(p.index)"
+        default: return "\(p.year)"
+        }
+    }
+
+    static func scale(_ rules: [LianjieMessages.DimensionRule], _ bands: LianjieMessages.GradeBands?) -> ReportScale {
+        let dims = rules.compactMap { r -> DimensionScale? in
+            guard let d = coreDimension(r.dimension) else { return nil }
+            return DimensionScale(dimension: d, minimum: exact(r.minimum), maximum: exact(r.maximum), weight: exact(r.weight))
+        }
+        guard dims.count == 3, let bands, let e = Exact(bands.excellent), let g = Exact(bands.good), let f = Exact(bands.fair) else {
+            return .standard
+        }
+        let low = dims.reduce(Exact.zero) { $0 + product($1.minimum, $1.weight) }
+        let high = dims.reduce(Exact.zero) { $0 + product($1.maximum, $1.weight) }
+        return ReportScale(dimensions: dims, totalMinimum: low, totalMaximum: high, grades: LianjieScoring.GradeBands(excellent: e, good: g, fair: f))
+    }
+}
+
+/// Periods on the wire, stepped back.
+enum CalendarPeriods {
+    static func previous(_ p: LianjieMessages.Period) -> LianjieMessages.Period {
+        var q = p
+        switch p.kind {
+        case .quarter: if q.index == 1 { q.year -= 1; q.index = 4 } else { q.index -= 1 }
+        case .month: if q.index == 1 { q.year -= 1; q.index = 12 } else { q.index -= 1 }
+        default: q.year -= 1
+        }
+        return q
+    }
+}
