@@ -88,18 +88,27 @@ final class RawDatabase {
 }
 
 func runEvaluate(_ o: Options) throws -> EvaluateResult {
-    let dir = NSTemporaryDirectory() + "lianjie-bench-evaluate-\(getpid())"
-    defer { try? FileManager.default.removeItem(atPath: dir) }
-    progress("creating a demo store…")
-    var server = try ServerUnderTest(directory: dir, keep: true, arguments: ["--demo"])
-    server.stop()
+    let dir = o.keep ?? NSTemporaryDirectory() + "lianjie-bench-evaluate-\(getpid())"
+    defer { if o.keep == nil { try? FileManager.default.removeItem(atPath: dir) } }
+    let marker = dir + "/loaded-\(o.subjects)-\(o.entries)"
     let year = Calendar(identifier: .gregorian).component(.year, from: Date()) - 1
-    progress("loading \(o.subjects) subjects and \(o.entries) entries…")
-    let loadStart = monotonicNanos()
-    try load(dir + "/data/lianjie.db", subjects: o.subjects, entries: o.entries, year: year)
-    let loadSeconds = Double(monotonicNanos() - loadStart) / 1e9
+    var loadSeconds = 0.0
+    if !FileManager.default.fileExists(atPath: marker) {
+        try? FileManager.default.removeItem(atPath: dir)
+        progress("creating a demo store…")
+        let seeding = try ServerUnderTest(directory: dir, keep: true, arguments: ["--demo"])
+        seeding.stop()
+        progress("loading \(o.subjects) subjects and \(o.entries) entries…")
+        let loadStart = monotonicNanos()
+        try load(dir + "/data/lianjie.db", subjects: o.subjects, entries: o.entries, year: year)
+        loadSeconds = Double(monotonicNanos() - loadStart) / 1e9
+        _ = FileManager.default.createFile(atPath: marker, contents: Data("\(loadSeconds)".utf8))
+    } else {
+        loadSeconds = Double(String(decoding: FileManager.default.contents(atPath: marker) ?? Data(), as: UTF8.self)) ?? 0
+        progress("reusing the store loaded in \(dir)")
+    }
 
-    server = try ServerUnderTest(directory: dir, keep: true, arguments: [])
+    let server = try ServerUnderTest(directory: dir, keep: true, arguments: [])
     let client = RPCClient(endpoint: Endpoint(host: server.host, port: server.port))
     client.token = try blockingLogin(client, username: "inspector", password: "Jiancha-2026-Demo")
     let ev = client.evaluationService

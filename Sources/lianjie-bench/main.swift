@@ -34,12 +34,13 @@ let usage = """
       lianjie-bench workorders [--json]
           imports 100,000 work orders through ImportWorkOrders (batches of 5,000) into a demo
           server, imports them again unchanged, and times one full rule run over the year
-      lianjie-bench evaluate [--subjects N] [--entries M] [--json]
+      lianjie-bench evaluate [--subjects N] [--entries M] [--keep DIR] [--json]
           loads N subjects (default 100,000) and M confirmed entries (default 10,000,000) into a
           fresh demo store (timed apart), times one full evaluation run through the server
           (create, poll to done; split into reading, scoring and writing) with the server's
           peak RSS, then one SQLite SELECT subject_id, SUM(quantity) … GROUP BY subject_id over
-          the same table; prints both and their ratio (--json: `ratio` is run / GROUP BY)
+          the same table; prints both and their ratio (--json: `ratio` is run / GROUP BY);
+          --keep DIR loads into DIR once and reuses it on later runs
       lianjie-bench portrait [--connections C] [--inflight D] [--seconds S] [--json]
           GetPortrait calls/s (default 1x64) from the demo's published runs
       lianjie-bench serve [lianjied options]
@@ -67,6 +68,8 @@ struct Options {
     var entries = 10_000_000
     var threads = ProcessInfo.processInfo.activeProcessorCount
     var call = "health"
+    /// `evaluate --keep DIR`: load into DIR once and reuse it on later runs.
+    var keep: String?
 }
 
 func parse(_ args: ArraySlice<String>) throws -> Options {
@@ -94,6 +97,7 @@ func parse(_ args: ArraySlice<String>) throws -> Options {
             o.call = try value(a)
             guard ["health", "whoami"].contains(o.call) else { throw BenchError("--call takes health or whoami") }
         case "--server-pid": o.serverPID = Int32(try number(a))
+        case "--keep": o.keep = try value(a)
         case "--server":
             let v = try value(a)
             guard let colon = v.lastIndex(of: ":"), let port = Int(v[v.index(after: colon)...]) else { throw BenchError("--server needs HOST:PORT") }

@@ -104,16 +104,17 @@ struct ResultBuilder {
         let ranks = refs.ranks()
         let digests = Parallel.map(inputs) { input -> [UInt8] in
             let r = input.row
-            var bytes = Array(("subject \(r.subjectID) organization=\(r.organizationID) category=\(r.categoryCode) post=\(r.postCode) "
-                               + "coefficient=\(input.scoring.postCoefficient) entries=\(input.entries.count)\n").utf8)
-            bytes.reserveCapacity(bytes.count + input.entries.count * 24)
-            for e in input.entries {
-                withUnsafeBytes(of: e.seq.littleEndian) { bytes.append(contentsOf: $0) }
-                withUnsafeBytes(of: ranks[Int(e.ref)].littleEndian) { bytes.append(contentsOf: $0) }
-                withUnsafeBytes(of: e.day.littleEndian) { bytes.append(contentsOf: $0) }
-                withUnsafeBytes(of: e.quantity.littleEndian) { bytes.append(contentsOf: $0) }
+            // The subject's line, then each entry as 24 little-endian bytes: seq, the tag's
+            // rank, day, quantity.
+            var records = input.entries.map { e in
+                InputEntry(seq: e.seq.littleEndian, quantity: e.quantity.littleEndian, ref: ranks[Int(e.ref)].littleEndian, day: e.day.littleEndian)
             }
-            return Digest.sha256(bytes)
+            let stream = Digest.SHA256Stream()
+            var line = "subject \(r.subjectID) organization=\(r.organizationID) category=\(r.categoryCode) post=\(r.postCode) "
+                + "coefficient=\(input.scoring.postCoefficient) entries=\(input.entries.count)\n"
+            line.withUTF8 { stream.update(UnsafeRawBufferPointer($0)) }
+            records.withUnsafeMutableBytes { stream.update(UnsafeRawBufferPointer($0)) }
+            return stream.finish()
         }
         let stream = Digest.SHA256Stream()
         func add(_ s: String) {

@@ -127,8 +127,8 @@ final class RunEngine: Sendable {
         return Snapshot(run: run, scheme: scheme.compiled, period: period, inputs: inputs, refs: refs, previous: previous)
     }
 
-    /// The subjects with the confirmed entries of theirs that happened in `window`, by seq,
-    /// read in one scan; `refs` learns the tags they name.
+    /// The subjects with the confirmed entries of theirs that happened in `window`, by day
+    /// then seq, read in one scan; `refs` learns the tags they name.
     static func inputs(_ subjects: [EvaluationSubjectRow], window: (from: String, to: String), refs: RefTable,
                        _ r: any StoreReader) throws -> [SubjectInput] {
         var index = ByteKeyTable()
@@ -143,10 +143,11 @@ final class RunEngine: Sendable {
                                               ref: refs.index(library: e.library, version: e.libraryVersion, code: e.code),
                                               day: dayOrdinal(e.occurredOn)))
         }
-        return subjects.enumerated().map { i, s in
-            var list = entries[i]
-            if zip(list, list.dropFirst()).contains(where: { $0.seq > $1.seq }) { list.sort { $0.seq < $1.seq } }
-            return SubjectInput(row: s, scoring: ResultBuilder.scoringSubject(s, refs.scheme), entries: list)
+        let scheme = refs.scheme
+        let pairs = Array(zip(subjects, entries))
+        entries = []
+        return Parallel.map(pairs) { s, list in
+            SubjectInput(row: s, scoring: ResultBuilder.scoringSubject(s, scheme), entries: InputEntry.ordered(list))
         }
     }
 

@@ -11,6 +11,17 @@ struct InputEntry: Sendable {
     var ref: Int32
     /// The day it happened (`Day.ordinal`).
     var day: Int32
+
+    /// The order a subject's entries are kept and scored in: by day, then seq.
+    var order: (Int32, Int64) { (day, seq) }
+
+    /// Sorts a subject's entries by day, then seq (the scoring core's order, so it need
+    /// not sort them again).
+    static func ordered(_ entries: [InputEntry]) -> [InputEntry] {
+        var list = entries
+        if zip(list, list.dropFirst()).contains(where: { $0.order > $1.order }) { list.sort { $0.order < $1.order } }
+        return list
+    }
 }
 
 /// One subject's scoring inputs: who they were on the evaluation date and the confirmed
@@ -36,11 +47,11 @@ final class RefTable: @unchecked Sendable {
 
     /// The index of a tag given as the bytes a scan reads.
     func index(library: UnsafeRawBufferPointer, version: Int, code: UnsafeRawBufferPointer) -> Int32 {
+        // The key: library, a NUL, the version's 8 bytes, code (no allocation once warm).
         scratch.removeAll(keepingCapacity: true)
         scratch.append(contentsOf: library)
-        scratch.append(UInt8(ascii: "@"))
-        scratch.append(contentsOf: String(version).utf8)
-        scratch.append(UInt8(ascii: "/"))
+        scratch.append(0)
+        withUnsafeBytes(of: Int64(version).littleEndian) { scratch.append(contentsOf: $0) }
         scratch.append(contentsOf: code)
         return scratch.withUnsafeBytes { key in
             if let i = keys.value(key) { return i }
@@ -82,10 +93,22 @@ struct ByteKeyTable {
     private var values: [Int32] = []
     private var arena: [UInt8] = []
 
+    /// A multiply-rotate hash over 8-byte words (keys are short ids and codes).
     static func hash(_ key: UnsafeRawBufferPointer) -> Int {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in key { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
-        return Int(truncatingIfNeeded: h)
+        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(key.count)
+        var i = 0
+        while i + 8 <= key.count {
+            h = (h ^ key.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
+            h = (h << 31) | (h >> 33)
+            i += 8
+        }
+        var tail: UInt64 = 0
+        while i < key.count {
+            tail = (tail << 8) | UInt64(key[i])
+            i += 1
+        }
+        h = (h ^ tail) &* 0xC4CE_B9FE_1A85_EC53
+        return Int(truncatingIfNeeded: h ^ (h >> 29))
     }
 
     func value(_ key: UnsafeRawBufferPointer) -> Int32? {

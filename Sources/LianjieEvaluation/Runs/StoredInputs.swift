@@ -14,10 +14,10 @@ enum StoredInputs {
         row.categoryCode = x.categoryCode
         row.postCode = x.postCode
         row.postCoefficient = Exact(hundredths: x.postCoefficient).description
-        let list = entries.sorted { $0.seq < $1.seq }.map { e in
+        let list = InputEntry.ordered(entries.map { e in
             InputEntry(seq: e.seq, quantity: e.quantity, ref: refs.index(library: e.library, version: e.libraryVersion, code: e.code),
                        day: Day(e.occurredOn)?.ordinal ?? 0)
-        }
+        })
         return SubjectInput(row: row, scoring: ScoringSubject(id: x.subjectID, category: x.categoryCode, postCoefficient: x.postCoefficient),
                             entries: list)
     }

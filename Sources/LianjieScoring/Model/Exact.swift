@@ -47,10 +47,20 @@ public struct Exact: Sendable, Hashable, Comparable, CustomStringConvertible {
         let negative = units < 0
         let magnitude = negative ? -units : units
         let whole = magnitude / Self.scale
-        var frac = String(magnitude % Self.scale)
-        frac = String(repeating: "0", count: 12 - frac.count) + frac
-        while frac.last == "0" { frac.removeLast() }
-        return (negative ? "-" : "") + String(whole) + (frac.isEmpty ? "" : "." + frac)
+        var frac = magnitude % Self.scale
+        var text = (negative ? "-" : "") + String(whole)
+        guard frac != 0 else { return text }
+        // The fraction's digits without its trailing zeros, left-padded to its place.
+        var places = 12
+        while frac % 10 == 0 {
+            frac /= 10
+            places -= 1
+        }
+        let digits = String(frac)
+        text.append(".")
+        if digits.count < places { text.append(String(repeating: "0", count: places - digits.count)) }
+        text.append(digits)
+        return text
     }
 
     /// Rounded to `places` decimals, halves away from zero (for display only).
