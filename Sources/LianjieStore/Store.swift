@@ -29,9 +29,18 @@ public protocol Store: Sendable {
     var authGeneration: UInt64 { get }
     /// Where file contents (evidence) are kept, beside the rows that describe them.
     var blobs: any BlobStore { get }
+    /// Runs `body(part, reader)` for each of `parts` parts at once, on as many threads, every
+    /// part reading the same snapshot (for a scan split across cores; a PostgreSQL store
+    /// would share one exported snapshot). Returns the parts' results in order.
+    func readTogether<T: Sendable>(parts: Int, _ body: @escaping @Sendable (Int, any StoreReader) throws -> T) throws -> [T]
 }
 
 extension Store {
+    /// The parts one after another in one read (for stores without parallel snapshots).
+    public func readTogether<T: Sendable>(parts: Int, _ body: @escaping @Sendable (Int, any StoreReader) throws -> T) throws -> [T] {
+        try read { r in try (0..<max(1, parts)).map { try body($0, r) } }
+    }
+
     /// Runs the write at once and then `then` (for stores without a queue of their own).
     public func writeLater<T: Sendable>(_ body: @escaping @Sendable (any StoreWriter) throws -> T,
                                         then: @escaping @Sendable (Result<T, any Error>) -> Void) {

@@ -72,7 +72,7 @@ extension EvaluationModule {
             try audit.append(tx, time: clock.nowNanos(), accountID: accountID, method: EvaluationService.createEvaluationRun.path, target: target,
                              peer: "local", outcome: "OK")
         }
-        let snapshot = try store.read { r in try RunEngine.snapshot(run.id, r, schemes) }
+        let snapshot = try RunEngine.snapshot(run.id, store, schemes)
         let draft = RunEngine.draft(snapshot, now: now)
         try store.write { tx in
             try tx.saveEvaluationResults(draft.results)

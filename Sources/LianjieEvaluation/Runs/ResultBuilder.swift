@@ -132,7 +132,9 @@ struct ResultBuilder {
     /// SHA-256 (hex) over the results' own hashes, in subject order.
     static func resultsHash(_ results: [EvaluationResultRecord]) -> String {
         let stream = Digest.SHA256Stream()
-        for r in results.sorted(by: { $0.subjectID < $1.subjectID }) {
+        let ordered = zip(results, results.dropFirst()).allSatisfy { $0.subjectID < $1.subjectID }
+            ? results : results.sorted { $0.subjectID < $1.subjectID }
+        for r in ordered {
             var line = "\(r.subjectID) \(r.resultSHA256)\n"
             line.withUTF8 { stream.update(UnsafeRawBufferPointer($0)) }
         }

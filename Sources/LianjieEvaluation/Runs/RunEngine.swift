@@ -73,7 +73,7 @@ final class RunEngine: Sendable {
 
     private func execute(_ runID: String) throws {
         try progress(runID, phase: "reading", done: 0, total: nil)
-        let snapshot = try kit.store.read { r in try Self.snapshot(runID, r, kit.schemes) }
+        let snapshot = try Self.snapshot(runID, kit.store, kit.schemes)
         try progress(runID, phase: "scoring", done: 0, total: snapshot.inputs.count)
         let scored = Self.score(snapshot)
         try progress(runID, phase: "writing", done: snapshot.inputs.count, total: nil)
@@ -108,47 +108,28 @@ final class RunEngine: Sendable {
     }
 
     /// Reads a run's inputs: the subjects in scope on the evaluation date with the entries
-    /// that can count, and each one's previous published result.
-    static func snapshot(_ runID: String, _ r: any StoreReader, _ schemes: PublishedSchemes) throws -> Snapshot {
-        guard let run = try r.evaluationRun(id: runID) else { throw Stopped(reason: "the run is gone") }
+    /// that can count (in parallel parts of one snapshot), and each one's previous
+    /// published result.
+    static func snapshot(_ runID: String, _ store: any Store, _ schemes: PublishedSchemes) throws -> Snapshot {
+        let (run, scheme) = try store.read { r -> (EvaluationRunRecord, PublishedSchemes.Version?) in
+            guard let run = try r.evaluationRun(id: runID) else { throw Stopped(reason: "the run is gone") }
+            return (run, try schemes.version(run.schemeVersion, r))
+        }
         guard run.state == RunState.running.rawValue else { throw Stopped(reason: "no longer running") }
-        guard let scheme = try schemes.version(run.schemeVersion, r), let period = Convert.corePeriod(run.period),
-              let day = Day(run.evaluationDate) else {
+        guard let scheme, let period = Convert.corePeriod(run.period), let day = Day(run.evaluationDate) else {
             throw StoreError(.failed, "the run's scheme or period cannot be read", detail: "run \(runID)")
         }
-        let subjects = try r.evaluationSubjects(underPath: run.organizationPath, on: run.evaluationDate, categories: run.categories)
-        let refs = RefTable(scheme.compiled)
-        let inputs = try Self.inputs(subjects, window: ResultBuilder.window(period: period, evaluationDate: day, scheme: scheme.compiled),
-                                     refs: refs, r)
+        let (path, date, categories) = (run.organizationPath, run.evaluationDate, run.categories)
+        let (inputs, refs) = try InputGathering.gather(store, window: ResultBuilder.window(period: period, evaluationDate: day, scheme: scheme.compiled),
+                                                       scheme: scheme.compiled) { r in
+            try r.evaluationSubjects(underPath: path, on: date, categories: categories)
+        }
         var previous: [String: PreviousResult] = [:]
-        for (id, p) in try r.publishedResults(period: Convert.periodKey(period.previous), subjectIDs: subjects.map(\.subjectID)) {
-            previous[id] = PreviousResult(runID: p.result.runID, total: p.result.total, grade: p.result.grade)
+        let before = try store.read { r in
+            try r.publishedResults(period: Convert.periodKey(period.previous), subjectIDs: inputs.map(\.row.subjectID))
         }
+        for (id, p) in before { previous[id] = PreviousResult(runID: p.result.runID, total: p.result.total, grade: p.result.grade) }
         return Snapshot(run: run, scheme: scheme.compiled, period: period, inputs: inputs, refs: refs, previous: previous)
-    }
-
-    /// The subjects with the confirmed entries of theirs that happened in `window`, by day
-    /// then seq, read in one scan; `refs` learns the tags they name.
-    static func inputs(_ subjects: [EvaluationSubjectRow], window: (from: String, to: String), refs: RefTable,
-                       _ r: any StoreReader) throws -> [SubjectInput] {
-        var index = ByteKeyTable()
-        for (i, s) in subjects.enumerated() {
-            var id = s.subjectID
-            id.withUTF8 { index.insert(UnsafeRawBufferPointer($0), Int32(i)) }
-        }
-        var entries: [[InputEntry]] = Array(repeating: [], count: subjects.count)
-        try r.scanConfirmedEntries(from: window.from, to: window.to) { e in
-            guard let i = index.value(e.subjectID) else { return }
-            entries[Int(i)].append(InputEntry(seq: e.seq, quantity: e.quantity,
-                                              ref: refs.index(library: e.library, version: e.libraryVersion, code: e.code),
-                                              day: dayOrdinal(e.occurredOn)))
-        }
-        let scheme = refs.scheme
-        let pairs = Array(zip(subjects, entries))
-        entries = []
-        return Parallel.map(pairs) { s, list in
-            SubjectInput(row: s, scoring: ResultBuilder.scoringSubject(s, scheme), entries: InputEntry.ordered(list))
-        }
     }
 
     /// Scores every subject, split across the cores.

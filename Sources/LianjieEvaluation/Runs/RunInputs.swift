@@ -29,7 +29,8 @@ struct InputEntry: Sendable {
 struct SubjectInput: Sendable {
     var row: EvaluationSubjectRow
     var scoring: ScoringSubject
-    var entries: [InputEntry]
+    /// A slice of one array holding every subject's entries (no copy per subject).
+    var entries: ArraySlice<InputEntry>
 }
 
 /// The distinct tags (library, version, code as recorded) a run's entries name, each with
@@ -38,6 +39,7 @@ struct SubjectInput: Sendable {
 final class RefTable: @unchecked Sendable {
     // @unchecked: filled by one thread while a run reads, then only read (by the scoring threads).
     private(set) var texts: [String] = []
+    private(set) var refs: [TagRef] = []
     private(set) var tagIDs: [Int32] = []
     private var keys = ByteKeyTable()
     private var scratch: [UInt8] = []
@@ -58,6 +60,7 @@ final class RefTable: @unchecked Sendable {
             let ref = TagRef(library: String(decoding: library, as: UTF8.self), version: version, code: String(decoding: code, as: UTF8.self))
             let i = Int32(texts.count)
             texts.append(ref.description)
+            refs.append(ref)
             tagIDs.append(scheme.tagID(ref) ?? scheme.equivalentTagID(ref) ?? -1)
             keys.insert(key, i)
             return i
@@ -77,7 +80,7 @@ final class RefTable: @unchecked Sendable {
         return out
     }
 
-    func scoringEntries(_ entries: [InputEntry]) -> [ScoringEntry] {
+    func scoringEntries(_ entries: ArraySlice<InputEntry>) -> [ScoringEntry] {
         entries.map { e in
             ScoringEntry(id: UInt64(e.seq), tag: tagIDs[Int(e.ref)], occurredOn: Day(ordinal: e.day), quantity: e.quantity, status: .confirmed)
         }
@@ -85,16 +88,24 @@ final class RefTable: @unchecked Sendable {
 }
 
 /// An open-addressing table from byte strings to Int32, looked up without making a String
-/// (a run looks up a subject and a tag for each of millions of entries).
+/// (a run looks up a subject and a tag for each of millions of entries). Each slot holds
+/// the key's hash, where its bytes are and its value, so a lookup touches the slot and,
+/// only on a matching hash, the key's bytes.
 struct ByteKeyTable {
-    private var slots: [Int32] = Array(repeating: -1, count: 64)
-    private var offsets: [Int] = []
-    private var lengths: [Int] = []
-    private var values: [Int32] = []
+    private struct Slot {
+        var hash: UInt32
+        var length: UInt32
+        var offset: Int32
+        /// -1 for an empty slot.
+        var value: Int32
+    }
+
+    private var slots = [Slot](repeating: Slot(hash: 0, length: 0, offset: 0, value: -1), count: 64)
     private var arena: [UInt8] = []
+    private(set) var count = 0
 
     /// A multiply-rotate hash over 8-byte words (keys are short ids and codes).
-    static func hash(_ key: UnsafeRawBufferPointer) -> Int {
+    static func hash(_ key: UnsafeRawBufferPointer) -> UInt64 {
         var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(key.count)
         var i = 0
         while i + 8 <= key.count {
@@ -108,49 +119,51 @@ struct ByteKeyTable {
             i += 1
         }
         h = (h ^ tail) &* 0xC4CE_B9FE_1A85_EC53
-        return Int(truncatingIfNeeded: h ^ (h >> 29))
+        return h ^ (h >> 29)
     }
 
     func value(_ key: UnsafeRawBufferPointer) -> Int32? {
-        let mask = slots.count - 1
-        var i = Self.hash(key) & mask
-        while true {
-            let s = slots[i]
-            if s < 0 { return nil }
-            if equal(Int(s), key) { return values[Int(s)] }
-            i = (i + 1) & mask
+        let h = Self.hash(key)
+        let tag = UInt32(truncatingIfNeeded: h >> 32)
+        return slots.withUnsafeBufferPointer { slots in
+            let mask = slots.count - 1
+            var i = Int(truncatingIfNeeded: h) & mask
+            while true {
+                let s = slots[i]
+                if s.value < 0 { return nil }
+                if s.hash == tag, Int(s.length) == key.count, equal(Int(s.offset), key) { return s.value }
+                i = (i + 1) & mask
+            }
         }
     }
 
-    private func equal(_ entry: Int, _ key: UnsafeRawBufferPointer) -> Bool {
-        guard lengths[entry] == key.count else { return false }
-        return arena.withUnsafeBytes { a in
-            key.count == 0 || memcmp(a.baseAddress! + offsets[entry], key.baseAddress!, key.count) == 0
-        }
+    private func equal(_ offset: Int, _ key: UnsafeRawBufferPointer) -> Bool {
+        key.count == 0 || arena.withUnsafeBytes { memcmp($0.baseAddress! + offset, key.baseAddress!, key.count) == 0 }
     }
 
     mutating func insert(_ key: UnsafeRawBufferPointer, _ value: Int32) {
-        if (values.count + 1) * 2 > slots.count { grow() }
-        let entry = Int32(values.count)
-        offsets.append(arena.count)
-        lengths.append(key.count)
+        if (count + 1) * 2 > slots.count { grow() }
+        let offset = Int32(arena.count)
         arena.append(contentsOf: key)
-        values.append(value)
-        place(entry, hash: Self.hash(key))
+        place(Slot(hash: 0, length: UInt32(key.count), offset: offset, value: value), hash: Self.hash(key))
+        count += 1
     }
 
-    private mutating func place(_ entry: Int32, hash: Int) {
+    private mutating func place(_ slot: Slot, hash: UInt64) {
+        var s = slot
+        s.hash = UInt32(truncatingIfNeeded: hash >> 32)
         let mask = slots.count - 1
-        var i = hash & mask
-        while slots[i] >= 0 { i = (i + 1) & mask }
-        slots[i] = entry
+        var i = Int(truncatingIfNeeded: hash) & mask
+        while slots[i].value >= 0 { i = (i + 1) & mask }
+        slots[i] = s
     }
 
     private mutating func grow() {
-        slots = Array(repeating: -1, count: slots.count * 2)
-        for e in values.indices {
-            let h = arena.withUnsafeBytes { Self.hash(UnsafeRawBufferPointer(rebasing: $0[offsets[e]..<(offsets[e] + lengths[e])])) }
-            place(Int32(e), hash: h)
+        let old = slots.filter { $0.value >= 0 }
+        slots = [Slot](repeating: Slot(hash: 0, length: 0, offset: 0, value: -1), count: slots.count * 2)
+        for s in old {
+            let h = arena.withUnsafeBytes { Self.hash(UnsafeRawBufferPointer(rebasing: $0[Int(s.offset)..<(Int(s.offset) + Int(s.length))])) }
+            place(s, hash: h)
         }
     }
 }

@@ -19,7 +19,7 @@ enum StoredInputs {
                        day: Day(e.occurredOn)?.ordinal ?? 0)
         })
         return SubjectInput(row: row, scoring: ScoringSubject(id: x.subjectID, category: x.categoryCode, postCoefficient: x.postCoefficient),
-                            entries: list)
+                            entries: ArraySlice(list))
     }
 
     /// One result rescored with its breakdown, and its entries by seq.

@@ -47,7 +47,7 @@ struct SimulationHandler: Sendable {
             call.target = AuditLog.Target(type: "simulation", id: "")
         }
         let today = Day(CalendarDays.today(call.now))!
-        return try call.read { r in
+        let (current, proposed, compiled) = try call.read { r -> (PublishedSchemes.Version, CoreScheme, CompiledScheme) in
             guard let current = try call.kit.schemes.current(r) else { throw RPCError(.failedPrecondition, "no scheme is published yet") }
             var proposed = try Self.proposed(request.document, r)
             if let bands { proposed.grades = bands }
@@ -56,58 +56,59 @@ struct SimulationHandler: Sendable {
                 throw RPCError(.invalidArgument, "the proposed scheme has \(problems.count) problem(s)",
                                violations: problems.map { FieldViolation(field: "document.\($0.field)", description: $0.reason) })
             }
-            let compiled: CompiledScheme
-            do { compiled = try CompiledScheme(proposed.versioned(after: current.compiled.scheme)) } catch {
+            do { return (current, proposed, try CompiledScheme(proposed.versioned(after: current.compiled.scheme))) } catch {
                 throw RPCError.invalidArgument(field: "document", String(describing: error))
             }
-            var m = SimulateSchemeResponse()
-            m.baseVersion = Int32(current.record.version)
-            m.proposedHash = compiled.hash
-            var crossings: [SimulatedCrossing] = [], seen: Set<String> = []
-            for period in periods {
-                let day = min(period.end, today)
-                var subjects: [String: EvaluationSubjectRow] = [:]
-                for p in paths {
-                    for s in try r.evaluationSubjects(underPath: p, on: day.description, categories: []) { subjects[s.subjectID] = s }
-                }
-                let ordered = subjects.values.sorted { $0.employeeNumber < $1.employeeNumber }
-                seen.formUnion(ordered.map(\.subjectID))
-                let refs = RefTable(current.compiled)
-                let inputs = try RunEngine.inputs(ordered, window: ResultBuilder.window(period: period, evaluationDate: day, scheme: current.compiled),
-                                                  refs: refs, r)
-                let changes = WhatIf.compare(inputs.map { ($0.scoring, refs.scoringEntries($0.entries)) }, period: period,
-                                             current: current.compiled, proposed: compiled)
-                var before = GradeCounts(), after = GradeCounts()
-                for (input, c) in zip(inputs, changes) {
-                    Self.count(c.before, &before)
-                    Self.count(c.after, &after)
-                    let alertChanges = Self.alertChanges(c, before: current.compiled.scheme, after: proposed)
-                    guard c.gradeChanged || c.before.vetoed != c.after.vetoed || !alertChanges.isEmpty else { continue }
-                    var x = SimulatedCrossing()
-                    x.subjectId = input.row.subjectID
-                    x.subjectName = input.row.name
-                    x.organizationId = input.row.organizationID
-                    x.period = Convert.period(period)
-                    x.totalBefore = c.before.total?.description ?? ""
-                    x.totalAfter = c.after.total?.description ?? ""
-                    x.gradeBefore = Convert.grade(c.before.grade)
-                    x.gradeAfter = Convert.grade(c.after.grade)
-                    x.vetoBefore = c.before.vetoed
-                    x.vetoAfter = c.after.vetoed
-                    x.alertChanges = alertChanges
-                    x.movedBy = Comparison.diff(from: c.before, to: c.after).tagChanges.prefix(5).map(\.tag)
-                    crossings.append(x)
-                    call.readTargets.append(AuditLog.Target(type: "simulated_result", id: input.row.subjectID,
-                                                            organizationID: input.row.organizationID, organizationPath: input.row.organizationPath))
-                }
-                m.periods.append(SimulatedPeriod(period: Convert.period(period), before: before, after: after))
-            }
-            m.crossings = Array(crossings.prefix(limit))
-            m.crossingsLeftOut = Int32(max(0, crossings.count - limit))
-            m.subjects = Int32(seen.count)
-            if call.readTargets.count > limit { call.readTargets = Array(call.readTargets.prefix(limit)) }
-            return m
         }
+        var m = SimulateSchemeResponse()
+        m.baseVersion = Int32(current.record.version)
+        m.proposedHash = compiled.hash
+        var crossings: [SimulatedCrossing] = [], seen: Set<String> = []
+        for period in periods {
+            let day = min(period.end, today)
+            let scopes = paths
+            let (inputs, refs) = try StoreErrors.call(logger: call.logger, method: call.method) {
+                try InputGathering.gather(call.store, window: ResultBuilder.window(period: period, evaluationDate: day, scheme: current.compiled),
+                                          scheme: current.compiled) { r in
+                    var subjects: [String: EvaluationSubjectRow] = [:]
+                    for p in scopes {
+                        for s in try r.evaluationSubjects(underPath: p, on: day.description, categories: []) { subjects[s.subjectID] = s }
+                    }
+                    return subjects.values.sorted { $0.employeeNumber < $1.employeeNumber }
+                }
+            }
+            seen.formUnion(inputs.map(\.row.subjectID))
+            let changes = WhatIf.compare(inputs.map { ($0.scoring, refs.scoringEntries($0.entries)) }, period: period,
+                                         current: current.compiled, proposed: compiled)
+            var before = GradeCounts(), after = GradeCounts()
+            for (input, c) in zip(inputs, changes) {
+                Self.count(c.before, &before)
+                Self.count(c.after, &after)
+                let alertChanges = Self.alertChanges(c, before: current.compiled.scheme, after: proposed)
+                guard c.gradeChanged || c.before.vetoed != c.after.vetoed || !alertChanges.isEmpty else { continue }
+                var x = SimulatedCrossing()
+                x.subjectId = input.row.subjectID
+                x.subjectName = input.row.name
+                x.organizationId = input.row.organizationID
+                x.period = Convert.period(period)
+                x.totalBefore = c.before.total?.description ?? ""
+                x.totalAfter = c.after.total?.description ?? ""
+                x.gradeBefore = Convert.grade(c.before.grade)
+                x.gradeAfter = Convert.grade(c.after.grade)
+                x.vetoBefore = c.before.vetoed
+                x.vetoAfter = c.after.vetoed
+                x.alertChanges = alertChanges
+                x.movedBy = Comparison.diff(from: c.before, to: c.after).tagChanges.prefix(5).map(\.tag)
+                crossings.append(x)
+            }
+            m.periods.append(SimulatedPeriod(period: Convert.period(period), before: before, after: after))
+        }
+        m.crossings = Array(crossings.prefix(limit))
+        m.crossingsLeftOut = Int32(max(0, crossings.count - limit))
+        m.subjects = Int32(seen.count)
+        // Each subject a listed crossing shows is a read of a person's result.
+        call.readTargets = m.crossings.map { AuditLog.Target(type: "simulated_result", id: $0.subjectId, organizationID: $0.organizationId) }
+        return m
     }
 
     /// The scheme to try: the given file, or the draft.

@@ -29,10 +29,13 @@ public protocol EvaluationReader {
     func evaluationSubjects(underPath: String, on day: String, categories: [String]) throws -> [EvaluationSubjectRow]
     /// One subject as an evaluation sees it on `day` (its placement then).
     func evaluationSubject(id: String, on day: String) throws -> EvaluationSubjectRow?
-    /// Calls `body` with every confirmed entry that happened between the days (inclusive),
+    /// Calls `body` with every confirmed entry whose seq lies in `seqs` that happened between
+    /// the days (inclusive), in seq order,
     /// read in place: the row and its byte views are valid only inside `body` (a scan of
     /// millions of entries copies nothing it does not keep).
-    func scanConfirmedEntries(from: String, to: String, _ body: (EntryScanRow) throws -> Void) throws
+    func scanConfirmedEntries(from: String, to: String, seqs: ClosedRange<Int64>, _ body: (EntryScanRow) throws -> Void) throws
+    /// The highest entry seq so far (0 before any).
+    func maxEntrySeq() throws -> Int64
     /// These entries, whatever their status now (the inputs a run recorded).
     func evaluationEntries(seqs: [Int64]) throws -> [EvaluationEntryRow]
     /// Confirmed entries about one subject that happened between the days (inclusive).

@@ -124,6 +124,48 @@ public final class SQLiteStore: Store {
         }
     }
 
+    /// Each part on a reader connection of its own, on its own thread. The parts' read
+    /// transactions start while the writer connection is held, so no commit falls between
+    /// them: every part sees the same snapshot. (Writes wait meanwhile, for as long as it
+    /// takes each part to open its transaction.)
+    public func readTogether<T: Sendable>(parts requested: Int, _ body: @escaping @Sendable (Int, any StoreReader) throws -> T) throws -> [T] {
+        let parts = max(1, min(requested, readers.count))
+        guard parts > 1 else { return try read { r in [try body(0, r)] } }
+        let opened = DispatchSemaphore(value: 0), go = DispatchSemaphore(value: 0)
+        let results = Mutex<[Result<T, any Error>?]>(Array(repeating: nil, count: parts))
+        let group = DispatchGroup()
+        writer.connection.withLock { _ in
+            for part in 0..<parts {
+                let slot = readers[part]
+                group.enter()
+                Thread.detachNewThread {
+                    defer { group.leave() }
+                    slot.connection.withLock { c in
+                        var result: Result<T, any Error>
+                        do {
+                            try c.query("BEGIN")
+                            // The first read fixes the transaction's snapshot.
+                            try c.query("SELECT 1 FROM sqlite_schema LIMIT 1")
+                            opened.signal()
+                            go.wait()
+                            result = Result { try body(part, SQLiteAccess(c)) }
+                        } catch {
+                            opened.signal()
+                            go.wait()
+                            result = .failure(error)
+                        }
+                        _ = try? c.query("COMMIT")
+                        results.withLock { $0[part] = result }
+                    }
+                }
+            }
+            for _ in 0..<parts { opened.wait() }
+        }
+        for _ in 0..<parts { go.signal() }
+        group.wait()
+        return try results.withLock { $0 }.map { try $0!.get() }
+    }
+
     public func write<T: Sendable>(_ body: (any StoreWriter) throws -> T) throws -> T {
         try commits.perform(body) { [self] batch in
             try writer.connection.withLock { c in try commit(batch, on: c) }

@@ -261,7 +261,8 @@ extension SQLiteAccess {
     }
 
     func saveEvaluationResults(_ results: [EvaluationResultRecord]) throws {
-        for x in results {
+        for i in results.indices {
+            let x = results[i]
             try db.query("""
                 INSERT INTO evaluation_results (run_id, subject_id, employee_number, subject_name, organization_id, organization_path,
                     category_code, post_code, post_coefficient, no_data, total, total_units, grade, veto_entries, dimensions, counted_entries,
@@ -342,14 +343,18 @@ extension SQLiteAccess {
         return x
     }
 
-    func scanConfirmedEntries(from: String, to: String, _ body: (EntryScanRow) throws -> Void) throws {
+    func maxEntrySeq() throws -> Int64 {
+        try db.query("SELECT COALESCE(MAX(seq), 0) FROM entries").first?.first?.int ?? 0
+    }
+
+    func scanConfirmedEntries(from: String, to: String, seqs: ClosedRange<Int64>, _ body: (EntryScanRow) throws -> Void) throws {
         func bytes(_ stmt: OpaquePointer, _ column: Int32) -> UnsafeRawBufferPointer {
             UnsafeRawBufferPointer(start: sqlite3_column_text(stmt, column), count: Int(sqlite3_column_bytes(stmt, column)))
         }
         try db.scan("""
             SELECT seq, quantity, tag_version, subject_id, tag_library, tag_code, occurred_on FROM entries
-            WHERE status = 2 AND occurred_on >= ? AND occurred_on <= ?
-            """, [.text(from), .text(to)]) { stmt in
+            WHERE seq >= ? AND seq <= ? AND status = 2 AND occurred_on >= ? AND occurred_on <= ?
+            """, [.int(seqs.lowerBound), .int(seqs.upperBound), .text(from), .text(to)]) { stmt in
             // Text first, then the lengths: sqlite3_column_bytes after sqlite3_column_text.
             try body(EntryScanRow(seq: sqlite3_column_int64(stmt, 0), quantity: sqlite3_column_int64(stmt, 1),
                                   libraryVersion: Int(sqlite3_column_int64(stmt, 2)), subjectID: bytes(stmt, 3), library: bytes(stmt, 4),
@@ -555,14 +560,16 @@ enum Codec {
         text.isEmpty ? [] : text.split(separator: separator, omittingEmptySubsequences: false).map(String.init)
     }
 
-    /// Ascending seqs as differences, each a LEB128 varint.
+    /// Seqs in the order given, each as its difference from the one before (zigzag, so a
+    /// step back is small too) in a LEB128 varint.
     static func blob(_ seqs: [Int64]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(seqs.count * 3)
         var previous: Int64 = 0
-        for s in seqs.sorted() {
-            var v = UInt64(bitPattern: s &- previous)
+        for s in seqs {
+            let d = s &- previous
             previous = s
+            var v = UInt64(bitPattern: (d << 1) ^ (d >> 63))
             while v >= 0x80 {
                 out.append(UInt8(v & 0x7F) | 0x80)
                 v >>= 7
@@ -578,7 +585,8 @@ enum Codec {
         for b in blob {
             value |= UInt64(b & 0x7F) << shift
             if b & 0x80 != 0, shift < 63 { shift += 7; continue }
-            previous &+= Int64(bitPattern: value)
+            let d = Int64(bitPattern: value >> 1) ^ -Int64(bitPattern: value & 1)
+            previous &+= d
             out.append(previous)
             value = 0
             shift = 0

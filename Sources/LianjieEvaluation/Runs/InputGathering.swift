@@ -1,0 +1,106 @@
+import Dispatch
+import LianjieScoring
+import LianjieServiceKit
+import LianjieStore
+
+/// Reads a run's inputs: the subjects in scope and every confirmed entry of theirs in a
+/// window of days, scanned in parts on every core from one snapshot (`Store.readTogether`),
+/// each part a range of entry seqs. The parts' entries are then laid out subject by
+/// subject, each subject's in the scoring core's order (day, then seq), in one array.
+enum InputGathering {
+    /// What one part read.
+    struct Part: Sendable {
+        var subjects: [EvaluationSubjectRow]
+        /// Each entry's subject (an index into `subjects`) and the entry.
+        var owners: [Int32]
+        var entries: [InputEntry]
+        var refs: [TagRef]
+    }
+
+    /// - Parameter subjects: reads the subjects in scope (run by every part, in the same
+    ///   snapshot, so every part sees the same list).
+    static func gather(_ store: any Store, window: (from: String, to: String), scheme: CompiledScheme,
+                       subjects: @escaping @Sendable (any StoreReader) throws -> [EvaluationSubjectRow]) throws -> (inputs: [SubjectInput], refs: RefTable) {
+        let parts = max(1, min(System.coreCount, 4))
+        let read = try store.readTogether(parts: parts) { part, r -> Part in
+            let rows = try subjects(r)
+            var index = ByteKeyTable()
+            for (i, s) in rows.enumerated() {
+                var id = s.subjectID
+                id.withUTF8 { index.insert(UnsafeRawBufferPointer($0), Int32(i)) }
+            }
+            // The same split in every part: they all see the same highest seq.
+            let top = try r.maxEntrySeq()
+            let n = Int64(parts)
+            let low = top / n * Int64(part) + (part == 0 ? Int64.min / 2 : 1)
+            let high = part == parts - 1 ? Int64.max : top / n * Int64(part + 1)
+            let refs = RefTable(scheme)
+            var owners: [Int32] = [], entries: [InputEntry] = []
+            // Room for every seq of the range up to the highest now (rows past it are few).
+            let expected = Int(max(0, min(high, top) - max(low, 0) + 1))
+            owners.reserveCapacity(expected)
+            entries.reserveCapacity(expected)
+            try r.scanConfirmedEntries(from: window.from, to: window.to, seqs: low...high) { e in
+                guard let i = index.value(e.subjectID) else { return }
+                owners.append(i)
+                entries.append(InputEntry(seq: e.seq, quantity: e.quantity,
+                                          ref: refs.index(library: e.library, version: e.libraryVersion, code: e.code),
+                                          day: dayOrdinal(e.occurredOn)))
+            }
+            return Part(subjects: part == 0 ? rows : [], owners: owners, entries: entries, refs: refs.refs)
+        }
+        return layOut(read, scheme: scheme)
+    }
+
+    /// The parts' entries subject by subject, with one table of tags for all.
+    static func layOut(_ parts: [Part], scheme: CompiledScheme) -> (inputs: [SubjectInput], refs: RefTable) {
+        let rows = parts[0].subjects
+        let refs = RefTable(scheme)
+        let remap = parts.map { p in p.refs.map { refs.index(library: $0.library, version: $0.version, code: $0.code) } }
+        // Where each subject's entries start, and where each part writes its first one.
+        var counts = parts.map { p -> [Int] in
+            var c = [Int](repeating: 0, count: rows.count)
+            for o in p.owners { c[Int(o)] += 1 }
+            return c
+        }
+        var starts = [Int](repeating: 0, count: rows.count + 1)
+        for s in 0..<rows.count { starts[s + 1] = starts[s] + counts.reduce(0) { $0 + $1[s] } }
+        for s in 0..<rows.count {
+            var at = starts[s]
+            for p in parts.indices {
+                let c = counts[p][s]
+                counts[p][s] = at
+                at += c
+            }
+        }
+        let total = starts[rows.count]
+        let cursors = counts, bounds = starts
+        // One array for every subject's entries: each part writes its own disjoint
+        // positions, then each subject's range is put in order, all on every core.
+        let all = [InputEntry](unsafeUninitializedCapacity: total) { buffer, initialized in
+            nonisolated(unsafe) let base = buffer
+            DispatchQueue.concurrentPerform(iterations: parts.count) { p in
+                var cursor = cursors[p]
+                let map = remap[p]
+                for (o, e) in zip(parts[p].owners, parts[p].entries) {
+                    var x = e
+                    x.ref = map[Int(e.ref)]
+                    (base.baseAddress! + cursor[Int(o)]).initialize(to: x)
+                    cursor[Int(o)] += 1
+                }
+            }
+            let chunks = min(rows.count, System.coreCount * 8)
+            DispatchQueue.concurrentPerform(iterations: max(chunks, 1)) { c in
+                for s in (c * rows.count / max(chunks, 1))..<((c + 1) * rows.count / max(chunks, 1)) {
+                    var slice = UnsafeMutableBufferPointer(rebasing: base[bounds[s]..<bounds[s + 1]])
+                    if zip(slice, slice.dropFirst()).contains(where: { $0.order > $1.order }) { slice.sort { $0.order < $1.order } }
+                }
+            }
+            initialized = total
+        }
+        let inputs = rows.indices.map { i in
+            SubjectInput(row: rows[i], scoring: ResultBuilder.scoringSubject(rows[i], scheme), entries: all[bounds[i]..<bounds[i + 1]])
+        }
+        return (inputs, refs)
+    }
+}
