@@ -34,7 +34,7 @@ final class AuthorizationMatrixTests: XCTestCase {
 
     /// Evaluation records of one side, made by its spare inspectors.
     struct Evaluation {
-        /// A published run for 2026 Q1 over the district.
+        /// A published run for 2026 over the district.
         var published: EvaluationRun
         /// Drafts: one to cancel, one to publish (in place of `published`).
         var toCancel: EvaluationRun
@@ -43,14 +43,15 @@ final class AuthorizationMatrixTests: XCTestCase {
         var alerts: [Alert]
     }
 
-    static let q1 = Period(kind: .quarter, year: 2026, index: 1)
+    /// A period the demo has no runs for.
+    static let evaluated = Period(kind: .year, year: 2026, index: 1)
 
     func evaluation(_ server: ServerProcess, _ spares: [Account], _ subjects: [Subject], district: Organization) async throws -> Evaluation {
         let client = try await login(server, username: spares[0].username, password: "Beiyong-Mima-0907").0
         let reviewer = try await login(server, username: spares[1].username, password: "Beiyong-Mima-1917").0.entryService
         let ev = client.evaluationService
         func run() async throws -> EvaluationRun {
-            var r = try await ev.createEvaluationRun(CreateEvaluationRunRequest(period: Self.q1, organizationId: district.id))
+            var r = try await ev.createEvaluationRun(CreateEvaluationRunRequest(period: Self.evaluated, organizationId: district.id))
             while r.state == .running { r = try await ev.getEvaluationRun(GetEvaluationRunRequest(id: r.id)) }
             return r
         }
@@ -276,7 +277,7 @@ final class AuthorizationMatrixTests: XCTestCase {
             case "RunWorkOrderRules":
                 _ = try await e.runWorkOrderRules(RunWorkOrderRulesRequest(period: Period(kind: .quarter, year: 2026, index: 1), dryRun: true))
 
-            case "CreateEvaluationRun": _ = try await v.createEvaluationRun(CreateEvaluationRunRequest(period: Self.q1, organizationId: side.district.id))
+            case "CreateEvaluationRun": _ = try await v.createEvaluationRun(CreateEvaluationRunRequest(period: Self.evaluated, organizationId: side.district.id))
             case "GetEvaluationRun": _ = try await v.getEvaluationRun(GetEvaluationRunRequest(id: ev.published.id))
             case "ListEvaluationRuns": _ = try await v.listEvaluationRuns(ListEvaluationRunsRequest(organizationId: side.district.id))
             case "CancelEvaluationRun": _ = try await v.cancelEvaluationRun(CancelEvaluationRunRequest(id: ev.toCancel.id))
@@ -286,10 +287,10 @@ final class AuthorizationMatrixTests: XCTestCase {
             case "ListEvaluationResults": _ = try await v.listEvaluationResults(ListEvaluationResultsRequest(runId: ev.published.id))
             case "GetEvaluationResult":
                 _ = try await v.getEvaluationResult(GetEvaluationResultRequest(runId: ev.published.id, subject: side.subjects[0].id))
-            case "SimulateScheme": _ = try await v.simulateScheme(SimulateSchemeRequest(periods: [Self.q1], organizationId: side.district.id))
-            case "GetPortrait": _ = try await v.getPortrait(GetPortraitRequest(subject: side.subjects[0].id, period: Self.q1))
+            case "SimulateScheme": _ = try await v.simulateScheme(SimulateSchemeRequest(periods: [Self.evaluated], organizationId: side.district.id))
+            case "GetPortrait": _ = try await v.getPortrait(GetPortraitRequest(subject: side.subjects[0].id, period: Self.evaluated))
             case "GetStatistics":
-                _ = try await v.getStatistics(GetStatisticsRequest(organizationId: side.district.id, period: Self.q1, pseudonymised: true))
+                _ = try await v.getStatistics(GetStatisticsRequest(organizationId: side.district.id, period: Self.evaluated, pseudonymised: true))
             case "ListAlerts": _ = try await v.listAlerts(ListAlertsRequest(organizationId: side.district.id))
             case "GetAlert": _ = try await v.getAlert(GetAlertRequest(id: ev.alerts[1].id))
             case "AcknowledgeAlert": _ = try await v.acknowledgeAlert(AcknowledgeAlertRequest(id: ev.alerts[0].id))
