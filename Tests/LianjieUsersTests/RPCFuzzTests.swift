@@ -27,7 +27,8 @@ final class RPCFuzzTests: XCTestCase {
         let stop = Date().addingTimeInterval(seconds)
         print("rpc fuzz: seed \(seed), \(seconds > 0 ? "\(seconds) s" : "\(rounds) rounds")")
 
-        let d = try InProcessDeployment()
+        // With the demo's history: entries, work orders, published runs and open alerts to reach.
+        let d = try InProcessDeployment(history: true)
         var generator = RandomRequests(seed: seed, strings: try realIDs(d))
         let methods = ContractMethod.all
         XCTAssertGreaterThanOrEqual(methods.count, UserService.methodPaths.count + 1, "every service's methods are walked")
@@ -81,6 +82,9 @@ final class RPCFuzzTests: XCTestCase {
             ids += try r.subjects(SubjectFilter(scope: .everything), page: Page(after: nil, limit: 50)).flatMap { [$0.id, $0.employeeNumber] }
             ids += try r.categories().flatMap { [$0.id, $0.code] }
             ids += try r.posts(categoryID: nil).flatMap { [$0.id, $0.code] }
+            ids += try r.entries(EntryFilter(scope: .everything), page: Page(after: nil, limit: 30)).map(\.id)
+            ids += try r.evaluationRuns(EvaluationRunFilter(), page: Page(after: nil, limit: 20)).map(\.id)
+            ids += try r.alerts(AlertFilter(), page: Page(after: nil, limit: 20)).map(\.id)
             return ids
         }
     }
