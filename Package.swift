@@ -123,7 +123,8 @@ let package = Package(
         .target(name: "LianjieTestSupport", dependencies: ["LianjieWire", "LianjieMessages", "LianjieRPC", "CLianjieProto", "CProtobufC"],
                 swiftSettings: strict),
 
-        /// XCTest helpers every test target shares: RPC error assertions, waiting on events.
+        /// XCTest helpers every test target shares: RPC error assertions, waiting on events,
+        /// pages rendered and measured in headless Chromium.
         .target(name: "LianjieXCTestSupport", dependencies: ["LianjieRPC", "LianjieWire", "LianjieMessages", "LianjieTestSupport"],
                 path: "Tests/Support", swiftSettings: strict),
 
@@ -136,7 +137,7 @@ let package = Package(
 
         // MARK: Tests
         .testTarget(name: "LianjieScoringTests", dependencies: ["LianjieScoring"], swiftSettings: strict),
-        .testTarget(name: "LianjieReportsTests", dependencies: ["LianjieReports", "LianjieScoring"], swiftSettings: strict),
+        .testTarget(name: "LianjieReportsTests", dependencies: ["LianjieReports", "LianjieScoring", "LianjieXCTestSupport"], swiftSettings: strict),
         .testTarget(name: "LianjieMessagesTests", dependencies: ["LianjieMessages"],
                     swiftSettings: strict),
         .testTarget(name: "LianjieWireTests", dependencies: ["LianjieWire"],
@@ -172,7 +173,7 @@ let package = Package(
         /// portraits, statistics, alerts and the outbox, over the demo history.
         .testTarget(name: "LianjieEvaluationTests",
                     dependencies: ["LianjieXCTestSupport", "LianjieServiceTestSupport", "LianjieEvaluation", "LianjieServiceKit", "LianjieStore",
-                                   "LianjieScoring", "LianjieClient", "LianjieMessages", "LianjieRPC"],
+                                   "LianjieScoring", "LianjieClient", "LianjieMessages", "LianjieRPC", "LianjieReports"],
                     swiftSettings: strict),
         .testTarget(name: "EndToEndTests",
                     dependencies: ["LianjieXCTestSupport", "LianjieClient", "LianjieRPC", "LianjieWire", "LianjieMessages", "LianjieTestSupport",

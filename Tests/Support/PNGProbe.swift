@@ -2,19 +2,19 @@ import Foundation
 
 /// What a screenshot looks like in numbers, from a small stdlib-only Python decoder
 /// (8-bit RGB or RGBA, not interlaced: what Chromium writes).
-struct PNGProbe: Decodable {
-    var width: Int
-    var height: Int
+public struct PNGProbe: Decodable, Sendable {
+    public var width: Int
+    public var height: Int
     /// Pixels that are not (nearly) white.
-    var inked: Int
-    var distinctColours: Int
+    public var inked: Int
+    public var distinctColours: Int
     /// For each colour asked about (hex), how many pixels are within a small distance of it.
-    var matches: [String: Int]
+    public var matches: [String: Int]
 
-    var inkedShare: Double { Double(inked) / Double(max(1, width * height)) }
+    public var inkedShare: Double { Double(inked) / Double(max(1, width * height)) }
 
     /// Decodes the PNG at `path`, counting pixels near each of `colours` (`#rrggbb`).
-    static func probe(_ path: String, colours: [String], scratch: String) throws -> PNGProbe {
+    public static func probe(_ path: String, colours: [String], scratch: String) throws -> PNGProbe {
         let script = scratch + "/png_probe.py"
         try source.write(toFile: script, atomically: true, encoding: .utf8)
         let out = try runProcess("/usr/bin/env", ["python3", script, path] + colours, timeout: 300)
