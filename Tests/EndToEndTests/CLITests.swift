@@ -279,4 +279,53 @@ final class CLITests: XCTestCase {
         let show = try run(["workorders", "show", "CLI-1"])
         XCTAssertTrue(show.out.contains("entries derived"), show.out)
     }
+
+    func testEvaluationCommandsRunPublishVerifyAndWriteReports() throws {
+        let server = try ServerProcess(extraArguments: ["--demo"])
+        let address = "127.0.0.1:\(server.port)"
+        XCTAssertEqual(try run(["--server", address, "login", "inspector", "--password-stdin"], stdin: UserManagementTests.passwords["inspector"]! + "\n").code, 0)
+        let runs = try ListEvaluationRunsResponse(jsonString: try run(["--json", "eval", "list", "--current"]).out)
+        XCTAssertEqual(runs.runs.count, 4, "the demo's four quarters")
+        let org = runs.runs[0].organizationId
+
+        // A new run: the command waits for it, then it is published and verified.
+        let made = try run(["--json", "eval", "run", "--period", "2026Q4", "--org", org])
+        XCTAssertEqual(made.code, 0, made.err)
+        let draft = try EvaluationRun(jsonString: made.out)
+        XCTAssertEqual(draft.state, .draft)
+        XCTAssertEqual(draft.personTimes, 17)
+        let results = try run(["eval", "results", draft.id, "--by-total", "--limit", "5"])
+        XCTAssertTrue(results.out.contains("EMPLOYEE") && results.out.contains("HV00"), results.out)
+        let one = try run(["eval", "result", draft.id, "HV0002"])
+        XCTAssertTrue(one.out.contains("王芳") && one.out.contains("DIMENSION"), one.out)
+        XCTAssertEqual(try run(["eval", "publish", draft.id]).code, 2, "a note is required")
+        XCTAssertEqual(try run(["eval", "publish", draft.id, "--note", "四季度评价"]).code, 0)
+        let verified = try run(["eval", "verify", draft.id])
+        XCTAssertEqual(verified.code, 0, verified.out + verified.err)
+        XCTAssertTrue(verified.out.contains("verified"), verified.out)
+
+        // The views, the alerts and the what-if.
+        XCTAssertTrue(try run(["portrait", "HV0002", "--period", "2026Q3"]).out.contains("廉洁画像"))
+        let stats = try run(["stats", org, "--period", "2026Q3", "--pseudonymised"])
+        XCTAssertEqual(stats.code, 0, stats.err)
+        XCTAssertTrue(stats.out.contains("P-01") && !stats.out.contains("王芳"), stats.out)
+        let alerts = try ListAlertsResponse(jsonString: try run(["--json", "alerts", "list", "--state", "open"]).out)
+        let alert = try XCTUnwrap(alerts.alerts.first)
+        XCTAssertEqual(try run(["alerts", "ack", alert.id, "--note", "已约谈"]).code, 0)
+        XCTAssertEqual(try run(["alerts", "dismiss", alert.id]).code, 6, "a dismissal needs a reason")
+        let whatIf = try run(["scheme", "whatif", "--periods", "2026Q2..2026Q3", "--org", org, "--grades", "95,90,85"])
+        XCTAssertEqual(whatIf.code, 0, whatIf.err)
+        XCTAssertTrue(whatIf.out.contains("2026Q3") && whatIf.out.contains("→"), whatIf.out)
+
+        // Reports: one self-contained file each, no script.
+        for (args, name) in [(["report", "portrait", "HV0002", "--period", "2026Q3"], "portrait"),
+                             (["report", "org", org, "--period", "2026Q3", "--pseudonymised"], "org")] {
+            let file = home + "-\(name).html"
+            defer { try? FileManager.default.removeItem(atPath: file) }
+            let written = try run(args + ["--out", file])
+            XCTAssertEqual(written.code, 0, written.err)
+            let html = try String(contentsOfFile: file, encoding: .utf8)
+            XCTAssertTrue(html.hasPrefix("<!DOCTYPE html>") && html.contains("<svg") && !html.contains("<script"), name)
+        }
+    }
 }
