@@ -54,9 +54,20 @@ final class ServerUnderTest {
             }
         }
         guard let port else { p.terminate(); throw Failure(description: "the bench server did not start") }
-        // Keep draining its stderr so it never blocks on a full pipe.
+        // Keep draining its stderr so it never blocks on a full pipe (into the file
+        // LIANJIE_BENCH_SERVER_LOG names, if any, to see what the server logged).
         let handle = pipe.fileHandleForReading
-        Thread.detachNewThread { while !handle.availableData.isEmpty {} }
+        let log = ProcessInfo.processInfo.environment["LIANJIE_BENCH_SERVER_LOG"].flatMap { path -> FileHandle? in
+            _ = FileManager.default.createFile(atPath: path, contents: buffered)
+            return FileHandle(forWritingAtPath: path).map { $0.seekToEndOfFile(); return $0 }
+        }
+        Thread.detachNewThread {
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                log?.write(chunk)
+            }
+        }
         host = "127.0.0.1"
         self.port = port
         pid = p.processIdentifier

@@ -40,13 +40,48 @@ enum InputGathering {
             let expected = Int(max(0, min(high, top) - max(low, 0) + 1))
             owners.reserveCapacity(expected)
             entries.reserveCapacity(expected)
+            // Subjects are looked up a batch at a time, so the lookups' cache misses overlap:
+            // each row's subject id is copied aside with its entry until the batch is full.
+            let batch = 256
+            var ids = [UInt8](), idEnds = [Int](), pending = [InputEntry]()
+            ids.reserveCapacity(batch * 32)
+            idEnds.reserveCapacity(batch)
+            pending.reserveCapacity(batch)
+            var keys = [UnsafeRawBufferPointer](repeating: UnsafeRawBufferPointer(start: nil, count: 0), count: batch)
+            var found = [Int32](repeating: -1, count: batch), hashes = [UInt64](repeating: 0, count: batch)
+            func flush() {
+                guard !pending.isEmpty else { return }
+                ids.withUnsafeBytes { all in
+                    var start = 0
+                    for (k, end) in idEnds.enumerated() {
+                        keys[k] = UnsafeRawBufferPointer(rebasing: all[start..<end])
+                        start = end
+                    }
+                    keys.withUnsafeBufferPointer { k in
+                        found.withUnsafeMutableBufferPointer { f in
+                            hashes.withUnsafeMutableBufferPointer { h in
+                                index.values(UnsafeBufferPointer(rebasing: k[0..<pending.count]), into: f, hashes: h)
+                            }
+                        }
+                    }
+                }
+                for k in pending.indices where found[k] >= 0 {
+                    owners.append(found[k])
+                    entries.append(pending[k])
+                }
+                ids.removeAll(keepingCapacity: true)
+                idEnds.removeAll(keepingCapacity: true)
+                pending.removeAll(keepingCapacity: true)
+            }
             try r.scanConfirmedEntries(from: window.from, to: window.to, seqs: low...high) { e in
-                guard let i = index.value(e.subjectID) else { return }
-                owners.append(i)
-                entries.append(InputEntry(seq: e.seq, quantity: e.quantity,
+                ids.append(contentsOf: e.subjectID)
+                idEnds.append(ids.count)
+                pending.append(InputEntry(seq: e.seq, quantity: e.quantity,
                                           ref: refs.index(library: e.library, version: e.libraryVersion, code: e.code),
                                           day: dayOrdinal(e.occurredOn)))
+                if pending.count == batch { flush() }
             }
+            flush()
             return Part(subjects: part == 0 ? rows : [], owners: owners, entries: entries, refs: refs.refs)
         }
         return layOut(read, scheme: scheme)

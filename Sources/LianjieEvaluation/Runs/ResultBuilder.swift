@@ -101,7 +101,15 @@ struct ResultBuilder {
     /// coefficient with the digest of the entries it was scored from (seq, tag, day,
     /// quantity). The subjects' digests are computed on every core.
     func inputsHash(_ inputs: [SubjectInput], _ refs: RefTable) -> String {
-        let ranks = refs.ranks()
+        // Tags are named by their place among the tags the inputs use, sorted by text, so
+        // the hash depends neither on the order they were read in nor on tags of entries
+        // outside the scope.
+        var usedRefs = [Bool](repeating: false, count: refs.texts.count)
+        for input in inputs { for e in input.entries { usedRefs[Int(e.ref)] = true } }
+        let usedTexts = refs.texts.indices.filter { usedRefs[$0] }.sorted { refs.texts[$0] < refs.texts[$1] }
+        var rankOf = [Int32](repeating: -1, count: refs.texts.count)
+        for (rank, i) in usedTexts.enumerated() { rankOf[i] = Int32(rank) }
+        let ranks = rankOf
         let digests = Parallel.map(inputs) { input -> [UInt8] in
             let r = input.row
             // The subject's line, then each entry as 24 little-endian bytes: seq, the tag's
@@ -123,8 +131,7 @@ struct ResultBuilder {
         }
         add("run period=\(run.period.kind)/\(run.period.year)/\(run.period.index) scope=\(run.scopeKey) scheme=\(run.schemeVersion) "
             + "hash=\(run.schemeHash) rules=\(run.rulesHash) date=\(run.evaluationDate)\n")
-        let used = Set(inputs.flatMap { $0.entries.map(\.ref) })
-        for text in used.map({ refs.texts[Int($0)] }).sorted() { add("tag \(text)\n") }
+        for i in usedTexts { add("tag \(refs.texts[i])\n") }
         for (input, digest) in zip(inputs, digests) { add("\(input.row.subjectID) \(Digest.hex(digest))\n") }
         return Digest.hex(stream.finish())
     }

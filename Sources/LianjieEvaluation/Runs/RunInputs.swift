@@ -41,43 +41,54 @@ final class RefTable: @unchecked Sendable {
     private(set) var texts: [String] = []
     private(set) var refs: [TagRef] = []
     private(set) var tagIDs: [Int32] = []
-    private var keys = ByteKeyTable()
-    private var scratch: [UInt8] = []
+    /// Each ref's library and code bytes, and a small open-addressed table of (hash, ref).
+    private var libraries: [[UInt8]] = [], codes: [[UInt8]] = []
+    private var table = [(hash: UInt64, ref: Int32)](repeating: (0, -1), count: 256)
     let scheme: CompiledScheme
 
     init(_ scheme: CompiledScheme) { self.scheme = scheme }
 
-    /// The index of a tag given as the bytes a scan reads.
+    /// The index of a tag given as the bytes a scan reads (no allocation once it is known).
     func index(library: UnsafeRawBufferPointer, version: Int, code: UnsafeRawBufferPointer) -> Int32 {
-        // The key: library, a NUL, the version's 8 bytes, code (no allocation once warm).
-        scratch.removeAll(keepingCapacity: true)
-        scratch.append(contentsOf: library)
-        scratch.append(0)
-        withUnsafeBytes(of: Int64(version).littleEndian) { scratch.append(contentsOf: $0) }
-        scratch.append(contentsOf: code)
-        return scratch.withUnsafeBytes { key in
-            if let i = keys.value(key) { return i }
-            let ref = TagRef(library: String(decoding: library, as: UTF8.self), version: version, code: String(decoding: code, as: UTF8.self))
-            let i = Int32(texts.count)
-            texts.append(ref.description)
-            refs.append(ref)
-            tagIDs.append(scheme.tagID(ref) ?? scheme.equivalentTagID(ref) ?? -1)
-            keys.insert(key, i)
-            return i
+        let h = ByteKeyTable.hash(code) &* 0x9E37_79B9_7F4A_7C15 ^ ByteKeyTable.hash(library) ^ UInt64(bitPattern: Int64(version))
+        let mask = table.count - 1
+        var i = Int(truncatingIfNeeded: h) & mask
+        while table[i].ref >= 0 {
+            let r = Int(table[i].ref)
+            if table[i].hash == h, refs[r].version == version, Self.same(libraries[r], library), Self.same(codes[r], code) { return Int32(r) }
+            i = (i + 1) & mask
+        }
+        let ref = TagRef(library: String(decoding: library, as: UTF8.self), version: version, code: String(decoding: code, as: UTF8.self))
+        let index = Int32(texts.count)
+        texts.append(ref.description)
+        refs.append(ref)
+        libraries.append(Array(library))
+        codes.append(Array(code))
+        tagIDs.append(scheme.tagID(ref) ?? scheme.equivalentTagID(ref) ?? -1)
+        if texts.count * 2 > table.count { rehash() } else { table[i] = (h, index) }
+        return index
+    }
+
+    private static func same(_ a: [UInt8], _ b: UnsafeRawBufferPointer) -> Bool {
+        a.count == b.count && a.withUnsafeBytes { b.count == 0 || memcmp($0.baseAddress!, b.baseAddress!, b.count) == 0 }
+    }
+
+    private func rehash() {
+        table = [(hash: UInt64, ref: Int32)](repeating: (0, -1), count: table.count * 2)
+        let mask = table.count - 1
+        for r in refs.indices {
+            let h = libraries[r].withUnsafeBytes { l in codes[r].withUnsafeBytes { c in
+                ByteKeyTable.hash(c) &* 0x9E37_79B9_7F4A_7C15 ^ ByteKeyTable.hash(l) ^ UInt64(bitPattern: Int64(refs[r].version))
+            } }
+            var i = Int(truncatingIfNeeded: h) & mask
+            while table[i].ref >= 0 { i = (i + 1) & mask }
+            table[i] = (h, Int32(r))
         }
     }
 
     func index(library: String, version: Int, code: String) -> Int32 {
         var l = library, c = code
         return l.withUTF8 { lb in c.withUTF8 { cb in index(library: UnsafeRawBufferPointer(lb), version: version, code: UnsafeRawBufferPointer(cb)) } }
-    }
-
-    /// Each tag's place in the sorted list of texts: what the inputs hash names tags by, so
-    /// it does not depend on the order entries were read in.
-    func ranks() -> [Int32] {
-        var out = [Int32](repeating: 0, count: texts.count)
-        for (rank, i) in texts.indices.sorted(by: { texts[$0] < texts[$1] }).enumerated() { out[i] = Int32(rank) }
-        return out
     }
 
     func scoringEntries(_ entries: ArraySlice<InputEntry>) -> [ScoringEntry] {
@@ -133,6 +144,36 @@ struct ByteKeyTable {
                 if s.value < 0 { return nil }
                 if s.hash == tag, Int(s.length) == key.count, equal(Int(s.offset), key) { return s.value }
                 i = (i + 1) & mask
+            }
+        }
+    }
+
+    /// The values of many keys at once (-1 for a missing key): the slots of all of them are
+    /// fetched first, so their cache misses overlap instead of following one another.
+    func values(_ keys: UnsafeBufferPointer<UnsafeRawBufferPointer>, into out: UnsafeMutableBufferPointer<Int32>,
+                hashes: UnsafeMutableBufferPointer<UInt64>) {
+        slots.withUnsafeBufferPointer { slots in
+            withUnsafeTemporaryAllocation(of: Slot.self, capacity: keys.count) { first in
+                let mask = slots.count - 1
+                for k in keys.indices {
+                    let h = Self.hash(keys[k])
+                    hashes[k] = h
+                    first.initializeElement(at: k, to: slots[Int(truncatingIfNeeded: h) & mask])
+                }
+                for k in keys.indices {
+                    let key = keys[k], h = hashes[k]
+                    let tag = UInt32(truncatingIfNeeded: h >> 32)
+                    var i = Int(truncatingIfNeeded: h) & mask
+                    var s = first[k]
+                    var found: Int32 = -1
+                    while s.value >= 0 {
+                        if s.hash == tag, Int(s.length) == key.count, equal(Int(s.offset), key) { found = s.value; break }
+                        i = (i + 1) & mask
+                        s = slots[i]
+                    }
+                    out[k] = found
+                }
+                _ = first.deinitialize()
             }
         }
     }
