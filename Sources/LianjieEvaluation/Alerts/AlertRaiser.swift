@@ -38,17 +38,8 @@ struct AlertRaiser: Sendable {
                 default: break
                 }
                 guard let summary else { continue }
-                var alert = AlertRecord()
-                alert.rule = rule.code
-                alert.kind = rule.kind.rawValue
-                alert.condition = rule.condition
-                alert.severity = Convert.severity(rule.severity).rawValue
-                alert.subjectID = result.subjectID
-                alert.subjectName = result.subjectName
-                alert.organizationID = result.organizationID
-                alert.organizationPath = result.organizationPath
-                alert.period = run.period
-                alert.summary = summary
+                var alert = Self.draft(rule, subject: (result.subjectID, result.subjectName),
+                                       organization: (result.organizationID, result.organizationPath), period: run.period, summary: summary)
                 alert.runID = run.id
                 alert.schemeVersion = run.schemeVersion
                 if let a = try raise(alert, accountID: accountID, now: now, tx) { raised.append(a) }
@@ -91,17 +82,7 @@ struct AlertRaiser: Sendable {
             default: break
             }
             guard let summary else { continue }
-            var alert = AlertRecord()
-            alert.rule = rule.code
-            alert.kind = rule.kind.rawValue
-            alert.condition = rule.condition
-            alert.severity = Convert.severity(rule.severity).rawValue
-            alert.subjectID = subject.id
-            alert.subjectName = subject.name
-            alert.organizationID = org.id
-            alert.organizationPath = org.path
-            alert.period = month
-            alert.summary = summary
+            var alert = Self.draft(rule, subject: (subject.id, subject.name), organization: (org.id, org.path), period: month, summary: summary)
             alert.entryIDs = evidence
             alert.workOrders = change.kind == .derived ? e.workOrders : []
             alert.schemeVersion = current.record.version
@@ -128,6 +109,23 @@ struct AlertRaiser: Sendable {
     }
 
     // MARK: Storing
+
+    /// An alert of `rule` about a subject (its organisation by id and path) for a period.
+    static func draft(_ rule: AlertRule, subject: (id: String, name: String), organization: (id: String, path: String), period: PeriodKey,
+                      summary: String) -> AlertRecord {
+        var alert = AlertRecord()
+        alert.rule = rule.code
+        alert.kind = rule.kind.rawValue
+        alert.condition = rule.condition
+        alert.severity = Convert.severity(rule.severity).rawValue
+        alert.subjectID = subject.id
+        alert.subjectName = subject.name
+        alert.organizationID = organization.id
+        alert.organizationPath = organization.path
+        alert.period = period
+        alert.summary = summary
+        return alert
+    }
 
     /// The rule's dedupe key for a subject and period.
     static func dedupeKey(_ a: AlertRecord) -> String {
