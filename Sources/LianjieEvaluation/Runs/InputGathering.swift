@@ -34,57 +34,70 @@ enum InputGathering {
             let n = Int64(parts)
             let low = top / n * Int64(part) + (part == 0 ? Int64.min / 2 : 1)
             let high = part == parts - 1 ? Int64.max : top / n * Int64(part + 1)
-            let refs = RefTable(scheme)
-            var owners: [Int32] = [], entries: [InputEntry] = []
             // Room for every seq of the range up to the highest now (rows past it are few).
-            let expected = Int(max(0, min(high, top) - max(low, 0) + 1))
-            owners.reserveCapacity(expected)
-            entries.reserveCapacity(expected)
-            // Subjects are looked up a batch at a time, so the lookups' cache misses overlap:
-            // each row's subject id is copied aside with its entry until the batch is full.
-            let batch = 256
-            var ids = [UInt8](), idEnds = [Int](), pending = [InputEntry]()
-            ids.reserveCapacity(batch * 32)
-            idEnds.reserveCapacity(batch)
-            pending.reserveCapacity(batch)
-            var keys = [UnsafeRawBufferPointer](repeating: UnsafeRawBufferPointer(start: nil, count: 0), count: batch)
-            var found = [Int32](repeating: -1, count: batch), hashes = [UInt64](repeating: 0, count: batch)
-            func flush() {
-                guard !pending.isEmpty else { return }
-                ids.withUnsafeBytes { all in
-                    var start = 0
-                    for (k, end) in idEnds.enumerated() {
-                        keys[k] = UnsafeRawBufferPointer(rebasing: all[start..<end])
-                        start = end
-                    }
-                    keys.withUnsafeBufferPointer { k in
-                        found.withUnsafeMutableBufferPointer { f in
-                            hashes.withUnsafeMutableBufferPointer { h in
-                                index.values(UnsafeBufferPointer(rebasing: k[0..<pending.count]), into: f, hashes: h)
-                            }
-                        }
-                    }
-                }
-                for k in pending.indices where found[k] >= 0 {
-                    owners.append(found[k])
-                    entries.append(pending[k])
-                }
-                ids.removeAll(keepingCapacity: true)
-                idEnds.removeAll(keepingCapacity: true)
-                pending.removeAll(keepingCapacity: true)
-            }
-            try r.scanConfirmedEntries(from: window.from, to: window.to, seqs: low...high) { e in
-                ids.append(contentsOf: e.subjectID)
-                idEnds.append(ids.count)
-                pending.append(InputEntry(seq: e.seq, quantity: e.quantity,
-                                          ref: refs.index(library: e.library, version: e.libraryVersion, code: e.code),
-                                          day: dayOrdinal(e.occurredOn)))
-                if pending.count == batch { flush() }
-            }
-            flush()
-            return Part(subjects: part == 0 ? rows : [], owners: owners, entries: entries, refs: refs.refs)
+            var collector = Collector(subjects: index, expected: Int(max(0, min(high, top) - max(low, 0) + 1)))
+            try r.scanConfirmedEntries(from: window.from, to: window.to, seqs: low...high) { collector.add($0) }
+            collector.flush()
+            return Part(subjects: part == 0 ? rows : [], owners: collector.owners, entries: collector.entries, refs: collector.refs.refs)
         }
         return layOut(read, scheme: scheme)
+    }
+
+    /// What one part keeps of the rows it scans: each row of a subject in scope, its tag
+    /// numbered. Subjects are looked up a batch at a time, so the lookups' cache misses
+    /// overlap; a value type, so the loop runs without dynamic exclusivity checks.
+    struct Collector {
+        let subjects: ByteKeyTable
+        var refs = RefKeys()
+        var owners: [Int32] = [], entries: [InputEntry] = []
+        private static let batch = 256
+        private var ids: [UInt8] = [], idEnds: [Int] = [], pending: [InputEntry] = []
+        private var keys: [UnsafeRawBufferPointer]
+        private var found: [Int32], hashes: [UInt64]
+
+        init(subjects: ByteKeyTable, expected: Int) {
+            self.subjects = subjects
+            owners.reserveCapacity(expected)
+            entries.reserveCapacity(expected)
+            ids.reserveCapacity(Self.batch * 32)
+            idEnds.reserveCapacity(Self.batch)
+            pending.reserveCapacity(Self.batch)
+            keys = Array(repeating: UnsafeRawBufferPointer(start: nil, count: 0), count: Self.batch)
+            found = Array(repeating: -1, count: Self.batch)
+            hashes = Array(repeating: 0, count: Self.batch)
+        }
+
+        mutating func add(_ e: EntryScanRow) {
+            ids.append(contentsOf: e.subjectID)
+            idEnds.append(ids.count)
+            pending.append(InputEntry(seq: e.seq, quantity: e.quantity, ref: refs.index(library: e.library, version: e.libraryVersion, code: e.code),
+                                      day: dayOrdinal(e.occurredOn)))
+            if pending.count == Self.batch { flush() }
+        }
+
+        mutating func flush() {
+            guard !pending.isEmpty else { return }
+            let n = pending.count
+            ids.withUnsafeBytes { all in
+                var start = 0
+                for k in 0..<n {
+                    keys[k] = UnsafeRawBufferPointer(rebasing: all[start..<idEnds[k]])
+                    start = idEnds[k]
+                }
+                keys.withUnsafeBufferPointer { k in
+                    found.withUnsafeMutableBufferPointer { f in
+                        hashes.withUnsafeMutableBufferPointer { h in subjects.values(UnsafeBufferPointer(rebasing: k[0..<n]), into: f, hashes: h) }
+                    }
+                }
+            }
+            for k in 0..<n where found[k] >= 0 {
+                owners.append(found[k])
+                entries.append(pending[k])
+            }
+            ids.removeAll(keepingCapacity: true)
+            idEnds.removeAll(keepingCapacity: true)
+            pending.removeAll(keepingCapacity: true)
+        }
     }
 
     /// The parts' entries subject by subject, with one table of tags for all.

@@ -37,20 +37,49 @@ struct SubjectInput: Sendable {
 /// its tag in the run's scheme: the exact library version, or the same tag in the newest
 /// version the scheme has, or -1 when it has none.
 final class RefTable: @unchecked Sendable {
-    // @unchecked: filled by one thread while a run reads, then only read (by the scoring threads).
+    // @unchecked: filled by one thread while a run's parts are laid out, then only read
+    // (by the scoring threads).
     private(set) var texts: [String] = []
-    private(set) var refs: [TagRef] = []
     private(set) var tagIDs: [Int32] = []
-    /// Each ref's library and code bytes, and a small open-addressed table of (hash, ref).
-    private var libraries: [[UInt8]] = [], codes: [[UInt8]] = []
-    private var table = [(hash: UInt64, ref: Int32)](repeating: (0, -1), count: 256)
+    private var keys = RefKeys()
     let scheme: CompiledScheme
 
     init(_ scheme: CompiledScheme) { self.scheme = scheme }
 
-    /// The index of a tag given as the bytes a scan reads (no allocation once it is known).
-    func index(library: UnsafeRawBufferPointer, version: Int, code: UnsafeRawBufferPointer) -> Int32 {
-        let h = ByteKeyTable.hash(code) &* 0x9E37_79B9_7F4A_7C15 ^ ByteKeyTable.hash(library) ^ UInt64(bitPattern: Int64(version))
+    var refs: [TagRef] { keys.refs }
+
+    func index(library: String, version: Int, code: String) -> Int32 {
+        var l = library, c = code
+        let i = l.withUTF8 { lb in c.withUTF8 { cb in keys.index(library: UnsafeRawBufferPointer(lb), version: version, code: UnsafeRawBufferPointer(cb)) } }
+        if Int(i) == texts.count {
+            let ref = keys.refs[Int(i)]
+            texts.append(ref.description)
+            tagIDs.append(scheme.tagID(ref) ?? scheme.equivalentTagID(ref) ?? -1)
+        }
+        return i
+    }
+
+    func scoringEntries(_ entries: ArraySlice<InputEntry>) -> [ScoringEntry] {
+        entries.map { e in
+            ScoringEntry(id: UInt64(e.seq), tag: tagIDs[Int(e.ref)], occurredOn: Day(ordinal: e.day), quantity: e.quantity, status: .confirmed)
+        }
+    }
+}
+
+/// Tags as a scan reads them (library, version, code bytes) numbered in the order first
+/// seen: a small open-addressed table, looked up without copying or allocating once a tag
+/// is known. A value type, so a scan's loop uses it without dynamic exclusivity checks.
+struct RefKeys {
+    private(set) var refs: [TagRef] = []
+    private var libraries: [[UInt8]] = [], codes: [[UInt8]] = []
+    private var table = [(hash: UInt64, ref: Int32)](repeating: (0, -1), count: 256)
+
+    private static func hash(library: UnsafeRawBufferPointer, version: Int, code: UnsafeRawBufferPointer) -> UInt64 {
+        ByteKeyTable.hash(code) &* 0x9E37_79B9_7F4A_7C15 ^ ByteKeyTable.hash(library) ^ UInt64(bitPattern: Int64(version))
+    }
+
+    mutating func index(library: UnsafeRawBufferPointer, version: Int, code: UnsafeRawBufferPointer) -> Int32 {
+        let h = Self.hash(library: library, version: version, code: code)
         let mask = table.count - 1
         var i = Int(truncatingIfNeeded: h) & mask
         while table[i].ref >= 0 {
@@ -58,14 +87,11 @@ final class RefTable: @unchecked Sendable {
             if table[i].hash == h, refs[r].version == version, Self.same(libraries[r], library), Self.same(codes[r], code) { return Int32(r) }
             i = (i + 1) & mask
         }
-        let ref = TagRef(library: String(decoding: library, as: UTF8.self), version: version, code: String(decoding: code, as: UTF8.self))
-        let index = Int32(texts.count)
-        texts.append(ref.description)
-        refs.append(ref)
+        let index = Int32(refs.count)
+        refs.append(TagRef(library: String(decoding: library, as: UTF8.self), version: version, code: String(decoding: code, as: UTF8.self)))
         libraries.append(Array(library))
         codes.append(Array(code))
-        tagIDs.append(scheme.tagID(ref) ?? scheme.equivalentTagID(ref) ?? -1)
-        if texts.count * 2 > table.count { rehash() } else { table[i] = (h, index) }
+        if refs.count * 2 > table.count { rehash() } else { table[i] = (h, index) }
         return index
     }
 
@@ -73,27 +99,14 @@ final class RefTable: @unchecked Sendable {
         a.count == b.count && a.withUnsafeBytes { b.count == 0 || memcmp($0.baseAddress!, b.baseAddress!, b.count) == 0 }
     }
 
-    private func rehash() {
+    private mutating func rehash() {
         table = [(hash: UInt64, ref: Int32)](repeating: (0, -1), count: table.count * 2)
         let mask = table.count - 1
         for r in refs.indices {
-            let h = libraries[r].withUnsafeBytes { l in codes[r].withUnsafeBytes { c in
-                ByteKeyTable.hash(c) &* 0x9E37_79B9_7F4A_7C15 ^ ByteKeyTable.hash(l) ^ UInt64(bitPattern: Int64(refs[r].version))
-            } }
+            let h = libraries[r].withUnsafeBytes { l in codes[r].withUnsafeBytes { c in Self.hash(library: l, version: refs[r].version, code: c) } }
             var i = Int(truncatingIfNeeded: h) & mask
             while table[i].ref >= 0 { i = (i + 1) & mask }
             table[i] = (h, Int32(r))
-        }
-    }
-
-    func index(library: String, version: Int, code: String) -> Int32 {
-        var l = library, c = code
-        return l.withUTF8 { lb in c.withUTF8 { cb in index(library: UnsafeRawBufferPointer(lb), version: version, code: UnsafeRawBufferPointer(cb)) } }
-    }
-
-    func scoringEntries(_ entries: ArraySlice<InputEntry>) -> [ScoringEntry] {
-        entries.map { e in
-            ScoringEntry(id: UInt64(e.seq), tag: tagIDs[Int(e.ref)], occurredOn: Day(ordinal: e.day), quantity: e.quantity, status: .confirmed)
         }
     }
 }
