@@ -125,4 +125,23 @@ final class EvaluationRunTests: XCTestCase {
         XCTAssertFalse(try f.d.auditEntries(method: "/lianjie.v1.EvaluationService/ListEvaluationResults").isEmpty)
         XCTAssertFalse(try f.d.auditEntries(method: "/lianjie.v1.EvaluationService/CancelEvaluationRun").isEmpty)
     }
+
+    func testARunWhoseServerStoppedAnsweringIsReportedFailed() async throws {
+        let f = try await EvaluationFixture()
+        // A run left RUNNING by a server that died: its heartbeat is older than five minutes.
+        var orphan = EvaluationRunRecord()
+        orphan.id = "run_orphan"
+        orphan.period = PeriodKey(kind: 2, year: 2026, index: 3)
+        orphan.organizationID = f.marketing.id
+        orphan.organizationPath = f.marketing.path
+        orphan.schemeVersion = 1
+        orphan.evaluationDate = "2026-09-30"
+        orphan.state = RunState.running.rawValue
+        orphan.heartbeat = f.d.clock.now() - 301
+        _ = try f.d.store.write { try $0.createEvaluationRun(orphan) }
+        let seen = try await f.inspector.getEvaluationRun(GetEvaluationRunRequest(id: "run_orphan"))
+        XCTAssertEqual(seen.state, .failed)
+        XCTAssertTrue(seen.endReason.contains("stopped"), seen.endReason)
+        XCTAssertEqual(try f.d.store.read { try $0.evaluationRun(id: "run_orphan") }?.state, RunState.failed.rawValue, "recorded, for every server")
+    }
 }
