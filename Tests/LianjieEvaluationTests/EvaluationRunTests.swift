@@ -110,7 +110,7 @@ final class EvaluationRunTests: XCTestCase {
         XCTAssertEqual(cancelled.state, .cancelled)
         XCTAssertEqual(cancelled.endReason, "范围选错")
         await assertRPCError(.failedPrecondition) { try await f.publish(cancelled) }
-        XCTAssertEqual(try f.d.store.read { try $0.allEvaluationResults(runID: run.id) }.count, 0)
+        XCTAssertEqual(try f.d.store.read { try $0.allEvaluationResults(runID: run.id, withInputs: false) }.count, 0)
         await assertRPCError(.invalidArgument) {
             try await f.inspector.createEvaluationRun(CreateEvaluationRunRequest(requestId: UUID().uuidString,
                                                                                  period: Period(kind: .quarter, year: 2026, index: 5),

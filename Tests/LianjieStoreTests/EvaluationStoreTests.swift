@@ -56,7 +56,7 @@ final class EvaluationStoreTests: XCTestCase {
         superseded.supersededBy = "run_q"
         superseded.supersedeReason = "a better run"
         XCTAssertNoThrow(try store.write { try $0.updateEvaluationRun(superseded) }, "supersession may be recorded")
-        XCTAssertEqual(try store.read { try $0.allEvaluationResults(runID: "run_p") }.count, 1)
+        XCTAssertEqual(try store.read { try $0.allEvaluationResults(runID: "run_p", withInputs: true) }.count, 1)
     }
 
     func testReadTogetherGivesEveryPartOneSnapshot() throws {

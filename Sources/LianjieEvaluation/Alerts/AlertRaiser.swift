@@ -22,7 +22,7 @@ struct AlertRaiser: Sendable {
         let rules = scheme.alertRules.filter { $0.enabled && $0.kind.readsScores }
         guard !rules.isEmpty else { return [] }
         var raised: [AlertRecord] = []
-        for result in try tx.allEvaluationResults(runID: run.id) where !result.noData {
+        for result in try tx.allEvaluationResults(runID: run.id, withInputs: false) where !result.noData {
             guard let total = Exact(result.total) else { continue }
             for rule in rules {
                 var summary: String?

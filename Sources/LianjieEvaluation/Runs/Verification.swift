@@ -13,7 +13,7 @@ enum Verification {
         guard let scheme = try schemes.version(run.schemeVersion, r), let period = Convert.corePeriod(run.period) else {
             throw StoreError(.failed, "the run's scheme or period cannot be read", detail: "run \(run.id)")
         }
-        let stored = try r.allEvaluationResults(runID: run.id)
+        let stored = try r.allEvaluationResults(runID: run.id, withInputs: true)
         let refs = RefTable(scheme.compiled)
         var mismatches: [ResultMismatch] = []
         var inputs: [SubjectInput] = []

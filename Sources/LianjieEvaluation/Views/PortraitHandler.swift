@@ -59,10 +59,11 @@ struct PortraitHandler: Sendable {
                        grade: LianjieMessages.Grade(rawValue: $0.result.grade))
         }
         var schemeVersion = try r.latestSchemeVersion()
-        if let key, let row = history.first(where: { $0.period == key }), let run = try r.evaluationRun(id: row.result.runID) {
+        if let key, let row = history.first(where: { $0.period == key }), let run = try r.evaluationRun(id: row.result.runID),
+           let stored = try r.evaluationResult(runID: run.id, subjectID: subject.id) {
             m.run = ResultMessages.run(run)
             schemeVersion = run.schemeVersion
-            let full = try RunHandlers.fullResult(row.result, run: run, r, schemes)
+            let full = try RunHandlers.fullResult(stored, run: run, r, schemes)
             m.result = full
             m.noData = row.result.noData
             (m.topCredits, m.topDebits) = Self.heaviest(full.breakdown)
@@ -125,7 +126,7 @@ final class PeerMedians: Sendable {
         var filter = EvaluationResultFilter()
         filter.scope = .everything
         var scores: [[Exact]] = [[], [], []]
-        for x in try r.allEvaluationResults(runID: run) where x.categoryCode == category && !x.noData {
+        for x in try r.allEvaluationResults(runID: run, withInputs: false) where x.categoryCode == category && !x.noData {
             for (i, d) in x.dimensions.enumerated() where i < 3 && d.count == 6 { scores[i].append(Exact(d[3]) ?? .zero) }
         }
         let out = zip(CoreDimension.allCases, scores).compactMap { d, values -> PeerMedian? in

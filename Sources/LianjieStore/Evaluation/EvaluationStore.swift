@@ -9,12 +9,14 @@ public protocol EvaluationReader {
     func currentEvaluationRun(scopeKey: String, period: PeriodKey, schemeVersion: Int) throws -> EvaluationRunRecord?
     /// Runs in this state (running runs, to find those whose process died).
     func evaluationRuns(state: Int32) throws -> [EvaluationRunRecord]
+    /// The result with its inputs (the seqs of the entries it was scored from). Listings
+    /// below leave `inputs` empty unless asked for it.
     func evaluationResult(runID: String, subjectID: String) throws -> EvaluationResultRecord?
     /// `page.after` is the last sort key seen (opaque to callers).
     func evaluationResults(runID: String, _ filter: EvaluationResultFilter, page: Page) throws -> [(key: String, result: EvaluationResultRecord)]
     func evaluationResultCount(runID: String, _ filter: EvaluationResultFilter) throws -> Int
-    /// Every result of a run, by subject id.
-    func allEvaluationResults(runID: String) throws -> [EvaluationResultRecord]
+    /// Every result of a run, by subject id; with `withInputs`, each with its input seqs.
+    func allEvaluationResults(runID: String, withInputs: Bool) throws -> [EvaluationResultRecord]
     /// The subject's results in current published runs for periods of `kind`, newest
     /// period first, one per period (the most recently published), at most `limit`.
     func publishedResults(subjectID: String, kind: Int32, limit: Int) throws -> [PublishedResultRow]

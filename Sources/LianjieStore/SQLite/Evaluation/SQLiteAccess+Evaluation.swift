@@ -1,3 +1,4 @@
+import Foundation
 import CSQLite
 
 /// Evaluation analysis: runs, results, their inputs, alerts and the outbox.
@@ -137,6 +138,10 @@ extension SQLiteAccess {
                previous_total, previous_grade, inputs, result_sha256
         """
 
+    /// The result columns without the inputs (an empty blob in their place): for listings,
+    /// which never need a run's millions of input seqs.
+    private static let listColumns = resultColumns.replacingOccurrences(of: "previous_grade, inputs,", with: "previous_grade, x'' AS inputs,")
+
     private func resultRow(_ r: [SQLValue], from i: Int = 0) -> EvaluationResultRecord {
         var x = EvaluationResultRecord()
         x.runID = r[i].text
@@ -194,7 +199,7 @@ extension SQLiteAccess {
             ? "printf('%d%020d|%s', no_data, 9223372036854775807 - total_units, employee_number)"
             : "employee_number"
         return try db.query("""
-            SELECT * FROM (SELECT \(key) AS sort_key, \(Self.resultColumns.dropFirst("SELECT".count)) FROM evaluation_results WHERE \(clause))
+            SELECT * FROM (SELECT \(key) AS sort_key, \(Self.listColumns.dropFirst("SELECT".count)) FROM evaluation_results WHERE \(clause))
             WHERE sort_key > ? ORDER BY sort_key LIMIT ?
             """, args + [.text(page.after ?? ""), .int(Int64(page.limit))]).map { ($0[0].text, resultRow($0, from: 1)) }
     }
@@ -204,12 +209,16 @@ extension SQLiteAccess {
         return try count("SELECT COUNT(*) FROM evaluation_results WHERE \(clause)", args)
     }
 
-    func allEvaluationResults(runID: String) throws -> [EvaluationResultRecord] {
-        try db.query("\(Self.resultColumns) FROM evaluation_results WHERE run_id = ? ORDER BY subject_id", [.text(runID)]).map { resultRow($0) }
+    func allEvaluationResults(runID: String, withInputs: Bool) throws -> [EvaluationResultRecord] {
+        try db.query("\(withInputs ? Self.resultColumns : Self.listColumns) FROM evaluation_results WHERE run_id = ? ORDER BY subject_id",
+                     [.text(runID)]).map { resultRow($0) }
     }
 
-    private static let publishedColumns = "SELECT r.period_kind, r.period_year, r.period_index, r.publish_time, " + resultColumns
-        .dropFirst("SELECT".count).split(separator: ",").map { "res." + $0.split(whereSeparator: \.isWhitespace).joined() }.joined(separator: ", ")
+    private static let publishedColumns = "SELECT r.period_kind, r.period_year, r.period_index, r.publish_time, " + listColumns
+        .dropFirst("SELECT".count).split(separator: ",").map { column -> String in
+            let name = column.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+            return name.contains(" AS ") ? name : "res." + name
+        }.joined(separator: ", ")
 
     private func publishedRow(_ r: [SQLValue]) -> PublishedResultRow {
         var x = PublishedResultRow()
