@@ -39,7 +39,7 @@ public enum Demo {
         var quarter = LianjieScoring.Period(.quarter, year: today.components.year, index: (today.components.month - 1) / 3 + 1)!
         var quarters: [LianjieScoring.Period] = []
         for _ in 0..<4 {
-            quarter = quarter.previous
+            quarter = quarter.previous!
             quarters.insert(quarter, at: 0)
         }
         let (district1, district2, inspector, inspector2) = try store.read { r in

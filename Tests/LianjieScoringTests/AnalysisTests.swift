@@ -107,7 +107,7 @@ final class AnalysisTests: XCTestCase {
         let scorer = Scorer(defaultScheme)
         let gift = ScoringEntry(id: 1, tag: tag("COMMON", "GIFT_ACCEPTED"), occurredOn: day("2025-12-20"))
         let praise = ScoringEntry(id: 2, tag: tag("COMMON", "CUSTOMER_PRAISE"), occurredOn: day("2026-02-01"))
-        let before = scorer.score(hvManager, entries: [gift], period: q1.previous)
+        let before = scorer.score(hvManager, entries: [gift], period: q1.previous!)
         let after = scorer.score(hvManager, entries: [gift, praise], period: q1)
         let diff = Comparison.diff(from: before, to: after)
         XCTAssertEqual(diff.dimensionChanges[.behaviour], Exact("2.2"))

@@ -69,6 +69,7 @@ final class SchemeTests: XCTestCase {
         XCTAssertEqual(Period(.month, year: 2024, index: 2)!.end, day("2024-02-29"))
         XCTAssertEqual(Period(.year, year: 2026)!.end, day("2026-12-31"))
         XCTAssertEqual(q.previous, Period(.quarter, year: 2025, index: 4))
+        XCTAssertNil(Period(.month, year: 1900, index: 1)!.previous, "nothing before the first supported year")
         XCTAssertNil(Period(.quarter, year: 2026, index: 5))
     }
 

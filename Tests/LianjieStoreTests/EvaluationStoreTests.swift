@@ -73,4 +73,12 @@ final class EvaluationStoreTests: XCTestCase {
             XCTAssertEqual(Set(counts).count, 1, "both parts saw \(counts)")
         }
     }
+
+    /// With fewer reader connections than parts, every part still runs (in turn): a scan
+    /// split in parts must never lose one.
+    func testEveryPartRunsWithFewerReadersThanParts() throws {
+        let store = try SQLiteStore(directory: directory, readers: 1)
+        let parts = try store.readTogether(parts: 3) { part, r in (part, try r.evaluationRunCount(EvaluationRunFilter())) }
+        XCTAssertEqual(parts.map(\.0), [0, 1, 2])
+    }
 }

@@ -34,9 +34,10 @@ struct AlertHandlers: Sendable {
     /// is not about the caller themself).
     static func visible(_ id: String, _ call: Call, roles: Set<Role>) throws -> AlertRecord {
         guard !id.isEmpty else { throw RPCError.invalidArgument(field: "id", "is required") }
-        guard let alert = try call.read({ try $0.alert(id: id) }), call.caller.covers(roles, path: alert.organizationPath),
-              alert.subjectID != call.caller.subjectID else { throw notFound }
+        guard let alert = try call.read({ try $0.alert(id: id) }) else { throw notFound }
+        // Named before the scope check, so a refused attempt is traced to the alert.
         call.target = AuditLog.Target(type: "alert", id: alert.id, organizationID: alert.organizationID, organizationPath: alert.organizationPath)
+        guard call.caller.covers(roles, path: alert.organizationPath), alert.subjectID != call.caller.subjectID else { throw notFound }
         return alert
     }
 

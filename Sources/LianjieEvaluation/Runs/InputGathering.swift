@@ -29,14 +29,17 @@ enum InputGathering {
                 var id = s.subjectID
                 id.withUTF8 { index.insert(UnsafeRawBufferPointer($0), Int32(i)) }
             }
-            // The same split in every part: they all see the same highest seq.
+            // The same split in every part: they all see the same highest seq. Part k takes
+            // the seqs after k/parts of it up to (k+1)/parts; the last part everything after.
             let top = try r.maxEntrySeq()
-            let n = Int64(parts)
-            let low = top / n * Int64(part) + (part == 0 ? Int64.min / 2 : 1)
-            let high = part == parts - 1 ? Int64.max : top / n * Int64(part + 1)
+            let low = part == 0 ? Int64.min : top / Int64(parts) * Int64(part) + 1
+            let high = part == parts - 1 ? Int64.max : top / Int64(parts) * Int64(part + 1)
             // Room for every seq of the range up to the highest now (rows past it are few).
-            var collector = Collector(subjects: index, expected: Int(max(0, min(high, top) - max(low, 0) + 1)))
-            try r.scanConfirmedEntries(from: window.from, to: window.to, seqs: low...high) { collector.add($0) }
+            // Room for this part's share of the entries, up to a million (a small scope grows it).
+            var collector = Collector(subjects: index, expected: Int(min(1_000_000, max(0, top / Int64(parts) + 1))))
+            if low <= high {
+                try r.scanConfirmedEntries(from: window.from, to: window.to, seqs: low...high) { collector.add($0) }
+            }
             collector.flush()
             return Part(subjects: part == 0 ? rows : [], owners: collector.owners, entries: collector.entries, refs: collector.refs.refs)
         }

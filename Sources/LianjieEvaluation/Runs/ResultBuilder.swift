@@ -58,7 +58,8 @@ struct ResultBuilder {
             x.noData = result.noData
             if let total = result.total {
                 x.total = total.description
-                x.totalUnits = Int64(clamping: total.units)
+                // Within ±2⁶², so listings can order by it without overflow.
+                x.totalUnits = Int64(clamping: max(min(total.units, 1 << 62), -(1 << 62)))
             }
             x.grade = Convert.grade(result.grade).rawValue
             x.vetoEntries = result.vetoEntries.map { Int64($0) }

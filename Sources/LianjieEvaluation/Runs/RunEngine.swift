@@ -71,9 +71,26 @@ final class RunEngine: Sendable {
         var previous: [String: PreviousResult]
     }
 
+    /// How often a running run says it is alive, between its phases too.
+    static let heartbeatEvery: Int = 60
+
     private func execute(_ runID: String) throws {
         let clock = ContinuousClock()
         let began = clock.now
+        // A heartbeat while the phases run (a phase can take minutes at scale), so no server
+        // takes the run for dead.
+        let heartbeat = DispatchSource.makeTimerSource(queue: DispatchQueue.global(qos: .utility))
+        heartbeat.schedule(deadline: .now() + .seconds(Self.heartbeatEvery), repeating: .seconds(Self.heartbeatEvery))
+        heartbeat.setEventHandler { [kit] in
+            let now = kit.settings.clock.now()
+            _ = try? kit.store.write { tx in
+                guard var run = try tx.evaluationRun(id: runID), run.state == RunState.running.rawValue else { return }
+                run.heartbeat = now
+                try tx.updateEvaluationRun(run)
+            }
+        }
+        heartbeat.resume()
+        defer { heartbeat.cancel() }
         try progress(runID, phase: "reading", done: 0, total: nil)
         let snapshot = try Self.snapshot(runID, kit.store, kit.schemes)
         let read = clock.now
@@ -136,9 +153,9 @@ final class RunEngine: Sendable {
             try r.evaluationSubjects(underPath: path, on: date, categories: categories)
         }
         var previous: [String: PreviousResult] = [:]
-        let before = try store.read { r in
-            try r.publishedResults(period: Convert.periodKey(period.previous), subjectIDs: inputs.map(\.row.subjectID))
-        }
+        let before = try period.previous.map { earlier in
+            try store.read { r in try r.publishedResults(period: Convert.periodKey(earlier), subjectIDs: inputs.map(\.row.subjectID)) }
+        } ?? [:]
         for (id, p) in before { previous[id] = PreviousResult(runID: p.result.runID, total: p.result.total, grade: p.result.grade) }
         return Snapshot(run: run, scheme: scheme.compiled, period: period, inputs: inputs, refs: refs, previous: previous)
     }

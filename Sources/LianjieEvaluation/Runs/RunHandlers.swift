@@ -14,8 +14,7 @@ struct RunHandlers: Sendable {
     func register(on router: inout Router, _ kit: ServiceKit) {
         kit.register(EvaluationService.createEvaluationRun, audit: .change, on: &router, create)
         kit.register(EvaluationService.getEvaluationRun, audit: .read, on: &router) { request, call in
-            let run = try Self.visibleRun(request.id, call)
-            return ResultMessages.run(run)
+            Self.shown(try Self.visibleRun(request.id, call), to: call.caller)
         }
         kit.register(EvaluationService.listEvaluationRuns, audit: .read, on: &router, list)
         kit.register(EvaluationService.cancelEvaluationRun, audit: .change, on: &router, cancel)
@@ -28,23 +27,46 @@ struct RunHandlers: Sendable {
     static let notFound = RPCError(.notFound, "no such evaluation run")
 
     /// Whether the caller's staff grants reach a run: one covers the run's organisation, or
-    /// the run covers the organisation a grant is on (a manager sees the runs over their team).
+    /// the run covers the organisation a grant is on (a manager sees the runs over their
+    /// team, without the figures of the whole scope: see `shown`).
     static func reaches(_ caller: Caller, path: String) -> Bool {
         caller.grants.contains { g in
             EvaluationAccess.staff.contains(g.role) && (g.path == nil || path.hasPrefix(g.path!) || g.path!.hasPrefix(path))
         }
     }
 
-    /// The run, when the caller reaches it, made current (a dead process's run is failed first).
-    static func visibleRun(_ id: String, _ call: Call) throws -> EvaluationRunRecord {
+    /// The run as the caller may see it: whole when a staff grant covers its organisation;
+    /// otherwise (a run over the caller's part of it) without its figures for the whole
+    /// scope, its notes and reasons, and who made it.
+    static func shown(_ run: EvaluationRunRecord, to caller: Caller) -> EvaluationRun {
+        var m = ResultMessages.run(run)
+        guard !caller.covers(EvaluationAccess.staff, path: run.organizationPath) else { return m }
+        m.grades = nil
+        m.personTimes = 0
+        m.progress = nil
+        m.publishNote = ""
+        m.supersedeReason = ""
+        m.endReason = ""
+        m.createdBy = ""
+        m.publishedBy = ""
+        m.alertsRaised = 0
+        return m
+    }
+
+    /// The run, when the caller reaches it (with `covering`, only when a grant with one of
+    /// those roles covers its organisation); a running run whose server died is failed
+    /// first, by a caller who covers it.
+    static func visibleRun(_ id: String, _ call: Call, covering roles: Set<Role>? = nil) throws -> EvaluationRunRecord {
         guard !id.isEmpty else { throw RPCError.invalidArgument(field: "id", "is required") }
-        guard let found = try call.read({ try $0.evaluationRun(id: id) }), reaches(call.caller, path: found.organizationPath) else {
-            throw notFound
-        }
+        guard let found = try call.read({ try $0.evaluationRun(id: id) }) else { throw notFound }
+        // Named before the scope check, so a refused attempt is traced to the run.
         call.target = AuditLog.Target(type: "evaluation_run", id: found.id, organizationID: found.organizationID,
                                       organizationPath: found.organizationPath)
+        guard reaches(call.caller, path: found.organizationPath) else { throw notFound }
+        if let roles, !call.caller.covers(roles, path: found.organizationPath) { throw notFound }
         let now = call.now
-        guard found.state == RunState.running.rawValue, now - found.heartbeat > RunEngine.staleAfter else { return found }
+        guard found.state == RunState.running.rawValue, now - found.heartbeat > RunEngine.staleAfter,
+              call.caller.covers(EvaluationAccess.staff, path: found.organizationPath) else { return found }
         return try call.store.write { tx in
             guard let run = try tx.evaluationRun(id: id) else { return found }
             return try RunEngine.failIfStale(run, now: now, tx)
@@ -144,14 +166,13 @@ struct RunHandlers: Sendable {
         let total = reachable.count
         let rows = Array(reachable.filter { after == nil || $0.seq < Int64(after!)! }.prefix(size + 1))
         let page = Array(rows.prefix(size))
-        return ListEvaluationRunsResponse(runs: page.map(ResultMessages.run),
+        return ListEvaluationRunsResponse(runs: page.map { Self.shown($0, to: call.caller) },
                                           nextPageToken: rows.count > size ? Paging.token(String(page.last!.seq), kind: "run") : "",
                                           totalSize: Int32(total))
     }
 
     private func cancel(_ request: CancelEvaluationRunRequest, _ call: Call) throws -> EvaluationRun {
-        let run = try Self.visibleRun(request.id, call)
-        guard call.caller.covers(EvaluationAccess.runners, path: run.organizationPath) else { throw Self.notFound }
+        let run = try Self.visibleRun(request.id, call, covering: EvaluationAccess.runners)
         guard request.reason.count <= 2000 else { throw RPCError.invalidArgument(field: "reason", "at most 2000 characters") }
         let reason = request.reason.trimmingSpaces
         let now = call.now
@@ -174,8 +195,7 @@ struct RunHandlers: Sendable {
     }
 
     private func publish(_ request: PublishEvaluationRunRequest, _ call: Call) throws -> EvaluationRun {
-        let run = try Self.visibleRun(request.id, call)
-        guard call.caller.covers(EvaluationAccess.runners, path: run.organizationPath) else { throw Self.notFound }
+        let run = try Self.visibleRun(request.id, call, covering: EvaluationAccess.runners)
         let note = request.note.trimmingSpaces, reason = request.supersedeReason.trimmingSpaces
         var v = Violations()
         if note.isEmpty { v.add("note", "is required: say why these results are published") }
@@ -201,8 +221,7 @@ struct RunHandlers: Sendable {
     // MARK: Verify
 
     private func verify(_ request: VerifyEvaluationRunRequest, _ call: Call) throws -> VerifyEvaluationRunResponse {
-        let run = try Self.visibleRun(request.id, call)
-        guard call.caller.covers(EvaluationAccess.runners, path: run.organizationPath) else { throw Self.notFound }
+        let run = try Self.visibleRun(request.id, call, covering: EvaluationAccess.runners)
         guard run.state == RunState.draft.rawValue || run.state == RunState.published.rawValue else {
             throw RPCError(.failedPrecondition, "only a draft or published run has results to verify; this one is \(Self.stateName(run.state))")
         }
@@ -220,6 +239,8 @@ struct RunHandlers: Sendable {
         }
         var filter = EvaluationResultFilter()
         filter.scope = call.caller.scope(EvaluationAccess.staff)
+        // Staff who are subjects themselves do not read their own result here.
+        if !call.caller.subjectID.isEmpty { filter.excludeSubjectID = call.caller.subjectID }
         filter.byTotal = request.order == .total
         if request.grade != .unspecified {
             guard request.grade.protoValueName != nil else { throw RPCError.invalidArgument(field: "grade", "is not a grade") }
@@ -257,11 +278,12 @@ struct RunHandlers: Sendable {
         }
         let missing = RPCError(.notFound, "no result for this subject in this run")
         guard let (run, result) = found else { throw missing }
+        // Named before the scope check, so a refused attempt is traced to the person.
+        call.target = AuditLog.Target(type: "evaluation_result", id: result.subjectID, organizationID: result.organizationID,
+                                      organizationPath: result.organizationPath)
         let own = !call.caller.subjectID.isEmpty && call.caller.subjectID == result.subjectID
         let staff = call.caller.covers(EvaluationAccess.staff, path: result.organizationPath) && !own
         guard staff || (own && call.caller.has(anyOf: [.employee]) && run.state == RunState.published.rawValue) else { throw missing }
-        call.target = AuditLog.Target(type: "evaluation_result", id: result.subjectID, organizationID: result.organizationID,
-                                      organizationPath: result.organizationPath)
         return try call.read { r in try Self.fullResult(result, run: run, r, call.kit.schemes) }
     }
 

@@ -14,8 +14,17 @@ enum Verification {
             throw StoreError(.failed, "the run's scheme or period cannot be read", detail: "run \(run.id)")
         }
         let stored = try r.allEvaluationResults(runID: run.id, withInputs: true)
-        let refs = RefTable(scheme.compiled)
         var mismatches: [ResultMismatch] = []
+        // Subjects placed in scope on the evaluation date, as the store has them now, that the
+        // run did not evaluate (a back-dated placement added them). One the run evaluated and
+        // the store no longer lists is not reported: a subject who has left since is no
+        // longer active, and a run is right to have counted them then.
+        let evaluated = Set(stored.map(\.subjectID))
+        for s in try r.evaluationSubjects(underPath: run.organizationPath, on: run.evaluationDate, categories: run.categories)
+            where !evaluated.contains(s.subjectID) {
+            mismatches.append(ResultMismatch(subjectId: s.subjectID, kind: "missing"))
+        }
+        let refs = RefTable(scheme.compiled)
         var inputs: [SubjectInput] = []
         var previous: [String: PreviousResult] = [:]
         inputs.reserveCapacity(stored.count)

@@ -5,15 +5,19 @@ import LianjieRPCServer
 import LianjieScoring
 import LianjieServiceKit
 import LianjieStore
+import Synchronization
 
 /// What-if (`SimulateScheme`): a proposed scheme scored against past periods beside the
 /// current published one, writing nothing.
-struct SimulationHandler: Sendable {
+final class SimulationHandler: Sendable {
     func register(on router: inout Router, _ kit: ServiceKit) {
         kit.register(EvaluationService.simulateScheme, audit: .read, on: &router, simulate)
     }
 
     static let maxPeriods = 12
+    /// Simulations one server carries out at once (each scores whole periods).
+    static let maxRunning = 2
+    private let running = Atomic<Int>(0)
     static let maxCrossings = 1000
 
     private func simulate(_ request: SimulateSchemeRequest, _ call: Call) throws -> SimulateSchemeResponse {
@@ -47,6 +51,11 @@ struct SimulationHandler: Sendable {
             call.target = AuditLog.Target(type: "simulation", id: "")
         }
         let today = Day(CalendarDays.today(call.now))!
+        guard running.add(1, ordering: .relaxed).newValue <= Self.maxRunning else {
+            running.subtract(1, ordering: .relaxed)
+            throw RPCError(.resourceExhausted, "\(Self.maxRunning) simulations are already running on this server; retry when one is done")
+        }
+        defer { running.subtract(1, ordering: .relaxed) }
         let (current, proposed, compiled) = try call.read { r -> (PublishedSchemes.Version, CoreScheme, CompiledScheme) in
             guard let current = try call.kit.schemes.current(r) else { throw RPCError(.failedPrecondition, "no scheme is published yet") }
             var proposed = try Self.proposed(request.document, r)
@@ -67,9 +76,11 @@ struct SimulationHandler: Sendable {
         for period in periods {
             let day = min(period.end, today)
             let scopes = paths
+            // Entries as far back as either scheme's longest window reaches.
+            let windows = [current.compiled, compiled].map { ResultBuilder.window(period: period, evaluationDate: day, scheme: $0) }
+            let window = (from: windows.map(\.from).min()!, to: windows[0].to)
             let (inputs, refs) = try StoreErrors.call(logger: call.logger, method: call.method) {
-                try InputGathering.gather(call.store, window: ResultBuilder.window(period: period, evaluationDate: day, scheme: current.compiled),
-                                          scheme: current.compiled) { r in
+                try InputGathering.gather(call.store, window: window, scheme: current.compiled) { r in
                     var subjects: [String: EvaluationSubjectRow] = [:]
                     for p in scopes {
                         for s in try r.evaluationSubjects(underPath: p, on: day.description, categories: []) { subjects[s.subjectID] = s }
@@ -78,12 +89,26 @@ struct SimulationHandler: Sendable {
                 }
             }
             seen.formUnion(inputs.map(\.row.subjectID))
-            let changes = WhatIf.compare(inputs.map { ($0.scoring, refs.scoringEntries($0.entries)) }, period: period,
-                                         current: current.compiled, proposed: compiled)
-            var before = GradeCounts(), after = GradeCounts()
+            // Each entry's tag in the proposed scheme (same library and code); the subject with the
+            // proposed scheme's post coefficients.
+            let mapping = refs.refs.map { compiled.tagID($0) ?? compiled.equivalentTagID($0) ?? -1 }
+            let before = Scorer(current.compiled), after = Scorer(compiled), evaluated = day
+            let changes = Parallel.map(inputs) { input -> WhatIfChange in
+                let entries = refs.scoringEntries(input.entries)
+                let remapped = zip(input.entries, entries).map { e, s in
+                    var m = s
+                    m.tag = mapping[Int(e.ref)]
+                    return m
+                }
+                return WhatIfChange(subjectID: input.row.subjectID,
+                                    before: before.score(input.scoring, entries: entries, period: period, evaluatedOn: evaluated),
+                                    after: after.score(ResultBuilder.scoringSubject(input.row, compiled), entries: remapped, period: period,
+                                                       evaluatedOn: evaluated))
+            }
+            var countsBefore = GradeCounts(), countsAfter = GradeCounts()
             for (input, c) in zip(inputs, changes) {
-                Self.count(c.before, &before)
-                Self.count(c.after, &after)
+                Self.count(c.before, &countsBefore)
+                Self.count(c.after, &countsAfter)
                 let alertChanges = Self.alertChanges(c, before: current.compiled.scheme, after: proposed)
                 guard c.gradeChanged || c.before.vetoed != c.after.vetoed || !alertChanges.isEmpty else { continue }
                 var x = SimulatedCrossing()
@@ -101,7 +126,7 @@ struct SimulationHandler: Sendable {
                 x.movedBy = Comparison.diff(from: c.before, to: c.after).tagChanges.prefix(5).map(\.tag)
                 crossings.append(x)
             }
-            m.periods.append(SimulatedPeriod(period: Convert.period(period), before: before, after: after))
+            m.periods.append(SimulatedPeriod(period: Convert.period(period), before: countsBefore, after: countsAfter))
         }
         m.crossings = Array(crossings.prefix(limit))
         m.crossingsLeftOut = Int32(max(0, crossings.count - limit))

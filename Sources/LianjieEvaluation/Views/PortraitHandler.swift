@@ -27,10 +27,26 @@ struct PortraitHandler: Sendable {
         let trendCount = request.trendPeriods == 0 ? 8 : Int(request.trendPeriods)
         let missing = RPCError(.notFound, "no such subject")
         guard let (subject, org) = try call.read({ try $0.subjectWithOrganization(key: request.subject) }) else { throw missing }
+        // Named before the scope check, so a refused attempt is traced to the person.
+        call.target = AuditLog.Target(type: "portrait", id: subject.id, organizationID: org.id, organizationPath: org.path)
         let own = !call.caller.subjectID.isEmpty && call.caller.subjectID == subject.id
         guard (own && call.caller.has(anyOf: [.employee])) || (!own && call.caller.covers(EvaluationAccess.staff, path: org.path)) else { throw missing }
-        call.target = AuditLog.Target(type: "portrait", id: subject.id, organizationID: org.id, organizationPath: org.path)
-        return try call.read { r in try build(subject, org, period: period, trendCount: trendCount, r, call.kit.schemes) }
+        var m = try call.read { r in try build(subject, org, period: period, trendCount: trendCount, r, call.kit.schemes) }
+        if own { Self.selfView(&m) }
+        return m
+    }
+
+    /// What the employee's own portrait leaves out: alerts (for the inspectors and manager),
+    /// entries still waiting for review (the employee sees entries once confirmed), and the
+    /// run's figures and notes (about the whole scope) beyond what identifies it.
+    static func selfView(_ m: inout Portrait) {
+        m.openAlerts = []
+        m.entriesPendingReview = 0
+        if let run = m.run {
+            m.run = EvaluationRun(id: run.id, period: run.period, schemeVersion: run.schemeVersion, schemeHash: run.schemeHash,
+                                  rulesHash: run.rulesHash, evaluationDate: run.evaluationDate, state: run.state,
+                                  inputsSha256: run.inputsSha256, resultsSha256: run.resultsSha256, publishTime: run.publishTime)
+        }
     }
 
     func build(_ subject: SubjectRecord, _ org: OrganizationRecord, period requested: CorePeriod?, trendCount: Int, _ r: any StoreReader,
@@ -83,9 +99,12 @@ struct PortraitHandler: Sendable {
         }
         var filter = AlertFilter()
         filter.subjectID = subject.id
-        m.openAlerts = try r.alerts(filter, page: Page(after: nil, limit: 200))
-            .filter { $0.state == AlertState.open.rawValue || $0.state == AlertState.acknowledged.rawValue }
-            .map { AlertHandlers.message($0, events: []) }
+        var open: [AlertRecord] = []
+        for state in [AlertState.open, .acknowledged] {
+            filter.state = state.rawValue
+            open += try r.alerts(filter, page: Page(after: nil, limit: 200))
+        }
+        m.openAlerts = open.sorted { $0.seq > $1.seq }.prefix(200).map { AlertHandlers.message($0, events: []) }
         if let period {
             m.entriesPendingReview = Int32(try r.pendingEntryCount(subjectID: subject.id, from: period.start.description, to: period.end.description))
         }
@@ -118,6 +137,7 @@ struct PortraitHandler: Sendable {
 /// of a run never change once written (the store refuses), and a cancelled run's entry is
 /// never asked for again.
 final class PeerMedians: Sendable {
+    static let minimumPeers = 5
     private let cache = Mutex<[String: [PeerMedian]]>([:])
 
     func medians(run: String, category: String, _ r: any StoreReader) throws -> [PeerMedian] {
@@ -129,8 +149,9 @@ final class PeerMedians: Sendable {
         for x in try r.allEvaluationResults(runID: run, withInputs: false) where x.categoryCode == category && !x.noData {
             for (i, d) in x.dimensions.enumerated() where i < 3 && d.count == 6 { scores[i].append(Exact(d[3]) ?? .zero) }
         }
+        // A median of fewer than 5 people would tell too much about each of them.
         let out = zip(CoreDimension.allCases, scores).compactMap { d, values -> PeerMedian? in
-            guard !values.isEmpty else { return nil }
+            guard values.count >= Self.minimumPeers else { return nil }
             return PeerMedian(dimension: Convert.dimension(d), score: Figures.median(values).description)
         }
         cache.withLock { c in

@@ -25,14 +25,14 @@ struct StatisticsHandler: Sendable {
         if !request.categoryCode.isEmpty { Validate.code(request.categoryCode, field: "category_code", &v) }
         try v.check()
         let staff = call.caller.has(anyOf: EvaluationAccess.staff)
-        guard let org = try call.read({ try $0.organization(id: request.organizationId) }),
-              call.caller.covers(EvaluationAccess.staff.union([.hr]), path: org.path) else { throw RPCError(.notFound, "no such organisation") }
+        guard let org = try call.read({ try $0.organization(id: request.organizationId) }) else { throw RPCError(.notFound, "no such organisation") }
+        call.target = AuditLog.Target(type: "statistics", id: org.id, organizationID: org.id, organizationPath: org.path)
+        guard call.caller.covers(EvaluationAccess.staff.union([.hr]), path: org.path) else { throw RPCError(.notFound, "no such organisation") }
         let named = !request.pseudonymised
         if named, !call.caller.covers(EvaluationAccess.staff, path: org.path) {
             throw RPCError(.permissionDenied, staff ? "your scope allows only the pseudonymised form here"
                                                     : "HR reads statistics in the pseudonymised form only; set pseudonymised")
         }
-        call.target = AuditLog.Target(type: "statistics", id: org.id, organizationID: org.id, organizationPath: org.path)
         let key = Convert.periodKey(period!)
         let category = request.categoryCode.isEmpty ? nil : request.categoryCode
         let rankingSize = request.rankingSize == 0 ? 20 : Int(request.rankingSize)
@@ -76,9 +76,16 @@ struct StatisticsHandler: Sendable {
             let small = !named && totals.count < Self.minimumCell
             b.mean = small ? Cell(suppressed: true, value: "") : Cell(suppressed: false, value: totals.isEmpty ? "" : Figures.mean(totals).description)
             b.median = small ? Cell(suppressed: true, value: "") : Cell(suppressed: false, value: totals.isEmpty ? "" : Figures.median(totals).description)
-            func grade(_ g: LianjieMessages.Grade) -> Cell { cell(results.filter { !$0.noData && $0.grade == g.rawValue }.count) }
-            b.grades = GradeCells(excellent: grade(.excellent), good: grade(.good), fair: grade(.fair), poor: grade(.poor),
-                                  noData: cell(results.filter(\.noData).count))
+            let counts = [LianjieMessages.Grade.excellent, .good, .fair, .poor].map { g in results.filter { !$0.noData && $0.grade == g.rawValue }.count }
+                + [results.filter(\.noData).count]
+            var cells = counts.map(cell)
+            // One hidden cell would follow from the subjects and the others: hide the smallest
+            // other non-zero one as well.
+            if cells.filter(\.suppressed).count == 1, !b.subjects!.suppressed,
+               let other = counts.indices.filter({ !cells[$0].suppressed && counts[$0] > 0 }).min(by: { counts[$0] < counts[$1] }) {
+                cells[other] = Cell(suppressed: true, value: "")
+            }
+            b.grades = GradeCells(excellent: cells[0], good: cells[1], fair: cells[2], poor: cells[3], noData: cells[4])
             let a = alerts[o.id] ?? [0, 0, 0, 0]
             b.alertsRaised = cell(a[0])
             b.alertsHandled = cell(a[0] - a[1])
@@ -95,7 +102,9 @@ struct StatisticsHandler: Sendable {
         m.total = block(org, results)
         m.children = children.map { c in block(c, results.filter { $0.organizationPath.hasPrefix(c.path) }) }
         m.topDebitTags = counts.debitTags.map {
-            CountRow(key: $0.key, label: $0.label, count: cell($0.count), subjects: cell($0.subjects),
+            // A tag's entries are about its subjects: both hidden when they are fewer than 5.
+            CountRow(key: $0.key, label: $0.label, count: named || $0.subjects >= Self.minimumCell ? cell($0.count) : Cell(suppressed: true, value: ""),
+                     subjects: cell($0.subjects),
                      dimension: CoreDimension(rawValue: $0.detail).map(Convert.dimension) ?? .unspecified)
         }
         var bySource: [String: Int] = [:], byStatus: [String: Int] = [:]
@@ -111,7 +120,7 @@ struct StatisticsHandler: Sendable {
         m.entriesBySource = bySource.keys.sorted().map { CountRow(key: $0, label: $0, count: cell(bySource[$0]!)) }
         m.entriesByStatus = byStatus.keys.sorted().map { CountRow(key: $0, label: $0, count: cell(byStatus[$0]!)) }
         m.runIds = Array(Set(results.map(\.runID))).sorted()
-        let scored = results.filter { !$0.noData }.sorted { ($0.totalUnits, $1.employeeNumber) > ($1.totalUnits, $0.employeeNumber) }
+        let scored = results.filter { !$0.noData && (!named || $0.subjectID != call.caller.subjectID) }.sorted { ($0.totalUnits, $1.employeeNumber) > ($1.totalUnits, $0.employeeNumber) }
         if named || scored.count >= Self.minimumCell {
             var orgSizes: [String: Int] = [:]
             for r in results { orgSizes[r.organizationID, default: 0] += 1 }
@@ -123,11 +132,14 @@ struct StatisticsHandler: Sendable {
                 row.name = named ? r.subjectName : "P-" + (i + 1 < 10 ? "0" : "") + String(i + 1)
                 row.employeeNumber = named ? r.employeeNumber : ""
                 row.organizationName = named || orgSizes[r.organizationID, default: 0] >= Self.minimumCell ? orgNames[r.organizationID] ?? "" : ""
-                row.categoryCode = r.categoryCode
                 row.total = r.total
                 row.grade = LianjieMessages.Grade(rawValue: r.grade)
-                row.vetoed = !r.vetoEntries.isEmpty
-                if let a = Exact(r.previousTotal), let b = Exact(r.total) { row.totalChange = (b - a).description }
+                // Named rows only: a category, the veto or the change would single people out.
+                if named {
+                    row.categoryCode = r.categoryCode
+                    row.vetoed = !r.vetoEntries.isEmpty
+                    if let a = Exact(r.previousTotal), let b = Exact(r.total) { row.totalChange = (b - a).description }
+                }
                 m.ranking.append(row)
                 if named {
                     call.readTargets.append(AuditLog.Target(type: "evaluation_result", id: r.subjectID, organizationID: r.organizationID,

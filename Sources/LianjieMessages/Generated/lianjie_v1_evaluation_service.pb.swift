@@ -596,8 +596,9 @@ public struct VerifyEvaluationRunRequest: ProtoMessage {
 /// One result that did not come out the same.
 public struct ResultMismatch: ProtoMessage {
     public var subjectId: String = ""
-    /// `missing`, `extra`, `result` (another hash), `input` (an entry or placement the run
-    /// recorded is no longer in the store as it was).
+    /// `missing` (placed in scope on the evaluation date, as the store has it now, and not
+    /// evaluated), `result` (another hash), `input` (an entry the run recorded is gone, or
+    /// the subject's placement on the evaluation date is no longer what the run recorded).
     public var kind: String = ""
     public var storedSha256: String = ""
     public var recomputedSha256: String = ""

@@ -92,6 +92,12 @@ public struct WhatIfChange: Sendable, Hashable {
     public var subjectID: String
     public var before: SubjectResult
     public var after: SubjectResult
+
+    public init(subjectID: String, before: SubjectResult, after: SubjectResult) {
+        self.subjectID = subjectID
+        self.before = before
+        self.after = after
+    }
     public var gradeChanged: Bool { before.grade != after.grade }
 }
 

@@ -102,12 +102,12 @@ public struct Period: Sendable, Hashable, CustomStringConvertible {
         return Day(ordinal: start.addingMonths(months).ordinal - 1)
     }
 
-    /// The period before this one, of the same kind.
-    public var previous: Period {
+    /// The period before this one, of the same kind; nil before the first supported year.
+    public var previous: Period? {
         switch kind {
-        case .month: return index == 1 ? Period(.month, year: year - 1, index: 12)! : Period(.month, year: year, index: index - 1)!
-        case .quarter: return index == 1 ? Period(.quarter, year: year - 1, index: 4)! : Period(.quarter, year: year, index: index - 1)!
-        case .year: return Period(.year, year: year - 1)!
+        case .month: return index == 1 ? Period(.month, year: year - 1, index: 12) : Period(.month, year: year, index: index - 1)
+        case .quarter: return index == 1 ? Period(.quarter, year: year - 1, index: 4) : Period(.quarter, year: year, index: index - 1)
+        case .year: return Period(.year, year: year - 1)
         }
     }
 

@@ -112,6 +112,8 @@ public struct EvaluationResultFilter: Sendable, Equatable {
     /// Only results placed under this path.
     public var underPath: String?
     public var grade: Int32?
+    /// Leaves out this subject's result (staff do not read their own).
+    public var excludeSubjectID: String?
     /// Highest total first (no-data last) instead of by employee number.
     public var byTotal = false
 

@@ -124,41 +124,47 @@ public final class SQLiteStore: Store {
         }
     }
 
-    /// Each part on a reader connection of its own, on its own thread. The parts' read
-    /// transactions start while the writer connection is held, so no commit falls between
-    /// them: every part sees the same snapshot. (Writes wait meanwhile, for as long as it
-    /// takes each part to open its transaction.)
+    /// Each part on a reader connection of its own, on its own thread. Each part first takes
+    /// its reader; then, while the writer connection is held (only for that moment), every
+    /// part opens its transaction, so no commit falls between them: all parts see the same
+    /// snapshot. A long read holding one of the readers delays the parts, never the writer.
     public func readTogether<T: Sendable>(parts requested: Int, _ body: @escaping @Sendable (Int, any StoreReader) throws -> T) throws -> [T] {
-        let parts = max(1, min(requested, readers.count))
-        guard parts > 1 else { return try read { r in [try body(0, r)] } }
+        let parts = max(1, requested)
+        // Fewer reader connections than parts: every part in turn, in one read.
+        guard parts > 1, parts <= readers.count else { return try read { r in try (0..<parts).map { try body($0, r) } } }
+        let held = DispatchSemaphore(value: 0), begin = DispatchSemaphore(value: 0)
         let opened = DispatchSemaphore(value: 0), go = DispatchSemaphore(value: 0)
         let results = Mutex<[Result<T, any Error>?]>(Array(repeating: nil, count: parts))
         let group = DispatchGroup()
-        writer.connection.withLock { _ in
-            for part in 0..<parts {
-                let slot = readers[part]
-                group.enter()
-                Thread.detachNewThread {
-                    defer { group.leave() }
-                    slot.connection.withLock { c in
-                        var result: Result<T, any Error>
-                        do {
-                            try c.query("BEGIN")
-                            // The first read fixes the transaction's snapshot.
-                            try c.query("SELECT 1 FROM sqlite_schema LIMIT 1")
-                            opened.signal()
-                            go.wait()
-                            result = Result { try body(part, SQLiteAccess(c)) }
-                        } catch {
-                            opened.signal()
-                            go.wait()
-                            result = .failure(error)
-                        }
-                        _ = try? c.query("COMMIT")
-                        results.withLock { $0[part] = result }
+        for part in 0..<parts {
+            let slot = readers[part]
+            group.enter()
+            Thread.detachNewThread {
+                defer { group.leave() }
+                slot.connection.withLock { c in
+                    held.signal()
+                    begin.wait()
+                    var result: Result<T, any Error>
+                    do {
+                        try c.query("BEGIN")
+                        // The first read fixes the transaction's snapshot.
+                        try c.query("SELECT 1 FROM sqlite_schema LIMIT 1")
+                        opened.signal()
+                        go.wait()
+                        result = Result { try body(part, SQLiteAccess(c)) }
+                    } catch {
+                        opened.signal()
+                        go.wait()
+                        result = .failure(error)
                     }
+                    _ = try? c.query("COMMIT")
+                    results.withLock { $0[part] = result }
                 }
             }
+        }
+        for _ in 0..<parts { held.wait() }
+        writer.connection.withLock { _ in
+            for _ in 0..<parts { begin.signal() }
             for _ in 0..<parts { opened.wait() }
         }
         for _ in 0..<parts { go.signal() }

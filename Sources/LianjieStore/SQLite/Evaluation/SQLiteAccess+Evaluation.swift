@@ -188,6 +188,7 @@ extension SQLiteAccess {
             args += [.int(Int64(p.utf8.count)), .text(p)]
         }
         if let g = f.grade { clause += " AND grade = ?"; args.append(.int(Int64(g))) }
+        if let s = f.excludeSubjectID { clause += " AND subject_id != ?"; args.append(.text(s)) }
         return (clause, args)
     }
 
@@ -196,7 +197,7 @@ extension SQLiteAccess {
         // The sort key: by employee number, or by total (no data last) then employee number;
         // fixed width so that text order is key order.
         let key = f.byTotal
-            ? "printf('%d%020d|%s', no_data, 9223372036854775807 - total_units, employee_number)"
+            ? "printf('%d%020d|%s', no_data, 4611686018427387903 - total_units, employee_number)"
             : "employee_number"
         return try db.query("""
             SELECT * FROM (SELECT \(key) AS sort_key, \(Self.listColumns.dropFirst("SELECT".count)) FROM evaluation_results WHERE \(clause))

@@ -202,8 +202,9 @@ struct  Lianjie__V1__ResultMismatch
   ProtobufCMessage base;
   char *subject_id;
   /*
-   * `missing`, `extra`, `result` (another hash), `input` (an entry or placement the run
-   * recorded is no longer in the store as it was).
+   * `missing` (placed in scope on the evaluation date, as the store has it now, and not
+   * evaluated), `result` (another hash), `input` (an entry the run recorded is gone, or
+   * the subject's placement on the evaluation date is no longer what the run recorded).
    */
   char *kind;
   char *stored_sha256;
