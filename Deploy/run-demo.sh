@@ -20,6 +20,10 @@ demo accounts: inspector, inspector-b, inspector2, manager, hr, auditor, employe
   $bin/lianjie org list
   $bin/lianjie login inspector                     # password: Jiancha-2026-Demo
   $bin/lianjie entry list --limit 20               # a year of history; entry show ID for one
+  $bin/lianjie eval list                           # the published runs of the last four quarters
+  $bin/lianjie portrait HV0002                     # an integrity portrait (廉洁画像)
+  $bin/lianjie report portrait HV0002 --out portrait.html
+  $bin/lianjie alerts list --state open
 
 MSG
 exec "$bin/lianjied" --listen "$listen" --data-dir ./data-demo --demo
