@@ -69,4 +69,30 @@ final class EvaluationRegressionTests: XCTestCase {
             XCTAssertNotEqual(cells.filter { $0?.suppressed == true }.count, 1, "\(block.organizationName)")
         }
     }
+
+    /// Runs, results and alerts kept the organisation path they were made with: after a
+    /// department moved to another district, the old district's staff still reached them.
+    func testAfterADepartmentMovesItsRunsAndAlertsFollowIt() async throws {
+        let f = try await EvaluationFixture()
+        let run = try await f.run()
+        let submitted = try await f.entries.submitEntry(SubmitEntryRequest(
+            requestId: UUID().uuidString, subjectId: "HV0005", tag: "CONFLICT_UNDECLARED",
+            occurredOn: CalendarDate(year: 2026, month: 11, day: 12), quantity: "1", description: "未申报", source: .pc))
+        _ = try await f.entriesB.confirmEntry(ConfirmEntryRequest(requestId: UUID().uuidString, id: submitted.id, etag: submitted.etag))
+        let open = try await f.inspector.listAlerts(ListAlertsRequest(subject: "HV0005", state: .open)).alerts
+        let alert = try XCTUnwrap(open.first)
+
+        let west = try f.d.organization("城西区供电局")
+        let admin = try await f.d.users("admin")
+        _ = try await admin.moveOrganization(MoveOrganizationRequest(id: f.marketing.id, newParentId: west.id))
+
+        await assertRPCError(.notFound) { try await f.inspector.getEvaluationRun(GetEvaluationRunRequest(id: run.id)) }
+        await assertRPCError(.notFound) { try await f.inspector.getAlert(GetAlertRequest(id: alert.id)) }
+        let moved = try await f.inspector2.getEvaluationRun(GetEvaluationRunRequest(id: run.id))
+        XCTAssertEqual(moved.id, run.id)
+        let results = try await f.allResults(run.id, as: f.inspector2)
+        XCTAssertEqual(results.count, Int(run.personTimes))
+        let followed = try await f.inspector2.getAlert(GetAlertRequest(id: alert.id))
+        XCTAssertEqual(followed.id, alert.id)
+    }
 }

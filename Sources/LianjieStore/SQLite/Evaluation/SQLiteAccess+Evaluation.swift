@@ -5,8 +5,21 @@ import CSQLite
 extension SQLiteAccess {
     // MARK: Runs
 
+    /// A run's organisation's path now (it follows a move of the organisation), or the
+    /// path it had when the run was made if the organisation is gone.
+    static let runPath = "COALESCE((SELECT path FROM organizations WHERE organizations.id = evaluation_runs.organization_id), evaluation_runs.organization_path)"
+    /// The same for a result's organisation.
+    static let resultPath =
+        "COALESCE((SELECT path FROM organizations WHERE organizations.id = evaluation_results.organization_id), evaluation_results.organization_path)"
+    /// An alert is in the scope of the subject's organisation now (it follows a transfer).
+    static let alertOrganization = "COALESCE((SELECT organization_id FROM subjects WHERE subjects.id = alerts.subject_id), alerts.organization_id)"
+    static let alertPath = """
+        COALESCE((SELECT o.path FROM subjects s JOIN organizations o ON o.id = s.organization_id WHERE s.id = alerts.subject_id), \
+        alerts.organization_path)
+        """
+
     private static let runColumns = """
-        SELECT seq, id, period_kind, period_year, period_index, organization_id, organization_path, categories, scheme_version,
+        SELECT seq, id, period_kind, period_year, period_index, organization_id, \(runPath), categories, scheme_version,
                scheme_hash, rules_hash, evaluation_date, state, subjects_total, subjects_done, phase, heartbeat, grades, person_times,
                inputs_sha256, results_sha256, created_by, create_time, finish_time, published_by, publish_time, publish_note, is_current,
                superseded_by, supersede_time, supersede_reason, supersedes, end_reason, alerts_raised, version
@@ -67,9 +80,9 @@ extension SQLiteAccess {
     }
 
     private func runWhere(_ f: EvaluationRunFilter) -> (String, [SQLValue]) {
-        var (clause, args) = scope(f.scope, column: "organization_path")
+        var (clause, args) = scope(f.scope, column: Self.runPath)
         if let p = f.underPath {
-            clause += " AND substr(organization_path, 1, ?) = ?"
+            clause += " AND substr(\(Self.runPath), 1, ?) = ?"
             args += [.int(Int64(p.utf8.count)), .text(p)]
         }
         if let p = f.period {
@@ -132,7 +145,8 @@ extension SQLiteAccess {
     // MARK: Results
 
     private static let resultColumns = """
-        SELECT run_id, subject_id, employee_number, subject_name, organization_id, organization_path, category_code, post_code,
+        SELECT run_id, subject_id, employee_number, subject_name, evaluation_results.organization_id, \(resultPath) AS organization_path,
+               category_code, post_code,
                post_coefficient, no_data, total, total_units, grade, veto_entries, dimensions, counted_entries, organization_rank,
                organization_peers, organization_percentile, category_rank, category_peers, category_percentile, previous_run_id,
                previous_total, previous_grade, inputs, result_sha256
@@ -180,11 +194,11 @@ extension SQLiteAccess {
     }
 
     private func resultWhere(_ runID: String, _ f: EvaluationResultFilter) -> (String, [SQLValue]) {
-        var (clause, args) = scope(f.scope, column: "organization_path")
+        var (clause, args) = scope(f.scope, column: Self.resultPath)
         clause = "run_id = ? AND " + clause
         args.insert(.text(runID), at: 0)
         if let p = f.underPath {
-            clause += " AND substr(organization_path, 1, ?) = ?"
+            clause += " AND substr(\(Self.resultPath), 1, ?) = ?"
             args += [.int(Int64(p.utf8.count)), .text(p)]
         }
         if let g = f.grade { clause += " AND grade = ?"; args.append(.int(Int64(g))) }
@@ -215,11 +229,7 @@ extension SQLiteAccess {
                      [.text(runID)]).map { resultRow($0) }
     }
 
-    private static let publishedColumns = "SELECT r.period_kind, r.period_year, r.period_index, r.publish_time, " + listColumns
-        .dropFirst("SELECT".count).split(separator: ",").map { column -> String in
-            let name = column.split(whereSeparator: \.isWhitespace).joined(separator: " ")
-            return name.contains(" AS ") ? name : "res." + name
-        }.joined(separator: ", ")
+    private static let publishedColumns = "SELECT r.period_kind, r.period_year, r.period_index, r.publish_time, " + listColumns.dropFirst("SELECT".count)
 
     private func publishedRow(_ r: [SQLValue]) -> PublishedResultRow {
         var x = PublishedResultRow()
@@ -232,8 +242,8 @@ extension SQLiteAccess {
     func publishedResults(subjectID: String, kind: Int32, limit: Int) throws -> [PublishedResultRow] {
         var out: [PublishedResultRow] = []
         try db.each("""
-            \(Self.publishedColumns) FROM evaluation_results res JOIN evaluation_runs r ON r.id = res.run_id
-            WHERE res.subject_id = ? AND r.state = 3 AND r.is_current = 1 AND r.period_kind = ?
+            \(Self.publishedColumns) FROM evaluation_results JOIN evaluation_runs r ON r.id = evaluation_results.run_id
+            WHERE evaluation_results.subject_id = ? AND r.state = 3 AND r.is_current = 1 AND r.period_kind = ?
             ORDER BY r.period_year DESC, r.period_index DESC, r.publish_time DESC, r.seq DESC
             """, [.text(subjectID), .int(Int64(kind))]) { row in
             let x = publishedRow(row)
@@ -246,13 +256,13 @@ extension SQLiteAccess {
         var args: [SQLValue] = [.int(Int64(period.kind)), .int(Int64(period.year)), .int(Int64(period.index)),
                                 .int(Int64(underPath.utf8.count)), .text(underPath)]
         var category = ""
-        if let c = categoryCode { category = " AND res.category_code = ?"; args.append(.text(c)) }
+        if let c = categoryCode { category = " AND evaluation_results.category_code = ?"; args.append(.text(c)) }
         var out: [PublishedResultRow] = []
         try db.each("""
-            \(Self.publishedColumns) FROM evaluation_results res JOIN evaluation_runs r ON r.id = res.run_id
+            \(Self.publishedColumns) FROM evaluation_results JOIN evaluation_runs r ON r.id = evaluation_results.run_id
             WHERE r.state = 3 AND r.is_current = 1 AND r.period_kind = ? AND r.period_year = ? AND r.period_index = ?
-            AND substr(res.organization_path, 1, ?) = ?\(category)
-            ORDER BY res.subject_id, r.publish_time DESC, r.seq DESC
+            AND substr(\(Self.resultPath), 1, ?) = ?\(category)
+            ORDER BY evaluation_results.subject_id, r.publish_time DESC, r.seq DESC
             """, args) { row in
             let x = publishedRow(row)
             if out.last?.result.subjectID != x.result.subjectID { out.append(x) }
@@ -417,7 +427,7 @@ extension SQLiteAccess {
     // MARK: Alerts
 
     private static let alertColumns = """
-        SELECT seq, id, rule, kind, condition, severity, subject_id, subject_name, organization_id, organization_path, period_kind,
+        SELECT seq, id, rule, kind, condition, severity, subject_id, subject_name, \(alertOrganization), \(alertPath), period_kind,
                period_year, period_index, dedupe_key, state, summary, entry_ids, work_orders, run_id, scheme_version, raise_time, version
         FROM alerts
         """
@@ -456,9 +466,9 @@ extension SQLiteAccess {
     }
 
     private func alertWhere(_ f: AlertFilter) -> (String, [SQLValue]) {
-        var (clause, args) = scope(f.scope, column: "organization_path")
+        var (clause, args) = scope(f.scope, column: Self.alertPath)
         if let p = f.underPath {
-            clause += " AND substr(organization_path, 1, ?) = ?"
+            clause += " AND substr(\(Self.alertPath), 1, ?) = ?"
             args += [.int(Int64(p.utf8.count)), .text(p)]
         }
         if let s = f.subjectID { clause += " AND subject_id = ?"; args.append(.text(s)) }
