@@ -6,8 +6,10 @@ extension XCTestCase {
     /// see it: the first A4 screen is not blank and shows `colours` (`#rrggbb`), a measuring
     /// copy finds exactly the `charts` (`chart-KIND`) laid out inside the page with no text
     /// overflowing or overlapping, on A4 and at 500 px, and the page prints to PDF.
+    /// `thorough: false` checks A4 only (no phone-sized window, no PDF): for pages whose
+    /// layout the thorough checks of the same page kinds already cover.
     public func assertRendersWell(_ name: String, _ html: String, charts: [String], colours: [String], in directory: String,
-                                  file: StaticString = #filePath, line: UInt = #line) throws {
+                                  thorough: Bool = true, file: StaticString = #filePath, line: UInt = #line) throws {
         let chromium = try Chromium.required(profile: directory + "/profile")
         let page = URL(fileURLWithPath: directory + "/\(name).html")
         try html.write(to: page, atomically: true, encoding: .utf8)
@@ -35,6 +37,8 @@ extension XCTestCase {
         XCTAssertEqual(verdict.problems, [], file: file, line: line)
         XCTAssertTrue(verdict.ok, file: file, line: line)
         XCTAssertGreaterThan(verdict.cjkWidth, 0, file: file, line: line)
+
+        guard thorough else { return }
 
         // The same page in a phone-sized window (the mobile gateway shows these pages too;
         // headless Chromium's narrowest window is 500 px).
