@@ -74,6 +74,11 @@ enum Convert {
 
     static func percentile(_ hundredths: Int64) -> String { Exact(hundredths: hundredths).description }
 
+    /// An enum value's proto name for people: `RUN_STATE_DRAFT` → `draft`.
+    static func name<E: ProtoEnum>(_ value: E, prefix: String) -> String {
+        String((value.protoValueName ?? prefix + "UNKNOWN").dropFirst(prefix.count)).lowercased()
+    }
+
     static func severity(_ s: AlertRule.Severity) -> AlertSeverity {
         switch s {
         case .low: .low

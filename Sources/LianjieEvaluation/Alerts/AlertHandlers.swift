@@ -49,17 +49,13 @@ struct AlertHandlers: Sendable {
         return try call.write(requestID: requestID) { tx in
             guard var current = try tx.alert(id: alert.id) else { throw notFound }
             guard from.contains(AlertState(rawValue: current.state)) else {
-                throw RPCError(.failedPrecondition, "the alert is \(stateName(current.state)); it cannot be \(action.replacing("_", with: " ")) now")
+                throw RPCError(.failedPrecondition, "the alert is \(Convert.name(AlertState(rawValue: current.state), prefix: "ALERT_STATE_")); it cannot be \(action.replacing("_", with: " ")) now")
             }
             current.state = to.rawValue
             try tx.updateAlert(current, event: AlertEventRecord(alertID: current.id, time: now, accountID: call.caller.id, action: action,
                                                                note: note.trimmingSpaces))
             return message(current, events: try tx.alertEvents(alertID: current.id))
         }
-    }
-
-    static func stateName(_ state: Int32) -> String {
-        String((AlertState(rawValue: state).protoValueName ?? "ALERT_STATE_UNKNOWN").dropFirst("ALERT_STATE_".count)).lowercased()
     }
 
     private func list(_ request: ListAlertsRequest, _ call: Call) throws -> ListAlertsResponse {

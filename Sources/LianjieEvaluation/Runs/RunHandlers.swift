@@ -190,9 +190,7 @@ struct RunHandlers: Sendable {
         }
     }
 
-    static func stateName(_ state: Int32) -> String {
-        String((RunState(rawValue: state).protoValueName ?? "RUN_STATE_UNKNOWN").dropFirst("RUN_STATE_".count)).lowercased()
-    }
+    static func stateName(_ state: Int32) -> String { Convert.name(RunState(rawValue: state), prefix: "RUN_STATE_") }
 
     private func publish(_ request: PublishEvaluationRunRequest, _ call: Call) throws -> EvaluationRun {
         let run = try Self.visibleRun(request.id, call, covering: EvaluationAccess.runners)

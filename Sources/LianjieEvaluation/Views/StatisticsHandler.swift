@@ -111,8 +111,8 @@ struct StatisticsHandler: Sendable {
         for c in counts.bySourceAndStatus {
             let parts = c.key.split(separator: "/").map { Int32($0) ?? 0 }
             guard parts.count == 2 else { continue }
-            let source = Self.name(EntrySource(rawValue: parts[0]).protoValueName, prefix: "ENTRY_SOURCE_")
-            let status = Self.name(EntryStatus(rawValue: parts[1]).protoValueName, prefix: "ENTRY_STATUS_")
+            let source = Convert.name(EntrySource(rawValue: parts[0]), prefix: "ENTRY_SOURCE_")
+            let status = Convert.name(EntryStatus(rawValue: parts[1]), prefix: "ENTRY_STATUS_")
             bySource[source, default: 0] += c.count
             byStatus[status, default: 0] += c.count
             m.entries.append(EntryCountRow(source: source, status: status, count: cell(c.count)))
@@ -148,9 +148,5 @@ struct StatisticsHandler: Sendable {
             }
         }
         return m
-    }
-
-    static func name(_ protoName: String?, prefix: String) -> String {
-        String((protoName ?? prefix + "UNKNOWN").dropFirst(prefix.count)).lowercased()
     }
 }
