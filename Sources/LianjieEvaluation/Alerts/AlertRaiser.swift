@@ -171,20 +171,9 @@ struct AlertRaiser: Sendable {
 
     /// What the gateway shows: the alert's facts, never an entry's content.
     static func payload(_ a: AlertRecord) -> String {
-        func q(_ s: String) -> String {
-            var out = "\""
-            for u in s.unicodeScalars {
-                switch u {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case _ where u.value < 0x20: out += "\\u" + String(repeating: "0", count: 4 - String(u.value, radix: 16).count) + String(u.value, radix: 16)
-                default: out.unicodeScalars.append(u)
-                }
-            }
-            return out + "\""
-        }
-        let period = Convert.corePeriod(a.period)?.description ?? ""
-        return "{\"type\":\"alert\",\"alert\":\(q(a.id)),\"rule\":\(q(a.rule)),\"severity\":\(a.severity),\"subject\":\(q(a.subjectID)),"
-            + "\"subjectName\":\(q(a.subjectName)),\"period\":\(q(period)),\"summary\":\(q(a.summary))}"
+        JSONValue.object([("type", .string("alert")), ("alert", .string(a.id)), ("rule", .string(a.rule)),
+                          ("severity", .number(String(a.severity))), ("subject", .string(a.subjectID)),
+                          ("subjectName", .string(a.subjectName)), ("period", .string(Convert.corePeriod(a.period)?.description ?? "")),
+                          ("summary", .string(a.summary))]).serialized()
     }
 }
