@@ -7,8 +7,6 @@ public protocol EvaluationReader {
     func evaluationRunCount(_ filter: EvaluationRunFilter) throws -> Int
     /// The current published run for a scope, period and scheme version, if any.
     func currentEvaluationRun(scopeKey: String, period: PeriodKey, schemeVersion: Int) throws -> EvaluationRunRecord?
-    /// Runs in this state (running runs, to find those whose process died).
-    func evaluationRuns(state: Int32) throws -> [EvaluationRunRecord]
     /// The result with its inputs (the seqs of the entries it was scored from). Listings
     /// below leave `inputs` empty unless asked for it.
     func evaluationResult(runID: String, subjectID: String) throws -> EvaluationResultRecord?

@@ -113,10 +113,6 @@ extension SQLiteAccess {
                   .int(Int64(schemeVersion))]).first.map(runRow)
     }
 
-    func evaluationRuns(state: Int32) throws -> [EvaluationRunRecord] {
-        try db.query("\(Self.runColumns) WHERE state = ? ORDER BY seq", [.int(Int64(state))]).map(runRow)
-    }
-
     func createEvaluationRun(_ x: EvaluationRunRecord) throws -> Int64 {
         try db.query("""
             INSERT INTO evaluation_runs (id, period_kind, period_year, period_index, organization_id, organization_path, categories, scope_key,
