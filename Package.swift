@@ -93,9 +93,14 @@ let package = Package(
                 dependencies: ["LianjieServiceKit", "LianjieRPC", "LianjieRPCServer", "LianjieMessages", "LianjieStore",
                                "LianjieSecurity", "LianjieScoring"],
                 swiftSettings: strict),
+        /// Result use (`ResultUseService`): cases in a closed loop under the four forms, talks
+        /// and notices the employee acknowledges, the daily overdue check.
+        .target(name: "LianjieResultUse",
+                dependencies: ["LianjieServiceKit", "LianjieRPC", "LianjieRPCServer", "LianjieMessages", "LianjieStore", "LianjieScoring"],
+                swiftSettings: strict),
         /// Every service module on one router: the composition the server runs.
         .target(name: "LianjieServices",
-                dependencies: ["LianjieServiceKit", "LianjieUsers", "LianjieEntry", "LianjieEvaluation", "LianjieRPC", "LianjieRPCServer",
+                dependencies: ["LianjieServiceKit", "LianjieUsers", "LianjieEntry", "LianjieEvaluation", "LianjieResultUse", "LianjieRPC", "LianjieRPCServer",
                                "LianjieMessages", "LianjieStore", "LianjieSecurity"],
                 swiftSettings: strict),
         /// What goes into a store besides the services: the first administrator, the demo.

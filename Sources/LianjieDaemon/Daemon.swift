@@ -154,9 +154,11 @@ public enum Daemon {
             fail("\(error)", code: 1)
         }
         logger.notice("ready", ["version": .text(DaemonOptions.version), "data_dir": .text(options.dataDirectory)])
+        let background = Services.startBackgroundWork(kit: kit)
 
         stopSignal.wait()
         logger.notice("stop requested")
+        for timer in background { timer.cancel() }
         server.drain(graceSeconds: options.drainGraceSeconds)
         kit.flushAudit()
         withExtendedLifetime(sources) {}

@@ -172,6 +172,7 @@ struct DaemonOptions {
             services.evidenceContentTypes = Set(types)
         case "upload_expiry_hours": services.uploadExpirySeconds = Int64(try number(0.1...720) * 3600)
         case "max_work_orders_per_import": services.maxWorkOrdersPerImport = Int(try number(1...50_000))
+        case "case_escalation_interval_days": services.caseEscalationIntervalDays = Int(try number(1...365))
         case "show_recorder_to_employee":
             switch value.lowercased() {
             case "yes", "true", "1": services.showRecorderToEmployee = true

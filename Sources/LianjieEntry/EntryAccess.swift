@@ -6,13 +6,13 @@ public import LianjieServiceKit
 /// caller's scope is NOT_FOUND, exactly like one that does not exist.
 public enum EntryAccess {
     /// Edit and publish the scheme (with a grant covering a root organisation).
-    public static let schemeEditors: Set<Role> = [.admin, .inspector]
+    public static let schemeEditors: Set<Role> = [.admin, .inspector, .disciplineHead]
     /// Record entries: inspectors in their scope, managers for their team, other systems.
-    public static let recorders: Set<Role> = [.inspector, .manager, .service]
+    public static let recorders: Set<Role> = [.inspector, .disciplineHead, .manager, .service]
     /// Confirm, reject, revoke, decide appeals.
-    public static let reviewers: Set<Role> = [.inspector]
+    public static let reviewers: Set<Role> = [.inspector, .disciplineHead]
     /// Read entries about the subjects in their scope (employees read their own apart).
-    public static let readers: Set<Role> = [.inspector, .manager]
+    public static let readers: Set<Role> = [.inspector, .disciplineHead, .manager]
 
     public static let rules: [String: AccessRule] = [
         EntryService.getScheme.path: .authenticated,
@@ -41,10 +41,10 @@ public enum EntryAccess {
         // Whoever uploaded it, or reads an entry it is attached to (checked in the handler).
         EntryService.getEvidence.path: .roles(readers.union(recorders).union([.employee])),
 
-        EntryService.importWorkOrders.path: .roles([.service, .inspector]),
-        EntryService.getWorkOrder.path: .roles([.inspector, .manager, .service]),
-        EntryService.listWorkOrders.path: .roles([.inspector, .manager, .service]),
-        EntryService.listWorkOrderRules.path: .roles([.inspector, .manager, .service]),
-        EntryService.runWorkOrderRules.path: .roles([.inspector]),
+        EntryService.importWorkOrders.path: .roles([.service, .inspector, .disciplineHead]),
+        EntryService.getWorkOrder.path: .roles([.inspector, .disciplineHead, .manager, .service]),
+        EntryService.listWorkOrders.path: .roles([.inspector, .disciplineHead, .manager, .service]),
+        EntryService.listWorkOrderRules.path: .roles([.inspector, .disciplineHead, .manager, .service]),
+        EntryService.runWorkOrderRules.path: .roles([.inspector, .disciplineHead]),
     ]
 }

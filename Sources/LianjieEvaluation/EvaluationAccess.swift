@@ -5,9 +5,9 @@ public import LianjieServiceKit
 /// Handlers then check scope with `Caller.covers`; what lies outside it is NOT_FOUND.
 public enum EvaluationAccess {
     /// Make, publish, cancel and verify runs; simulate schemes; dismiss alerts.
-    public static let runners: Set<Role> = [.inspector]
+    public static let runners: Set<Role> = [.inspector, .disciplineHead]
     /// Read runs, results, portraits, statistics and alerts of the subjects in their scope.
-    public static let staff: Set<Role> = [.inspector, .manager]
+    public static let staff: Set<Role> = [.inspector, .disciplineHead, .manager]
 
     public static let rules: [String: AccessRule] = [
         EvaluationService.createEvaluationRun.path: .roles(runners),

@@ -13,7 +13,8 @@ public enum EvaluationModule {
     public static var accessRules: [String: AccessRule] { EvaluationAccess.rules }
 
     /// Teaches the kit how to check a replayed request's record is still in reach, and
-    /// raises the entry alert rules when an entry is confirmed or derived.
+    /// raises the entry alert rules when an entry is confirmed or derived, and the case
+    /// rule when a case falls overdue.
     public static func prepare(_ kit: inout ServiceKit) {
         kit.checkReplays(of: "evaluation_run") { caller, record, r in
             guard let run = try r.evaluationRun(id: record.targetID) else { return false }
@@ -21,6 +22,7 @@ public enum EvaluationModule {
         }
         let raiser = AlertRaiser(schemes: kit.schemes)
         kit.observeEntries { change, tx in try raiser.entryChanged(change, tx) }
+        kit.observeOverdueCases { overdue, tx in try raiser.caseOverdue(overdue, tx) }
     }
 
     /// Registers every `EvaluationService` method.

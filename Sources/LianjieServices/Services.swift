@@ -1,3 +1,4 @@
+public import Dispatch
 public import LianjieRPC
 public import LianjieRPCServer
 import LianjieMessages
@@ -7,6 +8,7 @@ public import LianjieStore
 import LianjieUsers
 import LianjieEntry
 import LianjieEvaluation
+import LianjieResultUse
 
 /// The server's services, assembled: every module's access rules in one table, the kit
 /// they share, and each module's handlers on one router.
@@ -18,6 +20,7 @@ public enum Services {
         table.add(UsersModule.accessRules)
         table.add(EntryModule.accessRules)
         table.add(EvaluationModule.accessRules)
+        table.add(ResultUseModule.accessRules)
         return table
     }
 
@@ -27,7 +30,14 @@ public enum Services {
         UsersModule.prepare(&kit)
         EntryModule.prepare(&kit)
         EvaluationModule.prepare(&kit)
+        ResultUseModule.prepare(&kit)
         return kit
+    }
+
+    /// Starts the work the services do on their own (result use's overdue-case check, every
+    /// ten minutes); cancel the timers returned to stop it.
+    public static func startBackgroundWork(kit: ServiceKit) -> [any DispatchSourceTimer] {
+        [ResultUseModule.startOverdueChecks(kit)]
     }
 
     /// Builds the router with every service's handlers and the kit's authenticator.
@@ -37,10 +47,12 @@ public enum Services {
         // Made now, so the first unknown-user login costs what every other one does.
         _ = PasswordHasher.decoyHash
         router.authenticator = kit.authenticator
-        HealthService(knownServices: UsersModule.serviceNames.union(EntryModule.serviceNames).union(EvaluationModule.serviceNames), isDraining: isDraining).register(on: &router)
+        HealthService(knownServices: UsersModule.serviceNames.union(EntryModule.serviceNames).union(EvaluationModule.serviceNames)
+                          .union(ResultUseModule.serviceNames), isDraining: isDraining).register(on: &router)
         UsersModule.register(on: &router, kit)
         EntryModule.register(on: &router, kit)
         EvaluationModule.register(on: &router, kit)
+        ResultUseModule.register(on: &router, kit)
         let unrouted = Set(kit.access.rules.keys).symmetricDifference(router.methodPaths)
         precondition(unrouted.isEmpty, "methods without both an access rule and a handler: \(unrouted.sorted())")
         return router

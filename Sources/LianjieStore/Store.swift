@@ -49,12 +49,12 @@ extension Store {
 }
 
 /// Everything the services read: each area's slice.
-public protocol StoreReader: KitReader, UsersReader, EntryReader, WorkOrderReader, EvaluationReader {
+public protocol StoreReader: KitReader, UsersReader, EntryReader, WorkOrderReader, EvaluationReader, ResultUseReader {
     func schemaVersion() throws -> Int
 }
 
 /// Everything the services change: each area's slice.
-public protocol StoreWriter: StoreReader, KitWriter, UsersWriter, EntryWriter, WorkOrderWriter, EvaluationWriter {}
+public protocol StoreWriter: StoreReader, KitWriter, UsersWriter, EntryWriter, WorkOrderWriter, EvaluationWriter, ResultUseWriter {}
 
 /// Which rows a listing may return: everything, or only rows whose organisation lies in
 /// one of these subtrees (given by their materialized paths, `/root/…/id/`).

@@ -6,9 +6,9 @@ public import LianjieServiceKit
 /// a record outside the caller's scope is NOT_FOUND, exactly like one that does not exist.
 public enum UsersAccess {
     /// Roles that read organisations and (except auditors) subjects.
-    public static let readers: Set<Role> = [.admin, .inspector, .manager, .hr, .auditor]
-    public static let subjectReaders: Set<Role> = [.admin, .inspector, .manager, .hr]
-    public static let subjectWriters: Set<Role> = [.admin, .inspector]
+    public static let readers: Set<Role> = [.admin, .inspector, .disciplineHead, .manager, .hr, .auditor]
+    public static let subjectReaders: Set<Role> = [.admin, .inspector, .disciplineHead, .manager, .hr]
+    public static let subjectWriters: Set<Role> = [.admin, .inspector, .disciplineHead]
     public static let auditReaders: Set<Role> = [.admin, .auditor]
 
     public static let rules: [String: AccessRule] = [

@@ -12,7 +12,7 @@ final class SchemeDocumentTests: XCTestCase {
         XCTAssertEqual(again.fileText, scheme.fileText)
         XCTAssertEqual(scheme.workOrderRules.map(\.code), ["STAGE_OVERDUE", "COMPLAINT", "DURATION_OUTLIER", "DESIGNATED_FIRM", "REPEATED_SUSPENSION"])
         XCTAssertEqual(scheme.workOrderRules[3].significance, Exact("0.001"))
-        XCTAssertEqual(scheme.alertRules.map(\.kind), [.scoreBelow, .gradePoor, .scoreDrop, .debitBurst, .immediateTag, .workOrderHit])
+        XCTAssertEqual(scheme.alertRules.map(\.kind), [.scoreBelow, .gradePoor, .scoreDrop, .debitBurst, .immediateTag, .workOrderHit, .caseOverdue])
         XCTAssertEqual(scheme.alertRules[0].threshold, Exact(75))
     }
 

@@ -13,7 +13,7 @@ enum AccountCommands {
                lianjie account disable ID [--reason TEXT]
                lianjie account enable ID
                lianjie account reset-password ID [--password-stdin]
-        roles: admin inspector manager hr employee service auditor (no @ORG_ID: the whole deployment)
+        roles: admin inspector discipline_head manager hr employee service auditor (no @ORG_ID: the whole deployment)
         """
 
     static func grants(_ specs: [String]) throws -> [RoleGrant] {

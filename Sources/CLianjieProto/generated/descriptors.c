@@ -101,6 +101,27 @@ const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__mark_alert_for_cas
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__health_check_request(void) { return &lianjie__v1__health_check_request__descriptor; }
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__health_check_response(void) { return &lianjie__v1__health_check_response__descriptor; }
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__organization(void) { return &lianjie__v1__organization__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__disposition(void) { return &lianjie__v1__disposition__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__rectification(void) { return &lianjie__v1__rectification__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__case_event(void) { return &lianjie__v1__case_event__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__case(void) { return &lianjie__v1__case__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__talk(void) { return &lianjie__v1__talk__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__create_case_request(void) { return &lianjie__v1__create_case_request__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__get_case_request(void) { return &lianjie__v1__get_case_request__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_cases_request(void) { return &lianjie__v1__list_cases_request__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_cases_response(void) { return &lianjie__v1__list_cases_response__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__assign_case_request(void) { return &lianjie__v1__assign_case_request__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__dispose_case_request(void) { return &lianjie__v1__dispose_case_request__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__start_rectification_request(void) { return &lianjie__v1__start_rectification_request__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__report_rectification_request(void) { return &lianjie__v1__report_rectification_request__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__verify_case_request(void) { return &lianjie__v1__verify_case_request__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__close_case_request(void) { return &lianjie__v1__close_case_request__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__dismiss_case_request(void) { return &lianjie__v1__dismiss_case_request__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__reopen_case_request(void) { return &lianjie__v1__reopen_case_request__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__record_talk_request(void) { return &lianjie__v1__record_talk_request__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_talks_request(void) { return &lianjie__v1__list_talks_request__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_talks_response(void) { return &lianjie__v1__list_talks_response__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__acknowledge_talk_request(void) { return &lianjie__v1__acknowledge_talk_request__descriptor; }
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__scheme_tag(void) { return &lianjie__v1__scheme_tag__descriptor; }
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__tag_library(void) { return &lianjie__v1__tag_library__descriptor; }
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__dimension_rule(void) { return &lianjie__v1__dimension_rule__descriptor; }
@@ -185,6 +206,7 @@ static const ProtobufCServiceDescriptor *const lj_services[] = {
     &lianjie__v1__entry_service__descriptor,
     &lianjie__v1__evaluation_service__descriptor,
     &lianjie__v1__health__descriptor,
+    &lianjie__v1__result_use_service__descriptor,
     &lianjie__v1__user_service__descriptor,
 };
 

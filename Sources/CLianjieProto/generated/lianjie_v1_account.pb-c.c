@@ -586,7 +586,7 @@ const ProtobufCMessageDescriptor lianjie__v1__session__descriptor =
   (ProtobufCMessageInit) lianjie__v1__session__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCEnumValue lianjie__v1__role__enum_values_by_number[8] =
+static const ProtobufCEnumValue lianjie__v1__role__enum_values_by_number[9] =
 {
   { "ROLE_UNSPECIFIED", "LIANJIE__V1__ROLE__ROLE_UNSPECIFIED", 0 },
   { "ROLE_ADMIN", "LIANJIE__V1__ROLE__ROLE_ADMIN", 1 },
@@ -596,14 +596,16 @@ static const ProtobufCEnumValue lianjie__v1__role__enum_values_by_number[8] =
   { "ROLE_EMPLOYEE", "LIANJIE__V1__ROLE__ROLE_EMPLOYEE", 5 },
   { "ROLE_SERVICE", "LIANJIE__V1__ROLE__ROLE_SERVICE", 6 },
   { "ROLE_AUDITOR", "LIANJIE__V1__ROLE__ROLE_AUDITOR", 7 },
+  { "ROLE_DISCIPLINE_HEAD", "LIANJIE__V1__ROLE__ROLE_DISCIPLINE_HEAD", 8 },
 };
 static const ProtobufCIntRange lianjie__v1__role__value_ranges[] = {
-{0, 0},{0, 8}
+{0, 0},{0, 9}
 };
-static const ProtobufCEnumValueIndex lianjie__v1__role__enum_values_by_name[8] =
+static const ProtobufCEnumValueIndex lianjie__v1__role__enum_values_by_name[9] =
 {
   { "ROLE_ADMIN", 1 },
   { "ROLE_AUDITOR", 7 },
+  { "ROLE_DISCIPLINE_HEAD", 8 },
   { "ROLE_EMPLOYEE", 5 },
   { "ROLE_HR", 4 },
   { "ROLE_INSPECTOR", 2 },
@@ -618,9 +620,9 @@ const ProtobufCEnumDescriptor lianjie__v1__role__descriptor =
   "Role",
   "Lianjie__V1__Role",
   "lianjie.v1",
-  8,
+  9,
   lianjie__v1__role__enum_values_by_number,
-  8,
+  9,
   lianjie__v1__role__enum_values_by_name,
   1,
   lianjie__v1__role__value_ranges,

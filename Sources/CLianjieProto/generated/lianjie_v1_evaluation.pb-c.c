@@ -1717,7 +1717,7 @@ const ProtobufCMessageDescriptor lianjie__v1__alert_event__descriptor =
   (ProtobufCMessageInit) lianjie__v1__alert_event__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor lianjie__v1__alert__field_descriptors[17] =
+static const ProtobufCFieldDescriptor lianjie__v1__alert__field_descriptors[18] =
 {
   {
     "id",
@@ -1923,8 +1923,21 @@ static const ProtobufCFieldDescriptor lianjie__v1__alert__field_descriptors[17] 
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "case_id",
+    18,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Alert, case_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned lianjie__v1__alert__field_indices_by_name[] = {
+  17,   /* field[17] = case_id */
   3,   /* field[3] = condition */
   11,   /* field[11] = entry_ids */
   16,   /* field[16] = events */
@@ -1946,7 +1959,7 @@ static const unsigned lianjie__v1__alert__field_indices_by_name[] = {
 static const ProtobufCIntRange lianjie__v1__alert__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 17 }
+  { 0, 18 }
 };
 const ProtobufCMessageDescriptor lianjie__v1__alert__descriptor =
 {
@@ -1956,7 +1969,7 @@ const ProtobufCMessageDescriptor lianjie__v1__alert__descriptor =
   "Lianjie__V1__Alert",
   "lianjie.v1",
   sizeof(Lianjie__V1__Alert),
-  17,
+  18,
   lianjie__v1__alert__field_descriptors,
   lianjie__v1__alert__field_indices_by_name,
   1,  lianjie__v1__alert__number_ranges,

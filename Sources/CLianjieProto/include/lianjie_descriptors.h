@@ -12,6 +12,8 @@
 #include "lianjie/v1/evaluation_service.pb-c.h"
 #include "lianjie/v1/health.pb-c.h"
 #include "lianjie/v1/organization.pb-c.h"
+#include "lianjie/v1/result_use.pb-c.h"
+#include "lianjie/v1/result_use_service.pb-c.h"
 #include "lianjie/v1/scheme.pb-c.h"
 #include "lianjie/v1/subject.pb-c.h"
 #include "lianjie/v1/types.pb-c.h"
@@ -118,6 +120,27 @@ const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__mark_alert_for_cas
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__health_check_request(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__health_check_response(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__organization(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__disposition(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__rectification(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__case_event(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__case(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__talk(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__create_case_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__get_case_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_cases_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_cases_response(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__assign_case_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__dispose_case_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__start_rectification_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__report_rectification_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__verify_case_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__close_case_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__dismiss_case_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__reopen_case_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__record_talk_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_talks_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_talks_response(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__acknowledge_talk_request(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__scheme_tag(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__tag_library(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__dimension_rule(void);

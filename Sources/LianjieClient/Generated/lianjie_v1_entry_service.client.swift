@@ -191,8 +191,8 @@ public struct EntryServiceClient: Sendable {
     }
 
     /// Checks the whole file against the announced SHA-256 and content type and stores it,
-    /// content-addressed, under the data directory; the answer's id goes into an entry's
-    /// `evidence_ids`. A file that does not match is thrown away. Audited. The uploader
+    /// content-addressed, under the data directory; the answer's id goes into an entry's or a
+    /// case's `evidence_ids`. A file that does not match is thrown away. Audited. The uploader
     /// only. Errors: INVALID_ARGUMENT (the hash or the content type does not match: upload
     /// again), NOT_FOUND, FAILED_PRECONDITION (bytes missing), PERMISSION_DENIED.
     /// - Throws: `RPCError` with the status the server answered.
@@ -200,8 +200,9 @@ public struct EntryServiceClient: Sendable {
         try await client.call(EntryService.finishEvidenceUpload, request, options: options)
     }
 
-    /// A chunk of a stored evidence file. Audited. Whoever uploaded it, and whoever may read
-    /// an entry it is attached to (the employee too, for a confirmed entry about them).
+    /// A chunk of a stored evidence file. Audited. Whoever uploaded it, whoever may read an
+    /// entry it is attached to (the employee too, for a confirmed entry about them), and
+    /// whoever may read a case that cites it (ResultUseService.GetCase).
     /// Errors: NOT_FOUND, INVALID_ARGUMENT (offset or length), PERMISSION_DENIED.
     /// - Throws: `RPCError` with the status the server answered.
     public func getEvidence(_ request: GetEvidenceRequest = GetEvidenceRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> EvidenceChunk {

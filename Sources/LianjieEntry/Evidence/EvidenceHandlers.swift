@@ -164,7 +164,7 @@ struct EvidenceHandlers: Sendable {
 
     func get(_ request: GetEvidenceRequest, _ call: Call) throws -> EvidenceChunk {
         guard !request.id.isEmpty else { throw RPCError.invalidArgument(field: "id", "is required") }
-        let found = try call.read { r -> (EvidenceRecord, [(EntryRecord, OrganizationRecord)])? in
+        let found = try call.read { r -> (EvidenceRecord, [(EntryRecord, OrganizationRecord)], [CaseRecord])? in
             guard let e = try r.evidence(id: request.id) else { return nil }
             var attached: [(EntryRecord, OrganizationRecord)] = []
             for id in try r.entryIDs(evidenceID: e.id) {
@@ -172,15 +172,19 @@ struct EvidenceHandlers: Sendable {
                     attached.append((entry, o))
                 }
             }
-            return (e, attached)
+            return (e, attached, try r.caseIDs(evidenceID: e.id).compactMap { try r.caseRecord(id: $0) })
         }
-        guard let (evidence, attached) = found else { throw RPCError(.notFound, "no such evidence") }
+        guard let (evidence, attached, cases) = found else { throw RPCError(.notFound, "no such evidence") }
         let reachable = attached.first { entry, org in
             EntryHandlers.staffView(call.caller, entry, org) || EntryHandlers.isOwnVisible(call.caller, entry)
-        }
-        call.target = AuditLog.Target(type: "evidence", id: evidence.id, organizationID: reachable?.1.id ?? "",
-                                      organizationPath: reachable?.1.path ?? "")
-        guard reachable != nil || evidence.uploadedBy == call.caller.id else { throw RPCError(.notFound, "no such evidence") }
+        }.map { (id: $0.1.id, path: $0.1.path) }
+        // Evidence a case cites is read by whoever reads the case (result use's readers).
+        let caseStaff = Roles.discipline.union([.manager])
+        let viaCase = cases.first { call.caller.covers(caseStaff, path: $0.organizationPath) && $0.subjectID != call.caller.subjectID }
+            .map { (id: $0.organizationID, path: $0.organizationPath) }
+        let reach = reachable ?? viaCase
+        call.target = AuditLog.Target(type: "evidence", id: evidence.id, organizationID: reach?.id ?? "", organizationPath: reach?.path ?? "")
+        guard reach != nil || evidence.uploadedBy == call.caller.id else { throw RPCError(.notFound, "no such evidence") }
         guard request.offset >= 0, request.offset <= evidence.size else {
             throw RPCError.invalidArgument(field: "offset", "must be between 0 and the file's size (\(evidence.size))")
         }

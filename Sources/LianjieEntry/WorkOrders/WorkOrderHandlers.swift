@@ -48,7 +48,7 @@ struct WorkOrderHandlers: Sendable {
 
     // MARK: Import
 
-    static let importers: Set<Role> = [.service, .inspector]
+    static let importers: Set<Role> = [.service, .inspector, .disciplineHead]
 
     /// A request time in whole seconds; a violation (and nil) when it is out of range.
     static func seconds(_ t: Time?, _ field: String, required: Bool, _ v: inout Violations) -> Int64? {
@@ -183,7 +183,7 @@ struct WorkOrderHandlers: Sendable {
 
     // MARK: Reading
 
-    static let readers: Set<Role> = [.inspector, .manager, .service]
+    static let readers: Set<Role> = [.inspector, .disciplineHead, .manager, .service]
 
     func get(_ request: GetWorkOrderRequest, _ call: Call) throws -> WorkOrder {
         guard !request.number.isEmpty else { throw RPCError.invalidArgument(field: "number", "is required") }

@@ -116,6 +116,7 @@ struct AlertHandlers: Sendable {
         m.runId = a.runID
         m.schemeVersion = Int32(a.schemeVersion)
         m.raiseTime = CalendarDays.time(a.raiseTime)
+        m.caseId = a.caseID
         m.events = events.map { AlertEvent(time: CalendarDays.time($0.time), accountId: $0.accountID, action: $0.action, note: $0.note) }
         return m
     }

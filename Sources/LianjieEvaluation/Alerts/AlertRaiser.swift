@@ -12,7 +12,7 @@ struct AlertRaiser: Sendable {
     let schemes: PublishedSchemes
 
     /// Who is told of an alert: inspectors and managers whose grants cover the subject.
-    static let recipientRoles = ["inspector", "manager"]
+    static let recipientRoles = Roles.disciplineNames + ["manager"]
 
     // MARK: Score rules
 
@@ -95,6 +95,29 @@ struct AlertRaiser: Sendable {
         return touched
     }
 
+    // MARK: The case rule
+
+    /// Applies the current scheme's `caseOverdue` rules to a case that fell overdue: one
+    /// alert per case and deadline (a new deadline that passes raises another). Returns the
+    /// alerts raised, for the check's audit.
+    func caseOverdue(_ o: CaseOverdue, _ tx: any StoreWriter) throws -> [AuditLog.Target] {
+        guard let current = try schemes.current(tx), let day = Day(o.day) else { return [] }
+        let month = Convert.periodKey(CorePeriod(.month, year: day.components.year, index: day.components.month)!)
+        var touched: [AuditLog.Target] = []
+        for rule in current.compiled.scheme.alertRules where rule.enabled && rule.kind == .caseOverdue {
+            let what = o.deadline == .due ? "was due to be closed by \(o.day)" : "was due to report its rectification by \(o.day)"
+            var alert = Self.draft(rule, subject: (o.subjectID, o.subjectName), organization: (o.organizationID, o.organizationPath),
+                                   period: month, summary: "case \(o.caseNumber) \(what)")
+            alert.dedupeKey = "\(rule.code)|\(o.caseID)|\(o.deadline.rawValue)|\(o.day)"
+            alert.caseID = o.caseID
+            alert.schemeVersion = current.record.version
+            if let raised = try raise(alert, accountID: "", now: o.time, tx) {
+                touched.append(AuditLog.Target(type: "alert", id: raised.id, organizationID: o.organizationID, organizationPath: o.organizationPath))
+            }
+        }
+        return touched
+    }
+
     /// The debit entries of a window of `days` days holding at least `count` of them,
     /// `containing` one of them, if there is such a window.
     static func burst(_ debits: [EvaluationEntryRow], count: Int, days: Int, containing id: String) -> [EvaluationEntryRow]? {
@@ -133,10 +156,10 @@ struct AlertRaiser: Sendable {
     }
 
     /// Stores a new alert and its notifications; nil when the rule already raised one for
-    /// the subject and period.
+    /// the subject and period (or for the draft's own dedupe key, when it has one).
     func raise(_ draft: AlertRecord, accountID: String, now: Int64, _ tx: any StoreWriter) throws -> AlertRecord? {
         var alert = draft
-        alert.dedupeKey = Self.dedupeKey(alert)
+        if alert.dedupeKey.isEmpty { alert.dedupeKey = Self.dedupeKey(alert) }
         guard try tx.alert(dedupeKey: alert.dedupeKey) == nil else { return nil }
         alert.id = Identifiers.new(prefix: "al")
         alert.state = AlertState.open.rawValue

@@ -19,6 +19,10 @@ public enum Role: ProtoEnum {
     case service
     /// Reads and verifies the audit log.
     case auditor
+    /// Head of discipline inspection (纪检负责人): everything an inspector may do in their
+    /// subtree, plus the second signature of integrity opinions and the escalations of
+    /// overdue cases.
+    case disciplineHead
     /// A value this build does not know, kept as its number.
     case unrecognized(Int32)
 
@@ -34,6 +38,7 @@ public enum Role: ProtoEnum {
         case 5: self = .employee
         case 6: self = .service
         case 7: self = .auditor
+        case 8: self = .disciplineHead
         default: self = .unrecognized(rawValue)
         }
     }
@@ -48,6 +53,7 @@ public enum Role: ProtoEnum {
         case .employee: return 5
         case .service: return 6
         case .auditor: return 7
+        case .disciplineHead: return 8
         case .unrecognized(let value): return value
         }
     }
@@ -62,6 +68,7 @@ public enum Role: ProtoEnum {
         case .employee: return "ROLE_EMPLOYEE"
         case .service: return "ROLE_SERVICE"
         case .auditor: return "ROLE_AUDITOR"
+        case .disciplineHead: return "ROLE_DISCIPLINE_HEAD"
         case .unrecognized: return nil
         }
     }
@@ -76,6 +83,7 @@ public enum Role: ProtoEnum {
         case "ROLE_EMPLOYEE": self = .employee
         case "ROLE_SERVICE": self = .service
         case "ROLE_AUDITOR": self = .auditor
+        case "ROLE_DISCIPLINE_HEAD": self = .disciplineHead
         default: return nil
         }
     }

@@ -2690,14 +2690,15 @@ public enum EntryService {
     public static let getEvidenceUpload = RPCMethod<GetEvidenceUploadRequest, EvidenceUpload>(service: name, method: "GetEvidenceUpload")
 
     /// Checks the whole file against the announced SHA-256 and content type and stores it,
-    /// content-addressed, under the data directory; the answer's id goes into an entry's
-    /// `evidence_ids`. A file that does not match is thrown away. Audited. The uploader
+    /// content-addressed, under the data directory; the answer's id goes into an entry's or a
+    /// case's `evidence_ids`. A file that does not match is thrown away. Audited. The uploader
     /// only. Errors: INVALID_ARGUMENT (the hash or the content type does not match: upload
     /// again), NOT_FOUND, FAILED_PRECONDITION (bytes missing), PERMISSION_DENIED.
     public static let finishEvidenceUpload = RPCMethod<FinishEvidenceUploadRequest, EvidenceRef>(service: name, method: "FinishEvidenceUpload")
 
-    /// A chunk of a stored evidence file. Audited. Whoever uploaded it, and whoever may read
-    /// an entry it is attached to (the employee too, for a confirmed entry about them).
+    /// A chunk of a stored evidence file. Audited. Whoever uploaded it, whoever may read an
+    /// entry it is attached to (the employee too, for a confirmed entry about them), and
+    /// whoever may read a case that cites it (ResultUseService.GetCase).
     /// Errors: NOT_FOUND, INVALID_ARGUMENT (offset or length), PERMISSION_DENIED.
     public static let getEvidence = RPCMethod<GetEvidenceRequest, EvidenceChunk>(service: name, method: "GetEvidence")
 

@@ -1378,7 +1378,7 @@ public struct AlertEvent: ProtoMessage {
 public struct Alert: ProtoMessage {
     public var id: String = ""
     /// The alert rule's code in the scheme, its kind (`scoreBelow`, `gradePoor`, `scoreDrop`,
-    /// `debitBurst`, `immediateTag`, `workOrderHit`) and its condition for people.
+    /// `debitBurst`, `immediateTag`, `workOrderHit`, `caseOverdue`) and its condition for people.
     public var rule: String = ""
     public var kind: String = ""
     public var condition: String = ""
@@ -1399,6 +1399,8 @@ public struct Alert: ProtoMessage {
     public var raiseTime: Time? = nil
     /// Oldest first.
     public var events: [AlertEvent] = []
+    /// The case opened from it (ResultUseService), if any.
+    public var caseId: String = ""
 
     public static let protoName = "lianjie.v1.Alert"
 
@@ -1422,7 +1424,8 @@ public struct Alert: ProtoMessage {
         runId: String = "",
         schemeVersion: Int32 = 0,
         raiseTime: Time? = nil,
-        events: [AlertEvent] = []
+        events: [AlertEvent] = [],
+        caseId: String = ""
     ) {
         self.id = id
         self.rule = rule
@@ -1441,6 +1444,7 @@ public struct Alert: ProtoMessage {
         self.schemeVersion = schemeVersion
         self.raiseTime = raiseTime
         self.events = events
+        self.caseId = caseId
     }
 
     /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
@@ -1464,6 +1468,7 @@ public struct Alert: ProtoMessage {
         self.schemeVersion = c.scheme_version
         if let m = c.raise_time { self.raiseTime = Time(c: m) }
         self.events = CRead.messages(c.n_events, c.events) { AlertEvent(c: $0) }
+        self.caseId = CRead.string(c.case_id)
     }
 
     /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
@@ -1495,6 +1500,7 @@ public struct Alert: ProtoMessage {
             c.n_events = events.count
             c.events = arena.messages(events) { (v: AlertEvent, m: inout Lianjie__V1__AlertEvent) in v.fill(&m, arena) }
         }
+        if !caseId.isEmpty { c.case_id = arena.string(caseId) }
     }
 
     public func serializedBytes() -> [UInt8] {
@@ -1528,6 +1534,7 @@ public struct Alert: ProtoMessage {
         if schemeVersion != 0 { o.append(("schemeVersion", .number(String(schemeVersion)))) }
         if let v = raiseTime { o.append(("raiseTime", v.jsonValue())) }
         if !events.isEmpty { o.append(("events", .array(events.map { v in v.jsonValue() }))) }
+        if !caseId.isEmpty { o.append(("caseId", .string(caseId))) }
         return .object(o)
     }
 
@@ -1554,6 +1561,7 @@ public struct Alert: ProtoMessage {
             case "schemeVersion", "scheme_version": self.schemeVersion = try JSONRead.int32(value, "schemeVersion")
             case "raiseTime", "raise_time": self.raiseTime = try JSONRead.message(Time.self, value, "raiseTime")
             case "events": self.events = try JSONRead.array(value, "events") { v, p throws(ProtoError) in try JSONRead.message(AlertEvent.self, v, p) }
+            case "caseId", "case_id": self.caseId = try JSONRead.string(value, "caseId")
             default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
             }
         }

@@ -1,6 +1,6 @@
 /// A rule that raises an alert (分析研判提醒) about a subject, configured and versioned with
 /// the scheme. The evaluation service applies them: the score rules when a run is made, the
-/// entry rules when an entry is confirmed or derived. A rule raises at most one alert per
+/// entry rules when an entry is confirmed or derived, the case rule when a case falls overdue. A rule raises at most one alert per
 /// subject and period, however often it matches.
 public struct AlertRule: Sendable, Hashable {
     public enum Kind: String, Sendable, Hashable, CaseIterable {
@@ -17,6 +17,9 @@ public struct AlertRule: Sendable, Hashable {
         case immediateTag
         /// A work-order rule derived an entry about the subject.
         case workOrderHit
+        /// A case about the subject is past its due date, or past its rectification deadline
+        /// without a report (raised by result use's daily check, once per case and deadline).
+        case caseOverdue
 
         /// Whether the rule reads a run's results (the others read entries as they change).
         public var readsScores: Bool { self == .scoreBelow || self == .gradePoor || self == .scoreDrop }
@@ -71,6 +74,7 @@ public struct AlertRule: Sendable, Hashable {
         case .debitBurst: "≥ \(count) confirmed debit entries within \(days) days"
         case .immediateTag: "an entry of an immediate-alert tag was confirmed"
         case .workOrderHit: "a work-order rule derived an entry"
+        case .caseOverdue: "a case is past its due date or rectification deadline"
         }
     }
 

@@ -62,7 +62,7 @@ extension Scheme {
             case .scoreBelow: fields.append("\"threshold\": \(q(r.threshold.description))")
             case .scoreDrop: fields.append("\"points\": \(q(r.points.description))")
             case .debitBurst: fields += ["\"count\": \(r.count)", "\"days\": \(r.days)"]
-            case .gradePoor, .immediateTag, .workOrderHit: break
+            case .gradePoor, .immediateTag, .workOrderHit, .caseOverdue: break
             }
             return "\n    { " + fields.joined(separator: ", ") + " }"
         }.joined(separator: ",") + (alertRules.isEmpty ? "]\n}\n" : "\n  ]\n}\n")

@@ -71,10 +71,20 @@ public final class Caller: Sendable {
 public enum RoleNames {
     public static let byName: [String: Role] = [
         "admin": .admin, "inspector": .inspector, "manager": .manager, "hr": .hr,
-        "employee": .employee, "service": .service, "auditor": .auditor,
+        "employee": .employee, "service": .service, "auditor": .auditor, "discipline_head": .disciplineHead,
     ]
 
     public static func role(_ name: String) -> Role { byName[name] ?? .unspecified }
 
     public static func name(_ role: Role) -> String? { byName.first { $0.value == role }?.key }
+}
+
+/// Role sets more than one module needs.
+public enum Roles {
+    /// Discipline inspection: inspectors and the heads of discipline inspection, who may do
+    /// everything an inspector may do in their subtree (and sign second, and receive
+    /// escalations).
+    public static let discipline: Set<Role> = [.inspector, .disciplineHead]
+    /// Stored names of `discipline`, for queries by role.
+    public static let disciplineNames = ["inspector", "discipline_head"]
 }

@@ -24,6 +24,9 @@ public struct ServiceKit: Sendable {
     /// What other modules do when an entry is confirmed or derived (raise alerts), inside
     /// the same transaction; filled by the modules.
     var entryObservers: [@Sendable (EntryChange, any StoreWriter) throws -> [AuditLog.Target]] = []
+    /// What other modules do when a case falls overdue (raise an alert), inside the same
+    /// transaction; filled by the modules.
+    var overdueObservers: [@Sendable (CaseOverdue, any StoreWriter) throws -> [AuditLog.Target]] = []
     /// Per record type, whether a caller still reaches the record an idempotent request
     /// was about (checked before a replay is answered); filled by the modules.
     var replayChecks: [String: @Sendable (Caller, IdempotencyRecord, any StoreReader) throws -> Bool] = [:]
@@ -66,6 +69,18 @@ public struct ServiceKit: Sendable {
     /// they changed (each to be audited beside the call). A failure undoes the change.
     public func entryChanged(_ change: EntryChange, _ tx: any StoreWriter) throws -> [AuditLog.Target] {
         try entryObservers.flatMap { try $0(change, tx) }
+    }
+
+    /// Declares what to do, inside the changing transaction, when a case falls overdue;
+    /// `observer` returns the records it changed, for the audit entries.
+    public mutating func observeOverdueCases(_ observer: @escaping @Sendable (CaseOverdue, any StoreWriter) throws -> [AuditLog.Target]) {
+        overdueObservers.append(observer)
+    }
+
+    /// Tells every observer that a case fell overdue, inside `tx`; returns the records they
+    /// changed. A failure undoes the whole check's transaction.
+    public func caseOverdue(_ overdue: CaseOverdue, _ tx: any StoreWriter) throws -> [AuditLog.Target] {
+        try overdueObservers.flatMap { try $0(overdue, tx) }
     }
 
     /// Registers `body` for `method`, after the method's access rule: on the worker pool,

@@ -39,6 +39,9 @@ public struct ServiceSettings: Sendable {
     public var uploadExpirySeconds: Int64 = 24 * 3600
     /// Work orders one ImportWorkOrders call may carry at most.
     public var maxWorkOrdersPerImport = 5000
+    /// An overdue case is escalated to the discipline head once, then again after every
+    /// this many days it stays overdue.
+    public var caseEscalationIntervalDays = 7
     /// Where the services read the time.
     public var clock: any ServiceClock = SystemClock()
 

@@ -196,6 +196,8 @@ public struct AlertRecord: Sendable, Equatable {
     public var runID = ""
     public var schemeVersion = 0
     public var raiseTime: Int64 = 0
+    /// The case opened from it ("" for none).
+    public var caseID = ""
     public var version: Int64 = 0
 
     public init() {}

@@ -8,7 +8,7 @@
 enum Migrations {
     /// The areas, lowest first.
     static let modules: [(name: String, steps: [String])] = [("kit", KitSchema.steps), ("users", UsersSchema.steps), ("entry", EntrySchema.steps),
-                                                                  ("evaluation", EvaluationSchema.steps)]
+                                                                  ("evaluation", EvaluationSchema.steps), ("result_use", ResultUseSchema.steps)]
 
     static let foundation: [String] = [
         // 1: accounts, their grants, and sessions.

@@ -135,5 +135,7 @@ enum EvaluationSchema {
         ) STRICT;
         CREATE INDEX notification_outbox_pending ON notification_outbox(seq) WHERE delivered_time = 0;
         """,
+        // 2: the case an alert became (result use).
+        "ALTER TABLE alerts ADD COLUMN case_id TEXT NOT NULL DEFAULT ''",
     ]
 }

@@ -424,7 +424,8 @@ extension SQLiteAccess {
 
     private static let alertColumns = """
         SELECT seq, id, rule, kind, condition, severity, subject_id, subject_name, \(alertOrganization), \(alertPath), period_kind,
-               period_year, period_index, dedupe_key, state, summary, entry_ids, work_orders, run_id, scheme_version, raise_time, version
+               period_year, period_index, dedupe_key, state, summary, entry_ids, work_orders, run_id, scheme_version, raise_time, version,
+               case_id
         FROM alerts
         """
 
@@ -450,6 +451,7 @@ extension SQLiteAccess {
         x.schemeVersion = Int(r[19].int)
         x.raiseTime = r[20].int
         x.version = r[21].int
+        x.caseID = r[22].text
         return x
     }
 
@@ -505,7 +507,7 @@ extension SQLiteAccess {
         [.text(x.rule), .text(x.kind), .text(x.condition), .int(Int64(x.severity)), .text(x.subjectID), .text(x.subjectName),
          .text(x.organizationID), .text(x.organizationPath), .int(Int64(x.period.kind)), .int(Int64(x.period.year)),
          .int(Int64(x.period.index)), .text(x.dedupeKey), .int(Int64(x.state)), .text(x.summary), .text(x.entryIDs.joined(separator: ",")),
-         .text(x.workOrders.joined(separator: ",")), .text(x.runID), .int(Int64(x.schemeVersion)), .int(x.raiseTime)]
+         .text(x.workOrders.joined(separator: ",")), .text(x.runID), .int(Int64(x.schemeVersion)), .int(x.raiseTime), .text(x.caseID)]
     }
 
     func createAlert(_ x: AlertRecord, event: AlertEventRecord) throws {
@@ -513,8 +515,8 @@ extension SQLiteAccess {
             try db.query("""
                 INSERT INTO alerts (id, rule, kind, condition, severity, subject_id, subject_name, organization_id, organization_path,
                     period_kind, period_year, period_index, dedupe_key, state, summary, entry_ids, work_orders, run_id, scheme_version,
-                    raise_time, version)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
+                    raise_time, case_id, version)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)
                 """, [.text(x.id)] + alertValues(x))
         }
         try appendAlertEvent(event)
@@ -524,7 +526,7 @@ extension SQLiteAccess {
         try db.query("""
             UPDATE alerts SET rule = ?, kind = ?, condition = ?, severity = ?, subject_id = ?, subject_name = ?, organization_id = ?,
                 organization_path = ?, period_kind = ?, period_year = ?, period_index = ?, dedupe_key = ?, state = ?, summary = ?,
-                entry_ids = ?, work_orders = ?, run_id = ?, scheme_version = ?, raise_time = ?, version = version + 1
+                entry_ids = ?, work_orders = ?, run_id = ?, scheme_version = ?, raise_time = ?, case_id = ?, version = version + 1
             WHERE id = ?
             """, alertValues(x) + [.text(x.id)])
         try appendAlertEvent(event)

@@ -56,7 +56,13 @@ typedef enum _Lianjie__V1__Role {
   /*
    * Reads and verifies the audit log.
    */
-  LIANJIE__V1__ROLE__ROLE_AUDITOR = 7
+  LIANJIE__V1__ROLE__ROLE_AUDITOR = 7,
+  /*
+   * Head of discipline inspection (纪检负责人): everything an inspector may do in their
+   * subtree, plus the second signature of integrity opinions and the escalations of
+   * overdue cases.
+   */
+  LIANJIE__V1__ROLE__ROLE_DISCIPLINE_HEAD = 8
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(LIANJIE__V1__ROLE)
 } Lianjie__V1__Role;
 /*

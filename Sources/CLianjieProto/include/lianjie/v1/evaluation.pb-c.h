@@ -426,7 +426,7 @@ struct  Lianjie__V1__Alert
   char *id;
   /*
    * The alert rule's code in the scheme, its kind (`scoreBelow`, `gradePoor`, `scoreDrop`,
-   * `debitBurst`, `immediateTag`, `workOrderHit`) and its condition for people.
+   * `debitBurst`, `immediateTag`, `workOrderHit`, `caseOverdue`) and its condition for people.
    */
   char *rule;
   char *kind;
@@ -459,10 +459,14 @@ struct  Lianjie__V1__Alert
    */
   size_t n_events;
   Lianjie__V1__AlertEvent **events;
+  /*
+   * The case opened from it (ResultUseService), if any.
+   */
+  char *case_id;
 };
 #define LIANJIE__V1__ALERT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__alert__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, LIANJIE__V1__ALERT_SEVERITY__ALERT_SEVERITY_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, LIANJIE__V1__ALERT_STATE__ALERT_STATE_UNSPECIFIED, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, (char *)protobuf_c_empty_string, 0, NULL, 0,NULL }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, LIANJIE__V1__ALERT_SEVERITY__ALERT_SEVERITY_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, LIANJIE__V1__ALERT_STATE__ALERT_STATE_UNSPECIFIED, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, (char *)protobuf_c_empty_string, 0, NULL, 0,NULL, (char *)protobuf_c_empty_string }
 
 
 /* Lianjie__V1__RunProgress methods */

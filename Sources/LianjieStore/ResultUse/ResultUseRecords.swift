@@ -1,0 +1,140 @@
+/// A case (问题线索 / 问题处置) about one subject, as stored: its state in the closed loop and
+/// the record of each step. Days are `YYYY-MM-DD`; times are Unix seconds; states, sources,
+/// forms and measures are their proto numbers.
+public struct CaseRecord: Sendable, Equatable {
+    public var id = ""
+    public var seq: Int64 = 0
+    /// `C-2026-0007`: unique, human-facing.
+    public var number = ""
+    public var subjectID = ""
+    public var subjectName = ""
+    /// The subject's organisation: when read, where the subject is now (a case follows a
+    /// transfer); as written, where it was when the case was opened.
+    public var organizationID = ""
+    public var organizationPath = ""
+    public var source: Int32 = 0
+    public var summary = ""
+    public var alertID = ""
+    public var entryIDs: [String] = []
+    public var evidenceIDs: [String] = []
+    public var state: Int32 = 0
+    public var handlerID = ""
+    /// The day the case is due to be closed by ("" before it is assigned).
+    public var dueDate = ""
+    public var disposition = DispositionRecord()
+    public var rectification = RectificationRecord()
+    public var verifiedBy = ""
+    public var verifyTime: Int64 = 0
+    public var verificationNote = ""
+    public var conclusion = ""
+    public var closingEvidenceIDs: [String] = []
+    public var closedBy = ""
+    public var closeTime: Int64 = 0
+    public var dismissalReason = ""
+    /// How often the case was escalated for the deadline it is overdue for, and when last.
+    public var escalations = 0
+    public var lastEscalationTime: Int64 = 0
+    /// Which deadline the escalations count for (`due:2026-12-01`, `rectification:…`): a new
+    /// deadline starts the count again.
+    public var escalationKey = ""
+    public var openedBy = ""
+    public var openTime: Int64 = 0
+    public var updateTime: Int64 = 0
+    /// Bumped by every change (the etag is made from it).
+    public var version: Int64 = 0
+
+    public init() {}
+}
+
+/// A case's disposition under one of the four forms (form 0: none yet).
+public struct DispositionRecord: Sendable, Equatable {
+    public var form: Int32 = 0
+    /// First form only.
+    public var measure: Int32 = 0
+    public var date = ""
+    public var talkedBy = ""
+    public var documentNumber = ""
+    public var notes = ""
+    public var disposedBy = ""
+    public var disposeTime: Int64 = 0
+
+    public init() {}
+}
+
+/// A case's rectification (整改): deadline and requirements, then the manager's report.
+public struct RectificationRecord: Sendable, Equatable {
+    public var deadline = ""
+    public var requirements = ""
+    public var report = ""
+    public var reportedBy = ""
+    public var reportTime: Int64 = 0
+
+    public init() {}
+}
+
+/// One step of a case. `fromState`/`toState` are equal for a step that changes no state.
+public struct CaseEventRecord: Sendable, Equatable {
+    public var caseID = ""
+    public var time: Int64 = 0
+    /// Empty for the server's own steps.
+    public var accountID = ""
+    public var action = ""
+    public var fromState: Int32 = 0
+    public var toState: Int32 = 0
+    public var note = ""
+
+    public init(caseID: String, time: Int64, accountID: String, action: String, fromState: Int32, toState: Int32, note: String) {
+        self.caseID = caseID
+        self.time = time
+        self.accountID = accountID
+        self.action = action
+        self.fromState = fromState
+        self.toState = toState
+        self.note = note
+    }
+}
+
+/// Which cases a listing returns.
+public struct CaseFilter: Sendable, Equatable {
+    public var scope: ScopeFilter = .everything
+    /// Only subjects in this organisation subtree (a path).
+    public var underPath: String?
+    public var subjectID: String?
+    /// Never cases about this subject (the caller's own record).
+    public var excludeSubjectID: String?
+    public var state: Int32?
+    public var handlerID: String?
+    /// Only cases overdue on this day (`YYYY-MM-DD`): see `ResultUseReader.caseRecords`.
+    public var overdueOn: String?
+
+    public init() {}
+}
+
+/// A talk held with, or a notice given to, the employee a case is about.
+public struct TalkRecord: Sendable, Equatable {
+    public var id = ""
+    public var seq: Int64 = 0
+    public var caseID = ""
+    public var caseNumber = ""
+    public var subjectID = ""
+    /// The proto `TalkKind` number.
+    public var kind: Int32 = 0
+    public var heldOn = ""
+    public var heldBy = ""
+    /// What the employee is told.
+    public var content = ""
+    public var recordedBy = ""
+    public var recordTime: Int64 = 0
+    /// 0 until the employee acknowledges it.
+    public var acknowledgeTime: Int64 = 0
+
+    public init() {}
+}
+
+/// Which talks a listing returns.
+public struct TalkFilter: Sendable, Equatable {
+    public var subjectID = ""
+    public var unacknowledgedOnly = false
+
+    public init(subjectID: String) { self.subjectID = subjectID }
+}

@@ -1,0 +1,39 @@
+/// What result use reads.
+public protocol ResultUseReader {
+    // Cases
+    func caseRecord(id: String) throws -> CaseRecord?
+    func caseRecord(number: String) throws -> CaseRecord?
+    /// Newest first; `page.after` is the last `seq` seen, in decimal. With `overdueOn`, only
+    /// cases overdue that day: assigned, disposed, rectifying or verified with a due date
+    /// before it, or rectifying without a report with a deadline before it.
+    func caseRecords(_ filter: CaseFilter, page: Page) throws -> [CaseRecord]
+    func caseCount(_ filter: CaseFilter) throws -> Int
+    /// Oldest first.
+    func caseEvents(caseID: String) throws -> [CaseEventRecord]
+    /// The cases citing an evidence file (on opening or closing).
+    func caseIDs(evidenceID: String) throws -> [String]
+    /// The number the next case opened in `year` gets: `C-2026-0008`.
+    func nextCaseNumber(year: Int) throws -> String
+
+    // Talks
+    func talk(id: String) throws -> TalkRecord?
+    /// Oldest first.
+    func talks(caseID: String) throws -> [TalkRecord]
+    /// Newest first; `page.after` is the last `seq` seen, in decimal.
+    func talks(_ filter: TalkFilter, page: Page) throws -> [TalkRecord]
+    func talkCount(_ filter: TalkFilter) throws -> Int
+}
+
+/// What result use changes.
+public protocol ResultUseWriter: ResultUseReader {
+    /// Stores a new case with its first event, assigning its `seq`. `.conflict` for a
+    /// number in use.
+    @discardableResult
+    func createCase(_ record: CaseRecord, event: CaseEventRecord) throws -> Int64
+    /// Stores a case's new state and appends its events; bumps its version.
+    func updateCase(_ record: CaseRecord, events: [CaseEventRecord]) throws
+    func createTalk(_ talk: TalkRecord) throws
+    /// Records the employee's acknowledgement, once: a talk acknowledged already keeps its
+    /// first time.
+    func acknowledgeTalk(id: String, time: Int64) throws
+}
