@@ -11,13 +11,16 @@ public import LianjieStore
 /// first, a high-voltage business-expansion team of 17 subjects; a smaller team in the
 /// second (to show that scopes keep them apart); the default "1+3" categories and posts;
 /// one account per role with a documented password (two inspectors in the first district,
-/// so that four eyes can be shown); the default scheme; and a year of history.
+/// so that four eyes can be shown; a discipline head in each of the first two districts);
+/// the default scheme; and a year of history.
 public enum Demo {
     /// Demo accounts and their passwords, as documented in the README.
     public static let accounts: [(username: String, password: String, role: String, organization: String, displayName: String)] = [
         ("inspector", "Jiancha-2026-Demo", "inspector", "district1", "王纪检 (inspector, 城东区)"),
         ("inspector-b", "JianchaB-2026-Demo", "inspector", "district1", "孙纪检 (second inspector, 城东区)"),
         ("inspector2", "Jiancha2-2026-Demo", "inspector", "district2", "赵纪检 (inspector, 城西区)"),
+        ("head", "Fuzeren-2026-Demo", "discipline_head", "district1", "钱书记 (discipline head, 城东区)"),
+        ("head2", "Fuzeren2-2026-Demo", "discipline_head", "district2", "冯书记 (discipline head, 城西区)"),
         ("manager", "Banzhang-2026-Demo", "manager", "team1", "李班长 (manager, 高压业扩班)"),
         ("hr", "Renshi-2026-Demo", "hr", "root", "陈人事 (HR)"),
         ("auditor", "Shenji-2026-Demo", "auditor", "", "周审计 (auditor)"),

@@ -84,6 +84,10 @@ public final class InProcessDeployment: @unchecked Sendable {
         try await client(username, password: password).evaluationService
     }
 
+    public func resultUse(_ username: String, password: String? = nil) async throws -> ResultUseServiceClient {
+        try await client(username, password: password).resultUseService
+    }
+
     /// The organisation at a path of names below the root, e.g. `城东区供电局/营销部/高压业扩班`.
     public func organization(_ path: String) throws -> OrganizationRecord {
         let all = try store.read { try $0.organizations(scope: .everything, includeInactive: true, page: Page(after: nil, limit: 1000)) }
