@@ -105,7 +105,8 @@ let package = Package(
                 swiftSettings: strict),
         /// What goes into a store besides the services: the first administrator, the demo.
         .target(name: "LianjieSeed",
-                dependencies: ["LianjieServiceKit", "LianjieEntry", "LianjieEvaluation", "LianjieRPC", "LianjieMessages", "LianjieStore", "LianjieSecurity",
+                dependencies: ["LianjieServiceKit", "LianjieEntry", "LianjieEvaluation", "LianjieResultUse", "LianjieRPC", "LianjieMessages", "LianjieStore",
+                               "LianjieSecurity",
                                "LianjieScoring"],
                 swiftSettings: strict),
         /// The server process: options, store, bootstrap, signals, drain.

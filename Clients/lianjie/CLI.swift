@@ -41,6 +41,9 @@ struct CLIContext {
     /// The evaluation service with the saved session's token; fails when not logged in.
     func evaluations() throws -> EvaluationServiceClient { client(token: try token()).evaluationService }
 
+    /// The result-use service with the saved session's token; fails when not logged in.
+    func resultUse() throws -> ResultUseServiceClient { client(token: try token()).resultUseService }
+
     var options: CallOptions { CallOptions(timeout: timeout) }
 }
 

@@ -32,6 +32,9 @@ let usage = """
       portrait SUBJECT [--period P] a subject's integrity portrait (廉洁画像)
       stats ORG --period P          statistics of a subtree (归总统计), --pseudonymised for wide audiences
       alerts …                      alerts (list, show, ack, dismiss, case)
+      case …                        cases in the closed loop (list, show, open, assign, dispose, rectify, report,
+                                    verify, close, dismiss, reopen, talk)
+      talks [ack ID]                talks and notices (an employee: their own, to acknowledge)
       report portrait|org … --out F one self-contained HTML report (charts, A4, no script)
     Run a command without arguments for its usage.
 
@@ -101,6 +104,8 @@ func run() async -> Int32 {
         case "portrait": try await EvaluationCommands.portrait(ctx, commandArgs)
         case "stats": try await EvaluationCommands.stats(ctx, commandArgs)
         case "alerts": try await EvaluationCommands.alerts(ctx, commandArgs)
+        case "case": try await CaseCommands.run(ctx, commandArgs)
+        case "talks": try await CaseCommands.talks(ctx, commandArgs)
         case "report": try await ReportCommands.run(ctx, commandArgs)
         default: throw CLIError.usage("unknown command \(command); run lianjie --help")
         }

@@ -171,6 +171,7 @@ public enum Demo {
             _ = try DemoHistory.seed(store: store, audit: audit, clock: clock, logger: logger)
             try EvaluationModule.raiseEntryAlerts(store: store, audit: audit, clock: clock)
             try publishEvaluations(store: store, audit: audit, clock: clock)
+            try DemoCases.seed(store: store, audit: audit, clock: clock)
         }
         logger.notice("demo data seeded", ["organizations": .int(Int64(Self.districts.count + 5)), "subjects": .int(Int64(count)),
                                            "accounts": .int(Int64(Self.accounts.count + 1))])

@@ -12,7 +12,8 @@ import XCTest
 /// `authorization-matrix.txt`: any change in who may do what fails the test. After an
 /// intended change, regenerate it with `LIANJIE_UPDATE_MATRIX=1` and review the diff.
 final class AuthorizationMatrixTests: XCTestCase {
-    static let roles = ["admin", "inspector", "manager", "hr", "employee", "auditor", "service", "none"]
+    /// Demo accounts by their role (`head` is the discipline head), a service token, no token.
+    static let roles = ["admin", "inspector", "head", "manager", "hr", "employee", "auditor", "service", "none"]
     static let file = InteropTests.root.appendingPathComponent("Tests/EndToEndTests/authorization-matrix.txt")
 
     /// Records on one side (inside or outside a district-1 caller's scope).
@@ -30,6 +31,68 @@ final class AuthorizationMatrixTests: XCTestCase {
         /// A tag of the scheme this side's RetireSchemeTag retires.
         var retirable: String
         var evaluation: Evaluation
+        var cases: Cases
+    }
+
+    /// Cases of one side, each in the state its method needs, made by the side's spare
+    /// inspectors (and a manager of its own, for the rectification reports).
+    struct Cases {
+        var open: Case
+        var toAssign: Case
+        /// Assigned, and disposed, to the calling inspector or head when it covers the side
+        /// (a spare otherwise): the handler disposes and starts the rectification.
+        var toDispose: Case
+        var toRectify: Case
+        var toReport: Case
+        /// Reported, handled by a spare: anyone else may verify it.
+        var toVerify: Case
+        var toClose: Case
+        var toDismiss: Case
+        var toReopen: Case
+        /// About subjects[0] (inside: the demo employee).
+        var talk: Talk
+    }
+
+    func cases(_ server: ServerProcess, _ admin: UserServiceClient, _ spares: [Account], _ subjects: [Subject], district: Organization,
+               tag: String, handlerFor caller: String) async throws -> Cases {
+        let first = try await login(server, username: spares[0].username, password: "Beiyong-Mima-0907").0
+        let second = try await login(server, username: spares[1].username, password: "Beiyong-Mima-1917").0.resultUseService
+        _ = try await admin.createAccount(CreateAccountRequest(username: "mgr\(tag)", password: "Jingli-Mima-4418",
+                                                              grants: [RoleGrant(role: .manager, organizationId: district.id)], kind: .person))
+        let manager = try await login(server, username: "mgr\(tag)", password: "Jingli-Mima-4418").0.resultUseService
+        let rs = first.resultUseService
+        let due = CalendarDate(year: 2030, month: 1, day: 1), day = CalendarDate(year: 2026, month: 1, day: 2)
+        func open(_ subject: Subject = subjects[1]) async throws -> Case {
+            try await rs.createCase(CreateCaseRequest(subject: subject.id, source: .report, summary: "matrix"))
+        }
+        func assigned(to handler: String = spares[0].id) async throws -> Case {
+            try await rs.assignCase(AssignCaseRequest(id: try await open().id, handlerId: handler, dueDate: due))
+        }
+        let form = Disposition(form: .second, date: day, documentNumber: "M-1")
+        func disposed(by handler: String = spares[0].id) async throws -> Case {
+            let c = try await assigned(to: handler)
+            return handler == spares[0].id ? try await rs.disposeCase(DisposeCaseRequest(id: c.id, disposition: form))
+                : try await (try await login(server, username: "head", password: UserManagementTests.passwords["head"]!).0.resultUseService)
+                    .disposeCase(DisposeCaseRequest(id: c.id, disposition: form))
+        }
+        func rectifying() async throws -> Case {
+            try await rs.startRectification(StartRectificationRequest(id: try await disposed().id, deadline: due, requirements: "matrix"))
+        }
+        func reported() async throws -> Case {
+            try await manager.reportRectification(ReportRectificationRequest(id: try await rectifying().id, report: "matrix"))
+        }
+        func verified() async throws -> Case { try await second.verifyCase(VerifyCaseRequest(id: try await reported().id, note: "matrix")) }
+        let evidence = try await Self.upload(first.entryService).1!
+        let closed = try await rs.closeCase(CloseCaseRequest(id: try await verified().id, conclusion: "matrix", evidenceIds: [evidence.id]))
+        let forTalk = try await open(subjects[0])
+        let talk = try await rs.recordTalk(RecordTalkRequest(caseId: forTalk.id, kind: .notice, heldOn: day, heldBy: "matrix", content: "matrix"))
+        // The calling inspector or head handles the cases it disposes, inside its district.
+        let callerID = ["inspector", "head"].contains(caller) && tag == "a"
+            ? try await admin.listAccounts(ListAccountsRequest(organizationId: district.id, pageSize: 500)).accounts.first { $0.username == caller }?.id
+            : nil
+        return Cases(open: try await open(), toAssign: try await open(), toDispose: try await assigned(to: callerID ?? spares[0].id),
+                     toRectify: try await disposed(by: callerID ?? spares[0].id), toReport: try await rectifying(), toVerify: try await reported(),
+                     toClose: try await verified(), toDismiss: try await open(), toReopen: closed, talk: talk)
     }
 
     /// Evaluation records of one side, made by its spare inspectors.
@@ -126,7 +189,7 @@ final class AuthorizationMatrixTests: XCTestCase {
                        appealed: appealed, evidence: evidence, order: order)
     }
 
-    func prepare(_ server: ServerProcess, _ admin: UserServiceClient, district name: String, tag: String) async throws -> Side {
+    func prepare(_ server: ServerProcess, _ admin: UserServiceClient, district name: String, tag: String, caller: String) async throws -> Side {
         let orgs = try await admin.listOrganizations(ListOrganizationsRequest(pageSize: 500)).organizations
         let district = orgs.first { $0.name == name }!
         let team = orgs.first { $0.name == "高压业扩班" && $0.ancestorIds.contains(district.id) }!
@@ -149,7 +212,8 @@ final class AuthorizationMatrixTests: XCTestCase {
                     revocable: revocable, subjects: subjects, category: category,
                     entries: try await entries(server, spares, subjects, tag: tag),
                     retirable: tag == "a" ? "PLEDGE_SIGNED" : "WARNING_EDUCATION",
-                    evaluation: try await evaluation(server, spares, subjects, district: district))
+                    evaluation: try await evaluation(server, spares, subjects, district: district),
+                    cases: try await cases(server, admin, spares, subjects, district: district, tag: tag, handlerFor: caller))
     }
 
     /// What the caller holds for the calls that need it: its password (changed by the first
@@ -170,6 +234,7 @@ final class AuthorizationMatrixTests: XCTestCase {
     func outcome(_ method: String, _ client: RPCClient, _ side: Side, cell: String, _ credentials: Credentials) async -> String {
         let date = CalendarDate(year: 2030, month: 1, day: 1)
         let c = client.userService, e = client.entryService, v = client.evaluationService, ev = side.evaluation
+        let r = client.resultUseService, cs = side.cases
         do {
             switch method {
             case "Login": _ = try await c.login(LoginRequest(username: side.spares[0].username, password: "Beiyong-Mima-0907"))
@@ -296,6 +361,31 @@ final class AuthorizationMatrixTests: XCTestCase {
             case "AcknowledgeAlert": _ = try await v.acknowledgeAlert(AcknowledgeAlertRequest(id: ev.alerts[0].id))
             case "DismissAlert": _ = try await v.dismissAlert(DismissAlertRequest(id: ev.alerts[1].id, reason: "matrix"))
             case "MarkAlertForCase": _ = try await v.markAlertForCase(MarkAlertForCaseRequest(id: ev.alerts[2].id))
+
+            case "CreateCase": _ = try await r.createCase(CreateCaseRequest(subject: side.subjects[1].id, source: .report, summary: "matrix"))
+            case "GetCase": _ = try await r.getCase(GetCaseRequest(id: cs.open.id))
+            case "ListCases": _ = try await r.listCases(ListCasesRequest(organizationId: side.district.id))
+            case "AssignCase":
+                _ = try await r.assignCase(AssignCaseRequest(id: cs.toAssign.id, handlerId: side.spares[2].id, dueDate: CalendarDate(year: 2030, month: 1, day: 1)))
+            case "DisposeCase":
+                _ = try await r.disposeCase(DisposeCaseRequest(id: cs.toDispose.id, disposition: Disposition(
+                    form: .first, measure: .talkReminder, date: CalendarDate(year: 2026, month: 1, day: 2), talkedBy: "matrix", notes: "matrix")))
+            case "StartRectification":
+                _ = try await r.startRectification(StartRectificationRequest(id: cs.toRectify.id, deadline: CalendarDate(year: 2030, month: 1, day: 1),
+                                                                             requirements: "matrix"))
+            case "ReportRectification": _ = try await r.reportRectification(ReportRectificationRequest(id: cs.toReport.id, report: "matrix"))
+            case "VerifyCase": _ = try await r.verifyCase(VerifyCaseRequest(id: cs.toVerify.id, note: "matrix"))
+            case "CloseCase":
+                // Closing cites the caller's own upload (a caller that may not upload gets a made-up id).
+                let evidence = (try? await Self.upload(e).1?.id) ?? "evi_none"
+                _ = try await r.closeCase(CloseCaseRequest(id: cs.toClose.id, conclusion: "matrix", evidenceIds: [evidence]))
+            case "DismissCase": _ = try await r.dismissCase(DismissCaseRequest(id: cs.toDismiss.id, reason: "matrix"))
+            case "ReopenCase": _ = try await r.reopenCase(ReopenCaseRequest(id: cs.toReopen.id, reason: "matrix"))
+            case "RecordTalk":
+                _ = try await r.recordTalk(RecordTalkRequest(caseId: cs.open.id, kind: .talk, heldOn: CalendarDate(year: 2026, month: 1, day: 2),
+                                                             heldBy: "matrix", content: "matrix"))
+            case "ListTalks": _ = try await r.listTalks(ListTalksRequest(subject: side.subjects[0].id))
+            case "AcknowledgeTalk": _ = try await r.acknowledgeTalk(AcknowledgeTalkRequest(id: cs.talk.id))
             default: return "(untested)"
             }
             return "OK"
@@ -307,15 +397,15 @@ final class AuthorizationMatrixTests: XCTestCase {
     }
 
     func testTheWholeMatrixIsAsCommitted() async throws {
-        let methods = (UserService.methodPaths + EntryService.methodPaths + EvaluationService.methodPaths).map { String($0.split(separator: "/").last!) }
+        let methods = (UserService.methodPaths + EntryService.methodPaths + EvaluationService.methodPaths + ResultUseService.methodPaths).map { String($0.split(separator: "/").last!) }
         var lines: [String] = ["# role × method: outcome for a target inside | outside a district-1 scope.",
                                "# Regenerate with LIANJIE_UPDATE_MATRIX=1 swift test --filter AuthorizationMatrixTests, then review the diff."]
         var table: [String: [String: (String, String)]] = [:]
         for role in Self.roles {
             let server = try ServerProcess(extraArguments: ["--demo"])
             let admin = try await login(server, username: "admin", password: adminPassword).0.userService
-            let inside = try await prepare(server, admin, district: "城东区供电局", tag: "a")
-            let outside = try await prepare(server, admin, district: "城西区供电局", tag: "b")
+            let inside = try await prepare(server, admin, district: "城东区供电局", tag: "a", caller: role)
+            let outside = try await prepare(server, admin, district: "城西区供电局", tag: "b", caller: role)
             let c = client(server)
             let credentials = Credentials(password: UserManagementTests.passwords[role] ?? "", spareSessions: [])
             switch role {

@@ -11,7 +11,7 @@ final class UserManagementTests: XCTestCase {
     static let passwords = Dictionary(uniqueKeysWithValues: [
         ("admin", adminPassword), ("inspector", "Jiancha-2026-Demo"), ("inspector2", "Jiancha2-2026-Demo"),
         ("manager", "Banzhang-2026-Demo"), ("hr", "Renshi-2026-Demo"), ("auditor", "Shenji-2026-Demo"),
-        ("employee", "Yuangong-2026-Demo"),
+        ("employee", "Yuangong-2026-Demo"), ("head", "Fuzeren-2026-Demo"),
     ])
 
     func demo() throws -> ServerProcess { try ServerProcess(extraArguments: ["--demo"]) }

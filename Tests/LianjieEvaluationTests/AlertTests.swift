@@ -27,11 +27,11 @@ final class AlertTests: XCTestCase {
         XCTAssertEqual(alert.period, Period(kind: .month, year: 2026, index: 11))
         XCTAssertFalse(alert.summary.contains("未申报亲属"), "no entry content in an alert")
 
-        // The outbox tells the district's inspectors and the team's manager, once each, with
-        // nothing of the entry's content.
+        // The outbox tells the district's inspectors, its discipline head and the team's
+        // manager, once each, with nothing of the entry's content.
         let outbox = try f.d.store.read { try $0.pendingNotifications(limit: 1000) }.filter { $0.payload.contains(alert.id) }
         let recipients = Set(outbox.map(\.recipient))
-        XCTAssertEqual(recipients, Set(try ["inspector", "inspector-b", "manager"].map { try f.d.account($0).id }))
+        XCTAssertEqual(recipients, Set(try ["inspector", "inspector-b", "head", "manager"].map { try f.d.account($0).id }))
         XCTAssertTrue(outbox.allSatisfy { !$0.payload.contains("未申报亲属") })
 
         // A second match in the same month adds its evidence to the open alert; no new alert.

@@ -241,6 +241,12 @@ final class CaseServiceTests: XCTestCase {
         }
         XCTAssertEqual(try escalations(to: "head"), 1)
         XCTAssertEqual(try escalations(to: "head2"), 0, "the other district's head is not told")
+        // The portrait shows the overdue case to staff, not to the employee it is about.
+        let portrait = try await f.d.evaluations("manager").getPortrait(GetPortraitRequest(subject: "HV0001"))
+        XCTAssertEqual(portrait.openCases.map(\.number), [c.number])
+        XCTAssertEqual(portrait.openCases.first?.overdue, true)
+        let own = try await f.d.evaluations("employee").getPortrait(GetPortraitRequest(subject: "HV0001"))
+        XCTAssertTrue(own.openCases.isEmpty)
 
         f.d.clock.advance(seconds: 6 * 86_400)
         XCTAssertEqual(try ResultUseModule.checkOverdueCases(f.d.kit), 0, "not again within the interval")

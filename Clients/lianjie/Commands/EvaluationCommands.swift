@@ -209,6 +209,10 @@ enum EvaluationCommands {
             for w in p.topCredits { print("  credit \(w.contribution) \(w.name) ×\(w.entries)") }
             for w in p.topDebits { print("  debit  \(w.contribution) \(w.name) ×\(w.entries)") }
             for a in p.openAlerts { print("alert \(a.id) [\(Show.name(a.severity, prefix: "ALERT_SEVERITY_"))] \(a.rule): \(a.summary)") }
+            for c in p.openCases {
+                print("case \(c.number) \(Show.name(c.state, prefix: "CASE_STATE_"))\(c.dueDate.map { ", due \(Show.date($0))" } ?? "")"
+                      + (c.overdue ? " — OVERDUE, escalated \(c.escalations)×" : "") + ": \(c.summary)")
+            }
             if p.entriesPendingReview > 0 { print("\(p.entriesPendingReview) entries in the period are still waiting for review") }
         }
     }

@@ -3226,7 +3226,7 @@ const ProtobufCMessageDescriptor lianjie__v1__peer_median__descriptor =
   (ProtobufCMessageInit) lianjie__v1__peer_median__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor lianjie__v1__portrait__field_descriptors[21] =
+static const ProtobufCFieldDescriptor lianjie__v1__portrait__field_descriptors[22] =
 {
   {
     "subject_id",
@@ -3480,6 +3480,18 @@ static const ProtobufCFieldDescriptor lianjie__v1__portrait__field_descriptors[2
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "open_cases",
+    22,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Lianjie__V1__Portrait, n_open_cases),
+    offsetof(Lianjie__V1__Portrait, open_cases),
+    &lianjie__v1__case__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned lianjie__v1__portrait__field_indices_by_name[] = {
   5,   /* field[5] = category_code */
@@ -3490,6 +3502,7 @@ static const unsigned lianjie__v1__portrait__field_indices_by_name[] = {
   12,   /* field[12] = grades */
   19,   /* field[19] = no_data */
   17,   /* field[17] = open_alerts */
+  21,   /* field[21] = open_cases */
   3,   /* field[3] = organization_id */
   4,   /* field[4] = organization_name */
   16,   /* field[16] = peer_medians */
@@ -3507,7 +3520,7 @@ static const unsigned lianjie__v1__portrait__field_indices_by_name[] = {
 static const ProtobufCIntRange lianjie__v1__portrait__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 21 }
+  { 0, 22 }
 };
 const ProtobufCMessageDescriptor lianjie__v1__portrait__descriptor =
 {
@@ -3517,7 +3530,7 @@ const ProtobufCMessageDescriptor lianjie__v1__portrait__descriptor =
   "Lianjie__V1__Portrait",
   "lianjie.v1",
   sizeof(Lianjie__V1__Portrait),
-  21,
+  22,
   lianjie__v1__portrait__field_descriptors,
   lianjie__v1__portrait__field_indices_by_name,
   1,  lianjie__v1__portrait__number_ranges,

@@ -31,7 +31,7 @@ struct PortraitHandler: Sendable {
         call.target = AuditLog.Target(type: "portrait", id: subject.id, organizationID: org.id, organizationPath: org.path)
         let own = !call.caller.subjectID.isEmpty && call.caller.subjectID == subject.id
         guard (own && call.caller.has(anyOf: [.employee])) || (!own && call.caller.covers(EvaluationAccess.staff, path: org.path)) else { throw missing }
-        var m = try call.read { r in try build(subject, org, period: period, trendCount: trendCount, r, call.kit.schemes) }
+        var m = try call.read { r in try build(subject, org, period: period, trendCount: trendCount, now: call.now, r, call.kit.schemes) }
         if own { Self.selfView(&m) }
         return m
     }
@@ -41,6 +41,7 @@ struct PortraitHandler: Sendable {
     /// run's figures and notes (about the whole scope) beyond what identifies it.
     static func selfView(_ m: inout Portrait) {
         m.openAlerts = []
+        m.openCases = []
         m.entriesPendingReview = 0
         if let run = m.run {
             m.run = EvaluationRun(id: run.id, period: run.period, schemeVersion: run.schemeVersion, schemeHash: run.schemeHash,
@@ -49,8 +50,8 @@ struct PortraitHandler: Sendable {
         }
     }
 
-    func build(_ subject: SubjectRecord, _ org: OrganizationRecord, period requested: CorePeriod?, trendCount: Int, _ r: any StoreReader,
-               _ schemes: PublishedSchemes) throws -> Portrait {
+    func build(_ subject: SubjectRecord, _ org: OrganizationRecord, period requested: CorePeriod?, trendCount: Int, now: Int64,
+               _ r: any StoreReader, _ schemes: PublishedSchemes) throws -> Portrait {
         var m = Portrait()
         m.subjectId = subject.id
         m.subjectName = subject.name
@@ -105,6 +106,15 @@ struct PortraitHandler: Sendable {
             open += try r.alerts(filter, page: Page(after: nil, limit: 200))
         }
         m.openAlerts = open.sorted { $0.seq > $1.seq }.prefix(200).map { AlertHandlers.message($0, events: []) }
+        var cases = CaseFilter()
+        cases.subjectID = subject.id
+        let today = CalendarDays.today(now)
+        m.openCases = try r.caseRecords(cases, page: Page(after: nil, limit: 200)).filter { (1...5).contains($0.state) }.map { c in
+            Case(id: c.id, number: c.number, subjectId: c.subjectID, subjectName: c.subjectName, organizationId: c.organizationID,
+                 source: CaseSource(rawValue: c.source), summary: c.summary, alertId: c.alertID, state: CaseState(rawValue: c.state),
+                 handlerId: c.handlerID, dueDate: CalendarDays.date(c.dueDate), overdue: c.overdueDeadline(on: today) != nil,
+                 escalations: Int32(clamping: c.escalations), openTime: CalendarDays.time(c.openTime), etag: String(c.version))
+        }
         if let period {
             m.entriesPendingReview = Int32(try r.pendingEntryCount(subjectID: subject.id, from: period.start.description, to: period.end.description))
         }

@@ -1802,6 +1802,9 @@ public struct Portrait: ProtoMessage {
     public var noData: Bool = false
     /// The run the result comes from, with its scheme version and inputs hash.
     public var run: EvaluationRun? = nil
+    /// Cases about the subject not yet closed or dismissed, newest first, without their
+    /// events and talks; `overdue` marks those past a deadline (not in the employee's own).
+    public var openCases: [Case] = []
 
     public static let protoName = "lianjie.v1.Portrait"
 
@@ -1829,7 +1832,8 @@ public struct Portrait: ProtoMessage {
         openAlerts: [Alert] = [],
         entriesPendingReview: Int32 = 0,
         noData: Bool = false,
-        run: EvaluationRun? = nil
+        run: EvaluationRun? = nil,
+        openCases: [Case] = []
     ) {
         self.subjectId = subjectId
         self.subjectName = subjectName
@@ -1852,6 +1856,7 @@ public struct Portrait: ProtoMessage {
         self.entriesPendingReview = entriesPendingReview
         self.noData = noData
         self.run = run
+        self.openCases = openCases
     }
 
     /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
@@ -1879,6 +1884,7 @@ public struct Portrait: ProtoMessage {
         self.entriesPendingReview = c.entries_pending_review
         self.noData = (c.no_data != 0)
         if let m = c.run { self.run = EvaluationRun(c: m) }
+        self.openCases = CRead.messages(c.n_open_cases, c.open_cases) { Case(c: $0) }
     }
 
     /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
@@ -1923,6 +1929,10 @@ public struct Portrait: ProtoMessage {
         c.entries_pending_review = entriesPendingReview
         c.no_data = (noData ? 1 : 0)
         if let v = run { c.run = arena.message { (m: inout Lianjie__V1__EvaluationRun) in v.fill(&m, arena) } }
+        if !openCases.isEmpty {
+            c.n_open_cases = openCases.count
+            c.open_cases = arena.messages(openCases) { (v: Case, m: inout Lianjie__V1__Case) in v.fill(&m, arena) }
+        }
     }
 
     public func serializedBytes() -> [UInt8] {
@@ -1960,6 +1970,7 @@ public struct Portrait: ProtoMessage {
         if entriesPendingReview != 0 { o.append(("entriesPendingReview", .number(String(entriesPendingReview)))) }
         if noData { o.append(("noData", .bool(noData))) }
         if let v = run { o.append(("run", v.jsonValue())) }
+        if !openCases.isEmpty { o.append(("openCases", .array(openCases.map { v in v.jsonValue() }))) }
         return .object(o)
     }
 
@@ -1990,6 +2001,7 @@ public struct Portrait: ProtoMessage {
             case "entriesPendingReview", "entries_pending_review": self.entriesPendingReview = try JSONRead.int32(value, "entriesPendingReview")
             case "noData", "no_data": self.noData = try JSONRead.bool(value, "noData")
             case "run": self.run = try JSONRead.message(EvaluationRun.self, value, "run")
+            case "openCases", "open_cases": self.openCases = try JSONRead.array(value, "openCases") { v, p throws(ProtoError) in try JSONRead.message(Case.self, v, p) }
             default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
             }
         }

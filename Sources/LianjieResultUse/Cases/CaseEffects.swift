@@ -6,7 +6,12 @@ import LianjieStore
 /// and its events, tells people through the notification outbox, and raises the overdue
 /// alert through the kit (the evaluation module owns alert rules).
 struct CaseEffects {
-    let kit: ServiceKit
+    /// Raises the overdue alert: the kit's observers.
+    let raiseOverdue: (CaseOverdue, any StoreWriter) throws -> [AuditLog.Target]
+
+    init(kit: ServiceKit) { raiseOverdue = kit.caseOverdue }
+
+    init(raiseOverdue: @escaping (CaseOverdue, any StoreWriter) throws -> [AuditLog.Target]) { self.raiseOverdue = raiseOverdue }
 
     /// Stores `record` (created when `isNew`) with the events among `actions` and carries
     /// out the rest. Returns the further records changed (alerts), for the audit.
@@ -28,7 +33,7 @@ struct CaseEffects {
             case .notify(let recipient, let key, let message):
                 try notify(recipient, key: key, message: message, about: record, tx)
             case .raiseOverdueAlert(let deadline, let day):
-                touched += try kit.caseOverdue(CaseOverdue(caseID: record.id, caseNumber: record.number, subjectID: record.subjectID,
+                touched += try raiseOverdue(CaseOverdue(caseID: record.id, caseNumber: record.number, subjectID: record.subjectID,
                                                            subjectName: record.subjectName, organizationID: record.organizationID,
                                                            organizationPath: record.organizationPath, deadline: deadline, day: day,
                                                            time: record.updateTime), tx)

@@ -209,14 +209,9 @@ public struct CaseLifecycle: Sendable {
         }
     }
 
-    /// Whether the case is overdue on `today`, and for which deadline: the rectification
-    /// report's (in rectification, not reported, deadline passed), else the due date's.
+    /// Whether the case is overdue on `today`, and for which deadline (`CaseRecord.overdueDeadline`).
     public func overdue(on today: String) -> (CaseOverdue.Deadline, String)? {
-        guard [.assigned, .disposed, .rectifying, .verified].contains(state) else { return nil }
-        let r = record.rectification
-        if state == .rectifying, r.report.isEmpty, !r.deadline.isEmpty, r.deadline < today { return (.rectification, r.deadline) }
-        if !record.dueDate.isEmpty, record.dueDate < today { return (.due, record.dueDate) }
-        return nil
+        record.overdueDeadline(on: today).flatMap { found in CaseOverdue.Deadline(rawValue: found.kind).map { ($0, found.day) } }
     }
 
     private mutating func check(today: String, escalateEverySeconds every: Int64) -> [Action] {

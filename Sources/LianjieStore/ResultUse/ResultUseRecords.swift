@@ -44,6 +44,19 @@ public struct CaseRecord: Sendable, Equatable {
     public var version: Int64 = 0
 
     public init() {}
+
+    /// The deadline the case is overdue for on `today` (`YYYY-MM-DD`), if any: in
+    /// rectification without a report and past the rectification deadline (`rectification`),
+    /// else assigned, disposed, in rectification or verified and past its due date (`due`).
+    /// `caseRecords(overdueOn:)` selects by the same rule.
+    public func overdueDeadline(on today: String) -> (kind: String, day: String)? {
+        guard (2...5).contains(state) else { return nil }
+        if state == 4, rectification.report.isEmpty, !rectification.deadline.isEmpty, rectification.deadline < today {
+            return ("rectification", rectification.deadline)
+        }
+        if !dueDate.isEmpty, dueDate < today { return ("due", dueDate) }
+        return nil
+    }
 }
 
 /// A case's disposition under one of the four forms (form 0: none yet).

@@ -17,6 +17,7 @@ PROTOBUF_C__BEGIN_DECLS
 #include "lianjie/v1/types.pb-c.h"
 #include "lianjie/v1/scheme.pb-c.h"
 #include "lianjie/v1/evaluation.pb-c.h"
+#include "lianjie/v1/result_use.pb-c.h"
 
 typedef struct Lianjie__V1__CreateEvaluationRunRequest Lianjie__V1__CreateEvaluationRunRequest;
 typedef struct Lianjie__V1__GetEvaluationRunRequest Lianjie__V1__GetEvaluationRunRequest;
@@ -521,10 +522,16 @@ struct  Lianjie__V1__Portrait
    * The run the result comes from, with its scheme version and inputs hash.
    */
   Lianjie__V1__EvaluationRun *run;
+  /*
+   * Cases about the subject not yet closed or dismissed, newest first, without their
+   * events and talks; `overdue` marks those past a deadline (not in the employee's own).
+   */
+  size_t n_open_cases;
+  Lianjie__V1__Case **open_cases;
 };
 #define LIANJIE__V1__PORTRAIT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__portrait__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, NULL, 0,NULL, NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0, 0, NULL }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, NULL, 0,NULL, NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0,NULL, 0, 0, NULL, 0,NULL }
 
 
 struct  Lianjie__V1__GetStatisticsRequest
