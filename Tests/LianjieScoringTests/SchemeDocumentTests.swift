@@ -32,6 +32,36 @@ final class SchemeDocumentTests: XCTestCase {
         XCTAssertEqual(SchemeLoader.check(Data(bad.utf8)).problems.map(\.field), ["alertRules[2].kind"])
     }
 
+    func testDispositionAndOpinionRulesRoundTripAreCheckedAndHashed() throws {
+        var scheme = try SchemeLoader.defaultScheme()
+        XCTAssertEqual(scheme.dispositionRules.map(\.form), [2, 3, 4])
+        XCTAssertEqual(scheme.dispositionRule(form: 2)?.appraisalCap, .fair)
+        XCTAssertEqual(scheme.dispositionRule(form: 3)?.tag, "COMMON/DISCIPLINE_FORM_3")
+        XCTAssertNil(scheme.dispositionRule(form: 1))
+        XCTAssertEqual(scheme.opinionRules.map(\.kind), [.openCase, .disposition, .redLineVeto])
+        XCTAssertEqual(scheme.opinionRules.map(\.conclusion), [.deferred, .objection, .objection])
+        XCTAssertTrue(OpinionConclusion.objection > .deferred && OpinionConclusion.deferred > .noObjection)
+
+        let hash = scheme.hash
+        scheme.dispositionRules[0].capMonths = 18
+        XCTAssertNotEqual(scheme.hash, hash, "a cap's length is versioned with the scheme")
+        XCTAssertEqual(try SchemeLoader.load(Data(scheme.fileText.utf8)), scheme)
+        XCTAssertEqual(scheme.differences(from: try SchemeLoader.defaultScheme()), ["~ disposition form 2: tag=COMMON/DISCIPLINE_FORM_2 cap=fair months=12 → tag=COMMON/DISCIPLINE_FORM_2 cap=fair months=18"])
+
+        scheme.dispositionRules[0].tag = "COMMON/ON_TIME_HANDLING"
+        scheme.dispositionRules[1].tag = "COMMON/NO_SUCH"
+        scheme.dispositionRules[2].form = 3
+        scheme.opinionRules[0].conclusion = .noObjection
+        scheme.opinionRules[2].months = 0
+        let (_, problems) = SchemeLoader.check(Data(scheme.fileText.utf8))
+        XCTAssertEqual(problems.map(\.field), ["dispositionRules[0].tag", "dispositionRules[1].tag", "dispositionRules[2].form",
+                                               "opinionRules[0].conclusion", "opinionRules[2].months"])
+        let bad = scheme.fileText.replacingOccurrences(of: "\"kind\": \"openCase\"", with: "\"kind\": \"openFile\"")
+        XCTAssertEqual(SchemeLoader.check(Data(bad.utf8)).problems.map(\.field), ["opinionRules[0].kind"])
+        let misspelt = try SchemeLoader.defaultScheme().fileText.replacingOccurrences(of: "\"capMonths\"", with: "\"capMonth\"")
+        XCTAssertEqual(SchemeLoader.check(Data(misspelt.utf8)).problems.map(\.field), ["dispositionRules[0].capMonth"])
+    }
+
     func testEveryProblemIsReportedWithItsPath() throws {
         var scheme = try SchemeLoader.defaultScheme()
         scheme.libraries[0].tags[0].points = 0

@@ -168,12 +168,19 @@ public struct Scheme: Sendable, Hashable {
     public var workOrderRules: [WorkOrderRule]
     /// The rules that raise alerts about subjects.
     public var alertRules: [AlertRule]
+    /// What dispositions of the second form or heavier derive and cap, by form.
+    public var dispositionRules: [DispositionRule]
+    /// The rules that propose integrity opinions.
+    public var opinionRules: [OpinionRule]
 
     public init(version: String, dimensions: [Dimension: DimensionRule], libraries: [TagLibrary],
                 categoryCoefficients: [String: [Dimension: Int64]], postCoefficients: [String: Int64] = [:], grades: GradeBands,
-                workOrderRules: [WorkOrderRule] = [], alertRules: [AlertRule] = []) {
+                workOrderRules: [WorkOrderRule] = [], alertRules: [AlertRule] = [], dispositionRules: [DispositionRule] = [],
+                opinionRules: [OpinionRule] = []) {
         self.version = version
         self.alertRules = alertRules
+        self.dispositionRules = dispositionRules
+        self.opinionRules = opinionRules
         self.workOrderRules = workOrderRules
         self.postCoefficients = postCoefficients
         self.dimensions = dimensions
@@ -210,6 +217,8 @@ public struct Scheme: Sendable, Hashable {
         for p in postCoefficients.keys.sorted() { lines.append("post \(p)=\(postCoefficients[p]!)") }
         for r in workOrderRules { lines.append(r.canonicalLine) }
         for r in alertRules { lines.append(r.canonicalLine) }
+        for r in dispositionRules { lines.append(r.canonicalLine) }
+        for r in opinionRules { lines.append(r.canonicalLine) }
         lines.append("grades excellent=\(grades.excellent) good=\(grades.good) fair=\(grades.fair)")
         return lines.joined(separator: "\n") + "\n"
     }
@@ -234,6 +243,9 @@ public struct SchemeError: Error, Sendable, Equatable, CustomStringConvertible {
 }
 
 extension Scheme {
+    /// The disposition rule of `form`, if the scheme has one.
+    public func dispositionRule(form: Int) -> DispositionRule? { dispositionRules.first { $0.form == form } }
+
     /// Checks every rule of a well-formed scheme; throws the first problem found.
     public func validate() throws(SchemeError) {
         if let first = problems().first { throw first }
@@ -303,6 +315,16 @@ extension Scheme {
         for (i, r) in alertRules.enumerated() {
             found += r.problems("alertRules[\(i)]")
             if !r.code.isEmpty, !alertCodes.insert(r.code).inserted { fail("alertRules[\(i)].code", "\(r.code) appears twice") }
+        }
+        var forms: Set<Int> = []
+        for (i, r) in dispositionRules.enumerated() {
+            found += r.problems("dispositionRules[\(i)]", tags: tags)
+            if !forms.insert(r.form).inserted { fail("dispositionRules[\(i)].form", "form \(r.form) has two rules") }
+        }
+        var opinionCodes: Set<String> = []
+        for (i, r) in opinionRules.enumerated() {
+            found += r.problems("opinionRules[\(i)]")
+            if !r.code.isEmpty, !opinionCodes.insert(r.code).inserted { fail("opinionRules[\(i)].code", "\(r.code) appears twice") }
         }
         return found
     }

@@ -65,7 +65,23 @@ extension Scheme {
             case .gradePoor, .immediateTag, .workOrderHit, .caseOverdue: break
             }
             return "\n    { " + fields.joined(separator: ", ") + " }"
-        }.joined(separator: ",") + (alertRules.isEmpty ? "]\n}\n" : "\n  ]\n}\n")
+        }.joined(separator: ",") + (alertRules.isEmpty ? "],\n" : "\n  ],\n")
+        out += "  \"dispositionRules\": [" + dispositionRules.map { r in
+            var fields = ["\"form\": \(r.form)"]
+            if !r.tag.isEmpty { fields.append("\"tag\": \(q(r.tag))") }
+            if let cap = r.appraisalCap { fields += ["\"appraisalCap\": \(q(cap.rawValue))", "\"capMonths\": \(r.capMonths)"] }
+            return "\n    { " + fields.joined(separator: ", ") + " }"
+        }.joined(separator: ",") + (dispositionRules.isEmpty ? "],\n" : "\n  ],\n")
+        out += "  \"opinionRules\": [" + opinionRules.map { r in
+            var fields = ["\"code\": \(q(r.code))", "\"kind\": \(q(r.kind.rawValue))", "\"conclusion\": \(q(r.conclusion.rawValue))"]
+            if !r.enabled { fields.append("\"enabled\": false") }
+            switch r.kind {
+            case .openCase: break
+            case .disposition: fields += ["\"minForm\": \(r.minForm)", "\"months\": \(r.months)"]
+            case .redLineVeto, .gradePoor: fields.append("\"months\": \(r.months)")
+            }
+            return "\n    { " + fields.joined(separator: ", ") + " }"
+        }.joined(separator: ",") + (opinionRules.isEmpty ? "]\n}\n" : "\n  ]\n}\n")
         return out
     }
 
@@ -158,6 +174,12 @@ enum SchemeText {
         }
         for r in s.alertRules {
             f["alert \(r.code)"] = r.canonicalLine.split(separator: " ").dropFirst(2).joined(separator: " ")
+        }
+        for r in s.dispositionRules {
+            f["disposition form \(r.form)"] = r.canonicalLine.split(separator: " ").dropFirst(2).joined(separator: " ")
+        }
+        for r in s.opinionRules {
+            f["opinion \(r.code)"] = r.canonicalLine.split(separator: " ").dropFirst(2).joined(separator: " ")
         }
         for l in s.libraries {
             f["library \(l.code)"] = "\(l.name) (category \(l.category ?? "none"))"

@@ -53,7 +53,10 @@ public enum SchemeLoader {
     /// The fields each object of a scheme file may have (a misspelt optional field would
     /// otherwise be ignored without a word).
     private static let fields: [String: Set<String>] = [
-        "": ["version", "dimensions", "grades", "categoryCoefficients", "postCoefficients", "libraries", "workOrderRules", "alertRules"],
+        "": ["version", "dimensions", "grades", "categoryCoefficients", "postCoefficients", "libraries", "workOrderRules", "alertRules",
+             "dispositionRules", "opinionRules"],
+        "disposition": ["form", "tag", "appraisalCap", "capMonths"],
+        "opinion": ["code", "kind", "conclusion", "enabled", "minForm", "months"],
         "alert": ["code", "kind", "severity", "enabled", "threshold", "points", "count", "days"],
         "rule": ["code", "kind", "tag", "entryStatus", "enabled", "graceDays", "threshold", "minPeers", "minOrders", "minFirmOrders",
                  "minShare", "minRatio", "significance", "minSuspensions"],
@@ -82,6 +85,12 @@ public enum SchemeLoader {
         }
         for (i, r) in (top["alertRules"] as? [Any] ?? []).enumerated() {
             if let e = extra(r, "alert", "alertRules[\(i)]") { return e }
+        }
+        for (i, r) in (top["dispositionRules"] as? [Any] ?? []).enumerated() {
+            if let e = extra(r, "disposition", "dispositionRules[\(i)]") { return e }
+        }
+        for (i, r) in (top["opinionRules"] as? [Any] ?? []).enumerated() {
+            if let e = extra(r, "opinion", "opinionRules[\(i)]") { return e }
         }
         for (i, l) in (top["libraries"] as? [Any] ?? []).enumerated() {
             if let e = extra(l, "library", "libraries[\(i)]") { return e }
@@ -174,6 +183,24 @@ struct SchemeFile: Decodable {
     var libraries: [LibraryFile]
     var workOrderRules: [RuleFile]?
     var alertRules: [AlertFile]?
+    var dispositionRules: [DispositionFile]?
+    var opinionRules: [OpinionFile]?
+
+    struct DispositionFile: Decodable {
+        var form: Int
+        var tag: String?
+        var appraisalCap: String?
+        var capMonths: Int?
+    }
+
+    struct OpinionFile: Decodable {
+        var code: String
+        var kind: String
+        var conclusion: String
+        var enabled: Bool?
+        var minForm: Int?
+        var months: Int?
+    }
 
     func scheme() throws(SchemeError) -> Scheme {
         func exact(_ text: String, _ field: String) throws(SchemeError) -> Exact {
@@ -245,6 +272,30 @@ struct SchemeFile: Decodable {
             if let v = r.days { rule.days = v }
             alerts.append(rule)
         }
+        var dispositions: [DispositionRule] = []
+        for (i, r) in (dispositionRules ?? []).enumerated() {
+            let p = "dispositionRules[\(i)]"
+            var cap: Grade?
+            if let v = r.appraisalCap {
+                guard let g = Grade(rawValue: v) else { throw SchemeError(field: "\(p).appraisalCap", reason: "must be good, fair or poor") }
+                cap = g
+            }
+            dispositions.append(DispositionRule(form: r.form, tag: r.tag ?? "", appraisalCap: cap, capMonths: r.capMonths ?? 12))
+        }
+        var opinions: [OpinionRule] = []
+        for (i, r) in (opinionRules ?? []).enumerated() {
+            let p = "opinionRules[\(i)]"
+            guard let kind = OpinionRule.Kind(rawValue: r.kind) else {
+                throw SchemeError(field: "\(p).kind", reason: "must be one of \(OpinionRule.Kind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard let conclusion = OpinionConclusion(rawValue: r.conclusion) else {
+                throw SchemeError(field: "\(p).conclusion", reason: "must be defer or objection")
+            }
+            var rule = OpinionRule(code: r.code, kind: kind, conclusion: conclusion, enabled: r.enabled ?? true)
+            if let v = r.minForm { rule.minForm = v }
+            if let v = r.months { rule.months = v }
+            opinions.append(rule)
+        }
         var libraries: [TagLibrary] = []
         for (i, l) in self.libraries.enumerated() {
             var tags: [Tag] = []
@@ -264,6 +315,6 @@ struct SchemeFile: Decodable {
                       postCoefficients: posts,
                       grades: GradeBands(excellent: try exact(grades.excellent, "grades.excellent"), good: try exact(grades.good, "grades.good"),
                                          fair: try exact(grades.fair, "grades.fair")),
-                      workOrderRules: rules, alertRules: alerts)
+                      workOrderRules: rules, alertRules: alerts, dispositionRules: dispositions, opinionRules: opinions)
     }
 }

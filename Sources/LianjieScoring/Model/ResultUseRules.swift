@@ -1,0 +1,113 @@
+/// What a disposition of the second form or heavier (四种形态) means for scoring and
+/// appraisal, configured and versioned with the scheme: the tag of the entry derived from
+/// it (citing the case), and the best annual appraisal grade allowed for a while after it.
+/// The rule for a form applies to that form only; a form with no rule derives nothing and
+/// caps nothing.
+public struct DispositionRule: Sendable, Hashable {
+    /// 2, 3 or 4.
+    public var form: Int
+    /// The derived entry's tag, `LIBRARY/CODE` (a debit tag of the scheme); empty for none.
+    public var tag: String
+    /// The best grade an appraisal may show while the cap holds; nil for no cap.
+    public var appraisalCap: Grade?
+    /// How many months after the disposition's day the cap holds (1-120).
+    public var capMonths: Int
+
+    public init(form: Int, tag: String, appraisalCap: Grade? = nil, capMonths: Int = 12) {
+        self.form = form
+        self.tag = tag
+        self.appraisalCap = appraisalCap
+        self.capMonths = capMonths
+    }
+
+    var canonicalLine: String {
+        "disposition form=\(form) tag=\(tag.isEmpty ? "-" : tag) cap=\(appraisalCap?.rawValue ?? "-") months=\(capMonths)"
+    }
+
+    func problems(_ path: String, tags: [String: Tag]) -> [SchemeError] {
+        var found: [SchemeError] = []
+        if !(2...4).contains(form) { found.append(SchemeError(field: "\(path).form", reason: "must be 2, 3 or 4")) }
+        if !tag.isEmpty {
+            if let t = tags[tag] {
+                if t.polarity != .debit { found.append(SchemeError(field: "\(path).tag", reason: "\(tag) must be a debit tag")) }
+            } else {
+                found.append(SchemeError(field: "\(path).tag", reason: "\(tag) is not a tag of this scheme (LIBRARY/CODE)"))
+            }
+        }
+        if appraisalCap == .excellent { found.append(SchemeError(field: "\(path).appraisalCap", reason: "must be good, fair or poor")) }
+        if !(1...120).contains(capMonths) { found.append(SchemeError(field: "\(path).capMonths", reason: "must be between 1 and 120")) }
+        return found
+    }
+}
+
+/// What an integrity opinion (廉洁意见) concludes, lightest first.
+public enum OpinionConclusion: String, Sendable, Hashable, CaseIterable, Comparable {
+    /// 无异议
+    case noObjection
+    /// 暂缓 (until an open matter is settled)
+    case deferred = "defer"
+    /// 有异议
+    case objection
+
+    public static func < (a: OpinionConclusion, b: OpinionConclusion) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
+}
+
+/// A rule that proposes an integrity opinion's conclusion from the facts of a subject's
+/// dossier, configured and versioned with the scheme. The heaviest conclusion of the rules
+/// that match is proposed; none matching proposes no objection.
+public struct OpinionRule: Sendable, Hashable {
+    public enum Kind: String, Sendable, Hashable, CaseIterable {
+        /// A case about the subject is not closed or dismissed.
+        case openCase
+        /// A disposition of `minForm` or heavier within the last `months` months.
+        case disposition
+        /// A published result with a red-line veto within the last `months` months.
+        case redLineVeto
+        /// A published result graded poor within the last `months` months.
+        case gradePoor
+    }
+
+    /// Unique in the scheme, e.g. `OPEN_CASE`.
+    public var code: String
+    public var kind: Kind
+    public var conclusion: OpinionConclusion
+    public var enabled: Bool
+    /// disposition: the lightest form that matches (1-4).
+    public var minForm: Int
+    /// disposition, redLineVeto, gradePoor: how far back (1-120 months).
+    public var months: Int
+
+    public init(code: String, kind: Kind, conclusion: OpinionConclusion, enabled: Bool = true, minForm: Int = 2, months: Int = 24) {
+        self.code = code
+        self.kind = kind
+        self.conclusion = conclusion
+        self.enabled = enabled
+        self.minForm = minForm
+        self.months = months
+    }
+
+    /// What the rule is set to, for people.
+    public var condition: String {
+        switch kind {
+        case .openCase: "a case about the subject is still open"
+        case .disposition: "a disposition of form \(minForm) or heavier within \(months) months"
+        case .redLineVeto: "a red-line veto within \(months) months"
+        case .gradePoor: "a poor grade within \(months) months"
+        }
+    }
+
+    var canonicalLine: String {
+        "opinion \(code) \(kind.rawValue) conclusion=\(conclusion.rawValue) enabled=\(enabled) minForm=\(minForm) months=\(months)"
+    }
+
+    func problems(_ path: String) -> [SchemeError] {
+        var found: [SchemeError] = []
+        if code.isEmpty { found.append(SchemeError(field: "\(path).code", reason: "is required")) }
+        if conclusion == .noObjection { found.append(SchemeError(field: "\(path).conclusion", reason: "must be defer or objection")) }
+        if !(1...4).contains(minForm) { found.append(SchemeError(field: "\(path).minForm", reason: "must be between 1 and 4")) }
+        if !(1...120).contains(months) { found.append(SchemeError(field: "\(path).months", reason: "must be between 1 and 120")) }
+        return found
+    }
+}
