@@ -21,6 +21,7 @@ enum DemoCases {
         try store.blobs.writeUpload(id: "demo_case_closing", offset: 0, pdf)
         try store.blobs.commitUpload(id: "demo_case_closing", sha256: hash)
 
+        let schemes = PublishedSchemes()
         try store.write { tx in
             var ids: [String: String] = [:]
             for name in ["inspector", "inspector-b", "inspector2", "head", "head2", "manager"] { ids[name] = try tx.account(username: name)?.id ?? "" }
@@ -66,7 +67,7 @@ enum DemoCases {
                     .init(.reportRectification(report: "已提交书面说明，相关工单已转由他人办理"), by: actor("manager"), at: at(-52)),
                     .init(.verify(note: "经核查，工单已转办，整改到位"), by: actor("inspector-b"), at: at(-48)),
                     .init(.close(conclusion: "反映问题部分属实，已谈话提醒并整改到位，予以办结", evidenceIDs: [evidence.id]), by: actor("inspector"), at: at(-45)),
-                ], tx)
+                ], schemes: schemes, tx)
                 try audited(c)
             }
 
@@ -85,14 +86,14 @@ enum DemoCases {
                     .init(.dispose(firstForm(.talkReminder, on: -12, by: "王纪检", notes: "本人承认未及时报告，已补报")), by: actor("inspector"), at: at(-12)),
                     .talk(talk, by: actor("inspector"), at: at(-12)),
                     .init(.startRectification(deadline: date(10), requirements: "补报个人有关事项；退出涉及该客户的工单办理"), by: actor("inspector"), at: at(-12)),
-                ], tx))
+                ], schemes: schemes, tx))
             }
 
             // Overdue: due five days ago (the server's first check raises its alert and escalates it).
             if let d = try draft("HV0007", source: .report, summary: "举报其在业扩报装验收环节拖延办理、吃拿卡要", openedDaysAgo: 30) {
                 try audited(try CaseReplay.play(d, openedBy: actor("inspector"), at: at(-30), moves: [
                     .init(.assign(handlerID: ids["inspector-b"]!, dueDate: date(-5), note: ""), by: actor("head"), at: at(-29)),
-                ], tx))
+                ], schemes: schemes, tx))
             }
 
             // Opened from an alert the history raised, not yet assigned.
@@ -106,7 +107,7 @@ enum DemoCases {
                 linked.state = AlertState.markedForCase.rawValue
                 linked.caseID = d.id
                 try tx.updateAlert(linked, event: AlertEventRecord(alertID: alert.id, time: at(-2), accountID: ids["inspector"]!, action: "case_opened", note: d.id))
-                try audited(try CaseReplay.play(d, openedBy: actor("inspector"), at: at(-2), moves: [], tx))
+                try audited(try CaseReplay.play(d, openedBy: actor("inspector"), at: at(-2), moves: [], schemes: schemes, tx))
             }
 
             // Disposed under the second form.
@@ -119,7 +120,7 @@ enum DemoCases {
                 try audited(try CaseReplay.play(d, openedBy: actor("inspector"), at: at(-50), moves: [
                     .init(.assign(handlerID: ids["inspector"]!, dueDate: date(20), note: ""), by: actor("head"), at: at(-49)),
                     .init(.dispose(second), by: actor("head"), at: at(-10)),
-                ], tx))
+                ], schemes: schemes, tx))
             }
 
             // The second district: dismissed as unfounded.
@@ -127,7 +128,7 @@ enum DemoCases {
                 try audited(try CaseReplay.play(d, openedBy: actor("inspector2"), at: at(-40), moves: [
                     .init(.assign(handlerID: ids["inspector2"]!, dueDate: date(-10), note: ""), by: actor("head2"), at: at(-40)),
                     .init(.dismiss(reason: "经调取银行流水和约谈核实，反映问题不属实"), by: actor("head2"), at: at(-25)),
-                ], tx))
+                ], schemes: schemes, tx))
             }
         }
     }

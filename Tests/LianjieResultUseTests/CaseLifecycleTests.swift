@@ -116,7 +116,8 @@ final class CaseLifecycleTests: XCTestCase {
             XCTAssertEqual((error as? CaseLifecycle.Refusal)?.kind, .wrongActor)
         }
         var head = CaseLifecycle(Self.record(.assigned), actor: .init(accountID: Self.other, isHead: true), time: Self.t0)
-        _ = try head.receive(.dispose(d))
+        let actions = try head.receive(.dispose(d))
+        XCTAssertTrue(actions.contains(.deriveEntry(form: 2, replacing: "")), "a second-form disposition derives its entry")
         XCTAssertEqual(head.record.disposition.disposedBy, Self.other)
         XCTAssertEqual(head.record.disposition.disposeTime, Self.t0)
         XCTAssertEqual(head.record.disposition.documentNumber, "纪发〔2026〕12号")
@@ -150,6 +151,17 @@ final class CaseLifecycleTests: XCTestCase {
         XCTAssertTrue(actions.contains { if case .notify(.account(Self.handler), _, _) = $0 { true } else { false } })
         XCTAssertEqual(reported.record.rectification.reportedBy, "acc_manager")
         XCTAssertEqual(reported.record.rectification.reportTime, Self.t0 + 60)
+    }
+
+    func testAFirstFormDispositionDerivesNothingButRevokesWhatAnEarlierOneDerived() throws {
+        var first = DispositionRecord()
+        first.form = 1
+        var fresh = CaseLifecycle(Self.record(.assigned), actor: .init(accountID: Self.handler), time: Self.t0)
+        XCTAssertFalse(try fresh.receive(.dispose(first)).contains { if case .deriveEntry = $0 { true } else { false } })
+        var redisposed = Self.record(.assigned)
+        redisposed.derivedEntryID = "ent_old"
+        var again = CaseLifecycle(redisposed, actor: .init(accountID: Self.handler), time: Self.t0)
+        XCTAssertTrue(try again.receive(.dispose(first)).contains(.deriveEntry(form: 1, replacing: "ent_old")))
     }
 
     func testReopeningClearsTheHandlerAndTheEscalations() throws {

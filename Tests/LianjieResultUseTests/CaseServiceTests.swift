@@ -206,6 +206,14 @@ final class CaseServiceTests: XCTestCase {
         let disposed = try await f.head.disposeCase(DisposeCaseRequest(id: c.id, disposition: d))
         XCTAssertEqual(disposed.disposition?.form, .second)
         XCTAssertEqual(disposed.disposition?.documentNumber, "东纪发〔2026〕7号")
+        // The scheme's rule for the second form derives a confirmed entry citing the case.
+        let entries = try await f.d.entries("inspector")
+        let derived = try await entries.getEntry(GetEntryRequest(id: disposed.derivedEntryId))
+        XCTAssertEqual(derived.status, .confirmed)
+        XCTAssertEqual(derived.source, .case)
+        XCTAssertTrue(derived.tag.hasSuffix("/DISCIPLINE_FORM_2"), derived.tag)
+        XCTAssertEqual(derived.occurredOn, CalendarDate(year: 2026, month: 11, day: 30))
+        XCTAssertTrue(derived.description.contains(c.number), derived.description)
         // A handler must be able to handle it: not the manager, not someone of the other district.
         for other in ["manager", "inspector2"] {
             await assertRPCError(.invalidArgument) {

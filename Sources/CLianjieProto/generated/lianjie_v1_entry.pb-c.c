@@ -1116,7 +1116,7 @@ const ProtobufCMessageDescriptor lianjie__v1__evidence_chunk__descriptor =
   (ProtobufCMessageInit) lianjie__v1__evidence_chunk__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCEnumValue lianjie__v1__entry_source__enum_values_by_number[6] =
+static const ProtobufCEnumValue lianjie__v1__entry_source__enum_values_by_number[7] =
 {
   { "ENTRY_SOURCE_UNSPECIFIED", "LIANJIE__V1__ENTRY_SOURCE__ENTRY_SOURCE_UNSPECIFIED", 0 },
   { "ENTRY_SOURCE_PC", "LIANJIE__V1__ENTRY_SOURCE__ENTRY_SOURCE_PC", 1 },
@@ -1124,13 +1124,15 @@ static const ProtobufCEnumValue lianjie__v1__entry_source__enum_values_by_number
   { "ENTRY_SOURCE_IMPORT", "LIANJIE__V1__ENTRY_SOURCE__ENTRY_SOURCE_IMPORT", 3 },
   { "ENTRY_SOURCE_RULE", "LIANJIE__V1__ENTRY_SOURCE__ENTRY_SOURCE_RULE", 4 },
   { "ENTRY_SOURCE_API", "LIANJIE__V1__ENTRY_SOURCE__ENTRY_SOURCE_API", 5 },
+  { "ENTRY_SOURCE_CASE", "LIANJIE__V1__ENTRY_SOURCE__ENTRY_SOURCE_CASE", 6 },
 };
 static const ProtobufCIntRange lianjie__v1__entry_source__value_ranges[] = {
-{0, 0},{0, 6}
+{0, 0},{0, 7}
 };
-static const ProtobufCEnumValueIndex lianjie__v1__entry_source__enum_values_by_name[6] =
+static const ProtobufCEnumValueIndex lianjie__v1__entry_source__enum_values_by_name[7] =
 {
   { "ENTRY_SOURCE_API", 5 },
+  { "ENTRY_SOURCE_CASE", 6 },
   { "ENTRY_SOURCE_IMPORT", 3 },
   { "ENTRY_SOURCE_MOBILE", 2 },
   { "ENTRY_SOURCE_PC", 1 },
@@ -1144,9 +1146,9 @@ const ProtobufCEnumDescriptor lianjie__v1__entry_source__descriptor =
   "EntrySource",
   "Lianjie__V1__EntrySource",
   "lianjie.v1",
-  6,
+  7,
   lianjie__v1__entry_source__enum_values_by_number,
-  6,
+  7,
   lianjie__v1__entry_source__enum_values_by_name,
   1,
   lianjie__v1__entry_source__value_ranges,

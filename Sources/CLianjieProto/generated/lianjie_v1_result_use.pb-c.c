@@ -554,7 +554,7 @@ const ProtobufCMessageDescriptor lianjie__v1__case_event__descriptor =
   (ProtobufCMessageInit) lianjie__v1__case_event__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor lianjie__v1__case__field_descriptors[29] =
+static const ProtobufCFieldDescriptor lianjie__v1__case__field_descriptors[30] =
 {
   {
     "id",
@@ -904,11 +904,24 @@ static const ProtobufCFieldDescriptor lianjie__v1__case__field_descriptors[29] =
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "derived_entry_id",
+    30,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Case, derived_entry_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned lianjie__v1__case__field_indices_by_name[] = {
   7,   /* field[7] = alert_id */
   19,   /* field[19] = closing_evidence_ids */
   18,   /* field[18] = conclusion */
+  29,   /* field[29] = derived_entry_id */
   20,   /* field[20] = dismissal_reason */
   13,   /* field[13] = disposition */
   12,   /* field[12] = due_date */
@@ -939,7 +952,7 @@ static const unsigned lianjie__v1__case__field_indices_by_name[] = {
 static const ProtobufCIntRange lianjie__v1__case__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 29 }
+  { 0, 30 }
 };
 const ProtobufCMessageDescriptor lianjie__v1__case__descriptor =
 {
@@ -949,7 +962,7 @@ const ProtobufCMessageDescriptor lianjie__v1__case__descriptor =
   "Lianjie__V1__Case",
   "lianjie.v1",
   sizeof(Lianjie__V1__Case),
-  29,
+  30,
   lianjie__v1__case__field_descriptors,
   lianjie__v1__case__field_indices_by_name,
   1,  lianjie__v1__case__number_ranges,

@@ -15,6 +15,9 @@ public enum EntrySource: ProtoEnum {
     case rule
     /// Another corporate system, through the API.
     case api
+    /// Derived from a case's disposition of the second form or heavier (set by the server
+    /// only; its description cites the case).
+    case `case`
     /// A value this build does not know, kept as its number.
     case unrecognized(Int32)
 
@@ -28,6 +31,7 @@ public enum EntrySource: ProtoEnum {
         case 3: self = .`import`
         case 4: self = .rule
         case 5: self = .api
+        case 6: self = .`case`
         default: self = .unrecognized(rawValue)
         }
     }
@@ -40,6 +44,7 @@ public enum EntrySource: ProtoEnum {
         case .`import`: return 3
         case .rule: return 4
         case .api: return 5
+        case .`case`: return 6
         case .unrecognized(let value): return value
         }
     }
@@ -52,6 +57,7 @@ public enum EntrySource: ProtoEnum {
         case .`import`: return "ENTRY_SOURCE_IMPORT"
         case .rule: return "ENTRY_SOURCE_RULE"
         case .api: return "ENTRY_SOURCE_API"
+        case .`case`: return "ENTRY_SOURCE_CASE"
         case .unrecognized: return nil
         }
     }
@@ -64,6 +70,7 @@ public enum EntrySource: ProtoEnum {
         case "ENTRY_SOURCE_IMPORT": self = .`import`
         case "ENTRY_SOURCE_RULE": self = .rule
         case "ENTRY_SOURCE_API": self = .api
+        case "ENTRY_SOURCE_CASE": self = .`case`
         default: return nil
         }
     }

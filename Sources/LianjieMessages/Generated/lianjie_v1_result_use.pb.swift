@@ -676,6 +676,10 @@ public struct Case: ProtoMessage {
     public var events: [CaseEvent] = []
     /// Talks and notices recorded with the case (GetCase only).
     public var talks: [Talk] = []
+    /// The confirmed entry derived from a disposition of the second form or heavier, with
+    /// the tag the scheme's disposition rule names (ENTRY_SOURCE_CASE); empty for none. A
+    /// new disposition after a reopening revokes it and derives another.
+    public var derivedEntryId: String = ""
 
     public static let protoName = "lianjie.v1.Case"
 
@@ -711,7 +715,8 @@ public struct Case: ProtoMessage {
         updateTime: Time? = nil,
         etag: String = "",
         events: [CaseEvent] = [],
-        talks: [Talk] = []
+        talks: [Talk] = [],
+        derivedEntryId: String = ""
     ) {
         self.id = id
         self.number = number
@@ -742,6 +747,7 @@ public struct Case: ProtoMessage {
         self.etag = etag
         self.events = events
         self.talks = talks
+        self.derivedEntryId = derivedEntryId
     }
 
     /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
@@ -777,6 +783,7 @@ public struct Case: ProtoMessage {
         self.etag = CRead.string(c.etag)
         self.events = CRead.messages(c.n_events, c.events) { CaseEvent(c: $0) }
         self.talks = CRead.messages(c.n_talks, c.talks) { Talk(c: $0) }
+        self.derivedEntryId = CRead.string(c.derived_entry_id)
     }
 
     /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
@@ -826,6 +833,7 @@ public struct Case: ProtoMessage {
             c.n_talks = talks.count
             c.talks = arena.messages(talks) { (v: Talk, m: inout Lianjie__V1__Talk) in v.fill(&m, arena) }
         }
+        if !derivedEntryId.isEmpty { c.derived_entry_id = arena.string(derivedEntryId) }
     }
 
     public func serializedBytes() -> [UInt8] {
@@ -871,6 +879,7 @@ public struct Case: ProtoMessage {
         if !etag.isEmpty { o.append(("etag", .string(etag))) }
         if !events.isEmpty { o.append(("events", .array(events.map { v in v.jsonValue() }))) }
         if !talks.isEmpty { o.append(("talks", .array(talks.map { v in v.jsonValue() }))) }
+        if !derivedEntryId.isEmpty { o.append(("derivedEntryId", .string(derivedEntryId))) }
         return .object(o)
     }
 
@@ -909,6 +918,7 @@ public struct Case: ProtoMessage {
             case "etag": self.etag = try JSONRead.string(value, "etag")
             case "events": self.events = try JSONRead.array(value, "events") { v, p throws(ProtoError) in try JSONRead.message(CaseEvent.self, v, p) }
             case "talks": self.talks = try JSONRead.array(value, "talks") { v, p throws(ProtoError) in try JSONRead.message(Talk.self, v, p) }
+            case "derivedEntryId", "derived_entry_id": self.derivedEntryId = try JSONRead.string(value, "derivedEntryId")
             default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
             }
         }

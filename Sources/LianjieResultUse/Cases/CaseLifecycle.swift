@@ -78,6 +78,9 @@ public struct CaseLifecycle: Sendable {
         case notify(Recipient, key: String, message: String)
         /// The case fell overdue for this deadline: raise the `caseOverdue` alert.
         case raiseOverdueAlert(CaseOverdue.Deadline, day: String)
+        /// A disposition of the second form or heavier: derive the entry the scheme's rule
+        /// for `form` names (and revoke `replacing`, the entry an earlier disposition derived).
+        case deriveEntry(form: Int32, replacing: String)
     }
 
     /// Why a step was refused.
@@ -141,7 +144,9 @@ public struct CaseLifecycle: Sendable {
             d.disposeTime = time
             record.disposition = d
             record.state = State.disposed.rawValue
-            return event("disposed", from: before, note: "form \(d.form)")
+            let derive: [Action] = d.form >= 2 || !record.derivedEntryID.isEmpty
+                ? [.deriveEntry(form: d.form, replacing: record.derivedEntryID)] : []
+            return event("disposed", from: before, note: "form \(d.form)") + derive
         case .startRectification(let deadline, let requirements):
             try require([.disposed], "put into rectification")
             try requireHandlerOrHead("start a rectification")

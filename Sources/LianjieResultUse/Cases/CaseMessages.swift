@@ -47,6 +47,7 @@ enum CaseMessages {
                       toState: CaseState(rawValue: $0.toState), note: $0.note)
         }
         m.talks = talks.map(talk)
+        m.derivedEntryId = c.derivedEntryID
         return m
     }
 

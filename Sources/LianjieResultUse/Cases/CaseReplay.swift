@@ -1,8 +1,10 @@
+public import LianjieServiceKit
 public import LianjieStore
 
 /// A case's history played through the same life cycle and effects as the service, without
 /// a call: for seeding (the demo's cases). Each step is taken at its own time by its own
-/// actor; a step the life cycle refuses throws its refusal.
+/// actor; a step the life cycle refuses throws its refusal. Entries are derived from
+/// dispositions as `schemes` says; nobody is alerted.
 public enum CaseReplay {
     /// One step of a history.
     public struct Move: Sendable {
@@ -32,8 +34,8 @@ public enum CaseReplay {
     /// server's own check.
     @discardableResult
     public static func play(_ draft: CaseRecord, openedBy opener: CaseLifecycle.Actor, at time: Int64, moves: [Move],
-                            _ tx: any StoreWriter) throws -> CaseRecord {
-        let effects = CaseEffects(raiseOverdue: { _, _ in [] })
+                            schemes: PublishedSchemes, _ tx: any StoreWriter) throws -> CaseRecord {
+        let effects = CaseEffects(schemes: schemes)
         var (record, actions) = CaseLifecycle.open(draft, actor: opener, time: time)
         _ = try effects.apply(actions, to: record, isNew: true, tx)
         for move in moves {

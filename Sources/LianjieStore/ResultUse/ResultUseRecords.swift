@@ -22,6 +22,8 @@ public struct CaseRecord: Sendable, Equatable {
     /// The day the case is due to be closed by ("" before it is assigned).
     public var dueDate = ""
     public var disposition = DispositionRecord()
+    /// The entry derived from a disposition of the second form or heavier ("" for none).
+    public var derivedEntryID = ""
     public var rectification = RectificationRecord()
     public var verifiedBy = ""
     public var verifyTime: Int64 = 0

@@ -27,6 +27,7 @@ enum ResultUseSchema {
             disposition_notes TEXT NOT NULL,
             disposed_by TEXT NOT NULL,
             dispose_time INTEGER NOT NULL,
+            derived_entry_id TEXT NOT NULL,
             rectification_deadline TEXT NOT NULL,
             rectification_requirements TEXT NOT NULL,
             rectification_report TEXT NOT NULL,

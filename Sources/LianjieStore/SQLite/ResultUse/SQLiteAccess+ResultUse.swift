@@ -14,8 +14,8 @@ extension SQLiteAccess {
     private static let caseColumns = """
         SELECT seq, id, number, subject_id, subject_name, \(caseOrganization), \(casePath), source, summary, alert_id, entry_ids,
                evidence_ids, state, handler_id, due_date, disposition_form, disposition_measure, disposition_date,
-               disposition_talked_by, disposition_document, disposition_notes, disposed_by, dispose_time, rectification_deadline,
-               rectification_requirements, rectification_report, rectification_reported_by, rectification_report_time, verified_by,
+               disposition_talked_by, disposition_document, disposition_notes, disposed_by, dispose_time, derived_entry_id,
+               rectification_deadline, rectification_requirements, rectification_report, rectification_reported_by, rectification_report_time, verified_by,
                verify_time, verification_note, conclusion, closing_evidence_ids, closed_by, close_time, dismissal_reason, escalations,
                last_escalation_time, escalation_key, opened_by, open_time, update_time, version
         FROM cases
@@ -46,26 +46,27 @@ extension SQLiteAccess {
         x.disposition.notes = r[20].text
         x.disposition.disposedBy = r[21].text
         x.disposition.disposeTime = r[22].int
-        x.rectification.deadline = r[23].text
-        x.rectification.requirements = r[24].text
-        x.rectification.report = r[25].text
-        x.rectification.reportedBy = r[26].text
-        x.rectification.reportTime = r[27].int
-        x.verifiedBy = r[28].text
-        x.verifyTime = r[29].int
-        x.verificationNote = r[30].text
-        x.conclusion = r[31].text
-        x.closingEvidenceIDs = Codec.list(r[32].text)
-        x.closedBy = r[33].text
-        x.closeTime = r[34].int
-        x.dismissalReason = r[35].text
-        x.escalations = Int(r[36].int)
-        x.lastEscalationTime = r[37].int
-        x.escalationKey = r[38].text
-        x.openedBy = r[39].text
-        x.openTime = r[40].int
-        x.updateTime = r[41].int
-        x.version = r[42].int
+        x.derivedEntryID = r[23].text
+        x.rectification.deadline = r[24].text
+        x.rectification.requirements = r[25].text
+        x.rectification.report = r[26].text
+        x.rectification.reportedBy = r[27].text
+        x.rectification.reportTime = r[28].int
+        x.verifiedBy = r[29].text
+        x.verifyTime = r[30].int
+        x.verificationNote = r[31].text
+        x.conclusion = r[32].text
+        x.closingEvidenceIDs = Codec.list(r[33].text)
+        x.closedBy = r[34].text
+        x.closeTime = r[35].int
+        x.dismissalReason = r[36].text
+        x.escalations = Int(r[37].int)
+        x.lastEscalationTime = r[38].int
+        x.escalationKey = r[39].text
+        x.openedBy = r[40].text
+        x.openTime = r[41].int
+        x.updateTime = r[42].int
+        x.version = r[43].int
         return x
     }
 
@@ -76,7 +77,7 @@ extension SQLiteAccess {
                 .int(Int64(x.source)), .text(x.summary), .text(x.alertID), .text(x.entryIDs.joined(separator: ",")),
                 .text(x.evidenceIDs.joined(separator: ",")), .int(Int64(x.state)), .text(x.handlerID), .text(x.dueDate),
                 .int(Int64(d.form)), .int(Int64(d.measure)), .text(d.date), .text(d.talkedBy), .text(d.documentNumber), .text(d.notes),
-                .text(d.disposedBy), .int(d.disposeTime), .text(r.deadline), .text(r.requirements), .text(r.report), .text(r.reportedBy),
+                .text(d.disposedBy), .int(d.disposeTime), .text(x.derivedEntryID), .text(r.deadline), .text(r.requirements), .text(r.report), .text(r.reportedBy),
                 .int(r.reportTime), .text(x.verifiedBy), .int(x.verifyTime), .text(x.verificationNote), .text(x.conclusion),
                 .text(x.closingEvidenceIDs.joined(separator: ",")), .text(x.closedBy), .int(x.closeTime), .text(x.dismissalReason),
                 .int(Int64(x.escalations)), .int(x.lastEscalationTime), .text(x.escalationKey), .text(x.openedBy), .int(x.openTime),
@@ -86,7 +87,7 @@ extension SQLiteAccess {
     private static let caseColumnNames = """
         number, subject_id, subject_name, organization_id, organization_path, source, summary, alert_id, entry_ids, evidence_ids,
         state, handler_id, due_date, disposition_form, disposition_measure, disposition_date, disposition_talked_by,
-        disposition_document, disposition_notes, disposed_by, dispose_time, rectification_deadline, rectification_requirements,
+        disposition_document, disposition_notes, disposed_by, dispose_time, derived_entry_id, rectification_deadline, rectification_requirements,
         rectification_report, rectification_reported_by, rectification_report_time, verified_by, verify_time, verification_note,
         conclusion, closing_evidence_ids, closed_by, close_time, dismissal_reason, escalations, last_escalation_time, escalation_key,
         opened_by, open_time, update_time
@@ -192,7 +193,7 @@ extension SQLiteAccess {
     }
 
     private static let caseInsert =
-        "INSERT INTO cases (id, \(caseColumnNames), version) VALUES (\(Array(repeating: "?", count: 41).joined(separator: ", ")), 1)"
+        "INSERT INTO cases (id, \(caseColumnNames), version) VALUES (\(Array(repeating: "?", count: 42).joined(separator: ", ")), 1)"
     private static let caseUpdate = "UPDATE cases SET "
         + caseColumnNames.split(separator: ",").map { "\($0.trimmingCharacters(in: .whitespacesAndNewlines)) = ?" }.joined(separator: ", ")
         + ", version = version + 1 WHERE id = ?"

@@ -51,7 +51,12 @@ typedef enum _Lianjie__V1__EntrySource {
   /*
    * Another corporate system, through the API.
    */
-  LIANJIE__V1__ENTRY_SOURCE__ENTRY_SOURCE_API = 5
+  LIANJIE__V1__ENTRY_SOURCE__ENTRY_SOURCE_API = 5,
+  /*
+   * Derived from a case's disposition of the second form or heavier (set by the server
+   * only; its description cites the case).
+   */
+  LIANJIE__V1__ENTRY_SOURCE__ENTRY_SOURCE_CASE = 6
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(LIANJIE__V1__ENTRY_SOURCE)
 } Lianjie__V1__EntrySource;
 /*

@@ -331,10 +331,16 @@ struct  Lianjie__V1__Case
    */
   size_t n_talks;
   Lianjie__V1__Talk **talks;
+  /*
+   * The confirmed entry derived from a disposition of the second form or heavier, with
+   * the tag the scheme's disposition rule names (ENTRY_SOURCE_CASE); empty for none. A
+   * new disposition after a reopening revokes it and derives another.
+   */
+  char *derived_entry_id;
 };
 #define LIANJIE__V1__CASE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__case__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, LIANJIE__V1__CASE_SOURCE__CASE_SOURCE_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, LIANJIE__V1__CASE_STATE__CASE_STATE_UNSPECIFIED, (char *)protobuf_c_empty_string, NULL, NULL, NULL, (char *)protobuf_c_empty_string, NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, NULL, NULL, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, LIANJIE__V1__CASE_SOURCE__CASE_SOURCE_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, LIANJIE__V1__CASE_STATE__CASE_STATE_UNSPECIFIED, (char *)protobuf_c_empty_string, NULL, NULL, NULL, (char *)protobuf_c_empty_string, NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string, NULL, NULL, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, (char *)protobuf_c_empty_string }
 
 
 /*
