@@ -35,6 +35,7 @@ let usage = """
       case …                        cases in the closed loop (list, show, open, assign, dispose, rectify, report,
                                     verify, close, dismiss, reopen, talk)
       talks [ack ID]                talks and notices (an employee: their own, to acknowledge)
+      export appraisal --period P   scores, grades and appraisal caps for performance appraisal (CSV or JSON)
       report portrait|org … --out F one self-contained HTML report (charts, A4, no script)
     Run a command without arguments for its usage.
 
@@ -106,6 +107,7 @@ func run() async -> Int32 {
         case "alerts": try await EvaluationCommands.alerts(ctx, commandArgs)
         case "case": try await CaseCommands.run(ctx, commandArgs)
         case "talks": try await CaseCommands.talks(ctx, commandArgs)
+        case "export": try await ExportCommands.run(ctx, commandArgs)
         case "report": try await ReportCommands.run(ctx, commandArgs)
         default: throw CLIError.usage("unknown command \(command); run lianjie --help")
         }

@@ -47,14 +47,7 @@ enum Convert {
         }
     }
 
-    static func periodKey(_ p: CorePeriod) -> PeriodKey {
-        let kind: Int32 = switch p.kind {
-        case .month: LianjieMessages.PeriodKind.month.rawValue
-        case .quarter: LianjieMessages.PeriodKind.quarter.rawValue
-        case .year: LianjieMessages.PeriodKind.year.rawValue
-        }
-        return PeriodKey(kind: kind, year: Int32(p.year), index: Int32(p.index))
-    }
+    static func periodKey(_ p: CorePeriod) -> PeriodKey { CalendarDays.periodKey(p) }
 
     static func corePeriod(_ k: PeriodKey) -> CorePeriod? {
         CalendarDays.period(period(k))

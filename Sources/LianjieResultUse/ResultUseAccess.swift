@@ -10,6 +10,8 @@ public enum ResultUseAccess {
     public static let readers: Set<Role> = Roles.discipline.union([.manager])
     /// Report a rectification: the subject's manager.
     public static let reporters: Set<Role> = [.manager]
+    /// Take the appraisal export: HR, the HR system's service account, discipline staff.
+    public static let appraisers: Set<Role> = Roles.discipline.union([.hr, .service])
 
     public static let rules: [String: AccessRule] = [
         ResultUseService.createCase.path: .roles(handlers),
@@ -26,5 +28,6 @@ public enum ResultUseAccess {
         ResultUseService.recordTalk.path: .roles(handlers),
         ResultUseService.listTalks.path: .roles(readers.union([.employee])),
         ResultUseService.acknowledgeTalk.path: .roles([.employee]),
+        ResultUseService.listAppraisals.path: .roles(appraisers),
     ]
 }

@@ -30,6 +30,7 @@ public enum ResultUseModule {
     public static func register(on router: inout Router, _ kit: ServiceKit) {
         CaseHandlers().register(on: &router, kit)
         TalkHandlers().register(on: &router, kit)
+        AppraisalHandler().register(on: &router, kit)
     }
 
     /// Finds the cases overdue today and takes the life cycle's daily check on each: the

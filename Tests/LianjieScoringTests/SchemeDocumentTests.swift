@@ -108,3 +108,27 @@ final class SchemeDocumentTests: XCTestCase {
         XCTAssertEqual(removed.removedTags(since: v2), ["COMMON/ON_TIME_HANDLING"])
     }
 }
+
+/// Appraisal caps from dispositions.
+final class AppraisalCapTests: XCTestCase {
+    func testTheStrictestCapThatHoldsOnThePeriodsEndWins() throws {
+        let rules = try SchemeLoader.defaultScheme().dispositionRules  // 2: fair 12 months; 3: poor 24; 4: poor 60
+        let end = Day("2026-12-31")!
+        func d(_ form: Int, _ day: String) -> AppraisalCap.Disposition { .init(form: form, day: Day(day)!) }
+        XCTAssertNil(AppraisalCap.cap(on: end, dispositions: [], rules: rules))
+        XCTAssertEqual(AppraisalCap.cap(on: end, dispositions: [d(2, "2026-03-01")], rules: rules)?.grade, .fair)
+        // Twelve months after 2025-12-31 is 2026-12-31: the cap no longer holds on that day.
+        XCTAssertNil(AppraisalCap.cap(on: end, dispositions: [d(2, "2025-12-31")], rules: rules))
+        XCTAssertEqual(AppraisalCap.cap(on: end, dispositions: [d(2, "2026-01-01")], rules: rules)?.grade, .fair)
+        // A disposition after the period's end does not reach back.
+        XCTAssertNil(AppraisalCap.cap(on: end, dispositions: [d(3, "2027-01-02")], rules: rules))
+        // The first form caps nothing; the strictest of several wins.
+        let found = AppraisalCap.cap(on: end, dispositions: [d(1, "2026-06-01"), d(2, "2026-06-01"), d(3, "2025-06-01")], rules: rules)
+        XCTAssertEqual(found?.grade, .poor)
+        XCTAssertEqual(found?.index, 2)
+        XCTAssertEqual(AppraisalCap.capped(.excellent, by: .fair), .fair)
+        XCTAssertEqual(AppraisalCap.capped(.poor, by: .fair), .poor)
+        XCTAssertEqual(AppraisalCap.capped(.good, by: nil), .good)
+        XCTAssertNil(AppraisalCap.capped(nil, by: .poor))
+    }
+}

@@ -259,6 +259,18 @@ enum CSV {
         var fields: [String]
     }
 
+    /// One record as a line: fields quoted when they hold a comma, a quote or a line break
+    /// (a quote doubled), and a field that starts like a spreadsheet formula (`=`, `+`, `-`,
+    /// `@`) quoted with a leading `'`, so opening the file never runs anything.
+    static func line(_ fields: [String]) -> String {
+        fields.map { f -> String in
+            var v = f
+            if let c = v.first, "=+-@".contains(c), Double(v) == nil { v = "'" + v }
+            guard v.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return v }
+            return "\"" + v.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }.joined(separator: ",")
+    }
+
     static func parse(_ text: String) throws -> [Record] {
         var records: [Record] = []
         var field = ""

@@ -727,6 +727,141 @@ void   lianjie__v1__acknowledge_talk_request__free_unpacked
   assert(message->base.descriptor == &lianjie__v1__acknowledge_talk_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   lianjie__v1__list_appraisals_request__init
+                     (Lianjie__V1__ListAppraisalsRequest         *message)
+{
+  static const Lianjie__V1__ListAppraisalsRequest init_value = LIANJIE__V1__LIST_APPRAISALS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__list_appraisals_request__get_packed_size
+                     (const Lianjie__V1__ListAppraisalsRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_appraisals_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__list_appraisals_request__pack
+                     (const Lianjie__V1__ListAppraisalsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_appraisals_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__list_appraisals_request__pack_to_buffer
+                     (const Lianjie__V1__ListAppraisalsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_appraisals_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__ListAppraisalsRequest *
+       lianjie__v1__list_appraisals_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__ListAppraisalsRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__list_appraisals_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__list_appraisals_request__free_unpacked
+                     (Lianjie__V1__ListAppraisalsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__list_appraisals_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__appraisal__init
+                     (Lianjie__V1__Appraisal         *message)
+{
+  static const Lianjie__V1__Appraisal init_value = LIANJIE__V1__APPRAISAL__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__appraisal__get_packed_size
+                     (const Lianjie__V1__Appraisal *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__appraisal__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__appraisal__pack
+                     (const Lianjie__V1__Appraisal *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__appraisal__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__appraisal__pack_to_buffer
+                     (const Lianjie__V1__Appraisal *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__appraisal__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__Appraisal *
+       lianjie__v1__appraisal__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__Appraisal *)
+     protobuf_c_message_unpack (&lianjie__v1__appraisal__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__appraisal__free_unpacked
+                     (Lianjie__V1__Appraisal *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__appraisal__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__list_appraisals_response__init
+                     (Lianjie__V1__ListAppraisalsResponse         *message)
+{
+  static const Lianjie__V1__ListAppraisalsResponse init_value = LIANJIE__V1__LIST_APPRAISALS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__list_appraisals_response__get_packed_size
+                     (const Lianjie__V1__ListAppraisalsResponse *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_appraisals_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__list_appraisals_response__pack
+                     (const Lianjie__V1__ListAppraisalsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_appraisals_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__list_appraisals_response__pack_to_buffer
+                     (const Lianjie__V1__ListAppraisalsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_appraisals_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__ListAppraisalsResponse *
+       lianjie__v1__list_appraisals_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__ListAppraisalsResponse *)
+     protobuf_c_message_unpack (&lianjie__v1__list_appraisals_response__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__list_appraisals_response__free_unpacked
+                     (Lianjie__V1__ListAppraisalsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__list_appraisals_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor lianjie__v1__create_case_request__field_descriptors[7] =
 {
   {
@@ -2024,7 +2159,368 @@ const ProtobufCMessageDescriptor lianjie__v1__acknowledge_talk_request__descript
   (ProtobufCMessageInit) lianjie__v1__acknowledge_talk_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor lianjie__v1__result_use_service__method_descriptors[14] =
+static const ProtobufCFieldDescriptor lianjie__v1__list_appraisals_request__field_descriptors[4] =
+{
+  {
+    "period",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListAppraisalsRequest, period),
+    &lianjie__v1__period__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "organization_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListAppraisalsRequest, organization_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListAppraisalsRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListAppraisalsRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__list_appraisals_request__field_indices_by_name[] = {
+  1,   /* field[1] = organization_id */
+  2,   /* field[2] = page_size */
+  3,   /* field[3] = page_token */
+  0,   /* field[0] = period */
+};
+static const ProtobufCIntRange lianjie__v1__list_appraisals_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__list_appraisals_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.ListAppraisalsRequest",
+  "ListAppraisalsRequest",
+  "Lianjie__V1__ListAppraisalsRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__ListAppraisalsRequest),
+  4,
+  lianjie__v1__list_appraisals_request__field_descriptors,
+  lianjie__v1__list_appraisals_request__field_indices_by_name,
+  1,  lianjie__v1__list_appraisals_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__list_appraisals_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__appraisal__field_descriptors[15] =
+{
+  {
+    "subject_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Appraisal, subject_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "employee_number",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Appraisal, employee_number),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "subject_name",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Appraisal, subject_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "organization_id",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Appraisal, organization_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "period",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Appraisal, period),
+    &lianjie__v1__period__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "total",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Appraisal, total),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "grade",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Appraisal, grade),
+    &lianjie__v1__grade__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "veto",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Appraisal, veto),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "no_data",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Appraisal, no_data),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "appraisal_cap",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Appraisal, appraisal_cap),
+    &lianjie__v1__grade__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "cap_case_id",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Appraisal, cap_case_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "cap_case_number",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Appraisal, cap_case_number),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "appraisal_grade",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Appraisal, appraisal_grade),
+    &lianjie__v1__grade__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "run_id",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Appraisal, run_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "scheme_version",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Appraisal, scheme_version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__appraisal__field_indices_by_name[] = {
+  9,   /* field[9] = appraisal_cap */
+  12,   /* field[12] = appraisal_grade */
+  10,   /* field[10] = cap_case_id */
+  11,   /* field[11] = cap_case_number */
+  1,   /* field[1] = employee_number */
+  6,   /* field[6] = grade */
+  8,   /* field[8] = no_data */
+  3,   /* field[3] = organization_id */
+  4,   /* field[4] = period */
+  13,   /* field[13] = run_id */
+  14,   /* field[14] = scheme_version */
+  0,   /* field[0] = subject_id */
+  2,   /* field[2] = subject_name */
+  5,   /* field[5] = total */
+  7,   /* field[7] = veto */
+};
+static const ProtobufCIntRange lianjie__v1__appraisal__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 15 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__appraisal__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.Appraisal",
+  "Appraisal",
+  "Lianjie__V1__Appraisal",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__Appraisal),
+  15,
+  lianjie__v1__appraisal__field_descriptors,
+  lianjie__v1__appraisal__field_indices_by_name,
+  1,  lianjie__v1__appraisal__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__appraisal__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__list_appraisals_response__field_descriptors[3] =
+{
+  {
+    "appraisals",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Lianjie__V1__ListAppraisalsResponse, n_appraisals),
+    offsetof(Lianjie__V1__ListAppraisalsResponse, appraisals),
+    &lianjie__v1__appraisal__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListAppraisalsResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "total_size",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListAppraisalsResponse, total_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__list_appraisals_response__field_indices_by_name[] = {
+  0,   /* field[0] = appraisals */
+  1,   /* field[1] = next_page_token */
+  2,   /* field[2] = total_size */
+};
+static const ProtobufCIntRange lianjie__v1__list_appraisals_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__list_appraisals_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.ListAppraisalsResponse",
+  "ListAppraisalsResponse",
+  "Lianjie__V1__ListAppraisalsResponse",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__ListAppraisalsResponse),
+  3,
+  lianjie__v1__list_appraisals_response__field_descriptors,
+  lianjie__v1__list_appraisals_response__field_indices_by_name,
+  1,  lianjie__v1__list_appraisals_response__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__list_appraisals_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCMethodDescriptor lianjie__v1__result_use_service__method_descriptors[15] =
 {
   { "CreateCase", &lianjie__v1__create_case_request__descriptor, &lianjie__v1__case__descriptor },
   { "GetCase", &lianjie__v1__get_case_request__descriptor, &lianjie__v1__case__descriptor },
@@ -2040,6 +2536,7 @@ static const ProtobufCMethodDescriptor lianjie__v1__result_use_service__method_d
   { "RecordTalk", &lianjie__v1__record_talk_request__descriptor, &lianjie__v1__talk__descriptor },
   { "ListTalks", &lianjie__v1__list_talks_request__descriptor, &lianjie__v1__list_talks_response__descriptor },
   { "AcknowledgeTalk", &lianjie__v1__acknowledge_talk_request__descriptor, &lianjie__v1__talk__descriptor },
+  { "ListAppraisals", &lianjie__v1__list_appraisals_request__descriptor, &lianjie__v1__list_appraisals_response__descriptor },
 };
 const unsigned lianjie__v1__result_use_service__method_indices_by_name[] = {
   13,        /* AcknowledgeTalk */
@@ -2049,6 +2546,7 @@ const unsigned lianjie__v1__result_use_service__method_indices_by_name[] = {
   9,        /* DismissCase */
   4,        /* DisposeCase */
   1,        /* GetCase */
+  14,        /* ListAppraisals */
   2,        /* ListCases */
   12,        /* ListTalks */
   11,        /* RecordTalk */
@@ -2064,7 +2562,7 @@ const ProtobufCServiceDescriptor lianjie__v1__result_use_service__descriptor =
   "ResultUseService",
   "Lianjie__V1__ResultUseService",
   "lianjie.v1",
-  14,
+  15,
   lianjie__v1__result_use_service__method_descriptors,
   lianjie__v1__result_use_service__method_indices_by_name
 };
@@ -2179,6 +2677,14 @@ void lianjie__v1__result_use_service__acknowledge_talk(ProtobufCService *service
 {
   assert(service->descriptor == &lianjie__v1__result_use_service__descriptor);
   service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__result_use_service__list_appraisals(ProtobufCService *service,
+                                                      const Lianjie__V1__ListAppraisalsRequest *input,
+                                                      Lianjie__V1__ListAppraisalsResponse_Closure closure,
+                                                      void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__result_use_service__descriptor);
+  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lianjie__v1__result_use_service__init (Lianjie__V1__ResultUseService_Service *service,
                                             Lianjie__V1__ResultUseService_ServiceDestroy destroy)

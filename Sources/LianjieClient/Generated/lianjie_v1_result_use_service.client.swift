@@ -134,4 +134,15 @@ public struct ResultUseServiceClient: Sendable {
     public func acknowledgeTalk(_ request: AcknowledgeTalkRequest = AcknowledgeTalkRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> Talk {
         try await client.call(ResultUseService.acknowledgeTalk, request, options: options)
     }
+
+    /// The integrity score, grade, veto and appraisal cap of every subject with a current
+    /// published result for the period, from the most recently published run that has one,
+    /// by subject id. For the HR system's service account and HR (scores into performance
+    /// appraisal), and inspectors and discipline heads. Audited (each subject listed).
+    /// Errors: INVALID_ARGUMENT (period, page token), NOT_FOUND (organisation outside
+    /// scope), PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func listAppraisals(_ request: ListAppraisalsRequest = ListAppraisalsRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> ListAppraisalsResponse {
+        try await client.call(ResultUseService.listAppraisals, request, options: options)
+    }
 }

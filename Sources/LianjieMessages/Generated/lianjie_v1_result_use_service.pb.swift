@@ -1364,6 +1364,330 @@ public struct AcknowledgeTalkRequest: ProtoMessage {
     }
 }
 
+/// The proto message `lianjie.v1.ListAppraisalsRequest`.
+public struct ListAppraisalsRequest: ProtoMessage {
+    /// Required.
+    public var period: Period? = nil
+    /// Subjects whose results lie in this organisation's subtree; empty for all in reach.
+    public var organizationId: String = ""
+    public var pageSize: Int32 = 0
+    public var pageToken: String = ""
+
+    public static let protoName = "lianjie.v1.ListAppraisalsRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        period: Period? = nil,
+        organizationId: String = "",
+        pageSize: Int32 = 0,
+        pageToken: String = ""
+    ) {
+        self.period = period
+        self.organizationId = organizationId
+        self.pageSize = pageSize
+        self.pageToken = pageToken
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__ListAppraisalsRequest>) {
+        self.init()
+        let c = p.pointee
+        if let m = c.period { self.period = Period(c: m) }
+        self.organizationId = CRead.string(c.organization_id)
+        self.pageSize = c.page_size
+        self.pageToken = CRead.string(c.page_token)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__ListAppraisalsRequest, _ arena: CArena) {
+        lianjie__v1__list_appraisals_request__init(&c)
+        if let v = period { c.period = arena.message { (m: inout Lianjie__V1__Period) in v.fill(&m, arena) } }
+        if !organizationId.isEmpty { c.organization_id = arena.string(organizationId) }
+        c.page_size = pageSize
+        if !pageToken.isEmpty { c.page_token = arena.string(pageToken) }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__ListAppraisalsRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__list_appraisals_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListAppraisalsRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if let v = period { o.append(("period", v.jsonValue())) }
+        if !organizationId.isEmpty { o.append(("organizationId", .string(organizationId))) }
+        if pageSize != 0 { o.append(("pageSize", .number(String(pageSize)))) }
+        if !pageToken.isEmpty { o.append(("pageToken", .string(pageToken))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "period": self.period = try JSONRead.message(Period.self, value, "period")
+            case "organizationId", "organization_id": self.organizationId = try JSONRead.string(value, "organizationId")
+            case "pageSize", "page_size": self.pageSize = try JSONRead.int32(value, "pageSize")
+            case "pageToken", "page_token": self.pageToken = try JSONRead.string(value, "pageToken")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// One subject's integrity result for a period, as the appraisal system takes it.
+public struct Appraisal: ProtoMessage {
+    public var subjectId: String = ""
+    public var employeeNumber: String = ""
+    public var subjectName: String = ""
+    public var organizationId: String = ""
+    public var period: Period? = nil
+    /// The integrity score (the total, a decimal as text); empty with no data.
+    public var total: String = ""
+    /// The grade as evaluated (unspecified with no data).
+    public var grade: Grade = Grade(rawValue: 0)
+    /// A red-line entry counted (the grade is then poor).
+    public var veto: Bool = false
+    public var noData: Bool = false
+    /// The best grade a disposition allows at the period's end (the scheme's disposition
+    /// rules: a cap holds from the disposition's day for its `capMonths`); unspecified for
+    /// none; and the case whose disposition set it.
+    public var appraisalCap: Grade = Grade(rawValue: 0)
+    public var capCaseId: String = ""
+    public var capCaseNumber: String = ""
+    /// The grade for the appraisal: `grade` lowered to `appraisal_cap`.
+    public var appraisalGrade: Grade = Grade(rawValue: 0)
+    /// The published run it comes from and its scheme version (whose rules set the cap).
+    public var runId: String = ""
+    public var schemeVersion: Int32 = 0
+
+    public static let protoName = "lianjie.v1.Appraisal"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        subjectId: String = "",
+        employeeNumber: String = "",
+        subjectName: String = "",
+        organizationId: String = "",
+        period: Period? = nil,
+        total: String = "",
+        grade: Grade = Grade(rawValue: 0),
+        veto: Bool = false,
+        noData: Bool = false,
+        appraisalCap: Grade = Grade(rawValue: 0),
+        capCaseId: String = "",
+        capCaseNumber: String = "",
+        appraisalGrade: Grade = Grade(rawValue: 0),
+        runId: String = "",
+        schemeVersion: Int32 = 0
+    ) {
+        self.subjectId = subjectId
+        self.employeeNumber = employeeNumber
+        self.subjectName = subjectName
+        self.organizationId = organizationId
+        self.period = period
+        self.total = total
+        self.grade = grade
+        self.veto = veto
+        self.noData = noData
+        self.appraisalCap = appraisalCap
+        self.capCaseId = capCaseId
+        self.capCaseNumber = capCaseNumber
+        self.appraisalGrade = appraisalGrade
+        self.runId = runId
+        self.schemeVersion = schemeVersion
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__Appraisal>) {
+        self.init()
+        let c = p.pointee
+        self.subjectId = CRead.string(c.subject_id)
+        self.employeeNumber = CRead.string(c.employee_number)
+        self.subjectName = CRead.string(c.subject_name)
+        self.organizationId = CRead.string(c.organization_id)
+        if let m = c.period { self.period = Period(c: m) }
+        self.total = CRead.string(c.total)
+        self.grade = Grade(rawValue: CRead.enumValue(c.grade))
+        self.veto = (c.veto != 0)
+        self.noData = (c.no_data != 0)
+        self.appraisalCap = Grade(rawValue: CRead.enumValue(c.appraisal_cap))
+        self.capCaseId = CRead.string(c.cap_case_id)
+        self.capCaseNumber = CRead.string(c.cap_case_number)
+        self.appraisalGrade = Grade(rawValue: CRead.enumValue(c.appraisal_grade))
+        self.runId = CRead.string(c.run_id)
+        self.schemeVersion = c.scheme_version
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__Appraisal, _ arena: CArena) {
+        lianjie__v1__appraisal__init(&c)
+        if !subjectId.isEmpty { c.subject_id = arena.string(subjectId) }
+        if !employeeNumber.isEmpty { c.employee_number = arena.string(employeeNumber) }
+        if !subjectName.isEmpty { c.subject_name = arena.string(subjectName) }
+        if !organizationId.isEmpty { c.organization_id = arena.string(organizationId) }
+        if let v = period { c.period = arena.message { (m: inout Lianjie__V1__Period) in v.fill(&m, arena) } }
+        if !total.isEmpty { c.total = arena.string(total) }
+        c.grade = CWrite.cEnum(grade.rawValue)
+        c.veto = (veto ? 1 : 0)
+        c.no_data = (noData ? 1 : 0)
+        c.appraisal_cap = CWrite.cEnum(appraisalCap.rawValue)
+        if !capCaseId.isEmpty { c.cap_case_id = arena.string(capCaseId) }
+        if !capCaseNumber.isEmpty { c.cap_case_number = arena.string(capCaseNumber) }
+        c.appraisal_grade = CWrite.cEnum(appraisalGrade.rawValue)
+        if !runId.isEmpty { c.run_id = arena.string(runId) }
+        c.scheme_version = schemeVersion
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__Appraisal()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__appraisal(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Appraisal>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !subjectId.isEmpty { o.append(("subjectId", .string(subjectId))) }
+        if !employeeNumber.isEmpty { o.append(("employeeNumber", .string(employeeNumber))) }
+        if !subjectName.isEmpty { o.append(("subjectName", .string(subjectName))) }
+        if !organizationId.isEmpty { o.append(("organizationId", .string(organizationId))) }
+        if let v = period { o.append(("period", v.jsonValue())) }
+        if !total.isEmpty { o.append(("total", .string(total))) }
+        if grade.rawValue != 0 { o.append(("grade", grade.jsonValue)) }
+        if veto { o.append(("veto", .bool(veto))) }
+        if noData { o.append(("noData", .bool(noData))) }
+        if appraisalCap.rawValue != 0 { o.append(("appraisalCap", appraisalCap.jsonValue)) }
+        if !capCaseId.isEmpty { o.append(("capCaseId", .string(capCaseId))) }
+        if !capCaseNumber.isEmpty { o.append(("capCaseNumber", .string(capCaseNumber))) }
+        if appraisalGrade.rawValue != 0 { o.append(("appraisalGrade", appraisalGrade.jsonValue)) }
+        if !runId.isEmpty { o.append(("runId", .string(runId))) }
+        if schemeVersion != 0 { o.append(("schemeVersion", .number(String(schemeVersion)))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "subjectId", "subject_id": self.subjectId = try JSONRead.string(value, "subjectId")
+            case "employeeNumber", "employee_number": self.employeeNumber = try JSONRead.string(value, "employeeNumber")
+            case "subjectName", "subject_name": self.subjectName = try JSONRead.string(value, "subjectName")
+            case "organizationId", "organization_id": self.organizationId = try JSONRead.string(value, "organizationId")
+            case "period": self.period = try JSONRead.message(Period.self, value, "period")
+            case "total": self.total = try JSONRead.string(value, "total")
+            case "grade": self.grade = try JSONRead.enumeration(Grade.self, value, "grade")
+            case "veto": self.veto = try JSONRead.bool(value, "veto")
+            case "noData", "no_data": self.noData = try JSONRead.bool(value, "noData")
+            case "appraisalCap", "appraisal_cap": self.appraisalCap = try JSONRead.enumeration(Grade.self, value, "appraisalCap")
+            case "capCaseId", "cap_case_id": self.capCaseId = try JSONRead.string(value, "capCaseId")
+            case "capCaseNumber", "cap_case_number": self.capCaseNumber = try JSONRead.string(value, "capCaseNumber")
+            case "appraisalGrade", "appraisal_grade": self.appraisalGrade = try JSONRead.enumeration(Grade.self, value, "appraisalGrade")
+            case "runId", "run_id": self.runId = try JSONRead.string(value, "runId")
+            case "schemeVersion", "scheme_version": self.schemeVersion = try JSONRead.int32(value, "schemeVersion")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.ListAppraisalsResponse`.
+public struct ListAppraisalsResponse: ProtoMessage {
+    /// By subject id.
+    public var appraisals: [Appraisal] = []
+    public var nextPageToken: String = ""
+    public var totalSize: Int32 = 0
+
+    public static let protoName = "lianjie.v1.ListAppraisalsResponse"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        appraisals: [Appraisal] = [],
+        nextPageToken: String = "",
+        totalSize: Int32 = 0
+    ) {
+        self.appraisals = appraisals
+        self.nextPageToken = nextPageToken
+        self.totalSize = totalSize
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__ListAppraisalsResponse>) {
+        self.init()
+        let c = p.pointee
+        self.appraisals = CRead.messages(c.n_appraisals, c.appraisals) { Appraisal(c: $0) }
+        self.nextPageToken = CRead.string(c.next_page_token)
+        self.totalSize = c.total_size
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__ListAppraisalsResponse, _ arena: CArena) {
+        lianjie__v1__list_appraisals_response__init(&c)
+        if !appraisals.isEmpty {
+            c.n_appraisals = appraisals.count
+            c.appraisals = arena.messages(appraisals) { (v: Appraisal, m: inout Lianjie__V1__Appraisal) in v.fill(&m, arena) }
+        }
+        if !nextPageToken.isEmpty { c.next_page_token = arena.string(nextPageToken) }
+        c.total_size = totalSize
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__ListAppraisalsResponse()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__list_appraisals_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListAppraisalsResponse>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !appraisals.isEmpty { o.append(("appraisals", .array(appraisals.map { v in v.jsonValue() }))) }
+        if !nextPageToken.isEmpty { o.append(("nextPageToken", .string(nextPageToken))) }
+        if totalSize != 0 { o.append(("totalSize", .number(String(totalSize)))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "appraisals": self.appraisals = try JSONRead.array(value, "appraisals") { v, p throws(ProtoError) in try JSONRead.message(Appraisal.self, v, p) }
+            case "nextPageToken", "next_page_token": self.nextPageToken = try JSONRead.string(value, "nextPageToken")
+            case "totalSize", "total_size": self.totalSize = try JSONRead.int32(value, "totalSize")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
 /// The service `lianjie.v1.ResultUseService`.
 public enum ResultUseService {
     /// The service's full name, as it appears in method paths.
@@ -1448,6 +1772,14 @@ public enum ResultUseService {
     /// NOT_FOUND, PERMISSION_DENIED.
     public static let acknowledgeTalk = RPCMethod<AcknowledgeTalkRequest, Talk>(service: name, method: "AcknowledgeTalk")
 
+    /// The integrity score, grade, veto and appraisal cap of every subject with a current
+    /// published result for the period, from the most recently published run that has one,
+    /// by subject id. For the HR system's service account and HR (scores into performance
+    /// appraisal), and inspectors and discipline heads. Audited (each subject listed).
+    /// Errors: INVALID_ARGUMENT (period, page token), NOT_FOUND (organisation outside
+    /// scope), PERMISSION_DENIED.
+    public static let listAppraisals = RPCMethod<ListAppraisalsRequest, ListAppraisalsResponse>(service: name, method: "ListAppraisals")
+
     /// Every method's path, in declaration order.
-    public static let methodPaths: [String] = [createCase.path, getCase.path, listCases.path, assignCase.path, disposeCase.path, startRectification.path, reportRectification.path, verifyCase.path, closeCase.path, dismissCase.path, reopenCase.path, recordTalk.path, listTalks.path, acknowledgeTalk.path]
+    public static let methodPaths: [String] = [createCase.path, getCase.path, listCases.path, assignCase.path, disposeCase.path, startRectification.path, reportRectification.path, verifyCase.path, closeCase.path, dismissCase.path, reopenCase.path, recordTalk.path, listTalks.path, acknowledgeTalk.path, listAppraisals.path]
 }

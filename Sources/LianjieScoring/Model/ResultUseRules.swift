@@ -111,3 +111,38 @@ public struct OpinionRule: Sendable, Hashable {
         return found
     }
 }
+
+/// The grade an appraisal may show once dispositions have capped it (绩效考核).
+public enum AppraisalCap {
+    /// A disposition as the cap reads it: its form and its day.
+    public struct Disposition: Sendable, Hashable {
+        public var form: Int
+        public var day: Day
+
+        public init(form: Int, day: Day) {
+            self.form = form
+            self.day = day
+        }
+    }
+
+    /// The strictest cap that holds on `end` (a period's last day): a disposition caps from
+    /// its day until `capMonths` months after it (exclusive), as its form's rule says.
+    /// Returns the cap and the index of the disposition that set it (the earliest among
+    /// equally strict ones); nil when none holds.
+    public static func cap(on end: Day, dispositions: [Disposition], rules: [DispositionRule]) -> (grade: Grade, index: Int)? {
+        var best: (grade: Grade, index: Int)?
+        for (i, d) in dispositions.enumerated() {
+            guard let rule = rules.first(where: { $0.form == d.form }), let grade = rule.appraisalCap,
+                  d.day <= end, end < d.day.addingMonths(rule.capMonths) else { continue }
+            if best == nil || grade < best!.grade { best = (grade, i) }
+        }
+        return best
+    }
+
+    /// `grade` lowered to `cap` (the worse of the two); nil (no data) stays nil.
+    public static func capped(_ grade: Grade?, by cap: Grade?) -> Grade? {
+        guard let grade else { return nil }
+        guard let cap else { return grade }
+        return min(grade, cap)
+    }
+}

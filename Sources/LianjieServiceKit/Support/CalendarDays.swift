@@ -1,6 +1,7 @@
 import Glibc
 public import LianjieMessages
 public import LianjieScoring
+public import LianjieStore
 
 /// Calendar days as requests carry them (`Date`) and as the store keeps them
 /// (`YYYY-MM-DD`); the scoring core's `Day` knows the calendar.
@@ -48,5 +49,15 @@ public enum CalendarDays {
     }
 
     /// Seconds of Unix time as a `Time`.
+    /// A period as the store keys it (the proto `PeriodKind` number, year, index).
+    public static func periodKey(_ p: LianjieScoring.Period) -> PeriodKey {
+        let kind: Int32 = switch p.kind {
+        case .month: LianjieMessages.PeriodKind.month.rawValue
+        case .quarter: LianjieMessages.PeriodKind.quarter.rawValue
+        case .year: LianjieMessages.PeriodKind.year.rawValue
+        }
+        return PeriodKey(kind: kind, year: Int32(p.year), index: Int32(p.index))
+    }
+
     public static func time(_ seconds: Int64) -> Time? { seconds == 0 ? nil : Time(seconds: seconds, nanos: 0) }
 }

@@ -21,6 +21,11 @@ public protocol EvaluationReader {
     /// For each subject placed under `path`, its result in the most recently published
     /// current run for `period` (and category, when given).
     func publishedResults(period: PeriodKey, underPath: String, categoryCode: String?) throws -> [PublishedResultRow]
+    /// A page of `publishedResults(period:underPath:categoryCode:)`, by subject id: at most
+    /// `limit` subjects whose id sorts after `afterSubjectID` ("" for the first page).
+    func publishedResults(period: PeriodKey, underPath: String, afterSubjectID: String, limit: Int) throws -> [PublishedResultRow]
+    /// How many subjects `publishedResults(period:underPath:…)` has in all.
+    func publishedSubjectCount(period: PeriodKey, underPath: String) throws -> Int
     /// Each of these subjects' result in the most recently published current run for `period`.
     func publishedResults(period: PeriodKey, subjectIDs: [String]) throws -> [String: PublishedResultRow]
 

@@ -8,6 +8,9 @@ public protocol ResultUseReader {
     /// before it, or rectifying without a report with a deadline before it.
     func caseRecords(_ filter: CaseFilter, page: Page) throws -> [CaseRecord]
     func caseCount(_ filter: CaseFilter) throws -> Int
+    /// Cases about these subjects disposed under `minForm` or a heavier form (whatever
+    /// their state now), oldest first.
+    func dispositions(subjectIDs: [String], minForm: Int32) throws -> [CaseRecord]
     /// Oldest first.
     func caseEvents(caseID: String) throws -> [CaseEventRecord]
     /// The cases citing an evidence file (on opening or closing).

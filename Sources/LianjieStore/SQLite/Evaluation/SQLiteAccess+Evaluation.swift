@@ -266,6 +266,38 @@ extension SQLiteAccess {
         return out
     }
 
+    /// The current published runs of a period whose results lie under `path`, as SQL after
+    /// the results table (the arguments are the period's and the path's).
+    private static let currentUnderPath = """
+        FROM evaluation_results JOIN evaluation_runs r ON r.id = evaluation_results.run_id
+        WHERE r.state = 3 AND r.is_current = 1 AND r.period_kind = ? AND r.period_year = ? AND r.period_index = ?
+        AND substr(\(resultPath), 1, ?) = ?
+        """
+
+    func publishedResults(period: PeriodKey, underPath: String, afterSubjectID: String, limit: Int) throws -> [PublishedResultRow] {
+        let args: [SQLValue] = [.int(Int64(period.kind)), .int(Int64(period.year)), .int(Int64(period.index)),
+                                .int(Int64(underPath.utf8.count)), .text(underPath)]
+        let ids = try db.query("""
+            SELECT DISTINCT evaluation_results.subject_id \(Self.currentUnderPath) AND evaluation_results.subject_id > ?
+            ORDER BY evaluation_results.subject_id LIMIT ?
+            """, args + [.text(afterSubjectID), .int(Int64(limit))]).map { $0[0].text }
+        guard let first = ids.first, let last = ids.last else { return [] }
+        var out: [PublishedResultRow] = []
+        try db.each("""
+            \(Self.publishedColumns) \(Self.currentUnderPath) AND evaluation_results.subject_id BETWEEN ? AND ?
+            ORDER BY evaluation_results.subject_id, r.publish_time DESC, r.seq DESC
+            """, args + [.text(first), .text(last)]) { row in
+            let x = publishedRow(row)
+            if out.last?.result.subjectID != x.result.subjectID { out.append(x) }
+        }
+        return out
+    }
+
+    func publishedSubjectCount(period: PeriodKey, underPath: String) throws -> Int {
+        try count("SELECT COUNT(DISTINCT evaluation_results.subject_id) \(Self.currentUnderPath)",
+                  [.int(Int64(period.kind)), .int(Int64(period.year)), .int(Int64(period.index)), .int(Int64(underPath.utf8.count)), .text(underPath)])
+    }
+
     func publishedResults(period: PeriodKey, subjectIDs: [String]) throws -> [String: PublishedResultRow] {
         guard !subjectIDs.isEmpty else { return [:] }
         let wanted = Set(subjectIDs)

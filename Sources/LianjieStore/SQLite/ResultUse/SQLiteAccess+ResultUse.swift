@@ -144,6 +144,19 @@ extension SQLiteAccess {
         return try count("SELECT COUNT(*) FROM cases WHERE \(clause)", args)
     }
 
+    func dispositions(subjectIDs: [String], minForm: Int32) throws -> [CaseRecord] {
+        guard !subjectIDs.isEmpty else { return [] }
+        var out: [CaseRecord] = []
+        // In chunks, to stay under SQLite's bound-parameter limit.
+        for start in stride(from: 0, to: subjectIDs.count, by: 500) {
+            let chunk = Array(subjectIDs[start..<min(start + 500, subjectIDs.count)])
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
+            out += try db.query("\(Self.caseColumns) WHERE disposition_form >= ? AND subject_id IN (\(marks)) ORDER BY seq",
+                                [.int(Int64(minForm))] + chunk.map { .text($0) }).map(caseRow)
+        }
+        return out
+    }
+
     func caseEvents(caseID: String) throws -> [CaseEventRecord] {
         try db.query("SELECT time, account_id, action, from_state, to_state, note FROM case_events WHERE case_id = ? ORDER BY seq",
                      [.text(caseID)]).map {

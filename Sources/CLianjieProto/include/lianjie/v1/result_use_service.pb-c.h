@@ -16,6 +16,7 @@ PROTOBUF_C__BEGIN_DECLS
 
 #include "lianjie/v1/types.pb-c.h"
 #include "lianjie/v1/result_use.pb-c.h"
+#include "lianjie/v1/evaluation.pb-c.h"
 
 typedef struct Lianjie__V1__CreateCaseRequest Lianjie__V1__CreateCaseRequest;
 typedef struct Lianjie__V1__GetCaseRequest Lianjie__V1__GetCaseRequest;
@@ -33,6 +34,9 @@ typedef struct Lianjie__V1__RecordTalkRequest Lianjie__V1__RecordTalkRequest;
 typedef struct Lianjie__V1__ListTalksRequest Lianjie__V1__ListTalksRequest;
 typedef struct Lianjie__V1__ListTalksResponse Lianjie__V1__ListTalksResponse;
 typedef struct Lianjie__V1__AcknowledgeTalkRequest Lianjie__V1__AcknowledgeTalkRequest;
+typedef struct Lianjie__V1__ListAppraisalsRequest Lianjie__V1__ListAppraisalsRequest;
+typedef struct Lianjie__V1__Appraisal Lianjie__V1__Appraisal;
+typedef struct Lianjie__V1__ListAppraisalsResponse Lianjie__V1__ListAppraisalsResponse;
 
 
 /* --- enums --- */
@@ -352,6 +356,88 @@ struct  Lianjie__V1__AcknowledgeTalkRequest
     , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
+struct  Lianjie__V1__ListAppraisalsRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Required.
+   */
+  Lianjie__V1__Period *period;
+  /*
+   * Subjects whose results lie in this organisation's subtree; empty for all in reach.
+   */
+  char *organization_id;
+  int32_t page_size;
+  char *page_token;
+};
+#define LIANJIE__V1__LIST_APPRAISALS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__list_appraisals_request__descriptor) \
+    , NULL, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
+
+
+/*
+ * One subject's integrity result for a period, as the appraisal system takes it.
+ */
+struct  Lianjie__V1__Appraisal
+{
+  ProtobufCMessage base;
+  char *subject_id;
+  char *employee_number;
+  char *subject_name;
+  char *organization_id;
+  Lianjie__V1__Period *period;
+  /*
+   * The integrity score (the total, a decimal as text); empty with no data.
+   */
+  char *total;
+  /*
+   * The grade as evaluated (unspecified with no data).
+   */
+  Lianjie__V1__Grade grade;
+  /*
+   * A red-line entry counted (the grade is then poor).
+   */
+  protobuf_c_boolean veto;
+  protobuf_c_boolean no_data;
+  /*
+   * The best grade a disposition allows at the period's end (the scheme's disposition
+   * rules: a cap holds from the disposition's day for its `capMonths`); unspecified for
+   * none; and the case whose disposition set it.
+   */
+  Lianjie__V1__Grade appraisal_cap;
+  char *cap_case_id;
+  char *cap_case_number;
+  /*
+   * The grade for the appraisal: `grade` lowered to `appraisal_cap`.
+   */
+  Lianjie__V1__Grade appraisal_grade;
+  /*
+   * The published run it comes from and its scheme version (whose rules set the cap).
+   */
+  char *run_id;
+  int32_t scheme_version;
+};
+#define LIANJIE__V1__APPRAISAL__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__appraisal__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, (char *)protobuf_c_empty_string, LIANJIE__V1__GRADE__GRADE_UNSPECIFIED, 0, 0, LIANJIE__V1__GRADE__GRADE_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, LIANJIE__V1__GRADE__GRADE_UNSPECIFIED, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Lianjie__V1__ListAppraisalsResponse
+{
+  ProtobufCMessage base;
+  /*
+   * By subject id.
+   */
+  size_t n_appraisals;
+  Lianjie__V1__Appraisal **appraisals;
+  char *next_page_token;
+  int32_t total_size;
+};
+#define LIANJIE__V1__LIST_APPRAISALS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__list_appraisals_response__descriptor) \
+    , 0,NULL, (char *)protobuf_c_empty_string, 0 }
+
+
 /* Lianjie__V1__CreateCaseRequest methods */
 void   lianjie__v1__create_case_request__init
                      (Lianjie__V1__CreateCaseRequest         *message);
@@ -656,6 +742,63 @@ Lianjie__V1__AcknowledgeTalkRequest *
 void   lianjie__v1__acknowledge_talk_request__free_unpacked
                      (Lianjie__V1__AcknowledgeTalkRequest *message,
                       ProtobufCAllocator *allocator);
+/* Lianjie__V1__ListAppraisalsRequest methods */
+void   lianjie__v1__list_appraisals_request__init
+                     (Lianjie__V1__ListAppraisalsRequest         *message);
+size_t lianjie__v1__list_appraisals_request__get_packed_size
+                     (const Lianjie__V1__ListAppraisalsRequest   *message);
+size_t lianjie__v1__list_appraisals_request__pack
+                     (const Lianjie__V1__ListAppraisalsRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__list_appraisals_request__pack_to_buffer
+                     (const Lianjie__V1__ListAppraisalsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__ListAppraisalsRequest *
+       lianjie__v1__list_appraisals_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__list_appraisals_request__free_unpacked
+                     (Lianjie__V1__ListAppraisalsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__Appraisal methods */
+void   lianjie__v1__appraisal__init
+                     (Lianjie__V1__Appraisal         *message);
+size_t lianjie__v1__appraisal__get_packed_size
+                     (const Lianjie__V1__Appraisal   *message);
+size_t lianjie__v1__appraisal__pack
+                     (const Lianjie__V1__Appraisal   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__appraisal__pack_to_buffer
+                     (const Lianjie__V1__Appraisal   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__Appraisal *
+       lianjie__v1__appraisal__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__appraisal__free_unpacked
+                     (Lianjie__V1__Appraisal *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__ListAppraisalsResponse methods */
+void   lianjie__v1__list_appraisals_response__init
+                     (Lianjie__V1__ListAppraisalsResponse         *message);
+size_t lianjie__v1__list_appraisals_response__get_packed_size
+                     (const Lianjie__V1__ListAppraisalsResponse   *message);
+size_t lianjie__v1__list_appraisals_response__pack
+                     (const Lianjie__V1__ListAppraisalsResponse   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__list_appraisals_response__pack_to_buffer
+                     (const Lianjie__V1__ListAppraisalsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__ListAppraisalsResponse *
+       lianjie__v1__list_appraisals_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__list_appraisals_response__free_unpacked
+                     (Lianjie__V1__ListAppraisalsResponse *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Lianjie__V1__CreateCaseRequest_Closure)
@@ -705,6 +848,15 @@ typedef void (*Lianjie__V1__ListTalksResponse_Closure)
                   void *closure_data);
 typedef void (*Lianjie__V1__AcknowledgeTalkRequest_Closure)
                  (const Lianjie__V1__AcknowledgeTalkRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__ListAppraisalsRequest_Closure)
+                 (const Lianjie__V1__ListAppraisalsRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__Appraisal_Closure)
+                 (const Lianjie__V1__Appraisal *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__ListAppraisalsResponse_Closure)
+                 (const Lianjie__V1__ListAppraisalsResponse *message,
                   void *closure_data);
 
 /* --- services --- */
@@ -769,6 +921,10 @@ struct Lianjie__V1__ResultUseService_Service
                            const Lianjie__V1__AcknowledgeTalkRequest *input,
                            Lianjie__V1__Talk_Closure closure,
                            void *closure_data);
+  void (*list_appraisals)(Lianjie__V1__ResultUseService_Service *service,
+                          const Lianjie__V1__ListAppraisalsRequest *input,
+                          Lianjie__V1__ListAppraisalsResponse_Closure closure,
+                          void *closure_data);
 };
 typedef void (*Lianjie__V1__ResultUseService_ServiceDestroy)(Lianjie__V1__ResultUseService_Service *);
 void lianjie__v1__result_use_service__init (Lianjie__V1__ResultUseService_Service *service,
@@ -790,7 +946,8 @@ void lianjie__v1__result_use_service__init (Lianjie__V1__ResultUseService_Servic
       function_prefix__ ## reopen_case,\
       function_prefix__ ## record_talk,\
       function_prefix__ ## list_talks,\
-      function_prefix__ ## acknowledge_talk  }
+      function_prefix__ ## acknowledge_talk,\
+      function_prefix__ ## list_appraisals  }
 void lianjie__v1__result_use_service__create_case(ProtobufCService *service,
                                                   const Lianjie__V1__CreateCaseRequest *input,
                                                   Lianjie__V1__Case_Closure closure,
@@ -847,6 +1004,10 @@ void lianjie__v1__result_use_service__acknowledge_talk(ProtobufCService *service
                                                        const Lianjie__V1__AcknowledgeTalkRequest *input,
                                                        Lianjie__V1__Talk_Closure closure,
                                                        void *closure_data);
+void lianjie__v1__result_use_service__list_appraisals(ProtobufCService *service,
+                                                      const Lianjie__V1__ListAppraisalsRequest *input,
+                                                      Lianjie__V1__ListAppraisalsResponse_Closure closure,
+                                                      void *closure_data);
 
 /* --- descriptors --- */
 
@@ -866,6 +1027,9 @@ extern const ProtobufCMessageDescriptor lianjie__v1__record_talk_request__descri
 extern const ProtobufCMessageDescriptor lianjie__v1__list_talks_request__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__list_talks_response__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__acknowledge_talk_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__list_appraisals_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__appraisal__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__list_appraisals_response__descriptor;
 extern const ProtobufCServiceDescriptor lianjie__v1__result_use_service__descriptor;
 
 PROTOBUF_C__END_DECLS
