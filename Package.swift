@@ -54,9 +54,12 @@ let package = Package(
         .target(name: "LianjieClient", dependencies: ["LianjieRPC", "LianjieWire", "LianjieMessages"],
                 swiftSettings: strict),
 
+        /// The scoring core's enums (grade, dimension, polarity) and their wire forms.
+        .target(name: "LianjieScoringMessages", dependencies: ["LianjieScoring", "LianjieMessages"], swiftSettings: strict),
+
         // MARK: Reports (no I/O; shared by the CLI and the mobile gateway)
         /// Integrity portraits and organisation statistics as self-contained HTML with SVG charts (pure, no I/O).
-        .target(name: "LianjieReports", dependencies: ["LianjieScoring", "LianjieMessages"], swiftSettings: strict),
+        .target(name: "LianjieReports", dependencies: ["LianjieScoring", "LianjieMessages", "LianjieScoringMessages"], swiftSettings: strict),
 
         // MARK: State and security
         /// The storage seam (`Store`) and its embedded SQLite implementation.
@@ -73,7 +76,7 @@ let package = Package(
         /// idempotency, paging, validation, the clock, and the health service.
         .target(name: "LianjieServiceKit",
                 dependencies: ["LianjieRPC", "LianjieRPCServer", "LianjieWire", "LianjieMessages", "LianjieStore", "LianjieSecurity",
-                               "LianjieScoring"],
+                               "LianjieScoring", "LianjieScoringMessages"],
                 swiftSettings: strict),
         /// User management (`UserService`): sessions, organisations, accounts, API tokens,
         /// subjects, imports, the audit log's reading and anchoring.
@@ -85,18 +88,18 @@ let package = Package(
         /// evidence, work orders and the rules that derive entries from them.
         .target(name: "LianjieEntry",
                 dependencies: ["LianjieServiceKit", "LianjieRPC", "LianjieRPCServer", "LianjieMessages", "LianjieStore",
-                               "LianjieSecurity", "LianjieScoring"],
+                               "LianjieSecurity", "LianjieScoring", "LianjieScoringMessages"],
                 swiftSettings: strict),
         /// Evaluation analysis (`EvaluationService`): runs with reproducible results, what-if,
         /// portraits, statistics, alerts and the notification outbox.
         .target(name: "LianjieEvaluation",
                 dependencies: ["LianjieServiceKit", "LianjieRPC", "LianjieRPCServer", "LianjieMessages", "LianjieStore",
-                               "LianjieSecurity", "LianjieScoring"],
+                               "LianjieSecurity", "LianjieScoring", "LianjieScoringMessages"],
                 swiftSettings: strict),
         /// Result use (`ResultUseService`): cases in a closed loop under the four forms, talks
         /// and notices the employee acknowledges, the daily overdue check.
         .target(name: "LianjieResultUse",
-                dependencies: ["LianjieServiceKit", "LianjieRPC", "LianjieRPCServer", "LianjieMessages", "LianjieStore", "LianjieScoring"],
+                dependencies: ["LianjieServiceKit", "LianjieRPC", "LianjieRPCServer", "LianjieMessages", "LianjieStore", "LianjieScoring", "LianjieScoringMessages"],
                 swiftSettings: strict),
         /// Every service module on one router: the composition the server runs.
         .target(name: "LianjieServices",

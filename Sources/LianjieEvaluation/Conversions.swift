@@ -11,42 +11,6 @@ typealias CoreScheme = LianjieScoring.Scheme
 
 /// Between the scoring core, the store and the wire.
 enum Convert {
-    static func grade(_ g: CoreGrade?) -> LianjieMessages.Grade {
-        switch g {
-        case .excellent: .excellent
-        case .good: .good
-        case .fair: .fair
-        case .poor: .poor
-        case nil: .unspecified
-        }
-    }
-
-    static func coreGrade(_ g: LianjieMessages.Grade) -> CoreGrade? {
-        switch g {
-        case .excellent: .excellent
-        case .good: .good
-        case .fair: .fair
-        case .poor: .poor
-        default: nil
-        }
-    }
-
-    static func dimension(_ d: CoreDimension) -> LianjieMessages.Dimension {
-        switch d {
-        case .behaviour: .behaviour
-        case .awareness: .awareness
-        case .problems: .problems
-        }
-    }
-
-    static func polarity(_ p: LianjieScoring.Polarity?) -> LianjieMessages.Polarity {
-        switch p {
-        case .credit: .credit
-        case .debit: .debit
-        case nil: .unspecified
-        }
-    }
-
     static func periodKey(_ p: CorePeriod) -> PeriodKey { CalendarDays.periodKey(p) }
 
     static func corePeriod(_ k: PeriodKey) -> CorePeriod? {

@@ -46,7 +46,7 @@ enum Convert {
     static func audit(_ e: AuditRecord) -> AuditEntry {
         AuditEntry(sequence: e.sequence, time: Time(seconds: e.time / 1_000_000_000, nanos: Int32(e.time % 1_000_000_000)),
                    accountId: e.accountID, method: e.method, recordType: e.recordType, recordId: e.recordID,
-                   organizationId: e.organizationID, peer: e.peer, outcome: e.outcome, hash: e.hash)
+                   organizationId: e.organizationID, peer: e.peer, outcome: e.outcome, hash: e.hash, reason: e.reason)
     }
 
     static func date(_ text: String) -> CalendarDate? { CalendarDays.date(text) }

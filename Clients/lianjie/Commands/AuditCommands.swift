@@ -29,10 +29,10 @@ enum AuditCommands {
             }
             let response = ListAuditEntriesResponse(entries: Array(entries.prefix(limit)))
             ctx.output(response) {
-                var t = Table("SEQ", "TIME", "ACCOUNT", "METHOD", "RECORD", "PEER", "OUTCOME")
+                var t = Table("SEQ", "TIME", "ACCOUNT", "METHOD", "RECORD", "PEER", "OUTCOME", "REASON")
                 for e in response.entries {
                     t.add(String(e.sequence), Show.time(e.time), e.accountId, String(e.method.split(separator: "/").last ?? ""),
-                          e.recordType.isEmpty ? "" : "\(e.recordType) \(e.recordId)", e.peer, e.outcome)
+                          e.recordType.isEmpty ? "" : "\(e.recordType) \(e.recordId)", e.peer, e.outcome, e.reason)
                 }
                 t.print()
             }

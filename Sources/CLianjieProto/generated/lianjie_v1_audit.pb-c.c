@@ -52,7 +52,7 @@ void   lianjie__v1__audit_entry__free_unpacked
   assert(message->base.descriptor == &lianjie__v1__audit_entry__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor lianjie__v1__audit_entry__field_descriptors[10] =
+static const ProtobufCFieldDescriptor lianjie__v1__audit_entry__field_descriptors[11] =
 {
   {
     "sequence",
@@ -174,6 +174,18 @@ static const ProtobufCFieldDescriptor lianjie__v1__audit_entry__field_descriptor
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "reason",
+    11,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__AuditEntry, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned lianjie__v1__audit_entry__field_indices_by_name[] = {
   2,   /* field[2] = account_id */
@@ -182,6 +194,7 @@ static const unsigned lianjie__v1__audit_entry__field_indices_by_name[] = {
   6,   /* field[6] = organization_id */
   8,   /* field[8] = outcome */
   7,   /* field[7] = peer */
+  10,   /* field[10] = reason */
   5,   /* field[5] = record_id */
   4,   /* field[4] = record_type */
   0,   /* field[0] = sequence */
@@ -190,7 +203,7 @@ static const unsigned lianjie__v1__audit_entry__field_indices_by_name[] = {
 static const ProtobufCIntRange lianjie__v1__audit_entry__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 10 }
+  { 0, 11 }
 };
 const ProtobufCMessageDescriptor lianjie__v1__audit_entry__descriptor =
 {
@@ -200,7 +213,7 @@ const ProtobufCMessageDescriptor lianjie__v1__audit_entry__descriptor =
   "Lianjie__V1__AuditEntry",
   "lianjie.v1",
   sizeof(Lianjie__V1__AuditEntry),
-  10,
+  11,
   lianjie__v1__audit_entry__field_descriptors,
   lianjie__v1__audit_entry__field_indices_by_name,
   1,  lianjie__v1__audit_entry__number_ranges,

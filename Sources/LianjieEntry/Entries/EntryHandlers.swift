@@ -4,6 +4,7 @@ import LianjieRPCServer
 import LianjieScoring
 import LianjieServiceKit
 import LianjieStore
+import LianjieScoringMessages
 
 /// Entries: submitting, reading, reviewing, appealing.
 struct EntryHandlers: Sendable {
@@ -216,7 +217,7 @@ struct EntryHandlers: Sendable {
             filter.tagCode = parts.last
         }
         if request.dimension != .unspecified {
-            if let d = SchemeConvert.coreDimension(request.dimension) { filter.dimension = d.rawValue } else { v.add("dimension", "is not a dimension") }
+            if let d = (request.dimension).core { filter.dimension = d.rawValue } else { v.add("dimension", "is not a dimension") }
         }
         if request.status != .unspecified {
             if request.status.protoValueName == nil { v.add("status", "is not an entry status") }
@@ -324,8 +325,8 @@ struct EntryHandlers: Sendable {
         m.subjectName = subject.name
         m.tag = "\(e.tagLibrary)@\(e.tagVersion)/\(e.tagCode)"
         m.tagName = e.tagName
-        m.dimension = CoreDimension(rawValue: e.dimension).map(SchemeConvert.dimension) ?? .unspecified
-        m.polarity = CorePolarity(rawValue: e.polarity).map(SchemeConvert.polarity) ?? .unspecified
+        m.dimension = CoreDimension(rawValue: e.dimension).map { LianjieMessages.Dimension($0) } ?? .unspecified
+        m.polarity = CorePolarity(rawValue: e.polarity).map { LianjieMessages.Polarity($0) } ?? .unspecified
         m.occurredOn = CalendarDays.date(e.occurredOn)
         m.quantity = SchemeConvert.decimal(e.quantity)
         m.description = e.description

@@ -19,35 +19,12 @@ enum SchemeConvert {
         return Exact(text)?.hundredths
     }
 
-    static func dimension(_ d: CoreDimension) -> LianjieMessages.Dimension {
-        switch d {
-        case .behaviour: .behaviour
-        case .awareness: .awareness
-        case .problems: .problems
-        }
-    }
 
-    static func coreDimension(_ d: LianjieMessages.Dimension) -> CoreDimension? {
-        switch d {
-        case .behaviour: .behaviour
-        case .awareness: .awareness
-        case .problems: .problems
-        default: nil
-        }
-    }
 
-    static func polarity(_ p: CorePolarity) -> LianjieMessages.Polarity { p == .credit ? .credit : .debit }
 
-    static func corePolarity(_ p: LianjieMessages.Polarity) -> CorePolarity? {
-        switch p {
-        case .credit: .credit
-        case .debit: .debit
-        default: nil
-        }
-    }
 
     static func tag(_ t: CoreTag) -> SchemeTag {
-        SchemeTag(code: t.code, name: t.name, dimension: dimension(t.dimension), polarity: polarity(t.polarity),
+        SchemeTag(code: t.code, name: t.name, dimension: LianjieMessages.Dimension(t.dimension), polarity: LianjieMessages.Polarity(t.polarity),
                   points: decimal(t.points), coefficient: decimal(t.coefficient), redLine: t.redLine,
                   windowMonths: Int32(t.windowMonths), maxPerPeriod: Int32(t.maxPerPeriod), immediateAlert: t.immediateAlert,
                   evidenceRequired: t.evidenceRequired, retired: t.retired)
@@ -59,7 +36,7 @@ enum SchemeConvert {
         m.label = s.version
         m.dimensions = CoreDimension.allCases.compactMap { d in
             s.dimensions[d].map {
-                DimensionRule(dimension: dimension(d), baseScore: $0.base.description, minimum: $0.minimum.description,
+                DimensionRule(dimension: LianjieMessages.Dimension(d), baseScore: $0.base.description, minimum: $0.minimum.description,
                               maximum: $0.maximum.description, weight: decimal($0.weight))
             }
         }
@@ -68,7 +45,7 @@ enum SchemeConvert {
         }
         m.categoryCoefficients = s.categoryCoefficients.keys.sorted().flatMap { c in
             CoreDimension.allCases.compactMap { d in
-                s.categoryCoefficients[c]?[d].map { CategoryCoefficient(categoryCode: c, dimension: dimension(d), coefficient: decimal($0)) }
+                s.categoryCoefficients[c]?[d].map { CategoryCoefficient(categoryCode: c, dimension: LianjieMessages.Dimension(d), coefficient: decimal($0)) }
             }
         }
         m.postCoefficients = s.postCoefficients.keys.sorted().map { PostCoefficient(postCode: $0, coefficient: decimal(s.postCoefficients[$0]!)) }

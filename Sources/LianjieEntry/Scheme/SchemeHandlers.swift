@@ -5,6 +5,7 @@ import LianjieRPCServer
 import LianjieScoring
 import LianjieServiceKit
 import LianjieStore
+import LianjieScoringMessages
 
 /// The scheme: published versions (read by everyone) and the one draft (edited and
 /// published by admins and inspectors whose grant covers a root organisation).
@@ -178,7 +179,7 @@ struct SchemeHandlers: Sendable {
                 var rules: [CoreDimension: LianjieScoring.DimensionRule] = [:]
                 for (i, d) in patch.dimensions.enumerated() {
                     let p = "scheme.dimensions[\(i)]"
-                    guard let dim = SchemeConvert.coreDimension(d.dimension) else { v.add("\(p).dimension", "must be BEHAVIOUR, AWARENESS or PROBLEMS"); continue }
+                    guard let dim = (d.dimension).core else { v.add("\(p).dimension", "must be BEHAVIOUR, AWARENESS or PROBLEMS"); continue }
                     if rules[dim] != nil { v.add("\(p).dimension", "appears twice") }
                     let values = [("base_score", d.baseScore), ("minimum", d.minimum), ("maximum", d.maximum), ("weight", d.weight)]
                         .map { ($0.0, SchemeConvert.hundredths($0.1)) }
@@ -203,7 +204,7 @@ struct SchemeHandlers: Sendable {
                 var table: [String: [CoreDimension: Int64]] = [:]
                 for (i, c) in patch.categoryCoefficients.enumerated() {
                     let p = "scheme.category_coefficients[\(i)]"
-                    guard let dim = SchemeConvert.coreDimension(c.dimension) else { v.add("\(p).dimension", "must be BEHAVIOUR, AWARENESS or PROBLEMS"); continue }
+                    guard let dim = (c.dimension).core else { v.add("\(p).dimension", "must be BEHAVIOUR, AWARENESS or PROBLEMS"); continue }
                     guard let value = SchemeConvert.hundredths(c.coefficient) else { v.add("\(p).coefficient", "must be a decimal with at most two places"); continue }
                     if table[c.categoryCode]?[dim] != nil { v.add(p, "\(c.categoryCode) \(dim.rawValue) appears twice") }
                     table[c.categoryCode, default: [:]][dim] = value
@@ -312,10 +313,10 @@ struct SchemeHandlers: Sendable {
             tag.name = name
         }
         if wants("dimension") {
-            if let d = SchemeConvert.coreDimension(t.dimension) { tag.dimension = d } else { v.add("tag.dimension", "must be BEHAVIOUR, AWARENESS or PROBLEMS") }
+            if let d = (t.dimension).core { tag.dimension = d } else { v.add("tag.dimension", "must be BEHAVIOUR, AWARENESS or PROBLEMS") }
         }
         if wants("polarity") {
-            if let p = SchemeConvert.corePolarity(t.polarity) { tag.polarity = p } else { v.add("tag.polarity", "must be CREDIT or DEBIT") }
+            if let p = (t.polarity).core { tag.polarity = p } else { v.add("tag.polarity", "must be CREDIT or DEBIT") }
         }
         if wants("points") {
             if let p = SchemeConvert.hundredths(t.points) { tag.points = p } else { v.add("tag.points", "must be a decimal with at most two places") }

@@ -2,6 +2,7 @@ import LianjieMessages
 import LianjieScoring
 import LianjieSecurity
 import LianjieStore
+import LianjieScoringMessages
 
 /// The previous period's published result a result is compared with.
 struct PreviousResult: Sendable {
@@ -61,7 +62,7 @@ struct ResultBuilder {
                 // Within ±2⁶², so listings can order by it without overflow.
                 x.totalUnits = Int64(clamping: max(min(total.units, 1 << 62), -(1 << 62)))
             }
-            x.grade = Convert.grade(result.grade).rawValue
+            x.grade = LianjieMessages.Grade(result.grade).rawValue
             x.vetoEntries = result.vetoEntries.map { Int64($0) }
             x.dimensions = result.dimensions.map { d in
                 [d.base.description, d.entries.description, d.adjustment.description, d.score.description,

@@ -6,6 +6,7 @@ import LianjieScoring
 import LianjieServiceKit
 import LianjieStore
 import Synchronization
+import LianjieScoringMessages
 
 /// What-if (`SimulateScheme`): a proposed scheme scored against past periods beside the
 /// current published one, writing nothing.
@@ -118,8 +119,8 @@ final class SimulationHandler: Sendable {
                 x.period = Convert.period(period)
                 x.totalBefore = c.before.total?.description ?? ""
                 x.totalAfter = c.after.total?.description ?? ""
-                x.gradeBefore = Convert.grade(c.before.grade)
-                x.gradeAfter = Convert.grade(c.after.grade)
+                x.gradeBefore = LianjieMessages.Grade(c.before.grade)
+                x.gradeAfter = LianjieMessages.Grade(c.after.grade)
                 x.vetoBefore = c.before.vetoed
                 x.vetoAfter = c.after.vetoed
                 x.alertChanges = alertChanges

@@ -5,6 +5,7 @@ import LianjieScoring
 import LianjieServiceKit
 import LianjieStore
 import Synchronization
+import LianjieScoringMessages
 
 /// The integrity portrait (廉洁画像): a subject's published result for a period with its
 /// breakdown, heaviest tags, trend, standing among peers, open alerts and data quality.
@@ -91,7 +92,7 @@ struct PortraitHandler: Sendable {
         if let scheme = try schemes.version(schemeVersion, r)?.compiled.scheme {
             m.dimensionRules = CoreDimension.allCases.compactMap { d in
                 scheme.dimensions[d].map {
-                    DimensionRule(dimension: Convert.dimension(d), baseScore: $0.base.description, minimum: $0.minimum.description,
+                    DimensionRule(dimension: LianjieMessages.Dimension(d), baseScore: $0.base.description, minimum: $0.minimum.description,
                                   maximum: $0.maximum.description, weight: Convert.decimal($0.weight))
                 }
             }
@@ -162,7 +163,7 @@ final class PeerMedians: Sendable {
         // A median of fewer than 5 people would tell too much about each of them.
         let out = zip(CoreDimension.allCases, scores).compactMap { d, values -> PeerMedian? in
             guard values.count >= Self.minimumPeers else { return nil }
-            return PeerMedian(dimension: Convert.dimension(d), score: Figures.median(values).description)
+            return PeerMedian(dimension: LianjieMessages.Dimension(d), score: Figures.median(values).description)
         }
         cache.withLock { c in
             if c.count > 1000 { c.removeAll() }

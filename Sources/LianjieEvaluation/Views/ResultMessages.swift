@@ -2,6 +2,7 @@ import LianjieMessages
 import LianjieScoring
 import LianjieServiceKit
 import LianjieStore
+import LianjieScoringMessages
 
 /// Runs and results as the wire carries them.
 enum ResultMessages {
@@ -59,7 +60,7 @@ enum ResultMessages {
         m.grade = LianjieMessages.Grade(rawValue: x.grade)
         m.vetoEntryIds = x.vetoEntries.map { entryIDs[$0] ?? String($0) }
         m.dimensions = zip(CoreDimension.allCases, x.dimensions).compactMap { d, v in
-            v.count == 6 ? DimensionResult(dimension: Convert.dimension(d), baseScore: v[0], entries: v[1], adjustment: v[2], score: v[3],
+            v.count == 6 ? DimensionResult(dimension: LianjieMessages.Dimension(d), baseScore: v[0], entries: v[1], adjustment: v[2], score: v[3],
                                            weight: v[4], weighted: v[5]) : nil
         }
         m.countedEntries = Int32(x.countedEntries)
@@ -82,8 +83,8 @@ enum ResultMessages {
             m.entryId = e?.id ?? String(l.entryID)
             m.tag = l.tag?.description ?? e.map { "\($0.library)@\($0.libraryVersion)/\($0.code)" } ?? ""
             m.tagName = l.tag.map(tagNames) ?? e?.tagName ?? ""
-            m.dimension = l.dimension.map(Convert.dimension) ?? .unspecified
-            m.polarity = Convert.polarity(l.polarity)
+            m.dimension = l.dimension.map { LianjieMessages.Dimension($0) } ?? .unspecified
+            m.polarity = LianjieMessages.Polarity(l.polarity)
             m.occurredOn = Convert.date(l.occurredOn.description)
             m.outcome = outcome
             m.points = Convert.decimal(l.points)

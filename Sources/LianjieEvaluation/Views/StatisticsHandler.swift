@@ -105,7 +105,7 @@ struct StatisticsHandler: Sendable {
             // A tag's entries are about its subjects: both hidden when they are fewer than 5.
             CountRow(key: $0.key, label: $0.label, count: named || $0.subjects >= Self.minimumCell ? cell($0.count) : Cell(suppressed: true, value: ""),
                      subjects: cell($0.subjects),
-                     dimension: CoreDimension(rawValue: $0.detail).map(Convert.dimension) ?? .unspecified)
+                     dimension: CoreDimension(rawValue: $0.detail).map { LianjieMessages.Dimension($0) } ?? .unspecified)
         }
         var bySource: [String: Int] = [:], byStatus: [String: Int] = [:]
         for c in counts.bySourceAndStatus {

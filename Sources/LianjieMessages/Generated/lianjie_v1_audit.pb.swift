@@ -22,6 +22,8 @@ public struct AuditEntry: ProtoMessage {
     public var outcome: String = ""
     /// SHA-256 (hex) of the previous entry's hash and this entry's content.
     public var hash: String = ""
+    /// Why the caller read the record, for a read that needs a reason (GetDossier).
+    public var reason: String = ""
 
     public static let protoName = "lianjie.v1.AuditEntry"
 
@@ -38,7 +40,8 @@ public struct AuditEntry: ProtoMessage {
         organizationId: String = "",
         peer: String = "",
         outcome: String = "",
-        hash: String = ""
+        hash: String = "",
+        reason: String = ""
     ) {
         self.sequence = sequence
         self.time = time
@@ -50,6 +53,7 @@ public struct AuditEntry: ProtoMessage {
         self.peer = peer
         self.outcome = outcome
         self.hash = hash
+        self.reason = reason
     }
 
     /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
@@ -66,6 +70,7 @@ public struct AuditEntry: ProtoMessage {
         self.peer = CRead.string(c.peer)
         self.outcome = CRead.string(c.outcome)
         self.hash = CRead.string(c.hash)
+        self.reason = CRead.string(c.reason)
     }
 
     /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
@@ -81,6 +86,7 @@ public struct AuditEntry: ProtoMessage {
         if !peer.isEmpty { c.peer = arena.string(peer) }
         if !outcome.isEmpty { c.outcome = arena.string(outcome) }
         if !hash.isEmpty { c.hash = arena.string(hash) }
+        if !reason.isEmpty { c.reason = arena.string(reason) }
     }
 
     public func serializedBytes() -> [UInt8] {
@@ -107,6 +113,7 @@ public struct AuditEntry: ProtoMessage {
         if !peer.isEmpty { o.append(("peer", .string(peer))) }
         if !outcome.isEmpty { o.append(("outcome", .string(outcome))) }
         if !hash.isEmpty { o.append(("hash", .string(hash))) }
+        if !reason.isEmpty { o.append(("reason", .string(reason))) }
         return .object(o)
     }
 
@@ -126,6 +133,7 @@ public struct AuditEntry: ProtoMessage {
             case "peer": self.peer = try JSONRead.string(value, "peer")
             case "outcome": self.outcome = try JSONRead.string(value, "outcome")
             case "hash": self.hash = try JSONRead.string(value, "hash")
+            case "reason": self.reason = try JSONRead.string(value, "reason")
             default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
             }
         }

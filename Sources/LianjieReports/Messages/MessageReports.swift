@@ -1,5 +1,6 @@
 public import LianjieMessages
 import LianjieScoring
+import LianjieScoringMessages
 
 /// The report models from what `EvaluationService` answers, so the CLI and the mobile
 /// gateway draw the same pages from the same calls. The module's own types (`TrendPoint`,
@@ -11,16 +12,16 @@ public enum MessageReports {
         let period = label(p.period)
         var result = PortraitResult.noData
         var previous: PreviousResult?
-        if let r = p.result, !r.noData, let total = Exact(r.total), let grade = coreGrade(r.grade) {
+        if let r = p.result, !r.noData, let total = Exact(r.total), let grade = (r.grade).core {
             let weights = Dictionary(scale.dimensions.map { ($0.dimension, $0.weight) }, uniquingKeysWith: { a, _ in a })
             let dimensions = r.dimensions.compactMap { d -> DimensionResult? in
-                guard let dim = coreDimension(d.dimension) else { return nil }
+                guard let dim = (d.dimension).core else { return nil }
                 return DimensionResult(dimension: dim, base: exact(d.baseScore), entries: exact(d.entries), adjustment: exact(d.adjustment),
                                        score: exact(d.score), weighted: exact(d.weighted))
             }
             func weighted(_ value: Exact, _ d: LianjieScoring.Dimension) -> Exact { product(value, weights[d] ?? .zero) }
             let items = r.breakdown.compactMap { l -> BreakdownItem? in
-                guard let dim = coreDimension(l.dimension), let outcome = outcome(l.outcome) else { return nil }
+                guard let dim = (l.dimension).core, let outcome = outcome(l.outcome) else { return nil }
                 let contribution = exact(l.contribution)
                 return BreakdownItem(occurredOn: day(l.occurredOn), tagName: l.tagName, tagCode: tagCode(l.tag), dimension: dim,
                                      polarity: l.polarity == .debit ? .debit : .credit, outcome: outcome, points: exact(l.points),
@@ -39,17 +40,17 @@ public enum MessageReports {
                                            breakdown: ReportBreakdown(weightedBase: base, entries: items, rangeAdjustment: adjustment, total: total)))
             if !r.previousRunId.isEmpty || !r.previousTotal.isEmpty {
                 let before = p.period.flatMap { CalendarPeriods.previous($0) }
-                previous = PreviousResult(period: label(before), total: Exact(r.previousTotal), grade: coreGrade(r.previousGrade))
+                previous = PreviousResult(period: label(before), total: Exact(r.previousTotal), grade: (r.previousGrade).core)
             }
         }
         var peers: PeerMedians?
         if !p.peerMedians.isEmpty {
             var values: [LianjieScoring.Dimension: Exact] = [:]
-            for m in p.peerMedians { if let d = coreDimension(m.dimension) { values[d] = exact(m.score) } }
+            for m in p.peerMedians { if let d = (m.dimension).core { values[d] = exact(m.score) } }
             peers = PeerMedians(group: p.categoryName, dimensions: values)
         }
         func weight(_ w: LianjieMessages.TagWeight) -> TagWeight {
-            TagWeight(tagName: w.name, tagCode: w.tag, dimension: coreDimension(w.dimension) ?? .behaviour, count: Int(w.entries),
+            TagWeight(tagName: w.name, tagCode: w.tag, dimension: (w.dimension).core ?? .behaviour, count: Int(w.entries),
                       contribution: exact(w.contribution))
         }
         var notes: [String] = []
@@ -58,7 +59,7 @@ public enum MessageReports {
             subject: ReportSubject(name: p.subjectName, employeeNumber: p.employeeNumber, organization: p.organizationName,
                                    category: p.categoryName.isEmpty ? p.categoryCode : p.categoryName, post: p.postName),
             period: period, generatedAt: generatedAt, scale: scale, result: result, peers: peers, previous: previous,
-            trend: p.trend.map { TrendPoint(period: label($0.period), total: $0.noData ? nil : Exact($0.total), grade: coreGrade($0.grade)) },
+            trend: p.trend.map { TrendPoint(period: label($0.period), total: $0.noData ? nil : Exact($0.total), grade: ($0.grade).core) },
             topCredits: p.topCredits.map(weight), topDebits: p.topDebits.map(weight),
             alerts: p.openAlerts.map { a in
                 ReportAlert(rule: a.rule, severity: a.severity == .high ? .serious : a.severity == .medium ? .warning : .notice,
@@ -104,7 +105,7 @@ public enum MessageReports {
                                      grades: grades($0.grades), alertsRaised: int($0.alertsRaised), alertsHandled: int($0.alertsHandled))
             },
             topDebitTags: s.topDebitTags.map {
-                TagFrequency(tagName: $0.label, tagCode: $0.key, dimension: coreDimension($0.dimension) ?? .problems, entries: int($0.count),
+                TagFrequency(tagName: $0.label, tagCode: $0.key, dimension: ($0.dimension).core ?? .problems, entries: int($0.count),
                              subjects: int($0.subjects))
             },
             entriesBySource: bySource,
@@ -112,7 +113,7 @@ public enum MessageReports {
                                  dismissed: int(total.alertsDismissed), open: int(total.alertsOpen)),
             ranking: s.ranking.map {
                 RankingRow(rank: Int($0.rank), name: $0.name, organization: $0.organizationName, category: $0.categoryCode,
-                           total: Exact($0.total), grade: coreGrade($0.grade), vetoed: $0.vetoed, change: Exact($0.totalChange))
+                           total: Exact($0.total), grade: ($0.grade).core, vetoed: $0.vetoed, change: Exact($0.totalChange))
             },
             provenance: ReportProvenance(schemeVersion: "", runID: s.runIds.joined(separator: ", "), inputsHash: ""))
     }
@@ -125,25 +126,6 @@ public enum MessageReports {
     static func product(_ a: Exact, _ b: Exact) -> Exact {
         guard let h = b.hundredths else { return Exact(units: a.units * b.units / Exact.scale) }
         return Exact(units: a.units * Int128(h) / 100)
-    }
-
-    static func coreGrade(_ g: LianjieMessages.Grade) -> LianjieScoring.Grade? {
-        switch g {
-        case .excellent: .excellent
-        case .good: .good
-        case .fair: .fair
-        case .poor: .poor
-        default: nil
-        }
-    }
-
-    static func coreDimension(_ d: LianjieMessages.Dimension) -> LianjieScoring.Dimension? {
-        switch d {
-        case .behaviour: .behaviour
-        case .awareness: .awareness
-        case .problems: .problems
-        default: nil
-        }
     }
 
     static func outcome(_ o: BreakdownOutcome) -> LianjieScoring.BreakdownLine.Outcome? {
@@ -178,7 +160,7 @@ public enum MessageReports {
 
     static func scale(_ rules: [LianjieMessages.DimensionRule], _ bands: LianjieMessages.GradeBands?) -> ReportScale {
         let dims = rules.compactMap { r -> DimensionScale? in
-            guard let d = coreDimension(r.dimension) else { return nil }
+            guard let d = (r.dimension).core else { return nil }
             return DimensionScale(dimension: d, minimum: exact(r.minimum), maximum: exact(r.maximum), weight: exact(r.weight))
         }
         guard dims.count == 3, let bands, let e = Exact(bands.excellent), let g = Exact(bands.good), let f = Exact(bands.fair) else {

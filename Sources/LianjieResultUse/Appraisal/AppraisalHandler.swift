@@ -2,6 +2,7 @@ import LianjieMessages
 import LianjieRPC
 import LianjieRPCServer
 import LianjieScoring
+import LianjieScoringMessages
 import LianjieServiceKit
 import LianjieStore
 
@@ -54,11 +55,11 @@ struct AppraisalHandler: Sendable {
         return ListAppraisalsResponse(appraisals: page.map { row in
             let x = row.result
             let cap = caps[x.subjectID]
-            let grade: LianjieScoring.Grade? = x.noData ? nil : Self.core(LianjieMessages.Grade(rawValue: x.grade))
+            let grade: LianjieScoring.Grade? = x.noData ? nil : LianjieMessages.Grade(rawValue: x.grade).core
             return Appraisal(subjectId: x.subjectID, employeeNumber: x.employeeNumber, subjectName: x.subjectName, organizationId: x.organizationID,
                              period: p, total: x.total, grade: LianjieMessages.Grade(rawValue: x.grade), veto: !x.vetoEntries.isEmpty, noData: x.noData,
-                             appraisalCap: cap.map { Self.message($0.0) } ?? .unspecified, capCaseId: cap?.1.id ?? "", capCaseNumber: cap?.1.number ?? "",
-                             appraisalGrade: AppraisalCap.capped(grade, by: cap?.0).map(Self.message) ?? .unspecified,
+                             appraisalCap: LianjieMessages.Grade(cap?.0), capCaseId: cap?.1.id ?? "", capCaseNumber: cap?.1.number ?? "",
+                             appraisalGrade: LianjieMessages.Grade(AppraisalCap.capped(grade, by: cap?.0)),
                              runId: x.runID, schemeVersion: Int32(clamping: versions[x.runID] ?? 0))
         }, nextPageToken: rows.count > size ? Paging.token(page.last!.result.subjectID, kind: "appraisal") : "", totalSize: Int32(total))
     }
@@ -75,24 +76,5 @@ struct AppraisalHandler: Sendable {
             if let found = AppraisalCap.cap(on: end, dispositions: marks.map(\.1), rules: rules) { out[x.subjectID] = (found.grade, marks[found.index].0) }
         }
         return out
-    }
-
-    static func core(_ g: LianjieMessages.Grade) -> LianjieScoring.Grade? {
-        switch g {
-        case .excellent: .excellent
-        case .good: .good
-        case .fair: .fair
-        case .poor: .poor
-        default: nil
-        }
-    }
-
-    static func message(_ g: LianjieScoring.Grade) -> LianjieMessages.Grade {
-        switch g {
-        case .excellent: .excellent
-        case .good: .good
-        case .fair: .fair
-        case .poor: .poor
-        }
     }
 }

@@ -90,8 +90,10 @@ public struct AuditLog: Sendable {
     static func content(_ e: AuditRecord) -> String {
         var out: [UInt8] = []
         out.reserveCapacity(256)
+        // A reason is a field of its own only when there is one, so entries written before
+        // reasons existed keep their content (and their MACs verify).
         let fields = [String(e.sequence), String(e.time), e.accountID, e.method, e.recordType, e.recordID, e.organizationID,
-                      e.organizationPath, e.peer, e.outcome]
+                      e.organizationPath, e.peer, e.outcome] + (e.reason.isEmpty ? [] : [e.reason])
         for (i, field) in fields.enumerated() {
             if i > 0 { out.append(UInt8(ascii: "|")) }
             for byte in field.utf8 {
@@ -111,15 +113,16 @@ public struct AuditLog: Sendable {
         Digest.hex(Digest.sha256(previous + "\n" + content))
     }
 
-    /// Appends an entry inside the caller's write transaction.
+    /// Appends an entry inside the caller's write transaction; `reason` is what the caller
+    /// said the read was for, when it needs one.
     public func append(_ tx: any StoreWriter, time: Int64, accountID: String, method: String, target: Target?, peer: String,
-                       outcome: String) throws {
+                       outcome: String, reason: String = "") throws {
         let last = try tx.lastAuditEntry()
         var entry = AuditRecord(sequence: (last?.sequence ?? 0) + 1, time: time,
                                 accountID: accountID, method: method, recordType: target?.type ?? "",
                                 recordID: target?.id ?? "", organizationID: target?.organizationID ?? "",
                                 organizationPath: target?.organizationPath ?? "", peer: peer, outcome: outcome,
-                                previousHash: last?.hash ?? Self.genesis, hash: "")
+                                previousHash: last?.hash ?? Self.genesis, hash: "", reason: reason)
         entry.hash = mac(previous: entry.previousHash, content: Self.content(entry))
         try tx.appendAudit(entry)
     }

@@ -14,6 +14,9 @@ public final class Call {
     public var target: AuditLog.Target?
     /// Further records a successful read showed (each subject of a listing): one entry each.
     public var readTargets: [AuditLog.Target] = []
+    /// Why the caller reads, for a read that needs a reason (a dossier): kept in the read's
+    /// audit entries, refused ones included.
+    public var auditReason = ""
     /// SHA-256 of the encoded request, when it carries a `request_id`.
     var fingerprint: [UInt8] = []
 
@@ -213,7 +216,8 @@ public final class Call {
         let time = kit.settings.clock.nowNanos()
         try store.write { tx in
             for e in entries {
-                try kit.audit.append(tx, time: time, accountID: caller.id, method: method, target: e, peer: context.peer, outcome: outcome)
+                try kit.audit.append(tx, time: time, accountID: caller.id, method: method, target: e, peer: context.peer, outcome: outcome,
+                                     reason: auditReason)
             }
         }
     }

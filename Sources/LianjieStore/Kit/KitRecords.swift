@@ -19,10 +19,14 @@ public struct AuditRecord: Sendable, Equatable {
     public var previousHash: String
     public var hash: String
     public var keyed: Bool
+    /// Why the caller read the record, when the read needs a reason (a dossier); empty
+    /// otherwise. Part of the entry's content, like every other field.
+    public var reason: String
 
     public init(sequence: Int64, time: Int64, accountID: String, method: String, recordType: String, recordID: String,
                 organizationID: String, organizationPath: String, peer: String, outcome: String,
-                previousHash: String, hash: String, keyed: Bool = true) {
+                previousHash: String, hash: String, keyed: Bool = true, reason: String = "") {
+        self.reason = reason
         self.sequence = sequence
         self.time = time
         self.accountID = accountID

@@ -4,13 +4,13 @@ extension SQLiteAccess {
 
     private static let auditColumns = """
         SELECT sequence, time, account_id, method, record_type, record_id, organization_id, organization_path, peer,
-               outcome, previous_hash, hash, keyed FROM audit_log
+               outcome, previous_hash, hash, keyed, reason FROM audit_log
         """
 
     private func auditRow(_ r: [SQLValue]) -> AuditRecord {
         AuditRecord(sequence: r[0].int, time: r[1].int, accountID: r[2].text, method: r[3].text, recordType: r[4].text,
                     recordID: r[5].text, organizationID: r[6].text, organizationPath: r[7].text, peer: r[8].text,
-                    outcome: r[9].text, previousHash: r[10].text, hash: r[11].text, keyed: r[12].int != 0)
+                    outcome: r[9].text, previousHash: r[10].text, hash: r[11].text, keyed: r[12].int != 0, reason: r[13].text)
     }
 
     func lastAuditEntry() throws -> AuditRecord? {
@@ -40,11 +40,11 @@ extension SQLiteAccess {
     func appendAudit(_ e: AuditRecord) throws {
         try db.query("""
             INSERT INTO audit_log (sequence, time, account_id, method, record_type, record_id, organization_id,
-                                   organization_path, peer, outcome, previous_hash, hash, keyed)
-            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                   organization_path, peer, outcome, previous_hash, hash, keyed, reason)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """, [.int(e.sequence), .int(e.time), .text(e.accountID), .text(e.method), .text(e.recordType), .text(e.recordID),
                   .text(e.organizationID), .text(e.organizationPath), .text(e.peer), .text(e.outcome),
-                  .text(e.previousHash), .text(e.hash), .int(e.keyed ? 1 : 0)])
+                  .text(e.previousHash), .text(e.hash), .int(e.keyed ? 1 : 0), .text(e.reason)])
         lastAppendedAudit = e
     }
 

@@ -64,10 +64,14 @@ struct  Lianjie__V1__AuditEntry
    * SHA-256 (hex) of the previous entry's hash and this entry's content.
    */
   char *hash;
+  /*
+   * Why the caller read the record, for a read that needs a reason (GetDossier).
+   */
+  char *reason;
 };
 #define LIANJIE__V1__AUDIT_ENTRY__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__audit_entry__descriptor) \
-    , 0, NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , 0, NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 /* Lianjie__V1__AuditEntry methods */
