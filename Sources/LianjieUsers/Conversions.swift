@@ -19,12 +19,6 @@ enum Convert {
                      ancestorIds: o.ancestorIDs)
     }
 
-    static func subject(_ s: SubjectRecord) -> Subject {
-        Subject(id: s.id, employeeNumber: s.employeeNumber, name: s.name, organizationId: s.organizationID,
-                categoryId: s.categoryID, postId: s.postID, positionLevel: PositionLevel(rawValue: s.positionLevel),
-                status: SubjectStatus(rawValue: s.status), accountId: s.accountID, postEntryDate: date(s.postEntryDate),
-                createTime: Time(seconds: s.createTime), updateTime: Time(seconds: s.updateTime), etag: String(s.version))
-    }
 
     static func category(_ c: CategoryRecord) -> Category { Category(id: c.id, code: c.code, name: c.name) }
 
@@ -38,10 +32,6 @@ enum Convert {
                  prefix: t.prefix)
     }
 
-    static func placement(_ p: PlacementRecord) -> Placement {
-        Placement(organizationId: p.organizationID, fromDate: date(p.fromDate), toDate: date(p.toDate), reason: p.reason,
-                  changedBy: p.changedBy)
-    }
 
     static func audit(_ e: AuditRecord) -> AuditEntry {
         AuditEntry(sequence: e.sequence, time: Time(seconds: e.time / 1_000_000_000, nanos: Int32(e.time % 1_000_000_000)),

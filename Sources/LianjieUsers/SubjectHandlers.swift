@@ -153,12 +153,12 @@ struct SubjectHandlers: Sendable {
             try tx.createSubject(record, placement: PlacementRecord(subjectID: record.id, organizationID: org.id,
                                                                     fromDate: entry.isEmpty ? Convert.today(call.now) : entry,
                                                                     reason: "created", changedBy: call.caller.id))
-            return Convert.subject(record)
+            return RecordMessages.subject(record)
         }
     }
 
     func get(_ request: GetSubjectRequest, _ call: Call) throws -> Subject {
-        Convert.subject(try Self.find(request.id, UsersAccess.subjectReaders, allowSelf: true, call).0)
+        RecordMessages.subject(try Self.find(request.id, UsersAccess.subjectReaders, allowSelf: true, call).0)
     }
 
     func update(_ request: UpdateSubjectRequest, _ call: Call) throws -> Subject {
@@ -193,7 +193,7 @@ struct SubjectHandlers: Sendable {
             guard let current = try tx.subject(id: updated.id) else { throw Self.notFound }
             try Validate.etag(request.etag, current.version)
             try tx.updateSubject(updated)
-            return Convert.subject(try tx.subject(id: updated.id) ?? updated)
+            return RecordMessages.subject(try tx.subject(id: updated.id) ?? updated)
         }
     }
 
@@ -223,7 +223,7 @@ struct SubjectHandlers: Sendable {
             try tx.updateSubject(moved)
             try tx.addPlacement(PlacementRecord(subjectID: moved.id, organizationID: to.id, fromDate: effective!,
                                                 reason: request.reason.trimmingSpaces, changedBy: call.caller.id))
-            return Convert.subject(try tx.subject(id: moved.id) ?? moved)
+            return RecordMessages.subject(try tx.subject(id: moved.id) ?? moved)
         }
     }
 
@@ -254,14 +254,14 @@ struct SubjectHandlers: Sendable {
         let paths = Dictionary(uniqueKeysWithValues: organizations.map { ($0.id, $0.path) })
         call.readTargets = page.map { AuditLog.Target(type: "subject", id: $0.id, organizationID: $0.organizationID,
                                                       organizationPath: paths[$0.organizationID] ?? "") }
-        return ListSubjectsResponse(subjects: page.map(Convert.subject),
+        return ListSubjectsResponse(subjects: page.map(RecordMessages.subject),
                                     nextPageToken: rows.count > size ? Paging.token(page.last!.employeeNumber, kind: "sub") : "",
                                     totalSize: Int32(total))
     }
 
     func placements(_ request: ListPlacementsRequest, _ call: Call) throws -> ListPlacementsResponse {
         let (subject, _) = try Self.find(request.subjectId, UsersAccess.subjectReaders, allowSelf: true, call, field: "subject_id")
-        return ListPlacementsResponse(placements: try call.read { try $0.placements(subjectID: subject.id) }.map(Convert.placement))
+        return ListPlacementsResponse(placements: try call.read { try $0.placements(subjectID: subject.id) }.map(RecordMessages.placement))
     }
 
     // MARK: Import

@@ -154,7 +154,7 @@ struct EntryHandlers: Sendable {
             var stored = record
             stored.seq = try tx.createEntry(record, event: EntryEventRecord(entryID: record.id, time: now, accountID: recorder,
                                                                              action: "submitted", status: record.status))
-            return Self.message(stored, subject: subject, evidence: evidenceRecords, history: nil, selfView: false)
+            return RecordMessages.entry(stored, subject: subject, evidence: evidenceRecords, history: nil, selfView: false)
         }
     }
 
@@ -193,7 +193,7 @@ struct EntryHandlers: Sendable {
         call.target = AuditLog.Target(type: "entry", id: entry.id, organizationID: org.id, organizationPath: org.path)
         let staff = Self.staffView(call.caller, entry, org)
         guard staff || Self.isOwnVisible(call.caller, entry) else { throw Self.notFound }
-        return Self.message(entry, subject: subject, evidence: evidence, history: events,
+        return RecordMessages.entry(entry, subject: subject, evidence: evidence, history: events,
                             selfView: !staff && !call.kit.settings.showRecorderToEmployee)
     }
 
@@ -264,7 +264,7 @@ struct EntryHandlers: Sendable {
             guard let s = subjects[e.subjectID], let o = organizations[s.organizationID] else { continue }
             call.readTargets.append(AuditLog.Target(type: "entry", id: e.id, organizationID: o.id, organizationPath: o.path))
             let selfView = !Self.staffView(call.caller, e, o) && !call.kit.settings.showRecorderToEmployee
-            entries.append(Self.message(e, subject: s, evidence: e.evidenceIDs.compactMap { evidence[$0] }, history: nil, selfView: selfView))
+            entries.append(RecordMessages.entry(e, subject: s, evidence: e.evidenceIDs.compactMap { evidence[$0] }, history: nil, selfView: selfView))
         }
         return ListEntriesResponse(entries: entries,
                                    nextPageToken: rows.count > size ? Paging.token(String(page.last!.seq), kind: "entry") : "",
@@ -309,54 +309,11 @@ struct EntryHandlers: Sendable {
                 try call.auditAlso(tx, try call.kit.entryChanged(EntryChange(kind: .confirmed, entry: stored, accountID: call.caller.id,
                                                                              time: call.now), tx))
             }
-            return Self.message(stored, subject: subject, evidence: try stored.evidenceIDs.compactMap { try tx.evidence(id: $0) },
+            return RecordMessages.entry(stored, subject: subject, evidence: try stored.evidenceIDs.compactMap { try tx.evidence(id: $0) },
                                 history: try tx.entryEvents(entryID: id), selfView: selfView)
         }
     }
 
-    // MARK: Conversion
-
-    static func message(_ e: EntryRecord, subject: SubjectRecord, evidence: [EvidenceRecord], history: [EntryEventRecord]?,
-                        selfView: Bool) -> Entry {
-        var m = Entry()
-        m.id = e.id
-        m.subjectId = e.subjectID
-        m.subjectEmployeeNumber = subject.employeeNumber
-        m.subjectName = subject.name
-        m.tag = "\(e.tagLibrary)@\(e.tagVersion)/\(e.tagCode)"
-        m.tagName = e.tagName
-        m.dimension = CoreDimension(rawValue: e.dimension).map { LianjieMessages.Dimension($0) } ?? .unspecified
-        m.polarity = CorePolarity(rawValue: e.polarity).map { LianjieMessages.Polarity($0) } ?? .unspecified
-        m.occurredOn = CalendarDays.date(e.occurredOn)
-        m.quantity = SchemeConvert.decimal(e.quantity)
-        m.description = e.description
-        m.workOrderNumbers = e.workOrders
-        m.evidence = evidence.map { EvidenceRef(id: $0.id, fileName: $0.fileName, contentType: $0.contentType, size: $0.size, sha256: $0.sha256) }
-        m.source = EntrySource(rawValue: e.source)
-        m.status = EntryStatus(rawValue: e.status)
-        m.recordTime = CalendarDays.time(e.recordTime)
-        m.reviewTime = CalendarDays.time(e.reviewTime)
-        m.statusReason = e.statusReason
-        m.schemeVersion = Int32(e.schemeVersion)
-        m.rule = e.rule
-        m.etag = String(e.version)
-        if !selfView {
-            m.recordedBy = e.recordedBy
-            m.reviewedBy = e.reviewedBy
-        }
-        if let a = e.appeal {
-            m.appeal = Appeal(state: AppealState(rawValue: a.state), statement: a.statement, fileTime: CalendarDays.time(a.fileTime),
-                              decidedBy: selfView ? "" : a.decidedBy, decideTime: CalendarDays.time(a.decideTime),
-                              decisionReason: a.decisionReason)
-        }
-        if let history {
-            m.history = history.map {
-                EntryEvent(time: CalendarDays.time($0.time), accountId: selfView && $0.accountID != subject.accountID ? "" : $0.accountID,
-                           action: $0.action, status: EntryStatus(rawValue: $0.status), reason: $0.reason)
-            }
-        }
-        return m
-    }
 }
 
 /// Work-order numbers as entries cite them and the marketing system sends them.

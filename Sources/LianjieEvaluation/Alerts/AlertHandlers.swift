@@ -11,7 +11,7 @@ struct AlertHandlers: Sendable {
         kit.register(EvaluationService.listAlerts, audit: .read, on: &router, list)
         kit.register(EvaluationService.getAlert, audit: .read, on: &router) { request, call in
             let alert = try Self.visible(request.id, call, roles: EvaluationAccess.staff)
-            return try call.read { r in Self.message(alert, events: try r.alertEvents(alertID: alert.id)) }
+            return try call.read { r in RecordMessages.alert(alert, events: try r.alertEvents(alertID: alert.id)) }
         }
         kit.register(EvaluationService.acknowledgeAlert, audit: .change, on: &router) { request, call in
             try Self.change(request.id, requestID: request.requestId, call, roles: EvaluationAccess.staff, from: [.open], to: .acknowledged,
@@ -54,7 +54,7 @@ struct AlertHandlers: Sendable {
             current.state = to.rawValue
             try tx.updateAlert(current, event: AlertEventRecord(alertID: current.id, time: now, accountID: call.caller.id, action: action,
                                                                note: note.trimmingSpaces))
-            return message(current, events: try tx.alertEvents(alertID: current.id))
+            return RecordMessages.alert(current, events: try tx.alertEvents(alertID: current.id))
         }
     }
 
@@ -93,31 +93,8 @@ struct AlertHandlers: Sendable {
         }
         let page = Array(rows.prefix(size))
         call.readTargets = page.map { AuditLog.Target(type: "alert", id: $0.id, organizationID: $0.organizationID, organizationPath: $0.organizationPath) }
-        return ListAlertsResponse(alerts: page.map { Self.message($0, events: []) },
+        return ListAlertsResponse(alerts: page.map { RecordMessages.alert($0, events: []) },
                                   nextPageToken: rows.count > size ? Paging.token(String(page.last!.seq), kind: "alert") : "",
                                   totalSize: Int32(total))
-    }
-
-    static func message(_ a: AlertRecord, events: [AlertEventRecord]) -> Alert {
-        var m = Alert()
-        m.id = a.id
-        m.rule = a.rule
-        m.kind = a.kind
-        m.condition = a.condition
-        m.severity = AlertSeverity(rawValue: a.severity)
-        m.subjectId = a.subjectID
-        m.subjectName = a.subjectName
-        m.organizationId = a.organizationID
-        m.period = Convert.period(a.period)
-        m.state = AlertState(rawValue: a.state)
-        m.summary = a.summary
-        m.entryIds = a.entryIDs
-        m.workOrders = a.workOrders
-        m.runId = a.runID
-        m.schemeVersion = Int32(a.schemeVersion)
-        m.raiseTime = CalendarDays.time(a.raiseTime)
-        m.caseId = a.caseID
-        m.events = events.map { AlertEvent(time: CalendarDays.time($0.time), accountId: $0.accountID, action: $0.action, note: $0.note) }
-        return m
     }
 }

@@ -106,7 +106,7 @@ struct PortraitHandler: Sendable {
             filter.state = state.rawValue
             open += try r.alerts(filter, page: Page(after: nil, limit: 200))
         }
-        m.openAlerts = open.sorted { $0.seq > $1.seq }.prefix(200).map { AlertHandlers.message($0, events: []) }
+        m.openAlerts = open.sorted { $0.seq > $1.seq }.prefix(200).map { RecordMessages.alert($0, events: []) }
         var cases = CaseFilter()
         cases.subjectID = subject.id
         let today = CalendarDays.today(now)
