@@ -99,7 +99,7 @@ let package = Package(
         /// Result use (`ResultUseService`): cases in a closed loop under the four forms, talks
         /// and notices the employee acknowledges, the daily overdue check.
         .target(name: "LianjieResultUse",
-                dependencies: ["LianjieServiceKit", "LianjieRPC", "LianjieRPCServer", "LianjieMessages", "LianjieStore", "LianjieScoring", "LianjieScoringMessages"],
+                dependencies: ["LianjieServiceKit", "LianjieRPC", "LianjieRPCServer", "LianjieMessages", "LianjieStore", "LianjieScoring", "LianjieScoringMessages", "LianjieSecurity"],
                 swiftSettings: strict),
         /// Every service module on one router: the composition the server runs.
         .target(name: "LianjieServices",

@@ -29,5 +29,6 @@ public enum ResultUseAccess {
         ResultUseService.listTalks.path: .roles(readers.union([.employee])),
         ResultUseService.acknowledgeTalk.path: .roles([.employee]),
         ResultUseService.listAppraisals.path: .roles(appraisers),
+        ResultUseService.getDossier.path: .roles(handlers.union([.employee])),
     ]
 }

@@ -31,6 +31,7 @@ public enum ResultUseModule {
         CaseHandlers().register(on: &router, kit)
         TalkHandlers().register(on: &router, kit)
         AppraisalHandler().register(on: &router, kit)
+        DossierHandler().register(on: &router, kit)
     }
 
     /// Finds the cases overdue today and takes the life cycle's daily check on each: the

@@ -386,6 +386,7 @@ final class AuthorizationMatrixTests: XCTestCase {
                                                              heldBy: "matrix", content: "matrix"))
             case "ListTalks": _ = try await r.listTalks(ListTalksRequest(subject: side.subjects[0].id))
             case "AcknowledgeTalk": _ = try await r.acknowledgeTalk(AcknowledgeTalkRequest(id: cs.talk.id))
+            case "GetDossier": _ = try await r.getDossier(GetDossierRequest(subject: side.subjects[0].id, reason: "matrix"))
             case "ListAppraisals": _ = try await r.listAppraisals(ListAppraisalsRequest(period: Self.evaluated, organizationId: side.district.id))
             default: return "(untested)"
             }

@@ -232,6 +232,96 @@ void   lianjie__v1__talk__free_unpacked
   assert(message->base.descriptor == &lianjie__v1__talk__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   lianjie__v1__dossier_evaluation__init
+                     (Lianjie__V1__DossierEvaluation         *message)
+{
+  static const Lianjie__V1__DossierEvaluation init_value = LIANJIE__V1__DOSSIER_EVALUATION__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__dossier_evaluation__get_packed_size
+                     (const Lianjie__V1__DossierEvaluation *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__dossier_evaluation__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__dossier_evaluation__pack
+                     (const Lianjie__V1__DossierEvaluation *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__dossier_evaluation__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__dossier_evaluation__pack_to_buffer
+                     (const Lianjie__V1__DossierEvaluation *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__dossier_evaluation__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__DossierEvaluation *
+       lianjie__v1__dossier_evaluation__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__DossierEvaluation *)
+     protobuf_c_message_unpack (&lianjie__v1__dossier_evaluation__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__dossier_evaluation__free_unpacked
+                     (Lianjie__V1__DossierEvaluation *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__dossier_evaluation__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__dossier__init
+                     (Lianjie__V1__Dossier         *message)
+{
+  static const Lianjie__V1__Dossier init_value = LIANJIE__V1__DOSSIER__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__dossier__get_packed_size
+                     (const Lianjie__V1__Dossier *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__dossier__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__dossier__pack
+                     (const Lianjie__V1__Dossier *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__dossier__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__dossier__pack_to_buffer
+                     (const Lianjie__V1__Dossier *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__dossier__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__Dossier *
+       lianjie__v1__dossier__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__Dossier *)
+     protobuf_c_message_unpack (&lianjie__v1__dossier__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__dossier__free_unpacked
+                     (Lianjie__V1__Dossier *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__dossier__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor lianjie__v1__disposition__field_descriptors[8] =
 {
   {
@@ -1135,6 +1225,356 @@ const ProtobufCMessageDescriptor lianjie__v1__talk__descriptor =
   lianjie__v1__talk__field_indices_by_name,
   1,  lianjie__v1__talk__number_ranges,
   (ProtobufCMessageInit) lianjie__v1__talk__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__dossier_evaluation__field_descriptors[9] =
+{
+  {
+    "period",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__DossierEvaluation, period),
+    &lianjie__v1__period__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "total",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__DossierEvaluation, total),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "grade",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__DossierEvaluation, grade),
+    &lianjie__v1__grade__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "veto",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__DossierEvaluation, veto),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "no_data",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__DossierEvaluation, no_data),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "organization_rank",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__DossierEvaluation, organization_rank),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "organization_peers",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__DossierEvaluation, organization_peers),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "run_id",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__DossierEvaluation, run_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "publish_time",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__DossierEvaluation, publish_time),
+    &lianjie__v1__time__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__dossier_evaluation__field_indices_by_name[] = {
+  2,   /* field[2] = grade */
+  4,   /* field[4] = no_data */
+  6,   /* field[6] = organization_peers */
+  5,   /* field[5] = organization_rank */
+  0,   /* field[0] = period */
+  8,   /* field[8] = publish_time */
+  7,   /* field[7] = run_id */
+  1,   /* field[1] = total */
+  3,   /* field[3] = veto */
+};
+static const ProtobufCIntRange lianjie__v1__dossier_evaluation__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 9 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__dossier_evaluation__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.DossierEvaluation",
+  "DossierEvaluation",
+  "Lianjie__V1__DossierEvaluation",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__DossierEvaluation),
+  9,
+  lianjie__v1__dossier_evaluation__field_descriptors,
+  lianjie__v1__dossier_evaluation__field_indices_by_name,
+  1,  lianjie__v1__dossier_evaluation__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__dossier_evaluation__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__dossier__field_descriptors[14] =
+{
+  {
+    "subject",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Dossier, subject),
+    &lianjie__v1__subject__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "organization_name",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Dossier, organization_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "category_name",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Dossier, category_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "post_name",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Dossier, post_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "placements",
+    5,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Lianjie__V1__Dossier, n_placements),
+    offsetof(Lianjie__V1__Dossier, placements),
+    &lianjie__v1__placement__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "evaluations",
+    6,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Lianjie__V1__Dossier, n_evaluations),
+    offsetof(Lianjie__V1__Dossier, evaluations),
+    &lianjie__v1__dossier_evaluation__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "entries",
+    7,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Lianjie__V1__Dossier, n_entries),
+    offsetof(Lianjie__V1__Dossier, entries),
+    &lianjie__v1__entry__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "entries_truncated",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Dossier, entries_truncated),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "alerts",
+    9,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Lianjie__V1__Dossier, n_alerts),
+    offsetof(Lianjie__V1__Dossier, alerts),
+    &lianjie__v1__alert__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "cases",
+    10,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Lianjie__V1__Dossier, n_cases),
+    offsetof(Lianjie__V1__Dossier, cases),
+    &lianjie__v1__case__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "talks",
+    11,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Lianjie__V1__Dossier, n_talks),
+    offsetof(Lianjie__V1__Dossier, talks),
+    &lianjie__v1__talk__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "generated_time",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Dossier, generated_time),
+    &lianjie__v1__time__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sha256",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Dossier, sha256),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "self_view",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Dossier, self_view),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__dossier__field_indices_by_name[] = {
+  8,   /* field[8] = alerts */
+  9,   /* field[9] = cases */
+  2,   /* field[2] = category_name */
+  6,   /* field[6] = entries */
+  7,   /* field[7] = entries_truncated */
+  5,   /* field[5] = evaluations */
+  11,   /* field[11] = generated_time */
+  1,   /* field[1] = organization_name */
+  4,   /* field[4] = placements */
+  3,   /* field[3] = post_name */
+  13,   /* field[13] = self_view */
+  12,   /* field[12] = sha256 */
+  0,   /* field[0] = subject */
+  10,   /* field[10] = talks */
+};
+static const ProtobufCIntRange lianjie__v1__dossier__number_ranges[2 + 1] =
+{
+  { 1, 0 },
+  { 13, 11 },
+  { 0, 14 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__dossier__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.Dossier",
+  "Dossier",
+  "Lianjie__V1__Dossier",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__Dossier),
+  14,
+  lianjie__v1__dossier__field_descriptors,
+  lianjie__v1__dossier__field_indices_by_name,
+  2,  lianjie__v1__dossier__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__dossier__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCEnumValue lianjie__v1__case_state__enum_values_by_number[8] =

@@ -727,6 +727,51 @@ void   lianjie__v1__acknowledge_talk_request__free_unpacked
   assert(message->base.descriptor == &lianjie__v1__acknowledge_talk_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   lianjie__v1__get_dossier_request__init
+                     (Lianjie__V1__GetDossierRequest         *message)
+{
+  static const Lianjie__V1__GetDossierRequest init_value = LIANJIE__V1__GET_DOSSIER_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__get_dossier_request__get_packed_size
+                     (const Lianjie__V1__GetDossierRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__get_dossier_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__get_dossier_request__pack
+                     (const Lianjie__V1__GetDossierRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__get_dossier_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__get_dossier_request__pack_to_buffer
+                     (const Lianjie__V1__GetDossierRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__get_dossier_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__GetDossierRequest *
+       lianjie__v1__get_dossier_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__GetDossierRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__get_dossier_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__get_dossier_request__free_unpacked
+                     (Lianjie__V1__GetDossierRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__get_dossier_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   lianjie__v1__list_appraisals_request__init
                      (Lianjie__V1__ListAppraisalsRequest         *message)
 {
@@ -2159,6 +2204,57 @@ const ProtobufCMessageDescriptor lianjie__v1__acknowledge_talk_request__descript
   (ProtobufCMessageInit) lianjie__v1__acknowledge_talk_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor lianjie__v1__get_dossier_request__field_descriptors[2] =
+{
+  {
+    "subject",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__GetDossierRequest, subject),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reason",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__GetDossierRequest, reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__get_dossier_request__field_indices_by_name[] = {
+  1,   /* field[1] = reason */
+  0,   /* field[0] = subject */
+};
+static const ProtobufCIntRange lianjie__v1__get_dossier_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__get_dossier_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.GetDossierRequest",
+  "GetDossierRequest",
+  "Lianjie__V1__GetDossierRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__GetDossierRequest),
+  2,
+  lianjie__v1__get_dossier_request__field_descriptors,
+  lianjie__v1__get_dossier_request__field_indices_by_name,
+  1,  lianjie__v1__get_dossier_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__get_dossier_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor lianjie__v1__list_appraisals_request__field_descriptors[4] =
 {
   {
@@ -2520,7 +2616,7 @@ const ProtobufCMessageDescriptor lianjie__v1__list_appraisals_response__descript
   (ProtobufCMessageInit) lianjie__v1__list_appraisals_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor lianjie__v1__result_use_service__method_descriptors[15] =
+static const ProtobufCMethodDescriptor lianjie__v1__result_use_service__method_descriptors[16] =
 {
   { "CreateCase", &lianjie__v1__create_case_request__descriptor, &lianjie__v1__case__descriptor },
   { "GetCase", &lianjie__v1__get_case_request__descriptor, &lianjie__v1__case__descriptor },
@@ -2536,6 +2632,7 @@ static const ProtobufCMethodDescriptor lianjie__v1__result_use_service__method_d
   { "RecordTalk", &lianjie__v1__record_talk_request__descriptor, &lianjie__v1__talk__descriptor },
   { "ListTalks", &lianjie__v1__list_talks_request__descriptor, &lianjie__v1__list_talks_response__descriptor },
   { "AcknowledgeTalk", &lianjie__v1__acknowledge_talk_request__descriptor, &lianjie__v1__talk__descriptor },
+  { "GetDossier", &lianjie__v1__get_dossier_request__descriptor, &lianjie__v1__dossier__descriptor },
   { "ListAppraisals", &lianjie__v1__list_appraisals_request__descriptor, &lianjie__v1__list_appraisals_response__descriptor },
 };
 const unsigned lianjie__v1__result_use_service__method_indices_by_name[] = {
@@ -2546,7 +2643,8 @@ const unsigned lianjie__v1__result_use_service__method_indices_by_name[] = {
   9,        /* DismissCase */
   4,        /* DisposeCase */
   1,        /* GetCase */
-  14,        /* ListAppraisals */
+  14,        /* GetDossier */
+  15,        /* ListAppraisals */
   2,        /* ListCases */
   12,        /* ListTalks */
   11,        /* RecordTalk */
@@ -2562,7 +2660,7 @@ const ProtobufCServiceDescriptor lianjie__v1__result_use_service__descriptor =
   "ResultUseService",
   "Lianjie__V1__ResultUseService",
   "lianjie.v1",
-  15,
+  16,
   lianjie__v1__result_use_service__method_descriptors,
   lianjie__v1__result_use_service__method_indices_by_name
 };
@@ -2678,13 +2776,21 @@ void lianjie__v1__result_use_service__acknowledge_talk(ProtobufCService *service
   assert(service->descriptor == &lianjie__v1__result_use_service__descriptor);
   service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void lianjie__v1__result_use_service__get_dossier(ProtobufCService *service,
+                                                  const Lianjie__V1__GetDossierRequest *input,
+                                                  Lianjie__V1__Dossier_Closure closure,
+                                                  void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__result_use_service__descriptor);
+  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void lianjie__v1__result_use_service__list_appraisals(ProtobufCService *service,
                                                       const Lianjie__V1__ListAppraisalsRequest *input,
                                                       Lianjie__V1__ListAppraisalsResponse_Closure closure,
                                                       void *closure_data)
 {
   assert(service->descriptor == &lianjie__v1__result_use_service__descriptor);
-  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lianjie__v1__result_use_service__init (Lianjie__V1__ResultUseService_Service *service,
                                             Lianjie__V1__ResultUseService_ServiceDestroy destroy)

@@ -125,6 +125,8 @@ const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__rectification(void
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__case_event(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__case(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__talk(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__dossier_evaluation(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__dossier(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__create_case_request(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__get_case_request(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_cases_request(void);
@@ -141,6 +143,7 @@ const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__record_talk_reques
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_talks_request(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_talks_response(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__acknowledge_talk_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__get_dossier_request(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_appraisals_request(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__appraisal(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_appraisals_response(void);

@@ -135,6 +135,17 @@ public struct ResultUseServiceClient: Sendable {
         try await client.call(ResultUseService.acknowledgeTalk, request, options: options)
     }
 
+    /// A subject's integrity dossier: profile and placements, every published evaluation,
+    /// confirmed and revoked entries with appeals, alerts, cases with dispositions, talks.
+    /// Audited with the reason given. Inspector or discipline head covering the subject
+    /// (with a reason), or the employee (their own; the reason is optional). Errors:
+    /// INVALID_ARGUMENT (no reason, or one over 500 characters), NOT_FOUND (subject outside
+    /// scope), PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func getDossier(_ request: GetDossierRequest = GetDossierRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> Dossier {
+        try await client.call(ResultUseService.getDossier, request, options: options)
+    }
+
     /// The integrity score, grade, veto and appraisal cap of every subject with a current
     /// published result for the period, from the most recently published run that has one,
     /// by subject id. For the HR system's service account and HR (scores into performance

@@ -1059,3 +1059,302 @@ public struct Talk: ProtoMessage {
         }
     }
 }
+
+/// One published evaluation of a subject, as the dossier lists it.
+public struct DossierEvaluation: ProtoMessage {
+    public var period: Period? = nil
+    /// The total as text; empty with no data.
+    public var total: String = ""
+    public var grade: Grade = Grade(rawValue: 0)
+    public var veto: Bool = false
+    public var noData: Bool = false
+    /// Rank within the subject's organisation, of how many scored.
+    public var organizationRank: Int32 = 0
+    public var organizationPeers: Int32 = 0
+    public var runId: String = ""
+    public var publishTime: Time? = nil
+
+    public static let protoName = "lianjie.v1.DossierEvaluation"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        period: Period? = nil,
+        total: String = "",
+        grade: Grade = Grade(rawValue: 0),
+        veto: Bool = false,
+        noData: Bool = false,
+        organizationRank: Int32 = 0,
+        organizationPeers: Int32 = 0,
+        runId: String = "",
+        publishTime: Time? = nil
+    ) {
+        self.period = period
+        self.total = total
+        self.grade = grade
+        self.veto = veto
+        self.noData = noData
+        self.organizationRank = organizationRank
+        self.organizationPeers = organizationPeers
+        self.runId = runId
+        self.publishTime = publishTime
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__DossierEvaluation>) {
+        self.init()
+        let c = p.pointee
+        if let m = c.period { self.period = Period(c: m) }
+        self.total = CRead.string(c.total)
+        self.grade = Grade(rawValue: CRead.enumValue(c.grade))
+        self.veto = (c.veto != 0)
+        self.noData = (c.no_data != 0)
+        self.organizationRank = c.organization_rank
+        self.organizationPeers = c.organization_peers
+        self.runId = CRead.string(c.run_id)
+        if let m = c.publish_time { self.publishTime = Time(c: m) }
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__DossierEvaluation, _ arena: CArena) {
+        lianjie__v1__dossier_evaluation__init(&c)
+        if let v = period { c.period = arena.message { (m: inout Lianjie__V1__Period) in v.fill(&m, arena) } }
+        if !total.isEmpty { c.total = arena.string(total) }
+        c.grade = CWrite.cEnum(grade.rawValue)
+        c.veto = (veto ? 1 : 0)
+        c.no_data = (noData ? 1 : 0)
+        c.organization_rank = organizationRank
+        c.organization_peers = organizationPeers
+        if !runId.isEmpty { c.run_id = arena.string(runId) }
+        if let v = publishTime { c.publish_time = arena.message { (m: inout Lianjie__V1__Time) in v.fill(&m, arena) } }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__DossierEvaluation()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__dossier_evaluation(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__DossierEvaluation>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if let v = period { o.append(("period", v.jsonValue())) }
+        if !total.isEmpty { o.append(("total", .string(total))) }
+        if grade.rawValue != 0 { o.append(("grade", grade.jsonValue)) }
+        if veto { o.append(("veto", .bool(veto))) }
+        if noData { o.append(("noData", .bool(noData))) }
+        if organizationRank != 0 { o.append(("organizationRank", .number(String(organizationRank)))) }
+        if organizationPeers != 0 { o.append(("organizationPeers", .number(String(organizationPeers)))) }
+        if !runId.isEmpty { o.append(("runId", .string(runId))) }
+        if let v = publishTime { o.append(("publishTime", v.jsonValue())) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "period": self.period = try JSONRead.message(Period.self, value, "period")
+            case "total": self.total = try JSONRead.string(value, "total")
+            case "grade": self.grade = try JSONRead.enumeration(Grade.self, value, "grade")
+            case "veto": self.veto = try JSONRead.bool(value, "veto")
+            case "noData", "no_data": self.noData = try JSONRead.bool(value, "noData")
+            case "organizationRank", "organization_rank": self.organizationRank = try JSONRead.int32(value, "organizationRank")
+            case "organizationPeers", "organization_peers": self.organizationPeers = try JSONRead.int32(value, "organizationPeers")
+            case "runId", "run_id": self.runId = try JSONRead.string(value, "runId")
+            case "publishTime", "publish_time": self.publishTime = try JSONRead.message(Time.self, value, "publishTime")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The integrity dossier (廉洁档案) of one subject: everything the system holds about them,
+/// as one document.
+public struct Dossier: ProtoMessage {
+    public var subject: Subject? = nil
+    public var organizationName: String = ""
+    public var categoryName: String = ""
+    public var postName: String = ""
+    /// Oldest first.
+    public var placements: [Placement] = []
+    /// Every published evaluation (per period, the most recently published current run),
+    /// newest period first, months, quarters and years alike.
+    public var evaluations: [DossierEvaluation] = []
+    /// Confirmed and revoked entries (a revoked one with its reason), newest first, each with
+    /// its appeal; at most 2000 (`entries_truncated` says when there were more).
+    public var entries: [Entry] = []
+    public var entriesTruncated: Bool = false
+    /// Alerts about the subject, newest first (not in the employee's own view).
+    public var alerts: [Alert] = []
+    /// Cases about the subject with their dispositions, newest first, each with its events
+    /// (the employee's own view: only cases from their disposition on, without source,
+    /// summary, evidence, handler or events; no dismissed ones).
+    public var cases: [Case] = []
+    /// Talks and notices given to the subject, newest first.
+    public var talks: [Talk] = []
+    public var generatedTime: Time? = nil
+    /// SHA-256 (hex) of the dossier's content: this message encoded without
+    /// `generated_time` and `sha256`. The same facts give the same hash.
+    public var sha256: String = ""
+    /// Whether this is the employee's own view.
+    public var selfView: Bool = false
+
+    public static let protoName = "lianjie.v1.Dossier"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        subject: Subject? = nil,
+        organizationName: String = "",
+        categoryName: String = "",
+        postName: String = "",
+        placements: [Placement] = [],
+        evaluations: [DossierEvaluation] = [],
+        entries: [Entry] = [],
+        entriesTruncated: Bool = false,
+        alerts: [Alert] = [],
+        cases: [Case] = [],
+        talks: [Talk] = [],
+        generatedTime: Time? = nil,
+        sha256: String = "",
+        selfView: Bool = false
+    ) {
+        self.subject = subject
+        self.organizationName = organizationName
+        self.categoryName = categoryName
+        self.postName = postName
+        self.placements = placements
+        self.evaluations = evaluations
+        self.entries = entries
+        self.entriesTruncated = entriesTruncated
+        self.alerts = alerts
+        self.cases = cases
+        self.talks = talks
+        self.generatedTime = generatedTime
+        self.sha256 = sha256
+        self.selfView = selfView
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__Dossier>) {
+        self.init()
+        let c = p.pointee
+        if let m = c.subject { self.subject = Subject(c: m) }
+        self.organizationName = CRead.string(c.organization_name)
+        self.categoryName = CRead.string(c.category_name)
+        self.postName = CRead.string(c.post_name)
+        self.placements = CRead.messages(c.n_placements, c.placements) { Placement(c: $0) }
+        self.evaluations = CRead.messages(c.n_evaluations, c.evaluations) { DossierEvaluation(c: $0) }
+        self.entries = CRead.messages(c.n_entries, c.entries) { Entry(c: $0) }
+        self.entriesTruncated = (c.entries_truncated != 0)
+        self.alerts = CRead.messages(c.n_alerts, c.alerts) { Alert(c: $0) }
+        self.cases = CRead.messages(c.n_cases, c.cases) { Case(c: $0) }
+        self.talks = CRead.messages(c.n_talks, c.talks) { Talk(c: $0) }
+        if let m = c.generated_time { self.generatedTime = Time(c: m) }
+        self.sha256 = CRead.string(c.sha256)
+        self.selfView = (c.self_view != 0)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__Dossier, _ arena: CArena) {
+        lianjie__v1__dossier__init(&c)
+        if let v = subject { c.subject = arena.message { (m: inout Lianjie__V1__Subject) in v.fill(&m, arena) } }
+        if !organizationName.isEmpty { c.organization_name = arena.string(organizationName) }
+        if !categoryName.isEmpty { c.category_name = arena.string(categoryName) }
+        if !postName.isEmpty { c.post_name = arena.string(postName) }
+        if !placements.isEmpty {
+            c.n_placements = placements.count
+            c.placements = arena.messages(placements) { (v: Placement, m: inout Lianjie__V1__Placement) in v.fill(&m, arena) }
+        }
+        if !evaluations.isEmpty {
+            c.n_evaluations = evaluations.count
+            c.evaluations = arena.messages(evaluations) { (v: DossierEvaluation, m: inout Lianjie__V1__DossierEvaluation) in v.fill(&m, arena) }
+        }
+        if !entries.isEmpty {
+            c.n_entries = entries.count
+            c.entries = arena.messages(entries) { (v: Entry, m: inout Lianjie__V1__Entry) in v.fill(&m, arena) }
+        }
+        c.entries_truncated = (entriesTruncated ? 1 : 0)
+        if !alerts.isEmpty {
+            c.n_alerts = alerts.count
+            c.alerts = arena.messages(alerts) { (v: Alert, m: inout Lianjie__V1__Alert) in v.fill(&m, arena) }
+        }
+        if !cases.isEmpty {
+            c.n_cases = cases.count
+            c.cases = arena.messages(cases) { (v: Case, m: inout Lianjie__V1__Case) in v.fill(&m, arena) }
+        }
+        if !talks.isEmpty {
+            c.n_talks = talks.count
+            c.talks = arena.messages(talks) { (v: Talk, m: inout Lianjie__V1__Talk) in v.fill(&m, arena) }
+        }
+        if let v = generatedTime { c.generated_time = arena.message { (m: inout Lianjie__V1__Time) in v.fill(&m, arena) } }
+        if !sha256.isEmpty { c.sha256 = arena.string(sha256) }
+        c.self_view = (selfView ? 1 : 0)
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__Dossier()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__dossier(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Dossier>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if let v = subject { o.append(("subject", v.jsonValue())) }
+        if !organizationName.isEmpty { o.append(("organizationName", .string(organizationName))) }
+        if !categoryName.isEmpty { o.append(("categoryName", .string(categoryName))) }
+        if !postName.isEmpty { o.append(("postName", .string(postName))) }
+        if !placements.isEmpty { o.append(("placements", .array(placements.map { v in v.jsonValue() }))) }
+        if !evaluations.isEmpty { o.append(("evaluations", .array(evaluations.map { v in v.jsonValue() }))) }
+        if !entries.isEmpty { o.append(("entries", .array(entries.map { v in v.jsonValue() }))) }
+        if entriesTruncated { o.append(("entriesTruncated", .bool(entriesTruncated))) }
+        if !alerts.isEmpty { o.append(("alerts", .array(alerts.map { v in v.jsonValue() }))) }
+        if !cases.isEmpty { o.append(("cases", .array(cases.map { v in v.jsonValue() }))) }
+        if !talks.isEmpty { o.append(("talks", .array(talks.map { v in v.jsonValue() }))) }
+        if let v = generatedTime { o.append(("generatedTime", v.jsonValue())) }
+        if !sha256.isEmpty { o.append(("sha256", .string(sha256))) }
+        if selfView { o.append(("selfView", .bool(selfView))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "subject": self.subject = try JSONRead.message(Subject.self, value, "subject")
+            case "organizationName", "organization_name": self.organizationName = try JSONRead.string(value, "organizationName")
+            case "categoryName", "category_name": self.categoryName = try JSONRead.string(value, "categoryName")
+            case "postName", "post_name": self.postName = try JSONRead.string(value, "postName")
+            case "placements": self.placements = try JSONRead.array(value, "placements") { v, p throws(ProtoError) in try JSONRead.message(Placement.self, v, p) }
+            case "evaluations": self.evaluations = try JSONRead.array(value, "evaluations") { v, p throws(ProtoError) in try JSONRead.message(DossierEvaluation.self, v, p) }
+            case "entries": self.entries = try JSONRead.array(value, "entries") { v, p throws(ProtoError) in try JSONRead.message(Entry.self, v, p) }
+            case "entriesTruncated", "entries_truncated": self.entriesTruncated = try JSONRead.bool(value, "entriesTruncated")
+            case "alerts": self.alerts = try JSONRead.array(value, "alerts") { v, p throws(ProtoError) in try JSONRead.message(Alert.self, v, p) }
+            case "cases": self.cases = try JSONRead.array(value, "cases") { v, p throws(ProtoError) in try JSONRead.message(Case.self, v, p) }
+            case "talks": self.talks = try JSONRead.array(value, "talks") { v, p throws(ProtoError) in try JSONRead.message(Talk.self, v, p) }
+            case "generatedTime", "generated_time": self.generatedTime = try JSONRead.message(Time.self, value, "generatedTime")
+            case "sha256": self.sha256 = try JSONRead.string(value, "sha256")
+            case "selfView", "self_view": self.selfView = try JSONRead.bool(value, "selfView")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}

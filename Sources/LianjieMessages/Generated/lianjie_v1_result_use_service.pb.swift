@@ -1364,6 +1364,75 @@ public struct AcknowledgeTalkRequest: ProtoMessage {
     }
 }
 
+/// The proto message `lianjie.v1.GetDossierRequest`.
+public struct GetDossierRequest: ProtoMessage {
+    /// The subject, by id or employee number.
+    public var subject: String = ""
+    /// Why the dossier is read (1-500 characters): required of everyone but the employee
+    /// reading their own; kept with the read in the audit log.
+    public var reason: String = ""
+
+    public static let protoName = "lianjie.v1.GetDossierRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        subject: String = "",
+        reason: String = ""
+    ) {
+        self.subject = subject
+        self.reason = reason
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__GetDossierRequest>) {
+        self.init()
+        let c = p.pointee
+        self.subject = CRead.string(c.subject)
+        self.reason = CRead.string(c.reason)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__GetDossierRequest, _ arena: CArena) {
+        lianjie__v1__get_dossier_request__init(&c)
+        if !subject.isEmpty { c.subject = arena.string(subject) }
+        if !reason.isEmpty { c.reason = arena.string(reason) }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__GetDossierRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__get_dossier_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetDossierRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !subject.isEmpty { o.append(("subject", .string(subject))) }
+        if !reason.isEmpty { o.append(("reason", .string(reason))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "subject": self.subject = try JSONRead.string(value, "subject")
+            case "reason": self.reason = try JSONRead.string(value, "reason")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
 /// The proto message `lianjie.v1.ListAppraisalsRequest`.
 public struct ListAppraisalsRequest: ProtoMessage {
     /// Required.
@@ -1772,6 +1841,14 @@ public enum ResultUseService {
     /// NOT_FOUND, PERMISSION_DENIED.
     public static let acknowledgeTalk = RPCMethod<AcknowledgeTalkRequest, Talk>(service: name, method: "AcknowledgeTalk")
 
+    /// A subject's integrity dossier: profile and placements, every published evaluation,
+    /// confirmed and revoked entries with appeals, alerts, cases with dispositions, talks.
+    /// Audited with the reason given. Inspector or discipline head covering the subject
+    /// (with a reason), or the employee (their own; the reason is optional). Errors:
+    /// INVALID_ARGUMENT (no reason, or one over 500 characters), NOT_FOUND (subject outside
+    /// scope), PERMISSION_DENIED.
+    public static let getDossier = RPCMethod<GetDossierRequest, Dossier>(service: name, method: "GetDossier")
+
     /// The integrity score, grade, veto and appraisal cap of every subject with a current
     /// published result for the period, from the most recently published run that has one,
     /// by subject id. For the HR system's service account and HR (scores into performance
@@ -1781,5 +1858,5 @@ public enum ResultUseService {
     public static let listAppraisals = RPCMethod<ListAppraisalsRequest, ListAppraisalsResponse>(service: name, method: "ListAppraisals")
 
     /// Every method's path, in declaration order.
-    public static let methodPaths: [String] = [createCase.path, getCase.path, listCases.path, assignCase.path, disposeCase.path, startRectification.path, reportRectification.path, verifyCase.path, closeCase.path, dismissCase.path, reopenCase.path, recordTalk.path, listTalks.path, acknowledgeTalk.path, listAppraisals.path]
+    public static let methodPaths: [String] = [createCase.path, getCase.path, listCases.path, assignCase.path, disposeCase.path, startRectification.path, reportRectification.path, verifyCase.path, closeCase.path, dismissCase.path, reopenCase.path, recordTalk.path, listTalks.path, acknowledgeTalk.path, getDossier.path, listAppraisals.path]
 }

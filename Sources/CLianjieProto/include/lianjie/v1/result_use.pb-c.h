@@ -15,12 +15,17 @@ PROTOBUF_C__BEGIN_DECLS
 #endif
 
 #include "lianjie/v1/types.pb-c.h"
+#include "lianjie/v1/subject.pb-c.h"
+#include "lianjie/v1/entry.pb-c.h"
+#include "lianjie/v1/evaluation.pb-c.h"
 
 typedef struct Lianjie__V1__Disposition Lianjie__V1__Disposition;
 typedef struct Lianjie__V1__Rectification Lianjie__V1__Rectification;
 typedef struct Lianjie__V1__CaseEvent Lianjie__V1__CaseEvent;
 typedef struct Lianjie__V1__Case Lianjie__V1__Case;
 typedef struct Lianjie__V1__Talk Lianjie__V1__Talk;
+typedef struct Lianjie__V1__DossierEvaluation Lianjie__V1__DossierEvaluation;
+typedef struct Lianjie__V1__Dossier Lianjie__V1__Dossier;
 
 
 /* --- enums --- */
@@ -382,6 +387,95 @@ struct  Lianjie__V1__Talk
     , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, LIANJIE__V1__TALK_KIND__TALK_KIND_UNSPECIFIED, NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, NULL, (char *)protobuf_c_empty_string }
 
 
+/*
+ * One published evaluation of a subject, as the dossier lists it.
+ */
+struct  Lianjie__V1__DossierEvaluation
+{
+  ProtobufCMessage base;
+  Lianjie__V1__Period *period;
+  /*
+   * The total as text; empty with no data.
+   */
+  char *total;
+  Lianjie__V1__Grade grade;
+  protobuf_c_boolean veto;
+  protobuf_c_boolean no_data;
+  /*
+   * Rank within the subject's organisation, of how many scored.
+   */
+  int32_t organization_rank;
+  int32_t organization_peers;
+  char *run_id;
+  Lianjie__V1__Time *publish_time;
+};
+#define LIANJIE__V1__DOSSIER_EVALUATION__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__dossier_evaluation__descriptor) \
+    , NULL, (char *)protobuf_c_empty_string, LIANJIE__V1__GRADE__GRADE_UNSPECIFIED, 0, 0, 0, 0, (char *)protobuf_c_empty_string, NULL }
+
+
+/*
+ * The integrity dossier (廉洁档案) of one subject: everything the system holds about them,
+ * as one document.
+ */
+struct  Lianjie__V1__Dossier
+{
+  ProtobufCMessage base;
+  Lianjie__V1__Subject *subject;
+  char *organization_name;
+  char *category_name;
+  char *post_name;
+  /*
+   * Oldest first.
+   */
+  size_t n_placements;
+  Lianjie__V1__Placement **placements;
+  /*
+   * Every published evaluation (per period, the most recently published current run),
+   * newest period first, months, quarters and years alike.
+   */
+  size_t n_evaluations;
+  Lianjie__V1__DossierEvaluation **evaluations;
+  /*
+   * Confirmed and revoked entries (a revoked one with its reason), newest first, each with
+   * its appeal; at most 2000 (`entries_truncated` says when there were more).
+   */
+  size_t n_entries;
+  Lianjie__V1__Entry **entries;
+  protobuf_c_boolean entries_truncated;
+  /*
+   * Alerts about the subject, newest first (not in the employee's own view).
+   */
+  size_t n_alerts;
+  Lianjie__V1__Alert **alerts;
+  /*
+   * Cases about the subject with their dispositions, newest first, each with its events
+   * (the employee's own view: only cases from their disposition on, without source,
+   * summary, evidence, handler or events; no dismissed ones).
+   */
+  size_t n_cases;
+  Lianjie__V1__Case **cases;
+  /*
+   * Talks and notices given to the subject, newest first.
+   */
+  size_t n_talks;
+  Lianjie__V1__Talk **talks;
+  Lianjie__V1__Time *generated_time;
+  /*
+   * SHA-256 (hex) of the dossier's content: this message encoded without
+   * `generated_time` and `sha256`. The same facts give the same hash.
+   */
+  char *sha256;
+  /*
+   * Whether this is the employee's own view.
+   */
+  protobuf_c_boolean self_view;
+};
+#define LIANJIE__V1__DOSSIER__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__dossier__descriptor) \
+    , NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0,NULL, 0, 0,NULL, 0,NULL, 0,NULL, NULL, (char *)protobuf_c_empty_string, 0 }
+
+
 /* Lianjie__V1__Disposition methods */
 void   lianjie__v1__disposition__init
                      (Lianjie__V1__Disposition         *message);
@@ -477,6 +571,44 @@ Lianjie__V1__Talk *
 void   lianjie__v1__talk__free_unpacked
                      (Lianjie__V1__Talk *message,
                       ProtobufCAllocator *allocator);
+/* Lianjie__V1__DossierEvaluation methods */
+void   lianjie__v1__dossier_evaluation__init
+                     (Lianjie__V1__DossierEvaluation         *message);
+size_t lianjie__v1__dossier_evaluation__get_packed_size
+                     (const Lianjie__V1__DossierEvaluation   *message);
+size_t lianjie__v1__dossier_evaluation__pack
+                     (const Lianjie__V1__DossierEvaluation   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__dossier_evaluation__pack_to_buffer
+                     (const Lianjie__V1__DossierEvaluation   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__DossierEvaluation *
+       lianjie__v1__dossier_evaluation__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__dossier_evaluation__free_unpacked
+                     (Lianjie__V1__DossierEvaluation *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__Dossier methods */
+void   lianjie__v1__dossier__init
+                     (Lianjie__V1__Dossier         *message);
+size_t lianjie__v1__dossier__get_packed_size
+                     (const Lianjie__V1__Dossier   *message);
+size_t lianjie__v1__dossier__pack
+                     (const Lianjie__V1__Dossier   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__dossier__pack_to_buffer
+                     (const Lianjie__V1__Dossier   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__Dossier *
+       lianjie__v1__dossier__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__dossier__free_unpacked
+                     (Lianjie__V1__Dossier *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Lianjie__V1__Disposition_Closure)
@@ -494,6 +626,12 @@ typedef void (*Lianjie__V1__Case_Closure)
 typedef void (*Lianjie__V1__Talk_Closure)
                  (const Lianjie__V1__Talk *message,
                   void *closure_data);
+typedef void (*Lianjie__V1__DossierEvaluation_Closure)
+                 (const Lianjie__V1__DossierEvaluation *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__Dossier_Closure)
+                 (const Lianjie__V1__Dossier *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -510,6 +648,8 @@ extern const ProtobufCMessageDescriptor lianjie__v1__rectification__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__case_event__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__case__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__talk__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__dossier_evaluation__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__dossier__descriptor;
 
 PROTOBUF_C__END_DECLS
 

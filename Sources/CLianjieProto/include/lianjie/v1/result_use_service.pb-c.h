@@ -34,6 +34,7 @@ typedef struct Lianjie__V1__RecordTalkRequest Lianjie__V1__RecordTalkRequest;
 typedef struct Lianjie__V1__ListTalksRequest Lianjie__V1__ListTalksRequest;
 typedef struct Lianjie__V1__ListTalksResponse Lianjie__V1__ListTalksResponse;
 typedef struct Lianjie__V1__AcknowledgeTalkRequest Lianjie__V1__AcknowledgeTalkRequest;
+typedef struct Lianjie__V1__GetDossierRequest Lianjie__V1__GetDossierRequest;
 typedef struct Lianjie__V1__ListAppraisalsRequest Lianjie__V1__ListAppraisalsRequest;
 typedef struct Lianjie__V1__Appraisal Lianjie__V1__Appraisal;
 typedef struct Lianjie__V1__ListAppraisalsResponse Lianjie__V1__ListAppraisalsResponse;
@@ -353,6 +354,24 @@ struct  Lianjie__V1__AcknowledgeTalkRequest
 };
 #define LIANJIE__V1__ACKNOWLEDGE_TALK_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__acknowledge_talk_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Lianjie__V1__GetDossierRequest
+{
+  ProtobufCMessage base;
+  /*
+   * The subject, by id or employee number.
+   */
+  char *subject;
+  /*
+   * Why the dossier is read (1-500 characters): required of everyone but the employee
+   * reading their own; kept with the read in the audit log.
+   */
+  char *reason;
+};
+#define LIANJIE__V1__GET_DOSSIER_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__get_dossier_request__descriptor) \
     , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
@@ -742,6 +761,25 @@ Lianjie__V1__AcknowledgeTalkRequest *
 void   lianjie__v1__acknowledge_talk_request__free_unpacked
                      (Lianjie__V1__AcknowledgeTalkRequest *message,
                       ProtobufCAllocator *allocator);
+/* Lianjie__V1__GetDossierRequest methods */
+void   lianjie__v1__get_dossier_request__init
+                     (Lianjie__V1__GetDossierRequest         *message);
+size_t lianjie__v1__get_dossier_request__get_packed_size
+                     (const Lianjie__V1__GetDossierRequest   *message);
+size_t lianjie__v1__get_dossier_request__pack
+                     (const Lianjie__V1__GetDossierRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__get_dossier_request__pack_to_buffer
+                     (const Lianjie__V1__GetDossierRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__GetDossierRequest *
+       lianjie__v1__get_dossier_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__get_dossier_request__free_unpacked
+                     (Lianjie__V1__GetDossierRequest *message,
+                      ProtobufCAllocator *allocator);
 /* Lianjie__V1__ListAppraisalsRequest methods */
 void   lianjie__v1__list_appraisals_request__init
                      (Lianjie__V1__ListAppraisalsRequest         *message);
@@ -849,6 +887,9 @@ typedef void (*Lianjie__V1__ListTalksResponse_Closure)
 typedef void (*Lianjie__V1__AcknowledgeTalkRequest_Closure)
                  (const Lianjie__V1__AcknowledgeTalkRequest *message,
                   void *closure_data);
+typedef void (*Lianjie__V1__GetDossierRequest_Closure)
+                 (const Lianjie__V1__GetDossierRequest *message,
+                  void *closure_data);
 typedef void (*Lianjie__V1__ListAppraisalsRequest_Closure)
                  (const Lianjie__V1__ListAppraisalsRequest *message,
                   void *closure_data);
@@ -921,6 +962,10 @@ struct Lianjie__V1__ResultUseService_Service
                            const Lianjie__V1__AcknowledgeTalkRequest *input,
                            Lianjie__V1__Talk_Closure closure,
                            void *closure_data);
+  void (*get_dossier)(Lianjie__V1__ResultUseService_Service *service,
+                      const Lianjie__V1__GetDossierRequest *input,
+                      Lianjie__V1__Dossier_Closure closure,
+                      void *closure_data);
   void (*list_appraisals)(Lianjie__V1__ResultUseService_Service *service,
                           const Lianjie__V1__ListAppraisalsRequest *input,
                           Lianjie__V1__ListAppraisalsResponse_Closure closure,
@@ -947,6 +992,7 @@ void lianjie__v1__result_use_service__init (Lianjie__V1__ResultUseService_Servic
       function_prefix__ ## record_talk,\
       function_prefix__ ## list_talks,\
       function_prefix__ ## acknowledge_talk,\
+      function_prefix__ ## get_dossier,\
       function_prefix__ ## list_appraisals  }
 void lianjie__v1__result_use_service__create_case(ProtobufCService *service,
                                                   const Lianjie__V1__CreateCaseRequest *input,
@@ -1004,6 +1050,10 @@ void lianjie__v1__result_use_service__acknowledge_talk(ProtobufCService *service
                                                        const Lianjie__V1__AcknowledgeTalkRequest *input,
                                                        Lianjie__V1__Talk_Closure closure,
                                                        void *closure_data);
+void lianjie__v1__result_use_service__get_dossier(ProtobufCService *service,
+                                                  const Lianjie__V1__GetDossierRequest *input,
+                                                  Lianjie__V1__Dossier_Closure closure,
+                                                  void *closure_data);
 void lianjie__v1__result_use_service__list_appraisals(ProtobufCService *service,
                                                       const Lianjie__V1__ListAppraisalsRequest *input,
                                                       Lianjie__V1__ListAppraisalsResponse_Closure closure,
@@ -1027,6 +1077,7 @@ extern const ProtobufCMessageDescriptor lianjie__v1__record_talk_request__descri
 extern const ProtobufCMessageDescriptor lianjie__v1__list_talks_request__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__list_talks_response__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__acknowledge_talk_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__get_dossier_request__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__list_appraisals_request__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__appraisal__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__list_appraisals_response__descriptor;
