@@ -186,7 +186,7 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "LianjieResultUseTests",
                     dependencies: ["LianjieXCTestSupport", "LianjieServiceTestSupport", "LianjieResultUse", "LianjieServiceKit", "LianjieStore",
-                                   "LianjieClient", "LianjieMessages", "LianjieRPC", "LianjieSecurity"],
+                                   "LianjieClient", "LianjieMessages", "LianjieRPC", "LianjieSecurity", "LianjieReports"],
                     swiftSettings: strict),
         .testTarget(name: "EndToEndTests",
                     dependencies: ["LianjieXCTestSupport", "LianjieClient", "LianjieRPC", "LianjieWire", "LianjieMessages", "LianjieTestSupport",

@@ -36,7 +36,8 @@ let usage = """
                                     verify, close, dismiss, reopen, talk)
       talks [ack ID]                talks and notices (an employee: their own, to acknowledge)
       export appraisal --period P   scores, grades and appraisal caps for performance appraisal (CSV or JSON)
-      report portrait|org … --out F one self-contained HTML report (charts, A4, no script)
+      dossier SUBJECT --reason TEXT a subject's integrity dossier (廉洁档案); an employee: dossier me
+      report portrait|org|dossier … one self-contained HTML report (charts, A4, no script) --out F
     Run a command without arguments for its usage.
 
     Options:
@@ -108,6 +109,7 @@ func run() async -> Int32 {
         case "case": try await CaseCommands.run(ctx, commandArgs)
         case "talks": try await CaseCommands.talks(ctx, commandArgs)
         case "export": try await ExportCommands.run(ctx, commandArgs)
+        case "dossier": try await DossierCommands.run(ctx, commandArgs)
         case "report": try await ReportCommands.run(ctx, commandArgs)
         default: throw CLIError.usage("unknown command \(command); run lianjie --help")
         }

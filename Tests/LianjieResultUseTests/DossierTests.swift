@@ -1,6 +1,7 @@
 import Foundation
 import LianjieClient
 import LianjieMessages
+import LianjieReports
 import LianjieRPC
 import LianjieServiceKit
 import LianjieServiceTestSupport
@@ -68,5 +69,31 @@ final class DossierTests: XCTestCase {
         await assertRPCError(.permissionDenied) { try await d.resultUse("hr").getDossier(GetDossierRequest(subject: "HV0001", reason: "x")) }
         let head = try await d.resultUse("head").getDossier(GetDossierRequest(subject: "HV0001", reason: "审核"))
         XCTAssertEqual(head.subject?.id, dossier.subject?.id)
+    }
+
+    func testTheDossierRendersAsAPrintablePage() async throws {
+        let d = try InProcessDeployment(history: true)
+        let directory = NSTemporaryDirectory() + "lianjie-dossier-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let dossier = try await d.resultUse("inspector").getDossier(GetDossierRequest(subject: "HV0001", reason: "干部提拔廉洁审查"))
+        let report = MessageReports.dossier(dossier, generatedAt: "2026-12-01 09:00 (UTC+8)")
+        XCTAssertEqual(report.trend.count, 4)
+        XCTAssertEqual(report.cases.first { $0.number == "C-2026-0002" }?.stillOpen, true)
+        let html = DossierPage(report).html()
+        XCTAssertTrue(html.contains("张伟") && html.contains("HV0001") && html.contains(dossier.sha256))
+        XCTAssertTrue(html.contains("谈话提醒"))
+        XCTAssertFalse(html.contains("<script"), "no script in a report")
+        try assertRendersWell("dossier", html, charts: ["trend"], colours: ["#2f5d8a"], in: directory, thorough: true)
+
+        // The employee's own view leaves the alerts section out.
+        let own = try await d.resultUse("employee").getDossier(GetDossierRequest(subject: "HV0001"))
+        let ownPage = DossierPage(MessageReports.dossier(own, generatedAt: "2026-12-01 09:00 (UTC+8)")).html()
+        XCTAssertFalse(ownPage.contains("预警记录"))
+        XCTAssertTrue(html.contains("预警记录"))
+        if let keep = ProcessInfo.processInfo.environment["LIANJIE_KEEP_PAGES"] {
+            try html.write(toFile: keep + "/dossier.html", atomically: true, encoding: .utf8)
+            try ownPage.write(toFile: keep + "/dossier-own.html", atomically: true, encoding: .utf8)
+        }
     }
 }

@@ -234,3 +234,50 @@ enum CaseCommands {
         print("  \(t.content)")
     }
 }
+
+/// `lianjie dossier SUBJECT`: the integrity dossier (廉洁档案) on the terminal.
+enum DossierCommands {
+    static let usage = """
+        usage: lianjie dossier SUBJECT --reason TEXT       (the reason is kept in the audit log)
+               lianjie dossier me                          (an employee: their own)
+        lianjie report dossier SUBJECT --reason TEXT --out FILE.html writes the printable page.
+        """
+
+    static func run(_ ctx: CLIContext, _ raw: [String]) async throws {
+        let args = try Args(raw, flags: [])
+        try args.only(["--reason"], positionals: 1)
+        var subject = try args.positional(0, "SUBJECT")
+        if subject == "me" {
+            let users = try ctx.users()
+            subject = try await Commands.rpc { try await users.whoAmI(options: ctx.options) }.subjectId
+            guard !subject.isEmpty else { throw CLIError.usage("this account is not an evaluated employee: name a SUBJECT") }
+        }
+        let rs = try ctx.resultUse()
+        let d = try await Commands.rpc {
+            try await rs.getDossier(GetDossierRequest(subject: subject, reason: args.value("--reason") ?? ""), options: ctx.options)
+        }
+        ctx.output(d) {
+            let s = d.subject ?? Subject()
+            print("dossier of \(s.name) (\(s.employeeNumber)) — \(d.organizationName), \(d.categoryName), \(d.postName)\(d.selfView ? " — own view" : "")")
+            for (i, p) in d.placements.enumerated() {
+                print("  placed in \(i < d.placementNames.count ? d.placementNames[i] : p.organizationId) from \(Show.date(p.fromDate))"
+                      + (p.toDate == nil ? "" : " to \(Show.date(p.toDate))"))
+            }
+            var t = Table("PERIOD", "TOTAL", "GRADE", "RANK", "VETO")
+            for e in d.evaluations {
+                t.add(EvaluationCommands.period(e.period), e.noData ? "no data" : e.total, e.noData ? "" : Show.name(e.grade, prefix: "GRADE_"),
+                      e.organizationPeers > 0 ? "\(e.organizationRank)/\(e.organizationPeers)" : "", e.veto ? "yes" : "")
+            }
+            t.print()
+            let revoked = d.entries.filter { $0.status == .revoked }.count
+            print("entries: \(d.entries.count - revoked) counted, \(revoked) revoked\(d.entriesTruncated ? " (only the newest listed)" : "")")
+            if !d.selfView { print("alerts: \(d.alerts.count), \(d.alerts.filter { $0.state == .open || $0.state == .acknowledged }.count) open") }
+            for c in d.cases {
+                print("case \(c.number) \(Show.name(c.state, prefix: "CASE_STATE_"))"
+                      + (c.disposition.map { ", \(CaseCommands.form($0.form)) of \(Show.date($0.date))" } ?? "") + (c.summary.isEmpty ? "" : ": \(c.summary)"))
+            }
+            for talk in d.talks { print(CaseCommands.talkLine(talk)) }
+            print("content sha256 \(d.sha256)")
+        }
+    }
+}

@@ -4,12 +4,13 @@ import LianjieMessages
 import LianjieRPC
 import LianjieReports
 
-/// `lianjie report …`: a portrait or an organisation's statistics as one self-contained
+/// `lianjie report …`: a portrait, an organisation's statistics or a dossier as one self-contained
 /// HTML file (inline SVG and CSS, no script, A4 print layout) to hand to a committee.
 enum ReportCommands {
     static let usage = """
         usage: lianjie report portrait SUBJECT [--period P] --out FILE.html
                lianjie report org ORG --period P [--category CODE] [--pseudonymised] [--ranking N] --out FILE.html
+               lianjie report dossier SUBJECT --reason TEXT --out FILE.html      (an employee: their own, no reason)
         P is YYYY, YYYYQn or YYYY-MM. The file opens in any browser and prints on A4.
         """
 
@@ -33,6 +34,12 @@ enum ReportCommands {
                                                rankingSize: Int32(args.value("--ranking") ?? "0") ?? -1)
             let s = try await Commands.rpc { try await ev.getStatistics(request, options: ctx.options) }
             html = OrganizationPage(MessageReports.organization(s, generatedAt: generatedAt())).html()
+        case "dossier":
+            try args.only(["--reason", "--out"], positionals: 1)
+            let rs = try ctx.resultUse()
+            let request = GetDossierRequest(subject: try args.positional(0, "SUBJECT"), reason: args.value("--reason") ?? "")
+            let d = try await Commands.rpc { try await rs.getDossier(request, options: ctx.options) }
+            html = DossierPage(MessageReports.dossier(d, generatedAt: generatedAt())).html()
         default:
             throw CLIError.usage(usage)
         }

@@ -1369,7 +1369,7 @@ const ProtobufCMessageDescriptor lianjie__v1__dossier_evaluation__descriptor =
   (ProtobufCMessageInit) lianjie__v1__dossier_evaluation__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor lianjie__v1__dossier__field_descriptors[14] =
+static const ProtobufCFieldDescriptor lianjie__v1__dossier__field_descriptors[16] =
 {
   {
     "subject",
@@ -1539,6 +1539,30 @@ static const ProtobufCFieldDescriptor lianjie__v1__dossier__field_descriptors[14
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "placement_names",
+    16,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Lianjie__V1__Dossier, n_placement_names),
+    offsetof(Lianjie__V1__Dossier, placement_names),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "grades",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Dossier, grades),
+    &lianjie__v1__grade_bands__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned lianjie__v1__dossier__field_indices_by_name[] = {
   8,   /* field[8] = alerts */
@@ -1548,7 +1572,9 @@ static const unsigned lianjie__v1__dossier__field_indices_by_name[] = {
   7,   /* field[7] = entries_truncated */
   5,   /* field[5] = evaluations */
   11,   /* field[11] = generated_time */
+  15,   /* field[15] = grades */
   1,   /* field[1] = organization_name */
+  14,   /* field[14] = placement_names */
   4,   /* field[4] = placements */
   3,   /* field[3] = post_name */
   13,   /* field[13] = self_view */
@@ -1560,7 +1586,7 @@ static const ProtobufCIntRange lianjie__v1__dossier__number_ranges[2 + 1] =
 {
   { 1, 0 },
   { 13, 11 },
-  { 0, 14 }
+  { 0, 16 }
 };
 const ProtobufCMessageDescriptor lianjie__v1__dossier__descriptor =
 {
@@ -1570,7 +1596,7 @@ const ProtobufCMessageDescriptor lianjie__v1__dossier__descriptor =
   "Lianjie__V1__Dossier",
   "lianjie.v1",
   sizeof(Lianjie__V1__Dossier),
-  14,
+  16,
   lianjie__v1__dossier__field_descriptors,
   lianjie__v1__dossier__field_indices_by_name,
   2,  lianjie__v1__dossier__number_ranges,

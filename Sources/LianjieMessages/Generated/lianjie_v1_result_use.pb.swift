@@ -1207,6 +1207,10 @@ public struct Dossier: ProtoMessage {
     public var sha256: String = ""
     /// Whether this is the employee's own view.
     public var selfView: Bool = false
+    /// The name of each placement's organisation, in the order of `placements`.
+    public var placementNames: [String] = []
+    /// The current scheme's grade thresholds (for drawing the trend).
+    public var grades: GradeBands? = nil
 
     public static let protoName = "lianjie.v1.Dossier"
 
@@ -1227,7 +1231,9 @@ public struct Dossier: ProtoMessage {
         talks: [Talk] = [],
         generatedTime: Time? = nil,
         sha256: String = "",
-        selfView: Bool = false
+        selfView: Bool = false,
+        placementNames: [String] = [],
+        grades: GradeBands? = nil
     ) {
         self.subject = subject
         self.organizationName = organizationName
@@ -1243,6 +1249,8 @@ public struct Dossier: ProtoMessage {
         self.generatedTime = generatedTime
         self.sha256 = sha256
         self.selfView = selfView
+        self.placementNames = placementNames
+        self.grades = grades
     }
 
     /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
@@ -1263,6 +1271,8 @@ public struct Dossier: ProtoMessage {
         if let m = c.generated_time { self.generatedTime = Time(c: m) }
         self.sha256 = CRead.string(c.sha256)
         self.selfView = (c.self_view != 0)
+        self.placementNames = CRead.array(c.n_placement_names, c.placement_names) { CRead.string($0) }
+        if let m = c.grades { self.grades = GradeBands(c: m) }
     }
 
     /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
@@ -1300,6 +1310,11 @@ public struct Dossier: ProtoMessage {
         if let v = generatedTime { c.generated_time = arena.message { (m: inout Lianjie__V1__Time) in v.fill(&m, arena) } }
         if !sha256.isEmpty { c.sha256 = arena.string(sha256) }
         c.self_view = (selfView ? 1 : 0)
+        if !placementNames.isEmpty {
+            c.n_placement_names = placementNames.count
+            c.placement_names = arena.array(placementNames) { (v: String) -> UnsafeMutablePointer<CChar>? in arena.string(v) }
+        }
+        if let v = grades { c.grades = arena.message { (m: inout Lianjie__V1__GradeBands) in v.fill(&m, arena) } }
     }
 
     public func serializedBytes() -> [UInt8] {
@@ -1330,6 +1345,8 @@ public struct Dossier: ProtoMessage {
         if let v = generatedTime { o.append(("generatedTime", v.jsonValue())) }
         if !sha256.isEmpty { o.append(("sha256", .string(sha256))) }
         if selfView { o.append(("selfView", .bool(selfView))) }
+        if !placementNames.isEmpty { o.append(("placementNames", .array(placementNames.map { v in .string(v) }))) }
+        if let v = grades { o.append(("grades", v.jsonValue())) }
         return .object(o)
     }
 
@@ -1353,6 +1370,8 @@ public struct Dossier: ProtoMessage {
             case "generatedTime", "generated_time": self.generatedTime = try JSONRead.message(Time.self, value, "generatedTime")
             case "sha256": self.sha256 = try JSONRead.string(value, "sha256")
             case "selfView", "self_view": self.selfView = try JSONRead.bool(value, "selfView")
+            case "placementNames", "placement_names": self.placementNames = try JSONRead.array(value, "placementNames") { v, p throws(ProtoError) in try JSONRead.string(v, p) }
+            case "grades": self.grades = try JSONRead.message(GradeBands.self, value, "grades")
             default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
             }
         }

@@ -72,6 +72,115 @@ public enum MessageReports {
                                          runID: p.run?.id ?? "", inputsHash: p.run?.inputsSha256 ?? ""))
     }
 
+    /// The dossier page's model from a `Dossier` answer.
+    public static func dossier(_ d: LianjieMessages.Dossier, generatedAt: String) -> DossierReport {
+        let subject = d.subject ?? LianjieMessages.Subject()
+        func day(_ date: CalendarDate?) -> String {
+            guard let date, let day = Day(year: Int(date.year), month: Int(date.month), day: Int(date.day)) else { return "" }
+            return day.description
+        }
+        func time(_ t: Time?) -> String { t.map { Day(ordinal: Int32($0.seconds / 86_400)).description } ?? "" }
+        let placements = d.placements.enumerated().map { i, p in
+            DossierPlacement(organization: i < d.placementNames.count ? d.placementNames[i] : p.organizationId, from: day(p.fromDate),
+                             to: day(p.toDate), reason: placementReasons[p.reason] ?? p.reason)
+        }
+        let evaluations = d.evaluations.map { e in
+            DossierEvaluationRow(period: label(e.period), total: e.noData ? nil : Exact(e.total), grade: e.noData ? nil : e.grade.core,
+                                 vetoed: e.veto, rank: e.organizationPeers > 0 ? "\(e.organizationRank) / \(e.organizationPeers)" : "")
+        }
+        let trend = d.evaluations.filter { $0.period?.kind == .quarter }.reversed().map { e in
+            TrendPoint(period: label(e.period), total: e.noData ? nil : Exact(e.total), grade: e.noData ? nil : e.grade.core)
+        }
+        let bands = d.grades.flatMap { g in Exact(g.excellent).flatMap { e in Exact(g.good).flatMap { o in Exact(g.fair).map { GradeBands(excellent: e, good: o, fair: $0) } } } }
+            ?? ReportScale.standard.grades
+        let entries = d.entries.map { e -> DossierEntryRow in
+            var note = e.status == .revoked ? "撤销：" + e.statusReason : ""
+            if let a = e.appeal, a.state != .unspecified {
+                let state = a.state == .pending ? "申辩待决定" : a.state == .upheld ? "申辩成立" : "申辩驳回"
+                note += (note.isEmpty ? "" : "；") + state
+            }
+            return DossierEntryRow(day: day(e.occurredOn), tagName: e.tagName, tagCode: String(e.tag.split(separator: "/").last ?? ""),
+                                   dimension: e.dimension.core, debit: e.polarity == .debit, revoked: e.status == .revoked, note: note)
+        }
+        let alerts = d.alerts.map { a in
+            ReportAlert(rule: a.rule, severity: a.severity == .high ? .serious : a.severity == .medium ? .warning : .notice,
+                        state: a.state == .acknowledged ? .acknowledged : a.state == .dismissed ? .dismissed
+                            : a.state == .markedForCase ? .caseOpened : .open,
+                        raisedOn: Day(ordinal: Int32((a.raiseTime?.seconds ?? 0) / 86_400)), summary: a.summary)
+        }
+        let cases = d.cases.map { c -> DossierCaseRow in
+            var disposition = ""
+            if let p = c.disposition, p.form != .unspecified {
+                disposition = caseForm(p.form) + (p.form == .first ? " · " + firstFormMeasure(p.measure) : " · " + p.documentNumber)
+                    + " · " + day(p.date) + (p.notes.isEmpty ? "" : "：" + p.notes)
+            }
+            var rectification = ""
+            if let r = c.rectification {
+                rectification = "期限 " + day(r.deadline) + "：" + r.requirements + (r.report.isEmpty ? "（待报告）" : "；已报告：" + r.report)
+            }
+            return DossierCaseRow(number: c.number, state: caseState(c.state), stillOpen: c.state != .closed && c.state != .dismissed,
+                                  opened: time(c.openTime), source: c.source == .unspecified ? "" : caseSource(c.source), summary: c.summary,
+                                  disposition: disposition, rectification: rectification,
+                                  conclusion: c.state == .dismissed ? "查无实据：" + c.dismissalReason : c.conclusion)
+        }
+        let talks = d.talks.map { t in
+            DossierTalkRow(day: day(t.heldOn), kind: t.kind == .notice ? "告知" : "谈话提醒", caseNumber: t.caseNumber, heldBy: t.heldBy,
+                           acknowledged: t.acknowledgeTime.map { time($0) } ?? "")
+        }
+        return DossierReport(subject: ReportSubject(name: subject.name, employeeNumber: subject.employeeNumber, organization: d.organizationName,
+                                                    category: d.categoryName, post: d.postName),
+                             generatedAt: generatedAt, ownView: d.selfView, placements: placements, evaluations: evaluations, trend: trend,
+                             bands: bands, entries: entries, entriesTruncated: d.entriesTruncated, alerts: alerts, cases: cases, talks: talks,
+                             contentHash: d.sha256)
+    }
+
+    /// The reasons the server itself records for a first placement, for people.
+    static let placementReasons = ["created": "建档 Record created", "imported": "名册导入 Roster import"]
+
+    static func caseState(_ s: CaseState) -> BilingualLabel {
+        switch s {
+        case .open: BilingualLabel(zh: "待分办", en: "Open")
+        case .assigned: BilingualLabel(zh: "办理中", en: "Assigned")
+        case .disposed: BilingualLabel(zh: "已处置", en: "Disposed")
+        case .rectifying: BilingualLabel(zh: "整改中", en: "In rectification")
+        case .verified: BilingualLabel(zh: "已核实", en: "Verified")
+        case .closed: BilingualLabel(zh: "已办结", en: "Closed")
+        case .dismissed: BilingualLabel(zh: "已了结（查无实据）", en: "Dismissed as unfounded")
+        default: BilingualLabel(zh: "—", en: "—")
+        }
+    }
+
+    static func caseSource(_ s: CaseSource) -> String {
+        switch s {
+        case .alert: "预警"
+        case .report: "信访举报"
+        case .inspection: "监督检查"
+        case .audit: "审计"
+        case .referral: "移交"
+        default: "其他"
+        }
+    }
+
+    static func caseForm(_ f: DispositionForm) -> String {
+        switch f {
+        case .first: "第一种形态"
+        case .second: "第二种形态"
+        case .third: "第三种形态"
+        case .fourth: "第四种形态"
+        default: ""
+        }
+    }
+
+    static func firstFormMeasure(_ m: FirstFormMeasure) -> String {
+        switch m {
+        case .talkReminder: "谈话提醒"
+        case .criticism: "批评教育"
+        case .selfExamination: "责令检查"
+        case .admonishment: "诫勉"
+        default: ""
+        }
+    }
+
     /// The organisation page's model from a `Statistics` answer.
     public static func organization(_ s: LianjieMessages.Statistics, generatedAt: String) -> OrganizationReport {
         func int(_ c: LianjieMessages.Cell?) -> Cell<Int> {

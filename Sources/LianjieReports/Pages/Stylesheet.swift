@@ -57,6 +57,7 @@ enum Stylesheet {
         .score{font-size:30pt;font-weight:700;line-height:1.15;font-variant-numeric:tabular-nums;margin:2px 0 6px}
         .score.nodata{font-size:18pt;color:\(Palette.muted);margin:10px 0}
         .facts{display:grid;grid-template-columns:repeat(3,minmax(0,1fr));gap:10px}
+        .facts.four{grid-template-columns:repeat(4,minmax(0,1fr))}
         .fact{border:1px solid \(Palette.rule);border-radius:6px;padding:8px 10px;min-width:0}
         .fact .label{font-size:8.5pt;color:\(Palette.muted);line-height:1.35}
         .fact .label .en{display:block;margin:0}
@@ -102,10 +103,20 @@ enum Stylesheet {
         .doc-footer dl{display:grid;grid-template-columns:auto minmax(0,1fr);gap:1px 10px;margin:0 0 4px}
         .doc-footer dt{white-space:nowrap}
         .doc-footer dd{margin:0;overflow-wrap:anywhere;font-family:'DejaVu Sans Mono',monospace;font-size:7.6pt;color:\(Palette.ink)}
+        /* The dossier's cases, each a small card of facts; revoked entries greyed. */
+        .case{border:1px solid \(Palette.rule);border-radius:6px;padding:6px 10px;margin:8px 0 0;break-inside:avoid}
+        .case h3{margin:0 0 4px;font-size:10.5pt}
+        .case-facts{display:grid;grid-template-columns:max-content minmax(0,1fr);gap:2px 12px;margin:0}
+        .case-facts dt{color:\(Palette.muted);font-size:8.5pt}.case-facts dt .en{margin-left:4px}
+        .case-facts dd{margin:0;overflow-wrap:anywhere}
+        tr.revoked td{color:\(Palette.muted)}
         /* Phones (the mobile gateway shows the same pages): one column, tighter tables. */
         @media screen and (max-width:560px){.meta{grid-template-columns:repeat(2,minmax(0,1fr))}\
         .cols,.cols.wide-first,.summary{grid-template-columns:minmax(0,1fr)}.facts{grid-template-columns:minmax(0,1fr)}\
-        table{font-size:8pt}th,td{padding:3px 2px}.grade .en{display:none}}
+        .facts.four{grid-template-columns:repeat(2,minmax(0,1fr))}.case-facts{grid-template-columns:minmax(0,1fr)}\
+        table{font-size:8pt}th,td{padding:3px 2px}.grade .en{display:none}\
+        table.entries,table.placements{table-layout:auto}table.entries td:nth-child(3),table.entries th:nth-child(3),table.entries col:nth-child(3){display:none}\
+        table.entries td:first-child{white-space:nowrap}}
         """
     }()
 }

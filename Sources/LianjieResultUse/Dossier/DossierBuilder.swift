@@ -17,14 +17,19 @@ struct DossierBuilder {
     var selfView = false
     var showRecorder = false
 
-    func build(_ subject: SubjectRecord, _ r: any StoreReader, now: Int64) throws -> Dossier {
+    func build(_ subject: SubjectRecord, _ r: any StoreReader, now: Int64, schemes: PublishedSchemes) throws -> Dossier {
         var d = Dossier()
         d.subject = RecordMessages.subject(subject)
         d.organizationName = try r.organization(id: subject.organizationID)?.name ?? ""
         d.categoryName = try r.category(id: subject.categoryID)?.name ?? ""
         d.postName = try r.post(id: subject.postID)?.name ?? ""
-        d.placements = try r.placements(subjectID: subject.id).map(RecordMessages.placement)
+        let placements = try r.placements(subjectID: subject.id)
+        d.placements = placements.map(RecordMessages.placement)
+        d.placementNames = try placements.map { try r.organization(id: $0.organizationID)?.name ?? $0.organizationID }
         d.selfView = selfView
+        if let g = try schemes.current(r)?.compiled.scheme.grades {
+            d.grades = LianjieMessages.GradeBands(excellent: g.excellent.description, good: g.good.description, fair: g.fair.description)
+        }
 
         var evaluations: [(end: Day, kind: Int32, row: PublishedResultRow)] = []
         for kind in [PeriodKind.month, .quarter, .year] {

@@ -28,7 +28,7 @@ struct DossierHandler: Sendable {
                 throw RPCError.invalidArgument(field: "reason", "is required: say why you read this person's dossier (it is kept in the audit log)")
             }
             let builder = DossierBuilder(selfView: own, showRecorder: call.kit.settings.showRecorderToEmployee)
-            return try call.read { r in try builder.build(subject, r, now: call.now) }
+            return try call.read { r in try builder.build(subject, r, now: call.now, schemes: call.kit.schemes) }
         }
     }
 }

@@ -18,6 +18,7 @@ PROTOBUF_C__BEGIN_DECLS
 #include "lianjie/v1/subject.pb-c.h"
 #include "lianjie/v1/entry.pb-c.h"
 #include "lianjie/v1/evaluation.pb-c.h"
+#include "lianjie/v1/scheme.pb-c.h"
 
 typedef struct Lianjie__V1__Disposition Lianjie__V1__Disposition;
 typedef struct Lianjie__V1__Rectification Lianjie__V1__Rectification;
@@ -470,10 +471,19 @@ struct  Lianjie__V1__Dossier
    * Whether this is the employee's own view.
    */
   protobuf_c_boolean self_view;
+  /*
+   * The name of each placement's organisation, in the order of `placements`.
+   */
+  size_t n_placement_names;
+  char **placement_names;
+  /*
+   * The current scheme's grade thresholds (for drawing the trend).
+   */
+  Lianjie__V1__GradeBands *grades;
 };
 #define LIANJIE__V1__DOSSIER__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__dossier__descriptor) \
-    , NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0,NULL, 0, 0,NULL, 0,NULL, 0,NULL, NULL, (char *)protobuf_c_empty_string, 0 }
+    , NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0,NULL, 0, 0,NULL, 0,NULL, 0,NULL, NULL, (char *)protobuf_c_empty_string, 0, 0,NULL, NULL }
 
 
 /* Lianjie__V1__Disposition methods */
