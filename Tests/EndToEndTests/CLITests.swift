@@ -328,4 +328,63 @@ final class CLITests: XCTestCase {
             XCTAssertTrue(html.hasPrefix("<!DOCTYPE html>") && html.contains("<svg") && !html.contains("<script"), name)
         }
     }
+
+    func testResultUseCommandsDriveACaseAndExportAndReadTheDossier() throws {
+        let server = try ServerProcess(extraArguments: ["--demo"])
+        let address = "127.0.0.1:\(server.port)"
+        XCTAssertEqual(try run(["--server", address, "login", "inspector", "--password-stdin"], stdin: UserManagementTests.passwords["inspector"]! + "\n").code, 0)
+
+        // The demo's cases, one of them overdue (escalated by the server's first check).
+        let listed = try run(["case", "list"])
+        XCTAssertEqual(listed.code, 0, listed.err)
+        XCTAssertTrue(listed.out.contains("C-2026-0001") && listed.out.contains("rectifying"), listed.out)
+        let overdue = try ListCasesResponse(jsonString: try run(["--json", "case", "list", "--overdue"]).out)
+        XCTAssertEqual(overdue.cases.map(\.number), ["C-2026-0003"])
+
+        // A case by hand, round the loop's first steps; bad steps are refused with their codes.
+        let opened = try run(["--json", "case", "open", "HV0009", "--source", "report", "--summary", "群众反映其服务态度问题"])
+        XCTAssertEqual(opened.code, 0, opened.err)
+        let c = try Case(jsonString: opened.out)
+        XCTAssertEqual(try run(["case", "open", "HV0009", "--summary", "x"]).code, 2, "a source is required")
+        let early = try run(["case", "dispose", c.number, "--form", "1", "--measure", "talk-reminder", "--date", "2026-11-30",
+                             "--talked-by", "王纪检", "--notes", "已谈话提醒"])
+        XCTAssertEqual(early.code, 7, "not assigned yet")
+        XCTAssertTrue(early.err.contains("the case is open"), early.err)
+        XCTAssertEqual(try run(["case", "assign", c.number, "--handler", "me", "--due", "2030-01-31"]).code, 0)
+        let bad = try run(["case", "dispose", c.number, "--form", "1", "--date", "2026-11-30"])
+        XCTAssertEqual(bad.code, 6, "the first form needs its record")
+        XCTAssertTrue(bad.err.contains("disposition.measure"), bad.err)
+        let disposed = try run(["case", "dispose", c.number, "--form", "1", "--measure", "talk-reminder", "--date", "2026-11-30",
+                                "--talked-by", "王纪检", "--notes", "已谈话提醒"])
+        XCTAssertEqual(disposed.code, 0, disposed.err)
+        let shown = try run(["case", "show", c.number])
+        XCTAssertTrue(shown.out.contains("1st form") && shown.out.contains("disposed by"), shown.out)
+
+        // The appraisal export as CSV: a header and one row per subject with a Q3 result.
+        let csv = try run(["export", "appraisal", "--period", "2026Q3"])
+        XCTAssertEqual(csv.code, 0, csv.err)
+        let lines = csv.out.split(separator: "\n")
+        XCTAssertEqual(lines.first, "employee_number,name,subject_id,organization_id,period,total,grade,veto,no_data,appraisal_cap,cap_case,appraisal_grade,run_id,scheme_version")
+        XCTAssertEqual(lines.count, 1 + 17)
+        XCTAssertEqual(try run(["export", "appraisal"]).code, 2, "a period is required")
+
+        // The dossier: a reason is required of staff; the page is one file.
+        XCTAssertEqual(try run(["dossier", "HV0001"]).code, 6)
+        let dossier = try run(["dossier", "HV0001", "--reason", "提拔审查"])
+        XCTAssertEqual(dossier.code, 0, dossier.err)
+        XCTAssertTrue(dossier.out.contains("张伟") && dossier.out.contains("C-2026-0002") && dossier.out.contains("content sha256"), dossier.out)
+        let file = home + "-dossier.html"
+        defer { try? FileManager.default.removeItem(atPath: file) }
+        XCTAssertEqual(try run(["report", "dossier", "HV0001", "--reason", "提拔审查", "--out", file]).code, 0)
+        let html = try String(contentsOfFile: file, encoding: .utf8)
+        XCTAssertTrue(html.hasPrefix("<!DOCTYPE html>") && html.contains("<svg") && !html.contains("<script"))
+
+        // The employee reads their own talks and acknowledges them.
+        XCTAssertEqual(try run(["login", "employee", "--password-stdin"], stdin: UserManagementTests.passwords["employee"]! + "\n").code, 0)
+        let talks = try ListTalksResponse(jsonString: try run(["--json", "talks", "--unacknowledged"]).out)
+        let talk = try XCTUnwrap(talks.talks.first)
+        XCTAssertEqual(try run(["talks", "ack", talk.id]).code, 0)
+        XCTAssertTrue(try ListTalksResponse(jsonString: try run(["--json", "talks", "--unacknowledged"]).out).talks.isEmpty)
+        XCTAssertTrue(try run(["dossier", "me"]).out.contains("own view"))
+    }
 }
