@@ -10,6 +10,14 @@ public enum ResultUseAccess {
     public static let readers: Set<Role> = Roles.discipline.union([.manager])
     /// Report a rectification: the subject's manager.
     public static let reporters: Set<Role> = [.manager]
+    /// Ask for integrity opinions.
+    public static let opinionRequesters: Set<Role> = [.hr]
+    /// Read opinions (HR only once signed).
+    public static let opinionReaders: Set<Role> = Roles.discipline.union([.hr])
+    /// Sign an opinion second.
+    public static let secondSigners: Set<Role> = [.disciplineHead]
+    /// Declare conflicts of interest: every role that acts on subjects.
+    public static let declarers: Set<Role> = Roles.discipline.union([.admin, .manager, .hr])
     /// Take the appraisal export: HR, the HR system's service account, discipline staff.
     public static let appraisers: Set<Role> = Roles.discipline.union([.hr, .service])
 
@@ -30,5 +38,13 @@ public enum ResultUseAccess {
         ResultUseService.acknowledgeTalk.path: .roles([.employee]),
         ResultUseService.listAppraisals.path: .roles(appraisers),
         ResultUseService.getDossier.path: .roles(handlers.union([.employee])),
+        ResultUseService.requestOpinions.path: .roles(opinionRequesters),
+        ResultUseService.getOpinion.path: .roles(opinionReaders),
+        ResultUseService.listOpinions.path: .roles(opinionReaders),
+        ResultUseService.reviewOpinion.path: .roles(handlers),
+        ResultUseService.signOpinion.path: .roles(secondSigners),
+        ResultUseService.declareConflict.path: .roles(declarers),
+        ResultUseService.listConflicts.path: .roles(declarers),
+        ResultUseService.withdrawConflict.path: .roles(declarers),
     ]
 }

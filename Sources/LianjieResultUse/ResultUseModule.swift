@@ -20,6 +20,12 @@ public enum ResultUseModule {
             guard let c = try r.caseRecord(id: record.targetID) else { return false }
             return CaseHandlers.reaches(caller, c, roles: ResultUseAccess.readers)
         }
+        kit.checkReplays(of: "opinion_batch") { caller, _, _ in caller.has(anyOf: ResultUseAccess.opinionRequesters) }
+        kit.checkReplays(of: "opinion") { caller, record, r in
+            guard let o = try r.opinion(id: record.targetID) else { return false }
+            return o.subjectID != caller.subjectID && caller.covers(ResultUseAccess.handlers, path: o.organizationPath)
+        }
+        kit.checkReplays(of: "conflict") { caller, record, r in try r.conflict(id: record.targetID)?.accountID == caller.id }
         kit.checkReplays(of: "talk") { caller, record, r in
             guard let t = try r.talk(id: record.targetID), let c = try r.caseRecord(id: t.caseID) else { return false }
             return t.subjectID == caller.subjectID || CaseHandlers.reaches(caller, c, roles: ResultUseAccess.readers)
@@ -32,6 +38,8 @@ public enum ResultUseModule {
         TalkHandlers().register(on: &router, kit)
         AppraisalHandler().register(on: &router, kit)
         DossierHandler().register(on: &router, kit)
+        OpinionHandlers().register(on: &router, kit)
+        ConflictHandlers().register(on: &router, kit)
     }
 
     /// Finds the cases overdue today and takes the life cycle's daily check on each: the
@@ -71,3 +79,8 @@ extension DismissCaseRequest: Idempotent {}
 extension ReopenCaseRequest: Idempotent {}
 extension RecordTalkRequest: Idempotent {}
 extension AcknowledgeTalkRequest: Idempotent {}
+extension RequestOpinionsRequest: Idempotent {}
+extension ReviewOpinionRequest: Idempotent {}
+extension SignOpinionRequest: Idempotent {}
+extension DeclareConflictRequest: Idempotent {}
+extension WithdrawConflictRequest: Idempotent {}

@@ -132,3 +132,27 @@ final class AppraisalCapTests: XCTestCase {
         XCTAssertNil(AppraisalCap.capped(nil, by: .poor))
     }
 }
+
+/// Opinion proposals from the default rules.
+final class OpinionProposalTests: XCTestCase {
+    func testTheHeaviestMatchingRuleDecidesAndEveryMatchIsNamed() throws {
+        let rules = try SchemeLoader.defaultScheme().opinionRules  // open case → defer; form ≥ 2 within 24 months, veto within 12 → objection
+        let today = Day("2026-12-01")!
+        func dated(_ d: String, _ ref: String) -> OpinionFacts.Dated { .init(day: Day(d)!, reference: ref) }
+        XCTAssertEqual(OpinionProposal.propose(rules, facts: OpinionFacts(), on: today).conclusion, .noObjection)
+        let open = OpinionProposal.propose(rules, facts: OpinionFacts(openCases: ["C-2026-0002"]), on: today)
+        XCTAssertEqual(open.conclusion, .deferred)
+        XCTAssertEqual(open.reasons.map(\.fact), ["case C-2026-0002 is still open"])
+        // A first-form disposition, or a second-form one older than two years, objects to nothing.
+        let old = OpinionFacts(dispositions: [(1, dated("2026-06-01", "C-2026-0001")), (2, dated("2024-11-30", "C-2024-0004"))])
+        XCTAssertEqual(OpinionProposal.propose(rules, facts: old, on: today).conclusion, .noObjection)
+        let both = OpinionFacts(openCases: ["C-2026-0002"], dispositions: [(2, dated("2024-12-01", "C-2024-0005"))],
+                                vetoes: [dated("2025-12-31", "2025Q4"), dated("2025-09-30", "2025Q3")])
+        let proposal = OpinionProposal.propose(rules, facts: both, on: today)
+        XCTAssertEqual(proposal.conclusion, .objection)
+        XCTAssertEqual(proposal.reasons.map(\.rule), ["OPEN_CASE", "RECENT_DISPOSITION", "RED_LINE"], "the 2025Q3 veto is over a year old")
+        var disabled = rules
+        disabled[0].enabled = false
+        XCTAssertEqual(OpinionProposal.propose(disabled, facts: OpinionFacts(openCases: ["C-1"]), on: today).conclusion, .noObjection)
+    }
+}

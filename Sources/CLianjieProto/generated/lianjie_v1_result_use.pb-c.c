@@ -322,6 +322,141 @@ void   lianjie__v1__dossier__free_unpacked
   assert(message->base.descriptor == &lianjie__v1__dossier__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   lianjie__v1__opinion_reason__init
+                     (Lianjie__V1__OpinionReason         *message)
+{
+  static const Lianjie__V1__OpinionReason init_value = LIANJIE__V1__OPINION_REASON__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__opinion_reason__get_packed_size
+                     (const Lianjie__V1__OpinionReason *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__opinion_reason__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__opinion_reason__pack
+                     (const Lianjie__V1__OpinionReason *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__opinion_reason__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__opinion_reason__pack_to_buffer
+                     (const Lianjie__V1__OpinionReason *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__opinion_reason__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__OpinionReason *
+       lianjie__v1__opinion_reason__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__OpinionReason *)
+     protobuf_c_message_unpack (&lianjie__v1__opinion_reason__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__opinion_reason__free_unpacked
+                     (Lianjie__V1__OpinionReason *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__opinion_reason__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__opinion__init
+                     (Lianjie__V1__Opinion         *message)
+{
+  static const Lianjie__V1__Opinion init_value = LIANJIE__V1__OPINION__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__opinion__get_packed_size
+                     (const Lianjie__V1__Opinion *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__opinion__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__opinion__pack
+                     (const Lianjie__V1__Opinion *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__opinion__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__opinion__pack_to_buffer
+                     (const Lianjie__V1__Opinion *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__opinion__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__Opinion *
+       lianjie__v1__opinion__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__Opinion *)
+     protobuf_c_message_unpack (&lianjie__v1__opinion__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__opinion__free_unpacked
+                     (Lianjie__V1__Opinion *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__opinion__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__conflict__init
+                     (Lianjie__V1__Conflict         *message)
+{
+  static const Lianjie__V1__Conflict init_value = LIANJIE__V1__CONFLICT__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__conflict__get_packed_size
+                     (const Lianjie__V1__Conflict *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__conflict__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__conflict__pack
+                     (const Lianjie__V1__Conflict *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__conflict__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__conflict__pack_to_buffer
+                     (const Lianjie__V1__Conflict *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__conflict__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__Conflict *
+       lianjie__v1__conflict__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__Conflict *)
+     protobuf_c_message_unpack (&lianjie__v1__conflict__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__conflict__free_unpacked
+                     (Lianjie__V1__Conflict *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__conflict__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 static const ProtobufCFieldDescriptor lianjie__v1__disposition__field_descriptors[8] =
 {
   {
@@ -1369,7 +1504,7 @@ const ProtobufCMessageDescriptor lianjie__v1__dossier_evaluation__descriptor =
   (ProtobufCMessageInit) lianjie__v1__dossier_evaluation__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor lianjie__v1__dossier__field_descriptors[16] =
+static const ProtobufCFieldDescriptor lianjie__v1__dossier__field_descriptors[17] =
 {
   {
     "subject",
@@ -1504,6 +1639,18 @@ static const ProtobufCFieldDescriptor lianjie__v1__dossier__field_descriptors[16
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
   {
+    "opinions",
+    12,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Lianjie__V1__Dossier, n_opinions),
+    offsetof(Lianjie__V1__Dossier, opinions),
+    &lianjie__v1__opinion__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
     "generated_time",
     13,
     PROTOBUF_C_LABEL_NONE,
@@ -1571,22 +1718,22 @@ static const unsigned lianjie__v1__dossier__field_indices_by_name[] = {
   6,   /* field[6] = entries */
   7,   /* field[7] = entries_truncated */
   5,   /* field[5] = evaluations */
-  11,   /* field[11] = generated_time */
-  15,   /* field[15] = grades */
+  12,   /* field[12] = generated_time */
+  16,   /* field[16] = grades */
+  11,   /* field[11] = opinions */
   1,   /* field[1] = organization_name */
-  14,   /* field[14] = placement_names */
+  15,   /* field[15] = placement_names */
   4,   /* field[4] = placements */
   3,   /* field[3] = post_name */
-  13,   /* field[13] = self_view */
-  12,   /* field[12] = sha256 */
+  14,   /* field[14] = self_view */
+  13,   /* field[13] = sha256 */
   0,   /* field[0] = subject */
   10,   /* field[10] = talks */
 };
-static const ProtobufCIntRange lianjie__v1__dossier__number_ranges[2 + 1] =
+static const ProtobufCIntRange lianjie__v1__dossier__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 13, 11 },
-  { 0, 16 }
+  { 0, 17 }
 };
 const ProtobufCMessageDescriptor lianjie__v1__dossier__descriptor =
 {
@@ -1596,11 +1743,567 @@ const ProtobufCMessageDescriptor lianjie__v1__dossier__descriptor =
   "Lianjie__V1__Dossier",
   "lianjie.v1",
   sizeof(Lianjie__V1__Dossier),
-  16,
+  17,
   lianjie__v1__dossier__field_descriptors,
   lianjie__v1__dossier__field_indices_by_name,
-  2,  lianjie__v1__dossier__number_ranges,
+  1,  lianjie__v1__dossier__number_ranges,
   (ProtobufCMessageInit) lianjie__v1__dossier__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__opinion_reason__field_descriptors[3] =
+{
+  {
+    "rule",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__OpinionReason, rule),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "conclusion",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__OpinionReason, conclusion),
+    &lianjie__v1__opinion_conclusion__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "fact",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__OpinionReason, fact),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__opinion_reason__field_indices_by_name[] = {
+  1,   /* field[1] = conclusion */
+  2,   /* field[2] = fact */
+  0,   /* field[0] = rule */
+};
+static const ProtobufCIntRange lianjie__v1__opinion_reason__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__opinion_reason__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.OpinionReason",
+  "OpinionReason",
+  "Lianjie__V1__OpinionReason",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__OpinionReason),
+  3,
+  lianjie__v1__opinion_reason__field_descriptors,
+  lianjie__v1__opinion_reason__field_indices_by_name,
+  1,  lianjie__v1__opinion_reason__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__opinion_reason__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__opinion__field_descriptors[26] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Opinion, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "batch_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Opinion, batch_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "subject_id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Opinion, subject_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "employee_number",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Opinion, employee_number),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "subject_name",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Opinion, subject_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "organization_id",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Opinion, organization_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "purpose",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Opinion, purpose),
+    &lianjie__v1__opinion_purpose__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "purpose_note",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Opinion, purpose_note),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "state",
+    9,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Opinion, state),
+    &lianjie__v1__opinion_state__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "proposed",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Opinion, proposed),
+    &lianjie__v1__opinion_conclusion__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reasons",
+    11,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Lianjie__V1__Opinion, n_reasons),
+    offsetof(Lianjie__V1__Opinion, reasons),
+    &lianjie__v1__opinion_reason__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "dossier_sha256",
+    12,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Opinion, dossier_sha256),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "scheme_version",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Opinion, scheme_version),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "conclusion",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Opinion, conclusion),
+    &lianjie__v1__opinion_conclusion__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "change_reason",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Opinion, change_reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "reviewed_by",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Opinion, reviewed_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "review_time",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Opinion, review_time),
+    &lianjie__v1__time__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "review_note",
+    18,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Opinion, review_note),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "signed_by",
+    19,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Opinion, signed_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "sign_time",
+    20,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Opinion, sign_time),
+    &lianjie__v1__time__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "valid_until",
+    21,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Opinion, valid_until),
+    &lianjie__v1__date__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "expired",
+    22,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Opinion, expired),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "due_date",
+    23,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Opinion, due_date),
+    &lianjie__v1__date__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "requested_by",
+    24,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Opinion, requested_by),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "request_time",
+    25,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Opinion, request_time),
+    &lianjie__v1__time__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "etag",
+    26,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Opinion, etag),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__opinion__field_indices_by_name[] = {
+  1,   /* field[1] = batch_id */
+  14,   /* field[14] = change_reason */
+  13,   /* field[13] = conclusion */
+  11,   /* field[11] = dossier_sha256 */
+  22,   /* field[22] = due_date */
+  3,   /* field[3] = employee_number */
+  25,   /* field[25] = etag */
+  21,   /* field[21] = expired */
+  0,   /* field[0] = id */
+  5,   /* field[5] = organization_id */
+  9,   /* field[9] = proposed */
+  6,   /* field[6] = purpose */
+  7,   /* field[7] = purpose_note */
+  10,   /* field[10] = reasons */
+  24,   /* field[24] = request_time */
+  23,   /* field[23] = requested_by */
+  17,   /* field[17] = review_note */
+  16,   /* field[16] = review_time */
+  15,   /* field[15] = reviewed_by */
+  12,   /* field[12] = scheme_version */
+  19,   /* field[19] = sign_time */
+  18,   /* field[18] = signed_by */
+  8,   /* field[8] = state */
+  2,   /* field[2] = subject_id */
+  4,   /* field[4] = subject_name */
+  20,   /* field[20] = valid_until */
+};
+static const ProtobufCIntRange lianjie__v1__opinion__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 26 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__opinion__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.Opinion",
+  "Opinion",
+  "Lianjie__V1__Opinion",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__Opinion),
+  26,
+  lianjie__v1__opinion__field_descriptors,
+  lianjie__v1__opinion__field_indices_by_name,
+  1,  lianjie__v1__opinion__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__opinion__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__conflict__field_descriptors[8] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Conflict, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "account_id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Conflict, account_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "subject_id",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Conflict, subject_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "subject_name",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Conflict, subject_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "relation",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Conflict, relation),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "note",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Conflict, note),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "declare_time",
+    7,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Conflict, declare_time),
+    &lianjie__v1__time__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "withdraw_time",
+    8,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Conflict, withdraw_time),
+    &lianjie__v1__time__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__conflict__field_indices_by_name[] = {
+  1,   /* field[1] = account_id */
+  6,   /* field[6] = declare_time */
+  0,   /* field[0] = id */
+  5,   /* field[5] = note */
+  4,   /* field[4] = relation */
+  2,   /* field[2] = subject_id */
+  3,   /* field[3] = subject_name */
+  7,   /* field[7] = withdraw_time */
+};
+static const ProtobufCIntRange lianjie__v1__conflict__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 8 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__conflict__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.Conflict",
+  "Conflict",
+  "Lianjie__V1__Conflict",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__Conflict),
+  8,
+  lianjie__v1__conflict__field_descriptors,
+  lianjie__v1__conflict__field_indices_by_name,
+  1,  lianjie__v1__conflict__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__conflict__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 static const ProtobufCEnumValue lianjie__v1__case_state__enum_values_by_number[8] =
@@ -1777,5 +2480,103 @@ const ProtobufCEnumDescriptor lianjie__v1__talk_kind__descriptor =
   lianjie__v1__talk_kind__enum_values_by_name,
   1,
   lianjie__v1__talk_kind__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue lianjie__v1__opinion_purpose__enum_values_by_number[5] =
+{
+  { "OPINION_PURPOSE_UNSPECIFIED", "LIANJIE__V1__OPINION_PURPOSE__OPINION_PURPOSE_UNSPECIFIED", 0 },
+  { "OPINION_PURPOSE_PROMOTION", "LIANJIE__V1__OPINION_PURPOSE__OPINION_PURPOSE_PROMOTION", 1 },
+  { "OPINION_PURPOSE_AWARD", "LIANJIE__V1__OPINION_PURPOSE__OPINION_PURPOSE_AWARD", 2 },
+  { "OPINION_PURPOSE_APPRAISAL", "LIANJIE__V1__OPINION_PURPOSE__OPINION_PURPOSE_APPRAISAL", 3 },
+  { "OPINION_PURPOSE_OTHER", "LIANJIE__V1__OPINION_PURPOSE__OPINION_PURPOSE_OTHER", 4 },
+};
+static const ProtobufCIntRange lianjie__v1__opinion_purpose__value_ranges[] = {
+{0, 0},{0, 5}
+};
+static const ProtobufCEnumValueIndex lianjie__v1__opinion_purpose__enum_values_by_name[5] =
+{
+  { "OPINION_PURPOSE_APPRAISAL", 3 },
+  { "OPINION_PURPOSE_AWARD", 2 },
+  { "OPINION_PURPOSE_OTHER", 4 },
+  { "OPINION_PURPOSE_PROMOTION", 1 },
+  { "OPINION_PURPOSE_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor lianjie__v1__opinion_purpose__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "lianjie.v1.OpinionPurpose",
+  "OpinionPurpose",
+  "Lianjie__V1__OpinionPurpose",
+  "lianjie.v1",
+  5,
+  lianjie__v1__opinion_purpose__enum_values_by_number,
+  5,
+  lianjie__v1__opinion_purpose__enum_values_by_name,
+  1,
+  lianjie__v1__opinion_purpose__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue lianjie__v1__opinion_conclusion__enum_values_by_number[4] =
+{
+  { "OPINION_CONCLUSION_UNSPECIFIED", "LIANJIE__V1__OPINION_CONCLUSION__OPINION_CONCLUSION_UNSPECIFIED", 0 },
+  { "OPINION_CONCLUSION_NO_OBJECTION", "LIANJIE__V1__OPINION_CONCLUSION__OPINION_CONCLUSION_NO_OBJECTION", 1 },
+  { "OPINION_CONCLUSION_DEFERRED", "LIANJIE__V1__OPINION_CONCLUSION__OPINION_CONCLUSION_DEFERRED", 2 },
+  { "OPINION_CONCLUSION_OBJECTION", "LIANJIE__V1__OPINION_CONCLUSION__OPINION_CONCLUSION_OBJECTION", 3 },
+};
+static const ProtobufCIntRange lianjie__v1__opinion_conclusion__value_ranges[] = {
+{0, 0},{0, 4}
+};
+static const ProtobufCEnumValueIndex lianjie__v1__opinion_conclusion__enum_values_by_name[4] =
+{
+  { "OPINION_CONCLUSION_DEFERRED", 2 },
+  { "OPINION_CONCLUSION_NO_OBJECTION", 1 },
+  { "OPINION_CONCLUSION_OBJECTION", 3 },
+  { "OPINION_CONCLUSION_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor lianjie__v1__opinion_conclusion__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "lianjie.v1.OpinionConclusion",
+  "OpinionConclusion",
+  "Lianjie__V1__OpinionConclusion",
+  "lianjie.v1",
+  4,
+  lianjie__v1__opinion_conclusion__enum_values_by_number,
+  4,
+  lianjie__v1__opinion_conclusion__enum_values_by_name,
+  1,
+  lianjie__v1__opinion_conclusion__value_ranges,
+  NULL,NULL,NULL,NULL   /* reserved[1234] */
+};
+static const ProtobufCEnumValue lianjie__v1__opinion_state__enum_values_by_number[4] =
+{
+  { "OPINION_STATE_UNSPECIFIED", "LIANJIE__V1__OPINION_STATE__OPINION_STATE_UNSPECIFIED", 0 },
+  { "OPINION_STATE_PROPOSED", "LIANJIE__V1__OPINION_STATE__OPINION_STATE_PROPOSED", 1 },
+  { "OPINION_STATE_REVIEWED", "LIANJIE__V1__OPINION_STATE__OPINION_STATE_REVIEWED", 2 },
+  { "OPINION_STATE_SIGNED", "LIANJIE__V1__OPINION_STATE__OPINION_STATE_SIGNED", 3 },
+};
+static const ProtobufCIntRange lianjie__v1__opinion_state__value_ranges[] = {
+{0, 0},{0, 4}
+};
+static const ProtobufCEnumValueIndex lianjie__v1__opinion_state__enum_values_by_name[4] =
+{
+  { "OPINION_STATE_PROPOSED", 1 },
+  { "OPINION_STATE_REVIEWED", 2 },
+  { "OPINION_STATE_SIGNED", 3 },
+  { "OPINION_STATE_UNSPECIFIED", 0 },
+};
+const ProtobufCEnumDescriptor lianjie__v1__opinion_state__descriptor =
+{
+  PROTOBUF_C__ENUM_DESCRIPTOR_MAGIC,
+  "lianjie.v1.OpinionState",
+  "OpinionState",
+  "Lianjie__V1__OpinionState",
+  "lianjie.v1",
+  4,
+  lianjie__v1__opinion_state__enum_values_by_number,
+  4,
+  lianjie__v1__opinion_state__enum_values_by_name,
+  1,
+  lianjie__v1__opinion_state__value_ranges,
   NULL,NULL,NULL,NULL   /* reserved[1234] */
 };

@@ -772,6 +772,501 @@ void   lianjie__v1__get_dossier_request__free_unpacked
   assert(message->base.descriptor == &lianjie__v1__get_dossier_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   lianjie__v1__request_opinions_request__init
+                     (Lianjie__V1__RequestOpinionsRequest         *message)
+{
+  static const Lianjie__V1__RequestOpinionsRequest init_value = LIANJIE__V1__REQUEST_OPINIONS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__request_opinions_request__get_packed_size
+                     (const Lianjie__V1__RequestOpinionsRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__request_opinions_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__request_opinions_request__pack
+                     (const Lianjie__V1__RequestOpinionsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__request_opinions_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__request_opinions_request__pack_to_buffer
+                     (const Lianjie__V1__RequestOpinionsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__request_opinions_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__RequestOpinionsRequest *
+       lianjie__v1__request_opinions_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__RequestOpinionsRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__request_opinions_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__request_opinions_request__free_unpacked
+                     (Lianjie__V1__RequestOpinionsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__request_opinions_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__request_opinions_response__init
+                     (Lianjie__V1__RequestOpinionsResponse         *message)
+{
+  static const Lianjie__V1__RequestOpinionsResponse init_value = LIANJIE__V1__REQUEST_OPINIONS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__request_opinions_response__get_packed_size
+                     (const Lianjie__V1__RequestOpinionsResponse *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__request_opinions_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__request_opinions_response__pack
+                     (const Lianjie__V1__RequestOpinionsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__request_opinions_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__request_opinions_response__pack_to_buffer
+                     (const Lianjie__V1__RequestOpinionsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__request_opinions_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__RequestOpinionsResponse *
+       lianjie__v1__request_opinions_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__RequestOpinionsResponse *)
+     protobuf_c_message_unpack (&lianjie__v1__request_opinions_response__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__request_opinions_response__free_unpacked
+                     (Lianjie__V1__RequestOpinionsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__request_opinions_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__get_opinion_request__init
+                     (Lianjie__V1__GetOpinionRequest         *message)
+{
+  static const Lianjie__V1__GetOpinionRequest init_value = LIANJIE__V1__GET_OPINION_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__get_opinion_request__get_packed_size
+                     (const Lianjie__V1__GetOpinionRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__get_opinion_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__get_opinion_request__pack
+                     (const Lianjie__V1__GetOpinionRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__get_opinion_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__get_opinion_request__pack_to_buffer
+                     (const Lianjie__V1__GetOpinionRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__get_opinion_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__GetOpinionRequest *
+       lianjie__v1__get_opinion_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__GetOpinionRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__get_opinion_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__get_opinion_request__free_unpacked
+                     (Lianjie__V1__GetOpinionRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__get_opinion_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__list_opinions_request__init
+                     (Lianjie__V1__ListOpinionsRequest         *message)
+{
+  static const Lianjie__V1__ListOpinionsRequest init_value = LIANJIE__V1__LIST_OPINIONS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__list_opinions_request__get_packed_size
+                     (const Lianjie__V1__ListOpinionsRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_opinions_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__list_opinions_request__pack
+                     (const Lianjie__V1__ListOpinionsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_opinions_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__list_opinions_request__pack_to_buffer
+                     (const Lianjie__V1__ListOpinionsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_opinions_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__ListOpinionsRequest *
+       lianjie__v1__list_opinions_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__ListOpinionsRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__list_opinions_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__list_opinions_request__free_unpacked
+                     (Lianjie__V1__ListOpinionsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__list_opinions_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__list_opinions_response__init
+                     (Lianjie__V1__ListOpinionsResponse         *message)
+{
+  static const Lianjie__V1__ListOpinionsResponse init_value = LIANJIE__V1__LIST_OPINIONS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__list_opinions_response__get_packed_size
+                     (const Lianjie__V1__ListOpinionsResponse *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_opinions_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__list_opinions_response__pack
+                     (const Lianjie__V1__ListOpinionsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_opinions_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__list_opinions_response__pack_to_buffer
+                     (const Lianjie__V1__ListOpinionsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_opinions_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__ListOpinionsResponse *
+       lianjie__v1__list_opinions_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__ListOpinionsResponse *)
+     protobuf_c_message_unpack (&lianjie__v1__list_opinions_response__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__list_opinions_response__free_unpacked
+                     (Lianjie__V1__ListOpinionsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__list_opinions_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__review_opinion_request__init
+                     (Lianjie__V1__ReviewOpinionRequest         *message)
+{
+  static const Lianjie__V1__ReviewOpinionRequest init_value = LIANJIE__V1__REVIEW_OPINION_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__review_opinion_request__get_packed_size
+                     (const Lianjie__V1__ReviewOpinionRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__review_opinion_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__review_opinion_request__pack
+                     (const Lianjie__V1__ReviewOpinionRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__review_opinion_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__review_opinion_request__pack_to_buffer
+                     (const Lianjie__V1__ReviewOpinionRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__review_opinion_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__ReviewOpinionRequest *
+       lianjie__v1__review_opinion_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__ReviewOpinionRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__review_opinion_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__review_opinion_request__free_unpacked
+                     (Lianjie__V1__ReviewOpinionRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__review_opinion_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__sign_opinion_request__init
+                     (Lianjie__V1__SignOpinionRequest         *message)
+{
+  static const Lianjie__V1__SignOpinionRequest init_value = LIANJIE__V1__SIGN_OPINION_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__sign_opinion_request__get_packed_size
+                     (const Lianjie__V1__SignOpinionRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__sign_opinion_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__sign_opinion_request__pack
+                     (const Lianjie__V1__SignOpinionRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__sign_opinion_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__sign_opinion_request__pack_to_buffer
+                     (const Lianjie__V1__SignOpinionRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__sign_opinion_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__SignOpinionRequest *
+       lianjie__v1__sign_opinion_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__SignOpinionRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__sign_opinion_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__sign_opinion_request__free_unpacked
+                     (Lianjie__V1__SignOpinionRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__sign_opinion_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__declare_conflict_request__init
+                     (Lianjie__V1__DeclareConflictRequest         *message)
+{
+  static const Lianjie__V1__DeclareConflictRequest init_value = LIANJIE__V1__DECLARE_CONFLICT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__declare_conflict_request__get_packed_size
+                     (const Lianjie__V1__DeclareConflictRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__declare_conflict_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__declare_conflict_request__pack
+                     (const Lianjie__V1__DeclareConflictRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__declare_conflict_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__declare_conflict_request__pack_to_buffer
+                     (const Lianjie__V1__DeclareConflictRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__declare_conflict_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__DeclareConflictRequest *
+       lianjie__v1__declare_conflict_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__DeclareConflictRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__declare_conflict_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__declare_conflict_request__free_unpacked
+                     (Lianjie__V1__DeclareConflictRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__declare_conflict_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__list_conflicts_request__init
+                     (Lianjie__V1__ListConflictsRequest         *message)
+{
+  static const Lianjie__V1__ListConflictsRequest init_value = LIANJIE__V1__LIST_CONFLICTS_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__list_conflicts_request__get_packed_size
+                     (const Lianjie__V1__ListConflictsRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_conflicts_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__list_conflicts_request__pack
+                     (const Lianjie__V1__ListConflictsRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_conflicts_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__list_conflicts_request__pack_to_buffer
+                     (const Lianjie__V1__ListConflictsRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_conflicts_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__ListConflictsRequest *
+       lianjie__v1__list_conflicts_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__ListConflictsRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__list_conflicts_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__list_conflicts_request__free_unpacked
+                     (Lianjie__V1__ListConflictsRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__list_conflicts_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__list_conflicts_response__init
+                     (Lianjie__V1__ListConflictsResponse         *message)
+{
+  static const Lianjie__V1__ListConflictsResponse init_value = LIANJIE__V1__LIST_CONFLICTS_RESPONSE__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__list_conflicts_response__get_packed_size
+                     (const Lianjie__V1__ListConflictsResponse *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_conflicts_response__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__list_conflicts_response__pack
+                     (const Lianjie__V1__ListConflictsResponse *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_conflicts_response__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__list_conflicts_response__pack_to_buffer
+                     (const Lianjie__V1__ListConflictsResponse *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__list_conflicts_response__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__ListConflictsResponse *
+       lianjie__v1__list_conflicts_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__ListConflictsResponse *)
+     protobuf_c_message_unpack (&lianjie__v1__list_conflicts_response__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__list_conflicts_response__free_unpacked
+                     (Lianjie__V1__ListConflictsResponse *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__list_conflicts_response__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
+void   lianjie__v1__withdraw_conflict_request__init
+                     (Lianjie__V1__WithdrawConflictRequest         *message)
+{
+  static const Lianjie__V1__WithdrawConflictRequest init_value = LIANJIE__V1__WITHDRAW_CONFLICT_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__withdraw_conflict_request__get_packed_size
+                     (const Lianjie__V1__WithdrawConflictRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__withdraw_conflict_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__withdraw_conflict_request__pack
+                     (const Lianjie__V1__WithdrawConflictRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__withdraw_conflict_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__withdraw_conflict_request__pack_to_buffer
+                     (const Lianjie__V1__WithdrawConflictRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__withdraw_conflict_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__WithdrawConflictRequest *
+       lianjie__v1__withdraw_conflict_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__WithdrawConflictRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__withdraw_conflict_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__withdraw_conflict_request__free_unpacked
+                     (Lianjie__V1__WithdrawConflictRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__withdraw_conflict_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   lianjie__v1__list_appraisals_request__init
                      (Lianjie__V1__ListAppraisalsRequest         *message)
 {
@@ -2255,6 +2750,801 @@ const ProtobufCMessageDescriptor lianjie__v1__get_dossier_request__descriptor =
   (ProtobufCMessageInit) lianjie__v1__get_dossier_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
+static const ProtobufCFieldDescriptor lianjie__v1__request_opinions_request__field_descriptors[6] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__RequestOpinionsRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "purpose",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__RequestOpinionsRequest, purpose),
+    &lianjie__v1__opinion_purpose__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "purpose_note",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__RequestOpinionsRequest, purpose_note),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "subjects",
+    4,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_STRING,
+    offsetof(Lianjie__V1__RequestOpinionsRequest, n_subjects),
+    offsetof(Lianjie__V1__RequestOpinionsRequest, subjects),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "due_date",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__RequestOpinionsRequest, due_date),
+    &lianjie__v1__date__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "validity_days",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__RequestOpinionsRequest, validity_days),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__request_opinions_request__field_indices_by_name[] = {
+  4,   /* field[4] = due_date */
+  1,   /* field[1] = purpose */
+  2,   /* field[2] = purpose_note */
+  0,   /* field[0] = request_id */
+  3,   /* field[3] = subjects */
+  5,   /* field[5] = validity_days */
+};
+static const ProtobufCIntRange lianjie__v1__request_opinions_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__request_opinions_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.RequestOpinionsRequest",
+  "RequestOpinionsRequest",
+  "Lianjie__V1__RequestOpinionsRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__RequestOpinionsRequest),
+  6,
+  lianjie__v1__request_opinions_request__field_descriptors,
+  lianjie__v1__request_opinions_request__field_indices_by_name,
+  1,  lianjie__v1__request_opinions_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__request_opinions_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__request_opinions_response__field_descriptors[2] =
+{
+  {
+    "batch_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__RequestOpinionsResponse, batch_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "opinions",
+    2,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Lianjie__V1__RequestOpinionsResponse, n_opinions),
+    offsetof(Lianjie__V1__RequestOpinionsResponse, opinions),
+    &lianjie__v1__opinion__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__request_opinions_response__field_indices_by_name[] = {
+  0,   /* field[0] = batch_id */
+  1,   /* field[1] = opinions */
+};
+static const ProtobufCIntRange lianjie__v1__request_opinions_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__request_opinions_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.RequestOpinionsResponse",
+  "RequestOpinionsResponse",
+  "Lianjie__V1__RequestOpinionsResponse",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__RequestOpinionsResponse),
+  2,
+  lianjie__v1__request_opinions_response__field_descriptors,
+  lianjie__v1__request_opinions_response__field_indices_by_name,
+  1,  lianjie__v1__request_opinions_response__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__request_opinions_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__get_opinion_request__field_descriptors[1] =
+{
+  {
+    "id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__GetOpinionRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__get_opinion_request__field_indices_by_name[] = {
+  0,   /* field[0] = id */
+};
+static const ProtobufCIntRange lianjie__v1__get_opinion_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__get_opinion_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.GetOpinionRequest",
+  "GetOpinionRequest",
+  "Lianjie__V1__GetOpinionRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__GetOpinionRequest),
+  1,
+  lianjie__v1__get_opinion_request__field_descriptors,
+  lianjie__v1__get_opinion_request__field_indices_by_name,
+  1,  lianjie__v1__get_opinion_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__get_opinion_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__list_opinions_request__field_descriptors[6] =
+{
+  {
+    "organization_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListOpinionsRequest, organization_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "subject",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListOpinionsRequest, subject),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "state",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListOpinionsRequest, state),
+    &lianjie__v1__opinion_state__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "batch_id",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListOpinionsRequest, batch_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListOpinionsRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListOpinionsRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__list_opinions_request__field_indices_by_name[] = {
+  3,   /* field[3] = batch_id */
+  0,   /* field[0] = organization_id */
+  4,   /* field[4] = page_size */
+  5,   /* field[5] = page_token */
+  2,   /* field[2] = state */
+  1,   /* field[1] = subject */
+};
+static const ProtobufCIntRange lianjie__v1__list_opinions_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__list_opinions_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.ListOpinionsRequest",
+  "ListOpinionsRequest",
+  "Lianjie__V1__ListOpinionsRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__ListOpinionsRequest),
+  6,
+  lianjie__v1__list_opinions_request__field_descriptors,
+  lianjie__v1__list_opinions_request__field_indices_by_name,
+  1,  lianjie__v1__list_opinions_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__list_opinions_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__list_opinions_response__field_descriptors[3] =
+{
+  {
+    "opinions",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Lianjie__V1__ListOpinionsResponse, n_opinions),
+    offsetof(Lianjie__V1__ListOpinionsResponse, opinions),
+    &lianjie__v1__opinion__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListOpinionsResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "total_size",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListOpinionsResponse, total_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__list_opinions_response__field_indices_by_name[] = {
+  1,   /* field[1] = next_page_token */
+  0,   /* field[0] = opinions */
+  2,   /* field[2] = total_size */
+};
+static const ProtobufCIntRange lianjie__v1__list_opinions_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__list_opinions_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.ListOpinionsResponse",
+  "ListOpinionsResponse",
+  "Lianjie__V1__ListOpinionsResponse",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__ListOpinionsResponse),
+  3,
+  lianjie__v1__list_opinions_response__field_descriptors,
+  lianjie__v1__list_opinions_response__field_indices_by_name,
+  1,  lianjie__v1__list_opinions_response__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__list_opinions_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__review_opinion_request__field_descriptors[6] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ReviewOpinionRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ReviewOpinionRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "conclusion",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_ENUM,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ReviewOpinionRequest, conclusion),
+    &lianjie__v1__opinion_conclusion__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "change_reason",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ReviewOpinionRequest, change_reason),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "note",
+    5,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ReviewOpinionRequest, note),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "etag",
+    6,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ReviewOpinionRequest, etag),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__review_opinion_request__field_indices_by_name[] = {
+  3,   /* field[3] = change_reason */
+  2,   /* field[2] = conclusion */
+  5,   /* field[5] = etag */
+  1,   /* field[1] = id */
+  4,   /* field[4] = note */
+  0,   /* field[0] = request_id */
+};
+static const ProtobufCIntRange lianjie__v1__review_opinion_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 6 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__review_opinion_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.ReviewOpinionRequest",
+  "ReviewOpinionRequest",
+  "Lianjie__V1__ReviewOpinionRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__ReviewOpinionRequest),
+  6,
+  lianjie__v1__review_opinion_request__field_descriptors,
+  lianjie__v1__review_opinion_request__field_indices_by_name,
+  1,  lianjie__v1__review_opinion_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__review_opinion_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__sign_opinion_request__field_descriptors[3] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__SignOpinionRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__SignOpinionRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "etag",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__SignOpinionRequest, etag),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__sign_opinion_request__field_indices_by_name[] = {
+  2,   /* field[2] = etag */
+  1,   /* field[1] = id */
+  0,   /* field[0] = request_id */
+};
+static const ProtobufCIntRange lianjie__v1__sign_opinion_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__sign_opinion_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.SignOpinionRequest",
+  "SignOpinionRequest",
+  "Lianjie__V1__SignOpinionRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__SignOpinionRequest),
+  3,
+  lianjie__v1__sign_opinion_request__field_descriptors,
+  lianjie__v1__sign_opinion_request__field_indices_by_name,
+  1,  lianjie__v1__sign_opinion_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__sign_opinion_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__declare_conflict_request__field_descriptors[4] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__DeclareConflictRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "subject",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__DeclareConflictRequest, subject),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "relation",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__DeclareConflictRequest, relation),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "note",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__DeclareConflictRequest, note),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__declare_conflict_request__field_indices_by_name[] = {
+  3,   /* field[3] = note */
+  2,   /* field[2] = relation */
+  0,   /* field[0] = request_id */
+  1,   /* field[1] = subject */
+};
+static const ProtobufCIntRange lianjie__v1__declare_conflict_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__declare_conflict_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.DeclareConflictRequest",
+  "DeclareConflictRequest",
+  "Lianjie__V1__DeclareConflictRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__DeclareConflictRequest),
+  4,
+  lianjie__v1__declare_conflict_request__field_descriptors,
+  lianjie__v1__declare_conflict_request__field_indices_by_name,
+  1,  lianjie__v1__declare_conflict_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__declare_conflict_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__list_conflicts_request__field_descriptors[4] =
+{
+  {
+    "subject",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListConflictsRequest, subject),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "include_withdrawn",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_BOOL,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListConflictsRequest, include_withdrawn),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_size",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListConflictsRequest, page_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "page_token",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListConflictsRequest, page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__list_conflicts_request__field_indices_by_name[] = {
+  1,   /* field[1] = include_withdrawn */
+  2,   /* field[2] = page_size */
+  3,   /* field[3] = page_token */
+  0,   /* field[0] = subject */
+};
+static const ProtobufCIntRange lianjie__v1__list_conflicts_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 4 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__list_conflicts_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.ListConflictsRequest",
+  "ListConflictsRequest",
+  "Lianjie__V1__ListConflictsRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__ListConflictsRequest),
+  4,
+  lianjie__v1__list_conflicts_request__field_descriptors,
+  lianjie__v1__list_conflicts_request__field_indices_by_name,
+  1,  lianjie__v1__list_conflicts_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__list_conflicts_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__list_conflicts_response__field_descriptors[3] =
+{
+  {
+    "conflicts",
+    1,
+    PROTOBUF_C_LABEL_REPEATED,
+    PROTOBUF_C_TYPE_MESSAGE,
+    offsetof(Lianjie__V1__ListConflictsResponse, n_conflicts),
+    offsetof(Lianjie__V1__ListConflictsResponse, conflicts),
+    &lianjie__v1__conflict__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "next_page_token",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListConflictsResponse, next_page_token),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "total_size",
+    3,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_INT32,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ListConflictsResponse, total_size),
+    NULL,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__list_conflicts_response__field_indices_by_name[] = {
+  0,   /* field[0] = conflicts */
+  1,   /* field[1] = next_page_token */
+  2,   /* field[2] = total_size */
+};
+static const ProtobufCIntRange lianjie__v1__list_conflicts_response__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 3 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__list_conflicts_response__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.ListConflictsResponse",
+  "ListConflictsResponse",
+  "Lianjie__V1__ListConflictsResponse",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__ListConflictsResponse),
+  3,
+  lianjie__v1__list_conflicts_response__field_descriptors,
+  lianjie__v1__list_conflicts_response__field_indices_by_name,
+  1,  lianjie__v1__list_conflicts_response__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__list_conflicts_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__withdraw_conflict_request__field_descriptors[2] =
+{
+  {
+    "request_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__WithdrawConflictRequest, request_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "id",
+    2,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__WithdrawConflictRequest, id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__withdraw_conflict_request__field_indices_by_name[] = {
+  1,   /* field[1] = id */
+  0,   /* field[0] = request_id */
+};
+static const ProtobufCIntRange lianjie__v1__withdraw_conflict_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 2 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__withdraw_conflict_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.WithdrawConflictRequest",
+  "WithdrawConflictRequest",
+  "Lianjie__V1__WithdrawConflictRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__WithdrawConflictRequest),
+  2,
+  lianjie__v1__withdraw_conflict_request__field_descriptors,
+  lianjie__v1__withdraw_conflict_request__field_indices_by_name,
+  1,  lianjie__v1__withdraw_conflict_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__withdraw_conflict_request__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
 static const ProtobufCFieldDescriptor lianjie__v1__list_appraisals_request__field_descriptors[4] =
 {
   {
@@ -2616,7 +3906,7 @@ const ProtobufCMessageDescriptor lianjie__v1__list_appraisals_response__descript
   (ProtobufCMessageInit) lianjie__v1__list_appraisals_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor lianjie__v1__result_use_service__method_descriptors[16] =
+static const ProtobufCMethodDescriptor lianjie__v1__result_use_service__method_descriptors[24] =
 {
   { "CreateCase", &lianjie__v1__create_case_request__descriptor, &lianjie__v1__case__descriptor },
   { "GetCase", &lianjie__v1__get_case_request__descriptor, &lianjie__v1__case__descriptor },
@@ -2632,6 +3922,14 @@ static const ProtobufCMethodDescriptor lianjie__v1__result_use_service__method_d
   { "RecordTalk", &lianjie__v1__record_talk_request__descriptor, &lianjie__v1__talk__descriptor },
   { "ListTalks", &lianjie__v1__list_talks_request__descriptor, &lianjie__v1__list_talks_response__descriptor },
   { "AcknowledgeTalk", &lianjie__v1__acknowledge_talk_request__descriptor, &lianjie__v1__talk__descriptor },
+  { "RequestOpinions", &lianjie__v1__request_opinions_request__descriptor, &lianjie__v1__request_opinions_response__descriptor },
+  { "GetOpinion", &lianjie__v1__get_opinion_request__descriptor, &lianjie__v1__opinion__descriptor },
+  { "ListOpinions", &lianjie__v1__list_opinions_request__descriptor, &lianjie__v1__list_opinions_response__descriptor },
+  { "ReviewOpinion", &lianjie__v1__review_opinion_request__descriptor, &lianjie__v1__opinion__descriptor },
+  { "SignOpinion", &lianjie__v1__sign_opinion_request__descriptor, &lianjie__v1__opinion__descriptor },
+  { "DeclareConflict", &lianjie__v1__declare_conflict_request__descriptor, &lianjie__v1__conflict__descriptor },
+  { "ListConflicts", &lianjie__v1__list_conflicts_request__descriptor, &lianjie__v1__list_conflicts_response__descriptor },
+  { "WithdrawConflict", &lianjie__v1__withdraw_conflict_request__descriptor, &lianjie__v1__conflict__descriptor },
   { "GetDossier", &lianjie__v1__get_dossier_request__descriptor, &lianjie__v1__dossier__descriptor },
   { "ListAppraisals", &lianjie__v1__list_appraisals_request__descriptor, &lianjie__v1__list_appraisals_response__descriptor },
 };
@@ -2640,18 +3938,26 @@ const unsigned lianjie__v1__result_use_service__method_indices_by_name[] = {
   3,        /* AssignCase */
   8,        /* CloseCase */
   0,        /* CreateCase */
+  19,        /* DeclareConflict */
   9,        /* DismissCase */
   4,        /* DisposeCase */
   1,        /* GetCase */
-  14,        /* GetDossier */
-  15,        /* ListAppraisals */
+  22,        /* GetDossier */
+  15,        /* GetOpinion */
+  23,        /* ListAppraisals */
   2,        /* ListCases */
+  20,        /* ListConflicts */
+  16,        /* ListOpinions */
   12,        /* ListTalks */
   11,        /* RecordTalk */
   10,        /* ReopenCase */
   6,        /* ReportRectification */
+  14,        /* RequestOpinions */
+  17,        /* ReviewOpinion */
+  18,        /* SignOpinion */
   5,        /* StartRectification */
-  7         /* VerifyCase */
+  7,        /* VerifyCase */
+  21         /* WithdrawConflict */
 };
 const ProtobufCServiceDescriptor lianjie__v1__result_use_service__descriptor =
 {
@@ -2660,7 +3966,7 @@ const ProtobufCServiceDescriptor lianjie__v1__result_use_service__descriptor =
   "ResultUseService",
   "Lianjie__V1__ResultUseService",
   "lianjie.v1",
-  16,
+  24,
   lianjie__v1__result_use_service__method_descriptors,
   lianjie__v1__result_use_service__method_indices_by_name
 };
@@ -2776,13 +4082,77 @@ void lianjie__v1__result_use_service__acknowledge_talk(ProtobufCService *service
   assert(service->descriptor == &lianjie__v1__result_use_service__descriptor);
   service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void lianjie__v1__result_use_service__request_opinions(ProtobufCService *service,
+                                                       const Lianjie__V1__RequestOpinionsRequest *input,
+                                                       Lianjie__V1__RequestOpinionsResponse_Closure closure,
+                                                       void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__result_use_service__descriptor);
+  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__result_use_service__get_opinion(ProtobufCService *service,
+                                                  const Lianjie__V1__GetOpinionRequest *input,
+                                                  Lianjie__V1__Opinion_Closure closure,
+                                                  void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__result_use_service__descriptor);
+  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__result_use_service__list_opinions(ProtobufCService *service,
+                                                    const Lianjie__V1__ListOpinionsRequest *input,
+                                                    Lianjie__V1__ListOpinionsResponse_Closure closure,
+                                                    void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__result_use_service__descriptor);
+  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__result_use_service__review_opinion(ProtobufCService *service,
+                                                     const Lianjie__V1__ReviewOpinionRequest *input,
+                                                     Lianjie__V1__Opinion_Closure closure,
+                                                     void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__result_use_service__descriptor);
+  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__result_use_service__sign_opinion(ProtobufCService *service,
+                                                   const Lianjie__V1__SignOpinionRequest *input,
+                                                   Lianjie__V1__Opinion_Closure closure,
+                                                   void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__result_use_service__descriptor);
+  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__result_use_service__declare_conflict(ProtobufCService *service,
+                                                       const Lianjie__V1__DeclareConflictRequest *input,
+                                                       Lianjie__V1__Conflict_Closure closure,
+                                                       void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__result_use_service__descriptor);
+  service->invoke(service, 19, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__result_use_service__list_conflicts(ProtobufCService *service,
+                                                     const Lianjie__V1__ListConflictsRequest *input,
+                                                     Lianjie__V1__ListConflictsResponse_Closure closure,
+                                                     void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__result_use_service__descriptor);
+  service->invoke(service, 20, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
+void lianjie__v1__result_use_service__withdraw_conflict(ProtobufCService *service,
+                                                        const Lianjie__V1__WithdrawConflictRequest *input,
+                                                        Lianjie__V1__Conflict_Closure closure,
+                                                        void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__result_use_service__descriptor);
+  service->invoke(service, 21, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void lianjie__v1__result_use_service__get_dossier(ProtobufCService *service,
                                                   const Lianjie__V1__GetDossierRequest *input,
                                                   Lianjie__V1__Dossier_Closure closure,
                                                   void *closure_data)
 {
   assert(service->descriptor == &lianjie__v1__result_use_service__descriptor);
-  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 22, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lianjie__v1__result_use_service__list_appraisals(ProtobufCService *service,
                                                       const Lianjie__V1__ListAppraisalsRequest *input,
@@ -2790,7 +4160,7 @@ void lianjie__v1__result_use_service__list_appraisals(ProtobufCService *service,
                                                       void *closure_data)
 {
   assert(service->descriptor == &lianjie__v1__result_use_service__descriptor);
-  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 23, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lianjie__v1__result_use_service__init (Lianjie__V1__ResultUseService_Service *service,
                                             Lianjie__V1__ResultUseService_ServiceDestroy destroy)

@@ -155,9 +155,10 @@ public struct EntryServiceClient: Sendable {
 
     /// Decides a pending appeal: UPHELD revokes the entry, DISMISSED lets it stand; the
     /// employee sees the outcome. Nobody decides an appeal against an entry they confirmed
-    /// or recorded. Audited. Inspector with the subject in scope. Errors: INVALID_ARGUMENT,
-    /// NOT_FOUND, FAILED_PRECONDITION (no pending appeal, or the four-eyes rule),
-    /// PERMISSION_DENIED.
+    /// or recorded, nor one about a subject they declared a conflict with (recusal, 回避:
+    /// this holds for confirming, rejecting and revoking too). Audited. Inspector with the
+    /// subject in scope. Errors: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (no pending
+    /// appeal, the four-eyes rule, or recusal), PERMISSION_DENIED.
     /// - Throws: `RPCError` with the status the server answered.
     public func decideAppeal(_ request: DecideAppealRequest = DecideAppealRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> Entry {
         try await client.call(EntryService.decideAppeal, request, options: options)

@@ -135,6 +135,74 @@ public struct ResultUseServiceClient: Sendable {
         try await client.call(ResultUseService.acknowledgeTalk, request, options: options)
     }
 
+    /// HR asks for integrity opinions about subjects for a purpose; for each, the current
+    /// scheme's opinion rules propose a conclusion from a frozen snapshot of the dossier
+    /// (its SHA-256 kept with the opinion), citing the facts. Audited. HR (their scope).
+    /// Errors: INVALID_ARGUMENT (purpose, note, subjects, due date, validity), NOT_FOUND (a
+    /// subject outside scope), PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func requestOpinions(_ request: RequestOpinionsRequest = RequestOpinionsRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> RequestOpinionsResponse {
+        try await client.call(ResultUseService.requestOpinions, request, options: options)
+    }
+
+    /// One opinion. Audited. Inspector or discipline head covering the subject; HR only once
+    /// it is signed. Errors: NOT_FOUND, PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func getOpinion(_ request: GetOpinionRequest = GetOpinionRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> Opinion {
+        try await client.call(ResultUseService.getOpinion, request, options: options)
+    }
+
+    /// Opinions about subjects in reach, newest first (HR: signed ones only). Audited (each
+    /// listed). Errors: INVALID_ARGUMENT, NOT_FOUND (organisation or subject outside scope),
+    /// PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func listOpinions(_ request: ListOpinionsRequest = ListOpinionsRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> ListOpinionsResponse {
+        try await client.call(ResultUseService.listOpinions, request, options: options)
+    }
+
+    /// The first signature: an inspector or discipline head covering the subject reviews the
+    /// proposal, may change the conclusion (with a reason), and signs. Audited. Errors:
+    /// INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (not proposed; recusal: a declared
+    /// conflict with the subject), ABORTED, PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func reviewOpinion(_ request: ReviewOpinionRequest = ReviewOpinionRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> Opinion {
+        try await client.call(ResultUseService.reviewOpinion, request, options: options)
+    }
+
+    /// The second signature, by a discipline head covering the subject who did not review it;
+    /// from then HR sees the opinion, valid for the requested number of days. Audited.
+    /// Errors: NOT_FOUND, FAILED_PRECONDITION (not reviewed; the reviewer; recusal), ABORTED,
+    /// PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func signOpinion(_ request: SignOpinionRequest = SignOpinionRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> Opinion {
+        try await client.call(ResultUseService.signOpinion, request, options: options)
+    }
+
+    /// Declares the caller's conflict of interest with a subject (回避): from then the
+    /// caller may not handle the subject's cases, decide appeals about them, or review or
+    /// sign opinions about them, and each refusal names the declaration. Audited. Any staff
+    /// role whose grants hold the subject. Errors: INVALID_ARGUMENT (relation, note),
+    /// NOT_FOUND, ALREADY_EXISTS (declared already), PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func declareConflict(_ request: DeclareConflictRequest = DeclareConflictRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> Conflict {
+        try await client.call(ResultUseService.declareConflict, request, options: options)
+    }
+
+    /// The caller's own declarations, newest first; a discipline head also sees those of
+    /// others about subjects in their scope. Errors: INVALID_ARGUMENT, NOT_FOUND,
+    /// PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func listConflicts(_ request: ListConflictsRequest = ListConflictsRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> ListConflictsResponse {
+        try await client.call(ResultUseService.listConflicts, request, options: options)
+    }
+
+    /// Withdraws one of the caller's declarations (kept, with the time). Audited. Errors:
+    /// NOT_FOUND, FAILED_PRECONDITION (withdrawn already), PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func withdrawConflict(_ request: WithdrawConflictRequest = WithdrawConflictRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> Conflict {
+        try await client.call(ResultUseService.withdrawConflict, request, options: options)
+    }
+
     /// A subject's integrity dossier: profile and placements, every published evaluation,
     /// confirmed and revoked entries with appeals, alerts, cases with dispositions, talks.
     /// Audited with the reason given. Inspector or discipline head covering the subject

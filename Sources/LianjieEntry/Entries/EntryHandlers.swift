@@ -287,6 +287,10 @@ struct EntryHandlers: Sendable {
         call.target = AuditLog.Target(type: "entry", id: entry.id, organizationID: org.id, organizationPath: org.path)
         let reaches = asSubject ? Self.isOwnVisible(call.caller, entry) : call.caller.covers(EntryAccess.reviewers, path: org.path)
         guard reaches else { throw Self.notFound }
+        if !asSubject {
+            // Recusal: a reviewer who declared a conflict with the subject neither reviews nor decides appeals.
+            try call.read { r in try Recusal.check(call.caller.id, subjectID: entry.subjectID, doing: "review this entry or decide its appeal", r) }
+        }
         try Validate.etag(etag, entry.version)
         var machine = EntryReview(entry)
         let actions = machine.receive(event(EntryReview.Actor(accountID: call.caller.id, subjectID: call.caller.subjectID), call.now))

@@ -2666,9 +2666,10 @@ public enum EntryService {
 
     /// Decides a pending appeal: UPHELD revokes the entry, DISMISSED lets it stand; the
     /// employee sees the outcome. Nobody decides an appeal against an entry they confirmed
-    /// or recorded. Audited. Inspector with the subject in scope. Errors: INVALID_ARGUMENT,
-    /// NOT_FOUND, FAILED_PRECONDITION (no pending appeal, or the four-eyes rule),
-    /// PERMISSION_DENIED.
+    /// or recorded, nor one about a subject they declared a conflict with (recusal, 回避:
+    /// this holds for confirming, rejecting and revoking too). Audited. Inspector with the
+    /// subject in scope. Errors: INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (no pending
+    /// appeal, the four-eyes rule, or recusal), PERMISSION_DENIED.
     public static let decideAppeal = RPCMethod<DecideAppealRequest, Entry>(service: name, method: "DecideAppeal")
 
     /// Announces an evidence file: name, type, size and SHA-256. Unfinished uploads expire

@@ -327,6 +327,175 @@ public enum TalkKind: ProtoEnum {
     }
 }
 
+/// What an opinion is asked for.
+public enum OpinionPurpose: ProtoEnum {
+    case unspecified
+    /// 提拔任用
+    case promotion
+    /// 评优评先
+    case award
+    /// 绩效考核
+    case appraisal
+    case other
+    /// A value this build does not know, kept as its number.
+    case unrecognized(Int32)
+
+    public static let protoName = "lianjie.v1.OpinionPurpose"
+
+    public init(rawValue: Int32) {
+        switch rawValue {
+        case 0: self = .unspecified
+        case 1: self = .promotion
+        case 2: self = .award
+        case 3: self = .appraisal
+        case 4: self = .other
+        default: self = .unrecognized(rawValue)
+        }
+    }
+
+    public var rawValue: Int32 {
+        switch self {
+        case .unspecified: return 0
+        case .promotion: return 1
+        case .award: return 2
+        case .appraisal: return 3
+        case .other: return 4
+        case .unrecognized(let value): return value
+        }
+    }
+
+    public var protoValueName: String? {
+        switch self {
+        case .unspecified: return "OPINION_PURPOSE_UNSPECIFIED"
+        case .promotion: return "OPINION_PURPOSE_PROMOTION"
+        case .award: return "OPINION_PURPOSE_AWARD"
+        case .appraisal: return "OPINION_PURPOSE_APPRAISAL"
+        case .other: return "OPINION_PURPOSE_OTHER"
+        case .unrecognized: return nil
+        }
+    }
+
+    public init?(protoValueName: String) {
+        switch protoValueName {
+        case "OPINION_PURPOSE_UNSPECIFIED": self = .unspecified
+        case "OPINION_PURPOSE_PROMOTION": self = .promotion
+        case "OPINION_PURPOSE_AWARD": self = .award
+        case "OPINION_PURPOSE_APPRAISAL": self = .appraisal
+        case "OPINION_PURPOSE_OTHER": self = .other
+        default: return nil
+        }
+    }
+}
+
+/// What an opinion concludes.
+public enum OpinionConclusion: ProtoEnum {
+    case unspecified
+    /// 无异议
+    case noObjection
+    /// 暂缓: until an open matter is settled.
+    case deferred
+    /// 有异议
+    case objection
+    /// A value this build does not know, kept as its number.
+    case unrecognized(Int32)
+
+    public static let protoName = "lianjie.v1.OpinionConclusion"
+
+    public init(rawValue: Int32) {
+        switch rawValue {
+        case 0: self = .unspecified
+        case 1: self = .noObjection
+        case 2: self = .deferred
+        case 3: self = .objection
+        default: self = .unrecognized(rawValue)
+        }
+    }
+
+    public var rawValue: Int32 {
+        switch self {
+        case .unspecified: return 0
+        case .noObjection: return 1
+        case .deferred: return 2
+        case .objection: return 3
+        case .unrecognized(let value): return value
+        }
+    }
+
+    public var protoValueName: String? {
+        switch self {
+        case .unspecified: return "OPINION_CONCLUSION_UNSPECIFIED"
+        case .noObjection: return "OPINION_CONCLUSION_NO_OBJECTION"
+        case .deferred: return "OPINION_CONCLUSION_DEFERRED"
+        case .objection: return "OPINION_CONCLUSION_OBJECTION"
+        case .unrecognized: return nil
+        }
+    }
+
+    public init?(protoValueName: String) {
+        switch protoValueName {
+        case "OPINION_CONCLUSION_UNSPECIFIED": self = .unspecified
+        case "OPINION_CONCLUSION_NO_OBJECTION": self = .noObjection
+        case "OPINION_CONCLUSION_DEFERRED": self = .deferred
+        case "OPINION_CONCLUSION_OBJECTION": self = .objection
+        default: return nil
+        }
+    }
+}
+
+/// Where an opinion stands: proposed by the rules → reviewed and signed by an inspector →
+/// signed second by the discipline head of the subject's organisation. Only a signed one
+/// is shown to HR, and only until it expires.
+public enum OpinionState: ProtoEnum {
+    case unspecified
+    case proposed
+    case reviewed
+    case signed
+    /// A value this build does not know, kept as its number.
+    case unrecognized(Int32)
+
+    public static let protoName = "lianjie.v1.OpinionState"
+
+    public init(rawValue: Int32) {
+        switch rawValue {
+        case 0: self = .unspecified
+        case 1: self = .proposed
+        case 2: self = .reviewed
+        case 3: self = .signed
+        default: self = .unrecognized(rawValue)
+        }
+    }
+
+    public var rawValue: Int32 {
+        switch self {
+        case .unspecified: return 0
+        case .proposed: return 1
+        case .reviewed: return 2
+        case .signed: return 3
+        case .unrecognized(let value): return value
+        }
+    }
+
+    public var protoValueName: String? {
+        switch self {
+        case .unspecified: return "OPINION_STATE_UNSPECIFIED"
+        case .proposed: return "OPINION_STATE_PROPOSED"
+        case .reviewed: return "OPINION_STATE_REVIEWED"
+        case .signed: return "OPINION_STATE_SIGNED"
+        case .unrecognized: return nil
+        }
+    }
+
+    public init?(protoValueName: String) {
+        switch protoValueName {
+        case "OPINION_STATE_UNSPECIFIED": self = .unspecified
+        case "OPINION_STATE_PROPOSED": self = .proposed
+        case "OPINION_STATE_REVIEWED": self = .reviewed
+        case "OPINION_STATE_SIGNED": self = .signed
+        default: return nil
+        }
+    }
+}
+
 /// A case's disposition: the form and that form's record.
 public struct Disposition: ProtoMessage {
     public var form: DispositionForm = DispositionForm(rawValue: 0)
@@ -1211,6 +1380,9 @@ public struct Dossier: ProtoMessage {
     public var placementNames: [String] = []
     /// The current scheme's grade thresholds (for drawing the trend).
     public var grades: GradeBands? = nil
+    /// Integrity opinions given about the subject (signed twice), newest first (not in the
+    /// employee's own view).
+    public var opinions: [Opinion] = []
 
     public static let protoName = "lianjie.v1.Dossier"
 
@@ -1233,7 +1405,8 @@ public struct Dossier: ProtoMessage {
         sha256: String = "",
         selfView: Bool = false,
         placementNames: [String] = [],
-        grades: GradeBands? = nil
+        grades: GradeBands? = nil,
+        opinions: [Opinion] = []
     ) {
         self.subject = subject
         self.organizationName = organizationName
@@ -1251,6 +1424,7 @@ public struct Dossier: ProtoMessage {
         self.selfView = selfView
         self.placementNames = placementNames
         self.grades = grades
+        self.opinions = opinions
     }
 
     /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
@@ -1273,6 +1447,7 @@ public struct Dossier: ProtoMessage {
         self.selfView = (c.self_view != 0)
         self.placementNames = CRead.array(c.n_placement_names, c.placement_names) { CRead.string($0) }
         if let m = c.grades { self.grades = GradeBands(c: m) }
+        self.opinions = CRead.messages(c.n_opinions, c.opinions) { Opinion(c: $0) }
     }
 
     /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
@@ -1315,6 +1490,10 @@ public struct Dossier: ProtoMessage {
             c.placement_names = arena.array(placementNames) { (v: String) -> UnsafeMutablePointer<CChar>? in arena.string(v) }
         }
         if let v = grades { c.grades = arena.message { (m: inout Lianjie__V1__GradeBands) in v.fill(&m, arena) } }
+        if !opinions.isEmpty {
+            c.n_opinions = opinions.count
+            c.opinions = arena.messages(opinions) { (v: Opinion, m: inout Lianjie__V1__Opinion) in v.fill(&m, arena) }
+        }
     }
 
     public func serializedBytes() -> [UInt8] {
@@ -1347,6 +1526,7 @@ public struct Dossier: ProtoMessage {
         if selfView { o.append(("selfView", .bool(selfView))) }
         if !placementNames.isEmpty { o.append(("placementNames", .array(placementNames.map { v in .string(v) }))) }
         if let v = grades { o.append(("grades", v.jsonValue())) }
+        if !opinions.isEmpty { o.append(("opinions", .array(opinions.map { v in v.jsonValue() }))) }
         return .object(o)
     }
 
@@ -1372,6 +1552,442 @@ public struct Dossier: ProtoMessage {
             case "selfView", "self_view": self.selfView = try JSONRead.bool(value, "selfView")
             case "placementNames", "placement_names": self.placementNames = try JSONRead.array(value, "placementNames") { v, p throws(ProtoError) in try JSONRead.string(v, p) }
             case "grades": self.grades = try JSONRead.message(GradeBands.self, value, "grades")
+            case "opinions": self.opinions = try JSONRead.array(value, "opinions") { v, p throws(ProtoError) in try JSONRead.message(Opinion.self, v, p) }
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// One rule that matched, and the fact it matched.
+public struct OpinionReason: ProtoMessage {
+    /// The scheme's opinion rule, e.g. `OPEN_CASE`.
+    public var rule: String = ""
+    public var conclusion: OpinionConclusion = OpinionConclusion(rawValue: 0)
+    /// E.g. `case C-2026-0007 is still open`.
+    public var fact: String = ""
+
+    public static let protoName = "lianjie.v1.OpinionReason"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        rule: String = "",
+        conclusion: OpinionConclusion = OpinionConclusion(rawValue: 0),
+        fact: String = ""
+    ) {
+        self.rule = rule
+        self.conclusion = conclusion
+        self.fact = fact
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__OpinionReason>) {
+        self.init()
+        let c = p.pointee
+        self.rule = CRead.string(c.rule)
+        self.conclusion = OpinionConclusion(rawValue: CRead.enumValue(c.conclusion))
+        self.fact = CRead.string(c.fact)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__OpinionReason, _ arena: CArena) {
+        lianjie__v1__opinion_reason__init(&c)
+        if !rule.isEmpty { c.rule = arena.string(rule) }
+        c.conclusion = CWrite.cEnum(conclusion.rawValue)
+        if !fact.isEmpty { c.fact = arena.string(fact) }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__OpinionReason()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__opinion_reason(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__OpinionReason>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !rule.isEmpty { o.append(("rule", .string(rule))) }
+        if conclusion.rawValue != 0 { o.append(("conclusion", conclusion.jsonValue)) }
+        if !fact.isEmpty { o.append(("fact", .string(fact))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "rule": self.rule = try JSONRead.string(value, "rule")
+            case "conclusion": self.conclusion = try JSONRead.enumeration(OpinionConclusion.self, value, "conclusion")
+            case "fact": self.fact = try JSONRead.string(value, "fact")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// An integrity opinion about one subject, for one purpose.
+public struct Opinion: ProtoMessage {
+    public var id: String = ""
+    /// HR's request (one request asks about several subjects).
+    public var batchId: String = ""
+    public var subjectId: String = ""
+    public var employeeNumber: String = ""
+    public var subjectName: String = ""
+    public var organizationId: String = ""
+    public var purpose: OpinionPurpose = OpinionPurpose(rawValue: 0)
+    /// What exactly it is for (e.g. the post), as HR wrote it.
+    public var purposeNote: String = ""
+    public var state: OpinionState = OpinionState(rawValue: 0)
+    /// What the rules proposed, from the dossier as it was when requested, and why.
+    public var proposed: OpinionConclusion = OpinionConclusion(rawValue: 0)
+    public var reasons: [OpinionReason] = []
+    /// SHA-256 of that frozen dossier (`Dossier.sha256`), and the scheme version whose
+    /// opinion rules proposed.
+    public var dossierSha256: String = ""
+    public var schemeVersion: Int32 = 0
+    /// The conclusion given: the proposal unless the reviewer changed it (with a reason).
+    public var conclusion: OpinionConclusion = OpinionConclusion(rawValue: 0)
+    public var changeReason: String = ""
+    /// The reviewing inspector's signature and note.
+    public var reviewedBy: String = ""
+    public var reviewTime: Time? = nil
+    public var reviewNote: String = ""
+    /// The discipline head's second signature.
+    public var signedBy: String = ""
+    public var signTime: Time? = nil
+    /// The last day the opinion may be used (from the second signature); past it the opinion
+    /// has `expired` and must be requested again.
+    public var validUntil: CalendarDate? = nil
+    public var expired: Bool = false
+    /// The day HR needs it by.
+    public var dueDate: CalendarDate? = nil
+    public var requestedBy: String = ""
+    public var requestTime: Time? = nil
+    /// Changes with every step.
+    public var etag: String = ""
+
+    public static let protoName = "lianjie.v1.Opinion"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        id: String = "",
+        batchId: String = "",
+        subjectId: String = "",
+        employeeNumber: String = "",
+        subjectName: String = "",
+        organizationId: String = "",
+        purpose: OpinionPurpose = OpinionPurpose(rawValue: 0),
+        purposeNote: String = "",
+        state: OpinionState = OpinionState(rawValue: 0),
+        proposed: OpinionConclusion = OpinionConclusion(rawValue: 0),
+        reasons: [OpinionReason] = [],
+        dossierSha256: String = "",
+        schemeVersion: Int32 = 0,
+        conclusion: OpinionConclusion = OpinionConclusion(rawValue: 0),
+        changeReason: String = "",
+        reviewedBy: String = "",
+        reviewTime: Time? = nil,
+        reviewNote: String = "",
+        signedBy: String = "",
+        signTime: Time? = nil,
+        validUntil: CalendarDate? = nil,
+        expired: Bool = false,
+        dueDate: CalendarDate? = nil,
+        requestedBy: String = "",
+        requestTime: Time? = nil,
+        etag: String = ""
+    ) {
+        self.id = id
+        self.batchId = batchId
+        self.subjectId = subjectId
+        self.employeeNumber = employeeNumber
+        self.subjectName = subjectName
+        self.organizationId = organizationId
+        self.purpose = purpose
+        self.purposeNote = purposeNote
+        self.state = state
+        self.proposed = proposed
+        self.reasons = reasons
+        self.dossierSha256 = dossierSha256
+        self.schemeVersion = schemeVersion
+        self.conclusion = conclusion
+        self.changeReason = changeReason
+        self.reviewedBy = reviewedBy
+        self.reviewTime = reviewTime
+        self.reviewNote = reviewNote
+        self.signedBy = signedBy
+        self.signTime = signTime
+        self.validUntil = validUntil
+        self.expired = expired
+        self.dueDate = dueDate
+        self.requestedBy = requestedBy
+        self.requestTime = requestTime
+        self.etag = etag
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__Opinion>) {
+        self.init()
+        let c = p.pointee
+        self.id = CRead.string(c.id)
+        self.batchId = CRead.string(c.batch_id)
+        self.subjectId = CRead.string(c.subject_id)
+        self.employeeNumber = CRead.string(c.employee_number)
+        self.subjectName = CRead.string(c.subject_name)
+        self.organizationId = CRead.string(c.organization_id)
+        self.purpose = OpinionPurpose(rawValue: CRead.enumValue(c.purpose))
+        self.purposeNote = CRead.string(c.purpose_note)
+        self.state = OpinionState(rawValue: CRead.enumValue(c.state))
+        self.proposed = OpinionConclusion(rawValue: CRead.enumValue(c.proposed))
+        self.reasons = CRead.messages(c.n_reasons, c.reasons) { OpinionReason(c: $0) }
+        self.dossierSha256 = CRead.string(c.dossier_sha256)
+        self.schemeVersion = c.scheme_version
+        self.conclusion = OpinionConclusion(rawValue: CRead.enumValue(c.conclusion))
+        self.changeReason = CRead.string(c.change_reason)
+        self.reviewedBy = CRead.string(c.reviewed_by)
+        if let m = c.review_time { self.reviewTime = Time(c: m) }
+        self.reviewNote = CRead.string(c.review_note)
+        self.signedBy = CRead.string(c.signed_by)
+        if let m = c.sign_time { self.signTime = Time(c: m) }
+        if let m = c.valid_until { self.validUntil = CalendarDate(c: m) }
+        self.expired = (c.expired != 0)
+        if let m = c.due_date { self.dueDate = CalendarDate(c: m) }
+        self.requestedBy = CRead.string(c.requested_by)
+        if let m = c.request_time { self.requestTime = Time(c: m) }
+        self.etag = CRead.string(c.etag)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__Opinion, _ arena: CArena) {
+        lianjie__v1__opinion__init(&c)
+        if !id.isEmpty { c.id = arena.string(id) }
+        if !batchId.isEmpty { c.batch_id = arena.string(batchId) }
+        if !subjectId.isEmpty { c.subject_id = arena.string(subjectId) }
+        if !employeeNumber.isEmpty { c.employee_number = arena.string(employeeNumber) }
+        if !subjectName.isEmpty { c.subject_name = arena.string(subjectName) }
+        if !organizationId.isEmpty { c.organization_id = arena.string(organizationId) }
+        c.purpose = CWrite.cEnum(purpose.rawValue)
+        if !purposeNote.isEmpty { c.purpose_note = arena.string(purposeNote) }
+        c.state = CWrite.cEnum(state.rawValue)
+        c.proposed = CWrite.cEnum(proposed.rawValue)
+        if !reasons.isEmpty {
+            c.n_reasons = reasons.count
+            c.reasons = arena.messages(reasons) { (v: OpinionReason, m: inout Lianjie__V1__OpinionReason) in v.fill(&m, arena) }
+        }
+        if !dossierSha256.isEmpty { c.dossier_sha256 = arena.string(dossierSha256) }
+        c.scheme_version = schemeVersion
+        c.conclusion = CWrite.cEnum(conclusion.rawValue)
+        if !changeReason.isEmpty { c.change_reason = arena.string(changeReason) }
+        if !reviewedBy.isEmpty { c.reviewed_by = arena.string(reviewedBy) }
+        if let v = reviewTime { c.review_time = arena.message { (m: inout Lianjie__V1__Time) in v.fill(&m, arena) } }
+        if !reviewNote.isEmpty { c.review_note = arena.string(reviewNote) }
+        if !signedBy.isEmpty { c.signed_by = arena.string(signedBy) }
+        if let v = signTime { c.sign_time = arena.message { (m: inout Lianjie__V1__Time) in v.fill(&m, arena) } }
+        if let v = validUntil { c.valid_until = arena.message { (m: inout Lianjie__V1__Date) in v.fill(&m, arena) } }
+        c.expired = (expired ? 1 : 0)
+        if let v = dueDate { c.due_date = arena.message { (m: inout Lianjie__V1__Date) in v.fill(&m, arena) } }
+        if !requestedBy.isEmpty { c.requested_by = arena.string(requestedBy) }
+        if let v = requestTime { c.request_time = arena.message { (m: inout Lianjie__V1__Time) in v.fill(&m, arena) } }
+        if !etag.isEmpty { c.etag = arena.string(etag) }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__Opinion()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__opinion(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Opinion>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !id.isEmpty { o.append(("id", .string(id))) }
+        if !batchId.isEmpty { o.append(("batchId", .string(batchId))) }
+        if !subjectId.isEmpty { o.append(("subjectId", .string(subjectId))) }
+        if !employeeNumber.isEmpty { o.append(("employeeNumber", .string(employeeNumber))) }
+        if !subjectName.isEmpty { o.append(("subjectName", .string(subjectName))) }
+        if !organizationId.isEmpty { o.append(("organizationId", .string(organizationId))) }
+        if purpose.rawValue != 0 { o.append(("purpose", purpose.jsonValue)) }
+        if !purposeNote.isEmpty { o.append(("purposeNote", .string(purposeNote))) }
+        if state.rawValue != 0 { o.append(("state", state.jsonValue)) }
+        if proposed.rawValue != 0 { o.append(("proposed", proposed.jsonValue)) }
+        if !reasons.isEmpty { o.append(("reasons", .array(reasons.map { v in v.jsonValue() }))) }
+        if !dossierSha256.isEmpty { o.append(("dossierSha256", .string(dossierSha256))) }
+        if schemeVersion != 0 { o.append(("schemeVersion", .number(String(schemeVersion)))) }
+        if conclusion.rawValue != 0 { o.append(("conclusion", conclusion.jsonValue)) }
+        if !changeReason.isEmpty { o.append(("changeReason", .string(changeReason))) }
+        if !reviewedBy.isEmpty { o.append(("reviewedBy", .string(reviewedBy))) }
+        if let v = reviewTime { o.append(("reviewTime", v.jsonValue())) }
+        if !reviewNote.isEmpty { o.append(("reviewNote", .string(reviewNote))) }
+        if !signedBy.isEmpty { o.append(("signedBy", .string(signedBy))) }
+        if let v = signTime { o.append(("signTime", v.jsonValue())) }
+        if let v = validUntil { o.append(("validUntil", v.jsonValue())) }
+        if expired { o.append(("expired", .bool(expired))) }
+        if let v = dueDate { o.append(("dueDate", v.jsonValue())) }
+        if !requestedBy.isEmpty { o.append(("requestedBy", .string(requestedBy))) }
+        if let v = requestTime { o.append(("requestTime", v.jsonValue())) }
+        if !etag.isEmpty { o.append(("etag", .string(etag))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "id": self.id = try JSONRead.string(value, "id")
+            case "batchId", "batch_id": self.batchId = try JSONRead.string(value, "batchId")
+            case "subjectId", "subject_id": self.subjectId = try JSONRead.string(value, "subjectId")
+            case "employeeNumber", "employee_number": self.employeeNumber = try JSONRead.string(value, "employeeNumber")
+            case "subjectName", "subject_name": self.subjectName = try JSONRead.string(value, "subjectName")
+            case "organizationId", "organization_id": self.organizationId = try JSONRead.string(value, "organizationId")
+            case "purpose": self.purpose = try JSONRead.enumeration(OpinionPurpose.self, value, "purpose")
+            case "purposeNote", "purpose_note": self.purposeNote = try JSONRead.string(value, "purposeNote")
+            case "state": self.state = try JSONRead.enumeration(OpinionState.self, value, "state")
+            case "proposed": self.proposed = try JSONRead.enumeration(OpinionConclusion.self, value, "proposed")
+            case "reasons": self.reasons = try JSONRead.array(value, "reasons") { v, p throws(ProtoError) in try JSONRead.message(OpinionReason.self, v, p) }
+            case "dossierSha256", "dossier_sha256": self.dossierSha256 = try JSONRead.string(value, "dossierSha256")
+            case "schemeVersion", "scheme_version": self.schemeVersion = try JSONRead.int32(value, "schemeVersion")
+            case "conclusion": self.conclusion = try JSONRead.enumeration(OpinionConclusion.self, value, "conclusion")
+            case "changeReason", "change_reason": self.changeReason = try JSONRead.string(value, "changeReason")
+            case "reviewedBy", "reviewed_by": self.reviewedBy = try JSONRead.string(value, "reviewedBy")
+            case "reviewTime", "review_time": self.reviewTime = try JSONRead.message(Time.self, value, "reviewTime")
+            case "reviewNote", "review_note": self.reviewNote = try JSONRead.string(value, "reviewNote")
+            case "signedBy", "signed_by": self.signedBy = try JSONRead.string(value, "signedBy")
+            case "signTime", "sign_time": self.signTime = try JSONRead.message(Time.self, value, "signTime")
+            case "validUntil", "valid_until": self.validUntil = try JSONRead.message(CalendarDate.self, value, "validUntil")
+            case "expired": self.expired = try JSONRead.bool(value, "expired")
+            case "dueDate", "due_date": self.dueDate = try JSONRead.message(CalendarDate.self, value, "dueDate")
+            case "requestedBy", "requested_by": self.requestedBy = try JSONRead.string(value, "requestedBy")
+            case "requestTime", "request_time": self.requestTime = try JSONRead.message(Time.self, value, "requestTime")
+            case "etag": self.etag = try JSONRead.string(value, "etag")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// A declared conflict of interest (回避): the account may not handle cases, decide
+/// appeals, review or sign opinions about the subject.
+public struct Conflict: ProtoMessage {
+    public var id: String = ""
+    public var accountId: String = ""
+    public var subjectId: String = ""
+    public var subjectName: String = ""
+    /// `relative`, `former_team`, `business`, `other`.
+    public var relation: String = ""
+    public var note: String = ""
+    public var declareTime: Time? = nil
+    /// Set when withdrawn; a withdrawn declaration no longer binds.
+    public var withdrawTime: Time? = nil
+
+    public static let protoName = "lianjie.v1.Conflict"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        id: String = "",
+        accountId: String = "",
+        subjectId: String = "",
+        subjectName: String = "",
+        relation: String = "",
+        note: String = "",
+        declareTime: Time? = nil,
+        withdrawTime: Time? = nil
+    ) {
+        self.id = id
+        self.accountId = accountId
+        self.subjectId = subjectId
+        self.subjectName = subjectName
+        self.relation = relation
+        self.note = note
+        self.declareTime = declareTime
+        self.withdrawTime = withdrawTime
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__Conflict>) {
+        self.init()
+        let c = p.pointee
+        self.id = CRead.string(c.id)
+        self.accountId = CRead.string(c.account_id)
+        self.subjectId = CRead.string(c.subject_id)
+        self.subjectName = CRead.string(c.subject_name)
+        self.relation = CRead.string(c.relation)
+        self.note = CRead.string(c.note)
+        if let m = c.declare_time { self.declareTime = Time(c: m) }
+        if let m = c.withdraw_time { self.withdrawTime = Time(c: m) }
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__Conflict, _ arena: CArena) {
+        lianjie__v1__conflict__init(&c)
+        if !id.isEmpty { c.id = arena.string(id) }
+        if !accountId.isEmpty { c.account_id = arena.string(accountId) }
+        if !subjectId.isEmpty { c.subject_id = arena.string(subjectId) }
+        if !subjectName.isEmpty { c.subject_name = arena.string(subjectName) }
+        if !relation.isEmpty { c.relation = arena.string(relation) }
+        if !note.isEmpty { c.note = arena.string(note) }
+        if let v = declareTime { c.declare_time = arena.message { (m: inout Lianjie__V1__Time) in v.fill(&m, arena) } }
+        if let v = withdrawTime { c.withdraw_time = arena.message { (m: inout Lianjie__V1__Time) in v.fill(&m, arena) } }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__Conflict()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__conflict(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Conflict>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !id.isEmpty { o.append(("id", .string(id))) }
+        if !accountId.isEmpty { o.append(("accountId", .string(accountId))) }
+        if !subjectId.isEmpty { o.append(("subjectId", .string(subjectId))) }
+        if !subjectName.isEmpty { o.append(("subjectName", .string(subjectName))) }
+        if !relation.isEmpty { o.append(("relation", .string(relation))) }
+        if !note.isEmpty { o.append(("note", .string(note))) }
+        if let v = declareTime { o.append(("declareTime", v.jsonValue())) }
+        if let v = withdrawTime { o.append(("withdrawTime", v.jsonValue())) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "id": self.id = try JSONRead.string(value, "id")
+            case "accountId", "account_id": self.accountId = try JSONRead.string(value, "accountId")
+            case "subjectId", "subject_id": self.subjectId = try JSONRead.string(value, "subjectId")
+            case "subjectName", "subject_name": self.subjectName = try JSONRead.string(value, "subjectName")
+            case "relation": self.relation = try JSONRead.string(value, "relation")
+            case "note": self.note = try JSONRead.string(value, "note")
+            case "declareTime", "declare_time": self.declareTime = try JSONRead.message(Time.self, value, "declareTime")
+            case "withdrawTime", "withdraw_time": self.withdrawTime = try JSONRead.message(Time.self, value, "withdrawTime")
             default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
             }
         }

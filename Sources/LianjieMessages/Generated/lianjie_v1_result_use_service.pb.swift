@@ -1433,6 +1433,890 @@ public struct GetDossierRequest: ProtoMessage {
     }
 }
 
+/// The proto message `lianjie.v1.RequestOpinionsRequest`.
+public struct RequestOpinionsRequest: ProtoMessage {
+    public var requestId: String = ""
+    public var purpose: OpinionPurpose = OpinionPurpose(rawValue: 0)
+    /// What exactly it is for (e.g. the post), 1-200 characters.
+    public var purposeNote: String = ""
+    /// The subjects, by id or employee number: 1 to 200, each in the caller's scope.
+    public var subjects: [String] = []
+    /// The day HR needs the opinions by: today or later.
+    public var dueDate: CalendarDate? = nil
+    /// How long a signed opinion stays valid, in days: 1-365, 0 for 90.
+    public var validityDays: Int32 = 0
+
+    public static let protoName = "lianjie.v1.RequestOpinionsRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        requestId: String = "",
+        purpose: OpinionPurpose = OpinionPurpose(rawValue: 0),
+        purposeNote: String = "",
+        subjects: [String] = [],
+        dueDate: CalendarDate? = nil,
+        validityDays: Int32 = 0
+    ) {
+        self.requestId = requestId
+        self.purpose = purpose
+        self.purposeNote = purposeNote
+        self.subjects = subjects
+        self.dueDate = dueDate
+        self.validityDays = validityDays
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__RequestOpinionsRequest>) {
+        self.init()
+        let c = p.pointee
+        self.requestId = CRead.string(c.request_id)
+        self.purpose = OpinionPurpose(rawValue: CRead.enumValue(c.purpose))
+        self.purposeNote = CRead.string(c.purpose_note)
+        self.subjects = CRead.array(c.n_subjects, c.subjects) { CRead.string($0) }
+        if let m = c.due_date { self.dueDate = CalendarDate(c: m) }
+        self.validityDays = c.validity_days
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__RequestOpinionsRequest, _ arena: CArena) {
+        lianjie__v1__request_opinions_request__init(&c)
+        if !requestId.isEmpty { c.request_id = arena.string(requestId) }
+        c.purpose = CWrite.cEnum(purpose.rawValue)
+        if !purposeNote.isEmpty { c.purpose_note = arena.string(purposeNote) }
+        if !subjects.isEmpty {
+            c.n_subjects = subjects.count
+            c.subjects = arena.array(subjects) { (v: String) -> UnsafeMutablePointer<CChar>? in arena.string(v) }
+        }
+        if let v = dueDate { c.due_date = arena.message { (m: inout Lianjie__V1__Date) in v.fill(&m, arena) } }
+        c.validity_days = validityDays
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__RequestOpinionsRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__request_opinions_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__RequestOpinionsRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !requestId.isEmpty { o.append(("requestId", .string(requestId))) }
+        if purpose.rawValue != 0 { o.append(("purpose", purpose.jsonValue)) }
+        if !purposeNote.isEmpty { o.append(("purposeNote", .string(purposeNote))) }
+        if !subjects.isEmpty { o.append(("subjects", .array(subjects.map { v in .string(v) }))) }
+        if let v = dueDate { o.append(("dueDate", v.jsonValue())) }
+        if validityDays != 0 { o.append(("validityDays", .number(String(validityDays)))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "requestId", "request_id": self.requestId = try JSONRead.string(value, "requestId")
+            case "purpose": self.purpose = try JSONRead.enumeration(OpinionPurpose.self, value, "purpose")
+            case "purposeNote", "purpose_note": self.purposeNote = try JSONRead.string(value, "purposeNote")
+            case "subjects": self.subjects = try JSONRead.array(value, "subjects") { v, p throws(ProtoError) in try JSONRead.string(v, p) }
+            case "dueDate", "due_date": self.dueDate = try JSONRead.message(CalendarDate.self, value, "dueDate")
+            case "validityDays", "validity_days": self.validityDays = try JSONRead.int32(value, "validityDays")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.RequestOpinionsResponse`.
+public struct RequestOpinionsResponse: ProtoMessage {
+    /// The request's id (each opinion's `batch_id`).
+    public var batchId: String = ""
+    /// One per subject, proposed (HR sees them once signed).
+    public var opinions: [Opinion] = []
+
+    public static let protoName = "lianjie.v1.RequestOpinionsResponse"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        batchId: String = "",
+        opinions: [Opinion] = []
+    ) {
+        self.batchId = batchId
+        self.opinions = opinions
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__RequestOpinionsResponse>) {
+        self.init()
+        let c = p.pointee
+        self.batchId = CRead.string(c.batch_id)
+        self.opinions = CRead.messages(c.n_opinions, c.opinions) { Opinion(c: $0) }
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__RequestOpinionsResponse, _ arena: CArena) {
+        lianjie__v1__request_opinions_response__init(&c)
+        if !batchId.isEmpty { c.batch_id = arena.string(batchId) }
+        if !opinions.isEmpty {
+            c.n_opinions = opinions.count
+            c.opinions = arena.messages(opinions) { (v: Opinion, m: inout Lianjie__V1__Opinion) in v.fill(&m, arena) }
+        }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__RequestOpinionsResponse()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__request_opinions_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__RequestOpinionsResponse>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !batchId.isEmpty { o.append(("batchId", .string(batchId))) }
+        if !opinions.isEmpty { o.append(("opinions", .array(opinions.map { v in v.jsonValue() }))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "batchId", "batch_id": self.batchId = try JSONRead.string(value, "batchId")
+            case "opinions": self.opinions = try JSONRead.array(value, "opinions") { v, p throws(ProtoError) in try JSONRead.message(Opinion.self, v, p) }
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.GetOpinionRequest`.
+public struct GetOpinionRequest: ProtoMessage {
+    public var id: String = ""
+
+    public static let protoName = "lianjie.v1.GetOpinionRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        id: String = ""
+    ) {
+        self.id = id
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__GetOpinionRequest>) {
+        self.init()
+        let c = p.pointee
+        self.id = CRead.string(c.id)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__GetOpinionRequest, _ arena: CArena) {
+        lianjie__v1__get_opinion_request__init(&c)
+        if !id.isEmpty { c.id = arena.string(id) }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__GetOpinionRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__get_opinion_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetOpinionRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !id.isEmpty { o.append(("id", .string(id))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "id": self.id = try JSONRead.string(value, "id")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.ListOpinionsRequest`.
+public struct ListOpinionsRequest: ProtoMessage {
+    /// Opinions about subjects in this organisation's subtree; empty for all in reach.
+    public var organizationId: String = ""
+    /// Only about this subject (id or employee number).
+    public var subject: String = ""
+    /// Only in this state (unspecified: any).
+    public var state: OpinionState = OpinionState(rawValue: 0)
+    /// Only of this request.
+    public var batchId: String = ""
+    public var pageSize: Int32 = 0
+    public var pageToken: String = ""
+
+    public static let protoName = "lianjie.v1.ListOpinionsRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        organizationId: String = "",
+        subject: String = "",
+        state: OpinionState = OpinionState(rawValue: 0),
+        batchId: String = "",
+        pageSize: Int32 = 0,
+        pageToken: String = ""
+    ) {
+        self.organizationId = organizationId
+        self.subject = subject
+        self.state = state
+        self.batchId = batchId
+        self.pageSize = pageSize
+        self.pageToken = pageToken
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__ListOpinionsRequest>) {
+        self.init()
+        let c = p.pointee
+        self.organizationId = CRead.string(c.organization_id)
+        self.subject = CRead.string(c.subject)
+        self.state = OpinionState(rawValue: CRead.enumValue(c.state))
+        self.batchId = CRead.string(c.batch_id)
+        self.pageSize = c.page_size
+        self.pageToken = CRead.string(c.page_token)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__ListOpinionsRequest, _ arena: CArena) {
+        lianjie__v1__list_opinions_request__init(&c)
+        if !organizationId.isEmpty { c.organization_id = arena.string(organizationId) }
+        if !subject.isEmpty { c.subject = arena.string(subject) }
+        c.state = CWrite.cEnum(state.rawValue)
+        if !batchId.isEmpty { c.batch_id = arena.string(batchId) }
+        c.page_size = pageSize
+        if !pageToken.isEmpty { c.page_token = arena.string(pageToken) }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__ListOpinionsRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__list_opinions_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListOpinionsRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !organizationId.isEmpty { o.append(("organizationId", .string(organizationId))) }
+        if !subject.isEmpty { o.append(("subject", .string(subject))) }
+        if state.rawValue != 0 { o.append(("state", state.jsonValue)) }
+        if !batchId.isEmpty { o.append(("batchId", .string(batchId))) }
+        if pageSize != 0 { o.append(("pageSize", .number(String(pageSize)))) }
+        if !pageToken.isEmpty { o.append(("pageToken", .string(pageToken))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "organizationId", "organization_id": self.organizationId = try JSONRead.string(value, "organizationId")
+            case "subject": self.subject = try JSONRead.string(value, "subject")
+            case "state": self.state = try JSONRead.enumeration(OpinionState.self, value, "state")
+            case "batchId", "batch_id": self.batchId = try JSONRead.string(value, "batchId")
+            case "pageSize", "page_size": self.pageSize = try JSONRead.int32(value, "pageSize")
+            case "pageToken", "page_token": self.pageToken = try JSONRead.string(value, "pageToken")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.ListOpinionsResponse`.
+public struct ListOpinionsResponse: ProtoMessage {
+    /// Newest first.
+    public var opinions: [Opinion] = []
+    public var nextPageToken: String = ""
+    public var totalSize: Int32 = 0
+
+    public static let protoName = "lianjie.v1.ListOpinionsResponse"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        opinions: [Opinion] = [],
+        nextPageToken: String = "",
+        totalSize: Int32 = 0
+    ) {
+        self.opinions = opinions
+        self.nextPageToken = nextPageToken
+        self.totalSize = totalSize
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__ListOpinionsResponse>) {
+        self.init()
+        let c = p.pointee
+        self.opinions = CRead.messages(c.n_opinions, c.opinions) { Opinion(c: $0) }
+        self.nextPageToken = CRead.string(c.next_page_token)
+        self.totalSize = c.total_size
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__ListOpinionsResponse, _ arena: CArena) {
+        lianjie__v1__list_opinions_response__init(&c)
+        if !opinions.isEmpty {
+            c.n_opinions = opinions.count
+            c.opinions = arena.messages(opinions) { (v: Opinion, m: inout Lianjie__V1__Opinion) in v.fill(&m, arena) }
+        }
+        if !nextPageToken.isEmpty { c.next_page_token = arena.string(nextPageToken) }
+        c.total_size = totalSize
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__ListOpinionsResponse()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__list_opinions_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListOpinionsResponse>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !opinions.isEmpty { o.append(("opinions", .array(opinions.map { v in v.jsonValue() }))) }
+        if !nextPageToken.isEmpty { o.append(("nextPageToken", .string(nextPageToken))) }
+        if totalSize != 0 { o.append(("totalSize", .number(String(totalSize)))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "opinions": self.opinions = try JSONRead.array(value, "opinions") { v, p throws(ProtoError) in try JSONRead.message(Opinion.self, v, p) }
+            case "nextPageToken", "next_page_token": self.nextPageToken = try JSONRead.string(value, "nextPageToken")
+            case "totalSize", "total_size": self.totalSize = try JSONRead.int32(value, "totalSize")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.ReviewOpinionRequest`.
+public struct ReviewOpinionRequest: ProtoMessage {
+    public var requestId: String = ""
+    public var id: String = ""
+    /// The conclusion given; unspecified keeps the proposal.
+    public var conclusion: OpinionConclusion = OpinionConclusion(rawValue: 0)
+    /// Required when the conclusion differs from the proposal (1-1000 characters).
+    public var changeReason: String = ""
+    /// At most 1000 characters.
+    public var note: String = ""
+    public var etag: String = ""
+
+    public static let protoName = "lianjie.v1.ReviewOpinionRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        requestId: String = "",
+        id: String = "",
+        conclusion: OpinionConclusion = OpinionConclusion(rawValue: 0),
+        changeReason: String = "",
+        note: String = "",
+        etag: String = ""
+    ) {
+        self.requestId = requestId
+        self.id = id
+        self.conclusion = conclusion
+        self.changeReason = changeReason
+        self.note = note
+        self.etag = etag
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__ReviewOpinionRequest>) {
+        self.init()
+        let c = p.pointee
+        self.requestId = CRead.string(c.request_id)
+        self.id = CRead.string(c.id)
+        self.conclusion = OpinionConclusion(rawValue: CRead.enumValue(c.conclusion))
+        self.changeReason = CRead.string(c.change_reason)
+        self.note = CRead.string(c.note)
+        self.etag = CRead.string(c.etag)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__ReviewOpinionRequest, _ arena: CArena) {
+        lianjie__v1__review_opinion_request__init(&c)
+        if !requestId.isEmpty { c.request_id = arena.string(requestId) }
+        if !id.isEmpty { c.id = arena.string(id) }
+        c.conclusion = CWrite.cEnum(conclusion.rawValue)
+        if !changeReason.isEmpty { c.change_reason = arena.string(changeReason) }
+        if !note.isEmpty { c.note = arena.string(note) }
+        if !etag.isEmpty { c.etag = arena.string(etag) }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__ReviewOpinionRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__review_opinion_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ReviewOpinionRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !requestId.isEmpty { o.append(("requestId", .string(requestId))) }
+        if !id.isEmpty { o.append(("id", .string(id))) }
+        if conclusion.rawValue != 0 { o.append(("conclusion", conclusion.jsonValue)) }
+        if !changeReason.isEmpty { o.append(("changeReason", .string(changeReason))) }
+        if !note.isEmpty { o.append(("note", .string(note))) }
+        if !etag.isEmpty { o.append(("etag", .string(etag))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "requestId", "request_id": self.requestId = try JSONRead.string(value, "requestId")
+            case "id": self.id = try JSONRead.string(value, "id")
+            case "conclusion": self.conclusion = try JSONRead.enumeration(OpinionConclusion.self, value, "conclusion")
+            case "changeReason", "change_reason": self.changeReason = try JSONRead.string(value, "changeReason")
+            case "note": self.note = try JSONRead.string(value, "note")
+            case "etag": self.etag = try JSONRead.string(value, "etag")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.SignOpinionRequest`.
+public struct SignOpinionRequest: ProtoMessage {
+    public var requestId: String = ""
+    public var id: String = ""
+    public var etag: String = ""
+
+    public static let protoName = "lianjie.v1.SignOpinionRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        requestId: String = "",
+        id: String = "",
+        etag: String = ""
+    ) {
+        self.requestId = requestId
+        self.id = id
+        self.etag = etag
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__SignOpinionRequest>) {
+        self.init()
+        let c = p.pointee
+        self.requestId = CRead.string(c.request_id)
+        self.id = CRead.string(c.id)
+        self.etag = CRead.string(c.etag)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__SignOpinionRequest, _ arena: CArena) {
+        lianjie__v1__sign_opinion_request__init(&c)
+        if !requestId.isEmpty { c.request_id = arena.string(requestId) }
+        if !id.isEmpty { c.id = arena.string(id) }
+        if !etag.isEmpty { c.etag = arena.string(etag) }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__SignOpinionRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__sign_opinion_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__SignOpinionRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !requestId.isEmpty { o.append(("requestId", .string(requestId))) }
+        if !id.isEmpty { o.append(("id", .string(id))) }
+        if !etag.isEmpty { o.append(("etag", .string(etag))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "requestId", "request_id": self.requestId = try JSONRead.string(value, "requestId")
+            case "id": self.id = try JSONRead.string(value, "id")
+            case "etag": self.etag = try JSONRead.string(value, "etag")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.DeclareConflictRequest`.
+public struct DeclareConflictRequest: ProtoMessage {
+    public var requestId: String = ""
+    /// The subject (id or employee number), in one of the caller's grants.
+    public var subject: String = ""
+    /// `relative`, `former_team`, `business` or `other`.
+    public var relation: String = ""
+    /// At most 500 characters.
+    public var note: String = ""
+
+    public static let protoName = "lianjie.v1.DeclareConflictRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        requestId: String = "",
+        subject: String = "",
+        relation: String = "",
+        note: String = ""
+    ) {
+        self.requestId = requestId
+        self.subject = subject
+        self.relation = relation
+        self.note = note
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__DeclareConflictRequest>) {
+        self.init()
+        let c = p.pointee
+        self.requestId = CRead.string(c.request_id)
+        self.subject = CRead.string(c.subject)
+        self.relation = CRead.string(c.relation)
+        self.note = CRead.string(c.note)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__DeclareConflictRequest, _ arena: CArena) {
+        lianjie__v1__declare_conflict_request__init(&c)
+        if !requestId.isEmpty { c.request_id = arena.string(requestId) }
+        if !subject.isEmpty { c.subject = arena.string(subject) }
+        if !relation.isEmpty { c.relation = arena.string(relation) }
+        if !note.isEmpty { c.note = arena.string(note) }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__DeclareConflictRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__declare_conflict_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__DeclareConflictRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !requestId.isEmpty { o.append(("requestId", .string(requestId))) }
+        if !subject.isEmpty { o.append(("subject", .string(subject))) }
+        if !relation.isEmpty { o.append(("relation", .string(relation))) }
+        if !note.isEmpty { o.append(("note", .string(note))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "requestId", "request_id": self.requestId = try JSONRead.string(value, "requestId")
+            case "subject": self.subject = try JSONRead.string(value, "subject")
+            case "relation": self.relation = try JSONRead.string(value, "relation")
+            case "note": self.note = try JSONRead.string(value, "note")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.ListConflictsRequest`.
+public struct ListConflictsRequest: ProtoMessage {
+    /// Only about this subject (id or employee number).
+    public var subject: String = ""
+    /// Also withdrawn declarations.
+    public var includeWithdrawn: Bool = false
+    public var pageSize: Int32 = 0
+    public var pageToken: String = ""
+
+    public static let protoName = "lianjie.v1.ListConflictsRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        subject: String = "",
+        includeWithdrawn: Bool = false,
+        pageSize: Int32 = 0,
+        pageToken: String = ""
+    ) {
+        self.subject = subject
+        self.includeWithdrawn = includeWithdrawn
+        self.pageSize = pageSize
+        self.pageToken = pageToken
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__ListConflictsRequest>) {
+        self.init()
+        let c = p.pointee
+        self.subject = CRead.string(c.subject)
+        self.includeWithdrawn = (c.include_withdrawn != 0)
+        self.pageSize = c.page_size
+        self.pageToken = CRead.string(c.page_token)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__ListConflictsRequest, _ arena: CArena) {
+        lianjie__v1__list_conflicts_request__init(&c)
+        if !subject.isEmpty { c.subject = arena.string(subject) }
+        c.include_withdrawn = (includeWithdrawn ? 1 : 0)
+        c.page_size = pageSize
+        if !pageToken.isEmpty { c.page_token = arena.string(pageToken) }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__ListConflictsRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__list_conflicts_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListConflictsRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !subject.isEmpty { o.append(("subject", .string(subject))) }
+        if includeWithdrawn { o.append(("includeWithdrawn", .bool(includeWithdrawn))) }
+        if pageSize != 0 { o.append(("pageSize", .number(String(pageSize)))) }
+        if !pageToken.isEmpty { o.append(("pageToken", .string(pageToken))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "subject": self.subject = try JSONRead.string(value, "subject")
+            case "includeWithdrawn", "include_withdrawn": self.includeWithdrawn = try JSONRead.bool(value, "includeWithdrawn")
+            case "pageSize", "page_size": self.pageSize = try JSONRead.int32(value, "pageSize")
+            case "pageToken", "page_token": self.pageToken = try JSONRead.string(value, "pageToken")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.ListConflictsResponse`.
+public struct ListConflictsResponse: ProtoMessage {
+    /// Newest first.
+    public var conflicts: [Conflict] = []
+    public var nextPageToken: String = ""
+    public var totalSize: Int32 = 0
+
+    public static let protoName = "lianjie.v1.ListConflictsResponse"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        conflicts: [Conflict] = [],
+        nextPageToken: String = "",
+        totalSize: Int32 = 0
+    ) {
+        self.conflicts = conflicts
+        self.nextPageToken = nextPageToken
+        self.totalSize = totalSize
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__ListConflictsResponse>) {
+        self.init()
+        let c = p.pointee
+        self.conflicts = CRead.messages(c.n_conflicts, c.conflicts) { Conflict(c: $0) }
+        self.nextPageToken = CRead.string(c.next_page_token)
+        self.totalSize = c.total_size
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__ListConflictsResponse, _ arena: CArena) {
+        lianjie__v1__list_conflicts_response__init(&c)
+        if !conflicts.isEmpty {
+            c.n_conflicts = conflicts.count
+            c.conflicts = arena.messages(conflicts) { (v: Conflict, m: inout Lianjie__V1__Conflict) in v.fill(&m, arena) }
+        }
+        if !nextPageToken.isEmpty { c.next_page_token = arena.string(nextPageToken) }
+        c.total_size = totalSize
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__ListConflictsResponse()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__list_conflicts_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListConflictsResponse>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !conflicts.isEmpty { o.append(("conflicts", .array(conflicts.map { v in v.jsonValue() }))) }
+        if !nextPageToken.isEmpty { o.append(("nextPageToken", .string(nextPageToken))) }
+        if totalSize != 0 { o.append(("totalSize", .number(String(totalSize)))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "conflicts": self.conflicts = try JSONRead.array(value, "conflicts") { v, p throws(ProtoError) in try JSONRead.message(Conflict.self, v, p) }
+            case "nextPageToken", "next_page_token": self.nextPageToken = try JSONRead.string(value, "nextPageToken")
+            case "totalSize", "total_size": self.totalSize = try JSONRead.int32(value, "totalSize")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
+/// The proto message `lianjie.v1.WithdrawConflictRequest`.
+public struct WithdrawConflictRequest: ProtoMessage {
+    public var requestId: String = ""
+    public var id: String = ""
+
+    public static let protoName = "lianjie.v1.WithdrawConflictRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        requestId: String = "",
+        id: String = ""
+    ) {
+        self.requestId = requestId
+        self.id = id
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__WithdrawConflictRequest>) {
+        self.init()
+        let c = p.pointee
+        self.requestId = CRead.string(c.request_id)
+        self.id = CRead.string(c.id)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__WithdrawConflictRequest, _ arena: CArena) {
+        lianjie__v1__withdraw_conflict_request__init(&c)
+        if !requestId.isEmpty { c.request_id = arena.string(requestId) }
+        if !id.isEmpty { c.id = arena.string(id) }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__WithdrawConflictRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__withdraw_conflict_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__WithdrawConflictRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !requestId.isEmpty { o.append(("requestId", .string(requestId))) }
+        if !id.isEmpty { o.append(("id", .string(id))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "requestId", "request_id": self.requestId = try JSONRead.string(value, "requestId")
+            case "id": self.id = try JSONRead.string(value, "id")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
 /// The proto message `lianjie.v1.ListAppraisalsRequest`.
 public struct ListAppraisalsRequest: ProtoMessage {
     /// Required.
@@ -1841,6 +2725,50 @@ public enum ResultUseService {
     /// NOT_FOUND, PERMISSION_DENIED.
     public static let acknowledgeTalk = RPCMethod<AcknowledgeTalkRequest, Talk>(service: name, method: "AcknowledgeTalk")
 
+    /// HR asks for integrity opinions about subjects for a purpose; for each, the current
+    /// scheme's opinion rules propose a conclusion from a frozen snapshot of the dossier
+    /// (its SHA-256 kept with the opinion), citing the facts. Audited. HR (their scope).
+    /// Errors: INVALID_ARGUMENT (purpose, note, subjects, due date, validity), NOT_FOUND (a
+    /// subject outside scope), PERMISSION_DENIED.
+    public static let requestOpinions = RPCMethod<RequestOpinionsRequest, RequestOpinionsResponse>(service: name, method: "RequestOpinions")
+
+    /// One opinion. Audited. Inspector or discipline head covering the subject; HR only once
+    /// it is signed. Errors: NOT_FOUND, PERMISSION_DENIED.
+    public static let getOpinion = RPCMethod<GetOpinionRequest, Opinion>(service: name, method: "GetOpinion")
+
+    /// Opinions about subjects in reach, newest first (HR: signed ones only). Audited (each
+    /// listed). Errors: INVALID_ARGUMENT, NOT_FOUND (organisation or subject outside scope),
+    /// PERMISSION_DENIED.
+    public static let listOpinions = RPCMethod<ListOpinionsRequest, ListOpinionsResponse>(service: name, method: "ListOpinions")
+
+    /// The first signature: an inspector or discipline head covering the subject reviews the
+    /// proposal, may change the conclusion (with a reason), and signs. Audited. Errors:
+    /// INVALID_ARGUMENT, NOT_FOUND, FAILED_PRECONDITION (not proposed; recusal: a declared
+    /// conflict with the subject), ABORTED, PERMISSION_DENIED.
+    public static let reviewOpinion = RPCMethod<ReviewOpinionRequest, Opinion>(service: name, method: "ReviewOpinion")
+
+    /// The second signature, by a discipline head covering the subject who did not review it;
+    /// from then HR sees the opinion, valid for the requested number of days. Audited.
+    /// Errors: NOT_FOUND, FAILED_PRECONDITION (not reviewed; the reviewer; recusal), ABORTED,
+    /// PERMISSION_DENIED.
+    public static let signOpinion = RPCMethod<SignOpinionRequest, Opinion>(service: name, method: "SignOpinion")
+
+    /// Declares the caller's conflict of interest with a subject (回避): from then the
+    /// caller may not handle the subject's cases, decide appeals about them, or review or
+    /// sign opinions about them, and each refusal names the declaration. Audited. Any staff
+    /// role whose grants hold the subject. Errors: INVALID_ARGUMENT (relation, note),
+    /// NOT_FOUND, ALREADY_EXISTS (declared already), PERMISSION_DENIED.
+    public static let declareConflict = RPCMethod<DeclareConflictRequest, Conflict>(service: name, method: "DeclareConflict")
+
+    /// The caller's own declarations, newest first; a discipline head also sees those of
+    /// others about subjects in their scope. Errors: INVALID_ARGUMENT, NOT_FOUND,
+    /// PERMISSION_DENIED.
+    public static let listConflicts = RPCMethod<ListConflictsRequest, ListConflictsResponse>(service: name, method: "ListConflicts")
+
+    /// Withdraws one of the caller's declarations (kept, with the time). Audited. Errors:
+    /// NOT_FOUND, FAILED_PRECONDITION (withdrawn already), PERMISSION_DENIED.
+    public static let withdrawConflict = RPCMethod<WithdrawConflictRequest, Conflict>(service: name, method: "WithdrawConflict")
+
     /// A subject's integrity dossier: profile and placements, every published evaluation,
     /// confirmed and revoked entries with appeals, alerts, cases with dispositions, talks.
     /// Audited with the reason given. Inspector or discipline head covering the subject
@@ -1858,5 +2786,5 @@ public enum ResultUseService {
     public static let listAppraisals = RPCMethod<ListAppraisalsRequest, ListAppraisalsResponse>(service: name, method: "ListAppraisals")
 
     /// Every method's path, in declaration order.
-    public static let methodPaths: [String] = [createCase.path, getCase.path, listCases.path, assignCase.path, disposeCase.path, startRectification.path, reportRectification.path, verifyCase.path, closeCase.path, dismissCase.path, reopenCase.path, recordTalk.path, listTalks.path, acknowledgeTalk.path, getDossier.path, listAppraisals.path]
+    public static let methodPaths: [String] = [createCase.path, getCase.path, listCases.path, assignCase.path, disposeCase.path, startRectification.path, reportRectification.path, verifyCase.path, closeCase.path, dismissCase.path, reopenCase.path, recordTalk.path, listTalks.path, acknowledgeTalk.path, requestOpinions.path, getOpinion.path, listOpinions.path, reviewOpinion.path, signOpinion.path, declareConflict.path, listConflicts.path, withdrawConflict.path, getDossier.path, listAppraisals.path]
 }

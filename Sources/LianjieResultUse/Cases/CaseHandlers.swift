@@ -134,6 +134,7 @@ struct CaseHandlers: Sendable {
         call.target = AuditLog.Target(type: "case", id: draft.id, organizationID: org.id, organizationPath: org.path)
         let kit = call.kit
         return try call.write(requestID: request.requestId) { tx in
+            try Recusal.check(call.caller.id, subjectID: subject.id, doing: "open a case about them", tx)
             var entries = Self.unique(request.entryIds)
             for (i, id) in entries.enumerated() {
                 guard let e = try tx.entry(id: id), e.subjectID == subject.id else {
@@ -193,6 +194,7 @@ struct CaseHandlers: Sendable {
         return try call.write(requestID: requestID) { tx in
             guard let current = try tx.caseRecord(id: found.id) else { throw notFound }
             try Validate.etag(etag, current.version)
+            try Recusal.check(call.caller.id, subjectID: current.subjectID, doing: "handle this case", tx)
             let step = try makeStep(current, tx)
             var life = CaseLifecycle(current, actor: actor, time: now)
             let actions: [CaseLifecycle.Action]
@@ -220,6 +222,9 @@ struct CaseHandlers: Sendable {
         let subjectAccount = try tx.subject(id: c.subjectID)?.accountID ?? ""
         guard id != subjectAccount, try tx.accountIDs(roles: Roles.disciplineNames, covering: c.organizationPath).contains(id) else {
             throw RPCError.invalidArgument(field: "handler_id", "must be an inspector or discipline head whose grants cover the subject")
+        }
+        if let c = try tx.conflictInForce(accountID: id, subjectID: c.subjectID) {
+            throw RPCError.invalidArgument(field: "handler_id", "declared a conflict of interest with this subject (\(c.relation)): recusal (回避)")
         }
     }
 

@@ -72,6 +72,14 @@ struct DossierBuilder {
             return Self.ownView(CaseMessages.message(c, today: today))
         }
         d.talks = try r.talks(TalkFilter(subjectID: subject.id), page: Page(after: nil, limit: Self.maxRows)).map(CaseMessages.talk)
+        if !selfView {
+            var opinions = OpinionFilter()
+            opinions.subjectID = subject.id
+            opinions.state = OpinionState.signed.rawValue
+            d.opinions = try r.opinions(opinions, page: Page(after: nil, limit: Self.maxRows)).map {
+                OpinionHandlers.message($0, today: today, hrView: false)
+            }
+        }
         d.sha256 = Digest.hex(Digest.sha256(d.serializedBytes()))
         d.generatedTime = CalendarDays.time(now)
         return d

@@ -42,6 +42,7 @@ struct TalkHandlers: Sendable {
         let kindName = request.kind == .talk ? "talk" : "notice"
         return try call.write(requestID: request.requestId) { tx in
             guard let current = try tx.caseRecord(id: found.id) else { throw CaseHandlers.notFound }
+            try Recusal.check(call.caller.id, subjectID: current.subjectID, doing: "handle this case", tx)
             var life = CaseLifecycle(current, actor: .init(accountID: call.caller.id), time: now)
             let actions: [CaseLifecycle.Action]
             do throws(CaseLifecycle.Refusal) { actions = try life.receive(.talkRecorded(kind: kindName)) } catch { throw CaseHandlers.rpcError(error) }

@@ -146,3 +146,87 @@ public enum AppraisalCap {
         return min(grade, cap)
     }
 }
+
+/// What the opinion rules read of a subject's record (from a frozen dossier).
+public struct OpinionFacts: Sendable, Hashable {
+    /// A dated fact and how people name it (`C-2026-0007`, `2026Q3`).
+    public struct Dated: Sendable, Hashable {
+        public var day: Day
+        public var reference: String
+
+        public init(day: Day, reference: String) {
+            self.day = day
+            self.reference = reference
+        }
+    }
+
+    /// Cases not closed or dismissed, by number.
+    public var openCases: [String]
+    /// Dispositions with their form, on their day.
+    public var dispositions: [(form: Int, fact: Dated)]
+    /// Published results with a red-line veto, on their period's last day.
+    public var vetoes: [Dated]
+    /// Published results graded poor, on their period's last day.
+    public var poorGrades: [Dated]
+
+    public init(openCases: [String] = [], dispositions: [(form: Int, fact: Dated)] = [], vetoes: [Dated] = [], poorGrades: [Dated] = []) {
+        self.openCases = openCases
+        self.dispositions = dispositions
+        self.vetoes = vetoes
+        self.poorGrades = poorGrades
+    }
+
+    public static func == (a: OpinionFacts, b: OpinionFacts) -> Bool {
+        a.openCases == b.openCases && a.vetoes == b.vetoes && a.poorGrades == b.poorGrades
+            && a.dispositions.map(\.form) == b.dispositions.map(\.form) && a.dispositions.map(\.fact) == b.dispositions.map(\.fact)
+    }
+
+    public func hash(into h: inout Hasher) {
+        h.combine(openCases)
+        h.combine(vetoes)
+        h.combine(poorGrades)
+        for d in dispositions { h.combine(d.form); h.combine(d.fact) }
+    }
+}
+
+/// The conclusion the opinion rules propose, and each rule that matched with the fact it
+/// matched (what the reviewing inspector reads).
+public struct OpinionProposal: Sendable, Hashable {
+    public struct Reason: Sendable, Hashable {
+        public var rule: String
+        public var conclusion: OpinionConclusion
+        /// E.g. `C-2026-0007 is still open`, `second form on 2026-05-01 (C-2026-0003)`.
+        public var fact: String
+    }
+
+    public var conclusion: OpinionConclusion
+    public var reasons: [Reason]
+
+    /// The heaviest conclusion of the enabled rules that match on `today`; no objection
+    /// when none does. A rule that reads back `months` counts facts on or after the day
+    /// `months` months before `today`.
+    public static func propose(_ rules: [OpinionRule], facts: OpinionFacts, on today: Day) -> OpinionProposal {
+        var reasons: [Reason] = []
+        for rule in rules where rule.enabled {
+            let since = today.addingMonths(-rule.months)
+            func recent(_ f: OpinionFacts.Dated) -> Bool { f.day >= since && f.day <= today }
+            switch rule.kind {
+            case .openCase:
+                reasons += facts.openCases.map { Reason(rule: rule.code, conclusion: rule.conclusion, fact: "case \($0) is still open") }
+            case .disposition:
+                reasons += facts.dispositions.filter { $0.form >= rule.minForm && recent($0.fact) }.map {
+                    Reason(rule: rule.code, conclusion: rule.conclusion, fact: "form \($0.form) disposition on \($0.fact.day) (\($0.fact.reference))")
+                }
+            case .redLineVeto:
+                reasons += facts.vetoes.filter(recent).map {
+                    Reason(rule: rule.code, conclusion: rule.conclusion, fact: "red-line veto in \($0.reference)")
+                }
+            case .gradePoor:
+                reasons += facts.poorGrades.filter(recent).map {
+                    Reason(rule: rule.code, conclusion: rule.conclusion, fact: "graded poor in \($0.reference)")
+                }
+            }
+        }
+        return OpinionProposal(conclusion: reasons.map(\.conclusion).max() ?? .noObjection, reasons: reasons)
+    }
+}

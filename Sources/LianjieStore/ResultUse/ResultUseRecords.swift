@@ -153,3 +153,94 @@ public struct TalkFilter: Sendable, Equatable {
 
     public init(subjectID: String) { self.subjectID = subjectID }
 }
+
+/// An integrity opinion about one subject, as stored. Enums are their proto numbers; days
+/// `YYYY-MM-DD`; times Unix seconds.
+public struct OpinionRecord: Sendable, Equatable {
+    public var id = ""
+    public var seq: Int64 = 0
+    public var batchID = ""
+    public var subjectID = ""
+    public var employeeNumber = ""
+    public var subjectName = ""
+    /// When read, the subject's organisation now; as written, at the request.
+    public var organizationID = ""
+    public var organizationPath = ""
+    public var purpose: Int32 = 0
+    public var purposeNote = ""
+    public var state: Int32 = 0
+    public var proposed: Int32 = 0
+    public var reasons: [OpinionReasonRecord] = []
+    public var dossierSHA256 = ""
+    /// The frozen dossier the proposal was made from (an encoded `Dossier`).
+    public var dossier: [UInt8] = []
+    public var schemeVersion = 0
+    public var conclusion: Int32 = 0
+    public var changeReason = ""
+    public var reviewedBy = ""
+    public var reviewTime: Int64 = 0
+    public var reviewNote = ""
+    public var signedBy = ""
+    public var signTime: Int64 = 0
+    public var validityDays = 90
+    /// Set by the second signature.
+    public var validUntil = ""
+    public var dueDate = ""
+    public var requestedBy = ""
+    public var requestTime: Int64 = 0
+    public var version: Int64 = 0
+
+    public init() {}
+}
+
+/// One opinion rule that matched, and the fact it matched.
+public struct OpinionReasonRecord: Sendable, Equatable {
+    public var rule: String
+    public var conclusion: Int32
+    public var fact: String
+
+    public init(rule: String, conclusion: Int32, fact: String) {
+        self.rule = rule
+        self.conclusion = conclusion
+        self.fact = fact
+    }
+}
+
+/// Which opinions a listing returns.
+public struct OpinionFilter: Sendable, Equatable {
+    public var scope: ScopeFilter = .everything
+    public var underPath: String?
+    public var subjectID: String?
+    public var excludeSubjectID: String?
+    public var state: Int32?
+    public var batchID: String?
+
+    public init() {}
+}
+
+/// A declared conflict of interest (回避) between an account and a subject.
+public struct ConflictRecord: Sendable, Equatable {
+    public var id = ""
+    public var seq: Int64 = 0
+    public var accountID = ""
+    public var subjectID = ""
+    public var relation = ""
+    public var note = ""
+    public var declareTime: Int64 = 0
+    /// 0 while in force.
+    public var withdrawTime: Int64 = 0
+
+    public init() {}
+}
+
+/// Which declarations a listing returns: an account's own, or those about subjects in a
+/// scope (`accountID` nil).
+public struct ConflictFilter: Sendable, Equatable {
+    public var accountID: String?
+    /// Subjects whose organisation lies in these subtrees (with `accountID` nil).
+    public var scope: ScopeFilter = .everything
+    public var subjectID: String?
+    public var includeWithdrawn = false
+
+    public init() {}
+}

@@ -25,6 +25,20 @@ public protocol ResultUseReader {
     /// Newest first; `page.after` is the last `seq` seen, in decimal.
     func talks(_ filter: TalkFilter, page: Page) throws -> [TalkRecord]
     func talkCount(_ filter: TalkFilter) throws -> Int
+
+    // Opinions
+    func opinion(id: String) throws -> OpinionRecord?
+    /// Newest first, without their frozen dossiers; `page.after` is the last `seq` seen.
+    func opinions(_ filter: OpinionFilter, page: Page) throws -> [OpinionRecord]
+    func opinionCount(_ filter: OpinionFilter) throws -> Int
+
+    // Conflicts (recusal)
+    func conflict(id: String) throws -> ConflictRecord?
+    /// The declaration in force between an account and a subject, if any.
+    func conflictInForce(accountID: String, subjectID: String) throws -> ConflictRecord?
+    /// Newest first; `page.after` is the last `seq` seen.
+    func conflicts(_ filter: ConflictFilter, page: Page) throws -> [ConflictRecord]
+    func conflictCount(_ filter: ConflictFilter) throws -> Int
 }
 
 /// What result use changes.
@@ -39,4 +53,11 @@ public protocol ResultUseWriter: ResultUseReader {
     /// Records the employee's acknowledgement, once: a talk acknowledged already keeps its
     /// first time.
     func acknowledgeTalk(id: String, time: Int64) throws
+    func createOpinion(_ opinion: OpinionRecord) throws
+    /// Stores an opinion's review or signature and bumps its version (its dossier is never
+    /// rewritten).
+    func updateOpinion(_ opinion: OpinionRecord) throws
+    /// `.conflict` when one is in force between the account and the subject already.
+    func createConflict(_ conflict: ConflictRecord) throws
+    func withdrawConflict(id: String, time: Int64) throws
 }

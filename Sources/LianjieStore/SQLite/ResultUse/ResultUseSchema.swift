@@ -1,7 +1,8 @@
 /// The schema steps of result use.
 enum ResultUseSchema {
     static let steps: [String] = [
-        // 1: cases with their history, and the talks and notices their employees acknowledge.
+        // 1: cases with their history, the talks and notices their employees acknowledge,
+        //    integrity opinions with their frozen dossiers, and declared conflicts (recusal).
         """
         CREATE TABLE cases (
             seq INTEGER PRIMARY KEY,
@@ -83,6 +84,51 @@ enum ResultUseSchema {
         ) STRICT;
         CREATE INDEX case_talks_by_subject ON case_talks(subject_id, seq);
         CREATE INDEX case_talks_by_case ON case_talks(case_id, seq);
+        CREATE TABLE opinions (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            batch_id TEXT NOT NULL,
+            subject_id TEXT NOT NULL,
+            employee_number TEXT NOT NULL,
+            subject_name TEXT NOT NULL,
+            organization_id TEXT NOT NULL,
+            organization_path TEXT NOT NULL,
+            purpose INTEGER NOT NULL,
+            purpose_note TEXT NOT NULL,
+            state INTEGER NOT NULL,
+            proposed INTEGER NOT NULL,
+            reasons TEXT NOT NULL,
+            dossier_sha256 TEXT NOT NULL,
+            dossier BLOB NOT NULL,
+            scheme_version INTEGER NOT NULL,
+            conclusion INTEGER NOT NULL,
+            change_reason TEXT NOT NULL,
+            reviewed_by TEXT NOT NULL,
+            review_time INTEGER NOT NULL,
+            review_note TEXT NOT NULL,
+            signed_by TEXT NOT NULL,
+            sign_time INTEGER NOT NULL,
+            validity_days INTEGER NOT NULL,
+            valid_until TEXT NOT NULL,
+            due_date TEXT NOT NULL,
+            requested_by TEXT NOT NULL,
+            request_time INTEGER NOT NULL,
+            version INTEGER NOT NULL
+        ) STRICT;
+        CREATE INDEX opinions_by_subject ON opinions(subject_id);
+        CREATE INDEX opinions_by_batch ON opinions(batch_id);
+        CREATE TABLE conflicts (
+            seq INTEGER PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            account_id TEXT NOT NULL,
+            subject_id TEXT NOT NULL,
+            relation TEXT NOT NULL,
+            note TEXT NOT NULL,
+            declare_time INTEGER NOT NULL,
+            withdraw_time INTEGER NOT NULL
+        ) STRICT;
+        CREATE UNIQUE INDEX conflicts_in_force ON conflicts(account_id, subject_id) WHERE withdraw_time = 0;
+        CREATE INDEX conflicts_by_subject ON conflicts(subject_id);
         """,
     ]
 }

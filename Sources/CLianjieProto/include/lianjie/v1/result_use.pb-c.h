@@ -27,6 +27,9 @@ typedef struct Lianjie__V1__Case Lianjie__V1__Case;
 typedef struct Lianjie__V1__Talk Lianjie__V1__Talk;
 typedef struct Lianjie__V1__DossierEvaluation Lianjie__V1__DossierEvaluation;
 typedef struct Lianjie__V1__Dossier Lianjie__V1__Dossier;
+typedef struct Lianjie__V1__OpinionReason Lianjie__V1__OpinionReason;
+typedef struct Lianjie__V1__Opinion Lianjie__V1__Opinion;
+typedef struct Lianjie__V1__Conflict Lianjie__V1__Conflict;
 
 
 /* --- enums --- */
@@ -158,6 +161,57 @@ typedef enum _Lianjie__V1__TalkKind {
   LIANJIE__V1__TALK_KIND__TALK_KIND_NOTICE = 2
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(LIANJIE__V1__TALK_KIND)
 } Lianjie__V1__TalkKind;
+/*
+ * What an opinion is asked for.
+ */
+typedef enum _Lianjie__V1__OpinionPurpose {
+  LIANJIE__V1__OPINION_PURPOSE__OPINION_PURPOSE_UNSPECIFIED = 0,
+  /*
+   * 提拔任用
+   */
+  LIANJIE__V1__OPINION_PURPOSE__OPINION_PURPOSE_PROMOTION = 1,
+  /*
+   * 评优评先
+   */
+  LIANJIE__V1__OPINION_PURPOSE__OPINION_PURPOSE_AWARD = 2,
+  /*
+   * 绩效考核
+   */
+  LIANJIE__V1__OPINION_PURPOSE__OPINION_PURPOSE_APPRAISAL = 3,
+  LIANJIE__V1__OPINION_PURPOSE__OPINION_PURPOSE_OTHER = 4
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(LIANJIE__V1__OPINION_PURPOSE)
+} Lianjie__V1__OpinionPurpose;
+/*
+ * What an opinion concludes.
+ */
+typedef enum _Lianjie__V1__OpinionConclusion {
+  LIANJIE__V1__OPINION_CONCLUSION__OPINION_CONCLUSION_UNSPECIFIED = 0,
+  /*
+   * 无异议
+   */
+  LIANJIE__V1__OPINION_CONCLUSION__OPINION_CONCLUSION_NO_OBJECTION = 1,
+  /*
+   * 暂缓: until an open matter is settled.
+   */
+  LIANJIE__V1__OPINION_CONCLUSION__OPINION_CONCLUSION_DEFERRED = 2,
+  /*
+   * 有异议
+   */
+  LIANJIE__V1__OPINION_CONCLUSION__OPINION_CONCLUSION_OBJECTION = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(LIANJIE__V1__OPINION_CONCLUSION)
+} Lianjie__V1__OpinionConclusion;
+/*
+ * Where an opinion stands: proposed by the rules → reviewed and signed by an inspector →
+ * signed second by the discipline head of the subject's organisation. Only a signed one
+ * is shown to HR, and only until it expires.
+ */
+typedef enum _Lianjie__V1__OpinionState {
+  LIANJIE__V1__OPINION_STATE__OPINION_STATE_UNSPECIFIED = 0,
+  LIANJIE__V1__OPINION_STATE__OPINION_STATE_PROPOSED = 1,
+  LIANJIE__V1__OPINION_STATE__OPINION_STATE_REVIEWED = 2,
+  LIANJIE__V1__OPINION_STATE__OPINION_STATE_SIGNED = 3
+    PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(LIANJIE__V1__OPINION_STATE)
+} Lianjie__V1__OpinionState;
 
 /* --- messages --- */
 
@@ -480,10 +534,135 @@ struct  Lianjie__V1__Dossier
    * The current scheme's grade thresholds (for drawing the trend).
    */
   Lianjie__V1__GradeBands *grades;
+  /*
+   * Integrity opinions given about the subject (signed twice), newest first (not in the
+   * employee's own view).
+   */
+  size_t n_opinions;
+  Lianjie__V1__Opinion **opinions;
 };
 #define LIANJIE__V1__DOSSIER__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__dossier__descriptor) \
-    , NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0,NULL, 0, 0,NULL, 0,NULL, 0,NULL, NULL, (char *)protobuf_c_empty_string, 0, 0,NULL, NULL }
+    , NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, 0,NULL, 0,NULL, 0, 0,NULL, 0,NULL, 0,NULL, NULL, (char *)protobuf_c_empty_string, 0, 0,NULL, NULL, 0,NULL }
+
+
+/*
+ * One rule that matched, and the fact it matched.
+ */
+struct  Lianjie__V1__OpinionReason
+{
+  ProtobufCMessage base;
+  /*
+   * The scheme's opinion rule, e.g. `OPEN_CASE`.
+   */
+  char *rule;
+  Lianjie__V1__OpinionConclusion conclusion;
+  /*
+   * E.g. `case C-2026-0007 is still open`.
+   */
+  char *fact;
+};
+#define LIANJIE__V1__OPINION_REASON__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__opinion_reason__descriptor) \
+    , (char *)protobuf_c_empty_string, LIANJIE__V1__OPINION_CONCLUSION__OPINION_CONCLUSION_UNSPECIFIED, (char *)protobuf_c_empty_string }
+
+
+/*
+ * An integrity opinion about one subject, for one purpose.
+ */
+struct  Lianjie__V1__Opinion
+{
+  ProtobufCMessage base;
+  char *id;
+  /*
+   * HR's request (one request asks about several subjects).
+   */
+  char *batch_id;
+  char *subject_id;
+  char *employee_number;
+  char *subject_name;
+  char *organization_id;
+  Lianjie__V1__OpinionPurpose purpose;
+  /*
+   * What exactly it is for (e.g. the post), as HR wrote it.
+   */
+  char *purpose_note;
+  Lianjie__V1__OpinionState state;
+  /*
+   * What the rules proposed, from the dossier as it was when requested, and why.
+   */
+  Lianjie__V1__OpinionConclusion proposed;
+  size_t n_reasons;
+  Lianjie__V1__OpinionReason **reasons;
+  /*
+   * SHA-256 of that frozen dossier (`Dossier.sha256`), and the scheme version whose
+   * opinion rules proposed.
+   */
+  char *dossier_sha256;
+  int32_t scheme_version;
+  /*
+   * The conclusion given: the proposal unless the reviewer changed it (with a reason).
+   */
+  Lianjie__V1__OpinionConclusion conclusion;
+  char *change_reason;
+  /*
+   * The reviewing inspector's signature and note.
+   */
+  char *reviewed_by;
+  Lianjie__V1__Time *review_time;
+  char *review_note;
+  /*
+   * The discipline head's second signature.
+   */
+  char *signed_by;
+  Lianjie__V1__Time *sign_time;
+  /*
+   * The last day the opinion may be used (from the second signature); past it the opinion
+   * has `expired` and must be requested again.
+   */
+  Lianjie__V1__Date *valid_until;
+  protobuf_c_boolean expired;
+  /*
+   * The day HR needs it by.
+   */
+  Lianjie__V1__Date *due_date;
+  char *requested_by;
+  Lianjie__V1__Time *request_time;
+  /*
+   * Changes with every step.
+   */
+  char *etag;
+};
+#define LIANJIE__V1__OPINION__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__opinion__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, LIANJIE__V1__OPINION_PURPOSE__OPINION_PURPOSE_UNSPECIFIED, (char *)protobuf_c_empty_string, LIANJIE__V1__OPINION_STATE__OPINION_STATE_UNSPECIFIED, LIANJIE__V1__OPINION_CONCLUSION__OPINION_CONCLUSION_UNSPECIFIED, 0,NULL, (char *)protobuf_c_empty_string, 0, LIANJIE__V1__OPINION_CONCLUSION__OPINION_CONCLUSION_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, NULL, 0, NULL, (char *)protobuf_c_empty_string, NULL, (char *)protobuf_c_empty_string }
+
+
+/*
+ * A declared conflict of interest (回避): the account may not handle cases, decide
+ * appeals, review or sign opinions about the subject.
+ */
+struct  Lianjie__V1__Conflict
+{
+  ProtobufCMessage base;
+  char *id;
+  char *account_id;
+  char *subject_id;
+  char *subject_name;
+  /*
+   * `relative`, `former_team`, `business`, `other`.
+   */
+  char *relation;
+  char *note;
+  Lianjie__V1__Time *declare_time;
+  /*
+   * Set when withdrawn; a withdrawn declaration no longer binds.
+   */
+  Lianjie__V1__Time *withdraw_time;
+};
+#define LIANJIE__V1__CONFLICT__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__conflict__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, NULL }
 
 
 /* Lianjie__V1__Disposition methods */
@@ -619,6 +798,63 @@ Lianjie__V1__Dossier *
 void   lianjie__v1__dossier__free_unpacked
                      (Lianjie__V1__Dossier *message,
                       ProtobufCAllocator *allocator);
+/* Lianjie__V1__OpinionReason methods */
+void   lianjie__v1__opinion_reason__init
+                     (Lianjie__V1__OpinionReason         *message);
+size_t lianjie__v1__opinion_reason__get_packed_size
+                     (const Lianjie__V1__OpinionReason   *message);
+size_t lianjie__v1__opinion_reason__pack
+                     (const Lianjie__V1__OpinionReason   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__opinion_reason__pack_to_buffer
+                     (const Lianjie__V1__OpinionReason   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__OpinionReason *
+       lianjie__v1__opinion_reason__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__opinion_reason__free_unpacked
+                     (Lianjie__V1__OpinionReason *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__Opinion methods */
+void   lianjie__v1__opinion__init
+                     (Lianjie__V1__Opinion         *message);
+size_t lianjie__v1__opinion__get_packed_size
+                     (const Lianjie__V1__Opinion   *message);
+size_t lianjie__v1__opinion__pack
+                     (const Lianjie__V1__Opinion   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__opinion__pack_to_buffer
+                     (const Lianjie__V1__Opinion   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__Opinion *
+       lianjie__v1__opinion__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__opinion__free_unpacked
+                     (Lianjie__V1__Opinion *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__Conflict methods */
+void   lianjie__v1__conflict__init
+                     (Lianjie__V1__Conflict         *message);
+size_t lianjie__v1__conflict__get_packed_size
+                     (const Lianjie__V1__Conflict   *message);
+size_t lianjie__v1__conflict__pack
+                     (const Lianjie__V1__Conflict   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__conflict__pack_to_buffer
+                     (const Lianjie__V1__Conflict   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__Conflict *
+       lianjie__v1__conflict__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__conflict__free_unpacked
+                     (Lianjie__V1__Conflict *message,
+                      ProtobufCAllocator *allocator);
 /* --- per-message closures --- */
 
 typedef void (*Lianjie__V1__Disposition_Closure)
@@ -642,6 +878,15 @@ typedef void (*Lianjie__V1__DossierEvaluation_Closure)
 typedef void (*Lianjie__V1__Dossier_Closure)
                  (const Lianjie__V1__Dossier *message,
                   void *closure_data);
+typedef void (*Lianjie__V1__OpinionReason_Closure)
+                 (const Lianjie__V1__OpinionReason *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__Opinion_Closure)
+                 (const Lianjie__V1__Opinion *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__Conflict_Closure)
+                 (const Lianjie__V1__Conflict *message,
+                  void *closure_data);
 
 /* --- services --- */
 
@@ -653,6 +898,9 @@ extern const ProtobufCEnumDescriptor    lianjie__v1__case_source__descriptor;
 extern const ProtobufCEnumDescriptor    lianjie__v1__disposition_form__descriptor;
 extern const ProtobufCEnumDescriptor    lianjie__v1__first_form_measure__descriptor;
 extern const ProtobufCEnumDescriptor    lianjie__v1__talk_kind__descriptor;
+extern const ProtobufCEnumDescriptor    lianjie__v1__opinion_purpose__descriptor;
+extern const ProtobufCEnumDescriptor    lianjie__v1__opinion_conclusion__descriptor;
+extern const ProtobufCEnumDescriptor    lianjie__v1__opinion_state__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__disposition__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__rectification__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__case_event__descriptor;
@@ -660,6 +908,9 @@ extern const ProtobufCMessageDescriptor lianjie__v1__case__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__talk__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__dossier_evaluation__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__dossier__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__opinion_reason__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__opinion__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__conflict__descriptor;
 
 PROTOBUF_C__END_DECLS
 

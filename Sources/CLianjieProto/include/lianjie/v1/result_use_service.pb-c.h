@@ -35,6 +35,17 @@ typedef struct Lianjie__V1__ListTalksRequest Lianjie__V1__ListTalksRequest;
 typedef struct Lianjie__V1__ListTalksResponse Lianjie__V1__ListTalksResponse;
 typedef struct Lianjie__V1__AcknowledgeTalkRequest Lianjie__V1__AcknowledgeTalkRequest;
 typedef struct Lianjie__V1__GetDossierRequest Lianjie__V1__GetDossierRequest;
+typedef struct Lianjie__V1__RequestOpinionsRequest Lianjie__V1__RequestOpinionsRequest;
+typedef struct Lianjie__V1__RequestOpinionsResponse Lianjie__V1__RequestOpinionsResponse;
+typedef struct Lianjie__V1__GetOpinionRequest Lianjie__V1__GetOpinionRequest;
+typedef struct Lianjie__V1__ListOpinionsRequest Lianjie__V1__ListOpinionsRequest;
+typedef struct Lianjie__V1__ListOpinionsResponse Lianjie__V1__ListOpinionsResponse;
+typedef struct Lianjie__V1__ReviewOpinionRequest Lianjie__V1__ReviewOpinionRequest;
+typedef struct Lianjie__V1__SignOpinionRequest Lianjie__V1__SignOpinionRequest;
+typedef struct Lianjie__V1__DeclareConflictRequest Lianjie__V1__DeclareConflictRequest;
+typedef struct Lianjie__V1__ListConflictsRequest Lianjie__V1__ListConflictsRequest;
+typedef struct Lianjie__V1__ListConflictsResponse Lianjie__V1__ListConflictsResponse;
+typedef struct Lianjie__V1__WithdrawConflictRequest Lianjie__V1__WithdrawConflictRequest;
 typedef struct Lianjie__V1__ListAppraisalsRequest Lianjie__V1__ListAppraisalsRequest;
 typedef struct Lianjie__V1__Appraisal Lianjie__V1__Appraisal;
 typedef struct Lianjie__V1__ListAppraisalsResponse Lianjie__V1__ListAppraisalsResponse;
@@ -372,6 +383,209 @@ struct  Lianjie__V1__GetDossierRequest
 };
 #define LIANJIE__V1__GET_DOSSIER_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__get_dossier_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Lianjie__V1__RequestOpinionsRequest
+{
+  ProtobufCMessage base;
+  char *request_id;
+  Lianjie__V1__OpinionPurpose purpose;
+  /*
+   * What exactly it is for (e.g. the post), 1-200 characters.
+   */
+  char *purpose_note;
+  /*
+   * The subjects, by id or employee number: 1 to 200, each in the caller's scope.
+   */
+  size_t n_subjects;
+  char **subjects;
+  /*
+   * The day HR needs the opinions by: today or later.
+   */
+  Lianjie__V1__Date *due_date;
+  /*
+   * How long a signed opinion stays valid, in days: 1-365, 0 for 90.
+   */
+  int32_t validity_days;
+};
+#define LIANJIE__V1__REQUEST_OPINIONS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__request_opinions_request__descriptor) \
+    , (char *)protobuf_c_empty_string, LIANJIE__V1__OPINION_PURPOSE__OPINION_PURPOSE_UNSPECIFIED, (char *)protobuf_c_empty_string, 0,NULL, NULL, 0 }
+
+
+struct  Lianjie__V1__RequestOpinionsResponse
+{
+  ProtobufCMessage base;
+  /*
+   * The request's id (each opinion's `batch_id`).
+   */
+  char *batch_id;
+  /*
+   * One per subject, proposed (HR sees them once signed).
+   */
+  size_t n_opinions;
+  Lianjie__V1__Opinion **opinions;
+};
+#define LIANJIE__V1__REQUEST_OPINIONS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__request_opinions_response__descriptor) \
+    , (char *)protobuf_c_empty_string, 0,NULL }
+
+
+struct  Lianjie__V1__GetOpinionRequest
+{
+  ProtobufCMessage base;
+  char *id;
+};
+#define LIANJIE__V1__GET_OPINION_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__get_opinion_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
+
+
+struct  Lianjie__V1__ListOpinionsRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Opinions about subjects in this organisation's subtree; empty for all in reach.
+   */
+  char *organization_id;
+  /*
+   * Only about this subject (id or employee number).
+   */
+  char *subject;
+  /*
+   * Only in this state (unspecified: any).
+   */
+  Lianjie__V1__OpinionState state;
+  /*
+   * Only of this request.
+   */
+  char *batch_id;
+  int32_t page_size;
+  char *page_token;
+};
+#define LIANJIE__V1__LIST_OPINIONS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__list_opinions_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, LIANJIE__V1__OPINION_STATE__OPINION_STATE_UNSPECIFIED, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
+
+
+struct  Lianjie__V1__ListOpinionsResponse
+{
+  ProtobufCMessage base;
+  /*
+   * Newest first.
+   */
+  size_t n_opinions;
+  Lianjie__V1__Opinion **opinions;
+  char *next_page_token;
+  int32_t total_size;
+};
+#define LIANJIE__V1__LIST_OPINIONS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__list_opinions_response__descriptor) \
+    , 0,NULL, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Lianjie__V1__ReviewOpinionRequest
+{
+  ProtobufCMessage base;
+  char *request_id;
+  char *id;
+  /*
+   * The conclusion given; unspecified keeps the proposal.
+   */
+  Lianjie__V1__OpinionConclusion conclusion;
+  /*
+   * Required when the conclusion differs from the proposal (1-1000 characters).
+   */
+  char *change_reason;
+  /*
+   * At most 1000 characters.
+   */
+  char *note;
+  char *etag;
+};
+#define LIANJIE__V1__REVIEW_OPINION_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__review_opinion_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, LIANJIE__V1__OPINION_CONCLUSION__OPINION_CONCLUSION_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Lianjie__V1__SignOpinionRequest
+{
+  ProtobufCMessage base;
+  char *request_id;
+  char *id;
+  char *etag;
+};
+#define LIANJIE__V1__SIGN_OPINION_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__sign_opinion_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Lianjie__V1__DeclareConflictRequest
+{
+  ProtobufCMessage base;
+  char *request_id;
+  /*
+   * The subject (id or employee number), in one of the caller's grants.
+   */
+  char *subject;
+  /*
+   * `relative`, `former_team`, `business` or `other`.
+   */
+  char *relation;
+  /*
+   * At most 500 characters.
+   */
+  char *note;
+};
+#define LIANJIE__V1__DECLARE_CONFLICT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__declare_conflict_request__descriptor) \
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+
+
+struct  Lianjie__V1__ListConflictsRequest
+{
+  ProtobufCMessage base;
+  /*
+   * Only about this subject (id or employee number).
+   */
+  char *subject;
+  /*
+   * Also withdrawn declarations.
+   */
+  protobuf_c_boolean include_withdrawn;
+  int32_t page_size;
+  char *page_token;
+};
+#define LIANJIE__V1__LIST_CONFLICTS_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__list_conflicts_request__descriptor) \
+    , (char *)protobuf_c_empty_string, 0, 0, (char *)protobuf_c_empty_string }
+
+
+struct  Lianjie__V1__ListConflictsResponse
+{
+  ProtobufCMessage base;
+  /*
+   * Newest first.
+   */
+  size_t n_conflicts;
+  Lianjie__V1__Conflict **conflicts;
+  char *next_page_token;
+  int32_t total_size;
+};
+#define LIANJIE__V1__LIST_CONFLICTS_RESPONSE__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__list_conflicts_response__descriptor) \
+    , 0,NULL, (char *)protobuf_c_empty_string, 0 }
+
+
+struct  Lianjie__V1__WithdrawConflictRequest
+{
+  ProtobufCMessage base;
+  char *request_id;
+  char *id;
+};
+#define LIANJIE__V1__WITHDRAW_CONFLICT_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__withdraw_conflict_request__descriptor) \
     , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
@@ -780,6 +994,215 @@ Lianjie__V1__GetDossierRequest *
 void   lianjie__v1__get_dossier_request__free_unpacked
                      (Lianjie__V1__GetDossierRequest *message,
                       ProtobufCAllocator *allocator);
+/* Lianjie__V1__RequestOpinionsRequest methods */
+void   lianjie__v1__request_opinions_request__init
+                     (Lianjie__V1__RequestOpinionsRequest         *message);
+size_t lianjie__v1__request_opinions_request__get_packed_size
+                     (const Lianjie__V1__RequestOpinionsRequest   *message);
+size_t lianjie__v1__request_opinions_request__pack
+                     (const Lianjie__V1__RequestOpinionsRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__request_opinions_request__pack_to_buffer
+                     (const Lianjie__V1__RequestOpinionsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__RequestOpinionsRequest *
+       lianjie__v1__request_opinions_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__request_opinions_request__free_unpacked
+                     (Lianjie__V1__RequestOpinionsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__RequestOpinionsResponse methods */
+void   lianjie__v1__request_opinions_response__init
+                     (Lianjie__V1__RequestOpinionsResponse         *message);
+size_t lianjie__v1__request_opinions_response__get_packed_size
+                     (const Lianjie__V1__RequestOpinionsResponse   *message);
+size_t lianjie__v1__request_opinions_response__pack
+                     (const Lianjie__V1__RequestOpinionsResponse   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__request_opinions_response__pack_to_buffer
+                     (const Lianjie__V1__RequestOpinionsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__RequestOpinionsResponse *
+       lianjie__v1__request_opinions_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__request_opinions_response__free_unpacked
+                     (Lianjie__V1__RequestOpinionsResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__GetOpinionRequest methods */
+void   lianjie__v1__get_opinion_request__init
+                     (Lianjie__V1__GetOpinionRequest         *message);
+size_t lianjie__v1__get_opinion_request__get_packed_size
+                     (const Lianjie__V1__GetOpinionRequest   *message);
+size_t lianjie__v1__get_opinion_request__pack
+                     (const Lianjie__V1__GetOpinionRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__get_opinion_request__pack_to_buffer
+                     (const Lianjie__V1__GetOpinionRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__GetOpinionRequest *
+       lianjie__v1__get_opinion_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__get_opinion_request__free_unpacked
+                     (Lianjie__V1__GetOpinionRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__ListOpinionsRequest methods */
+void   lianjie__v1__list_opinions_request__init
+                     (Lianjie__V1__ListOpinionsRequest         *message);
+size_t lianjie__v1__list_opinions_request__get_packed_size
+                     (const Lianjie__V1__ListOpinionsRequest   *message);
+size_t lianjie__v1__list_opinions_request__pack
+                     (const Lianjie__V1__ListOpinionsRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__list_opinions_request__pack_to_buffer
+                     (const Lianjie__V1__ListOpinionsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__ListOpinionsRequest *
+       lianjie__v1__list_opinions_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__list_opinions_request__free_unpacked
+                     (Lianjie__V1__ListOpinionsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__ListOpinionsResponse methods */
+void   lianjie__v1__list_opinions_response__init
+                     (Lianjie__V1__ListOpinionsResponse         *message);
+size_t lianjie__v1__list_opinions_response__get_packed_size
+                     (const Lianjie__V1__ListOpinionsResponse   *message);
+size_t lianjie__v1__list_opinions_response__pack
+                     (const Lianjie__V1__ListOpinionsResponse   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__list_opinions_response__pack_to_buffer
+                     (const Lianjie__V1__ListOpinionsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__ListOpinionsResponse *
+       lianjie__v1__list_opinions_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__list_opinions_response__free_unpacked
+                     (Lianjie__V1__ListOpinionsResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__ReviewOpinionRequest methods */
+void   lianjie__v1__review_opinion_request__init
+                     (Lianjie__V1__ReviewOpinionRequest         *message);
+size_t lianjie__v1__review_opinion_request__get_packed_size
+                     (const Lianjie__V1__ReviewOpinionRequest   *message);
+size_t lianjie__v1__review_opinion_request__pack
+                     (const Lianjie__V1__ReviewOpinionRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__review_opinion_request__pack_to_buffer
+                     (const Lianjie__V1__ReviewOpinionRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__ReviewOpinionRequest *
+       lianjie__v1__review_opinion_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__review_opinion_request__free_unpacked
+                     (Lianjie__V1__ReviewOpinionRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__SignOpinionRequest methods */
+void   lianjie__v1__sign_opinion_request__init
+                     (Lianjie__V1__SignOpinionRequest         *message);
+size_t lianjie__v1__sign_opinion_request__get_packed_size
+                     (const Lianjie__V1__SignOpinionRequest   *message);
+size_t lianjie__v1__sign_opinion_request__pack
+                     (const Lianjie__V1__SignOpinionRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__sign_opinion_request__pack_to_buffer
+                     (const Lianjie__V1__SignOpinionRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__SignOpinionRequest *
+       lianjie__v1__sign_opinion_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__sign_opinion_request__free_unpacked
+                     (Lianjie__V1__SignOpinionRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__DeclareConflictRequest methods */
+void   lianjie__v1__declare_conflict_request__init
+                     (Lianjie__V1__DeclareConflictRequest         *message);
+size_t lianjie__v1__declare_conflict_request__get_packed_size
+                     (const Lianjie__V1__DeclareConflictRequest   *message);
+size_t lianjie__v1__declare_conflict_request__pack
+                     (const Lianjie__V1__DeclareConflictRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__declare_conflict_request__pack_to_buffer
+                     (const Lianjie__V1__DeclareConflictRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__DeclareConflictRequest *
+       lianjie__v1__declare_conflict_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__declare_conflict_request__free_unpacked
+                     (Lianjie__V1__DeclareConflictRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__ListConflictsRequest methods */
+void   lianjie__v1__list_conflicts_request__init
+                     (Lianjie__V1__ListConflictsRequest         *message);
+size_t lianjie__v1__list_conflicts_request__get_packed_size
+                     (const Lianjie__V1__ListConflictsRequest   *message);
+size_t lianjie__v1__list_conflicts_request__pack
+                     (const Lianjie__V1__ListConflictsRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__list_conflicts_request__pack_to_buffer
+                     (const Lianjie__V1__ListConflictsRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__ListConflictsRequest *
+       lianjie__v1__list_conflicts_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__list_conflicts_request__free_unpacked
+                     (Lianjie__V1__ListConflictsRequest *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__ListConflictsResponse methods */
+void   lianjie__v1__list_conflicts_response__init
+                     (Lianjie__V1__ListConflictsResponse         *message);
+size_t lianjie__v1__list_conflicts_response__get_packed_size
+                     (const Lianjie__V1__ListConflictsResponse   *message);
+size_t lianjie__v1__list_conflicts_response__pack
+                     (const Lianjie__V1__ListConflictsResponse   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__list_conflicts_response__pack_to_buffer
+                     (const Lianjie__V1__ListConflictsResponse   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__ListConflictsResponse *
+       lianjie__v1__list_conflicts_response__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__list_conflicts_response__free_unpacked
+                     (Lianjie__V1__ListConflictsResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__WithdrawConflictRequest methods */
+void   lianjie__v1__withdraw_conflict_request__init
+                     (Lianjie__V1__WithdrawConflictRequest         *message);
+size_t lianjie__v1__withdraw_conflict_request__get_packed_size
+                     (const Lianjie__V1__WithdrawConflictRequest   *message);
+size_t lianjie__v1__withdraw_conflict_request__pack
+                     (const Lianjie__V1__WithdrawConflictRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__withdraw_conflict_request__pack_to_buffer
+                     (const Lianjie__V1__WithdrawConflictRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__WithdrawConflictRequest *
+       lianjie__v1__withdraw_conflict_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__withdraw_conflict_request__free_unpacked
+                     (Lianjie__V1__WithdrawConflictRequest *message,
+                      ProtobufCAllocator *allocator);
 /* Lianjie__V1__ListAppraisalsRequest methods */
 void   lianjie__v1__list_appraisals_request__init
                      (Lianjie__V1__ListAppraisalsRequest         *message);
@@ -890,6 +1313,39 @@ typedef void (*Lianjie__V1__AcknowledgeTalkRequest_Closure)
 typedef void (*Lianjie__V1__GetDossierRequest_Closure)
                  (const Lianjie__V1__GetDossierRequest *message,
                   void *closure_data);
+typedef void (*Lianjie__V1__RequestOpinionsRequest_Closure)
+                 (const Lianjie__V1__RequestOpinionsRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__RequestOpinionsResponse_Closure)
+                 (const Lianjie__V1__RequestOpinionsResponse *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__GetOpinionRequest_Closure)
+                 (const Lianjie__V1__GetOpinionRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__ListOpinionsRequest_Closure)
+                 (const Lianjie__V1__ListOpinionsRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__ListOpinionsResponse_Closure)
+                 (const Lianjie__V1__ListOpinionsResponse *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__ReviewOpinionRequest_Closure)
+                 (const Lianjie__V1__ReviewOpinionRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__SignOpinionRequest_Closure)
+                 (const Lianjie__V1__SignOpinionRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__DeclareConflictRequest_Closure)
+                 (const Lianjie__V1__DeclareConflictRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__ListConflictsRequest_Closure)
+                 (const Lianjie__V1__ListConflictsRequest *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__ListConflictsResponse_Closure)
+                 (const Lianjie__V1__ListConflictsResponse *message,
+                  void *closure_data);
+typedef void (*Lianjie__V1__WithdrawConflictRequest_Closure)
+                 (const Lianjie__V1__WithdrawConflictRequest *message,
+                  void *closure_data);
 typedef void (*Lianjie__V1__ListAppraisalsRequest_Closure)
                  (const Lianjie__V1__ListAppraisalsRequest *message,
                   void *closure_data);
@@ -962,6 +1418,38 @@ struct Lianjie__V1__ResultUseService_Service
                            const Lianjie__V1__AcknowledgeTalkRequest *input,
                            Lianjie__V1__Talk_Closure closure,
                            void *closure_data);
+  void (*request_opinions)(Lianjie__V1__ResultUseService_Service *service,
+                           const Lianjie__V1__RequestOpinionsRequest *input,
+                           Lianjie__V1__RequestOpinionsResponse_Closure closure,
+                           void *closure_data);
+  void (*get_opinion)(Lianjie__V1__ResultUseService_Service *service,
+                      const Lianjie__V1__GetOpinionRequest *input,
+                      Lianjie__V1__Opinion_Closure closure,
+                      void *closure_data);
+  void (*list_opinions)(Lianjie__V1__ResultUseService_Service *service,
+                        const Lianjie__V1__ListOpinionsRequest *input,
+                        Lianjie__V1__ListOpinionsResponse_Closure closure,
+                        void *closure_data);
+  void (*review_opinion)(Lianjie__V1__ResultUseService_Service *service,
+                         const Lianjie__V1__ReviewOpinionRequest *input,
+                         Lianjie__V1__Opinion_Closure closure,
+                         void *closure_data);
+  void (*sign_opinion)(Lianjie__V1__ResultUseService_Service *service,
+                       const Lianjie__V1__SignOpinionRequest *input,
+                       Lianjie__V1__Opinion_Closure closure,
+                       void *closure_data);
+  void (*declare_conflict)(Lianjie__V1__ResultUseService_Service *service,
+                           const Lianjie__V1__DeclareConflictRequest *input,
+                           Lianjie__V1__Conflict_Closure closure,
+                           void *closure_data);
+  void (*list_conflicts)(Lianjie__V1__ResultUseService_Service *service,
+                         const Lianjie__V1__ListConflictsRequest *input,
+                         Lianjie__V1__ListConflictsResponse_Closure closure,
+                         void *closure_data);
+  void (*withdraw_conflict)(Lianjie__V1__ResultUseService_Service *service,
+                            const Lianjie__V1__WithdrawConflictRequest *input,
+                            Lianjie__V1__Conflict_Closure closure,
+                            void *closure_data);
   void (*get_dossier)(Lianjie__V1__ResultUseService_Service *service,
                       const Lianjie__V1__GetDossierRequest *input,
                       Lianjie__V1__Dossier_Closure closure,
@@ -992,6 +1480,14 @@ void lianjie__v1__result_use_service__init (Lianjie__V1__ResultUseService_Servic
       function_prefix__ ## record_talk,\
       function_prefix__ ## list_talks,\
       function_prefix__ ## acknowledge_talk,\
+      function_prefix__ ## request_opinions,\
+      function_prefix__ ## get_opinion,\
+      function_prefix__ ## list_opinions,\
+      function_prefix__ ## review_opinion,\
+      function_prefix__ ## sign_opinion,\
+      function_prefix__ ## declare_conflict,\
+      function_prefix__ ## list_conflicts,\
+      function_prefix__ ## withdraw_conflict,\
       function_prefix__ ## get_dossier,\
       function_prefix__ ## list_appraisals  }
 void lianjie__v1__result_use_service__create_case(ProtobufCService *service,
@@ -1050,6 +1546,38 @@ void lianjie__v1__result_use_service__acknowledge_talk(ProtobufCService *service
                                                        const Lianjie__V1__AcknowledgeTalkRequest *input,
                                                        Lianjie__V1__Talk_Closure closure,
                                                        void *closure_data);
+void lianjie__v1__result_use_service__request_opinions(ProtobufCService *service,
+                                                       const Lianjie__V1__RequestOpinionsRequest *input,
+                                                       Lianjie__V1__RequestOpinionsResponse_Closure closure,
+                                                       void *closure_data);
+void lianjie__v1__result_use_service__get_opinion(ProtobufCService *service,
+                                                  const Lianjie__V1__GetOpinionRequest *input,
+                                                  Lianjie__V1__Opinion_Closure closure,
+                                                  void *closure_data);
+void lianjie__v1__result_use_service__list_opinions(ProtobufCService *service,
+                                                    const Lianjie__V1__ListOpinionsRequest *input,
+                                                    Lianjie__V1__ListOpinionsResponse_Closure closure,
+                                                    void *closure_data);
+void lianjie__v1__result_use_service__review_opinion(ProtobufCService *service,
+                                                     const Lianjie__V1__ReviewOpinionRequest *input,
+                                                     Lianjie__V1__Opinion_Closure closure,
+                                                     void *closure_data);
+void lianjie__v1__result_use_service__sign_opinion(ProtobufCService *service,
+                                                   const Lianjie__V1__SignOpinionRequest *input,
+                                                   Lianjie__V1__Opinion_Closure closure,
+                                                   void *closure_data);
+void lianjie__v1__result_use_service__declare_conflict(ProtobufCService *service,
+                                                       const Lianjie__V1__DeclareConflictRequest *input,
+                                                       Lianjie__V1__Conflict_Closure closure,
+                                                       void *closure_data);
+void lianjie__v1__result_use_service__list_conflicts(ProtobufCService *service,
+                                                     const Lianjie__V1__ListConflictsRequest *input,
+                                                     Lianjie__V1__ListConflictsResponse_Closure closure,
+                                                     void *closure_data);
+void lianjie__v1__result_use_service__withdraw_conflict(ProtobufCService *service,
+                                                        const Lianjie__V1__WithdrawConflictRequest *input,
+                                                        Lianjie__V1__Conflict_Closure closure,
+                                                        void *closure_data);
 void lianjie__v1__result_use_service__get_dossier(ProtobufCService *service,
                                                   const Lianjie__V1__GetDossierRequest *input,
                                                   Lianjie__V1__Dossier_Closure closure,
@@ -1078,6 +1606,17 @@ extern const ProtobufCMessageDescriptor lianjie__v1__list_talks_request__descrip
 extern const ProtobufCMessageDescriptor lianjie__v1__list_talks_response__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__acknowledge_talk_request__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__get_dossier_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__request_opinions_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__request_opinions_response__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__get_opinion_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__list_opinions_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__list_opinions_response__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__review_opinion_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__sign_opinion_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__declare_conflict_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__list_conflicts_request__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__list_conflicts_response__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__withdraw_conflict_request__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__list_appraisals_request__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__appraisal__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__list_appraisals_response__descriptor;
