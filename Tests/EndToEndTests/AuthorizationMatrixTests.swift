@@ -51,6 +51,10 @@ final class AuthorizationMatrixTests: XCTestCase {
         var toReopen: Case
         /// About subjects[0] (inside: the demo employee).
         var talk: Talk
+        /// Opinions about subjects[1] (proposed, to review), [2] (reviewed by a spare, to sign) and [0] (signed).
+        var proposed: Opinion
+        var reviewed: Opinion
+        var signed: Opinion
     }
 
     func cases(_ server: ServerProcess, _ admin: UserServiceClient, _ spares: [Account], _ subjects: [Subject], district: Organization,
@@ -90,9 +94,17 @@ final class AuthorizationMatrixTests: XCTestCase {
         let callerID = ["inspector", "head"].contains(caller) && tag == "a"
             ? try await admin.listAccounts(ListAccountsRequest(organizationId: district.id, pageSize: 500)).accounts.first { $0.username == caller }?.id
             : nil
+        let hr = try await login(server, username: "hr", password: UserManagementTests.passwords["hr"]!).0.resultUseService
+        let asked = try await hr.requestOpinions(RequestOpinionsRequest(purpose: .promotion, purposeNote: "matrix",
+                                                                        subjects: [subjects[1].id, subjects[2].id, subjects[0].id], dueDate: due))
+        let head = try await login(server, username: tag == "a" ? "head" : "head2",
+                                   password: tag == "a" ? "Fuzeren-2026-Demo" : "Fuzeren2-2026-Demo").0.resultUseService
+        let reviewed = try await rs.reviewOpinion(ReviewOpinionRequest(id: asked.opinions[1].id))
+        let signed = try await head.signOpinion(SignOpinionRequest(id: (try await rs.reviewOpinion(ReviewOpinionRequest(id: asked.opinions[2].id))).id))
         return Cases(open: try await open(), toAssign: try await open(), toDispose: try await assigned(to: callerID ?? spares[0].id),
                      toRectify: try await disposed(by: callerID ?? spares[0].id), toReport: try await rectifying(), toVerify: try await reported(),
-                     toClose: try await verified(), toDismiss: try await open(), toReopen: closed, talk: talk)
+                     toClose: try await verified(), toDismiss: try await open(), toReopen: closed, talk: talk,
+                     proposed: asked.opinions[0], reviewed: reviewed, signed: signed)
     }
 
     /// Evaluation records of one side, made by its spare inspectors.
@@ -386,6 +398,19 @@ final class AuthorizationMatrixTests: XCTestCase {
                                                              heldBy: "matrix", content: "matrix"))
             case "ListTalks": _ = try await r.listTalks(ListTalksRequest(subject: side.subjects[0].id))
             case "AcknowledgeTalk": _ = try await r.acknowledgeTalk(AcknowledgeTalkRequest(id: cs.talk.id))
+            case "RequestOpinions":
+                _ = try await r.requestOpinions(RequestOpinionsRequest(purpose: .award, purposeNote: "matrix", subjects: [side.subjects[1].id],
+                                                                       dueDate: CalendarDate(year: 2030, month: 1, day: 1)))
+            case "GetOpinion": _ = try await r.getOpinion(GetOpinionRequest(id: cs.signed.id))
+            case "ListOpinions": _ = try await r.listOpinions(ListOpinionsRequest(organizationId: side.district.id))
+            case "ReviewOpinion": _ = try await r.reviewOpinion(ReviewOpinionRequest(id: cs.proposed.id))
+            case "SignOpinion": _ = try await r.signOpinion(SignOpinionRequest(id: cs.reviewed.id))
+            case "DeclareConflict": _ = try await r.declareConflict(DeclareConflictRequest(subject: side.subjects[2].id, relation: "other"))
+            case "ListConflicts": _ = try await r.listConflicts(ListConflictsRequest())
+            case "WithdrawConflict":
+                // Declarations are the caller's own: each cell declares the one it withdraws.
+                let c = try await r.declareConflict(DeclareConflictRequest(subject: side.subjects[1].id, relation: "former_team"))
+                _ = try await r.withdrawConflict(WithdrawConflictRequest(id: c.id))
             case "GetDossier": _ = try await r.getDossier(GetDossierRequest(subject: side.subjects[0].id, reason: "matrix"))
             case "ListAppraisals": _ = try await r.listAppraisals(ListAppraisalsRequest(period: Self.evaluated, organizationId: side.district.id))
             default: return "(untested)"
