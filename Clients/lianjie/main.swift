@@ -37,6 +37,8 @@ let usage = """
       talks [ack ID]                talks and notices (an employee: their own, to acknowledge)
       export appraisal --period P   scores, grades and appraisal caps for performance appraisal (CSV or JSON)
       dossier SUBJECT --reason TEXT a subject's integrity dossier (廉洁档案); an employee: dossier me
+      opinion …                     integrity opinions (request, list, show, review, sign)
+      conflict …                    your declared conflicts of interest, for recusal (declare, list, withdraw)
       report portrait|org|dossier … one self-contained HTML report (charts, A4, no script) --out F
     Run a command without arguments for its usage.
 
@@ -110,6 +112,8 @@ func run() async -> Int32 {
         case "talks": try await CaseCommands.talks(ctx, commandArgs)
         case "export": try await ExportCommands.run(ctx, commandArgs)
         case "dossier": try await DossierCommands.run(ctx, commandArgs)
+        case "opinion": try await OpinionCommands.run(ctx, commandArgs)
+        case "conflict": try await OpinionCommands.conflicts(ctx, commandArgs)
         case "report": try await ReportCommands.run(ctx, commandArgs)
         default: throw CLIError.usage("unknown command \(command); run lianjie --help")
         }

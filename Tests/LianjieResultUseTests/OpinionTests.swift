@@ -1,6 +1,7 @@
 import Foundation
 import LianjieClient
 import LianjieMessages
+import LianjieReports
 import LianjieRPC
 import LianjieServiceKit
 import LianjieServiceTestSupport
@@ -88,6 +89,26 @@ final class OpinionTests: XCTestCase {
         // The dossier lists opinions given.
         let dossier = try await inspector.getDossier(GetDossierRequest(subject: "HV0001", reason: "复核"))
         XCTAssertEqual(dossier.opinions.map(\.id), [signed.id])
+
+        // The signed opinion as a printable page, checked as a person sees it.
+        let directory = NSTemporaryDirectory() + "lianjie-opinion-" + UUID().uuidString
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        XCTAssertEqual(forHR.reviewerName, "王纪检 (inspector, 城东区)")
+        XCTAssertEqual(forHR.signerName, "钱书记 (discipline head, 城东区)")
+        let report = MessageReports.opinion(forHR, subject: ReportSubject(name: forHR.subjectName, employeeNumber: forHR.employeeNumber,
+                                                                           organization: "高压业扩班", category: "高压业扩报装", post: "高压客户经理"),
+                                            generatedAt: "2026-12-01 09:00 (UTC+8)")
+        XCTAssertEqual(report.conclusion, .objection)
+        XCTAssertTrue(report.signed)
+        let page = OpinionPage(report).html()
+        XCTAssertTrue(page.contains("有异议") && page.contains("钱书记") && page.contains("C-2026-0002"))
+        XCTAssertFalse(page.contains("未生效"))
+        if let keep = ProcessInfo.processInfo.environment["LIANJIE_KEEP_PAGES"] {
+            try page.write(toFile: keep + "/opinion.html", atomically: true, encoding: .utf8)
+        }
+        // A one-page letter: more white than a report, so a lower bar for ink.
+        try assertRendersWell("opinion", page, charts: [], colours: ["#b3403a"], in: directory, thorough: true, minimumInk: 0.05)
 
         // Past its validity it has expired and must be asked for again.
         d.clock.advance(seconds: 91 * 86_400)

@@ -142,7 +142,7 @@ final class OpinionProposalTests: XCTestCase {
         XCTAssertEqual(OpinionProposal.propose(rules, facts: OpinionFacts(), on: today).conclusion, .noObjection)
         let open = OpinionProposal.propose(rules, facts: OpinionFacts(openCases: ["C-2026-0002"]), on: today)
         XCTAssertEqual(open.conclusion, .deferred)
-        XCTAssertEqual(open.reasons.map(\.fact), ["case C-2026-0002 is still open"])
+        XCTAssertEqual(open.reasons.map(\.fact), ["问题 C-2026-0002 尚未办结 (case C-2026-0002 is still open)"])
         // A first-form disposition, or a second-form one older than two years, objects to nothing.
         let old = OpinionFacts(dispositions: [(1, dated("2026-06-01", "C-2026-0001")), (2, dated("2024-11-30", "C-2024-0004"))])
         XCTAssertEqual(OpinionProposal.propose(rules, facts: old, on: today).conclusion, .noObjection)

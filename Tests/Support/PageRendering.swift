@@ -9,7 +9,7 @@ extension XCTestCase {
     /// `thorough: false` checks A4 only (no phone-sized window, no PDF): for pages whose
     /// layout the thorough checks of the same page kinds already cover.
     public func assertRendersWell(_ name: String, _ html: String, charts: [String], colours: [String], in directory: String,
-                                  thorough: Bool = true, file: StaticString = #filePath, line: UInt = #line) throws {
+                                  thorough: Bool = true, minimumInk: Double = 0.08, file: StaticString = #filePath, line: UInt = #line) throws {
         let chromium = try Chromium.required(profile: directory + "/profile")
         let page = URL(fileURLWithPath: directory + "/\(name).html")
         try html.write(to: page, atomically: true, encoding: .utf8)
@@ -20,7 +20,7 @@ extension XCTestCase {
         let probe = try PNGProbe.probe(png, colours: colours, scratch: directory)
         XCTAssertEqual(probe.width, 794, file: file, line: line)
         XCTAssertEqual(probe.height, 1123, file: file, line: line)
-        XCTAssertGreaterThan(probe.inkedShare, 0.08, "the screenshot is nearly blank", file: file, line: line)
+        XCTAssertGreaterThan(probe.inkedShare, minimumInk, "the screenshot is nearly blank", file: file, line: line)
         XCTAssertGreaterThan(probe.distinctColours, 100, "no anti-aliased text or charts drawn", file: file, line: line)
         for colour in colours {
             XCTAssertGreaterThan(probe.matches[colour] ?? 0, 40, "\(colour) is not on the first screen", file: file, line: line)

@@ -11,6 +11,7 @@ enum ReportCommands {
         usage: lianjie report portrait SUBJECT [--period P] --out FILE.html
                lianjie report org ORG --period P [--category CODE] [--pseudonymised] [--ranking N] --out FILE.html
                lianjie report dossier SUBJECT --reason TEXT --out FILE.html      (an employee: their own, no reason)
+               lianjie report opinion ID --out FILE.html
         P is YYYY, YYYYQn or YYYY-MM. The file opens in any browser and prints on A4.
         """
 
@@ -40,6 +41,18 @@ enum ReportCommands {
             let request = GetDossierRequest(subject: try args.positional(0, "SUBJECT"), reason: args.value("--reason") ?? "")
             let d = try await Commands.rpc { try await rs.getDossier(request, options: ctx.options) }
             html = DossierPage(MessageReports.dossier(d, generatedAt: generatedAt())).html()
+        case "opinion":
+            try args.only(["--out"], positionals: 1)
+            let rs = try ctx.resultUse()
+            let o = try await Commands.rpc { try await rs.getOpinion(GetOpinionRequest(id: try args.positional(0, "ID")), options: ctx.options) }
+            // The subject's post and organisation as the caller may read them (HR and inspectors may).
+            let users = try ctx.users()
+            let s = try? await users.getSubject(GetSubjectRequest(id: o.subjectId), options: ctx.options)
+            let names = await OrgCommands.names(ctx, users)
+            let post = try? await users.listPosts(options: ctx.options).posts.first { $0.id == s?.postId }?.name
+            let subject = ReportSubject(name: o.subjectName, employeeNumber: o.employeeNumber,
+                                        organization: names[o.organizationId] ?? o.organizationId, category: "", post: post ?? "")
+            html = OpinionPage(MessageReports.opinion(o, subject: subject, generatedAt: generatedAt())).html()
         default:
             throw CLIError.usage(usage)
         }

@@ -1814,7 +1814,7 @@ const ProtobufCMessageDescriptor lianjie__v1__opinion_reason__descriptor =
   (ProtobufCMessageInit) lianjie__v1__opinion_reason__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor lianjie__v1__opinion__field_descriptors[26] =
+static const ProtobufCFieldDescriptor lianjie__v1__opinion__field_descriptors[28] =
 {
   {
     "id",
@@ -2128,6 +2128,30 @@ static const ProtobufCFieldDescriptor lianjie__v1__opinion__field_descriptors[26
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "reviewer_name",
+    27,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Opinion, reviewer_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "signer_name",
+    28,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Opinion, signer_name),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned lianjie__v1__opinion__field_indices_by_name[] = {
   1,   /* field[1] = batch_id */
@@ -2149,9 +2173,11 @@ static const unsigned lianjie__v1__opinion__field_indices_by_name[] = {
   17,   /* field[17] = review_note */
   16,   /* field[16] = review_time */
   15,   /* field[15] = reviewed_by */
+  26,   /* field[26] = reviewer_name */
   12,   /* field[12] = scheme_version */
   19,   /* field[19] = sign_time */
   18,   /* field[18] = signed_by */
+  27,   /* field[27] = signer_name */
   8,   /* field[8] = state */
   2,   /* field[2] = subject_id */
   4,   /* field[4] = subject_name */
@@ -2160,7 +2186,7 @@ static const unsigned lianjie__v1__opinion__field_indices_by_name[] = {
 static const ProtobufCIntRange lianjie__v1__opinion__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 26 }
+  { 0, 28 }
 };
 const ProtobufCMessageDescriptor lianjie__v1__opinion__descriptor =
 {
@@ -2170,7 +2196,7 @@ const ProtobufCMessageDescriptor lianjie__v1__opinion__descriptor =
   "Lianjie__V1__Opinion",
   "lianjie.v1",
   sizeof(Lianjie__V1__Opinion),
-  26,
+  28,
   lianjie__v1__opinion__field_descriptors,
   lianjie__v1__opinion__field_indices_by_name,
   1,  lianjie__v1__opinion__number_ranges,

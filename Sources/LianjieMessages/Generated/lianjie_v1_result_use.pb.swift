@@ -1674,6 +1674,9 @@ public struct Opinion: ProtoMessage {
     public var requestTime: Time? = nil
     /// Changes with every step.
     public var etag: String = ""
+    /// The display names of the reviewer and the second signer.
+    public var reviewerName: String = ""
+    public var signerName: String = ""
 
     public static let protoName = "lianjie.v1.Opinion"
 
@@ -1706,7 +1709,9 @@ public struct Opinion: ProtoMessage {
         dueDate: CalendarDate? = nil,
         requestedBy: String = "",
         requestTime: Time? = nil,
-        etag: String = ""
+        etag: String = "",
+        reviewerName: String = "",
+        signerName: String = ""
     ) {
         self.id = id
         self.batchId = batchId
@@ -1734,6 +1739,8 @@ public struct Opinion: ProtoMessage {
         self.requestedBy = requestedBy
         self.requestTime = requestTime
         self.etag = etag
+        self.reviewerName = reviewerName
+        self.signerName = signerName
     }
 
     /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
@@ -1766,6 +1773,8 @@ public struct Opinion: ProtoMessage {
         self.requestedBy = CRead.string(c.requested_by)
         if let m = c.request_time { self.requestTime = Time(c: m) }
         self.etag = CRead.string(c.etag)
+        self.reviewerName = CRead.string(c.reviewer_name)
+        self.signerName = CRead.string(c.signer_name)
     }
 
     /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
@@ -1800,6 +1809,8 @@ public struct Opinion: ProtoMessage {
         if !requestedBy.isEmpty { c.requested_by = arena.string(requestedBy) }
         if let v = requestTime { c.request_time = arena.message { (m: inout Lianjie__V1__Time) in v.fill(&m, arena) } }
         if !etag.isEmpty { c.etag = arena.string(etag) }
+        if !reviewerName.isEmpty { c.reviewer_name = arena.string(reviewerName) }
+        if !signerName.isEmpty { c.signer_name = arena.string(signerName) }
     }
 
     public func serializedBytes() -> [UInt8] {
@@ -1842,6 +1853,8 @@ public struct Opinion: ProtoMessage {
         if !requestedBy.isEmpty { o.append(("requestedBy", .string(requestedBy))) }
         if let v = requestTime { o.append(("requestTime", v.jsonValue())) }
         if !etag.isEmpty { o.append(("etag", .string(etag))) }
+        if !reviewerName.isEmpty { o.append(("reviewerName", .string(reviewerName))) }
+        if !signerName.isEmpty { o.append(("signerName", .string(signerName))) }
         return .object(o)
     }
 
@@ -1877,6 +1890,8 @@ public struct Opinion: ProtoMessage {
             case "requestedBy", "requested_by": self.requestedBy = try JSONRead.string(value, "requestedBy")
             case "requestTime", "request_time": self.requestTime = try JSONRead.message(Time.self, value, "requestTime")
             case "etag": self.etag = try JSONRead.string(value, "etag")
+            case "reviewerName", "reviewer_name": self.reviewerName = try JSONRead.string(value, "reviewerName")
+            case "signerName", "signer_name": self.signerName = try JSONRead.string(value, "signerName")
             default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
             }
         }

@@ -134,6 +134,31 @@ public enum MessageReports {
                              contentHash: d.sha256)
     }
 
+    /// The opinion page's model from an `Opinion` answer and its subject.
+    public static func opinion(_ o: LianjieMessages.Opinion, subject: ReportSubject, generatedAt: String) -> OpinionReport {
+        func signature(_ name: String, _ id: String, _ t: Time?) -> String {
+            guard !id.isEmpty else { return "" }
+            return (name.isEmpty ? id : name) + (t.map { " · " + Day(ordinal: Int32($0.seconds / 86_400)).description } ?? "")
+        }
+        let conclusion: OpinionReport.Conclusion? = switch o.conclusion {
+        case .noObjection: .noObjection
+        case .deferred: .deferred
+        case .objection: .objection
+        default: nil
+        }
+        let purpose: BilingualLabel = switch o.purpose {
+        case .promotion: BilingualLabel(zh: "提拔任用", en: "Promotion")
+        case .award: BilingualLabel(zh: "评优评先", en: "Award")
+        case .appraisal: BilingualLabel(zh: "绩效考核", en: "Appraisal")
+        default: BilingualLabel(zh: "其他", en: "Other")
+        }
+        let validUntil = o.validUntil.flatMap { d in Day(year: Int(d.year), month: Int(d.month), day: Int(d.day))?.description } ?? ""
+        return OpinionReport(subject: subject, purpose: purpose, purposeNote: o.purposeNote, conclusion: conclusion, changeReason: o.changeReason,
+                             facts: o.reasons.map(\.fact), firstSignature: signature(o.reviewerName, o.reviewedBy, o.reviewTime),
+                             secondSignature: signature(o.signerName, o.signedBy, o.signTime), signed: o.state == .signed, validUntil: validUntil,
+                             expired: o.expired, opinionID: o.id, dossierHash: o.dossierSha256, generatedAt: generatedAt)
+    }
+
     /// The reasons the server itself records for a first placement, for people.
     static let placementReasons = ["created": "建档 Record created", "imported": "名册导入 Roster import"]
 

@@ -110,6 +110,16 @@ enum Stylesheet {
         .case-facts dt{color:\(Palette.muted);font-size:8.5pt}.case-facts dt .en{margin-left:4px}
         .case-facts dd{margin:0;overflow-wrap:anywhere}
         tr.revoked td{color:\(Palette.muted)}
+        /* The opinion's verdict and its two signatures. */
+        .verdict{display:inline-block;border:2px solid;border-radius:8px;padding:10px 22px;margin:4px 0 8px}
+        .verdict .zh{font-size:22pt;font-weight:700;margin-right:10px}.verdict .en{font-size:11pt}
+        .verdict-noObjection{color:\(Palette.grade(.excellent));border-color:\(Palette.grade(.excellent));background:\(Palette.gradeTint(.excellent))}
+        .verdict-deferred{color:\(Palette.grade(.fair));border-color:\(Palette.grade(.fair));background:\(Palette.gradeTint(.fair))}
+        .verdict-objection{color:\(Palette.grade(.poor));border-color:\(Palette.grade(.poor));background:\(Palette.gradeTint(.poor))}
+        .statement{margin:14px 0 8px;line-height:1.7}
+        .signatures{display:grid;grid-template-columns:repeat(2,minmax(0,1fr));gap:16px}
+        .signature{border-top:1px solid \(Palette.ink);padding-top:6px;min-height:72px}
+        .signature .label{font-size:8.5pt;color:\(Palette.muted)}.signature .who{font-size:11pt;font-weight:600;margin-top:4px}
         /* Phones (the mobile gateway shows the same pages): one column, tighter tables. */
         @media screen and (max-width:560px){.meta{grid-template-columns:repeat(2,minmax(0,1fr))}\
         .cols,.cols.wide-first,.summary{grid-template-columns:minmax(0,1fr)}.facts{grid-template-columns:minmax(0,1fr)}\

@@ -17,7 +17,8 @@ struct OpinionHandlers: Sendable {
         kit.register(ResultUseService.requestOpinions, audit: .change, on: &router, request)
         kit.register(ResultUseService.getOpinion, audit: .read, on: &router) { request, call in
             let (o, hrView) = try Self.visible(request.id, call)
-            return Self.message(o, today: CalendarDays.today(call.now), hrView: hrView)
+            let names = try call.read { r in try Self.names([o], r) }
+            return Self.message(o, today: CalendarDays.today(call.now), hrView: hrView, names: names)
         }
         kit.register(ResultUseService.listOpinions, audit: .read, on: &router, list)
         kit.register(ResultUseService.reviewOpinion, audit: .change, on: &router, review)
@@ -161,11 +162,14 @@ struct OpinionHandlers: Sendable {
             filter.subjectID = s.id
         }
         let final = filter
-        let (rows, total) = try call.read { r in (try r.opinions(final, page: Page(after: after, limit: size + 1)), try r.opinionCount(final)) }
+        let (rows, total, names) = try call.read { r -> ([OpinionRecord], Int, [String: String]) in
+            let rows = try r.opinions(final, page: Page(after: after, limit: size + 1))
+            return (rows, try r.opinionCount(final), try Self.names(Array(rows.prefix(size)), r))
+        }
         let page = Array(rows.prefix(size))
         call.readTargets = page.map { AuditLog.Target(type: "opinion", id: $0.id, organizationID: $0.organizationID, organizationPath: $0.organizationPath) }
         let today = CalendarDays.today(call.now)
-        return ListOpinionsResponse(opinions: page.map { Self.message($0, today: today, hrView: !staff) },
+        return ListOpinionsResponse(opinions: page.map { Self.message($0, today: today, hrView: !staff, names: names) },
                                     nextPageToken: rows.count > size ? Paging.token(String(page.last!.seq), kind: "opinion") : "",
                                     totalSize: Int32(total))
     }
@@ -202,7 +206,8 @@ struct OpinionHandlers: Sendable {
             try tx.updateOpinion(o)
             try Self.notify(["discipline_head"], about: o, key: "opinion:\(o.id):reviewed",
                             message: "an integrity opinion about \(o.subjectName) awaits your signature", now: now, tx)
-            return Self.message(try tx.opinion(id: o.id) ?? o, today: CalendarDays.today(now), hrView: false)
+            let stored = try tx.opinion(id: o.id) ?? o
+            return Self.message(stored, today: CalendarDays.today(now), hrView: false, names: try Self.names([stored], tx))
         }
     }
 
@@ -234,7 +239,8 @@ struct OpinionHandlers: Sendable {
                                           ("message", .string("the integrity opinion is signed"))]).serialized()
             n.createTime = now
             try tx.enqueueNotification(n)
-            return Self.message(try tx.opinion(id: o.id) ?? o, today: today.description, hrView: false)
+            let stored = try tx.opinion(id: o.id) ?? o
+            return Self.message(stored, today: today.description, hrView: false, names: try Self.names([stored], tx))
         }
     }
 
@@ -271,9 +277,18 @@ struct OpinionHandlers: Sendable {
         }
     }
 
+    /// The display names of the accounts that signed these opinions, by account id.
+    static func names(_ opinions: [OpinionRecord], _ r: any StoreReader) throws -> [String: String] {
+        var out: [String: String] = [:]
+        for id in Set(opinions.flatMap { [$0.reviewedBy, $0.signedBy] }) where !id.isEmpty {
+            out[id] = try r.account(id: id)?.displayName ?? ""
+        }
+        return out
+    }
+
     /// An opinion as its reader sees it: HR (`hrView`) sees what it concludes only once it
     /// is signed, and never the rules' proposal or the reviewer's note.
-    static func message(_ o: OpinionRecord, today: String, hrView: Bool) -> Opinion {
+    static func message(_ o: OpinionRecord, today: String, hrView: Bool, names: [String: String] = [:]) -> Opinion {
         var m = Opinion()
         m.id = o.id
         m.batchId = o.batchID
@@ -297,6 +312,8 @@ struct OpinionHandlers: Sendable {
             m.expired = o.validUntil < today
             m.reviewedBy = o.reviewedBy
             m.reviewTime = CalendarDays.time(o.reviewTime)
+            m.reviewerName = names[o.reviewedBy] ?? ""
+            m.signerName = names[o.signedBy] ?? ""
             m.reasons = o.reasons.map { OpinionReason(rule: $0.rule, conclusion: LianjieMessages.OpinionConclusion(rawValue: $0.conclusion), fact: $0.fact) }
             m.changeReason = o.changeReason
             m.dossierSha256 = o.dossierSHA256
@@ -310,6 +327,7 @@ struct OpinionHandlers: Sendable {
         m.changeReason = o.changeReason
         m.reviewedBy = o.reviewedBy
         m.reviewTime = CalendarDays.time(o.reviewTime)
+        m.reviewerName = names[o.reviewedBy] ?? ""
         m.reviewNote = o.reviewNote
         return m
     }

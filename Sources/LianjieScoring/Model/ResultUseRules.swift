@@ -212,18 +212,19 @@ public struct OpinionProposal: Sendable, Hashable {
             func recent(_ f: OpinionFacts.Dated) -> Bool { f.day >= since && f.day <= today }
             switch rule.kind {
             case .openCase:
-                reasons += facts.openCases.map { Reason(rule: rule.code, conclusion: rule.conclusion, fact: "case \($0) is still open") }
+                reasons += facts.openCases.map { Reason(rule: rule.code, conclusion: rule.conclusion, fact: "问题 \($0) 尚未办结 (case \($0) is still open)") }
             case .disposition:
                 reasons += facts.dispositions.filter { $0.form >= rule.minForm && recent($0.fact) }.map {
-                    Reason(rule: rule.code, conclusion: rule.conclusion, fact: "form \($0.form) disposition on \($0.fact.day) (\($0.fact.reference))")
+                    Reason(rule: rule.code, conclusion: rule.conclusion,
+                           fact: "\($0.fact.day) 受到第\($0.form)种形态处置，\($0.fact.reference) (form \($0.form) disposition on \($0.fact.day))")
                 }
             case .redLineVeto:
                 reasons += facts.vetoes.filter(recent).map {
-                    Reason(rule: rule.code, conclusion: rule.conclusion, fact: "red-line veto in \($0.reference)")
+                    Reason(rule: rule.code, conclusion: rule.conclusion, fact: "\($0.reference) 评价触及红线 (red-line veto in \($0.reference))")
                 }
             case .gradePoor:
                 reasons += facts.poorGrades.filter(recent).map {
-                    Reason(rule: rule.code, conclusion: rule.conclusion, fact: "graded poor in \($0.reference)")
+                    Reason(rule: rule.code, conclusion: rule.conclusion, fact: "\($0.reference) 评价等级为较差 (graded poor in \($0.reference))")
                 }
             }
         }

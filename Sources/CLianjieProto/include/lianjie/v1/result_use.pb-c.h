@@ -632,10 +632,15 @@ struct  Lianjie__V1__Opinion
    * Changes with every step.
    */
   char *etag;
+  /*
+   * The display names of the reviewer and the second signer.
+   */
+  char *reviewer_name;
+  char *signer_name;
 };
 #define LIANJIE__V1__OPINION__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__opinion__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, LIANJIE__V1__OPINION_PURPOSE__OPINION_PURPOSE_UNSPECIFIED, (char *)protobuf_c_empty_string, LIANJIE__V1__OPINION_STATE__OPINION_STATE_UNSPECIFIED, LIANJIE__V1__OPINION_CONCLUSION__OPINION_CONCLUSION_UNSPECIFIED, 0,NULL, (char *)protobuf_c_empty_string, 0, LIANJIE__V1__OPINION_CONCLUSION__OPINION_CONCLUSION_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, NULL, 0, NULL, (char *)protobuf_c_empty_string, NULL, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, LIANJIE__V1__OPINION_PURPOSE__OPINION_PURPOSE_UNSPECIFIED, (char *)protobuf_c_empty_string, LIANJIE__V1__OPINION_STATE__OPINION_STATE_UNSPECIFIED, LIANJIE__V1__OPINION_CONCLUSION__OPINION_CONCLUSION_UNSPECIFIED, 0,NULL, (char *)protobuf_c_empty_string, 0, LIANJIE__V1__OPINION_CONCLUSION__OPINION_CONCLUSION_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, NULL, 0, NULL, (char *)protobuf_c_empty_string, NULL, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 /*
