@@ -8,7 +8,8 @@ import LianjieStore
 /// whole loop, one in rectification about the demo employee with a talk to acknowledge,
 /// one overdue (the server's first check raises its alert and escalates it), one opened
 /// from an alert and not yet assigned, one disposed under the second form, and one in the
-/// second district dismissed as unfounded.
+/// second district dismissed as unfounded; then HR's integrity opinions: one signed twice,
+/// one still waiting for its review.
 enum DemoCases {
     static let day: Int64 = 86_400
 
@@ -24,7 +25,7 @@ enum DemoCases {
         let schemes = PublishedSchemes()
         try store.write { tx in
             var ids: [String: String] = [:]
-            for name in ["inspector", "inspector-b", "inspector2", "head", "head2", "manager"] { ids[name] = try tx.account(username: name)?.id ?? "" }
+            for name in ["inspector", "inspector-b", "inspector2", "head", "head2", "manager", "hr"] { ids[name] = try tx.account(username: name)?.id ?? "" }
             func actor(_ name: String) -> CaseLifecycle.Actor { .init(accountID: ids[name]!, isHead: name.hasPrefix("head")) }
             func draft(_ employeeNumber: String, source: CaseSource, summary: String, openedDaysAgo days: Int64) throws -> CaseRecord? {
                 guard let s = try tx.subject(employeeNumber: employeeNumber), let o = try tx.organization(id: s.organizationID) else { return nil }
@@ -129,6 +130,15 @@ enum DemoCases {
                     .init(.assign(handlerID: ids["inspector2"]!, dueDate: date(-10), note: ""), by: actor("head2"), at: at(-40)),
                     .init(.dismiss(reason: "经调取银行流水和约谈核实，反映问题不属实"), by: actor("head2"), at: at(-25)),
                 ], schemes: schemes, tx))
+            }
+
+            // HR's opinions: one for a promotion, signed twice a week ago; one for an award, waiting.
+            if let promoted = try tx.subject(employeeNumber: "HV0004"), let awarded = try tx.subject(employeeNumber: "HV0006") {
+                let signed = try OpinionReplay.request([promoted.id], purpose: .promotion, note: "拟任高压业扩班副班长", due: date(-3), by: ids["hr"]!,
+                                                       at: at(-9), schemes: schemes, tx)
+                for id in signed { try OpinionReplay.sign(id, reviewer: ids["inspector"]!, signer: ids["head"]!, at: at(-7), tx) }
+                try OpinionReplay.request([awarded.id], purpose: .award, note: "年度先进个人评选", due: date(12), by: ids["hr"]!, at: at(-1),
+                                          schemes: schemes, tx)
             }
         }
     }

@@ -51,28 +51,9 @@ struct OpinionHandlers: Sendable {
                     throw RPCError(.notFound, "no such subject: \(key) (subjects[\(i)])")
                 }
                 guard seen.insert(s.id).inserted else { continue }
-                let dossier = try DossierBuilder().build(s, r, now: now, schemes: schemes)
-                let proposal = OpinionProposal.propose(scheme.compiled.scheme.opinionRules, facts: Self.facts(dossier), on: Day(today)!)
-                var x = OpinionRecord()
-                x.id = Identifiers.new(prefix: "op")
-                x.subjectID = s.id
-                x.employeeNumber = s.employeeNumber
-                x.subjectName = s.name
-                x.organizationID = o.id
-                x.organizationPath = o.path
-                x.purpose = request.purpose.rawValue
-                x.purposeNote = request.purposeNote.trimmingSpaces
-                x.state = OpinionState.proposed.rawValue
-                x.proposed = Self.message(proposal.conclusion).rawValue
-                x.reasons = proposal.reasons.map { OpinionReasonRecord(rule: $0.rule, conclusion: Self.message($0.conclusion).rawValue, fact: $0.fact) }
-                x.dossierSHA256 = dossier.sha256
-                x.dossier = dossier.serializedBytes()
-                x.schemeVersion = scheme.record.version
-                x.validityDays = request.validityDays == 0 ? Self.defaultValidityDays : Int(request.validityDays)
-                x.dueDate = due!
-                x.requestedBy = call.caller.id
-                x.requestTime = now
-                out.append(x)
+                out.append(try Self.draft(s, o, purpose: request.purpose, note: request.purposeNote.trimmingSpaces, due: due!,
+                                          validityDays: request.validityDays == 0 ? Self.defaultValidityDays : Int(request.validityDays),
+                                          by: call.caller.id, at: now, scheme: scheme, schemes: schemes, r))
             }
             return out
         }
@@ -90,6 +71,72 @@ struct OpinionHandlers: Sendable {
             }
             return RequestOpinionsResponse(batchId: batch, opinions: opinions)
         }
+    }
+
+    /// A proposed opinion about one subject: its dossier as it stands in `r`, frozen, and
+    /// what the scheme's opinion rules propose from it.
+    static func draft(_ s: SubjectRecord, _ o: OrganizationRecord, purpose: OpinionPurpose, note: String, due: String, validityDays: Int,
+                      by requester: String, at now: Int64, scheme: PublishedSchemes.Version, schemes: PublishedSchemes,
+                      _ r: any StoreReader) throws -> OpinionRecord {
+        let dossier = try DossierBuilder().build(s, r, now: now, schemes: schemes)
+        let proposal = OpinionProposal.propose(scheme.compiled.scheme.opinionRules, facts: Self.facts(dossier), on: Day(CalendarDays.today(now))!)
+        var x = OpinionRecord()
+        x.id = Identifiers.new(prefix: "op")
+        x.subjectID = s.id
+        x.employeeNumber = s.employeeNumber
+        x.subjectName = s.name
+        x.organizationID = o.id
+        x.organizationPath = o.path
+        x.purpose = purpose.rawValue
+        x.purposeNote = note
+        x.state = OpinionState.proposed.rawValue
+        x.proposed = Self.message(proposal.conclusion).rawValue
+        x.reasons = proposal.reasons.map { OpinionReasonRecord(rule: $0.rule, conclusion: Self.message($0.conclusion).rawValue, fact: $0.fact) }
+        x.dossierSHA256 = dossier.sha256
+        x.dossier = dossier.serializedBytes()
+        x.schemeVersion = scheme.record.version
+        x.validityDays = validityDays
+        x.dueDate = due
+        x.requestedBy = requester
+        x.requestTime = now
+        return x
+    }
+
+    /// The first signature on `o`: the conclusion given (nil keeps the proposal; another one
+    /// needs `reason`).
+    static func reviewed(_ o: OpinionRecord, conclusion: Int32?, reason: String, note: String, by reviewer: String, at now: Int64) throws -> OpinionRecord {
+        guard o.state == OpinionState.proposed.rawValue else {
+            throw RPCError(.failedPrecondition, "the opinion is \(stateName(o.state)); only a proposed one is reviewed")
+        }
+        var x = o
+        let given = conclusion ?? o.proposed
+        if given != o.proposed, reason.isEmpty {
+            throw RPCError.invalidArgument(field: "change_reason", "is required: the conclusion differs from the proposal")
+        }
+        x.conclusion = given
+        x.changeReason = given == o.proposed ? "" : reason
+        x.reviewedBy = reviewer
+        x.reviewTime = now
+        x.reviewNote = note
+        x.state = OpinionState.reviewed.rawValue
+        return x
+    }
+
+    /// The second signature on `o`, by someone who did not review it; valid from today for
+    /// its number of days.
+    static func signed(_ o: OpinionRecord, by signer: String, at now: Int64) throws -> OpinionRecord {
+        guard o.state == OpinionState.reviewed.rawValue else {
+            throw RPCError(.failedPrecondition, "the opinion is \(stateName(o.state)); it is signed second once reviewed")
+        }
+        guard o.reviewedBy != signer else {
+            throw RPCError(.failedPrecondition, "you reviewed this opinion: the second signature is someone else's (four eyes)")
+        }
+        var x = o
+        x.signedBy = signer
+        x.signTime = now
+        x.validUntil = Day(ordinal: Day(CalendarDays.today(now))!.ordinal + Int32(o.validityDays)).description
+        x.state = OpinionState.signed.rawValue
+        return x
     }
 
     /// What the opinion rules read of a frozen dossier.
@@ -189,20 +236,8 @@ struct OpinionHandlers: Sendable {
             guard var o = try tx.opinion(id: found.id) else { throw Self.notFound }
             try Validate.etag(request.etag, o.version)
             try Recusal.check(call.caller.id, subjectID: o.subjectID, doing: "review this opinion", tx)
-            guard o.state == OpinionState.proposed.rawValue else {
-                throw RPCError(.failedPrecondition, "the opinion is \(Self.stateName(o.state)); only a proposed one is reviewed")
-            }
-            let conclusion = request.conclusion == .unspecified ? o.proposed : request.conclusion.rawValue
-            let reason = request.changeReason.trimmingSpaces
-            if conclusion != o.proposed, reason.isEmpty {
-                throw RPCError.invalidArgument(field: "change_reason", "is required: the conclusion differs from the proposal")
-            }
-            o.conclusion = conclusion
-            o.changeReason = conclusion == o.proposed ? "" : reason
-            o.reviewedBy = call.caller.id
-            o.reviewTime = now
-            o.reviewNote = request.note.trimmingSpaces
-            o.state = OpinionState.reviewed.rawValue
+            o = try Self.reviewed(o, conclusion: request.conclusion == .unspecified ? nil : request.conclusion.rawValue,
+                                  reason: request.changeReason.trimmingSpaces, note: request.note.trimmingSpaces, by: call.caller.id, at: now)
             try tx.updateOpinion(o)
             try Self.notify(["discipline_head"], about: o, key: "opinion:\(o.id):reviewed",
                             message: "an integrity opinion about \(o.subjectName) awaits your signature", now: now, tx)
@@ -219,17 +254,7 @@ struct OpinionHandlers: Sendable {
             guard var o = try tx.opinion(id: found.id) else { throw Self.notFound }
             try Validate.etag(request.etag, o.version)
             try Recusal.check(call.caller.id, subjectID: o.subjectID, doing: "sign this opinion", tx)
-            guard o.state == OpinionState.reviewed.rawValue else {
-                throw RPCError(.failedPrecondition, "the opinion is \(Self.stateName(o.state)); it is signed second once reviewed")
-            }
-            guard o.reviewedBy != call.caller.id else {
-                throw RPCError(.failedPrecondition, "you reviewed this opinion: the second signature is someone else's (four eyes)")
-            }
-            let today = Day(CalendarDays.today(now))!
-            o.signedBy = call.caller.id
-            o.signTime = now
-            o.validUntil = Day(ordinal: today.ordinal + Int32(o.validityDays)).description
-            o.state = OpinionState.signed.rawValue
+            o = try Self.signed(o, by: call.caller.id, at: now)
             try tx.updateOpinion(o)
             var n = NotificationRecord()
             n.recipient = o.requestedBy
@@ -240,7 +265,7 @@ struct OpinionHandlers: Sendable {
             n.createTime = now
             try tx.enqueueNotification(n)
             let stored = try tx.opinion(id: o.id) ?? o
-            return Self.message(stored, today: today.description, hrView: false, names: try Self.names([stored], tx))
+            return Self.message(stored, today: CalendarDays.today(now), hrView: false, names: try Self.names([stored], tx))
         }
     }
 
