@@ -3922,7 +3922,7 @@ const ProtobufCMessageDescriptor lianjie__v1__entry_count_row__descriptor =
   (ProtobufCMessageInit) lianjie__v1__entry_count_row__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor lianjie__v1__statistics_block__field_descriptors[12] =
+static const ProtobufCFieldDescriptor lianjie__v1__statistics_block__field_descriptors[22] =
 {
   {
     "organization_id",
@@ -4068,6 +4068,126 @@ static const ProtobufCFieldDescriptor lianjie__v1__statistics_block__field_descr
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "cases_opened",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__StatisticsBlock, cases_opened),
+    &lianjie__v1__cell__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "cases_closed",
+    14,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__StatisticsBlock, cases_closed),
+    &lianjie__v1__cell__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "cases_dismissed",
+    15,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__StatisticsBlock, cases_dismissed),
+    &lianjie__v1__cell__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "cases_overdue",
+    16,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__StatisticsBlock, cases_overdue),
+    &lianjie__v1__cell__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "closure_rate",
+    17,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__StatisticsBlock, closure_rate),
+    &lianjie__v1__cell__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "median_days_to_close",
+    18,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__StatisticsBlock, median_days_to_close),
+    &lianjie__v1__cell__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "dispositions_first_form",
+    19,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__StatisticsBlock, dispositions_first_form),
+    &lianjie__v1__cell__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "dispositions_second_form",
+    20,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__StatisticsBlock, dispositions_second_form),
+    &lianjie__v1__cell__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "dispositions_third_form",
+    21,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__StatisticsBlock, dispositions_third_form),
+    &lianjie__v1__cell__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+  {
+    "dispositions_fourth_form",
+    22,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_MESSAGE,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__StatisticsBlock, dispositions_fourth_form),
+    &lianjie__v1__cell__descriptor,
+    NULL,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned lianjie__v1__statistics_block__field_indices_by_name[] = {
   10,   /* field[10] = alerts_dismissed */
@@ -4075,9 +4195,19 @@ static const unsigned lianjie__v1__statistics_block__field_indices_by_name[] = {
   11,   /* field[11] = alerts_marked_for_case */
   9,   /* field[9] = alerts_open */
   7,   /* field[7] = alerts_raised */
+  13,   /* field[13] = cases_closed */
+  14,   /* field[14] = cases_dismissed */
+  12,   /* field[12] = cases_opened */
+  15,   /* field[15] = cases_overdue */
+  16,   /* field[16] = closure_rate */
+  18,   /* field[18] = dispositions_first_form */
+  21,   /* field[21] = dispositions_fourth_form */
+  19,   /* field[19] = dispositions_second_form */
+  20,   /* field[20] = dispositions_third_form */
   6,   /* field[6] = grades */
   4,   /* field[4] = mean */
   5,   /* field[5] = median */
+  17,   /* field[17] = median_days_to_close */
   0,   /* field[0] = organization_id */
   1,   /* field[1] = organization_name */
   3,   /* field[3] = person_times */
@@ -4086,7 +4216,7 @@ static const unsigned lianjie__v1__statistics_block__field_indices_by_name[] = {
 static const ProtobufCIntRange lianjie__v1__statistics_block__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 12 }
+  { 0, 22 }
 };
 const ProtobufCMessageDescriptor lianjie__v1__statistics_block__descriptor =
 {
@@ -4096,7 +4226,7 @@ const ProtobufCMessageDescriptor lianjie__v1__statistics_block__descriptor =
   "Lianjie__V1__StatisticsBlock",
   "lianjie.v1",
   sizeof(Lianjie__V1__StatisticsBlock),
-  12,
+  22,
   lianjie__v1__statistics_block__field_descriptors,
   lianjie__v1__statistics_block__field_indices_by_name,
   1,  lianjie__v1__statistics_block__number_ranges,

@@ -36,7 +36,8 @@ struct StatisticsHandler: Sendable {
         let key = Convert.periodKey(period!)
         let category = request.categoryCode.isEmpty ? nil : request.categoryCode
         let rankingSize = request.rankingSize == 0 ? 20 : Int(request.rankingSize)
-        let (rows, children, counts, alerts, orgNames) = try call.read { r in
+        let today = CalendarDays.today(call.now)
+        let (rows, children, counts, alerts, orgNames, cases) = try call.read { r in
             if let category, try r.category(code: category) == nil {
                 throw RPCError.invalidArgument(field: "category_code", "no business category \(category)")
             }
@@ -61,7 +62,7 @@ struct StatisticsHandler: Sendable {
             for row in rows where names[row.result.organizationID] == nil {
                 names[row.result.organizationID] = try r.organization(id: row.result.organizationID)?.name ?? ""
             }
-            return (rows, children, counts, alerts, names)
+            return (rows, children, counts, alerts, names, try r.caseFacts(underPath: org.path, today: today))
         }
         func cell(_ n: Int) -> Cell {
             named || n == 0 || n >= Self.minimumCell ? Cell(suppressed: false, value: String(n)) : Cell(suppressed: true, value: "")
@@ -92,6 +93,20 @@ struct StatisticsHandler: Sendable {
             b.alertsOpen = cell(a[1])
             b.alertsDismissed = cell(a[2])
             b.alertsMarkedForCase = cell(a[3])
+            let loop = CaseFigures(cases.filter { $0.organizationPath.hasPrefix(o.path) }, period: period!)
+            b.casesOpened = cell(loop.opened)
+            b.casesClosed = cell(loop.closed)
+            b.casesDismissed = cell(loop.dismissed)
+            b.casesOverdue = cell(loop.overdue)
+            // A rate or a median of fewer than 5 cases would single people out.
+            let few = !named && loop.opened < Self.minimumCell
+            b.closureRate = few ? Cell(suppressed: true, value: "") : Cell(suppressed: false, value: loop.closureRate?.description ?? "")
+            let fewClosed = !named && loop.closed < Self.minimumCell
+            b.medianDaysToClose = fewClosed ? Cell(suppressed: true, value: "") : Cell(suppressed: false, value: loop.medianDaysToClose?.description ?? "")
+            b.dispositionsFirstForm = cell(loop.dispositions[0])
+            b.dispositionsSecondForm = cell(loop.dispositions[1])
+            b.dispositionsThirdForm = cell(loop.dispositions[2])
+            b.dispositionsFourthForm = cell(loop.dispositions[3])
             return b
         }
         var m = LianjieMessages.Statistics()

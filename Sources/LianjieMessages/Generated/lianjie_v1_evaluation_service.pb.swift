@@ -2433,6 +2433,22 @@ public struct StatisticsBlock: ProtoMessage {
     public var alertsOpen: Cell? = nil
     public var alertsDismissed: Cell? = nil
     public var alertsMarkedForCase: Cell? = nil
+    /// The closed loop (问题处置) of cases about the block's subjects: opened, closed and
+    /// dismissed within the period; overdue now (past a due date or rectification deadline);
+    /// of those opened in the period, the share now closed or dismissed (percent, two
+    /// decimals; empty with none opened); the median days from opening to closing of those
+    /// closed in the period (one decimal; empty with none); dispositions made in the period,
+    /// by form.
+    public var casesOpened: Cell? = nil
+    public var casesClosed: Cell? = nil
+    public var casesDismissed: Cell? = nil
+    public var casesOverdue: Cell? = nil
+    public var closureRate: Cell? = nil
+    public var medianDaysToClose: Cell? = nil
+    public var dispositionsFirstForm: Cell? = nil
+    public var dispositionsSecondForm: Cell? = nil
+    public var dispositionsThirdForm: Cell? = nil
+    public var dispositionsFourthForm: Cell? = nil
 
     public static let protoName = "lianjie.v1.StatisticsBlock"
 
@@ -2451,7 +2467,17 @@ public struct StatisticsBlock: ProtoMessage {
         alertsHandled: Cell? = nil,
         alertsOpen: Cell? = nil,
         alertsDismissed: Cell? = nil,
-        alertsMarkedForCase: Cell? = nil
+        alertsMarkedForCase: Cell? = nil,
+        casesOpened: Cell? = nil,
+        casesClosed: Cell? = nil,
+        casesDismissed: Cell? = nil,
+        casesOverdue: Cell? = nil,
+        closureRate: Cell? = nil,
+        medianDaysToClose: Cell? = nil,
+        dispositionsFirstForm: Cell? = nil,
+        dispositionsSecondForm: Cell? = nil,
+        dispositionsThirdForm: Cell? = nil,
+        dispositionsFourthForm: Cell? = nil
     ) {
         self.organizationId = organizationId
         self.organizationName = organizationName
@@ -2465,6 +2491,16 @@ public struct StatisticsBlock: ProtoMessage {
         self.alertsOpen = alertsOpen
         self.alertsDismissed = alertsDismissed
         self.alertsMarkedForCase = alertsMarkedForCase
+        self.casesOpened = casesOpened
+        self.casesClosed = casesClosed
+        self.casesDismissed = casesDismissed
+        self.casesOverdue = casesOverdue
+        self.closureRate = closureRate
+        self.medianDaysToClose = medianDaysToClose
+        self.dispositionsFirstForm = dispositionsFirstForm
+        self.dispositionsSecondForm = dispositionsSecondForm
+        self.dispositionsThirdForm = dispositionsThirdForm
+        self.dispositionsFourthForm = dispositionsFourthForm
     }
 
     /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
@@ -2483,6 +2519,16 @@ public struct StatisticsBlock: ProtoMessage {
         if let m = c.alerts_open { self.alertsOpen = Cell(c: m) }
         if let m = c.alerts_dismissed { self.alertsDismissed = Cell(c: m) }
         if let m = c.alerts_marked_for_case { self.alertsMarkedForCase = Cell(c: m) }
+        if let m = c.cases_opened { self.casesOpened = Cell(c: m) }
+        if let m = c.cases_closed { self.casesClosed = Cell(c: m) }
+        if let m = c.cases_dismissed { self.casesDismissed = Cell(c: m) }
+        if let m = c.cases_overdue { self.casesOverdue = Cell(c: m) }
+        if let m = c.closure_rate { self.closureRate = Cell(c: m) }
+        if let m = c.median_days_to_close { self.medianDaysToClose = Cell(c: m) }
+        if let m = c.dispositions_first_form { self.dispositionsFirstForm = Cell(c: m) }
+        if let m = c.dispositions_second_form { self.dispositionsSecondForm = Cell(c: m) }
+        if let m = c.dispositions_third_form { self.dispositionsThirdForm = Cell(c: m) }
+        if let m = c.dispositions_fourth_form { self.dispositionsFourthForm = Cell(c: m) }
     }
 
     /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
@@ -2500,6 +2546,16 @@ public struct StatisticsBlock: ProtoMessage {
         if let v = alertsOpen { c.alerts_open = arena.message { (m: inout Lianjie__V1__Cell) in v.fill(&m, arena) } }
         if let v = alertsDismissed { c.alerts_dismissed = arena.message { (m: inout Lianjie__V1__Cell) in v.fill(&m, arena) } }
         if let v = alertsMarkedForCase { c.alerts_marked_for_case = arena.message { (m: inout Lianjie__V1__Cell) in v.fill(&m, arena) } }
+        if let v = casesOpened { c.cases_opened = arena.message { (m: inout Lianjie__V1__Cell) in v.fill(&m, arena) } }
+        if let v = casesClosed { c.cases_closed = arena.message { (m: inout Lianjie__V1__Cell) in v.fill(&m, arena) } }
+        if let v = casesDismissed { c.cases_dismissed = arena.message { (m: inout Lianjie__V1__Cell) in v.fill(&m, arena) } }
+        if let v = casesOverdue { c.cases_overdue = arena.message { (m: inout Lianjie__V1__Cell) in v.fill(&m, arena) } }
+        if let v = closureRate { c.closure_rate = arena.message { (m: inout Lianjie__V1__Cell) in v.fill(&m, arena) } }
+        if let v = medianDaysToClose { c.median_days_to_close = arena.message { (m: inout Lianjie__V1__Cell) in v.fill(&m, arena) } }
+        if let v = dispositionsFirstForm { c.dispositions_first_form = arena.message { (m: inout Lianjie__V1__Cell) in v.fill(&m, arena) } }
+        if let v = dispositionsSecondForm { c.dispositions_second_form = arena.message { (m: inout Lianjie__V1__Cell) in v.fill(&m, arena) } }
+        if let v = dispositionsThirdForm { c.dispositions_third_form = arena.message { (m: inout Lianjie__V1__Cell) in v.fill(&m, arena) } }
+        if let v = dispositionsFourthForm { c.dispositions_fourth_form = arena.message { (m: inout Lianjie__V1__Cell) in v.fill(&m, arena) } }
     }
 
     public func serializedBytes() -> [UInt8] {
@@ -2528,6 +2584,16 @@ public struct StatisticsBlock: ProtoMessage {
         if let v = alertsOpen { o.append(("alertsOpen", v.jsonValue())) }
         if let v = alertsDismissed { o.append(("alertsDismissed", v.jsonValue())) }
         if let v = alertsMarkedForCase { o.append(("alertsMarkedForCase", v.jsonValue())) }
+        if let v = casesOpened { o.append(("casesOpened", v.jsonValue())) }
+        if let v = casesClosed { o.append(("casesClosed", v.jsonValue())) }
+        if let v = casesDismissed { o.append(("casesDismissed", v.jsonValue())) }
+        if let v = casesOverdue { o.append(("casesOverdue", v.jsonValue())) }
+        if let v = closureRate { o.append(("closureRate", v.jsonValue())) }
+        if let v = medianDaysToClose { o.append(("medianDaysToClose", v.jsonValue())) }
+        if let v = dispositionsFirstForm { o.append(("dispositionsFirstForm", v.jsonValue())) }
+        if let v = dispositionsSecondForm { o.append(("dispositionsSecondForm", v.jsonValue())) }
+        if let v = dispositionsThirdForm { o.append(("dispositionsThirdForm", v.jsonValue())) }
+        if let v = dispositionsFourthForm { o.append(("dispositionsFourthForm", v.jsonValue())) }
         return .object(o)
     }
 
@@ -2549,6 +2615,16 @@ public struct StatisticsBlock: ProtoMessage {
             case "alertsOpen", "alerts_open": self.alertsOpen = try JSONRead.message(Cell.self, value, "alertsOpen")
             case "alertsDismissed", "alerts_dismissed": self.alertsDismissed = try JSONRead.message(Cell.self, value, "alertsDismissed")
             case "alertsMarkedForCase", "alerts_marked_for_case": self.alertsMarkedForCase = try JSONRead.message(Cell.self, value, "alertsMarkedForCase")
+            case "casesOpened", "cases_opened": self.casesOpened = try JSONRead.message(Cell.self, value, "casesOpened")
+            case "casesClosed", "cases_closed": self.casesClosed = try JSONRead.message(Cell.self, value, "casesClosed")
+            case "casesDismissed", "cases_dismissed": self.casesDismissed = try JSONRead.message(Cell.self, value, "casesDismissed")
+            case "casesOverdue", "cases_overdue": self.casesOverdue = try JSONRead.message(Cell.self, value, "casesOverdue")
+            case "closureRate", "closure_rate": self.closureRate = try JSONRead.message(Cell.self, value, "closureRate")
+            case "medianDaysToClose", "median_days_to_close": self.medianDaysToClose = try JSONRead.message(Cell.self, value, "medianDaysToClose")
+            case "dispositionsFirstForm", "dispositions_first_form": self.dispositionsFirstForm = try JSONRead.message(Cell.self, value, "dispositionsFirstForm")
+            case "dispositionsSecondForm", "dispositions_second_form": self.dispositionsSecondForm = try JSONRead.message(Cell.self, value, "dispositionsSecondForm")
+            case "dispositionsThirdForm", "dispositions_third_form": self.dispositionsThirdForm = try JSONRead.message(Cell.self, value, "dispositionsThirdForm")
+            case "dispositionsFourthForm", "dispositions_fourth_form": self.dispositionsFourthForm = try JSONRead.message(Cell.self, value, "dispositionsFourthForm")
             default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
             }
         }

@@ -1564,7 +1564,8 @@ public struct OpinionReason: ProtoMessage {
     /// The scheme's opinion rule, e.g. `OPEN_CASE`.
     public var rule: String = ""
     public var conclusion: OpinionConclusion = OpinionConclusion(rawValue: 0)
-    /// E.g. `case C-2026-0007 is still open`.
+    /// For people, in Chinese and English: `问题 C-2026-0007 尚未办结 (case C-2026-0007 is
+    /// still open)`.
     public var fact: String = ""
 
     public static let protoName = "lianjie.v1.OpinionReason"

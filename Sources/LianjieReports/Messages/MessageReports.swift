@@ -245,6 +245,12 @@ public enum MessageReports {
             entriesBySource: bySource,
             alerts: AlertFigures(raised: int(total.alertsRaised), handled: int(total.alertsHandled), turnedIntoCases: int(total.alertsMarkedForCase),
                                  dismissed: int(total.alertsDismissed), open: int(total.alertsOpen)),
+            cases: CaseLoopFigures(opened: int(total.casesOpened), closed: int(total.casesClosed), dismissed: int(total.casesDismissed),
+                                   overdue: int(total.casesOverdue),
+                                   closureRate: total.closureRate.flatMap { $0.suppressed || !$0.value.isEmpty ? dec($0) : nil },
+                                   medianDaysToClose: total.medianDaysToClose.flatMap { $0.suppressed || !$0.value.isEmpty ? dec($0) : nil },
+                                   dispositions: [total.dispositionsFirstForm, total.dispositionsSecondForm, total.dispositionsThirdForm,
+                                                  total.dispositionsFourthForm].map(int)),
             ranking: s.ranking.map {
                 RankingRow(rank: Int($0.rank), name: $0.name, organization: $0.organizationName, category: $0.categoryCode,
                            total: Exact($0.total), grade: ($0.grade).core, vetoed: $0.vetoed, change: Exact($0.totalChange))

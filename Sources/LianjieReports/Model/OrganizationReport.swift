@@ -24,6 +24,8 @@ public struct OrganizationReport: Sendable, Hashable {
     /// Entries recorded in the period, by where they came from.
     public var entriesBySource: [EntrySourceRow]
     public var alerts: AlertFigures
+    /// The closed loop of cases (问题处置闭环).
+    public var cases: CaseLoopFigures
     /// Subjects by rank (names or pseudonyms, as `pseudonymised` says).
     public var ranking: [RankingRow]
     public var provenance: ReportProvenance
@@ -31,7 +33,8 @@ public struct OrganizationReport: Sendable, Hashable {
     public init(organization: String, period: String, categoryFilter: String? = nil, pseudonymised: Bool, generatedAt: String,
                 keyFigures: KeyFigures, grades: GradeCounts, children: [ChildOrganizationRow] = [],
                 topDebitTags: [TagFrequency] = [], entriesBySource: [EntrySourceRow] = [], alerts: AlertFigures,
-                ranking: [RankingRow] = [], provenance: ReportProvenance) {
+                cases: CaseLoopFigures = CaseLoopFigures(), ranking: [RankingRow] = [], provenance: ReportProvenance) {
+        self.cases = cases
         self.organization = organization
         self.period = period
         self.categoryFilter = categoryFilter
@@ -192,6 +195,32 @@ public struct AlertFigures: Sendable, Hashable {
         self.turnedIntoCases = turnedIntoCases
         self.dismissed = dismissed
         self.open = open
+    }
+}
+
+/// Cases about the organisation's subjects over the period: opened, closed, dismissed and
+/// disposed within it, overdue now, the share of its cases settled and the median days to
+/// close (nil: nothing to show).
+public struct CaseLoopFigures: Sendable, Hashable {
+    public var opened: Cell<Int>
+    public var closed: Cell<Int>
+    public var dismissed: Cell<Int>
+    public var overdue: Cell<Int>
+    /// Percent.
+    public var closureRate: Cell<Exact>?
+    public var medianDaysToClose: Cell<Exact>?
+    /// Under the first to the fourth form.
+    public var dispositions: [Cell<Int>]
+
+    public init(opened: Cell<Int> = .value(0), closed: Cell<Int> = .value(0), dismissed: Cell<Int> = .value(0), overdue: Cell<Int> = .value(0),
+                closureRate: Cell<Exact>? = nil, medianDaysToClose: Cell<Exact>? = nil, dispositions: [Cell<Int>] = Array(repeating: .value(0), count: 4)) {
+        self.opened = opened
+        self.closed = closed
+        self.dismissed = dismissed
+        self.overdue = overdue
+        self.closureRate = closureRate
+        self.medianDaysToClose = medianDaysToClose
+        self.dispositions = dispositions
     }
 }
 

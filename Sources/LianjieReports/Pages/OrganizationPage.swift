@@ -22,6 +22,7 @@ public struct OrganizationPage: Sendable, Hashable {
         body += HTMLDocument.section("高频扣分标签", "Most frequent debit tags", debitTags())
         body += HTMLDocument.section("填报来源与状态", "Entries by source and status", entries())
         body += HTMLDocument.section("预警处置", "Alerts", alerts())
+        body += HTMLDocument.section("问题处置闭环", "Closed loop of cases", caseLoop())
         body += HTMLDocument.section("排名", "Ranking", long: true, RankingTable(rows: r.ranking, pseudonymised: r.pseudonymised).html())
         body += HTMLDocument.footer(r.provenance, generatedAt: r.generatedAt)
         return HTMLDocument.render(title: "归总统计 · " + r.organization + " · " + r.period, body: body)
@@ -113,5 +114,27 @@ public struct OrganizationPage: Sendable, Hashable {
         return "<div class=\"figures\">" + figures.map {
             "<div class=\"fact\"><div class=\"label\">" + HTML.bilingual($0.0, $0.1) + "</div><div class=\"value\">" + $0.2 + "</div></div>"
         }.joined() + "</div>"
+    }
+
+    private func caseLoop() -> String {
+        let c = report.cases
+        func optional(_ cell: Cell<Exact>?, _ suffix: String) -> String {
+            guard let cell else { return "<span class=\"muted\">—</span>" }
+            return HTML.cell(cell) + (cell == .suppressed ? "" : suffix)
+        }
+        let figures: [(String, String, String)] = [
+            ("本期立案", "Opened", HTML.cell(c.opened)),
+            ("本期办结", "Closed", HTML.cell(c.closed)),
+            ("查无实据了结", "Dismissed", HTML.cell(c.dismissed)),
+            ("当前超期", "Overdue now", HTML.cell(c.overdue)),
+            ("办结率", "Settled", optional(c.closureRate, "%")),
+            ("办结用时中位数", "Median days to close", optional(c.medianDaysToClose, " 天")),
+        ]
+        let forms = ["第一种形态", "第二种形态", "第三种形态", "第四种形态"]
+        return "<div class=\"figures six\">" + figures.map {
+            "<div class=\"fact\"><div class=\"label\">" + HTML.bilingual($0.0, $0.1) + "</div><div class=\"value\">" + $0.2 + "</div></div>"
+        }.joined() + "</div>"
+            + HTML.table("forms", columns: forms.enumerated().map { i, f in (HTML.bilingual(f, "Form \(i + 1)"), "num") },
+                         rows: [c.dispositions.map { HTML.cell($0) }])
     }
 }

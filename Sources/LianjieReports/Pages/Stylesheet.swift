@@ -64,6 +64,8 @@ enum Stylesheet {
         .fact .value{font-size:15pt;font-weight:700;font-variant-numeric:tabular-nums;line-height:1.3}
         .fact .note{font-size:8.5pt;color:\(Palette.muted);overflow-wrap:anywhere}
         .figures{display:grid;grid-template-columns:repeat(auto-fit,minmax(30mm,1fr));gap:10px}
+        .figures.six{grid-template-columns:repeat(6,minmax(0,1fr))}
+        table.forms{margin-top:10px}
         .grade{display:inline-block;padding:0 7px;border:1px solid;border-radius:10px;font-weight:700;white-space:nowrap;\
         font-size:9pt;line-height:1.6}
         .grade .en{color:inherit;opacity:.8}
@@ -123,7 +125,7 @@ enum Stylesheet {
         /* Phones (the mobile gateway shows the same pages): one column, tighter tables. */
         @media screen and (max-width:560px){.meta{grid-template-columns:repeat(2,minmax(0,1fr))}\
         .cols,.cols.wide-first,.summary{grid-template-columns:minmax(0,1fr)}.facts{grid-template-columns:minmax(0,1fr)}\
-        .facts.four{grid-template-columns:repeat(2,minmax(0,1fr))}.case-facts{grid-template-columns:minmax(0,1fr)}\
+        .facts.four,.figures.six{grid-template-columns:repeat(2,minmax(0,1fr))}.case-facts{grid-template-columns:minmax(0,1fr)}\
         table{font-size:8pt}th,td{padding:3px 2px}.grade .en{display:none}\
         table.entries,table.placements{table-layout:auto}table.entries td:nth-child(3),table.entries th:nth-child(3),table.entries col:nth-child(3){display:none}\
         table.entries td:first-child{white-space:nowrap}}

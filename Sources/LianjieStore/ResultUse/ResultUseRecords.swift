@@ -244,3 +244,19 @@ public struct ConflictFilter: Sendable, Equatable {
 
     public init() {}
 }
+
+/// What the closed-loop statistics read of a case: its state, times and disposition.
+public struct CaseFactRow: Sendable, Equatable {
+    /// The subject's organisation path now.
+    public var organizationPath = ""
+    public var state: Int32 = 0
+    public var openTime: Int64 = 0
+    /// Closing or dismissal time (0 while neither).
+    public var closeTime: Int64 = 0
+    public var dispositionForm: Int32 = 0
+    public var disposeTime: Int64 = 0
+    /// Overdue on the day asked about.
+    public var overdue = false
+
+    public init() {}
+}

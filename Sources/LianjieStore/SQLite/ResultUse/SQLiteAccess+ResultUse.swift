@@ -11,6 +11,13 @@ extension SQLiteAccess {
         cases.organization_path)
         """
 
+    /// Overdue on a day (bound twice): `CaseRecord.overdueDeadline` in SQL. States 2-5 are
+    /// assigned, disposed, rectifying and verified; 4 is rectifying.
+    private static let overdue = """
+        (state BETWEEN 2 AND 5 AND ((due_date <> '' AND due_date < ?) OR (state = 4 AND rectification_report = '' \
+        AND rectification_deadline <> '' AND rectification_deadline < ?)))
+        """
+
     private static let caseColumns = """
         SELECT seq, id, number, subject_id, subject_name, \(caseOrganization), \(casePath), source, summary, alert_id, entry_ids,
                evidence_ids, state, handler_id, due_date, disposition_form, disposition_measure, disposition_date,
@@ -125,9 +132,7 @@ extension SQLiteAccess {
         }
         if let day = f.overdueOn {
             // States 2-5: assigned, disposed, rectifying, verified; 4: rectifying.
-            clause += """
-                 AND state BETWEEN 2 AND 5 AND (due_date < ? OR (state = 4 AND rectification_report = '' AND rectification_deadline < ?))
-                """
+            clause += " AND \(Self.overdue)"
             args += [.text(day), .text(day)]
         }
         return (clause, args)
@@ -153,6 +158,26 @@ extension SQLiteAccess {
             let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
             out += try db.query("\(Self.caseColumns) WHERE disposition_form >= ? AND subject_id IN (\(marks)) ORDER BY seq",
                                 [.int(Int64(minForm))] + chunk.map { .text($0) }).map(caseRow)
+        }
+        return out
+    }
+
+    func caseFacts(underPath path: String, today: String) throws -> [CaseFactRow] {
+        var out: [CaseFactRow] = []
+        try db.each("""
+            SELECT \(Self.casePath), state, open_time, close_time, disposition_form, dispose_time,
+                   CASE WHEN \(Self.overdue) THEN 1 ELSE 0 END
+            FROM cases WHERE substr(\(Self.casePath), 1, ?) = ?
+            """, [.text(today), .text(today), .int(Int64(path.utf8.count)), .text(path)]) { r in
+            var x = CaseFactRow()
+            x.organizationPath = r[0].text
+            x.state = Int32(r[1].int)
+            x.openTime = r[2].int
+            x.closeTime = r[3].int
+            x.dispositionForm = Int32(r[4].int)
+            x.disposeTime = r[5].int
+            x.overdue = r[6].int != 0
+            out.append(x)
         }
         return out
     }

@@ -655,10 +655,28 @@ struct  Lianjie__V1__StatisticsBlock
   Lianjie__V1__Cell *alerts_open;
   Lianjie__V1__Cell *alerts_dismissed;
   Lianjie__V1__Cell *alerts_marked_for_case;
+  /*
+   * The closed loop (问题处置) of cases about the block's subjects: opened, closed and
+   * dismissed within the period; overdue now (past a due date or rectification deadline);
+   * of those opened in the period, the share now closed or dismissed (percent, two
+   * decimals; empty with none opened); the median days from opening to closing of those
+   * closed in the period (one decimal; empty with none); dispositions made in the period,
+   * by form.
+   */
+  Lianjie__V1__Cell *cases_opened;
+  Lianjie__V1__Cell *cases_closed;
+  Lianjie__V1__Cell *cases_dismissed;
+  Lianjie__V1__Cell *cases_overdue;
+  Lianjie__V1__Cell *closure_rate;
+  Lianjie__V1__Cell *median_days_to_close;
+  Lianjie__V1__Cell *dispositions_first_form;
+  Lianjie__V1__Cell *dispositions_second_form;
+  Lianjie__V1__Cell *dispositions_third_form;
+  Lianjie__V1__Cell *dispositions_fourth_form;
 };
 #define LIANJIE__V1__STATISTICS_BLOCK__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__statistics_block__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL }
 
 
 struct  Lianjie__V1__RankingRow

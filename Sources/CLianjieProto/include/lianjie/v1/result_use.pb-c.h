@@ -558,7 +558,8 @@ struct  Lianjie__V1__OpinionReason
   char *rule;
   Lianjie__V1__OpinionConclusion conclusion;
   /*
-   * E.g. `case C-2026-0007 is still open`.
+   * For people, in Chinese and English: `问题 C-2026-0007 尚未办结 (case C-2026-0007 is
+   * still open)`.
    */
   char *fact;
 };
