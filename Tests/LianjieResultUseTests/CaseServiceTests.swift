@@ -1,6 +1,7 @@
 import Foundation
 import LianjieClient
 import LianjieMessages
+import LianjieReports
 import LianjieResultUse
 import LianjieRPC
 import LianjieSecurity
@@ -253,6 +254,8 @@ final class CaseServiceTests: XCTestCase {
         let portrait = try await f.d.evaluations("manager").getPortrait(GetPortraitRequest(subject: "HV0001"))
         XCTAssertEqual(portrait.openCases.map(\.number), [c.number])
         XCTAssertEqual(portrait.openCases.first?.overdue, true)
+        let page = PortraitPage(MessageReports.portrait(portrait, generatedAt: "2026-12-04 09:00 (UTC+8)")).html()
+        XCTAssertTrue(page.contains(c.number) && page.contains("超期 Overdue"), "the portrait page shows the overdue case")
         let own = try await f.d.evaluations("employee").getPortrait(GetPortraitRequest(subject: "HV0001"))
         XCTAssertTrue(own.openCases.isEmpty)
 

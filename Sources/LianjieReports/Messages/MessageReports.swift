@@ -67,6 +67,11 @@ public enum MessageReports {
                                 : a.state == .markedForCase ? .caseOpened : .open,
                             raisedOn: Day(ordinal: Int32((a.raiseTime?.seconds ?? 0) / 86_400)), summary: a.summary)
             },
+            openCases: p.openCases.map { c in
+                OpenCase(number: c.number, state: caseState(c.state),
+                         due: c.dueDate.flatMap { Day(year: Int($0.year), month: Int($0.month), day: Int($0.day))?.description } ?? "",
+                         overdue: c.overdue, summary: c.summary)
+            },
             dataQuality: DataQuality(pendingReview: Int(p.entriesPendingReview), notes: notes),
             provenance: ReportProvenance(schemeVersion: p.run.map { "v\($0.schemeVersion) \($0.schemeHash.prefix(12))" } ?? "",
                                          runID: p.run?.id ?? "", inputsHash: p.run?.inputsSha256 ?? ""))

@@ -28,13 +28,16 @@ public struct PortraitReport: Sendable, Hashable {
     public var topDebits: [TagWeight]
     /// Open alerts about the subject.
     public var alerts: [ReportAlert]
+    /// Cases about the subject not yet closed or dismissed (the staff's view only).
+    public var openCases: [OpenCase]
     public var dataQuality: DataQuality
     public var provenance: ReportProvenance
 
     public init(subject: ReportSubject, period: String, generatedAt: String, scale: ReportScale = .standard,
                 result: PortraitResult, peers: PeerMedians? = nil, previous: PreviousResult? = nil, trend: [TrendPoint] = [],
-                topCredits: [TagWeight] = [], topDebits: [TagWeight] = [], alerts: [ReportAlert] = [],
+                topCredits: [TagWeight] = [], topDebits: [TagWeight] = [], alerts: [ReportAlert] = [], openCases: [OpenCase] = [],
                 dataQuality: DataQuality = DataQuality(), provenance: ReportProvenance) {
+        self.openCases = openCases
         self.subject = subject
         self.period = period
         self.generatedAt = generatedAt
@@ -211,5 +214,24 @@ public struct DataQuality: Sendable, Hashable {
         self.pendingReview = pendingReview
         self.pendingAppeals = pendingAppeals
         self.notes = notes
+    }
+}
+
+/// A case about the subject still being handled, as the portrait lists it.
+public struct OpenCase: Sendable, Hashable {
+    public var number: String
+    public var state: BilingualLabel
+    /// The day it is due to be closed by; empty before it is assigned.
+    public var due: String
+    /// Past its due date or rectification deadline.
+    public var overdue: Bool
+    public var summary: String
+
+    public init(number: String, state: BilingualLabel, due: String, overdue: Bool, summary: String) {
+        self.number = number
+        self.state = state
+        self.due = due
+        self.overdue = overdue
+        self.summary = summary
     }
 }

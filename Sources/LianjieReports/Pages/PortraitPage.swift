@@ -27,6 +27,7 @@ public struct PortraitPage: Sendable, Hashable {
             body += HTMLDocument.section("得分构成", "Breakdown", long: true, breakdown(score))
         }
         body += HTMLDocument.section("待处理预警", "Open alerts", alerts())
+        if !r.openCases.isEmpty { body += HTMLDocument.section("未结问题", "Open cases", openCases()) }
         body += HTMLDocument.section("数据质量说明", "Data quality", dataQuality())
         body += HTMLDocument.footer(r.provenance, generatedAt: r.generatedAt)
         return HTMLDocument.render(title: "廉洁画像 · " + r.subject.name + " · " + r.period, body: body)
@@ -267,6 +268,16 @@ public struct PortraitPage: Sendable, Hashable {
              "<span class=\"sev sev-\(a.severity.rawValue)\">" + HTML.text(a.severity.reportLabel.zh) + "</span>",
              HTML.text(a.state.reportLabel.zh), HTML.text(a.raisedOn.description), HTML.text(a.summary)]
         }, empty: "无待处理预警 No open alerts")
+    }
+
+    private func openCases() -> String {
+        HTML.table("cases", columns: [
+            (HTML.bilingual("编号", "Case"), "nowrap"), (HTML.bilingual("状态", "State"), "center"), (HTML.bilingual("办结期限", "Due"), "nowrap"),
+            (HTML.bilingual("摘要", "Summary"), "wrap"),
+        ], widths: ["18%", "20%", "22%", "40%"], rows: report.openCases.map { c in
+            [HTML.text(c.number), HTML.bilingual(c.state),
+             HTML.text(c.due) + (c.overdue ? " <span class=\"sev sev-serious\">超期 Overdue</span>" : ""), HTML.text(c.summary)]
+        })
     }
 
     private func dataQuality() -> String {
