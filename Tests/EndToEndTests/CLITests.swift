@@ -386,5 +386,11 @@ final class CLITests: XCTestCase {
         XCTAssertEqual(try run(["talks", "ack", talk.id]).code, 0)
         XCTAssertTrue(try ListTalksResponse(jsonString: try run(["--json", "talks", "--unacknowledged"]).out).talks.isEmpty)
         XCTAssertTrue(try run(["dossier", "me"]).out.contains("own view"))
+
+        // The dossier reads are in the audit log with their reasons, found by the method's bare name.
+        XCTAssertEqual(try run(["login", "admin", "--password-stdin"], stdin: adminPassword + "\n").code, 0)
+        let audit = try run(["audit", "list", "--method", "GetDossier"])
+        XCTAssertEqual(audit.code, 0, audit.err)
+        XCTAssertTrue(audit.out.contains("提拔审查") && audit.out.contains("GetDossier"), audit.out)
     }
 }

@@ -19,7 +19,11 @@ enum AuditCommands {
             try args.only(["--account", "--record", "--method", "--limit"], positionals: 0)
             let limit = Int(args.value("--limit") ?? "1000") ?? 1000
             var method = args.value("--method") ?? ""
-            if !method.isEmpty, !method.hasPrefix("/") { method = "/\(UserService.name)/\(method)" }
+            if !method.isEmpty, !method.hasPrefix("/") {
+                // A bare name is the method of whichever service has it (`GetDossier`).
+                let all = UserService.methodPaths + EntryService.methodPaths + EvaluationService.methodPaths + ResultUseService.methodPaths
+                method = all.first { $0.hasSuffix("/" + method) } ?? "/\(UserService.name)/\(method)"
+            }
             let entries = try await Commands.allPages(limit: limit) { token in
                 let page = try await Commands.rpc {
                     try await users.listAuditEntries(ListAuditEntriesRequest(accountId: args.value("--account") ?? "", recordId: args.value("--record") ?? "",
