@@ -73,20 +73,9 @@ struct AlertHandlers: Sendable {
             if let core = CalendarDays.period(p) { filter.period = Convert.periodKey(core) } else { v.add("period", "is not a period") }
         }
         try v.check()
-        call.target = AuditLog.Target(type: "alert_list", id: "")
-        if !request.organizationId.isEmpty {
-            guard let org = try call.read({ try $0.organization(id: request.organizationId) }),
-                  call.caller.covers(EvaluationAccess.staff, path: org.path) else { throw RPCError(.notFound, "no such organisation") }
-            filter.underPath = org.path
-            call.target = AuditLog.Target(type: "alert_list", id: org.id, organizationID: org.id, organizationPath: org.path)
-        }
-        if !request.subject.isEmpty {
-            guard let (s, o) = try call.read({ try $0.subjectWithOrganization(key: request.subject) }),
-                  call.caller.covers(EvaluationAccess.staff, path: o.path), s.id != call.caller.subjectID else {
-                throw RPCError(.notFound, "no such subject")
-            }
-            filter.subjectID = s.id
-        }
+        let narrowed = try call.listingScope(type: "alert_list", organizationID: request.organizationId, subject: request.subject, roles: EvaluationAccess.staff)
+        filter.underPath = narrowed.underPath
+        filter.subjectID = narrowed.subjectID
         let final = filter
         let (rows, total) = try call.read { r in
             (try r.alerts(final, page: Page(after: after, limit: size + 1)), try r.alertCount(final))

@@ -106,17 +106,7 @@ public struct DossierPage: Sendable, Hashable {
         }, rowClasses: report.entries.map { $0.revoked ? "revoked" : "" }, empty: "无记录 No entries")
     }
 
-    private func alerts() -> String {
-        HTML.table("alerts", columns: [
-            (HTML.bilingual("规则", "Rule"), "wrap"), (HTML.bilingual("级别", "Severity"), "center"),
-            (HTML.bilingual("状态", "State"), "center"), (HTML.bilingual("发起日期", "Raised"), "nowrap"),
-            (HTML.bilingual("摘要", "Summary"), "wrap"),
-        ], widths: ["20%", "10%", "12%", "14%", "44%"], rows: report.alerts.map { a in
-            ["<strong>" + HTML.text(a.rule) + "</strong>",
-             "<span class=\"sev sev-\(a.severity.rawValue)\">" + HTML.text(a.severity.reportLabel.zh) + "</span>",
-             HTML.text(a.state.reportLabel.zh), HTML.text(a.raisedOn.description), HTML.text(a.summary)]
-        }, empty: "无预警 No alerts")
-    }
+    private func alerts() -> String { HTML.alerts(report.alerts, empty: "无预警 No alerts") }
 
     private func cases() -> String {
         guard !report.cases.isEmpty else { return "<p class=\"muted\">无 None</p>" }

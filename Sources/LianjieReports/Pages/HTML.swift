@@ -77,4 +77,17 @@ enum HTML {
         }
         return out + "</table>"
     }
+
+    /// A table of alerts: rule, severity, state, day raised and summary.
+    static func alerts(_ alerts: [ReportAlert], empty: String) -> String {
+        table("alerts", columns: [
+            (bilingual("规则", "Rule"), "wrap"), (bilingual("级别", "Severity"), "center"),
+            (bilingual("状态", "State"), "center"), (bilingual("发起日期", "Raised"), ""),
+            (bilingual("摘要", "Summary"), "wrap"),
+        ], widths: ["22%", "10%", "11%", "13%", "44%"], rows: alerts.map { a in
+            ["<strong>" + text(a.rule) + "</strong>",
+             "<span class=\"sev sev-\(a.severity.rawValue)\">" + text(a.severity.reportLabel.zh) + "</span>",
+             text(a.state.reportLabel.zh), text(a.raisedOn.description), text(a.summary)]
+        }, empty: empty)
+    }
 }

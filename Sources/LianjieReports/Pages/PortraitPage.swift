@@ -258,17 +258,7 @@ public struct PortraitPage: Sendable, Hashable {
         return out
     }
 
-    private func alerts() -> String {
-        HTML.table("alerts", columns: [
-            (HTML.bilingual("规则", "Rule"), "wrap"), (HTML.bilingual("级别", "Severity"), "center"),
-            (HTML.bilingual("状态", "State"), "center"), (HTML.bilingual("发起日期", "Raised"), ""),
-            (HTML.bilingual("摘要", "Summary"), "wrap"),
-        ], widths: ["22%", "10%", "11%", "13%", "44%"], rows: report.alerts.map { a in
-            ["<strong>" + HTML.text(a.rule) + "</strong>",
-             "<span class=\"sev sev-\(a.severity.rawValue)\">" + HTML.text(a.severity.reportLabel.zh) + "</span>",
-             HTML.text(a.state.reportLabel.zh), HTML.text(a.raisedOn.description), HTML.text(a.summary)]
-        }, empty: "无待处理预警 No open alerts")
-    }
+    private func alerts() -> String { HTML.alerts(report.alerts, empty: "无待处理预警 No open alerts") }
 
     private func openCases() -> String {
         HTML.table("cases", columns: [

@@ -320,21 +320,9 @@ struct CaseHandlers: Sendable {
         let today = CalendarDays.today(call.now)
         if request.overdueOnly { filter.overdueOn = today }
         if !request.handlerId.isEmpty { filter.handlerID = request.handlerId }
-        call.target = AuditLog.Target(type: "case_list", id: "")
-        if !request.organizationId.isEmpty {
-            guard let org = try call.read({ try $0.organization(id: request.organizationId) }), call.caller.covers(roles, path: org.path) else {
-                throw RPCError(.notFound, "no such organisation")
-            }
-            filter.underPath = org.path
-            call.target = AuditLog.Target(type: "case_list", id: org.id, organizationID: org.id, organizationPath: org.path)
-        }
-        if !request.subject.isEmpty {
-            guard let (s, o) = try call.read({ try $0.subjectWithOrganization(key: request.subject) }),
-                  call.caller.covers(roles, path: o.path), s.id != call.caller.subjectID else {
-                throw RPCError(.notFound, "no such subject")
-            }
-            filter.subjectID = s.id
-        }
+        let narrowed = try call.listingScope(type: "case_list", organizationID: request.organizationId, subject: request.subject, roles: roles)
+        filter.underPath = narrowed.underPath
+        filter.subjectID = narrowed.subjectID
         let final = filter
         let (rows, total) = try call.read { r in
             (try r.caseRecords(final, page: Page(after: after, limit: size + 1)), try r.caseCount(final))

@@ -226,3 +226,37 @@ public final class Call {
         [target] + (outcome == "OK" ? readTargets.map(Optional.some) : [])
     }
 }
+
+extension Call {
+    /// Where a listing of subjects' records is narrowed to, from its request.
+    public struct ListingScope {
+        /// The named organisation's path, when one was named.
+        public var underPath: String?
+        /// The named subject, when one was named.
+        public var subjectID: String?
+    }
+
+    /// Resolves a listing's optional organisation and subject (by id or employee number)
+    /// against `roles`, naming the listing `type` (and its organisation) as the call's
+    /// audit target. NOT_FOUND for either outside the caller's reach, or for the caller's
+    /// own subject record.
+    public func listingScope(type: String, organizationID: String, subject: String, roles: Set<Role>) throws -> ListingScope {
+        var scope = ListingScope()
+        target = AuditLog.Target(type: type, id: "")
+        if !organizationID.isEmpty {
+            guard let org = try read({ try $0.organization(id: organizationID) }), caller.covers(roles, path: org.path) else {
+                throw RPCError(.notFound, "no such organisation")
+            }
+            scope.underPath = org.path
+            target = AuditLog.Target(type: type, id: org.id, organizationID: org.id, organizationPath: org.path)
+        }
+        if !subject.isEmpty {
+            guard let (s, o) = try read({ try $0.subjectWithOrganization(key: subject) }), caller.covers(roles, path: o.path),
+                  s.id != caller.subjectID else {
+                throw RPCError(.notFound, "no such subject")
+            }
+            scope.subjectID = s.id
+        }
+        return scope
+    }
+}
