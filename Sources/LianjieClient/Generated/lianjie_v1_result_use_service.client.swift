@@ -189,8 +189,8 @@ public struct ResultUseServiceClient: Sendable {
     }
 
     /// The caller's own declarations, newest first; a discipline head also sees those of
-    /// others about subjects in their scope. Errors: INVALID_ARGUMENT, NOT_FOUND,
-    /// PERMISSION_DENIED.
+    /// others about subjects in their scope. Audited (each listed). Errors: INVALID_ARGUMENT,
+    /// NOT_FOUND, PERMISSION_DENIED.
     /// - Throws: `RPCError` with the status the server answered.
     public func listConflicts(_ request: ListConflictsRequest = ListConflictsRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> ListConflictsResponse {
         try await client.call(ResultUseService.listConflicts, request, options: options)

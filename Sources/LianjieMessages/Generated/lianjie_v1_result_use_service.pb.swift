@@ -2761,8 +2761,8 @@ public enum ResultUseService {
     public static let declareConflict = RPCMethod<DeclareConflictRequest, Conflict>(service: name, method: "DeclareConflict")
 
     /// The caller's own declarations, newest first; a discipline head also sees those of
-    /// others about subjects in their scope. Errors: INVALID_ARGUMENT, NOT_FOUND,
-    /// PERMISSION_DENIED.
+    /// others about subjects in their scope. Audited (each listed). Errors: INVALID_ARGUMENT,
+    /// NOT_FOUND, PERMISSION_DENIED.
     public static let listConflicts = RPCMethod<ListConflictsRequest, ListConflictsResponse>(service: name, method: "ListConflicts")
 
     /// Withdraws one of the caller's declarations (kept, with the time). Audited. Errors:

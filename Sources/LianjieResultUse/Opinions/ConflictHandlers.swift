@@ -12,7 +12,7 @@ struct ConflictHandlers: Sendable {
 
     func register(on router: inout Router, _ kit: ServiceKit) {
         kit.register(ResultUseService.declareConflict, audit: .change, on: &router, declare)
-        kit.register(ResultUseService.listConflicts, audit: .none, on: &router, list)
+        kit.register(ResultUseService.listConflicts, audit: .read, on: &router, list)
         kit.register(ResultUseService.withdrawConflict, audit: .change, on: &router, withdraw)
     }
 
@@ -45,6 +45,7 @@ struct ConflictHandlers: Sendable {
         let size = try Paging.size(request.pageSize)
         let after = try Paging.after(request.pageToken, kind: "conflict")
         if let after, Int64(after) == nil { throw RPCError.invalidArgument(field: "page_token", "is not a page token of this listing") }
+        call.target = AuditLog.Target(type: "conflict_list", id: "")
         var filter = ConflictFilter()
         filter.includeWithdrawn = request.includeWithdrawn
         // A discipline head sees every declaration about subjects in their scope; others their own.
@@ -66,6 +67,7 @@ struct ConflictHandlers: Sendable {
             return (rows, try r.conflictCount(final), names)
         }
         let page = Array(rows.prefix(size))
+        call.readTargets = page.map { AuditLog.Target(type: "conflict", id: $0.id) }
         return ListConflictsResponse(conflicts: page.map { Self.message($0, subjectName: names[$0.subjectID] ?? "") },
                                      nextPageToken: rows.count > size ? Paging.token(String(page.last!.seq), kind: "conflict") : "",
                                      totalSize: Int32(total))
