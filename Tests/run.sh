@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The README's second command (and CI's): installs what is missing, checks generated code
-# is fresh, fuzzes the frame decoder and message decoding for a bounded time, checks message round trips for
-# leaks under AddressSanitizer, builds, fuzzes every RPC method in process for a bounded time, then runs
-# every test. The report pages are rendered in headless Chromium, which must be there.
+# is fresh, fuzzes the frame decoder and message decoding for a bounded time, checks every
+# message type's round trips for leaks under AddressSanitizer (with the fuzzer just built),
+# builds, fuzzes every RPC method in process for a bounded time, then runs every test. The
+# report pages are rendered in headless Chromium, which must be there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 Deploy/install-deps.sh --tests

@@ -143,7 +143,7 @@ final class MessageCodecTests: XCTestCase {
     }
 
     /// Every message type: defaults and a populated value survive binary and JSON.
-    /// Tests/run.sh runs this suite under AddressSanitizer/LeakSanitizer too.
+    /// (Tests/leak-check.sh checks the same round trips for leaks under AddressSanitizer.)
     func testEveryMessageTypeRoundTrips() throws {
         func check<M: ProtoMessage>(_ m: M, file: StaticString = #filePath, line: UInt = #line) throws {
             XCTAssertEqual(try M(serializedBytes: m.serializedBytes()), m, file: file, line: line)
