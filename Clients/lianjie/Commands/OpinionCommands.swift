@@ -28,7 +28,7 @@ enum OpinionCommands {
         func one(_ o: Opinion) { ctx.output(o) { show(o) } }
         switch sub {
         case "request":
-            try args.only(["--purpose", "--note", "--due", "--valid"], positionals: 200)
+            try args.only(["--purpose", "--note", "--due", "--valid"], positionals: 100)
             guard !args.positionals.isEmpty else { throw CLIError.usage("name at least one SUBJECT") }
             let request = RequestOpinionsRequest(
                 requestId: Show.requestID(), purpose: try Show.parse(try args.required("--purpose"), prefix: "OPINION_PURPOSE_", OpinionPurpose.self, field: "--purpose"),

@@ -1439,7 +1439,8 @@ public struct RequestOpinionsRequest: ProtoMessage {
     public var purpose: OpinionPurpose = OpinionPurpose(rawValue: 0)
     /// What exactly it is for (e.g. the post), 1-200 characters.
     public var purposeNote: String = ""
-    /// The subjects, by id or employee number: 1 to 200, each in the caller's scope.
+    /// The subjects, by id or employee number: 1 to 100, each in the caller's scope (each
+    /// one's dossier is frozen with its opinion).
     public var subjects: [String] = []
     /// The day HR needs the opinions by: today or later.
     public var dueDate: CalendarDate? = nil

@@ -10,7 +10,7 @@ import LianjieStore
 /// organisation signs second; only then does HR see it, until it expires.
 struct OpinionHandlers: Sendable {
     static let notFound = RPCError(.notFound, "no such opinion")
-    static let maxSubjects = 200
+    static let maxSubjects = 100
     static let defaultValidityDays = 90
 
     func register(on router: inout Router, _ kit: ServiceKit) {

@@ -396,7 +396,8 @@ struct  Lianjie__V1__RequestOpinionsRequest
    */
   char *purpose_note;
   /*
-   * The subjects, by id or employee number: 1 to 200, each in the caller's scope.
+   * The subjects, by id or employee number: 1 to 100, each in the caller's scope (each
+   * one's dossier is frozen with its opinion).
    */
   size_t n_subjects;
   char **subjects;
