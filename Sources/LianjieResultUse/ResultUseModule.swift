@@ -20,7 +20,14 @@ public enum ResultUseModule {
             guard let c = try r.caseRecord(id: record.targetID) else { return false }
             return CaseHandlers.reaches(caller, c, roles: ResultUseAccess.readers)
         }
-        kit.checkReplays(of: "opinion_batch") { caller, _, _ in caller.has(anyOf: ResultUseAccess.opinionRequesters) }
+        kit.checkReplays(of: "opinion_batch") { caller, record, r in
+            // Every opinion of the request must still be in the caller's reach.
+            var f = OpinionFilter()
+            f.batchID = record.targetID
+            return try r.opinions(f, page: Page(after: nil, limit: OpinionHandlers.maxSubjects + 1)).allSatisfy {
+                caller.covers(ResultUseAccess.opinionRequesters, path: $0.organizationPath)
+            }
+        }
         kit.checkReplays(of: "opinion") { caller, record, r in
             guard let o = try r.opinion(id: record.targetID) else { return false }
             return o.subjectID != caller.subjectID && caller.covers(ResultUseAccess.handlers, path: o.organizationPath)

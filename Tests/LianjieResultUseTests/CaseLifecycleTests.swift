@@ -164,6 +164,45 @@ final class CaseLifecycleTests: XCTestCase {
         XCTAssertTrue(try again.receive(.dispose(first)).contains(.deriveEntry(form: 1, replacing: "ent_old")))
     }
 
+    /// Regression: a handler could hand a disposed case to someone else and then verify their
+    /// own work; the head who disposed in the handler's stead could verify it too.
+    func testNobodyWhoHandledOrDisposedTheCaseVerifiesIt() throws {
+        var d = DispositionRecord()
+        d.form = 1
+        var life = CaseLifecycle(Self.record(.assigned), actor: .init(accountID: Self.handler), time: Self.t0)
+        _ = try life.receive(.dispose(d))
+        _ = try life.receive(.startRectification(deadline: "2026-12-20", requirements: "整改"))
+        // A stranger may not reassign a disposed case; the handler may.
+        var stranger = CaseLifecycle(life.record, actor: .init(accountID: "acc_stranger"), time: Self.t0)
+        XCTAssertThrowsError(try stranger.receive(.assign(handlerID: "acc_stranger", dueDate: "2027-01-01", note: "接手"))) { error in
+            XCTAssertEqual((error as? CaseLifecycle.Refusal)?.kind, .wrongActor)
+        }
+        var handOver = CaseLifecycle(life.record, actor: .init(accountID: Self.handler), time: Self.t0)
+        _ = try handOver.receive(.assign(handlerID: "acc_h2", dueDate: "2027-01-01", note: "调岗交接"))
+        _ = try handOver.receive(.reportRectification(report: "已整改"))
+        var former = CaseLifecycle(handOver.record, actor: .init(accountID: Self.handler), time: Self.t0)
+        XCTAssertThrowsError(try former.receive(.verify(note: "x"))) { error in
+            XCTAssertEqual((error as? CaseLifecycle.Refusal)?.kind, .wrongActor)
+        }
+        var byHead = Self.record(.rectifying)
+        byHead.disposition.disposedBy = "acc_head"
+        var head = CaseLifecycle(byHead, actor: .init(accountID: "acc_head", isHead: true), time: Self.t0)
+        XCTAssertThrowsError(try head.receive(.verify(note: "x")))
+    }
+
+    /// Regression: a case closed with a second-form disposition, reopened and dismissed as
+    /// unfounded kept its disposition and its derived entry.
+    func testDismissingAReopenedCaseVoidsItsDisposition() throws {
+        var reopened = Self.record(.open)
+        reopened.disposition.form = 2
+        reopened.derivedEntryID = "ent_derived"
+        var life = CaseLifecycle(reopened, actor: .init(accountID: Self.other), time: Self.t0)
+        let actions = try life.receive(.dismiss(reason: "新证据表明反映不实"))
+        XCTAssertTrue(actions.contains(.deriveEntry(form: 0, replacing: "ent_derived")))
+        XCTAssertEqual(life.record.disposition.form, 0)
+        XCTAssertEqual(life.state, .dismissed)
+    }
+
     func testReopeningClearsTheHandlerAndTheEscalations() throws {
         var closed = Self.record(.closed)
         closed.escalations = 2

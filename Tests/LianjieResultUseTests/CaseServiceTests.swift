@@ -299,4 +299,46 @@ final class CaseServiceTests: XCTestCase {
         await assertRPCError(.notFound) { try await f.employee.listTalks(ListTalksRequest(subject: "HV0002")) }
         await assertRPCError(.notFound) { try await f.manager.listCases(ListCasesRequest(subject: "HV0018")) }
     }
+
+    /// Regression: case numbers were compared as text, so C-2026-10000 never followed C-2026-9999.
+    func testCaseNumbersGoPastNineThousandNineHundredNinetyNine() async throws {
+        let f = try await Fixture()
+        let subject = try XCTUnwrap(try f.d.store.read { try $0.subject(employeeNumber: "HV0001") })
+        try f.d.store.write { tx in
+            var c = CaseRecord()
+            c.id = "case_9999"
+            c.number = "C-2026-9999"
+            c.subjectID = subject.id
+            c.organizationID = subject.organizationID
+            c.state = 1
+            try tx.createCase(c, event: CaseEventRecord(caseID: c.id, time: 0, accountID: "", action: "opened", fromState: 0, toState: 1, note: ""))
+        }
+        let next = try await f.inspector.createCase(CreateCaseRequest(subject: "HV0002", source: .report, summary: "第一万件"))
+        XCTAssertEqual(next.number, "C-2026-10000")
+        let after = try await f.inspector.createCase(CreateCaseRequest(subject: "HV0002", source: .report, summary: "第一万零一件"))
+        XCTAssertEqual(after.number, "C-2026-10001")
+    }
+
+    /// Regression: a dismissal after a reopening left the derived entry counting.
+    func testDismissingAReopenedCaseRevokesItsDerivedEntry() async throws {
+        let f = try await Fixture()
+        var c = try await f.assignedCase()
+        c = try await f.head.disposeCase(DisposeCaseRequest(id: c.id, disposition: Disposition(
+            form: .second, date: CalendarDate(year: 2026, month: 11, day: 30), documentNumber: "东纪发〔2026〕8号")))
+        let derived = c.derivedEntryId
+        XCTAssertFalse(derived.isEmpty)
+        c = try await f.inspector.startRectification(StartRectificationRequest(id: c.id, deadline: CalendarDate(year: 2026, month: 12, day: 20),
+                                                                               requirements: "整改"))
+        c = try await f.manager.reportRectification(ReportRectificationRequest(id: c.id, report: "已整改"))
+        c = try await f.inspectorB.verifyCase(VerifyCaseRequest(id: c.id, note: "核实"))
+        let evidence = try await f.upload(as: "inspector")
+        c = try await f.inspector.closeCase(CloseCaseRequest(id: c.id, conclusion: "办结", evidenceIds: [evidence.id]))
+        c = try await f.inspector.reopenCase(ReopenCaseRequest(id: c.id, reason: "出现新证据"))
+        c = try await f.inspector.dismissCase(DismissCaseRequest(id: c.id, reason: "新证据表明反映不实"))
+        XCTAssertNil(c.disposition)
+        XCTAssertEqual(c.derivedEntryId, "")
+        let entry = try await f.d.entries("inspector").getEntry(GetEntryRequest(id: derived))
+        XCTAssertEqual(entry.status, .revoked)
+        XCTAssertTrue(entry.statusReason.contains("dismissed"), entry.statusReason)
+    }
 }

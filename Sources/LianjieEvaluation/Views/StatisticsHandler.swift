@@ -62,7 +62,8 @@ struct StatisticsHandler: Sendable {
             for row in rows where names[row.result.organizationID] == nil {
                 names[row.result.organizationID] = try r.organization(id: row.result.organizationID)?.name ?? ""
             }
-            return (rows, children, counts, alerts, names, try r.caseFacts(underPath: org.path, today: today))
+            return (rows, children, counts, alerts, names, try r.caseFacts(underPath: org.path, from: Int64(period!.start.ordinal) * 86_400,
+                                                                to: Int64(period!.end.ordinal + 1) * 86_400, today: today))
         }
         func cell(_ n: Int) -> Cell {
             named || n == 0 || n >= Self.minimumCell ? Cell(suppressed: false, value: String(n)) : Cell(suppressed: true, value: "")

@@ -444,7 +444,7 @@ public enum OpinionConclusion: ProtoEnum {
 
 /// Where an opinion stands: proposed by the rules → reviewed and signed by an inspector →
 /// signed second by the discipline head of the subject's organisation. Only a signed one
-/// is shown to HR, and only until it expires.
+/// is shown to HR; past its validity it is marked `expired` and must not be used.
 public enum OpinionState: ProtoEnum {
     case unspecified
     case proposed

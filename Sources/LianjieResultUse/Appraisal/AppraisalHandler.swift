@@ -41,11 +41,13 @@ struct AppraisalHandler: Sendable {
         let key = CalendarDays.periodKey(period)
         let schemes = call.kit.schemes
         let (rows, total, versions, caps) = try call.read { r -> ([PublishedResultRow], Int, [String: Int], [String: (LianjieScoring.Grade, CaseRecord)]) in
-            let rows = try r.publishedResults(period: key, underPath: paths[0], afterSubjectID: after, limit: size + 1)
+            // Never the caller's own record (staff who are evaluated too see it as employees do).
+            let own = call.caller.subjectID
+            let rows = try r.publishedResults(period: key, underPath: paths[0], excluding: own, afterSubjectID: after, limit: size + 1)
             let page = Array(rows.prefix(size))
             var versions: [String: Int] = [:]
             for id in Set(page.map(\.result.runID)) { versions[id] = try r.evaluationRun(id: id)?.schemeVersion ?? 0 }
-            return (rows, try r.publishedSubjectCount(period: key, underPath: paths[0]), versions,
+            return (rows, try r.publishedSubjectCount(period: key, underPath: paths[0], excluding: own), versions,
                     try Self.caps(page.map(\.result), versions: versions, on: period.end, r, schemes))
         }
         let page = Array(rows.prefix(size))

@@ -67,14 +67,15 @@ struct CaseEffects {
     /// retired tag), confirmed, on the disposition's day, citing the case.
     private func derive(form: Int32, replacing: String, _ record: inout CaseRecord, _ tx: any StoreWriter) throws -> [AuditLog.Target] {
         let d = record.disposition
-        let by = d.disposedBy, time = d.disposeTime
+        // A voiding (form 0, the case dismissed) is made by whoever dismissed it.
+        let by = form == 0 ? record.closedBy : d.disposedBy, time = form == 0 ? record.closeTime : d.disposeTime
         let (orgID, orgPath) = (record.organizationID, record.organizationPath)
         let target = { (id: String) in AuditLog.Target(type: "entry", id: id, organizationID: orgID, organizationPath: orgPath) }
         var touched: [AuditLog.Target] = []
         let confirmed = LianjieMessages.EntryStatus.confirmed.rawValue, revoked = LianjieMessages.EntryStatus.revoked.rawValue
         if !replacing.isEmpty, var old = try tx.entry(id: replacing), old.status == confirmed {
             old.status = revoked
-            old.statusReason = "case \(record.number) was disposed again"
+            old.statusReason = form == 0 ? "case \(record.number) was dismissed as unfounded" : "case \(record.number) was disposed again"
             old.reviewedBy = by
             old.reviewTime = time
             try tx.updateEntry(old, event: EntryEventRecord(entryID: old.id, time: time, accountID: by, action: "revoked", status: revoked,

@@ -117,6 +117,8 @@ struct CaseHandlers: Sendable {
             }
             return (s, o, alert)
         }
+        // Named before the scope check, so a refused attempt is traced to the person.
+        call.target = AuditLog.Target(type: "subject", id: subject.id, organizationID: org.id, organizationPath: org.path)
         guard call.caller.covers(roles, path: org.path), subject.id != call.caller.subjectID else {
             throw RPCError(.notFound, alert == nil ? "no such subject" : "no such alert")
         }

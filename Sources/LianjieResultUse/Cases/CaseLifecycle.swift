@@ -132,7 +132,10 @@ public struct CaseLifecycle: Sendable {
             try require(allowed, "assigned")
             let reassigning = before != .open
             if reassigning, note.isEmpty { throw Refusal(kind: .missing(field: "note"), message: "say why the case is reassigned") }
+            // Once disposed, only the handler or a head hands the case on.
+            if before != .open, before != .assigned { try requireHandlerOrHead("reassign a disposed case") }
             record.handlerID = handler
+            if !record.pastHandlerIDs.contains(handler) { record.pastHandlerIDs.append(handler) }
             record.dueDate = due
             if before == .open { record.state = State.assigned.rawValue }
             return event(reassigning ? "reassigned" : "assigned", from: before, note: note.isEmpty ? "due \(due)" : "\(note) (due \(due))")
@@ -174,7 +177,9 @@ public struct CaseLifecycle: Sendable {
             guard !record.rectification.report.isEmpty else {
                 throw Refusal(kind: .wrongState, message: "the case is in rectification without a report yet; it cannot be verified before the manager reports")
             }
-            guard actor.accountID != record.handlerID else {
+            // Four eyes: nobody who handled the case or disposed it verifies it.
+            guard actor.accountID != record.handlerID, !record.pastHandlerIDs.contains(actor.accountID),
+                  actor.accountID != record.disposition.disposedBy else {
                 throw Refusal(kind: .wrongActor, message: "the handler cannot verify their own case: someone else must (four eyes)")
             }
             record.verifiedBy = actor.accountID
@@ -196,7 +201,10 @@ public struct CaseLifecycle: Sendable {
             record.closedBy = actor.accountID
             record.closeTime = time
             record.state = State.dismissed.rawValue
-            return event("dismissed", from: before, note: reason)
+            // Unfounded: a disposition made before a reopening no longer stands, nor its entry.
+            let voided: [Action] = record.derivedEntryID.isEmpty ? [] : [.deriveEntry(form: 0, replacing: record.derivedEntryID)]
+            record.disposition = DispositionRecord()
+            return event("dismissed", from: before, note: reason) + voided
         case .reopen(let reason):
             try require([.closed, .dismissed], "reopened")
             record.handlerID = ""

@@ -22,8 +22,10 @@ struct ConflictHandlers: Sendable {
         if !Self.relations.contains(request.relation) { v.add("relation", "must be one of \(Self.relations.sorted().joined(separator: ", "))") }
         CaseHandlers.text(request.note, field: "note", required: false, max: 500, &v)
         try v.check()
-        guard let (s, o) = try call.read({ try $0.subjectWithOrganization(key: request.subject) }),
-              call.caller.covers(ResultUseAccess.declarers, path: o.path) else { throw RPCError(.notFound, "no such subject") }
+        guard let (s, o) = try call.read({ try $0.subjectWithOrganization(key: request.subject) }) else { throw RPCError(.notFound, "no such subject") }
+        // Named before the scope check, so a refused attempt is traced to the person.
+        call.target = AuditLog.Target(type: "subject", id: s.id, organizationID: o.id, organizationPath: o.path)
+        guard call.caller.covers(ResultUseAccess.declarers, path: o.path) else { throw RPCError(.notFound, "no such subject") }
         guard s.id != call.caller.subjectID else {
             throw RPCError.invalidArgument(field: "subject", "is your own record: nobody acts on their own record anyway")
         }
@@ -51,12 +53,16 @@ struct ConflictHandlers: Sendable {
         // A discipline head sees every declaration about subjects in their scope; others their own.
         if call.caller.has(anyOf: ResultUseAccess.secondSigners) {
             filter.scope = call.caller.scope(ResultUseAccess.secondSigners)
+            // Never what others declared about the head's own record.
+            if !call.caller.subjectID.isEmpty { filter.excludeSubjectID = call.caller.subjectID }
         } else {
             filter.accountID = call.caller.id
         }
         if !request.subject.isEmpty {
             guard let (s, o) = try call.read({ try $0.subjectWithOrganization(key: request.subject) }),
-                  call.caller.covers(ResultUseAccess.declarers, path: o.path) else { throw RPCError(.notFound, "no such subject") }
+                  call.caller.covers(ResultUseAccess.declarers, path: o.path), s.id != call.caller.subjectID else {
+                throw RPCError(.notFound, "no such subject")
+            }
             filter.subjectID = s.id
         }
         let final = filter
@@ -75,8 +81,10 @@ struct ConflictHandlers: Sendable {
 
     private func withdraw(_ request: WithdrawConflictRequest, _ call: Call) throws -> Conflict {
         guard !request.id.isEmpty else { throw RPCError.invalidArgument(field: "id", "is required") }
-        guard let found = try call.read({ try $0.conflict(id: request.id) }), found.accountID == call.caller.id else { throw Self.notFound }
+        guard let found = try call.read({ try $0.conflict(id: request.id) }) else { throw Self.notFound }
+        // Named before the ownership check, so a refused attempt is traced to the declaration.
         call.target = AuditLog.Target(type: "conflict", id: found.id)
+        guard found.accountID == call.caller.id else { throw Self.notFound }
         let now = call.now
         return try call.write(requestID: request.requestId) { tx in
             guard let current = try tx.conflict(id: found.id) else { throw Self.notFound }

@@ -46,8 +46,10 @@ struct OpinionHandlers: Sendable {
             var seen = Set<String>()
             var out: [OpinionRecord] = []
             for (i, key) in request.subjects.enumerated() {
-                guard let (s, o) = try r.subjectWithOrganization(key: key), call.caller.covers(roles, path: o.path),
-                      s.id != call.caller.subjectID else {
+                guard let (s, o) = try r.subjectWithOrganization(key: key) else { throw RPCError(.notFound, "no such subject: \(key) (subjects[\(i)])") }
+                // Named before the scope check, so a refused attempt is traced to the person.
+                call.target = AuditLog.Target(type: "subject", id: s.id, organizationID: o.id, organizationPath: o.path)
+                guard call.caller.covers(roles, path: o.path), s.id != call.caller.subjectID else {
                     throw RPCError(.notFound, "no such subject: \(key) (subjects[\(i)])")
                 }
                 guard seen.insert(s.id).inserted else { continue }

@@ -70,7 +70,9 @@ struct TalkHandlers: Sendable {
         if let after, Int64(after) == nil { throw RPCError.invalidArgument(field: "page_token", "is not a page token of this listing") }
         let subject: (SubjectRecord, OrganizationRecord)
         if request.subject.isEmpty {
-            guard !call.caller.subjectID.isEmpty, let own = try call.read({ try $0.subjectWithOrganization(key: call.caller.subjectID) }) else {
+            // An employee's own, by the employee role (as with a named subject).
+            guard !call.caller.subjectID.isEmpty, call.caller.has(anyOf: [.employee]),
+                  let own = try call.read({ try $0.subjectWithOrganization(key: call.caller.subjectID) }) else {
                 throw RPCError.invalidArgument(field: "subject", "is required (this account is not an evaluated employee)")
             }
             subject = own
@@ -78,6 +80,8 @@ struct TalkHandlers: Sendable {
             guard let (s, o) = try call.read({ try $0.subjectWithOrganization(key: request.subject) }) else {
                 throw RPCError(.notFound, "no such subject")
             }
+            // Named before the scope check, so a refused attempt is traced to the person.
+            call.target = AuditLog.Target(type: "subject", id: s.id, organizationID: o.id, organizationPath: o.path)
             let own = s.id == call.caller.subjectID && call.caller.has(anyOf: [.employee])
             let staff = call.caller.covers(ResultUseAccess.readers, path: o.path) && s.id != call.caller.subjectID
             guard own || staff else { throw RPCError(.notFound, "no such subject") }

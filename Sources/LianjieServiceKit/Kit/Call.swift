@@ -251,10 +251,10 @@ extension Call {
             target = AuditLog.Target(type: type, id: org.id, organizationID: org.id, organizationPath: org.path)
         }
         if !subject.isEmpty {
-            guard let (s, o) = try read({ try $0.subjectWithOrganization(key: subject) }), caller.covers(roles, path: o.path),
-                  s.id != caller.subjectID else {
-                throw RPCError(.notFound, "no such subject")
-            }
+            guard let (s, o) = try read({ try $0.subjectWithOrganization(key: subject) }) else { throw RPCError(.notFound, "no such subject") }
+            // A listing about one person is traced to them, refused or not.
+            target = AuditLog.Target(type: type, id: s.id, organizationID: o.id, organizationPath: o.path)
+            guard caller.covers(roles, path: o.path), s.id != caller.subjectID else { throw RPCError(.notFound, "no such subject") }
             scope.subjectID = s.id
         }
         return scope

@@ -22,10 +22,11 @@ public protocol EvaluationReader {
     /// current run for `period` (and category, when given).
     func publishedResults(period: PeriodKey, underPath: String, categoryCode: String?) throws -> [PublishedResultRow]
     /// A page of `publishedResults(period:underPath:categoryCode:)`, by subject id: at most
-    /// `limit` subjects whose id sorts after `afterSubjectID` ("" for the first page).
-    func publishedResults(period: PeriodKey, underPath: String, afterSubjectID: String, limit: Int) throws -> [PublishedResultRow]
-    /// How many subjects `publishedResults(period:underPath:…)` has in all.
-    func publishedSubjectCount(period: PeriodKey, underPath: String) throws -> Int
+    /// `limit` subjects whose id sorts after `afterSubjectID` ("" for the first page), never
+    /// `excluding` (a caller's own record).
+    func publishedResults(period: PeriodKey, underPath: String, excluding: String, afterSubjectID: String, limit: Int) throws -> [PublishedResultRow]
+    /// How many subjects `publishedResults(period:underPath:excluding:…)` has in all.
+    func publishedSubjectCount(period: PeriodKey, underPath: String, excluding: String) throws -> Int
     /// Each of these subjects' result in the most recently published current run for `period`.
     func publishedResults(period: PeriodKey, subjectIDs: [String]) throws -> [String: PublishedResultRow]
 

@@ -19,6 +19,8 @@ public struct CaseRecord: Sendable, Equatable {
     public var evidenceIDs: [String] = []
     public var state: Int32 = 0
     public var handlerID = ""
+    /// Every account that has been the case's handler (four eyes: none of them verifies it).
+    public var pastHandlerIDs: [String] = []
     /// The day the case is due to be closed by ("" before it is assigned).
     public var dueDate = ""
     public var disposition = DispositionRecord()
@@ -240,6 +242,8 @@ public struct ConflictFilter: Sendable, Equatable {
     /// Subjects whose organisation lies in these subtrees (with `accountID` nil).
     public var scope: ScopeFilter = .everything
     public var subjectID: String?
+    /// Never declarations about this subject (the caller's own record).
+    public var excludeSubjectID: String?
     public var includeWithdrawn = false
 
     public init() {}

@@ -13,9 +13,10 @@ public protocol ResultUseReader {
     func dispositions(subjectIDs: [String], minForm: Int32) throws -> [CaseRecord]
     /// Oldest first.
     func caseEvents(caseID: String) throws -> [CaseEventRecord]
-    /// The facts of every case about subjects under `path` now, each marked overdue or not
-    /// on `today` (by `CaseRecord.overdueDeadline`).
-    func caseFacts(underPath path: String, today: String) throws -> [CaseFactRow]
+    /// The facts of the cases about subjects under `path` now that were opened, closed or
+    /// disposed between the Unix seconds `from` (inclusive) and `to` (exclusive), or are
+    /// overdue on `today` (by `CaseRecord.overdueDeadline`), each marked overdue or not.
+    func caseFacts(underPath path: String, from: Int64, to: Int64, today: String) throws -> [CaseFactRow]
     /// The cases citing an evidence file (on opening or closing).
     func caseIDs(evidenceID: String) throws -> [String]
     /// The number the next case opened in `year` gets: `C-2026-0008`.

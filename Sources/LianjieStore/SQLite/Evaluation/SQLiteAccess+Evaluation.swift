@@ -267,16 +267,16 @@ extension SQLiteAccess {
     }
 
     /// The current published runs of a period whose results lie under `path`, as SQL after
-    /// the results table (the arguments are the period's and the path's).
+    /// the results table (the arguments are the period's, the path's and a subject to leave out).
     private static let currentUnderPath = """
         FROM evaluation_results JOIN evaluation_runs r ON r.id = evaluation_results.run_id
         WHERE r.state = 3 AND r.is_current = 1 AND r.period_kind = ? AND r.period_year = ? AND r.period_index = ?
-        AND substr(\(resultPath), 1, ?) = ?
+        AND substr(\(resultPath), 1, ?) = ? AND evaluation_results.subject_id <> ?
         """
 
-    func publishedResults(period: PeriodKey, underPath: String, afterSubjectID: String, limit: Int) throws -> [PublishedResultRow] {
+    func publishedResults(period: PeriodKey, underPath: String, excluding: String, afterSubjectID: String, limit: Int) throws -> [PublishedResultRow] {
         let args: [SQLValue] = [.int(Int64(period.kind)), .int(Int64(period.year)), .int(Int64(period.index)),
-                                .int(Int64(underPath.utf8.count)), .text(underPath)]
+                                .int(Int64(underPath.utf8.count)), .text(underPath), .text(excluding)]
         let ids = try db.query("""
             SELECT DISTINCT evaluation_results.subject_id \(Self.currentUnderPath) AND evaluation_results.subject_id > ?
             ORDER BY evaluation_results.subject_id LIMIT ?
@@ -293,9 +293,10 @@ extension SQLiteAccess {
         return out
     }
 
-    func publishedSubjectCount(period: PeriodKey, underPath: String) throws -> Int {
+    func publishedSubjectCount(period: PeriodKey, underPath: String, excluding: String) throws -> Int {
         try count("SELECT COUNT(DISTINCT evaluation_results.subject_id) \(Self.currentUnderPath)",
-                  [.int(Int64(period.kind)), .int(Int64(period.year)), .int(Int64(period.index)), .int(Int64(underPath.utf8.count)), .text(underPath)])
+                  [.int(Int64(period.kind)), .int(Int64(period.year)), .int(Int64(period.index)), .int(Int64(underPath.utf8.count)),
+                   .text(underPath), .text(excluding)])
     }
 
     func publishedResults(period: PeriodKey, subjectIDs: [String]) throws -> [String: PublishedResultRow] {

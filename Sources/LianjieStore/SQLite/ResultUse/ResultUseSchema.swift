@@ -19,6 +19,7 @@ enum ResultUseSchema {
             evidence_ids TEXT NOT NULL,
             state INTEGER NOT NULL,
             handler_id TEXT NOT NULL,
+            past_handler_ids TEXT NOT NULL,
             due_date TEXT NOT NULL,
             disposition_form INTEGER NOT NULL,
             disposition_measure INTEGER NOT NULL,

@@ -153,6 +153,7 @@ extension SQLiteAccess {
             args += a
         }
         if let s = f.subjectID { clause += " AND subject_id = ?"; args.append(.text(s)) }
+        if let s = f.excludeSubjectID { clause += " AND subject_id <> ?"; args.append(.text(s)) }
         if !f.includeWithdrawn { clause += " AND withdraw_time = 0" }
         return (clause, args)
     }

@@ -20,7 +20,7 @@ extension SQLiteAccess {
 
     private static let caseColumns = """
         SELECT seq, id, number, subject_id, subject_name, \(caseOrganization), \(casePath), source, summary, alert_id, entry_ids,
-               evidence_ids, state, handler_id, due_date, disposition_form, disposition_measure, disposition_date,
+               evidence_ids, state, handler_id, due_date, past_handler_ids, disposition_form, disposition_measure, disposition_date,
                disposition_talked_by, disposition_document, disposition_notes, disposed_by, dispose_time, derived_entry_id,
                rectification_deadline, rectification_requirements, rectification_report, rectification_reported_by, rectification_report_time, verified_by,
                verify_time, verification_note, conclusion, closing_evidence_ids, closed_by, close_time, dismissal_reason, escalations,
@@ -45,35 +45,36 @@ extension SQLiteAccess {
         x.state = Int32(r[12].int)
         x.handlerID = r[13].text
         x.dueDate = r[14].text
-        x.disposition.form = Int32(r[15].int)
-        x.disposition.measure = Int32(r[16].int)
-        x.disposition.date = r[17].text
-        x.disposition.talkedBy = r[18].text
-        x.disposition.documentNumber = r[19].text
-        x.disposition.notes = r[20].text
-        x.disposition.disposedBy = r[21].text
-        x.disposition.disposeTime = r[22].int
-        x.derivedEntryID = r[23].text
-        x.rectification.deadline = r[24].text
-        x.rectification.requirements = r[25].text
-        x.rectification.report = r[26].text
-        x.rectification.reportedBy = r[27].text
-        x.rectification.reportTime = r[28].int
-        x.verifiedBy = r[29].text
-        x.verifyTime = r[30].int
-        x.verificationNote = r[31].text
-        x.conclusion = r[32].text
-        x.closingEvidenceIDs = Codec.list(r[33].text)
-        x.closedBy = r[34].text
-        x.closeTime = r[35].int
-        x.dismissalReason = r[36].text
-        x.escalations = Int(r[37].int)
-        x.lastEscalationTime = r[38].int
-        x.escalationKey = r[39].text
-        x.openedBy = r[40].text
-        x.openTime = r[41].int
-        x.updateTime = r[42].int
-        x.version = r[43].int
+        x.pastHandlerIDs = Codec.list(r[15].text)
+        x.disposition.form = Int32(r[16].int)
+        x.disposition.measure = Int32(r[17].int)
+        x.disposition.date = r[18].text
+        x.disposition.talkedBy = r[19].text
+        x.disposition.documentNumber = r[20].text
+        x.disposition.notes = r[21].text
+        x.disposition.disposedBy = r[22].text
+        x.disposition.disposeTime = r[23].int
+        x.derivedEntryID = r[24].text
+        x.rectification.deadline = r[25].text
+        x.rectification.requirements = r[26].text
+        x.rectification.report = r[27].text
+        x.rectification.reportedBy = r[28].text
+        x.rectification.reportTime = r[29].int
+        x.verifiedBy = r[30].text
+        x.verifyTime = r[31].int
+        x.verificationNote = r[32].text
+        x.conclusion = r[33].text
+        x.closingEvidenceIDs = Codec.list(r[34].text)
+        x.closedBy = r[35].text
+        x.closeTime = r[36].int
+        x.dismissalReason = r[37].text
+        x.escalations = Int(r[38].int)
+        x.lastEscalationTime = r[39].int
+        x.escalationKey = r[40].text
+        x.openedBy = r[41].text
+        x.openTime = r[42].int
+        x.updateTime = r[43].int
+        x.version = r[44].int
         return x
     }
 
@@ -82,7 +83,7 @@ extension SQLiteAccess {
         let d = x.disposition, r = x.rectification
         return [.text(x.number), .text(x.subjectID), .text(x.subjectName), .text(x.organizationID), .text(x.organizationPath),
                 .int(Int64(x.source)), .text(x.summary), .text(x.alertID), .text(x.entryIDs.joined(separator: ",")),
-                .text(x.evidenceIDs.joined(separator: ",")), .int(Int64(x.state)), .text(x.handlerID), .text(x.dueDate),
+                .text(x.evidenceIDs.joined(separator: ",")), .int(Int64(x.state)), .text(x.handlerID), .text(x.dueDate), .text(x.pastHandlerIDs.joined(separator: ",")),
                 .int(Int64(d.form)), .int(Int64(d.measure)), .text(d.date), .text(d.talkedBy), .text(d.documentNumber), .text(d.notes),
                 .text(d.disposedBy), .int(d.disposeTime), .text(x.derivedEntryID), .text(r.deadline), .text(r.requirements), .text(r.report), .text(r.reportedBy),
                 .int(r.reportTime), .text(x.verifiedBy), .int(x.verifyTime), .text(x.verificationNote), .text(x.conclusion),
@@ -93,7 +94,7 @@ extension SQLiteAccess {
 
     private static let caseColumnNames = """
         number, subject_id, subject_name, organization_id, organization_path, source, summary, alert_id, entry_ids, evidence_ids,
-        state, handler_id, due_date, disposition_form, disposition_measure, disposition_date, disposition_talked_by,
+        state, handler_id, due_date, past_handler_ids, disposition_form, disposition_measure, disposition_date, disposition_talked_by,
         disposition_document, disposition_notes, disposed_by, dispose_time, derived_entry_id, rectification_deadline, rectification_requirements,
         rectification_report, rectification_reported_by, rectification_report_time, verified_by, verify_time, verification_note,
         conclusion, closing_evidence_ids, closed_by, close_time, dismissal_reason, escalations, last_escalation_time, escalation_key,
@@ -156,19 +157,22 @@ extension SQLiteAccess {
         for start in stride(from: 0, to: subjectIDs.count, by: 500) {
             let chunk = Array(subjectIDs[start..<min(start + 500, subjectIDs.count)])
             let marks = Array(repeating: "?", count: chunk.count).joined(separator: ", ")
-            out += try db.query("\(Self.caseColumns) WHERE disposition_form >= ? AND subject_id IN (\(marks)) ORDER BY seq",
+            out += try db.query("\(Self.caseColumns) WHERE disposition_form >= ? AND state <> 7 AND subject_id IN (\(marks)) ORDER BY seq",
                                 [.int(Int64(minForm))] + chunk.map { .text($0) }).map(caseRow)
         }
         return out
     }
 
-    func caseFacts(underPath path: String, today: String) throws -> [CaseFactRow] {
+    func caseFacts(underPath path: String, from: Int64, to: Int64, today: String) throws -> [CaseFactRow] {
         var out: [CaseFactRow] = []
         try db.each("""
             SELECT \(Self.casePath), state, open_time, close_time, disposition_form, dispose_time,
                    CASE WHEN \(Self.overdue) THEN 1 ELSE 0 END
             FROM cases WHERE substr(\(Self.casePath), 1, ?) = ?
-            """, [.text(today), .text(today), .int(Int64(path.utf8.count)), .text(path)]) { r in
+            AND ((open_time >= ? AND open_time < ?) OR (close_time >= ? AND close_time < ?) OR (dispose_time >= ? AND dispose_time < ?)
+                 OR \(Self.overdue))
+            """, [.text(today), .text(today), .int(Int64(path.utf8.count)), .text(path), .int(from), .int(to), .int(from), .int(to),
+                  .int(from), .int(to), .text(today), .text(today)]) { r in
             var x = CaseFactRow()
             x.organizationPath = r[0].text
             x.state = Int32(r[1].int)
@@ -192,10 +196,10 @@ extension SQLiteAccess {
 
     func nextCaseNumber(year: Int) throws -> String {
         let prefix = "C-\(year)-"
-        // Numbers of a year share their prefix and width, so the greatest is the last.
-        let last = try db.query("SELECT MAX(number) FROM cases WHERE substr(number, 1, ?) = ?",
-                                [.int(Int64(prefix.utf8.count)), .text(prefix)]).first?.first?.text ?? ""
-        let next = (Int(last.dropFirst(prefix.count)) ?? 0) + 1
+        // By value, not as text: C-2026-10000 comes after C-2026-9999.
+        let last = try db.query("SELECT MAX(CAST(substr(number, ?) AS INTEGER)) FROM cases WHERE substr(number, 1, ?) = ?",
+                                [.int(Int64(prefix.utf8.count + 1)), .int(Int64(prefix.utf8.count)), .text(prefix)]).first?.first?.int ?? 0
+        let next = Int(last) + 1
         let digits = String(next)
         return prefix + String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
@@ -231,7 +235,7 @@ extension SQLiteAccess {
     }
 
     private static let caseInsert =
-        "INSERT INTO cases (id, \(caseColumnNames), version) VALUES (\(Array(repeating: "?", count: 42).joined(separator: ", ")), 1)"
+        "INSERT INTO cases (id, \(caseColumnNames), version) VALUES (\(Array(repeating: "?", count: 43).joined(separator: ", ")), 1)"
     private static let caseUpdate = "UPDATE cases SET "
         + caseColumnNames.split(separator: ",").map { "\($0.trimmingCharacters(in: .whitespacesAndNewlines)) = ?" }.joined(separator: ", ")
         + ", version = version + 1 WHERE id = ?"

@@ -203,7 +203,7 @@ typedef enum _Lianjie__V1__OpinionConclusion {
 /*
  * Where an opinion stands: proposed by the rules → reviewed and signed by an inspector →
  * signed second by the discipline head of the subject's organisation. Only a signed one
- * is shown to HR, and only until it expires.
+ * is shown to HR; past its validity it is marked `expired` and must not be used.
  */
 typedef enum _Lianjie__V1__OpinionState {
   LIANJIE__V1__OPINION_STATE__OPINION_STATE_UNSPECIFIED = 0,
