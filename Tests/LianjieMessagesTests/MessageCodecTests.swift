@@ -187,6 +187,18 @@ final class MessageCodecTests: XCTestCase {
         try check(UpdateSubjectRequest(subject: Subject(id: "sub_1", name: "x"), updateMask: ["name"], etag: "4"))
     }
 
+    /// Every method of every service is in the run-time registry with its own types.
+    func testTheMethodRegistryHasEveryMethodWithItsTypes() throws {
+        let paths = UserService.methodPaths + EntryService.methodPaths + EvaluationService.methodPaths + ResultUseService.methodPaths
+            + Health.methodPaths
+        XCTAssertEqual(Set(ProtoRegistry.methods.keys), Set(paths))
+        let dossier = try XCTUnwrap(ProtoRegistry.methods[ResultUseService.getDossier.path])
+        XCTAssertTrue(dossier.request == GetDossierRequest.self && dossier.response == Dossier.self)
+        XCTAssertEqual(dossier.name, "GetDossier")
+        let login = try XCTUnwrap(ProtoRegistry.methods["/lianjie.v1.UserService/Login"])
+        XCTAssertTrue(login.request == LoginRequest.self && login.response == LoginResponse.self)
+    }
+
     /// Every message type the generator knows, at its default, through both encodings.
     func testEveryRegisteredTypeRoundTripsItsDefault() throws {
         func roundTrip<M: ProtoMessage>(_ type: M.Type) throws {

@@ -21,8 +21,7 @@ enum AuditCommands {
             var method = args.value("--method") ?? ""
             if !method.isEmpty, !method.hasPrefix("/") {
                 // A bare name is the method of whichever service has it (`GetDossier`).
-                let all = UserService.methodPaths + EntryService.methodPaths + EvaluationService.methodPaths + ResultUseService.methodPaths
-                method = all.first { $0.hasSuffix("/" + method) } ?? "/\(UserService.name)/\(method)"
+                method = ProtoRegistry.methods.keys.sorted().first { $0.hasSuffix("/" + method) } ?? "/\(UserService.name)/\(method)"
             }
             let entries = try await Commands.allPages(limit: limit) { token in
                 let page = try await Commands.rpc {

@@ -83,6 +83,24 @@ public struct ProtoError: Error, Equatable, Sendable, CustomStringConvertible {
 }
 
 /// A typed RPC method: its path and its request and response types.
+/// A method whose request and response types are known only at run time
+/// (`ProtoRegistry.methods`).
+public struct AnyRPCMethod: Sendable {
+    /// `/lianjie.v1.UserService/Login`
+    public let path: String
+    public let request: any ProtoMessage.Type
+    public let response: any ProtoMessage.Type
+
+    public init(path: String, request: any ProtoMessage.Type, response: any ProtoMessage.Type) {
+        self.path = path
+        self.request = request
+        self.response = response
+    }
+
+    /// `Login`
+    public var name: String { String(path.split(separator: "/").last ?? "") }
+}
+
 public struct RPCMethod<Request: ProtoMessage, Response: ProtoMessage>: Sendable, Hashable {
     /// `lianjie.v1.UserService`
     public let service: String
