@@ -69,7 +69,7 @@ public enum MessageReports {
             },
             openCases: p.openCases.map { c in
                 OpenCase(number: c.number, state: caseState(c.state),
-                         due: c.dueDate.flatMap { Day(year: Int($0.year), month: Int($0.month), day: Int($0.day))?.description } ?? "",
+                         due: dayText(c.dueDate),
                          overdue: c.overdue, summary: c.summary)
             },
             dataQuality: DataQuality(pendingReview: Int(p.entriesPendingReview), notes: notes),
@@ -80,10 +80,7 @@ public enum MessageReports {
     /// The dossier page's model from a `Dossier` answer.
     public static func dossier(_ d: LianjieMessages.Dossier, generatedAt: String) -> DossierReport {
         let subject = d.subject ?? LianjieMessages.Subject()
-        func day(_ date: CalendarDate?) -> String {
-            guard let date, let day = Day(year: Int(date.year), month: Int(date.month), day: Int(date.day)) else { return "" }
-            return day.description
-        }
+        let day = dayText
         func time(_ t: Time?) -> String { t.map { Day(ordinal: Int32($0.seconds / 86_400)).description } ?? "" }
         let placements = d.placements.enumerated().map { i, p in
             DossierPlacement(organization: i < d.placementNames.count ? d.placementNames[i] : p.organizationId, from: day(p.fromDate),
@@ -157,7 +154,7 @@ public enum MessageReports {
         case .appraisal: BilingualLabel(zh: "绩效考核", en: "Appraisal")
         default: BilingualLabel(zh: "其他", en: "Other")
         }
-        let validUntil = o.validUntil.flatMap { d in Day(year: Int(d.year), month: Int(d.month), day: Int(d.day))?.description } ?? ""
+        let validUntil = dayText(o.validUntil)
         return OpinionReport(subject: subject, purpose: purpose, purposeNote: o.purposeNote, conclusion: conclusion, changeReason: o.changeReason,
                              facts: o.reasons.map(\.fact), firstSignature: signature(o.reviewerName, o.reviewedBy, o.reviewTime),
                              secondSignature: signature(o.signerName, o.signedBy, o.signTime), signed: o.state == .signed, validUntil: validUntil,
@@ -285,10 +282,13 @@ public enum MessageReports {
         }
     }
 
-    static func day(_ d: CalendarDate?) -> Day {
-        guard let d else { return Day(ordinal: 0) }
-        return Day(year: Int(d.year), month: Int(d.month), day: Int(d.day)) ?? Day(ordinal: 0)
-    }
+    /// A message's day, if it is one.
+    static func calendarDay(_ d: CalendarDate?) -> Day? { d.flatMap { Day(year: Int($0.year), month: Int($0.month), day: Int($0.day)) } }
+
+    static func day(_ d: CalendarDate?) -> Day { calendarDay(d) ?? Day(ordinal: 0) }
+
+    /// `YYYY-MM-DD`, or empty for none.
+    static func dayText(_ d: CalendarDate?) -> String { calendarDay(d)?.description ?? "" }
 
     /// `LIBRARY@VERSION/CODE` → `CODE`.
     static func tagCode(_ ref: String) -> String { ref.split(separator: "/").last.map(String.init) ?? ref }

@@ -41,12 +41,8 @@ public struct DossierPage: Sendable, Hashable {
             ("岗位", "Post", s.post),
             ("生成时间", "Generated", report.generatedAt),
         ]
-        return "<header class=\"doc-header\"><div class=\"kicker\"><span>" + HTML.bilingual("廉洁档案", "Integrity dossier")
-            + (report.ownView ? " · " + HTML.bilingual("本人查阅", "own view") : "")
-            + "</span><span class=\"confidential\">内部资料 · 注意保密 Confidential</span></div>"
-            + "<h1>" + HTML.text(s.name) + "</h1><dl class=\"meta\">"
-            + meta.map { "<div><dt>" + HTML.bilingual($0.0, $0.1) + "</dt><dd>" + HTML.text($0.2) + "</dd></div>" }.joined()
-            + "</dl></header>\n"
+        return HTMLDocument.header("廉洁档案", "Integrity dossier", subtitle: report.ownView ? " · " + HTML.bilingual("本人查阅", "own view") : "",
+                                   title: s.name, meta: meta)
     }
 
     private func overview() -> String {

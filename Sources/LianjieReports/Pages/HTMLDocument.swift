@@ -25,6 +25,18 @@ enum HTMLDocument {
         """
     }
 
+    /// The header every page starts with: what kind of document it is (and `subtitle`, HTML),
+    /// the confidentiality mark, the title, its facts (Chinese label, English label, value),
+    /// then `after` (HTML).
+    static func header(_ zh: String, _ en: String, subtitle: String = "", title: String, meta: [(String, String, String)],
+                       after: String = "") -> String {
+        "<header class=\"doc-header\"><div class=\"kicker\"><span>" + HTML.bilingual(zh, en) + subtitle
+            + "</span><span class=\"confidential\">内部资料 · 注意保密 Confidential</span></div>"
+            + "<h1>" + HTML.text(title) + "</h1><dl class=\"meta\">"
+            + meta.map { "<div><dt>" + HTML.bilingual($0.0, $0.1) + "</dt><dd>" + HTML.text($0.2) + "</dd></div>" }.joined()
+            + "</dl>" + after + "</header>\n"
+    }
+
     /// `<section class="block">` with a bilingual heading.
     static func section(_ zh: String, _ en: String, long: Bool = false, id: String? = nil, _ content: String) -> String {
         "<section class=\"block\(long ? " long" : "")\"\(id.map { " id=\"\($0)\"" } ?? "")><h2>" + HTML.bilingual(zh, en) + "</h2>"

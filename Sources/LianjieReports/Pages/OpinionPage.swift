@@ -41,11 +41,7 @@ public struct OpinionPage: Sendable, Hashable {
             ("事由", "For", report.purposeNote),
             ("有效期至", "Valid until", report.validUntil.isEmpty ? "—" : report.validUntil),
         ]
-        return "<header class=\"doc-header\"><div class=\"kicker\"><span>" + HTML.bilingual("廉洁意见回复", "Integrity opinion")
-            + "</span><span class=\"confidential\">内部资料 · 注意保密 Confidential</span></div>"
-            + "<h1>" + HTML.text(s.name) + "</h1><dl class=\"meta\">"
-            + meta.map { "<div><dt>" + HTML.bilingual($0.0, $0.1) + "</dt><dd>" + HTML.text($0.2) + "</dd></div>" }.joined()
-            + "</dl></header>\n"
+        return HTMLDocument.header("廉洁意见回复", "Integrity opinion", title: s.name, meta: meta)
     }
 
     private func conclusion() -> String {

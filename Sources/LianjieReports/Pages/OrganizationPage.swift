@@ -38,17 +38,10 @@ public struct OrganizationPage: Sendable, Hashable {
             ("业务类别", "Category", r.categoryFilter ?? "全部类别 All categories"),
             ("生成时间", "Generated", r.generatedAt),
         ]
-        var out = "<header class=\"doc-header\"><div class=\"kicker\"><span>" + HTML.bilingual("归总统计", "Integrity statistics")
-            + "</span><span class=\"confidential\">内部资料 · 注意保密 Confidential</span></div>"
-            + "<h1>" + HTML.text(r.organization) + "</h1><dl class=\"meta\">"
-            + meta.map { "<div><dt>" + HTML.bilingual($0.0, $0.1) + "</dt><dd>" + HTML.text($0.2) + "</dd></div>" }.joined()
-            + "</dl>"
-        if r.pseudonymised {
-            out += "<div class=\"notice pseudonymised\"><strong>已脱敏 · Pseudonymised</strong>"
-                + "姓名已以代号替代，涉及少于 5 人的单元格不显示（标为 “&lt;5”）。"
-                + "Names replaced by pseudonyms; cells under 5 people suppressed.</div>"
-        }
-        return out + "</header>\n"
+        let notice = !r.pseudonymised ? "" : "<div class=\"notice pseudonymised\"><strong>已脱敏 · Pseudonymised</strong>"
+            + "姓名已以代号替代，涉及少于 5 人的单元格不显示（标为 “&lt;5”）。"
+            + "Names replaced by pseudonyms; cells under 5 people suppressed.</div>"
+        return HTMLDocument.header("归总统计", "Integrity statistics", title: r.organization, meta: meta, after: notice)
     }
 
     private func keyFigures() -> String {

@@ -83,11 +83,7 @@ public struct PortraitPage: Sendable, Hashable {
             ("评价周期", "Period", report.period),
             ("生成时间", "Generated", report.generatedAt),
         ]
-        return "<header class=\"doc-header\"><div class=\"kicker\"><span>" + HTML.bilingual("廉洁画像", "Integrity portrait")
-            + "</span><span class=\"confidential\">内部资料 · 注意保密 Confidential</span></div>"
-            + "<h1>" + HTML.text(s.name) + "</h1><dl class=\"meta\">"
-            + meta.map { "<div><dt>" + HTML.bilingual($0.0, $0.1) + "</dt><dd>" + HTML.text($0.2) + "</dd></div>" }.joined()
-            + "</dl></header>\n"
+        return HTMLDocument.header("廉洁画像", "Integrity portrait", title: s.name, meta: meta)
     }
 
     private func summary() -> String {
