@@ -199,8 +199,7 @@ struct EntryHandlers: Sendable {
 
     func list(_ request: ListEntriesRequest, _ call: Call) throws -> ListEntriesResponse {
         let size = try Paging.size(request.pageSize)
-        let after = try Paging.after(request.pageToken, kind: "entry")
-        if let after, Int64(after) == nil { throw RPCError.invalidArgument(field: "page_token", "is not a page token of this listing") }
+        let after = try Paging.afterSeq(request.pageToken, kind: "entry")
         let staffRoles = EntryAccess.readers.union(EntryAccess.reviewers)
         let staff = call.caller.has(anyOf: staffRoles)
         var filter = EntryFilter(scope: staff ? call.caller.scope(staffRoles) : .everything)

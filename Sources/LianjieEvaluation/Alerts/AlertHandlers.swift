@@ -60,8 +60,7 @@ struct AlertHandlers: Sendable {
 
     private func list(_ request: ListAlertsRequest, _ call: Call) throws -> ListAlertsResponse {
         let size = try Paging.size(request.pageSize)
-        let after = try Paging.after(request.pageToken, kind: "alert")
-        if let after, Int64(after) == nil { throw RPCError.invalidArgument(field: "page_token", "is not a page token of this listing") }
+        let after = try Paging.afterSeq(request.pageToken, kind: "alert")
         var filter = AlertFilter()
         filter.scope = call.caller.scope(EvaluationAccess.staff)
         if !call.caller.subjectID.isEmpty { filter.excludeSubjectID = call.caller.subjectID }

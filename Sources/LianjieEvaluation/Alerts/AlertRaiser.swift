@@ -165,16 +165,8 @@ struct AlertRaiser: Sendable {
         alert.state = AlertState.open.rawValue
         alert.raiseTime = now
         try tx.createAlert(alert, event: AlertEventRecord(alertID: alert.id, time: now, accountID: accountID, action: "raised", note: alert.summary))
-        let subjectAccount = try tx.subject(id: alert.subjectID)?.accountID ?? ""
-        for recipient in try tx.accountIDs(roles: Self.recipientRoles, covering: alert.organizationPath) where recipient != subjectAccount {
-            var n = NotificationRecord()
-            n.recipient = recipient
-            n.channel = "mobile"
-            n.dedupeKey = "alert:\(alert.id):\(recipient)"
-            n.payload = Self.payload(alert)
-            n.createTime = now
-            try tx.enqueueNotification(n)
-        }
+        try Outbox.enqueue(Self.payload(alert), to: try tx.accountIDs(roles: Self.recipientRoles, covering: alert.organizationPath),
+                           key: "alert:\(alert.id)", excludingSubject: alert.subjectID, time: now, tx)
         return alert
     }
 

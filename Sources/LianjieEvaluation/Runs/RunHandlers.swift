@@ -136,8 +136,7 @@ struct RunHandlers: Sendable {
 
     private func list(_ request: ListEvaluationRunsRequest, _ call: Call) throws -> ListEvaluationRunsResponse {
         let size = try Paging.size(request.pageSize)
-        let after = try Paging.after(request.pageToken, kind: "run")
-        if let after, Int64(after) == nil { throw RPCError.invalidArgument(field: "page_token", "is not a page token of this listing") }
+        let after = try Paging.afterSeq(request.pageToken, kind: "run")
         var filter = EvaluationRunFilter()
         var v = Violations()
         if let p = request.period {

@@ -18,8 +18,13 @@ struct CaseFigures {
     /// Dispositions made in the period under the first to the fourth form.
     var dispositions = [0, 0, 0, 0]
 
+    /// The period as Unix seconds: its first day's start (inclusive) to the day after its end.
+    static func window(_ period: LianjieScoring.Period) -> (from: Int64, to: Int64) {
+        (Int64(period.start.ordinal) * 86_400, Int64(period.end.ordinal + 1) * 86_400)
+    }
+
     init(_ cases: [CaseFactRow], period: LianjieScoring.Period) {
-        let from = Int64(period.start.ordinal) * 86_400, to = Int64(period.end.ordinal + 1) * 86_400
+        let (from, to) = Self.window(period)
         func within(_ t: Int64) -> Bool { t >= from && t < to }
         let closedState: Int32 = 6, dismissedState: Int32 = 7
         var settled = 0

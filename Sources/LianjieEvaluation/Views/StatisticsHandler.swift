@@ -62,8 +62,8 @@ struct StatisticsHandler: Sendable {
             for row in rows where names[row.result.organizationID] == nil {
                 names[row.result.organizationID] = try r.organization(id: row.result.organizationID)?.name ?? ""
             }
-            return (rows, children, counts, alerts, names, try r.caseFacts(underPath: org.path, from: Int64(period!.start.ordinal) * 86_400,
-                                                                to: Int64(period!.end.ordinal + 1) * 86_400, today: today))
+            let window = CaseFigures.window(period!)
+            return (rows, children, counts, alerts, names, try r.caseFacts(underPath: org.path, from: window.from, to: window.to, today: today))
         }
         func cell(_ n: Int) -> Cell {
             named || n == 0 || n >= Self.minimumCell ? Cell(suppressed: false, value: String(n)) : Cell(suppressed: true, value: "")

@@ -110,18 +110,10 @@ struct CaseEffects {
         case .subjectManagers: accounts = try tx.accountIDs(roles: ["manager"], covering: c.organizationPath)
         case .disciplineHeads: accounts = try tx.accountIDs(roles: ["discipline_head"], covering: c.organizationPath)
         }
-        let subjectAccount = try tx.subject(id: c.subjectID)?.accountID ?? ""
-        for account in accounts where !account.isEmpty && account != subjectAccount {
-            var n = NotificationRecord()
-            n.recipient = account
-            n.channel = "mobile"
-            n.dedupeKey = "\(key):\(account)"
-            n.payload = JSONValue.object([("type", .string("case")), ("case", .string(c.id)), ("number", .string(c.number)),
-                                          ("subject", .string(c.subjectID)), ("subjectName", .string(c.subjectName)),
-                                          ("state", .string(CaseLifecycle.State(rawValue: c.state)?.name ?? "")),
-                                          ("message", .string(message))]).serialized()
-            n.createTime = c.updateTime
-            try tx.enqueueNotification(n)
-        }
+        let payload = JSONValue.object([("type", .string("case")), ("case", .string(c.id)), ("number", .string(c.number)),
+                                        ("subject", .string(c.subjectID)), ("subjectName", .string(c.subjectName)),
+                                        ("state", .string(CaseLifecycle.State(rawValue: c.state)?.name ?? "")),
+                                        ("message", .string(message))]).serialized()
+        try Outbox.enqueue(payload, to: accounts, key: key, excludingSubject: c.subjectID, time: c.updateTime, tx)
     }
 }

@@ -308,8 +308,7 @@ struct CaseHandlers: Sendable {
 
     private func list(_ request: ListCasesRequest, _ call: Call) throws -> ListCasesResponse {
         let size = try Paging.size(request.pageSize)
-        let after = try Paging.after(request.pageToken, kind: "case")
-        if let after, Int64(after) == nil { throw RPCError.invalidArgument(field: "page_token", "is not a page token of this listing") }
+        let after = try Paging.afterSeq(request.pageToken, kind: "case")
         let roles = ResultUseAccess.readers
         var filter = CaseFilter()
         filter.scope = call.caller.scope(roles)

@@ -45,8 +45,7 @@ struct ConflictHandlers: Sendable {
 
     private func list(_ request: ListConflictsRequest, _ call: Call) throws -> ListConflictsResponse {
         let size = try Paging.size(request.pageSize)
-        let after = try Paging.after(request.pageToken, kind: "conflict")
-        if let after, Int64(after) == nil { throw RPCError.invalidArgument(field: "page_token", "is not a page token of this listing") }
+        let after = try Paging.afterSeq(request.pageToken, kind: "conflict")
         call.target = AuditLog.Target(type: "conflict_list", id: "")
         var filter = ConflictFilter()
         filter.includeWithdrawn = request.includeWithdrawn

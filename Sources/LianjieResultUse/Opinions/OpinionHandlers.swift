@@ -176,8 +176,7 @@ struct OpinionHandlers: Sendable {
 
     private func list(_ request: ListOpinionsRequest, _ call: Call) throws -> ListOpinionsResponse {
         let size = try Paging.size(request.pageSize)
-        let after = try Paging.after(request.pageToken, kind: "opinion")
-        if let after, Int64(after) == nil { throw RPCError.invalidArgument(field: "page_token", "is not a page token of this listing") }
+        let after = try Paging.afterSeq(request.pageToken, kind: "opinion")
         let staff = call.caller.has(anyOf: ResultUseAccess.handlers)
         let roles = staff ? ResultUseAccess.handlers : [.hr]
         var filter = OpinionFilter()
@@ -246,14 +245,8 @@ struct OpinionHandlers: Sendable {
             try Recusal.check(call.caller.id, subjectID: o.subjectID, doing: "sign this opinion", tx)
             o = try Self.signed(o, by: call.caller.id, at: now)
             try tx.updateOpinion(o)
-            var n = NotificationRecord()
-            n.recipient = o.requestedBy
-            n.channel = "mobile"
-            n.dedupeKey = "opinion:\(o.id):signed:\(o.requestedBy)"
-            n.payload = JSONValue.object([("type", .string("opinion")), ("opinion", .string(o.id)), ("subjectName", .string(o.subjectName)),
-                                          ("message", .string("the integrity opinion is signed"))]).serialized()
-            n.createTime = now
-            try tx.enqueueNotification(n)
+            try Outbox.enqueue(Self.payload(o, message: "the integrity opinion is signed"), to: [o.requestedBy], key: "opinion:\(o.id):signed",
+                               time: now, tx)
             let stored = try tx.opinion(id: o.id) ?? o
             return Self.message(stored, today: CalendarDays.today(now), hrView: false, names: try Self.names([stored], tx))
         }
@@ -261,18 +254,16 @@ struct OpinionHandlers: Sendable {
 
     // MARK: Helpers
 
+    /// Tells the holders of `roles` covering the subject (never the subject) about `o`.
     static func notify(_ roles: [String], about o: OpinionRecord, key: String, message: String, now: Int64, _ tx: any StoreWriter) throws {
-        let subjectAccount = try tx.subject(id: o.subjectID)?.accountID ?? ""
-        for account in try tx.accountIDs(roles: roles, covering: o.organizationPath) where account != subjectAccount {
-            var n = NotificationRecord()
-            n.recipient = account
-            n.channel = "mobile"
-            n.dedupeKey = "\(key):\(account)"
-            n.payload = JSONValue.object([("type", .string("opinion")), ("opinion", .string(o.id)), ("subjectName", .string(o.subjectName)),
-                                          ("message", .string(message))]).serialized()
-            n.createTime = now
-            try tx.enqueueNotification(n)
-        }
+        try Outbox.enqueue(payload(o, message: message), to: try tx.accountIDs(roles: roles, covering: o.organizationPath), key: key,
+                           excludingSubject: o.subjectID, time: now, tx)
+    }
+
+    /// What the gateway shows of an opinion: whom it is about and what happened.
+    static func payload(_ o: OpinionRecord, message: String) -> String {
+        JSONValue.object([("type", .string("opinion")), ("opinion", .string(o.id)), ("subjectName", .string(o.subjectName)),
+                          ("message", .string(message))]).serialized()
     }
 
     static func stateName(_ s: Int32) -> String {
@@ -319,31 +310,29 @@ struct OpinionHandlers: Sendable {
         m.requestTime = CalendarDays.time(o.requestTime)
         m.etag = String(o.version)
         let signed = o.state == OpinionState.signed.rawValue
-        if signed {
+        // What it concludes and why: staff always, HR once signed.
+        if signed || !hrView {
             m.conclusion = LianjieMessages.OpinionConclusion(rawValue: o.conclusion)
+            m.reasons = o.reasons.map { OpinionReason(rule: $0.rule, conclusion: LianjieMessages.OpinionConclusion(rawValue: $0.conclusion), fact: $0.fact) }
+            m.changeReason = o.changeReason
+            m.dossierSha256 = o.dossierSHA256
+            m.reviewedBy = o.reviewedBy
+            m.reviewTime = CalendarDays.time(o.reviewTime)
+            m.reviewerName = names[o.reviewedBy] ?? ""
+        }
+        if signed {
             m.signedBy = o.signedBy
             m.signTime = CalendarDays.time(o.signTime)
             m.validUntil = CalendarDays.date(o.validUntil)
             m.expired = o.validUntil < today
-            m.reviewedBy = o.reviewedBy
-            m.reviewTime = CalendarDays.time(o.reviewTime)
-            m.reviewerName = names[o.reviewedBy] ?? ""
             m.signerName = names[o.signedBy] ?? ""
-            m.reasons = o.reasons.map { OpinionReason(rule: $0.rule, conclusion: LianjieMessages.OpinionConclusion(rawValue: $0.conclusion), fact: $0.fact) }
-            m.changeReason = o.changeReason
-            m.dossierSha256 = o.dossierSHA256
         }
-        guard !hrView else { return m }
-        m.proposed = LianjieMessages.OpinionConclusion(rawValue: o.proposed)
-        m.reasons = o.reasons.map { OpinionReason(rule: $0.rule, conclusion: LianjieMessages.OpinionConclusion(rawValue: $0.conclusion), fact: $0.fact) }
-        m.dossierSha256 = o.dossierSHA256
-        m.schemeVersion = Int32(clamping: o.schemeVersion)
-        m.conclusion = LianjieMessages.OpinionConclusion(rawValue: o.conclusion)
-        m.changeReason = o.changeReason
-        m.reviewedBy = o.reviewedBy
-        m.reviewTime = CalendarDays.time(o.reviewTime)
-        m.reviewerName = names[o.reviewedBy] ?? ""
-        m.reviewNote = o.reviewNote
+        // The rules' proposal and the reviewer's note: staff only.
+        if !hrView {
+            m.proposed = LianjieMessages.OpinionConclusion(rawValue: o.proposed)
+            m.schemeVersion = Int32(clamping: o.schemeVersion)
+            m.reviewNote = o.reviewNote
+        }
         return m
     }
 }

@@ -49,16 +49,9 @@ struct TalkHandlers: Sendable {
             try tx.createTalk(talk)
             _ = try CaseEffects(kit: kit).apply(actions, to: life.record, isNew: false, tx)
             // The employee is told there is something to read; what it says stays in the store.
-            if let account = try tx.subject(id: current.subjectID)?.accountID, !account.isEmpty {
-                var n = NotificationRecord()
-                n.recipient = account
-                n.channel = "mobile"
-                n.dedupeKey = "talk:\(talk.id):\(account)"
-                n.payload = JSONValue.object([("type", .string("talk")), ("talk", .string(talk.id)), ("kind", .string(kindName)),
-                                              ("case", .string(current.number))]).serialized()
-                n.createTime = now
-                try tx.enqueueNotification(n)
-            }
+            try Outbox.enqueue(JSONValue.object([("type", .string("talk")), ("talk", .string(talk.id)), ("kind", .string(kindName)),
+                                                 ("case", .string(current.number))]).serialized(),
+                               to: [try tx.subject(id: current.subjectID)?.accountID ?? ""], key: "talk:\(talk.id)", time: now, tx)
             guard let stored = try tx.talk(id: talk.id) else { throw Self.notFound }
             return CaseMessages.talk(stored)
         }
@@ -66,8 +59,7 @@ struct TalkHandlers: Sendable {
 
     private func list(_ request: ListTalksRequest, _ call: Call) throws -> ListTalksResponse {
         let size = try Paging.size(request.pageSize)
-        let after = try Paging.after(request.pageToken, kind: "talk")
-        if let after, Int64(after) == nil { throw RPCError.invalidArgument(field: "page_token", "is not a page token of this listing") }
+        let after = try Paging.afterSeq(request.pageToken, kind: "talk")
         let subject: (SubjectRecord, OrganizationRecord)
         if request.subject.isEmpty {
             // An employee's own, by the employee role (as with a named subject).

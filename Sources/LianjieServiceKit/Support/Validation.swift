@@ -79,6 +79,13 @@ public enum Paging {
         return String(text.dropFirst(kind.count + 1))
     }
 
+    /// The `seq` a token of a listing paged by sequence number carries (in decimal).
+    public static func afterSeq(_ token: String, kind: String) throws -> String? {
+        let after = try after(token, kind: kind)
+        if let after, Int64(after) == nil { throw RPCError.invalidArgument(field: "page_token", "is not a page token of this listing") }
+        return after
+    }
+
     public static func token(_ key: String, kind: String) -> String {
         Base64.encode(Array((kind + ":" + key).utf8), urlSafe: true, padding: false)
     }
