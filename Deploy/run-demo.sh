@@ -12,7 +12,7 @@ export LIANJIE_BOOTSTRAP_ADMIN=${LIANJIE_BOOTSTRAP_ADMIN:-admin:Demo-Lianjie-202
 cat <<MSG
 Starting lianjied on $listen with the demo deployment in ./data-demo (Ctrl-C stops it).
 In another terminal, log in as the demo administrator (the README lists the other
-demo accounts: inspector, inspector-b, inspector2, manager, hr, auditor, employee):
+demo accounts: inspector, inspector-b, inspector2, head, head2, manager, hr, auditor, employee):
 
   $bin/lianjie --server $listen login admin        # password: ${LIANJIE_BOOTSTRAP_ADMIN#*:}
   $bin/lianjie whoami
@@ -24,6 +24,9 @@ demo accounts: inspector, inspector-b, inspector2, manager, hr, auditor, employe
   $bin/lianjie portrait HV0002                     # an integrity portrait (廉洁画像)
   $bin/lianjie report portrait HV0002 --out portrait.html
   $bin/lianjie alerts list --state open
+  $bin/lianjie case list                           # cases in the closed loop; --overdue for the late one
+  $bin/lianjie dossier HV0001 --reason "demo"      # an integrity dossier (廉洁档案); the reason is audited
+  $bin/lianjie opinion list                        # HR's integrity opinions, one signed and one waiting
 
 MSG
 exec "$bin/lianjied" --listen "$listen" --data-dir ./data-demo --demo
