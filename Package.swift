@@ -14,6 +14,7 @@ let package = Package(
         .executable(name: "lianjie", targets: ["lianjie"]),
         .executable(name: "lianjie-bench", targets: ["lianjie-bench"]),
         .executable(name: "lianjie-protogen", targets: ["lianjie-protogen"]),
+        .executable(name: "lianjie-gateway", targets: ["lianjie-gateway"]),
     ],
     targets: [
         // MARK: C shims (system libraries from Debian)
@@ -25,6 +26,9 @@ let package = Package(
                        providers: [.apt(["libcrypt-dev"])]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "libcrypto",
                        providers: [.apt(["libssl-dev"])]),
+        /// The gateway's HTTP server (HTTPS through its GnuTLS build).
+        .systemLibrary(name: "CMicroHTTPD", pkgConfig: "libmicrohttpd",
+                       providers: [.apt(["libmicrohttpd-dev"])]),
 
         /// epoll and eventfd, which Swift's Glibc module does not import.
         .target(name: "CLianjieSys"),
@@ -122,6 +126,14 @@ let package = Package(
         .executableTarget(name: "lianjie", dependencies: ["LianjieClient", "LianjieRPC", "LianjieMessages", "LianjieWire", "LianjieScoring", "LianjieSecurity",
                                                           "LianjieReports"],
                           path: "Clients/lianjie", swiftSettings: strict),
+        /// The mobile gateway: HTTP/JSON onto every RPC, the mobile pages, sign-in from the
+        /// messaging app and notifications out; a client of lianjied like the CLI.
+        .target(name: "LianjieGateway",
+                dependencies: ["CMicroHTTPD", "LianjieClient", "LianjieRPC", "LianjieWire", "LianjieMessages", "LianjieReports",
+                               "LianjieScoring", "LianjieSecurity"],
+                path: "Clients/LianjieGateway", swiftSettings: strict),
+        .executableTarget(name: "lianjie-gateway", dependencies: ["LianjieGateway", "LianjieRPC"],
+                          path: "Clients/lianjie-gateway", swiftSettings: strict),
         .executableTarget(name: "lianjie-bench",
                           dependencies: ["LianjieClient", "LianjieRPC", "LianjieWire", "LianjieDaemon", "LianjieScoring",
                                          "LianjieTestSupport", "LianjieMessages", "LianjieStore", "CSQLite"],

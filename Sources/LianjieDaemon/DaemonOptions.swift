@@ -107,28 +107,16 @@ struct DaemonOptions {
     }
 
     mutating func applyConfig(path: String) throws {
-        guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-            throw UsageError(description: "cannot read the config file \(path)")
-        }
-        for (n, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-            let line = raw.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first.map(String.init) ?? ""
-            let trimmed = line.trimmingCharacters(in: .whitespaces)
-            if trimmed.isEmpty { continue }
-            guard let eq = trimmed.firstIndex(of: "=") else {
-                throw UsageError(description: "\(path):\(n + 1): expected key = value")
-            }
-            let key = trimmed[..<eq].trimmingCharacters(in: .whitespaces)
-            let value = trimmed[trimmed.index(after: eq)...].trimmingCharacters(in: .whitespaces)
-            try apply(key: key, value: value, source: "\(path):\(n + 1)")
+        do {
+            for setting in try ConfigFile.read(path) { try apply(key: setting.key, value: setting.value, source: setting.source) }
+        } catch let p as ConfigFile.Problem {
+            throw UsageError(description: p.description)
         }
     }
 
     mutating func apply(key: String, value: String, source: String) throws {
         func number(_ range: ClosedRange<Double>) throws -> Double {
-            guard let d = Double(value), range.contains(d) else {
-                throw UsageError(description: "\(source): \(key) must be a number in \(range.lowerBound)...\(range.upperBound)")
-            }
-            return d
+            do { return try ConfigFile.number(key, value, source, range) } catch { throw UsageError(description: error.description) }
         }
         switch key {
         case "listen":
@@ -174,10 +162,8 @@ struct DaemonOptions {
         case "max_work_orders_per_import": services.maxWorkOrdersPerImport = Int(try number(1...50_000))
         case "case_escalation_interval_days": services.caseEscalationIntervalDays = Int(try number(1...365))
         case "show_recorder_to_employee":
-            switch value.lowercased() {
-            case "yes", "true", "1": services.showRecorderToEmployee = true
-            case "no", "false", "0": services.showRecorderToEmployee = false
-            default: throw UsageError(description: "\(source): show_recorder_to_employee must be yes or no")
+            do { services.showRecorderToEmployee = try ConfigFile.flag(key, value, source) } catch {
+                throw UsageError(description: error.description)
             }
         case "audit_key_file": auditKeyFile = value
         case "drain_grace_s": drainGraceSeconds = try number(0...3600)

@@ -22,7 +22,7 @@ final class ClientConnection: Sendable {
 
     private struct State {
         var nextCallID: UInt64 = 1
-        var pending: [UInt64: CheckedContinuation<Outcome, Never>] = [:]
+        var pending: [UInt64: Waiter] = [:]
         /// Set by GOAWAY: calls above it were not processed.
         var goAwayLastCallID: UInt64?
         var failure: RPCError?
@@ -37,7 +37,7 @@ final class ClientConnection: Sendable {
     }
 
     /// The id a call got, known once it is sent; lets a cancel that races the send find it.
-    private final class Handle: Sendable {
+    final class Handle: Sendable {
         let value = Mutex<(id: UInt64?, cancelled: Bool)>((nil, false))
     }
 
@@ -63,52 +63,15 @@ final class ClientConnection: Sendable {
         state.withLock { $0.failure == nil && $0.goAwayLastCallID == nil }
     }
 
+    /// Whoever waits for a call's outcome: an async caller's continuation, or a thread
+    /// blocked in `RPCClient.callBlocking`. Called exactly once.
+    typealias Waiter = @Sendable (Outcome) -> Void
+
     func call(path: String, body: [UInt8], metadata: [Metadata], timeoutMs: UInt32) async -> Outcome {
         let handle = Handle()
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
-                var refused: RPCError?
-                var sent = true
-                var assigned: UInt64 = 0
-                output.withLock { out in
-                    let id = state.withLock { s -> UInt64? in
-                        if let f = s.failure { refused = f; return nil }
-                        if s.goAwayLastCallID != nil { refused = RPCError(.unavailable, "the server is going away"); return nil }
-                        let id = s.nextCallID
-                        s.nextCallID += 1
-                        s.pending[id] = continuation
-                        return id
-                    }
-                    guard let id else { return }
-                    assigned = id
-                    let meta = CallMeta(callId: id, method: path, timeoutMs: timeoutMs, metadata: metadata)
-                    var frame: [UInt8] = []
-                    FrameEncoder.append(kind: .call, meta: meta.serializedBytes(), body: body, to: &frame)
-                    sent = Self.send(frame, &out)
-                }
-                if let refused {
-                    continuation.resume(returning: Outcome(result: .failure(refused), notProcessed: true))
-                    return
-                }
-                if !sent {
-                    fail(assigned, RPCError(.unavailable, "the connection to the server was lost"), notProcessed: true)
-                    return
-                }
-                let cancelledEarly = handle.value.withLock { h -> Bool in
-                    h.id = assigned
-                    return h.cancelled
-                }
-                if cancelledEarly, fail(assigned, RPCError(.cancelled, "call cancelled")) { sendCancel(assigned) }
-                let callID = assigned
-                if timeoutMs > 0 {
-                    // The server answers DEADLINE_EXCEEDED itself; this covers a server that cannot.
-                    let grace = DispatchTime.now() + .milliseconds(Int(timeoutMs) + 1000)
-                    DispatchQueue.global().asyncAfter(deadline: grace) { [self] in
-                        if fail(callID, RPCError(.deadlineExceeded, "deadline exceeded (no reply from the server)")) {
-                            sendCancel(callID)
-                        }
-                    }
-                }
+                start(path: path, body: body, metadata: metadata, timeoutMs: timeoutMs, handle: handle) { continuation.resume(returning: $0) }
             }
         } onCancel: {
             let id = handle.value.withLock { h -> UInt64? in
@@ -119,11 +82,59 @@ final class ClientConnection: Sendable {
         }
     }
 
+    /// Sends a call and returns at once; `waiter` gets its outcome, on the connection's
+    /// thread or (refused, lost, timed out) on another.
+    func start(path: String, body: [UInt8], metadata: [Metadata], timeoutMs: UInt32, handle: Handle = Handle(),
+               waiter: @escaping Waiter) {
+        var refused: RPCError?
+        var sent = true
+        var assigned: UInt64 = 0
+        output.withLock { out in
+            let id = state.withLock { s -> UInt64? in
+                if let f = s.failure { refused = f; return nil }
+                if s.goAwayLastCallID != nil { refused = RPCError(.unavailable, "the server is going away"); return nil }
+                let id = s.nextCallID
+                s.nextCallID += 1
+                s.pending[id] = waiter
+                return id
+            }
+            guard let id else { return }
+            assigned = id
+            let meta = CallMeta(callId: id, method: path, timeoutMs: timeoutMs, metadata: metadata)
+            var frame: [UInt8] = []
+            FrameEncoder.append(kind: .call, meta: meta.serializedBytes(), body: body, to: &frame)
+            sent = Self.send(frame, &out)
+        }
+        if let refused {
+            waiter(Outcome(result: .failure(refused), notProcessed: true))
+            return
+        }
+        if !sent {
+            fail(assigned, RPCError(.unavailable, "the connection to the server was lost"), notProcessed: true)
+            return
+        }
+        let cancelledEarly = handle.value.withLock { h -> Bool in
+            h.id = assigned
+            return h.cancelled
+        }
+        if cancelledEarly, fail(assigned, RPCError(.cancelled, "call cancelled")) { sendCancel(assigned) }
+        let callID = assigned
+        if timeoutMs > 0 {
+            // The server answers DEADLINE_EXCEEDED itself; this covers a server that cannot.
+            let grace = DispatchTime.now() + .milliseconds(Int(timeoutMs) + 1000)
+            DispatchQueue.global().asyncAfter(deadline: grace) { [self] in
+                if fail(callID, RPCError(.deadlineExceeded, "deadline exceeded (no reply from the server)")) {
+                    sendCancel(callID)
+                }
+            }
+        }
+    }
+
     /// Resumes a pending call with `error`; false if it was already answered.
     @discardableResult
     private func fail(_ callID: UInt64, _ error: RPCError, notProcessed: Bool = false) -> Bool {
         let c = state.withLock { $0.pending.removeValue(forKey: callID) }
-        c?.resume(returning: Outcome(result: .failure(error), notProcessed: notProcessed))
+        c?(Outcome(result: .failure(error), notProcessed: notProcessed))
         return c != nil
     }
 
@@ -154,13 +165,13 @@ final class ClientConnection: Sendable {
 
     /// Fails every pending call and closes the socket (the connection's thread then exits).
     func shutdown(_ error: RPCError, notProcessed: Bool = false) {
-        let pending = state.withLock { s -> [CheckedContinuation<Outcome, Never>] in
+        let pending = state.withLock { s -> [Waiter] in
             if s.failure == nil { s.failure = error }
             let p = Array(s.pending.values)
             s.pending.removeAll()
             return p
         }
-        for c in pending { c.resume(returning: Outcome(result: .failure(error), notProcessed: notProcessed)) }
+        for c in pending { c(Outcome(result: .failure(error), notProcessed: notProcessed)) }
         output.withLock { out in
             out.closed = true
             out.queued.removeAll()
@@ -236,9 +247,9 @@ final class ClientConnection: Sendable {
             }
             let c = state.withLock { $0.pending.removeValue(forKey: meta.callId) }
             if meta.status == 0 {
-                c?.resume(returning: Outcome(result: .success(frame.body)))
+                c?(Outcome(result: .success(frame.body)))
             } else {
-                c?.resume(returning: Outcome(result: .failure(RPCError(Status(code: meta.status), meta.message, violations: meta.violations))))
+                c?(Outcome(result: .failure(RPCError(Status(code: meta.status), meta.message, violations: meta.violations))))
             }
             return true
         case .ping:
@@ -250,14 +261,14 @@ final class ClientConnection: Sendable {
             return true
         case .goAway:
             let meta = (try? GoAwayMeta(serializedBytes: frame.meta)) ?? GoAwayMeta()
-            let refused = state.withLock { s -> [CheckedContinuation<Outcome, Never>] in
+            let refused = state.withLock { s -> [Waiter] in
                 s.goAwayLastCallID = meta.lastCallId
                 let late = s.pending.keys.filter { $0 > meta.lastCallId }
                 return late.compactMap { s.pending.removeValue(forKey: $0) }
             }
             let why = meta.message.isEmpty ? "the server is going away" : meta.message
             for c in refused {
-                c.resume(returning: Outcome(result: .failure(RPCError(.unavailable, "\(why); the call was not processed")), notProcessed: true))
+                c(Outcome(result: .failure(RPCError(.unavailable, "\(why); the call was not processed")), notProcessed: true))
             }
             return true
         }

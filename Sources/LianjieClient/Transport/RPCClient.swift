@@ -75,6 +75,53 @@ public final class RPCClient: Sendable {
     /// Calls a method by path with an encoded body; returns the encoded response body.
     public func callRaw(path: String, body: [UInt8], options: CallOptions = CallOptions()) async throws(RPCError) -> [UInt8] {
         let (connection, token) = connectionForCall()
+        let (metadata, timeoutMs) = Self.callHead(options, token: token)
+        var outcome = await connection.call(path: path, body: body, metadata: metadata, timeoutMs: timeoutMs)
+        if outcome.notProcessed, !Task.isCancelled {
+            // The server never started it (GOAWAY, or the connection had just dropped):
+            // sending it once more on a fresh connection cannot do it twice.
+            let (fresh, _) = connectionForCall()
+            outcome = await fresh.call(path: path, body: body, metadata: metadata, timeoutMs: timeoutMs)
+        }
+        return try outcome.result.get()
+    }
+
+    /// `callRaw` for a caller on a thread of its own that may block (the gateway's HTTP
+    /// threads): the calling thread sends, and sleeps until the reply arrives.
+    ///
+    /// A call the server never started is sent again on a fresh connection, and while the
+    /// server cannot be reached at all (restarting) it is tried again with a growing
+    /// pause until `retryUnprocessedFor` has passed; a call the server did start is never
+    /// sent twice.
+    public func callBlocking(path: String, body: [UInt8], options: CallOptions = CallOptions(),
+                             retryUnprocessedFor: Duration = .zero) throws(RPCError) -> [UInt8] {
+        let started = ContinuousClock.now
+        var pause = Duration.milliseconds(25)
+        var attempt = 0
+        while true {
+            let (connection, token) = connectionForCall()
+            let (metadata, timeoutMs) = Self.callHead(options, token: token)
+            let done = DispatchSemaphore(value: 0)
+            let box = Mutex<ClientConnection.Outcome?>(nil)
+            connection.start(path: path, body: body, metadata: metadata, timeoutMs: timeoutMs) { outcome in
+                box.withLock { $0 = outcome }
+                done.signal()
+            }
+            done.wait()
+            let outcome = box.withLock { $0! }
+            attempt += 1
+            guard outcome.notProcessed else { return try outcome.result.get() }
+            // The first retry goes at once (GOAWAY: a fresh connection is likely fine).
+            if attempt == 1 { continue }
+            let waited = ContinuousClock.now - started
+            guard waited + pause <= retryUnprocessedFor else { return try outcome.result.get() }
+            Thread.sleep(forTimeInterval: Double(pause.components.attoseconds) / 1e18 + Double(pause.components.seconds))
+            pause = min(pause * 2, .milliseconds(400))
+        }
+    }
+
+    /// The metadata and `timeout_ms` a call carries.
+    private static func callHead(_ options: CallOptions, token: String?) -> ([Metadata], UInt32) {
         var metadata = options.metadata.map { Metadata(key: $0.0, value: $0.1) }
         if let token, !options.metadata.contains(where: { $0.0 == "authorization" }) {
             metadata.append(Metadata(key: "authorization", value: "Bearer \(token)"))
@@ -84,14 +131,7 @@ public final class RPCClient: Sendable {
             let ms = t.components.seconds * 1000 + t.components.attoseconds / 1_000_000_000_000_000
             timeoutMs = UInt32(clamping: max(1, ms))
         }
-        var outcome = await connection.call(path: path, body: body, metadata: metadata, timeoutMs: timeoutMs)
-        if outcome.notProcessed, !Task.isCancelled {
-            // The server never started it (GOAWAY, or the connection had just dropped):
-            // sending it once more on a fresh connection cannot do it twice.
-            let (fresh, _) = connectionForCall()
-            outcome = await fresh.call(path: path, body: body, metadata: metadata, timeoutMs: timeoutMs)
-        }
-        return try outcome.result.get()
+        return (metadata, timeoutMs)
     }
 
     /// The connection to use: the open one, or a new one made under the same lock, so

@@ -1,0 +1,130 @@
+import Foundation
+import LianjieMessages
+import LianjieRPC
+import LianjieWire
+
+/// `POST /v1/{package.Service}/{Method}`: any RPC with a proto3 JSON body, through the
+/// generated JSON mapping (`ProtoRegistry.methods`); nothing here knows a method by name.
+///
+/// `Authorization: Bearer` passes the caller's token through, so the gateway can never
+/// see more than its caller may; `Idempotency-Key` fills `request_id`. Errors are
+/// `application/problem+json` with grpc-gateway's HTTP statuses.
+public struct JSONAPI: Sendable {
+    public static let prefix = "/v1/"
+    let upstream: Upstream
+    let maxBodyBytes: Int
+    let logger: Logger
+    /// Limits how often one client address may try a password.
+    let loginLimiter: RateLimiter
+    /// The methods `loginLimiter` counts.
+    static let loginMethods: Set<String> = [UserService.login.path]
+
+    public init(upstream: Upstream, maxBodyBytes: Int, loginLimiter: RateLimiter, logger: Logger) {
+        self.upstream = upstream
+        self.maxBodyBytes = maxBodyBytes
+        self.loginLimiter = loginLimiter
+        self.logger = logger
+    }
+
+    /// The exchange for a request under `/v1/`.
+    public func exchange(_ head: HTTPRequestHead) -> any HTTPExchange {
+        let name = String(head.path.dropFirst(Self.prefix.count))
+        guard let method = Self.method(named: name) else {
+            return FixedExchange(head, Problem(status: 404, title: "NOT_FOUND",
+                                               detail: "no method \(name); the path is /v1/{package.Service}/{Method}, e.g. /v1/lianjie.v1.UserService/WhoAmI",
+                                               code: Status.unimplemented.rawValue).response)
+        }
+        guard head.method == "POST" else {
+            var r = Problem(status: 405, title: "METHOD_NOT_ALLOWED", detail: "call methods with POST and a JSON body").response
+            r.headers.append(("Allow", "POST"))
+            return FixedExchange(head, r)
+        }
+        if Self.loginMethods.contains(method.path), let wait = loginLimiter.take(head.clientAddress) {
+            return FixedExchange(head, Problem(status: 429, title: "RESOURCE_EXHAUSTED",
+                                               detail: "too many logins from this address; try again in \(wait) s",
+                                               code: Status.resourceExhausted.rawValue, retryAfter: wait).response)
+        }
+        return BufferedExchange(head, limit: maxBodyBytes) { request in self.call(method, request) }
+    }
+
+    /// A method of the API by `package.Service/Method`; test services are not served.
+    static func method(named name: String) -> AnyRPCMethod? {
+        guard !name.hasPrefix("lianjie.testing."), let m = ProtoRegistry.methods["/" + name] else { return nil }
+        return m
+    }
+
+    func call(_ method: AnyRPCMethod, _ request: HTTPRequest) -> HTTPResponse {
+        let started = ContinuousClock.now
+        let response: HTTPResponse
+        do {
+            let body = try Self.requestBody(method, request)
+            let token = try Self.bearer(request.head)
+            let answer = try upstream.call(path: method.path, body: body, token: token)
+            let value: JSONValue
+            do { value = try method.response.init(serializedBytes: answer).jsonValue() } catch {
+                throw RPCError(.internal, "the server's reply is not a valid \(method.response.protoName)")
+            }
+            response = HTTPResponse(status: 200, headers: [("Content-Type", "application/json; charset=utf-8"), ("Cache-Control", "no-store")],
+                                    body: Array(value.serialized().utf8))
+        } catch let error as RPCError {
+            response = Problem(error).response
+        } catch {
+            response = Problem(RPCError(.internal, "\(error)")).response
+        }
+        if logger.level <= .debug {
+            let micros = (ContinuousClock.now - started).components.attoseconds / 1_000_000_000_000
+            logger.debug("json call", ["method": .text(method.path), "http_status": .int(Int64(response.status)),
+                                       "peer": .text(request.head.peer), "duration_us": .int(micros)])
+        }
+        return response
+    }
+
+    /// The encoded request: the JSON body (empty means `{}`) through the request type's
+    /// JSON mapping, with `Idempotency-Key` as its `request_id`.
+    static func requestBody(_ method: AnyRPCMethod, _ request: HTTPRequest) throws(RPCError) -> [UInt8] {
+        if !request.body.isEmpty, let type = request.head.header("content-type"),
+           !type.lowercased().hasPrefix("application/json") {
+            throw RPCError(.invalidArgument, "the body must be application/json (a proto3 JSON \(method.request.protoName))")
+        }
+        var value = JSONValue.object([])
+        if !request.body.isEmpty {
+            guard let text = String(validating: request.body, as: UTF8.self) else {
+                throw RPCError(.invalidArgument, "the body is not UTF-8")
+            }
+            do { value = try JSONValue(parsing: text) } catch { throw RPCError(.invalidArgument, "the body is not JSON: \(error.description)") }
+        }
+        if let key = request.head.header("idempotency-key") {
+            guard (1...128).contains(key.utf8.count), key.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f }) else {
+                throw RPCError.invalidArgument(field: "Idempotency-Key", "must be 1-128 visible ASCII characters")
+            }
+            guard case .object(var members) = value else {
+                throw RPCError(.invalidArgument, "the body must be a JSON object (a \(method.request.protoName))")
+            }
+            if let given = members.first(where: { $0.0 == "requestId" || $0.0 == "request_id" })?.1, given != .string(key) {
+                throw RPCError.invalidArgument(field: "request_id", "differs from the Idempotency-Key header; send one or the other")
+            }
+            members.removeAll { $0.0 == "requestId" || $0.0 == "request_id" }
+            members.append(("requestId", .string(key)))
+            value = .object(members)
+        }
+        do {
+            return try method.request.init(jsonValue: value).serializedBytes()
+        } catch {
+            if error.field == "requestId", request.head.header("idempotency-key") != nil {
+                throw RPCError.invalidArgument(field: "Idempotency-Key", "\(method.name) does not take one: it changes nothing, or is not retried by key")
+            }
+            let field = error.field.isEmpty ? "body" : error.field
+            throw RPCError(.invalidArgument, "\(field): \(error.reason)", violations: [FieldViolation(field: field, description: error.reason)])
+        }
+    }
+
+    /// The token of `Authorization: Bearer …`; nil without the header.
+    static func bearer(_ head: HTTPRequestHead) throws(RPCError) -> String? {
+        guard let value = head.header("authorization") else { return nil }
+        let parts = value.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty, parts[1].count <= 512 else {
+            throw RPCError(.unauthenticated, "the Authorization header must be `Bearer TOKEN`")
+        }
+        return String(parts[1].trimmingCharacters(in: .whitespaces))
+    }
+}

@@ -1,0 +1,64 @@
+import Foundation
+import LianjieMessages
+import LianjieRPC
+import LianjieWire
+
+/// The gateway process's parts: the upstream connections to lianjied, the HTTP server and
+/// the routes it serves. Stateless: everything it shows comes from lianjied with the
+/// caller's own token.
+public final class Gateway: Sendable {
+    public let configuration: GatewayConfiguration
+    public let upstream: Upstream
+    private let http: HTTPServer
+    let logger: Logger
+
+    /// The port the HTTP server is bound to.
+    public var port: Int { http.port }
+    public var tls: Bool { http.tls }
+
+    public init(configuration c: GatewayConfiguration, logger: Logger) throws {
+        configuration = c
+        self.logger = logger
+        let upstream = Upstream(endpoint: c.server, connections: c.upstreamConnections,
+                                callTimeout: .seconds(c.callTimeoutSeconds), retryWindow: .seconds(c.upstreamRetrySeconds))
+        self.upstream = upstream
+        let api = JSONAPI(upstream: upstream, maxBodyBytes: c.maxJSONBytes,
+                          loginLimiter: RateLimiter(perMinute: c.loginsPerMinute, burst: c.loginBurst), logger: logger)
+        let routes = Routes(api: api, upstream: upstream)
+        do {
+            http = try HTTPServer(configuration: c.http, logger: logger) { head in routes.exchange(head) }
+        } catch {
+            upstream.close()
+            throw error
+        }
+    }
+
+    /// Stops serving: open connections are closed, upstream connections too.
+    public func stop() {
+        http.stop()
+        upstream.close()
+    }
+}
+
+/// Which part of the gateway answers a path.
+struct Routes: Sendable {
+    let api: JSONAPI
+    let upstream: Upstream
+
+    func exchange(_ head: HTTPRequestHead) -> any HTTPExchange {
+        if head.path.hasPrefix(JSONAPI.prefix) { return api.exchange(head) }
+        if head.path == "/healthz" { return FixedExchange(head, health()) }
+        return FixedExchange(head, Problem(status: 404, title: "NOT_FOUND", detail: "nothing here: \(head.path)").response)
+    }
+
+    /// 200 when lianjied answers its health check, else 503.
+    func health() -> HTTPResponse {
+        do {
+            _ = try upstream.call(Health.check, HealthCheckRequest(), token: nil)
+            return HTTPResponse(status: 200, contentType: "text/plain; charset=utf-8", text: "ok\n", headers: [("Cache-Control", "no-store")])
+        } catch {
+            return Problem(status: 503, title: "UNAVAILABLE", detail: "lianjied does not answer: \(error.message)",
+                           code: Status.unavailable.rawValue, retryAfter: 1).response
+        }
+    }
+}

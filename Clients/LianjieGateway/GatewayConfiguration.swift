@@ -1,0 +1,143 @@
+import Foundation
+import LianjieRPC
+
+/// lianjie-gateway's settings: defaults, then the config file, then flags (the later wins).
+public struct GatewayConfiguration: Sendable {
+    public static let version = "0.1.0"
+
+    /// lianjied's address.
+    public var server = Endpoint(host: "127.0.0.1", port: 7600)
+    public var http = HTTPServerConfiguration()
+    public var logLevel = Logger.Level.info
+    /// Multiplexed LJRP connections to lianjied.
+    public var upstreamConnections = 4
+    /// The longest a call to lianjied may take.
+    public var callTimeoutSeconds = 30
+    /// How long a call lianjied never started is tried again (lianjied restarting).
+    public var upstreamRetrySeconds = 5
+    /// The largest JSON body of a call.
+    public var maxJSONBytes = 2 * 1024 * 1024
+    /// Password logins one client address may try per minute, and at once.
+    public var loginsPerMinute = 10
+    public var loginBurst = 5
+    public var configPath: String?
+
+    public init() {
+        http.endpoint = Endpoint(host: "127.0.0.1", port: 8080)
+    }
+
+    public static let usage = """
+        lianjie-gateway — HTTP/JSON and mobile pages in front of lianjied
+
+        Usage: lianjie-gateway [options]
+
+        Options:
+          --listen HOST:PORT   address to serve HTTP on (default 127.0.0.1:8080)
+          --server HOST:PORT   lianjied's address (default 127.0.0.1:7600)
+          --config FILE        a config file of `key = value` lines (see Deploy/lianjie-gateway.conf)
+          --log-level LEVEL    trace, debug, info, notice, warning or error (default info)
+          --version            print the version and exit
+          --help               print this help and exit
+
+        HTTPS when tls_cert_file and tls_key_file are set. Logs are JSON lines on standard
+        error. SIGTERM or SIGINT stops it.
+        """
+
+    public struct UsageError: Error, CustomStringConvertible {
+        public var description: String
+        init(_ d: String) { description = d }
+    }
+
+    /// Parses the command line; the action is "help" or "version" when one was asked for.
+    public static func parse(_ args: [String]) throws -> (GatewayConfiguration, action: String?) {
+        var c = GatewayConfiguration()
+        var flags: [(String, String)] = []
+        var configPath: String?
+        var i = 0
+        while i < args.count {
+            var a = args[i]
+            var inline: String?
+            if a.hasPrefix("--"), let eq = a.firstIndex(of: "=") {
+                inline = String(a[a.index(after: eq)...])
+                a = String(a[..<eq])
+            }
+            switch a {
+            case "--help", "-h": return (c, "help")
+            case "--version": return (c, "version")
+            case "--config", "--listen", "--server", "--log-level":
+                var value = inline
+                if value == nil {
+                    i += 1
+                    guard i < args.count else { throw UsageError("\(a) needs a value") }
+                    value = args[i]
+                }
+                if a == "--config" { configPath = value } else { flags.append((a, value!)) }
+            default: throw UsageError("unknown option \(a)")
+            }
+            i += 1
+        }
+        if let configPath {
+            c.configPath = configPath
+            do {
+                for s in try ConfigFile.read(configPath) { try c.apply(key: s.key, value: s.value, source: s.source) }
+            } catch { throw UsageError(error.description) }
+        }
+        for (flag, value) in flags {
+            do { try c.apply(key: String(flag.dropFirst(2)).replacingOccurrences(of: "-", with: "_"), value: value, source: flag) } catch {
+                throw UsageError(error.description)
+            }
+        }
+        return (c, nil)
+    }
+
+    /// Applies one setting.
+    public mutating func apply(key: String, value: String, source: String) throws(ConfigFile.Problem) {
+        func number(_ range: ClosedRange<Double>) throws(ConfigFile.Problem) -> Int {
+            Int(try ConfigFile.number(key, value, source, range))
+        }
+        func endpoint() throws(ConfigFile.Problem) -> Endpoint {
+            guard let e = Endpoint(value) else { throw ConfigFile.Problem("\(source): \(key) must be HOST:PORT, got \(value)") }
+            return e
+        }
+        func file() throws(ConfigFile.Problem) -> String {
+            guard let text = try? String(contentsOfFile: relative(value), encoding: .utf8) else {
+                throw ConfigFile.Problem("\(source): cannot read \(key) \(value)")
+            }
+            return text
+        }
+        switch key {
+        case "listen": http.endpoint = try endpoint()
+        case "server": server = try endpoint()
+        case "log_level":
+            guard let l = Logger.Level(name: value) else {
+                throw ConfigFile.Problem("\(source): log_level must be one of trace, debug, info, notice, warning, error")
+            }
+            logLevel = l
+        case "tls_cert_file": http.tlsCertificatePEM = try file()
+        case "tls_key_file": http.tlsKeyPEM = try file()
+        case "max_connections": http.maxConnections = try number(1...100_000)
+        case "max_connections_per_address": http.maxConnectionsPerAddress = try number(1...100_000)
+        case "idle_timeout_s": http.idleTimeoutSeconds = try number(1...3600)
+        case "upstream_connections": upstreamConnections = try number(1...64)
+        case "call_timeout_s": callTimeoutSeconds = try number(1...3600)
+        case "upstream_retry_s": upstreamRetrySeconds = try number(0...300)
+        case "max_json_bytes": maxJSONBytes = try number(1024...67_108_864)
+        case "logins_per_minute": loginsPerMinute = try number(1...10_000)
+        case "login_burst": loginBurst = try number(1...10_000)
+        default: throw ConfigFile.Problem("\(source): unknown setting \(key)")
+        }
+    }
+
+    /// A path from the config file: relative ones are beside it.
+    func relative(_ path: String) -> String {
+        guard !path.hasPrefix("/"), let configPath else { return path }
+        return ((configPath as NSString).deletingLastPathComponent as NSString).appendingPathComponent(path)
+    }
+
+    /// Whether the TLS settings are complete (both or neither).
+    public func validate() throws(ConfigFile.Problem) {
+        if (http.tlsCertificatePEM == nil) != (http.tlsKeyPEM == nil) {
+            throw ConfigFile.Problem("tls_cert_file and tls_key_file go together: set both for HTTPS, or neither")
+        }
+    }
+}

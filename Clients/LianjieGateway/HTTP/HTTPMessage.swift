@@ -1,0 +1,177 @@
+import CMicroHTTPD
+import Foundation
+import LianjieRPC
+
+/// A request's line and headers, read before its body.
+public struct HTTPRequestHead: Sendable {
+    public var method: String
+    /// The path, percent-decoded, without the query.
+    public var path: String
+    /// Query arguments, percent-decoded (the last of a repeated name wins).
+    public var query: [String: String]
+    /// Header names lower-cased, in arrival order.
+    public var headers: [(String, String)]
+    public var cookies: [String: String]
+    /// `ip:port` of the client.
+    public var peer: String
+    /// Whether the request came over TLS.
+    public var tls: Bool
+
+    public init(method: String, path: String, query: [String: String] = [:], headers: [(String, String)] = [],
+                cookies: [String: String] = [:], peer: String = "127.0.0.1:1", tls: Bool = false) {
+        self.method = method
+        self.path = path
+        self.query = query
+        self.headers = headers
+        self.cookies = cookies
+        self.peer = peer
+        self.tls = tls
+    }
+
+    /// The first value of header `name` (lower-case).
+    public func header(_ name: String) -> String? {
+        headers.first { $0.0 == name }?.1
+    }
+
+    /// `Content-Length`, when given and well-formed.
+    public var contentLength: Int? {
+        header("content-length").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+    }
+
+    /// Whether the request says it has a body (a length above zero, or chunked).
+    public var hasBody: Bool {
+        if let n = contentLength { return n > 0 }
+        return header("transfer-encoding") != nil
+    }
+
+    /// The client's address without the port (what per-client limits count).
+    public var clientAddress: String { Endpoint.host(ofPeer: peer) }
+
+    init(connection: OpaquePointer, method: String, url: String, tls: Bool) {
+        final class Pairs { var items: [(String, String)] = [] }
+        func values(_ kind: MHD_ValueKind) -> [(String, String)] {
+            let pairs = Pairs()
+            let iterator: MHD_KeyValueIterator = { cls, _, key, value in
+                guard let cls, let key else { return .YES }
+                let p = Unmanaged<Pairs>.fromOpaque(cls).takeUnretainedValue()
+                p.items.append((String(cString: key), value.map { String(cString: $0) } ?? ""))
+                return .YES
+            }
+            _ = withExtendedLifetime(pairs) {
+                MHD_get_connection_values(connection, kind, iterator, Unmanaged.passUnretained(pairs).toOpaque())
+            }
+            return pairs.items
+        }
+        self.method = method
+        self.path = url
+        self.query = Dictionary(values(.GET_ARGUMENT_KIND), uniquingKeysWith: { _, last in last })
+        self.headers = values(.HEADER_KIND).map { ($0.0.lowercased(), $0.1) }
+        self.cookies = Dictionary(values(.COOKIE_KIND), uniquingKeysWith: { first, _ in first })
+        self.tls = tls
+        var peer = "unknown"
+        if let info = lj_mhd_connection_info(connection, .CONNECTION_INFO_CLIENT_ADDRESS),
+           let address = info.pointee.client_addr {
+            var storage = sockaddr_storage()
+            let length = address.pointee.sa_family == sa_family_t(AF_INET6) ? MemoryLayout<sockaddr_in6>.size : MemoryLayout<sockaddr_in>.size
+            withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: UnsafeRawBufferPointer(start: address, count: length)) }
+            peer = Socket.describe(storage, length: socklen_t(length))
+        }
+        self.peer = peer
+    }
+}
+
+/// A request with its whole body.
+public struct HTTPRequest: Sendable {
+    public var head: HTTPRequestHead
+    public var body: [UInt8]
+
+    public init(head: HTTPRequestHead, body: [UInt8] = []) {
+        self.head = head
+        self.body = body
+    }
+
+    /// The body as `application/x-www-form-urlencoded` fields (the last of a repeated
+    /// name wins); empty when it is not such a body.
+    public var form: [String: String] {
+        guard let type = head.header("content-type")?.lowercased(), type.hasPrefix("application/x-www-form-urlencoded") else { return [:] }
+        return FormEncoding.decode(String(decoding: body, as: UTF8.self))
+    }
+}
+
+/// An answer: status, headers and a body held in memory.
+public struct HTTPResponse: Sendable {
+    public var status: Int
+    public var headers: [(String, String)]
+    public var body: [UInt8]
+
+    public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = []) {
+        self.status = status
+        self.headers = headers
+        self.body = body
+    }
+
+    public init(status: Int, contentType: String, text: String, headers: [(String, String)] = []) {
+        self.init(status: status, headers: [("Content-Type", contentType)] + headers, body: Array(text.utf8))
+    }
+
+    /// The first value of header `name` (case-insensitive).
+    public func header(_ name: String) -> String? {
+        headers.first { $0.0.lowercased() == name.lowercased() }?.1
+    }
+
+    static func tooLarge(limit: Int) -> HTTPResponse {
+        Problem(status: 413, title: "PAYLOAD_TOO_LARGE", detail: "the request body is larger than this endpoint's limit of \(limit) bytes").response
+    }
+}
+
+/// `application/x-www-form-urlencoded` and URL query text.
+public enum FormEncoding {
+    public static func decode(_ text: String) -> [String: String] {
+        var out: [String: String] = [:]
+        for pair in text.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            let name = unescape(parts[0])
+            out[name] = parts.count > 1 ? unescape(parts[1]) : ""
+        }
+        return out
+    }
+
+    public static func encode(_ fields: [(String, String)]) -> String {
+        fields.map { "\(escape($0.0))=\(escape($0.1))" }.joined(separator: "&")
+    }
+
+    private static let unreserved = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
+
+    public static func escape(_ s: String) -> String {
+        s.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
+    }
+
+    static func unescape(_ s: Substring) -> String {
+        let plus = s.replacingOccurrences(of: "+", with: " ")
+        return plus.removingPercentEncoding ?? plus
+    }
+}
+
+/// A socket address for binding, from an endpoint with a numeric or named host.
+struct SocketAddress {
+    let family: Int32
+    let bytes: [UInt8]
+
+    init(_ endpoint: Endpoint) throws {
+        do {
+            guard let first = try Socket.resolve(endpoint, passive: true).first else {
+                throw HTTPServerError("no address for \(endpoint)")
+            }
+            family = first.family
+            bytes = first.address
+        } catch let e as SocketError {
+            throw HTTPServerError(e.description)
+        }
+    }
+
+    var isIPv6: Bool { family == AF_INET6 }
+
+    func withSockaddr<T>(_ body: (UnsafePointer<sockaddr>) -> T) -> T {
+        bytes.withUnsafeBytes { body($0.baseAddress!.assumingMemoryBound(to: sockaddr.self)) }
+    }
+}
