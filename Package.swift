@@ -200,6 +200,12 @@ let package = Package(
                     dependencies: ["LianjieXCTestSupport", "LianjieServiceTestSupport", "LianjieResultUse", "LianjieServiceKit", "LianjieStore",
                                    "LianjieClient", "LianjieMessages", "LianjieRPC", "LianjieSecurity", "LianjieReports"],
                     swiftSettings: strict),
+        /// The gateway in front of the in-process demo deployment: the JSON API, pages, sign-in
+        /// from the messaging app, notifications out.
+        .testTarget(name: "LianjieGatewayTests",
+                    dependencies: ["LianjieXCTestSupport", "LianjieServiceTestSupport", "LianjieGateway", "LianjieServices", "LianjieStore",
+                                   "LianjieClient", "LianjieMessages", "LianjieRPC", "LianjieRPCServer", "LianjieWire", "LianjieTestSupport"],
+                    swiftSettings: strict),
         .testTarget(name: "EndToEndTests",
                     dependencies: ["LianjieXCTestSupport", "LianjieClient", "LianjieRPC", "LianjieWire", "LianjieMessages", "LianjieTestSupport",
                                    "LianjieSecurity"],

@@ -16,14 +16,16 @@ public final class Gateway: Sendable {
     public var port: Int { http.port }
     public var tls: Bool { http.tls }
 
-    public init(configuration c: GatewayConfiguration, logger: Logger) throws {
+    /// - Parameter now: the wall clock in seconds (tests pass their own).
+    public init(configuration c: GatewayConfiguration, logger: Logger,
+                now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) throws {
         configuration = c
         self.logger = logger
         let upstream = Upstream(endpoint: c.server, connections: c.upstreamConnections,
-                                callTimeout: .seconds(c.callTimeoutSeconds), retryWindow: .seconds(c.upstreamRetrySeconds))
+                                callTimeout: .seconds(c.callTimeoutSeconds), retryWindow: .seconds(c.upstreamRetrySeconds), logger: logger)
         self.upstream = upstream
         let api = JSONAPI(upstream: upstream, maxBodyBytes: c.maxJSONBytes,
-                          loginLimiter: RateLimiter(perMinute: c.loginsPerMinute, burst: c.loginBurst), logger: logger)
+                          loginLimiter: RateLimiter(perMinute: c.loginsPerMinute, burst: c.loginBurst, now: now), logger: logger)
         let routes = Routes(api: api, upstream: upstream)
         do {
             http = try HTTPServer(configuration: c.http, logger: logger) { head in routes.exchange(head) }
@@ -47,14 +49,14 @@ struct Routes: Sendable {
 
     func exchange(_ head: HTTPRequestHead) -> any HTTPExchange {
         if head.path.hasPrefix(JSONAPI.prefix) { return api.exchange(head) }
-        if head.path == "/healthz" { return FixedExchange(head, health()) }
+        if head.path == "/healthz" { return FixedExchange(head, health(head)) }
         return FixedExchange(head, Problem(status: 404, title: "NOT_FOUND", detail: "nothing here: \(head.path)").response)
     }
 
     /// 200 when lianjied answers its health check, else 503.
-    func health() -> HTTPResponse {
+    func health(_ head: HTTPRequestHead) -> HTTPResponse {
         do {
-            _ = try upstream.call(Health.check, HealthCheckRequest(), token: nil)
+            _ = try upstream.call(Health.check, HealthCheckRequest(), token: nil, client: head.peer)
             return HTTPResponse(status: 200, contentType: "text/plain; charset=utf-8", text: "ok\n", headers: [("Cache-Control", "no-store")])
         } catch {
             return Problem(status: 503, title: "UNAVAILABLE", detail: "lianjied does not answer: \(error.message)",

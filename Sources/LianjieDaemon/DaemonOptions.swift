@@ -115,6 +115,13 @@ struct DaemonOptions {
     }
 
     mutating func apply(key: String, value: String, source: String) throws {
+        func addresses() throws -> Set<String> {
+            let addresses = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            for a in addresses where Endpoint(host: a, port: 0).host.contains(" ") || a.contains("/") {
+                throw UsageError(description: "\(source): \(key) lists numeric addresses without ports or masks, got \(a)")
+            }
+            return Set(addresses)
+        }
         func number(_ range: ClosedRange<Double>) throws -> Double {
             do { return try ConfigFile.number(key, value, source, range) } catch { throw UsageError(description: error.description) }
         }
@@ -144,12 +151,8 @@ struct DaemonOptions {
         case "write_stall_s": server.writeStallSeconds = try number(1...3600)
         case "max_connections_per_peer": server.maxConnectionsPerPeer = Int(try number(1...1_000_000))
         case "login_threads": server.isolatedThreads = Int(try number(1...64))
-        case "trusted_proxies":
-            let addresses = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            for a in addresses where Endpoint(host: a, port: 0).host.contains(" ") || a.contains("/") {
-                throw UsageError(description: "\(source): trusted_proxies lists numeric addresses without ports or masks, got \(a)")
-            }
-            server.trustedProxies = Set(addresses)
+        case "trusted_proxies": server.trustedProxies = try addresses()
+        case "trusted_gateways": server.trustedGateways = try addresses()
         case "max_evidence_mb": services.maxEvidenceBytes = Int64(try number(1...1024) * 1_048_576)
         case "evidence_content_types":
             let types = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }

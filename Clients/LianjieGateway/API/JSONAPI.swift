@@ -59,7 +59,7 @@ public struct JSONAPI: Sendable {
         do {
             let body = try Self.requestBody(method, request)
             let token = try Self.bearer(request.head)
-            let answer = try upstream.call(path: method.path, body: body, token: token)
+            let answer = try upstream.call(path: method.path, body: body, token: token, client: request.head.peer)
             let value: JSONValue
             do { value = try method.response.init(serializedBytes: answer).jsonValue() } catch {
                 throw RPCError(.internal, "the server's reply is not a valid \(method.response.protoName)")

@@ -109,13 +109,20 @@ public final class HTTPServer: Sendable {
 
     // MARK: - libmicrohttpd's callback
 
-    /// One request as it arrives: the exchange the router chose, and whether its answer
-    /// has been queued.
+    /// One request as it arrives: the exchange the router chose, an answer decided while
+    /// its body was arriving, and whether an answer has been queued.
     final class RequestState {
         let exchange: any HTTPExchange
         var answered = false
+        var refusal: HTTPResponse?
+        var discarded = 0
         init(exchange: any HTTPExchange) { self.exchange = exchange }
     }
+
+    /// libmicrohttpd takes an answer only with the head or once the body is complete: a
+    /// body refused midway (only a chunked one can be: declared lengths are checked with
+    /// the head) is read on and dropped, up to this much, then the connection is cut.
+    static let maxDiscardedBytes = 16 * 1024 * 1024
 
     private static let access: MHD_AccessHandlerCallback = { cls, connection, url, method, _, uploadData, uploadSize, slot in
         guard let cls, let connection, let slot, let uploadSize else { return .NO }
@@ -139,15 +146,16 @@ public final class HTTPServer: Sendable {
             let count = uploadSize.pointee
             uploadSize.pointee = 0
             if state.answered { return .YES }
-            if let refusal = state.exchange.receive(UnsafeRawBufferPointer(start: uploadData, count: count)) {
-                state.answered = true
-                return queue(refusal, on: connection)
+            if state.refusal != nil {
+                state.discarded += count
+                return state.discarded > maxDiscardedBytes ? .NO : .YES
             }
+            state.refusal = state.exchange.receive(UnsafeRawBufferPointer(start: uploadData, count: count))
             return .YES
         }
         if state.answered { return .YES }
         state.answered = true
-        return queue(state.exchange.finish(), on: connection)
+        return queue(state.refusal ?? state.exchange.finish(), on: connection)
     }
 
     private static func queue(_ response: HTTPResponse, on connection: OpaquePointer) -> MHD_Result {
@@ -168,8 +176,8 @@ public struct HTTPServerError: Error, CustomStringConvertible {
 
 /// How one request's body is taken and answered. The server calls `receive` with each
 /// piece of the body as it arrives and `finish` once it is complete, all on the
-/// connection's own thread; a non-nil answer from `refusal` or `receive` ends the exchange
-/// early (the rest of the body is not read).
+/// connection's own thread. A non-nil `refusal` answers at once, the body unread; a
+/// non-nil answer from `receive` is the answer, and the rest of the body is dropped.
 public protocol HTTPExchange: AnyObject {
     /// An answer decided from the head alone (a body too large, a route that takes none).
     var refusal: HTTPResponse? { get }

@@ -93,8 +93,10 @@ public final class RPCClient: Sendable {
     /// server cannot be reached at all (restarting) it is tried again with a growing
     /// pause until `retryUnprocessedFor` has passed; a call the server did start is never
     /// sent twice.
+    /// `onUnprocessed` hears of every attempt the server did not start, before it is retried.
     public func callBlocking(path: String, body: [UInt8], options: CallOptions = CallOptions(),
-                             retryUnprocessedFor: Duration = .zero) throws(RPCError) -> [UInt8] {
+                             retryUnprocessedFor: Duration = .zero,
+                             onUnprocessed: ((RPCError) -> Void)? = nil) throws(RPCError) -> [UInt8] {
         let started = ContinuousClock.now
         var pause = Duration.milliseconds(25)
         var attempt = 0
@@ -111,6 +113,7 @@ public final class RPCClient: Sendable {
             let outcome = box.withLock { $0! }
             attempt += 1
             guard outcome.notProcessed else { return try outcome.result.get() }
+            if case .failure(let e) = outcome.result { onUnprocessed?(e) }
             // The first retry goes at once (GOAWAY: a fresh connection is likely fine).
             if attempt == 1 { continue }
             let waited = ContinuousClock.now - started

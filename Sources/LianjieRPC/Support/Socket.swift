@@ -33,6 +33,16 @@ public struct Endpoint: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
 
+    /// `text` as a peer (`ip:port` or `[ip6]:port`) when its host is a numeric address,
+    /// else nil: what a trusted gateway may name as its client.
+    public static func numericPeer(_ text: String) -> String? {
+        guard text.utf8.count <= 64, let e = Endpoint(text) else { return nil }
+        var v4 = in_addr()
+        var v6 = in6_addr()
+        guard inet_pton(AF_INET, e.host, &v4) == 1 || inet_pton(AF_INET6, e.host, &v6) == 1 else { return nil }
+        return e.description
+    }
+
     /// The address part of a peer written `ip:port` or `[ip6]:port` (the whole text if it
     /// has no port): what per-address limits count.
     public static func host(ofPeer peer: String) -> String {

@@ -48,6 +48,11 @@ public struct RPCServerConfiguration: Sendable {
     /// connection with a PROXY protocol header (v1 or v2) naming the real client. A
     /// connection from one of them without a valid header is closed.
     public var trustedProxies: Set<String> = []
+    /// Addresses (numeric, no port) of HTTP gateways (lianjie-gateway) whose calls may name
+    /// the client they carry in `forwarded-for` metadata (`ip:port`): that client is then
+    /// the call's peer, for the audit log and per-address login limits. Their connections
+    /// are shared by many callers, so a bad token on one closes nothing.
+    public var trustedGateways: Set<String> = []
 
     public init() {}
 

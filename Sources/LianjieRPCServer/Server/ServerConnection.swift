@@ -80,6 +80,8 @@ final class ServerConnection: LoopChannel, @unchecked Sendable {
     /// Bytes of the PROXY header still being read, for a connection from a trusted proxy.
     private var proxyPending: [UInt8]?
     private var refusedTokens = 0
+    /// A trusted gateway's connection: calls name their own client (`forwarded-for`).
+    private let fromGateway: Bool
 
     private static let readChunk = 64 * 1024
     /// Above this much unsent output, reading pauses until the peer catches up.
@@ -89,6 +91,7 @@ final class ServerConnection: LoopChannel, @unchecked Sendable {
         self.fd = fd
         self.socketPeer = peer
         self.peer = peer
+        self.fromGateway = server.configuration.trustedGateways.contains(Endpoint.host(ofPeer: peer))
         self.countedHost = countedHost
         self.loop = loop
         self.server = server
@@ -315,14 +318,16 @@ final class ServerConnection: LoopChannel, @unchecked Sendable {
             let key = m.key.utf8.contains { $0 >= 0x41 && $0 <= 0x5A } ? m.key.lowercased() : m.key
             metadata[key] = m.value
         }
+        var callPeer = peer
+        if fromGateway, let forwarded = metadata["forwarded-for"], let client = Endpoint.numericPeer(forwarded) { callPeer = client }
         var principal: (any Sendable)?
         if route.authentication == .required {
-            let head = CallHead(method: call.method, metadata: metadata, peer: peer)
+            let head = CallHead(method: call.method, metadata: metadata, peer: callPeer)
             switch server.router.authenticator?.authenticate(head) ?? .failure(RPCError(.unauthenticated, "this server accepts no tokens")) {
             case .success(let p):
                 principal = p
             case .failure(let error):
-                if error.status == .unauthenticated {
+                if error.status == .unauthenticated, !fromGateway {
                     refusedTokens += 1
                     if refusedTokens > server.configuration.maxRefusedTokensPerConnection {
                         _ = refuse(error)
@@ -339,7 +344,7 @@ final class ServerConnection: LoopChannel, @unchecked Sendable {
         let deadline: UInt64? = call.timeoutMs > 0
             ? now + min(UInt64(call.timeoutMs) * 1_000_000, server.configuration.maxDeadlineNanos)
             : nil
-        let context = CallContext(callID: call.callId, method: call.method, metadata: metadata, deadline: deadline, peer: peer,
+        let context = CallContext(callID: call.callId, method: call.method, metadata: metadata, deadline: deadline, peer: callPeer,
                                   principal: principal)
         admitted = Admitted(callID: call.callId, route: route, context: context, started: now)
         return true

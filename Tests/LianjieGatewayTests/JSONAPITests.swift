@@ -1,0 +1,213 @@
+import Foundation
+import LianjieGateway
+import LianjieMessages
+import LianjieRPC
+import LianjieRPCServer
+import LianjieServices
+import LianjieStore
+import LianjieClient
+import LianjieTestSupport
+import LianjieWire
+import XCTest
+
+/// `POST /v1/{Service}/{Method}`: every RPC through the generated JSON mapping, the token
+/// passed through, errors as problem+json, idempotency keys, limits.
+final class JSONAPITests: XCTestCase {
+    func testLoginThenCallsCarryTheCallersOwnToken() throws {
+        let f = try GatewayFixture()
+        let token = try f.login("inspector")
+        let me = try f.call("lianjie.v1.UserService/WhoAmI", token: token)
+        XCTAssertEqual(me.status, 200, me.text)
+        XCTAssertEqual(me.header("content-type"), "application/json; charset=utf-8")
+        XCTAssertEqual(me.header("cache-control"), "no-store")
+        XCTAssertEqual((me.json?["account"] as? [String: Any])?["username"] as? String, "inspector")
+
+        // The same listing through the gateway and directly: the gateway adds nothing.
+        let listed = try f.call("lianjie.v1.UserService/ListSubjects", #"{"pageSize":100}"#, token: token)
+        XCTAssertEqual(listed.status, 200, listed.text)
+        let viaGateway = try ListSubjectsResponse(jsonString: listed.text)
+        let direct = try RPCClient.blocking(port: f.deployment.port, token: token, UserService.listSubjects, ListSubjectsRequest(pageSize: 100))
+        XCTAssertEqual(viaGateway, direct)
+        XCTAssertFalse(viaGateway.subjects.isEmpty)
+    }
+
+    func testEveryMethodIsMappedAndNoTestServiceIs() throws {
+        let f = try GatewayFixture()
+        let c = try f.connection()
+        var mapped = 0
+        for path in ProtoRegistry.methods.keys.sorted() {
+            let reply = try f.call(String(path.dropFirst()), on: c)
+            if path.hasPrefix("/lianjie.testing.") {
+                XCTAssertEqual(reply.status, 404, path)
+                continue
+            }
+            // Answered by lianjied (401 without a token, or the method's own answer), never
+            // "no such method".
+            XCTAssertNotEqual(reply.json?["code"] as? Int, Int(Status.unimplemented.rawValue), "\(path): \(reply.text)")
+            XCTAssertTrue([200, 400, 401, 404, 429].contains(reply.status), "\(path): \(reply.status) \(reply.text)")
+            if reply.status != 200 { XCTAssertEqual(reply.header("content-type"), "application/problem+json", path) }
+            mapped += 1
+        }
+        XCTAssertGreaterThan(mapped, 90)
+    }
+
+    func testErrorsAreProblemsWithGrpcGatewayStatuses() throws {
+        let f = try GatewayFixture()
+        let employee = try f.login("employee")
+        let inspector = try f.login("inspector")
+
+        let anonymous = try f.call("lianjie.v1.UserService/WhoAmI")
+        XCTAssertEqual(anonymous.status, 401)
+        XCTAssertEqual(anonymous.header("www-authenticate"), "Bearer")
+        XCTAssertEqual(anonymous.json?["title"] as? String, "UNAUTHENTICATED")
+        XCTAssertEqual(anonymous.json?["code"] as? Int, 16)
+        XCTAssertEqual(anonymous.json?["status"] as? Int, 401)
+        XCTAssertEqual(try f.call("lianjie.v1.UserService/WhoAmI", headers: [("Authorization", "Basic abc")]).status, 401)
+
+        let denied = try f.call("lianjie.v1.UserService/ListAccounts", token: employee)
+        XCTAssertEqual(denied.status, 403, denied.text)
+        XCTAssertEqual(denied.json?["title"] as? String, "PERMISSION_DENIED")
+
+        let missing = try f.call("lianjie.v1.EntryService/GetEntry", #"{"id":"ent_nope"}"#, token: inspector)
+        XCTAssertEqual(missing.status, 404, missing.text)
+
+        let invalid = try f.call("lianjie.v1.EntryService/SubmitEntry", #"{"subjectId":"HV0002"}"#, token: try f.login("manager"))
+        XCTAssertEqual(invalid.status, 400, invalid.text)
+        let violations = try XCTUnwrap(invalid.json?["violations"] as? [[String: Any]])
+        XCTAssertTrue(violations.contains { $0["field"] as? String == "tag" }, invalid.text)
+
+        let badField = try f.call("lianjie.v1.UserService/ListSubjects", #"{"pageSize":"many"}"#, token: inspector)
+        XCTAssertEqual(badField.status, 400)
+        XCTAssertEqual((badField.json?["violations"] as? [[String: Any]])?.first?["field"] as? String, "pageSize")
+        let unknownField = try f.call("lianjie.v1.UserService/ListSubjects", #"{"everything":true}"#, token: inspector)
+        XCTAssertEqual(unknownField.status, 400)
+        XCTAssertTrue(unknownField.text.contains("everything"), unknownField.text)
+        XCTAssertEqual(try f.call("lianjie.v1.UserService/ListSubjects", "{", token: inspector).status, 400)
+        XCTAssertEqual(try f.call("lianjie.v1.UserService/ListSubjects", "[1]", token: inspector).status, 400)
+        let notJSON = try f.connection().send("POST", "/v1/lianjie.v1.UserService/ListSubjects",
+                                              headers: [("Content-Type", "text/plain"), ("Authorization", "Bearer \(inspector)")], body: Array("hi".utf8))
+        XCTAssertEqual(notJSON.status, 400)
+        let notUTF8 = try f.connection().send("POST", "/v1/lianjie.v1.UserService/ListSubjects",
+                                              headers: [("Content-Type", "application/json")], body: [0x7B, 0xFF, 0x7D])
+        XCTAssertEqual(notUTF8.status, 400)
+
+        let unknown = try f.call("lianjie.v1.UserService/Nothing", token: inspector)
+        XCTAssertEqual(unknown.status, 404)
+        XCTAssertEqual(unknown.header("content-type"), "application/problem+json")
+        let get = try f.connection().send("GET", "/v1/lianjie.v1.UserService/WhoAmI")
+        XCTAssertEqual(get.status, 405)
+        XCTAssertEqual(get.header("allow"), "POST")
+    }
+
+    func testTheStatusMappingIsGrpcGateways() {
+        let expected: [Status: Int] = [.invalidArgument: 400, .notFound: 404, .alreadyExists: 409, .permissionDenied: 403,
+                                       .resourceExhausted: 429, .failedPrecondition: 400, .aborted: 409, .unavailable: 503,
+                                       .deadlineExceeded: 504, .unauthenticated: 401, .internal: 500, .cancelled: 499,
+                                       .unimplemented: 501, .outOfRange: 400, .unknown: 500, .dataLoss: 500]
+        for (status, http) in expected { XCTAssertEqual(Problem.httpStatus(status), http, status.name) }
+        let p = Problem(RPCError(.resourceExhausted, "slow down"))
+        XCTAssertEqual(p.response.status, 429)
+        XCTAssertEqual(p.response.header("Retry-After"), "1")
+    }
+
+    func testIdempotencyKeyFillsRequestID() throws {
+        let f = try GatewayFixture()
+        let manager = try f.login("manager")
+        let body = #"{"subjectId":"HV0002","tag":"ON_TIME_HANDLING","occurredOn":{"year":2026,"month":11,"day":30},"quantity":"1","description":"按时限办结高压新装业务","source":"ENTRY_SOURCE_MOBILE"}"#
+        let first = try f.call("lianjie.v1.EntryService/SubmitEntry", body, token: manager, headers: [("Idempotency-Key", "phone-42")])
+        XCTAssertEqual(first.status, 200, first.text)
+        let again = try f.call("lianjie.v1.EntryService/SubmitEntry", body, token: manager, headers: [("Idempotency-Key", "phone-42")])
+        XCTAssertEqual(again.status, 200, again.text)
+        XCTAssertEqual(first.json?["id"] as? String, again.json?["id"] as? String, "a retry with the same key is the same entry")
+        let other = try f.call("lianjie.v1.EntryService/SubmitEntry", body, token: manager, headers: [("Idempotency-Key", "phone-43")])
+        XCTAssertNotEqual(first.json?["id"] as? String, other.json?["id"] as? String)
+
+        // A body naming another request_id than the header is refused; so is a key on a
+        // method that takes none, and a key that is not a token.
+        let withID = body.replacingOccurrences(of: "{\"subjectId\"", with: "{\"requestId\":\"x\",\"subjectId\"")
+        let clash = try f.call("lianjie.v1.EntryService/SubmitEntry", withID, token: manager, headers: [("Idempotency-Key", "phone-44")])
+        XCTAssertEqual(clash.status, 400)
+        XCTAssertTrue(clash.text.contains("Idempotency-Key"), clash.text)
+        let notTaken = try f.call("lianjie.v1.UserService/WhoAmI", token: manager, headers: [("Idempotency-Key", "k")])
+        XCTAssertEqual(notTaken.status, 400)
+        let spaced = try f.call("lianjie.v1.EntryService/SubmitEntry", body, token: manager, headers: [("Idempotency-Key", "a b")])
+        XCTAssertEqual(spaced.status, 400)
+        XCTAssertEqual(try f.deployment.store.read { try $0.entryCount(EntryFilter(scope: .everything, source: EntrySource.mobile.rawValue)) }, 2,
+                       "refused calls recorded nothing")
+    }
+
+    func testBodiesOverTheLimitAreRefusedBeforeTheyAreRead() throws {
+        let f = try GatewayFixture { $0.maxJSONBytes = 4096 }
+        let c = try f.connection()
+        // Declared too large: answered 413 at once, the body never sent.
+        try c.write(Array("POST /v1/lianjie.v1.UserService/Login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 1000000\r\n\r\n".utf8))
+        let declared = try c.readReply()
+        XCTAssertEqual(declared.status, 413)
+        XCTAssertEqual(declared.header("content-type"), "application/problem+json")
+
+        // Chunked past the limit: refused once the limit is crossed.
+        let chunked = try f.connection()
+        var request = Array("POST /v1/lianjie.v1.UserService/Login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n".utf8)
+        for _ in 0..<3 { request += Array("800\r\n".utf8) + Array(repeating: 0x20, count: 2048) + Array("\r\n".utf8) }
+        request += Array("0\r\n\r\n".utf8)
+        try chunked.write(request)
+        XCTAssertEqual(try chunked.readReply().status, 413)
+
+        // Within the limit is fine, on a fresh connection.
+        XCTAssertEqual(try f.call("lianjie.v1.Health/Check").status, 200)
+    }
+
+    func testPasswordLoginsAreRateLimitedPerAddress() throws {
+        let f = try GatewayFixture { $0.loginsPerMinute = 6; $0.loginBurst = 3 }
+        let wrong = #"{"username":"inspector","password":"wrong-password-1"}"#
+        for _ in 0..<3 { XCTAssertEqual(try f.call("lianjie.v1.UserService/Login", wrong).status, 401) }
+        let limited = try f.call("lianjie.v1.UserService/Login", wrong)
+        XCTAssertEqual(limited.status, 429)
+        XCTAssertEqual(limited.header("retry-after"), "10")
+        // Other calls are not counted, and time refills the bucket.
+        XCTAssertEqual(try f.call("lianjie.v1.Health/Check").status, 200)
+        f.clock.set(f.clock.get() + 10)
+        XCTAssertEqual(try f.call("lianjie.v1.UserService/Login", wrong).status, 401)
+    }
+
+    func testTheAuditLogNamesThePhoneNotTheGateway() throws {
+        let f = try GatewayFixture()
+        let token = try f.login("inspector")
+        let c = try f.connection()
+        let local = Socket.localPort(c.fd)
+        XCTAssertEqual(try f.call("lianjie.v1.UserService/ListSubjects", "{}", token: token, on: c).status, 200)
+        let audited = try f.deployment.auditEntries(method: UserService.listSubjects.path)
+        XCTAssertEqual(audited.last?.peer, "127.0.0.1:\(local)")
+
+        // A server that does not trust the gateway records the gateway's own connection.
+        let untrusted = try GatewayFixture(trusted: false)
+        let t = try untrusted.login("inspector")
+        let c2 = try untrusted.connection()
+        XCTAssertEqual(try untrusted.call("lianjie.v1.UserService/ListSubjects", "{}", token: t, on: c2).status, 200)
+        let peer = try XCTUnwrap(try untrusted.deployment.auditEntries(method: UserService.listSubjects.path).last?.peer)
+        XCTAssertNotEqual(peer, "127.0.0.1:\(Socket.localPort(c2.fd))")
+    }
+
+    func testARestartOfLianjiedIsAPauseNotAnError() throws {
+        let f = try GatewayFixture()
+        let token = try f.login("inspector")
+        XCTAssertEqual(try f.call("lianjie.v1.UserService/WhoAmI", token: token).status, 200)
+        XCTAssertTrue(f.deployment.server.drain(graceSeconds: 1))
+
+        // A call arrives while nothing listens: the gateway keeps trying the call lianjied
+        // never started, and it succeeds once lianjied is back.
+        let answer = LockedBox<HTTPReply?>(nil)
+        let thread = Thread { answer.set(try? f.call("lianjie.v1.UserService/WhoAmI", token: token)) }
+        thread.start()
+        XCTAssertTrue(waitUntil { f.gateway.upstream.unprocessedAttempts > 0 })
+        var configuration = RPCServerConfiguration()
+        configuration.endpoint = Endpoint(host: "127.0.0.1", port: f.deployment.port)
+        configuration.trustedGateways = ["127.0.0.1"]
+        let restarted = try RPCServer(configuration: configuration, router: Services.router(kit: f.deployment.kit, isDraining: { false }),
+                                      logger: f.deployment.logger)
+        _ = try restarted.start()
+        defer { _ = restarted.drain(graceSeconds: 1) }
+        XCTAssertTrue(waitUntil { answer.get() != nil })
+        XCTAssertEqual(answer.get()?.status, 200, answer.get()?.text ?? "")
+    }
+}
