@@ -24,9 +24,10 @@ public final class Gateway: Sendable {
         let upstream = Upstream(endpoint: c.server, connections: c.upstreamConnections,
                                 callTimeout: .seconds(c.callTimeoutSeconds), retryWindow: .seconds(c.upstreamRetrySeconds), logger: logger)
         self.upstream = upstream
-        let api = JSONAPI(upstream: upstream, maxBodyBytes: c.maxJSONBytes,
-                          loginLimiter: RateLimiter(perMinute: c.loginsPerMinute, burst: c.loginBurst, now: now), logger: logger)
-        let routes = Routes(api: api, upstream: upstream)
+        let loginLimiter = RateLimiter(perMinute: c.loginsPerMinute, burst: c.loginBurst, now: now)
+        let api = JSONAPI(upstream: upstream, maxBodyBytes: c.maxJSONBytes, loginLimiter: loginLimiter, logger: logger)
+        let site = MobileSite(upstream: upstream, now: now, logger: logger, loginLimiter: loginLimiter, maxUploadBytes: c.maxUploadBytes)
+        let routes = Routes(api: api, site: site, upstream: upstream)
         do {
             http = try HTTPServer(configuration: c.http, logger: logger) { head in routes.exchange(head) }
         } catch {
@@ -45,10 +46,13 @@ public final class Gateway: Sendable {
 /// Which part of the gateway answers a path.
 struct Routes: Sendable {
     let api: JSONAPI
+    let site: MobileSite
     let upstream: Upstream
 
     func exchange(_ head: HTTPRequestHead) -> any HTTPExchange {
         if head.path.hasPrefix(JSONAPI.prefix) { return api.exchange(head) }
+        if head.path == MobileSite.prefix || head.path.hasPrefix(MobileSite.prefix + "/") { return site.exchange(head) }
+        if head.path == "/" { return FixedExchange(head, MobileSite.redirect("/m/")) }
         if head.path == "/healthz" { return FixedExchange(head, health(head)) }
         return FixedExchange(head, Problem(status: 404, title: "NOT_FOUND", detail: "nothing here: \(head.path)").response)
     }

@@ -17,6 +17,8 @@ public struct GatewayConfiguration: Sendable {
     public var upstreamRetrySeconds = 5
     /// The largest JSON body of a call.
     public var maxJSONBytes = 2 * 1024 * 1024
+    /// The largest photo or file a page uploads (the whole form), in bytes.
+    public var maxUploadBytes = 50 * 1024 * 1024 + 64 * 1024
     /// Password logins one client address may try per minute, and at once.
     public var loginsPerMinute = 10
     public var loginBurst = 5
@@ -122,6 +124,7 @@ public struct GatewayConfiguration: Sendable {
         case "call_timeout_s": callTimeoutSeconds = try number(1...3600)
         case "upstream_retry_s": upstreamRetrySeconds = try number(0...300)
         case "max_json_bytes": maxJSONBytes = try number(1024...67_108_864)
+        case "max_upload_mb": maxUploadBytes = try number(1...1024) * 1_048_576 + 64 * 1024
         case "logins_per_minute": loginsPerMinute = try number(1...10_000)
         case "login_burst": loginBurst = try number(1...10_000)
         default: throw ConfigFile.Problem("\(source): unknown setting \(key)")

@@ -2,18 +2,18 @@ import LianjieScoring
 
 /// How numbers are written in reports: scores with two decimals and a true minus sign,
 /// SVG coordinates with at most one decimal (so output is the same on every machine).
-enum Format {
+public enum Format {
     /// The minus sign (U+2212), as wide as the plus sign.
     static let minus = "\u{2212}"
 
     /// `87.50`, `−3.00`.
-    static func number(_ value: Exact) -> String {
+    public static func number(_ value: Exact) -> String {
         let text = value.formatted(places: 2)
         return text.hasPrefix("-") ? minus + text.dropFirst() : text
     }
 
     /// `+1.10`, `−2.86`, `0.00`.
-    static func signed(_ value: Exact) -> String {
+    public static func signed(_ value: Exact) -> String {
         let rounded = value.rounded(places: 2)
         if rounded.units > 0 { return "+" + rounded.formatted(places: 2) }
         if rounded.units < 0 { return minus + (-rounded).formatted(places: 2) }

@@ -1,9 +1,9 @@
 /// Text made safe for XML and HTML, and the CJK font stack both use.
-enum Markup {
+public enum Markup {
     /// `text` escaped for element content and for attribute values in single or double
     /// quotes: `& < > " '` become entities, and the characters XML 1.0 forbids (C0 controls
     /// other than tab, newline and return; U+FFFE and U+FFFF) become U+FFFD.
-    static func escape(_ text: String) -> String {
+    public static func escape(_ text: String) -> String {
         var out = ""
         out.unicodeScalars.reserveCapacity(text.unicodeScalars.count)
         for scalar in text.unicodeScalars {
@@ -24,7 +24,7 @@ enum Markup {
 
     /// Fonts that resolve to the system's CJK sans-serif faces (Noto / Source Han on Debian,
     /// WenQuanYi elsewhere), written with single quotes so it fits a double-quoted attribute.
-    static let fontFamily =
+    public static let fontFamily =
         "'Noto Sans CJK SC', 'Noto Sans SC', 'Source Han Sans SC', 'Source Han Sans CN', 'WenQuanYi Micro Hei', " +
         "'Microsoft YaHei', 'PingFang SC', sans-serif"
 }
