@@ -204,7 +204,9 @@ let package = Package(
         /// from the messaging app, notifications out.
         .testTarget(name: "LianjieGatewayTests",
                     dependencies: ["LianjieXCTestSupport", "LianjieServiceTestSupport", "LianjieGateway", "LianjieServices", "LianjieStore",
-                                   "LianjieClient", "LianjieMessages", "LianjieRPC", "LianjieRPCServer", "LianjieWire", "LianjieTestSupport"],
+                                   "LianjieClient", "LianjieMessages", "LianjieRPC", "LianjieRPCServer", "LianjieWire", "LianjieTestSupport",
+                                   "LianjieSecurity"],
+                    exclude: ["Browser/cdp.py"],
                     swiftSettings: strict),
         .testTarget(name: "EndToEndTests",
                     dependencies: ["LianjieXCTestSupport", "LianjieClient", "LianjieRPC", "LianjieWire", "LianjieMessages", "LianjieTestSupport",

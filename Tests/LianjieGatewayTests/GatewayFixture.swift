@@ -61,7 +61,7 @@ final class LockedBox<T: Sendable>: Sendable {
 
 /// Waits for `condition` to hold, checking every 2 ms; false after `seconds` (a bound that
 /// only ends a hung test).
-func waitUntil(seconds: Double = 10, _ condition: () -> Bool) -> Bool {
+func waitFor(seconds: Double = 10, _ condition: () -> Bool) -> Bool {
     let limit = Date().addingTimeInterval(seconds)
     while !condition() {
         guard Date() < limit else { return false }

@@ -199,7 +199,7 @@ final class JSONAPITests: XCTestCase {
         let answer = LockedBox<HTTPReply?>(nil)
         let thread = Thread { answer.set(try? f.call("lianjie.v1.UserService/WhoAmI", token: token)) }
         thread.start()
-        XCTAssertTrue(waitUntil { f.gateway.upstream.unprocessedAttempts > 0 })
+        XCTAssertTrue(waitFor { f.gateway.upstream.unprocessedAttempts > 0 })
         var configuration = RPCServerConfiguration()
         configuration.endpoint = Endpoint(host: "127.0.0.1", port: f.deployment.port)
         configuration.trustedGateways = ["127.0.0.1"]
@@ -207,7 +207,7 @@ final class JSONAPITests: XCTestCase {
                                       logger: f.deployment.logger)
         _ = try restarted.start()
         defer { _ = restarted.drain(graceSeconds: 1) }
-        XCTAssertTrue(waitUntil { answer.get() != nil })
+        XCTAssertTrue(waitFor { answer.get() != nil })
         XCTAssertEqual(answer.get()?.status, 200, answer.get()?.text ?? "")
     }
 }

@@ -50,7 +50,8 @@ enum Assets {
         .muted{color:#5b6875;font-size:14px}
         .score{font-size:34px;font-weight:700}
         .chart{background:#fff;border:1px solid #dde3ea;border-radius:10px;padding:8px;margin:0 0 12px}
-        .chart svg{display:block;width:100%;height:auto}
+        .chart svg{display:block;width:100%;max-width:520px;height:auto;margin:0 auto}
+        .score{margin:4px 0}
         .foot{padding:12px 14px 24px;max-width:760px;margin:0 auto;font-size:14px;color:#5b6875;display:flex;flex-wrap:wrap;gap:12px;align-items:center}
         .foot p{flex-basis:100%;margin:4px 0 0}
         .preview{max-width:100%;max-height:220px;border-radius:8px;margin:4px 0 10px;display:none}

@@ -1,6 +1,8 @@
 import Foundation
 import LianjieMessages
 import LianjieRPC
+import LianjieReports
+import LianjieScoring
 
 /// The manager's pages: the team with its grades, a member's portrait, recording an entry
 /// on the spot with a photo, and the rectification reports of the team's cases.
@@ -32,7 +34,7 @@ enum ManagerPages {
         if subjects.isEmpty { body += H.empty("没有可查看的人员。") }
         for s in subjects where s.id != c.me.subjectID {
             let r = grades[s.id]
-            let badge = r.map { $0.noData ? H.badge("无数据") : H.badge("\(Labels.grade($0.grade)) \($0.total)", Labels.gradeTone($0.grade)) } ?? H.badge("未评价")
+            let badge = r.map { $0.noData ? H.badge("无数据") : H.badge("\(Labels.grade($0.grade)) \(Exact($0.total).map(Format.number) ?? $0.total)", Labels.gradeTone($0.grade)) } ?? H.badge("未评价")
             body += H.card("\(s.name)（\(s.employeeNumber)）", badge: badge,
                            actions: "<p class=\"actions\">" + H.link("画像", "/m/team/\(s.id)")
                                + H.link("记录情况", "/m/entries/new?subject=\(FormEncoding.escape(s.id))") + "</p>")
@@ -83,7 +85,7 @@ enum ManagerPages {
         }
         let body = H.form("/m/entries/new", c.viewer, fields, submit: "提交记录", multipart: true)
             + "<p class=\"muted\">记录提交后由纪检人员审核，确认后计入评价。不能记录本人的情况。</p>"
-        return MobileSite.html(status, H.page("记录廉洁情况", viewer: c.viewer, notice: notice, body))
+        return MobileSite.html(status, H.page("记录廉洁情况", viewer: c.viewer, notice: notice ?? c.doneNotice, body))
     }
 
     static func record(_ c: PageContext) throws -> HTTPResponse {
