@@ -150,7 +150,7 @@ enum CalendarDay {
 }
 
 enum PeriodText {
-    static func of(_ p: Period?) -> String {
+    static func of(_ p: LianjieMessages.Period?) -> String {
         guard let p, p.year > 0 else { return "" }
         switch p.kind {
         case .quarter: return "\(p.year) 年第 \(p.index) 季度"
