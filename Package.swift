@@ -105,9 +105,15 @@ let package = Package(
         .target(name: "LianjieResultUse",
                 dependencies: ["LianjieServiceKit", "LianjieRPC", "LianjieRPCServer", "LianjieMessages", "LianjieStore", "LianjieScoring", "LianjieScoringMessages", "LianjieSecurity"],
                 swiftSettings: strict),
+        /// Notifications (`NotificationService`): the outbox's delivery by the mobile gateway,
+        /// with retries, dead letters and an admin's retry.
+        .target(name: "LianjieNotifications",
+                dependencies: ["LianjieServiceKit", "LianjieRPC", "LianjieRPCServer", "LianjieMessages", "LianjieStore"],
+                swiftSettings: strict),
         /// Every service module on one router: the composition the server runs.
         .target(name: "LianjieServices",
-                dependencies: ["LianjieServiceKit", "LianjieUsers", "LianjieEntry", "LianjieEvaluation", "LianjieResultUse", "LianjieRPC", "LianjieRPCServer",
+                dependencies: ["LianjieServiceKit", "LianjieUsers", "LianjieEntry", "LianjieEvaluation", "LianjieResultUse", "LianjieNotifications",
+                               "LianjieRPC", "LianjieRPCServer",
                                "LianjieMessages", "LianjieStore", "LianjieSecurity"],
                 swiftSettings: strict),
         /// What goes into a store besides the services: the first administrator, the demo.

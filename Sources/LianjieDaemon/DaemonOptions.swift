@@ -164,6 +164,7 @@ struct DaemonOptions {
         case "upload_expiry_hours": services.uploadExpirySeconds = Int64(try number(0.1...720) * 3600)
         case "max_work_orders_per_import": services.maxWorkOrdersPerImport = Int(try number(1...50_000))
         case "case_escalation_interval_days": services.caseEscalationIntervalDays = Int(try number(1...365))
+        case "notification_max_attempts": services.notificationMaxAttempts = Int(try number(1...100))
         case "show_recorder_to_employee":
             do { services.showRecorderToEmployee = try ConfigFile.flag(key, value, source) } catch {
                 throw UsageError(description: error.description)

@@ -9,6 +9,7 @@ import LianjieUsers
 import LianjieEntry
 import LianjieEvaluation
 import LianjieResultUse
+import LianjieNotifications
 
 /// The server's services, assembled: every module's access rules in one table, the kit
 /// they share, and each module's handlers on one router.
@@ -21,6 +22,7 @@ public enum Services {
         table.add(EntryModule.accessRules)
         table.add(EvaluationModule.accessRules)
         table.add(ResultUseModule.accessRules)
+        table.add(NotificationModule.accessRules)
         return table
     }
 
@@ -48,11 +50,12 @@ public enum Services {
         _ = PasswordHasher.decoyHash
         router.authenticator = kit.authenticator
         HealthService(knownServices: UsersModule.serviceNames.union(EntryModule.serviceNames).union(EvaluationModule.serviceNames)
-                          .union(ResultUseModule.serviceNames), isDraining: isDraining).register(on: &router)
+                          .union(ResultUseModule.serviceNames).union(NotificationModule.serviceNames), isDraining: isDraining).register(on: &router)
         UsersModule.register(on: &router, kit)
         EntryModule.register(on: &router, kit)
         EvaluationModule.register(on: &router, kit)
         ResultUseModule.register(on: &router, kit)
+        NotificationModule.register(on: &router, kit)
         let unrouted = Set(kit.access.rules.keys).symmetricDifference(router.methodPaths)
         precondition(unrouted.isEmpty, "methods without both an access rule and a handler: \(unrouted.sorted())")
         return router

@@ -151,6 +151,15 @@ struct AccountHandlers: Sendable {
                 if account.id == call.caller.id { throw RPCError(.failedPrecondition, "nobody changes their own grants") }
                 if patch.grants.isEmpty { v.add("account.grants", "at least one grant is required") }
                 account.grants = try Self.checkGrants(patch.grants, field: "account.grants", call, &v)
+            case "platform_user_id":
+                if account.id == call.caller.id { throw RPCError(.failedPrecondition, "nobody links their own messaging-platform id") }
+                if account.kind != "person", !patch.platformUserId.isEmpty {
+                    throw RPCError(.failedPrecondition, "only a person's account signs in from the messaging app")
+                }
+                if !patch.platformUserId.isEmpty, !Self.isPlatformUserID(patch.platformUserId) {
+                    v.add("account.platform_user_id", "must be 1-128 visible characters without spaces (empty unlinks)")
+                }
+                account.platformUserID = patch.platformUserId
             default: v.add("update_mask", "\(path) cannot be changed here")
             }
         }
@@ -163,9 +172,15 @@ struct AccountHandlers: Sendable {
             var next = current
             next.displayName = updated.displayName
             next.grants = updated.grants
+            next.platformUserID = updated.platformUserID
             try tx.updateAccount(next)
             return Convert.account(try tx.account(id: updated.id) ?? next)
         }
+    }
+
+    /// A messaging-platform user id as the platform writes it: 1-128 visible characters.
+    static func isPlatformUserID(_ id: String) -> Bool {
+        (1...128).contains(id.count) && id.unicodeScalars.allSatisfy { !$0.properties.isWhitespace && $0.value >= 0x21 && $0.value != 0x7F }
     }
 
     func list(_ request: ListAccountsRequest, _ call: Call) throws -> ListAccountsResponse {

@@ -10,7 +10,8 @@ enum Convert {
         Account(id: a.id, username: a.username, displayName: a.displayName,
                 grants: a.grants.map { RoleGrant(role: RoleNames.role($0.role), organizationId: $0.organizationID) },
                 createTime: Time(seconds: a.createTime), disabled: a.disabled,
-                kind: a.kind == "service" ? .service : .person, etag: String(a.version), disabledReason: a.disabledReason)
+                kind: a.kind == "service" ? .service : .person, etag: String(a.version), disabledReason: a.disabledReason,
+                platformUserId: a.platformUserID)
     }
 
     static func organization(_ o: OrganizationRecord) -> Organization {

@@ -26,6 +26,7 @@ struct SessionHandlers: Sendable {
         router.register(UserService.login, execution: .isolated, authentication: .none) { request, context in
             try s.login(request, context)
         }
+        kit.register(UserService.openPlatformSession, audit: .change, on: &router) { request, call in try s.openPlatformSession(request, call) }
         kit.register(UserService.logout, audit: .change, on: &router) { _, call in try s.logout(call) }
         // Answered from the resolved caller alone, on the connection's thread.
         kit.register(UserService.whoAmI, audit: .none, execution: .inline, on: &router) { _, call in s.whoAmI(call) }
@@ -95,6 +96,43 @@ struct SessionHandlers: Sendable {
         }
         logger.info("login", ["account": .text(account.id), "peer": .text(context.peer)])
         return LoginResponse(token: token, expiresAtUnix: session.expireTime, account: Convert.account(account))
+    }
+
+    /// Sign-in from the messaging app: the gateway (ROLE_GATEWAY on the root) vouches that
+    /// its user is this platform user; the linked person's account gets a session. The
+    /// session's peer is the gateway's client (its `forwarded-for`, when lianjied trusts
+    /// the gateway).
+    func openPlatformSession(_ request: OpenPlatformSessionRequest, _ call: Call) throws -> LoginResponse {
+        guard call.caller.coversRoot([.gateway]) else {
+            throw RPCError(.permissionDenied, "only the gateway's service account, granted on the root organisation, opens these sessions")
+        }
+        guard AccountHandlers.isPlatformUserID(request.platformUserId) else {
+            throw RPCError.invalidArgument(field: "platform_user_id", "must be 1-128 visible characters without spaces")
+        }
+        guard let account = try call.read({ try $0.account(platformUserID: request.platformUserId) }) else {
+            call.target = AuditLog.Target(type: "platform_user", id: request.platformUserId)
+            throw RPCError(.notFound, "no account is linked to this messaging-platform user")
+        }
+        call.target = AuditLog.Target(type: "account", id: account.id)
+        guard account.kind == "person" else { throw RPCError(.failedPrecondition, "the linked account is not a person's") }
+        guard !account.disabled else { throw RPCError(.failedPrecondition, "the linked account is disabled") }
+        let now = settings.clock.now()
+        let token = Token.generate()
+        let session = SessionRecord(tokenHash: Token.storageHash(token), accountID: account.id, createTime: now,
+                                    expireTime: now + settings.sessionSeconds, peer: call.context.peer)
+        call.target = AuditLog.Target(type: "session", id: SessionHandlers.sessionID(session.tokenHash))
+        // The stored answer (for the audit's change record) never holds the token.
+        let answer = try call.write { tx -> LoginResponse in
+            guard let current = try tx.account(id: account.id), !current.disabled, current.platformUserID == request.platformUserId else {
+                throw RPCError(.notFound, "no account is linked to this messaging-platform user")
+            }
+            try tx.createSession(session)
+            return LoginResponse(expiresAtUnix: session.expireTime, account: Convert.account(current))
+        }
+        logger.info("platform sign-in", ["account": .text(account.id), "peer": .text(call.context.peer)])
+        var response = answer
+        response.token = token
+        return response
     }
 
     /// A refused login attempt for the audit log (who tried, from where, how it ended).

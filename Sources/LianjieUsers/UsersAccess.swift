@@ -14,6 +14,7 @@ public enum UsersAccess {
     public static let rules: [String: AccessRule] = [
         UserService.login.path: .anyone,
         UserService.logout.path: .authenticated,
+        UserService.openPlatformSession.path: .roles([.gateway]),
         UserService.whoAmI.path: .authenticated,
         UserService.changePassword.path: .authenticated,
         UserService.listSessions.path: .authenticated,

@@ -334,7 +334,7 @@ final class UserManagementTests: XCTestCase {
         // A subtree auditor view: an inspector cannot verify, and the district admin sees only their subtree.
         await assertRPCError(.permissionDenied) { try await inspector.verifyAuditLog() }
 
-        XCTAssertEqual(server.stop(), 0)
+        XCTAssertEqual(server.stop(), 0, "lianjied did not drain cleanly; its last log lines:\n" + server.log.suffix(30).joined(separator: "\n"))
         let db = server.dataDirectory + "/lianjie.db"
         func sqlite(_ sql: String) throws {
             let p = Process()

@@ -100,6 +100,13 @@ const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__dismiss_alert_requ
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__mark_alert_for_case_request(void) { return &lianjie__v1__mark_alert_for_case_request__descriptor; }
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__health_check_request(void) { return &lianjie__v1__health_check_request__descriptor; }
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__health_check_response(void) { return &lianjie__v1__health_check_response__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__notification(void) { return &lianjie__v1__notification__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__claim_notifications_request(void) { return &lianjie__v1__claim_notifications_request__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__claim_notifications_response(void) { return &lianjie__v1__claim_notifications_response__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__report_notification_delivery_request(void) { return &lianjie__v1__report_notification_delivery_request__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_notifications_request(void) { return &lianjie__v1__list_notifications_request__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_notifications_response(void) { return &lianjie__v1__list_notifications_response__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__retry_notification_request(void) { return &lianjie__v1__retry_notification_request__descriptor; }
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__organization(void) { return &lianjie__v1__organization__descriptor; }
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__disposition(void) { return &lianjie__v1__disposition__descriptor; }
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__rectification(void) { return &lianjie__v1__rectification__descriptor; }
@@ -162,6 +169,7 @@ const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__date(void) { retur
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__period(void) { return &lianjie__v1__period__descriptor; }
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__login_request(void) { return &lianjie__v1__login_request__descriptor; }
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__login_response(void) { return &lianjie__v1__login_response__descriptor; }
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__open_platform_session_request(void) { return &lianjie__v1__open_platform_session_request__descriptor; }
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__logout_request(void) { return &lianjie__v1__logout_request__descriptor; }
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__logout_response(void) { return &lianjie__v1__logout_response__descriptor; }
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__who_am_irequest(void) { return &lianjie__v1__who_am_irequest__descriptor; }
@@ -226,6 +234,7 @@ static const ProtobufCServiceDescriptor *const lj_services[] = {
     &lianjie__v1__entry_service__descriptor,
     &lianjie__v1__evaluation_service__descriptor,
     &lianjie__v1__health__descriptor,
+    &lianjie__v1__notification_service__descriptor,
     &lianjie__v1__result_use_service__descriptor,
     &lianjie__v1__user_service__descriptor,
 };

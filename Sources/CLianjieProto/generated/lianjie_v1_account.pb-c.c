@@ -238,7 +238,7 @@ const ProtobufCMessageDescriptor lianjie__v1__role_grant__descriptor =
   (ProtobufCMessageInit) lianjie__v1__role_grant__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor lianjie__v1__account__field_descriptors[9] =
+static const ProtobufCFieldDescriptor lianjie__v1__account__field_descriptors[10] =
 {
   {
     "id",
@@ -348,6 +348,18 @@ static const ProtobufCFieldDescriptor lianjie__v1__account__field_descriptors[9]
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "platform_user_id",
+    10,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Account, platform_user_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned lianjie__v1__account__field_indices_by_name[] = {
   4,   /* field[4] = create_time */
@@ -358,12 +370,13 @@ static const unsigned lianjie__v1__account__field_indices_by_name[] = {
   3,   /* field[3] = grants */
   0,   /* field[0] = id */
   6,   /* field[6] = kind */
+  9,   /* field[9] = platform_user_id */
   1,   /* field[1] = username */
 };
 static const ProtobufCIntRange lianjie__v1__account__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 9 }
+  { 0, 10 }
 };
 const ProtobufCMessageDescriptor lianjie__v1__account__descriptor =
 {
@@ -373,7 +386,7 @@ const ProtobufCMessageDescriptor lianjie__v1__account__descriptor =
   "Lianjie__V1__Account",
   "lianjie.v1",
   sizeof(Lianjie__V1__Account),
-  9,
+  10,
   lianjie__v1__account__field_descriptors,
   lianjie__v1__account__field_indices_by_name,
   1,  lianjie__v1__account__number_ranges,
@@ -586,7 +599,7 @@ const ProtobufCMessageDescriptor lianjie__v1__session__descriptor =
   (ProtobufCMessageInit) lianjie__v1__session__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCEnumValue lianjie__v1__role__enum_values_by_number[9] =
+static const ProtobufCEnumValue lianjie__v1__role__enum_values_by_number[10] =
 {
   { "ROLE_UNSPECIFIED", "LIANJIE__V1__ROLE__ROLE_UNSPECIFIED", 0 },
   { "ROLE_ADMIN", "LIANJIE__V1__ROLE__ROLE_ADMIN", 1 },
@@ -597,16 +610,18 @@ static const ProtobufCEnumValue lianjie__v1__role__enum_values_by_number[9] =
   { "ROLE_SERVICE", "LIANJIE__V1__ROLE__ROLE_SERVICE", 6 },
   { "ROLE_AUDITOR", "LIANJIE__V1__ROLE__ROLE_AUDITOR", 7 },
   { "ROLE_DISCIPLINE_HEAD", "LIANJIE__V1__ROLE__ROLE_DISCIPLINE_HEAD", 8 },
+  { "ROLE_GATEWAY", "LIANJIE__V1__ROLE__ROLE_GATEWAY", 9 },
 };
 static const ProtobufCIntRange lianjie__v1__role__value_ranges[] = {
-{0, 0},{0, 9}
+{0, 0},{0, 10}
 };
-static const ProtobufCEnumValueIndex lianjie__v1__role__enum_values_by_name[9] =
+static const ProtobufCEnumValueIndex lianjie__v1__role__enum_values_by_name[10] =
 {
   { "ROLE_ADMIN", 1 },
   { "ROLE_AUDITOR", 7 },
   { "ROLE_DISCIPLINE_HEAD", 8 },
   { "ROLE_EMPLOYEE", 5 },
+  { "ROLE_GATEWAY", 9 },
   { "ROLE_HR", 4 },
   { "ROLE_INSPECTOR", 2 },
   { "ROLE_MANAGER", 3 },
@@ -620,9 +635,9 @@ const ProtobufCEnumDescriptor lianjie__v1__role__descriptor =
   "Role",
   "Lianjie__V1__Role",
   "lianjie.v1",
-  9,
+  10,
   lianjie__v1__role__enum_values_by_number,
-  9,
+  10,
   lianjie__v1__role__enum_values_by_name,
   1,
   lianjie__v1__role__value_ranges,

@@ -97,6 +97,51 @@ void   lianjie__v1__login_response__free_unpacked
   assert(message->base.descriptor == &lianjie__v1__login_response__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
+void   lianjie__v1__open_platform_session_request__init
+                     (Lianjie__V1__OpenPlatformSessionRequest         *message)
+{
+  static const Lianjie__V1__OpenPlatformSessionRequest init_value = LIANJIE__V1__OPEN_PLATFORM_SESSION_REQUEST__INIT;
+  *message = init_value;
+}
+size_t lianjie__v1__open_platform_session_request__get_packed_size
+                     (const Lianjie__V1__OpenPlatformSessionRequest *message)
+{
+  assert(message->base.descriptor == &lianjie__v1__open_platform_session_request__descriptor);
+  return protobuf_c_message_get_packed_size ((const ProtobufCMessage*)(message));
+}
+size_t lianjie__v1__open_platform_session_request__pack
+                     (const Lianjie__V1__OpenPlatformSessionRequest *message,
+                      uint8_t       *out)
+{
+  assert(message->base.descriptor == &lianjie__v1__open_platform_session_request__descriptor);
+  return protobuf_c_message_pack ((const ProtobufCMessage*)message, out);
+}
+size_t lianjie__v1__open_platform_session_request__pack_to_buffer
+                     (const Lianjie__V1__OpenPlatformSessionRequest *message,
+                      ProtobufCBuffer *buffer)
+{
+  assert(message->base.descriptor == &lianjie__v1__open_platform_session_request__descriptor);
+  return protobuf_c_message_pack_to_buffer ((const ProtobufCMessage*)message, buffer);
+}
+Lianjie__V1__OpenPlatformSessionRequest *
+       lianjie__v1__open_platform_session_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data)
+{
+  return (Lianjie__V1__OpenPlatformSessionRequest *)
+     protobuf_c_message_unpack (&lianjie__v1__open_platform_session_request__descriptor,
+                                allocator, len, data);
+}
+void   lianjie__v1__open_platform_session_request__free_unpacked
+                     (Lianjie__V1__OpenPlatformSessionRequest *message,
+                      ProtobufCAllocator *allocator)
+{
+  if(!message)
+    return;
+  assert(message->base.descriptor == &lianjie__v1__open_platform_session_request__descriptor);
+  protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
+}
 void   lianjie__v1__logout_request__init
                      (Lianjie__V1__LogoutRequest         *message)
 {
@@ -2595,6 +2640,44 @@ const ProtobufCMessageDescriptor lianjie__v1__login_response__descriptor =
   lianjie__v1__login_response__field_indices_by_name,
   1,  lianjie__v1__login_response__number_ranges,
   (ProtobufCMessageInit) lianjie__v1__login_response__init,
+  NULL,NULL,NULL    /* reserved[123] */
+};
+static const ProtobufCFieldDescriptor lianjie__v1__open_platform_session_request__field_descriptors[1] =
+{
+  {
+    "platform_user_id",
+    1,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__OpenPlatformSessionRequest, platform_user_id),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
+};
+static const unsigned lianjie__v1__open_platform_session_request__field_indices_by_name[] = {
+  0,   /* field[0] = platform_user_id */
+};
+static const ProtobufCIntRange lianjie__v1__open_platform_session_request__number_ranges[1 + 1] =
+{
+  { 1, 0 },
+  { 0, 1 }
+};
+const ProtobufCMessageDescriptor lianjie__v1__open_platform_session_request__descriptor =
+{
+  PROTOBUF_C__MESSAGE_DESCRIPTOR_MAGIC,
+  "lianjie.v1.OpenPlatformSessionRequest",
+  "OpenPlatformSessionRequest",
+  "Lianjie__V1__OpenPlatformSessionRequest",
+  "lianjie.v1",
+  sizeof(Lianjie__V1__OpenPlatformSessionRequest),
+  1,
+  lianjie__v1__open_platform_session_request__field_descriptors,
+  lianjie__v1__open_platform_session_request__field_indices_by_name,
+  1,  lianjie__v1__open_platform_session_request__number_ranges,
+  (ProtobufCMessageInit) lianjie__v1__open_platform_session_request__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
 #define lianjie__v1__logout_request__field_descriptors NULL
@@ -5471,9 +5554,10 @@ const ProtobufCMessageDescriptor lianjie__v1__get_audit_anchor_response__descrip
   (ProtobufCMessageInit) lianjie__v1__get_audit_anchor_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCMethodDescriptor lianjie__v1__user_service__method_descriptors[36] =
+static const ProtobufCMethodDescriptor lianjie__v1__user_service__method_descriptors[37] =
 {
   { "Login", &lianjie__v1__login_request__descriptor, &lianjie__v1__login_response__descriptor },
+  { "OpenPlatformSession", &lianjie__v1__open_platform_session_request__descriptor, &lianjie__v1__login_response__descriptor },
   { "Logout", &lianjie__v1__logout_request__descriptor, &lianjie__v1__logout_response__descriptor },
   { "WhoAmI", &lianjie__v1__who_am_irequest__descriptor, &lianjie__v1__who_am_iresponse__descriptor },
   { "ChangePassword", &lianjie__v1__change_password_request__descriptor, &lianjie__v1__change_password_response__descriptor },
@@ -5511,42 +5595,43 @@ static const ProtobufCMethodDescriptor lianjie__v1__user_service__method_descrip
   { "GetAuditAnchor", &lianjie__v1__get_audit_anchor_request__descriptor, &lianjie__v1__get_audit_anchor_response__descriptor },
 };
 const unsigned lianjie__v1__user_service__method_indices_by_name[] = {
-  3,        /* ChangePassword */
-  12,        /* CreateAccount */
-  22,        /* CreateCategory */
-  6,        /* CreateOrganization */
-  24,        /* CreatePost */
-  26,        /* CreateSubject */
-  10,        /* DeactivateOrganization */
-  16,        /* DisableAccount */
-  17,        /* EnableAccount */
-  13,        /* GetAccount */
-  35,        /* GetAuditAnchor */
-  7,        /* GetOrganization */
-  27,        /* GetSubject */
-  32,        /* ImportSubjects */
-  19,        /* IssueApiToken */
-  15,        /* ListAccounts */
-  20,        /* ListApiTokens */
-  33,        /* ListAuditEntries */
-  23,        /* ListCategories */
-  11,        /* ListOrganizations */
-  31,        /* ListPlacements */
-  25,        /* ListPosts */
-  4,        /* ListSessions */
-  30,        /* ListSubjects */
+  4,        /* ChangePassword */
+  13,        /* CreateAccount */
+  23,        /* CreateCategory */
+  7,        /* CreateOrganization */
+  25,        /* CreatePost */
+  27,        /* CreateSubject */
+  11,        /* DeactivateOrganization */
+  17,        /* DisableAccount */
+  18,        /* EnableAccount */
+  14,        /* GetAccount */
+  36,        /* GetAuditAnchor */
+  8,        /* GetOrganization */
+  28,        /* GetSubject */
+  33,        /* ImportSubjects */
+  20,        /* IssueApiToken */
+  16,        /* ListAccounts */
+  21,        /* ListApiTokens */
+  34,        /* ListAuditEntries */
+  24,        /* ListCategories */
+  12,        /* ListOrganizations */
+  32,        /* ListPlacements */
+  26,        /* ListPosts */
+  5,        /* ListSessions */
+  31,        /* ListSubjects */
   0,        /* Login */
-  1,        /* Logout */
-  9,        /* MoveOrganization */
-  18,        /* ResetPassword */
-  21,        /* RevokeApiToken */
-  5,        /* RevokeSession */
-  29,        /* TransferSubject */
-  14,        /* UpdateAccount */
-  8,        /* UpdateOrganization */
-  28,        /* UpdateSubject */
-  34,        /* VerifyAuditLog */
-  2         /* WhoAmI */
+  2,        /* Logout */
+  10,        /* MoveOrganization */
+  1,        /* OpenPlatformSession */
+  19,        /* ResetPassword */
+  22,        /* RevokeApiToken */
+  6,        /* RevokeSession */
+  30,        /* TransferSubject */
+  15,        /* UpdateAccount */
+  9,        /* UpdateOrganization */
+  29,        /* UpdateSubject */
+  35,        /* VerifyAuditLog */
+  3         /* WhoAmI */
 };
 const ProtobufCServiceDescriptor lianjie__v1__user_service__descriptor =
 {
@@ -5555,7 +5640,7 @@ const ProtobufCServiceDescriptor lianjie__v1__user_service__descriptor =
   "UserService",
   "Lianjie__V1__UserService",
   "lianjie.v1",
-  36,
+  37,
   lianjie__v1__user_service__method_descriptors,
   lianjie__v1__user_service__method_indices_by_name
 };
@@ -5567,13 +5652,21 @@ void lianjie__v1__user_service__login(ProtobufCService *service,
   assert(service->descriptor == &lianjie__v1__user_service__descriptor);
   service->invoke(service, 0, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
+void lianjie__v1__user_service__open_platform_session(ProtobufCService *service,
+                                                      const Lianjie__V1__OpenPlatformSessionRequest *input,
+                                                      Lianjie__V1__LoginResponse_Closure closure,
+                                                      void *closure_data)
+{
+  assert(service->descriptor == &lianjie__v1__user_service__descriptor);
+  service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+}
 void lianjie__v1__user_service__logout(ProtobufCService *service,
                                        const Lianjie__V1__LogoutRequest *input,
                                        Lianjie__V1__LogoutResponse_Closure closure,
                                        void *closure_data)
 {
   assert(service->descriptor == &lianjie__v1__user_service__descriptor);
-  service->invoke(service, 1, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lianjie__v1__user_service__who_am_i(ProtobufCService *service,
                                          const Lianjie__V1__WhoAmIRequest *input,
@@ -5581,7 +5674,7 @@ void lianjie__v1__user_service__who_am_i(ProtobufCService *service,
                                          void *closure_data)
 {
   assert(service->descriptor == &lianjie__v1__user_service__descriptor);
-  service->invoke(service, 2, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lianjie__v1__user_service__change_password(ProtobufCService *service,
                                                 const Lianjie__V1__ChangePasswordRequest *input,
@@ -5589,7 +5682,7 @@ void lianjie__v1__user_service__change_password(ProtobufCService *service,
                                                 void *closure_data)
 {
   assert(service->descriptor == &lianjie__v1__user_service__descriptor);
-  service->invoke(service, 3, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lianjie__v1__user_service__list_sessions(ProtobufCService *service,
                                               const Lianjie__V1__ListSessionsRequest *input,
@@ -5597,7 +5690,7 @@ void lianjie__v1__user_service__list_sessions(ProtobufCService *service,
                                               void *closure_data)
 {
   assert(service->descriptor == &lianjie__v1__user_service__descriptor);
-  service->invoke(service, 4, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lianjie__v1__user_service__revoke_session(ProtobufCService *service,
                                                const Lianjie__V1__RevokeSessionRequest *input,
@@ -5605,7 +5698,7 @@ void lianjie__v1__user_service__revoke_session(ProtobufCService *service,
                                                void *closure_data)
 {
   assert(service->descriptor == &lianjie__v1__user_service__descriptor);
-  service->invoke(service, 5, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lianjie__v1__user_service__create_organization(ProtobufCService *service,
                                                     const Lianjie__V1__CreateOrganizationRequest *input,
@@ -5613,7 +5706,7 @@ void lianjie__v1__user_service__create_organization(ProtobufCService *service,
                                                     void *closure_data)
 {
   assert(service->descriptor == &lianjie__v1__user_service__descriptor);
-  service->invoke(service, 6, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lianjie__v1__user_service__get_organization(ProtobufCService *service,
                                                  const Lianjie__V1__GetOrganizationRequest *input,
@@ -5621,7 +5714,7 @@ void lianjie__v1__user_service__get_organization(ProtobufCService *service,
                                                  void *closure_data)
 {
   assert(service->descriptor == &lianjie__v1__user_service__descriptor);
-  service->invoke(service, 7, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lianjie__v1__user_service__update_organization(ProtobufCService *service,
                                                     const Lianjie__V1__UpdateOrganizationRequest *input,
@@ -5629,7 +5722,7 @@ void lianjie__v1__user_service__update_organization(ProtobufCService *service,
                                                     void *closure_data)
 {
   assert(service->descriptor == &lianjie__v1__user_service__descriptor);
-  service->invoke(service, 8, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lianjie__v1__user_service__move_organization(ProtobufCService *service,
                                                   const Lianjie__V1__MoveOrganizationRequest *input,
@@ -5637,7 +5730,7 @@ void lianjie__v1__user_service__move_organization(ProtobufCService *service,
                                                   void *closure_data)
 {
   assert(service->descriptor == &lianjie__v1__user_service__descriptor);
-  service->invoke(service, 9, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lianjie__v1__user_service__deactivate_organization(ProtobufCService *service,
                                                         const Lianjie__V1__DeactivateOrganizationRequest *input,
@@ -5645,7 +5738,7 @@ void lianjie__v1__user_service__deactivate_organization(ProtobufCService *servic
                                                         void *closure_data)
 {
   assert(service->descriptor == &lianjie__v1__user_service__descriptor);
-  service->invoke(service, 10, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lianjie__v1__user_service__list_organizations(ProtobufCService *service,
                                                    const Lianjie__V1__ListOrganizationsRequest *input,
@@ -5653,7 +5746,7 @@ void lianjie__v1__user_service__list_organizations(ProtobufCService *service,
                                                    void *closure_data)
 {
   assert(service->descriptor == &lianjie__v1__user_service__descriptor);
-  service->invoke(service, 11, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lianjie__v1__user_service__create_account(ProtobufCService *service,
                                                const Lianjie__V1__CreateAccountRequest *input,
@@ -5661,7 +5754,7 @@ void lianjie__v1__user_service__create_account(ProtobufCService *service,
                                                void *closure_data)
 {
   assert(service->descriptor == &lianjie__v1__user_service__descriptor);
-  service->invoke(service, 12, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lianjie__v1__user_service__get_account(ProtobufCService *service,
                                             const Lianjie__V1__GetAccountRequest *input,
@@ -5669,7 +5762,7 @@ void lianjie__v1__user_service__get_account(ProtobufCService *service,
                                             void *closure_data)
 {
   assert(service->descriptor == &lianjie__v1__user_service__descriptor);
-  service->invoke(service, 13, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lianjie__v1__user_service__update_account(ProtobufCService *service,
                                                const Lianjie__V1__UpdateAccountRequest *input,
@@ -5677,7 +5770,7 @@ void lianjie__v1__user_service__update_account(ProtobufCService *service,
                                                void *closure_data)
 {
   assert(service->descriptor == &lianjie__v1__user_service__descriptor);
-  service->invoke(service, 14, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lianjie__v1__user_service__list_accounts(ProtobufCService *service,
                                               const Lianjie__V1__ListAccountsRequest *input,
@@ -5685,7 +5778,7 @@ void lianjie__v1__user_service__list_accounts(ProtobufCService *service,
                                               void *closure_data)
 {
   assert(service->descriptor == &lianjie__v1__user_service__descriptor);
-  service->invoke(service, 15, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lianjie__v1__user_service__disable_account(ProtobufCService *service,
                                                 const Lianjie__V1__DisableAccountRequest *input,
@@ -5693,7 +5786,7 @@ void lianjie__v1__user_service__disable_account(ProtobufCService *service,
                                                 void *closure_data)
 {
   assert(service->descriptor == &lianjie__v1__user_service__descriptor);
-  service->invoke(service, 16, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lianjie__v1__user_service__enable_account(ProtobufCService *service,
                                                const Lianjie__V1__EnableAccountRequest *input,
@@ -5701,7 +5794,7 @@ void lianjie__v1__user_service__enable_account(ProtobufCService *service,
                                                void *closure_data)
 {
   assert(service->descriptor == &lianjie__v1__user_service__descriptor);
-  service->invoke(service, 17, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lianjie__v1__user_service__reset_password(ProtobufCService *service,
                                                const Lianjie__V1__ResetPasswordRequest *input,
@@ -5709,7 +5802,7 @@ void lianjie__v1__user_service__reset_password(ProtobufCService *service,
                                                void *closure_data)
 {
   assert(service->descriptor == &lianjie__v1__user_service__descriptor);
-  service->invoke(service, 18, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 19, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lianjie__v1__user_service__issue_api_token(ProtobufCService *service,
                                                 const Lianjie__V1__IssueApiTokenRequest *input,
@@ -5717,7 +5810,7 @@ void lianjie__v1__user_service__issue_api_token(ProtobufCService *service,
                                                 void *closure_data)
 {
   assert(service->descriptor == &lianjie__v1__user_service__descriptor);
-  service->invoke(service, 19, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 20, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lianjie__v1__user_service__list_api_tokens(ProtobufCService *service,
                                                 const Lianjie__V1__ListApiTokensRequest *input,
@@ -5725,7 +5818,7 @@ void lianjie__v1__user_service__list_api_tokens(ProtobufCService *service,
                                                 void *closure_data)
 {
   assert(service->descriptor == &lianjie__v1__user_service__descriptor);
-  service->invoke(service, 20, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 21, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lianjie__v1__user_service__revoke_api_token(ProtobufCService *service,
                                                  const Lianjie__V1__RevokeApiTokenRequest *input,
@@ -5733,7 +5826,7 @@ void lianjie__v1__user_service__revoke_api_token(ProtobufCService *service,
                                                  void *closure_data)
 {
   assert(service->descriptor == &lianjie__v1__user_service__descriptor);
-  service->invoke(service, 21, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 22, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lianjie__v1__user_service__create_category(ProtobufCService *service,
                                                 const Lianjie__V1__CreateCategoryRequest *input,
@@ -5741,7 +5834,7 @@ void lianjie__v1__user_service__create_category(ProtobufCService *service,
                                                 void *closure_data)
 {
   assert(service->descriptor == &lianjie__v1__user_service__descriptor);
-  service->invoke(service, 22, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 23, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lianjie__v1__user_service__list_categories(ProtobufCService *service,
                                                 const Lianjie__V1__ListCategoriesRequest *input,
@@ -5749,7 +5842,7 @@ void lianjie__v1__user_service__list_categories(ProtobufCService *service,
                                                 void *closure_data)
 {
   assert(service->descriptor == &lianjie__v1__user_service__descriptor);
-  service->invoke(service, 23, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 24, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lianjie__v1__user_service__create_post(ProtobufCService *service,
                                             const Lianjie__V1__CreatePostRequest *input,
@@ -5757,7 +5850,7 @@ void lianjie__v1__user_service__create_post(ProtobufCService *service,
                                             void *closure_data)
 {
   assert(service->descriptor == &lianjie__v1__user_service__descriptor);
-  service->invoke(service, 24, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 25, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lianjie__v1__user_service__list_posts(ProtobufCService *service,
                                            const Lianjie__V1__ListPostsRequest *input,
@@ -5765,7 +5858,7 @@ void lianjie__v1__user_service__list_posts(ProtobufCService *service,
                                            void *closure_data)
 {
   assert(service->descriptor == &lianjie__v1__user_service__descriptor);
-  service->invoke(service, 25, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 26, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lianjie__v1__user_service__create_subject(ProtobufCService *service,
                                                const Lianjie__V1__CreateSubjectRequest *input,
@@ -5773,7 +5866,7 @@ void lianjie__v1__user_service__create_subject(ProtobufCService *service,
                                                void *closure_data)
 {
   assert(service->descriptor == &lianjie__v1__user_service__descriptor);
-  service->invoke(service, 26, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 27, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lianjie__v1__user_service__get_subject(ProtobufCService *service,
                                             const Lianjie__V1__GetSubjectRequest *input,
@@ -5781,7 +5874,7 @@ void lianjie__v1__user_service__get_subject(ProtobufCService *service,
                                             void *closure_data)
 {
   assert(service->descriptor == &lianjie__v1__user_service__descriptor);
-  service->invoke(service, 27, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 28, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lianjie__v1__user_service__update_subject(ProtobufCService *service,
                                                const Lianjie__V1__UpdateSubjectRequest *input,
@@ -5789,7 +5882,7 @@ void lianjie__v1__user_service__update_subject(ProtobufCService *service,
                                                void *closure_data)
 {
   assert(service->descriptor == &lianjie__v1__user_service__descriptor);
-  service->invoke(service, 28, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 29, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lianjie__v1__user_service__transfer_subject(ProtobufCService *service,
                                                  const Lianjie__V1__TransferSubjectRequest *input,
@@ -5797,7 +5890,7 @@ void lianjie__v1__user_service__transfer_subject(ProtobufCService *service,
                                                  void *closure_data)
 {
   assert(service->descriptor == &lianjie__v1__user_service__descriptor);
-  service->invoke(service, 29, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 30, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lianjie__v1__user_service__list_subjects(ProtobufCService *service,
                                               const Lianjie__V1__ListSubjectsRequest *input,
@@ -5805,7 +5898,7 @@ void lianjie__v1__user_service__list_subjects(ProtobufCService *service,
                                               void *closure_data)
 {
   assert(service->descriptor == &lianjie__v1__user_service__descriptor);
-  service->invoke(service, 30, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 31, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lianjie__v1__user_service__list_placements(ProtobufCService *service,
                                                 const Lianjie__V1__ListPlacementsRequest *input,
@@ -5813,7 +5906,7 @@ void lianjie__v1__user_service__list_placements(ProtobufCService *service,
                                                 void *closure_data)
 {
   assert(service->descriptor == &lianjie__v1__user_service__descriptor);
-  service->invoke(service, 31, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 32, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lianjie__v1__user_service__import_subjects(ProtobufCService *service,
                                                 const Lianjie__V1__ImportSubjectsRequest *input,
@@ -5821,7 +5914,7 @@ void lianjie__v1__user_service__import_subjects(ProtobufCService *service,
                                                 void *closure_data)
 {
   assert(service->descriptor == &lianjie__v1__user_service__descriptor);
-  service->invoke(service, 32, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 33, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lianjie__v1__user_service__list_audit_entries(ProtobufCService *service,
                                                    const Lianjie__V1__ListAuditEntriesRequest *input,
@@ -5829,7 +5922,7 @@ void lianjie__v1__user_service__list_audit_entries(ProtobufCService *service,
                                                    void *closure_data)
 {
   assert(service->descriptor == &lianjie__v1__user_service__descriptor);
-  service->invoke(service, 33, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 34, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lianjie__v1__user_service__verify_audit_log(ProtobufCService *service,
                                                  const Lianjie__V1__VerifyAuditLogRequest *input,
@@ -5837,7 +5930,7 @@ void lianjie__v1__user_service__verify_audit_log(ProtobufCService *service,
                                                  void *closure_data)
 {
   assert(service->descriptor == &lianjie__v1__user_service__descriptor);
-  service->invoke(service, 34, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 35, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lianjie__v1__user_service__get_audit_anchor(ProtobufCService *service,
                                                  const Lianjie__V1__GetAuditAnchorRequest *input,
@@ -5845,7 +5938,7 @@ void lianjie__v1__user_service__get_audit_anchor(ProtobufCService *service,
                                                  void *closure_data)
 {
   assert(service->descriptor == &lianjie__v1__user_service__descriptor);
-  service->invoke(service, 35, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
+  service->invoke(service, 36, (const ProtobufCMessage *) input, (ProtobufCClosure) closure, closure_data);
 }
 void lianjie__v1__user_service__init (Lianjie__V1__UserService_Service *service,
                                       Lianjie__V1__UserService_ServiceDestroy destroy)

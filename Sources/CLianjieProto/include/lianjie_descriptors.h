@@ -11,6 +11,7 @@
 #include "lianjie/v1/evaluation.pb-c.h"
 #include "lianjie/v1/evaluation_service.pb-c.h"
 #include "lianjie/v1/health.pb-c.h"
+#include "lianjie/v1/notification_service.pb-c.h"
 #include "lianjie/v1/organization.pb-c.h"
 #include "lianjie/v1/result_use.pb-c.h"
 #include "lianjie/v1/result_use_service.pb-c.h"
@@ -119,6 +120,13 @@ const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__dismiss_alert_requ
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__mark_alert_for_case_request(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__health_check_request(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__health_check_response(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__notification(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__claim_notifications_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__claim_notifications_response(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__report_notification_delivery_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_notifications_request(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__list_notifications_response(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__retry_notification_request(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__organization(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__disposition(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__rectification(void);
@@ -181,6 +189,7 @@ const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__date(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__period(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__login_request(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__login_response(void);
+const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__open_platform_session_request(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__logout_request(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__logout_response(void);
 const ProtobufCMessageDescriptor *lj_descriptor__lianjie__v1__who_am_irequest(void);

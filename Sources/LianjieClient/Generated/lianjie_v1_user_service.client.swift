@@ -28,6 +28,18 @@ public struct UserServiceClient: Sendable {
         try await client.call(UserService.login, request, options: options)
     }
 
+    /// Sign-in from the messaging app: a session, like Login's, for the person account linked
+    /// (`Account.platform_user_id`) to the messaging-platform user the gateway has verified
+    /// with the platform's OAuth2 code. Only the gateway's service account (ROLE_GATEWAY)
+    /// may call it; the session records the gateway's client as its peer. Audited (a session
+    /// opened, or the refusal). Errors: INVALID_ARGUMENT (an empty or malformed id),
+    /// NOT_FOUND (no account is linked to that user), FAILED_PRECONDITION (the account is
+    /// disabled, or not a person's), PERMISSION_DENIED.
+    /// - Throws: `RPCError` with the status the server answered.
+    public func openPlatformSession(_ request: OpenPlatformSessionRequest = OpenPlatformSessionRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> LoginResponse {
+        try await client.call(UserService.openPlatformSession, request, options: options)
+    }
+
     /// Revokes the session token of this call; later calls with it get UNAUTHENTICATED.
     /// Audited. Any authenticated caller. Errors: UNAUTHENTICATED, FAILED_PRECONDITION (an
     /// API token: an administrator revokes those).
@@ -129,9 +141,11 @@ public struct UserServiceClient: Sendable {
         try await client.call(UserService.getAccount, request, options: options)
     }
 
-    /// Changes display name or grants. Admin with the account and every new grant in scope;
-    /// nobody changes their own grants. Errors: INVALID_ARGUMENT, NOT_FOUND, ABORTED,
-    /// FAILED_PRECONDITION (own grants), PERMISSION_DENIED.
+    /// Changes display name, grants or the messaging-platform user id. Admin with the account
+    /// and every new grant in scope; nobody changes their own grants or platform id. A
+    /// platform id is 1-128 visible characters (empty unlinks) and belongs to one account.
+    /// Errors: INVALID_ARGUMENT, NOT_FOUND, ABORTED, ALREADY_EXISTS (the platform id is
+    /// another account's), FAILED_PRECONDITION (own grants or platform id), PERMISSION_DENIED.
     /// - Throws: `RPCError` with the status the server answered.
     public func updateAccount(_ request: UpdateAccountRequest = UpdateAccountRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> Account {
         try await client.call(UserService.updateAccount, request, options: options)

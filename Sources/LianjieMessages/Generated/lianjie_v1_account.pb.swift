@@ -23,6 +23,10 @@ public enum Role: ProtoEnum {
     /// subtree, plus the second signature of integrity opinions and the escalations of
     /// overdue cases.
     case disciplineHead
+    /// The mobile gateway's own service account (lianjie-gateway, with an API token granted
+    /// on the root): opens sessions for the messaging-app users it has verified, and drains
+    /// the notification outbox. Nothing else.
+    case gateway
     /// A value this build does not know, kept as its number.
     case unrecognized(Int32)
 
@@ -39,6 +43,7 @@ public enum Role: ProtoEnum {
         case 6: self = .service
         case 7: self = .auditor
         case 8: self = .disciplineHead
+        case 9: self = .gateway
         default: self = .unrecognized(rawValue)
         }
     }
@@ -54,6 +59,7 @@ public enum Role: ProtoEnum {
         case .service: return 6
         case .auditor: return 7
         case .disciplineHead: return 8
+        case .gateway: return 9
         case .unrecognized(let value): return value
         }
     }
@@ -69,6 +75,7 @@ public enum Role: ProtoEnum {
         case .service: return "ROLE_SERVICE"
         case .auditor: return "ROLE_AUDITOR"
         case .disciplineHead: return "ROLE_DISCIPLINE_HEAD"
+        case .gateway: return "ROLE_GATEWAY"
         case .unrecognized: return nil
         }
     }
@@ -84,6 +91,7 @@ public enum Role: ProtoEnum {
         case "ROLE_SERVICE": self = .service
         case "ROLE_AUDITOR": self = .auditor
         case "ROLE_DISCIPLINE_HEAD": self = .disciplineHead
+        case "ROLE_GATEWAY": self = .gateway
         default: return nil
         }
     }
@@ -220,6 +228,10 @@ public struct Account: ProtoMessage {
     public var etag: String = ""
     /// Why the account was disabled, when it is.
     public var disabledReason: String = ""
+    /// The person's user id on the enterprise messaging platform (企信), for sign-in from the
+    /// messaging app and for addressing notifications. Unique; set by an admin
+    /// (`update_mask: platform_user_id`); empty when not linked.
+    public var platformUserId: String = ""
 
     public static let protoName = "lianjie.v1.Account"
 
@@ -235,7 +247,8 @@ public struct Account: ProtoMessage {
         disabled: Bool = false,
         kind: AccountKind = AccountKind(rawValue: 0),
         etag: String = "",
-        disabledReason: String = ""
+        disabledReason: String = "",
+        platformUserId: String = ""
     ) {
         self.id = id
         self.username = username
@@ -246,6 +259,7 @@ public struct Account: ProtoMessage {
         self.kind = kind
         self.etag = etag
         self.disabledReason = disabledReason
+        self.platformUserId = platformUserId
     }
 
     /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
@@ -261,6 +275,7 @@ public struct Account: ProtoMessage {
         self.kind = AccountKind(rawValue: CRead.enumValue(c.kind))
         self.etag = CRead.string(c.etag)
         self.disabledReason = CRead.string(c.disabled_reason)
+        self.platformUserId = CRead.string(c.platform_user_id)
     }
 
     /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
@@ -278,6 +293,7 @@ public struct Account: ProtoMessage {
         c.kind = CWrite.cEnum(kind.rawValue)
         if !etag.isEmpty { c.etag = arena.string(etag) }
         if !disabledReason.isEmpty { c.disabled_reason = arena.string(disabledReason) }
+        if !platformUserId.isEmpty { c.platform_user_id = arena.string(platformUserId) }
     }
 
     public func serializedBytes() -> [UInt8] {
@@ -303,6 +319,7 @@ public struct Account: ProtoMessage {
         if kind.rawValue != 0 { o.append(("kind", kind.jsonValue)) }
         if !etag.isEmpty { o.append(("etag", .string(etag))) }
         if !disabledReason.isEmpty { o.append(("disabledReason", .string(disabledReason))) }
+        if !platformUserId.isEmpty { o.append(("platformUserId", .string(platformUserId))) }
         return .object(o)
     }
 
@@ -321,6 +338,7 @@ public struct Account: ProtoMessage {
             case "kind": self.kind = try JSONRead.enumeration(AccountKind.self, value, "kind")
             case "etag": self.etag = try JSONRead.string(value, "etag")
             case "disabledReason", "disabled_reason": self.disabledReason = try JSONRead.string(value, "disabledReason")
+            case "platformUserId", "platform_user_id": self.platformUserId = try JSONRead.string(value, "platformUserId")
             default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
             }
         }

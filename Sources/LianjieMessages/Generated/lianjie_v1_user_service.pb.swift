@@ -144,6 +144,67 @@ public struct LoginResponse: ProtoMessage {
     }
 }
 
+/// The gateway has verified, through the messaging platform, that its user is
+/// `platform_user_id`; it asks for a session of the account linked to that user.
+public struct OpenPlatformSessionRequest: ProtoMessage {
+    /// 1-128 visible characters, as the platform names its user.
+    public var platformUserId: String = ""
+
+    public static let protoName = "lianjie.v1.OpenPlatformSessionRequest"
+
+    public init() {}
+
+    /// Builds the message from its fields; any left out keep their default.
+    public init(
+        platformUserId: String = ""
+    ) {
+        self.platformUserId = platformUserId
+    }
+
+    /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
+    init(c p: UnsafePointer<Lianjie__V1__OpenPlatformSessionRequest>) {
+        self.init()
+        let c = p.pointee
+        self.platformUserId = CRead.string(c.platform_user_id)
+    }
+
+    /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
+    func fill(_ c: inout Lianjie__V1__OpenPlatformSessionRequest, _ arena: CArena) {
+        lianjie__v1__open_platform_session_request__init(&c)
+        if !platformUserId.isEmpty { c.platform_user_id = arena.string(platformUserId) }
+    }
+
+    public func serializedBytes() -> [UInt8] {
+        let arena = CArena()
+        var c = Lianjie__V1__OpenPlatformSessionRequest()
+        fill(&c, arena)
+        return CCodec.pack(&c)
+    }
+
+    public init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError) {
+        self = try CCodec.unpack(lj_descriptor__lianjie__v1__open_platform_session_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__OpenPlatformSessionRequest>) in Self(c: p) }
+    }
+
+    /// The proto3 JSON form: lowerCamelCase names, defaults left out.
+    public func jsonValue() -> JSONValue {
+        var o: [(String, JSONValue)] = []
+        if !platformUserId.isEmpty { o.append(("platformUserId", .string(platformUserId))) }
+        return .object(o)
+    }
+
+    /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
+    public init(jsonValue: JSONValue) throws(ProtoError) {
+        self.init()
+        for (key, value) in try JSONRead.object(jsonValue, Self.protoName) {
+            if case .null = value { continue }
+            switch key {
+            case "platformUserId", "platform_user_id": self.platformUserId = try JSONRead.string(value, "platformUserId")
+            default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
+            }
+        }
+    }
+}
+
 /// The proto message `lianjie.v1.LogoutRequest`.
 public struct LogoutRequest: ProtoMessage {
 
@@ -1372,7 +1433,7 @@ public struct GetAccountRequest: ProtoMessage {
 public struct UpdateAccountRequest: ProtoMessage {
     /// `id` names the account; the fields in `update_mask` are set from it.
     public var account: Account? = nil
-    /// Paths that may be set: `display_name`, `grants`.
+    /// Paths that may be set: `display_name`, `grants`, `platform_user_id`.
     public var updateMask: [String] = []
     public var etag: String = ""
 
@@ -3820,6 +3881,15 @@ public enum UserService {
     /// UNAUTHENTICATED, RESOURCE_EXHAUSTED, UNAVAILABLE (the login pool is full).
     public static let login = RPCMethod<LoginRequest, LoginResponse>(service: name, method: "Login")
 
+    /// Sign-in from the messaging app: a session, like Login's, for the person account linked
+    /// (`Account.platform_user_id`) to the messaging-platform user the gateway has verified
+    /// with the platform's OAuth2 code. Only the gateway's service account (ROLE_GATEWAY)
+    /// may call it; the session records the gateway's client as its peer. Audited (a session
+    /// opened, or the refusal). Errors: INVALID_ARGUMENT (an empty or malformed id),
+    /// NOT_FOUND (no account is linked to that user), FAILED_PRECONDITION (the account is
+    /// disabled, or not a person's), PERMISSION_DENIED.
+    public static let openPlatformSession = RPCMethod<OpenPlatformSessionRequest, LoginResponse>(service: name, method: "OpenPlatformSession")
+
     /// Revokes the session token of this call; later calls with it get UNAUTHENTICATED.
     /// Audited. Any authenticated caller. Errors: UNAUTHENTICATED, FAILED_PRECONDITION (an
     /// API token: an administrator revokes those).
@@ -3882,9 +3952,11 @@ public enum UserService {
     /// Errors: NOT_FOUND, PERMISSION_DENIED.
     public static let getAccount = RPCMethod<GetAccountRequest, Account>(service: name, method: "GetAccount")
 
-    /// Changes display name or grants. Admin with the account and every new grant in scope;
-    /// nobody changes their own grants. Errors: INVALID_ARGUMENT, NOT_FOUND, ABORTED,
-    /// FAILED_PRECONDITION (own grants), PERMISSION_DENIED.
+    /// Changes display name, grants or the messaging-platform user id. Admin with the account
+    /// and every new grant in scope; nobody changes their own grants or platform id. A
+    /// platform id is 1-128 visible characters (empty unlinks) and belongs to one account.
+    /// Errors: INVALID_ARGUMENT, NOT_FOUND, ABORTED, ALREADY_EXISTS (the platform id is
+    /// another account's), FAILED_PRECONDITION (own grants or platform id), PERMISSION_DENIED.
     public static let updateAccount = RPCMethod<UpdateAccountRequest, Account>(service: name, method: "UpdateAccount")
 
     /// Accounts with a grant in scope. Admin. Errors: NOT_FOUND, INVALID_ARGUMENT,
@@ -3982,5 +4054,5 @@ public enum UserService {
     public static let getAuditAnchor = RPCMethod<GetAuditAnchorRequest, GetAuditAnchorResponse>(service: name, method: "GetAuditAnchor")
 
     /// Every method's path, in declaration order.
-    public static let methodPaths: [String] = [login.path, logout.path, whoAmI.path, changePassword.path, listSessions.path, revokeSession.path, createOrganization.path, getOrganization.path, updateOrganization.path, moveOrganization.path, deactivateOrganization.path, listOrganizations.path, createAccount.path, getAccount.path, updateAccount.path, listAccounts.path, disableAccount.path, enableAccount.path, resetPassword.path, issueApiToken.path, listApiTokens.path, revokeApiToken.path, createCategory.path, listCategories.path, createPost.path, listPosts.path, createSubject.path, getSubject.path, updateSubject.path, transferSubject.path, listSubjects.path, listPlacements.path, importSubjects.path, listAuditEntries.path, verifyAuditLog.path, getAuditAnchor.path]
+    public static let methodPaths: [String] = [login.path, openPlatformSession.path, logout.path, whoAmI.path, changePassword.path, listSessions.path, revokeSession.path, createOrganization.path, getOrganization.path, updateOrganization.path, moveOrganization.path, deactivateOrganization.path, listOrganizations.path, createAccount.path, getAccount.path, updateAccount.path, listAccounts.path, disableAccount.path, enableAccount.path, resetPassword.path, issueApiToken.path, listApiTokens.path, revokeApiToken.path, createCategory.path, listCategories.path, createPost.path, listPosts.path, createSubject.path, getSubject.path, updateSubject.path, transferSubject.path, listSubjects.path, listPlacements.path, importSubjects.path, listAuditEntries.path, verifyAuditLog.path, getAuditAnchor.path]
 }

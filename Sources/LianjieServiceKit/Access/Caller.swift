@@ -72,6 +72,7 @@ public enum RoleNames {
     public static let byName: [String: Role] = [
         "admin": .admin, "inspector": .inspector, "manager": .manager, "hr": .hr,
         "employee": .employee, "service": .service, "auditor": .auditor, "discipline_head": .disciplineHead,
+        "gateway": .gateway,
     ]
 
     public static func role(_ name: String) -> Role { byName[name] ?? .unspecified }

@@ -42,6 +42,9 @@ public struct ServiceSettings: Sendable {
     /// An overdue case is escalated to the discipline head once, then again after every
     /// this many days it stays overdue.
     public var caseEscalationIntervalDays = 7
+    /// Failed delivery attempts after which a notification is dead (until an admin
+    /// retries it).
+    public var notificationMaxAttempts = 8
     /// Where the services read the time.
     public var clock: any ServiceClock = SystemClock()
 

@@ -244,9 +244,26 @@ public struct NotificationRecord: Sendable, Equatable {
     public var payload = ""
     public var createTime: Int64 = 0
     public var deliveredTime: Int64 = 0
+    /// Failed attempts so far.
     public var attempts = 0
+    public var state = NotificationDelivery.pending
+    /// When the next attempt may be made.
+    public var nextAttemptTime: Int64 = 0
+    /// Until when a drainer's claim holds.
+    public var leaseUntil: Int64 = 0
+    public var lastError = ""
+    /// The recipient's username and messaging-platform user id (read with the row).
+    public var recipientUsername = ""
+    public var recipientPlatformUserID = ""
 
     public init() {}
+}
+
+/// Where a notification's delivery stands (`notification_outbox.state`).
+public enum NotificationDelivery {
+    public static let pending = 0
+    public static let delivered = 1
+    public static let dead = 2
 }
 
 /// A count under a key (a tag, a source, a status).

@@ -67,6 +67,14 @@ public protocol EvaluationReader {
     func accountIDs(roles: [String], covering path: String) throws -> [String]
     /// Undelivered notifications, oldest first.
     func pendingNotifications(limit: Int) throws -> [NotificationRecord]
+    /// One notification by its `seq`.
+    func notification(seq: Int64) throws -> NotificationRecord?
+    /// Newest first, in one delivery state (`NotificationDelivery`) or all; `page.after`
+    /// is the last `seq` seen, in decimal.
+    func notifications(state: Int?, page: Page) throws -> [NotificationRecord]
+    func notificationCount(state: Int?) throws -> Int
+    /// Whether a pending notification is due at `now` and unclaimed.
+    func claimable(now: Int64) throws -> Bool
 }
 
 /// What evaluation analysis changes.
@@ -87,4 +95,10 @@ public protocol EvaluationWriter: EvaluationReader {
     /// Adds a notification unless one with its dedupe key exists; true when added.
     @discardableResult
     func enqueueNotification(_ notification: NotificationRecord) throws -> Bool
+    /// Claims up to `limit` pending notifications due at `now` and not claimed by anyone
+    /// else (oldest first): their `leaseUntil` becomes `leaseUntil`.
+    func claimNotifications(now: Int64, leaseUntil: Int64, limit: Int) throws -> [NotificationRecord]
+    /// Stores a notification's delivery fields: state, attempts, next attempt, lease, last
+    /// error, delivered time.
+    func saveNotificationDelivery(_ notification: NotificationRecord) throws
 }

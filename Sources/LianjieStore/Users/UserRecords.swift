@@ -32,10 +32,12 @@ public struct AccountRecord: Sendable, Equatable {
     public var disabledReason: String
     /// Bumped on every update; the etag.
     public var version: Int64
+    /// The person's user id on the enterprise messaging platform; empty when not linked.
+    public var platformUserID: String
 
     public init(id: String, username: String, displayName: String, passwordHash: String, grants: [GrantRecord],
                 createTime: Int64, disabled: Bool = false, failedLogins: Int = 0, lockedUntil: Int64 = 0,
-                kind: String = "person", disabledReason: String = "", version: Int64 = 1) {
+                kind: String = "person", disabledReason: String = "", version: Int64 = 1, platformUserID: String = "") {
         self.id = id
         self.username = username
         self.displayName = displayName
@@ -48,6 +50,7 @@ public struct AccountRecord: Sendable, Equatable {
         self.kind = kind
         self.disabledReason = disabledReason
         self.version = version
+        self.platformUserID = platformUserID
     }
 }
 

@@ -5,6 +5,8 @@ public protocol UsersReader {
     func account(id: String) throws -> AccountRecord?
     /// Case-insensitive.
     func account(username: String) throws -> AccountRecord?
+    /// The account linked to this messaging-platform user, if any.
+    func account(platformUserID: String) throws -> AccountRecord?
     /// Accounts with a grant inside `scope` (or every account for `.everything`), keyset on
     /// the lower-cased username.
     func accounts(scope: ScopeFilter, includeDisabled: Bool, page: Page) throws -> [AccountRecord]

@@ -137,5 +137,16 @@ enum EvaluationSchema {
         """,
         // 2: the case an alert became (result use).
         "ALTER TABLE alerts ADD COLUMN case_id TEXT NOT NULL DEFAULT ''",
+        // 3: the outbox's delivery: pending, delivered or dead; when the next attempt is
+        //    due; until when a drainer's claim holds; why the last attempt failed.
+        """
+        ALTER TABLE notification_outbox ADD COLUMN state INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE notification_outbox ADD COLUMN next_attempt_time INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE notification_outbox ADD COLUMN lease_until INTEGER NOT NULL DEFAULT 0;
+        ALTER TABLE notification_outbox ADD COLUMN last_error TEXT NOT NULL DEFAULT '';
+        UPDATE notification_outbox SET state = 1 WHERE delivered_time > 0;
+        CREATE INDEX notification_outbox_due ON notification_outbox(next_attempt_time, seq) WHERE state = 0;
+        CREATE INDEX notification_outbox_by_state ON notification_outbox(state, seq);
+        """,
     ]
 }

@@ -585,11 +585,14 @@ extension SQLiteAccess {
         return db.changes > 0
     }
 
-    func pendingNotifications(limit: Int) throws -> [NotificationRecord] {
-        try db.query("""
-            SELECT seq, recipient, channel, dedupe_key, payload, create_time, delivered_time, attempts FROM notification_outbox
-            WHERE delivered_time = 0 ORDER BY seq LIMIT ?
-            """, [.int(Int64(limit))]).map {
+    private static let notificationColumns = """
+        SELECT n.seq, n.recipient, n.channel, n.dedupe_key, n.payload, n.create_time, n.delivered_time, n.attempts, n.state,
+               n.next_attempt_time, n.lease_until, n.last_error, COALESCE(a.username, ''), COALESCE(a.platform_user_id, '')
+        FROM notification_outbox n LEFT JOIN accounts a ON a.id = n.recipient
+        """
+
+    private func notificationRows(_ clause: String, _ args: [SQLValue]) throws -> [NotificationRecord] {
+        try db.query("\(Self.notificationColumns) \(clause)", args).map {
             var x = NotificationRecord()
             x.seq = $0[0].int
             x.recipient = $0[1].text
@@ -599,8 +602,61 @@ extension SQLiteAccess {
             x.createTime = $0[5].int
             x.deliveredTime = $0[6].int
             x.attempts = Int($0[7].int)
+            x.state = Int($0[8].int)
+            x.nextAttemptTime = $0[9].int
+            x.leaseUntil = $0[10].int
+            x.lastError = $0[11].text
+            x.recipientUsername = $0[12].text
+            x.recipientPlatformUserID = $0[13].text
             return x
         }
+    }
+
+    func pendingNotifications(limit: Int) throws -> [NotificationRecord] {
+        try notificationRows("WHERE n.delivered_time = 0 ORDER BY n.seq LIMIT ?", [.int(Int64(limit))])
+    }
+
+    func notification(seq: Int64) throws -> NotificationRecord? {
+        try notificationRows("WHERE n.seq = ?", [.int(seq)]).first
+    }
+
+    func notifications(state: Int?, page: Page) throws -> [NotificationRecord] {
+        let after = Int64(page.after ?? "") ?? Int64.max
+        if let state {
+            return try notificationRows("WHERE n.state = ? AND n.seq < ? ORDER BY n.seq DESC LIMIT ?",
+                                        [.int(Int64(state)), .int(after), .int(Int64(page.limit))])
+        }
+        return try notificationRows("WHERE n.seq < ? ORDER BY n.seq DESC LIMIT ?", [.int(after), .int(Int64(page.limit))])
+    }
+
+    func notificationCount(state: Int?) throws -> Int {
+        if let state { return try count("SELECT COUNT(*) FROM notification_outbox WHERE state = ?", [.int(Int64(state))]) }
+        return try count("SELECT COUNT(*) FROM notification_outbox", [])
+    }
+
+    func claimable(now: Int64) throws -> Bool {
+        try !db.query("""
+            SELECT 1 FROM notification_outbox WHERE state = 0 AND next_attempt_time <= ? AND lease_until <= ? LIMIT 1
+            """, [.int(now), .int(now)]).isEmpty
+    }
+
+    func claimNotifications(now: Int64, leaseUntil: Int64, limit: Int) throws -> [NotificationRecord] {
+        var claimed = try notificationRows("""
+            WHERE n.state = 0 AND n.next_attempt_time <= ? AND n.lease_until <= ? ORDER BY n.seq LIMIT ?
+            """, [.int(now), .int(now), .int(Int64(limit))])
+        for i in claimed.indices {
+            try db.query("UPDATE notification_outbox SET lease_until = ? WHERE seq = ?", [.int(leaseUntil), .int(claimed[i].seq)])
+            claimed[i].leaseUntil = leaseUntil
+        }
+        return claimed
+    }
+
+    func saveNotificationDelivery(_ x: NotificationRecord) throws {
+        try db.query("""
+            UPDATE notification_outbox SET state = ?, attempts = ?, next_attempt_time = ?, lease_until = ?, last_error = ?,
+                                           delivered_time = ? WHERE seq = ?
+            """, [.int(Int64(x.state)), .int(Int64(x.attempts)), .int(x.nextAttemptTime), .int(x.leaseUntil), .text(x.lastError),
+                  .int(x.deliveredTime), .int(x.seq)])
     }
 }
 

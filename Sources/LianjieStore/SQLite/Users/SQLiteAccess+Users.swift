@@ -4,7 +4,7 @@ extension SQLiteAccess {
 
     private static let accountColumns = """
         SELECT a.id, a.username, a.display_name, a.password_hash, a.create_time, a.disabled, a.failed_logins,
-               a.locked_until, a.kind, a.disabled_reason, a.version FROM accounts a
+               a.locked_until, a.kind, a.disabled_reason, a.version, a.platform_user_id FROM accounts a
         """
 
     private func accountRows(_ whereClause: String, _ args: [SQLValue]) throws -> [AccountRecord] {
@@ -22,7 +22,8 @@ extension SQLiteAccess {
         return rows.map { r in
             AccountRecord(id: r[0].text, username: r[1].text, displayName: r[2].text, passwordHash: r[3].text,
                           grants: grants[r[0].text] ?? [], createTime: r[4].int, disabled: r[5].int != 0, failedLogins: Int(r[6].int),
-                          lockedUntil: r[7].int, kind: r[8].text, disabledReason: r[9].text, version: r[10].int)
+                          lockedUntil: r[7].int, kind: r[8].text, disabledReason: r[9].text, version: r[10].int,
+                          platformUserID: r[11].text)
         }
     }
 
@@ -34,6 +35,11 @@ extension SQLiteAccess {
 
     func account(username: String) throws -> AccountRecord? {
         try accountRows("WHERE a.username_key = ?", [.text(username.lowercased())]).first
+    }
+
+    func account(platformUserID: String) throws -> AccountRecord? {
+        guard !platformUserID.isEmpty else { return nil }
+        return try accountRows("WHERE a.platform_user_id = ?", [.text(platformUserID)]).first
     }
 
     private func accountScope(_ filter: ScopeFilter, includeDisabled: Bool) -> (String, [SQLValue]) {
@@ -61,11 +67,11 @@ extension SQLiteAccess {
         try conflict("the username \(a.username) is taken") { () throws(StoreError) in
             try db.query("""
                 INSERT INTO accounts (id, username, username_key, display_name, password_hash, disabled, failed_logins,
-                                      locked_until, create_time, kind, disabled_reason, version)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                      locked_until, create_time, kind, disabled_reason, version, platform_user_id)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """, [.text(a.id), .text(a.username), .text(a.username.lowercased()), .text(a.displayName),
                       .text(a.passwordHash), .int(a.disabled ? 1 : 0), .int(Int64(a.failedLogins)), .int(a.lockedUntil),
-                      .int(a.createTime), .text(a.kind), .text(a.disabledReason), .int(a.version)])
+                      .int(a.createTime), .text(a.kind), .text(a.disabledReason), .int(a.version), .text(a.platformUserID)])
         }
         try writeGrants(a)
     }
@@ -80,10 +86,13 @@ extension SQLiteAccess {
 
     func updateAccount(_ a: AccountRecord) throws {
         authChanged = true
-        try db.query("""
-            UPDATE accounts SET display_name = ?, password_hash = ?, disabled = ?, disabled_reason = ?,
-                                version = version + 1 WHERE id = ?
-            """, [.text(a.displayName), .text(a.passwordHash), .int(a.disabled ? 1 : 0), .text(a.disabledReason), .text(a.id)])
+        try conflict("the messaging-platform user \(a.platformUserID) is linked to another account") { () throws(StoreError) in
+            try db.query("""
+                UPDATE accounts SET display_name = ?, password_hash = ?, disabled = ?, disabled_reason = ?, platform_user_id = ?,
+                                    version = version + 1 WHERE id = ?
+                """, [.text(a.displayName), .text(a.passwordHash), .int(a.disabled ? 1 : 0), .text(a.disabledReason),
+                      .text(a.platformUserID), .text(a.id)])
+        }
         try writeGrants(a)
     }
 

@@ -62,7 +62,13 @@ typedef enum _Lianjie__V1__Role {
    * subtree, plus the second signature of integrity opinions and the escalations of
    * overdue cases.
    */
-  LIANJIE__V1__ROLE__ROLE_DISCIPLINE_HEAD = 8
+  LIANJIE__V1__ROLE__ROLE_DISCIPLINE_HEAD = 8,
+  /*
+   * The mobile gateway's own service account (lianjie-gateway, with an API token granted
+   * on the root): opens sessions for the messaging-app users it has verified, and drains
+   * the notification outbox. Nothing else.
+   */
+  LIANJIE__V1__ROLE__ROLE_GATEWAY = 9
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(LIANJIE__V1__ROLE)
 } Lianjie__V1__Role;
 /*
@@ -128,10 +134,16 @@ struct  Lianjie__V1__Account
    * Why the account was disabled, when it is.
    */
   char *disabled_reason;
+  /*
+   * The person's user id on the enterprise messaging platform (企信), for sign-in from the
+   * messaging app and for addressing notifications. Unique; set by an admin
+   * (`update_mask: platform_user_id`); empty when not linked.
+   */
+  char *platform_user_id;
 };
 #define LIANJIE__V1__ACCOUNT__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__account__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, NULL, 0, LIANJIE__V1__ACCOUNT_KIND__ACCOUNT_KIND_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0,NULL, NULL, 0, LIANJIE__V1__ACCOUNT_KIND__ACCOUNT_KIND_UNSPECIFIED, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string }
 
 
 /*

@@ -22,6 +22,7 @@ PROTOBUF_C__BEGIN_DECLS
 
 typedef struct Lianjie__V1__LoginRequest Lianjie__V1__LoginRequest;
 typedef struct Lianjie__V1__LoginResponse Lianjie__V1__LoginResponse;
+typedef struct Lianjie__V1__OpenPlatformSessionRequest Lianjie__V1__OpenPlatformSessionRequest;
 typedef struct Lianjie__V1__LogoutRequest Lianjie__V1__LogoutRequest;
 typedef struct Lianjie__V1__LogoutResponse Lianjie__V1__LogoutResponse;
 typedef struct Lianjie__V1__WhoAmIRequest Lianjie__V1__WhoAmIRequest;
@@ -112,6 +113,23 @@ struct  Lianjie__V1__LoginResponse
 #define LIANJIE__V1__LOGIN_RESPONSE__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__login_response__descriptor) \
     , (char *)protobuf_c_empty_string, 0, NULL }
+
+
+/*
+ * The gateway has verified, through the messaging platform, that its user is
+ * `platform_user_id`; it asks for a session of the account linked to that user.
+ */
+struct  Lianjie__V1__OpenPlatformSessionRequest
+{
+  ProtobufCMessage base;
+  /*
+   * 1-128 visible characters, as the platform names its user.
+   */
+  char *platform_user_id;
+};
+#define LIANJIE__V1__OPEN_PLATFORM_SESSION_REQUEST__INIT \
+ { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__open_platform_session_request__descriptor) \
+    , (char *)protobuf_c_empty_string }
 
 
 struct  Lianjie__V1__LogoutRequest
@@ -357,7 +375,7 @@ struct  Lianjie__V1__UpdateAccountRequest
    */
   Lianjie__V1__Account *account;
   /*
-   * Paths that may be set: `display_name`, `grants`.
+   * Paths that may be set: `display_name`, `grants`, `platform_user_id`.
    */
   size_t n_update_mask;
   char **update_mask;
@@ -889,6 +907,25 @@ Lianjie__V1__LoginResponse *
                       const uint8_t       *data);
 void   lianjie__v1__login_response__free_unpacked
                      (Lianjie__V1__LoginResponse *message,
+                      ProtobufCAllocator *allocator);
+/* Lianjie__V1__OpenPlatformSessionRequest methods */
+void   lianjie__v1__open_platform_session_request__init
+                     (Lianjie__V1__OpenPlatformSessionRequest         *message);
+size_t lianjie__v1__open_platform_session_request__get_packed_size
+                     (const Lianjie__V1__OpenPlatformSessionRequest   *message);
+size_t lianjie__v1__open_platform_session_request__pack
+                     (const Lianjie__V1__OpenPlatformSessionRequest   *message,
+                      uint8_t             *out);
+size_t lianjie__v1__open_platform_session_request__pack_to_buffer
+                     (const Lianjie__V1__OpenPlatformSessionRequest   *message,
+                      ProtobufCBuffer     *buffer);
+Lianjie__V1__OpenPlatformSessionRequest *
+       lianjie__v1__open_platform_session_request__unpack
+                     (ProtobufCAllocator  *allocator,
+                      size_t               len,
+                      const uint8_t       *data);
+void   lianjie__v1__open_platform_session_request__free_unpacked
+                     (Lianjie__V1__OpenPlatformSessionRequest *message,
                       ProtobufCAllocator *allocator);
 /* Lianjie__V1__LogoutRequest methods */
 void   lianjie__v1__logout_request__init
@@ -1905,6 +1942,9 @@ typedef void (*Lianjie__V1__LoginRequest_Closure)
 typedef void (*Lianjie__V1__LoginResponse_Closure)
                  (const Lianjie__V1__LoginResponse *message,
                   void *closure_data);
+typedef void (*Lianjie__V1__OpenPlatformSessionRequest_Closure)
+                 (const Lianjie__V1__OpenPlatformSessionRequest *message,
+                  void *closure_data);
 typedef void (*Lianjie__V1__LogoutRequest_Closure)
                  (const Lianjie__V1__LogoutRequest *message,
                   void *closure_data);
@@ -2075,6 +2115,10 @@ struct Lianjie__V1__UserService_Service
                 const Lianjie__V1__LoginRequest *input,
                 Lianjie__V1__LoginResponse_Closure closure,
                 void *closure_data);
+  void (*open_platform_session)(Lianjie__V1__UserService_Service *service,
+                                const Lianjie__V1__OpenPlatformSessionRequest *input,
+                                Lianjie__V1__LoginResponse_Closure closure,
+                                void *closure_data);
   void (*logout)(Lianjie__V1__UserService_Service *service,
                  const Lianjie__V1__LogoutRequest *input,
                  Lianjie__V1__LogoutResponse_Closure closure,
@@ -2224,6 +2268,7 @@ void lianjie__v1__user_service__init (Lianjie__V1__UserService_Service *service,
 #define LIANJIE__V1__USER_SERVICE__INIT(function_prefix__) \
     { LIANJIE__V1__USER_SERVICE__BASE_INIT,\
       function_prefix__ ## login,\
+      function_prefix__ ## open_platform_session,\
       function_prefix__ ## logout,\
       function_prefix__ ## who_am_i,\
       function_prefix__ ## change_password,\
@@ -2263,6 +2308,10 @@ void lianjie__v1__user_service__login(ProtobufCService *service,
                                       const Lianjie__V1__LoginRequest *input,
                                       Lianjie__V1__LoginResponse_Closure closure,
                                       void *closure_data);
+void lianjie__v1__user_service__open_platform_session(ProtobufCService *service,
+                                                      const Lianjie__V1__OpenPlatformSessionRequest *input,
+                                                      Lianjie__V1__LoginResponse_Closure closure,
+                                                      void *closure_data);
 void lianjie__v1__user_service__logout(ProtobufCService *service,
                                        const Lianjie__V1__LogoutRequest *input,
                                        Lianjie__V1__LogoutResponse_Closure closure,
@@ -2408,6 +2457,7 @@ void lianjie__v1__user_service__get_audit_anchor(ProtobufCService *service,
 
 extern const ProtobufCMessageDescriptor lianjie__v1__login_request__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__login_response__descriptor;
+extern const ProtobufCMessageDescriptor lianjie__v1__open_platform_session_request__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__logout_request__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__logout_response__descriptor;
 extern const ProtobufCMessageDescriptor lianjie__v1__who_am_irequest__descriptor;
