@@ -206,6 +206,11 @@ let package = Package(
                     dependencies: ["LianjieXCTestSupport", "LianjieServiceTestSupport", "LianjieResultUse", "LianjieServiceKit", "LianjieStore",
                                    "LianjieClient", "LianjieMessages", "LianjieRPC", "LianjieSecurity", "LianjieReports"],
                     swiftSettings: strict),
+        /// The outbox's delivery: claims, attempts, dead letters, who may drain and keep.
+        .testTarget(name: "LianjieNotificationsTests",
+                    dependencies: ["LianjieXCTestSupport", "LianjieServiceTestSupport", "LianjieNotifications", "LianjieServiceKit", "LianjieStore",
+                                   "LianjieClient", "LianjieMessages", "LianjieRPC"],
+                    swiftSettings: strict),
         /// The gateway in front of the in-process demo deployment: the JSON API, pages, sign-in
         /// from the messaging app, notifications out.
         .testTarget(name: "LianjieGatewayTests",

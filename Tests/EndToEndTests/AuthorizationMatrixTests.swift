@@ -13,7 +13,7 @@ import XCTest
 /// intended change, regenerate it with `LIANJIE_UPDATE_MATRIX=1` and review the diff.
 final class AuthorizationMatrixTests: XCTestCase {
     /// Demo accounts by their role (`head` is the discipline head), a service token, no token.
-    static let roles = ["admin", "inspector", "head", "manager", "hr", "employee", "auditor", "service", "none"]
+    static let roles = ["admin", "inspector", "head", "manager", "hr", "employee", "auditor", "service", "gateway", "none"]
     static let file = InteropTests.root.appendingPathComponent("Tests/EndToEndTests/authorization-matrix.txt")
 
     /// Records on one side (inside or outside a district-1 caller's scope).
@@ -32,6 +32,10 @@ final class AuthorizationMatrixTests: XCTestCase {
         var retirable: String
         var evaluation: Evaluation
         var cases: Cases
+        /// The messaging-platform user a spare inspector is linked to (OpenPlatformSession).
+        var platformUser: String
+        /// A notification that died (the matrix's servers allow one attempt), to retry.
+        var deadNotification: String
     }
 
     /// Cases of one side, each in the state its method needs, made by the side's spare
@@ -201,7 +205,8 @@ final class AuthorizationMatrixTests: XCTestCase {
                        appealed: appealed, evidence: evidence, order: order)
     }
 
-    func prepare(_ server: ServerProcess, _ admin: UserServiceClient, district name: String, tag: String, caller: String) async throws -> Side {
+    func prepare(_ server: ServerProcess, _ admin: UserServiceClient, gateway: NotificationServiceClient, district name: String, tag: String,
+                 caller: String) async throws -> Side {
         let orgs = try await admin.listOrganizations(ListOrganizationsRequest(pageSize: 500)).organizations
         let district = orgs.first { $0.name == name }!
         let team = orgs.first { $0.name == "高压业扩班" && $0.ancestorIds.contains(district.id) }!
@@ -220,12 +225,17 @@ final class AuthorizationMatrixTests: XCTestCase {
         let revocable = try await admin.issueApiToken(IssueApiTokenRequest(accountId: service.id, description: "to revoke")).apiToken!
         let subjects = try await admin.listSubjects(ListSubjectsRequest(organizationId: team.id)).subjects
         let category = try await admin.listCategories().categories.first { $0.code == "HV_EXPANSION" }!
+        _ = try await admin.updateAccount(UpdateAccountRequest(account: Account(id: spares[0].id, platformUserId: "matrix-\(tag)"),
+                                                               updateMask: ["platform_user_id"]))
+        let doomed = try await gateway.claimNotifications(ClaimNotificationsRequest(max: 1)).notifications[0]
+        _ = try await gateway.reportNotificationDelivery(ReportNotificationDeliveryRequest(id: doomed.id, error: "matrix"))
         return Side(district: district, team: team, otherTeam: otherTeam, empties: empties, spares: spares, service: service,
                     revocable: revocable, subjects: subjects, category: category,
                     entries: try await entries(server, spares, subjects, tag: tag),
                     retirable: tag == "a" ? "PLEDGE_SIGNED" : "WARNING_EDUCATION",
                     evaluation: try await evaluation(server, spares, subjects, district: district),
-                    cases: try await cases(server, admin, spares, subjects, district: district, tag: tag, handlerFor: caller))
+                    cases: try await cases(server, admin, spares, subjects, district: district, tag: tag, handlerFor: caller),
+                    platformUser: "matrix-\(tag)", deadNotification: doomed.id)
     }
 
     /// What the caller holds for the calls that need it: its password (changed by the first
@@ -246,7 +256,7 @@ final class AuthorizationMatrixTests: XCTestCase {
     func outcome(_ method: String, _ client: RPCClient, _ side: Side, cell: String, _ credentials: Credentials) async -> String {
         let date = CalendarDate(year: 2030, month: 1, day: 1)
         let c = client.userService, e = client.entryService, v = client.evaluationService, ev = side.evaluation
-        let r = client.resultUseService, cs = side.cases
+        let r = client.resultUseService, cs = side.cases, n = client.notificationService
         do {
             switch method {
             case "Login": _ = try await c.login(LoginRequest(username: side.spares[0].username, password: "Beiyong-Mima-0907"))
@@ -413,6 +423,14 @@ final class AuthorizationMatrixTests: XCTestCase {
                 _ = try await r.withdrawConflict(WithdrawConflictRequest(id: c.id))
             case "GetDossier": _ = try await r.getDossier(GetDossierRequest(subject: side.subjects[0].id, reason: "matrix"))
             case "ListAppraisals": _ = try await r.listAppraisals(ListAppraisalsRequest(period: Self.evaluated, organizationId: side.district.id))
+            case "OpenPlatformSession": _ = try await c.openPlatformSession(OpenPlatformSessionRequest(platformUserId: side.platformUser))
+            case "ClaimNotifications": _ = try await n.claimNotifications(ClaimNotificationsRequest(max: 1))
+            case "ReportNotificationDelivery":
+                // One the caller claimed (one it may not claim: the dead one, by id).
+                let claimed = try? await n.claimNotifications(ClaimNotificationsRequest(max: 1)).notifications.first
+                _ = try await n.reportNotificationDelivery(ReportNotificationDeliveryRequest(id: claimed?.id ?? side.deadNotification, delivered: true))
+            case "ListNotifications": _ = try await n.listNotifications(ListNotificationsRequest(state: .dead))
+            case "RetryNotification": _ = try await n.retryNotification(RetryNotificationRequest(id: side.deadNotification))
             default: return "(untested)"
             }
             return "OK"
@@ -424,21 +442,31 @@ final class AuthorizationMatrixTests: XCTestCase {
     }
 
     func testTheWholeMatrixIsAsCommitted() async throws {
-        let methods = (UserService.methodPaths + EntryService.methodPaths + EvaluationService.methodPaths + ResultUseService.methodPaths).map { String($0.split(separator: "/").last!) }
+        let methods = (UserService.methodPaths + EntryService.methodPaths + EvaluationService.methodPaths + ResultUseService.methodPaths
+                       + NotificationService.methodPaths).map { String($0.split(separator: "/").last!) }
         var lines: [String] = ["# role × method: outcome for a target inside | outside a district-1 scope.",
                                "# Regenerate with LIANJIE_UPDATE_MATRIX=1 swift test --filter AuthorizationMatrixTests, then review the diff."]
         var table: [String: [String: (String, String)]] = [:]
         for role in Self.roles {
-            let server = try ServerProcess(extraArguments: ["--demo"])
+            // One attempt per notification, so a dead letter is quick to make.
+            let server = try ServerProcess(config: ["notification_max_attempts = 1"], extraArguments: ["--demo"])
             let admin = try await login(server, username: "admin", password: adminPassword).0.userService
-            let inside = try await prepare(server, admin, district: "城东区供电局", tag: "a", caller: role)
-            let outside = try await prepare(server, admin, district: "城西区供电局", tag: "b", caller: role)
+            let root = try await admin.listOrganizations(ListOrganizationsRequest(pageSize: 500)).organizations.first { $0.parentId.isEmpty }!
+            let gatewayAccount = try await admin.createAccount(CreateAccountRequest(username: "gateway", grants: [RoleGrant(role: .gateway, organizationId: root.id)],
+                                                                                    kind: .service))
+            let gatewayToken = try await admin.issueApiToken(IssueApiTokenRequest(accountId: gatewayAccount.id, description: "matrix")).token
+            let gatewayClient = client(server)
+            gatewayClient.token = gatewayToken
+            let inside = try await prepare(server, admin, gateway: gatewayClient.notificationService, district: "城东区供电局", tag: "a", caller: role)
+            let outside = try await prepare(server, admin, gateway: gatewayClient.notificationService, district: "城西区供电局", tag: "b", caller: role)
             let c = client(server)
             let credentials = Credentials(password: UserManagementTests.passwords[role] ?? "", spareSessions: [])
             switch role {
             case "none": break
             case "service":
                 c.token = try await admin.issueApiToken(IssueApiTokenRequest(accountId: inside.service.id, description: "matrix")).token
+            case "gateway":
+                c.token = gatewayToken
             default:
                 for _ in 0..<2 { _ = try await login(server, username: role, password: credentials.password) }
                 c.token = try await login(server, username: role, password: credentials.password).1

@@ -88,6 +88,18 @@ public final class InProcessDeployment: @unchecked Sendable {
         try await client(username, password: password).resultUseService
     }
 
+    /// A client holding an API token of a new service account with `role` (the gateway's,
+    /// by default) on `organization` (the root, by default).
+    public func serviceClient(_ username: String = "gateway", role: Role = .gateway, organization: String = "市供电局") async throws -> RPCClient {
+        let admin = try await users("admin")
+        let account = try await admin.createAccount(CreateAccountRequest(username: username, grants: [RoleGrant(role: role, organizationId: try self.organization(organization).id)],
+                                                                          kind: .service))
+        let token = try await admin.issueApiToken(IssueApiTokenRequest(accountId: account.id, description: "tests")).token
+        let c = anonymous()
+        c.token = token
+        return c
+    }
+
     /// The organisation at a path of names below the root, e.g. `城东区供电局/营销部/高压业扩班`.
     public func organization(_ path: String) throws -> OrganizationRecord {
         let all = try store.read { try $0.organizations(scope: .everything, includeInactive: true, page: Page(after: nil, limit: 1000)) }
