@@ -10,6 +10,8 @@ public final class Gateway: Sendable {
     public let configuration: GatewayConfiguration
     public let upstream: Upstream
     private let http: HTTPServer
+    /// Drains the notification outbox to the webhook, when one is configured.
+    public let notifier: Notifier?
     let logger: Logger
 
     /// The port the HTTP server is bound to.
@@ -26,7 +28,13 @@ public final class Gateway: Sendable {
         self.upstream = upstream
         let loginLimiter = RateLimiter(perMinute: c.loginsPerMinute, burst: c.loginBurst, now: now)
         let api = JSONAPI(upstream: upstream, maxBodyBytes: c.maxJSONBytes, loginLimiter: loginLimiter, logger: logger)
-        let site = MobileSite(upstream: upstream, now: now, logger: logger, loginLimiter: loginLimiter, maxUploadBytes: c.maxUploadBytes)
+        let outbound = OutboundHTTP()
+        var signIn: PlatformSignIn?
+        if let p = c.platform, let url = c.publicURL, let token = c.serviceToken {
+            signIn = PlatformSignIn(settings: p, publicURL: url, serviceToken: token, http: outbound)
+        }
+        let site = MobileSite(upstream: upstream, now: now, logger: logger, loginLimiter: loginLimiter, maxUploadBytes: c.maxUploadBytes,
+                              signIn: signIn)
         let routes = Routes(api: api, site: site, upstream: upstream)
         do {
             http = try HTTPServer(configuration: c.http, logger: logger) { head in routes.exchange(head) }
@@ -34,10 +42,18 @@ public final class Gateway: Sendable {
             upstream.close()
             throw error
         }
+        if let w = c.webhook, let token = c.serviceToken {
+            notifier = Notifier(upstream: upstream, webhook: w, serviceToken: token, http: outbound, pollSeconds: c.notifyPollSeconds,
+                                logger: logger, now: now)
+            notifier?.start()
+        } else {
+            notifier = nil
+        }
     }
 
     /// Stops serving: open connections are closed, upstream connections too.
     public func stop() {
+        notifier?.stop()
         http.stop()
         upstream.close()
     }

@@ -23,6 +23,50 @@ public struct GatewayConfiguration: Sendable {
     public var loginsPerMinute = 10
     public var loginBurst = 5
     public var configPath: String?
+    /// The gateway's own API token (an account with ROLE_GATEWAY on the root): needed for
+    /// sign-in from the messaging app and for notifications.
+    public var serviceToken: String?
+    /// The address people reach the gateway at (`https://lianjie.example.com`), for the
+    /// OAuth2 redirect back from the messaging platform.
+    public var publicURL: String?
+    /// Sign-in from the messaging app (OAuth2 authorization code), when configured.
+    public var platform: PlatformSettings?
+    /// Notifications to the messaging platform's webhook, when configured.
+    public var webhook: WebhookSettings?
+    /// How often the outbox is polled when it was found empty.
+    public var notifyPollSeconds = 2.0
+
+    public struct PlatformSettings: Sendable {
+        /// Where the browser is sent to sign in (`client_id`, `redirect_uri`,
+        /// `response_type=code` and `state` are added to its query).
+        public var authorizeURL: String
+        /// Where a code is exchanged for the user (POST, form-encoded `client_id`,
+        /// `client_secret`, `code`, `grant_type`, `redirect_uri`; answers JSON).
+        public var userInfoURL: String
+        public var appID: String
+        public var secret: String
+        /// The JSON member of the user-info answer holding the platform's user id.
+        public var userIDField = "userid"
+
+        public init(authorizeURL: String, userInfoURL: String, appID: String, secret: String, userIDField: String = "userid") {
+            self.authorizeURL = authorizeURL
+            self.userInfoURL = userInfoURL
+            self.appID = appID
+            self.secret = secret
+            self.userIDField = userIDField
+        }
+    }
+
+    public struct WebhookSettings: Sendable {
+        public var url: String
+        /// The HMAC-SHA256 key of the `X-Lianjie-Signature` header.
+        public var secret: String
+
+        public init(url: String, secret: String) {
+            self.url = url
+            self.secret = secret
+        }
+    }
 
     public init() {
         http.endpoint = Endpoint(host: "127.0.0.1", port: 8080)
@@ -124,11 +168,27 @@ public struct GatewayConfiguration: Sendable {
         case "call_timeout_s": callTimeoutSeconds = try number(1...3600)
         case "upstream_retry_s": upstreamRetrySeconds = try number(0...300)
         case "max_json_bytes": maxJSONBytes = try number(1024...67_108_864)
+        case "service_token_file": serviceToken = try file().trimmingCharacters(in: .whitespacesAndNewlines)
+        case "public_url": publicURL = value.hasSuffix("/") ? String(value.dropLast()) : value
+        case "oauth_authorize_url": platformSetting { $0.authorizeURL = value }
+        case "oauth_userinfo_url": platformSetting { $0.userInfoURL = value }
+        case "oauth_app_id": platformSetting { $0.appID = value }
+        case "oauth_secret_file": let secret = try file().trimmingCharacters(in: .whitespacesAndNewlines); platformSetting { $0.secret = secret }
+        case "oauth_user_id_field": platformSetting { $0.userIDField = value }
+        case "webhook_url": webhook = WebhookSettings(url: value, secret: webhook?.secret ?? "")
+        case "webhook_secret_file": webhook = WebhookSettings(url: webhook?.url ?? "", secret: try file().trimmingCharacters(in: .whitespacesAndNewlines))
+        case "notify_poll_s": notifyPollSeconds = try ConfigFile.number(key, value, source, 0.1...60)
         case "max_upload_mb": maxUploadBytes = try number(1...1024) * 1_048_576 + 64 * 1024
         case "logins_per_minute": loginsPerMinute = try number(1...10_000)
         case "login_burst": loginBurst = try number(1...10_000)
         default: throw ConfigFile.Problem("\(source): unknown setting \(key)")
         }
+    }
+
+    private mutating func platformSetting(_ change: (inout PlatformSettings) -> Void) {
+        var p = platform ?? PlatformSettings(authorizeURL: "", userInfoURL: "", appID: "", secret: "")
+        change(&p)
+        platform = p
     }
 
     /// A path from the config file: relative ones are beside it.
@@ -141,6 +201,23 @@ public struct GatewayConfiguration: Sendable {
     public func validate() throws(ConfigFile.Problem) {
         if (http.tlsCertificatePEM == nil) != (http.tlsKeyPEM == nil) {
             throw ConfigFile.Problem("tls_cert_file and tls_key_file go together: set both for HTTPS, or neither")
+        }
+        if let p = platform {
+            for (name, v) in [("oauth_authorize_url", p.authorizeURL), ("oauth_userinfo_url", p.userInfoURL), ("oauth_app_id", p.appID),
+                              ("oauth_secret_file", p.secret), ("public_url", publicURL ?? ""), ("service_token_file", serviceToken ?? "")] where v.isEmpty {
+                throw ConfigFile.Problem("sign-in from the messaging app needs \(name) too")
+            }
+            for (name, v) in [("oauth_authorize_url", p.authorizeURL), ("oauth_userinfo_url", p.userInfoURL), ("public_url", publicURL ?? "")]
+                where URL(string: v)?.scheme.map({ ["http", "https"].contains($0) }) != true {
+                throw ConfigFile.Problem("\(name) must be an http or https URL, got \(v)")
+            }
+        }
+        if let w = webhook {
+            if w.url.isEmpty || URL(string: w.url)?.scheme.map({ ["http", "https"].contains($0) }) != true {
+                throw ConfigFile.Problem("webhook_url must be an http or https URL")
+            }
+            if w.secret.count < 16 { throw ConfigFile.Problem("webhook_secret_file must hold a secret of at least 16 characters") }
+            if (serviceToken ?? "").isEmpty { throw ConfigFile.Problem("notifications need service_token_file (the gateway's own API token)") }
         }
     }
 }

@@ -3,6 +3,7 @@ import LianjieClient
 import LianjieGateway
 import LianjieMessages
 import LianjieRPC
+import LianjieServiceKit
 import LianjieServiceTestSupport
 import LianjieTestSupport
 import Synchronization
@@ -17,8 +18,18 @@ final class GatewayFixture: @unchecked Sendable {
     /// The gateway's wall clock, moved by tests.
     let clock = LockedBox<Double>(1_796_083_200)
 
-    init(history: Bool = false, trusted: Bool = true, configure: (inout GatewayConfiguration) -> Void = { _ in }) throws {
-        deployment = try InProcessDeployment(history: history, configure: { if trusted { $0.trustedGateways = ["127.0.0.1"] } })
+    convenience init(history: Bool = false, trusted: Bool = true, configure: (inout GatewayConfiguration) -> Void = { _ in }) throws {
+        try self.init(deployment: try Self.deployment(history: history, trusted: trusted), configure: configure)
+    }
+
+    /// The in-process server a gateway goes in front of (made first when a test needs its
+    /// accounts, such as the gateway's own, before the gateway starts).
+    static func deployment(history: Bool = false, trusted: Bool = true, settings: ServiceSettings = ServiceSettings()) throws -> InProcessDeployment {
+        try InProcessDeployment(settings: settings, history: history, configure: { if trusted { $0.trustedGateways = ["127.0.0.1"] } })
+    }
+
+    init(deployment: InProcessDeployment, configure: (inout GatewayConfiguration) -> Void = { _ in }) throws {
+        self.deployment = deployment
         var c = GatewayConfiguration()
         c.server = Endpoint(host: "127.0.0.1", port: deployment.port)
         c.http.endpoint = Endpoint(host: "127.0.0.1", port: 0)

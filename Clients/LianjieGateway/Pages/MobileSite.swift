@@ -21,6 +21,17 @@ struct MobileSite: Sendable {
     let maxFormBytes = 64 * 1024
     /// The largest evidence upload (multipart), with room for the other fields.
     let maxUploadBytes: Int
+    let routes: [Route]
+
+    init(upstream: Upstream, now: @escaping @Sendable () -> Double, logger: Logger, loginLimiter: RateLimiter, maxUploadBytes: Int,
+         signIn: PlatformSignIn?) {
+        self.upstream = upstream
+        self.now = now
+        self.logger = logger
+        self.loginLimiter = loginLimiter
+        self.maxUploadBytes = maxUploadBytes
+        routes = AccountPages.routes + PlatformSignIn.routes(signIn) + EmployeePages.routes + ManagerPages.routes + ReviewPages.routes
+    }
 
     /// A page's answer to one request.
     typealias Handler = @Sendable (PageContext) throws -> HTTPResponse
@@ -32,10 +43,6 @@ struct MobileSite: Sendable {
         let handler: Handler
         /// The login page and the static files need no session.
         var open = false
-    }
-
-    var routes: [Route] {
-        AccountPages.routes + EmployeePages.routes + ManagerPages.routes + ReviewPages.routes
     }
 
     static let securityHeaders: [(String, String)] = [
