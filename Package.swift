@@ -138,11 +138,11 @@ let package = Package(
                 dependencies: ["CMicroHTTPD", "LianjieClient", "LianjieRPC", "LianjieWire", "LianjieMessages", "LianjieReports",
                                "LianjieScoring", "LianjieSecurity"],
                 path: "Clients/LianjieGateway", swiftSettings: strict),
-        .executableTarget(name: "lianjie-gateway", dependencies: ["LianjieGateway", "LianjieRPC"],
+        .executableTarget(name: "lianjie-gateway", dependencies: ["LianjieGateway"],
                           path: "Clients/lianjie-gateway", swiftSettings: strict),
         .executableTarget(name: "lianjie-bench",
                           dependencies: ["LianjieClient", "LianjieRPC", "LianjieWire", "LianjieDaemon", "LianjieScoring",
-                                         "LianjieTestSupport", "LianjieMessages", "LianjieStore", "CSQLite"],
+                                         "LianjieTestSupport", "LianjieMessages", "LianjieStore", "CSQLite", "LianjieGateway"],
                           swiftSettings: strict),
 
         /// Helpers for tests and the bench: a raw LJRP connection, a real lianjied process, /proc

@@ -2,6 +2,7 @@
 // TCP echo measured in the same run. See `lianjie-bench --help`.
 import Foundation
 import LianjieDaemon
+import LianjieGateway
 import LianjieClient
 import LianjieMessages
 import LianjieRPC
@@ -43,6 +44,13 @@ let usage = """
           --keep DIR loads into DIR once and reuses it on later runs
       lianjie-bench portrait [--connections C] [--inflight D] [--seconds S] [--json]
           GetPortrait calls/s (default 1x64) from the demo's published runs
+      lianjie-bench gateway [--seconds S] [--json]
+          authenticated UserService/WhoAmI calls straight to lianjied over LJRP and as JSON
+          through lianjie-gateway (HTTP/1.1 keep-alive, requests pipelined), at 1x1 and 8x16,
+          in the same run: calls/s, p50/p99, their ratio, the gateway's added p50 latency and
+          its CPU per call (goal: < 50 µs added at 1x1)
+      lianjie-bench serve-gateway [lianjie-gateway options]
+          run the gateway itself (what `gateway` starts in front of its server)
       lianjie-bench serve [lianjied options]
           run the server itself (what the other modes start when --server is not given)
 
@@ -154,6 +162,7 @@ func printFloor(_ f: FloorResult) {
 let args = CommandLine.arguments
 guard args.count >= 2 else { print(usage); exit(2) }
 if args[1] == "serve" { Daemon.main(Array(args.dropFirst(2)), programName: "lianjie-bench serve") }
+if args[1] == "serve-gateway" { GatewayMain.main(Array(args.dropFirst(2)), programName: "lianjie-bench serve-gateway") }
 if args[1] == "--help" || args[1] == "-h" { print(usage); exit(0) }
 
 do {
@@ -188,6 +197,9 @@ do {
         if !args.contains("--inflight") { o.inflight = 64 }
         let r = try runPortraits(o)
         if o.json { print(JSONValue.object([("portrait", r.json)]).serialized(pretty: true)) } else { printRPC(r, floor: nil) }
+    case "gateway":
+        let r = try runGateway(o)
+        if o.json { print(JSONValue.object([("gateway", r.json)]).serialized(pretty: true)) } else { print(r.line) }
     case "workorders":
         let r = try runWorkOrders(o)
         if o.json { print(JSONValue.object([("workorders", r.json)]).serialized(pretty: true)) } else { print(r.line) }

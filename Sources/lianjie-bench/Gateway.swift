@@ -1,0 +1,215 @@
+import Foundation
+import LianjieClient
+import LianjieMessages
+import LianjieRPC
+import LianjieTestSupport
+
+/// The gateway a benchmark measures: the very code of lianjie-gateway, run as
+/// `lianjie-bench serve-gateway` in a child process in front of the bench's server, so its
+/// CPU time can be read from /proc.
+final class GatewayUnderTest {
+    let port: Int
+    let pid: Int32
+    private let process: Process
+
+    init(server: ServerUnderTest) throws {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        p.arguments = ["serve-gateway", "--listen", "127.0.0.1:0", "--server", "\(server.host):\(server.port)", "--log-level", "notice"]
+        let pipe = Pipe()
+        p.standardError = pipe
+        try p.run()
+        var port: Int?
+        var buffered = Data()
+        let limit = Date().addingTimeInterval(20)
+        while port == nil, Date() < limit {
+            let chunk = pipe.fileHandleForReading.availableData
+            if chunk.isEmpty { break }
+            buffered.append(chunk)
+            let text = String(decoding: buffered, as: UTF8.self)
+            if let r = text.range(of: "\"address\":\"http://127.0.0.1:") { port = Int(text[r.upperBound...].prefix { $0.isNumber }) }
+        }
+        guard let port else { p.terminate(); throw BenchError("the bench gateway did not start") }
+        let handle = pipe.fileHandleForReading
+        Thread.detachNewThread { while !handle.availableData.isEmpty {} }
+        self.port = port
+        pid = p.processIdentifier
+        process = p
+    }
+
+    deinit { stop() }
+
+    func stop() {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGTERM)
+            process.waitUntilExit()
+        }
+    }
+
+    func cpuSeconds() -> Double? { ProcessStats.cpuSeconds(pid: pid) }
+}
+
+/// Keeps `inflight` requests pipelined on one keep-alive HTTP/1.1 connection for a while,
+/// replacing each answered one at once (the HTTP twin of `ConnectionDriver`).
+final class HTTPDriver: @unchecked Sendable {
+    // @unchecked: each driver is used by its own thread; results are read after join.
+    let fd: Int32
+    let inflight: Int
+    let request: [UInt8]
+    var calls = 0
+    var errors = 0
+    var latencies: [UInt64] = []
+
+    init(port: Int, inflight: Int, request: [UInt8]) throws {
+        fd = try connectTCP(host: "127.0.0.1", port: port)
+        self.inflight = inflight
+        self.request = request
+    }
+
+    deinit { close(fd) }
+
+    func run(measureFrom: UInt64, until: UInt64) {
+        var sent: [UInt64] = []  // send times of the requests in flight, oldest first
+        sent.reserveCapacity(inflight)
+        var head = 0
+        var batch: [UInt8] = []
+        for _ in 0..<inflight { batch += request; sent.append(monotonicNanos()) }
+        guard writeAll(fd, batch) else { errors += 1; return }
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(1 << 16)
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        var open = inflight
+        var stopping = false
+        latencies.reserveCapacity(1 << 20)
+        while open > 0 {
+            let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
+            if n <= 0 { if n < 0, errno == EINTR { continue }; errors += open; return }
+            buffer.append(contentsOf: chunk[0..<n])
+            let now = monotonicNanos()
+            if now >= until { stopping = true }
+            batch.removeAll(keepingCapacity: true)
+            var consumed = 0
+            while let (length, ok) = Self.reply(buffer, from: consumed) {
+                consumed += length
+                open -= 1
+                if !ok { errors += 1 }
+                let t = sent[head]
+                head += 1
+                if t >= measureFrom, now < until {
+                    calls += 1
+                    latencies.append(now - t)
+                }
+                if !stopping {
+                    batch += request
+                    sent.append(now)
+                    open += 1
+                }
+            }
+            if consumed > 0 { buffer.removeFirst(consumed) }
+            if head > 4096 { sent.removeFirst(head); head = 0 }
+            if !batch.isEmpty, !writeAll(fd, batch) { errors += open; return }
+        }
+    }
+
+    /// The length of a whole answer starting at `start`, and whether it was a 200; nil
+    /// while incomplete.
+    static func reply(_ b: [UInt8], from start: Int) -> (Int, Bool)? {
+        guard b.count - start >= 16 else { return nil }
+        var i = start
+        var headEnd = -1
+        while i + 3 < b.count {
+            if b[i] == 13, b[i + 1] == 10, b[i + 2] == 13, b[i + 3] == 10 { headEnd = i + 4; break }
+            i += 1
+        }
+        guard headEnd > 0 else { return nil }
+        let head = String(decoding: b[start..<headEnd], as: UTF8.self)
+        var length = 0
+        for line in head.split(separator: "\r\n") where line.lowercased().hasPrefix("content-length:") {
+            length = Int(line.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) ?? 0
+        }
+        guard b.count >= headEnd + length else { return nil }
+        return (headEnd + length - start, head.hasPrefix("HTTP/1.1 200"))
+    }
+}
+
+struct GatewayBenchResult {
+    struct Pair {
+        var direct: RPCResult
+        var gateway: RPCResult
+        var gatewayCPUMicrosPerCall: Double?
+        /// The gateway's added latency: its p50 over the direct call's.
+        var addedMicros: Double { gateway.latency.p50 - direct.latency.p50 }
+        var ratio: Double { gateway.callsPerSecond / max(1, direct.callsPerSecond) }
+
+        var json: JSONValue {
+            var o: [(String, JSONValue)] = [("direct", direct.json), ("gateway", gateway.json),
+                                            ("ratio", JSONValue(floating: (ratio * 1000).rounded() / 1000)),
+                                            ("addedUsP50", JSONValue(floating: (addedMicros * 10).rounded() / 10))]
+            if let c = gatewayCPUMicrosPerCall { o.append(("gatewayCpuUsPerCall", JSONValue(floating: (c * 100).rounded() / 100))) }
+            return .object(o)
+        }
+
+        var line: String {
+            "\(gateway.connections)x\(gateway.inflight): direct \(fmt(direct.callsPerSecond, 0)) calls/s p50 \(fmt(direct.latency.p50)) µs p99 \(fmt(direct.latency.p99)) µs;"
+                + " gateway \(fmt(gateway.callsPerSecond, 0)) calls/s p50 \(fmt(gateway.latency.p50)) µs p99 \(fmt(gateway.latency.p99)) µs"
+                + " (errors \(gateway.errors)); ratio \(fmt(ratio, 3)); added p50 \(fmt(addedMicros)) µs"
+                + (gatewayCPUMicrosPerCall.map { "; gateway CPU \(fmt($0, 1)) µs/call" } ?? "")
+        }
+    }
+
+    var single: Pair
+    var loaded: Pair
+    static let goalMicros = 50.0
+    var met: Bool { single.addedMicros < Self.goalMicros }
+
+    var json: JSONValue {
+        .object([("single", single.json), ("loaded", loaded.json), ("goalAddedUs", JSONValue(floating: Self.goalMicros)),
+                 ("targetMet", .bool(met))])
+    }
+
+    var line: String {
+        "gateway (UserService/WhoAmI as JSON over HTTP/1.1 keep-alive vs LJRP)\n" + single.line + "\n" + loaded.line
+            + "\ngoal: the gateway adds < \(fmt(Self.goalMicros, 0)) µs per call at 1x1 \(met ? "[MET]" : "[MISSED]")"
+    }
+}
+
+/// WhoAmI straight to lianjied and as JSON through the gateway, at 1×1 and 8×16.
+func runGateway(_ o: Options) throws -> GatewayBenchResult {
+    progress("starting a server and a gateway…")
+    let server = try makeServer(o)
+    let client = RPCClient(endpoint: Endpoint(host: server.host, port: server.port))
+    let token = try blockingLogin(client)
+    client.close()
+    let gateway = try GatewayUnderTest(server: server)
+    defer { gateway.stop(); server.stop() }
+    let request = Array("POST /v1/lianjie.v1.UserService/WhoAmI HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer \(token)\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}".utf8)
+    func pair(_ connections: Int, _ inflight: Int) throws -> GatewayBenchResult.Pair {
+        progress("\(connections)x\(inflight): direct over LJRP for \(fmt(o.seconds)) s…")
+        let direct = try runRPC(server: server, connections: connections, inflight: inflight, seconds: o.seconds, shape: .whoAmI(token: token))
+        progress("\(connections)x\(inflight): through the gateway for \(fmt(o.seconds)) s…")
+        let drivers = try (0..<connections).map { _ in try HTTPDriver(port: gateway.port, inflight: inflight, request: request) }
+        let start = monotonicNanos()
+        let measureFrom = start + UInt64(min(1.0, o.seconds * 0.1) * 1e9)
+        let until = measureFrom + UInt64(o.seconds * 1e9)
+        let done = DispatchGroup()
+        for d in drivers {
+            done.enter()
+            let t = Thread { d.run(measureFrom: measureFrom, until: until); done.leave() }
+            t.stackSize = 1 << 20
+            t.start()
+        }
+        while monotonicNanos() < measureFrom { usleep(1000) }
+        let before = gateway.cpuSeconds()
+        while monotonicNanos() < until { usleep(2000) }
+        let after = gateway.cpuSeconds()
+        done.wait()
+        let calls = drivers.reduce(0) { $0 + $1.calls }
+        let viaGateway = RPCResult(connections: connections, inflight: inflight, seconds: o.seconds, callsPerSecond: Double(calls) / o.seconds,
+                                   latency: LatencySummary(nanos: drivers.flatMap(\.latencies)), errors: drivers.reduce(0) { $0 + $1.errors },
+                                   serverCPUMicrosPerCall: nil)
+        var cpu: Double?
+        if let a = before, let b = after, calls > 0 { cpu = (b - a) / Double(calls) * 1e6 }
+        return .init(direct: direct, gateway: viaGateway, gatewayCPUMicrosPerCall: cpu)
+    }
+    return GatewayBenchResult(single: try pair(1, 1), loaded: try pair(8, 16))
+}
