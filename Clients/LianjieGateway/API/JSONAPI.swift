@@ -121,10 +121,14 @@ public struct JSONAPI: Sendable {
     /// The token of `Authorization: Bearer …`; nil without the header.
     static func bearer(_ head: HTTPRequestHead) throws(RPCError) -> String? {
         guard let value = head.header("authorization") else { return nil }
-        let parts = value.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer", !parts[1].isEmpty, parts[1].count <= 512 else {
+        let v = ASCII.trimmed(value)
+        let u = v.utf8
+        guard u.count > 7, u.count <= 520, let space = u.firstIndex(of: 0x20),
+              String(v[..<space]).lowercased() == "bearer" else {
             throw RPCError(.unauthenticated, "the Authorization header must be `Bearer TOKEN`")
         }
-        return String(parts[1].trimmingCharacters(in: .whitespaces))
+        let token = ASCII.trimmed(v[v.index(after: space)...])
+        guard !token.isEmpty, !token.utf8.contains(0x20) else { throw RPCError(.unauthenticated, "the Authorization header must be `Bearer TOKEN`") }
+        return String(token)
     }
 }

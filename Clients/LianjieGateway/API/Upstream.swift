@@ -17,6 +17,8 @@ public final class Upstream: Sendable {
     let callTimeout: Duration
     let retryWindow: Duration
     private let unprocessed = Atomic<Int>(0)
+    /// Calls in flight now, over every connection.
+    private let inFlight = Atomic<Int>(0)
     private let logger: Logger
 
     /// Attempts lianjied did not start (it was restarting, or unreachable); each was retried
@@ -38,12 +40,16 @@ public final class Upstream: Sendable {
     /// thread until the answer.
     public func call(path: String, body: [UInt8], token: String?, client: String?) throws(RPCError) -> [UInt8] {
         let i = next.add(1, ordering: .relaxed).oldValue
+        // A lone call waits for its answer awake (a loopback round trip); with others in
+        // flight, threads sleep until theirs comes.
+        let alone = inFlight.add(1, ordering: .relaxed).newValue == 1
+        defer { inFlight.subtract(1, ordering: .relaxed) }
         let connection = clients[abs(i % clients.count)]
         var m: [(String, String)] = []
         if let token { m.append(("authorization", "Bearer \(token)")) }
         if let client { m.append(("forwarded-for", client)) }
         return try connection.callBlocking(path: path, body: body, options: CallOptions(timeout: callTimeout, metadata: m),
-                                           retryUnprocessedFor: retryWindow) { [self] error in
+                                           retryUnprocessedFor: retryWindow, spin: alone) { [self] error in
             let n = unprocessed.add(1, ordering: .relaxed).newValue
             logger.info("lianjied did not take a call; retrying", ["server": .text(endpoint.description), "reason": .text(error.message),
                                                                    "unprocessed_total": .int(Int64(n))])

@@ -35,7 +35,7 @@ public struct HTTPRequestHead: Sendable {
 
     /// `Content-Length`, when given and well-formed.
     public var contentLength: Int? {
-        header("content-length").flatMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        header("content-length").flatMap { Int(ASCII.trimmed($0)) }
     }
 
     /// Whether the request says it has a body (a length above zero, or chunked).
@@ -71,12 +71,45 @@ public struct HTTPRequestHead: Sendable {
         var peer = "unknown"
         if let info = lj_mhd_connection_info(connection, .CONNECTION_INFO_CLIENT_ADDRESS),
            let address = info.pointee.client_addr {
-            var storage = sockaddr_storage()
-            let length = address.pointee.sa_family == sa_family_t(AF_INET6) ? MemoryLayout<sockaddr_in6>.size : MemoryLayout<sockaddr_in>.size
-            withUnsafeMutableBytes(of: &storage) { $0.copyMemory(from: UnsafeRawBufferPointer(start: address, count: length)) }
-            peer = Socket.describe(storage, length: socklen_t(length))
+            peer = Self.describe(address)
         }
         self.peer = peer
+    }
+}
+
+extension HTTPRequestHead {
+    /// `ip:port` or `[ip6]:port` of a socket address (inet_ntop: no resolver involved).
+    static func describe(_ address: UnsafePointer<sockaddr>) -> String {
+        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
+        if address.pointee.sa_family == sa_family_t(AF_INET6) {
+            return address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { a -> String in
+                var ip = a.pointee.sin6_addr
+                guard inet_ntop(AF_INET6, &ip, &text, socklen_t(text.count)) != nil else { return "unknown" }
+                return "[\(Self.string(text))]:\(UInt16(bigEndian: a.pointee.sin6_port))"
+            }
+        }
+        return address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { a -> String in
+            var ip = a.pointee.sin_addr
+            guard inet_ntop(AF_INET, &ip, &text, socklen_t(text.count)) != nil else { return "unknown" }
+            return "\(Self.string(text)):\(UInt16(bigEndian: a.pointee.sin_port))"
+        }
+    }
+
+    private static func string(_ c: [CChar]) -> String {
+        String(decoding: c.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+/// Small text helpers on the request path, without Foundation's Unicode machinery.
+enum ASCII {
+    /// `s` without leading and trailing spaces and tabs.
+    static func trimmed<S: StringProtocol>(_ text: S) -> Substring {
+        let s = Substring(text)
+        let u = s.utf8
+        var start = u.startIndex, end = u.endIndex
+        while start < end, u[start] == 0x20 || u[start] == 0x09 { start = u.index(after: start) }
+        while end > start, u[u.index(before: end)] == 0x20 || u[u.index(before: end)] == 0x09 { end = u.index(before: end) }
+        return s[start..<end]
     }
 }
 

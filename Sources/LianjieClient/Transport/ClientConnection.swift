@@ -82,10 +82,13 @@ final class ClientConnection: Sendable {
         }
     }
 
-    /// Sends a call and returns at once; `waiter` gets its outcome, on the connection's
-    /// thread or (refused, lost, timed out) on another.
+    /// Sends a call and returns at once with its id (0 when it was refused at once);
+    /// `waiter` gets its outcome, on the connection's thread or (refused, lost, timed out)
+    /// on another. With `armTimer`, a call with a deadline fails itself a second after it
+    /// if the server never answers; without, the caller watches the time (`expire`).
+    @discardableResult
     func start(path: String, body: [UInt8], metadata: [Metadata], timeoutMs: UInt32, handle: Handle = Handle(),
-               waiter: @escaping Waiter) {
+               armTimer: Bool = true, waiter: @escaping Waiter) -> UInt64 {
         var refused: RPCError?
         var sent = true
         var assigned: UInt64 = 0
@@ -107,11 +110,11 @@ final class ClientConnection: Sendable {
         }
         if let refused {
             waiter(Outcome(result: .failure(refused), notProcessed: true))
-            return
+            return 0
         }
         if !sent {
             fail(assigned, RPCError(.unavailable, "the connection to the server was lost"), notProcessed: true)
-            return
+            return assigned
         }
         let cancelledEarly = handle.value.withLock { h -> Bool in
             h.id = assigned
@@ -119,15 +122,18 @@ final class ClientConnection: Sendable {
         }
         if cancelledEarly, fail(assigned, RPCError(.cancelled, "call cancelled")) { sendCancel(assigned) }
         let callID = assigned
-        if timeoutMs > 0 {
+        if timeoutMs > 0, armTimer {
             // The server answers DEADLINE_EXCEEDED itself; this covers a server that cannot.
             let grace = DispatchTime.now() + .milliseconds(Int(timeoutMs) + 1000)
-            DispatchQueue.global().asyncAfter(deadline: grace) { [self] in
-                if fail(callID, RPCError(.deadlineExceeded, "deadline exceeded (no reply from the server)")) {
-                    sendCancel(callID)
-                }
-            }
+            DispatchQueue.global().asyncAfter(deadline: grace) { [self] in expire(callID) }
         }
+        return callID
+    }
+
+    /// Fails a call the server has not answered (its deadline is long past) and tells the
+    /// server to stop it.
+    func expire(_ callID: UInt64) {
+        if fail(callID, RPCError(.deadlineExceeded, "deadline exceeded (no reply from the server)")) { sendCancel(callID) }
     }
 
     /// Resumes a pending call with `error`; false if it was already answered.
