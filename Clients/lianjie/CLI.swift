@@ -43,6 +43,7 @@ struct CLIContext {
 
     /// The result-use service with the saved session's token; fails when not logged in.
     func resultUse() throws -> ResultUseServiceClient { client(token: try token()).resultUseService }
+    func notifications() throws -> NotificationServiceClient { client(token: try token()).notificationService }
 
     var options: CallOptions { CallOptions(timeout: timeout) }
 }

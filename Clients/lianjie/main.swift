@@ -16,7 +16,8 @@ let usage = """
       password change               change your own password
       session list | revoke ID      your sessions
       org …                         the organisation tree (list, get, create, rename, move, deactivate)
-      account …                     accounts and grants (list, get, create, grant, disable, enable, reset-password)
+      account …                     accounts and grants (list, get, create, grant, link-platform, disable, enable,
+                                    reset-password)
       token …                       service accounts' API tokens (issue, list, revoke)
       category … | post …           business categories and posts (list, create)
       subject …                     evaluated subjects (list, get, create, update, transfer, history, import FILE.csv);
@@ -40,6 +41,7 @@ let usage = """
       opinion …                     integrity opinions (request, list, show, review, sign)
       conflict …                    your declared conflicts of interest, for recusal (declare, list, withdraw)
       report portrait|org|dossier … one self-contained HTML report (charts, A4, no script) --out F
+      notifications …               the outbox the mobile gateway delivers (list, retry a dead one)
     Run a command without arguments for its usage.
 
     Options:
@@ -115,6 +117,7 @@ func run() async -> Int32 {
         case "opinion": try await OpinionCommands.run(ctx, commandArgs)
         case "conflict": try await OpinionCommands.conflicts(ctx, commandArgs)
         case "report": try await ReportCommands.run(ctx, commandArgs)
+        case "notifications": try await NotificationCommands.run(ctx, commandArgs)
         default: throw CLIError.usage("unknown command \(command); run lianjie --help")
         }
         return 0

@@ -1,5 +1,7 @@
 import Foundation
+import LianjieClient
 import LianjieMessages
+import LianjieRPC
 import LianjieTestSupport
 import XCTest
 
@@ -392,5 +394,63 @@ final class CLITests: XCTestCase {
         let audit = try run(["audit", "list", "--method", "GetDossier"])
         XCTAssertEqual(audit.code, 0, audit.err)
         XCTAssertTrue(audit.out.contains("提拔审查") && audit.out.contains("GetDossier"), audit.out)
+    }
+}
+
+extension CLITests {
+    func testGatewayAccountsAndTheNotificationOutboxFromTheCLI() throws {
+        let server = try ServerProcess(config: ["notification_max_attempts = 1"], extraArguments: ["--demo"])
+        let address = "127.0.0.1:\(server.port)"
+        XCTAssertEqual(try run(["--server", address, "login", "admin", "--password-stdin"], stdin: adminPassword + "\n").code, 0)
+        let orgs = try ListOrganizationsResponse(jsonString: try run(["--json", "org", "list"]).out)
+        let root = try XCTUnwrap(orgs.organizations.first { $0.parentId.isEmpty })
+        // The gateway's own account and its token, as Deploy/run-demo.sh makes them.
+        let created = try run(["--json", "account", "create", "gateway", "--service", "--role", "gateway@\(root.id)"])
+        XCTAssertEqual(created.code, 0, created.err)
+        let gateway = try Account(jsonString: created.out)
+        let token = try run(["token", "issue", gateway.id, "--description", "lianjie-gateway"])
+        XCTAssertEqual(token.code, 0, token.err)
+        XCTAssertFalse(token.out.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
+
+        let employee = try XCTUnwrap(try ListAccountsResponse(jsonString: try run(["--json", "account", "list"]).out).accounts.first { $0.username == "employee" })
+        let linked = try run(["account", "link-platform", employee.id, "zhangwei01"])
+        XCTAssertEqual(linked.code, 0, linked.err)
+        XCTAssertTrue(linked.out.contains("signs in from the messaging app as zhangwei01"), linked.out)
+        XCTAssertEqual(try run(["account", "link-platform", employee.id, "a b"]).code, 6, "a malformed id is refused")
+
+        // One failed delivery makes a dead letter here (one attempt allowed); the CLI lists and retries it.
+        let gw = RPCClientForCLITests(port: server.port, token: token.out.trimmingCharacters(in: .whitespacesAndNewlines))
+        let claimed = try gw.claimOne()
+        try gw.fail(claimed)
+        let dead = try run(["notifications", "list", "--state", "dead"])
+        XCTAssertEqual(dead.code, 0, dead.err)
+        XCTAssertTrue(dead.out.contains("dead") && dead.out.contains("gateway-test"), dead.out)
+        let retried = try run(["notifications", "retry", claimed])
+        XCTAssertEqual(retried.code, 0, retried.err)
+        XCTAssertTrue(retried.out.contains("pending again"))
+        XCTAssertEqual(try run(["notifications", "retry", claimed]).code, 7, "not dead any more: refused (FAILED_PRECONDITION)")
+        XCTAssertEqual(try run(["notifications", "list", "--state", "lost"]).code, 2)
+    }
+}
+
+/// The gateway's side of the outbox, driven directly (what lianjie-gateway does).
+struct RPCClientForCLITests {
+    let port: Int
+    let token: String
+
+    func call<Req: ProtoMessage, Resp: ProtoMessage>(_ m: RPCMethod<Req, Resp>, _ r: Req) throws -> Resp {
+        let c = RPCClient(endpoint: Endpoint(host: "127.0.0.1", port: port), token: token)
+        defer { c.close() }
+        return try Resp(serializedBytes: try c.callBlocking(path: m.path, body: r.serializedBytes()))
+    }
+
+    func claimOne() throws -> String {
+        let n = try call(NotificationService.claimNotifications, ClaimNotificationsRequest(max: 1)).notifications
+        guard let first = n.first else { throw XCTSkip("the demo's outbox is empty") }
+        return first.id
+    }
+
+    func fail(_ id: String) throws {
+        _ = try call(NotificationService.reportNotificationDelivery, ReportNotificationDeliveryRequest(id: id, error: "gateway-test"))
     }
 }

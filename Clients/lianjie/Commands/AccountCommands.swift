@@ -13,7 +13,8 @@ enum AccountCommands {
                lianjie account disable ID [--reason TEXT]
                lianjie account enable ID
                lianjie account reset-password ID [--password-stdin]
-        roles: admin inspector discipline_head manager hr employee service auditor (no @ORG_ID: the whole deployment)
+               lianjie account link-platform ID PLATFORM_USER_ID   (sign-in from the messaging app; "" unlinks)
+        roles: admin inspector discipline_head manager hr employee service auditor gateway (no @ORG_ID: the whole deployment)
         """
 
     static func grants(_ specs: [String]) throws -> [RoleGrant] {
@@ -83,6 +84,15 @@ enum AccountCommands {
                                                                    updateMask: ["grants"], etag: current.etag), options: ctx.options)
             }
             ctx.output(a) { table([a]).print() }
+        case "link-platform":
+            try args.only([], positionals: 2)
+            let id = try args.positional(0, "ID")
+            let current = try await Commands.rpc { try await users.getAccount(GetAccountRequest(id: id), options: ctx.options) }
+            let a = try await Commands.rpc {
+                try await users.updateAccount(UpdateAccountRequest(account: Account(id: id, platformUserId: try args.positional(1, "PLATFORM_USER_ID")),
+                                                                   updateMask: ["platform_user_id"], etag: current.etag), options: ctx.options)
+            }
+            ctx.output(a) { print(a.platformUserId.isEmpty ? "\(a.username) is not linked to the messaging platform" : "\(a.username) signs in from the messaging app as \(a.platformUserId)") }
         case "disable", "enable":
             try args.only(["--reason"], positionals: 1)
             let id = try args.positional(0, "ID")
