@@ -22,8 +22,8 @@ final class BrowserTests: XCTestCase {
             .appendingPathComponent(".build/gateway-shots").path
     }
 
-    func testThePhone() throws { try flow(width: 360, height: 740) }
-    func testThePC() throws { try flow(width: 1280, height: 800) }
+    func testThePhone() async throws { try await flow(width: 360, height: 740) }
+    func testThePC() async throws { try await flow(width: 1280, height: 800) }
 
     struct Shot: Decodable {
         var name: String
@@ -39,12 +39,21 @@ final class BrowserTests: XCTestCase {
         var shots: [Shot]
     }
 
-    func flow(width: Int, height: Int) throws {
+    func flow(width: Int, height: Int) async throws {
         let scratch = NSTemporaryDirectory() + "lianjie-browser-\(UUID().uuidString)"
         try FileManager.default.createDirectory(atPath: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: scratch) }
         let chromium = try Chromium.required(profile: scratch + "/unused")
-        let f = try GatewayFixture(history: true)
+        // The real server with the demo's history, the gateway in front, and the messaging
+        // platform's webhook the gateway posts notifications to.
+        let webhook = try StandInWebhook()
+        let d = try GatewayFixture.deployment(history: true)
+        let token = try await d.serviceClient().token
+        let f = try GatewayFixture(deployment: d) { c in
+            c.serviceToken = token
+            c.webhook = .init(url: webhook.url, secret: StandInWebhook.secret)
+            c.notifyPollSeconds = 0.05
+        }
         let shots = Self.shotsRoot + "/\(width)x\(height)"
         try FileManager.default.createDirectory(atPath: shots, withIntermediateDirectories: true)
         let photo = scratch + "/现场照片.jpg"
@@ -93,7 +102,8 @@ final class BrowserTests: XCTestCase {
         try session("inspector", [
             ["go": "/m/review"], ["see": description], ["see": "现场照片.jpg"], ["shot": "inspector-review"],
             ["tap": "#\(entry.id) form[action$='/confirm'] button"], ["see": "已确认"], ["absent": description],
-            ["go": "/m/alerts"], ["shot": "inspector-alerts"],
+            // Accepting a banquet raises an alert at once: it is in the inbox.
+            ["go": "/m/alerts"], ["see": "BANQUET_ACCEPTED"], ["shot": "inspector-alerts"],
             ["go": "/m/cases"], ["shot": "inspector-cases"],
             ["go": "/m/opinions"], ["shot": "inspector-opinions"],
         ])
@@ -116,6 +126,15 @@ final class BrowserTests: XCTestCase {
         try session("head", [["go": "/m/opinions"], ["shot": "head-opinions"], ["go": "/m/cases"], ["shot": "head-cases"]])
         try session("hr", [["go": "/m/opinions"], ["shot": "hr-opinions"]])
         try session("employee", [["go": "/m/me/entries"], ["see": "申辩不成立"], ["see": "宴请属实"]])
+
+        // The alert the confirmation raised reached the messaging platform's webhook, signed.
+        XCTAssertTrue(waitFor(seconds: 20) {
+            webhook.posts.contains { p in
+                let payload = p.json?["payload"] as? [String: Any]
+                return payload?["type"] as? String == "alert" && (payload?["subjectName"] as? String) == "张伟" && p.status == 200
+            }
+        }, "the alert about 张伟 reached the webhook")
+        XCTAssertTrue(webhook.posts.allSatisfy(\.signatureValid))
 
         // Every screen: drawn, and no wider than the screen (no sideways scrolling on a phone).
         // A blank screenshot compresses to a few KB; the pixels of the two richest screens

@@ -138,8 +138,8 @@ final class MessageCodecTests: XCTestCase {
     func testMethodDescriptorsCarryWirePaths() {
         XCTAssertEqual(UserService.login.path, "/lianjie.v1.UserService/Login")
         XCTAssertEqual(Health.check.path, "/lianjie.v1.Health/Check")
-        XCTAssertEqual(Array(UserService.methodPaths.prefix(3)), ["/lianjie.v1.UserService/Login", "/lianjie.v1.UserService/Logout",
-                                                 "/lianjie.v1.UserService/WhoAmI"])
+        XCTAssertEqual(Array(UserService.methodPaths.prefix(3)), ["/lianjie.v1.UserService/Login", "/lianjie.v1.UserService/OpenPlatformSession",
+                                                 "/lianjie.v1.UserService/Logout"])
     }
 
     /// Every message type: defaults and a populated value survive binary and JSON.
@@ -190,7 +190,7 @@ final class MessageCodecTests: XCTestCase {
     /// Every method of every service is in the run-time registry with its own types.
     func testTheMethodRegistryHasEveryMethodWithItsTypes() throws {
         let paths = UserService.methodPaths + EntryService.methodPaths + EvaluationService.methodPaths + ResultUseService.methodPaths
-            + Health.methodPaths
+            + NotificationService.methodPaths + Health.methodPaths
         XCTAssertEqual(Set(ProtoRegistry.methods.keys), Set(paths))
         let dossier = try XCTUnwrap(ProtoRegistry.methods[ResultUseService.getDossier.path])
         XCTAssertTrue(dossier.request == GetDossierRequest.self && dossier.response == Dossier.self)
