@@ -230,3 +230,78 @@ final class PagesTests: XCTestCase {
         XCTAssertTrue(tooBig.text.contains("文件太大"))
     }
 }
+
+extension PagesTests {
+    /// The id in the first form on the last page whose action matches `pattern` (one
+    /// group: the id).
+    func formID(_ web: WebClient, _ pattern: String) throws -> String {
+        try XCTUnwrap(web.capture(pattern), "no form like \(pattern) on the page")
+    }
+
+    func testEveryRolesActionsWorkFromThePages() throws {
+        let f = try GatewayFixture(history: true)
+
+        // The employee acknowledges the talk waiting for them.
+        let employee = WebClient(port: f.gateway.port)
+        try employee.login("employee", password("employee"))
+        try employee.get("/m/me/talks")
+        let talk = try formID(employee, #"action="/m/me/talks/([^/"]+)/ack""#)
+        let acked = try employee.post("/m/me/talks/\(talk)/ack", [("rid", "t-1")])
+        XCTAssertEqual(acked.header("location"), "/m/me/talks?done=acknowledged", acked.text)
+        XCTAssertTrue(try employee.follow(acked).text.contains("已确认"))
+        XCTAssertEqual(try employee.get("/m/me").status, 200)
+        XCTAssertTrue(try employee.get("/m/me/dossier").text.contains("历次评价"))
+
+        // The manager reports the rectification of the team's case.
+        let manager = WebClient(port: f.gateway.port)
+        try manager.login("manager", password("manager"))
+        try manager.get("/m/cases")
+        let rectifying = try formID(manager, #"action="/m/cases/([^/"]+)/report""#)
+        let reported = try manager.post("/m/cases/\(rectifying)/report", [("rid", "r-1"), ("report", "已补报个人有关事项，退出相关工单办理。")])
+        XCTAssertEqual(reported.header("location"), "/m/cases?done=reported", reported.text)
+        XCTAssertTrue(try manager.follow(reported).text.contains("已报告"))
+        XCTAssertTrue(try manager.get("/m/team").text.contains("张伟"))
+
+        // The inspector acknowledges one alert, opens a case from another, dismisses a third.
+        let inspector = WebClient(port: f.gateway.port)
+        try inspector.login("inspector", password("inspector"))
+        try inspector.get("/m/alerts")
+        let first = try formID(inspector, #"action="/m/alerts/([^/"]+)/acknowledge""#)
+        XCTAssertEqual(try inspector.post("/m/alerts/\(first)/acknowledge", [("rid", "a-1")]).header("location"), "/m/alerts?done=alert-acknowledged")
+        try inspector.get("/m/alerts")
+        let second = try formID(inspector, #"action="/m/alerts/([^/"]+)/case""#)
+        let subject = try XCTUnwrap(inspector.capture(#"action="/m/alerts/\#(second)/case"><input type="hidden" name="csrf" value="[^"]+"><input type="hidden" name="rid" value="[^"]+"><input type="hidden" name="subject" value="([^"]+)""#))
+        let opened = try inspector.post("/m/alerts/\(second)/case", [("rid", "c-1"), ("subject", subject), ("summary", "预警转问题线索")])
+        XCTAssertEqual(opened.header("location"), "/m/cases?done=case-opened", opened.text)
+        XCTAssertTrue(try inspector.follow(opened).text.contains("预警转问题线索"))
+        try inspector.get("/m/alerts")
+        let third = try formID(inspector, #"action="/m/alerts/([^/"]+)/dismiss""#)
+        XCTAssertEqual(try inspector.post("/m/alerts/\(third)/dismiss", [("rid", "d-1"), ("reason", "经核实为正常业务往来")]).header("location"),
+                       "/m/alerts?done=alert-dismissed")
+
+        // The inspector reviews the waiting opinion; the head signs it.
+        try inspector.get("/m/opinions")
+        let opinion = try formID(inspector, #"action="/m/opinions/([^/"]+)/review""#)
+        let reviewed = try inspector.post("/m/opinions/\(opinion)/review", [("rid", "o-1"), ("conclusion", "no_objection"), ("change_reason", "")])
+        XCTAssertEqual(reviewed.header("location"), "/m/opinions?done=reviewed", reviewed.text)
+        let head = WebClient(port: f.gateway.port)
+        try head.login("head", password("head"))
+        try head.get("/m/opinions")
+        XCTAssertEqual(try formID(head, #"action="/m/opinions/([^/"]+)/sign""#), opinion)
+        let signed = try head.post("/m/opinions/\(opinion)/sign", [("rid", "s-1")])
+        XCTAssertEqual(signed.header("location"), "/m/opinions?done=signed", signed.text)
+        let hr = WebClient(port: f.gateway.port)
+        try hr.login("hr", password("hr"))
+        XCTAssertEqual(try hr.get("/m/opinions").text.components(separatedBy: "已签署").count - 1, 2, "HR sees both opinions signed")
+
+        // Everyone changes their password from the page.
+        try hr.get("/m/password")
+        let mismatch = try hr.post("/m/password", [("old", password("hr")), ("new", "Xin-Mima-2026-Renshi"), ("again", "different-one")])
+        XCTAssertEqual(mismatch.status, 400)
+        let changed = try hr.post("/m/password", [("old", password("hr")), ("new", "Xin-Mima-2026-Renshi"), ("again", "Xin-Mima-2026-Renshi")])
+        XCTAssertEqual(changed.header("location"), "/m/?done=password", changed.text)
+        let again = WebClient(port: f.gateway.port)
+        try again.login("hr", "Xin-Mima-2026-Renshi")
+        XCTAssertEqual(try again.get("/m/").status, 200)
+    }
+}
