@@ -4,7 +4,7 @@
 #   --tests   also what the tests need: headless Chromium and the CJK fonts the report
 #             pages are rendered with (LianjieReportsTests)
 set -euo pipefail
-packages=(protobuf-c-compiler libprotobuf-c-dev libsqlite3-dev libcrypt-dev libssl-dev libmicrohttpd-dev pkg-config python3 sqlite3)
+packages=(protobuf-c-compiler libprotobuf-c-dev libsqlite3-dev libcrypt-dev libssl-dev libmicrohttpd-dev libcurl4 pkg-config python3 sqlite3)
 for arg in "$@"; do
   case "$arg" in
     --tests) packages+=(chromium fonts-noto-cjk) ;;

@@ -13,25 +13,9 @@ final class GatewayUnderTest {
     private let process: Process
 
     init(server: ServerUnderTest) throws {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        p.arguments = ["serve-gateway", "--listen", "127.0.0.1:0", "--server", "\(server.host):\(server.port)", "--log-level", "notice"]
-        let pipe = Pipe()
-        p.standardError = pipe
-        try p.run()
-        var port: Int?
-        var buffered = Data()
-        let limit = Date().addingTimeInterval(20)
-        while port == nil, Date() < limit {
-            let chunk = pipe.fileHandleForReading.availableData
-            if chunk.isEmpty { break }
-            buffered.append(chunk)
-            let text = String(decoding: buffered, as: UTF8.self)
-            if let r = text.range(of: "\"address\":\"http://127.0.0.1:") { port = Int(text[r.upperBound...].prefix { $0.isNumber }) }
-        }
-        guard let port else { p.terminate(); throw BenchError("the bench gateway did not start") }
-        let handle = pipe.fileHandleForReading
-        Thread.detachNewThread { while !handle.availableData.isEmpty {} }
+        let (p, port) = try ServerUnderTest.launchSelf(["serve-gateway", "--listen", "127.0.0.1:0", "--server", "\(server.host):\(server.port)",
+                                                        "--log-level", "notice"],
+                                                       portAfter: "\"address\":\"http://127.0.0.1:", what: "the bench gateway")
         self.port = port
         pid = p.processIdentifier
         process = p
@@ -51,7 +35,7 @@ final class GatewayUnderTest {
 
 /// Keeps `inflight` requests pipelined on one keep-alive HTTP/1.1 connection for a while,
 /// replacing each answered one at once (the HTTP twin of `ConnectionDriver`).
-final class HTTPDriver: @unchecked Sendable {
+final class HTTPDriver: LoadDriver, @unchecked Sendable {
     // @unchecked: each driver is used by its own thread; results are read after join.
     let fd: Int32
     let inflight: Int
@@ -188,27 +172,9 @@ func runGateway(_ o: Options) throws -> GatewayBenchResult {
         let direct = try runRPC(server: server, connections: connections, inflight: inflight, seconds: o.seconds, shape: .whoAmI(token: token))
         progress("\(connections)x\(inflight): through the gateway for \(fmt(o.seconds)) s…")
         let drivers = try (0..<connections).map { _ in try HTTPDriver(port: gateway.port, inflight: inflight, request: request) }
-        let start = monotonicNanos()
-        let measureFrom = start + UInt64(min(1.0, o.seconds * 0.1) * 1e9)
-        let until = measureFrom + UInt64(o.seconds * 1e9)
-        let done = DispatchGroup()
-        for d in drivers {
-            done.enter()
-            let t = Thread { d.run(measureFrom: measureFrom, until: until); done.leave() }
-            t.stackSize = 1 << 20
-            t.start()
-        }
-        while monotonicNanos() < measureFrom { usleep(1000) }
-        let before = gateway.cpuSeconds()
-        while monotonicNanos() < until { usleep(2000) }
-        let after = gateway.cpuSeconds()
-        done.wait()
-        let calls = drivers.reduce(0) { $0 + $1.calls }
-        let viaGateway = RPCResult(connections: connections, inflight: inflight, seconds: o.seconds, callsPerSecond: Double(calls) / o.seconds,
-                                   latency: LatencySummary(nanos: drivers.flatMap(\.latencies)), errors: drivers.reduce(0) { $0 + $1.errors },
-                                   serverCPUMicrosPerCall: nil)
-        var cpu: Double?
-        if let a = before, let b = after, calls > 0 { cpu = (b - a) / Double(calls) * 1e6 }
+        var viaGateway = drive(drivers, connections: connections, inflight: inflight, seconds: o.seconds) { gateway.cpuSeconds() }
+        let cpu = viaGateway.serverCPUMicrosPerCall
+        viaGateway.serverCPUMicrosPerCall = nil
         return .init(direct: direct, gateway: viaGateway, gatewayCPUMicrosPerCall: cpu)
     }
     return GatewayBenchResult(single: try pair(1, 1), loaded: try pair(8, 16))

@@ -153,16 +153,25 @@ struct RPCResult {
     }
 }
 
-/// Runs `connections` drivers, each on its own thread.
-func runRPC(server: ServerUnderTest, connections: Int, inflight: Int, seconds: Double,
-            shape: ConnectionDriver.CallShape = .health) throws -> RPCResult {
-    let drivers = try (0..<connections).map { try ConnectionDriver(host: server.host, port: server.port, inflight: inflight, shape: shape, index: $0) }
+/// What keeps calls going on one connection for a measured while (`ConnectionDriver` for
+/// LJRP, `HTTPDriver` for the gateway's HTTP).
+protocol LoadDriver: AnyObject, Sendable {
+    var calls: Int { get }
+    var errors: Int { get }
+    var latencies: [UInt64] { get }
+    func run(measureFrom: UInt64, until: UInt64)
+}
+
+extension ConnectionDriver: LoadDriver {}
+
+/// Runs `drivers`, each on its own thread, for `seconds` after a short warm-up; `cpu`
+/// reads the CPU seconds of the process measured (nil: not read).
+func drive(_ drivers: [any LoadDriver], connections: Int, inflight: Int, seconds: Double, cpu: () -> Double?) -> RPCResult {
     let start = monotonicNanos()
     let warmup = UInt64(min(1.0, seconds * 0.1) * 1e9)
     let measureFrom = start + warmup
     let until = start + warmup + UInt64(seconds * 1e9)
     let done = DispatchGroup()
-    var cpuBefore: Double?
     for d in drivers {
         done.enter()
         let t = Thread { d.run(measureFrom: measureFrom, until: until); done.leave() }
@@ -170,9 +179,9 @@ func runRPC(server: ServerUnderTest, connections: Int, inflight: Int, seconds: D
         t.start()
     }
     while monotonicNanos() < measureFrom { usleep(1000) }
-    cpuBefore = server.cpuSeconds()
+    let cpuBefore = cpu()
     while monotonicNanos() < until { usleep(2000) }
-    let cpuAfter = server.cpuSeconds()
+    let cpuAfter = cpu()
     done.wait()
     let calls = drivers.reduce(0) { $0 + $1.calls }
     var cpuPerCall: Double?
@@ -180,4 +189,11 @@ func runRPC(server: ServerUnderTest, connections: Int, inflight: Int, seconds: D
     return RPCResult(connections: connections, inflight: inflight, seconds: seconds,
                      callsPerSecond: Double(calls) / seconds, latency: LatencySummary(nanos: drivers.flatMap(\.latencies)),
                      errors: drivers.reduce(0) { $0 + $1.errors }, serverCPUMicrosPerCall: cpuPerCall)
+}
+
+/// Runs `connections` LJRP drivers, each on its own thread.
+func runRPC(server: ServerUnderTest, connections: Int, inflight: Int, seconds: Double,
+            shape: ConnectionDriver.CallShape = .health) throws -> RPCResult {
+    let drivers = try (0..<connections).map { try ConnectionDriver(host: server.host, port: server.port, inflight: inflight, shape: shape, index: $0) }
+    return drive(drivers, connections: connections, inflight: inflight, seconds: seconds) { server.cpuSeconds() }
 }

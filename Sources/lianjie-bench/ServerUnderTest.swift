@@ -32,11 +32,26 @@ final class ServerUnderTest {
         let config = dir + "/bench.conf"
         try (["idle_timeout_s = 0", "max_connections = 20000", "max_connections_per_peer = 20000"] + extraConfig).joined(separator: "\n")
             .write(toFile: config, atomically: true, encoding: .utf8)
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        p.arguments = ["serve", "--listen", "127.0.0.1:0", "--data-dir", dir + "/data", "--config", config, "--log-level", "notice"] + arguments
         var environment = ProcessInfo.processInfo.environment
         environment["LIANJIE_BOOTSTRAP_ADMIN"] = "\(Self.username):\(Self.password)"
+        let (p, port) = try Self.launchSelf(["serve", "--listen", "127.0.0.1:0", "--data-dir", dir + "/data", "--config", config, "--log-level", "notice"] + arguments,
+                                            environment: environment, portAfter: "\"listen\":\"127.0.0.1:",
+                                            log: ProcessInfo.processInfo.environment["LIANJIE_BENCH_SERVER_LOG"], what: "the bench server")
+        host = "127.0.0.1"
+        self.port = port
+        pid = p.processIdentifier
+        process = p
+        dataDirectory = keep ? nil : dir
+    }
+
+    /// Starts this executable again with `arguments` and waits for the line of its log that
+    /// names its port (the text after `portAfter`). Its standard error keeps being drained
+    /// so it never blocks on a full pipe (into the file `log`, if any).
+    static func launchSelf(_ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment,
+                           portAfter marker: String, log: String? = nil, what: String) throws -> (Process, Int) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+        p.arguments = arguments
         p.environment = environment
         let pipe = Pipe()
         p.standardError = pipe
@@ -49,15 +64,11 @@ final class ServerUnderTest {
             if chunk.isEmpty { break }
             buffered.append(chunk)
             let text = String(decoding: buffered, as: UTF8.self)
-            if let r = text.range(of: "\"listen\":\"127.0.0.1:") {
-                port = Int(text[r.upperBound...].prefix { $0.isNumber })
-            }
+            if let r = text.range(of: marker) { port = Int(text[r.upperBound...].prefix { $0.isNumber }) }
         }
-        guard let port else { p.terminate(); throw Failure(description: "the bench server did not start") }
-        // Keep draining its stderr so it never blocks on a full pipe (into the file
-        // LIANJIE_BENCH_SERVER_LOG names, if any, to see what the server logged).
+        guard let port else { p.terminate(); throw Failure(description: "\(what) did not start") }
         let handle = pipe.fileHandleForReading
-        let log = ProcessInfo.processInfo.environment["LIANJIE_BENCH_SERVER_LOG"].flatMap { path -> FileHandle? in
+        let file = log.flatMap { path -> FileHandle? in
             _ = FileManager.default.createFile(atPath: path, contents: buffered)
             return FileHandle(forWritingAtPath: path).map { $0.seekToEndOfFile(); return $0 }
         }
@@ -65,14 +76,10 @@ final class ServerUnderTest {
             while true {
                 let chunk = handle.availableData
                 if chunk.isEmpty { break }
-                log?.write(chunk)
+                file?.write(chunk)
             }
         }
-        host = "127.0.0.1"
-        self.port = port
-        pid = p.processIdentifier
-        process = p
-        dataDirectory = keep ? nil : dir
+        return (p, port)
     }
 
     /// A server someone else runs; CPU and memory are then read only if `pid` is given.
