@@ -30,13 +30,13 @@ cli() { HOME="$PWD/data-demo.cli" "$bin/lianjie" --server "$listen" "$@"; }
 for _ in $(seq 1 200); do cli health >/dev/null 2>&1 && break; sleep 0.1; done
 cli health >/dev/null || { echo "run-demo: lianjied did not start" >&2; exit 1; }
 
-# The gateway's own service account (ROLE_GATEWAY on the root) and its API token, once.
+# The gateway's own service account (ROLE_GATEWAY on the whole deployment) and its API
+# token, once.
 if [[ ! -s ./data-demo.gateway-token ]]; then
   echo "$admin_password" | cli login admin --password-stdin >/dev/null
-  root=$(cli --json org list | python3 -c 'import json,sys; print(next(o["id"] for o in json.load(sys.stdin)["organizations"] if not o.get("parentId")))')
   account=$(cli --json account list --all | python3 -c 'import json,sys; print(next((a["id"] for a in json.load(sys.stdin).get("accounts", []) if a["username"] == "gateway"), ""))')
   if [[ -z "$account" ]]; then
-    account=$(cli --json account create gateway --service --role "gateway@$root" --name "手机网关 (lianjie-gateway)" \
+    account=$(cli --json account create gateway --service --role gateway --name "手机网关 (lianjie-gateway)" \
       | python3 -c 'import json,sys; print(json.load(sys.stdin)["id"])')
   fi
   cli token issue "$account" --description "lianjie-gateway (demo)" 2>/dev/null > ./data-demo.gateway-token

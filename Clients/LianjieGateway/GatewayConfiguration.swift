@@ -23,7 +23,7 @@ public struct GatewayConfiguration: Sendable {
     public var loginsPerMinute = 10
     public var loginBurst = 5
     public var configPath: String?
-    /// The gateway's own API token (an account with ROLE_GATEWAY on the root): needed for
+    /// The gateway's own API token (an account with ROLE_GATEWAY on the whole deployment): needed for
     /// sign-in from the messaging app and for notifications.
     public var serviceToken: String?
     /// The address people reach the gateway at (`https://lianjie.example.com`), for the

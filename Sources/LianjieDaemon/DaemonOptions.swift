@@ -103,6 +103,12 @@ struct DaemonOptions {
         }
         for (flag, v) in flags { try o.apply(key: String(flag.dropFirst(2)).replacingOccurrences(of: "-", with: "_"), value: v, source: flag) }
         o.server.endpoint = o.listen
+        let both = o.server.trustedProxies.intersection(o.server.trustedGateways)
+        if !both.isEmpty {
+            throw UsageError(description: "\(both.sorted().joined(separator: ", ")) is in both trusted_proxies and trusted_gateways: a connection from a proxy "
+                             + "must begin with a PROXY header and a gateway's never does. Let the proxy connect from an address of its own "
+                             + "(stunnel's `local = 127.0.0.2`, see Deploy/stunnel-lianjie.conf) and list that in trusted_proxies")
+        }
         return (o, nil)
     }
 

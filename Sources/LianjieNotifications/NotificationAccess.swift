@@ -2,7 +2,7 @@ public import LianjieMessages
 public import LianjieServiceKit
 
 /// Who may call each `NotificationService` method: the gateway drains the outbox; an admin
-/// on the root organisation looks after its dead letters.
+/// of the whole deployment looks after its dead letters.
 public enum NotificationAccess {
     public static let drainers: Set<Role> = [.gateway]
     public static let keepers: Set<Role> = [.admin]

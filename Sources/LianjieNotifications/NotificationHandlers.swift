@@ -15,10 +15,11 @@ struct NotificationHandlers: Sendable {
         kit.register(NotificationService.retryNotification, audit: .change, on: &router, retry)
     }
 
-    /// The drainer must hold its role deployment-wide: the outbox spans every organisation.
+    /// The outbox spans every organisation (every root): the role must be held on the whole
+    /// deployment.
     private func requireRoot(_ call: Call, _ roles: Set<Role>) throws {
-        guard call.caller.coversRoot(roles) else {
-            throw RPCError(.permissionDenied, "the outbox spans every organisation: this needs a grant on the root organisation")
+        guard call.caller.coversEverything(roles) else {
+            throw RPCError(.permissionDenied, "the outbox spans every organisation: this needs a grant on the whole deployment")
         }
     }
 

@@ -174,6 +174,10 @@ struct AccountHandlers: Sendable {
             next.grants = updated.grants
             next.platformUserID = updated.platformUserID
             try tx.updateAccount(next)
+            // A link corrected or removed: whoever signed in through the old one is out.
+            if !current.platformUserID.isEmpty, current.platformUserID != next.platformUserID {
+                _ = try tx.revokeSessions(accountID: current.id, except: nil, at: call.now)
+            }
             return Convert.account(try tx.account(id: updated.id) ?? next)
         }
     }

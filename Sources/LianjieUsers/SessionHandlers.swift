@@ -98,13 +98,13 @@ struct SessionHandlers: Sendable {
         return LoginResponse(token: token, expiresAtUnix: session.expireTime, account: Convert.account(account))
     }
 
-    /// Sign-in from the messaging app: the gateway (ROLE_GATEWAY on the root) vouches that
+    /// Sign-in from the messaging app: the gateway (ROLE_GATEWAY on the whole deployment) vouches that
     /// its user is this platform user; the linked person's account gets a session. The
     /// session's peer is the gateway's client (its `forwarded-for`, when lianjied trusts
     /// the gateway).
     func openPlatformSession(_ request: OpenPlatformSessionRequest, _ call: Call) throws -> LoginResponse {
-        guard call.caller.coversRoot([.gateway]) else {
-            throw RPCError(.permissionDenied, "only the gateway's service account, granted on the root organisation, opens these sessions")
+        guard call.caller.coversEverything([.gateway]) else {
+            throw RPCError(.permissionDenied, "only the gateway's service account, granted on the whole deployment, opens these sessions")
         }
         guard AccountHandlers.isPlatformUserID(request.platformUserId) else {
             throw RPCError.invalidArgument(field: "platform_user_id", "must be 1-128 visible characters without spaces")

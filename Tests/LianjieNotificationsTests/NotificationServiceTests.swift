@@ -10,7 +10,8 @@ import LianjieXCTestSupport
 import XCTest
 
 /// The outbox's delivery: claims with a lease, attempts with doubling pauses, dead
-/// letters and an admin's retry; only the gateway drains, only a root admin keeps.
+/// letters and an admin's retry; only the gateway drains, only an admin of the whole
+/// deployment keeps.
 final class NotificationServiceTests: XCTestCase {
     func enqueue(_ d: InProcessDeployment, _ n: Int, to username: String = "inspector") throws {
         let account = try d.account(username)
@@ -108,6 +109,9 @@ final class NotificationServiceTests: XCTestCase {
         await assertRPCError(.permissionDenied) { try await inspector.listNotifications(ListNotificationsRequest()) }
         let districtGateway = try await d.serviceClient("gw-east", organization: "城东区供电局").notificationService
         await assertRPCError(.permissionDenied) { try await districtGateway.claimNotifications(ClaimNotificationsRequest()) }
+        // Granted on one root organisation is not enough: another root's outbox is not its own.
+        let rootGateway = try await d.serviceClient("gw-root", organization: "市供电局").notificationService
+        await assertRPCError(.permissionDenied) { try await rootGateway.claimNotifications(ClaimNotificationsRequest()) }
         let service = try await d.serviceClient("svc", role: .service).notificationService
         await assertRPCError(.permissionDenied) { try await service.claimNotifications(ClaimNotificationsRequest()) }
         let gateway = try await d.serviceClient().notificationService

@@ -41,7 +41,11 @@ final class PlatformSessionTests: XCTestCase {
         _ = try await admin.disableAccount(DisableAccountRequest(id: try d.account("employee").id, reason: "left"))
         await assertRPCError(.failedPrecondition) { try await gateway.openPlatformSession(OpenPlatformSessionRequest(platformUserId: "zhangwei01")) }
         _ = try await admin.enableAccount(EnableAccountRequest(id: try d.account("employee").id))
+        // Re-linking ends the sessions opened through the old link.
+        let again = try await gateway.openPlatformSession(OpenPlatformSessionRequest(platformUserId: "zhangwei01"))
+        phone.token = again.token
         _ = try await link(admin, d, "employee", "")
+        await assertRPCError(.unauthenticated) { try await phone.userService.whoAmI() }
         await assertRPCError(.notFound) { try await gateway.openPlatformSession(OpenPlatformSessionRequest(platformUserId: "zhangwei01")) }
     }
 
@@ -58,6 +62,8 @@ final class PlatformSessionTests: XCTestCase {
         await assertRPCError(.permissionDenied) { try await service.openPlatformSession(OpenPlatformSessionRequest(platformUserId: "lilei")) }
         let district = try await d.serviceClient("gw-east", organization: "城东区供电局").userService
         await assertRPCError(.permissionDenied) { try await district.openPlatformSession(OpenPlatformSessionRequest(platformUserId: "lilei")) }
+        let root = try await d.serviceClient("gw-root", organization: "市供电局").userService
+        await assertRPCError(.permissionDenied) { try await root.openPlatformSession(OpenPlatformSessionRequest(platformUserId: "lilei")) }
         // A service account cannot be linked.
         let svc = try d.account("svc")
         await assertRPCError(.failedPrecondition) {

@@ -89,10 +89,11 @@ public final class InProcessDeployment: @unchecked Sendable {
     }
 
     /// A client holding an API token of a new service account with `role` (the gateway's,
-    /// by default) on `organization` (the root, by default).
-    public func serviceClient(_ username: String = "gateway", role: Role = .gateway, organization: String = "市供电局") async throws -> RPCClient {
+    /// by default) on `organization` (a path of names; nil: the whole deployment).
+    public func serviceClient(_ username: String = "gateway", role: Role = .gateway, organization: String? = nil) async throws -> RPCClient {
         let admin = try await users("admin")
-        let account = try await admin.createAccount(CreateAccountRequest(username: username, grants: [RoleGrant(role: role, organizationId: try self.organization(organization).id)],
+        let org = try organization.map { try self.organization($0).id } ?? ""
+        let account = try await admin.createAccount(CreateAccountRequest(username: username, grants: [RoleGrant(role: role, organizationId: org)],
                                                                           kind: .service))
         let token = try await admin.issueApiToken(IssueApiTokenRequest(accountId: account.id, description: "tests")).token
         let c = anonymous()

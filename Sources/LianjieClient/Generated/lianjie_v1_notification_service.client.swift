@@ -16,7 +16,7 @@ public struct NotificationServiceClient: Sendable {
 
     /// Claims up to `max` due pending notifications for `lease_seconds`; another claim does
     /// not see them until the lease ends or their outcome is reported. The gateway's service
-    /// account only (ROLE_GATEWAY). Not audited one by one (the outbox keeps every attempt's
+    /// account only (ROLE_GATEWAY on the whole deployment). Not audited one by one (the outbox keeps every attempt's
     /// outcome). Errors: INVALID_ARGUMENT, PERMISSION_DENIED.
     /// - Throws: `RPCError` with the status the server answered.
     public func claimNotifications(_ request: ClaimNotificationsRequest = ClaimNotificationsRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> ClaimNotificationsResponse {
@@ -33,7 +33,7 @@ public struct NotificationServiceClient: Sendable {
     }
 
     /// The outbox, newest first, filtered by state (dead letters: NOTIFICATION_STATE_DEAD).
-    /// Admin on the root organisation (the outbox spans every organisation). Errors:
+    /// Admin of the whole deployment (the outbox spans every organisation). Errors:
     /// INVALID_ARGUMENT, PERMISSION_DENIED.
     /// - Throws: `RPCError` with the status the server answered.
     public func listNotifications(_ request: ListNotificationsRequest = ListNotificationsRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> ListNotificationsResponse {
@@ -41,7 +41,7 @@ public struct NotificationServiceClient: Sendable {
     }
 
     /// Sends a dead notification again: pending, its attempts counted from zero, due now.
-    /// Audited. Admin on the root organisation. Errors: NOT_FOUND, FAILED_PRECONDITION (not
+    /// Audited. Admin of the whole deployment. Errors: NOT_FOUND, FAILED_PRECONDITION (not
     /// dead), PERMISSION_DENIED.
     /// - Throws: `RPCError` with the status the server answered.
     public func retryNotification(_ request: RetryNotificationRequest = RetryNotificationRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> Notification {

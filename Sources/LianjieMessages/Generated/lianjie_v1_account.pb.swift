@@ -23,9 +23,9 @@ public enum Role: ProtoEnum {
     /// subtree, plus the second signature of integrity opinions and the escalations of
     /// overdue cases.
     case disciplineHead
-    /// The mobile gateway's own service account (lianjie-gateway, with an API token granted
-    /// on the root): opens sessions for the messaging-app users it has verified, and drains
-    /// the notification outbox. Nothing else.
+    /// The mobile gateway's own service account (lianjie-gateway, with an API token; granted
+    /// on the whole deployment): opens sessions for the messaging-app users it has verified,
+    /// and drains the notification outbox. Nothing else.
     case gateway
     /// A value this build does not know, kept as its number.
     case unrecognized(Int32)

@@ -625,7 +625,7 @@ public enum NotificationService {
 
     /// Claims up to `max` due pending notifications for `lease_seconds`; another claim does
     /// not see them until the lease ends or their outcome is reported. The gateway's service
-    /// account only (ROLE_GATEWAY). Not audited one by one (the outbox keeps every attempt's
+    /// account only (ROLE_GATEWAY on the whole deployment). Not audited one by one (the outbox keeps every attempt's
     /// outcome). Errors: INVALID_ARGUMENT, PERMISSION_DENIED.
     public static let claimNotifications = RPCMethod<ClaimNotificationsRequest, ClaimNotificationsResponse>(service: name, method: "ClaimNotifications")
 
@@ -636,12 +636,12 @@ public enum NotificationService {
     public static let reportNotificationDelivery = RPCMethod<ReportNotificationDeliveryRequest, Notification>(service: name, method: "ReportNotificationDelivery")
 
     /// The outbox, newest first, filtered by state (dead letters: NOTIFICATION_STATE_DEAD).
-    /// Admin on the root organisation (the outbox spans every organisation). Errors:
+    /// Admin of the whole deployment (the outbox spans every organisation). Errors:
     /// INVALID_ARGUMENT, PERMISSION_DENIED.
     public static let listNotifications = RPCMethod<ListNotificationsRequest, ListNotificationsResponse>(service: name, method: "ListNotifications")
 
     /// Sends a dead notification again: pending, its attempts counted from zero, due now.
-    /// Audited. Admin on the root organisation. Errors: NOT_FOUND, FAILED_PRECONDITION (not
+    /// Audited. Admin of the whole deployment. Errors: NOT_FOUND, FAILED_PRECONDITION (not
     /// dead), PERMISSION_DENIED.
     public static let retryNotification = RPCMethod<RetryNotificationRequest, Notification>(service: name, method: "RetryNotification")
 

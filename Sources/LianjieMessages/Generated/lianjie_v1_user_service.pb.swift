@@ -3883,8 +3883,8 @@ public enum UserService {
 
     /// Sign-in from the messaging app: a session, like Login's, for the person account linked
     /// (`Account.platform_user_id`) to the messaging-platform user the gateway has verified
-    /// with the platform's OAuth2 code. Only the gateway's service account (ROLE_GATEWAY)
-    /// may call it; the session records the gateway's client as its peer. Audited (a session
+    /// with the platform's OAuth2 code. Only the gateway's service account (ROLE_GATEWAY,
+    /// granted on the whole deployment) may call it; the session records the gateway's client as its peer. Audited (a session
     /// opened, or the refusal). Errors: INVALID_ARGUMENT (an empty or malformed id),
     /// NOT_FOUND (no account is linked to that user), FAILED_PRECONDITION (the account is
     /// disabled, or not a person's), PERMISSION_DENIED.

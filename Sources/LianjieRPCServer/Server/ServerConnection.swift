@@ -91,7 +91,9 @@ final class ServerConnection: LoopChannel, @unchecked Sendable {
         self.fd = fd
         self.socketPeer = peer
         self.peer = peer
-        self.fromGateway = server.configuration.trustedGateways.contains(Endpoint.host(ofPeer: peer))
+        // A gateway connects directly: a connection through a trusted proxy never names
+        // its calls' clients (its PROXY header named the one client it carries).
+        self.fromGateway = !expectsProxyHeader && server.configuration.trustedGateways.contains(Endpoint.host(ofPeer: peer))
         self.countedHost = countedHost
         self.loop = loop
         self.server = server

@@ -64,9 +64,9 @@ typedef enum _Lianjie__V1__Role {
    */
   LIANJIE__V1__ROLE__ROLE_DISCIPLINE_HEAD = 8,
   /*
-   * The mobile gateway's own service account (lianjie-gateway, with an API token granted
-   * on the root): opens sessions for the messaging-app users it has verified, and drains
-   * the notification outbox. Nothing else.
+   * The mobile gateway's own service account (lianjie-gateway, with an API token; granted
+   * on the whole deployment): opens sessions for the messaging-app users it has verified,
+   * and drains the notification outbox. Nothing else.
    */
   LIANJIE__V1__ROLE__ROLE_GATEWAY = 9
     PROTOBUF_C__FORCE_ENUM_TO_BE_INT_SIZE(LIANJIE__V1__ROLE)
