@@ -37,7 +37,11 @@ struct NotificationHandlers: Sendable {
         call.target = AuditLog.Target(type: "notification_claim", id: "")
         return try call.write { tx in
             let claimed = try tx.claimNotifications(now: now, leaseUntil: lease, limit: limit)
-            return ClaimNotificationsResponse(notifications: claimed.map(Self.message))
+            return ClaimNotificationsResponse(notifications: claimed.map { n in
+                var m = Self.message(n)
+                m.claim = String(n.leaseUntil)
+                return m
+            })
         }
     }
 
@@ -53,6 +57,11 @@ struct NotificationHandlers: Sendable {
         let now = call.now
         return try call.write { tx in
             guard let n = try tx.notification(seq: seq) else { throw Self.notFound }
+            // The claim a report is made under must be the one the notification is held
+            // under now (a lease that ended and was taken over belongs to another drainer).
+            if n.state == NotificationDelivery.pending, request.claim != String(n.leaseUntil) {
+                throw RPCError(.aborted, "this claim has ended and another holds the notification now; it reports the outcome")
+            }
             let next = policy.apply(n, delivered: request.delivered, error: request.error, now: now)
             if next != n { try tx.saveNotificationDelivery(next) }
             return Self.message(next)

@@ -228,7 +228,7 @@ final class AuthorizationMatrixTests: XCTestCase {
         _ = try await admin.updateAccount(UpdateAccountRequest(account: Account(id: spares[0].id, platformUserId: "matrix-\(tag)"),
                                                                updateMask: ["platform_user_id"]))
         let doomed = try await gateway.claimNotifications(ClaimNotificationsRequest(max: 1)).notifications[0]
-        _ = try await gateway.reportNotificationDelivery(ReportNotificationDeliveryRequest(id: doomed.id, error: "matrix"))
+        _ = try await gateway.reportNotificationDelivery(ReportNotificationDeliveryRequest(id: doomed.id, claim: doomed.claim, error: "matrix"))
         return Side(district: district, team: team, otherTeam: otherTeam, empties: empties, spares: spares, service: service,
                     revocable: revocable, subjects: subjects, category: category,
                     entries: try await entries(server, spares, subjects, tag: tag),
@@ -428,7 +428,7 @@ final class AuthorizationMatrixTests: XCTestCase {
             case "ReportNotificationDelivery":
                 // One the caller claimed (one it may not claim: the dead one, by id).
                 let claimed = try? await n.claimNotifications(ClaimNotificationsRequest(max: 1)).notifications.first
-                _ = try await n.reportNotificationDelivery(ReportNotificationDeliveryRequest(id: claimed?.id ?? side.deadNotification, delivered: true))
+                _ = try await n.reportNotificationDelivery(ReportNotificationDeliveryRequest(id: claimed?.id ?? side.deadNotification, claim: claimed?.claim ?? "", delivered: true))
             case "ListNotifications": _ = try await n.listNotifications(ListNotificationsRequest(state: .dead))
             case "RetryNotification": _ = try await n.retryNotification(RetryNotificationRequest(id: side.deadNotification))
             default: return "(untested)"

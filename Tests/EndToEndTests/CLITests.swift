@@ -418,8 +418,8 @@ extension CLITests {
 
         // One failed delivery makes a dead letter here (one attempt allowed); the CLI lists and retries it.
         let gw = RPCClientForCLITests(port: server.port, token: token.out.trimmingCharacters(in: .whitespacesAndNewlines))
-        let claimed = try gw.claimOne()
-        try gw.fail(claimed)
+        let (claimed, claim) = try gw.claimOne()
+        try gw.fail(claimed, claim: claim)
         let dead = try run(["notifications", "list", "--state", "dead"])
         XCTAssertEqual(dead.code, 0, dead.err)
         XCTAssertTrue(dead.out.contains("dead") && dead.out.contains("gateway-test"), dead.out)
@@ -442,13 +442,13 @@ struct RPCClientForCLITests {
         return try Resp(serializedBytes: try c.callBlocking(path: m.path, body: r.serializedBytes()))
     }
 
-    func claimOne() throws -> String {
+    func claimOne() throws -> (id: String, claim: String) {
         let n = try call(NotificationService.claimNotifications, ClaimNotificationsRequest(max: 1)).notifications
         guard let first = n.first else { throw XCTSkip("the demo's outbox is empty") }
-        return first.id
+        return (first.id, first.claim)
     }
 
-    func fail(_ id: String) throws {
-        _ = try call(NotificationService.reportNotificationDelivery, ReportNotificationDeliveryRequest(id: id, error: "gateway-test"))
+    func fail(_ id: String, claim: String) throws {
+        _ = try call(NotificationService.reportNotificationDelivery, ReportNotificationDeliveryRequest(id: id, claim: claim, error: "gateway-test"))
     }
 }

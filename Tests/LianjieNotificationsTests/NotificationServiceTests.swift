@@ -49,6 +49,14 @@ final class NotificationServiceTests: XCTestCase {
         d.clock.advance(seconds: 31)
         let back = try await claim(gateway, max: 10)
         XCTAssertEqual(back.count, 3, "unreported claims come back")
+        // The first claim's report is refused now that another claim holds the notification.
+        let stale = try XCTUnwrap(first.first)
+        await assertRPCError(.aborted) {
+            try await gateway.reportNotificationDelivery(ReportNotificationDeliveryRequest(id: stale.id, claim: stale.claim, delivered: true))
+        }
+        let current = try XCTUnwrap(back.first { $0.id == stale.id })
+        let delivered = try await gateway.reportNotificationDelivery(ReportNotificationDeliveryRequest(id: current.id, claim: current.claim, delivered: true))
+        XCTAssertEqual(delivered.state, NotificationState.delivered)
         // The claims are in the audit trail; empty polls are not.
         XCTAssertEqual(try d.auditEntries(method: NotificationService.claimNotifications.path).count, 3)
     }
@@ -61,7 +69,7 @@ final class NotificationServiceTests: XCTestCase {
         try enqueue(d, 1)
         var claimed = try await claim(gateway)
         var n: LianjieMessages.Notification = try XCTUnwrap(claimed.first)
-        n = try await gateway.reportNotificationDelivery(ReportNotificationDeliveryRequest(id: n.id, error: "HTTP 502"))
+        n = try await gateway.reportNotificationDelivery(ReportNotificationDeliveryRequest(id: n.id, claim: n.claim, error: "HTTP 502"))
         XCTAssertEqual(n.state, NotificationState.pending)
         XCTAssertEqual(n.attempts, 1)
         XCTAssertEqual(n.lastError, "HTTP 502")
@@ -71,12 +79,12 @@ final class NotificationServiceTests: XCTestCase {
         d.clock.advance(seconds: 30)
         claimed = try await claim(gateway)
         n = try XCTUnwrap(claimed.first)
-        n = try await gateway.reportNotificationDelivery(ReportNotificationDeliveryRequest(id: n.id, error: "connection refused"))
+        n = try await gateway.reportNotificationDelivery(ReportNotificationDeliveryRequest(id: n.id, claim: n.claim, error: "connection refused"))
         XCTAssertEqual(n.nextAttemptTime?.seconds, d.clock.now() + 60, "the pause doubles")
         d.clock.advance(seconds: 60)
         claimed = try await claim(gateway)
         n = try XCTUnwrap(claimed.first)
-        n = try await gateway.reportNotificationDelivery(ReportNotificationDeliveryRequest(id: n.id, error: "HTTP 500"))
+        n = try await gateway.reportNotificationDelivery(ReportNotificationDeliveryRequest(id: n.id, claim: n.claim, error: "HTTP 500"))
         XCTAssertEqual(n.state, NotificationState.dead, "the third failure of three")
         d.clock.advance(seconds: 7200)
         let waiting = try await claim(gateway)
@@ -92,7 +100,7 @@ final class NotificationServiceTests: XCTestCase {
         await assertRPCError(.failedPrecondition) { try await admin.retryNotification(RetryNotificationRequest(id: n.id)) }
         claimed = try await claim(gateway)
         n = try XCTUnwrap(claimed.first)
-        n = try await gateway.reportNotificationDelivery(ReportNotificationDeliveryRequest(id: n.id, delivered: true))
+        n = try await gateway.reportNotificationDelivery(ReportNotificationDeliveryRequest(id: n.id, claim: n.claim, delivered: true))
         XCTAssertEqual(n.state, NotificationState.delivered)
         XCTAssertNotNil(n.deliveredTime)
         // A late report of a failure changes nothing once delivered.

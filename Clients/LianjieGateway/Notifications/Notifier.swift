@@ -28,7 +28,10 @@ public final class Notifier: Sendable {
     private let finished = DispatchSemaphore(value: 0)
     private let counters = Mutex<(delivered: Int, failed: Int)>((0, 0))
 
-    static let batch: Int32 = 20
+    static let batch: Int32 = 10
+    /// Long enough for a whole batch at the longest a post may take (OutboundHTTP's
+    /// timeout) and its report.
+    static let lease = Int32(batch) * Int32(OutboundHTTP.defaultTimeout + 5)
 
     init(upstream: Upstream, webhook: GatewayConfiguration.WebhookSettings, serviceToken: String, http: OutboundHTTP,
          pollSeconds: Double, logger: Logger, now: @escaping @Sendable () -> Double) {
@@ -67,7 +70,8 @@ public final class Notifier: Sendable {
             var claimed: [LianjieMessages.Notification] = []
             do {
                 claimed = try upstream.call(NotificationService.claimNotifications,
-                                            ClaimNotificationsRequest(max: Self.batch, leaseSeconds: 120), token: serviceToken, client: nil).notifications
+                                            ClaimNotificationsRequest(max: Self.batch, leaseSeconds: Self.lease), token: serviceToken,
+                                            client: nil).notifications
             } catch {
                 logger.warning("cannot claim notifications", ["status": .text(error.status.name), "message": .text(error.message)])
             }
@@ -79,6 +83,7 @@ public final class Notifier: Sendable {
     private func deliver(_ n: LianjieMessages.Notification) {
         let (body, headers) = Self.signed(n, secret: webhook.secret, timestamp: Int64(now()))
         var report = ReportNotificationDeliveryRequest(id: n.id, delivered: false)
+        report.claim = n.claim
         do {
             guard let url = URL(string: webhook.url) else { throw OutboundHTTP.Failure(description: "webhook_url is not a URL") }
             let answer = try http.send("POST", url, headers: headers, body: body)

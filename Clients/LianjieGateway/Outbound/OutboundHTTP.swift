@@ -1,12 +1,14 @@
 import Foundation
+import Synchronization
 #if canImport(FoundationNetworking)
 import FoundationNetworking
 #endif
 
 /// The gateway's outbound HTTP(S) (the messaging platform's user-info endpoint, the
 /// notification webhook), through Foundation's URLSession: one request at a time per
-/// caller, blocking the calling thread, with a timeout, no cookies, no cache, and no
-/// redirects followed.
+/// caller, blocking the calling thread for at most `timeout` in all (a peer that trickles
+/// bytes is cut off too), an answer body of at most `maxBody` bytes (a larger one is cut
+/// off as it arrives, never held), no cookies, no cache, no redirects followed.
 public final class OutboundHTTP: Sendable {
     public struct Answer: Sendable {
         public var status: Int
@@ -17,42 +19,39 @@ public final class OutboundHTTP: Sendable {
         public var description: String
     }
 
-    private let session: URLSession
-    /// The largest answer body read.
-    static let maxBody = 256 * 1024
+    public static let defaultTimeout = 10
+    /// The largest answer body taken.
+    public static let maxBody = 256 * 1024
+    let timeout: Double
 
-    public init(timeoutSeconds: Double = 10) {
+    public init(timeoutSeconds: Int = OutboundHTTP.defaultTimeout) {
+        timeout = Double(timeoutSeconds)
+    }
+
+    /// Sends a request and waits for its answer; throws on a connection failure, a
+    /// timeout, or an answer body over `maxBody`.
+    public func send(_ method: String, _ url: URL, headers: [(String, String)], body: [UInt8]) throws -> Answer {
+        var request = URLRequest(url: url)
+        request.httpMethod = method
+        request.timeoutInterval = timeout
+        for (k, v) in headers { request.setValue(v, forHTTPHeaderField: k) }
+        if !body.isEmpty { request.httpBody = Data(body) }
         let c = URLSessionConfiguration.ephemeral
-        c.timeoutIntervalForRequest = timeoutSeconds
-        c.timeoutIntervalForResource = timeoutSeconds
+        c.timeoutIntervalForRequest = timeout
         c.httpCookieStorage = nil
         c.urlCache = nil
         c.requestCachePolicy = .reloadIgnoringLocalCacheData
         c.httpShouldSetCookies = false
-        session = URLSession(configuration: c, delegate: NoRedirects(), delegateQueue: nil)
-    }
-
-    /// Sends a request and waits for its answer; throws on a connection failure or timeout.
-    public func send(_ method: String, _ url: URL, headers: [(String, String)], body: [UInt8]) throws -> Answer {
-        var request = URLRequest(url: url)
-        request.httpMethod = method
-        for (k, v) in headers { request.setValue(v, forHTTPHeaderField: k) }
-        if !body.isEmpty { request.httpBody = Data(body) }
-        let done = DispatchSemaphore(value: 0)
-        let result = Box()
-        let task = session.dataTask(with: request) { data, response, error in
-            if let error {
-                result.set(.failure(Failure(description: Self.describe(error))))
-            } else if let http = response as? HTTPURLResponse {
-                result.set(.success(Answer(status: http.statusCode, body: Array((data ?? Data()).prefix(Self.maxBody)))))
-            } else {
-                result.set(.failure(Failure(description: "no HTTP answer")))
-            }
-            done.signal()
-        }
+        let collector = Collector()
+        let session = URLSession(configuration: c, delegate: collector, delegateQueue: nil)
+        defer { session.finishTasksAndInvalidate() }
+        let task = session.dataTask(with: request)
         task.resume()
-        done.wait()
-        return try result.get().get()
+        if collector.done.wait(timeout: .now() + timeout) == .timedOut {
+            task.cancel()
+            throw Failure(description: "timed out after \(Int(timeout)) s")
+        }
+        return try collector.result().get()
     }
 
     static func describe(_ error: any Error) -> String {
@@ -68,15 +67,53 @@ public final class OutboundHTTP: Sendable {
         }
     }
 
-    private final class Box: @unchecked Sendable {
-        // @unchecked: written once by the session's queue before the semaphore is signalled.
-        private var value: Result<Answer, Failure> = .failure(Failure(description: "no answer"))
-        func set(_ v: Result<Answer, Failure>) { value = v }
-        func get() -> Result<Answer, Failure> { value }
-    }
+    /// One request's answer as it arrives, on the session's queue; `done` is signalled
+    /// once, when it is complete, failed or cut off.
+    private final class Collector: NSObject, URLSessionDataDelegate, @unchecked Sendable {
+        // @unchecked: `state` is behind a mutex; the rest is immutable.
+        let done = DispatchSemaphore(value: 0)
+        private let state = Mutex<(status: Int, body: [UInt8], failure: String?, finished: Bool)>((0, [], nil, false))
 
-    private final class NoRedirects: NSObject, URLSessionTaskDelegate, @unchecked Sendable {
-        // @unchecked: stateless.
+        func result() -> Result<Answer, Failure> {
+            state.withLock { s in
+                if let f = s.failure { return .failure(Failure(description: f)) }
+                return .success(Answer(status: s.status, body: s.body))
+            }
+        }
+
+        private func finish(_ failure: String?) {
+            let first = state.withLock { s -> Bool in
+                guard !s.finished else { return false }
+                s.finished = true
+                if s.failure == nil { s.failure = failure }
+                return true
+            }
+            if first { done.signal() }
+        }
+
+        func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive response: URLResponse,
+                        completionHandler: @escaping (URLSession.ResponseDisposition) -> Void) {
+            state.withLock { $0.status = (response as? HTTPURLResponse)?.statusCode ?? 0 }
+            completionHandler(.allow)
+        }
+
+        func urlSession(_ session: URLSession, dataTask: URLSessionDataTask, didReceive data: Data) {
+            let over = state.withLock { s -> Bool in
+                guard s.body.count + data.count <= OutboundHTTP.maxBody else { return true }
+                s.body.append(contentsOf: data)
+                return false
+            }
+            if over {
+                state.withLock { $0.failure = "the answer is larger than \(OutboundHTTP.maxBody) bytes" }
+                dataTask.cancel()
+                finish(nil)
+            }
+        }
+
+        func urlSession(_ session: URLSession, task: URLSessionTask, didCompleteWithError error: (any Error)?) {
+            finish(error.map { OutboundHTTP.describe($0) })
+        }
+
         func urlSession(_ session: URLSession, task: URLSessionTask, willPerformHTTPRedirection response: HTTPURLResponse,
                         newRequest request: URLRequest, completionHandler: @escaping (URLRequest?) -> Void) {
             completionHandler(nil)

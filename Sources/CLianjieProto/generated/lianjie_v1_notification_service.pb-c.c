@@ -322,7 +322,7 @@ void   lianjie__v1__retry_notification_request__free_unpacked
   assert(message->base.descriptor == &lianjie__v1__retry_notification_request__descriptor);
   protobuf_c_message_free_unpacked ((ProtobufCMessage*)message, allocator);
 }
-static const ProtobufCFieldDescriptor lianjie__v1__notification__field_descriptors[12] =
+static const ProtobufCFieldDescriptor lianjie__v1__notification__field_descriptors[13] =
 {
   {
     "id",
@@ -468,9 +468,22 @@ static const ProtobufCFieldDescriptor lianjie__v1__notification__field_descripto
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "claim",
+    13,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__Notification, claim),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned lianjie__v1__notification__field_indices_by_name[] = {
   8,   /* field[8] = attempts */
+  12,   /* field[12] = claim */
   6,   /* field[6] = create_time */
   1,   /* field[1] = dedupe_key */
   11,   /* field[11] = delivered_time */
@@ -486,7 +499,7 @@ static const unsigned lianjie__v1__notification__field_indices_by_name[] = {
 static const ProtobufCIntRange lianjie__v1__notification__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 12 }
+  { 0, 13 }
 };
 const ProtobufCMessageDescriptor lianjie__v1__notification__descriptor =
 {
@@ -496,7 +509,7 @@ const ProtobufCMessageDescriptor lianjie__v1__notification__descriptor =
   "Lianjie__V1__Notification",
   "lianjie.v1",
   sizeof(Lianjie__V1__Notification),
-  12,
+  13,
   lianjie__v1__notification__field_descriptors,
   lianjie__v1__notification__field_indices_by_name,
   1,  lianjie__v1__notification__number_ranges,
@@ -592,7 +605,7 @@ const ProtobufCMessageDescriptor lianjie__v1__claim_notifications_response__desc
   (ProtobufCMessageInit) lianjie__v1__claim_notifications_response__init,
   NULL,NULL,NULL    /* reserved[123] */
 };
-static const ProtobufCFieldDescriptor lianjie__v1__report_notification_delivery_request__field_descriptors[3] =
+static const ProtobufCFieldDescriptor lianjie__v1__report_notification_delivery_request__field_descriptors[4] =
 {
   {
     "id",
@@ -630,8 +643,21 @@ static const ProtobufCFieldDescriptor lianjie__v1__report_notification_delivery_
     0,             /* flags */
     0,NULL,NULL    /* reserved1,reserved2, etc */
   },
+  {
+    "claim",
+    4,
+    PROTOBUF_C_LABEL_NONE,
+    PROTOBUF_C_TYPE_STRING,
+    0,   /* quantifier_offset */
+    offsetof(Lianjie__V1__ReportNotificationDeliveryRequest, claim),
+    NULL,
+    &protobuf_c_empty_string,
+    0,             /* flags */
+    0,NULL,NULL    /* reserved1,reserved2, etc */
+  },
 };
 static const unsigned lianjie__v1__report_notification_delivery_request__field_indices_by_name[] = {
+  3,   /* field[3] = claim */
   1,   /* field[1] = delivered */
   2,   /* field[2] = error */
   0,   /* field[0] = id */
@@ -639,7 +665,7 @@ static const unsigned lianjie__v1__report_notification_delivery_request__field_i
 static const ProtobufCIntRange lianjie__v1__report_notification_delivery_request__number_ranges[1 + 1] =
 {
   { 1, 0 },
-  { 0, 3 }
+  { 0, 4 }
 };
 const ProtobufCMessageDescriptor lianjie__v1__report_notification_delivery_request__descriptor =
 {
@@ -649,7 +675,7 @@ const ProtobufCMessageDescriptor lianjie__v1__report_notification_delivery_reque
   "Lianjie__V1__ReportNotificationDeliveryRequest",
   "lianjie.v1",
   sizeof(Lianjie__V1__ReportNotificationDeliveryRequest),
-  3,
+  4,
   lianjie__v1__report_notification_delivery_request__field_descriptors,
   lianjie__v1__report_notification_delivery_request__field_indices_by_name,
   1,  lianjie__v1__report_notification_delivery_request__number_ranges,

@@ -26,7 +26,8 @@ public struct NotificationServiceClient: Sendable {
     /// Records one attempt's outcome: delivered, or failed (the next attempt is scheduled
     /// with a doubling pause, or the notification is dead after the last allowed attempt).
     /// A report for a delivered or dead notification changes nothing and returns it. The
-    /// gateway's service account only. Errors: INVALID_ARGUMENT, NOT_FOUND, PERMISSION_DENIED.
+    /// gateway's service account only. Errors: INVALID_ARGUMENT, NOT_FOUND, ABORTED (the
+    /// claim is not the one the notification is held under), PERMISSION_DENIED.
     /// - Throws: `RPCError` with the status the server answered.
     public func reportNotificationDelivery(_ request: ReportNotificationDeliveryRequest = ReportNotificationDeliveryRequest(), options: CallOptions = CallOptions()) async throws(RPCError) -> Notification {
         try await client.call(NotificationService.reportNotificationDelivery, request, options: options)

@@ -80,6 +80,9 @@ public struct Notification: ProtoMessage {
     /// Why the last attempt failed (an HTTP status or a connection error; never a body).
     public var lastError: String = ""
     public var deliveredTime: Time? = nil
+    /// The claim this notification is held under, set by ClaimNotifications only: send it
+    /// back with the report.
+    public var claim: String = ""
 
     public static let protoName = "lianjie.v1.Notification"
 
@@ -98,7 +101,8 @@ public struct Notification: ProtoMessage {
         attempts: Int32 = 0,
         nextAttemptTime: Time? = nil,
         lastError: String = "",
-        deliveredTime: Time? = nil
+        deliveredTime: Time? = nil,
+        claim: String = ""
     ) {
         self.id = id
         self.dedupeKey = dedupeKey
@@ -112,6 +116,7 @@ public struct Notification: ProtoMessage {
         self.nextAttemptTime = nextAttemptTime
         self.lastError = lastError
         self.deliveredTime = deliveredTime
+        self.claim = claim
     }
 
     /// Copies an unpacked protobuf-c message; the caller keeps ownership of `p`.
@@ -130,6 +135,7 @@ public struct Notification: ProtoMessage {
         if let m = c.next_attempt_time { self.nextAttemptTime = Time(c: m) }
         self.lastError = CRead.string(c.last_error)
         if let m = c.delivered_time { self.deliveredTime = Time(c: m) }
+        self.claim = CRead.string(c.claim)
     }
 
     /// Fills a protobuf-c struct; every pointer in it is owned by `arena`.
@@ -147,6 +153,7 @@ public struct Notification: ProtoMessage {
         if let v = nextAttemptTime { c.next_attempt_time = arena.message { (m: inout Lianjie__V1__Time) in v.fill(&m, arena) } }
         if !lastError.isEmpty { c.last_error = arena.string(lastError) }
         if let v = deliveredTime { c.delivered_time = arena.message { (m: inout Lianjie__V1__Time) in v.fill(&m, arena) } }
+        if !claim.isEmpty { c.claim = arena.string(claim) }
     }
 
     public func serializedBytes() -> [UInt8] {
@@ -175,6 +182,7 @@ public struct Notification: ProtoMessage {
         if let v = nextAttemptTime { o.append(("nextAttemptTime", v.jsonValue())) }
         if !lastError.isEmpty { o.append(("lastError", .string(lastError))) }
         if let v = deliveredTime { o.append(("deliveredTime", v.jsonValue())) }
+        if !claim.isEmpty { o.append(("claim", .string(claim))) }
         return .object(o)
     }
 
@@ -196,6 +204,7 @@ public struct Notification: ProtoMessage {
             case "nextAttemptTime", "next_attempt_time": self.nextAttemptTime = try JSONRead.message(Time.self, value, "nextAttemptTime")
             case "lastError", "last_error": self.lastError = try JSONRead.string(value, "lastError")
             case "deliveredTime", "delivered_time": self.deliveredTime = try JSONRead.message(Time.self, value, "deliveredTime")
+            case "claim": self.claim = try JSONRead.string(value, "claim")
             default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
             }
         }
@@ -336,6 +345,9 @@ public struct ClaimNotificationsResponse: ProtoMessage {
 /// The proto message `lianjie.v1.ReportNotificationDeliveryRequest`.
 public struct ReportNotificationDeliveryRequest: ProtoMessage {
     public var id: String = ""
+    /// The `claim` ClaimNotifications gave: a report under a claim that ended and was taken
+    /// over by another claim is refused (whoever holds it now reports).
+    public var claim: String = ""
     /// True when the receiver answered 2xx.
     public var delivered: Bool = false
     /// For a failure: why (at most 500 characters; an HTTP status or a connection error).
@@ -348,10 +360,12 @@ public struct ReportNotificationDeliveryRequest: ProtoMessage {
     /// Builds the message from its fields; any left out keep their default.
     public init(
         id: String = "",
+        claim: String = "",
         delivered: Bool = false,
         error: String = ""
     ) {
         self.id = id
+        self.claim = claim
         self.delivered = delivered
         self.error = error
     }
@@ -361,6 +375,7 @@ public struct ReportNotificationDeliveryRequest: ProtoMessage {
         self.init()
         let c = p.pointee
         self.id = CRead.string(c.id)
+        self.claim = CRead.string(c.claim)
         self.delivered = (c.delivered != 0)
         self.error = CRead.string(c.error)
     }
@@ -369,6 +384,7 @@ public struct ReportNotificationDeliveryRequest: ProtoMessage {
     func fill(_ c: inout Lianjie__V1__ReportNotificationDeliveryRequest, _ arena: CArena) {
         lianjie__v1__report_notification_delivery_request__init(&c)
         if !id.isEmpty { c.id = arena.string(id) }
+        if !claim.isEmpty { c.claim = arena.string(claim) }
         c.delivered = (delivered ? 1 : 0)
         if !error.isEmpty { c.error = arena.string(error) }
     }
@@ -388,6 +404,7 @@ public struct ReportNotificationDeliveryRequest: ProtoMessage {
     public func jsonValue() -> JSONValue {
         var o: [(String, JSONValue)] = []
         if !id.isEmpty { o.append(("id", .string(id))) }
+        if !claim.isEmpty { o.append(("claim", .string(claim))) }
         if delivered { o.append(("delivered", .bool(delivered))) }
         if !error.isEmpty { o.append(("error", .string(error))) }
         return .object(o)
@@ -400,6 +417,7 @@ public struct ReportNotificationDeliveryRequest: ProtoMessage {
             if case .null = value { continue }
             switch key {
             case "id": self.id = try JSONRead.string(value, "id")
+            case "claim": self.claim = try JSONRead.string(value, "claim")
             case "delivered": self.delivered = try JSONRead.bool(value, "delivered")
             case "error": self.error = try JSONRead.string(value, "error")
             default: throw ProtoError(field: key, reason: "is not a field of \(Self.protoName)")
@@ -632,7 +650,8 @@ public enum NotificationService {
     /// Records one attempt's outcome: delivered, or failed (the next attempt is scheduled
     /// with a doubling pause, or the notification is dead after the last allowed attempt).
     /// A report for a delivered or dead notification changes nothing and returns it. The
-    /// gateway's service account only. Errors: INVALID_ARGUMENT, NOT_FOUND, PERMISSION_DENIED.
+    /// gateway's service account only. Errors: INVALID_ARGUMENT, NOT_FOUND, ABORTED (the
+    /// claim is not the one the notification is held under), PERMISSION_DENIED.
     public static let reportNotificationDelivery = RPCMethod<ReportNotificationDeliveryRequest, Notification>(service: name, method: "ReportNotificationDelivery")
 
     /// The outbox, newest first, filtered by state (dead letters: NOTIFICATION_STATE_DEAD).

@@ -84,10 +84,15 @@ struct  Lianjie__V1__Notification
    */
   char *last_error;
   Lianjie__V1__Time *delivered_time;
+  /*
+   * The claim this notification is held under, set by ClaimNotifications only: send it
+   * back with the report.
+   */
+  char *claim;
 };
 #define LIANJIE__V1__NOTIFICATION__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__notification__descriptor) \
-    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, LIANJIE__V1__NOTIFICATION_STATE__NOTIFICATION_STATE_UNSPECIFIED, 0, NULL, (char *)protobuf_c_empty_string, NULL }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, NULL, LIANJIE__V1__NOTIFICATION_STATE__NOTIFICATION_STATE_UNSPECIFIED, 0, NULL, (char *)protobuf_c_empty_string, NULL, (char *)protobuf_c_empty_string }
 
 
 struct  Lianjie__V1__ClaimNotificationsRequest
@@ -126,6 +131,11 @@ struct  Lianjie__V1__ReportNotificationDeliveryRequest
   ProtobufCMessage base;
   char *id;
   /*
+   * The `claim` ClaimNotifications gave: a report under a claim that ended and was taken
+   * over by another claim is refused (whoever holds it now reports).
+   */
+  char *claim;
+  /*
    * True when the receiver answered 2xx.
    */
   protobuf_c_boolean delivered;
@@ -136,7 +146,7 @@ struct  Lianjie__V1__ReportNotificationDeliveryRequest
 };
 #define LIANJIE__V1__REPORT_NOTIFICATION_DELIVERY_REQUEST__INIT \
  { PROTOBUF_C_MESSAGE_INIT (&lianjie__v1__report_notification_delivery_request__descriptor) \
-    , (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
+    , (char *)protobuf_c_empty_string, (char *)protobuf_c_empty_string, 0, (char *)protobuf_c_empty_string }
 
 
 struct  Lianjie__V1__ListNotificationsRequest
