@@ -162,6 +162,12 @@ public struct GatewayConfiguration: Sendable {
         case "tls_cert_file": http.tlsCertificatePEM = try file()
         case "tls_key_file": http.tlsKeyPEM = try file()
         case "max_connections": http.maxConnections = try number(1...100_000)
+        case "trusted_proxies":
+            let addresses = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+            for a in addresses where Endpoint.numericPeer(a.contains(":") ? "[\(a)]:0" : "\(a):0") == nil {
+                throw ConfigFile.Problem("\(source): trusted_proxies lists numeric addresses without ports, got \(a)")
+            }
+            http.trustedProxies = Set(addresses)
         case "max_connections_per_address": http.maxConnectionsPerAddress = try number(1...100_000)
         case "idle_timeout_s": http.idleTimeoutSeconds = try number(1...3600)
         case "upstream_connections": upstreamConnections = try number(1...64)

@@ -145,6 +145,11 @@ final class CLITests: XCTestCase {
         let (code, text) = try daemon(["--config", conf])
         XCTAssertEqual(code, 2)
         XCTAssertTrue(text.contains("\(conf):1: max_connections must be a number"), text)
+        // One address cannot be both a trusted proxy (PROXY header first) and a gateway's.
+        try "trusted_proxies = 127.0.0.1\ntrusted_gateways = 127.0.0.1, 10.0.0.9\n".write(toFile: conf, atomically: true, encoding: .utf8)
+        let overlap = try daemon(["--config", conf])
+        XCTAssertEqual(overlap.0, 2)
+        XCTAssertTrue(overlap.1.contains("127.0.0.1 is in both trusted_proxies and trusted_gateways"), overlap.1)
     }
 
     func testUserManagementCommandsAndTheRosterImport() throws {

@@ -218,6 +218,35 @@ final class PagesTests: XCTestCase {
         XCTAssertTrue(mismatch.text.contains("照片未能上传"), mismatch.text)
         XCTAssertEqual(try f.deployment.store.read { try $0.entryCount(EntryFilter(scope: .everything)) }, 0)
 
+        // A refusal midway through a large upload (a stale CSRF token, over 16 MiB) is still
+        // answered with its page: the rest of the declared body is read and dropped.
+        let large = Multipart.jpeg(size: 17 * 1024 * 1024)
+        let stale = try manager.postMultipart("/m/entries/new", [("csrf", "stale-token"), ("size", String(large.count)), ("sha256", Multipart.sha256(large))],
+                                              file: ("big.jpg", "image/jpeg", large))
+        XCTAssertEqual(stale.status, 403)
+        XCTAssertTrue(stale.text.contains("请求已过期"))
+
+        // Two files in one form: the second is dropped, one piece of evidence is made.
+        try manager.get("/m/entries/new")
+        let one = Multipart.jpeg(size: 5_000)
+        var body = Multipart.body([("csrf", try XCTUnwrap(manager.csrf)), ("subject", subject.id), ("tag", "COMMON/BANQUET_ACCEPTED"),
+                                   ("occurred_on", "2026-11-30"), ("description", "两张照片"), ("size", String(one.count)), ("sha256", Multipart.sha256(one))],
+                                  file: ("a.jpg", "image/jpeg", one), boundary: "b-two")
+        body.removeLast("--b-two--\r\n".utf8.count)
+        body += Array("--b-two\r\nContent-Disposition: form-data; name=\"photo\"; filename=\"b.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n".utf8) + one
+            + Array("\r\n--b-two--\r\n".utf8)
+        let two = try HTTPConnection(port: f.gateway.port).send("POST", "/m/entries/new", headers: [("Content-Type", "multipart/form-data; boundary=b-two"),
+                                                                                    ("Cookie", "lj_session=\(manager.cookies["lj_session"]!)")], body: body)
+        XCTAssertEqual(two.status, 303, two.text)
+        let recorded = try f.deployment.store.read { try $0.entries(EntryFilter(scope: .everything), page: Page(after: nil, limit: 10)) }
+        XCTAssertEqual(recorded.map(\.evidenceIDs.count), [1])
+
+        // `next` with control characters is not followed.
+        let web = WebClient(port: f.gateway.port)
+        try web.get("/m/login")
+        let r = try web.post("/m/login", [("username", "inspector"), ("password", password("inspector")), ("next", "/m/x\r\nSet-Cookie: a=b")])
+        XCTAssertEqual(r.header("location"), "/m/")
+
         // A form over the upload limit is answered 413 before its body is read.
         let small = try GatewayFixture { $0.maxUploadBytes = 100_000 }
         let m2 = WebClient(port: small.gateway.port)

@@ -1,5 +1,6 @@
 import Foundation
 import LianjieGateway
+import LianjieRPC
 import LianjieTestSupport
 import LianjieXCTestSupport
 import XCTest
@@ -68,5 +69,29 @@ final class TransportTests: XCTestCase {
         }
         XCTAssertTrue(closed)
         XCTAssertEqual(try f.connection().send("GET", "/healthz").status, 200, "others are still served")
+    }
+}
+
+extension TransportTests {
+    func testBehindATrustedProxyTheForwardedClientCountsAndOnlyThere() throws {
+        let f = try GatewayFixture { $0.http.trustedProxies = ["127.0.0.1"] }
+        let token = try f.login("inspector")
+        let r = try f.call("lianjie.v1.UserService/ListSubjects", "{}", token: token,
+                           headers: [("X-Forwarded-For", "203.0.113.9, 10.20.30.40"), ("X-Forwarded-Proto", "https")])
+        XCTAssertEqual(r.status, 200)
+        XCTAssertEqual(try f.deployment.auditEntries(method: "/lianjie.v1.UserService/ListSubjects").last?.peer, "10.20.30.40:0",
+                       "the address the proxy saw: the last one")
+        let page = try f.connection().send("GET", "/m/login", headers: [("X-Forwarded-Proto", "https")])
+        XCTAssertTrue(page.headers("set-cookie").contains { $0.contains("; Secure") }, "TLS at the proxy: the cookie is Secure")
+        XCTAssertEqual(try f.call("lianjie.v1.UserService/ListSubjects", "{}", token: token, headers: [("X-Forwarded-For", "not an address")]).status, 200)
+
+        // Without the proxy trusted, the headers mean nothing.
+        let plain = try GatewayFixture()
+        let t2 = try plain.login("inspector")
+        let c = try plain.connection()
+        _ = try plain.call("lianjie.v1.UserService/ListSubjects", "{}", token: t2, headers: [("X-Forwarded-For", "203.0.113.9")], on: c)
+        XCTAssertEqual(try plain.deployment.auditEntries(method: "/lianjie.v1.UserService/ListSubjects").last?.peer, "127.0.0.1:\(Socket.localPort(c.fd))")
+        let page2 = try plain.connection().send("GET", "/m/login", headers: [("X-Forwarded-Proto", "https")])
+        XCTAssertFalse(page2.headers("set-cookie").contains { $0.contains("; Secure") })
     }
 }

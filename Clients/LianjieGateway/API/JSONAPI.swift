@@ -72,7 +72,8 @@ public struct JSONAPI: Sendable {
             response = Problem(RPCError(.internal, "\(error)")).response
         }
         if logger.level <= .debug {
-            let micros = (ContinuousClock.now - started).components.attoseconds / 1_000_000_000_000
+            let elapsed = (ContinuousClock.now - started).components
+            let micros = elapsed.seconds * 1_000_000 + elapsed.attoseconds / 1_000_000_000_000
             logger.debug("json call", ["method": .text(method.path), "http_status": .int(Int64(response.status)),
                                        "peer": .text(request.head.peer), "duration_us": .int(micros)])
         }

@@ -100,6 +100,20 @@ extension HTTPRequestHead {
     }
 }
 
+extension HTTPRequestHead {
+    /// Behind a trusted reverse proxy: the client its `X-Forwarded-For` names last (the
+    /// one it saw), and TLS when its `X-Forwarded-Proto` says https. From any other peer
+    /// the headers are ignored.
+    mutating func applyProxy(trusted: Set<String>) {
+        guard trusted.contains(Endpoint.host(ofPeer: peer)) else { return }
+        if let forwarded = header("x-forwarded-for"), let last = forwarded.split(separator: ",").last {
+            let address = String(ASCII.trimmed(last))
+            if let client = Endpoint.numericPeer(address.contains(":") ? "[\(address)]:0" : "\(address):0") { peer = client }
+        }
+        if header("x-forwarded-proto")?.lowercased() == "https" { tls = true }
+    }
+}
+
 /// Small text helpers on the request path, without Foundation's Unicode machinery.
 enum ASCII {
     /// `s` without leading and trailing spaces and tabs.

@@ -16,6 +16,9 @@ public struct HTTPServerConfiguration: Sendable {
     /// PEM certificate chain and private key: HTTPS when both are set.
     public var tlsCertificatePEM: String?
     public var tlsKeyPEM: String?
+    /// Numeric addresses of reverse proxies in front: from them, `X-Forwarded-For` (its
+    /// last address) names the client and `X-Forwarded-Proto: https` means TLS.
+    public var trustedProxies: Set<String> = []
 
     public init() {}
 }
@@ -41,10 +44,12 @@ public final class HTTPServer: Sendable {
         let router: @Sendable (HTTPRequestHead) -> any HTTPExchange
         let logger: Logger
         let tls: Bool
-        init(router: @escaping @Sendable (HTTPRequestHead) -> any HTTPExchange, logger: Logger, tls: Bool) {
+        let trustedProxies: Set<String>
+        init(router: @escaping @Sendable (HTTPRequestHead) -> any HTTPExchange, logger: Logger, tls: Bool, trustedProxies: Set<String>) {
             self.router = router
             self.logger = logger
             self.tls = tls
+            self.trustedProxies = trustedProxies
         }
     }
 
@@ -53,8 +58,9 @@ public final class HTTPServer: Sendable {
     public init(configuration c: HTTPServerConfiguration, logger: Logger,
                 router: @escaping @Sendable (HTTPRequestHead) -> any HTTPExchange) throws {
         let tls = c.tlsCertificatePEM != nil && c.tlsKeyPEM != nil
-        let context = Unmanaged.passRetained(Context(router: router, logger: logger, tls: tls))
-        var flags = UInt32(MHD_USE_THREAD_PER_CONNECTION.rawValue | MHD_USE_INTERNAL_POLLING_THREAD.rawValue)
+        let context = Unmanaged.passRetained(Context(router: router, logger: logger, tls: tls, trustedProxies: c.trustedProxies))
+        // poll(), not select(): select cannot watch a socket numbered 1024 or above.
+        var flags = UInt32(MHD_USE_THREAD_PER_CONNECTION.rawValue | MHD_USE_INTERNAL_POLLING_THREAD.rawValue | MHD_USE_POLL.rawValue)
         if tls { flags |= UInt32(MHD_USE_TLS.rawValue) }
         let address: SocketAddress
         do { address = try SocketAddress(c.endpoint) } catch {
@@ -116,12 +122,18 @@ public final class HTTPServer: Sendable {
         var answered = false
         var refusal: HTTPResponse?
         var discarded = 0
-        init(exchange: any HTTPExchange) { self.exchange = exchange }
+        /// How much of the body may be read on and dropped after a refusal midway.
+        let discardLimit: Int
+        init(exchange: any HTTPExchange, declaredLength: Int?) {
+            self.exchange = exchange
+            discardLimit = declaredLength ?? HTTPServer.maxDiscardedBytes
+        }
     }
 
     /// libmicrohttpd takes an answer only with the head or once the body is complete: a
-    /// body refused midway (only a chunked one can be: declared lengths are checked with
-    /// the head) is read on and dropped, up to this much, then the connection is cut.
+    /// body refused midway is read on and dropped (nothing is kept), so the answer can be
+    /// sent — all of a declared length (the exchange accepted that length with the head),
+    /// of a chunked body up to this much, then the connection is cut.
     static let maxDiscardedBytes = 16 * 1024 * 1024
 
     private static let access: MHD_AccessHandlerCallback = { cls, connection, url, method, _, uploadData, uploadSize, slot in
@@ -129,9 +141,10 @@ public final class HTTPServer: Sendable {
         let context = Unmanaged<Context>.fromOpaque(cls).takeUnretainedValue()
         guard let raw = slot.pointee else {
             // The head: let the router choose how the body is taken.
-            let head = HTTPRequestHead(connection: connection, method: method.map { String(cString: $0) } ?? "",
+            var head = HTTPRequestHead(connection: connection, method: method.map { String(cString: $0) } ?? "",
                                        url: url.map { String(cString: $0) } ?? "/", tls: context.tls)
-            let state = RequestState(exchange: context.router(head))
+            if !context.trustedProxies.isEmpty { head.applyProxy(trusted: context.trustedProxies) }
+            let state = RequestState(exchange: context.router(head), declaredLength: head.contentLength)
             slot.pointee = Unmanaged.passRetained(state).toOpaque()
             if let early = state.exchange.refusal {
                 // Answered before the body is read (413, 404…): libmicrohttpd closes the
@@ -148,7 +161,7 @@ public final class HTTPServer: Sendable {
             if state.answered { return .YES }
             if state.refusal != nil {
                 state.discarded += count
-                return state.discarded > maxDiscardedBytes ? .NO : .YES
+                return state.discarded > state.discardLimit ? .NO : .YES
             }
             state.refusal = state.exchange.receive(UnsafeRawBufferPointer(start: uploadData, count: count))
             return .YES
@@ -164,7 +177,11 @@ public final class HTTPServer: Sendable {
         }
         guard let r else { return .NO }
         defer { MHD_destroy_response(r) }
-        for (name, value) in response.headers { MHD_add_response_header(r, name, value) }
+        for (name, value) in response.headers where MHD_add_response_header(r, name, value) != .YES {
+            // libmicrohttpd refuses a header value with a line break or other control
+            // characters: answer 500 rather than send the response without it.
+            return queue(Problem(status: 500, title: "INTERNAL", detail: "the answer had a malformed \(name) header").response, on: connection)
+        }
         return MHD_queue_response(connection, UInt32(response.status), r)
     }
 }

@@ -19,6 +19,8 @@ public struct MultipartParser {
     private let delimiter: [UInt8]  // CRLF -- boundary
     private var state = State.preamble
     private var buffer: [UInt8] = []
+    /// How far the search for the end of a part's headers got (it resumes there).
+    private var headerScanned = 0
     /// The largest header block of one part.
     static let maxHeaderBytes = 8 * 1024
 
@@ -61,14 +63,20 @@ public struct MultipartParser {
                     buffer.removeFirst(buffer.count - delimiter.count)
                 }
             case .headers:
-                if let end = find([0x0D, 0x0A, 0x0D, 0x0A], from: 0) {
+                if let end = find([0x0D, 0x0A, 0x0D, 0x0A], from: headerScanned) {
+                    guard end <= Self.maxHeaderBytes else {
+                        throw Failure(description: "a part's headers are longer than \(Self.maxHeaderBytes) bytes")
+                    }
                     let event = try Self.partHeaders(Array(buffer[0..<end]))
                     buffer.removeFirst(end + 4)
+                    headerScanned = 0
                     try handle(event)
                     state = .body
                     progress = true
                 } else if buffer.count > Self.maxHeaderBytes {
                     throw Failure(description: "a part's headers are longer than \(Self.maxHeaderBytes) bytes")
+                } else {
+                    headerScanned = max(0, buffer.count - 3)
                 }
             case .body:
                 if let at = find(delimiter, from: 0) {

@@ -31,6 +31,7 @@ final class UploadExchange: HTTPExchange {
     private var chunk: [UInt8] = []
     private var sent: Int64 = 0
     private var fieldCount = 0
+    private var fileSeen = false
 
     static let maxFieldBytes = 8 * 1024
     static let maxFields = 64
@@ -112,7 +113,10 @@ final class UploadExchange: HTTPExchange {
         guard let token, WebSession.matches(result.fields["csrf"], WebSession.csrf(token: token)) else {
             throw Refusal(response: site.errorPage(403, "请求已过期", "页面已过期或未登录，请返回重新操作。", viewer: nil))
         }
-        guard result.error == nil, upload == nil else { part = .skipped; return }
+        // One file per form: a second file part is dropped, never a second upload.
+        guard result.error == nil, upload == nil, result.evidence == nil, !fileSeen else { part = .skipped; return }
+        fileSeen = true
+        sent = 0
         guard let size = Int64(result.fields["size"] ?? ""), size > 0, let sha = result.fields["sha256"], sha.count == 64 else {
             result.error = RPCError(.invalidArgument, "照片需要由页面计算大小和校验值后上传，请在支持 JavaScript 的浏览器中打开此页面")
             part = .skipped

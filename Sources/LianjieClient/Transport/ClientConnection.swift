@@ -32,7 +32,8 @@ final class ClientConnection: Sendable {
     /// connected, or gone.
     private struct Output {
         var fd: Int32 = -1
-        var queued: [[UInt8]] = []
+        /// Frames waiting for the connection, each with the call it starts (0: none).
+        var queued: [(call: UInt64, bytes: [UInt8])] = []
         var closed = false
     }
 
@@ -106,7 +107,7 @@ final class ClientConnection: Sendable {
             let meta = CallMeta(callId: id, method: path, timeoutMs: timeoutMs, metadata: metadata)
             var frame: [UInt8] = []
             FrameEncoder.append(kind: .call, meta: meta.serializedBytes(), body: body, to: &frame)
-            sent = Self.send(frame, &out)
+            sent = Self.send(frame, &out, call: id)
         }
         if let refused {
             waiter(Outcome(result: .failure(refused), notProcessed: true))
@@ -148,11 +149,12 @@ final class ClientConnection: Sendable {
         _ = output.withLock { Self.send(FrameEncoder.encode(kind: .cancel, meta: CancelMeta(callId: callID).serializedBytes()), &$0) }
     }
 
-    /// Writes all of `bytes`, or queues them while the connection is being made.
-    private static func send(_ bytes: [UInt8], _ out: inout Output) -> Bool {
+    /// Writes all of `bytes`, or queues them while the connection is being made (`call`:
+    /// the call the frame starts, if it does).
+    private static func send(_ bytes: [UInt8], _ out: inout Output, call: UInt64 = 0) -> Bool {
         if out.closed { return false }
         if out.fd < 0 {
-            out.queued.append(bytes)
+            out.queued.append((call, bytes))
             return true
         }
         return write(bytes, to: out.fd)
@@ -193,16 +195,23 @@ final class ClientConnection: Sendable {
             shutdown(RPCError(.unavailable, "cannot reach the server at \(endpoint): \(error.description)"), notProcessed: true)
             return
         }
-        let connected = output.withLock { out -> Bool in
-            guard !out.closed else { return false }
+        // The calls whose frames did not go out whole (none: all did).
+        let unsent = output.withLock { out -> [UInt64]? in
+            guard !out.closed else { return out.queued.map(\.call) }
             out.fd = fd
-            for frame in out.queued where !Self.write(frame, to: fd) { return false }
+            for (i, frame) in out.queued.enumerated() where !Self.write(frame.bytes, to: fd) {
+                return out.queued[i...].map(\.call)
+            }
             out.queued.removeAll()
-            return true
+            return nil
         }
-        guard connected else {
+        if let unsent {
             Glibc.close(fd)
-            shutdown(RPCError(.unavailable, "the connection to the server was lost"), notProcessed: true)
+            let lost = RPCError(.unavailable, "the connection to the server was lost")
+            // Only a call that never went out whole may be sent again; one written in full
+            // may have been started, and is failed as such.
+            for id in unsent where id != 0 { fail(id, lost, notProcessed: true) }
+            shutdown(lost)
             return
         }
         readLoop(fd)
