@@ -13,9 +13,11 @@ final class GatewayUnderTest {
     private let process: Process
 
     init(server: ServerUnderTest) throws {
+        // LIANJIE_BENCH_GATEWAY_LOG=FILE keeps the gateway's log, at debug (every call's time).
+        let log = ProcessInfo.processInfo.environment["LIANJIE_BENCH_GATEWAY_LOG"]
         let (p, port) = try ServerUnderTest.launchSelf(["serve-gateway", "--listen", "127.0.0.1:0", "--server", "\(server.host):\(server.port)",
-                                                        "--log-level", "notice"],
-                                                       portAfter: "\"address\":\"http://127.0.0.1:", what: "the bench gateway")
+                                                        "--log-level", log == nil ? "notice" : "debug"],
+                                                       portAfter: "\"address\":\"http://127.0.0.1:", log: log, what: "the bench gateway")
         self.port = port
         pid = p.processIdentifier
         process = p
