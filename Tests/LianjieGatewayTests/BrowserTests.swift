@@ -100,7 +100,9 @@ final class BrowserTests: XCTestCase {
         XCTAssertEqual(try f.deployment.store.read { try $0.evidence(id: entry.evidenceIDs[0]) }?.size, Int64(Self.photo.count))
 
         try session("inspector", [
-            ["go": "/m/review"], ["see": description], ["see": "现场照片.jpg"], ["shot": "inspector-review"],
+            ["go": "/m/review"], ["see": description],
+            ["wait": "(function(){var i=document.querySelector('#\(entry.id) img.thumb'); if(!i) return false; i.scrollIntoView(); return i.complete && i.naturalWidth === 160;})()"],
+            ["shot": "inspector-review"],
             ["tap": "#\(entry.id) form[action$='/confirm'] button"], ["see": "已确认"], ["absent": description],
             // Accepting a banquet raises an alert at once: it is in the inbox.
             ["go": "/m/alerts"], ["see": "BANQUET_ACCEPTED"], ["shot": "inspector-alerts"],

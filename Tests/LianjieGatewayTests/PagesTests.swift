@@ -137,13 +137,13 @@ final class PagesTests: XCTestCase {
         let f = try GatewayFixture()
         let employeeSubject = try XCTUnwrap(try f.deployment.store.read { try $0.subject(employeeNumber: "HV0001") })
 
-        // The manager records an entry about 张伟 with a photo of 300 KiB (streamed in chunks).
+        // The manager records an entry about 张伟 with a photo of 2.5 MiB (streamed in chunks).
         let manager = WebClient(port: f.gateway.port)
         try manager.login("manager", password("manager"))
         let form = try manager.get("/m/entries/new")
         XCTAssertEqual(form.status, 200)
         XCTAssertTrue(form.text.contains("capture=\"environment\""))
-        let photo = Multipart.jpeg(size: 300 * 1024)
+        let photo = Multipart.jpeg(size: 2_621_440)
         let recorded = try manager.postMultipart("/m/entries/new", [
             ("csrf", try XCTUnwrap(manager.csrf)), ("rid", "rid-1"), ("subject", employeeSubject.id), ("tag", "COMMON/BANQUET_ACCEPTED"),
             ("occurred_on", "2026-11-30"), ("description", "在客户单位接受宴请，现场拍照"),
@@ -159,12 +159,27 @@ final class PagesTests: XCTestCase {
         XCTAssertEqual(evidence.sha256, Multipart.sha256(photo))
         XCTAssertEqual(evidence.size, Int64(photo.count))
 
-        // An inspector confirms it on the phone.
+        // An inspector sees the photo on the phone (passed through in pieces) and confirms.
         let inspector = WebClient(port: f.gateway.port)
         try inspector.login("inspector", password("inspector"))
         let queue = try inspector.get("/m/review")
         XCTAssertTrue(queue.text.contains("在客户单位接受宴请"))
-        XCTAssertTrue(queue.text.contains("现场.jpg"))
+        XCTAssertTrue(queue.text.contains("src=\"/m/evidence/\(evidence.id)\""))
+        let shown = try inspector.get("/m/evidence/\(evidence.id)")
+        XCTAssertEqual(shown.status, 200)
+        XCTAssertEqual(shown.header("content-type"), "image/jpeg")
+        XCTAssertEqual(shown.header("content-security-policy"), "default-src 'none'; sandbox")
+        XCTAssertEqual(shown.body.count, photo.count)
+        XCTAssertTrue(shown.body == photo, "the very bytes")
+        let employeeEarly = WebClient(port: f.gateway.port)
+        try employeeEarly.login("employee", password("employee"))
+        XCTAssertEqual(try employeeEarly.get("/m/evidence/\(evidence.id)").status, 404, "not before the entry is confirmed")
+        let west = WebClient(port: f.gateway.port)
+        try west.login("inspector2", password("inspector2"))
+        let refused = try west.get("/m/evidence/\(evidence.id)")
+        XCTAssertEqual(refused.status, 404)
+        XCTAssertFalse(refused.body.count > 100_000, "nothing of the file")
+        try inspector.get("/m/review")  // back to the queue (the page the form is on)
         let confirmed = try inspector.post("/m/review/\(entry.id)/confirm", [("rid", "c-1"), ("etag", "")])
         XCTAssertEqual(confirmed.header("location"), "/m/review?done=confirmed", confirmed.text)
         XCTAssertTrue(try inspector.follow(confirmed).text.contains("已确认。"))
@@ -178,6 +193,7 @@ final class PagesTests: XCTestCase {
         let appealed = try employee.post("/m/me/entries/\(entry.id)/appeal", [("rid", "a-1"), ("statement", "当天是社区公益活动的工作餐，并非宴请。")])
         XCTAssertEqual(appealed.header("location"), "/m/me/entries?done=appealed", appealed.text)
         XCTAssertTrue(try employee.follow(appealed).text.contains("申辩待处理"))
+        XCTAssertEqual(try employee.get("/m/evidence/\(evidence.id)").body.count, photo.count, "the evidence about them, once confirmed")
 
         // Not the inspector who confirmed it (four eyes): a second inspector decides it.
         XCTAssertTrue(try inspector.post("/m/appeals/\(entry.id)/decide", [("rid", "d-0"), ("decision", "dismissed"), ("reason", "x")])

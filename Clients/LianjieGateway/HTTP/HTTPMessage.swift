@@ -145,16 +145,19 @@ public struct HTTPRequest: Sendable {
     }
 }
 
-/// An answer: status, headers and a body held in memory.
+/// An answer: status, headers and a body held in memory, or streamed (`stream`).
 public struct HTTPResponse: Sendable {
     public var status: Int
     public var headers: [(String, String)]
     public var body: [UInt8]
+    /// A body sent piece by piece as the client takes it, instead of `body`.
+    public var stream: HTTPBodyStream?
 
-    public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = []) {
+    public init(status: Int, headers: [(String, String)] = [], body: [UInt8] = [], stream: HTTPBodyStream? = nil) {
         self.status = status
         self.headers = headers
         self.body = body
+        self.stream = stream
     }
 
     public init(status: Int, contentType: String, text: String, headers: [(String, String)] = []) {
@@ -168,6 +171,20 @@ public struct HTTPResponse: Sendable {
 
     static func tooLarge(limit: Int) -> HTTPResponse {
         Problem(status: 413, title: "PAYLOAD_TOO_LARGE", detail: "the request body is larger than this endpoint's limit of \(limit) bytes").response
+    }
+}
+
+/// A body of known length read piece by piece while it is sent, so a large file passes
+/// through without being held whole.
+public struct HTTPBodyStream: Sendable {
+    public var length: Int64
+    /// The bytes from `offset` on (at least one), or nil when they cannot be had (the
+    /// connection is then cut, the answer unfinished).
+    public var read: @Sendable (_ offset: Int64) -> [UInt8]?
+
+    public init(length: Int64, read: @escaping @Sendable (_ offset: Int64) -> [UInt8]?) {
+        self.length = length
+        self.read = read
     }
 }
 

@@ -171,9 +171,45 @@ public final class HTTPServer: Sendable {
         return queue(state.refusal ?? state.exchange.finish(), on: connection)
     }
 
+    /// A streamed body as it is being sent: the piece at hand and where it starts.
+    final class StreamState {
+        let stream: HTTPBodyStream
+        var piece: [UInt8] = []
+        var pieceStart: Int64 = 0
+        init(_ stream: HTTPBodyStream) { self.stream = stream }
+    }
+
+    private static let readStream: MHD_ContentReaderCallback = { cls, position, buffer, max in
+        guard let cls, let buffer else { return -2 }
+        let s = Unmanaged<StreamState>.fromOpaque(cls).takeUnretainedValue()
+        let pos = Int64(position)
+        guard pos < s.stream.length else { return -1 }  // end of stream
+        if pos < s.pieceStart || pos >= s.pieceStart + Int64(s.piece.count) {
+            guard let next = s.stream.read(pos), !next.isEmpty else { return -2 }  // cut the connection
+            s.piece = next
+            s.pieceStart = pos
+        }
+        let from = Int(pos - s.pieceStart)
+        let n = min(max, s.piece.count - from, Int(s.stream.length - pos))
+        s.piece.withUnsafeBytes { UnsafeMutableRawPointer(buffer).copyMemory(from: $0.baseAddress! + from, byteCount: n) }
+        return n
+    }
+
+    private static let freeStream: MHD_ContentReaderFreeCallback = { cls in
+        guard let cls else { return }
+        Unmanaged<StreamState>.fromOpaque(cls).release()
+    }
+
     private static func queue(_ response: HTTPResponse, on connection: OpaquePointer) -> MHD_Result {
-        let r: OpaquePointer? = response.body.withUnsafeBytes { body in
-            MHD_create_response_from_buffer(body.count, UnsafeMutableRawPointer(mutating: body.baseAddress), .RESPMEM_MUST_COPY)
+        let r: OpaquePointer?
+        if let stream = response.stream {
+            let state = Unmanaged.passRetained(StreamState(stream))
+            r = MHD_create_response_from_callback(UInt64(stream.length), 64 * 1024, readStream, state.toOpaque(), freeStream)
+            if r == nil { state.release() }
+        } else {
+            r = response.body.withUnsafeBytes { body in
+                MHD_create_response_from_buffer(body.count, UnsafeMutableRawPointer(mutating: body.baseAddress), .RESPMEM_MUST_COPY)
+            }
         }
         guard let r else { return .NO }
         defer { MHD_destroy_response(r) }

@@ -55,6 +55,8 @@ enum Assets {
         .foot{padding:12px 14px 24px;max-width:760px;margin:0 auto;font-size:14px;color:#5b6875;display:flex;flex-wrap:wrap;gap:12px;align-items:center}
         .foot p{flex-basis:100%;margin:4px 0 0}
         .preview{max-width:100%;max-height:220px;border-radius:8px;margin:4px 0 10px;display:none}
+        .evidence{display:flex;flex-wrap:wrap;gap:8px;align-items:center;margin:6px 0}
+        .thumb{display:block;max-width:160px;max-height:120px;border-radius:6px;border:1px solid #dde3ea}
         .preview.shown{display:block}
         .more{display:block;text-align:center;margin:8px 0}
         @media (min-width:700px){main{padding:20px}.card{padding:16px}}

@@ -137,10 +137,21 @@ enum EntryView {
         var facts: [(String, String)] = []
         if showSubject { facts.append(("人员", "\(e.subjectName)（\(e.subjectEmployeeNumber)）")) }
         facts += [("日期", H.day(e.occurredOn)), ("类别", e.polarity == .debit ? "扣分项" : "加分项"), ("数量", e.quantity)]
-        if !e.evidence.isEmpty { facts.append(("证据", e.evidence.map(\.fileName).joined(separator: "、"))) }
+        let photos = e.evidence.filter { EvidencePages.shown.contains($0.contentType.lowercased()) }
         if !e.statusReason.isEmpty { facts.append(("理由", e.statusReason)) }
         if let a = e.appeal, !a.statement.isEmpty { facts.append(("申辩", a.statement)) }
         if let a = e.appeal, !a.decisionReason.isEmpty { facts.append(("处理意见", a.decisionReason)) }
-        return H.card(e.tagName, badge: badges, facts: facts, text: e.description, actions: actions, id: e.id)
+        // Evidence: photos shown small (a tap opens the file), other files as links.
+        var evidence = ""
+        if !e.evidence.isEmpty {
+            evidence = "<div class=\"evidence\"><span class=\"muted\">证据</span>" + e.evidence.map { ref in
+                let href = "/m/evidence/" + ref.id
+                if photos.contains(where: { $0.id == ref.id }) {
+                    return "<a href=\"\(H.esc(href))\"><img class=\"thumb\" loading=\"lazy\" src=\"\(H.esc(href))\" alt=\"\(H.esc(ref.fileName))\"></a>"
+                }
+                return H.link(ref.fileName, href)
+            }.joined(separator: " ") + "</div>"
+        }
+        return H.card(e.tagName, badge: badges, facts: facts, text: e.description, actions: evidence + actions, id: e.id)
     }
 }

@@ -31,6 +31,7 @@ struct MobileSite: Sendable {
         self.loginLimiter = loginLimiter
         self.maxUploadBytes = maxUploadBytes
         routes = AccountPages.routes + PlatformSignIn.routes(signIn) + EmployeePages.routes + ManagerPages.routes + ReviewPages.routes
+            + EvidencePages.routes
     }
 
     /// A page's answer to one request.

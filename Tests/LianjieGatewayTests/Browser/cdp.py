@@ -116,9 +116,19 @@ class Browser:
         self.wait_for("!window.__ljOldPage && document.readyState === 'complete'")
 
     def center(self, selector):
-        box = self.js("(function(){var e=document.querySelector(%s); if(!e) return null; e.scrollIntoView({block:'center'});"
-                      "var r=e.getBoundingClientRect(); return [r.left+r.width/2, r.top+r.height/2, r.width, r.height];})()"
-                      % json.dumps(selector))
+        # Scroll it into view, then wait for the layout to settle (images arriving move it).
+        measure = ("(function(){var e=document.querySelector(%s); if(!e) return null; e.scrollIntoView({block:'center'});"
+                   "var r=e.getBoundingClientRect(); return [r.left+r.width/2, r.top+r.height/2, r.width, r.height];})()"
+                   % json.dumps(selector))
+        box = self.js(measure)
+        for _ in range(40):
+            if not box:
+                break
+            time.sleep(0.05)
+            again = self.js(measure)
+            if again == box and self.js("Array.prototype.every.call(document.images, function(i){return i.complete;})"):
+                break
+            box = again
         if not box:
             raise Failure("nothing on the page matches %s" % selector)
         if box[2] <= 0 or box[3] <= 0:
