@@ -339,6 +339,20 @@ extension PagesTests {
         try hr.login("hr", password("hr"))
         XCTAssertEqual(try hr.get("/m/opinions").text.components(separatedBy: "已签署").count - 1, 2, "HR sees both opinions signed")
 
+        // HR asks for opinions on two people from the phone; a bad number is refused with
+        // what was typed kept.
+        try hr.get("/m/opinions")
+        XCTAssertTrue(hr.last.contains("申请廉洁意见"))
+        let bad = try hr.post("/m/opinions/request", [("rid", "q-0"), ("purpose", "promotion"), ("purpose_note", "拟任营销部副主任"),
+                                                      ("subjects", "HV0003, NOPE99"), ("due_date", "2026-12-20")])
+        XCTAssertNotEqual(bad.status, 303)
+        XCTAssertTrue(bad.text.contains("拟任营销部副主任"), "kept")
+        let asked = try hr.post("/m/opinions/request", [("rid", "q-1"), ("purpose", "promotion"), ("purpose_note", "拟任营销部副主任"),
+                                                        ("subjects", "HV0003，HV0005"), ("due_date", "2026-12-20")])
+        XCTAssertEqual(asked.header("location"), "/m/opinions?done=requested", asked.text)
+        try inspector.get("/m/opinions")
+        XCTAssertTrue(inspector.last.contains("李娜") || inspector.last.contains("HV0003"), "the new opinions wait for review")
+
         // Everyone changes their password from the page.
         try hr.get("/m/password")
         let mismatch = try hr.post("/m/password", [("old", password("hr")), ("new", "Xin-Mima-2026-Renshi"), ("again", "different-one")])

@@ -202,5 +202,6 @@ struct PageContext: Sendable {
         "upheld": "申辩成立，记录已撤销。", "dismissed": "申辩不成立，记录维持。", "password": "密码已修改。",
         "acknowledged": "已确认收到。", "alert-acknowledged": "预警已确认。", "alert-dismissed": "预警已排除。",
         "case-opened": "已立案。", "reported": "整改情况已报告。", "signed": "已签署。", "reviewed": "已审核。",
+        "requested": "申请已提交，纪检人员审核、负责人签署后可在此查看。",
     ]
 }

@@ -20,6 +20,7 @@ enum ReviewPages {
         .init(method: "GET", pattern: ["opinions"], handler: opinions),
         .init(method: "POST", pattern: ["opinions", "*", "review"], handler: reviewOpinion),
         .init(method: "POST", pattern: ["opinions", "*", "sign"], handler: signOpinion),
+        .init(method: "POST", pattern: ["opinions", "request"], handler: requestOpinions),
     ]
 
     static func queue(_ c: PageContext) throws -> HTTPResponse {
@@ -189,8 +190,24 @@ enum ReviewPages {
     }
 
     static func opinions(_ c: PageContext) throws -> HTTPResponse {
+        try opinionsPage(c, status: 200, notice: nil, values: [:])
+    }
+
+    /// The list, and for HR the form asking for opinions (`values` kept after a refusal).
+    static func opinionsPage(_ c: PageContext, status: Int, notice: Notice?, values: [String: String]) throws -> HTTPResponse {
         let page = try c.call(ResultUseService.listOpinions, ListOpinionsRequest(pageSize: 50))
         var body = ""
+        if c.me.has(.hr) {
+            let due = CalendarDay.of(c.site.now() + 14 * 86_400)
+            body += "<details\(notice == nil ? "" : " open")><summary>申请廉洁意见</summary>" + H.form("/m/opinions/request", c.viewer, [
+                H.hidden("rid", values["rid"] ?? UUID().uuidString),
+                H.select("用途", "purpose", [("promotion", "提拔任用"), ("award", "评先评优"), ("appraisal", "年度考核"), ("other", "其他")],
+                         selected: values["purpose"] ?? "promotion"),
+                H.field("具体事项（如拟任岗位）", "purpose_note", value: values["purpose_note"] ?? "", extra: "maxlength=\"200\""),
+                H.field("人员工号（多人用逗号分隔，至多 100 人）", "subjects", value: values["subjects"] ?? "", extra: "autocapitalize=\"characters\""),
+                H.field("需要日期", "due_date", type: "date", value: values["due_date"] ?? H.day(due)),
+            ], submit: "提交申请") + "</details>"
+        }
         if page.opinions.isEmpty { body += H.empty("没有廉洁意见。") }
         for o in page.opinions {
             var actions = ""
@@ -211,7 +228,26 @@ enum ReviewPages {
                                + o.reasons.map { ("依据", $0.fact) },
                            actions: actions)
         }
-        return c.page("廉洁意见", body)
+        return MobileSite.html(status, H.page("廉洁意见", viewer: c.viewer, notice: notice ?? c.doneNotice, body))
+    }
+
+    static func requestOpinions(_ c: PageContext) throws -> HTTPResponse {
+        let purposes: [String: OpinionPurpose] = ["promotion": .promotion, "award": .award, "appraisal": .appraisal, "other": .other]
+        let subjects = c.field("subjects").split(whereSeparator: { ",，、 \n".contains($0) }).map { String($0) }.filter { !$0.isEmpty }
+        let day = c.field("due_date").split(separator: "-").compactMap { Int32($0) }
+        var request = RequestOpinionsRequest(requestId: c.requestID(), purpose: purposes[c.field("purpose")] ?? .unspecified,
+                                             purposeNote: c.field("purpose_note"), subjects: Array(subjects.prefix(101)))
+        if day.count == 3 { request.dueDate = CalendarDate(year: day[0], month: day[1], day: day[2]) }
+        do {
+            let r = try c.call(ResultUseService.requestOpinions, request)
+            _ = r
+        } catch {
+            if error.status == .unauthenticated { throw error }
+            return try opinionsPage(c, status: Problem.httpStatus(error.status),
+                                    notice: Notice(tone: .error, text: error.message, details: error.violations.map { "\($0.field)：\($0.description)" }),
+                                    values: c.form)
+        }
+        return MobileSite.redirect("/m/opinions?done=requested")
     }
 
     static func reviewOpinion(_ c: PageContext) throws -> HTTPResponse {
