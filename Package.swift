@@ -136,7 +136,7 @@ let package = Package(
         /// messaging app and notifications out; a client of lianjied like the CLI.
         .target(name: "LianjieGateway",
                 dependencies: ["CMicroHTTPD", "LianjieClient", "LianjieRPC", "LianjieWire", "LianjieMessages", "LianjieReports",
-                               "LianjieScoring", "LianjieSecurity"],
+                               "LianjieScoring", "LianjieScoringMessages", "LianjieSecurity"],
                 path: "Clients/LianjieGateway", swiftSettings: strict),
         .executableTarget(name: "lianjie-gateway", dependencies: ["LianjieGateway"],
                           path: "Clients/lianjie-gateway", swiftSettings: strict),

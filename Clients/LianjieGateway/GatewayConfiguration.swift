@@ -164,7 +164,7 @@ public struct GatewayConfiguration: Sendable {
         case "max_connections": http.maxConnections = try number(1...100_000)
         case "trusted_proxies":
             let addresses = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-            for a in addresses where Endpoint.numericPeer(a.contains(":") ? "[\(a)]:0" : "\(a):0") == nil {
+            for a in addresses where !Endpoint.isNumericAddress(a) {
                 throw ConfigFile.Problem("\(source): trusted_proxies lists numeric addresses without ports, got \(a)")
             }
             http.trustedProxies = Set(addresses)

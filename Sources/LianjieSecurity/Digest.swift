@@ -142,7 +142,8 @@ public enum Token {
         }
     }
 
-    static func base64url(_ bytes: [UInt8]) -> String {
+    /// `bytes` in base64url without padding.
+    public static func base64url(_ bytes: [UInt8]) -> String {
         let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
         var out: [UInt8] = []
         var i = 0

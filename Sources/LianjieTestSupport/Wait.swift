@@ -12,4 +12,15 @@ public enum Wait {
         }
         return true
     }
+
+    /// `until` for a test's own thread, outside any async context: checks every 2 ms,
+    /// blocking the thread.
+    public static func blocking(seconds: Double = 10, _ condition: () -> Bool) -> Bool {
+        let limit = Date().addingTimeInterval(seconds)
+        while !condition() {
+            guard Date() < limit else { return false }
+            usleep(2000)
+        }
+        return true
+    }
 }

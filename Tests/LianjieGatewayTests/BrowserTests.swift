@@ -130,7 +130,7 @@ final class BrowserTests: XCTestCase {
         try session("employee", [["go": "/m/me/entries"], ["see": "申辩不成立"], ["see": "宴请属实"]])
 
         // The alert the confirmation raised reached the messaging platform's webhook, signed.
-        XCTAssertTrue(waitFor(seconds: 20) {
+        XCTAssertTrue(Wait.blocking(seconds: 20) {
             webhook.posts.contains { p in
                 let payload = p.json?["payload"] as? [String: Any]
                 return payload?["type"] as? String == "alert" && (payload?["subjectName"] as? String) == "张伟" && p.status == 200

@@ -6,7 +6,6 @@ import LianjieRPC
 import LianjieServiceKit
 import LianjieServiceTestSupport
 import LianjieTestSupport
-import Synchronization
 import XCTest
 
 /// The demo deployment served in process, with a gateway in front of it on a loopback
@@ -16,7 +15,7 @@ final class GatewayFixture: @unchecked Sendable {
     let deployment: InProcessDeployment
     let gateway: Gateway
     /// The gateway's wall clock, moved by tests.
-    let clock = LockedBox<Double>(1_796_083_200)
+    let clock = Locked<Double>(1_796_083_200)
 
     convenience init(history: Bool = false, trusted: Bool = true, configure: (inout GatewayConfiguration) -> Void = { _ in }) throws {
         try self.init(deployment: try Self.deployment(history: history, trusted: trusted), configure: configure)
@@ -37,7 +36,7 @@ final class GatewayFixture: @unchecked Sendable {
         c.loginBurst = 100  // many logins from 127.0.0.1; the rate-limit test sets its own
         configure(&c)
         let clock = self.clock
-        gateway = try Gateway(configuration: c, logger: Logger(level: .error, sink: { _ in }), now: { clock.get() })
+        gateway = try Gateway(configuration: c, logger: Logger(level: .error, sink: { _ in }), now: { clock.withLock { $0 } })
     }
 
     deinit { gateway.stop() }
@@ -60,25 +59,6 @@ final class GatewayFixture: @unchecked Sendable {
         XCTAssertEqual(reply.status, 200, reply.text)
         return try XCTUnwrap(reply.json?["token"] as? String)
     }
-}
-
-/// A value shared with another thread.
-final class LockedBox<T: Sendable>: Sendable {
-    private let value: Mutex<T>
-    init(_ v: T) { value = Mutex(v) }
-    func get() -> T { value.withLock { $0 } }
-    func set(_ v: T) { value.withLock { $0 = v } }
-}
-
-/// Waits for `condition` to hold, checking every 2 ms; false after `seconds` (a bound that
-/// only ends a hung test).
-func waitFor(seconds: Double = 10, _ condition: () -> Bool) -> Bool {
-    let limit = Date().addingTimeInterval(seconds)
-    while !condition() {
-        guard Date() < limit else { return false }
-        usleep(2000)
-    }
-    return true
 }
 
 extension RPCClient {

@@ -166,7 +166,7 @@ final class JSONAPITests: XCTestCase {
         XCTAssertEqual(limited.header("retry-after"), "10")
         // Other calls are not counted, and time refills the bucket.
         XCTAssertEqual(try f.call("lianjie.v1.Health/Check").status, 200)
-        f.clock.set(f.clock.get() + 10)
+        f.clock.withLock { $0 += 10 }
         XCTAssertEqual(try f.call("lianjie.v1.UserService/Login", wrong).status, 401)
     }
 
@@ -196,10 +196,10 @@ final class JSONAPITests: XCTestCase {
 
         // A call arrives while nothing listens: the gateway keeps trying the call lianjied
         // never started, and it succeeds once lianjied is back.
-        let answer = LockedBox<HTTPReply?>(nil)
-        let thread = Thread { answer.set(try? f.call("lianjie.v1.UserService/WhoAmI", token: token)) }
+        let answer = Locked<HTTPReply?>(nil)
+        let thread = Thread { let reply = try? f.call("lianjie.v1.UserService/WhoAmI", token: token); answer.withLock { $0 = reply } }
         thread.start()
-        XCTAssertTrue(waitFor { f.gateway.upstream.unprocessedAttempts > 0 })
+        XCTAssertTrue(Wait.blocking { f.gateway.upstream.unprocessedAttempts > 0 })
         var configuration = RPCServerConfiguration()
         configuration.endpoint = Endpoint(host: "127.0.0.1", port: f.deployment.port)
         configuration.trustedGateways = ["127.0.0.1"]
@@ -207,7 +207,7 @@ final class JSONAPITests: XCTestCase {
                                       logger: f.deployment.logger)
         _ = try restarted.start()
         defer { _ = restarted.drain(graceSeconds: 1) }
-        XCTAssertTrue(waitFor { answer.get() != nil })
-        XCTAssertEqual(answer.get()?.status, 200, answer.get()?.text ?? "")
+        XCTAssertTrue(Wait.blocking { answer.withLock { $0 } != nil })
+        XCTAssertEqual(answer.withLock { $0 }?.status, 200, answer.withLock { $0 }?.text ?? "")
     }
 }

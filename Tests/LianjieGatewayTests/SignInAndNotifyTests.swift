@@ -33,7 +33,7 @@ final class SignInAndNotifyTests: XCTestCase {
     /// Waits until lianjied has recorded `n` failed attempts in all (the gateway reports
     /// each after the webhook answers: the clock must not move before that).
     func failuresRecorded(_ d: InProcessDeployment, _ n: Int) -> Bool {
-        waitFor { ((try? d.store.read { try $0.notifications(state: nil, page: Page(after: nil, limit: 500)) }) ?? []).reduce(0) { $0 + $1.attempts } >= n }
+        Wait.blocking { ((try? d.store.read { try $0.notifications(state: nil, page: Page(after: nil, limit: 500)) }) ?? []).reduce(0) { $0 + $1.attempts } >= n }
     }
 
     func link(_ d: InProcessDeployment, _ username: String, _ platformUser: String) async throws {
@@ -126,7 +126,7 @@ final class SignInAndNotifyTests: XCTestCase {
                                                                      occurredOn: CalendarDate(year: 2026, month: 11, day: 30), quantity: "1",
                                                                      description: "未申报配偶在施工单位任职", source: .mobile))
         _ = try await d.entries("inspector-b").confirmEntry(ConfirmEntryRequest(id: entry.id))
-        XCTAssertTrue(waitFor { webhook.posts.count >= 1 })
+        XCTAssertTrue(Wait.blocking { webhook.posts.count >= 1 })
         let first = try XCTUnwrap(webhook.posts.first)
         XCTAssertTrue(first.signatureValid)
         XCTAssertEqual(first.status, 503)
@@ -135,13 +135,13 @@ final class SignInAndNotifyTests: XCTestCase {
         XCTAssertTrue(failuresRecorded(d, 2))
         d.clock.advance(seconds: 30)
         f.gateway.notifier?.poke()
-        XCTAssertTrue(waitFor { webhook.posts.count >= 3 })
+        XCTAssertTrue(Wait.blocking { webhook.posts.count >= 3 })
         d.clock.advance(seconds: 60)
         f.gateway.notifier?.poke()
-        XCTAssertTrue(waitFor { webhook.posts.contains { $0.status == 200 } })
+        XCTAssertTrue(Wait.blocking { webhook.posts.contains { $0.status == 200 } })
         let delivered = webhook.posts.filter { $0.status == 200 }
         let alertPost = try XCTUnwrap(delivered.first { ($0.json?["payload"] as? [String: Any])?["type"] as? String == "alert" })
-        XCTAssertTrue(waitFor { (try? d.store.read { try $0.pendingNotifications(limit: 100) })?.isEmpty ?? false }, "every one delivered")
+        XCTAssertTrue(Wait.blocking { (try? d.store.read { try $0.pendingNotifications(limit: 100) })?.isEmpty ?? false }, "every one delivered")
         // Each delivery that failed was posted again, with the same dedupe key, until a 2xx.
         let posts = webhook.posts
         for failed in posts where failed.status != 200 {
@@ -175,7 +175,7 @@ final class SignInAndNotifyTests: XCTestCase {
         XCTAssertTrue(failuresRecorded(d, 1))
         d.clock.advance(seconds: 30)
         f.gateway.notifier?.poke()
-        XCTAssertTrue(waitFor { (try? d.store.read { try $0.notificationCount(state: NotificationDelivery.dead) }) == 1 })
+        XCTAssertTrue(Wait.blocking { (try? d.store.read { try $0.notificationCount(state: NotificationDelivery.dead) }) == 1 })
 
         let admin = try f.login("admin")
         let listed = try f.call("lianjie.v1.NotificationService/ListNotifications", #"{"state":"NOTIFICATION_STATE_DEAD"}"#, token: admin)
@@ -186,8 +186,8 @@ final class SignInAndNotifyTests: XCTestCase {
         let retried = try f.call("lianjie.v1.NotificationService/RetryNotification", #"{"id":"\#(id)"}"#, token: admin)
         XCTAssertEqual(retried.status, 200, retried.text)
         f.gateway.notifier?.poke()
-        XCTAssertTrue(waitFor { webhook.posts.contains { $0.status == 200 && $0.delivery == "test:dead" } })
-        XCTAssertTrue(waitFor { (try? d.store.read { try $0.notificationCount(state: NotificationDelivery.delivered) }) == 1 })
+        XCTAssertTrue(Wait.blocking { webhook.posts.contains { $0.status == 200 && $0.delivery == "test:dead" } })
+        XCTAssertTrue(Wait.blocking { (try? d.store.read { try $0.notificationCount(state: NotificationDelivery.delivered) }) == 1 })
         // Only an admin: the inspector is refused.
         let inspector = try f.login("inspector")
         XCTAssertEqual(try f.call("lianjie.v1.NotificationService/ListNotifications", token: inspector).status, 403)

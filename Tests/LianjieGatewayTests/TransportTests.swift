@@ -63,7 +63,7 @@ final class TransportTests: XCTestCase {
         let slow = try HTTPConnection(port: f.gateway.port)
         try slow.write(Array("POST /v1/lianjie.v1.UserService/WhoAmI HTTP/1.1\r\nHost: x\r\nContent-Length: 10\r\n\r\n{".utf8))
         // Nothing more is sent: the gateway closes the connection after its idle timeout.
-        let closed = waitFor(seconds: 10) {
+        let closed = Wait.blocking(seconds: 10) {
             var byte: UInt8 = 0
             return recv(slow.fd, &byte, 1, 0) == 0
         }

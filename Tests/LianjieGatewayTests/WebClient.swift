@@ -1,4 +1,5 @@
 import Foundation
+import LianjieGateway
 import LianjieSecurity
 import LianjieTestSupport
 import XCTest
@@ -65,7 +66,7 @@ final class WebClient {
         var all = fields
         if let token = csrf ?? self.csrf { all.insert(("csrf", token), at: 0) }
         return try send("POST", path, headers: [("Content-Type", "application/x-www-form-urlencoded")],
-                        body: Array(FormBody.encode(all).utf8))
+                        body: Array(FormEncoding.encode(all).utf8))
     }
 
     /// Posts a multipart form: fields in order, then the file (if any) as `photo`.
@@ -82,14 +83,6 @@ final class WebClient {
         let r = try post("/m/login", [("username", username), ("password", password), ("next", "/m/")])
         XCTAssertEqual(r.status, 303, "login as \(username): \(r.text)")
         _ = try follow(r)
-    }
-}
-
-enum FormBody {
-    static func encode(_ fields: [(String, String)]) -> String {
-        let allowed = CharacterSet(charactersIn: "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-._~")
-        return fields.map { "\($0.0.addingPercentEncoding(withAllowedCharacters: allowed)!)=\($0.1.addingPercentEncoding(withAllowedCharacters: allowed)!)" }
-            .joined(separator: "&")
     }
 }
 

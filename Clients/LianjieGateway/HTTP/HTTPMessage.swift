@@ -85,13 +85,13 @@ extension HTTPRequestHead {
             return address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { a -> String in
                 var ip = a.pointee.sin6_addr
                 guard inet_ntop(AF_INET6, &ip, &text, socklen_t(text.count)) != nil else { return "unknown" }
-                return "[\(Self.string(text))]:\(UInt16(bigEndian: a.pointee.sin6_port))"
+                return Endpoint(host: Self.string(text), port: Int(UInt16(bigEndian: a.pointee.sin6_port))).description
             }
         }
         return address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { a -> String in
             var ip = a.pointee.sin_addr
             guard inet_ntop(AF_INET, &ip, &text, socklen_t(text.count)) != nil else { return "unknown" }
-            return "\(Self.string(text)):\(UInt16(bigEndian: a.pointee.sin_port))"
+            return Endpoint(host: Self.string(text), port: Int(UInt16(bigEndian: a.pointee.sin_port))).description
         }
     }
 
@@ -108,7 +108,7 @@ extension HTTPRequestHead {
         guard trusted.contains(Endpoint.host(ofPeer: peer)) else { return }
         if let forwarded = header("x-forwarded-for"), let last = forwarded.split(separator: ",").last {
             let address = String(ASCII.trimmed(last))
-            if let client = Endpoint.numericPeer(address.contains(":") ? "[\(address)]:0" : "\(address):0") { peer = client }
+            if Endpoint.isNumericAddress(address) { peer = Endpoint(host: address, port: 0).description }
         }
         if header("x-forwarded-proto")?.lowercased() == "https" { tls = true }
     }

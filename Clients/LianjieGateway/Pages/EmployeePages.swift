@@ -59,7 +59,7 @@ enum EmployeePages {
         for t in r.talks {
             let acknowledged = (t.acknowledgeTime?.seconds ?? 0) > 0
             let actions = acknowledged ? "" : H.form("/m/me/talks/\(t.id)/ack", c.viewer, [H.hidden("rid", UUID().uuidString)], submit: "确认已阅")
-            body += H.card(Labels.talkKind(t.kind), badge: acknowledged ? H.badge("已确认 " + H.time(t.acknowledgeTime), "ok") : H.badge("待确认", "warn"),
+            body += H.card(MessageReports.talkKind(t.kind), badge: acknowledged ? H.badge("已确认 " + H.time(t.acknowledgeTime), "ok") : H.badge("待确认", "warn"),
                            facts: [("日期", H.day(t.heldOn)), ("谈话人", t.heldBy), ("关联案件", t.caseNumber.isEmpty ? "—" : t.caseNumber)],
                            text: t.content, actions: actions)
         }
@@ -80,14 +80,6 @@ enum EmployeePages {
 
 /// Chinese names of the wire's enums, for the pages.
 enum Labels {
-    static func talkKind(_ k: TalkKind) -> String {
-        switch k {
-        case .talk: return "谈话"
-        case .notice: return "书面通知"
-        default: return "谈话"
-        }
-    }
-
     static func entryStatus(_ s: LianjieMessages.EntryStatus) -> (String, String) {
         switch s {
         case .submitted: return ("待审核", "warn")
@@ -107,25 +99,6 @@ enum Labels {
         }
     }
 
-    static func grade(_ g: LianjieMessages.Grade) -> String {
-        switch g {
-        case .excellent: return "优秀"
-        case .good: return "良好"
-        case .fair: return "一般"
-        case .poor: return "较差"
-        default: return "—"
-        }
-    }
-
-    static func gradeTone(_ g: LianjieMessages.Grade) -> String {
-        switch g {
-        case .excellent: return "grade-excellent"
-        case .good: return "grade-good"
-        case .fair: return "grade-fair"
-        case .poor: return "grade-poor"
-        default: return ""
-        }
-    }
 }
 
 /// An entry as a card.

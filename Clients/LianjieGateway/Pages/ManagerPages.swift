@@ -3,6 +3,7 @@ import LianjieMessages
 import LianjieRPC
 import LianjieReports
 import LianjieScoring
+import LianjieScoringMessages
 
 /// The manager's pages: the team with its grades, a member's portrait, recording an entry
 /// on the spot with a photo, and the rectification reports of the team's cases.
@@ -34,7 +35,10 @@ enum ManagerPages {
         if subjects.isEmpty { body += H.empty("没有可查看的人员。") }
         for s in subjects where s.id != c.me.subjectID {
             let r = grades[s.id]
-            let badge = r.map { $0.noData ? H.badge("无数据") : H.badge("\(Labels.grade($0.grade)) \(Exact($0.total).map(Format.number) ?? $0.total)", Labels.gradeTone($0.grade)) } ?? H.badge("未评价")
+            let badge = r.map { r -> String in
+                guard !r.noData, let grade = r.grade.core else { return H.badge("无数据") }
+                return H.badge("\(grade.reportLabel.zh) \(Exact(r.total).map(Format.number) ?? r.total)", "grade-\(grade.rawValue)")
+            } ?? H.badge("未评价")
             body += H.card("\(s.name)（\(s.employeeNumber)）", badge: badge,
                            actions: "<p class=\"actions\">" + H.link("画像", "/m/team/\(s.id)")
                                + H.link("记录情况", "/m/entries/new?subject=\(FormEncoding.escape(s.id))") + "</p>")
@@ -64,7 +68,7 @@ enum ManagerPages {
                 tags.append(("\(library.code)/\(t.code)", "\(t.polarity == .debit ? "扣" : "加") · \(t.name)\(t.evidenceRequired ? "（需证据）" : "")"))
             }
         }
-        let today = H.day(CalendarDay.of(c.site.now()))
+        let today = Beijing.day(c.site.now()).description
         var fields = [
             H.hidden("rid", values["rid"] ?? UUID().uuidString),
             H.select("人员", "subject", [(value: "", text: "请选择")] + subjects.map { ($0.id, "\($0.name)（\($0.employeeNumber)）") },
@@ -98,10 +102,8 @@ enum ManagerPages {
             if error.status == .unauthenticated { throw error }
             return try entryForm(c, status: Problem.httpStatus(error.status), notice: Notice(tone: .error, text: "照片未能上传：" + error.message), values: values)
         }
-        let day = c.field("occurred_on").split(separator: "-").compactMap { Int32($0) }
         var request = SubmitEntryRequest(requestId: c.requestID(), subjectId: c.field("subject"), tag: c.field("tag"),
-                                         quantity: "1", description: c.field("description"), source: .mobile)
-        if day.count == 3 { request.occurredOn = CalendarDate(year: day[0], month: day[1], day: day[2]) }
+                                         occurredOn: c.date("occurred_on"), quantity: "1", description: c.field("description"), source: .mobile)
         if let evidence = values["evidence_id"], !evidence.isEmpty { request.evidenceIds = [evidence] }
         do {
             _ = try c.call(EntryService.submitEntry, request)
@@ -136,16 +138,6 @@ enum FieldNames {
         case "summary": return "摘要"
         default: return field
         }
-    }
-}
-
-/// Days and periods as the pages write them (Beijing time).
-enum CalendarDay {
-    static func of(_ unixSeconds: Double) -> CalendarDate {
-        var calendar = Calendar(identifier: .gregorian)
-        calendar.timeZone = TimeZone(identifier: "Asia/Shanghai")!
-        let c = calendar.dateComponents([.year, .month, .day], from: Date(timeIntervalSince1970: unixSeconds))
-        return CalendarDate(year: Int32(c.year ?? 1970), month: Int32(c.month ?? 1), day: Int32(c.day ?? 1))
     }
 }
 

@@ -2,6 +2,7 @@ import Foundation
 import LianjieMessages
 import LianjieRPC
 import LianjieSecurity
+import LianjieScoring
 import LianjieWire
 
 /// The mobile pages under `/m/`: server-rendered HTML, every figure fetched from lianjied
@@ -173,6 +174,9 @@ struct PageContext: Sendable {
 
     /// A form field, trimmed.
     func field(_ name: String) -> String { (form[name] ?? "").trimmingCharacters(in: .whitespacesAndNewlines) }
+
+    /// A form's `YYYY-MM-DD` field as a date; nil when it is not a day that exists.
+    func date(_ name: String) -> CalendarDate? { Day(field(name)).map(Beijing.calendarDate) }
 
     /// An id that will become a path component or a call's argument: letters, digits, `_`
     /// and `-` only.

@@ -1,6 +1,7 @@
 import Foundation
 import LianjieMessages
 import LianjieReports
+import LianjieScoring
 
 /// Pieces of the mobile pages. Every text goes through `esc`; markup is only ever built
 /// here and in the page files from escaped text.
@@ -105,18 +106,36 @@ enum H {
 
     static func link(_ text: String, _ href: String) -> String { "<a href=\"\(esc(href))\">\(esc(text))</a>" }
 
+    /// `YYYY-MM-DD`, or a dash for none.
     static func day(_ d: CalendarDate?) -> String {
-        guard let d, d.year > 0 else { return "—" }
-        return String(format: "%04d-%02d-%02d", d.year, d.month, d.day)
+        d.flatMap { Day(year: Int($0.year), month: Int($0.month), day: Int($0.day)) }?.description ?? "—"
     }
 
+    /// `YYYY-MM-DD HH:MM`, Beijing time, or a dash for none.
     static func time(_ t: Time?) -> String {
         guard let t, t.seconds > 0 else { return "—" }
-        let f = DateFormatter()
-        f.locale = Locale(identifier: "en_US_POSIX")
-        f.timeZone = TimeZone(identifier: "Asia/Shanghai")
-        f.dateFormat = "yyyy-MM-dd HH:mm"
-        return f.string(from: Date(timeIntervalSince1970: TimeInterval(t.seconds)))
+        let local = t.seconds + Beijing.offset
+        let minute = (local % 86_400 + 86_400) % 86_400 / 60
+        func pad(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
+        return Beijing.day(t.seconds).description + " " + pad(minute / 60) + ":" + pad(minute % 60)
+    }
+}
+
+/// The pages' days: Beijing time (UTC+8 all year), as the scoring core's `Day`.
+enum Beijing {
+    static let offset: Int64 = 8 * 3600
+
+    /// The day it is in Beijing at `unixSeconds`.
+    static func day(_ unixSeconds: Int64) -> Day {
+        let local = unixSeconds + offset
+        return Day(ordinal: Int32(local >= 0 ? local / 86_400 : (local - 86_399) / 86_400))
+    }
+
+    static func day(_ unixSeconds: Double) -> Day { day(Int64(unixSeconds.rounded(.down))) }
+
+    static func calendarDate(_ d: Day) -> CalendarDate {
+        let c = d.components
+        return CalendarDate(year: Int32(c.year), month: Int32(c.month), day: Int32(c.day))
     }
 }
 

@@ -20,6 +20,7 @@ struct PlatformSignIn: Sendable {
     let http: OutboundHTTP
 
     static let stateCookie = "lj_oauth"
+    static let statePath = "/m/oauth"
 
     var redirectURI: String { publicURL + "/m/oauth" }
 
@@ -41,7 +42,7 @@ struct PlatformSignIn: Sendable {
         url += url.contains("?") ? "&" : "?"
         url += FormEncoding.encode([("client_id", s.settings.appID), ("redirect_uri", s.redirectURI), ("response_type", "code"), ("state", state)])
         // Lax, not Strict: the browser comes back from the platform's site with it.
-        let cookie = "\(stateCookie)=\(state); Path=/m/oauth; Max-Age=600; HttpOnly; SameSite=Lax" + (c.request.head.tls ? "; Secure" : "")
+        let cookie = WebSession.cookie(stateCookie, state, maxAge: 600, tls: c.request.head.tls, path: statePath, sameSite: "Lax")
         return MobileSite.redirect(url, headers: [("Set-Cookie", cookie)])
     }
 
@@ -50,7 +51,7 @@ struct PlatformSignIn: Sendable {
         let tls = c.request.head.tls
         // Whatever happens next, this browser's earlier session and the state end here.
         let clear = [("Set-Cookie", WebSession.clearCookie(WebSession.cookie, tls: tls)),
-                     ("Set-Cookie", "\(stateCookie)=; Path=/m/oauth; Max-Age=0; HttpOnly; SameSite=Lax" + (tls ? "; Secure" : ""))]
+                     ("Set-Cookie", WebSession.cookie(stateCookie, "", maxAge: 0, tls: tls, path: statePath, sameSite: "Lax"))]
         func refuse(_ status: Int, _ text: String) -> HTTPResponse {
             MobileSite.html(status, H.page("企信登录", viewer: nil, notice: Notice(tone: .error, text: text),
                                            "<p><a href=\"/m/oauth/start\">重新从企信登录</a> · <a href=\"/m/login\">用户名密码登录</a></p>"),

@@ -1,5 +1,6 @@
 import Foundation
 import LianjieMessages
+import LianjieReports
 import LianjieRPC
 
 /// The discipline staff's pages (inspector and discipline head): the review queue,
@@ -144,7 +145,7 @@ enum ReviewPages {
             if open.isEmpty { body += H.empty("没有办理中的案件。") }
             for k in open {
                 let mine = k.handlerId == c.me.account.id
-                body += H.card("\(k.number) · \(k.subjectName)", badge: H.badge(stateName(k.state), k.overdue ? "bad" : "warn") + (k.overdue ? H.badge("已逾期", "bad") : "") + (mine ? H.badge("我承办") : ""),
+                body += H.card("\(k.number) · \(k.subjectName)", badge: H.badge(MessageReports.caseState(k.state).zh, k.overdue ? "bad" : "warn") + (k.overdue ? H.badge("已逾期", "bad") : "") + (mine ? H.badge("我承办") : ""),
                                facts: [("下一步", nextStep(k.state)), ("期限", H.day(k.dueDate))], text: k.summary)
             }
         }
@@ -163,19 +164,6 @@ enum ReviewPages {
             }
         }
         return c.page("案件", body)
-    }
-
-    static func stateName(_ s: CaseState) -> String {
-        switch s {
-        case .open: return "待分派"
-        case .assigned: return "已分派"
-        case .disposed: return "已处置"
-        case .rectifying: return "整改中"
-        case .verified: return "已核实"
-        case .closed: return "已结案"
-        case .dismissed: return "已撤销"
-        default: return "—"
-        }
     }
 
     static func nextStep(_ s: CaseState) -> String {
@@ -198,14 +186,14 @@ enum ReviewPages {
         let page = try c.call(ResultUseService.listOpinions, ListOpinionsRequest(pageSize: 50))
         var body = ""
         if c.me.has(.hr) {
-            let due = CalendarDay.of(c.site.now() + 14 * 86_400)
+            let due = Beijing.day(c.site.now() + 14 * 86_400)
             body += "<details\(notice == nil ? "" : " open")><summary>申请廉洁意见</summary>" + H.form("/m/opinions/request", c.viewer, [
                 H.hidden("rid", values["rid"] ?? UUID().uuidString),
-                H.select("用途", "purpose", [("promotion", "提拔任用"), ("award", "评先评优"), ("appraisal", "年度考核"), ("other", "其他")],
+                H.select("用途", "purpose", purposes.map { ($0.key, MessageReports.purpose($0.value).zh) },
                          selected: values["purpose"] ?? "promotion"),
                 H.field("具体事项（如拟任岗位）", "purpose_note", value: values["purpose_note"] ?? "", extra: "maxlength=\"200\""),
                 H.field("人员工号（多人用逗号分隔，至多 100 人）", "subjects", value: values["subjects"] ?? "", extra: "autocapitalize=\"characters\""),
-                H.field("需要日期", "due_date", type: "date", value: values["due_date"] ?? H.day(due)),
+                H.field("需要日期", "due_date", type: "date", value: values["due_date"] ?? due.description),
             ], submit: "提交申请") + "</details>"
         }
         if page.opinions.isEmpty { body += H.empty("没有廉洁意见。") }
@@ -223,7 +211,7 @@ enum ReviewPages {
                 actions = H.form("/m/opinions/\(o.id)/sign", c.viewer, [H.hidden("rid", UUID().uuidString), H.hidden("etag", o.etag)], submit: "签署")
             }
             body += H.card("\(o.subjectName)（\(o.employeeNumber)）", badge: H.badge(opinionState(o.state), o.state == .signed ? "ok" : "warn"),
-                           facts: [("用途", purpose(o.purpose)), ("建议结论", conclusion(o.proposed)),
+                           facts: [("用途", MessageReports.purpose(o.purpose).zh), ("建议结论", conclusion(o.proposed)),
                                    ("结论", o.state == .proposed ? "—" : conclusion(o.conclusion)), ("办理期限", H.day(o.dueDate))]
                                + o.reasons.map { ("依据", $0.fact) },
                            actions: actions)
@@ -231,13 +219,13 @@ enum ReviewPages {
         return MobileSite.html(status, H.page("廉洁意见", viewer: c.viewer, notice: notice ?? c.doneNotice, body))
     }
 
+    /// What HR may ask an opinion for, by the form's key (in the form's order).
+    static let purposes: KeyValuePairs<String, OpinionPurpose> = ["promotion": .promotion, "award": .award, "appraisal": .appraisal, "other": .other]
+
     static func requestOpinions(_ c: PageContext) throws -> HTTPResponse {
-        let purposes: [String: OpinionPurpose] = ["promotion": .promotion, "award": .award, "appraisal": .appraisal, "other": .other]
         let subjects = c.field("subjects").split(whereSeparator: { ",，、 \n".contains($0) }).map { String($0) }.filter { !$0.isEmpty }
-        let day = c.field("due_date").split(separator: "-").compactMap { Int32($0) }
-        var request = RequestOpinionsRequest(requestId: c.requestID(), purpose: purposes[c.field("purpose")] ?? .unspecified,
-                                             purposeNote: c.field("purpose_note"), subjects: Array(subjects.prefix(101)))
-        if day.count == 3 { request.dueDate = CalendarDate(year: day[0], month: day[1], day: day[2]) }
+        let request = RequestOpinionsRequest(requestId: c.requestID(), purpose: purposes.first { $0.key == c.field("purpose") }?.value ?? .unspecified,
+                                             purposeNote: c.field("purpose_note"), subjects: Array(subjects.prefix(101)), dueDate: c.date("due_date"))
         do {
             let r = try c.call(ResultUseService.requestOpinions, request)
             _ = r
@@ -279,14 +267,7 @@ enum ReviewPages {
         }
     }
 
-    static func conclusion(_ c: OpinionConclusion) -> String {
-        switch c {
-        case .noObjection: return "无异议"
-        case .deferred: return "暂缓"
-        case .objection: return "有异议"
-        default: return "—"
-        }
-    }
+    static func conclusion(_ c: OpinionConclusion) -> String { MessageReports.conclusion(c)?.reportLabel.zh ?? "—" }
 
     static func conclusionKey(_ c: OpinionConclusion) -> String {
         switch c {
@@ -296,12 +277,4 @@ enum ReviewPages {
         }
     }
 
-    static func purpose(_ p: OpinionPurpose) -> String {
-        switch p {
-        case .promotion: return "提拔任用"
-        case .award: return "评先评优"
-        case .appraisal: return "年度考核"
-        default: return "其他"
-        }
-    }
 }

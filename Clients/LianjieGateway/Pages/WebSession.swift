@@ -17,7 +17,7 @@ enum WebSession {
 
     /// The CSRF token of a session: 32 base64url characters.
     static func csrf(token: String) -> String {
-        base64url(Array(Digest.hmacSHA256(key: Array(token.utf8), Array("lianjie-gateway csrf v1".utf8)).prefix(24)))
+        Token.base64url(Array(Digest.hmacSHA256(key: Array(token.utf8), Array("lianjie-gateway csrf v1".utf8)).prefix(24)))
     }
 
     /// Whether `given` is `expected`, in constant time.
@@ -26,24 +26,20 @@ enum WebSession {
         return Digest.constantTimeEqual(Array(given.utf8), Array(expected.utf8))
     }
 
-    /// `Set-Cookie` for the session, alive until `expires` (Unix seconds) seen from `now`.
+    /// A `Set-Cookie` value: HttpOnly always, Secure under TLS; `maxAge` 0 clears it.
+    static func cookie(_ name: String, _ value: String, maxAge: Int64, tls: Bool, path: String = WebSession.path,
+                       sameSite: String = "Strict") -> String {
+        "\(name)=\(value); Path=\(path); Max-Age=\(maxAge); HttpOnly; SameSite=\(sameSite)" + (tls ? "; Secure" : "")
+    }
+
+    /// The session cookie, alive until `expires` (Unix seconds) seen from `now`.
     static func setCookie(token: String, expires: Int64, now: Double, tls: Bool) -> String {
-        let maxAge = max(0, expires - Int64(now))
-        return "\(cookie)=\(token); Path=\(path); Max-Age=\(maxAge); HttpOnly; SameSite=Strict" + (tls ? "; Secure" : "")
+        Self.cookie(cookie, token, maxAge: max(0, expires - Int64(now)), tls: tls)
     }
 
-    static func clearCookie(_ name: String, tls: Bool) -> String {
-        "\(name)=; Path=\(path); Max-Age=0; HttpOnly; SameSite=Strict" + (tls ? "; Secure" : "")
-    }
+    static func clearCookie(_ name: String, tls: Bool) -> String { Self.cookie(name, "", maxAge: 0, tls: tls) }
 
-    static func setLoginCookie(_ value: String, tls: Bool) -> String {
-        "\(loginCookie)=\(value); Path=\(path); Max-Age=1800; HttpOnly; SameSite=Strict" + (tls ? "; Secure" : "")
-    }
-
-    static func base64url(_ bytes: [UInt8]) -> String {
-        Data(bytes).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
-            .replacingOccurrences(of: "=", with: "")
-    }
+    static func setLoginCookie(_ value: String, tls: Bool) -> String { Self.cookie(loginCookie, value, maxAge: 1800, tls: tls) }
 }
 
 /// Who is looking at a page: the session's token, its CSRF token and lianjied's answer to

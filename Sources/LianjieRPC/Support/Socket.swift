@@ -36,11 +36,15 @@ public struct Endpoint: Sendable, Equatable, CustomStringConvertible {
     /// `text` as a peer (`ip:port` or `[ip6]:port`) when its host is a numeric address,
     /// else nil: what a trusted gateway may name as its client.
     public static func numericPeer(_ text: String) -> String? {
-        guard text.utf8.count <= 64, let e = Endpoint(text) else { return nil }
+        guard text.utf8.count <= 64, let e = Endpoint(text), isNumericAddress(e.host) else { return nil }
+        return e.description
+    }
+
+    /// Whether `host` is a numeric IPv4 or IPv6 address (no name, no port).
+    public static func isNumericAddress(_ host: String) -> Bool {
         var v4 = in_addr()
         var v6 = in6_addr()
-        guard inet_pton(AF_INET, e.host, &v4) == 1 || inet_pton(AF_INET6, e.host, &v6) == 1 else { return nil }
-        return e.description
+        return inet_pton(AF_INET, host, &v4) == 1 || inet_pton(AF_INET6, host, &v6) == 1
     }
 
     /// The address part of a peer written `ip:port` or `[ip6]:port` (the whole text if it

@@ -126,7 +126,7 @@ public enum MessageReports {
                                   conclusion: c.state == .dismissed ? "查无实据：" + c.dismissalReason : c.conclusion)
         }
         let talks = d.talks.map { t in
-            DossierTalkRow(day: day(t.heldOn), kind: t.kind == .notice ? "告知" : "谈话提醒", caseNumber: t.caseNumber, heldBy: t.heldBy,
+            DossierTalkRow(day: day(t.heldOn), kind: talkKind(t.kind), caseNumber: t.caseNumber, heldBy: t.heldBy,
                            acknowledged: t.acknowledgeTime.map { time($0) } ?? "")
         }
         return DossierReport(subject: ReportSubject(name: subject.name, employeeNumber: subject.employeeNumber, organization: d.organizationName,
@@ -142,20 +142,9 @@ public enum MessageReports {
             guard !id.isEmpty else { return "" }
             return (name.isEmpty ? id : name) + (t.map { " · " + Day(ordinal: Int32($0.seconds / 86_400)).description } ?? "")
         }
-        let conclusion: OpinionReport.Conclusion? = switch o.conclusion {
-        case .noObjection: .noObjection
-        case .deferred: .deferred
-        case .objection: .objection
-        default: nil
-        }
-        let purpose: BilingualLabel = switch o.purpose {
-        case .promotion: BilingualLabel(zh: "提拔任用", en: "Promotion")
-        case .award: BilingualLabel(zh: "评优评先", en: "Award")
-        case .appraisal: BilingualLabel(zh: "绩效考核", en: "Appraisal")
-        default: BilingualLabel(zh: "其他", en: "Other")
-        }
         let validUntil = dayText(o.validUntil)
-        return OpinionReport(subject: subject, purpose: purpose, purposeNote: o.purposeNote, conclusion: conclusion, changeReason: o.changeReason,
+        return OpinionReport(subject: subject, purpose: purpose(o.purpose), purposeNote: o.purposeNote, conclusion: conclusion(o.conclusion),
+                             changeReason: o.changeReason,
                              facts: o.reasons.map(\.fact), firstSignature: signature(o.reviewerName, o.reviewedBy, o.reviewTime),
                              secondSignature: signature(o.signerName, o.signedBy, o.signTime), signed: o.state == .signed, validUntil: validUntil,
                              expired: o.expired, opinionID: o.id, dossierHash: o.dossierSha256, generatedAt: generatedAt)
@@ -164,7 +153,31 @@ public enum MessageReports {
     /// The reasons the server itself records for a first placement, for people.
     static let placementReasons = ["created": "建档 Record created", "imported": "名册导入 Roster import"]
 
-    static func caseState(_ s: CaseState) -> BilingualLabel {
+    /// What an opinion is for, as reports and pages name it.
+    public static func purpose(_ p: OpinionPurpose) -> BilingualLabel {
+        switch p {
+        case .promotion: BilingualLabel(zh: "提拔任用", en: "Promotion")
+        case .award: BilingualLabel(zh: "评优评先", en: "Award")
+        case .appraisal: BilingualLabel(zh: "绩效考核", en: "Appraisal")
+        default: BilingualLabel(zh: "其他", en: "Other")
+        }
+    }
+
+    /// An opinion's conclusion; nil while it has none.
+    public static func conclusion(_ c: LianjieMessages.OpinionConclusion) -> OpinionReport.Conclusion? {
+        switch c {
+        case .noObjection: .noObjection
+        case .deferred: .deferred
+        case .objection: .objection
+        default: nil
+        }
+    }
+
+    /// 谈话提醒 or 告知.
+    public static func talkKind(_ k: TalkKind) -> String { k == .notice ? "告知" : "谈话提醒" }
+
+    /// A case's state, as reports and pages name it.
+    public static func caseState(_ s: CaseState) -> BilingualLabel {
         switch s {
         case .open: BilingualLabel(zh: "待分办", en: "Open")
         case .assigned: BilingualLabel(zh: "办理中", en: "Assigned")
