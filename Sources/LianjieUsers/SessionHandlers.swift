@@ -82,9 +82,7 @@ struct SessionHandlers: Sendable {
                               refusal: Self.refusal)
         }
         throttle.succeeded(username: request.username)
-        let token = Token.generate()
-        let session = SessionRecord(tokenHash: Token.storageHash(token), accountID: account.id, createTime: now,
-                                    expireTime: now + settings.sessionSeconds, peer: context.peer)
+        let (token, session) = newSession(account.id, peer: context.peer, now: now)
         try storeCall(context) {
             try store.write { tx in
                 if account.failedLogins > 0 || account.lockedUntil > 0 { try tx.resetLoginFailures(accountID: account.id) }
@@ -116,10 +114,7 @@ struct SessionHandlers: Sendable {
         call.target = AuditLog.Target(type: "account", id: account.id)
         guard account.kind == "person" else { throw RPCError(.failedPrecondition, "the linked account is not a person's") }
         guard !account.disabled else { throw RPCError(.failedPrecondition, "the linked account is disabled") }
-        let now = settings.clock.now()
-        let token = Token.generate()
-        let session = SessionRecord(tokenHash: Token.storageHash(token), accountID: account.id, createTime: now,
-                                    expireTime: now + settings.sessionSeconds, peer: call.context.peer)
+        let (token, session) = newSession(account.id, peer: call.context.peer, now: settings.clock.now())
         call.target = AuditLog.Target(type: "session", id: SessionHandlers.sessionID(session.tokenHash))
         // The stored answer (for the audit's change record) never holds the token.
         let answer = try call.write { tx -> LoginResponse in
@@ -133,6 +128,13 @@ struct SessionHandlers: Sendable {
         var response = answer
         response.token = token
         return response
+    }
+
+    /// A new session's token (given once, never stored) and its record.
+    private func newSession(_ accountID: String, peer: String, now: Int64) -> (String, SessionRecord) {
+        let token = Token.generate()
+        return (token, SessionRecord(tokenHash: Token.storageHash(token), accountID: accountID, createTime: now,
+                                     expireTime: now + settings.sessionSeconds, peer: peer))
     }
 
     /// A refused login attempt for the audit log (who tried, from where, how it ended).

@@ -95,7 +95,7 @@ public struct JSONAPI: Sendable {
             do { value = try JSONValue(parsing: text) } catch { throw RPCError(.invalidArgument, "the body is not JSON: \(error.description)") }
         }
         if let key = request.head.header("idempotency-key") {
-            guard (1...128).contains(key.utf8.count), key.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7f }) else {
+            guard (1...128).contains(key.utf8.count), ASCII.isVisible(key) else {
                 throw RPCError.invalidArgument(field: "Idempotency-Key", "must be 1-128 visible ASCII characters")
             }
             guard case .object(var members) = value else {

@@ -116,6 +116,9 @@ extension HTTPRequestHead {
 
 /// Small text helpers on the request path, without Foundation's Unicode machinery.
 enum ASCII {
+    /// Whether every byte is a visible ASCII character (no space, no control).
+    static func isVisible<S: StringProtocol>(_ text: S) -> Bool { text.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F } }
+
     /// `s` without leading and trailing spaces and tabs.
     static func trimmed<S: StringProtocol>(_ text: S) -> Substring {
         let s = Substring(text)

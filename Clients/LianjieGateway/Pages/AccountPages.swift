@@ -17,7 +17,7 @@ enum AccountPages {
     /// Where to go after login: a page of this site only (never another host).
     static func safeNext(_ next: String?) -> String {
         guard let next, next.hasPrefix("/m/"), !next.contains("//"), !next.contains("\\"), !next.hasPrefix("/m/login"), next.utf8.count <= 512,
-              next.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else { return "/m/" }
+              ASCII.isVisible(next) else { return "/m/" }
         return next
     }
 

@@ -4,6 +4,10 @@ import LianjieReports
 /// nothing else). Phone first: one column, large touch targets; wider screens get a
 /// centred column.
 enum Assets {
+    /// The two answers, made once.
+    static let stylesheet = response(css, type: "text/css; charset=utf-8")
+    static let javascript = response(script, type: "text/javascript; charset=utf-8")
+
     static func response(_ text: String, type: String) -> HTTPResponse {
         HTTPResponse(status: 200, headers: [("Content-Type", type), ("Cache-Control", "public, max-age=3600"),
                                             ("X-Content-Type-Options", "nosniff")], body: Array(text.utf8))

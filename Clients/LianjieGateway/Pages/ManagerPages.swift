@@ -110,7 +110,7 @@ enum ManagerPages {
         } catch {
             if error.status == .unauthenticated { throw error }
             return try entryForm(c, status: Problem.httpStatus(error.status),
-                                 notice: Notice(tone: .error, text: error.message, details: error.violations.map { "\(FieldNames.zh($0.field))：\($0.description)" }),
+                                 notice: .refusal(error, name: FieldNames.zh),
                                  values: values)
         }
         return MobileSite.redirect("/m/entries/new?done=recorded")

@@ -57,8 +57,8 @@ struct MobileSite: Sendable {
     ]
 
     func exchange(_ head: HTTPRequestHead) -> any HTTPExchange {
-        if head.path == "/m/app.css" { return FixedExchange(head, Assets.response(Assets.css, type: "text/css; charset=utf-8")) }
-        if head.path == "/m/app.js" { return FixedExchange(head, Assets.response(Assets.script, type: "text/javascript; charset=utf-8")) }
+        if head.path == "/m/app.css" { return FixedExchange(head, Assets.stylesheet) }
+        if head.path == "/m/app.js" { return FixedExchange(head, Assets.javascript) }
         let parts = head.path.split(separator: "/").dropFirst().map(String.init)
         var allowed: [String] = []
         for route in routes where route.pattern.count == parts.count {
@@ -102,7 +102,7 @@ struct MobileSite: Sendable {
                 if error.status == .unauthenticated { return toLogin(request) }
                 return errorPage(Problem.httpStatus(error.status), "暂时无法打开", error.message, viewer: nil)
             }
-            if request.head.method == "POST", !WebSession.matches(context.form["csrf"] ?? upload?.fields["csrf"], context.viewer!.csrf) {
+            if request.head.method == "POST", !WebSession.matches(context.form["csrf"], context.viewer!.csrf) {
                 return errorPage(403, "请求已过期", "页面已过期或不是从本系统提交的，请返回重新操作。", viewer: context.viewer)
             }
         }
@@ -111,7 +111,7 @@ struct MobileSite: Sendable {
         } catch let error as RPCError {
             if error.status == .unauthenticated { return toLogin(request) }
             return errorPage(Problem.httpStatus(error.status), "无法完成", error.message, viewer: context.viewer,
-                             details: error.violations.map { "\($0.field)：\($0.description)" })
+                             details: Notice.refusal(error).details)
         } catch {
             logger.error("page failed", ["path": .text(request.head.path), "error": .text("\(error)")])
             return errorPage(500, "出错了", "页面出错，请稍后再试。", viewer: context.viewer)

@@ -1,6 +1,7 @@
 import Foundation
 import LianjieMessages
 import LianjieReports
+import LianjieRPC
 import LianjieScoring
 
 /// Pieces of the mobile pages. Every text goes through `esc`; markup is only ever built
@@ -152,4 +153,9 @@ struct Notice: Sendable {
     }
 
     static func ok(_ text: String) -> Notice { Notice(tone: .ok, text: text) }
+
+    /// lianjied's refusal, a line per bad field (named by `name`).
+    static func refusal(_ error: RPCError, name: (String) -> String = { $0 }) -> Notice {
+        Notice(tone: .error, text: error.message, details: error.violations.map { "\(name($0.field))：\($0.description)" })
+    }
 }

@@ -60,8 +60,7 @@ struct PlatformSignIn: Sendable {
         guard let state = c.query["state"], let expected = c.request.head.cookies[stateCookie], WebSession.matches(state, expected) else {
             return refuse(403, "登录链接已失效，请从企信重新打开。")
         }
-        guard let code = c.query["code"], (1...512).contains(code.utf8.count),
-              code.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+        guard let code = c.query["code"], (1...512).contains(code.utf8.count), ASCII.isVisible(code) else {
             return refuse(400, "企信没有给出登录凭据，请从企信重新打开。")
         }
         let userID: String

@@ -202,8 +202,8 @@ enum ReviewPages {
             if c.me.isDiscipline, o.state == .proposed {
                 actions = "<details><summary>审核</summary>" + H.form("/m/opinions/\(o.id)/review", c.viewer, [
                     H.hidden("rid", UUID().uuidString), H.hidden("etag", o.etag),
-                    H.select("结论", "conclusion", [("no_objection", "无异议"), ("deferred", "暂缓"), ("objection", "有异议")],
-                             selected: conclusionKey(o.proposed)),
+                    H.select("结论", "conclusion", conclusions.map { ($0.key, conclusion($0.value)) },
+                             selected: conclusions.first { $0.value == o.proposed }?.key ?? "no_objection"),
                     H.textarea("改变建议结论的理由（不改变可不填）", "change_reason", maxLength: 500, required: false),
                 ], submit: "审核") + "</details>"
             }
@@ -227,25 +227,18 @@ enum ReviewPages {
         let request = RequestOpinionsRequest(requestId: c.requestID(), purpose: purposes.first { $0.key == c.field("purpose") }?.value ?? .unspecified,
                                              purposeNote: c.field("purpose_note"), subjects: Array(subjects.prefix(101)), dueDate: c.date("due_date"))
         do {
-            let r = try c.call(ResultUseService.requestOpinions, request)
-            _ = r
+            _ = try c.call(ResultUseService.requestOpinions, request)
         } catch {
             if error.status == .unauthenticated { throw error }
-            return try opinionsPage(c, status: Problem.httpStatus(error.status),
-                                    notice: Notice(tone: .error, text: error.message, details: error.violations.map { "\($0.field)：\($0.description)" }),
-                                    values: c.form)
+            return try opinionsPage(c, status: Problem.httpStatus(error.status), notice: .refusal(error), values: c.form)
         }
         return MobileSite.redirect("/m/opinions?done=requested")
     }
 
     static func reviewOpinion(_ c: PageContext) throws -> HTTPResponse {
         let id = try c.identifier(c.parameter)
-        let conclusion: OpinionConclusion
-        switch c.field("conclusion") {
-        case "no_objection": conclusion = .noObjection
-        case "deferred": conclusion = .deferred
-        case "objection": conclusion = .objection
-        default: throw RPCError.invalidArgument(field: "conclusion", "请选择结论")
+        guard let conclusion = conclusions.first(where: { $0.key == c.field("conclusion") })?.value else {
+            throw RPCError.invalidArgument(field: "conclusion", "请选择结论")
         }
         _ = try c.call(ResultUseService.reviewOpinion, ReviewOpinionRequest(requestId: c.requestID(), id: id, conclusion: conclusion,
                                                                             changeReason: c.field("change_reason"), etag: c.field("etag")))
@@ -269,12 +262,7 @@ enum ReviewPages {
 
     static func conclusion(_ c: OpinionConclusion) -> String { MessageReports.conclusion(c)?.reportLabel.zh ?? "—" }
 
-    static func conclusionKey(_ c: OpinionConclusion) -> String {
-        switch c {
-        case .deferred: return "deferred"
-        case .objection: return "objection"
-        default: return "no_objection"
-        }
-    }
+    /// The conclusions a reviewer chooses from, by the form's key (in the form's order).
+    static let conclusions: KeyValuePairs<String, OpinionConclusion> = ["no_objection": .noObjection, "deferred": .deferred, "objection": .objection]
 
 }
