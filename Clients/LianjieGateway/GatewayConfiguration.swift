@@ -97,42 +97,15 @@ public struct GatewayConfiguration: Sendable {
     /// Parses the command line; the action is "help" or "version" when one was asked for.
     public static func parse(_ args: [String]) throws -> (GatewayConfiguration, action: String?) {
         var c = GatewayConfiguration()
-        var flags: [(String, String)] = []
-        var configPath: String?
-        var i = 0
-        while i < args.count {
-            var a = args[i]
-            var inline: String?
-            if a.hasPrefix("--"), let eq = a.firstIndex(of: "=") {
-                inline = String(a[a.index(after: eq)...])
-                a = String(a[..<eq])
-            }
-            switch a {
-            case "--help", "-h": return (c, "help")
-            case "--version": return (c, "version")
-            case "--config", "--listen", "--server", "--log-level":
-                var value = inline
-                if value == nil {
-                    i += 1
-                    guard i < args.count else { throw UsageError("\(a) needs a value") }
-                    value = args[i]
-                }
-                if a == "--config" { configPath = value } else { flags.append((a, value!)) }
-            default: throw UsageError("unknown option \(a)")
-            }
-            i += 1
-        }
-        if let configPath {
-            c.configPath = configPath
-            do {
+        do {
+            let line = try ConfigFile.commandLine(args, flags: ["--listen", "--server", "--log-level"])
+            if let action = line.action { return (c, action) }
+            if let configPath = line.config {
+                c.configPath = configPath
                 for s in try ConfigFile.read(configPath) { try c.apply(key: s.key, value: s.value, source: s.source) }
-            } catch { throw UsageError(error.description) }
-        }
-        for (flag, value) in flags {
-            do { try c.apply(key: String(flag.dropFirst(2)).replacingOccurrences(of: "-", with: "_"), value: value, source: flag) } catch {
-                throw UsageError(error.description)
             }
-        }
+            for s in line.settings { try c.apply(key: s.key, value: s.value, source: s.source) }
+        } catch { throw UsageError(error.description) }
         return (c, nil)
     }
 

@@ -68,40 +68,17 @@ struct DaemonOptions {
 
     static func parse(_ args: [String]) throws -> (DaemonOptions, action: String?) {
         var o = DaemonOptions()
-        var flags: [(String, String)] = []
-        var i = 0
-        func value(_ flag: String) throws -> String {
-            i += 1
-            guard i < args.count else { throw UsageError(description: "\(flag) needs a value") }
-            return args[i]
+        let line: ConfigFile.CommandLine
+        do { line = try ConfigFile.commandLine(args, flags: ["--listen", "--data-dir", "--log-level"], switches: ["--demo"]) } catch {
+            throw UsageError(description: error.description)
         }
-        var configPath: String?
-        while i < args.count {
-            let a = args[i]
-            switch a {
-            case "--help", "-h": return (o, "help")
-            case "--version": return (o, "version")
-            case "--demo": o.seedDemo = true
-            case "--config": configPath = try value(a)
-            case "--listen", "--data-dir", "--log-level": flags.append((a, try value(a)))
-            default:
-                if let eq = a.firstIndex(of: "="), a.hasPrefix("--") {
-                    let key = String(a[..<eq])
-                    guard ["--listen", "--data-dir", "--log-level", "--config"].contains(key) else {
-                        throw UsageError(description: "unknown option \(key)")
-                    }
-                    if key == "--config" { configPath = String(a[a.index(after: eq)...]) } else { flags.append((key, String(a[a.index(after: eq)...]))) }
-                } else {
-                    throw UsageError(description: "unknown option \(a)")
-                }
-            }
-            i += 1
-        }
-        if let configPath {
+        if let action = line.action { return (o, action) }
+        o.seedDemo = line.switches.contains("--demo")
+        if let configPath = line.config {
             o.configPath = configPath
             try o.applyConfig(path: configPath)
         }
-        for (flag, v) in flags { try o.apply(key: String(flag.dropFirst(2)).replacingOccurrences(of: "-", with: "_"), value: v, source: flag) }
+        for s in line.settings { try o.apply(key: s.key, value: s.value, source: s.source) }
         o.server.endpoint = o.listen
         let both = o.server.trustedProxies.intersection(o.server.trustedGateways)
         if !both.isEmpty {
