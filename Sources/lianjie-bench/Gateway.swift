@@ -101,20 +101,32 @@ final class HTTPDriver: LoadDriver, @unchecked Sendable {
     /// while incomplete.
     static func reply(_ b: [UInt8], from start: Int) -> (Int, Bool)? {
         guard b.count - start >= 16 else { return nil }
+        // Read on the bytes: this client shares the machine with what it measures.
         var i = start
         var headEnd = -1
-        while i + 3 < b.count {
-            if b[i] == 13, b[i + 1] == 10, b[i + 2] == 13, b[i + 3] == 10 { headEnd = i + 4; break }
-            i += 1
-        }
-        guard headEnd > 0 else { return nil }
-        let head = String(decoding: b[start..<headEnd], as: UTF8.self)
         var length = 0
-        for line in head.split(separator: "\r\n") where line.lowercased().hasPrefix("content-length:") {
-            length = Int(line.split(separator: ":")[1].trimmingCharacters(in: .whitespaces)) ?? 0
+        var lineStart = start
+        while i + 1 < b.count {
+            guard b[i] == 13, b[i + 1] == 10 else { i += 1; continue }
+            if i == lineStart { headEnd = i + 2; break }  // the empty line
+            length = contentLength(b[lineStart..<i]) ?? length
+            i += 2
+            lineStart = i
         }
-        guard b.count >= headEnd + length else { return nil }
-        return (headEnd + length - start, head.hasPrefix("HTTP/1.1 200"))
+        guard headEnd > 0, b.count >= headEnd + length else { return nil }
+        let ok = b[start + 9] == 0x32 && b[start + 10] == 0x30 && b[start + 11] == 0x30  // "HTTP/1.1 200"
+        return (headEnd + length - start, ok)
+    }
+
+    private static let contentLengthName = Array("content-length:".utf8)
+
+    /// The value of a `Content-Length` header line; nil for any other line.
+    private static func contentLength(_ line: ArraySlice<UInt8>) -> Int? {
+        guard line.count > contentLengthName.count,
+              zip(line, contentLengthName).allSatisfy({ ($0 | 0x20) == $1 }) else { return nil }
+        var n = 0
+        for c in line.dropFirst(contentLengthName.count) where c >= 0x30 && c <= 0x39 { n = n * 10 + Int(c - 0x30) }
+        return n
     }
 }
 
