@@ -63,6 +63,55 @@ public enum Digest {
         }
     }
 
+    /// HMAC-SHA-256 under one key used for many messages (the audit chain's): the key's
+    /// inner and outer pad blocks are hashed once, and each MAC starts from copies of those
+    /// two states (RFC 2104), so a MAC costs two short hashes instead of OpenSSL's one-shot
+    /// `HMAC`, which looks the algorithm up and sets up a MAC context on every call.
+    /// Thread-safe: the two states are only read after `init`.
+    public final class HMACKey: @unchecked Sendable {
+        // @unchecked: `inner` and `outer` are written in `init` only; `mac` copies them
+        // (EVP_MD_CTX_copy_ex reads its source) and works on contexts of its own.
+        private let inner: OpaquePointer, outer: OpaquePointer
+
+        public init(_ key: [UInt8]) {
+            var block = key.count > 64 ? Digest.sha256(key) : key
+            block += [UInt8](repeating: 0, count: 64 - block.count)
+            func absorb(_ pad: UInt8) -> OpaquePointer {
+                let padded = block.map { $0 ^ pad }
+                guard let c = EVP_MD_CTX_new(), EVP_DigestInit_ex(c, Digest.sha256Method, nil) == 1,
+                      EVP_DigestUpdate(c, padded, padded.count) == 1 else { preconditionFailure("EVP_DigestInit_ex(SHA-256) failed") }
+                return c
+            }
+            inner = absorb(0x36)
+            outer = absorb(0x5c)
+        }
+
+        deinit {
+            EVP_MD_CTX_free(inner)
+            EVP_MD_CTX_free(outer)
+        }
+
+        /// HMAC-SHA-256 of `message` (32 bytes).
+        public func mac(_ message: UnsafeRawBufferPointer) -> [UInt8] {
+            guard let c = EVP_MD_CTX_new() else { preconditionFailure("EVP_MD_CTX_new failed") }
+            defer { EVP_MD_CTX_free(c) }
+            var digest = [UInt8](repeating: 0, count: 32)
+            var length: UInt32 = 0
+            precondition(EVP_MD_CTX_copy_ex(c, inner) == 1 && (message.isEmpty || EVP_DigestUpdate(c, message.baseAddress, message.count) == 1)
+                         && EVP_DigestFinal_ex(c, &digest, &length) == 1 && length == 32, "HMAC(SHA-256) inner hash failed")
+            var out = [UInt8](repeating: 0, count: 32)
+            precondition(EVP_MD_CTX_copy_ex(c, outer) == 1 && EVP_DigestUpdate(c, digest, 32) == 1
+                         && EVP_DigestFinal_ex(c, &out, &length) == 1 && length == 32, "HMAC(SHA-256) outer hash failed")
+            return out
+        }
+
+        /// HMAC-SHA-256 of a string's UTF-8 bytes (32 bytes).
+        public func mac(_ text: String) -> [UInt8] {
+            var text = text
+            return text.withUTF8 { mac(UnsafeRawBufferPointer($0)) }
+        }
+    }
+
     /// HMAC-SHA-256 of `message` under `key` (32 bytes).
     public static func hmacSHA256(key: [UInt8], _ message: [UInt8]) -> [UInt8] {
         var out = [UInt8](repeating: 0, count: 32)

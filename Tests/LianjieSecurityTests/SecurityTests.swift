@@ -24,6 +24,25 @@ final class SecurityTests: XCTestCase {
         XCTAssertEqual(Digest.hex(mac), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
     }
 
+    func testKeyedHMACMatchesTheOneShotForEveryKeyAndMessageLength() {
+        // RFC 4231 test case 2, then keys shorter than, as long as and longer than a block
+        // (a long key is hashed first) and messages of many lengths, the empty one included.
+        let jefe = Digest.HMACKey(Array("Jefe".utf8))
+        XCTAssertEqual(Digest.hex(jefe.mac("what do ya want for nothing?")), "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843")
+        for keyLength in [1, 32, 63, 64, 65, 131] {
+            let key = (0..<keyLength).map { UInt8(truncatingIfNeeded: $0 &* 37 &+ 11) }
+            let keyed = Digest.HMACKey(key)
+            for length in [0, 1, 55, 56, 63, 64, 65, 200] {
+                let message = (0..<length).map { UInt8(truncatingIfNeeded: $0 &* 13) }
+                XCTAssertEqual(message.withUnsafeBytes { keyed.mac($0) }, Digest.hmacSHA256(key: key, message), "key \(keyLength), message \(length)")
+            }
+        }
+        // RFC 4231 test case 6: a 131-byte key.
+        let long = Digest.HMACKey([UInt8](repeating: 0xaa, count: 131))
+        XCTAssertEqual(Digest.hex(long.mac("Test Using Larger Than Block-Size Key - Hash Key First")),
+                       "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54")
+    }
+
     func testTokensAre256RandomBits() {
         let a = Token.generate()
         let b = Token.generate()

@@ -185,6 +185,13 @@ final class SQLiteStoreTests: XCTestCase {
         XCTAssertEqual(try store.writerPragma("synchronous"), 2, "FULL")
     }
 
+    // Issue 8: each write of a batch has its own savepoint; its undo pages stay in memory
+    // (a temporary file cost two pwrites per page, a third of the writer's time).
+    func testSavepointUndoPagesStayInMemory() throws {
+        let store = try SQLiteStore(directory: directory)
+        XCTAssertEqual(try store.writerPragma("temp_store"), 2, "MEMORY")
+    }
+
     // Issue 7, A.9: SQLITE_BUSY past the busy timeout is `.busy` (UNAVAILABLE), not a failure.
     func testALockHeldPastTheBusyTimeoutIsBusy() throws {
         let store = try SQLiteStore(directory: directory, busyTimeoutMs: 20)

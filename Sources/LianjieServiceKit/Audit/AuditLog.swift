@@ -11,8 +11,12 @@ public struct AuditKey: Sendable {
     /// chain was keyed be keyed now.
     public let isNew: Bool
 
+    /// The key's HMAC states, set up once for every entry's MAC.
+    let hmac: Digest.HMACKey
+
     public init(bytes: [UInt8], isNew: Bool = false) {
         self.bytes = bytes
+        hmac = Digest.HMACKey(bytes)
         self.isNew = isNew
     }
 
@@ -105,7 +109,7 @@ public struct AuditLog: Sendable {
     }
 
     func mac(previous: String, content: String) -> String {
-        Digest.hex(Digest.hmacSHA256(key: key.bytes, Array((previous + "\n" + content).utf8)))
+        Digest.hex(key.hmac.mac(previous + "\n" + content))
     }
 
     /// The unkeyed hash of entries written before the chain was keyed.
