@@ -185,6 +185,40 @@ final class SQLiteStoreTests: XCTestCase {
         XCTAssertEqual(try store.writerPragma("synchronous"), 2, "FULL")
     }
 
+    /// Writes `count` idempotency records of 40,000 bytes each, one commit each (about ten
+    /// WAL frames a commit).
+    func bulkyWrites(_ store: SQLiteStore, _ count: Int) throws {
+        for i in 0..<count {
+            try store.write { tx in
+                try tx.saveIdempotencyRecord(IdempotencyRecord(accountID: "a", method: "m", requestID: "r\(i)", response: [UInt8](repeating: 7, count: 40_000),
+                                                               fingerprint: [], targetType: "", targetID: "", organizationPath: "", createTime: 100))
+            }
+        }
+    }
+
+    func databaseBytes(_ store: SQLiteStore) throws -> Int {
+        (try FileManager.default.attributesOfItem(atPath: store.databasePath)[.size] as? NSNumber)?.intValue ?? -1
+    }
+
+    // Issue 9: checkpoints are the store's own and run in the background. SQLite's automatic
+    // one (inside whichever commit crosses 1,000 frames) is off; once the WAL holds
+    // `checkpointPages` frames, a background checkpoint copies it into the database.
+    func testTheWALIsCopiedIntoTheDatabaseByABackgroundCheckpoint() throws {
+        let store = try SQLiteStore(directory: directory, checkpointPages: 1_000_000)
+        let start = try databaseBytes(store)
+        try bulkyWrites(store, 150)
+        store.settleCheckpoints()
+        XCTAssertEqual(try databaseBytes(store), start, "about 1,500 frames, all still in the WAL")
+
+        let other = try SQLiteStore(directory: directory + "-2", checkpointPages: 500)
+        defer { try? FileManager.default.removeItem(atPath: directory + "-2") }
+        try bulkyWrites(other, 150)
+        other.settleCheckpoints()
+        XCTAssertGreaterThan(try databaseBytes(other), 80 * 40_000, "all but the newest frames were copied into the database")
+        XCTAssertEqual(try other.read { try $0.idempotencyRecord(accountID: "a", method: "m", requestID: "r149", notBefore: 0) }?.response.count, 40_000)
+        XCTAssertEqual(try other.read { try $0.idempotencyRecord(accountID: "a", method: "m", requestID: "r0", notBefore: 0) }?.response.count, 40_000)
+    }
+
     // Issue 8: each write of a batch has its own savepoint; its undo pages stay in memory
     // (a temporary file cost two pwrites per page, a third of the writer's time).
     func testSavepointUndoPagesStayInMemory() throws {

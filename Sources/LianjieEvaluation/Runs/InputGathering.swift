@@ -2,10 +2,11 @@ import Dispatch
 import LianjieScoring
 import LianjieServiceKit
 import LianjieStore
+import Synchronization
 
 /// Reads a run's inputs: the subjects in scope and every confirmed entry of theirs in a
 /// window of days, scanned in parts on every core from one snapshot (`Store.readTogether`),
-/// each part a range of entry seqs. The parts' entries are then laid out subject by
+/// each part taking ranges of entry seqs in turn. The parts' entries are then laid out subject by
 /// subject, each subject's in the scoring core's order (day, then seq), in one array.
 enum InputGathering {
     /// What one part read.
@@ -22,6 +23,11 @@ enum InputGathering {
     static func gather(_ store: any Store, window: (from: String, to: String), scheme: CompiledScheme,
                        subjects: @escaping @Sendable (any StoreReader) throws -> [EvaluationSubjectRow]) throws -> (inputs: [SubjectInput], refs: RefTable) {
         let parts = max(1, min(System.coreCount, 4))
+        // The seqs in slices that the parts take in turn, each the next one left: a part
+        // that falls behind (its core busy with other work, its pages not yet cached) takes
+        // fewer, so the parts finish together.
+        let slices = parts * 8
+        let nextSlice = SliceCounter()
         let read = try store.readTogether(parts: parts) { part, r -> Part in
             let rows = try subjects(r)
             var index = ByteKeyTable()
@@ -29,21 +35,28 @@ enum InputGathering {
                 var id = s.subjectID
                 id.withUTF8 { index.insert(UnsafeRawBufferPointer($0), Int32(i)) }
             }
-            // The same split in every part: they all see the same highest seq. Part k takes
-            // the seqs after k/parts of it up to (k+1)/parts; the last part everything after.
+            // The same slices in every part: they all see the same highest seq. Slice k holds
+            // the seqs after k/slices of it up to (k+1)/slices; the last one everything after.
             let top = try r.maxEntrySeq()
-            let low = part == 0 ? Int64.min : top / Int64(parts) * Int64(part) + 1
-            let high = part == parts - 1 ? Int64.max : top / Int64(parts) * Int64(part + 1)
-            // Room for every seq of the range up to the highest now (rows past it are few).
             // Room for this part's share of the entries, up to a million (a small scope grows it).
             var collector = Collector(subjects: index, expected: Int(min(1_000_000, max(0, top / Int64(parts) + 1))))
-            if low <= high {
-                try r.scanConfirmedEntries(from: window.from, to: window.to, seqs: low...high) { collector.add($0) }
+            while case let k = nextSlice.take(), k < slices {
+                let low = k == 0 ? Int64.min : top / Int64(slices) * Int64(k) + 1
+                let high = k == slices - 1 ? Int64.max : top / Int64(slices) * Int64(k + 1)
+                if low <= high {
+                    try r.scanConfirmedEntries(from: window.from, to: window.to, seqs: low...high) { collector.add($0) }
+                }
             }
             collector.flush()
             return Part(subjects: part == 0 ? rows : [], owners: collector.owners, entries: collector.entries, refs: collector.refs.refs)
         }
         return layOut(read, scheme: scheme)
+    }
+
+    /// Hands out slice numbers, each once, to whichever part asks next.
+    final class SliceCounter: Sendable {
+        private let taken = Atomic<Int>(0)
+        func take() -> Int { taken.add(1, ordering: .relaxed).oldValue }
     }
 
     /// What one part keeps of the rows it scans: each row of a subject in scope, its tag

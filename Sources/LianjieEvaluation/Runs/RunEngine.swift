@@ -100,19 +100,21 @@ final class RunEngine: Sendable {
         try progress(runID, phase: "writing", done: snapshot.inputs.count, total: nil)
         let done = Self.draft(snapshot, scored: scored, now: kit.settings.clock.now())
         let built = clock.now
-        try kit.store.write { tx in
+        let inserted = try kit.store.write { tx -> ContinuousClock.Instant in
             guard let run = try tx.evaluationRun(id: runID), run.state == RunState.running.rawValue else {
                 throw Stopped(reason: "no longer running")
             }
             try tx.saveEvaluationResults(done.results)
             try tx.updateEvaluationRun(done.run)
+            return clock.now
         }
         let written = clock.now
         func ms(_ d: Duration) -> Int64 { d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000 }
         kit.logger.notice("evaluation run done", ["run": .text(runID), "subjects": .int(Int64(snapshot.inputs.count)),
                                                   "entries": .int(Int64(snapshot.inputs.reduce(0) { $0 + $1.entries.count })),
                                                   "readMs": .int(ms(read - began)), "scoreMs": .int(ms(scoredAt - read)),
-                                                  "buildMs": .int(ms(built - scoredAt)), "writeMs": .int(ms(written - built))])
+                                                  "buildMs": .int(ms(built - scoredAt)), "writeMs": .int(ms(written - built)),
+                                                  "commitMs": .int(ms(written - inserted))])
     }
 
     /// The results of a scored snapshot and the run as a draft with its figures and hashes.

@@ -1,5 +1,11 @@
 import CSQLite
 import Glibc
+import Synchronization
+
+/// The WAL's size in frames after the last commit on a connection.
+final class WALFrames: Sendable {
+    let count = Atomic<Int>(0)
+}
 
 /// A value bound to or read from a statement.
 enum SQLValue: Sendable, Equatable {
@@ -15,6 +21,8 @@ enum SQLValue: Sendable, Equatable {
 final class SQLiteConnection {
     private var db: OpaquePointer?
     private var statements: [String: OpaquePointer] = [:]
+    /// Kept alive as long as the WAL hook may use it.
+    private var walHookContext: WALFrames?
     let path: String
 
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
@@ -131,6 +139,24 @@ final class SQLiteConnection {
             guard rc == SQLITE_ROW else { throw error(rc, sql: sql) }
             try body(stmt)
         }
+    }
+
+    /// After each commit, tells `frames` how many frames the WAL holds (SQLite's WAL hook,
+    /// which replaces SQLite's automatic checkpoint: `SQLiteStore` checkpoints itself).
+    func reportWALSize(to frames: WALFrames) {
+        walHookContext = frames
+        sqlite3_wal_hook(db, { context, _, _, count in
+            Unmanaged<WALFrames>.fromOpaque(context!).takeUnretainedValue().count.store(Int(count), ordering: .relaxed)
+            return SQLITE_OK
+        }, Unmanaged.passUnretained(frames).toOpaque())
+    }
+
+    /// Copies what it can of the WAL into the database without waiting for readers or the
+    /// writer (a PASSIVE checkpoint); false when it could not start (another checkpoint
+    /// under way, an error), to be tried again after a later commit.
+    @discardableResult
+    func checkpoint() -> Bool {
+        sqlite3_wal_checkpoint_v2(db, nil, SQLITE_CHECKPOINT_PASSIVE, nil, nil) == SQLITE_OK
     }
 
     /// Rows changed by the last statement.

@@ -7,7 +7,8 @@ import Synchronization
 /// Writes: one writer connection, `synchronous = FULL` (an acknowledged write survives a
 /// power cut), and group commit (`GroupCommit`): callers that arrive while a transaction
 /// is being committed are carried out together in the next one, so they share its fsync.
-/// Each connection sits behind its own mutex, so no connection is ever used by two threads.
+/// Checkpoints (copying the WAL into the database) run on a connection of their own in the
+/// background (`checkpointIfDue`). Each connection sits behind its own mutex, so no connection is ever used by two threads.
 public final class SQLiteStore: Store {
     /// A connection behind its own lock (Mutex cannot sit in an array by itself).
     private final class Slot: Sendable {
@@ -16,6 +17,13 @@ public final class SQLiteStore: Store {
     }
 
     private let writer: Slot
+    /// The WAL's size after the writer's last commit, and the connection that copies it
+    /// into the database in the background.
+    private let walFrames = WALFrames()
+    private let checkpointer: Slot
+    private let checkpoints = DispatchQueue(label: "lianjie.checkpoint")
+    private let checkpointPending = Atomic<Bool>(false)
+    private let checkpointPages: Int
     private let readers: [Slot]
     private let nextReader = Atomic<Int>(0)
     private let commits = GroupCommit()
@@ -29,7 +37,9 @@ public final class SQLiteStore: Store {
     /// that finds the database locked by another process for `busyTimeoutMs` fails `.busy`.
     /// - Throws: `.unavailable` if the directory cannot be used, `.tooNew` if a newer
     ///   Lianjie wrote the database.
-    public init(directory: String, readers: Int = 4, busyTimeoutMs: Int32 = 5000) throws(StoreError) {
+    /// - Parameter checkpointPages: how many WAL frames wait before a checkpoint copies them.
+    public init(directory: String, readers: Int = 4, busyTimeoutMs: Int32 = 5000, checkpointPages: Int = 8000) throws(StoreError) {
+        self.checkpointPages = max(1, checkpointPages)
         do {
             try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
                                                     attributes: [.posixPermissions: 0o700])
@@ -41,17 +51,23 @@ public final class SQLiteStore: Store {
         let w = try SQLiteConnection(path: databasePath, readOnly: false, busyTimeoutMs: busyTimeoutMs)
         try w.exec("PRAGMA journal_mode = WAL")
         try w.exec("PRAGMA synchronous = FULL")
-        // Checkpoint every 8,000 pages (32 MiB of WAL) rather than SQLite's 1,000: a page
-        // written many times between two checkpoints is copied to the database once, so
-        // under a steady stream of writes this halves what reaches the disk.
-        try w.exec("PRAGMA wal_autocheckpoint = 8000")
+        // Checkpoints are this store's own (`checkpointIfDue`), not SQLite's automatic one
+        // inside the commit that crosses the threshold.
+        try w.exec("PRAGMA wal_autocheckpoint = 0")
+        w.reportWALSize(to: walFrames)
         try w.exec("PRAGMA foreign_keys = ON")
         // Each write of a batch runs in its own savepoint, whose undo pages SQLite keeps in a
         // sub-journal: on disk (a temporary file, two pwrites per page) unless temporary
         // storage is memory. In memory it costs no syscalls and is gone at the commit anyway.
         try w.exec("PRAGMA temp_store = MEMORY")
+        // 64 MiB of page cache (SQLite's default is 2 MiB): a run's results or a burst of
+        // entries touch index pages all over, which should be read once per transaction.
+        try w.exec("PRAGMA cache_size = -65536")
         try Self.migrate(w)
         writer = Slot(w)
+        let k = try SQLiteConnection(path: databasePath, readOnly: false, busyTimeoutMs: busyTimeoutMs)
+        try k.exec("PRAGMA synchronous = FULL")
+        checkpointer = Slot(k)
         var pool: [Slot] = []
         for _ in 0..<max(1, readers) {
             let r = try SQLiteConnection(path: databasePath, readOnly: true, busyTimeoutMs: busyTimeoutMs)
@@ -229,6 +245,33 @@ public final class SQLiteStore: Store {
             throw error
         }
         if access.authChanged { generation.wrappingAdd(1, ordering: .releasing) }
+        checkpointIfDue(c)
+    }
+
+    /// After a commit: once the WAL holds `checkpointPages` frames (32 MiB by default, not
+    /// SQLite's 4: a page written many times in between is copied once), a background
+    /// thread copies them into the database, so no commit's callers wait for that copy and
+    /// its fsync as they would with SQLite's automatic checkpoint. Should the WAL reach four
+    /// times that anyway (the copy cannot keep up with the writes), the writer copies too,
+    /// which holds writes to what the disk takes. A checkpoint that cannot finish (a reader
+    /// still on an old snapshot) is tried again after the next commit.
+    private func checkpointIfDue(_ writer: SQLiteConnection) {
+        let frames = walFrames.count.load(ordering: .relaxed)
+        guard frames >= checkpointPages else { return }
+        if frames >= checkpointPages * 4 {
+            writer.checkpoint()
+            return
+        }
+        guard checkpointPending.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged else { return }
+        checkpoints.async { [self] in
+            _ = checkpointer.connection.withLock { $0.checkpoint() }
+            checkpointPending.store(false, ordering: .releasing)
+        }
+    }
+
+    /// Returns once the background checkpoint under way, if any, is done (for tests).
+    public func settleCheckpoints() {
+        checkpoints.sync {}
     }
 }
 
