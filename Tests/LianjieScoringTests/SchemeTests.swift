@@ -76,6 +76,19 @@ final class SchemeTests: XCTestCase {
     func testExactDecimals() {
         XCTAssertEqual(Exact("1.20")?.hundredths, 120)
         XCTAssertEqual(Exact("-0.005")?.description, "-0.005")
+        // Within 64 bits of units and beyond them (the two ways it is written out).
+        for text in ["0", "7", "-7", "85.5", "0.000000000001", "-12.340000000001", "18446744.073709551615", "18446744.073709551616",
+                     "-18446744.073709551616", "123456789012345678.9", "-99999999999999999999.999999999999"] {
+            XCTAssertEqual(Exact(text)?.description, text)
+        }
+        XCTAssertEqual(Exact("1.50")?.description, "1.5")
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2_000 {
+            let units = Int128(Int64.random(in: Int64.min + 1...Int64.max, using: &generator)) * Int128(Int.random(in: 1...3, using: &generator))
+            let text = Exact(units: units).description
+            XCTAssertEqual(Exact(text)?.units, units, text)
+            XCTAssertFalse(text.contains(".") && text.hasSuffix("0"), text)
+        }
         XCTAssertNil(Exact("1.2.3"))
         XCTAssertNil(Exact("abc"))
         XCTAssertNil(Exact("1.0000000000001"), "more than twelve decimals")

@@ -26,7 +26,7 @@ enum InputGathering {
         // The seqs in slices that the parts take in turn, each the next one left: a part
         // that falls behind (its core busy with other work, its pages not yet cached) takes
         // fewer, so the parts finish together.
-        let slices = parts * 8
+        let slices = parts * 32
         let nextSlice = SliceCounter()
         let read = try store.readTogether(parts: parts) { part, r -> Part in
             let rows = try subjects(r)

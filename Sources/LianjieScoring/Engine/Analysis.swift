@@ -17,17 +17,22 @@ public enum Ranking {
 
     /// Standings of scored subjects given as (id, total): O(n log n).
     public static func standings(_ scored: [(String, Exact)]) -> [String: Standing] {
-        let totals = scored.map(\.1).sorted()
-        let n = totals.count
         var out: [String: Standing] = [:]
-        out.reserveCapacity(n)
-        for (id, total) in scored {
-            let lower = firstIndex(in: totals) { $0 >= total }
-            let higher = n - firstIndex(in: totals) { $0 > total }
-            let hundredths = n == 1 ? 10_000 : (Int64(lower) * 10_000 * 2 + Int64(n - 1)) / (2 * Int64(n - 1))
-            out[id] = Standing(rank: higher + 1, percentile: Exact(hundredths: hundredths), peers: n)
-        }
+        out.reserveCapacity(scored.count)
+        for ((id, _), standing) in zip(scored, standings(totals: scored.map(\.1))) { out[id] = standing }
         return out
+    }
+
+    /// The standing of each of `totals` among all of them, in the same order: O(n log n).
+    public static func standings(totals: [Exact]) -> [Standing] {
+        let sorted = totals.sorted()
+        let n = sorted.count
+        return totals.map { total in
+            let lower = firstIndex(in: sorted) { $0 >= total }
+            let higher = n - firstIndex(in: sorted) { $0 > total }
+            let hundredths = n == 1 ? 10_000 : (Int64(lower) * 10_000 * 2 + Int64(n - 1)) / (2 * Int64(n - 1))
+            return Standing(rank: higher + 1, percentile: Exact(hundredths: hundredths), peers: n)
+        }
     }
 
     /// The first index of ascending `sorted` where `predicate` holds (it holds from there on).
