@@ -98,14 +98,21 @@ final class RunEngine: Sendable {
         let scored = Self.score(snapshot)
         let scoredAt = clock.now
         try progress(runID, phase: "writing", done: snapshot.inputs.count, total: nil)
-        let done = Self.draft(snapshot, scored: scored, now: kit.settings.clock.now())
+        let done = Self.draft(snapshot, scored: scored, now: kit.settings.clock.now(), hashed: false)
         let built = clock.now
+        // The run's two hashes are worked out while its results are inserted (SQLite inserts
+        // on the writer's thread alone); the run's row, written last, carries them.
+        let hashes = Hashes()
+        let (run, scheme, inputs, refs, results) = (snapshot.run, snapshot.scheme, snapshot.inputs, snapshot.refs, done.results)
+        DispatchQueue.global().async { hashes.set(Self.hashes(run: run, scheme: scheme, inputs, refs, results)) }
         let inserted = try kit.store.write { tx -> ContinuousClock.Instant in
             guard let run = try tx.evaluationRun(id: runID), run.state == RunState.running.rawValue else {
                 throw Stopped(reason: "no longer running")
             }
             try tx.saveEvaluationResults(done.results)
-            try tx.updateEvaluationRun(done.run)
+            var finished = done.run
+            (finished.inputsSHA256, finished.resultsSHA256) = hashes.wait()
+            try tx.updateEvaluationRun(finished)
             return clock.now
         }
         let written = clock.now
@@ -117,8 +124,28 @@ final class RunEngine: Sendable {
                                                   "commitMs": .int(ms(written - inserted))])
     }
 
-    /// The results of a scored snapshot and the run as a draft with its figures and hashes.
-    static func draft(_ snapshot: Snapshot, scored: [SubjectResult]? = nil, now: Int64) -> (run: EvaluationRunRecord, results: [EvaluationResultRecord]) {
+    /// A run's two hashes once they are worked out on another thread.
+    private final class Hashes: @unchecked Sendable {
+        // @unchecked: `value` is written once, before `ready` is signalled, and read after it.
+        private var value: (inputs: String, results: String)?
+        private let ready = DispatchSemaphore(value: 0)
+
+        func set(_ v: (inputs: String, results: String)) {
+            value = v
+            ready.signal()
+        }
+
+        func wait() -> (inputs: String, results: String) {
+            ready.wait()
+            ready.signal()
+            return value!
+        }
+    }
+
+    /// The results of a scored snapshot and the run as a draft with its figures and, when
+    /// `hashed`, its hashes (`execute` works them out beside the inserts instead).
+    static func draft(_ snapshot: Snapshot, scored: [SubjectResult]? = nil, now: Int64,
+                      hashed: Bool = true) -> (run: EvaluationRunRecord, results: [EvaluationResultRecord]) {
         let builder = ResultBuilder(run: snapshot.run, scheme: snapshot.scheme)
         let results = builder.records(snapshot.inputs, scored ?? score(snapshot), previous: snapshot.previous)
         var grades = [0, 0, 0, 0, 0]
@@ -130,11 +157,16 @@ final class RunEngine: Sendable {
         run.subjectsTotal = results.count
         run.personTimes = results.count
         run.grades = grades
-        run.inputsSHA256 = builder.inputsHash(snapshot.inputs, snapshot.refs)
-        run.resultsSHA256 = ResultBuilder.resultsHash(results)
+        if hashed { (run.inputsSHA256, run.resultsSHA256) = hashes(run: snapshot.run, scheme: snapshot.scheme, snapshot.inputs, snapshot.refs, results) }
         run.finishTime = now
         run.heartbeat = now
         return (run, results)
+    }
+
+    /// A run's inputs hash and results hash.
+    static func hashes(run: EvaluationRunRecord, scheme: CompiledScheme, _ inputs: [SubjectInput], _ refs: RefTable,
+                       _ results: [EvaluationResultRecord]) -> (inputs: String, results: String) {
+        (ResultBuilder(run: run, scheme: scheme).inputsHash(inputs, refs), ResultBuilder.resultsHash(results))
     }
 
     /// Reads a run's inputs: the subjects in scope on the evaluation date with the entries
