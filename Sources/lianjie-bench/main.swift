@@ -41,7 +41,8 @@ let usage = """
           (create, poll to done; split into reading, scoring and writing) with the server's
           peak RSS, then one SQLite SELECT subject_id, SUM(quantity) … GROUP BY subject_id over
           the same table; prints both and their ratio (--json: `ratio` is run / GROUP BY);
-          --keep DIR loads into DIR once and reuses it on later runs
+          --keep DIR loads into DIR once and reuses it on later runs (each run's results are
+          deleted after it, so the next run writes into an empty table, as in a fresh store)
       lianjie-bench portrait [--connections C] [--inflight D] [--seconds S] [--json]
           GetPortrait calls/s (default 1x64) from the demo's published runs
       lianjie-bench gateway [--seconds S] [--json]
