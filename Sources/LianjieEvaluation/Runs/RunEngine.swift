@@ -104,7 +104,7 @@ final class RunEngine: Sendable {
         // on the writer's thread alone); the run's row, written last, carries them.
         let hashes = Hashes()
         let (run, scheme, inputs, refs, results) = (snapshot.run, snapshot.scheme, snapshot.inputs, snapshot.refs, done.results)
-        DispatchQueue.global().async { hashes.set(Self.hashes(run: run, scheme: scheme, inputs, refs, results)) }
+        DispatchQueue.global(qos: .userInitiated).async { hashes.set(Self.hashes(run: run, scheme: scheme, inputs, refs, results)) }
         let inserted = try kit.store.write { tx -> ContinuousClock.Instant in
             guard let run = try tx.evaluationRun(id: runID), run.state == RunState.running.rawValue else {
                 throw Stopped(reason: "no longer running")

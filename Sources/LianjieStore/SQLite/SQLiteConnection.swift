@@ -143,6 +143,7 @@ final class SQLiteConnection {
 
     /// After each commit, tells `frames` how many frames the WAL holds (SQLite's WAL hook,
     /// which replaces SQLite's automatic checkpoint: `SQLiteStore` checkpoints itself).
+    /// `PRAGMA wal_autocheckpoint` replaces the hook in turn: set it before this, never after.
     func reportWALSize(to frames: WALFrames) {
         walHookContext = frames
         sqlite3_wal_hook(db, { context, _, _, count in
