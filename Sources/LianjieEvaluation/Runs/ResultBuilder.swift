@@ -104,7 +104,7 @@ struct ResultBuilder {
     /// each ending in a newline, put together byte by byte (string interpolation took a third
     /// of the time to build a run's results).
     static func hash(_ x: EvaluationResultRecord) -> String {
-        var t = CanonicalText()
+        var t = HashedText()
         t.add("result subject=", x.subjectID, " organization=", x.organizationID, " category=", x.categoryCode, " post=", x.postCode)
         t.add(" coefficient=", String(x.postCoefficient), " noData=", x.noData ? "true" : "false", "\n")
         t.add("total=", x.total, " grade=", String(x.grade), " veto=")
@@ -119,19 +119,7 @@ struct ResultBuilder {
         t.add(" category=", String(x.categoryRank), "/", String(x.categoryPeers), "/", String(x.categoryPercentile), "\n")
         t.add("previous run=", x.previousRunID, " total=", x.previousTotal, " grade=", String(x.previousGrade), "\n")
         t.add("inputs=", String(x.inputs.count), "\n")
-        return Digest.hex(Digest.sha256(t.bytes))
-    }
-
-    /// The UTF-8 of a canonical text, appended to in place.
-    struct CanonicalText {
-        var bytes: [UInt8] = []
-
-        init() { bytes.reserveCapacity(512) }
-
-        @inline(__always)
-        mutating func add(_ parts: String...) {
-            for var p in parts { p.withUTF8 { bytes.append(contentsOf: $0) } }
-        }
+        return t.hex()
     }
 
     /// SHA-256 (hex) of every input, in subject order: the run's scope and scheme, the tags
@@ -179,27 +167,31 @@ struct ResultBuilder {
         return text.hex()
     }
 
-    /// Text hashed (SHA-256) as it is put together, 64 KiB at a time: no string per line.
+    /// Text hashed (SHA-256) as it is put together, its UTF-8 appended in place (no string
+    /// per line); a text past 64 KiB is fed to a streaming hash 64 KiB at a time.
     struct HashedText {
-        private let stream = Digest.SHA256Stream()
+        private var stream: Digest.SHA256Stream?
         private var pending: [UInt8] = []
 
-        init() { pending.reserveCapacity(1 << 16) }
+        init() { pending.reserveCapacity(512) }
 
+        @inline(__always)
         mutating func add(_ parts: String...) {
             for var p in parts { p.withUTF8 { pending.append(contentsOf: $0) } }
             if pending.count >= 1 << 16 { flush() }
         }
 
         private mutating func flush() {
-            pending.withUnsafeBytes { stream.update($0) }
+            if stream == nil { stream = Digest.SHA256Stream() }
+            pending.withUnsafeBytes { stream!.update($0) }
             pending.removeAll(keepingCapacity: true)
         }
 
         /// The hash (hex) of everything added; the text is spent after it.
         mutating func hex() -> String {
+            guard stream != nil else { return Digest.hex(Digest.sha256(pending)) }
             flush()
-            return Digest.hex(stream.finish())
+            return Digest.hex(stream!.finish())
         }
     }
 

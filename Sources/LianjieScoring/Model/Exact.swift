@@ -49,66 +49,43 @@ public struct Exact: Sendable, Hashable, Comparable, CustomStringConvertible {
         // Every score and weight fits 64 bits, whose division is many times cheaper than
         // 128-bit division (a run describes millions of these).
         if let small = UInt64(exactly: magnitude) { return Self.describe(negative: negative, small) }
-        return Self.describe(negative: negative, magnitude, scale: Self.scale)
+        return Self.describe(negative: negative, magnitude)
     }
 
-    /// `describe` for a magnitude within 64 bits, digit by digit (at most 22 bytes: a sign,
-    /// 8 whole digits, a point, 12 decimals); up to 15 bytes, the string needs no storage.
-    private static func describe(negative: Bool, _ magnitude: UInt64) -> String {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 24) { out in
-            let n = digits(negative: negative, magnitude, into: out)
+    /// `±magnitude / 10¹²` as text, written digit by digit (at most 41 bytes: a sign, 27 whole
+    /// digits, a point, 12 decimals); up to 15 bytes, the string needs no storage.
+    private static func describe<T: BinaryInteger>(negative: Bool, _ magnitude: T) -> String {
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 48) { out in
+            var n = 0
+            if negative {
+                out[n] = UInt8(ascii: "-")
+                n += 1
+            }
+            var whole = magnitude / 1_000_000_000_000, frac = magnitude % 1_000_000_000_000
+            var digits = 1
+            var rest = whole / 10
+            while rest > 0 { digits += 1; rest /= 10 }
+            for i in stride(from: n + digits - 1, through: n, by: -1) {
+                out[i] = UInt8(ascii: "0") + UInt8(whole % 10)
+                whole /= 10
+            }
+            n += digits
+            if frac != 0 {
+                // The fraction's digits without its trailing zeros, left-padded to its place.
+                var places = 12
+                while frac % 10 == 0 {
+                    frac /= 10
+                    places -= 1
+                }
+                out[n] = UInt8(ascii: ".")
+                for i in stride(from: n + places, through: n + 1, by: -1) {
+                    out[i] = UInt8(ascii: "0") + UInt8(frac % 10)
+                    frac /= 10
+                }
+                n += 1 + places
+            }
             return String(decoding: UnsafeBufferPointer(rebasing: out[0..<n]), as: UTF8.self)
         }
-    }
-
-    /// Writes `describe`'s text into `out`; returns its length.
-    private static func digits(negative: Bool, _ magnitude: UInt64, into out: UnsafeMutableBufferPointer<UInt8>) -> Int {
-        var n = 0
-        if negative {
-            out[n] = UInt8(ascii: "-")
-            n += 1
-        }
-        var whole = magnitude / 1_000_000_000_000, frac = magnitude % 1_000_000_000_000
-        var digits = 1
-        var rest = whole / 10
-        while rest > 0 { digits += 1; rest /= 10 }
-        for i in stride(from: n + digits - 1, through: n, by: -1) {
-            out[i] = UInt8(ascii: "0") + UInt8(whole % 10)
-            whole /= 10
-        }
-        n += digits
-        guard frac != 0 else { return n }
-        // The fraction's digits without its trailing zeros, left-padded to its place.
-        var places = 12
-        while frac % 10 == 0 {
-            frac /= 10
-            places -= 1
-        }
-        out[n] = UInt8(ascii: ".")
-        for i in stride(from: n + places, through: n + 1, by: -1) {
-            out[i] = UInt8(ascii: "0") + UInt8(frac % 10)
-            frac /= 10
-        }
-        return n + 1 + places
-    }
-
-    /// The decimal text of `±magnitude / scale` (scale 10¹²): no trailing zeros, no point for a whole number.
-    private static func describe<T: BinaryInteger>(negative: Bool, _ magnitude: T, scale: T) -> String {
-        let whole = magnitude / scale
-        var frac = magnitude % scale
-        var text = (negative ? "-" : "") + String(whole)
-        guard frac != 0 else { return text }
-        // The fraction's digits without its trailing zeros, left-padded to its place.
-        var places = 12
-        while frac % 10 == 0 {
-            frac /= 10
-            places -= 1
-        }
-        let digits = String(frac)
-        text.append(".")
-        if digits.count < places { text.append(String(repeating: "0", count: places - digits.count)) }
-        text.append(digits)
-        return text
     }
 
     /// Rounded to `places` decimals, halves away from zero (for display only).
