@@ -2,8 +2,8 @@
 # The README's second command (and CI's): installs what is missing, checks generated code
 # is fresh, fuzzes the frame decoder and message decoding for a bounded time, checks every
 # message type's round trips for leaks under AddressSanitizer (with the fuzzer just built),
-# builds, fuzzes every RPC method in process for a bounded time, then runs every test. The
-# report pages are rendered in headless Chromium, which must be there.
+# builds, fuzzes every RPC method in process for a bounded time, then runs every other test
+# in parallel. The report pages are rendered in headless Chromium, which must be there.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 Deploy/install-deps.sh --tests
@@ -22,4 +22,5 @@ echo "== all tests"
 swift build --build-tests
 echo "== fuzzing every RPC method with random well-formed requests (${LIANJIE_FUZZ_SECONDS:-20} s)"
 LIANJIE_RPC_FUZZ_SECONDS="${LIANJIE_FUZZ_SECONDS:-20}" swift test --skip-build --disable-swift-testing --filter RPCFuzzTests
-swift test --skip-build --disable-swift-testing
+# Every other test, a process per test on every core (RPCFuzzTests ran above).
+swift test --skip-build --disable-swift-testing --parallel --skip RPCFuzzTests

@@ -18,7 +18,10 @@ for c in Sources/CLianjieProto/generated/*.c; do
   clang -c -O1 -fsanitize=fuzzer-no-link,address -ISources/CLianjieProto/include "$c" -o "$out/c/$(basename "$c" .c).o" \
     >>"$out/build.log" 2>&1 || { cat "$out/build.log" >&2; exit 1; }
 done
-swiftc -sanitize=fuzzer,address -parse-as-library -O -module-name LianjieMessagesFuzz -ISources/CLianjieProto/include \
+# -Onone: the generated message code takes 3.8 min to build with -O and 1.1 min without, and
+# fuzzes as fast either way (the time goes to protobuf-c and AddressSanitizer: 2026-12-02,
+# 240k inputs in 20 s with -O, 226k without).
+swiftc -sanitize=fuzzer,address -parse-as-library -Onone -module-name LianjieMessagesFuzz -ISources/CLianjieProto/include \
   $(find Sources/LianjieMessages -name '*.swift' | sort) Tests/Fuzz/MessageDecodingFuzz.swift "$out"/c/*.o -lprotobuf-c \
   -o "$out/message-decoding-fuzz" >>"$out/build.log" 2>&1 || { cat "$out/build.log" >&2; exit 1; }
 cp Tests/Fuzz/message-seeds/* "$out/messages-corpus/" 2>/dev/null || true

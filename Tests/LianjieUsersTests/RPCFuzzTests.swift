@@ -15,9 +15,9 @@ import XCTest
 /// nobody. Nothing may crash the server, and nothing may be answered INTERNAL: every bad
 /// value is the caller's mistake and gets a clear refusal.
 ///
-/// In `swift test` it runs a fixed number of requests from a fixed seed; `Tests/run.sh`
-/// runs it again for LIANJIE_RPC_FUZZ_SECONDS from a fresh seed (printed, to reproduce
-/// with LIANJIE_RPC_FUZZ_SEED).
+/// In a plain `swift test` it runs a fixed number of requests from a fixed seed;
+/// `Tests/run.sh` instead runs it for LIANJIE_RPC_FUZZ_SECONDS from a fresh seed (printed,
+/// to reproduce with LIANJIE_RPC_FUZZ_SEED), and skips it in the parallel run after.
 final class RPCFuzzTests: XCTestCase {
     func testRandomRequestsToEveryMethodAreNeverInternalErrors() async throws {
         let environment = ProcessInfo.processInfo.environment
