@@ -135,8 +135,13 @@ struct GatewayBenchResult {
         var direct: RPCResult
         var gateway: RPCResult
         var gatewayCPUMicrosPerCall: Double?
+        /// The same direct calls through a bare byte relay (`Relay`), when measured.
+        var relayed: RPCResult?
         /// The gateway's added latency: its p50 over the direct call's.
         var addedMicros: Double { gateway.latency.p50 - direct.latency.p50 }
+        /// What one more hop over loopback adds with no work done in it: the relay's p50
+        /// over the direct call's.
+        var hopMicros: Double? { relayed.map { $0.latency.p50 - direct.latency.p50 } }
         var ratio: Double { gateway.callsPerSecond / max(1, direct.callsPerSecond) }
 
         var json: JSONValue {
@@ -144,6 +149,11 @@ struct GatewayBenchResult {
                                             ("ratio", JSONValue(floating: (ratio * 1000).rounded() / 1000)),
                                             ("addedUsP50", JSONValue(floating: (addedMicros * 10).rounded() / 10))]
             if let c = gatewayCPUMicrosPerCall { o.append(("gatewayCpuUsPerCall", JSONValue(floating: (c * 100).rounded() / 100))) }
+            if let relayed, let hop = hopMicros {
+                o.append(("relay", relayed.json))
+                o.append(("hopUsP50", JSONValue(floating: (hop * 10).rounded() / 10)))
+                o.append(("addedBeyondHopUsP50", JSONValue(floating: ((addedMicros - hop) * 10).rounded() / 10)))
+            }
             return .object(o)
         }
 
@@ -152,6 +162,10 @@ struct GatewayBenchResult {
                 + " gateway \(fmt(gateway.callsPerSecond, 0)) calls/s p50 \(fmt(gateway.latency.p50)) µs p99 \(fmt(gateway.latency.p99)) µs"
                 + " (errors \(gateway.errors)); ratio \(fmt(ratio, 3)); added p50 \(fmt(addedMicros)) µs"
                 + (gatewayCPUMicrosPerCall.map { "; gateway CPU \(fmt($0, 1)) µs/call" } ?? "")
+                + (relayed.map { r in
+                    "\n    the floor of one more hop: the same LJRP calls through a bare byte relay, p50 \(fmt(r.latency.p50)) µs p99 \(fmt(r.latency.p99)) µs,"
+                        + " so the hop alone adds \(fmt(hopMicros ?? 0)) µs and the gateway \(fmt(addedMicros - (hopMicros ?? 0))) µs beyond it"
+                } ?? "")
         }
     }
 
@@ -171,7 +185,8 @@ struct GatewayBenchResult {
     }
 }
 
-/// WhoAmI straight to lianjied and as JSON through the gateway, at 1×1 and 8×16.
+/// WhoAmI straight to lianjied and as JSON through the gateway, at 1×1 and 8×16; at 1×1
+/// also through a bare relay, the floor of any hop.
 func runGateway(_ o: Options) throws -> GatewayBenchResult {
     progress("starting a server and a gateway…")
     let server = try makeServer(o)
@@ -181,15 +196,23 @@ func runGateway(_ o: Options) throws -> GatewayBenchResult {
     let gateway = try GatewayUnderTest(server: server)
     defer { gateway.stop(); server.stop() }
     let request = Array("POST /v1/lianjie.v1.UserService/WhoAmI HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer \(token)\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}".utf8)
-    func pair(_ connections: Int, _ inflight: Int) throws -> GatewayBenchResult.Pair {
+    func pair(_ connections: Int, _ inflight: Int, relay: Bool) throws -> GatewayBenchResult.Pair {
         progress("\(connections)x\(inflight): direct over LJRP for \(fmt(o.seconds)) s…")
         let direct = try runRPC(server: server, connections: connections, inflight: inflight, seconds: o.seconds, shape: .whoAmI(token: token))
+        var relayed: RPCResult?
+        if relay {
+            progress("\(connections)x\(inflight): over LJRP through a bare relay for \(fmt(o.seconds)) s…")
+            let r = try Relay(to: Endpoint(host: server.host, port: server.port))
+            defer { r.stop() }
+            relayed = try runRPC(server: ServerUnderTest(host: "127.0.0.1", port: r.port, pid: server.pid), connections: connections,
+                                 inflight: inflight, seconds: o.seconds, shape: .whoAmI(token: token))
+        }
         progress("\(connections)x\(inflight): through the gateway for \(fmt(o.seconds)) s…")
         let drivers = try (0..<connections).map { _ in try HTTPDriver(port: gateway.port, inflight: inflight, request: request) }
         var viaGateway = drive(drivers, connections: connections, inflight: inflight, seconds: o.seconds) { gateway.cpuSeconds() }
         let cpu = viaGateway.serverCPUMicrosPerCall
         viaGateway.serverCPUMicrosPerCall = nil
-        return .init(direct: direct, gateway: viaGateway, gatewayCPUMicrosPerCall: cpu)
+        return .init(direct: direct, gateway: viaGateway, gatewayCPUMicrosPerCall: cpu, relayed: relayed)
     }
-    return GatewayBenchResult(single: try pair(1, 1), loaded: try pair(8, 16))
+    return GatewayBenchResult(single: try pair(1, 1, relay: true), loaded: try pair(8, 16, relay: false))
 }
