@@ -9,16 +9,18 @@
 /// person, its `detail` (SQL, codes) is for the server log only.
 ///
 /// Writes are group-committed: bodies that arrive while a commit is under way run one
-/// after another in the next transaction, each inside its own savepoint (a body that
-/// throws undoes only itself), and each `write` returns once that transaction is
-/// durable. Many callers share one fsync, so `synchronous = FULL` stays fast.
+/// after another in the next transaction, and a body that throws undoes only itself; each
+/// `write` returns once that transaction is durable. Many callers share one fsync, so
+/// `synchronous = FULL` stays fast.
 public protocol Store: Sendable {
     func read<T: Sendable>(_ body: (any StoreReader) throws -> T) throws -> T
     func write<T: Sendable>(_ body: (any StoreWriter) throws -> T) throws -> T
     /// Like `write`, but the caller does not wait: `body` joins the next group commit and
     /// `then` runs (on whichever thread commits it) with its result once it is durable, or
     /// with its failure. For a server answering many writes, so that no thread sits out an
-    /// fsync per caller.
+    /// fsync per caller. `body` may run more than once (its earlier runs undone, as when a
+    /// body beside it in the same transaction failed), so it must change nothing but the
+    /// store: only its last run's changes and result count.
     func writeLater<T: Sendable>(_ body: @escaping @Sendable (any StoreWriter) throws -> T,
                                  then: @escaping @Sendable (Result<T, any Error>) -> Void)
     /// Changes whenever a committed write changed what authentication reads: sessions, API

@@ -51,4 +51,52 @@ final class GroupCommitTests: XCTestCase {
         XCTAssertEqual(Set(stored), Set(0..<400).subtracting(failed), "a failing job undid only itself")
         XCTAssertNil(try store.read { try $0.account(username: "dup1") }, "nothing of a failed job remains")
     }
+
+    /// Bodies nobody waits for that queue up behind a busy writer run in one savepoint
+    /// together; when one of them throws, all are undone, it fails alone and the others run
+    /// again, each by itself, so each lands once with its own result.
+    func testABatchOfLaterWritesWithOneFailureKeepsTheOthersOnce() throws {
+        let store = try SQLiteStore(directory: directory)
+        let inside = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
+        let blocker = DispatchGroup()
+        blocker.enter()
+        DispatchQueue.global().async {
+            // Holds the writer, so the later writes below queue into one batch.
+            _ = try? store.write { tx in
+                try tx.createAccount(Self.account(1000))
+                inside.signal()
+                release.wait()
+            }
+            blocker.leave()
+        }
+        inside.wait()
+        let runs = Atomic<Int>(0)
+        let outcomes = Mutex<[Int: Result<Int, StoreError>]>([:])
+        let heard = DispatchGroup()
+        for i in 0..<10 {
+            heard.enter()
+            store.writeLater({ tx -> Int in
+                runs.add(1, ordering: .relaxed)
+                try tx.createAccount(Self.account(i))
+                // The fifth body breaks a rule after its first insert.
+                if i == 5 { try tx.createAccount(AccountRecord(id: "acc_5b", username: "user5", displayName: "X", passwordHash: "", grants: [], createTime: 1)) }
+                return i * 10
+            }, then: { result in
+                outcomes.withLock { $0[i] = result.mapError { $0 as? StoreError ?? StoreError(.failed, "\($0)") } }
+                heard.leave()
+            })
+        }
+        release.signal()
+        XCTAssertEqual(heard.wait(timeout: .now() + 30), .success)
+        XCTAssertEqual(blocker.wait(timeout: .now() + 30), .success)
+        let results = outcomes.withLock { $0 }
+        for i in 0..<10 where i != 5 { XCTAssertEqual(try? results[i]?.get(), i * 10, "body \(i) kept its own result") }
+        guard case .failure(let e)? = results[5] else { return XCTFail("the body that broke a rule failed") }
+        XCTAssertEqual(e.code, .conflict)
+        // Six runs together up to the failure, then the nine others again, each alone.
+        XCTAssertEqual(runs.load(ordering: .relaxed), 15)
+        let stored = try store.read { r in try (0..<10).filter { try r.account(id: "acc_\($0)") != nil } }
+        XCTAssertEqual(stored, [0, 1, 2, 3, 4, 6, 7, 8, 9], "the failed body's first insert was undone with it")
+        XCTAssertEqual(try store.read { try $0.accounts(scope: .everything, includeDisabled: true, page: Page(after: nil, limit: 100)).count }, 10, "each of the others landed once, beside the blocker's")
+    }
 }

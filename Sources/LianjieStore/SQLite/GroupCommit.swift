@@ -29,6 +29,10 @@ final class GroupCommit: Sendable {
         /// Nil for a job nobody waits for.
         let wake: DispatchSemaphore?
         let completion: (@Sendable ((any Error)?) -> Void)?
+        /// Whether the body may run again after its changes were undone: true for a body
+        /// nobody waits for (`performLater`'s are `@Sendable` and change only the store),
+        /// false for a caller's, which may change the caller's own variables.
+        var rerunnable: Bool { completion != nil }
         var failure: (any Error)?
         var done = false
         var leads = false

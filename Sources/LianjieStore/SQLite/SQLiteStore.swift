@@ -61,11 +61,11 @@ public final class SQLiteStore: Store {
         // entries touch index pages all over, which should be read once per transaction.
         try w.exec("PRAGMA cache_size = -65536")
         try Self.migrate(w)
-        // Each write of a batch runs in its own savepoint, whose undo pages SQLite keeps in a
-        // sub-journal: in a temporary file past 64 KiB (two pwrites a page, a third of the
-        // writer's time under load) unless temporary storage is memory. The price: the
-        // writer's own sorts (ORDER BY or GROUP BY without an index inside a write) stay in
-        // memory too, so it is set after the migrations, whose index builds may spill.
+        // The writes of a batch run in savepoints (`commit`), whose undo pages SQLite keeps
+        // in a sub-journal: in a temporary file past 64 KiB (two pwrites a page, once a third
+        // of the writer's time under load) unless temporary storage is memory. The price:
+        // the writer's own sorts (ORDER BY or GROUP BY without an index inside a write) stay
+        // in memory too, so it is set after the migrations, whose index builds may spill.
         try w.exec("PRAGMA temp_store = MEMORY")
         writer = Slot(w)
         let k = try SQLiteConnection(path: databasePath, readOnly: false, busyTimeoutMs: busyTimeoutMs)
@@ -219,30 +219,25 @@ public final class SQLiteStore: Store {
         })
     }
 
-    /// Runs one batch of writes in one transaction, each in its own savepoint; on the
-    /// thread of whichever caller leads this batch.
+    /// Runs one batch of writes in one transaction, on the thread of whichever caller leads
+    /// it. A body that throws undoes only its own changes: each caller's body runs in a
+    /// savepoint of its own, and each run of bodies nobody waits for in one savepoint
+    /// together (`runTogether`).
     private func commit(_ batch: [GroupCommit.Job], on c: SQLiteConnection) throws {
         try c.query("BEGIN IMMEDIATE")
         let access = SQLiteAccess(c)
-        for job in batch {
-            do {
-                try c.query("SAVEPOINT job")
-                let changedAuthBefore = access.authChanged
-                do {
-                    try job.run(access)
-                    try c.query("RELEASE job")
-                } catch {
-                    job.fail(error)
-                    access.authChanged = changedAuthBefore
-                    access.lastAppendedAudit = nil
-                    try c.query("ROLLBACK TO job")
-                    try c.query("RELEASE job")
-                }
-            } catch {
-                // The savepoint machinery itself failed: nothing of this batch can be trusted.
-                _ = try? c.query("ROLLBACK")
-                throw error
+        do {
+            var i = 0
+            while i < batch.count {
+                var end = i + 1
+                if batch[i].rerunnable { while end < batch.count, batch[end].rerunnable { end += 1 } }
+                if end - i == 1 { try runAlone(batch[i], access, c) } else { try runTogether(batch[i..<end], access, c) }
+                i = end
             }
+        } catch {
+            // The savepoint machinery itself failed: nothing of this batch can be trusted.
+            _ = try? c.query("ROLLBACK")
+            throw error
         }
         do {
             try c.query("COMMIT")
@@ -252,6 +247,51 @@ public final class SQLiteStore: Store {
         }
         if access.authChanged { generation.wrappingAdd(1, ordering: .releasing) }
         checkpointIfDue()
+    }
+
+    /// Runs `job` in a savepoint of its own; if it throws, its changes are undone and it
+    /// fails alone.
+    private func runAlone(_ job: GroupCommit.Job, _ access: SQLiteAccess, _ c: SQLiteConnection) throws {
+        try c.query("SAVEPOINT job")
+        let changedAuthBefore = access.authChanged
+        do {
+            try job.run(access)
+            try c.query("RELEASE job")
+        } catch {
+            job.fail(error)
+            access.authChanged = changedAuthBefore
+            access.lastAppendedAudit = nil
+            try c.query("ROLLBACK TO job")
+            try c.query("RELEASE job")
+        }
+    }
+
+    /// Runs rerunnable jobs in one savepoint. A savepoint copies each page it changes into
+    /// its journal first, and the writes of one batch touch much the same pages (the ends
+    /// of the same tables and indexes), so one savepoint for many bodies copies each page
+    /// once instead of once per body. Should one body throw, all of them are undone, it
+    /// fails, and the others run again, each alone.
+    private func runTogether(_ jobs: ArraySlice<GroupCommit.Job>, _ access: SQLiteAccess, _ c: SQLiteConnection) throws {
+        try c.query("SAVEPOINT jobs")
+        let changedAuthBefore = access.authChanged
+        let auditBefore = access.lastAppendedAudit
+        var failed: GroupCommit.Job?
+        for job in jobs {
+            do { try job.run(access) } catch {
+                job.fail(error)
+                failed = job
+                break
+            }
+        }
+        guard let failed else {
+            try c.query("RELEASE jobs")
+            return
+        }
+        try c.query("ROLLBACK TO jobs")
+        try c.query("RELEASE jobs")
+        access.authChanged = changedAuthBefore
+        access.lastAppendedAudit = auditBefore
+        for job in jobs where job !== failed { try runAlone(job, access, c) }
     }
 
     /// After a commit: once the WAL holds `checkpointPages` frames (8,000 by default, 32 MiB,
