@@ -19,8 +19,9 @@ public protocol Store: Sendable {
     /// `then` runs (on whichever thread commits it) with its result once it is durable, or
     /// with its failure. For a server answering many writes, so that no thread sits out an
     /// fsync per caller. `body` may run more than once (its earlier runs undone, as when a
-    /// body beside it in the same transaction failed), so it must change nothing but the
-    /// store: only its last run's changes and result count.
+    /// body beside it in the same transaction failed): only its last run's changes and
+    /// result count, so anything it changes outside the store must bear being done twice
+    /// (the time of the last idempotency pruning, say, which then waits for its next turn).
     func writeLater<T: Sendable>(_ body: @escaping @Sendable (any StoreWriter) throws -> T,
                                  then: @escaping @Sendable (Result<T, any Error>) -> Void)
     /// Changes whenever a committed write changed what authentication reads: sessions, API

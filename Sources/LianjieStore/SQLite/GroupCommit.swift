@@ -30,8 +30,9 @@ final class GroupCommit: Sendable {
         let wake: DispatchSemaphore?
         let completion: (@Sendable ((any Error)?) -> Void)?
         /// Whether the body may run again after its changes were undone: true for a body
-        /// nobody waits for (`performLater`'s are `@Sendable` and change only the store),
-        /// false for a caller's, which may change the caller's own variables.
+        /// nobody waits for (`performLater` takes only `@Sendable` ones, which change
+        /// nothing of their caller's), false for a caller's, which may change the caller's
+        /// own variables.
         var rerunnable: Bool { completion != nil }
         var failure: (any Error)?
         var done = false
@@ -82,7 +83,7 @@ final class GroupCommit: Sendable {
     /// Queues `body` and returns at once; `completion` runs (on the leader's thread) once
     /// the transaction it ran in committed or failed. Completions must not call back into
     /// the store synchronously: they run while their leader leads.
-    func performLater(_ body: @escaping (SQLiteAccess) throws -> Void, completion: @escaping @Sendable ((any Error)?) -> Void,
+    func performLater(_ body: @escaping @Sendable (SQLiteAccess) throws -> Void, completion: @escaping @Sendable ((any Error)?) -> Void,
                       commitBatch: @escaping @Sendable ([Job]) throws -> Void) {
         let job = Job(body, completion: completion)
         if enqueue(job) { committer.async { self.lead(commitBatch, current: nil) } }

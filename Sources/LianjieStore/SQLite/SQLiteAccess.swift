@@ -7,7 +7,8 @@ final class SQLiteAccess: StoreWriter {
     /// `authGeneration` once the transaction has committed.
     var authChanged = false
     /// The audit entry this transaction appended last, so the next append need not read it
-    /// back. Cleared whenever part of the transaction is rolled back.
+    /// back. When part of the transaction is rolled back it is cleared, or set back to what
+    /// it was when that part began.
     var lastAppendedAudit: AuditRecord?
 
     init(_ db: SQLiteConnection) { self.db = db }

@@ -269,17 +269,22 @@ public final class SQLiteStore: Store {
     /// Runs rerunnable jobs in one savepoint. A savepoint copies each page it changes into
     /// its journal first, and the writes of one batch touch much the same pages (the ends
     /// of the same tables and indexes), so one savepoint for many bodies copies each page
-    /// once instead of once per body. Should one body throw, all of them are undone, it
-    /// fails, and the others run again, each alone.
+    /// once instead of once per body. Should one body throw, all of them are undone and run
+    /// again in the same order: those before it together, it alone (its outcome is the one
+    /// kept, judged on what the others really left), those after it together. So each body
+    /// sees exactly what it would have seen in a savepoint of its own.
     private func runTogether(_ jobs: ArraySlice<GroupCommit.Job>, _ access: SQLiteAccess, _ c: SQLiteConnection) throws {
+        guard jobs.count > 1 else {
+            if let job = jobs.first { try runAlone(job, access, c) }
+            return
+        }
         try c.query("SAVEPOINT jobs")
         let changedAuthBefore = access.authChanged
         let auditBefore = access.lastAppendedAudit
-        var failed: GroupCommit.Job?
-        for job in jobs {
-            do { try job.run(access) } catch {
-                job.fail(error)
-                failed = job
+        var failed: Int?
+        for i in jobs.indices {
+            do { try jobs[i].run(access) } catch {
+                failed = i
                 break
             }
         }
@@ -291,7 +296,9 @@ public final class SQLiteStore: Store {
         try c.query("RELEASE jobs")
         access.authChanged = changedAuthBefore
         access.lastAppendedAudit = auditBefore
-        for job in jobs where job !== failed { try runAlone(job, access, c) }
+        try runTogether(jobs[jobs.startIndex..<failed], access, c)
+        try runAlone(jobs[failed], access, c)
+        try runTogether(jobs[(failed + 1)...], access, c)
     }
 
     /// After a commit: once the WAL holds `checkpointPages` frames (8,000 by default, 32 MiB,
