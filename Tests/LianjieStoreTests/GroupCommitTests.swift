@@ -100,4 +100,71 @@ final class GroupCommitTests: XCTestCase {
         XCTAssertEqual(stored, [0, 1, 2, 3, 4, 6, 7, 8, 9], "the failed body's first insert was undone with it")
         XCTAssertEqual(try store.read { try $0.accounts(scope: .everything, includeDisabled: true, page: Page(after: nil, limit: 100)).count }, 10, "each of the others landed once, beside the blocker's")
     }
+
+    /// Queues `bodies` behind a writer held busy, so they run as one batch of bodies nobody
+    /// waits for, and returns each one's outcome (true: committed).
+    private func runAsOneBatch(_ store: SQLiteStore, _ bodies: [@Sendable (any StoreWriter) throws -> Void]) throws -> [Bool] {
+        let inside = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
+        let blocker = DispatchGroup()
+        blocker.enter()
+        DispatchQueue.global().async {
+            _ = try? store.write { _ in
+                inside.signal()
+                release.wait()
+            }
+            blocker.leave()
+        }
+        inside.wait()
+        let outcomes = Mutex<[Int: Bool]>([:])
+        let heard = DispatchGroup()
+        for (i, body) in bodies.enumerated() {
+            heard.enter()
+            store.writeLater({ tx -> Int in
+                try body(tx)
+                return i
+            }, then: { result in
+                outcomes.withLock { $0[i] = (try? result.get()) == i }
+                heard.leave()
+            })
+        }
+        release.signal()
+        XCTAssertEqual(heard.wait(timeout: .now() + 30), .success)
+        XCTAssertEqual(blocker.wait(timeout: .now() + 30), .success)
+        return outcomes.withLock { o in bodies.indices.map { o[$0] ?? false } }
+    }
+
+    /// What authentication reads changes only with what is committed: a session revoked by
+    /// a body that then fails leaves the generation alone, and one revoked by a body undone
+    /// only because another failed, then run again, still moves it.
+    func testTheAuthGenerationFollowsOnlyWhatASharedSavepointKeeps() throws {
+        let store = try SQLiteStore(directory: directory)
+        let hash = [UInt8](repeating: 7, count: 32)
+        try store.write { tx in
+            try tx.createAccount(Self.account(1))
+            try tx.createSession(SessionRecord(tokenHash: hash, accountID: "acc_1", createTime: 1, expireTime: 4_000_000_000, peer: "test"))
+        }
+        let duplicate = AccountRecord(id: "acc_dup", username: "user1", displayName: "D", passwordHash: "", grants: [], createTime: 1)
+        let before = store.authGeneration
+        // The revoking body fails (after revoking): undone, and the generation stays.
+        var outcomes = try runAsOneBatch(store, [
+            { tx in try tx.createAccount(Self.account(2)) },
+            { tx in
+                _ = try tx.revokeSession(tokenHash: hash, at: 5)
+                try tx.createAccount(duplicate)
+            },
+            { tx in try tx.createAccount(Self.account(3)) },
+        ])
+        XCTAssertEqual(outcomes, [true, false, true])
+        XCTAssertEqual(store.authGeneration, before, "nothing authentication reads was committed")
+        XCTAssertEqual(try store.read { try $0.session(tokenHash: hash)?.revokeTime }, 0)
+        // The revoking body succeeds, a later one fails: all undone, the revocation runs again and counts.
+        outcomes = try runAsOneBatch(store, [
+            { tx in _ = try tx.revokeSession(tokenHash: hash, at: 6) },
+            { tx in try tx.createAccount(duplicate) },
+            { tx in try tx.createAccount(Self.account(4)) },
+        ])
+        XCTAssertEqual(outcomes, [true, false, true])
+        XCTAssertNotEqual(store.authGeneration, before, "the committed revocation moved the generation")
+        XCTAssertEqual(try store.read { try $0.session(tokenHash: hash)?.revokeTime }, 6)
+    }
 }
