@@ -57,41 +57,19 @@ final class GroupCommitTests: XCTestCase {
     /// fails again), so each of the others lands once with its own result.
     func testABatchOfLaterWritesWithOneFailureKeepsTheOthersOnce() throws {
         let store = try SQLiteStore(directory: directory)
-        let inside = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
-        let blocker = DispatchGroup()
-        blocker.enter()
-        DispatchQueue.global().async {
-            // Holds the writer, so the later writes below queue into one batch.
-            _ = try? store.write { tx in
-                try tx.createAccount(Self.account(1000))
-                inside.signal()
-                release.wait()
-            }
-            blocker.leave()
-        }
-        inside.wait()
         let runs = Atomic<Int>(0)
-        let outcomes = Mutex<[Int: Result<Int, StoreError>]>([:])
-        let heard = DispatchGroup()
-        for i in 0..<10 {
-            heard.enter()
-            store.writeLater({ tx -> Int in
+        let bodies = (0..<10).map { i -> @Sendable (any StoreWriter) throws -> Int in
+            { tx in
                 runs.add(1, ordering: .relaxed)
                 try tx.createAccount(Self.account(i))
                 // The fifth body breaks a rule after its first insert.
                 if i == 5 { try tx.createAccount(AccountRecord(id: "acc_5b", username: "user5", displayName: "X", passwordHash: "", grants: [], createTime: 1)) }
                 return i * 10
-            }, then: { result in
-                outcomes.withLock { $0[i] = result.mapError { $0 as? StoreError ?? StoreError(.failed, "\($0)") } }
-                heard.leave()
-            })
+            }
         }
-        release.signal()
-        XCTAssertEqual(heard.wait(timeout: .now() + 30), .success)
-        XCTAssertEqual(blocker.wait(timeout: .now() + 30), .success)
-        let results = outcomes.withLock { $0 }
-        for i in 0..<10 where i != 5 { XCTAssertEqual(try? results[i]?.get(), i * 10, "body \(i) kept its own result") }
-        guard case .failure(let e)? = results[5] else { return XCTFail("the body that broke a rule failed") }
+        let results = try runAsOneBatch(store, holding: { tx in try tx.createAccount(Self.account(1000)) }, bodies)
+        for i in 0..<10 where i != 5 { XCTAssertEqual(try? results[i].get(), i * 10, "body \(i) kept its own result") }
+        guard case .failure(let e) = results[5] else { return XCTFail("the body that broke a rule failed") }
         XCTAssertEqual(e.code, .conflict)
         // Six runs together up to the failure; then, all undone, the five before it together
         // again, it alone (failing again), and the four after it together.
@@ -101,36 +79,37 @@ final class GroupCommitTests: XCTestCase {
         XCTAssertEqual(try store.read { try $0.accounts(scope: .everything, includeDisabled: true, page: Page(after: nil, limit: 100)).count }, 10, "each of the others landed once, beside the blocker's")
     }
 
-    /// Queues `bodies` behind a writer held busy, so they run as one batch of bodies nobody
-    /// waits for, and returns each one's outcome (true: committed).
-    private func runAsOneBatch(_ store: SQLiteStore, _ bodies: [@Sendable (any StoreWriter) throws -> Void]) throws -> [Bool] {
+    /// Queues `bodies` behind a writer held busy (by a write that does `holding`), so they
+    /// run as one batch of bodies nobody waits for, and returns each one's outcome.
+    private func runAsOneBatch<T: Sendable>(_ store: SQLiteStore, holding: @escaping @Sendable (any StoreWriter) throws -> Void = { _ in },
+                                            _ bodies: [@Sendable (any StoreWriter) throws -> T]) throws -> [Result<T, StoreError>] {
         let inside = DispatchSemaphore(value: 0), release = DispatchSemaphore(value: 0)
         let blocker = DispatchGroup()
         blocker.enter()
         DispatchQueue.global().async {
-            _ = try? store.write { _ in
+            _ = try? store.write { tx in
+                try holding(tx)
                 inside.signal()
                 release.wait()
             }
             blocker.leave()
         }
         inside.wait()
-        let outcomes = Mutex<[Int: Bool]>([:])
+        let outcomes = Mutex<[Int: Result<T, StoreError>]>([:])
         let heard = DispatchGroup()
         for (i, body) in bodies.enumerated() {
             heard.enter()
-            store.writeLater({ tx -> Int in
-                try body(tx)
-                return i
-            }, then: { result in
-                outcomes.withLock { $0[i] = (try? result.get()) == i }
+            store.writeLater(body, then: { result in
+                outcomes.withLock { $0[i] = result.mapError { $0 as? StoreError ?? StoreError(.failed, "\($0)") } }
                 heard.leave()
             })
         }
         release.signal()
         XCTAssertEqual(heard.wait(timeout: .now() + 30), .success)
         XCTAssertEqual(blocker.wait(timeout: .now() + 30), .success)
-        return outcomes.withLock { o in bodies.indices.map { o[$0] ?? false } }
+        return try outcomes.withLock { o in
+            try bodies.indices.map { i in try XCTUnwrap(o[i], "body \(i) heard back") }
+        }
     }
 
     /// What authentication reads changes only with what is committed: a session revoked by
@@ -145,8 +124,11 @@ final class GroupCommitTests: XCTestCase {
         }
         let duplicate = AccountRecord(id: "acc_dup", username: "user1", displayName: "D", passwordHash: "", grants: [], createTime: 1)
         let before = store.authGeneration
+        func committed(_ bodies: [@Sendable (any StoreWriter) throws -> Void]) throws -> [Bool] {
+            try runAsOneBatch(store, bodies).map { (try? $0.get()) != nil }
+        }
         // The revoking body fails (after revoking): undone, and the generation stays.
-        var outcomes = try runAsOneBatch(store, [
+        var outcomes = try committed([
             { tx in try tx.createAccount(Self.account(2)) },
             { tx in
                 _ = try tx.revokeSession(tokenHash: hash, at: 5)
@@ -158,7 +140,7 @@ final class GroupCommitTests: XCTestCase {
         XCTAssertEqual(store.authGeneration, before, "nothing authentication reads was committed")
         XCTAssertEqual(try store.read { try $0.session(tokenHash: hash)?.revokeTime }, 0)
         // The revoking body succeeds, a later one fails: all undone, the revocation runs again and counts.
-        outcomes = try runAsOneBatch(store, [
+        outcomes = try committed([
             { tx in _ = try tx.revokeSession(tokenHash: hash, at: 6) },
             { tx in try tx.createAccount(duplicate) },
             { tx in try tx.createAccount(Self.account(4)) },
