@@ -229,9 +229,14 @@ public final class SQLiteStore: Store {
         do {
             var i = 0
             while i < batch.count {
+                guard batch[i].rerunnable else {
+                    try runAlone(batch[i], access, c)
+                    i += 1
+                    continue
+                }
                 var end = i + 1
-                if batch[i].rerunnable { while end < batch.count, batch[end].rerunnable { end += 1 } }
-                if end - i == 1 { try runAlone(batch[i], access, c) } else { try runTogether(batch[i..<end], access, c) }
+                while end < batch.count, batch[end].rerunnable { end += 1 }
+                try runTogether(batch[i..<end], access, c)
                 i = end
             }
         } catch {
@@ -272,7 +277,7 @@ public final class SQLiteStore: Store {
     /// once instead of once per body. Should one body throw, all of them are undone and run
     /// again in the same order: those before it together, it alone (its outcome is the one
     /// kept, judged on what the others really left), those after it together. So each body
-    /// sees exactly what it would have seen in a savepoint of its own.
+    /// sees exactly what it would have seen in a savepoint of its own. A lone job runs alone.
     private func runTogether(_ jobs: ArraySlice<GroupCommit.Job>, _ access: SQLiteAccess, _ c: SQLiteConnection) throws {
         guard jobs.count > 1 else {
             if let job = jobs.first { try runAlone(job, access, c) }
