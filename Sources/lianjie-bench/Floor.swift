@@ -23,17 +23,7 @@ struct FloorResult {
 
 func runFloor(seconds: Double) throws -> FloorResult {
     let frame = FrameEncoder.encode(kind: .call, meta: CallMeta(callId: 1_000_000, method: Health.check.path).serializedBytes())
-    let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    var addr = sockaddr_in()
-    addr.sin_family = sa_family_t(AF_INET)
-    addr.sin_port = 0
-    inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr)
-    _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listener, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
-    listen(listener, 4)
-    var bound = sockaddr_in()
-    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-    _ = withUnsafeMutablePointer(to: &bound) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(listener, $0, &len) } }
-    let port = Int(UInt16(bigEndian: bound.sin_port))
+    let (listener, port) = try listenOnLoopback(backlog: 4)
     let echoCPU = EchoCPU()
     let echo = Thread {
         let c = accept(listener, nil, nil)

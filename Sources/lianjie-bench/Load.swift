@@ -35,15 +35,37 @@ struct BenchError: Error, CustomStringConvertible {
 }
 
 func writeAll(_ fd: Int32, _ bytes: [UInt8]) -> Bool {
-    bytes.withUnsafeBytes { raw in
-        var off = 0
-        while off < raw.count {
-            let n = send(fd, raw.baseAddress! + off, raw.count - off, Int32(MSG_NOSIGNAL))
-            if n <= 0 { if errno == EINTR { continue }; return false }
-            off += n
-        }
-        return true
+    bytes.withUnsafeBytes { writeAll(fd, $0) }
+}
+
+func writeAll(_ fd: Int32, _ raw: UnsafeRawBufferPointer) -> Bool {
+    var off = 0
+    while off < raw.count {
+        let n = send(fd, raw.baseAddress! + off, raw.count - off, Int32(MSG_NOSIGNAL))
+        if n <= 0 { if errno == EINTR { continue }; return false }
+        off += n
     }
+    return true
+}
+
+/// A TCP socket listening on a free loopback port, and that port.
+func listenOnLoopback(backlog: Int32) throws -> (fd: Int32, port: Int) {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    var addr = sockaddr_in()
+    addr.sin_family = sa_family_t(AF_INET)
+    addr.sin_port = 0
+    inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr)
+    let bound = withUnsafePointer(to: &addr) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard fd >= 0, bound == 0, listen(fd, backlog) == 0 else {
+        if fd >= 0 { close(fd) }
+        throw BenchError("cannot listen on loopback")
+    }
+    var named = sockaddr_in()
+    var len = socklen_t(MemoryLayout<sockaddr_in>.size)
+    _ = withUnsafeMutablePointer(to: &named) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+    return (fd, Int(UInt16(bigEndian: named.sin_port)))
 }
 
 /// Keeps `inflight` Health/Check calls open on one connection for `seconds`, replacing

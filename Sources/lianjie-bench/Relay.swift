@@ -15,21 +15,7 @@ final class Relay: @unchecked Sendable {
 
     init(to upstream: Endpoint) throws {
         self.upstream = upstream
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var one: Int32 = 1
-        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, socklen_t(MemoryLayout<Int32>.size))
-        var addr = sockaddr_in()
-        addr.sin_family = sa_family_t(AF_INET)
-        inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr)
-        let bound = withUnsafePointer(to: &addr) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(fd, 64) == 0 else { close(fd); throw BenchError("the relay cannot listen on loopback") }
-        var named = sockaddr_in()
-        var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &named) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
-        listener = fd
-        port = Int(UInt16(bigEndian: named.sin_port))
+        (listener, port) = try listenOnLoopback(backlog: 64)
         Thread { [self] in acceptLoop() }.start()
     }
 
@@ -70,17 +56,7 @@ final class Relay: @unchecked Sendable {
             let n = buffer.withUnsafeMutableBytes { recv(from, $0.baseAddress, $0.count, 0) }
             if n < 0, errno == EINTR { continue }
             if n <= 0 { break }
-            let sent = buffer.withUnsafeBytes { raw -> Bool in
-                var off = 0
-                while off < n {
-                    let w = send(to, raw.baseAddress! + off, n - off, Int32(MSG_NOSIGNAL))
-                    if w < 0, errno == EINTR { continue }
-                    if w <= 0 { return false }
-                    off += w
-                }
-                return true
-            }
-            if !sent { break }
+            guard buffer.withUnsafeBytes({ writeAll(to, UnsafeRawBufferPointer(rebasing: $0[0..<n])) }) else { break }
         }
         pair.end()
     }
