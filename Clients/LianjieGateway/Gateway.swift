@@ -23,7 +23,7 @@ public final class Gateway: Sendable {
                 now: @escaping @Sendable () -> Double = { Date().timeIntervalSince1970 }) throws {
         configuration = c
         self.logger = logger
-        let upstream = Upstream(endpoint: c.server, connections: c.upstreamConnections,
+        let upstream = Upstream(endpoint: c.server, direct: c.upstreamDirectConnections, shared: c.upstreamConnections,
                                 callTimeout: .seconds(c.callTimeoutSeconds), retryWindow: .seconds(c.upstreamRetrySeconds), logger: logger)
         self.upstream = upstream
         let loginLimiter = RateLimiter(perMinute: c.loginsPerMinute, burst: c.loginBurst, now: now)

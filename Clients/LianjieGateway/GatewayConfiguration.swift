@@ -9,7 +9,10 @@ public struct GatewayConfiguration: Sendable {
     public var server = Endpoint(host: "127.0.0.1", port: 7600)
     public var http = HTTPServerConfiguration()
     public var logLevel = Logger.Level.info
-    /// Multiplexed LJRP connections to lianjied.
+    /// LJRP connections to lianjied an HTTP thread borrows for one call, reading its own
+    /// reply (the fast way)…
+    public var upstreamDirectConnections = 16
+    /// …and multiplexed ones that calls share while every direct one is lent.
     public var upstreamConnections = 4
     /// The longest a call to lianjied may take.
     public var callTimeoutSeconds = 30
@@ -144,6 +147,7 @@ public struct GatewayConfiguration: Sendable {
         case "max_connections_per_address": http.maxConnectionsPerAddress = try number(1...100_000)
         case "idle_timeout_s": http.idleTimeoutSeconds = try number(1...3600)
         case "upstream_connections": upstreamConnections = try number(1...64)
+        case "upstream_direct_connections": upstreamDirectConnections = try number(0...1024)
         case "call_timeout_s": callTimeoutSeconds = try number(1...3600)
         case "upstream_retry_s": upstreamRetrySeconds = try number(0...300)
         case "max_json_bytes": maxJSONBytes = try number(1024...67_108_864)

@@ -65,7 +65,7 @@ public struct JSONAPI: Sendable {
                 throw RPCError(.internal, "the server's reply is not a valid \(method.response.protoName)")
             }
             response = HTTPResponse(status: 200, headers: [("Content-Type", "application/json; charset=utf-8"), ("Cache-Control", "no-store")],
-                                    body: Array(value.serialized().utf8))
+                                    body: value.utf8())
         } catch let error as RPCError {
             response = Problem(error).response
         } catch {

@@ -80,23 +80,20 @@ public struct HTTPRequestHead: Sendable {
 extension HTTPRequestHead {
     /// `ip:port` or `[ip6]:port` of a socket address (inet_ntop: no resolver involved).
     static func describe(_ address: UnsafePointer<sockaddr>) -> String {
-        var text = [CChar](repeating: 0, count: Int(INET6_ADDRSTRLEN) + 1)
-        if address.pointee.sa_family == sa_family_t(AF_INET6) {
-            return address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { a -> String in
-                var ip = a.pointee.sin6_addr
-                guard inet_ntop(AF_INET6, &ip, &text, socklen_t(text.count)) != nil else { return "unknown" }
-                return Endpoint(host: Self.string(text), port: Int(UInt16(bigEndian: a.pointee.sin6_port))).description
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: Int(INET6_ADDRSTRLEN) + 1) { text -> String in
+            if address.pointee.sa_family == sa_family_t(AF_INET6) {
+                return address.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { a -> String in
+                    var ip = a.pointee.sin6_addr
+                    guard inet_ntop(AF_INET6, &ip, text.baseAddress, socklen_t(text.count)) != nil else { return "unknown" }
+                    return "[\(String(cString: text.baseAddress!))]:\(UInt16(bigEndian: a.pointee.sin6_port))"
+                }
+            }
+            return address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { a -> String in
+                var ip = a.pointee.sin_addr
+                guard inet_ntop(AF_INET, &ip, text.baseAddress, socklen_t(text.count)) != nil else { return "unknown" }
+                return "\(String(cString: text.baseAddress!)):\(UInt16(bigEndian: a.pointee.sin_port))"
             }
         }
-        return address.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { a -> String in
-            var ip = a.pointee.sin_addr
-            guard inet_ntop(AF_INET, &ip, &text, socklen_t(text.count)) != nil else { return "unknown" }
-            return Endpoint(host: Self.string(text), port: Int(UInt16(bigEndian: a.pointee.sin_port))).description
-        }
-    }
-
-    private static func string(_ c: [CChar]) -> String {
-        String(decoding: c.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
     }
 }
 

@@ -74,6 +74,6 @@ public struct Problem: Sendable, Equatable {
         var headers: [(String, String)] = [("Content-Type", "application/problem+json"), ("Cache-Control", "no-store")]
         if let retryAfter { headers.append(("Retry-After", String(retryAfter))) }
         if status == 401 { headers.append(("WWW-Authenticate", "Bearer")) }
-        return HTTPResponse(status: status, headers: headers, body: Array(json.serialized().utf8))
+        return HTTPResponse(status: status, headers: headers, body: json.utf8())
     }
 }

@@ -115,7 +115,7 @@ public final class Notifier: Sendable {
                                    ("platformUserId", .string(n.recipientPlatformUserId))])),
             ("payload", payload), ("createTime", created),
         ])
-        let body = Array(value.serialized().utf8)
+        let body = value.utf8()
         let mac = Digest.hmacSHA256(key: Array(secret.utf8), Array("\(timestamp).".utf8) + body)
         return (body, [("Content-Type", "application/json"), ("X-Lianjie-Timestamp", String(timestamp)),
                        ("X-Lianjie-Signature", "sha256=" + Digest.hex(mac)), ("X-Lianjie-Delivery", n.dedupeKey),

@@ -160,7 +160,8 @@ final class ClientConnection: Sendable {
         return write(bytes, to: out.fd)
     }
 
-    private static func write(_ bytes: [UInt8], to fd: Int32) -> Bool {
+    /// Writes all of `bytes` to a blocking socket; false when it could not.
+    static func write(_ bytes: [UInt8], to fd: Int32) -> Bool {
         bytes.withUnsafeBytes { raw in
             var offset = 0
             while offset < raw.count {
@@ -239,8 +240,7 @@ final class ClientConnection: Sendable {
                         shutdown(RPCError(.internal, "the server sent an oversized frame"))
                         return
                     }
-                    fail(reply.callId, RPCError(.resourceExhausted,
-                        "the reply of \(length) bytes exceeds this client's limit of \(maxReplyBytes); ask for less (a smaller page)"))
+                    fail(reply.callId, Self.oversized(length, limit: maxReplyBytes))
                 case .protocolError(let e):
                     shutdown(RPCError(.internal, "the server broke the protocol: \(e.message)"))
                     return
@@ -252,6 +252,17 @@ final class ClientConnection: Sendable {
         }
     }
 
+    /// A reply's outcome: its body, or the error it carries.
+    static func outcome(of meta: ReplyMeta, body: [UInt8]) -> Outcome {
+        meta.status == 0 ? Outcome(result: .success(body))
+            : Outcome(result: .failure(RPCError(Status(code: meta.status), meta.message, violations: meta.violations)))
+    }
+
+    /// The error of a reply larger than this client takes (it is skipped, never held).
+    static func oversized(_ length: Int, limit: Int) -> RPCError {
+        RPCError(.resourceExhausted, "the reply of \(length) bytes exceeds this client's limit of \(limit); ask for less (a smaller page)")
+    }
+
     /// Handles one frame from the server; false when the connection is finished.
     private func handle(_ frame: Frame) -> Bool {
         switch frame.kind {
@@ -261,11 +272,7 @@ final class ClientConnection: Sendable {
                 return false
             }
             let c = state.withLock { $0.pending.removeValue(forKey: meta.callId) }
-            if meta.status == 0 {
-                c?(Outcome(result: .success(frame.body)))
-            } else {
-                c?(Outcome(result: .failure(RPCError(Status(code: meta.status), meta.message, violations: meta.violations))))
-            }
+            c?(Self.outcome(of: meta, body: frame.body))
             return true
         case .ping:
             if let meta = try? PingMeta(serializedBytes: frame.meta) {

@@ -27,8 +27,6 @@ public final class RPCClient: Sendable {
     public let endpoint: Endpoint
     let limits: WireLimits
     private let state = Mutex<ClientState>(ClientState())
-    /// How long a lone blocking call looks for its answer before it sleeps.
-    static let spinNanos: UInt64 = 150_000
 
     struct ClientState {
         var connection: ClientConnection?
@@ -96,53 +94,60 @@ public final class RPCClient: Sendable {
     /// pause until `retryUnprocessedFor` has passed; a call the server did start is never
     /// sent twice.
     /// `onUnprocessed` hears of every attempt the server did not start, before it is retried.
-    /// With `spin`, the thread looks for the answer for a moment before it sleeps: for a
-    /// caller that knows it is alone (a reply then comes a loopback round trip later, and
-    /// not sleeping saves two wake-ups); under load it only burns CPU.
     public func callBlocking(path: String, body: [UInt8], options: CallOptions = CallOptions(),
-                             retryUnprocessedFor: Duration = .zero, spin: Bool = false,
+                             retryUnprocessedFor: Duration = .zero,
                              onUnprocessed: ((RPCError) -> Void)? = nil) throws(RPCError) -> [UInt8] {
-        let started = ContinuousClock.now
-        var pause = Duration.milliseconds(25)
-        var attempt = 0
-        while true {
-            let (connection, token) = connectionForCall()
-            let (metadata, timeoutMs) = Self.callHead(options, token: token)
-            let done = DispatchSemaphore(value: 0)
-            let box = Mutex<ClientConnection.Outcome?>(nil)
-            // No timer per call: this thread waits with the deadline (and a second's grace)
-            // itself.
-            let id = connection.start(path: path, body: body, metadata: metadata, timeoutMs: timeoutMs, armTimer: false) { outcome in
-                box.withLock { $0 = outcome }
-                done.signal()
-            }
-            if spin {
-                let until = DispatchTime.now().uptimeNanoseconds + Self.spinNanos
-                while box.withLock({ $0 == nil }), DispatchTime.now().uptimeNanoseconds < until {}
-            }
-            if timeoutMs > 0 {
-                if done.wait(timeout: .now() + .milliseconds(Int(timeoutMs) + 1000)) == .timedOut {
-                    connection.expire(id)
-                    done.wait()
-                }
-            } else {
+        try Self.retryingUnprocessed(for: retryUnprocessedFor, onUnprocessed: onUnprocessed) {
+            blockingAttempt(path: path, body: body, options: options)
+        }
+    }
+
+    /// One try of a blocking call on the shared connection.
+    func blockingAttempt(path: String, body: [UInt8], options: CallOptions) -> ClientConnection.Outcome {
+        let (connection, token) = connectionForCall()
+        let (metadata, timeoutMs) = Self.callHead(options, token: token)
+        let done = DispatchSemaphore(value: 0)
+        let box = Mutex<ClientConnection.Outcome?>(nil)
+        // No timer per call: this thread waits with the deadline (and a second's grace)
+        // itself.
+        let id = connection.start(path: path, body: body, metadata: metadata, timeoutMs: timeoutMs, armTimer: false) { outcome in
+            box.withLock { $0 = outcome }
+            done.signal()
+        }
+        if timeoutMs > 0 {
+            if done.wait(timeout: .now() + .milliseconds(Int(timeoutMs) + 1000)) == .timedOut {
+                connection.expire(id)
                 done.wait()
             }
-            let outcome = box.withLock { $0! }
-            attempt += 1
+        } else {
+            done.wait()
+        }
+        return box.withLock { $0! }
+    }
+
+    /// Makes `attempt` until the server processes one (or says why not), retrying what it
+    /// never started: the first retry at once (after a GOAWAY a fresh connection is likely
+    /// fine), then with a pause growing to 400 ms while `window` lasts.
+    static func retryingUnprocessed(for window: Duration, onUnprocessed: ((RPCError) -> Void)?,
+                                    _ attempt: () -> ClientConnection.Outcome) throws(RPCError) -> [UInt8] {
+        let started = ContinuousClock.now
+        var pause = Duration.milliseconds(25)
+        var attempts = 0
+        while true {
+            let outcome = attempt()
+            attempts += 1
             guard outcome.notProcessed else { return try outcome.result.get() }
             if case .failure(let e) = outcome.result { onUnprocessed?(e) }
-            // The first retry goes at once (GOAWAY: a fresh connection is likely fine).
-            if attempt == 1 { continue }
+            if attempts == 1 { continue }
             let waited = ContinuousClock.now - started
-            guard waited + pause <= retryUnprocessedFor else { return try outcome.result.get() }
+            guard waited + pause <= window else { return try outcome.result.get() }
             Thread.sleep(forTimeInterval: Double(pause.components.attoseconds) / 1e18 + Double(pause.components.seconds))
             pause = min(pause * 2, .milliseconds(400))
         }
     }
 
     /// The metadata and `timeout_ms` a call carries.
-    private static func callHead(_ options: CallOptions, token: String?) -> ([Metadata], UInt32) {
+    static func callHead(_ options: CallOptions, token: String?) -> ([Metadata], UInt32) {
         var metadata = options.metadata.map { Metadata(key: $0.0, value: $0.1) }
         if let token, !options.metadata.contains(where: { $0.0 == "authorization" }) {
             metadata.append(Metadata(key: "authorization", value: "Bearer \(token)"))

@@ -41,68 +41,85 @@ public enum JSONValue: Sendable, Equatable {
 
     /// JSON text: compact, or indented by two spaces.
     public func serialized(pretty: Bool = false) -> String {
-        var out = ""
+        String(decoding: utf8(pretty: pretty), as: UTF8.self)
+    }
+
+    /// JSON text as UTF-8 bytes (what goes on the wire), without a String in between.
+    public func utf8(pretty: Bool = false) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
         write(to: &out, pretty: pretty, depth: 0)
         return out
     }
 
-    private func write(to out: inout String, pretty: Bool, depth: Int) {
+    private func write(to out: inout [UInt8], pretty: Bool, depth: Int) {
+        func newline(_ depth: Int) {
+            out.append(0x0A)
+            out.append(contentsOf: repeatElement(0x20, count: 2 * depth))
+        }
         switch self {
-        case .null: out += "null"
-        case .bool(let b): out += b ? "true" : "false"
-        case .number(let n): out += n
+        case .null: out += "null".utf8
+        case .bool(let b): out += (b ? "true" : "false").utf8
+        case .number(let n): out += n.utf8
         case .string(let s): JSONValue.quote(s, into: &out)
         case .array(let items):
-            if items.isEmpty { out += "[]"; return }
-            out += "["
+            if items.isEmpty { out += "[]".utf8; return }
+            out.append(UInt8(ascii: "["))
             for (i, item) in items.enumerated() {
-                if i > 0 { out += "," }
-                if pretty { out += "\n" + String(repeating: "  ", count: depth + 1) }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                if pretty { newline(depth + 1) }
                 item.write(to: &out, pretty: pretty, depth: depth + 1)
             }
-            if pretty { out += "\n" + String(repeating: "  ", count: depth) }
-            out += "]"
+            if pretty { newline(depth) }
+            out.append(UInt8(ascii: "]"))
         case .object(let members):
-            if members.isEmpty { out += "{}"; return }
-            out += "{"
+            if members.isEmpty { out += "{}".utf8; return }
+            out.append(UInt8(ascii: "{"))
             for (i, (key, value)) in members.enumerated() {
-                if i > 0 { out += "," }
-                if pretty { out += "\n" + String(repeating: "  ", count: depth + 1) }
+                if i > 0 { out.append(UInt8(ascii: ",")) }
+                if pretty { newline(depth + 1) }
                 JSONValue.quote(key, into: &out)
-                out += pretty ? ": " : ":"
+                out += (pretty ? ": " : ":").utf8
                 value.write(to: &out, pretty: pretty, depth: depth + 1)
             }
-            if pretty { out += "\n" + String(repeating: "  ", count: depth) }
-            out += "}"
+            if pretty { newline(depth) }
+            out.append(UInt8(ascii: "}"))
         }
     }
 
-    /// Appends `s` as a JSON string literal (quoted, escaped). Runs of bytes that need no
-    /// escape are appended whole.
+    /// Appends `s` as a JSON string literal (quoted, escaped).
     public static func quote(_ s: String, into out: inout String) {
-        out += "\""
+        var bytes: [UInt8] = []
+        quote(s, into: &bytes)
+        out += String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Appends `s` as a JSON string literal (quoted, escaped), as UTF-8. Runs of bytes that
+    /// need no escape are appended whole.
+    public static func quote(_ s: String, into out: inout [UInt8]) {
+        out.append(0x22)
         var text = s
         text.withUTF8 { bytes in
             var run = 0
             for i in 0..<bytes.count {
                 let b = bytes[i]
                 guard b < 0x20 || b == 0x22 || b == 0x5C else { continue }
-                if run < i { out += String(decoding: UnsafeBufferPointer(rebasing: bytes[run..<i]), as: UTF8.self) }
+                if run < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<i])) }
                 switch b {
-                case 0x22: out += "\\\""
-                case 0x5C: out += "\\\\"
-                case 0x0A: out += "\\n"
-                case 0x0D: out += "\\r"
-                case 0x09: out += "\\t"
+                case 0x22: out += "\\\"".utf8
+                case 0x5C: out += "\\\\".utf8
+                case 0x0A: out += "\\n".utf8
+                case 0x0D: out += "\\r".utf8
+                case 0x09: out += "\\t".utf8
                 default:
                     let hex = String(b, radix: 16)
-                    out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
+                    out += ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8
                 }
                 run = i + 1
             }
-            if run < bytes.count { out += String(decoding: UnsafeBufferPointer(rebasing: bytes[run...]), as: UTF8.self) }
+            if run < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run...])) }
         }
-        out += "\""
+        out.append(0x22)
     }
 }
 

@@ -31,7 +31,10 @@ public struct Endpoint: Sendable, Equatable, CustomStringConvertible {
         self.port = port
     }
 
-    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+    public var description: String {
+        // utf8.contains, not String.contains: the latter goes through Foundation's search.
+        host.utf8.contains(UInt8(ascii: ":")) ? "[\(host)]:\(port)" : "\(host):\(port)"
+    }
 
     /// `text` as a peer (`ip:port` or `[ip6]:port`) when its host is a numeric address,
     /// else nil: what a trusted gateway may name as its client.
