@@ -175,7 +175,7 @@ let package = Package(
                     swiftSettings: strict),
         .testTarget(name: "LianjieRPCTests",
                     dependencies: ["LianjieXCTestSupport", "LianjieRPC", "LianjieRPCServer", "LianjieClient", "LianjieWire", "LianjieMessages",
-                                   "LianjieTestSupport"],
+                                   "LianjieTestSupport", "CLianjieSys"],
                     swiftSettings: strict),
         /// The kit without a server: audit chain, caller cache, idempotency, clock.
         .testTarget(name: "LianjieServiceKitTests",

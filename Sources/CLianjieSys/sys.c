@@ -7,7 +7,10 @@
 #include <netinet/tcp.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 int lj_epoll_create(void) { return epoll_create1(EPOLL_CLOEXEC); }
 
@@ -58,4 +61,15 @@ int lj_socket_prepare(int fd) {
 
 int lj_malloc_fix_mmap_threshold(size_t bytes) {
     return mallopt(M_MMAP_THRESHOLD, (int)bytes);
+}
+
+int lj_thread_nice(void) {
+    return getpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid));
+}
+
+int lj_thread_renice(int increment) {
+    errno = 0;
+    int now = lj_thread_nice();
+    if (now == -1 && errno != 0) return -1;
+    return setpriority(PRIO_PROCESS, (id_t)syscall(SYS_gettid), now + increment);
 }

@@ -124,6 +124,7 @@ struct DaemonOptions {
         case "idle_timeout_s": server.idleTimeoutSeconds = try number(0...86_400)
         case "event_loops": server.eventLoops = Int(try number(1...64))
         case "worker_threads": server.workerThreads = Int(try number(1...256))
+        case "worker_nice": server.workerNice = Int(try number(0...19))
         case "reader_connections": readers = Int(try number(1...64))
         case "session_hours": services.sessionSeconds = Int64(try number(0.01...720) * 3600)
         case "session_idle_minutes": services.sessionIdleSeconds = Int64(try number(0...10_080) * 60)

@@ -1,3 +1,4 @@
+import CLianjieSys
 import Foundation
 import LianjieClient
 import LianjieMessages
@@ -479,6 +480,20 @@ final class InProcessServerTests: XCTestCase {
         let small = try await client.call(Self.big, s)
         XCTAssertEqual(small.fBytes.count, 10, "the connection goes on")
         XCTAssertEqual(RPCClient.defaultMaxReplyBytes, 64 << 20)
+    }
+
+    func testWorkersRunNicerThanTheThreadThatMadeThem() {
+        let pool = WorkPool(name: "nice-test", threads: 1, maxQueued: 4, nice: 7)
+        defer { pool.stop() }
+        let seen = Mutex<Int32?>(nil)
+        let done = DispatchSemaphore(value: 0)
+        let mine = lj_thread_nice()
+        XCTAssertTrue(pool.submit {
+            seen.withLock { $0 = lj_thread_nice() }
+            done.signal()
+        })
+        done.wait()
+        XCTAssertEqual(seen.withLock { $0 }, min(mine + 7, 19))
     }
 
     func testCancelledTimersAreDroppedAtOnce() {

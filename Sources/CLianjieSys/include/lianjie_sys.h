@@ -23,5 +23,10 @@ int lj_socket_prepare(int fd);
 /* Fixes glibc's mmap threshold (mallopt M_MMAP_THRESHOLD): blocks of at least `bytes`
  * get their own mapping, returned to the system when freed. Returns 1 on success. */
 int lj_malloc_fix_mmap_threshold(size_t bytes);
+/* Adds `increment` to the calling thread's niceness (Linux keeps it per thread); only a
+ * raise needs no privilege. Returns 0 on success, else -1 with errno set. */
+int lj_thread_renice(int increment);
+/* The calling thread's niceness. */
+int lj_thread_nice(void);
 
 #endif

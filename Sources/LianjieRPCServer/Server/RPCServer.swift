@@ -26,6 +26,10 @@ public struct RPCServerConfiguration: Sendable {
     public var eventLoops = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 4))
     /// Worker threads for blocking handlers.
     public var workerThreads = max(2, ProcessInfo.processInfo.activeProcessorCount * 2)
+    /// How much nicer than the process the workers run (0-19): below the event loops and
+    /// the store's committer, the one thread every write waits for, so a crowd of workers
+    /// preparing the next writes never holds up the commit of the present ones.
+    public var workerNice = 10
     /// Calls queued for the workers before new ones are refused with UNAVAILABLE.
     public var maxQueuedCalls = 4096
     /// Threads of the small pool for costly methods open without a token (login).
@@ -89,9 +93,10 @@ public final class RPCServer: Sendable {
         self.configuration = configuration
         self.router = router
         self.logger = logger
-        self.pool = WorkPool(name: "lianjie-worker", threads: configuration.workerThreads, maxQueued: configuration.maxQueuedCalls)
+        self.pool = WorkPool(name: "lianjie-worker", threads: configuration.workerThreads, maxQueued: configuration.maxQueuedCalls,
+                             nice: configuration.workerNice)
         self.isolatedPool = WorkPool(name: "lianjie-isolated", threads: configuration.isolatedThreads,
-                                     maxQueued: configuration.maxQueuedIsolatedCalls)
+                                     maxQueued: configuration.maxQueuedIsolatedCalls, nice: configuration.workerNice)
         var loops: [EventLoop] = []
         for i in 0..<max(1, configuration.eventLoops) { loops.append(try EventLoop(name: "lianjie-loop-\(i)")) }
         self.loops = loops

@@ -1,3 +1,4 @@
+import CLianjieSys
 import Foundation
 import Synchronization
 
@@ -16,9 +17,13 @@ final class WorkPool: Sendable {
     private let state = Mutex(State())
     private let condition = NSCondition()
     private let maxQueued: Int
+    private let nice: Int32
 
-    init(name: String, threads: Int, maxQueued: Int) {
+    /// - Parameter nice: how much nicer than their creator the threads run (Linux keeps
+    ///   niceness per thread; raising it needs no privilege).
+    init(name: String, threads: Int, maxQueued: Int, nice: Int = 0) {
         self.maxQueued = maxQueued
+        self.nice = Int32(clamping: min(max(nice, 0), 19))
         for i in 0..<max(1, threads) {
             let t = Thread { [self] in self.run() }
             t.name = "\(name)-\(i)"
@@ -51,6 +56,7 @@ final class WorkPool: Sendable {
     }
 
     private func run() {
+        if nice > 0 { _ = lj_thread_renice(nice) }
         while true {
             condition.lock()
             var work: (@Sendable () -> Void)?

@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Synchronization
 
 /// Group commit by leader election (as in LevelDB's writer queue): each caller queues its
@@ -64,7 +65,9 @@ final class GroupCommit: Sendable {
 
     private let state = Mutex(State())
     /// Leads batches that start with bodies nobody waits for.
-    private let committer = DispatchQueue(label: "lianjie.group-commit")
+    private let committer = Committer()
+
+    deinit { committer.stop() }
 
     /// Queues `body`, and returns its result once the transaction it ran in committed.
     /// - Parameter commitBatch: commits a batch; called by whichever caller leads it.
@@ -86,7 +89,7 @@ final class GroupCommit: Sendable {
     func performLater(_ body: @escaping @Sendable (SQLiteAccess) throws -> Void, completion: @escaping @Sendable ((any Error)?) -> Void,
                       commitBatch: @escaping @Sendable ([Job]) throws -> Void) {
         let job = Job(body, completion: completion)
-        if enqueue(job) { committer.async { self.lead(commitBatch, current: nil) } }
+        if enqueue(job) { committer.run { self.lead(commitBatch, current: nil) } }
     }
 
     /// Adds a job; true when its caller is to lead now.
@@ -126,9 +129,54 @@ final class GroupCommit: Sendable {
             if let handOff = next.0 { handOff.wake!.signal() }
             guard next.1 else { return }
             if current != nil {
-                committer.async { self.lead(commitBatch, current: nil) }
+                committer.run { self.lead(commitBatch, current: nil) }
                 return
             }
+        }
+    }
+}
+
+/// The committer: a thread of the store's own, started with the store, that runs what it
+/// is given in order. Not a dispatch queue, so its scheduling is its own: the server runs
+/// its workers at a lower priority (`worker_nice`) and the one thread that commits every
+/// worker's writes keeps the priority the process started with (a thread takes its
+/// creator's niceness, and a dispatch queue's threads may be made by a worker).
+final class Committer: Sendable {
+    private struct State {
+        var work: [@Sendable () -> Void] = []
+        var stopped = false
+    }
+
+    private let state = Mutex(State())
+    private let wake = DispatchSemaphore(value: 0)
+
+    init() {
+        let t = Thread { [self] in self.loop() }
+        t.name = "lianjie-committer"
+        t.start()
+    }
+
+    /// Runs `work` on the committer thread, after whatever it was given before.
+    func run(_ work: @escaping @Sendable () -> Void) {
+        state.withLock { $0.work.append(work) }
+        wake.signal()
+    }
+
+    /// Lets the thread finish what it was given, then exit.
+    func stop() {
+        state.withLock { $0.stopped = true }
+        wake.signal()
+    }
+
+    private func loop() {
+        while true {
+            wake.wait()
+            let (work, stopped) = state.withLock { s in
+                defer { s.work.removeAll(keepingCapacity: true) }
+                return (s.work, s.stopped)
+            }
+            for w in work { w() }
+            if stopped { return }
         }
     }
 }
