@@ -115,8 +115,21 @@ class Browser:
         self.send("Page.navigate", {"url": url})
         self.wait_for("!window.__ljOldPage && document.readyState === 'complete'")
 
-    def center(self, selector):
-        # Scroll it into view, then wait for the layout to settle (images arriving move it).
+    def center(self, selector, seconds=10):
+        # Scroll it into view, wait for the layout to settle (images arriving move it), and
+        # until it is on the screen and nothing covers it: on a loaded machine a picture or
+        # a font can still arrive after the layout looked settled, so a failed check is
+        # tried again until the deadline rather than failing at once.
+        deadline = time.time() + seconds
+        while True:
+            try:
+                return self.center_once(selector)
+            except Failure:
+                if time.time() > deadline:
+                    raise
+                time.sleep(0.05)
+
+    def center_once(self, selector):
         measure = ("(function(){var e=document.querySelector(%s); if(!e) return null; e.scrollIntoView({block:'center'});"
                    "var r=e.getBoundingClientRect(); return [r.left+r.width/2, r.top+r.height/2, r.width, r.height];})()"
                    % json.dumps(selector))
