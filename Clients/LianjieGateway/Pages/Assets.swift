@@ -60,7 +60,7 @@ enum Assets {
         .foot p{flex-basis:100%;margin:4px 0 0}
         .preview{max-width:100%;max-height:220px;border-radius:8px;margin:4px 0 10px;display:none}
         .evidence{display:flex;flex-wrap:wrap;gap:8px;align-items:center;margin:6px 0}
-        .thumb{display:block;max-width:160px;max-height:120px;border-radius:6px;border:1px solid #dde3ea}
+        .thumb{display:block;width:160px;height:120px;object-fit:contain;background:#eef1f5;border-radius:6px;border:1px solid #dde3ea}
         .preview.shown{display:block}
         .more{display:block;text-align:center;margin:8px 0}
         @media (min-width:700px){main{padding:20px}.card{padding:16px}}
