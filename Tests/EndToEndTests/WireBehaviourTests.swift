@@ -177,6 +177,29 @@ final class WireBehaviourTests: XCTestCase {
         XCTAssertEqual(try raw.readReply().0.status, 0)
     }
 
+    func testWorkersRunAtWorkerNiceAndTheRestOfTheServerDoesNot() async throws {
+        let server = try ServerProcess(config: ["worker_threads = 3", "login_threads = 1", "worker_nice = 5"])
+        let pid = server.pid
+        /// Each thread's niceness: field 19 of /proc/PID/task/TID/stat, counted after the
+        /// command name's closing parenthesis.
+        @Sendable func niceness() -> [(tid: String, nice: Int)] {
+            let tasks = (try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task")) ?? []
+            return tasks.compactMap { tid in
+                guard let stat = try? String(contentsOfFile: "/proc/\(pid)/task/\(tid)/stat", encoding: .utf8),
+                      let close = stat.lastIndex(of: ")") else { return nil }
+                let fields = stat[stat.index(after: close)...].split(separator: " ")
+                return fields.count > 16 ? Int(fields[16]).map { (tid, $0) } : nil
+            }
+        }
+        // Relative to the main thread's (the server inherits its launcher's, and libdispatch
+        // sets its own threads' from their QoS): the three workers and the login thread
+        // renice themselves by 5 as they start, and nothing else is at that niceness.
+        let base = try XCTUnwrap(niceness().first { $0.tid == "\(pid)" }?.nice)
+        try await waitUntil { niceness().filter { $0.nice == base + 5 }.count == 4 }
+        let all = niceness()
+        XCTAssertEqual(all.filter { $0.nice == base + 5 }.count, 4, "\(all)")
+    }
+
     func testASlowedDownLoginDoesNotHoldAWorker() async throws {
         let server = try ServerProcess(config: ["worker_threads = 1", "login_threads = 1"])
         let (_, token) = try await login(server)

@@ -18,6 +18,7 @@ final class ConfigurationTests: XCTestCase {
             tls_cert_file = cert.pem
             tls_key_file = key.pem   # beside this file
             logins_per_minute = 20
+            upstream_direct_connections = 3
             """.write(toFile: dir + "/gw.conf", atomically: true, encoding: .utf8)
         let (c, action) = try GatewayConfiguration.parse(["--config", dir + "/gw.conf", "--listen=127.0.0.1:9000"])
         XCTAssertNil(action)
@@ -26,6 +27,8 @@ final class ConfigurationTests: XCTestCase {
         XCTAssertEqual(c.http.tlsCertificatePEM, "CERT")
         XCTAssertEqual(c.http.tlsKeyPEM, "KEY")
         XCTAssertEqual(c.loginsPerMinute, 20)
+        XCTAssertEqual(c.upstreamDirectConnections, 3)
+        XCTAssertEqual(c.upstreamConnections, 4, "the default")
         XCTAssertNoThrow(try c.validate())
     }
 
@@ -39,6 +42,7 @@ final class ConfigurationTests: XCTestCase {
         }
         XCTAssertTrue(error("colour = blue").contains("gw.conf:1: unknown setting colour"))
         XCTAssertTrue(error("\nupstream_connections = 0").contains("gw.conf:2: upstream_connections must be a number in 1.0...64.0"))
+        XCTAssertTrue(error("upstream_direct_connections = 5000").contains("upstream_direct_connections must be a number in 0.0...1024.0"))
         XCTAssertTrue(error("server = nowhere").contains("server must be HOST:PORT"))
         XCTAssertTrue(error("tls_cert_file = missing.pem").contains("cannot read tls_cert_file"))
         XCTAssertTrue(error("just words").contains("expected key = value"))
