@@ -127,3 +127,139 @@ extension Thread {
         }
     }
 }
+
+/// A loopback LJRP server that follows a script per connection, for what a real server
+/// does only in a race: a GOAWAY in the same packet as a reply, or during a call.
+final class ScriptedServer: @unchecked Sendable {
+    // @unchecked: `listener` and `port` are set once; each connection is its script's alone.
+    let port: Int
+    private let listener: Int32
+
+    /// What a script sees: the next CALL's id and body, and a way to answer.
+    struct Peer {
+        let fd: Int32
+        var decoder = FrameDecoder()
+
+        mutating func nextCall() -> (id: UInt64, body: [UInt8])? {
+            var buffer = [UInt8](repeating: 0, count: 4096)
+            while true {
+                while let event = decoder.next() {
+                    if case .frame(let f) = event, f.kind == .call, let meta = try? CallMeta(serializedBytes: f.meta) { return (meta.callId, f.body) }
+                }
+                let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                guard n > 0 else { return nil }
+                decoder.feed(Array(buffer[0..<n]))
+            }
+        }
+
+        func send(_ frames: [(FrameKind, [UInt8], [UInt8])]) {
+            var out: [UInt8] = []
+            for (kind, meta, body) in frames { FrameEncoder.append(kind: kind, meta: meta, body: body, to: &out) }
+            _ = out.withUnsafeBytes { Glibc.send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+        }
+
+        static func reply(_ id: UInt64, _ body: [UInt8]) -> (FrameKind, [UInt8], [UInt8]) {
+            var m = ReplyMeta()
+            m.callId = id
+            return (.reply, m.serializedBytes(), body)
+        }
+
+        static func goAway(last: UInt64) -> (FrameKind, [UInt8], [UInt8]) {
+            var m = GoAwayMeta()
+            m.lastCallId = last
+            m.message = "shutting down"
+            return (.goAway, m.serializedBytes(), [])
+        }
+    }
+
+    /// Serves connection n (from 0) with `scripts[n]`, or the last script past the end; a
+    /// script returning closes its connection.
+    init(_ scripts: [@Sendable (inout Peer) -> Void]) throws {
+        let listening = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        listener = listening
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listening, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard bound == 0, listen(listening, 8) == 0 else { close(listening); throw RPCError(.internal, "cannot listen") }
+        port = Socket.localPort(listening)
+        Thread.detachNewThread {
+            var n = 0
+            while true {
+                let fd = accept(listening, nil, nil)
+                guard fd >= 0 else { return }
+                let script = scripts[min(n, scripts.count - 1)]
+                n += 1
+                Thread.detachNewThread {
+                    var peer = Peer(fd: fd)
+                    script(&peer)
+                    close(fd)
+                }
+            }
+        }
+    }
+
+    deinit { shutdown(listener, Int32(SHUT_RDWR)); close(listener) }
+
+    /// Answers every call with its own body until the client goes.
+    static let echo: @Sendable (inout Peer) -> Void = { peer in
+        while let (id, body) = peer.nextCall() { peer.send([Peer.reply(id, body)]) }
+    }
+}
+
+extension InProcessServerTests {
+    func scriptedPool(_ server: ScriptedServer) -> BlockingCallPool {
+        let p = BlockingCallPool(endpoint: Endpoint(host: "127.0.0.1", port: server.port), direct: 1, shared: 1, longestCall: .seconds(10))
+        addTeardownBlock { p.close() }
+        return p
+    }
+
+    func testAGoAwayThatCameWithTheLastReplyRetiresTheConnectionBeforeTheNextCall() throws {
+        // The server answers the first call and says GOAWAY in the same packet; it keeps the
+        // connection open (draining) and would drop, unanswered, any call sent on it after.
+        let server = try ScriptedServer([{ peer in
+            guard let (id, body) = peer.nextCall() else { return }
+            peer.send([ScriptedServer.Peer.reply(id, body), ScriptedServer.Peer.goAway(last: id)])
+            _ = peer.nextCall()
+        }, ScriptedServer.echo])
+        let p = scriptedPool(server)
+        XCTAssertEqual(try Self.pooledCall(p, "first"), "first")
+        let unprocessed = Counter()
+        XCTAssertEqual(try Self.pooledCall(p, "second", unprocessed: unprocessed), "second")
+        XCTAssertEqual(unprocessed.n.load(ordering: .relaxed), 0, "the buffered GOAWAY was seen before anything was sent")
+    }
+
+    func testACallTheServerSaysItNeverStartedIsSentAgainAndOneItCoversIsAnsweredOnce() throws {
+        let calls = Counter()
+        let server = try ScriptedServer([{ peer in
+            // Answers the first call; the second comes after the server decided to stop.
+            guard let (id, body) = peer.nextCall() else { return }
+            calls.n.add(1, ordering: .relaxed)
+            peer.send([ScriptedServer.Peer.reply(id, body)])
+            guard let (late, _) = peer.nextCall() else { return }
+            peer.send([ScriptedServer.Peer.goAway(last: late - 1)])
+        }, { peer in
+            // Stops with a call in hand: GOAWAY covering it, then its answer, then the close.
+            guard let (id, body) = peer.nextCall() else { return }
+            calls.n.add(1, ordering: .relaxed)
+            peer.send([ScriptedServer.Peer.goAway(last: id)])
+            peer.send([ScriptedServer.Peer.reply(id, body)])
+        }, { peer in
+            while let (id, body) = peer.nextCall() {
+                calls.n.add(1, ordering: .relaxed)
+                peer.send([ScriptedServer.Peer.reply(id, body)])
+            }
+        }])
+        let p = scriptedPool(server)
+        let unprocessed = Counter()
+        XCTAssertEqual(try Self.pooledCall(p, "one", unprocessed: unprocessed), "one")
+        XCTAssertEqual(try Self.pooledCall(p, "two", unprocessed: unprocessed), "two", "sent again on a new connection")
+        XCTAssertEqual(unprocessed.n.load(ordering: .relaxed), 1)
+        XCTAssertEqual(calls.n.load(ordering: .relaxed), 2, "the refused attempt was never handled; its resend was, once")
+        XCTAssertEqual(try Self.pooledCall(p, "three", unprocessed: unprocessed), "three")
+        XCTAssertEqual(unprocessed.n.load(ordering: .relaxed), 1, "the GOAWAY after 'two' covered it: answered, not sent again")
+        XCTAssertEqual(calls.n.load(ordering: .relaxed), 3)
+    }
+}

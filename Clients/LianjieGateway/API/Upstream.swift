@@ -51,7 +51,9 @@ public final class Upstream: Sendable {
         }
     }
 
-    /// Closes every connection for good (before the gateway exits).
+    /// Closes the idle connections and the shared ones; a connection lent to a call closes
+    /// when it comes back, and later calls go to the shared connections, which reconnect.
+    /// For the gateway's stop.
     public func close() {
         pool.close()
     }

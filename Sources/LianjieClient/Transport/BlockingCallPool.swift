@@ -19,12 +19,14 @@ public final class BlockingCallPool: Sendable {
     private let maxDirect: Int
     /// The socket timeout of a direct connection: the longest call and a second's grace.
     private let readTimeout: Duration
-    private let idle = Mutex<[Lent]>([])
+    private let longestCall: Duration
+    /// Idle connections, and whether the pool is closed (under one lock, so a connection
+    /// given back as the pool closes is closed too, not left idle).
+    private let idle = Mutex<(connections: [Lent], closed: Bool)>(([], false))
     /// Direct connections that exist, idle or lent.
     private let direct = Atomic<Int>(0)
     private let shared: [RPCClient]
     private let nextShared = Atomic<Int>(0)
-    private let closed = Atomic<Bool>(false)
 
     /// A direct connection on its way between the pool and a thread.
     private struct Lent: @unchecked Sendable {
@@ -37,6 +39,7 @@ public final class BlockingCallPool: Sendable {
         self.endpoint = endpoint
         self.limits = limits
         maxDirect = max(0, direct)
+        self.longestCall = longestCall
         readTimeout = longestCall + .seconds(1)
         self.shared = (0..<max(1, shared)).map { _ in RPCClient(endpoint: endpoint, limits: limits) }
     }
@@ -44,8 +47,8 @@ public final class BlockingCallPool: Sendable {
     /// Direct connections open now (idle or lent).
     public var directConnections: Int { direct.load(ordering: .relaxed) }
 
-    /// Calls `path`; blocks until the answer. `options.timeout` should not exceed the
-    /// pool's `longestCall`.
+    /// Calls `path`; blocks until the answer. A timeout over the pool's `longestCall`, or
+    /// none, is cut to it on a direct connection.
     public func call(path: String, body: [UInt8], options: CallOptions, retryUnprocessedFor: Duration,
                      onUnprocessed: ((RPCError) -> Void)? = nil) throws(RPCError) -> [UInt8] {
         try RPCClient.retryingUnprocessed(for: retryUnprocessedFor, onUnprocessed: onUnprocessed) {
@@ -57,7 +60,10 @@ public final class BlockingCallPool: Sendable {
                 let i = nextShared.add(1, ordering: .relaxed).oldValue
                 return shared[abs(i % shared.count)].blockingAttempt(path: path, body: body, options: options)
             }
-            let (metadata, timeoutMs) = RPCClient.callHead(options, token: nil)
+            // The socket gives up at the longest call (and a second's grace): no call asks for more.
+            var capped = options
+            if capped.timeout.map({ $0 > longestCall }) ?? true { capped.timeout = longestCall }
+            let (metadata, timeoutMs) = RPCClient.callHead(capped, token: nil)
             let outcome = lent.call(path: path, body: body, metadata: metadata, timeoutMs: timeoutMs)
             giveBack(lent)
             return outcome
@@ -67,8 +73,10 @@ public final class BlockingCallPool: Sendable {
     /// An idle direct connection ready for a call, a new one while there is room, or nil
     /// when every one allowed is lent. Throws UNAVAILABLE when a new one cannot connect.
     private func borrow() throws(RPCError) -> DirectConnection? {
-        guard !closed.load(ordering: .relaxed) else { return nil }
-        while let c = idle.withLock({ $0.popLast() })?.connection {
+        while true {
+            let (next, closed) = idle.withLock { i in (i.connections.popLast()?.connection, i.closed) }
+            if closed { return nil }
+            guard let c = next else { break }
             if c.readyAfterIdle() { return c }
             direct.subtract(1, ordering: .relaxed)
         }
@@ -82,23 +90,25 @@ public final class BlockingCallPool: Sendable {
         }
     }
 
-    /// Takes a connection back after its call; one that cannot carry another is closed.
+    /// Takes a connection back after its call; one that cannot carry another, or comes
+    /// back to a closed pool, is closed.
     private func giveBack(_ c: DirectConnection) {
-        guard c.reusable, !closed.load(ordering: .relaxed) else {
-            direct.subtract(1, ordering: .relaxed)
-            return
+        let kept = c.reusable && idle.withLock { i -> Bool in
+            guard !i.closed else { return false }
+            i.connections.append(Lent(connection: c))
+            return true
         }
-        idle.withLock { $0.append(Lent(connection: c)) }
+        if !kept { direct.subtract(1, ordering: .relaxed) }
     }
 
     /// Closes every idle connection and the shared ones (their calls in flight fail
     /// UNAVAILABLE); a lent connection closes when its call returns. Later calls go to the
     /// shared connections, which reconnect.
     public func close() {
-        closed.store(true, ordering: .relaxed)
         let dropped = idle.withLock { i -> Int in
-            defer { i.removeAll() }
-            return i.count
+            i.closed = true
+            defer { i.connections.removeAll() }
+            return i.connections.count
         }
         direct.subtract(dropped, ordering: .relaxed)
         for c in shared { c.close() }

@@ -282,7 +282,11 @@ final class ClientConnection: Sendable {
         case .pong, .call, .cancel:
             return true
         case .goAway:
-            let meta = (try? GoAwayMeta(serializedBytes: frame.meta)) ?? GoAwayMeta()
+            // Unreadable, it cannot say which calls were not started: none is sent again.
+            guard let meta = try? GoAwayMeta(serializedBytes: frame.meta) else {
+                shutdown(RPCError(.internal, "the server sent a malformed GOAWAY"))
+                return false
+            }
             let refused = state.withLock { s -> [Waiter] in
                 s.goAwayLastCallID = meta.lastCallId
                 let late = s.pending.keys.filter { $0 > meta.lastCallId }

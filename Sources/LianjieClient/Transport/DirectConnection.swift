@@ -6,7 +6,7 @@ import LianjieRPC
 /// An LJRP connection that one thread at a time uses for one call at a time: the calling
 /// thread writes the call and reads the reply itself, so nothing stands between the reply
 /// arriving and the caller having it (no reader thread to wake, no hand-off). For callers
-/// that block anyway, such as the gateway's HTTP threads (`DirectCallPool` lends them out).
+/// that block anyway, such as the gateway's HTTP threads (`BlockingCallPool` lends them out).
 ///
 /// The socket reads with a timeout (the longest call plus a second's grace): a server
 /// that never answers fails the call DEADLINE_EXCEEDED and the connection is not used again.
@@ -39,18 +39,26 @@ final class DirectConnection {
     /// an idle connection — or the server's close makes it unusable). One non-blocking
     /// peek when nothing did.
     func readyAfterIdle() -> Bool {
+        // Frames that came in the same read as the last reply first, then whatever came since.
+        handleIdleEvents()
         while reusable {
             let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, Int32(MSG_DONTWAIT)) }
             if n < 0, errno == EINTR { continue }
             if n < 0, errno == EAGAIN || errno == EWOULDBLOCK { return true }
             guard n > 0 else { reusable = false; break }
             buffer.withUnsafeBytes { decoder.feed(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
-            while reusable, let event = decoder.next() {
-                if case .frame(let frame) = event, frame.kind == .ping || frame.kind == .pong { answer(frame); continue }
-                reusable = false  // a GOAWAY, or anything else no idle connection should see
-            }
+            handleIdleEvents()
         }
         return false
+    }
+
+    /// Answers PINGs among the frames decoded so far; anything else (a GOAWAY, or what no
+    /// idle connection should see) retires the connection.
+    private func handleIdleEvents() {
+        while reusable, let event = decoder.next() {
+            if case .frame(let frame) = event, frame.kind == .ping || frame.kind == .pong { answer(frame); continue }
+            reusable = false
+        }
     }
 
     /// Sends one call and reads until its reply (answering pings on the way).
@@ -93,7 +101,10 @@ final class DirectConnection {
                         answer(frame)
                     case .goAway:
                         reusable = false
-                        let meta = (try? GoAwayMeta(serializedBytes: frame.meta)) ?? GoAwayMeta()
+                        // Unreadable, it cannot say the call was not started: processed or not is unknown.
+                        guard let meta = try? GoAwayMeta(serializedBytes: frame.meta) else {
+                            return ClientConnection.Outcome(result: .failure(RPCError(.internal, "the server sent a malformed GOAWAY")))
+                        }
                         if meta.lastCallId < id {
                             let why = meta.message.isEmpty ? "the server is going away" : meta.message
                             return ClientConnection.Outcome(result: .failure(RPCError(.unavailable, "\(why); the call was not processed")), notProcessed: true)
