@@ -26,7 +26,8 @@ int lj_malloc_fix_mmap_threshold(size_t bytes);
 /* Adds `increment` to the calling thread's niceness (Linux keeps it per thread); only a
  * raise needs no privilege. Returns 0 on success, else -1 with errno set. */
 int lj_thread_renice(int increment);
-/* The calling thread's niceness. */
+/* The calling thread's niceness (-1 is also what an error returns: clear errno first and
+ * check it to tell them apart). */
 int lj_thread_nice(void);
 
 #endif

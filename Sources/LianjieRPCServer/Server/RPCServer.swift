@@ -26,9 +26,12 @@ public struct RPCServerConfiguration: Sendable {
     public var eventLoops = max(1, min(ProcessInfo.processInfo.activeProcessorCount, 4))
     /// Worker threads for blocking handlers.
     public var workerThreads = max(2, ProcessInfo.processInfo.activeProcessorCount * 2)
-    /// How much nicer than the process the workers run (0-19): below the event loops and
-    /// the store's committer, the one thread every write waits for, so a crowd of workers
-    /// preparing the next writes never holds up the commit of the present ones.
+    /// How much nicer than the process the workers run (0-19; threads a worker makes take
+    /// its niceness): below the event loops and the store's own threads — the committer,
+    /// which commits the writes workers hand on without waiting (entry submissions), and
+    /// the checkpointer — so a crowd of workers preparing the next writes never holds up
+    /// the commit of the present ones. A write a worker waits for is committed by a
+    /// worker, at its niceness.
     public var workerNice = 10
     /// Calls queued for the workers before new ones are refused with UNAVAILABLE.
     public var maxQueuedCalls = 4096

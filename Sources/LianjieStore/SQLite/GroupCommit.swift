@@ -1,5 +1,4 @@
 import Dispatch
-import Foundation
 import Synchronization
 
 /// Group commit by leader election (as in LevelDB's writer queue): each caller queues its
@@ -11,7 +10,7 @@ import Synchronization
 /// A body comes either with a caller blocked until it is committed (`perform`) or with a
 /// completion and no caller waiting (`performLater`: a worker thread hands its write on
 /// and is free at once). Batches whose first body nobody waits for are led by the
-/// committer, one serial dispatch queue, so no caller's thread is kept leading for others
+/// committer, a thread of the store's own (`StoreThread`), so no caller's thread is kept leading for others
 /// (a blocked caller whose own body is done returns). After a batch, the leader hands the
 /// lead to the next blocked caller in the queue, or to the committer. Each blocked caller
 /// sleeps on its own semaphore and is woken once, to return or to lead: no broadcast wakes
@@ -65,9 +64,7 @@ final class GroupCommit: Sendable {
 
     private let state = Mutex(State())
     /// Leads batches that start with bodies nobody waits for.
-    private let committer = Committer()
-
-    deinit { committer.stop() }
+    private let committer = StoreThread(name: "lianjie-committer")
 
     /// Queues `body`, and returns its result once the transaction it ran in committed.
     /// - Parameter commitBatch: commits a batch; called by whichever caller leads it.
@@ -132,51 +129,6 @@ final class GroupCommit: Sendable {
                 committer.run { self.lead(commitBatch, current: nil) }
                 return
             }
-        }
-    }
-}
-
-/// The committer: a thread of the store's own, started with the store, that runs what it
-/// is given in order. Not a dispatch queue, so its scheduling is its own: the server runs
-/// its workers at a lower priority (`worker_nice`) and the one thread that commits every
-/// worker's writes keeps the priority the process started with (a thread takes its
-/// creator's niceness, and a dispatch queue's threads may be made by a worker).
-final class Committer: Sendable {
-    private struct State {
-        var work: [@Sendable () -> Void] = []
-        var stopped = false
-    }
-
-    private let state = Mutex(State())
-    private let wake = DispatchSemaphore(value: 0)
-
-    init() {
-        let t = Thread { [self] in self.loop() }
-        t.name = "lianjie-committer"
-        t.start()
-    }
-
-    /// Runs `work` on the committer thread, after whatever it was given before.
-    func run(_ work: @escaping @Sendable () -> Void) {
-        state.withLock { $0.work.append(work) }
-        wake.signal()
-    }
-
-    /// Lets the thread finish what it was given, then exit.
-    func stop() {
-        state.withLock { $0.stopped = true }
-        wake.signal()
-    }
-
-    private func loop() {
-        while true {
-            wake.wait()
-            let (work, stopped) = state.withLock { s in
-                defer { s.work.removeAll(keepingCapacity: true) }
-                return (s.work, s.stopped)
-            }
-            for w in work { w() }
-            if stopped { return }
         }
     }
 }

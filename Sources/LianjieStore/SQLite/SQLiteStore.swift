@@ -22,7 +22,7 @@ public final class SQLiteStore: Store {
     /// into the database in the background.
     private let walFrames = WALFrames()
     private let checkpointer: Slot
-    private let checkpoints = DispatchQueue(label: "lianjie.checkpoint")
+    private let checkpoints = StoreThread(name: "lianjie-checkpoint")
     private let checkpointPending = Atomic<Bool>(false)
     private let checkpointPages: Int
     private let readers: [Slot]
@@ -318,19 +318,19 @@ public final class SQLiteStore: Store {
         let frames = walFrames.count.load(ordering: .relaxed)
         guard frames >= checkpointPages else { return }
         if checkpointPending.compareExchange(expected: false, desired: true, ordering: .acquiringAndReleasing).exchanged {
-            checkpoints.async { [self] in
+            checkpoints.run { [self] in
                 _ = checkpointer.connection.withLock { $0.checkpoint() }
                 checkpointPending.store(false, ordering: .releasing)
             }
         } else if frames / 4 >= checkpointPages {
-            checkpoints.sync {}
+            checkpoints.waitUntilIdle()
             _ = checkpointer.connection.withLock { $0.checkpoint() }
         }
     }
 
     /// Returns once the background checkpoint under way, if any, is done (for tests).
     public func settleCheckpoints() {
-        checkpoints.sync {}
+        checkpoints.waitUntilIdle()
     }
 }
 
