@@ -114,7 +114,7 @@ final class ClientConnection: Sendable {
             return 0
         }
         if !sent {
-            fail(assigned, RPCError(.unavailable, "the connection to the server was lost"), notProcessed: true)
+            fail(assigned, Self.lost, notProcessed: true)
             return assigned
         }
         let cancelledEarly = handle.value.withLock { h -> Bool in
@@ -208,11 +208,10 @@ final class ClientConnection: Sendable {
         }
         if let unsent {
             Glibc.close(fd)
-            let lost = RPCError(.unavailable, "the connection to the server was lost")
             // Only a call that never went out whole may be sent again; one written in full
             // may have been started, and is failed as such.
-            for id in unsent where id != 0 { fail(id, lost, notProcessed: true) }
-            shutdown(lost)
+            for id in unsent where id != 0 { fail(id, Self.lost, notProcessed: true) }
+            shutdown(Self.lost)
             return
         }
         readLoop(fd)
@@ -227,7 +226,7 @@ final class ClientConnection: Sendable {
             let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
             if n < 0, errno == EINTR { continue }
             guard n > 0 else {
-                shutdown(RPCError(.unavailable, "the connection to the server was lost"))
+                shutdown(Self.lost)
                 return
             }
             buffer.withUnsafeBytes { decoder.feed(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
@@ -242,7 +241,7 @@ final class ClientConnection: Sendable {
                     }
                     fail(reply.callId, Self.oversized(length, limit: maxReplyBytes))
                 case .protocolError(let e):
-                    shutdown(RPCError(.internal, "the server broke the protocol: \(e.message)"))
+                    shutdown(Self.brokeProtocol(e))
                     return
                 case .callHead:
                     shutdown(RPCError(.internal, "the server sent a CALL"))
@@ -256,6 +255,19 @@ final class ClientConnection: Sendable {
     static func outcome(of meta: ReplyMeta, body: [UInt8]) -> Outcome {
         meta.status == 0 ? Outcome(result: .success(body))
             : Outcome(result: .failure(RPCError(Status(code: meta.status), meta.message, violations: meta.violations)))
+    }
+
+    /// The connection broke, or a call's frame could not be written whole.
+    static let lost = RPCError(.unavailable, "the connection to the server was lost")
+
+    /// What a call the server's GOAWAY did not cover gets: its reason, and that the call was
+    /// not processed (so it may be sent again).
+    static func refused(by meta: GoAwayMeta) -> RPCError {
+        RPCError(.unavailable, "\(meta.message.isEmpty ? "the server is going away" : meta.message); the call was not processed")
+    }
+
+    static func brokeProtocol(_ e: WireError) -> RPCError {
+        RPCError(.internal, "the server broke the protocol: \(e.message)")
     }
 
     /// The error of a reply larger than this client takes (it is skipped, never held).
@@ -292,10 +304,7 @@ final class ClientConnection: Sendable {
                 let late = s.pending.keys.filter { $0 > meta.lastCallId }
                 return late.compactMap { s.pending.removeValue(forKey: $0) }
             }
-            let why = meta.message.isEmpty ? "the server is going away" : meta.message
-            for c in refused {
-                c(Outcome(result: .failure(RPCError(.unavailable, "\(why); the call was not processed")), notProcessed: true))
-            }
+            for c in refused { c(Outcome(result: .failure(Self.refused(by: meta)), notProcessed: true)) }
             return true
         }
     }

@@ -63,7 +63,7 @@ final class DirectConnection {
 
     /// Sends one call and reads until its reply (answering pings on the way).
     func call(path: String, body: [UInt8], metadata: [Metadata], timeoutMs: UInt32) -> ClientConnection.Outcome {
-        guard reusable else { return ClientConnection.Outcome(result: .failure(Self.lost), notProcessed: true) }
+        guard reusable else { return ClientConnection.Outcome(result: .failure(ClientConnection.lost), notProcessed: true) }
         let id = nextCallID
         nextCallID += 1
         var frame: [UInt8] = []
@@ -72,7 +72,7 @@ final class DirectConnection {
         // A frame that did not go out whole cannot have been started.
         guard send(frame) else {
             reusable = false
-            return ClientConnection.Outcome(result: .failure(Self.lost), notProcessed: true)
+            return ClientConnection.Outcome(result: .failure(ClientConnection.lost), notProcessed: true)
         }
         while true {
             let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
@@ -84,7 +84,7 @@ final class DirectConnection {
             }
             guard n > 0 else {
                 reusable = false
-                return ClientConnection.Outcome(result: .failure(Self.lost))
+                return ClientConnection.Outcome(result: .failure(ClientConnection.lost))
             }
             buffer.withUnsafeBytes { decoder.feed(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
             while let event = decoder.next() {
@@ -106,8 +106,7 @@ final class DirectConnection {
                             return ClientConnection.Outcome(result: .failure(RPCError(.internal, "the server sent a malformed GOAWAY")))
                         }
                         if meta.lastCallId < id {
-                            let why = meta.message.isEmpty ? "the server is going away" : meta.message
-                            return ClientConnection.Outcome(result: .failure(RPCError(.unavailable, "\(why); the call was not processed")), notProcessed: true)
+                            return ClientConnection.Outcome(result: .failure(ClientConnection.refused(by: meta)), notProcessed: true)
                         }
                     case .call, .cancel:
                         reusable = false
@@ -119,7 +118,7 @@ final class DirectConnection {
                     return ClientConnection.Outcome(result: .failure(ClientConnection.oversized(length, limit: decoder.limits.maxBodyBytes)))
                 case .protocolError(let e):
                     reusable = false
-                    return ClientConnection.Outcome(result: .failure(RPCError(.internal, "the server broke the protocol: \(e.message)")))
+                    return ClientConnection.Outcome(result: .failure(ClientConnection.brokeProtocol(e)))
                 case .callHead:
                     reusable = false
                     return ClientConnection.Outcome(result: .failure(RPCError(.internal, "the server sent a CALL")))
@@ -127,8 +126,6 @@ final class DirectConnection {
             }
         }
     }
-
-    private static let lost = RPCError(.unavailable, "the connection to the server was lost")
 
     /// Answers a PING (a PONG needs nothing).
     private func answer(_ frame: Frame) {
