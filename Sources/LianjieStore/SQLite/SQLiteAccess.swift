@@ -7,9 +7,23 @@ final class SQLiteAccess: StoreWriter {
     /// `authGeneration` once the transaction has committed.
     var authChanged = false
     /// The audit entry this transaction appended last, so the next append need not read it
-    /// back. When part of the transaction is rolled back it is cleared, or set back to what
-    /// it was when that part began.
+    /// back. When part of the transaction is rolled back it is set back to what it was when
+    /// that part began (`mark`, `rollBack`).
     var lastAppendedAudit: AuditRecord?
+
+    /// What this access remembers of the transaction so far, as a savepoint begins.
+    struct Mark {
+        fileprivate let authChanged: Bool
+        fileprivate let lastAppendedAudit: AuditRecord?
+    }
+
+    var mark: Mark { Mark(authChanged: authChanged, lastAppendedAudit: lastAppendedAudit) }
+
+    /// Forgets what the transaction did after `mark`, as its savepoint is rolled back.
+    func rollBack(to mark: Mark) {
+        authChanged = mark.authChanged
+        lastAppendedAudit = mark.lastAppendedAudit
+    }
 
     init(_ db: SQLiteConnection) { self.db = db }
 

@@ -258,14 +258,13 @@ public final class SQLiteStore: Store {
     /// fails alone.
     private func runAlone(_ job: GroupCommit.Job, _ access: SQLiteAccess, _ c: SQLiteConnection) throws {
         try c.query("SAVEPOINT job")
-        let changedAuthBefore = access.authChanged
+        let before = access.mark
         do {
             try job.run(access)
             try c.query("RELEASE job")
         } catch {
             job.fail(error)
-            access.authChanged = changedAuthBefore
-            access.lastAppendedAudit = nil
+            access.rollBack(to: before)
             try c.query("ROLLBACK TO job")
             try c.query("RELEASE job")
         }
@@ -284,8 +283,7 @@ public final class SQLiteStore: Store {
             return
         }
         try c.query("SAVEPOINT jobs")
-        let changedAuthBefore = access.authChanged
-        let auditBefore = access.lastAppendedAudit
+        let before = access.mark
         var failed: Int?
         for i in jobs.indices {
             do { try jobs[i].run(access) } catch {
@@ -299,8 +297,7 @@ public final class SQLiteStore: Store {
         }
         try c.query("ROLLBACK TO jobs")
         try c.query("RELEASE jobs")
-        access.authChanged = changedAuthBefore
-        access.lastAppendedAudit = auditBefore
+        access.rollBack(to: before)
         try runTogether(jobs[jobs.startIndex..<failed], access, c)
         try runAlone(jobs[failed], access, c)
         try runTogether(jobs[(failed + 1)...], access, c)
