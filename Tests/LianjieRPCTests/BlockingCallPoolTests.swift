@@ -66,16 +66,8 @@ extension InProcessServerTests {
 
     func testAServerThatIsNotThereIsRetriedThenUnavailable() throws {
         // A port bound but not listening: every attempt is refused, so none was processed.
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let (fd, port) = try ScriptedServer.boundLoopbackSocket()
         defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        XCTAssertEqual(bound, 0)
-        let port = Socket.localPort(fd)
         let p = BlockingCallPool(endpoint: Endpoint(host: "127.0.0.1", port: port), direct: 2, shared: 1, longestCall: .seconds(5))
         defer { p.close() }
         let unprocessed = Atomic<Int>(0)
@@ -175,16 +167,10 @@ final class ScriptedServer: @unchecked Sendable {
     /// Serves connection n (from 0) with `scripts[n]`, or the last script past the end; a
     /// script returning closes its connection.
     init(_ scripts: [@Sendable (inout Peer) -> Void]) throws {
-        let listening = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let (listening, port) = try Self.boundLoopbackSocket()
+        guard listen(listening, 8) == 0 else { close(listening); throw RPCError(.internal, "cannot listen") }
         listener = listening
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let bound = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(listening, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard bound == 0, listen(listening, 8) == 0 else { close(listening); throw RPCError(.internal, "cannot listen") }
-        port = Socket.localPort(listening)
+        self.port = port
         Thread.detachNewThread {
             var n = 0
             while true {
@@ -202,6 +188,19 @@ final class ScriptedServer: @unchecked Sendable {
     }
 
     deinit { shutdown(listener, Int32(SHUT_RDWR)); close(listener) }
+
+    /// A TCP socket bound to a port of 127.0.0.1 the kernel chose, not yet listening.
+    static func boundLoopbackSocket() throws -> (fd: Int32, port: Int) {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        guard fd >= 0, bound == 0 else { close(fd); throw RPCError(.internal, "cannot bind a loopback socket") }
+        return (fd, Socket.localPort(fd))
+    }
 
     /// Answers every call with its own body until the client goes.
     static let echo: @Sendable (inout Peer) -> Void = { peer in

@@ -10,11 +10,11 @@ import Synchronization
 /// A body comes either with a caller blocked until it is committed (`perform`) or with a
 /// completion and no caller waiting (`performLater`: a worker thread hands its write on
 /// and is free at once). Batches whose first body nobody waits for are led by the
-/// committer, a thread of the store's own (`StoreThread`), so no caller's thread is kept leading for others
-/// (a blocked caller whose own body is done returns). After a batch, the leader hands the
-/// lead to the next blocked caller in the queue, or to the committer. Each blocked caller
-/// sleeps on its own semaphore and is woken once, to return or to lead: no broadcast wakes
-/// every waiting thread for each batch.
+/// committer, a thread of the store's own (`StoreThread`), so no caller's thread is kept
+/// leading for others (a blocked caller whose own body is done returns). After a batch,
+/// the leader hands the lead to the next blocked caller in the queue, or to the committer.
+/// Each blocked caller sleeps on its own semaphore and is woken once, to return or to
+/// lead: no broadcast wakes every waiting thread for each batch.
 final class GroupCommit: Sendable {
     /// One queued body and, once its batch is done, its outcome.
     final class Job: @unchecked Sendable {

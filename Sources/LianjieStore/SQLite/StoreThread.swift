@@ -9,6 +9,7 @@ import Synchronization
 /// threads may be made by a worker. So the committer, which leads every batch of writes
 /// nobody waits on, and the checkpointer, which keeps the WAL short, are never queued
 /// behind a crowd of workers.
+///
 /// The thread ends when its `StoreThread` goes (with its store), after what it was given.
 final class StoreThread: Sendable {
     /// What the thread holds: not the `StoreThread`, whose going ends it.
