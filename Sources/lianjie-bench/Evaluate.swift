@@ -208,6 +208,12 @@ func load(_ path: String, subjects: Int, entries: Int, year: Int) throws {
     try db.exec("COMMIT")
     progress("indexing…")
     try db.exec("CREATE INDEX entries_by_subject ON entries(subject_id, occurred_on)")
+    // What the store's own writes keep beside each confirmed entry (SQLiteAccess.updateEntry).
+    try db.exec("""
+        INSERT INTO confirmed_entries (subject_id, day, seq, tag_library, tag_version, tag_code, quantity)
+        SELECT subject_id, CAST(julianday(occurred_on) - 2440587.5 AS INTEGER), seq, tag_library, tag_version, tag_code, quantity
+        FROM entries WHERE status = 2 ORDER BY 1, 2, 3
+        """)
     try db.exec("PRAGMA wal_checkpoint(TRUNCATE)")
 }
 

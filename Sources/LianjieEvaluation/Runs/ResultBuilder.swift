@@ -25,9 +25,9 @@ struct ResultBuilder {
 
     /// The first and last day of the entries a run reads: from the earliest day any tag's
     /// window can reach back to, to the evaluation date.
-    static func window(period: CorePeriod, evaluationDate: Day, scheme: CompiledScheme) -> (from: String, to: String) {
+    static func window(period: CorePeriod, evaluationDate: Day, scheme: CompiledScheme) -> (from: Day, to: Day) {
         let longest = scheme.tags.map(\.tag.windowMonths).max() ?? 60
-        return (period.end.addingMonths(-longest).description, evaluationDate.description)
+        return (period.end.addingMonths(-longest), evaluationDate)
     }
 
     /// The stored results of `scored` (in the inputs' order), ranked within organisation and

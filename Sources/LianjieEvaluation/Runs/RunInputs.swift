@@ -75,7 +75,7 @@ struct RefKeys {
     private var table = [(hash: UInt64, ref: Int32)](repeating: (0, -1), count: 256)
 
     private static func hash(library: UnsafeRawBufferPointer, version: Int, code: UnsafeRawBufferPointer) -> UInt64 {
-        ByteKeyTable.hash(code) &* 0x9E37_79B9_7F4A_7C15 ^ ByteKeyTable.hash(library) ^ UInt64(bitPattern: Int64(version))
+        byteHash(code) &* 0x9E37_79B9_7F4A_7C15 ^ byteHash(library) ^ UInt64(bitPattern: Int64(version))
     }
 
     mutating func index(library: UnsafeRawBufferPointer, version: Int, code: UnsafeRawBufferPointer) -> Int32 {
@@ -111,126 +111,22 @@ struct RefKeys {
     }
 }
 
-/// An open-addressing table from byte strings to Int32, looked up without making a String
-/// (a run looks up a subject and a tag for each of millions of entries). Each slot holds
-/// the key's hash, where its bytes are and its value, so a lookup touches the slot and,
-/// only on a matching hash, the key's bytes.
-struct ByteKeyTable {
-    private struct Slot {
-        var hash: UInt32
-        var length: UInt32
-        var offset: Int32
-        /// -1 for an empty slot.
-        var value: Int32
+/// A multiply-rotate hash over 8-byte words (tags' libraries and codes are short).
+func byteHash(_ key: UnsafeRawBufferPointer) -> UInt64 {
+    var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(key.count)
+    var i = 0
+    while i + 8 <= key.count {
+        h = (h ^ key.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
+        h = (h << 31) | (h >> 33)
+        i += 8
     }
-
-    private var slots = [Slot](repeating: Slot(hash: 0, length: 0, offset: 0, value: -1), count: 64)
-    private var arena: [UInt8] = []
-    private(set) var count = 0
-
-    /// A multiply-rotate hash over 8-byte words (keys are short ids and codes).
-    static func hash(_ key: UnsafeRawBufferPointer) -> UInt64 {
-        var h: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(key.count)
-        var i = 0
-        while i + 8 <= key.count {
-            h = (h ^ key.loadUnaligned(fromByteOffset: i, as: UInt64.self)) &* 0xFF51_AFD7_ED55_8CCD
-            h = (h << 31) | (h >> 33)
-            i += 8
-        }
-        var tail: UInt64 = 0
-        while i < key.count {
-            tail = (tail << 8) | UInt64(key[i])
-            i += 1
-        }
-        h = (h ^ tail) &* 0xC4CE_B9FE_1A85_EC53
-        return h ^ (h >> 29)
+    var tail: UInt64 = 0
+    while i < key.count {
+        tail = (tail << 8) | UInt64(key[i])
+        i += 1
     }
-
-    func value(_ key: UnsafeRawBufferPointer) -> Int32? {
-        let h = Self.hash(key)
-        let tag = UInt32(truncatingIfNeeded: h >> 32)
-        return slots.withUnsafeBufferPointer { slots in
-            let mask = slots.count - 1
-            var i = Int(truncatingIfNeeded: h) & mask
-            while true {
-                let s = slots[i]
-                if s.value < 0 { return nil }
-                if s.hash == tag, Int(s.length) == key.count, equal(Int(s.offset), key) { return s.value }
-                i = (i + 1) & mask
-            }
-        }
-    }
-
-    /// The values of many keys at once (-1 for a missing key): the slots of all of them are
-    /// fetched first, so their cache misses overlap instead of following one another.
-    func values(_ keys: UnsafeBufferPointer<UnsafeRawBufferPointer>, into out: UnsafeMutableBufferPointer<Int32>,
-                hashes: UnsafeMutableBufferPointer<UInt64>) {
-        slots.withUnsafeBufferPointer { slots in
-            withUnsafeTemporaryAllocation(of: Slot.self, capacity: keys.count) { first in
-                let mask = slots.count - 1
-                for k in keys.indices {
-                    let h = Self.hash(keys[k])
-                    hashes[k] = h
-                    first.initializeElement(at: k, to: slots[Int(truncatingIfNeeded: h) & mask])
-                }
-                for k in keys.indices {
-                    let key = keys[k], h = hashes[k]
-                    let tag = UInt32(truncatingIfNeeded: h >> 32)
-                    var i = Int(truncatingIfNeeded: h) & mask
-                    var s = first[k]
-                    var found: Int32 = -1
-                    while s.value >= 0 {
-                        if s.hash == tag, Int(s.length) == key.count, equal(Int(s.offset), key) { found = s.value; break }
-                        i = (i + 1) & mask
-                        s = slots[i]
-                    }
-                    out[k] = found
-                }
-                _ = first.deinitialize()
-            }
-        }
-    }
-
-    private func equal(_ offset: Int, _ key: UnsafeRawBufferPointer) -> Bool {
-        key.count == 0 || arena.withUnsafeBytes { memcmp($0.baseAddress! + offset, key.baseAddress!, key.count) == 0 }
-    }
-
-    mutating func insert(_ key: UnsafeRawBufferPointer, _ value: Int32) {
-        if (count + 1) * 2 > slots.count { grow() }
-        let offset = Int32(arena.count)
-        arena.append(contentsOf: key)
-        place(Slot(hash: 0, length: UInt32(key.count), offset: offset, value: value), hash: Self.hash(key))
-        count += 1
-    }
-
-    private mutating func place(_ slot: Slot, hash: UInt64) {
-        var s = slot
-        s.hash = UInt32(truncatingIfNeeded: hash >> 32)
-        let mask = slots.count - 1
-        var i = Int(truncatingIfNeeded: hash) & mask
-        while slots[i].value >= 0 { i = (i + 1) & mask }
-        slots[i] = s
-    }
-
-    private mutating func grow() {
-        let old = slots.filter { $0.value >= 0 }
-        slots = [Slot](repeating: Slot(hash: 0, length: 0, offset: 0, value: -1), count: slots.count * 2)
-        for s in old {
-            let h = arena.withUnsafeBytes { Self.hash(UnsafeRawBufferPointer(rebasing: $0[Int(s.offset)..<(Int(s.offset) + Int(s.length))])) }
-            place(s, hash: h)
-        }
-    }
-}
-
-/// `YYYY-MM-DD` bytes as a day's ordinal (0 for anything else, which no entry holds).
-func dayOrdinal(_ b: UnsafeRawBufferPointer) -> Int32 {
-    guard b.count == 10 else { return 0 }
-    func digits(_ from: Int, _ count: Int) -> Int {
-        var v = 0
-        for i in from..<(from + count) { v = v * 10 + Int(b[i] &- 48) }
-        return v
-    }
-    return Day(year: digits(0, 4), month: digits(5, 2), day: digits(8, 2))?.ordinal ?? 0
+    h = (h ^ tail) &* 0xC4CE_B9FE_1A85_EC53
+    return h ^ (h >> 29)
 }
 
 /// CPU work split across the cores.

@@ -285,26 +285,24 @@ public struct KeyCount: Sendable, Equatable {
     }
 }
 
-/// One entry of a scan, read in place: the byte views point into the store's row buffer and
-/// are valid only during the call that hands the row over.
-public struct EntryScanRow {
+/// One confirmed entry of a scan, read in place: the byte views point into the store's row
+/// buffer and are valid only during the call that hands the row over.
+public struct ConfirmedEntryRow {
     public var seq: Int64
     public var quantity: Int64
     public var libraryVersion: Int
-    /// UTF-8 bytes of the subject id, the tag's library and code, and the day (`YYYY-MM-DD`).
-    public var subjectID: UnsafeRawBufferPointer
+    /// Days since 1970-01-01 (`Day.ordinal`).
+    public var day: Int32
+    /// UTF-8 bytes of the tag's library and code.
     public var library: UnsafeRawBufferPointer
     public var code: UnsafeRawBufferPointer
-    public var occurredOn: UnsafeRawBufferPointer
 
-    public init(seq: Int64, quantity: Int64, libraryVersion: Int, subjectID: UnsafeRawBufferPointer, library: UnsafeRawBufferPointer,
-                code: UnsafeRawBufferPointer, occurredOn: UnsafeRawBufferPointer) {
+    public init(seq: Int64, quantity: Int64, libraryVersion: Int, day: Int32, library: UnsafeRawBufferPointer, code: UnsafeRawBufferPointer) {
         self.seq = seq
         self.quantity = quantity
         self.libraryVersion = libraryVersion
-        self.subjectID = subjectID
+        self.day = day
         self.library = library
         self.code = code
-        self.occurredOn = occurredOn
     }
 }

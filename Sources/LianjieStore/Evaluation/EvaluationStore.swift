@@ -35,13 +35,12 @@ public protocol EvaluationReader {
     func evaluationSubjects(underPath: String, on day: String, categories: [String]) throws -> [EvaluationSubjectRow]
     /// One subject as an evaluation sees it on `day` (its placement then).
     func evaluationSubject(id: String, on day: String) throws -> EvaluationSubjectRow?
-    /// Calls `body` with every confirmed entry whose seq lies in `seqs` that happened between
-    /// the days (inclusive), in seq order,
-    /// read in place: the row and its byte views are valid only inside `body` (a scan of
-    /// millions of entries copies nothing it does not keep).
-    func scanConfirmedEntries(from: String, to: String, seqs: ClosedRange<Int64>, _ body: (EntryScanRow) throws -> Void) throws
-    /// The highest entry seq so far (0 before any).
-    func maxEntrySeq() throws -> Int64
+    /// Calls `body` with every confirmed entry of each of these subjects that happened on one
+    /// of `days` (days since 1970-01-01), subject by subject in the order given, each
+    /// subject's by day and then seq, with the subject's index in `subjectIDs`. Read in
+    /// place: the row's byte views are valid only inside `body` (a run reads millions of
+    /// entries and copies nothing it does not keep).
+    func scanConfirmedEntries(subjectIDs: ArraySlice<String>, days: ClosedRange<Int32>, _ body: (Int, ConfirmedEntryRow) throws -> Void) throws
     /// These entries, whatever their status now (the inputs a run recorded).
     func evaluationEntries(seqs: [Int64]) throws -> [EvaluationEntryRow]
     /// Confirmed entries about one subject that happened between the days (inclusive).

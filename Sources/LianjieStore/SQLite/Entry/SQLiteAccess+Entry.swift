@@ -154,6 +154,7 @@ extension SQLiteAccess {
                       .int(e.version)])
         }
         let seq = db.lastInsertRowID
+        if e.status == Self.confirmedStatus { try countConfirmed(entryID: e.id) }
         for order in Set(e.workOrders) {
             try db.query("INSERT INTO entry_work_orders (entry_id, work_order) VALUES (?, ?)", [.text(e.id), .text(order)])
         }
@@ -174,7 +175,27 @@ extension SQLiteAccess {
             """, [.int(Int64(e.status)), .text(e.reviewedBy), .int(e.reviewTime), .text(e.statusReason), .int(Int64(a?.state ?? 0)),
                   .text(a?.statement ?? ""), .int(a?.fileTime ?? 0), .text(a?.decidedBy ?? ""), .int(a?.decideTime ?? 0),
                   .text(a?.decisionReason ?? ""), .text(e.id)])
+        try db.query("""
+            DELETE FROM confirmed_entries
+            WHERE (subject_id, day, seq) = (SELECT subject_id, \(Self.day("occurred_on")), seq FROM entries WHERE id = ?)
+            """, [.text(e.id)])
+        if e.status == Self.confirmedStatus { try countConfirmed(entryID: e.id) }
         try appendEntryEvent(event)
+    }
+
+    /// `EntryStatus.confirmed`: the entries that count, also kept in `confirmed_entries`.
+    private static let confirmedStatus: Int32 = 2
+
+    /// A `YYYY-MM-DD` column as days since 1970-01-01 (`confirmed_entries.day`).
+    private static func day(_ column: String) -> String { "CAST(julianday(\(column)) - 2440587.5 AS INTEGER)" }
+
+    /// Adds an entry, confirmed now, to what evaluations read (`confirmed_entries`, which
+    /// `updateEntry` first takes it out of, whatever its status becomes).
+    private func countConfirmed(entryID: String) throws {
+        try db.query("""
+            INSERT INTO confirmed_entries (subject_id, day, seq, tag_library, tag_version, tag_code, quantity)
+            SELECT subject_id, \(Self.day("occurred_on")), seq, tag_library, tag_version, tag_code, quantity FROM entries WHERE id = ?
+            """, [.text(entryID)])
     }
 
     private func appendEntryEvent(_ v: EntryEventRecord, first: Bool = false) throws {

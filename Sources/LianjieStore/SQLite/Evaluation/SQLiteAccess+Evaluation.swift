@@ -414,22 +414,22 @@ extension SQLiteAccess {
         return x
     }
 
-    func maxEntrySeq() throws -> Int64 {
-        try db.query("SELECT COALESCE(MAX(seq), 0) FROM entries").first?.first?.int ?? 0
-    }
-
-    func scanConfirmedEntries(from: String, to: String, seqs: ClosedRange<Int64>, _ body: (EntryScanRow) throws -> Void) throws {
+    func scanConfirmedEntries(subjectIDs: ArraySlice<String>, days: ClosedRange<Int32>, _ body: (Int, ConfirmedEntryRow) throws -> Void) throws {
         func bytes(_ stmt: OpaquePointer, _ column: Int32) -> UnsafeRawBufferPointer {
             UnsafeRawBufferPointer(start: sqlite3_column_text(stmt, column), count: Int(sqlite3_column_bytes(stmt, column)))
         }
-        try db.scan("""
-            SELECT seq, quantity, tag_version, subject_id, tag_library, tag_code, occurred_on FROM entries
-            WHERE seq >= ? AND seq <= ? AND status = 2 AND occurred_on >= ? AND occurred_on <= ?
-            """, [.int(seqs.lowerBound), .int(seqs.upperBound), .text(from), .text(to)]) { stmt in
-            // Text first, then the lengths: sqlite3_column_bytes after sqlite3_column_text.
-            try body(EntryScanRow(seq: sqlite3_column_int64(stmt, 0), quantity: sqlite3_column_int64(stmt, 1),
-                                  libraryVersion: Int(sqlite3_column_int64(stmt, 2)), subjectID: bytes(stmt, 3), library: bytes(stmt, 4),
-                                  code: bytes(stmt, 5), occurredOn: bytes(stmt, 6)))
+        // One seek per subject into the table kept in subject and day order: a scope of a
+        // few teams reads only their rows.
+        for i in subjectIDs.indices {
+            try db.scan("""
+                SELECT seq, quantity, tag_version, day, tag_library, tag_code FROM confirmed_entries
+                WHERE subject_id = ? AND day >= ? AND day <= ? ORDER BY day, seq
+                """, [.text(subjectIDs[i]), .int(Int64(days.lowerBound)), .int(Int64(days.upperBound))]) { stmt in
+                // Text first, then the lengths: sqlite3_column_bytes after sqlite3_column_text.
+                try body(i, ConfirmedEntryRow(seq: sqlite3_column_int64(stmt, 0), quantity: sqlite3_column_int64(stmt, 1),
+                                              libraryVersion: Int(sqlite3_column_int64(stmt, 2)), day: Int32(truncatingIfNeeded: sqlite3_column_int64(stmt, 3)),
+                                              library: bytes(stmt, 4), code: bytes(stmt, 5)))
+            }
         }
     }
 
