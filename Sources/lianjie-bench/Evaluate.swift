@@ -210,9 +210,14 @@ func load(_ path: String, subjects: Int, entries: Int, year: Int) throws {
     try db.exec("CREATE INDEX entries_by_subject ON entries(subject_id, occurred_on)")
     // What the store's own writes keep beside each confirmed entry (SQLiteAccess.updateEntry).
     try db.exec("""
-        INSERT INTO confirmed_entries (subject_id, day, seq, tag_library, tag_version, tag_code, quantity)
-        SELECT subject_id, CAST(julianday(occurred_on) - 2440587.5 AS INTEGER), seq, tag_library, tag_version, tag_code, quantity
-        FROM entries WHERE status = 2 ORDER BY 1, 2, 3
+        INSERT INTO tag_refs (library, version, code)
+            SELECT DISTINCT tag_library, tag_version, tag_code FROM entries WHERE status = 2 ORDER BY 1, 2, 3
+            ON CONFLICT DO NOTHING;
+        INSERT INTO confirmed_entries (subject_id, day, seq, tag, quantity)
+            SELECT e.subject_id, CAST(julianday(e.occurred_on) - 2440587.5 AS INTEGER), e.seq, t.id, e.quantity
+            FROM entries e JOIN tag_refs t ON t.library = e.tag_library AND t.version = e.tag_version AND t.code = e.tag_code
+            WHERE e.status = 2 ORDER BY 1, 2, 3
+            ON CONFLICT DO NOTHING;
         """)
     try db.exec("PRAGMA wal_checkpoint(TRUNCATE)")
 }

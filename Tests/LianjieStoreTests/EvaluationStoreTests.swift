@@ -102,18 +102,21 @@ final class EvaluationStoreTests: XCTestCase {
     }
 
     static func entry(_ id: String, _ subject: String, _ day: String, status: Int32) -> EntryRecord {
-        EntryRecord(id: id, subjectID: subject, tagLibrary: "COMMON", tagVersion: 1, tagCode: "WORK_DISCIPLINE", tagName: "违反工作纪律",
+        EntryRecord(id: id, subjectID: subject, tagLibrary: "COMMON", tagVersion: 1, tagCode: subject == "sub_2" ? "GIFT_ACCEPTED" : "WORK_DISCIPLINE", tagName: "违反工作纪律",
                     dimension: "behaviour", polarity: "debit", occurredOn: day, quantity: 100, description: "x", source: 1, status: status,
                     recordedBy: "acc_m", recordTime: 100, schemeVersion: 1)
     }
 
-    /// What `scanConfirmedEntries` hands over for these subjects in 2025: (subject index, day, seq).
+    /// What `scanConfirmedEntries` hands over for these subjects in 2025: (subject index, day,
+    /// seq); each entry's tag is the one it was recorded with (sub_2's another tag).
     func counted(_ store: SQLiteStore, _ subjects: [String]) throws -> [[Int64]] {
         // 2025-01-01 and 2025-12-31 as days since 1970-01-01.
         try store.read { r in
             var out: [[Int64]] = []
+            let tags = try r.confirmedEntryTags()
             try r.scanConfirmedEntries(subjectIDs: subjects[...], days: 20089...20453) { i, e in
-                XCTAssertEqual(String(decoding: e.library, as: UTF8.self) + "/" + String(decoding: e.code, as: UTF8.self), "COMMON/WORK_DISCIPLINE")
+                XCTAssertEqual(tags.first { $0.id == e.tag },
+                               ConfirmedEntryTag(id: e.tag, library: "COMMON", version: 1, code: subjects[i] == "sub_2" ? "GIFT_ACCEPTED" : "WORK_DISCIPLINE"))
                 out.append([Int64(i), Int64(e.day), e.seq])
             }
             return out
@@ -145,6 +148,7 @@ final class EvaluationStoreTests: XCTestCase {
         // By day within a subject, though ent_1 was recorded first; the subjects in the order asked.
         XCTAssertEqual(try counted(store, ["sub_1", "sub_2"]), [[0, 20093, seqs["ent_2"]!], [0, 20149, seqs["ent_1"]!], [1, 20120, seqs["ent_3"]!]])
         XCTAssertEqual(try counted(store, ["sub_2", "sub_1"]).map { $0[0] }, [0, 1, 1])
+        XCTAssertEqual(try store.read { try $0.confirmedEntryTags() }.map(\.code), ["WORK_DISCIPLINE", "GIFT_ACCEPTED"], "each tag numbered once")
         // A change that keeps it confirmed (an appeal filed) keeps it once; a revocation takes it out.
         try change("ent_1", "sub_1", "2025-03-02", to: 2)
         try change("ent_2", "sub_1", "2025-01-05", to: 4)
@@ -176,7 +180,7 @@ final class EvaluationStoreTests: XCTestCase {
         // Undo the step, as a store written before it would be, and open the store again.
         var db: OpaquePointer?
         XCTAssertEqual(sqlite3_open(path, &db), SQLITE_OK)
-        XCTAssertEqual(sqlite3_exec(db, "DROP TABLE confirmed_entries; DELETE FROM module_migrations WHERE module = 'entry' AND version = 3", nil, nil, nil), SQLITE_OK)
+        XCTAssertEqual(sqlite3_exec(db, "DROP TABLE confirmed_entries; DROP TABLE tag_refs; DELETE FROM module_migrations WHERE module = 'entry' AND version = 3", nil, nil, nil), SQLITE_OK)
         sqlite3_close(db)
         XCTAssertEqual(try counted(try SQLiteStore(directory: directory), ["sub_1"]), expected)
     }

@@ -23,8 +23,8 @@ enum InputGathering {
     struct Part: Sendable {
         var subjects: [EvaluationSubjectRow]
         var slices: [Slice]
-        /// The tags the part's entries name, numbered as its entries' `ref`s are.
-        var refs: [TagRef]
+        /// The tags entries name; an entry's `ref` is its tag's position here.
+        var tags: [ConfirmedEntryTag]
     }
 
     /// - Parameter subjects: reads the subjects in scope (run by every part, in the same
@@ -39,22 +39,27 @@ enum InputGathering {
         let read = try store.readTogether(parts: parts) { part, r -> Part in
             let rows = try subjects(r)
             let ids = rows.map(\.subjectID)
+            // Each tag's position by its number (numbers count up from 1).
+            let tags = try r.confirmedEntryTags()
+            var position = [Int32](repeating: -1, count: Int(tags.map(\.id).max() ?? 0) + 1)
+            for (i, t) in tags.enumerated() where t.id >= 0 { position[Int(t.id)] = Int32(i) }
             let slices = min(rows.count, parts * 32)
-            var refs = RefKeys()
             var done: [Slice] = []
             while case let k = nextSlice.take(), k < slices {
                 let range = (k * rows.count / slices)..<((k + 1) * rows.count / slices)
                 var slice = Slice(subjects: range, entries: [], counts: Array(repeating: 0, count: range.count))
                 if window.from <= window.to {
                     try r.scanConfirmedEntries(subjectIDs: ids[range], days: window.from.ordinal...window.to.ordinal) { i, e in
-                        slice.entries.append(InputEntry(seq: e.seq, quantity: e.quantity,
-                                                        ref: refs.index(library: e.library, version: e.libraryVersion, code: e.code), day: e.day))
+                        guard e.tag >= 0, e.tag < position.count, case let ref = position[Int(e.tag)], ref >= 0 else {
+                            throw StoreError(.failed, "an entry names a tag the store has not numbered", detail: "entry seq \(e.seq), tag \(e.tag)")
+                        }
+                        slice.entries.append(InputEntry(seq: e.seq, quantity: e.quantity, ref: ref, day: e.day))
                         slice.counts[i - range.lowerBound] += 1
                     }
                 }
                 done.append(slice)
             }
-            return Part(subjects: part == 0 ? rows : [], slices: done, refs: refs.refs)
+            return Part(subjects: part == 0 ? rows : [], slices: done, tags: part == 0 ? tags : [])
         }
         return layOut(read, scheme: scheme)
     }
@@ -65,32 +70,33 @@ enum InputGathering {
         func take() -> Int { taken.add(1, ordering: .relaxed).oldValue }
     }
 
-    /// The parts' slices in subject order, their entries' tags numbered in one table for all.
+    /// The parts' slices in subject order, with the run's table of the tags they name.
     static func layOut(_ parts: [Part], scheme: CompiledScheme) -> (inputs: [SubjectInput], refs: RefTable) {
         let rows = parts[0].subjects
+        // Every part read the same tags (one snapshot), each once, so the run's table numbers
+        // them in the same order and entries keep their `ref`s; were a tag there twice, the
+        // entries naming it would be renumbered.
         let refs = RefTable(scheme)
-        let remap = parts.map { p in p.refs.map { refs.index(library: $0.library, version: $0.version, code: $0.code) } }
-        var slices = parts.indices.flatMap { p in parts[p].slices.map { (part: p, slice: $0) } }
-        slices.sort { $0.slice.subjects.lowerBound < $1.slice.subjects.lowerBound }
-        // Each part's tag numbers as the run's, on every core, each slice in place.
-        slices.withUnsafeMutableBufferPointer { buffer in
-            nonisolated(unsafe) let all = buffer
-            DispatchQueue.concurrentPerform(iterations: all.count) { k in
-                let map = remap[all[k].part]
-                all[k].slice.entries.withUnsafeMutableBufferPointer { entries in
-                    for i in entries.indices { entries[i].ref = map[Int(entries[i].ref)] }
+        let map = parts[0].tags.map { refs.index(library: $0.library, version: $0.version, code: $0.code) }
+        var laidOut = parts.flatMap(\.slices).sorted { $0.subjects.lowerBound < $1.subjects.lowerBound }
+        if map != Array(0..<Int32(map.count)) {
+            for k in laidOut.indices { for i in laidOut[k].entries.indices { laidOut[k].entries[i].ref = map[Int(laidOut[k].entries[i].ref)] } }
+        }
+        let slices = laidOut
+        // Each slice's subjects in their own positions, on every core.
+        let inputs = [SubjectInput](unsafeUninitializedCapacity: rows.count) { buffer, initialized in
+            nonisolated(unsafe) let base = buffer.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: slices.count) { k in
+                let slice = slices[k]
+                var start = 0
+                for (i, s) in slice.subjects.enumerated() {
+                    let end = start + Int(slice.counts[i])
+                    (base + s).initialize(to: SubjectInput(row: rows[s], scoring: ResultBuilder.scoringSubject(rows[s], scheme),
+                                                           entries: slice.entries[start..<end]))
+                    start = end
                 }
             }
-        }
-        var inputs: [SubjectInput] = []
-        inputs.reserveCapacity(rows.count)
-        for (_, slice) in slices {
-            var start = 0
-            for (i, s) in slice.subjects.enumerated() {
-                let end = start + Int(slice.counts[i])
-                inputs.append(SubjectInput(row: rows[s], scoring: ResultBuilder.scoringSubject(rows[s], scheme), entries: slice.entries[start..<end]))
-                start = end
-            }
+            initialized = rows.count
         }
         return (inputs, refs)
     }

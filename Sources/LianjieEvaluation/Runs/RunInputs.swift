@@ -66,9 +66,10 @@ final class RefTable: @unchecked Sendable {
     }
 }
 
-/// Tags as a scan reads them (library, version, code bytes) numbered in the order first
+/// Tags as entries name them (library, version, code bytes) numbered in the order first
 /// seen: a small open-addressed table, looked up without copying or allocating once a tag
-/// is known. A value type, so a scan's loop uses it without dynamic exclusivity checks.
+/// is known (a verification looks one up for each entry it reads back). A value type, so a
+/// loop uses it without dynamic exclusivity checks.
 struct RefKeys {
     private(set) var refs: [TagRef] = []
     private var libraries: [[UInt8]] = [], codes: [[UInt8]] = []

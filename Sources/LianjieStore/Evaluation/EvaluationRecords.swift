@@ -285,24 +285,34 @@ public struct KeyCount: Sendable, Equatable {
     }
 }
 
-/// One confirmed entry of a scan, read in place: the byte views point into the store's row
-/// buffer and are valid only during the call that hands the row over.
-public struct ConfirmedEntryRow {
+/// One confirmed entry as an evaluation reads it.
+public struct ConfirmedEntryRow: Sendable {
     public var seq: Int64
     public var quantity: Int64
-    public var libraryVersion: Int
     /// Days since 1970-01-01 (`Day.ordinal`).
     public var day: Int32
-    /// UTF-8 bytes of the tag's library and code.
-    public var library: UnsafeRawBufferPointer
-    public var code: UnsafeRawBufferPointer
+    /// The tag's number (`ConfirmedEntryTag.id`).
+    public var tag: Int64
 
-    public init(seq: Int64, quantity: Int64, libraryVersion: Int, day: Int32, library: UnsafeRawBufferPointer, code: UnsafeRawBufferPointer) {
+    public init(seq: Int64, quantity: Int64, day: Int32, tag: Int64) {
         self.seq = seq
         self.quantity = quantity
-        self.libraryVersion = libraryVersion
         self.day = day
+        self.tag = tag
+    }
+}
+
+/// A tag as confirmed entries name it (library, version, code as recorded), numbered once.
+public struct ConfirmedEntryTag: Sendable, Equatable {
+    public var id: Int64
+    public var library: String
+    public var version: Int
+    public var code: String
+
+    public init(id: Int64, library: String, version: Int, code: String) {
+        self.id = id
         self.library = library
+        self.version = version
         self.code = code
     }
 }

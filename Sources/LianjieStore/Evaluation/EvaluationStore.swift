@@ -37,10 +37,11 @@ public protocol EvaluationReader {
     func evaluationSubject(id: String, on day: String) throws -> EvaluationSubjectRow?
     /// Calls `body` with every confirmed entry of each of these subjects that happened on one
     /// of `days` (days since 1970-01-01), subject by subject in the order given, each
-    /// subject's by day and then seq, with the subject's index in `subjectIDs`. Read in
-    /// place: the row's byte views are valid only inside `body` (a run reads millions of
-    /// entries and copies nothing it does not keep).
+    /// subject's by day and then seq, with the subject's index in `subjectIDs` (a run reads
+    /// millions: nothing is allocated per entry).
     func scanConfirmedEntries(subjectIDs: ArraySlice<String>, days: ClosedRange<Int32>, _ body: (Int, ConfirmedEntryRow) throws -> Void) throws
+    /// The tags confirmed entries name, by the number `ConfirmedEntryRow.tag` holds.
+    func confirmedEntryTags() throws -> [ConfirmedEntryTag]
     /// These entries, whatever their status now (the inputs a run recorded).
     func evaluationEntries(seqs: [Int64]) throws -> [EvaluationEntryRow]
     /// Confirmed entries about one subject that happened between the days (inclusive).

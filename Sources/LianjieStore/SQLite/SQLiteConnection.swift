@@ -83,18 +83,7 @@ final class SQLiteConnection {
             sqlite3_reset(stmt)
             sqlite3_clear_bindings(stmt)
         }
-        for (i, argument) in arguments.enumerated() {
-            let index = Int32(i + 1)
-            let rc: Int32
-            switch argument {
-            case .null: rc = sqlite3_bind_null(stmt, index)
-            case .int(let v): rc = sqlite3_bind_int64(stmt, index, v)
-            case .text(let s): rc = sqlite3_bind_text(stmt, index, s, -1, Self.transient)
-            case .blob(let b):
-                rc = b.withUnsafeBytes { sqlite3_bind_blob(stmt, index, $0.baseAddress, Int32(b.count), Self.transient) }
-            }
-            guard rc == SQLITE_OK else { throw error(rc, sql: sql) }
-        }
+        try bind(arguments, to: stmt, sql: sql)
         while true {
             let rc = sqlite3_step(stmt)
             if rc == SQLITE_DONE { break }
@@ -130,22 +119,69 @@ final class SQLiteConnection {
             sqlite3_reset(stmt)
             sqlite3_clear_bindings(stmt)
         }
-        for (i, argument) in arguments.enumerated() {
-            let rc: Int32
-            switch argument {
-            case .null: rc = sqlite3_bind_null(stmt, Int32(i + 1))
-            case .int(let v): rc = sqlite3_bind_int64(stmt, Int32(i + 1), v)
-            case .text(let t): rc = sqlite3_bind_text(stmt, Int32(i + 1), t, -1, Self.transient)
-            case .blob(let b): rc = b.withUnsafeBytes { sqlite3_bind_blob(stmt, Int32(i + 1), $0.baseAddress, Int32(b.count), Self.transient) }
-            }
-            guard rc == SQLITE_OK else { throw error(rc, sql: sql) }
-        }
+        try bind(arguments, to: stmt, sql: sql)
         while true {
             let rc = sqlite3_step(stmt)
             if rc == SQLITE_DONE { break }
             guard rc == SQLITE_ROW else { throw error(rc, sql: sql) }
             try body(stmt)
         }
+    }
+
+    /// Runs one statement `times` times, `bind` giving the parameters of each in order
+    /// straight from the caller's values: for inserting many rows, with no argument array
+    /// per row and one statement lookup in all.
+    func run(_ sql: String, times: Int, _ bind: (inout Binder, Int) -> Void) throws(StoreError) {
+        let stmt = try prepare(sql)
+        defer {
+            sqlite3_reset(stmt)
+            sqlite3_clear_bindings(stmt)
+        }
+        for i in 0..<times {
+            var binder = Binder(stmt: stmt)
+            bind(&binder, i)
+            guard binder.rc == SQLITE_OK else { throw error(binder.rc, sql: sql) }
+            let rc = sqlite3_step(stmt)
+            guard rc == SQLITE_DONE else { throw error(rc, sql: sql) }
+            sqlite3_reset(stmt)
+        }
+    }
+
+    /// A statement's parameters, bound one after another; the first failure is kept.
+    struct Binder {
+        fileprivate let stmt: OpaquePointer
+        fileprivate var next: Int32 = 1
+        fileprivate(set) var rc = SQLITE_OK
+
+        fileprivate init(stmt: OpaquePointer) { self.stmt = stmt }
+
+        private mutating func record(_ code: Int32) {
+            if rc == SQLITE_OK { rc = code }
+            next += 1
+        }
+
+        mutating func null() { record(sqlite3_bind_null(stmt, next)) }
+        mutating func int(_ v: Int64) { record(sqlite3_bind_int64(stmt, next, v)) }
+        mutating func text(_ s: String) { record(sqlite3_bind_text(stmt, next, s, -1, SQLiteConnection.transient)) }
+        mutating func blob(_ b: [UInt8]) {
+            let index = next
+            record(b.withUnsafeBytes { sqlite3_bind_blob(stmt, index, $0.baseAddress, Int32($0.count), SQLiteConnection.transient) })
+        }
+
+        mutating func value(_ v: SQLValue) {
+            switch v {
+            case .null: null()
+            case .int(let i): int(i)
+            case .text(let t): text(t)
+            case .blob(let b): blob(b)
+            }
+        }
+    }
+
+    private func bind(_ arguments: [SQLValue], to stmt: OpaquePointer, sql: String) throws(StoreError) {
+        var binder = Binder(stmt: stmt)
+        for a in arguments { binder.value(a) }
+        guard binder.rc == SQLITE_OK else { throw error(binder.rc, sql: sql) }
     }
 
     /// After each commit, tells `frames` how many frames the WAL holds (SQLite's WAL hook,

@@ -147,25 +147,34 @@ enum EntrySchema {
             PRIMARY KEY (number, seq)
         ) STRICT;
         """,
-        // 3: confirmed entries as an evaluation reads them: only the columns a score needs,
+        // 3: confirmed entries as an evaluation reads them: only the numbers a score needs,
         //    kept together subject by subject in day order, so a run over 10 million entries
-        //    reads a few hundred megabytes, one subject's rows at a time, instead of every
-        //    column of every entry. The entry's writes keep it (createEntry, updateEntry, in
-        //    the same transaction). `day` counts days since 1970-01-01.
+        //    reads a couple of hundred megabytes, one subject's rows at a time, instead of
+        //    every column of every entry; the tags they name, numbered once. The entry's
+        //    writes keep both (createEntry, updateEntry, in the same transaction). `day`
+        //    counts days since 1970-01-01.
         """
+        CREATE TABLE tag_refs (
+            id INTEGER PRIMARY KEY,
+            library TEXT NOT NULL,
+            version INTEGER NOT NULL,
+            code TEXT NOT NULL,
+            UNIQUE (library, version, code)
+        ) STRICT;
         CREATE TABLE confirmed_entries (
             subject_id TEXT NOT NULL,
             day INTEGER NOT NULL,
             seq INTEGER NOT NULL,
-            tag_library TEXT NOT NULL,
-            tag_version INTEGER NOT NULL,
-            tag_code TEXT NOT NULL,
+            tag INTEGER NOT NULL,
             quantity INTEGER NOT NULL,
             PRIMARY KEY (subject_id, day, seq)
         ) STRICT, WITHOUT ROWID;
-        INSERT INTO confirmed_entries (subject_id, day, seq, tag_library, tag_version, tag_code, quantity)
-            SELECT subject_id, CAST(julianday(occurred_on) - 2440587.5 AS INTEGER), seq, tag_library, tag_version, tag_code, quantity
-            FROM entries WHERE status = 2 ORDER BY 1, 2, 3;
+        INSERT INTO tag_refs (library, version, code)
+            SELECT DISTINCT tag_library, tag_version, tag_code FROM entries WHERE status = 2 ORDER BY 1, 2, 3;
+        INSERT INTO confirmed_entries (subject_id, day, seq, tag, quantity)
+            SELECT e.subject_id, CAST(julianday(e.occurred_on) - 2440587.5 AS INTEGER), e.seq, t.id, e.quantity
+            FROM entries e JOIN tag_refs t ON t.library = e.tag_library AND t.version = e.tag_version AND t.code = e.tag_code
+            WHERE e.status = 2 ORDER BY 1, 2, 3;
         """,
     ]
 }

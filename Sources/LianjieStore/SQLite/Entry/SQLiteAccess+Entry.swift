@@ -190,11 +190,18 @@ extension SQLiteAccess {
     private static func day(_ column: String) -> String { "CAST(julianday(\(column)) - 2440587.5 AS INTEGER)" }
 
     /// Adds an entry, confirmed now, to what evaluations read (`confirmed_entries`, which
-    /// `updateEntry` first takes it out of, whatever its status becomes).
+    /// `updateEntry` first takes it out of, whatever its status becomes), numbering its tag
+    /// if no confirmed entry named it before.
     private func countConfirmed(entryID: String) throws {
         try db.query("""
-            INSERT INTO confirmed_entries (subject_id, day, seq, tag_library, tag_version, tag_code, quantity)
-            SELECT subject_id, \(Self.day("occurred_on")), seq, tag_library, tag_version, tag_code, quantity FROM entries WHERE id = ?
+            INSERT INTO tag_refs (library, version, code) SELECT tag_library, tag_version, tag_code FROM entries WHERE id = ?
+            ON CONFLICT DO NOTHING
+            """, [.text(entryID)])
+        try db.query("""
+            INSERT INTO confirmed_entries (subject_id, day, seq, tag, quantity)
+            SELECT e.subject_id, \(Self.day("e.occurred_on")), e.seq, t.id, e.quantity
+            FROM entries e JOIN tag_refs t ON t.library = e.tag_library AND t.version = e.tag_version AND t.code = e.tag_code
+            WHERE e.id = ?
             """, [.text(entryID)])
     }
 

@@ -311,20 +311,20 @@ extension SQLiteAccess {
 
     func saveEvaluationResults(_ results: [EvaluationResultRecord]) throws {
         let encoded = Self.encodedLists(results)
-        for i in results.indices {
+        try db.run("""
+            INSERT INTO evaluation_results (run_id, subject_id, employee_number, subject_name, organization_id, organization_path,
+                category_code, post_code, post_coefficient, no_data, total, total_units, grade, veto_entries, dimensions, counted_entries,
+                organization_rank, organization_peers, organization_percentile, category_rank, category_peers, category_percentile,
+                previous_run_id, previous_total, previous_grade, inputs, result_sha256)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """, times: results.count) { b, i in
             let x = results[i], lists = encoded[i]
-            try db.query("""
-                INSERT INTO evaluation_results (run_id, subject_id, employee_number, subject_name, organization_id, organization_path,
-                    category_code, post_code, post_coefficient, no_data, total, total_units, grade, veto_entries, dimensions, counted_entries,
-                    organization_rank, organization_peers, organization_percentile, category_rank, category_peers, category_percentile,
-                    previous_run_id, previous_total, previous_grade, inputs, result_sha256)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """, [.text(x.runID), .text(x.subjectID), .text(x.employeeNumber), .text(x.subjectName), .text(x.organizationID),
-                      .text(x.organizationPath), .text(x.categoryCode), .text(x.postCode), .int(x.postCoefficient), .int(x.noData ? 1 : 0),
-                      .text(x.total), .int(x.totalUnits), .int(Int64(x.grade)), .text(lists.veto), .text(lists.dimensions), .int(Int64(x.countedEntries)),
-                      .int(Int64(x.organizationRank)), .int(Int64(x.organizationPeers)), .int(x.organizationPercentile),
-                      .int(Int64(x.categoryRank)), .int(Int64(x.categoryPeers)), .int(x.categoryPercentile), .text(x.previousRunID),
-                      .text(x.previousTotal), .int(Int64(x.previousGrade)), .blob(lists.inputs), .text(x.resultSHA256)])
+            b.text(x.runID); b.text(x.subjectID); b.text(x.employeeNumber); b.text(x.subjectName); b.text(x.organizationID)
+            b.text(x.organizationPath); b.text(x.categoryCode); b.text(x.postCode); b.int(x.postCoefficient); b.int(x.noData ? 1 : 0)
+            b.text(x.total); b.int(x.totalUnits); b.int(Int64(x.grade)); b.text(lists.veto); b.text(lists.dimensions); b.int(Int64(x.countedEntries))
+            b.int(Int64(x.organizationRank)); b.int(Int64(x.organizationPeers)); b.int(x.organizationPercentile)
+            b.int(Int64(x.categoryRank)); b.int(Int64(x.categoryPeers)); b.int(x.categoryPercentile); b.text(x.previousRunID)
+            b.text(x.previousTotal); b.int(Int64(x.previousGrade)); b.blob(lists.inputs); b.text(x.resultSHA256)
         }
     }
 
@@ -385,10 +385,23 @@ extension SQLiteAccess {
             clause = " AND c.code IN (\(Array(repeating: "?", count: categories.count).joined(separator: ", ")))"
             args += categories.map { .text($0) }
         }
-        // Active subjects: the placement covers the day, and the subject has not left.
-        return try db.query("""
-            \(Self.subjectColumns) WHERE s.status = 1 AND substr(o.path, 1, ?) = ?\(clause) ORDER BY s.id
-            """, args).map(subjectRow)
+        // Active subjects: the placement covers the day, and the subject has not left. Read
+        // in place (a run's scope can hold a hundred thousand).
+        var out: [EvaluationSubjectRow] = []
+        try db.scan("\(Self.subjectColumns) WHERE s.status = 1 AND substr(o.path, 1, ?) = ?\(clause) ORDER BY s.id", args) { stmt in
+            func text(_ column: Int32) -> String { sqlite3_column_text(stmt, column).map { String(cString: $0) } ?? "" }
+            var x = EvaluationSubjectRow()
+            x.subjectID = text(0)
+            x.employeeNumber = text(1)
+            x.name = text(2)
+            x.organizationID = text(3)
+            x.organizationPath = text(4)
+            x.categoryCode = text(5)
+            x.postCode = text(6)
+            x.postCoefficient = text(7)
+            out.append(x)
+        }
+        return out
     }
 
     func evaluationSubject(id: String, on day: String) throws -> EvaluationSubjectRow? {
@@ -415,21 +428,21 @@ extension SQLiteAccess {
     }
 
     func scanConfirmedEntries(subjectIDs: ArraySlice<String>, days: ClosedRange<Int32>, _ body: (Int, ConfirmedEntryRow) throws -> Void) throws {
-        func bytes(_ stmt: OpaquePointer, _ column: Int32) -> UnsafeRawBufferPointer {
-            UnsafeRawBufferPointer(start: sqlite3_column_text(stmt, column), count: Int(sqlite3_column_bytes(stmt, column)))
-        }
         // One seek per subject into the table kept in subject and day order: a scope of a
         // few teams reads only their rows.
         for i in subjectIDs.indices {
             try db.scan("""
-                SELECT seq, quantity, tag_version, day, tag_library, tag_code FROM confirmed_entries
-                WHERE subject_id = ? AND day >= ? AND day <= ? ORDER BY day, seq
+                SELECT seq, quantity, day, tag FROM confirmed_entries WHERE subject_id = ? AND day >= ? AND day <= ? ORDER BY day, seq
                 """, [.text(subjectIDs[i]), .int(Int64(days.lowerBound)), .int(Int64(days.upperBound))]) { stmt in
-                // Text first, then the lengths: sqlite3_column_bytes after sqlite3_column_text.
                 try body(i, ConfirmedEntryRow(seq: sqlite3_column_int64(stmt, 0), quantity: sqlite3_column_int64(stmt, 1),
-                                              libraryVersion: Int(sqlite3_column_int64(stmt, 2)), day: Int32(truncatingIfNeeded: sqlite3_column_int64(stmt, 3)),
-                                              library: bytes(stmt, 4), code: bytes(stmt, 5)))
+                                              day: Int32(truncatingIfNeeded: sqlite3_column_int64(stmt, 2)), tag: sqlite3_column_int64(stmt, 3)))
             }
+        }
+    }
+
+    func confirmedEntryTags() throws -> [ConfirmedEntryTag] {
+        try db.query("SELECT id, library, version, code FROM tag_refs ORDER BY id").map {
+            ConfirmedEntryTag(id: $0[0].int, library: $0[1].text, version: Int($0[2].int), code: $0[3].text)
         }
     }
 
