@@ -333,15 +333,19 @@ extension SQLiteAccess {
     }
 
     func subjectWithOrganization(key: String) throws -> (SubjectRecord, OrganizationRecord)? {
-        let rows = try db.query("""
-            SELECT s.id, s.employee_number, s.name, s.organization_id, s.category_id, s.post_id, s.position_level, s.status,
-                   s.account_id, s.post_entry_date, s.create_time, s.update_time, s.version,
-                   o.id, o.name, o.kind, o.parent_id, o.path, o.active, o.create_time, o.update_time, o.version
-            FROM subjects s JOIN organizations o ON o.id = s.organization_id
-            WHERE s.id = ?1 OR s.employee_number = ?1 ORDER BY s.id = ?1 DESC LIMIT 1
-            """, [.text(key)])
-        guard let r = rows.first else { return nil }
-        return (subjectRow(Array(r[0..<13])), organizationRow(Array(r[13...])))
+        // By id first, then by employee number: two plain lookups (every submission makes
+        // one), where one query with OR merged two index searches and sorted the result.
+        for column in ["id", "employee_number"] {
+            if let r = try db.query("""
+                SELECT s.id, s.employee_number, s.name, s.organization_id, s.category_id, s.post_id, s.position_level, s.status,
+                       s.account_id, s.post_entry_date, s.create_time, s.update_time, s.version,
+                       o.id, o.name, o.kind, o.parent_id, o.path, o.active, o.create_time, o.update_time, o.version
+                FROM subjects s JOIN organizations o ON o.id = s.organization_id WHERE s.\(column) = ?
+                """, [.text(key)]).first {
+                return (subjectRow(Array(r[0..<13])), organizationRow(Array(r[13...])))
+            }
+        }
+        return nil
     }
 
     func subject(accountID: String) throws -> SubjectRecord? {
