@@ -30,6 +30,11 @@ public protocol Store: Sendable {
     /// implementation shared by several processes must change it for writes made by any
     /// of them, e.g. through PostgreSQL's LISTEN/NOTIFY.)
     var authGeneration: UInt64 { get }
+    /// Changes whenever a committed write changed a row of `subjects` or `organizations`
+    /// (whatever the write path: the SQLite store watches the tables themselves). A cache of
+    /// subjects with their organisation keeps the value it read before its read began and
+    /// is stale once this differs; the same multi-process caveat as `authGeneration`.
+    var subjectGeneration: UInt64 { get }
     /// Where file contents (evidence) are kept, beside the rows that describe them.
     var blobs: any BlobStore { get }
     /// Runs `body(part, reader)` for each of `parts` parts at once, on as many threads, every

@@ -166,6 +166,7 @@ struct FailingWritesStore: Store {
     }
 
     var authGeneration: UInt64 { base.authGeneration }
+    var subjectGeneration: UInt64 { base.subjectGeneration }
     var blobs: any BlobStore { base.blobs }
 }
 

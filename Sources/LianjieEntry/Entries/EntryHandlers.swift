@@ -117,8 +117,11 @@ struct EntryHandlers: Sendable {
         }
         try v.check()
 
+        // Read before the read begins (SubjectCache).
+        let generation = call.store.subjectGeneration
         let found = try call.read { r -> (SubjectRecord, OrganizationRecord, String, PublishedSchemes.Version?, [EvidenceRecord?])? in
-            guard let (s, o) = try r.subjectWithOrganization(key: request.subjectId) else { return nil }
+            guard let (s, o) = try call.kit.subjects.subjectWithOrganization(key: request.subjectId, generation: generation, now: call.now, r)
+            else { return nil }
             return (s, o, try categories.code(s.categoryID, r), try schemes.current(r), try request.evidenceIds.map { try r.evidence(id: $0) })
         }
         guard let (subject, org, category, scheme, evidence) = found else { throw Self.subjectNotFound }

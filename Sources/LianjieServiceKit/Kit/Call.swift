@@ -251,7 +251,10 @@ extension Call {
             target = AuditLog.Target(type: type, id: org.id, organizationID: org.id, organizationPath: org.path)
         }
         if !subject.isEmpty {
-            guard let (s, o) = try read({ try $0.subjectWithOrganization(key: subject) }) else { throw RPCError(.notFound, "no such subject") }
+            let generation = store.subjectGeneration
+            guard let (s, o) = try read({ try kit.subjects.subjectWithOrganization(key: subject, generation: generation, now: now, $0) }) else {
+                throw RPCError(.notFound, "no such subject")
+            }
             // A listing about one person is traced to them, refused or not.
             target = AuditLog.Target(type: type, id: s.id, organizationID: o.id, organizationPath: o.path)
             guard caller.covers(roles, path: o.path), s.id != caller.subjectID else { throw RPCError(.notFound, "no such subject") }

@@ -21,6 +21,8 @@ public struct ServiceKit: Sendable {
     let maintenance = Maintenance()
     /// Published scheme versions, compiled once per process (shared by every module).
     public let schemes = PublishedSchemes()
+    /// Subjects with their organisation by id or employee number (shared by every module).
+    public let subjects = SubjectCache()
     /// What other modules do when an entry is confirmed or derived (raise alerts), inside
     /// the same transaction; filled by the modules.
     var entryObservers: [@Sendable (EntryChange, any StoreWriter) throws -> [AuditLog.Target]] = []

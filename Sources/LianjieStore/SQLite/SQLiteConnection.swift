@@ -7,6 +7,16 @@ final class WALFrames: Sendable {
     let count = Atomic<Int>(0)
 }
 
+/// Tables whose rows a connection reports changes to (`SQLiteConnection.report(changesTo:)`),
+/// and whether any changed since `changed` was last reset.
+final class TableWatch: Sendable {
+    /// NUL-terminated table names, compared with `strcmp` in the hook.
+    let names: [[CChar]]
+    let changed = Atomic<Bool>(false)
+
+    init(_ tables: [String]) { names = tables.map { Array($0.utf8CString) } }
+}
+
 /// A value bound to or read from a statement.
 enum SQLValue: Sendable, Equatable {
     case null
@@ -23,6 +33,8 @@ final class SQLiteConnection {
     private var statements: [String: OpaquePointer] = [:]
     /// Kept alive as long as the WAL hook may use it.
     private var walHookContext: WALFrames?
+    /// Kept alive as long as the update hook may use it.
+    private var updateHookContext: TableWatch?
     let path: String
 
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
@@ -193,6 +205,19 @@ final class SQLiteConnection {
             Unmanaged<WALFrames>.fromOpaque(context!).takeUnretainedValue().count.store(Int(count), ordering: .relaxed)
             return SQLITE_OK
         }, Unmanaged.passUnretained(frames).toOpaque())
+    }
+
+    /// Has `watch` note every row this connection inserts, updates or deletes in one of its
+    /// tables (SQLite's update hook: every statement, trigger and conflict resolution, but
+    /// not rows of `WITHOUT ROWID` tables or the truncate optimisation, which no watched
+    /// table uses).
+    func report(changesTo watch: TableWatch) {
+        updateHookContext = watch
+        sqlite3_update_hook(db, { context, _, _, table, _ in
+            guard let context, let table else { return }
+            let watch = Unmanaged<TableWatch>.fromOpaque(context).takeUnretainedValue()
+            if watch.names.contains(where: { strcmp($0, table) == 0 }) { watch.changed.store(true, ordering: .relaxed) }
+        }, Unmanaged.passUnretained(watch).toOpaque())
     }
 
     /// Copies what it can of the WAL into the database without waiting for readers or the

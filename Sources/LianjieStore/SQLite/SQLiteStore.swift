@@ -29,6 +29,9 @@ public final class SQLiteStore: Store {
     private let nextReader = Atomic<Int>(0)
     private let commits = GroupCommit()
     private let generation = Atomic<UInt64>(1)
+    private let subjectsGeneration = Atomic<UInt64>(1)
+    /// What `subjectGeneration` follows, as the writer changes it.
+    private let subjectTables = TableWatch(["subjects", "organizations"])
     /// `data-dir/lianjie.db`
     public let databasePath: String
     /// `data-dir/blobs/`: evidence files.
@@ -67,6 +70,7 @@ public final class SQLiteStore: Store {
         // the writer's own sorts (ORDER BY or GROUP BY without an index inside a write) stay
         // in memory too, so it is set after the migrations, whose index builds may spill.
         try w.exec("PRAGMA temp_store = MEMORY")
+        w.report(changesTo: subjectTables)
         writer = Slot(w)
         let k = try SQLiteConnection(path: databasePath, readOnly: false, busyTimeoutMs: busyTimeoutMs)
         try k.exec("PRAGMA synchronous = FULL")
@@ -128,6 +132,7 @@ public final class SQLiteStore: Store {
     }
 
     public var authGeneration: UInt64 { generation.load(ordering: .acquiring) }
+    public var subjectGeneration: UInt64 { subjectsGeneration.load(ordering: .acquiring) }
 
     public func read<T: Sendable>(_ body: (any StoreReader) throws -> T) throws -> T {
         // The first free reader from a rotating start; only when all are busy, wait for one.
@@ -251,6 +256,10 @@ public final class SQLiteStore: Store {
             throw error
         }
         if access.authChanged { generation.wrappingAdd(1, ordering: .releasing) }
+        // A change a batch undid still counts: a needless bump only empties caches.
+        if subjectTables.changed.exchange(false, ordering: .acquiringAndReleasing) {
+            subjectsGeneration.wrappingAdd(1, ordering: .releasing)
+        }
         checkpointIfDue()
     }
 
