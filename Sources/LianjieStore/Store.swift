@@ -30,10 +30,12 @@ public protocol Store: Sendable {
     /// implementation shared by several processes must change it for writes made by any
     /// of them, e.g. through PostgreSQL's LISTEN/NOTIFY.)
     var authGeneration: UInt64 { get }
-    /// Changes whenever a committed write changed a row of `subjects` or `organizations`
-    /// (whatever the write path: the SQLite store watches the tables themselves). A cache of
-    /// subjects with their organisation keeps the value it read before its read began and
-    /// is stale once this differs; the same multi-process caveat as `authGeneration`.
+    /// Changes whenever a write changing a row of `subjects` or `organizations` commits
+    /// (whatever the write path: the SQLite store watches the tables themselves): odd from
+    /// just before such a commit until just after it, even otherwise. A cache of subjects
+    /// with their organisation keeps the value it read before its read began, uses and keeps
+    /// nothing while it is odd, and is stale once it differs; the same multi-process caveat
+    /// as `authGeneration`.
     var subjectGeneration: UInt64 { get }
     /// Where file contents (evidence) are kept, beside the rows that describe them.
     var blobs: any BlobStore { get }

@@ -83,6 +83,7 @@ enum InputGathering {
             for k in laidOut.indices { for i in laidOut[k].entries.indices { laidOut[k].entries[i].ref = map[Int(laidOut[k].entries[i].ref)] } }
         }
         let slices = laidOut
+        guard !rows.isEmpty else { return ([], refs) }
         // Each slice's subjects in their own positions, on every core.
         let inputs = [SubjectInput](unsafeUninitializedCapacity: rows.count) { buffer, initialized in
             nonisolated(unsafe) let base = buffer.baseAddress!

@@ -8,7 +8,9 @@ import Synchronization
 /// An entry is used only while the store's `subjectGeneration` is the one read before the
 /// read that loaded it began — every committed change to a subject or an organisation bumps
 /// it, so a move, a change of status or a new path takes effect at the very next call — and
-/// for at most `maxAgeSeconds`. Losing the cache loses nothing. Thread-safe.
+/// for at most `maxAgeSeconds`. While the generation is odd (such a change is committing)
+/// the cache is passed by: nothing is used or kept. Losing the cache loses nothing.
+/// Thread-safe.
 public final class SubjectCache: Sendable {
     private struct Entry {
         var subject: SubjectRecord
@@ -30,6 +32,7 @@ public final class SubjectCache: Sendable {
     ///   - now: Unix seconds now.
     public func subjectWithOrganization(key: String, generation: UInt64, now: Int64,
                                         _ r: any StoreReader) throws -> (SubjectRecord, OrganizationRecord)? {
+        guard generation & 1 == 0 else { return try r.subjectWithOrganization(key: key) }
         let hit = cache.withLock { c -> (SubjectRecord, OrganizationRecord)? in
             guard let e = c[key], e.generation == generation, now - e.loadedAt < Self.maxAgeSeconds, now >= e.loadedAt else { return nil }
             return (e.subject, e.organization)

@@ -149,10 +149,15 @@ final class SQLiteConnection {
             sqlite3_reset(stmt)
             sqlite3_clear_bindings(stmt)
         }
+        let parameters = sqlite3_bind_parameter_count(stmt)
         for i in 0..<times {
             var binder = Binder(stmt: stmt)
             bind(&binder, i)
             guard binder.rc == SQLITE_OK else { throw error(binder.rc, sql: sql) }
+            // Every parameter each time: one left out would keep the previous row's value.
+            guard binder.next - 1 == parameters else {
+                throw error(SQLITE_RANGE, sql: sql, text: "bound \(binder.next - 1) of \(parameters) parameters")
+            }
             let rc = sqlite3_step(stmt)
             guard rc == SQLITE_DONE else { throw error(rc, sql: sql) }
             sqlite3_reset(stmt)
@@ -167,17 +172,31 @@ final class SQLiteConnection {
 
         fileprivate init(stmt: OpaquePointer) { self.stmt = stmt }
 
-        private mutating func record(_ code: Int32) {
-            if rc == SQLITE_OK { rc = code }
+        /// Binds the next parameter, unless one failed already (whose error stays the
+        /// connection's last, for the message).
+        private mutating func record(_ bind: (Int32) -> Int32) {
+            if rc == SQLITE_OK { rc = bind(next) }
             next += 1
         }
 
-        mutating func null() { record(sqlite3_bind_null(stmt, next)) }
-        mutating func int(_ v: Int64) { record(sqlite3_bind_int64(stmt, next, v)) }
-        mutating func text(_ s: String) { record(sqlite3_bind_text(stmt, next, s, -1, SQLiteConnection.transient)) }
+        mutating func null() {
+            let stmt = stmt
+            record { sqlite3_bind_null(stmt, $0) }
+        }
+
+        mutating func int(_ v: Int64) {
+            let stmt = stmt
+            record { sqlite3_bind_int64(stmt, $0, v) }
+        }
+
+        mutating func text(_ s: String) {
+            let stmt = stmt
+            record { sqlite3_bind_text(stmt, $0, s, -1, SQLiteConnection.transient) }
+        }
+
         mutating func blob(_ b: [UInt8]) {
-            let index = next
-            record(b.withUnsafeBytes { sqlite3_bind_blob(stmt, index, $0.baseAddress, Int32($0.count), SQLiteConnection.transient) })
+            let stmt = stmt
+            record { index in b.withUnsafeBytes { sqlite3_bind_blob(stmt, index, $0.baseAddress, Int32($0.count), SQLiteConnection.transient) } }
         }
 
         mutating func value(_ v: SQLValue) {
@@ -208,9 +227,10 @@ final class SQLiteConnection {
     }
 
     /// Has `watch` note every row this connection inserts, updates or deletes in one of its
-    /// tables (SQLite's update hook: every statement, trigger and conflict resolution, but
-    /// not rows of `WITHOUT ROWID` tables or the truncate optimisation, which no watched
-    /// table uses).
+    /// tables (SQLite's update hook: every statement and trigger, but not rows of `WITHOUT
+    /// ROWID` tables, rows a `REPLACE` conflict deletes — the insert that replaces them is
+    /// noted — or a `DELETE` without `WHERE`, which SQLite may do by truncating: a watched
+    /// table must be a rowid table, and emptied with a `WHERE`).
     func report(changesTo watch: TableWatch) {
         updateHookContext = watch
         sqlite3_update_hook(db, { context, _, _, table, _ in

@@ -29,7 +29,9 @@ public final class SQLiteStore: Store {
     private let nextReader = Atomic<Int>(0)
     private let commits = GroupCommit()
     private let generation = Atomic<UInt64>(1)
-    private let subjectsGeneration = Atomic<UInt64>(1)
+    /// Even while no change to subjects or organisations is being committed, odd while one
+    /// is (a seqlock: a cache neither uses nor keeps an entry read at an odd value).
+    private let subjectsGeneration = Atomic<UInt64>(0)
     /// What `subjectGeneration` follows, as the writer changes it.
     private let subjectTables = TableWatch(["subjects", "organizations"])
     /// `data-dir/lianjie.db`
@@ -249,6 +251,11 @@ public final class SQLiteStore: Store {
             _ = try? c.query("ROLLBACK")
             throw error
         }
+        // Odd from before the change is visible until after it is (a change the batch undid
+        // still counts: a needless bump only empties caches).
+        let subjectsChanged = subjectTables.changed.exchange(false, ordering: .relaxed)
+        if subjectsChanged { subjectsGeneration.wrappingAdd(1, ordering: .sequentiallyConsistent) }
+        defer { if subjectsChanged { subjectsGeneration.wrappingAdd(1, ordering: .sequentiallyConsistent) } }
         do {
             try c.query("COMMIT")
         } catch {
@@ -256,10 +263,6 @@ public final class SQLiteStore: Store {
             throw error
         }
         if access.authChanged { generation.wrappingAdd(1, ordering: .releasing) }
-        // A change a batch undid still counts: a needless bump only empties caches.
-        if subjectTables.changed.exchange(false, ordering: .acquiringAndReleasing) {
-            subjectsGeneration.wrappingAdd(1, ordering: .releasing)
-        }
         checkpointIfDue()
     }
 
