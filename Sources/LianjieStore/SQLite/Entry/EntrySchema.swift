@@ -152,7 +152,8 @@ enum EntrySchema {
         //    reads a couple of hundred megabytes, one subject's rows at a time, instead of
         //    every column of every entry; the tags they name, numbered once. The entry's
         //    writes keep both (createEntry, updateEntry, in the same transaction). `day`
-        //    counts days since 1970-01-01.
+        //    counts days since 1970-01-01. (A PostgreSQL port: the same table with its
+        //    primary key, clustered on it.)
         """
         CREATE TABLE tag_refs (
             id INTEGER PRIMARY KEY,

@@ -186,7 +186,9 @@ extension SQLiteAccess {
     /// `EntryStatus.confirmed`: the entries that count, also kept in `confirmed_entries`.
     private static let confirmedStatus: Int32 = 2
 
-    /// A `YYYY-MM-DD` column as days since 1970-01-01 (`confirmed_entries.day`).
+    /// A `YYYY-MM-DD` column as days since 1970-01-01 (`confirmed_entries.day`; in
+    /// PostgreSQL, `column::date - DATE '1970-01-01'`). Every path that writes an entry has
+    /// checked its date first: an impossible one would make this NULL and the insert fail.
     private static func day(_ column: String) -> String { "CAST(julianday(\(column)) - 2440587.5 AS INTEGER)" }
 
     /// Adds an entry, confirmed now, to what evaluations read (`confirmed_entries`, which
