@@ -24,11 +24,13 @@ public protocol Store: Sendable {
     /// (the time of the last idempotency pruning, say, which then waits for its next turn).
     func writeLater<T: Sendable>(_ body: @escaping @Sendable (any StoreWriter) throws -> T,
                                  then: @escaping @Sendable (Result<T, any Error>) -> Void)
-    /// Changes whenever a committed write changed what authentication reads: sessions, API
-    /// tokens, accounts, grants, organisation paths, or which subject an account is. A cache of resolved callers keeps
-    /// the value it read *before* reading the store and is stale once this differs. (An
-    /// implementation shared by several processes must change it for writes made by any
-    /// of them, e.g. through PostgreSQL's LISTEN/NOTIFY.)
+    /// Changes whenever a write changing what authentication reads commits: sessions, API
+    /// tokens, accounts, grants, organisation paths, or which subject an account is. Odd
+    /// from just before such a commit until just after it, even otherwise. A cache of
+    /// resolved callers keeps the value it read *before* reading the store, uses and keeps
+    /// nothing while it is odd, and is stale once it differs. (An implementation shared by
+    /// several processes must change it for writes made by any of them, e.g. through
+    /// PostgreSQL's LISTEN/NOTIFY.)
     var authGeneration: UInt64 { get }
     /// Changes whenever a write changing a row of `subjects` or `organizations` commits
     /// (whatever the write path: the SQLite store watches the tables themselves): odd from

@@ -61,5 +61,12 @@ final class SubjectCacheTests: XCTestCase {
                                  placement: PlacementRecord(subjectID: "sub_2", organizationID: "org_a", fromDate: "2024-01-01", reason: "created", changedBy: "acc"))
         }
         XCTAssertEqual(try lookup("E2")?.0, "sub_2")
+
+        // At an odd generation (a change committing) nothing is used or kept.
+        let odd: UInt64 = 101
+        _ = try store.read { try cache.subjectWithOrganization(key: "E1", generation: odd, now: 100, $0) }
+        subject.name = "Changed"
+        try store.write { try $0.updateSubject(subject) }
+        XCTAssertEqual(try store.read { try cache.subjectWithOrganization(key: "E1", generation: odd, now: 100, $0) }?.0.name, "Changed")
     }
 }

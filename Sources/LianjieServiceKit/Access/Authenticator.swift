@@ -13,8 +13,8 @@ import Synchronization
 /// store read. An entry is used only while the store's `authGeneration` is the one read
 /// before the entry was loaded — every logout, revocation, disable, password or grant
 /// change, organisation move, or subject (re)linked to an account bumps it, so such a change
-/// takes effect at the very next
-/// call — and for at most `callerCacheSeconds`. Losing the cache loses nothing.
+/// takes effect at the very next call; while it is odd (such a change is committing) the
+/// cache is passed by — and for at most `callerCacheSeconds`. Losing the cache loses nothing.
 /// Thread-safe; runs on the event-loop threads.
 public final class Authenticator: CallAuthenticator {
     private struct Entry {
@@ -78,7 +78,9 @@ public final class Authenticator: CallAuthenticator {
         // Read before the store, so an entry is never labelled newer than what it holds.
         let generation = store.authGeneration
         let idle = settings.sessionIdleSeconds
-        let hit = cache.withLock { c -> Caller? in
+        // Odd: a change authentication reads is being committed; the cache is passed by.
+        let cacheable = generation & 1 == 0
+        let hit = !cacheable ? nil : cache.withLock { c -> Caller? in
             guard var e = c[key], e.generation == generation, now - e.loadedAt < settings.callerCacheSeconds,
                   e.expires > now else { return nil }
             if e.caller.sessionHash != nil {
@@ -109,9 +111,11 @@ public final class Authenticator: CallAuthenticator {
             seen = now
             touch(hash, at: now)
         }
-        cache.withLock { c in
-            if c.count >= Self.maxEntries { c.removeAll() }
-            c[key] = Entry(caller: caller, generation: generation, loadedAt: now, lastSeen: seen, expires: caller.sessionExpireTime)
+        if cacheable {
+            cache.withLock { c in
+                if c.count >= Self.maxEntries { c.removeAll() }
+                c[key] = Entry(caller: caller, generation: generation, loadedAt: now, lastSeen: seen, expires: caller.sessionExpireTime)
+            }
         }
         return caller
     }

@@ -28,7 +28,9 @@ public final class SQLiteStore: Store {
     private let readers: [Slot]
     private let nextReader = Atomic<Int>(0)
     private let commits = GroupCommit()
-    private let generation = Atomic<UInt64>(1)
+    /// Even while no change authentication reads is being committed, odd while one is (a
+    /// seqlock, like `subjectsGeneration`).
+    private let generation = Atomic<UInt64>(0)
     /// Even while no change to subjects or organisations is being committed, odd while one
     /// is (a seqlock: a cache neither uses nor keeps an entry read at an odd value).
     private let subjectsGeneration = Atomic<UInt64>(0)
@@ -251,18 +253,22 @@ public final class SQLiteStore: Store {
             _ = try? c.query("ROLLBACK")
             throw error
         }
-        // Odd from before the change is visible until after it is (a change the batch undid
-        // still counts: a needless bump only empties caches).
+        // Each generation a change moves is odd from before the change is visible until after
+        // it is (a change the batch undid still counts: a needless bump only empties caches).
         let subjectsChanged = subjectTables.changed.exchange(false, ordering: .relaxed)
-        if subjectsChanged { subjectsGeneration.wrappingAdd(1, ordering: .sequentiallyConsistent) }
-        defer { if subjectsChanged { subjectsGeneration.wrappingAdd(1, ordering: .sequentiallyConsistent) } }
+        let authChanged = access.authChanged
+        func step() {
+            if subjectsChanged { subjectsGeneration.wrappingAdd(1, ordering: .sequentiallyConsistent) }
+            if authChanged { generation.wrappingAdd(1, ordering: .sequentiallyConsistent) }
+        }
+        step()
+        defer { step() }
         do {
             try c.query("COMMIT")
         } catch {
             _ = try? c.query("ROLLBACK")
             throw error
         }
-        if access.authChanged { generation.wrappingAdd(1, ordering: .releasing) }
         checkpointIfDue()
     }
 
