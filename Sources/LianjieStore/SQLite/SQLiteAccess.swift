@@ -3,8 +3,8 @@
 /// Each area's statements are an extension in its own folder (`Kit/`, `Users/`).
 final class SQLiteAccess: StoreWriter {
     let db: SQLiteConnection
-    /// Set by every statement that changes what authentication reads; the store bumps its
-    /// `authGeneration` once the transaction has committed.
+    /// Set by every statement that changes what authentication reads; the store moves its
+    /// `authGeneration` to odd before the transaction commits and to even after.
     var authChanged = false
     /// The audit entry this transaction appended last, so the next append need not read it
     /// back. When part of the transaction is rolled back it is set back to what it was when

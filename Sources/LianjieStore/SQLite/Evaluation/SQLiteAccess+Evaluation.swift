@@ -365,30 +365,11 @@ extension SQLiteAccess {
         JOIN posts po ON po.id = s.post_id
         """
 
-    private func subjectRow(_ r: [SQLValue]) -> EvaluationSubjectRow {
-        var x = EvaluationSubjectRow()
-        x.subjectID = r[0].text
-        x.employeeNumber = r[1].text
-        x.name = r[2].text
-        x.organizationID = r[3].text
-        x.organizationPath = r[4].text
-        x.categoryCode = r[5].text
-        x.postCode = r[6].text
-        x.postCoefficient = r[7].text
-        return x
-    }
-
-    func evaluationSubjects(underPath: String, on day: String, categories: [String]) throws -> [EvaluationSubjectRow] {
-        var args: [SQLValue] = [.text(day), .text(day), .int(Int64(underPath.utf8.count)), .text(underPath)]
-        var clause = ""
-        if !categories.isEmpty {
-            clause = " AND c.code IN (\(Array(repeating: "?", count: categories.count).joined(separator: ", ")))"
-            args += categories.map { .text($0) }
-        }
-        // Active subjects: the placement covers the day, and the subject has not left. Read
-        // in place (a run's scope can hold a hundred thousand).
+    /// The subjects `subjectColumns` selects with `clause`, read in place (a run's scope can
+    /// hold a hundred thousand).
+    private func evaluationSubjects(_ clause: String, _ args: [SQLValue]) throws -> [EvaluationSubjectRow] {
         var out: [EvaluationSubjectRow] = []
-        try db.scan("\(Self.subjectColumns) WHERE s.status = 1 AND substr(o.path, 1, ?) = ?\(clause) ORDER BY s.id", args) { stmt in
+        try db.scan("\(Self.subjectColumns) \(clause)", args) { stmt in
             func text(_ column: Int32) -> String { sqlite3_column_text(stmt, column).map { String(cString: $0) } ?? "" }
             var x = EvaluationSubjectRow()
             x.subjectID = text(0)
@@ -404,8 +385,19 @@ extension SQLiteAccess {
         return out
     }
 
+    func evaluationSubjects(underPath: String, on day: String, categories: [String]) throws -> [EvaluationSubjectRow] {
+        var args: [SQLValue] = [.text(day), .text(day), .int(Int64(underPath.utf8.count)), .text(underPath)]
+        var clause = ""
+        if !categories.isEmpty {
+            clause = " AND c.code IN (\(Array(repeating: "?", count: categories.count).joined(separator: ", ")))"
+            args += categories.map { .text($0) }
+        }
+        // Active subjects: the placement covers the day, and the subject has not left.
+        return try evaluationSubjects("WHERE s.status = 1 AND substr(o.path, 1, ?) = ?\(clause) ORDER BY s.id", args)
+    }
+
     func evaluationSubject(id: String, on day: String) throws -> EvaluationSubjectRow? {
-        try db.query("\(Self.subjectColumns) WHERE s.id = ?", [.text(day), .text(day), .text(id)]).first.map(subjectRow)
+        try evaluationSubjects("WHERE s.id = ?", [.text(day), .text(day), .text(id)]).first
     }
 
     private static let entryColumns = """
