@@ -140,8 +140,11 @@ let package = Package(
                 path: "Clients/LianjieGateway", swiftSettings: strict),
         .executableTarget(name: "lianjie-gateway", dependencies: ["LianjieGateway"],
                           path: "Clients/lianjie-gateway", swiftSettings: strict),
+        /// The floor under the gateway that lianjie-bench measures it against: libmicrohttpd
+        /// and one upstream LJRP call per request, in C, nothing else.
+        .target(name: "CGatewayFloor", dependencies: ["CMicroHTTPD"]),
         .executableTarget(name: "lianjie-bench",
-                          dependencies: ["LianjieClient", "LianjieRPC", "LianjieWire", "LianjieDaemon", "LianjieScoring",
+                          dependencies: ["CGatewayFloor", "LianjieClient", "LianjieRPC", "LianjieWire", "LianjieDaemon", "LianjieScoring",
                                          "LianjieTestSupport", "LianjieMessages", "LianjieStore", "CSQLite", "LianjieGateway"],
                           swiftSettings: strict),
 

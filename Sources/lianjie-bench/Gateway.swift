@@ -1,3 +1,4 @@
+import CGatewayFloor
 import Foundation
 import LianjieClient
 import LianjieMessages
@@ -6,21 +7,43 @@ import LianjieTestSupport
 
 /// The gateway a benchmark measures: the very code of lianjie-gateway, run as
 /// `lianjie-bench serve-gateway` in a child process in front of the bench's server, so its
-/// CPU time can be read from /proc.
+/// CPU time can be read from /proc; or the floor it is measured against (`serve-floor`).
 final class GatewayUnderTest {
     let port: Int
     let pid: Int32
     private let process: Process
 
-    init(server: ServerUnderTest) throws {
+    convenience init(server: ServerUnderTest) throws {
         // LIANJIE_BENCH_GATEWAY_LOG=FILE keeps the gateway's log, at debug (every call's time).
         let log = ProcessInfo.processInfo.environment["LIANJIE_BENCH_GATEWAY_LOG"]
-        let (p, port) = try ServerUnderTest.launchSelf(["serve-gateway", "--listen", "127.0.0.1:0", "--server", "\(server.host):\(server.port)",
-                                                        "--log-level", log == nil ? "notice" : "debug"],
-                                                       portAfter: "\"address\":\"http://127.0.0.1:", log: log, what: "the bench gateway")
+        try self.init(["serve-gateway", "--listen", "127.0.0.1:0", "--server", "\(server.host):\(server.port)",
+                       "--log-level", log == nil ? "notice" : "debug"],
+                      portAfter: "\"address\":\"http://127.0.0.1:", log: log, what: "the bench gateway")
+    }
+
+    /// The libmicrohttpd floor (`serve-floor`) in front of `server`, in a process of its
+    /// own as the gateway is.
+    convenience init(floorFor server: ServerUnderTest) throws {
+        try self.init(["serve-floor", "\(server.port)"], portAfter: Self.floorMarker, log: nil, what: "the gateway floor")
+    }
+
+    static let floorMarker = "gateway floor on 127.0.0.1:"
+
+    private init(_ arguments: [String], portAfter marker: String, log: String?, what: String) throws {
+        let (p, port) = try ServerUnderTest.launchSelf(arguments, portAfter: marker, log: log, what: what)
         self.port = port
         pid = p.processIdentifier
         process = p
+    }
+
+    /// `serve-floor PORT`: the floor in front of lianjied on 127.0.0.1:PORT until SIGTERM.
+    static func serveFloor(_ arguments: [String]) -> Never {
+        guard let upstream = arguments.first.flatMap({ UInt16($0) }), let floor = lj_gateway_floor_start(upstream) else {
+            FileHandle.standardError.write(Data("usage: lianjie-bench serve-floor LIANJIED_PORT (on 127.0.0.1)\n".utf8))
+            exit(2)
+        }
+        FileHandle.standardError.write(Data("\(floorMarker)\(lj_gateway_floor_port(floor))\n".utf8))
+        while true { pause() }
     }
 
     deinit { stop() }
@@ -137,6 +160,11 @@ struct GatewayBenchResult {
         var gatewayCPUMicrosPerCall: Double?
         /// The same direct calls through a bare byte relay (`Relay`), when measured.
         var relayed: RPCResult?
+        /// The same calls as HTTP through the libmicrohttpd floor (CGatewayFloor), when measured.
+        var floor: RPCResult?
+        /// What libmicrohttpd, the hop and the upstream call add with no other work: the
+        /// floor's p50 over the direct call's.
+        var floorMicros: Double? { floor.map { $0.latency.p50 - direct.latency.p50 } }
         /// The gateway's added latency: its p50 over the direct call's.
         var addedMicros: Double { gateway.latency.p50 - direct.latency.p50 }
         /// What one more hop over loopback adds with no work done in it: the relay's p50
@@ -154,6 +182,11 @@ struct GatewayBenchResult {
                 o.append(("hopUsP50", JSONValue(floating: (hop * 10).rounded() / 10)))
                 o.append(("addedBeyondHopUsP50", JSONValue(floating: ((addedMicros - hop) * 10).rounded() / 10)))
             }
+            if let floor, let added = floorMicros {
+                o.append(("microhttpdFloor", floor.json))
+                o.append(("floorUsP50", JSONValue(floating: (added * 10).rounded() / 10)))
+                o.append(("addedBeyondFloorUsP50", JSONValue(floating: ((addedMicros - added) * 10).rounded() / 10)))
+            }
             return .object(o)
         }
 
@@ -166,12 +199,19 @@ struct GatewayBenchResult {
                     "\n    the floor of one more hop: the same LJRP calls through a bare byte relay, p50 \(fmt(r.latency.p50)) µs p99 \(fmt(r.latency.p99)) µs,"
                         + " so the hop alone adds \(fmt(hopMicros ?? 0)) µs and the gateway \(fmt(addedMicros - (hopMicros ?? 0))) µs beyond it"
                 } ?? "")
+                + (floor.map { f in
+                    "\n    the floor of a libmicrohttpd gateway: the same HTTP calls answered by libmicrohttpd with one LJRP call each and no other work, p50 \(fmt(f.latency.p50)) µs p99 \(fmt(f.latency.p99)) µs"
+                        + (f.serverCPUMicrosPerCall.map { " (CPU \(fmt($0, 1)) µs/call)" } ?? "") + ","
+                        + " so that floor adds \(fmt(floorMicros ?? 0)) µs and the gateway's own work \(fmt(addedMicros - (floorMicros ?? 0))) µs beyond it"
+                } ?? "")
         }
     }
 
     var single: Pair
     var loaded: Pair
     static let goalMicros = 50.0
+    /// Rounds the 1x1 comparison is interleaved in.
+    static let singleRounds = 5
     var met: Bool { single.addedMicros < Self.goalMicros }
 
     var json: JSONValue {
@@ -186,7 +226,7 @@ struct GatewayBenchResult {
 }
 
 /// WhoAmI straight to lianjied and as JSON through the gateway, at 1×1 and 8×16; at 1×1
-/// also through a bare relay, the floor of any hop.
+/// also through a bare relay, the floor of any hop, the three interleaved in rounds.
 func runGateway(_ o: Options) throws -> GatewayBenchResult {
     progress("starting a server and a gateway…")
     let server = try makeServer(o)
@@ -196,23 +236,49 @@ func runGateway(_ o: Options) throws -> GatewayBenchResult {
     let gateway = try GatewayUnderTest(server: server)
     defer { gateway.stop(); server.stop() }
     let request = Array("POST /v1/lianjie.v1.UserService/WhoAmI HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer \(token)\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}".utf8)
-    func pair(_ connections: Int, _ inflight: Int, relay: Bool) throws -> GatewayBenchResult.Pair {
-        progress("\(connections)x\(inflight): direct over LJRP for \(fmt(o.seconds)) s…")
-        let direct = try runRPC(server: server, connections: connections, inflight: inflight, seconds: o.seconds, shape: .whoAmI(token: token))
-        var relayed: RPCResult?
-        if relay {
-            progress("\(connections)x\(inflight): over LJRP through a bare relay for \(fmt(o.seconds)) s…")
-            let r = try Relay(to: Endpoint(host: server.host, port: server.port))
-            defer { r.stop() }
-            relayed = try runRPC(server: ServerUnderTest(host: "127.0.0.1", port: r.port, pid: server.pid), connections: connections,
-                                 inflight: inflight, seconds: o.seconds, shape: .whoAmI(token: token))
+    let relay = try Relay(to: Endpoint(host: server.host, port: server.port))
+    defer { relay.stop() }
+    let floor = try GatewayUnderTest(floorFor: server)
+    defer { floor.stop() }
+    /// The calls made one way (0 direct, 1 through the gateway, 2 through the relay, 3 as
+    /// HTTP through the libmicrohttpd floor) for `seconds` on fresh connections.
+    func run(_ way: Int, _ connections: Int, _ inflight: Int, _ seconds: Double) throws -> RPCResult {
+        switch way {
+        case 0:
+            return try runRPC(server: server, connections: connections, inflight: inflight, seconds: seconds, shape: .whoAmI(token: token))
+        case 2:
+            return try runRPC(server: ServerUnderTest(host: "127.0.0.1", port: relay.port, pid: server.pid), connections: connections,
+                              inflight: inflight, seconds: seconds, shape: .whoAmI(token: token))
+        case 3:
+            let drivers = try (0..<connections).map { _ in
+                try HTTPDriver(port: floor.port, inflight: inflight, request: request)
+            }
+            return drive(drivers, connections: connections, inflight: inflight, seconds: seconds) { floor.cpuSeconds() }
+        default:
+            let drivers = try (0..<connections).map { _ in try HTTPDriver(port: gateway.port, inflight: inflight, request: request) }
+            return drive(drivers, connections: connections, inflight: inflight, seconds: seconds) { gateway.cpuSeconds() }
         }
-        progress("\(connections)x\(inflight): through the gateway for \(fmt(o.seconds)) s…")
-        let drivers = try (0..<connections).map { _ in try HTTPDriver(port: gateway.port, inflight: inflight, request: request) }
-        var viaGateway = drive(drivers, connections: connections, inflight: inflight, seconds: o.seconds) { gateway.cpuSeconds() }
+    }
+    /// The ways compared, in `rounds` interleaved rounds (each starting with the next way),
+    /// so a machine that drifts during the run weighs on all of them alike.
+    func pair(_ connections: Int, _ inflight: Int, rounds: Int, relay: Bool) throws -> GatewayBenchResult.Pair {
+        let ways = relay ? [0, 1, 2, 3] : [0, 1]
+        let names = ["direct over LJRP", "through the gateway", "over LJRP through a bare relay", "through the libmicrohttpd floor"]
+        let slice = o.seconds / Double(rounds)
+        var results: [[RPCResult]] = [[], [], [], []]
+        for r in 0..<rounds {
+            for k in ways.indices {
+                let way = ways[(k + r) % ways.count]
+                progress("\(connections)x\(inflight): round \(r + 1) of \(rounds), \(names[way]) for \(fmt(slice)) s…")
+                results[way].append(try run(way, connections, inflight, slice))
+            }
+        }
+        var viaGateway = RPCResult.merged(results[1])
         let cpu = viaGateway.serverCPUMicrosPerCall
         viaGateway.serverCPUMicrosPerCall = nil
-        return .init(direct: direct, gateway: viaGateway, gatewayCPUMicrosPerCall: cpu, relayed: relayed)
+        return .init(direct: .merged(results[0]), gateway: viaGateway, gatewayCPUMicrosPerCall: cpu,
+                     relayed: relay ? .merged(results[2]) : nil, floor: relay ? .merged(results[3]) : nil)
     }
-    return GatewayBenchResult(single: try pair(1, 1, relay: true), loaded: try pair(8, 16, relay: false))
+    return GatewayBenchResult(single: try pair(1, 1, rounds: GatewayBenchResult.singleRounds, relay: true),
+                              loaded: try pair(8, 16, rounds: 1, relay: false))
 }

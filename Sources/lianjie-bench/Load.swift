@@ -161,6 +161,24 @@ struct RPCResult {
     var latency: LatencySummary
     var errors: Int
     var serverCPUMicrosPerCall: Double?
+    /// Every measured call's latency, for pooling the rounds of one comparison (`merged`).
+    var nanos: [UInt64] = []
+
+    /// Rounds of the same load run apart in time, as one: their calls, latencies pooled,
+    /// CPU per call weighted by calls.
+    static func merged(_ rounds: [RPCResult]) -> RPCResult {
+        let seconds = rounds.reduce(0) { $0 + $1.seconds }
+        let counts = rounds.map { $0.callsPerSecond * $0.seconds }
+        let calls = counts.reduce(0, +)
+        var cpu: Double?
+        if rounds.allSatisfy({ $0.serverCPUMicrosPerCall != nil }), calls > 0 {
+            cpu = zip(rounds, counts).reduce(0) { $0 + $1.0.serverCPUMicrosPerCall! * $1.1 } / calls
+        }
+        let nanos = rounds.flatMap(\.nanos)
+        return RPCResult(connections: rounds.first?.connections ?? 0, inflight: rounds.first?.inflight ?? 0, seconds: seconds,
+                         callsPerSecond: seconds > 0 ? calls / seconds : 0, latency: LatencySummary(nanos: nanos),
+                         errors: rounds.reduce(0) { $0 + $1.errors }, serverCPUMicrosPerCall: cpu, nanos: nanos)
+    }
 
     var json: JSONValue {
         var o: [(String, JSONValue)] = [
@@ -208,9 +226,10 @@ func drive(_ drivers: [any LoadDriver], connections: Int, inflight: Int, seconds
     let calls = drivers.reduce(0) { $0 + $1.calls }
     var cpuPerCall: Double?
     if let a = cpuBefore, let b = cpuAfter, calls > 0 { cpuPerCall = (b - a) / Double(calls) * 1e6 }
+    let nanos = drivers.flatMap(\.latencies)
     return RPCResult(connections: connections, inflight: inflight, seconds: seconds,
-                     callsPerSecond: Double(calls) / seconds, latency: LatencySummary(nanos: drivers.flatMap(\.latencies)),
-                     errors: drivers.reduce(0) { $0 + $1.errors }, serverCPUMicrosPerCall: cpuPerCall)
+                     callsPerSecond: Double(calls) / seconds, latency: LatencySummary(nanos: nanos),
+                     errors: drivers.reduce(0) { $0 + $1.errors }, serverCPUMicrosPerCall: cpuPerCall, nanos: nanos)
 }
 
 /// Runs `connections` LJRP drivers, each on its own thread.

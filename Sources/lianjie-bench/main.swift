@@ -49,9 +49,13 @@ let usage = """
           authenticated UserService/WhoAmI calls straight to lianjied over LJRP and as JSON
           through lianjie-gateway (HTTP/1.1 keep-alive, requests pipelined), at 1x1 and 8x16,
           in the same run: calls/s, p50/p99, their ratio, the gateway's added p50 latency and
-          its CPU per call (goal: < 50 µs added at 1x1)
+          its CPU per call (goal: < 50 µs added at 1x1); at 1x1 with a bare relay too, the
+          three ways interleaved in 5 rounds of S/5 s
       lianjie-bench serve-gateway [lianjie-gateway options]
           run the gateway itself (what `gateway` starts in front of its server)
+      lianjie-bench serve-floor LIANJIED_PORT
+          run the floor `gateway` compares the gateway with: libmicrohttpd as the gateway
+          runs it, one LJRP call to lianjied on 127.0.0.1:LIANJIED_PORT per request, no other work
       lianjie-bench serve [lianjied options]
           run the server itself (what the other modes start when --server is not given)
 
@@ -163,6 +167,7 @@ func printFloor(_ f: FloorResult) {
 let args = CommandLine.arguments
 guard args.count >= 2 else { print(usage); exit(2) }
 if args[1] == "serve" { Daemon.main(Array(args.dropFirst(2)), programName: "lianjie-bench serve") }
+if args[1] == "serve-floor" { GatewayUnderTest.serveFloor(Array(args.dropFirst(2))) }
 if args[1] == "serve-gateway" { GatewayMain.main(Array(args.dropFirst(2)), programName: "lianjie-bench serve-gateway") }
 if args[1] == "--help" || args[1] == "-h" { print(usage); exit(0) }
 
