@@ -63,6 +63,17 @@ final class JSONAPITests: XCTestCase {
         XCTAssertEqual(anonymous.json?["code"] as? Int, 16)
         XCTAssertEqual(anonymous.json?["status"] as? Int, 401)
         XCTAssertEqual(try f.call("lianjie.v1.UserService/WhoAmI", headers: [("Authorization", "Basic abc")]).status, 401)
+        // The scheme in any case, spaces around the token; nothing else passes as a token.
+        for good in ["Bearer \(inspector)", "bearer \(inspector)", "BEARER   \(inspector)  "] {
+            let me = try f.call("lianjie.v1.UserService/WhoAmI", headers: [("Authorization", good)])
+            XCTAssertEqual(me.status, 200, "\(good): \(me.text)")
+        }
+        for bad in ["Bearer", "Bearer ", "Bearer\t\(inspector)", "Bearerx \(inspector)", "Bearer \(inspector) more",
+                    "Bearer " + String(repeating: "a", count: 600), "Bear \(inspector)"] {
+            let refused = try f.call("lianjie.v1.UserService/WhoAmI", headers: [("Authorization", bad)])
+            XCTAssertEqual(refused.status, 401, bad)
+            XCTAssertEqual(refused.json?["title"] as? String, "UNAUTHENTICATED", bad)
+        }
 
         let denied = try f.call("lianjie.v1.UserService/ListAccounts", token: employee)
         XCTAssertEqual(denied.status, 403, denied.text)

@@ -68,12 +68,11 @@ public struct HTTPRequestHead: Sendable {
         self.headers = values(.HEADER_KIND).map { ($0.0.lowercased(), $0.1) }
         self.cookies = Dictionary(values(.COOKIE_KIND), uniquingKeysWith: { first, _ in first })
         self.tls = tls
-        var peer = "unknown"
-        if let info = lj_mhd_connection_info(connection, .CONNECTION_INFO_CLIENT_ADDRESS),
-           let address = info.pointee.client_addr {
-            peer = Self.describe(address)
+        if let info = lj_mhd_connection_info(connection, .CONNECTION_INFO_SOCKET_CONTEXT), let raw = info.pointee.socket_context {
+            peer = Unmanaged<HTTPServer.Peer>.fromOpaque(raw).takeUnretainedValue().text
+        } else {
+            peer = "unknown"
         }
-        self.peer = peer
     }
 }
 

@@ -77,6 +77,21 @@ public final class HTTPServer: Sendable {
                 Unmanaged<RequestState>.fromOpaque(raw).release()
                 slot.pointee = nil
             }
+            // The client's address, formatted once per connection rather than per request.
+            let connectionEvent: MHD_NotifyConnectionCallback = { _, connection, slot, code in
+                guard let slot else { return }
+                if code == .CONNECTION_NOTIFY_STARTED {
+                    var peer = "unknown"
+                    if let connection, let info = lj_mhd_connection_info(connection, .CONNECTION_INFO_CLIENT_ADDRESS),
+                       let address = info.pointee.client_addr {
+                        peer = HTTPRequestHead.describe(address)
+                    }
+                    slot.pointee = Unmanaged.passRetained(Peer(peer)).toOpaque()
+                } else if let raw = slot.pointee {
+                    Unmanaged<Peer>.fromOpaque(raw).release()
+                    slot.pointee = nil
+                }
+            }
             var options: [MHD_OptionItem] = [
                 MHD_OptionItem(option: .CONNECTION_LIMIT, value: c.maxConnections, ptr_value: nil),
                 MHD_OptionItem(option: .PER_IP_CONNECTION_LIMIT, value: c.maxConnectionsPerAddress, ptr_value: nil),
@@ -85,6 +100,7 @@ public final class HTTPServer: Sendable {
                 MHD_OptionItem(option: .THREAD_STACK_SIZE, value: 512 * 1024, ptr_value: nil),
                 MHD_OptionItem(option: .SOCK_ADDR, value: 0, ptr_value: UnsafeMutableRawPointer(mutating: sa)),
                 MHD_OptionItem(option: .NOTIFY_COMPLETED, value: unsafeBitCast(completed, to: Int.self), ptr_value: nil),
+                MHD_OptionItem(option: .NOTIFY_CONNECTION, value: unsafeBitCast(connectionEvent, to: Int.self), ptr_value: nil),
             ]
             if let cert, let key {
                 options.append(MHD_OptionItem(option: .HTTPS_MEM_CERT, value: 0, ptr_value: UnsafeMutableRawPointer(cert)))
@@ -113,7 +129,13 @@ public final class HTTPServer: Sendable {
         context.release()
     }
 
-    // MARK: - libmicrohttpd's callback
+    // MARK: - libmicrohttpd's callbacks
+
+    /// A connection's client (`ip:port`), kept with the connection while it is open.
+    final class Peer {
+        let text: String
+        init(_ text: String) { self.text = text }
+    }
 
     /// One request as it arrives: the exchange the router chose, an answer decided while
     /// its body was arriving, and whether an answer has been queued.
