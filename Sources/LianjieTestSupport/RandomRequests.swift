@@ -4,10 +4,11 @@ import CProtobufC
 /// Every method of every service the contract defines, with its request type's descriptor:
 /// read from protoc-c's service descriptors, so a service added later is covered at once.
 public struct ContractMethod: @unchecked Sendable {
-    // @unchecked: `request` points at protoc-c's static, immutable descriptor data.
+    // @unchecked: `request` and `response` point at protoc-c's static, immutable descriptor data.
     /// `/lianjie.v1.UserService/Login`
     public let path: String
     let request: UnsafePointer<ProtobufCMessageDescriptor>
+    let response: UnsafePointer<ProtobufCMessageDescriptor>
 
     /// Every method, in the services' order.
     public static let all: [ContractMethod] = {
@@ -19,7 +20,7 @@ public struct ContractMethod: @unchecked Sendable {
             let name = String(cString: service.pointee.name)
             for m in 0..<Int(service.pointee.n_methods) {
                 let method = service.pointee.methods[m]
-                out.append(ContractMethod(path: "/\(name)/\(String(cString: method.name))", request: method.input))
+                out.append(ContractMethod(path: "/\(name)/\(String(cString: method.name))", request: method.input, response: method.output))
             }
         }
         return out
@@ -55,6 +56,13 @@ public struct RandomRequests {
     public mutating func request(for method: ContractMethod) -> [UInt8] {
         var out: [UInt8] = []
         message(method.request, depth: 0, into: &out)
+        return out
+    }
+
+    /// An encoded response of `method`'s type (what a client would have to read).
+    public mutating func response(for method: ContractMethod) -> [UInt8] {
+        var out: [UInt8] = []
+        message(method.response, depth: 0, into: &out)
         return out
     }
 

@@ -409,6 +409,37 @@ struct SwiftEmitter {
         f.jsonName == f.desc.name ? "\"\(f.jsonName)\"" : "\"\(f.jsonName)\", \"\(f.desc.name)\""
     }
 
+    /// When a singular field is written in JSON (proto3 leaves defaults out); nil for a
+    /// message field, which is written when set.
+    private func presence(_ f: FieldPlan) -> String? {
+        let v = f.swiftName
+        switch f.scalar {
+        case .int32, .int64, .uint32, .uint64: return "\(v) != 0"
+        // By bits, as proto3 JSON wants: -0.0 is written (protobuf-c's binary drops it).
+        case .float, .double: return "\(v).bitPattern != 0"
+        case .bool: return v
+        case .string, .bytes: return "!\(v).isEmpty"
+        case .enumeration: return "\(v).rawValue != 0"
+        case .message: return nil
+        }
+    }
+
+    /// A statement writing `v`, one value of field `f`, as JSON into `out`.
+    private func writeJSON(_ f: FieldPlan, _ v: String) -> String {
+        switch f.scalar {
+        case .int32, .uint32: return "JSONOut.integer(Int64(\(v)), &out)"
+        case .int64: return "JSONOut.quotedInteger(\(v), &out)"
+        case .uint64: return "JSONOut.quotedUnsigned(\(v), &out)"
+        case .float: return "JSONValue(floating: Double(\(v))).write(compactInto: &out)"
+        case .double: return "JSONValue(floating: \(v)).write(compactInto: &out)"
+        case .bool: return "JSONOut.bool(\(v), &out)"
+        case .string: return "JSONValue.quote(\(v), into: &out)"
+        case .bytes: return "JSONValue.quote(Base64.encode(\(v)), into: &out)"
+        case .enumeration: return "JSONOut.enumeration(\(v), &out)"
+        case .message: return "\(v).writeJSON(into: &out)"
+        }
+    }
+
     private mutating func emitJSON(info: TypeInfo, plain: [FieldPlan], single: [OneofPlan], multi: [OneofPlan]) {
         let hasFields = !plain.isEmpty || !single.isEmpty || !multi.isEmpty
         line("/// The proto3 JSON form: lowerCamelCase names, defaults left out.")
@@ -420,22 +451,10 @@ struct SwiftEmitter {
                 let key = "\"\(f.jsonName)\""
                 if f.repeated {
                     g.line("if !\(v).isEmpty { o.append((\(key), .array(\(v).map { v in \(g.toJSON(f, "v")) }))) }")
+                } else if let cond = g.presence(f) {
+                    g.line("if \(cond) { o.append((\(key), \(g.toJSON(f, v)))) }")
                 } else {
-                    let cond: String
-                    switch f.scalar {
-                    case .int32, .int64, .uint32, .uint64: cond = "\(v) != 0"
-                    // By bits, as proto3 JSON wants: -0.0 is written (protobuf-c's binary drops it).
-                    case .float, .double: cond = "\(v).bitPattern != 0"
-                    case .bool: cond = v
-                    case .string, .bytes: cond = "!\(v).isEmpty"
-                    case .enumeration: cond = "\(v).rawValue != 0"
-                    case .message: cond = ""
-                    }
-                    if f.isMessage {
-                        g.line("if let v = \(v) { o.append((\(key), v.jsonValue())) }")
-                    } else {
-                        g.line("if \(cond) { o.append((\(key), \(g.toJSON(f, v)))) }")
-                    }
+                    g.line("if let v = \(v) { o.append((\(key), v.jsonValue())) }")
                 }
             }
             for o in single {
@@ -451,6 +470,37 @@ struct SwiftEmitter {
                 }
             }
             g.line("return .object(o)")
+        }
+        line()
+        line("/// The same JSON as `jsonValue().utf8()`, written straight into `out`.")
+        block("public func writeJSON(into out: inout [UInt8])") { g in
+            guard hasFields else { g.line("out += \"{}\".utf8"); return }
+            g.line("out.append(0x7B)")
+            g.line("var more = false")
+            func key(_ f: FieldPlan) -> String { "JSONOut.key(\"\\\"\(f.jsonName)\\\":\", &more, &out)" }
+            for f in plain {
+                let v = f.swiftName
+                if f.repeated {
+                    g.line("if !\(v).isEmpty { \(key(f)); JSONOut.array(\(v), &out) { v, out in \(g.writeJSON(f, "v")) } }")
+                } else if let cond = g.presence(f) {
+                    g.line("if \(cond) { \(key(f)); \(g.writeJSON(f, v)) }")
+                } else {
+                    g.line("if let v = \(v) { \(key(f)); v.writeJSON(into: &out) }")
+                }
+            }
+            for o in single {
+                let f = o.members[0]
+                g.line("if let v = \(f.swiftName) { \(key(f)); \(g.writeJSON(f, "v")) }")
+            }
+            for o in multi {
+                g.block("switch \(o.swiftName)") { g in
+                    for f in o.members {
+                        g.line("case .\(f.swiftName)(let v)?: \(key(f)); \(g.writeJSON(f, "v"))")
+                    }
+                    g.line("case nil: break")
+                }
+            }
+            g.line("out.append(0x7D)")
         }
         line()
         line("/// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.")

@@ -31,6 +31,24 @@ final class JSONAPITests: XCTestCase {
         XCTAssertFalse(viaGateway.subjects.isEmpty)
     }
 
+    /// Answers are written as JSON straight from the message (`writeJSON`): byte for byte
+    /// what the generated JSON mapping says, for random answers of every method.
+    func testEveryMethodsAnswersAreWrittenAsTheJSONMappingSays() throws {
+        var random = RandomRequests(seed: 11)
+        var checked = 0
+        for contract in ContractMethod.all {
+            let method = try XCTUnwrap(ProtoRegistry.methods[contract.path], contract.path)
+            for _ in 0..<20 {
+                for (bytes, type) in [(random.response(for: contract), method.response), (random.request(for: contract), method.request)] {
+                    guard let message = try? type.init(serializedBytes: bytes) else { continue }
+                    XCTAssertEqual(message.jsonBytes(), message.jsonValue().utf8(), "\(type.protoName)")
+                    checked += 1
+                }
+            }
+        }
+        XCTAssertGreaterThan(checked, 1000)
+    }
+
     func testEveryMethodIsMappedAndNoTestServiceIs() throws {
         let f = try GatewayFixture()
         let c = try f.connection()

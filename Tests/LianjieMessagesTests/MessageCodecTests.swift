@@ -40,6 +40,29 @@ final class MessageCodecTests: XCTestCase {
         XCTAssertEqual(decoded, s)
     }
 
+    /// The JSON written straight into bytes is, byte for byte, `jsonValue()`'s: every kind
+    /// of field, extremes, escapes, -0.0, NaN, unknown enum values, every oneof member.
+    func testWriteJSONIsJSONValuesText() {
+        var s = Self.fullSample()
+        XCTAssertEqual(String(decoding: s.jsonBytes(), as: UTF8.self), s.jsonString())
+        for f: Float in [-0.0, .nan, .infinity, -.infinity, 1e20, 0.1] {
+            s.fFloat = f
+            s.fDouble = Double(f)
+            XCTAssertEqual(String(decoding: s.jsonBytes(), as: UTF8.self), s.jsonString(), "\(f)")
+        }
+        for c: Sample.Choice? in [nil, .choiceText(""), .choiceText("\u{1}\\"), .choiceNumber(Int64.min), .choiceColour(.unrecognized(-3)),
+                                  .choiceInner(Sample.Inner())] {
+            s.choice = c
+            s.fInt32 = Int32.min
+            s.fInt64 = Int64.max
+            s.fUint64 = UInt64.max
+            XCTAssertEqual(String(decoding: s.jsonBytes(), as: UTF8.self), s.jsonString(), "\(String(describing: c))")
+        }
+        var nested = Sample()
+        nested.rInner = [Sample.Inner(), Sample.Inner(label: "a", values: [Int32.min])]
+        XCTAssertEqual(String(decoding: nested.jsonBytes(), as: UTF8.self), nested.jsonString())
+    }
+
     func testEveryOneofMemberRoundTrips() throws {
         let choices: [Sample.Choice?] = [nil, .choiceText(""), .choiceText("t"), .choiceNumber(-5), .choiceColour(.red),
                                          .choiceInner(Sample.Inner())]
@@ -149,6 +172,8 @@ final class MessageCodecTests: XCTestCase {
             XCTAssertEqual(try M(serializedBytes: m.serializedBytes()), m, file: file, line: line)
             XCTAssertEqual(try M(jsonString: m.jsonString()), m, file: file, line: line)
             XCTAssertEqual(try M(serializedBytes: M().serializedBytes()), M(), file: file, line: line)
+            XCTAssertEqual(String(decoding: m.jsonBytes(), as: UTF8.self), m.jsonString(), "writeJSON writes what jsonValue says",
+                           file: file, line: line)
         }
         try check(Metadata(key: "authorization", value: "Bearer x"))
         try check(CallMeta(callId: 1, method: "/a.B/C", timeoutMs: 100, metadata: [Metadata(key: "k", value: "v")]))
@@ -204,6 +229,7 @@ final class MessageCodecTests: XCTestCase {
         func roundTrip<M: ProtoMessage>(_ type: M.Type) throws {
             XCTAssertEqual(try M(serializedBytes: M().serializedBytes()), M(), "\(M.protoName)")
             XCTAssertEqual(try M(jsonString: M().jsonString()), M(), "\(M.protoName)")
+            XCTAssertEqual(M().jsonBytes(), M().jsonValue().utf8(), "\(M.protoName)")
         }
         XCTAssertGreaterThanOrEqual(ProtoRegistry.allMessageTypes.count, 78, "every message of every proto file")
         for type in ProtoRegistry.allMessageTypes { try roundTrip(type) }

@@ -60,12 +60,12 @@ public struct JSONAPI: Sendable {
             let body = try Self.requestBody(method, request)
             let token = try Self.bearer(request.head)
             let answer = try upstream.call(path: method.path, body: body, token: token, client: request.head.peer)
-            let value: JSONValue
-            do { value = try method.response.init(serializedBytes: answer).jsonValue() } catch {
+            let json: [UInt8]
+            do { json = try method.response.init(serializedBytes: answer).jsonBytes() } catch {
                 throw RPCError(.internal, "the server's reply is not a valid \(method.response.protoName)")
             }
             response = HTTPResponse(status: 200, headers: [("Content-Type", "application/json; charset=utf-8"), ("Cache-Control", "no-store")],
-                                    body: value.utf8())
+                                    body: json)
         } catch let error as RPCError {
             response = Problem(error).response
         } catch {

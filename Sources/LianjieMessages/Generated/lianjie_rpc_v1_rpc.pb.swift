@@ -55,6 +55,15 @@ public struct Metadata: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !key.isEmpty { JSONOut.key("\"key\":", &more, &out); JSONValue.quote(key, into: &out) }
+        if !value.isEmpty { JSONOut.key("\"value\":", &more, &out); JSONValue.quote(value, into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -137,6 +146,17 @@ public struct CallMeta: ProtoMessage {
         if timeoutMs != 0 { o.append(("timeoutMs", .number(String(timeoutMs)))) }
         if !metadata.isEmpty { o.append(("metadata", .array(metadata.map { v in v.jsonValue() }))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if callId != 0 { JSONOut.key("\"callId\":", &more, &out); JSONOut.quotedUnsigned(callId, &out) }
+        if !method.isEmpty { JSONOut.key("\"method\":", &more, &out); JSONValue.quote(method, into: &out) }
+        if timeoutMs != 0 { JSONOut.key("\"timeoutMs\":", &more, &out); JSONOut.integer(Int64(timeoutMs), &out) }
+        if !metadata.isEmpty { JSONOut.key("\"metadata\":", &more, &out); JSONOut.array(metadata, &out) { v, out in v.writeJSON(into: &out) } }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -234,6 +254,18 @@ public struct ReplyMeta: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if callId != 0 { JSONOut.key("\"callId\":", &more, &out); JSONOut.quotedUnsigned(callId, &out) }
+        if status != 0 { JSONOut.key("\"status\":", &more, &out); JSONOut.integer(Int64(status), &out) }
+        if !message.isEmpty { JSONOut.key("\"message\":", &more, &out); JSONValue.quote(message, into: &out) }
+        if !violations.isEmpty { JSONOut.key("\"violations\":", &more, &out); JSONOut.array(violations, &out) { v, out in v.writeJSON(into: &out) } }
+        if !metadata.isEmpty { JSONOut.key("\"metadata\":", &more, &out); JSONOut.array(metadata, &out) { v, out in v.writeJSON(into: &out) } }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -304,6 +336,15 @@ public struct FieldViolation: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !field.isEmpty { JSONOut.key("\"field\":", &more, &out); JSONValue.quote(field, into: &out) }
+        if !description.isEmpty { JSONOut.key("\"description\":", &more, &out); JSONValue.quote(description, into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -364,6 +405,14 @@ public struct CancelMeta: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if callId != 0 { JSONOut.key("\"callId\":", &more, &out); JSONOut.quotedUnsigned(callId, &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -421,6 +470,14 @@ public struct PingMeta: ProtoMessage {
         var o: [(String, JSONValue)] = []
         if nonce != 0 { o.append(("nonce", .string(String(nonce)))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if nonce != 0 { JSONOut.key("\"nonce\":", &more, &out); JSONOut.quotedUnsigned(nonce, &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -493,6 +550,16 @@ public struct GoAwayMeta: ProtoMessage {
         if status != 0 { o.append(("status", .number(String(status)))) }
         if !message.isEmpty { o.append(("message", .string(message))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if lastCallId != 0 { JSONOut.key("\"lastCallId\":", &more, &out); JSONOut.quotedUnsigned(lastCallId, &out) }
+        if status != 0 { JSONOut.key("\"status\":", &more, &out); JSONOut.integer(Int64(status), &out) }
+        if !message.isEmpty { JSONOut.key("\"message\":", &more, &out); JSONValue.quote(message, into: &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.

@@ -56,6 +56,15 @@ public struct GetSchemeRequest: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if version != 0 { JSONOut.key("\"version\":", &more, &out); JSONOut.integer(Int64(version), &out) }
+        if draft { JSONOut.key("\"draft\":", &more, &out); JSONOut.bool(draft, &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -120,6 +129,15 @@ public struct ListSchemeVersionsRequest: ProtoMessage {
         if pageSize != 0 { o.append(("pageSize", .number(String(pageSize)))) }
         if !pageToken.isEmpty { o.append(("pageToken", .string(pageToken))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if pageSize != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(pageSize), &out) }
+        if !pageToken.isEmpty { JSONOut.key("\"pageToken\":", &more, &out); JSONValue.quote(pageToken, into: &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -198,6 +216,16 @@ public struct ListSchemeVersionsResponse: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !versions.isEmpty { JSONOut.key("\"versions\":", &more, &out); JSONOut.array(versions, &out) { v, out in v.writeJSON(into: &out) } }
+        if !nextPageToken.isEmpty { JSONOut.key("\"nextPageToken\":", &more, &out); JSONValue.quote(nextPageToken, into: &out) }
+        if totalSize != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(totalSize), &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -271,6 +299,16 @@ public struct ReplaceSchemeDraftRequest: ProtoMessage {
         if !document.isEmpty { o.append(("document", .string(document))) }
         if !etag.isEmpty { o.append(("etag", .string(etag))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
+        if !document.isEmpty { JSONOut.key("\"document\":", &more, &out); JSONValue.quote(document, into: &out) }
+        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -352,6 +390,16 @@ public struct UpdateSchemeDraftRequest: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if let v = scheme { JSONOut.key("\"scheme\":", &more, &out); v.writeJSON(into: &out) }
+        if !updateMask.isEmpty { JSONOut.key("\"updateMask\":", &more, &out); JSONOut.array(updateMask, &out) { v, out in JSONValue.quote(v, into: &out) } }
+        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -430,6 +478,17 @@ public struct AddSchemeTagRequest: ProtoMessage {
         if let v = tag { o.append(("tag", v.jsonValue())) }
         if !etag.isEmpty { o.append(("etag", .string(etag))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
+        if !libraryCode.isEmpty { JSONOut.key("\"libraryCode\":", &more, &out); JSONValue.quote(libraryCode, into: &out) }
+        if let v = tag { JSONOut.key("\"tag\":", &more, &out); v.writeJSON(into: &out) }
+        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -519,6 +578,17 @@ public struct UpdateSchemeTagRequest: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !libraryCode.isEmpty { JSONOut.key("\"libraryCode\":", &more, &out); JSONValue.quote(libraryCode, into: &out) }
+        if let v = tag { JSONOut.key("\"tag\":", &more, &out); v.writeJSON(into: &out) }
+        if !updateMask.isEmpty { JSONOut.key("\"updateMask\":", &more, &out); JSONOut.array(updateMask, &out) { v, out in JSONValue.quote(v, into: &out) } }
+        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -599,6 +669,17 @@ public struct RetireSchemeTagRequest: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
+        if !libraryCode.isEmpty { JSONOut.key("\"libraryCode\":", &more, &out); JSONValue.quote(libraryCode, into: &out) }
+        if !code.isEmpty { JSONOut.key("\"code\":", &more, &out); JSONValue.quote(code, into: &out) }
+        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -675,6 +756,16 @@ public struct PublishSchemeRequest: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
+        if !note.isEmpty { JSONOut.key("\"note\":", &more, &out); JSONValue.quote(note, into: &out) }
+        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -740,6 +831,15 @@ public struct DiscardSchemeDraftRequest: ProtoMessage {
         if !requestId.isEmpty { o.append(("requestId", .string(requestId))) }
         if !etag.isEmpty { o.append(("etag", .string(etag))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
+        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -864,6 +964,22 @@ public struct SubmitEntryRequest: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
+        if !subjectId.isEmpty { JSONOut.key("\"subjectId\":", &more, &out); JSONValue.quote(subjectId, into: &out) }
+        if !tag.isEmpty { JSONOut.key("\"tag\":", &more, &out); JSONValue.quote(tag, into: &out) }
+        if let v = occurredOn { JSONOut.key("\"occurredOn\":", &more, &out); v.writeJSON(into: &out) }
+        if !quantity.isEmpty { JSONOut.key("\"quantity\":", &more, &out); JSONValue.quote(quantity, into: &out) }
+        if !description.isEmpty { JSONOut.key("\"description\":", &more, &out); JSONValue.quote(description, into: &out) }
+        if !workOrderNumbers.isEmpty { JSONOut.key("\"workOrderNumbers\":", &more, &out); JSONOut.array(workOrderNumbers, &out) { v, out in JSONValue.quote(v, into: &out) } }
+        if !evidenceIds.isEmpty { JSONOut.key("\"evidenceIds\":", &more, &out); JSONOut.array(evidenceIds, &out) { v, out in JSONValue.quote(v, into: &out) } }
+        if source.rawValue != 0 { JSONOut.key("\"source\":", &more, &out); JSONOut.enumeration(source, &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -929,6 +1045,14 @@ public struct GetEntryRequest: ProtoMessage {
         var o: [(String, JSONValue)] = []
         if !id.isEmpty { o.append(("id", .string(id))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1042,6 +1166,22 @@ public struct ListEntriesRequest: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !subjectId.isEmpty { JSONOut.key("\"subjectId\":", &more, &out); JSONValue.quote(subjectId, into: &out) }
+        if !organizationId.isEmpty { JSONOut.key("\"organizationId\":", &more, &out); JSONValue.quote(organizationId, into: &out) }
+        if !tag.isEmpty { JSONOut.key("\"tag\":", &more, &out); JSONValue.quote(tag, into: &out) }
+        if dimension.rawValue != 0 { JSONOut.key("\"dimension\":", &more, &out); JSONOut.enumeration(dimension, &out) }
+        if status.rawValue != 0 { JSONOut.key("\"status\":", &more, &out); JSONOut.enumeration(status, &out) }
+        if let v = period { JSONOut.key("\"period\":", &more, &out); v.writeJSON(into: &out) }
+        if source.rawValue != 0 { JSONOut.key("\"source\":", &more, &out); JSONOut.enumeration(source, &out) }
+        if pageSize != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(pageSize), &out) }
+        if !pageToken.isEmpty { JSONOut.key("\"pageToken\":", &more, &out); JSONValue.quote(pageToken, into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -1125,6 +1265,16 @@ public struct ListEntriesResponse: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !entries.isEmpty { JSONOut.key("\"entries\":", &more, &out); JSONOut.array(entries, &out) { v, out in v.writeJSON(into: &out) } }
+        if !nextPageToken.isEmpty { JSONOut.key("\"nextPageToken\":", &more, &out); JSONValue.quote(nextPageToken, into: &out) }
+        if totalSize != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(totalSize), &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -1197,6 +1347,16 @@ public struct ConfirmEntryRequest: ProtoMessage {
         if !id.isEmpty { o.append(("id", .string(id))) }
         if !etag.isEmpty { o.append(("etag", .string(etag))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
+        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
+        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1277,6 +1437,17 @@ public struct RejectEntryRequest: ProtoMessage {
         if !reason.isEmpty { o.append(("reason", .string(reason))) }
         if !etag.isEmpty { o.append(("etag", .string(etag))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
+        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
+        if !reason.isEmpty { JSONOut.key("\"reason\":", &more, &out); JSONValue.quote(reason, into: &out) }
+        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1360,6 +1531,17 @@ public struct RevokeEntryRequest: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
+        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
+        if !reason.isEmpty { JSONOut.key("\"reason\":", &more, &out); JSONValue.quote(reason, into: &out) }
+        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -1433,6 +1615,16 @@ public struct AppealEntryRequest: ProtoMessage {
         if !id.isEmpty { o.append(("id", .string(id))) }
         if !statement.isEmpty { o.append(("statement", .string(statement))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
+        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
+        if !statement.isEmpty { JSONOut.key("\"statement\":", &more, &out); JSONValue.quote(statement, into: &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1514,6 +1706,17 @@ public struct DecideAppealRequest: ProtoMessage {
         if decision.rawValue != 0 { o.append(("decision", decision.jsonValue)) }
         if !reason.isEmpty { o.append(("reason", .string(reason))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
+        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
+        if decision.rawValue != 0 { JSONOut.key("\"decision\":", &more, &out); JSONOut.enumeration(decision, &out) }
+        if !reason.isEmpty { JSONOut.key("\"reason\":", &more, &out); JSONValue.quote(reason, into: &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1606,6 +1809,18 @@ public struct StartEvidenceUploadRequest: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
+        if !fileName.isEmpty { JSONOut.key("\"fileName\":", &more, &out); JSONValue.quote(fileName, into: &out) }
+        if !contentType.isEmpty { JSONOut.key("\"contentType\":", &more, &out); JSONValue.quote(contentType, into: &out) }
+        if size != 0 { JSONOut.key("\"size\":", &more, &out); JSONOut.quotedInteger(size, &out) }
+        if !sha256.isEmpty { JSONOut.key("\"sha256\":", &more, &out); JSONValue.quote(sha256, into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -1683,6 +1898,16 @@ public struct PutEvidenceChunkRequest: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !uploadId.isEmpty { JSONOut.key("\"uploadId\":", &more, &out); JSONValue.quote(uploadId, into: &out) }
+        if offset != 0 { JSONOut.key("\"offset\":", &more, &out); JSONOut.quotedInteger(offset, &out) }
+        if !data.isEmpty { JSONOut.key("\"data\":", &more, &out); JSONValue.quote(Base64.encode(data), into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -1742,6 +1967,14 @@ public struct GetEvidenceUploadRequest: ProtoMessage {
         var o: [(String, JSONValue)] = []
         if !uploadId.isEmpty { o.append(("uploadId", .string(uploadId))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !uploadId.isEmpty { JSONOut.key("\"uploadId\":", &more, &out); JSONValue.quote(uploadId, into: &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1807,6 +2040,15 @@ public struct FinishEvidenceUploadRequest: ProtoMessage {
         if !requestId.isEmpty { o.append(("requestId", .string(requestId))) }
         if !uploadId.isEmpty { o.append(("uploadId", .string(uploadId))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
+        if !uploadId.isEmpty { JSONOut.key("\"uploadId\":", &more, &out); JSONValue.quote(uploadId, into: &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1880,6 +2122,16 @@ public struct GetEvidenceRequest: ProtoMessage {
         if offset != 0 { o.append(("offset", .string(String(offset)))) }
         if length != 0 { o.append(("length", .number(String(length)))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
+        if offset != 0 { JSONOut.key("\"offset\":", &more, &out); JSONOut.quotedInteger(offset, &out) }
+        if length != 0 { JSONOut.key("\"length\":", &more, &out); JSONOut.integer(Int64(length), &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1958,6 +2210,16 @@ public struct ImportWorkOrdersRequest: ProtoMessage {
         if !rows.isEmpty { o.append(("rows", .array(rows.map { v in v.jsonValue() }))) }
         if dryRun { o.append(("dryRun", .bool(dryRun))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
+        if !rows.isEmpty { JSONOut.key("\"rows\":", &more, &out); JSONOut.array(rows, &out) { v, out in v.writeJSON(into: &out) } }
+        if dryRun { JSONOut.key("\"dryRun\":", &more, &out); JSONOut.bool(dryRun, &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2051,6 +2313,18 @@ public struct ImportWorkOrdersResponse: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if applied { JSONOut.key("\"applied\":", &more, &out); JSONOut.bool(applied, &out) }
+        if created != 0 { JSONOut.key("\"created\":", &more, &out); JSONOut.integer(Int64(created), &out) }
+        if updated != 0 { JSONOut.key("\"updated\":", &more, &out); JSONOut.integer(Int64(updated), &out) }
+        if unchanged != 0 { JSONOut.key("\"unchanged\":", &more, &out); JSONOut.integer(Int64(unchanged), &out) }
+        if !rejections.isEmpty { JSONOut.key("\"rejections\":", &more, &out); JSONOut.array(rejections, &out) { v, out in v.writeJSON(into: &out) } }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -2112,6 +2386,14 @@ public struct GetWorkOrderRequest: ProtoMessage {
         var o: [(String, JSONValue)] = []
         if !number.isEmpty { o.append(("number", .string(number))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !number.isEmpty { JSONOut.key("\"number\":", &more, &out); JSONValue.quote(number, into: &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2205,6 +2487,19 @@ public struct ListWorkOrdersRequest: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !organizationId.isEmpty { JSONOut.key("\"organizationId\":", &more, &out); JSONValue.quote(organizationId, into: &out) }
+        if !handler.isEmpty { JSONOut.key("\"handler\":", &more, &out); JSONValue.quote(handler, into: &out) }
+        if type.rawValue != 0 { JSONOut.key("\"type\":", &more, &out); JSONOut.enumeration(type, &out) }
+        if let v = period { JSONOut.key("\"period\":", &more, &out); v.writeJSON(into: &out) }
+        if pageSize != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(pageSize), &out) }
+        if !pageToken.isEmpty { JSONOut.key("\"pageToken\":", &more, &out); JSONValue.quote(pageToken, into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -2285,6 +2580,16 @@ public struct ListWorkOrdersResponse: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !orders.isEmpty { JSONOut.key("\"orders\":", &more, &out); JSONOut.array(orders, &out) { v, out in v.writeJSON(into: &out) } }
+        if !nextPageToken.isEmpty { JSONOut.key("\"nextPageToken\":", &more, &out); JSONValue.quote(nextPageToken, into: &out) }
+        if totalSize != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(totalSize), &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -2358,6 +2663,16 @@ public struct RunWorkOrderRulesRequest: ProtoMessage {
         if let v = period { o.append(("period", v.jsonValue())) }
         if dryRun { o.append(("dryRun", .bool(dryRun))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
+        if let v = period { JSONOut.key("\"period\":", &more, &out); v.writeJSON(into: &out) }
+        if dryRun { JSONOut.key("\"dryRun\":", &more, &out); JSONOut.bool(dryRun, &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2438,6 +2753,16 @@ public struct RunWorkOrderRulesResponse: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !reports.isEmpty { JSONOut.key("\"reports\":", &more, &out); JSONOut.array(reports, &out) { v, out in v.writeJSON(into: &out) } }
+        if schemeVersion != 0 { JSONOut.key("\"schemeVersion\":", &more, &out); JSONOut.integer(Int64(schemeVersion), &out) }
+        if orders != 0 { JSONOut.key("\"orders\":", &more, &out); JSONOut.integer(Int64(orders), &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -2485,6 +2810,11 @@ public struct ListWorkOrderRulesRequest: ProtoMessage {
     /// The proto3 JSON form: lowerCamelCase names, defaults left out.
     public func jsonValue() -> JSONValue {
         return .object([])
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out += "{}".utf8
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2552,6 +2882,15 @@ public struct ListWorkOrderRulesResponse: ProtoMessage {
         if !rules.isEmpty { o.append(("rules", .array(rules.map { v in v.jsonValue() }))) }
         if schemeVersion != 0 { o.append(("schemeVersion", .number(String(schemeVersion)))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !rules.isEmpty { JSONOut.key("\"rules\":", &more, &out); JSONOut.array(rules, &out) { v, out in v.writeJSON(into: &out) } }
+        if schemeVersion != 0 { JSONOut.key("\"schemeVersion\":", &more, &out); JSONOut.integer(Int64(schemeVersion), &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.

@@ -97,6 +97,14 @@ public struct HealthCheckRequest: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !service.isEmpty { JSONOut.key("\"service\":", &more, &out); JSONValue.quote(service, into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -154,6 +162,14 @@ public struct HealthCheckResponse: ProtoMessage {
         var o: [(String, JSONValue)] = []
         if status.rawValue != 0 { o.append(("status", status.jsonValue)) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if status.rawValue != 0 { JSONOut.key("\"status\":", &more, &out); JSONOut.enumeration(status, &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.

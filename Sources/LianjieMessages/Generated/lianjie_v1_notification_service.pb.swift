@@ -186,6 +186,26 @@ public struct Notification: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
+        if !dedupeKey.isEmpty { JSONOut.key("\"dedupeKey\":", &more, &out); JSONValue.quote(dedupeKey, into: &out) }
+        if !recipientAccountId.isEmpty { JSONOut.key("\"recipientAccountId\":", &more, &out); JSONValue.quote(recipientAccountId, into: &out) }
+        if !recipientUsername.isEmpty { JSONOut.key("\"recipientUsername\":", &more, &out); JSONValue.quote(recipientUsername, into: &out) }
+        if !recipientPlatformUserId.isEmpty { JSONOut.key("\"recipientPlatformUserId\":", &more, &out); JSONValue.quote(recipientPlatformUserId, into: &out) }
+        if !payload.isEmpty { JSONOut.key("\"payload\":", &more, &out); JSONValue.quote(payload, into: &out) }
+        if let v = createTime { JSONOut.key("\"createTime\":", &more, &out); v.writeJSON(into: &out) }
+        if state.rawValue != 0 { JSONOut.key("\"state\":", &more, &out); JSONOut.enumeration(state, &out) }
+        if attempts != 0 { JSONOut.key("\"attempts\":", &more, &out); JSONOut.integer(Int64(attempts), &out) }
+        if let v = nextAttemptTime { JSONOut.key("\"nextAttemptTime\":", &more, &out); v.writeJSON(into: &out) }
+        if !lastError.isEmpty { JSONOut.key("\"lastError\":", &more, &out); JSONValue.quote(lastError, into: &out) }
+        if let v = deliveredTime { JSONOut.key("\"deliveredTime\":", &more, &out); v.writeJSON(into: &out) }
+        if !claim.isEmpty { JSONOut.key("\"claim\":", &more, &out); JSONValue.quote(claim, into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -265,6 +285,15 @@ public struct ClaimNotificationsRequest: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if max != 0 { JSONOut.key("\"max\":", &more, &out); JSONOut.integer(Int64(max), &out) }
+        if leaseSeconds != 0 { JSONOut.key("\"leaseSeconds\":", &more, &out); JSONOut.integer(Int64(leaseSeconds), &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -327,6 +356,14 @@ public struct ClaimNotificationsResponse: ProtoMessage {
         var o: [(String, JSONValue)] = []
         if !notifications.isEmpty { o.append(("notifications", .array(notifications.map { v in v.jsonValue() }))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !notifications.isEmpty { JSONOut.key("\"notifications\":", &more, &out); JSONOut.array(notifications, &out) { v, out in v.writeJSON(into: &out) } }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -410,6 +447,17 @@ public struct ReportNotificationDeliveryRequest: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
+        if !claim.isEmpty { JSONOut.key("\"claim\":", &more, &out); JSONValue.quote(claim, into: &out) }
+        if delivered { JSONOut.key("\"delivered\":", &more, &out); JSONOut.bool(delivered, &out) }
+        if !error.isEmpty { JSONOut.key("\"error\":", &more, &out); JSONValue.quote(error, into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -483,6 +531,16 @@ public struct ListNotificationsRequest: ProtoMessage {
         if pageSize != 0 { o.append(("pageSize", .number(String(pageSize)))) }
         if !pageToken.isEmpty { o.append(("pageToken", .string(pageToken))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if state.rawValue != 0 { JSONOut.key("\"state\":", &more, &out); JSONOut.enumeration(state, &out) }
+        if pageSize != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(pageSize), &out) }
+        if !pageToken.isEmpty { JSONOut.key("\"pageToken\":", &more, &out); JSONValue.quote(pageToken, into: &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -562,6 +620,16 @@ public struct ListNotificationsResponse: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !notifications.isEmpty { JSONOut.key("\"notifications\":", &more, &out); JSONOut.array(notifications, &out) { v, out in v.writeJSON(into: &out) } }
+        if !nextPageToken.isEmpty { JSONOut.key("\"nextPageToken\":", &more, &out); JSONValue.quote(nextPageToken, into: &out) }
+        if totalSize != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(totalSize), &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -621,6 +689,14 @@ public struct RetryNotificationRequest: ProtoMessage {
         var o: [(String, JSONValue)] = []
         if !id.isEmpty { o.append(("id", .string(id))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.

@@ -97,6 +97,20 @@ public struct CreateCaseRequest: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
+        if !subject.isEmpty { JSONOut.key("\"subject\":", &more, &out); JSONValue.quote(subject, into: &out) }
+        if source.rawValue != 0 { JSONOut.key("\"source\":", &more, &out); JSONOut.enumeration(source, &out) }
+        if !summary.isEmpty { JSONOut.key("\"summary\":", &more, &out); JSONValue.quote(summary, into: &out) }
+        if !alertId.isEmpty { JSONOut.key("\"alertId\":", &more, &out); JSONValue.quote(alertId, into: &out) }
+        if !entryIds.isEmpty { JSONOut.key("\"entryIds\":", &more, &out); JSONOut.array(entryIds, &out) { v, out in JSONValue.quote(v, into: &out) } }
+        if !evidenceIds.isEmpty { JSONOut.key("\"evidenceIds\":", &more, &out); JSONOut.array(evidenceIds, &out) { v, out in JSONValue.quote(v, into: &out) } }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -161,6 +175,14 @@ public struct GetCaseRequest: ProtoMessage {
         var o: [(String, JSONValue)] = []
         if !id.isEmpty { o.append(("id", .string(id))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -263,6 +285,20 @@ public struct ListCasesRequest: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !organizationId.isEmpty { JSONOut.key("\"organizationId\":", &more, &out); JSONValue.quote(organizationId, into: &out) }
+        if !subject.isEmpty { JSONOut.key("\"subject\":", &more, &out); JSONValue.quote(subject, into: &out) }
+        if state.rawValue != 0 { JSONOut.key("\"state\":", &more, &out); JSONOut.enumeration(state, &out) }
+        if overdueOnly { JSONOut.key("\"overdueOnly\":", &more, &out); JSONOut.bool(overdueOnly, &out) }
+        if !handlerId.isEmpty { JSONOut.key("\"handlerId\":", &more, &out); JSONValue.quote(handlerId, into: &out) }
+        if pageSize != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(pageSize), &out) }
+        if !pageToken.isEmpty { JSONOut.key("\"pageToken\":", &more, &out); JSONValue.quote(pageToken, into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -342,6 +378,16 @@ public struct ListCasesResponse: ProtoMessage {
         if !nextPageToken.isEmpty { o.append(("nextPageToken", .string(nextPageToken))) }
         if totalSize != 0 { o.append(("totalSize", .number(String(totalSize)))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !cases.isEmpty { JSONOut.key("\"cases\":", &more, &out); JSONOut.array(cases, &out) { v, out in v.writeJSON(into: &out) } }
+        if !nextPageToken.isEmpty { JSONOut.key("\"nextPageToken\":", &more, &out); JSONValue.quote(nextPageToken, into: &out) }
+        if totalSize != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(totalSize), &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -438,6 +484,19 @@ public struct AssignCaseRequest: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
+        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
+        if !handlerId.isEmpty { JSONOut.key("\"handlerId\":", &more, &out); JSONValue.quote(handlerId, into: &out) }
+        if let v = dueDate { JSONOut.key("\"dueDate\":", &more, &out); v.writeJSON(into: &out) }
+        if !note.isEmpty { JSONOut.key("\"note\":", &more, &out); JSONValue.quote(note, into: &out) }
+        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -519,6 +578,17 @@ public struct DisposeCaseRequest: ProtoMessage {
         if let v = disposition { o.append(("disposition", v.jsonValue())) }
         if !etag.isEmpty { o.append(("etag", .string(etag))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
+        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
+        if let v = disposition { JSONOut.key("\"disposition\":", &more, &out); v.writeJSON(into: &out) }
+        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -609,6 +679,18 @@ public struct StartRectificationRequest: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
+        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
+        if let v = deadline { JSONOut.key("\"deadline\":", &more, &out); v.writeJSON(into: &out) }
+        if !requirements.isEmpty { JSONOut.key("\"requirements\":", &more, &out); JSONValue.quote(requirements, into: &out) }
+        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -691,6 +773,17 @@ public struct ReportRectificationRequest: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
+        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
+        if !report.isEmpty { JSONOut.key("\"report\":", &more, &out); JSONValue.quote(report, into: &out) }
+        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -770,6 +863,17 @@ public struct VerifyCaseRequest: ProtoMessage {
         if !note.isEmpty { o.append(("note", .string(note))) }
         if !etag.isEmpty { o.append(("etag", .string(etag))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
+        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
+        if !note.isEmpty { JSONOut.key("\"note\":", &more, &out); JSONValue.quote(note, into: &out) }
+        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -863,6 +967,18 @@ public struct CloseCaseRequest: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
+        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
+        if !conclusion.isEmpty { JSONOut.key("\"conclusion\":", &more, &out); JSONValue.quote(conclusion, into: &out) }
+        if !evidenceIds.isEmpty { JSONOut.key("\"evidenceIds\":", &more, &out); JSONOut.array(evidenceIds, &out) { v, out in JSONValue.quote(v, into: &out) } }
+        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -945,6 +1061,17 @@ public struct DismissCaseRequest: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
+        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
+        if !reason.isEmpty { JSONOut.key("\"reason\":", &more, &out); JSONValue.quote(reason, into: &out) }
+        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -1024,6 +1151,17 @@ public struct ReopenCaseRequest: ProtoMessage {
         if !reason.isEmpty { o.append(("reason", .string(reason))) }
         if !etag.isEmpty { o.append(("etag", .string(etag))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
+        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
+        if !reason.isEmpty { JSONOut.key("\"reason\":", &more, &out); JSONValue.quote(reason, into: &out) }
+        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1121,6 +1259,19 @@ public struct RecordTalkRequest: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
+        if !caseId.isEmpty { JSONOut.key("\"caseId\":", &more, &out); JSONValue.quote(caseId, into: &out) }
+        if kind.rawValue != 0 { JSONOut.key("\"kind\":", &more, &out); JSONOut.enumeration(kind, &out) }
+        if let v = heldOn { JSONOut.key("\"heldOn\":", &more, &out); v.writeJSON(into: &out) }
+        if !heldBy.isEmpty { JSONOut.key("\"heldBy\":", &more, &out); JSONValue.quote(heldBy, into: &out) }
+        if !content.isEmpty { JSONOut.key("\"content\":", &more, &out); JSONValue.quote(content, into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -1205,6 +1356,17 @@ public struct ListTalksRequest: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !subject.isEmpty { JSONOut.key("\"subject\":", &more, &out); JSONValue.quote(subject, into: &out) }
+        if unacknowledgedOnly { JSONOut.key("\"unacknowledgedOnly\":", &more, &out); JSONOut.bool(unacknowledgedOnly, &out) }
+        if pageSize != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(pageSize), &out) }
+        if !pageToken.isEmpty { JSONOut.key("\"pageToken\":", &more, &out); JSONValue.quote(pageToken, into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -1283,6 +1445,16 @@ public struct ListTalksResponse: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !talks.isEmpty { JSONOut.key("\"talks\":", &more, &out); JSONOut.array(talks, &out) { v, out in v.writeJSON(into: &out) } }
+        if !nextPageToken.isEmpty { JSONOut.key("\"nextPageToken\":", &more, &out); JSONValue.quote(nextPageToken, into: &out) }
+        if totalSize != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(totalSize), &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -1348,6 +1520,15 @@ public struct AcknowledgeTalkRequest: ProtoMessage {
         if !requestId.isEmpty { o.append(("requestId", .string(requestId))) }
         if !id.isEmpty { o.append(("id", .string(id))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
+        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1417,6 +1598,15 @@ public struct GetDossierRequest: ProtoMessage {
         if !subject.isEmpty { o.append(("subject", .string(subject))) }
         if !reason.isEmpty { o.append(("reason", .string(reason))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !subject.isEmpty { JSONOut.key("\"subject\":", &more, &out); JSONValue.quote(subject, into: &out) }
+        if !reason.isEmpty { JSONOut.key("\"reason\":", &more, &out); JSONValue.quote(reason, into: &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1517,6 +1707,19 @@ public struct RequestOpinionsRequest: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
+        if purpose.rawValue != 0 { JSONOut.key("\"purpose\":", &more, &out); JSONOut.enumeration(purpose, &out) }
+        if !purposeNote.isEmpty { JSONOut.key("\"purposeNote\":", &more, &out); JSONValue.quote(purposeNote, into: &out) }
+        if !subjects.isEmpty { JSONOut.key("\"subjects\":", &more, &out); JSONOut.array(subjects, &out) { v, out in JSONValue.quote(v, into: &out) } }
+        if let v = dueDate { JSONOut.key("\"dueDate\":", &more, &out); v.writeJSON(into: &out) }
+        if validityDays != 0 { JSONOut.key("\"validityDays\":", &more, &out); JSONOut.integer(Int64(validityDays), &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -1592,6 +1795,15 @@ public struct RequestOpinionsResponse: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !batchId.isEmpty { JSONOut.key("\"batchId\":", &more, &out); JSONValue.quote(batchId, into: &out) }
+        if !opinions.isEmpty { JSONOut.key("\"opinions\":", &more, &out); JSONOut.array(opinions, &out) { v, out in v.writeJSON(into: &out) } }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -1650,6 +1862,14 @@ public struct GetOpinionRequest: ProtoMessage {
         var o: [(String, JSONValue)] = []
         if !id.isEmpty { o.append(("id", .string(id))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1745,6 +1965,19 @@ public struct ListOpinionsRequest: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !organizationId.isEmpty { JSONOut.key("\"organizationId\":", &more, &out); JSONValue.quote(organizationId, into: &out) }
+        if !subject.isEmpty { JSONOut.key("\"subject\":", &more, &out); JSONValue.quote(subject, into: &out) }
+        if state.rawValue != 0 { JSONOut.key("\"state\":", &more, &out); JSONOut.enumeration(state, &out) }
+        if !batchId.isEmpty { JSONOut.key("\"batchId\":", &more, &out); JSONValue.quote(batchId, into: &out) }
+        if pageSize != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(pageSize), &out) }
+        if !pageToken.isEmpty { JSONOut.key("\"pageToken\":", &more, &out); JSONValue.quote(pageToken, into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -1823,6 +2056,16 @@ public struct ListOpinionsResponse: ProtoMessage {
         if !nextPageToken.isEmpty { o.append(("nextPageToken", .string(nextPageToken))) }
         if totalSize != 0 { o.append(("totalSize", .number(String(totalSize)))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !opinions.isEmpty { JSONOut.key("\"opinions\":", &more, &out); JSONOut.array(opinions, &out) { v, out in v.writeJSON(into: &out) } }
+        if !nextPageToken.isEmpty { JSONOut.key("\"nextPageToken\":", &more, &out); JSONValue.quote(nextPageToken, into: &out) }
+        if totalSize != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(totalSize), &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1919,6 +2162,19 @@ public struct ReviewOpinionRequest: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
+        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
+        if conclusion.rawValue != 0 { JSONOut.key("\"conclusion\":", &more, &out); JSONOut.enumeration(conclusion, &out) }
+        if !changeReason.isEmpty { JSONOut.key("\"changeReason\":", &more, &out); JSONValue.quote(changeReason, into: &out) }
+        if !note.isEmpty { JSONOut.key("\"note\":", &more, &out); JSONValue.quote(note, into: &out) }
+        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -1993,6 +2249,16 @@ public struct SignOpinionRequest: ProtoMessage {
         if !id.isEmpty { o.append(("id", .string(id))) }
         if !etag.isEmpty { o.append(("etag", .string(etag))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
+        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
+        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2077,6 +2343,17 @@ public struct DeclareConflictRequest: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
+        if !subject.isEmpty { JSONOut.key("\"subject\":", &more, &out); JSONValue.quote(subject, into: &out) }
+        if !relation.isEmpty { JSONOut.key("\"relation\":", &more, &out); JSONValue.quote(relation, into: &out) }
+        if !note.isEmpty { JSONOut.key("\"note\":", &more, &out); JSONValue.quote(note, into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -2159,6 +2436,17 @@ public struct ListConflictsRequest: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !subject.isEmpty { JSONOut.key("\"subject\":", &more, &out); JSONValue.quote(subject, into: &out) }
+        if includeWithdrawn { JSONOut.key("\"includeWithdrawn\":", &more, &out); JSONOut.bool(includeWithdrawn, &out) }
+        if pageSize != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(pageSize), &out) }
+        if !pageToken.isEmpty { JSONOut.key("\"pageToken\":", &more, &out); JSONValue.quote(pageToken, into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -2237,6 +2525,16 @@ public struct ListConflictsResponse: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !conflicts.isEmpty { JSONOut.key("\"conflicts\":", &more, &out); JSONOut.array(conflicts, &out) { v, out in v.writeJSON(into: &out) } }
+        if !nextPageToken.isEmpty { JSONOut.key("\"nextPageToken\":", &more, &out); JSONValue.quote(nextPageToken, into: &out) }
+        if totalSize != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(totalSize), &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -2302,6 +2600,15 @@ public struct WithdrawConflictRequest: ProtoMessage {
         if !requestId.isEmpty { o.append(("requestId", .string(requestId))) }
         if !id.isEmpty { o.append(("id", .string(id))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
+        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2382,6 +2689,17 @@ public struct ListAppraisalsRequest: ProtoMessage {
         if pageSize != 0 { o.append(("pageSize", .number(String(pageSize)))) }
         if !pageToken.isEmpty { o.append(("pageToken", .string(pageToken))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if let v = period { JSONOut.key("\"period\":", &more, &out); v.writeJSON(into: &out) }
+        if !organizationId.isEmpty { JSONOut.key("\"organizationId\":", &more, &out); JSONValue.quote(organizationId, into: &out) }
+        if pageSize != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(pageSize), &out) }
+        if !pageToken.isEmpty { JSONOut.key("\"pageToken\":", &more, &out); JSONValue.quote(pageToken, into: &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2538,6 +2856,28 @@ public struct Appraisal: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !subjectId.isEmpty { JSONOut.key("\"subjectId\":", &more, &out); JSONValue.quote(subjectId, into: &out) }
+        if !employeeNumber.isEmpty { JSONOut.key("\"employeeNumber\":", &more, &out); JSONValue.quote(employeeNumber, into: &out) }
+        if !subjectName.isEmpty { JSONOut.key("\"subjectName\":", &more, &out); JSONValue.quote(subjectName, into: &out) }
+        if !organizationId.isEmpty { JSONOut.key("\"organizationId\":", &more, &out); JSONValue.quote(organizationId, into: &out) }
+        if let v = period { JSONOut.key("\"period\":", &more, &out); v.writeJSON(into: &out) }
+        if !total.isEmpty { JSONOut.key("\"total\":", &more, &out); JSONValue.quote(total, into: &out) }
+        if grade.rawValue != 0 { JSONOut.key("\"grade\":", &more, &out); JSONOut.enumeration(grade, &out) }
+        if veto { JSONOut.key("\"veto\":", &more, &out); JSONOut.bool(veto, &out) }
+        if noData { JSONOut.key("\"noData\":", &more, &out); JSONOut.bool(noData, &out) }
+        if appraisalCap.rawValue != 0 { JSONOut.key("\"appraisalCap\":", &more, &out); JSONOut.enumeration(appraisalCap, &out) }
+        if !capCaseId.isEmpty { JSONOut.key("\"capCaseId\":", &more, &out); JSONValue.quote(capCaseId, into: &out) }
+        if !capCaseNumber.isEmpty { JSONOut.key("\"capCaseNumber\":", &more, &out); JSONValue.quote(capCaseNumber, into: &out) }
+        if appraisalGrade.rawValue != 0 { JSONOut.key("\"appraisalGrade\":", &more, &out); JSONOut.enumeration(appraisalGrade, &out) }
+        if !runId.isEmpty { JSONOut.key("\"runId\":", &more, &out); JSONValue.quote(runId, into: &out) }
+        if schemeVersion != 0 { JSONOut.key("\"schemeVersion\":", &more, &out); JSONOut.integer(Int64(schemeVersion), &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -2625,6 +2965,16 @@ public struct ListAppraisalsResponse: ProtoMessage {
         if !nextPageToken.isEmpty { o.append(("nextPageToken", .string(nextPageToken))) }
         if totalSize != 0 { o.append(("totalSize", .number(String(totalSize)))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !appraisals.isEmpty { JSONOut.key("\"appraisals\":", &more, &out); JSONOut.array(appraisals, &out) { v, out in v.writeJSON(into: &out) } }
+        if !nextPageToken.isEmpty { JSONOut.key("\"nextPageToken\":", &more, &out); JSONValue.quote(nextPageToken, into: &out) }
+        if totalSize != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(totalSize), &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.

@@ -171,6 +171,16 @@ public struct Category: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
+        if !code.isEmpty { JSONOut.key("\"code\":", &more, &out); JSONValue.quote(code, into: &out) }
+        if !name.isEmpty { JSONOut.key("\"name\":", &more, &out); JSONValue.quote(name, into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -257,6 +267,18 @@ public struct Post: ProtoMessage {
         if !categoryId.isEmpty { o.append(("categoryId", .string(categoryId))) }
         if !riskCoefficient.isEmpty { o.append(("riskCoefficient", .string(riskCoefficient))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
+        if !code.isEmpty { JSONOut.key("\"code\":", &more, &out); JSONValue.quote(code, into: &out) }
+        if !name.isEmpty { JSONOut.key("\"name\":", &more, &out); JSONValue.quote(name, into: &out) }
+        if !categoryId.isEmpty { JSONOut.key("\"categoryId\":", &more, &out); JSONValue.quote(categoryId, into: &out) }
+        if !riskCoefficient.isEmpty { JSONOut.key("\"riskCoefficient\":", &more, &out); JSONValue.quote(riskCoefficient, into: &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -397,6 +419,26 @@ public struct Subject: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
+        if !employeeNumber.isEmpty { JSONOut.key("\"employeeNumber\":", &more, &out); JSONValue.quote(employeeNumber, into: &out) }
+        if !name.isEmpty { JSONOut.key("\"name\":", &more, &out); JSONValue.quote(name, into: &out) }
+        if !organizationId.isEmpty { JSONOut.key("\"organizationId\":", &more, &out); JSONValue.quote(organizationId, into: &out) }
+        if !categoryId.isEmpty { JSONOut.key("\"categoryId\":", &more, &out); JSONValue.quote(categoryId, into: &out) }
+        if !postId.isEmpty { JSONOut.key("\"postId\":", &more, &out); JSONValue.quote(postId, into: &out) }
+        if positionLevel.rawValue != 0 { JSONOut.key("\"positionLevel\":", &more, &out); JSONOut.enumeration(positionLevel, &out) }
+        if status.rawValue != 0 { JSONOut.key("\"status\":", &more, &out); JSONOut.enumeration(status, &out) }
+        if !accountId.isEmpty { JSONOut.key("\"accountId\":", &more, &out); JSONValue.quote(accountId, into: &out) }
+        if let v = postEntryDate { JSONOut.key("\"postEntryDate\":", &more, &out); v.writeJSON(into: &out) }
+        if let v = createTime { JSONOut.key("\"createTime\":", &more, &out); v.writeJSON(into: &out) }
+        if let v = updateTime { JSONOut.key("\"updateTime\":", &more, &out); v.writeJSON(into: &out) }
+        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -493,6 +535,18 @@ public struct Placement: ProtoMessage {
         if !reason.isEmpty { o.append(("reason", .string(reason))) }
         if !changedBy.isEmpty { o.append(("changedBy", .string(changedBy))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !organizationId.isEmpty { JSONOut.key("\"organizationId\":", &more, &out); JSONValue.quote(organizationId, into: &out) }
+        if let v = fromDate { JSONOut.key("\"fromDate\":", &more, &out); v.writeJSON(into: &out) }
+        if let v = toDate { JSONOut.key("\"toDate\":", &more, &out); v.writeJSON(into: &out) }
+        if !reason.isEmpty { JSONOut.key("\"reason\":", &more, &out); JSONValue.quote(reason, into: &out) }
+        if !changedBy.isEmpty { JSONOut.key("\"changedBy\":", &more, &out); JSONValue.quote(changedBy, into: &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -605,6 +659,21 @@ public struct SubjectImportRow: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if line != 0 { JSONOut.key("\"line\":", &more, &out); JSONOut.integer(Int64(line), &out) }
+        if !employeeNumber.isEmpty { JSONOut.key("\"employeeNumber\":", &more, &out); JSONValue.quote(employeeNumber, into: &out) }
+        if !name.isEmpty { JSONOut.key("\"name\":", &more, &out); JSONValue.quote(name, into: &out) }
+        if !organizationId.isEmpty { JSONOut.key("\"organizationId\":", &more, &out); JSONValue.quote(organizationId, into: &out) }
+        if !categoryCode.isEmpty { JSONOut.key("\"categoryCode\":", &more, &out); JSONValue.quote(categoryCode, into: &out) }
+        if !postCode.isEmpty { JSONOut.key("\"postCode\":", &more, &out); JSONValue.quote(postCode, into: &out) }
+        if !positionLevel.isEmpty { JSONOut.key("\"positionLevel\":", &more, &out); JSONValue.quote(positionLevel, into: &out) }
+        if !postEntryDate.isEmpty { JSONOut.key("\"postEntryDate\":", &more, &out); JSONValue.quote(postEntryDate, into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -681,6 +750,16 @@ public struct ImportRejection: ProtoMessage {
         if !field.isEmpty { o.append(("field", .string(field))) }
         if !reason.isEmpty { o.append(("reason", .string(reason))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if line != 0 { JSONOut.key("\"line\":", &more, &out); JSONOut.integer(Int64(line), &out) }
+        if !field.isEmpty { JSONOut.key("\"field\":", &more, &out); JSONValue.quote(field, into: &out) }
+        if !reason.isEmpty { JSONOut.key("\"reason\":", &more, &out); JSONValue.quote(reason, into: &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.

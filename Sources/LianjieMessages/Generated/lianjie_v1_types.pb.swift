@@ -107,6 +107,15 @@ public struct Time: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if seconds != 0 { JSONOut.key("\"seconds\":", &more, &out); JSONOut.quotedInteger(seconds, &out) }
+        if nanos != 0 { JSONOut.key("\"nanos\":", &more, &out); JSONOut.integer(Int64(nanos), &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -182,6 +191,16 @@ public struct CalendarDate: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if year != 0 { JSONOut.key("\"year\":", &more, &out); JSONOut.integer(Int64(year), &out) }
+        if month != 0 { JSONOut.key("\"month\":", &more, &out); JSONOut.integer(Int64(month), &out) }
+        if day != 0 { JSONOut.key("\"day\":", &more, &out); JSONOut.integer(Int64(day), &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -253,6 +272,16 @@ public struct Period: ProtoMessage {
         if year != 0 { o.append(("year", .number(String(year)))) }
         if index != 0 { o.append(("index", .number(String(index)))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if kind.rawValue != 0 { JSONOut.key("\"kind\":", &more, &out); JSONOut.enumeration(kind, &out) }
+        if year != 0 { JSONOut.key("\"year\":", &more, &out); JSONOut.integer(Int64(year), &out) }
+        if index != 0 { JSONOut.key("\"index\":", &more, &out); JSONOut.integer(Int64(index), &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.

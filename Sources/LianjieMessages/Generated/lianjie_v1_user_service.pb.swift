@@ -54,6 +54,15 @@ public struct LoginRequest: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !username.isEmpty { JSONOut.key("\"username\":", &more, &out); JSONValue.quote(username, into: &out) }
+        if !password.isEmpty { JSONOut.key("\"password\":", &more, &out); JSONValue.quote(password, into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -129,6 +138,16 @@ public struct LoginResponse: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !token.isEmpty { JSONOut.key("\"token\":", &more, &out); JSONValue.quote(token, into: &out) }
+        if expiresAtUnix != 0 { JSONOut.key("\"expiresAtUnix\":", &more, &out); JSONOut.quotedInteger(expiresAtUnix, &out) }
+        if let v = account { JSONOut.key("\"account\":", &more, &out); v.writeJSON(into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -192,6 +211,14 @@ public struct OpenPlatformSessionRequest: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !platformUserId.isEmpty { JSONOut.key("\"platformUserId\":", &more, &out); JSONValue.quote(platformUserId, into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -237,6 +264,11 @@ public struct LogoutRequest: ProtoMessage {
     /// The proto3 JSON form: lowerCamelCase names, defaults left out.
     public func jsonValue() -> JSONValue {
         return .object([])
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out += "{}".utf8
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -285,6 +317,11 @@ public struct LogoutResponse: ProtoMessage {
         return .object([])
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out += "{}".utf8
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -329,6 +366,11 @@ public struct WhoAmIRequest: ProtoMessage {
     /// The proto3 JSON form: lowerCamelCase names, defaults left out.
     public func jsonValue() -> JSONValue {
         return .object([])
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out += "{}".utf8
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -403,6 +445,16 @@ public struct WhoAmIResponse: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if let v = account { JSONOut.key("\"account\":", &more, &out); v.writeJSON(into: &out) }
+        if let v = sessionExpireTime { JSONOut.key("\"sessionExpireTime\":", &more, &out); v.writeJSON(into: &out) }
+        if !subjectId.isEmpty { JSONOut.key("\"subjectId\":", &more, &out); JSONValue.quote(subjectId, into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -470,6 +522,15 @@ public struct ChangePasswordRequest: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !oldPassword.isEmpty { JSONOut.key("\"oldPassword\":", &more, &out); JSONValue.quote(oldPassword, into: &out) }
+        if !newPassword.isEmpty { JSONOut.key("\"newPassword\":", &more, &out); JSONValue.quote(newPassword, into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -518,6 +579,11 @@ public struct ChangePasswordResponse: ProtoMessage {
         return .object([])
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out += "{}".utf8
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -562,6 +628,11 @@ public struct ListSessionsRequest: ProtoMessage {
     /// The proto3 JSON form: lowerCamelCase names, defaults left out.
     public func jsonValue() -> JSONValue {
         return .object([])
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out += "{}".utf8
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -625,6 +696,14 @@ public struct ListSessionsResponse: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !sessions.isEmpty { JSONOut.key("\"sessions\":", &more, &out); JSONOut.array(sessions, &out) { v, out in v.writeJSON(into: &out) } }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -684,6 +763,14 @@ public struct RevokeSessionRequest: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -729,6 +816,11 @@ public struct RevokeSessionResponse: ProtoMessage {
     /// The proto3 JSON form: lowerCamelCase names, defaults left out.
     public func jsonValue() -> JSONValue {
         return .object([])
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out += "{}".utf8
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -808,6 +900,17 @@ public struct CreateOrganizationRequest: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
+        if !parentId.isEmpty { JSONOut.key("\"parentId\":", &more, &out); JSONValue.quote(parentId, into: &out) }
+        if !name.isEmpty { JSONOut.key("\"name\":", &more, &out); JSONValue.quote(name, into: &out) }
+        if kind.rawValue != 0 { JSONOut.key("\"kind\":", &more, &out); JSONOut.enumeration(kind, &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -868,6 +971,14 @@ public struct GetOrganizationRequest: ProtoMessage {
         var o: [(String, JSONValue)] = []
         if !id.isEmpty { o.append(("id", .string(id))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -944,6 +1055,16 @@ public struct UpdateOrganizationRequest: ProtoMessage {
         if !updateMask.isEmpty { o.append(("updateMask", .array(updateMask.map { v in .string(v) }))) }
         if !etag.isEmpty { o.append(("etag", .string(etag))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if let v = organization { JSONOut.key("\"organization\":", &more, &out); v.writeJSON(into: &out) }
+        if !updateMask.isEmpty { JSONOut.key("\"updateMask\":", &more, &out); JSONOut.array(updateMask, &out) { v, out in JSONValue.quote(v, into: &out) } }
+        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1026,6 +1147,17 @@ public struct MoveOrganizationRequest: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
+        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
+        if !newParentId.isEmpty { JSONOut.key("\"newParentId\":", &more, &out); JSONValue.quote(newParentId, into: &out) }
+        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -1098,6 +1230,16 @@ public struct DeactivateOrganizationRequest: ProtoMessage {
         if !id.isEmpty { o.append(("id", .string(id))) }
         if !etag.isEmpty { o.append(("etag", .string(etag))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
+        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
+        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1180,6 +1322,17 @@ public struct ListOrganizationsRequest: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !rootId.isEmpty { JSONOut.key("\"rootId\":", &more, &out); JSONValue.quote(rootId, into: &out) }
+        if includeInactive { JSONOut.key("\"includeInactive\":", &more, &out); JSONOut.bool(includeInactive, &out) }
+        if pageSize != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(pageSize), &out) }
+        if !pageToken.isEmpty { JSONOut.key("\"pageToken\":", &more, &out); JSONValue.quote(pageToken, into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -1255,6 +1408,16 @@ public struct ListOrganizationsResponse: ProtoMessage {
         if !nextPageToken.isEmpty { o.append(("nextPageToken", .string(nextPageToken))) }
         if totalSize != 0 { o.append(("totalSize", .number(String(totalSize)))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !organizations.isEmpty { JSONOut.key("\"organizations\":", &more, &out); JSONOut.array(organizations, &out) { v, out in v.writeJSON(into: &out) } }
+        if !nextPageToken.isEmpty { JSONOut.key("\"nextPageToken\":", &more, &out); JSONValue.quote(nextPageToken, into: &out) }
+        if totalSize != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(totalSize), &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1352,6 +1515,19 @@ public struct CreateAccountRequest: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
+        if !username.isEmpty { JSONOut.key("\"username\":", &more, &out); JSONValue.quote(username, into: &out) }
+        if !displayName.isEmpty { JSONOut.key("\"displayName\":", &more, &out); JSONValue.quote(displayName, into: &out) }
+        if !password.isEmpty { JSONOut.key("\"password\":", &more, &out); JSONValue.quote(password, into: &out) }
+        if !grants.isEmpty { JSONOut.key("\"grants\":", &more, &out); JSONOut.array(grants, &out) { v, out in v.writeJSON(into: &out) } }
+        if kind.rawValue != 0 { JSONOut.key("\"kind\":", &more, &out); JSONOut.enumeration(kind, &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -1414,6 +1590,14 @@ public struct GetAccountRequest: ProtoMessage {
         var o: [(String, JSONValue)] = []
         if !id.isEmpty { o.append(("id", .string(id))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1490,6 +1674,16 @@ public struct UpdateAccountRequest: ProtoMessage {
         if !updateMask.isEmpty { o.append(("updateMask", .array(updateMask.map { v in .string(v) }))) }
         if !etag.isEmpty { o.append(("etag", .string(etag))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if let v = account { JSONOut.key("\"account\":", &more, &out); v.writeJSON(into: &out) }
+        if !updateMask.isEmpty { JSONOut.key("\"updateMask\":", &more, &out); JSONOut.array(updateMask, &out) { v, out in JSONValue.quote(v, into: &out) } }
+        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1572,6 +1766,17 @@ public struct ListAccountsRequest: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !organizationId.isEmpty { JSONOut.key("\"organizationId\":", &more, &out); JSONValue.quote(organizationId, into: &out) }
+        if includeDisabled { JSONOut.key("\"includeDisabled\":", &more, &out); JSONOut.bool(includeDisabled, &out) }
+        if pageSize != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(pageSize), &out) }
+        if !pageToken.isEmpty { JSONOut.key("\"pageToken\":", &more, &out); JSONValue.quote(pageToken, into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -1647,6 +1852,16 @@ public struct ListAccountsResponse: ProtoMessage {
         if !nextPageToken.isEmpty { o.append(("nextPageToken", .string(nextPageToken))) }
         if totalSize != 0 { o.append(("totalSize", .number(String(totalSize)))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !accounts.isEmpty { JSONOut.key("\"accounts\":", &more, &out); JSONOut.array(accounts, &out) { v, out in v.writeJSON(into: &out) } }
+        if !nextPageToken.isEmpty { JSONOut.key("\"nextPageToken\":", &more, &out); JSONValue.quote(nextPageToken, into: &out) }
+        if totalSize != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(totalSize), &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1728,6 +1943,17 @@ public struct DisableAccountRequest: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
+        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
+        if !reason.isEmpty { JSONOut.key("\"reason\":", &more, &out); JSONValue.quote(reason, into: &out) }
+        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -1800,6 +2026,16 @@ public struct EnableAccountRequest: ProtoMessage {
         if !id.isEmpty { o.append(("id", .string(id))) }
         if !etag.isEmpty { o.append(("etag", .string(etag))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
+        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
+        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1875,6 +2111,16 @@ public struct ResetPasswordRequest: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
+        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
+        if !newPassword.isEmpty { JSONOut.key("\"newPassword\":", &more, &out); JSONValue.quote(newPassword, into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -1922,6 +2168,11 @@ public struct ResetPasswordResponse: ProtoMessage {
     /// The proto3 JSON form: lowerCamelCase names, defaults left out.
     public func jsonValue() -> JSONValue {
         return .object([])
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out += "{}".utf8
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2002,6 +2253,17 @@ public struct IssueApiTokenRequest: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
+        if !accountId.isEmpty { JSONOut.key("\"accountId\":", &more, &out); JSONValue.quote(accountId, into: &out) }
+        if !description.isEmpty { JSONOut.key("\"description\":", &more, &out); JSONValue.quote(description, into: &out) }
+        if validDays != 0 { JSONOut.key("\"validDays\":", &more, &out); JSONOut.integer(Int64(validDays), &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -2071,6 +2333,15 @@ public struct IssueApiTokenResponse: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !token.isEmpty { JSONOut.key("\"token\":", &more, &out); JSONValue.quote(token, into: &out) }
+        if let v = apiToken { JSONOut.key("\"apiToken\":", &more, &out); v.writeJSON(into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -2137,6 +2408,15 @@ public struct ListApiTokensRequest: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !accountId.isEmpty { JSONOut.key("\"accountId\":", &more, &out); JSONValue.quote(accountId, into: &out) }
+        if includeRevoked { JSONOut.key("\"includeRevoked\":", &more, &out); JSONOut.bool(includeRevoked, &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -2198,6 +2478,14 @@ public struct ListApiTokensResponse: ProtoMessage {
         var o: [(String, JSONValue)] = []
         if !apiTokens.isEmpty { o.append(("apiTokens", .array(apiTokens.map { v in v.jsonValue() }))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !apiTokens.isEmpty { JSONOut.key("\"apiTokens\":", &more, &out); JSONOut.array(apiTokens, &out) { v, out in v.writeJSON(into: &out) } }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2263,6 +2551,15 @@ public struct RevokeApiTokenRequest: ProtoMessage {
         if !requestId.isEmpty { o.append(("requestId", .string(requestId))) }
         if !id.isEmpty { o.append(("id", .string(id))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
+        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2337,6 +2634,16 @@ public struct CreateCategoryRequest: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
+        if !code.isEmpty { JSONOut.key("\"code\":", &more, &out); JSONValue.quote(code, into: &out) }
+        if !name.isEmpty { JSONOut.key("\"name\":", &more, &out); JSONValue.quote(name, into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -2384,6 +2691,11 @@ public struct ListCategoriesRequest: ProtoMessage {
     /// The proto3 JSON form: lowerCamelCase names, defaults left out.
     public func jsonValue() -> JSONValue {
         return .object([])
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out += "{}".utf8
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2445,6 +2757,14 @@ public struct ListCategoriesResponse: ProtoMessage {
         var o: [(String, JSONValue)] = []
         if !categories.isEmpty { o.append(("categories", .array(categories.map { v in v.jsonValue() }))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !categories.isEmpty { JSONOut.key("\"categories\":", &more, &out); JSONOut.array(categories, &out) { v, out in v.writeJSON(into: &out) } }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2530,6 +2850,18 @@ public struct CreatePostRequest: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
+        if !code.isEmpty { JSONOut.key("\"code\":", &more, &out); JSONValue.quote(code, into: &out) }
+        if !name.isEmpty { JSONOut.key("\"name\":", &more, &out); JSONValue.quote(name, into: &out) }
+        if !categoryId.isEmpty { JSONOut.key("\"categoryId\":", &more, &out); JSONValue.quote(categoryId, into: &out) }
+        if !riskCoefficient.isEmpty { JSONOut.key("\"riskCoefficient\":", &more, &out); JSONValue.quote(riskCoefficient, into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -2594,6 +2926,14 @@ public struct ListPostsRequest: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !categoryId.isEmpty { JSONOut.key("\"categoryId\":", &more, &out); JSONValue.quote(categoryId, into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -2654,6 +2994,14 @@ public struct ListPostsResponse: ProtoMessage {
         var o: [(String, JSONValue)] = []
         if !posts.isEmpty { o.append(("posts", .array(posts.map { v in v.jsonValue() }))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !posts.isEmpty { JSONOut.key("\"posts\":", &more, &out); JSONOut.array(posts, &out) { v, out in v.writeJSON(into: &out) } }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2722,6 +3070,15 @@ public struct CreateSubjectRequest: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
+        if let v = subject { JSONOut.key("\"subject\":", &more, &out); v.writeJSON(into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -2781,6 +3138,14 @@ public struct GetSubjectRequest: ProtoMessage {
         var o: [(String, JSONValue)] = []
         if !id.isEmpty { o.append(("id", .string(id))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2860,6 +3225,16 @@ public struct UpdateSubjectRequest: ProtoMessage {
         if !updateMask.isEmpty { o.append(("updateMask", .array(updateMask.map { v in .string(v) }))) }
         if !etag.isEmpty { o.append(("etag", .string(etag))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if let v = subject { JSONOut.key("\"subject\":", &more, &out); v.writeJSON(into: &out) }
+        if !updateMask.isEmpty { JSONOut.key("\"updateMask\":", &more, &out); JSONOut.array(updateMask, &out) { v, out in JSONValue.quote(v, into: &out) } }
+        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2955,6 +3330,19 @@ public struct TransferSubjectRequest: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
+        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
+        if !toOrganizationId.isEmpty { JSONOut.key("\"toOrganizationId\":", &more, &out); JSONValue.quote(toOrganizationId, into: &out) }
+        if let v = effectiveDate { JSONOut.key("\"effectiveDate\":", &more, &out); v.writeJSON(into: &out) }
+        if !reason.isEmpty { JSONOut.key("\"reason\":", &more, &out); JSONValue.quote(reason, into: &out) }
+        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -3045,6 +3433,18 @@ public struct ListSubjectsRequest: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !organizationId.isEmpty { JSONOut.key("\"organizationId\":", &more, &out); JSONValue.quote(organizationId, into: &out) }
+        if !categoryId.isEmpty { JSONOut.key("\"categoryId\":", &more, &out); JSONValue.quote(categoryId, into: &out) }
+        if status.rawValue != 0 { JSONOut.key("\"status\":", &more, &out); JSONOut.enumeration(status, &out) }
+        if pageSize != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(pageSize), &out) }
+        if !pageToken.isEmpty { JSONOut.key("\"pageToken\":", &more, &out); JSONValue.quote(pageToken, into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -3123,6 +3523,16 @@ public struct ListSubjectsResponse: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !subjects.isEmpty { JSONOut.key("\"subjects\":", &more, &out); JSONOut.array(subjects, &out) { v, out in v.writeJSON(into: &out) } }
+        if !nextPageToken.isEmpty { JSONOut.key("\"nextPageToken\":", &more, &out); JSONValue.quote(nextPageToken, into: &out) }
+        if totalSize != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(totalSize), &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -3183,6 +3593,14 @@ public struct ListPlacementsRequest: ProtoMessage {
         var o: [(String, JSONValue)] = []
         if !subjectId.isEmpty { o.append(("subjectId", .string(subjectId))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !subjectId.isEmpty { JSONOut.key("\"subjectId\":", &more, &out); JSONValue.quote(subjectId, into: &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -3246,6 +3664,14 @@ public struct ListPlacementsResponse: ProtoMessage {
         var o: [(String, JSONValue)] = []
         if !placements.isEmpty { o.append(("placements", .array(placements.map { v in v.jsonValue() }))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !placements.isEmpty { JSONOut.key("\"placements\":", &more, &out); JSONOut.array(placements, &out) { v, out in v.writeJSON(into: &out) } }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -3321,6 +3747,16 @@ public struct ImportSubjectsRequest: ProtoMessage {
         if !rows.isEmpty { o.append(("rows", .array(rows.map { v in v.jsonValue() }))) }
         if dryRun { o.append(("dryRun", .bool(dryRun))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
+        if !rows.isEmpty { JSONOut.key("\"rows\":", &more, &out); JSONOut.array(rows, &out) { v, out in v.writeJSON(into: &out) } }
+        if dryRun { JSONOut.key("\"dryRun\":", &more, &out); JSONOut.bool(dryRun, &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -3400,6 +3836,16 @@ public struct ImportSubjectsResponse: ProtoMessage {
         if created != 0 { o.append(("created", .number(String(created)))) }
         if !rejections.isEmpty { o.append(("rejections", .array(rejections.map { v in v.jsonValue() }))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if applied { JSONOut.key("\"applied\":", &more, &out); JSONOut.bool(applied, &out) }
+        if created != 0 { JSONOut.key("\"created\":", &more, &out); JSONOut.integer(Int64(created), &out) }
+        if !rejections.isEmpty { JSONOut.key("\"rejections\":", &more, &out); JSONOut.array(rejections, &out) { v, out in v.writeJSON(into: &out) } }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -3501,6 +3947,20 @@ public struct ListAuditEntriesRequest: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !accountId.isEmpty { JSONOut.key("\"accountId\":", &more, &out); JSONValue.quote(accountId, into: &out) }
+        if !recordId.isEmpty { JSONOut.key("\"recordId\":", &more, &out); JSONValue.quote(recordId, into: &out) }
+        if !method.isEmpty { JSONOut.key("\"method\":", &more, &out); JSONValue.quote(method, into: &out) }
+        if let v = startTime { JSONOut.key("\"startTime\":", &more, &out); v.writeJSON(into: &out) }
+        if let v = endTime { JSONOut.key("\"endTime\":", &more, &out); v.writeJSON(into: &out) }
+        if pageSize != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(pageSize), &out) }
+        if !pageToken.isEmpty { JSONOut.key("\"pageToken\":", &more, &out); JSONValue.quote(pageToken, into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -3576,6 +4036,15 @@ public struct ListAuditEntriesResponse: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if !entries.isEmpty { JSONOut.key("\"entries\":", &more, &out); JSONOut.array(entries, &out) { v, out in v.writeJSON(into: &out) } }
+        if !nextPageToken.isEmpty { JSONOut.key("\"nextPageToken\":", &more, &out); JSONValue.quote(nextPageToken, into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -3643,6 +4112,15 @@ public struct VerifyAuditLogRequest: ProtoMessage {
         if anchorSequence != 0 { o.append(("anchorSequence", .string(String(anchorSequence)))) }
         if !anchorMac.isEmpty { o.append(("anchorMac", .string(anchorMac))) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if anchorSequence != 0 { JSONOut.key("\"anchorSequence\":", &more, &out); JSONOut.quotedInteger(anchorSequence, &out) }
+        if !anchorMac.isEmpty { JSONOut.key("\"anchorMac\":", &more, &out); JSONValue.quote(anchorMac, into: &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -3727,6 +4205,17 @@ public struct VerifyAuditLogResponse: ProtoMessage {
         return .object(o)
     }
 
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if intact { JSONOut.key("\"intact\":", &more, &out); JSONOut.bool(intact, &out) }
+        if checked != 0 { JSONOut.key("\"checked\":", &more, &out); JSONOut.quotedInteger(checked, &out) }
+        if firstBrokenSequence != 0 { JSONOut.key("\"firstBrokenSequence\":", &more, &out); JSONOut.quotedInteger(firstBrokenSequence, &out) }
+        if !problem.isEmpty { JSONOut.key("\"problem\":", &more, &out); JSONValue.quote(problem, into: &out) }
+        out.append(0x7D)
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -3775,6 +4264,11 @@ public struct GetAuditAnchorRequest: ProtoMessage {
     /// The proto3 JSON form: lowerCamelCase names, defaults left out.
     public func jsonValue() -> JSONValue {
         return .object([])
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out += "{}".utf8
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -3848,6 +4342,16 @@ public struct GetAuditAnchorResponse: ProtoMessage {
         if !mac.isEmpty { o.append(("mac", .string(mac))) }
         if let v = time { o.append(("time", v.jsonValue())) }
         return .object(o)
+    }
+
+    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
+    public func writeJSON(into out: inout [UInt8]) {
+        out.append(0x7B)
+        var more = false
+        if sequence != 0 { JSONOut.key("\"sequence\":", &more, &out); JSONOut.quotedInteger(sequence, &out) }
+        if !mac.isEmpty { JSONOut.key("\"mac\":", &more, &out); JSONValue.quote(mac, into: &out) }
+        if let v = time { JSONOut.key("\"time\":", &more, &out); v.writeJSON(into: &out) }
+        out.append(0x7D)
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.

@@ -52,6 +52,11 @@ public enum JSONValue: Sendable, Equatable {
         return out
     }
 
+    /// Appends the compact JSON text (what `utf8()` returns).
+    public func write(compactInto out: inout [UInt8]) {
+        write(to: &out, pretty: false, depth: 0)
+    }
+
     private func write(to out: inout [UInt8], pretty: Bool, depth: Int) {
         func newline(_ depth: Int) {
             out.append(0x0A)

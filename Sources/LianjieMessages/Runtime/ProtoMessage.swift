@@ -14,6 +14,9 @@ public protocol ProtoMessage: Sendable, Equatable {
     init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError)
     /// The proto3 JSON form.
     func jsonValue() -> JSONValue
+    /// Appends the compact proto3 JSON text, the bytes of `jsonValue().utf8()`, without
+    /// building the `JSONValue` between (what answers JSON calls).
+    func writeJSON(into out: inout [UInt8])
     /// Decodes the proto3 JSON form.
     /// - Throws: `ProtoError` naming the first field that is unknown or of the wrong type.
     init(jsonValue: JSONValue) throws(ProtoError)
@@ -53,6 +56,16 @@ public protocol ProtoEnum: Sendable, Hashable, RawRepresentable where RawValue =
     /// The value's name as written in the `.proto` file; nil for an unrecognized number.
     var protoValueName: String? { get }
     init?(protoValueName: String)
+}
+
+extension ProtoMessage {
+    /// The compact proto3 JSON text as bytes (`writeJSON`).
+    public func jsonBytes() -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        writeJSON(into: &out)
+        return out
+    }
 }
 
 extension ProtoEnum {
