@@ -411,8 +411,7 @@ struct SwiftEmitter {
 
     /// When a singular field is written in JSON (proto3 leaves defaults out); nil for a
     /// message field, which is written when set.
-    private func presence(_ f: FieldPlan) -> String? {
-        let v = f.swiftName
+    private func presence(_ f: FieldPlan, _ v: String) -> String? {
         switch f.scalar {
         case .int32, .int64, .uint32, .uint64: return "\(v) != 0"
         // By bits, as proto3 JSON wants: -0.0 is written (protobuf-c's binary drops it).
@@ -440,6 +439,74 @@ struct SwiftEmitter {
         }
     }
 
+    /// A statement writing one value of `f` read from the C struct (`expr`), as JSON.
+    private func writeCJSON(_ f: FieldPlan, _ expr: String) -> String {
+        switch f.scalar {
+        case .string: return "JSONOut.cString(\(expr), &out)"
+        case .message(let t): return "\(t.swiftName).writeJSON(c: \(expr), into: &out)"
+        default: return "let v = \(fromC(f, expr)); \(writeJSON(f, "v"))"
+        }
+    }
+
+    /// `writeJSON(c:into:)`: the JSON of an unpacked protobuf-c message, the same bytes as
+    /// `Self(c: p).writeJSON(into:)`, read off the C struct without the Swift value.
+    private mutating func emitCJSON(info: TypeInfo, plain: [FieldPlan], single: [OneofPlan], multi: [OneofPlan]) {
+        let c = info.cType
+        let hasFields = !plain.isEmpty || !single.isEmpty || !multi.isEmpty
+        line("/// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,")
+        line("/// read straight off the C struct.")
+        block("static func writeJSON(c p: UnsafePointer<\(c)>, into out: inout [UInt8])") { g in
+            guard hasFields else { g.line("out += \"{}\".utf8"); return }
+            g.line("let c = p.pointee")
+            g.line("out.append(0x7B)")
+            g.line("var more = false")
+            func key(_ f: FieldPlan) -> String { "JSONOut.key(\"\\\"\(f.jsonName)\\\":\", &more, &out)" }
+            for f in plain {
+                let cn = "c.\(f.cName)"
+                if f.repeated {
+                    if f.isMessage {
+                        g.line("if JSONOut.hasMessages(c.n_\(f.cName), \(cn)) { \(key(f)); JSONOut.messages(c.n_\(f.cName), \(cn), &out) { m, out in \(g.writeCJSON(f, "m")) } }")
+                    } else {
+                        g.line("if c.n_\(f.cName) > 0, let a = \(cn) { \(key(f)); JSONOut.cArray(c.n_\(f.cName), a, &out) { x, out in \(g.writeCJSON(f, "x")) } }")
+                    }
+                    continue
+                }
+                switch f.scalar {
+                case .string: g.line("if let s = \(cn), s.pointee != 0 { \(key(f)); JSONOut.cString(s, &out) }")
+                case .message: g.line("if let m = \(cn) { \(key(f)); \(g.writeCJSON(f, "m")) }")
+                default: g.line("do { let v = \(g.fromC(f, cn)); if \(g.presence(f, "v")!) { \(key(f)); \(g.writeJSON(f, "v")) } }")
+                }
+            }
+            for o in single {
+                let f = o.members[0]
+                if f.isMessage {
+                    g.line("if c.\(o.cCase).rawValue == \(f.desc.number), let m = c.\(f.cName) { \(key(f)); \(g.writeCJSON(f, "m")) }")
+                } else {
+                    g.line("if c.\(o.cCase).rawValue == \(f.desc.number) { \(key(f)); \(g.writeCJSON(f, "c." + f.cName)) }")
+                }
+            }
+            for o in multi {
+                g.block("switch c.\(o.cCase).rawValue") { g in
+                    for f in o.members {
+                        if f.isMessage {
+                            g.line("case \(f.desc.number): if let m = c.\(f.cName) { \(key(f)); \(g.writeCJSON(f, "m")) }")
+                        } else {
+                            g.line("case \(f.desc.number): \(key(f)); \(g.writeCJSON(f, "c." + f.cName))")
+                        }
+                    }
+                    g.line("default: break")
+                }
+            }
+            g.line("out.append(0x7D)")
+        }
+        line()
+        line("/// The JSON of the protobuf binary encoding, without the Swift value between.")
+        block("public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError)") { g in
+            g.line("try CCodec.unpack(lj_descriptor__\(info.cFunction)(), bytes, name: Self.protoName) { (p: UnsafePointer<\(c)>) in writeJSON(c: p, into: &out) }")
+        }
+        line()
+    }
+
     private mutating func emitJSON(info: TypeInfo, plain: [FieldPlan], single: [OneofPlan], multi: [OneofPlan]) {
         let hasFields = !plain.isEmpty || !single.isEmpty || !multi.isEmpty
         line("/// The proto3 JSON form: lowerCamelCase names, defaults left out.")
@@ -451,7 +518,7 @@ struct SwiftEmitter {
                 let key = "\"\(f.jsonName)\""
                 if f.repeated {
                     g.line("if !\(v).isEmpty { o.append((\(key), .array(\(v).map { v in \(g.toJSON(f, "v")) }))) }")
-                } else if let cond = g.presence(f) {
+                } else if let cond = g.presence(f, f.swiftName) {
                     g.line("if \(cond) { o.append((\(key), \(g.toJSON(f, v)))) }")
                 } else {
                     g.line("if let v = \(v) { o.append((\(key), v.jsonValue())) }")
@@ -482,7 +549,7 @@ struct SwiftEmitter {
                 let v = f.swiftName
                 if f.repeated {
                     g.line("if !\(v).isEmpty { \(key(f)); JSONOut.array(\(v), &out) { v, out in \(g.writeJSON(f, "v")) } }")
-                } else if let cond = g.presence(f) {
+                } else if let cond = g.presence(f, f.swiftName) {
                     g.line("if \(cond) { \(key(f)); \(g.writeJSON(f, v)) }")
                 } else {
                     g.line("if let v = \(v) { \(key(f)); v.writeJSON(into: &out) }")
@@ -503,6 +570,7 @@ struct SwiftEmitter {
             g.line("out.append(0x7D)")
         }
         line()
+        emitCJSON(info: info, plain: plain, single: single, multi: multi)
         line("/// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.")
         block("public init(jsonValue: JSONValue) throws(ProtoError)") { g in
             g.line("self.init()")

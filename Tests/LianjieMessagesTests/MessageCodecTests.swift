@@ -61,6 +61,33 @@ final class MessageCodecTests: XCTestCase {
         var nested = Sample()
         nested.rInner = [Sample.Inner(), Sample.Inner(label: "a", values: [Int32.min])]
         XCTAssertEqual(String(decoding: nested.jsonBytes(), as: UTF8.self), nested.jsonString())
+        for m in [Self.fullSample(), s, nested, Sample()] {
+            let bytes = m.serializedBytes()
+            XCTAssertEqual(try Sample.jsonBytes(serializedBytes: bytes), try Sample(serializedBytes: bytes).jsonValue().utf8())
+        }
+    }
+
+    /// Strings read off protobuf-c's struct come out as the Swift value's do: cut at a NUL,
+    /// invalid UTF-8 repaired, escapes and CJK as they are.
+    func testJSONOffTheCStructTreatsOddStringsAsTheSwiftValueDoes() throws {
+        let odd: [[UInt8]] = [Array("ascii \"q\" \\ \n\t\u{1}".utf8), Array("廉洁 ok".utf8), [0x61, 0x00, 0x62], [0x61, 0xFF, 0xC3, 0x28, 0x62],
+                              [0xE5, 0xBB], [], Array(repeating: 0x7A, count: 5000)]
+        for text in odd {
+            // Field 14 (f_string) and field 21 (r_string), length-delimited.
+            var bytes: [UInt8] = [0x72]
+            bytes += Self.varint(UInt64(text.count)) + text
+            bytes += [0xAA, 0x01] + Self.varint(UInt64(text.count)) + text
+            XCTAssertEqual(try Sample.jsonBytes(serializedBytes: bytes), try Sample(serializedBytes: bytes).jsonValue().utf8(), "\(text.prefix(8))")
+        }
+        XCTAssertThrowsError(try Sample.jsonBytes(serializedBytes: [0x72, 0x05, 0x61]))
+    }
+
+    static func varint(_ v: UInt64) -> [UInt8] {
+        var out: [UInt8] = []
+        var n = v
+        while n >= 0x80 { out.append(UInt8(n & 0x7F) | 0x80); n >>= 7 }
+        out.append(UInt8(n))
+        return out
     }
 
     func testEveryOneofMemberRoundTrips() throws {
@@ -174,6 +201,8 @@ final class MessageCodecTests: XCTestCase {
             XCTAssertEqual(try M(serializedBytes: M().serializedBytes()), M(), file: file, line: line)
             XCTAssertEqual(String(decoding: m.jsonBytes(), as: UTF8.self), m.jsonString(), "writeJSON writes what jsonValue says",
                            file: file, line: line)
+            XCTAssertEqual(try M.jsonBytes(serializedBytes: m.serializedBytes()), try M(serializedBytes: m.serializedBytes()).jsonValue().utf8(),
+                           "the JSON read off protobuf-c's struct is the decoded message's", file: file, line: line)
         }
         try check(Metadata(key: "authorization", value: "Bearer x"))
         try check(CallMeta(callId: 1, method: "/a.B/C", timeoutMs: 100, metadata: [Metadata(key: "k", value: "v")]))
@@ -230,6 +259,7 @@ final class MessageCodecTests: XCTestCase {
             XCTAssertEqual(try M(serializedBytes: M().serializedBytes()), M(), "\(M.protoName)")
             XCTAssertEqual(try M(jsonString: M().jsonString()), M(), "\(M.protoName)")
             XCTAssertEqual(M().jsonBytes(), M().jsonValue().utf8(), "\(M.protoName)")
+            XCTAssertEqual(try M.jsonBytes(serializedBytes: []), M().jsonValue().utf8(), "\(M.protoName)")
         }
         XCTAssertGreaterThanOrEqual(ProtoRegistry.allMessageTypes.count, 78, "every message of every proto file")
         for type in ProtoRegistry.allMessageTypes { try roundTrip(type) }

@@ -61,7 +61,7 @@ public struct JSONAPI: Sendable {
             let token = try Self.bearer(request.head)
             let answer = try upstream.call(path: method.path, body: body, token: token, client: request.head.peer)
             let json: [UInt8]
-            do { json = try method.response.init(serializedBytes: answer).jsonBytes() } catch {
+            do { json = try method.response.jsonBytes(serializedBytes: answer) } catch {
                 throw RPCError(.internal, "the server's reply is not a valid \(method.response.protoName)")
             }
             response = HTTPResponse(status: 200, headers: [("Content-Type", "application/json; charset=utf-8"), ("Cache-Control", "no-store")],

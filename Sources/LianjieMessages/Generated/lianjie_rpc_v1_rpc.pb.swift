@@ -64,6 +64,22 @@ public struct Metadata: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__Rpc__V1__Metadata>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.key, s.pointee != 0 { JSONOut.key("\"key\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.value, s.pointee != 0 { JSONOut.key("\"value\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__rpc__v1__metadata(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__Rpc__V1__Metadata>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -157,6 +173,24 @@ public struct CallMeta: ProtoMessage {
         if timeoutMs != 0 { JSONOut.key("\"timeoutMs\":", &more, &out); JSONOut.integer(Int64(timeoutMs), &out) }
         if !metadata.isEmpty { JSONOut.key("\"metadata\":", &more, &out); JSONOut.array(metadata, &out) { v, out in v.writeJSON(into: &out) } }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__Rpc__V1__CallMeta>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        do { let v = c.call_id; if v != 0 { JSONOut.key("\"callId\":", &more, &out); JSONOut.quotedUnsigned(v, &out) } }
+        if let s = c.method, s.pointee != 0 { JSONOut.key("\"method\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = c.timeout_ms; if v != 0 { JSONOut.key("\"timeoutMs\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        if JSONOut.hasMessages(c.n_metadata, c.metadata) { JSONOut.key("\"metadata\":", &more, &out); JSONOut.messages(c.n_metadata, c.metadata, &out) { m, out in Metadata.writeJSON(c: m, into: &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__rpc__v1__call_meta(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__Rpc__V1__CallMeta>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -266,6 +300,25 @@ public struct ReplyMeta: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__Rpc__V1__ReplyMeta>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        do { let v = c.call_id; if v != 0 { JSONOut.key("\"callId\":", &more, &out); JSONOut.quotedUnsigned(v, &out) } }
+        do { let v = c.status; if v != 0 { JSONOut.key("\"status\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        if let s = c.message, s.pointee != 0 { JSONOut.key("\"message\":", &more, &out); JSONOut.cString(s, &out) }
+        if JSONOut.hasMessages(c.n_violations, c.violations) { JSONOut.key("\"violations\":", &more, &out); JSONOut.messages(c.n_violations, c.violations, &out) { m, out in FieldViolation.writeJSON(c: m, into: &out) } }
+        if JSONOut.hasMessages(c.n_metadata, c.metadata) { JSONOut.key("\"metadata\":", &more, &out); JSONOut.messages(c.n_metadata, c.metadata, &out) { m, out in Metadata.writeJSON(c: m, into: &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__rpc__v1__reply_meta(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__Rpc__V1__ReplyMeta>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -345,6 +398,22 @@ public struct FieldViolation: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__Rpc__V1__FieldViolation>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.field, s.pointee != 0 { JSONOut.key("\"field\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.description, s.pointee != 0 { JSONOut.key("\"description\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__rpc__v1__field_violation(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__Rpc__V1__FieldViolation>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -413,6 +482,21 @@ public struct CancelMeta: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__Rpc__V1__CancelMeta>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        do { let v = c.call_id; if v != 0 { JSONOut.key("\"callId\":", &more, &out); JSONOut.quotedUnsigned(v, &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__rpc__v1__cancel_meta(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__Rpc__V1__CancelMeta>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -478,6 +562,21 @@ public struct PingMeta: ProtoMessage {
         var more = false
         if nonce != 0 { JSONOut.key("\"nonce\":", &more, &out); JSONOut.quotedUnsigned(nonce, &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__Rpc__V1__PingMeta>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        do { let v = c.nonce; if v != 0 { JSONOut.key("\"nonce\":", &more, &out); JSONOut.quotedUnsigned(v, &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__rpc__v1__ping_meta(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__Rpc__V1__PingMeta>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -560,6 +659,23 @@ public struct GoAwayMeta: ProtoMessage {
         if status != 0 { JSONOut.key("\"status\":", &more, &out); JSONOut.integer(Int64(status), &out) }
         if !message.isEmpty { JSONOut.key("\"message\":", &more, &out); JSONValue.quote(message, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__Rpc__V1__GoAwayMeta>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        do { let v = c.last_call_id; if v != 0 { JSONOut.key("\"lastCallId\":", &more, &out); JSONOut.quotedUnsigned(v, &out) } }
+        do { let v = c.status; if v != 0 { JSONOut.key("\"status\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        if let s = c.message, s.pointee != 0 { JSONOut.key("\"message\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__rpc__v1__go_away_meta(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__Rpc__V1__GoAwayMeta>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.

@@ -216,6 +216,22 @@ public struct Sample: ProtoMessage {
             out.append(0x7D)
         }
 
+        /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+        /// read straight off the C struct.
+        static func writeJSON(c p: UnsafePointer<Lianjie__Testing__V1__Sample__Inner>, into out: inout [UInt8]) {
+            let c = p.pointee
+            out.append(0x7B)
+            var more = false
+            if let s = c.label, s.pointee != 0 { JSONOut.key("\"label\":", &more, &out); JSONOut.cString(s, &out) }
+            if c.n_values > 0, let a = c.values { JSONOut.key("\"values\":", &more, &out); JSONOut.cArray(c.n_values, a, &out) { x, out in let v = x; JSONOut.integer(Int64(v), &out) } }
+            out.append(0x7D)
+        }
+
+        /// The JSON of the protobuf binary encoding, without the Swift value between.
+        public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+            try CCodec.unpack(lj_descriptor__lianjie__testing__v1__sample__inner(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__Testing__V1__Sample__Inner>) in writeJSON(c: p, into: &out) }
+        }
+
         /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
         public init(jsonValue: JSONValue) throws(ProtoError) {
             self.init()
@@ -427,6 +443,53 @@ public struct Sample: ProtoMessage {
         case nil: break
         }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__Testing__V1__Sample>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        do { let v = c.f_int32; if v != 0 { JSONOut.key("\"fInt32\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        do { let v = c.f_int64; if v != 0 { JSONOut.key("\"fInt64\":", &more, &out); JSONOut.quotedInteger(v, &out) } }
+        do { let v = c.f_uint32; if v != 0 { JSONOut.key("\"fUint32\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        do { let v = c.f_uint64; if v != 0 { JSONOut.key("\"fUint64\":", &more, &out); JSONOut.quotedUnsigned(v, &out) } }
+        do { let v = c.f_sint32; if v != 0 { JSONOut.key("\"fSint32\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        do { let v = c.f_sint64; if v != 0 { JSONOut.key("\"fSint64\":", &more, &out); JSONOut.quotedInteger(v, &out) } }
+        do { let v = c.f_fixed32; if v != 0 { JSONOut.key("\"fFixed32\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        do { let v = c.f_fixed64; if v != 0 { JSONOut.key("\"fFixed64\":", &more, &out); JSONOut.quotedUnsigned(v, &out) } }
+        do { let v = c.f_sfixed32; if v != 0 { JSONOut.key("\"fSfixed32\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        do { let v = c.f_sfixed64; if v != 0 { JSONOut.key("\"fSfixed64\":", &more, &out); JSONOut.quotedInteger(v, &out) } }
+        do { let v = c.f_float; if v.bitPattern != 0 { JSONOut.key("\"fFloat\":", &more, &out); JSONValue(floating: Double(v)).write(compactInto: &out) } }
+        do { let v = c.f_double; if v.bitPattern != 0 { JSONOut.key("\"fDouble\":", &more, &out); JSONValue(floating: v).write(compactInto: &out) } }
+        do { let v = (c.f_bool != 0); if v { JSONOut.key("\"fBool\":", &more, &out); JSONOut.bool(v, &out) } }
+        if let s = c.f_string, s.pointee != 0 { JSONOut.key("\"fString\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = CRead.bytes(c.f_bytes); if !v.isEmpty { JSONOut.key("\"fBytes\":", &more, &out); JSONValue.quote(Base64.encode(v), into: &out) } }
+        do { let v = Colour(rawValue: CRead.enumValue(c.colour)); if v.rawValue != 0 { JSONOut.key("\"colour\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        if let m = c.inner { JSONOut.key("\"inner\":", &more, &out); Sample.Inner.writeJSON(c: m, into: &out) }
+        if let m = c.when { JSONOut.key("\"when\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        if c.n_r_int64 > 0, let a = c.r_int64 { JSONOut.key("\"rInt64\":", &more, &out); JSONOut.cArray(c.n_r_int64, a, &out) { x, out in let v = x; JSONOut.quotedInteger(v, &out) } }
+        if c.n_r_string > 0, let a = c.r_string { JSONOut.key("\"rString\":", &more, &out); JSONOut.cArray(c.n_r_string, a, &out) { x, out in JSONOut.cString(x, &out) } }
+        if c.n_r_bytes > 0, let a = c.r_bytes { JSONOut.key("\"rBytes\":", &more, &out); JSONOut.cArray(c.n_r_bytes, a, &out) { x, out in let v = CRead.bytes(x); JSONValue.quote(Base64.encode(v), into: &out) } }
+        if c.n_r_bool > 0, let a = c.r_bool { JSONOut.key("\"rBool\":", &more, &out); JSONOut.cArray(c.n_r_bool, a, &out) { x, out in let v = (x != 0); JSONOut.bool(v, &out) } }
+        if c.n_r_double > 0, let a = c.r_double { JSONOut.key("\"rDouble\":", &more, &out); JSONOut.cArray(c.n_r_double, a, &out) { x, out in let v = x; JSONValue(floating: v).write(compactInto: &out) } }
+        if c.n_r_colour > 0, let a = c.r_colour { JSONOut.key("\"rColour\":", &more, &out); JSONOut.cArray(c.n_r_colour, a, &out) { x, out in let v = Colour(rawValue: CRead.enumValue(x)); JSONOut.enumeration(v, &out) } }
+        if JSONOut.hasMessages(c.n_r_inner, c.r_inner) { JSONOut.key("\"rInner\":", &more, &out); JSONOut.messages(c.n_r_inner, c.r_inner, &out) { m, out in Sample.Inner.writeJSON(c: m, into: &out) } }
+        if c.maybe_limit_case.rawValue == 40 { JSONOut.key("\"limit\":", &more, &out); let v = c.limit; JSONOut.integer(Int64(v), &out) }
+        switch c.choice_case.rawValue {
+        case 30: JSONOut.key("\"choiceText\":", &more, &out); JSONOut.cString(c.choice_text, &out)
+        case 31: JSONOut.key("\"choiceNumber\":", &more, &out); let v = c.choice_number; JSONOut.quotedInteger(v, &out)
+        case 32: if let m = c.choice_inner { JSONOut.key("\"choiceInner\":", &more, &out); Sample.Inner.writeJSON(c: m, into: &out) }
+        case 33: JSONOut.key("\"choiceColour\":", &more, &out); let v = Colour(rawValue: CRead.enumValue(c.choice_colour)); JSONOut.enumeration(v, &out)
+        default: break
+        }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__testing__v1__sample(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__Testing__V1__Sample>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.

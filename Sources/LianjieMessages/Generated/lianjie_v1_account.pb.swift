@@ -208,6 +208,22 @@ public struct RoleGrant: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__RoleGrant>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        do { let v = Role(rawValue: CRead.enumValue(c.role)); if v.rawValue != 0 { JSONOut.key("\"role\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        if let s = c.organization_id, s.pointee != 0 { JSONOut.key("\"organizationId\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__role_grant(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__RoleGrant>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -349,6 +365,30 @@ public struct Account: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Account>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.username, s.pointee != 0 { JSONOut.key("\"username\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.display_name, s.pointee != 0 { JSONOut.key("\"displayName\":", &more, &out); JSONOut.cString(s, &out) }
+        if JSONOut.hasMessages(c.n_grants, c.grants) { JSONOut.key("\"grants\":", &more, &out); JSONOut.messages(c.n_grants, c.grants, &out) { m, out in RoleGrant.writeJSON(c: m, into: &out) } }
+        if let m = c.create_time { JSONOut.key("\"createTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        do { let v = (c.disabled != 0); if v { JSONOut.key("\"disabled\":", &more, &out); JSONOut.bool(v, &out) } }
+        do { let v = AccountKind(rawValue: CRead.enumValue(c.kind)); if v.rawValue != 0 { JSONOut.key("\"kind\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        if let s = c.etag, s.pointee != 0 { JSONOut.key("\"etag\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.disabled_reason, s.pointee != 0 { JSONOut.key("\"disabledReason\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.platform_user_id, s.pointee != 0 { JSONOut.key("\"platformUserId\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__account(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Account>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -471,6 +511,27 @@ public struct ApiToken: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ApiToken>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.account_id, s.pointee != 0 { JSONOut.key("\"accountId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.description, s.pointee != 0 { JSONOut.key("\"description\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.create_time { JSONOut.key("\"createTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        if let m = c.expire_time { JSONOut.key("\"expireTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        if let m = c.revoke_time { JSONOut.key("\"revokeTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        if let s = c.prefix, s.pointee != 0 { JSONOut.key("\"prefix\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__api_token(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ApiToken>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -573,6 +634,25 @@ public struct Session: ProtoMessage {
         if !peer.isEmpty { JSONOut.key("\"peer\":", &more, &out); JSONValue.quote(peer, into: &out) }
         if current { JSONOut.key("\"current\":", &more, &out); JSONOut.bool(current, &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Session>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.create_time { JSONOut.key("\"createTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        if let m = c.expire_time { JSONOut.key("\"expireTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        if let s = c.peer, s.pointee != 0 { JSONOut.key("\"peer\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = (c.current != 0); if v { JSONOut.key("\"current\":", &more, &out); JSONOut.bool(v, &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__session(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Session>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.

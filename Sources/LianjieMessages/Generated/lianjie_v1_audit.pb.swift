@@ -135,6 +135,31 @@ public struct AuditEntry: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__AuditEntry>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        do { let v = c.sequence; if v != 0 { JSONOut.key("\"sequence\":", &more, &out); JSONOut.quotedInteger(v, &out) } }
+        if let m = c.time { JSONOut.key("\"time\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        if let s = c.account_id, s.pointee != 0 { JSONOut.key("\"accountId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.method, s.pointee != 0 { JSONOut.key("\"method\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.record_type, s.pointee != 0 { JSONOut.key("\"recordType\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.record_id, s.pointee != 0 { JSONOut.key("\"recordId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.organization_id, s.pointee != 0 { JSONOut.key("\"organizationId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.peer, s.pointee != 0 { JSONOut.key("\"peer\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.outcome, s.pointee != 0 { JSONOut.key("\"outcome\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.hash, s.pointee != 0 { JSONOut.key("\"hash\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.reason, s.pointee != 0 { JSONOut.key("\"reason\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__audit_entry(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__AuditEntry>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()

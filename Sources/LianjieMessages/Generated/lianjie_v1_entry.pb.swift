@@ -282,6 +282,26 @@ public struct Appeal: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Appeal>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        do { let v = AppealState(rawValue: CRead.enumValue(c.state)); if v.rawValue != 0 { JSONOut.key("\"state\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        if let s = c.statement, s.pointee != 0 { JSONOut.key("\"statement\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.file_time { JSONOut.key("\"fileTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        if let s = c.decided_by, s.pointee != 0 { JSONOut.key("\"decidedBy\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.decide_time { JSONOut.key("\"decideTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        if let s = c.decision_reason, s.pointee != 0 { JSONOut.key("\"decisionReason\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__appeal(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Appeal>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -385,6 +405,25 @@ public struct EntryEvent: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__EntryEvent>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let m = c.time { JSONOut.key("\"time\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        if let s = c.account_id, s.pointee != 0 { JSONOut.key("\"accountId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.action, s.pointee != 0 { JSONOut.key("\"action\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = EntryStatus(rawValue: CRead.enumValue(c.status)); if v.rawValue != 0 { JSONOut.key("\"status\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        if let s = c.reason, s.pointee != 0 { JSONOut.key("\"reason\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__entry_event(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__EntryEvent>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -483,6 +522,25 @@ public struct EvidenceRef: ProtoMessage {
         if size != 0 { JSONOut.key("\"size\":", &more, &out); JSONOut.quotedInteger(size, &out) }
         if !sha256.isEmpty { JSONOut.key("\"sha256\":", &more, &out); JSONValue.quote(sha256, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__EvidenceRef>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.file_name, s.pointee != 0 { JSONOut.key("\"fileName\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.content_type, s.pointee != 0 { JSONOut.key("\"contentType\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = c.size; if v != 0 { JSONOut.key("\"size\":", &more, &out); JSONOut.quotedInteger(v, &out) } }
+        if let s = c.sha256, s.pointee != 0 { JSONOut.key("\"sha256\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__evidence_ref(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__EvidenceRef>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -743,6 +801,45 @@ public struct Entry: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Entry>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.subject_id, s.pointee != 0 { JSONOut.key("\"subjectId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.tag, s.pointee != 0 { JSONOut.key("\"tag\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.tag_name, s.pointee != 0 { JSONOut.key("\"tagName\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = Dimension(rawValue: CRead.enumValue(c.dimension)); if v.rawValue != 0 { JSONOut.key("\"dimension\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        do { let v = Polarity(rawValue: CRead.enumValue(c.polarity)); if v.rawValue != 0 { JSONOut.key("\"polarity\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        if let m = c.occurred_on { JSONOut.key("\"occurredOn\":", &more, &out); CalendarDate.writeJSON(c: m, into: &out) }
+        if let s = c.quantity, s.pointee != 0 { JSONOut.key("\"quantity\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.description, s.pointee != 0 { JSONOut.key("\"description\":", &more, &out); JSONOut.cString(s, &out) }
+        if c.n_work_order_numbers > 0, let a = c.work_order_numbers { JSONOut.key("\"workOrderNumbers\":", &more, &out); JSONOut.cArray(c.n_work_order_numbers, a, &out) { x, out in JSONOut.cString(x, &out) } }
+        if JSONOut.hasMessages(c.n_evidence, c.evidence) { JSONOut.key("\"evidence\":", &more, &out); JSONOut.messages(c.n_evidence, c.evidence, &out) { m, out in EvidenceRef.writeJSON(c: m, into: &out) } }
+        do { let v = EntrySource(rawValue: CRead.enumValue(c.source)); if v.rawValue != 0 { JSONOut.key("\"source\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        do { let v = EntryStatus(rawValue: CRead.enumValue(c.status)); if v.rawValue != 0 { JSONOut.key("\"status\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        if let s = c.recorded_by, s.pointee != 0 { JSONOut.key("\"recordedBy\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.record_time { JSONOut.key("\"recordTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        if let s = c.reviewed_by, s.pointee != 0 { JSONOut.key("\"reviewedBy\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.review_time { JSONOut.key("\"reviewTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        if let s = c.status_reason, s.pointee != 0 { JSONOut.key("\"statusReason\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.appeal { JSONOut.key("\"appeal\":", &more, &out); Appeal.writeJSON(c: m, into: &out) }
+        if JSONOut.hasMessages(c.n_history, c.history) { JSONOut.key("\"history\":", &more, &out); JSONOut.messages(c.n_history, c.history, &out) { m, out in EntryEvent.writeJSON(c: m, into: &out) } }
+        do { let v = c.scheme_version; if v != 0 { JSONOut.key("\"schemeVersion\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        if let s = c.rule, s.pointee != 0 { JSONOut.key("\"rule\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.etag, s.pointee != 0 { JSONOut.key("\"etag\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.subject_employee_number, s.pointee != 0 { JSONOut.key("\"subjectEmployeeNumber\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.subject_name, s.pointee != 0 { JSONOut.key("\"subjectName\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__entry(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Entry>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -887,6 +984,28 @@ public struct EvidenceUpload: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__EvidenceUpload>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.file_name, s.pointee != 0 { JSONOut.key("\"fileName\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.content_type, s.pointee != 0 { JSONOut.key("\"contentType\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = c.size; if v != 0 { JSONOut.key("\"size\":", &more, &out); JSONOut.quotedInteger(v, &out) } }
+        if let s = c.sha256, s.pointee != 0 { JSONOut.key("\"sha256\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = c.received; if v != 0 { JSONOut.key("\"received\":", &more, &out); JSONOut.quotedInteger(v, &out) } }
+        if let m = c.expire_time { JSONOut.key("\"expireTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        do { let v = c.max_chunk_bytes; if v != 0 { JSONOut.key("\"maxChunkBytes\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__evidence_upload(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__EvidenceUpload>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -981,6 +1100,24 @@ public struct EvidenceChunk: ProtoMessage {
         if !data.isEmpty { JSONOut.key("\"data\":", &more, &out); JSONValue.quote(Base64.encode(data), into: &out) }
         if last { JSONOut.key("\"last\":", &more, &out); JSONOut.bool(last, &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__EvidenceChunk>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let m = c.evidence { JSONOut.key("\"evidence\":", &more, &out); EvidenceRef.writeJSON(c: m, into: &out) }
+        do { let v = c.offset; if v != 0 { JSONOut.key("\"offset\":", &more, &out); JSONOut.quotedInteger(v, &out) } }
+        do { let v = CRead.bytes(c.data); if !v.isEmpty { JSONOut.key("\"data\":", &more, &out); JSONValue.quote(Base64.encode(v), into: &out) } }
+        do { let v = (c.last != 0); if v { JSONOut.key("\"last\":", &more, &out); JSONOut.bool(v, &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__evidence_chunk(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__EvidenceChunk>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.

@@ -65,6 +65,22 @@ public struct GetSchemeRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetSchemeRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        do { let v = c.version; if v != 0 { JSONOut.key("\"version\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        do { let v = (c.draft != 0); if v { JSONOut.key("\"draft\":", &more, &out); JSONOut.bool(v, &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__get_scheme_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetSchemeRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -138,6 +154,22 @@ public struct ListSchemeVersionsRequest: ProtoMessage {
         if pageSize != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(pageSize), &out) }
         if !pageToken.isEmpty { JSONOut.key("\"pageToken\":", &more, &out); JSONValue.quote(pageToken, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListSchemeVersionsRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        do { let v = c.page_size; if v != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        if let s = c.page_token, s.pointee != 0 { JSONOut.key("\"pageToken\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__list_scheme_versions_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListSchemeVersionsRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -226,6 +258,23 @@ public struct ListSchemeVersionsResponse: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListSchemeVersionsResponse>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if JSONOut.hasMessages(c.n_versions, c.versions) { JSONOut.key("\"versions\":", &more, &out); JSONOut.messages(c.n_versions, c.versions, &out) { m, out in SchemeVersionSummary.writeJSON(c: m, into: &out) } }
+        if let s = c.next_page_token, s.pointee != 0 { JSONOut.key("\"nextPageToken\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = c.total_size; if v != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__list_scheme_versions_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListSchemeVersionsResponse>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -309,6 +358,23 @@ public struct ReplaceSchemeDraftRequest: ProtoMessage {
         if !document.isEmpty { JSONOut.key("\"document\":", &more, &out); JSONValue.quote(document, into: &out) }
         if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ReplaceSchemeDraftRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.document, s.pointee != 0 { JSONOut.key("\"document\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.etag, s.pointee != 0 { JSONOut.key("\"etag\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__replace_scheme_draft_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ReplaceSchemeDraftRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -400,6 +466,23 @@ public struct UpdateSchemeDraftRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__UpdateSchemeDraftRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let m = c.scheme { JSONOut.key("\"scheme\":", &more, &out); Scheme.writeJSON(c: m, into: &out) }
+        if c.n_update_mask > 0, let a = c.update_mask { JSONOut.key("\"updateMask\":", &more, &out); JSONOut.cArray(c.n_update_mask, a, &out) { x, out in JSONOut.cString(x, &out) } }
+        if let s = c.etag, s.pointee != 0 { JSONOut.key("\"etag\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__update_scheme_draft_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__UpdateSchemeDraftRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -489,6 +572,24 @@ public struct AddSchemeTagRequest: ProtoMessage {
         if let v = tag { JSONOut.key("\"tag\":", &more, &out); v.writeJSON(into: &out) }
         if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__AddSchemeTagRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.library_code, s.pointee != 0 { JSONOut.key("\"libraryCode\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.tag { JSONOut.key("\"tag\":", &more, &out); SchemeTag.writeJSON(c: m, into: &out) }
+        if let s = c.etag, s.pointee != 0 { JSONOut.key("\"etag\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__add_scheme_tag_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__AddSchemeTagRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -589,6 +690,24 @@ public struct UpdateSchemeTagRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__UpdateSchemeTagRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.library_code, s.pointee != 0 { JSONOut.key("\"libraryCode\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.tag { JSONOut.key("\"tag\":", &more, &out); SchemeTag.writeJSON(c: m, into: &out) }
+        if c.n_update_mask > 0, let a = c.update_mask { JSONOut.key("\"updateMask\":", &more, &out); JSONOut.cArray(c.n_update_mask, a, &out) { x, out in JSONOut.cString(x, &out) } }
+        if let s = c.etag, s.pointee != 0 { JSONOut.key("\"etag\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__update_scheme_tag_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__UpdateSchemeTagRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -680,6 +799,24 @@ public struct RetireSchemeTagRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__RetireSchemeTagRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.library_code, s.pointee != 0 { JSONOut.key("\"libraryCode\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.code, s.pointee != 0 { JSONOut.key("\"code\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.etag, s.pointee != 0 { JSONOut.key("\"etag\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__retire_scheme_tag_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__RetireSchemeTagRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -766,6 +903,23 @@ public struct PublishSchemeRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__PublishSchemeRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.note, s.pointee != 0 { JSONOut.key("\"note\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.etag, s.pointee != 0 { JSONOut.key("\"etag\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__publish_scheme_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__PublishSchemeRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -840,6 +994,22 @@ public struct DiscardSchemeDraftRequest: ProtoMessage {
         if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
         if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__DiscardSchemeDraftRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.etag, s.pointee != 0 { JSONOut.key("\"etag\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__discard_scheme_draft_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__DiscardSchemeDraftRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -980,6 +1150,29 @@ public struct SubmitEntryRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__SubmitEntryRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.subject_id, s.pointee != 0 { JSONOut.key("\"subjectId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.tag, s.pointee != 0 { JSONOut.key("\"tag\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.occurred_on { JSONOut.key("\"occurredOn\":", &more, &out); CalendarDate.writeJSON(c: m, into: &out) }
+        if let s = c.quantity, s.pointee != 0 { JSONOut.key("\"quantity\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.description, s.pointee != 0 { JSONOut.key("\"description\":", &more, &out); JSONOut.cString(s, &out) }
+        if c.n_work_order_numbers > 0, let a = c.work_order_numbers { JSONOut.key("\"workOrderNumbers\":", &more, &out); JSONOut.cArray(c.n_work_order_numbers, a, &out) { x, out in JSONOut.cString(x, &out) } }
+        if c.n_evidence_ids > 0, let a = c.evidence_ids { JSONOut.key("\"evidenceIds\":", &more, &out); JSONOut.cArray(c.n_evidence_ids, a, &out) { x, out in JSONOut.cString(x, &out) } }
+        do { let v = EntrySource(rawValue: CRead.enumValue(c.source)); if v.rawValue != 0 { JSONOut.key("\"source\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__submit_entry_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__SubmitEntryRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -1053,6 +1246,21 @@ public struct GetEntryRequest: ProtoMessage {
         var more = false
         if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetEntryRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__get_entry_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetEntryRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1182,6 +1390,29 @@ public struct ListEntriesRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListEntriesRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.subject_id, s.pointee != 0 { JSONOut.key("\"subjectId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.organization_id, s.pointee != 0 { JSONOut.key("\"organizationId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.tag, s.pointee != 0 { JSONOut.key("\"tag\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = Dimension(rawValue: CRead.enumValue(c.dimension)); if v.rawValue != 0 { JSONOut.key("\"dimension\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        do { let v = EntryStatus(rawValue: CRead.enumValue(c.status)); if v.rawValue != 0 { JSONOut.key("\"status\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        if let m = c.period { JSONOut.key("\"period\":", &more, &out); Period.writeJSON(c: m, into: &out) }
+        do { let v = EntrySource(rawValue: CRead.enumValue(c.source)); if v.rawValue != 0 { JSONOut.key("\"source\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        do { let v = c.page_size; if v != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        if let s = c.page_token, s.pointee != 0 { JSONOut.key("\"pageToken\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__list_entries_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListEntriesRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -1275,6 +1506,23 @@ public struct ListEntriesResponse: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListEntriesResponse>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if JSONOut.hasMessages(c.n_entries, c.entries) { JSONOut.key("\"entries\":", &more, &out); JSONOut.messages(c.n_entries, c.entries, &out) { m, out in Entry.writeJSON(c: m, into: &out) } }
+        if let s = c.next_page_token, s.pointee != 0 { JSONOut.key("\"nextPageToken\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = c.total_size; if v != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__list_entries_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListEntriesResponse>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -1357,6 +1605,23 @@ public struct ConfirmEntryRequest: ProtoMessage {
         if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
         if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ConfirmEntryRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.etag, s.pointee != 0 { JSONOut.key("\"etag\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__confirm_entry_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ConfirmEntryRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1448,6 +1713,24 @@ public struct RejectEntryRequest: ProtoMessage {
         if !reason.isEmpty { JSONOut.key("\"reason\":", &more, &out); JSONValue.quote(reason, into: &out) }
         if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__RejectEntryRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.reason, s.pointee != 0 { JSONOut.key("\"reason\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.etag, s.pointee != 0 { JSONOut.key("\"etag\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__reject_entry_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__RejectEntryRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1542,6 +1825,24 @@ public struct RevokeEntryRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__RevokeEntryRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.reason, s.pointee != 0 { JSONOut.key("\"reason\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.etag, s.pointee != 0 { JSONOut.key("\"etag\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__revoke_entry_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__RevokeEntryRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -1625,6 +1926,23 @@ public struct AppealEntryRequest: ProtoMessage {
         if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
         if !statement.isEmpty { JSONOut.key("\"statement\":", &more, &out); JSONValue.quote(statement, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__AppealEntryRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.statement, s.pointee != 0 { JSONOut.key("\"statement\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__appeal_entry_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__AppealEntryRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1717,6 +2035,24 @@ public struct DecideAppealRequest: ProtoMessage {
         if decision.rawValue != 0 { JSONOut.key("\"decision\":", &more, &out); JSONOut.enumeration(decision, &out) }
         if !reason.isEmpty { JSONOut.key("\"reason\":", &more, &out); JSONValue.quote(reason, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__DecideAppealRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = AppealState(rawValue: CRead.enumValue(c.decision)); if v.rawValue != 0 { JSONOut.key("\"decision\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        if let s = c.reason, s.pointee != 0 { JSONOut.key("\"reason\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__decide_appeal_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__DecideAppealRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1821,6 +2157,25 @@ public struct StartEvidenceUploadRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__StartEvidenceUploadRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.file_name, s.pointee != 0 { JSONOut.key("\"fileName\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.content_type, s.pointee != 0 { JSONOut.key("\"contentType\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = c.size; if v != 0 { JSONOut.key("\"size\":", &more, &out); JSONOut.quotedInteger(v, &out) } }
+        if let s = c.sha256, s.pointee != 0 { JSONOut.key("\"sha256\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__start_evidence_upload_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__StartEvidenceUploadRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -1908,6 +2263,23 @@ public struct PutEvidenceChunkRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__PutEvidenceChunkRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.upload_id, s.pointee != 0 { JSONOut.key("\"uploadId\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = c.offset; if v != 0 { JSONOut.key("\"offset\":", &more, &out); JSONOut.quotedInteger(v, &out) } }
+        do { let v = CRead.bytes(c.data); if !v.isEmpty { JSONOut.key("\"data\":", &more, &out); JSONValue.quote(Base64.encode(v), into: &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__put_evidence_chunk_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__PutEvidenceChunkRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -1975,6 +2347,21 @@ public struct GetEvidenceUploadRequest: ProtoMessage {
         var more = false
         if !uploadId.isEmpty { JSONOut.key("\"uploadId\":", &more, &out); JSONValue.quote(uploadId, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetEvidenceUploadRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.upload_id, s.pointee != 0 { JSONOut.key("\"uploadId\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__get_evidence_upload_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetEvidenceUploadRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2049,6 +2436,22 @@ public struct FinishEvidenceUploadRequest: ProtoMessage {
         if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
         if !uploadId.isEmpty { JSONOut.key("\"uploadId\":", &more, &out); JSONValue.quote(uploadId, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__FinishEvidenceUploadRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.upload_id, s.pointee != 0 { JSONOut.key("\"uploadId\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__finish_evidence_upload_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__FinishEvidenceUploadRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2132,6 +2535,23 @@ public struct GetEvidenceRequest: ProtoMessage {
         if offset != 0 { JSONOut.key("\"offset\":", &more, &out); JSONOut.quotedInteger(offset, &out) }
         if length != 0 { JSONOut.key("\"length\":", &more, &out); JSONOut.integer(Int64(length), &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetEvidenceRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = c.offset; if v != 0 { JSONOut.key("\"offset\":", &more, &out); JSONOut.quotedInteger(v, &out) } }
+        do { let v = c.length; if v != 0 { JSONOut.key("\"length\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__get_evidence_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetEvidenceRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2220,6 +2640,23 @@ public struct ImportWorkOrdersRequest: ProtoMessage {
         if !rows.isEmpty { JSONOut.key("\"rows\":", &more, &out); JSONOut.array(rows, &out) { v, out in v.writeJSON(into: &out) } }
         if dryRun { JSONOut.key("\"dryRun\":", &more, &out); JSONOut.bool(dryRun, &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ImportWorkOrdersRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if JSONOut.hasMessages(c.n_rows, c.rows) { JSONOut.key("\"rows\":", &more, &out); JSONOut.messages(c.n_rows, c.rows, &out) { m, out in WorkOrderImportRow.writeJSON(c: m, into: &out) } }
+        do { let v = (c.dry_run != 0); if v { JSONOut.key("\"dryRun\":", &more, &out); JSONOut.bool(v, &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__import_work_orders_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ImportWorkOrdersRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2325,6 +2762,25 @@ public struct ImportWorkOrdersResponse: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ImportWorkOrdersResponse>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        do { let v = (c.applied != 0); if v { JSONOut.key("\"applied\":", &more, &out); JSONOut.bool(v, &out) } }
+        do { let v = c.created; if v != 0 { JSONOut.key("\"created\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        do { let v = c.updated; if v != 0 { JSONOut.key("\"updated\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        do { let v = c.unchanged; if v != 0 { JSONOut.key("\"unchanged\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        if JSONOut.hasMessages(c.n_rejections, c.rejections) { JSONOut.key("\"rejections\":", &more, &out); JSONOut.messages(c.n_rejections, c.rejections, &out) { m, out in ImportRejection.writeJSON(c: m, into: &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__import_work_orders_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ImportWorkOrdersResponse>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -2394,6 +2850,21 @@ public struct GetWorkOrderRequest: ProtoMessage {
         var more = false
         if !number.isEmpty { JSONOut.key("\"number\":", &more, &out); JSONValue.quote(number, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetWorkOrderRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.number, s.pointee != 0 { JSONOut.key("\"number\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__get_work_order_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetWorkOrderRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2500,6 +2971,26 @@ public struct ListWorkOrdersRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListWorkOrdersRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.organization_id, s.pointee != 0 { JSONOut.key("\"organizationId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.handler, s.pointee != 0 { JSONOut.key("\"handler\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = WorkOrderType(rawValue: CRead.enumValue(c.type)); if v.rawValue != 0 { JSONOut.key("\"type\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        if let m = c.period { JSONOut.key("\"period\":", &more, &out); Period.writeJSON(c: m, into: &out) }
+        do { let v = c.page_size; if v != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        if let s = c.page_token, s.pointee != 0 { JSONOut.key("\"pageToken\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__list_work_orders_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListWorkOrdersRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -2590,6 +3081,23 @@ public struct ListWorkOrdersResponse: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListWorkOrdersResponse>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if JSONOut.hasMessages(c.n_orders, c.orders) { JSONOut.key("\"orders\":", &more, &out); JSONOut.messages(c.n_orders, c.orders, &out) { m, out in WorkOrder.writeJSON(c: m, into: &out) } }
+        if let s = c.next_page_token, s.pointee != 0 { JSONOut.key("\"nextPageToken\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = c.total_size; if v != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__list_work_orders_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListWorkOrdersResponse>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -2673,6 +3181,23 @@ public struct RunWorkOrderRulesRequest: ProtoMessage {
         if let v = period { JSONOut.key("\"period\":", &more, &out); v.writeJSON(into: &out) }
         if dryRun { JSONOut.key("\"dryRun\":", &more, &out); JSONOut.bool(dryRun, &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__RunWorkOrderRulesRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.period { JSONOut.key("\"period\":", &more, &out); Period.writeJSON(c: m, into: &out) }
+        do { let v = (c.dry_run != 0); if v { JSONOut.key("\"dryRun\":", &more, &out); JSONOut.bool(v, &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__run_work_order_rules_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__RunWorkOrderRulesRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2763,6 +3288,23 @@ public struct RunWorkOrderRulesResponse: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__RunWorkOrderRulesResponse>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if JSONOut.hasMessages(c.n_reports, c.reports) { JSONOut.key("\"reports\":", &more, &out); JSONOut.messages(c.n_reports, c.reports, &out) { m, out in RuleRunReport.writeJSON(c: m, into: &out) } }
+        do { let v = c.scheme_version; if v != 0 { JSONOut.key("\"schemeVersion\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        do { let v = c.orders; if v != 0 { JSONOut.key("\"orders\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__run_work_order_rules_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__RunWorkOrderRulesResponse>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -2815,6 +3357,17 @@ public struct ListWorkOrderRulesRequest: ProtoMessage {
     /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
     public func writeJSON(into out: inout [UInt8]) {
         out += "{}".utf8
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListWorkOrderRulesRequest>, into out: inout [UInt8]) {
+        out += "{}".utf8
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__list_work_order_rules_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListWorkOrderRulesRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2891,6 +3444,22 @@ public struct ListWorkOrderRulesResponse: ProtoMessage {
         if !rules.isEmpty { JSONOut.key("\"rules\":", &more, &out); JSONOut.array(rules, &out) { v, out in v.writeJSON(into: &out) } }
         if schemeVersion != 0 { JSONOut.key("\"schemeVersion\":", &more, &out); JSONOut.integer(Int64(schemeVersion), &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListWorkOrderRulesResponse>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if JSONOut.hasMessages(c.n_rules, c.rules) { JSONOut.key("\"rules\":", &more, &out); JSONOut.messages(c.n_rules, c.rules, &out) { m, out in WorkOrderRuleSettings.writeJSON(c: m, into: &out) } }
+        do { let v = c.scheme_version; if v != 0 { JSONOut.key("\"schemeVersion\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__list_work_order_rules_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListWorkOrderRulesResponse>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.

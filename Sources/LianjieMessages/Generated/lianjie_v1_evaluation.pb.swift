@@ -388,6 +388,23 @@ public struct RunProgress: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__RunProgress>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        do { let v = c.subjects_total; if v != 0 { JSONOut.key("\"subjectsTotal\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        do { let v = c.subjects_done; if v != 0 { JSONOut.key("\"subjectsDone\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        if let s = c.phase, s.pointee != 0 { JSONOut.key("\"phase\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__run_progress(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__RunProgress>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -483,6 +500,25 @@ public struct GradeCounts: ProtoMessage {
         if poor != 0 { JSONOut.key("\"poor\":", &more, &out); JSONOut.integer(Int64(poor), &out) }
         if noData != 0 { JSONOut.key("\"noData\":", &more, &out); JSONOut.integer(Int64(noData), &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__GradeCounts>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        do { let v = c.excellent; if v != 0 { JSONOut.key("\"excellent\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        do { let v = c.good; if v != 0 { JSONOut.key("\"good\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        do { let v = c.fair; if v != 0 { JSONOut.key("\"fair\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        do { let v = c.poor; if v != 0 { JSONOut.key("\"poor\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        do { let v = c.no_data; if v != 0 { JSONOut.key("\"noData\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__grade_counts(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GradeCounts>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -757,6 +793,47 @@ public struct EvaluationRun: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__EvaluationRun>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.period { JSONOut.key("\"period\":", &more, &out); Period.writeJSON(c: m, into: &out) }
+        if let s = c.organization_id, s.pointee != 0 { JSONOut.key("\"organizationId\":", &more, &out); JSONOut.cString(s, &out) }
+        if c.n_category_codes > 0, let a = c.category_codes { JSONOut.key("\"categoryCodes\":", &more, &out); JSONOut.cArray(c.n_category_codes, a, &out) { x, out in JSONOut.cString(x, &out) } }
+        do { let v = c.scheme_version; if v != 0 { JSONOut.key("\"schemeVersion\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        if let s = c.scheme_hash, s.pointee != 0 { JSONOut.key("\"schemeHash\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.rules_hash, s.pointee != 0 { JSONOut.key("\"rulesHash\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.evaluation_date { JSONOut.key("\"evaluationDate\":", &more, &out); CalendarDate.writeJSON(c: m, into: &out) }
+        do { let v = RunState(rawValue: CRead.enumValue(c.state)); if v.rawValue != 0 { JSONOut.key("\"state\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        if let m = c.progress { JSONOut.key("\"progress\":", &more, &out); RunProgress.writeJSON(c: m, into: &out) }
+        if let m = c.grades { JSONOut.key("\"grades\":", &more, &out); GradeCounts.writeJSON(c: m, into: &out) }
+        do { let v = c.person_times; if v != 0 { JSONOut.key("\"personTimes\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        if let s = c.inputs_sha256, s.pointee != 0 { JSONOut.key("\"inputsSha256\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.results_sha256, s.pointee != 0 { JSONOut.key("\"resultsSha256\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.created_by, s.pointee != 0 { JSONOut.key("\"createdBy\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.create_time { JSONOut.key("\"createTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        if let m = c.finish_time { JSONOut.key("\"finishTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        if let s = c.published_by, s.pointee != 0 { JSONOut.key("\"publishedBy\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.publish_time { JSONOut.key("\"publishTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        if let s = c.publish_note, s.pointee != 0 { JSONOut.key("\"publishNote\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = (c.current != 0); if v { JSONOut.key("\"current\":", &more, &out); JSONOut.bool(v, &out) } }
+        if let s = c.superseded_by_run, s.pointee != 0 { JSONOut.key("\"supersededByRun\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.supersede_time { JSONOut.key("\"supersedeTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        if let s = c.supersede_reason, s.pointee != 0 { JSONOut.key("\"supersedeReason\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.supersedes_run, s.pointee != 0 { JSONOut.key("\"supersedesRun\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.end_reason, s.pointee != 0 { JSONOut.key("\"endReason\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = c.alerts_raised; if v != 0 { JSONOut.key("\"alertsRaised\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__evaluation_run(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__EvaluationRun>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -864,6 +941,23 @@ public struct Standing: ProtoMessage {
         if peers != 0 { JSONOut.key("\"peers\":", &more, &out); JSONOut.integer(Int64(peers), &out) }
         if !percentile.isEmpty { JSONOut.key("\"percentile\":", &more, &out); JSONValue.quote(percentile, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Standing>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        do { let v = c.rank; if v != 0 { JSONOut.key("\"rank\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        do { let v = c.peers; if v != 0 { JSONOut.key("\"peers\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        if let s = c.percentile, s.pointee != 0 { JSONOut.key("\"percentile\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__standing(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Standing>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -976,6 +1070,27 @@ public struct DimensionResult: ProtoMessage {
         if !weight.isEmpty { JSONOut.key("\"weight\":", &more, &out); JSONValue.quote(weight, into: &out) }
         if !weighted.isEmpty { JSONOut.key("\"weighted\":", &more, &out); JSONValue.quote(weighted, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__DimensionResult>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        do { let v = Dimension(rawValue: CRead.enumValue(c.dimension)); if v.rawValue != 0 { JSONOut.key("\"dimension\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        if let s = c.base_score, s.pointee != 0 { JSONOut.key("\"baseScore\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.entries, s.pointee != 0 { JSONOut.key("\"entries\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.adjustment, s.pointee != 0 { JSONOut.key("\"adjustment\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.score, s.pointee != 0 { JSONOut.key("\"score\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.weight, s.pointee != 0 { JSONOut.key("\"weight\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.weighted, s.pointee != 0 { JSONOut.key("\"weighted\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__dimension_result(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__DimensionResult>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1135,6 +1250,33 @@ public struct BreakdownLine: ProtoMessage {
         if !postCoefficient.isEmpty { JSONOut.key("\"postCoefficient\":", &more, &out); JSONValue.quote(postCoefficient, into: &out) }
         if !contribution.isEmpty { JSONOut.key("\"contribution\":", &more, &out); JSONValue.quote(contribution, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__BreakdownLine>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.entry_id, s.pointee != 0 { JSONOut.key("\"entryId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.tag, s.pointee != 0 { JSONOut.key("\"tag\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.tag_name, s.pointee != 0 { JSONOut.key("\"tagName\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = Dimension(rawValue: CRead.enumValue(c.dimension)); if v.rawValue != 0 { JSONOut.key("\"dimension\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        do { let v = Polarity(rawValue: CRead.enumValue(c.polarity)); if v.rawValue != 0 { JSONOut.key("\"polarity\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        if let m = c.occurred_on { JSONOut.key("\"occurredOn\":", &more, &out); CalendarDate.writeJSON(c: m, into: &out) }
+        do { let v = BreakdownOutcome(rawValue: CRead.enumValue(c.outcome)); if v.rawValue != 0 { JSONOut.key("\"outcome\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        if let s = c.points, s.pointee != 0 { JSONOut.key("\"points\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.quantity, s.pointee != 0 { JSONOut.key("\"quantity\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.tag_coefficient, s.pointee != 0 { JSONOut.key("\"tagCoefficient\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.category_coefficient, s.pointee != 0 { JSONOut.key("\"categoryCoefficient\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.post_coefficient, s.pointee != 0 { JSONOut.key("\"postCoefficient\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.contribution, s.pointee != 0 { JSONOut.key("\"contribution\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__breakdown_line(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__BreakdownLine>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1388,6 +1530,43 @@ public struct EvaluationResult: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__EvaluationResult>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.run_id, s.pointee != 0 { JSONOut.key("\"runId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.period { JSONOut.key("\"period\":", &more, &out); Period.writeJSON(c: m, into: &out) }
+        if let s = c.subject_id, s.pointee != 0 { JSONOut.key("\"subjectId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.subject_name, s.pointee != 0 { JSONOut.key("\"subjectName\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.employee_number, s.pointee != 0 { JSONOut.key("\"employeeNumber\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.organization_id, s.pointee != 0 { JSONOut.key("\"organizationId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.category_code, s.pointee != 0 { JSONOut.key("\"categoryCode\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.post_code, s.pointee != 0 { JSONOut.key("\"postCode\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.post_coefficient, s.pointee != 0 { JSONOut.key("\"postCoefficient\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = (c.no_data != 0); if v { JSONOut.key("\"noData\":", &more, &out); JSONOut.bool(v, &out) } }
+        if let s = c.total, s.pointee != 0 { JSONOut.key("\"total\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = Grade(rawValue: CRead.enumValue(c.grade)); if v.rawValue != 0 { JSONOut.key("\"grade\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        if c.n_veto_entry_ids > 0, let a = c.veto_entry_ids { JSONOut.key("\"vetoEntryIds\":", &more, &out); JSONOut.cArray(c.n_veto_entry_ids, a, &out) { x, out in JSONOut.cString(x, &out) } }
+        if JSONOut.hasMessages(c.n_dimensions, c.dimensions) { JSONOut.key("\"dimensions\":", &more, &out); JSONOut.messages(c.n_dimensions, c.dimensions, &out) { m, out in DimensionResult.writeJSON(c: m, into: &out) } }
+        do { let v = c.counted_entries; if v != 0 { JSONOut.key("\"countedEntries\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        if let m = c.organization_standing { JSONOut.key("\"organizationStanding\":", &more, &out); Standing.writeJSON(c: m, into: &out) }
+        if let m = c.category_standing { JSONOut.key("\"categoryStanding\":", &more, &out); Standing.writeJSON(c: m, into: &out) }
+        if let s = c.previous_run_id, s.pointee != 0 { JSONOut.key("\"previousRunId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.previous_total, s.pointee != 0 { JSONOut.key("\"previousTotal\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = Grade(rawValue: CRead.enumValue(c.previous_grade)); if v.rawValue != 0 { JSONOut.key("\"previousGrade\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        if let s = c.total_change, s.pointee != 0 { JSONOut.key("\"totalChange\":", &more, &out); JSONOut.cString(s, &out) }
+        if JSONOut.hasMessages(c.n_breakdown, c.breakdown) { JSONOut.key("\"breakdown\":", &more, &out); JSONOut.messages(c.n_breakdown, c.breakdown, &out) { m, out in BreakdownLine.writeJSON(c: m, into: &out) } }
+        if let s = c.result_sha256, s.pointee != 0 { JSONOut.key("\"resultSha256\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__evaluation_result(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__EvaluationResult>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -1497,6 +1676,24 @@ public struct AlertEvent: ProtoMessage {
         if !action.isEmpty { JSONOut.key("\"action\":", &more, &out); JSONValue.quote(action, into: &out) }
         if !note.isEmpty { JSONOut.key("\"note\":", &more, &out); JSONValue.quote(note, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__AlertEvent>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let m = c.time { JSONOut.key("\"time\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        if let s = c.account_id, s.pointee != 0 { JSONOut.key("\"accountId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.action, s.pointee != 0 { JSONOut.key("\"action\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.note, s.pointee != 0 { JSONOut.key("\"note\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__alert_event(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__AlertEvent>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1702,6 +1899,38 @@ public struct Alert: ProtoMessage {
         if !events.isEmpty { JSONOut.key("\"events\":", &more, &out); JSONOut.array(events, &out) { v, out in v.writeJSON(into: &out) } }
         if !caseId.isEmpty { JSONOut.key("\"caseId\":", &more, &out); JSONValue.quote(caseId, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Alert>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.rule, s.pointee != 0 { JSONOut.key("\"rule\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.kind, s.pointee != 0 { JSONOut.key("\"kind\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.condition, s.pointee != 0 { JSONOut.key("\"condition\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = AlertSeverity(rawValue: CRead.enumValue(c.severity)); if v.rawValue != 0 { JSONOut.key("\"severity\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        if let s = c.subject_id, s.pointee != 0 { JSONOut.key("\"subjectId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.subject_name, s.pointee != 0 { JSONOut.key("\"subjectName\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.organization_id, s.pointee != 0 { JSONOut.key("\"organizationId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.period { JSONOut.key("\"period\":", &more, &out); Period.writeJSON(c: m, into: &out) }
+        do { let v = AlertState(rawValue: CRead.enumValue(c.state)); if v.rawValue != 0 { JSONOut.key("\"state\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        if let s = c.summary, s.pointee != 0 { JSONOut.key("\"summary\":", &more, &out); JSONOut.cString(s, &out) }
+        if c.n_entry_ids > 0, let a = c.entry_ids { JSONOut.key("\"entryIds\":", &more, &out); JSONOut.cArray(c.n_entry_ids, a, &out) { x, out in JSONOut.cString(x, &out) } }
+        if c.n_work_orders > 0, let a = c.work_orders { JSONOut.key("\"workOrders\":", &more, &out); JSONOut.cArray(c.n_work_orders, a, &out) { x, out in JSONOut.cString(x, &out) } }
+        if let s = c.run_id, s.pointee != 0 { JSONOut.key("\"runId\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = c.scheme_version; if v != 0 { JSONOut.key("\"schemeVersion\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        if let m = c.raise_time { JSONOut.key("\"raiseTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        if JSONOut.hasMessages(c.n_events, c.events) { JSONOut.key("\"events\":", &more, &out); JSONOut.messages(c.n_events, c.events, &out) { m, out in AlertEvent.writeJSON(c: m, into: &out) } }
+        if let s = c.case_id, s.pointee != 0 { JSONOut.key("\"caseId\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__alert(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Alert>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.

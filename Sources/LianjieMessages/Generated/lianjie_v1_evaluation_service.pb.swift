@@ -139,6 +139,25 @@ public struct CreateEvaluationRunRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__CreateEvaluationRunRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.period { JSONOut.key("\"period\":", &more, &out); Period.writeJSON(c: m, into: &out) }
+        if let s = c.organization_id, s.pointee != 0 { JSONOut.key("\"organizationId\":", &more, &out); JSONOut.cString(s, &out) }
+        if c.n_category_codes > 0, let a = c.category_codes { JSONOut.key("\"categoryCodes\":", &more, &out); JSONOut.cArray(c.n_category_codes, a, &out) { x, out in JSONOut.cString(x, &out) } }
+        do { let v = c.scheme_version; if v != 0 { JSONOut.key("\"schemeVersion\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__create_evaluation_run_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__CreateEvaluationRunRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -208,6 +227,21 @@ public struct GetEvaluationRunRequest: ProtoMessage {
         var more = false
         if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetEvaluationRunRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__get_evaluation_run_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetEvaluationRunRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -316,6 +350,26 @@ public struct ListEvaluationRunsRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListEvaluationRunsRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.organization_id, s.pointee != 0 { JSONOut.key("\"organizationId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.period { JSONOut.key("\"period\":", &more, &out); Period.writeJSON(c: m, into: &out) }
+        do { let v = RunState(rawValue: CRead.enumValue(c.state)); if v.rawValue != 0 { JSONOut.key("\"state\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        do { let v = (c.current_only != 0); if v { JSONOut.key("\"currentOnly\":", &more, &out); JSONOut.bool(v, &out) } }
+        do { let v = c.page_size; if v != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        if let s = c.page_token, s.pointee != 0 { JSONOut.key("\"pageToken\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__list_evaluation_runs_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListEvaluationRunsRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -406,6 +460,23 @@ public struct ListEvaluationRunsResponse: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListEvaluationRunsResponse>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if JSONOut.hasMessages(c.n_runs, c.runs) { JSONOut.key("\"runs\":", &more, &out); JSONOut.messages(c.n_runs, c.runs, &out) { m, out in EvaluationRun.writeJSON(c: m, into: &out) } }
+        if let s = c.next_page_token, s.pointee != 0 { JSONOut.key("\"nextPageToken\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = c.total_size; if v != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__list_evaluation_runs_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListEvaluationRunsResponse>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -487,6 +558,23 @@ public struct CancelEvaluationRunRequest: ProtoMessage {
         if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
         if !reason.isEmpty { JSONOut.key("\"reason\":", &more, &out); JSONValue.quote(reason, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__CancelEvaluationRunRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.reason, s.pointee != 0 { JSONOut.key("\"reason\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__cancel_evaluation_run_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__CancelEvaluationRunRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -582,6 +670,24 @@ public struct PublishEvaluationRunRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__PublishEvaluationRunRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.note, s.pointee != 0 { JSONOut.key("\"note\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.supersede_reason, s.pointee != 0 { JSONOut.key("\"supersedeReason\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__publish_evaluation_run_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__PublishEvaluationRunRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -650,6 +756,21 @@ public struct VerifyEvaluationRunRequest: ProtoMessage {
         var more = false
         if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__VerifyEvaluationRunRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__verify_evaluation_run_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__VerifyEvaluationRunRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -741,6 +862,24 @@ public struct ResultMismatch: ProtoMessage {
         if !storedSha256.isEmpty { JSONOut.key("\"storedSha256\":", &more, &out); JSONValue.quote(storedSha256, into: &out) }
         if !recomputedSha256.isEmpty { JSONOut.key("\"recomputedSha256\":", &more, &out); JSONValue.quote(recomputedSha256, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ResultMismatch>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.subject_id, s.pointee != 0 { JSONOut.key("\"subjectId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.kind, s.pointee != 0 { JSONOut.key("\"kind\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.stored_sha256, s.pointee != 0 { JSONOut.key("\"storedSha256\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.recomputed_sha256, s.pointee != 0 { JSONOut.key("\"recomputedSha256\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__result_mismatch(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ResultMismatch>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -867,6 +1006,28 @@ public struct VerifyEvaluationRunResponse: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__VerifyEvaluationRunResponse>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.run_id, s.pointee != 0 { JSONOut.key("\"runId\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = (c.matches != 0); if v { JSONOut.key("\"matches\":", &more, &out); JSONOut.bool(v, &out) } }
+        do { let v = c.results_checked; if v != 0 { JSONOut.key("\"resultsChecked\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        do { let v = (c.inputs_match != 0); if v { JSONOut.key("\"inputsMatch\":", &more, &out); JSONOut.bool(v, &out) } }
+        do { let v = (c.results_match != 0); if v { JSONOut.key("\"resultsMatch\":", &more, &out); JSONOut.bool(v, &out) } }
+        if let s = c.recomputed_inputs_sha256, s.pointee != 0 { JSONOut.key("\"recomputedInputsSha256\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.recomputed_results_sha256, s.pointee != 0 { JSONOut.key("\"recomputedResultsSha256\":", &more, &out); JSONOut.cString(s, &out) }
+        if JSONOut.hasMessages(c.n_mismatches, c.mismatches) { JSONOut.key("\"mismatches\":", &more, &out); JSONOut.messages(c.n_mismatches, c.mismatches, &out) { m, out in ResultMismatch.writeJSON(c: m, into: &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__verify_evaluation_run_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__VerifyEvaluationRunResponse>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -978,6 +1139,26 @@ public struct ListEvaluationResultsRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListEvaluationResultsRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.run_id, s.pointee != 0 { JSONOut.key("\"runId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.organization_id, s.pointee != 0 { JSONOut.key("\"organizationId\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = Grade(rawValue: CRead.enumValue(c.grade)); if v.rawValue != 0 { JSONOut.key("\"grade\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        do { let v = ResultOrder(rawValue: CRead.enumValue(c.order)); if v.rawValue != 0 { JSONOut.key("\"order\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        do { let v = c.page_size; if v != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        if let s = c.page_token, s.pointee != 0 { JSONOut.key("\"pageToken\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__list_evaluation_results_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListEvaluationResultsRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -1068,6 +1249,23 @@ public struct ListEvaluationResultsResponse: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListEvaluationResultsResponse>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if JSONOut.hasMessages(c.n_results, c.results) { JSONOut.key("\"results\":", &more, &out); JSONOut.messages(c.n_results, c.results, &out) { m, out in EvaluationResult.writeJSON(c: m, into: &out) } }
+        if let s = c.next_page_token, s.pointee != 0 { JSONOut.key("\"nextPageToken\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = c.total_size; if v != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__list_evaluation_results_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListEvaluationResultsResponse>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -1143,6 +1341,22 @@ public struct GetEvaluationResultRequest: ProtoMessage {
         if !runId.isEmpty { JSONOut.key("\"runId\":", &more, &out); JSONValue.quote(runId, into: &out) }
         if !subject.isEmpty { JSONOut.key("\"subject\":", &more, &out); JSONValue.quote(subject, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetEvaluationResultRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.run_id, s.pointee != 0 { JSONOut.key("\"runId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.subject, s.pointee != 0 { JSONOut.key("\"subject\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__get_evaluation_result_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetEvaluationResultRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1247,6 +1461,25 @@ public struct SimulateSchemeRequest: ProtoMessage {
         if !organizationId.isEmpty { JSONOut.key("\"organizationId\":", &more, &out); JSONValue.quote(organizationId, into: &out) }
         if maxCrossings != 0 { JSONOut.key("\"maxCrossings\":", &more, &out); JSONOut.integer(Int64(maxCrossings), &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__SimulateSchemeRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.document, s.pointee != 0 { JSONOut.key("\"document\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.grades { JSONOut.key("\"grades\":", &more, &out); GradeBands.writeJSON(c: m, into: &out) }
+        if JSONOut.hasMessages(c.n_periods, c.periods) { JSONOut.key("\"periods\":", &more, &out); JSONOut.messages(c.n_periods, c.periods, &out) { m, out in Period.writeJSON(c: m, into: &out) } }
+        if let s = c.organization_id, s.pointee != 0 { JSONOut.key("\"organizationId\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = c.max_crossings; if v != 0 { JSONOut.key("\"maxCrossings\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__simulate_scheme_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__SimulateSchemeRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1406,6 +1639,32 @@ public struct SimulatedCrossing: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__SimulatedCrossing>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.subject_id, s.pointee != 0 { JSONOut.key("\"subjectId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.subject_name, s.pointee != 0 { JSONOut.key("\"subjectName\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.organization_id, s.pointee != 0 { JSONOut.key("\"organizationId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.period { JSONOut.key("\"period\":", &more, &out); Period.writeJSON(c: m, into: &out) }
+        if let s = c.total_before, s.pointee != 0 { JSONOut.key("\"totalBefore\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.total_after, s.pointee != 0 { JSONOut.key("\"totalAfter\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = Grade(rawValue: CRead.enumValue(c.grade_before)); if v.rawValue != 0 { JSONOut.key("\"gradeBefore\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        do { let v = Grade(rawValue: CRead.enumValue(c.grade_after)); if v.rawValue != 0 { JSONOut.key("\"gradeAfter\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        do { let v = (c.veto_before != 0); if v { JSONOut.key("\"vetoBefore\":", &more, &out); JSONOut.bool(v, &out) } }
+        do { let v = (c.veto_after != 0); if v { JSONOut.key("\"vetoAfter\":", &more, &out); JSONOut.bool(v, &out) } }
+        if c.n_alert_changes > 0, let a = c.alert_changes { JSONOut.key("\"alertChanges\":", &more, &out); JSONOut.cArray(c.n_alert_changes, a, &out) { x, out in JSONOut.cString(x, &out) } }
+        if c.n_moved_by > 0, let a = c.moved_by { JSONOut.key("\"movedBy\":", &more, &out); JSONOut.cArray(c.n_moved_by, a, &out) { x, out in JSONOut.cString(x, &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__simulated_crossing(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__SimulatedCrossing>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -1496,6 +1755,23 @@ public struct SimulatedPeriod: ProtoMessage {
         if let v = before { JSONOut.key("\"before\":", &more, &out); v.writeJSON(into: &out) }
         if let v = after { JSONOut.key("\"after\":", &more, &out); v.writeJSON(into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__SimulatedPeriod>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let m = c.period { JSONOut.key("\"period\":", &more, &out); Period.writeJSON(c: m, into: &out) }
+        if let m = c.before { JSONOut.key("\"before\":", &more, &out); GradeCounts.writeJSON(c: m, into: &out) }
+        if let m = c.after { JSONOut.key("\"after\":", &more, &out); GradeCounts.writeJSON(c: m, into: &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__simulated_period(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__SimulatedPeriod>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1612,6 +1888,26 @@ public struct SimulateSchemeResponse: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__SimulateSchemeResponse>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        do { let v = c.base_version; if v != 0 { JSONOut.key("\"baseVersion\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        if let s = c.proposed_hash, s.pointee != 0 { JSONOut.key("\"proposedHash\":", &more, &out); JSONOut.cString(s, &out) }
+        if JSONOut.hasMessages(c.n_periods, c.periods) { JSONOut.key("\"periods\":", &more, &out); JSONOut.messages(c.n_periods, c.periods, &out) { m, out in SimulatedPeriod.writeJSON(c: m, into: &out) } }
+        if JSONOut.hasMessages(c.n_crossings, c.crossings) { JSONOut.key("\"crossings\":", &more, &out); JSONOut.messages(c.n_crossings, c.crossings, &out) { m, out in SimulatedCrossing.writeJSON(c: m, into: &out) } }
+        do { let v = c.crossings_left_out; if v != 0 { JSONOut.key("\"crossingsLeftOut\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        do { let v = c.subjects; if v != 0 { JSONOut.key("\"subjects\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__simulate_scheme_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__SimulateSchemeResponse>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -1699,6 +1995,23 @@ public struct GetPortraitRequest: ProtoMessage {
         if let v = period { JSONOut.key("\"period\":", &more, &out); v.writeJSON(into: &out) }
         if trendPeriods != 0 { JSONOut.key("\"trendPeriods\":", &more, &out); JSONOut.integer(Int64(trendPeriods), &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetPortraitRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.subject, s.pointee != 0 { JSONOut.key("\"subject\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.period { JSONOut.key("\"period\":", &more, &out); Period.writeJSON(c: m, into: &out) }
+        do { let v = c.trend_periods; if v != 0 { JSONOut.key("\"trendPeriods\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__get_portrait_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetPortraitRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1806,6 +2119,26 @@ public struct TagWeight: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__TagWeight>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.tag, s.pointee != 0 { JSONOut.key("\"tag\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.name, s.pointee != 0 { JSONOut.key("\"name\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = Dimension(rawValue: CRead.enumValue(c.dimension)); if v.rawValue != 0 { JSONOut.key("\"dimension\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        do { let v = Polarity(rawValue: CRead.enumValue(c.polarity)); if v.rawValue != 0 { JSONOut.key("\"polarity\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        do { let v = c.entries; if v != 0 { JSONOut.key("\"entries\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        if let s = c.contribution, s.pointee != 0 { JSONOut.key("\"contribution\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__tag_weight(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__TagWeight>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -1906,6 +2239,25 @@ public struct TrendPoint: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__TrendPoint>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let m = c.period { JSONOut.key("\"period\":", &more, &out); Period.writeJSON(c: m, into: &out) }
+        if let s = c.run_id, s.pointee != 0 { JSONOut.key("\"runId\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = (c.no_data != 0); if v { JSONOut.key("\"noData\":", &more, &out); JSONOut.bool(v, &out) } }
+        if let s = c.total, s.pointee != 0 { JSONOut.key("\"total\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = Grade(rawValue: CRead.enumValue(c.grade)); if v.rawValue != 0 { JSONOut.key("\"grade\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__trend_point(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__TrendPoint>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -1982,6 +2334,22 @@ public struct PeerMedian: ProtoMessage {
         if dimension.rawValue != 0 { JSONOut.key("\"dimension\":", &more, &out); JSONOut.enumeration(dimension, &out) }
         if !score.isEmpty { JSONOut.key("\"score\":", &more, &out); JSONValue.quote(score, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__PeerMedian>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        do { let v = Dimension(rawValue: CRead.enumValue(c.dimension)); if v.rawValue != 0 { JSONOut.key("\"dimension\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        if let s = c.score, s.pointee != 0 { JSONOut.key("\"score\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__peer_median(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__PeerMedian>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2231,6 +2599,42 @@ public struct Portrait: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Portrait>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.subject_id, s.pointee != 0 { JSONOut.key("\"subjectId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.subject_name, s.pointee != 0 { JSONOut.key("\"subjectName\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.employee_number, s.pointee != 0 { JSONOut.key("\"employeeNumber\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.organization_id, s.pointee != 0 { JSONOut.key("\"organizationId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.organization_name, s.pointee != 0 { JSONOut.key("\"organizationName\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.category_code, s.pointee != 0 { JSONOut.key("\"categoryCode\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.category_name, s.pointee != 0 { JSONOut.key("\"categoryName\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.post_code, s.pointee != 0 { JSONOut.key("\"postCode\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.post_name, s.pointee != 0 { JSONOut.key("\"postName\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.period { JSONOut.key("\"period\":", &more, &out); Period.writeJSON(c: m, into: &out) }
+        if let m = c.result { JSONOut.key("\"result\":", &more, &out); EvaluationResult.writeJSON(c: m, into: &out) }
+        if JSONOut.hasMessages(c.n_dimension_rules, c.dimension_rules) { JSONOut.key("\"dimensionRules\":", &more, &out); JSONOut.messages(c.n_dimension_rules, c.dimension_rules, &out) { m, out in DimensionRule.writeJSON(c: m, into: &out) } }
+        if let m = c.grades { JSONOut.key("\"grades\":", &more, &out); GradeBands.writeJSON(c: m, into: &out) }
+        if JSONOut.hasMessages(c.n_top_credits, c.top_credits) { JSONOut.key("\"topCredits\":", &more, &out); JSONOut.messages(c.n_top_credits, c.top_credits, &out) { m, out in TagWeight.writeJSON(c: m, into: &out) } }
+        if JSONOut.hasMessages(c.n_top_debits, c.top_debits) { JSONOut.key("\"topDebits\":", &more, &out); JSONOut.messages(c.n_top_debits, c.top_debits, &out) { m, out in TagWeight.writeJSON(c: m, into: &out) } }
+        if JSONOut.hasMessages(c.n_trend, c.trend) { JSONOut.key("\"trend\":", &more, &out); JSONOut.messages(c.n_trend, c.trend, &out) { m, out in TrendPoint.writeJSON(c: m, into: &out) } }
+        if JSONOut.hasMessages(c.n_peer_medians, c.peer_medians) { JSONOut.key("\"peerMedians\":", &more, &out); JSONOut.messages(c.n_peer_medians, c.peer_medians, &out) { m, out in PeerMedian.writeJSON(c: m, into: &out) } }
+        if JSONOut.hasMessages(c.n_open_alerts, c.open_alerts) { JSONOut.key("\"openAlerts\":", &more, &out); JSONOut.messages(c.n_open_alerts, c.open_alerts, &out) { m, out in Alert.writeJSON(c: m, into: &out) } }
+        do { let v = c.entries_pending_review; if v != 0 { JSONOut.key("\"entriesPendingReview\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        do { let v = (c.no_data != 0); if v { JSONOut.key("\"noData\":", &more, &out); JSONOut.bool(v, &out) } }
+        if let m = c.run { JSONOut.key("\"run\":", &more, &out); EvaluationRun.writeJSON(c: m, into: &out) }
+        if JSONOut.hasMessages(c.n_open_cases, c.open_cases) { JSONOut.key("\"openCases\":", &more, &out); JSONOut.messages(c.n_open_cases, c.open_cases, &out) { m, out in Case.writeJSON(c: m, into: &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__portrait(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Portrait>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -2351,6 +2755,25 @@ public struct GetStatisticsRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetStatisticsRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.organization_id, s.pointee != 0 { JSONOut.key("\"organizationId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.category_code, s.pointee != 0 { JSONOut.key("\"categoryCode\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.period { JSONOut.key("\"period\":", &more, &out); Period.writeJSON(c: m, into: &out) }
+        do { let v = (c.pseudonymised != 0); if v { JSONOut.key("\"pseudonymised\":", &more, &out); JSONOut.bool(v, &out) } }
+        do { let v = c.ranking_size; if v != 0 { JSONOut.key("\"rankingSize\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__get_statistics_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetStatisticsRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -2428,6 +2851,22 @@ public struct Cell: ProtoMessage {
         if suppressed { JSONOut.key("\"suppressed\":", &more, &out); JSONOut.bool(suppressed, &out) }
         if !value.isEmpty { JSONOut.key("\"value\":", &more, &out); JSONValue.quote(value, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Cell>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        do { let v = (c.suppressed != 0); if v { JSONOut.key("\"suppressed\":", &more, &out); JSONOut.bool(v, &out) } }
+        if let s = c.value, s.pointee != 0 { JSONOut.key("\"value\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__cell(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Cell>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2524,6 +2963,25 @@ public struct GradeCells: ProtoMessage {
         if let v = poor { JSONOut.key("\"poor\":", &more, &out); v.writeJSON(into: &out) }
         if let v = noData { JSONOut.key("\"noData\":", &more, &out); v.writeJSON(into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__GradeCells>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let m = c.excellent { JSONOut.key("\"excellent\":", &more, &out); Cell.writeJSON(c: m, into: &out) }
+        if let m = c.good { JSONOut.key("\"good\":", &more, &out); Cell.writeJSON(c: m, into: &out) }
+        if let m = c.fair { JSONOut.key("\"fair\":", &more, &out); Cell.writeJSON(c: m, into: &out) }
+        if let m = c.poor { JSONOut.key("\"poor\":", &more, &out); Cell.writeJSON(c: m, into: &out) }
+        if let m = c.no_data { JSONOut.key("\"noData\":", &more, &out); Cell.writeJSON(c: m, into: &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__grade_cells(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GradeCells>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2626,6 +3084,25 @@ public struct CountRow: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__CountRow>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.key, s.pointee != 0 { JSONOut.key("\"key\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.label, s.pointee != 0 { JSONOut.key("\"label\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.count { JSONOut.key("\"count\":", &more, &out); Cell.writeJSON(c: m, into: &out) }
+        if let m = c.subjects { JSONOut.key("\"subjects\":", &more, &out); Cell.writeJSON(c: m, into: &out) }
+        do { let v = Dimension(rawValue: CRead.enumValue(c.dimension)); if v.rawValue != 0 { JSONOut.key("\"dimension\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__count_row(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__CountRow>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -2711,6 +3188,23 @@ public struct EntryCountRow: ProtoMessage {
         if !status.isEmpty { JSONOut.key("\"status\":", &more, &out); JSONValue.quote(status, into: &out) }
         if let v = count { JSONOut.key("\"count\":", &more, &out); v.writeJSON(into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__EntryCountRow>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.source, s.pointee != 0 { JSONOut.key("\"source\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.status, s.pointee != 0 { JSONOut.key("\"status\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.count { JSONOut.key("\"count\":", &more, &out); Cell.writeJSON(c: m, into: &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__entry_count_row(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__EntryCountRow>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2938,6 +3432,42 @@ public struct StatisticsBlock: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__StatisticsBlock>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.organization_id, s.pointee != 0 { JSONOut.key("\"organizationId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.organization_name, s.pointee != 0 { JSONOut.key("\"organizationName\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.subjects { JSONOut.key("\"subjects\":", &more, &out); Cell.writeJSON(c: m, into: &out) }
+        if let m = c.person_times { JSONOut.key("\"personTimes\":", &more, &out); Cell.writeJSON(c: m, into: &out) }
+        if let m = c.mean { JSONOut.key("\"mean\":", &more, &out); Cell.writeJSON(c: m, into: &out) }
+        if let m = c.median { JSONOut.key("\"median\":", &more, &out); Cell.writeJSON(c: m, into: &out) }
+        if let m = c.grades { JSONOut.key("\"grades\":", &more, &out); GradeCells.writeJSON(c: m, into: &out) }
+        if let m = c.alerts_raised { JSONOut.key("\"alertsRaised\":", &more, &out); Cell.writeJSON(c: m, into: &out) }
+        if let m = c.alerts_handled { JSONOut.key("\"alertsHandled\":", &more, &out); Cell.writeJSON(c: m, into: &out) }
+        if let m = c.alerts_open { JSONOut.key("\"alertsOpen\":", &more, &out); Cell.writeJSON(c: m, into: &out) }
+        if let m = c.alerts_dismissed { JSONOut.key("\"alertsDismissed\":", &more, &out); Cell.writeJSON(c: m, into: &out) }
+        if let m = c.alerts_marked_for_case { JSONOut.key("\"alertsMarkedForCase\":", &more, &out); Cell.writeJSON(c: m, into: &out) }
+        if let m = c.cases_opened { JSONOut.key("\"casesOpened\":", &more, &out); Cell.writeJSON(c: m, into: &out) }
+        if let m = c.cases_closed { JSONOut.key("\"casesClosed\":", &more, &out); Cell.writeJSON(c: m, into: &out) }
+        if let m = c.cases_dismissed { JSONOut.key("\"casesDismissed\":", &more, &out); Cell.writeJSON(c: m, into: &out) }
+        if let m = c.cases_overdue { JSONOut.key("\"casesOverdue\":", &more, &out); Cell.writeJSON(c: m, into: &out) }
+        if let m = c.closure_rate { JSONOut.key("\"closureRate\":", &more, &out); Cell.writeJSON(c: m, into: &out) }
+        if let m = c.median_days_to_close { JSONOut.key("\"medianDaysToClose\":", &more, &out); Cell.writeJSON(c: m, into: &out) }
+        if let m = c.dispositions_first_form { JSONOut.key("\"dispositionsFirstForm\":", &more, &out); Cell.writeJSON(c: m, into: &out) }
+        if let m = c.dispositions_second_form { JSONOut.key("\"dispositionsSecondForm\":", &more, &out); Cell.writeJSON(c: m, into: &out) }
+        if let m = c.dispositions_third_form { JSONOut.key("\"dispositionsThirdForm\":", &more, &out); Cell.writeJSON(c: m, into: &out) }
+        if let m = c.dispositions_fourth_form { JSONOut.key("\"dispositionsFourthForm\":", &more, &out); Cell.writeJSON(c: m, into: &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__statistics_block(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__StatisticsBlock>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -3082,6 +3612,29 @@ public struct RankingRow: ProtoMessage {
         if !totalChange.isEmpty { JSONOut.key("\"totalChange\":", &more, &out); JSONValue.quote(totalChange, into: &out) }
         if vetoed { JSONOut.key("\"vetoed\":", &more, &out); JSONOut.bool(vetoed, &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__RankingRow>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        do { let v = c.rank; if v != 0 { JSONOut.key("\"rank\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        if let s = c.name, s.pointee != 0 { JSONOut.key("\"name\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.employee_number, s.pointee != 0 { JSONOut.key("\"employeeNumber\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.organization_name, s.pointee != 0 { JSONOut.key("\"organizationName\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.category_code, s.pointee != 0 { JSONOut.key("\"categoryCode\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.total, s.pointee != 0 { JSONOut.key("\"total\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = Grade(rawValue: CRead.enumValue(c.grade)); if v.rawValue != 0 { JSONOut.key("\"grade\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        if let s = c.total_change, s.pointee != 0 { JSONOut.key("\"totalChange\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = (c.vetoed != 0); if v { JSONOut.key("\"vetoed\":", &more, &out); JSONOut.bool(v, &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__ranking_row(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__RankingRow>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -3256,6 +3809,31 @@ public struct Statistics: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Statistics>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let m = c.period { JSONOut.key("\"period\":", &more, &out); Period.writeJSON(c: m, into: &out) }
+        if let s = c.category_code, s.pointee != 0 { JSONOut.key("\"categoryCode\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = (c.pseudonymised != 0); if v { JSONOut.key("\"pseudonymised\":", &more, &out); JSONOut.bool(v, &out) } }
+        if let m = c.total { JSONOut.key("\"total\":", &more, &out); StatisticsBlock.writeJSON(c: m, into: &out) }
+        if JSONOut.hasMessages(c.n_children, c.children) { JSONOut.key("\"children\":", &more, &out); JSONOut.messages(c.n_children, c.children, &out) { m, out in StatisticsBlock.writeJSON(c: m, into: &out) } }
+        if JSONOut.hasMessages(c.n_top_debit_tags, c.top_debit_tags) { JSONOut.key("\"topDebitTags\":", &more, &out); JSONOut.messages(c.n_top_debit_tags, c.top_debit_tags, &out) { m, out in CountRow.writeJSON(c: m, into: &out) } }
+        if JSONOut.hasMessages(c.n_entries_by_source, c.entries_by_source) { JSONOut.key("\"entriesBySource\":", &more, &out); JSONOut.messages(c.n_entries_by_source, c.entries_by_source, &out) { m, out in CountRow.writeJSON(c: m, into: &out) } }
+        if JSONOut.hasMessages(c.n_entries_by_status, c.entries_by_status) { JSONOut.key("\"entriesByStatus\":", &more, &out); JSONOut.messages(c.n_entries_by_status, c.entries_by_status, &out) { m, out in CountRow.writeJSON(c: m, into: &out) } }
+        if JSONOut.hasMessages(c.n_ranking, c.ranking) { JSONOut.key("\"ranking\":", &more, &out); JSONOut.messages(c.n_ranking, c.ranking, &out) { m, out in RankingRow.writeJSON(c: m, into: &out) } }
+        if c.n_run_ids > 0, let a = c.run_ids { JSONOut.key("\"runIds\":", &more, &out); JSONOut.cArray(c.n_run_ids, a, &out) { x, out in JSONOut.cString(x, &out) } }
+        if JSONOut.hasMessages(c.n_entries, c.entries) { JSONOut.key("\"entries\":", &more, &out); JSONOut.messages(c.n_entries, c.entries, &out) { m, out in EntryCountRow.writeJSON(c: m, into: &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__statistics(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Statistics>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -3372,6 +3950,26 @@ public struct ListAlertsRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListAlertsRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.organization_id, s.pointee != 0 { JSONOut.key("\"organizationId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.subject, s.pointee != 0 { JSONOut.key("\"subject\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = AlertState(rawValue: CRead.enumValue(c.state)); if v.rawValue != 0 { JSONOut.key("\"state\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        if let m = c.period { JSONOut.key("\"period\":", &more, &out); Period.writeJSON(c: m, into: &out) }
+        do { let v = c.page_size; if v != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        if let s = c.page_token, s.pointee != 0 { JSONOut.key("\"pageToken\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__list_alerts_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListAlertsRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -3462,6 +4060,23 @@ public struct ListAlertsResponse: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListAlertsResponse>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if JSONOut.hasMessages(c.n_alerts, c.alerts) { JSONOut.key("\"alerts\":", &more, &out); JSONOut.messages(c.n_alerts, c.alerts, &out) { m, out in Alert.writeJSON(c: m, into: &out) } }
+        if let s = c.next_page_token, s.pointee != 0 { JSONOut.key("\"nextPageToken\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = c.total_size; if v != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__list_alerts_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListAlertsResponse>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -3529,6 +4144,21 @@ public struct GetAlertRequest: ProtoMessage {
         var more = false
         if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetAlertRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__get_alert_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetAlertRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -3610,6 +4240,23 @@ public struct AcknowledgeAlertRequest: ProtoMessage {
         if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
         if !note.isEmpty { JSONOut.key("\"note\":", &more, &out); JSONValue.quote(note, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__AcknowledgeAlertRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.note, s.pointee != 0 { JSONOut.key("\"note\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__acknowledge_alert_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__AcknowledgeAlertRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -3696,6 +4343,23 @@ public struct DismissAlertRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__DismissAlertRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.reason, s.pointee != 0 { JSONOut.key("\"reason\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__dismiss_alert_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__DismissAlertRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -3777,6 +4441,23 @@ public struct MarkAlertForCaseRequest: ProtoMessage {
         if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
         if !note.isEmpty { JSONOut.key("\"note\":", &more, &out); JSONValue.quote(note, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__MarkAlertForCaseRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.note, s.pointee != 0 { JSONOut.key("\"note\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__mark_alert_for_case_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__MarkAlertForCaseRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.

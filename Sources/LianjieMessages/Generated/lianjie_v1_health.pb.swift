@@ -105,6 +105,21 @@ public struct HealthCheckRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__HealthCheckRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.service, s.pointee != 0 { JSONOut.key("\"service\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__health_check_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__HealthCheckRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -170,6 +185,21 @@ public struct HealthCheckResponse: ProtoMessage {
         var more = false
         if status.rawValue != 0 { JSONOut.key("\"status\":", &more, &out); JSONOut.enumeration(status, &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__HealthCheckResponse>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        do { let v = ServingStatus(rawValue: CRead.enumValue(c.status)); if v.rawValue != 0 { JSONOut.key("\"status\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__health_check_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__HealthCheckResponse>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.

@@ -206,6 +206,33 @@ public struct Notification: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Notification>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.dedupe_key, s.pointee != 0 { JSONOut.key("\"dedupeKey\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.recipient_account_id, s.pointee != 0 { JSONOut.key("\"recipientAccountId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.recipient_username, s.pointee != 0 { JSONOut.key("\"recipientUsername\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.recipient_platform_user_id, s.pointee != 0 { JSONOut.key("\"recipientPlatformUserId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.payload, s.pointee != 0 { JSONOut.key("\"payload\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.create_time { JSONOut.key("\"createTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        do { let v = NotificationState(rawValue: CRead.enumValue(c.state)); if v.rawValue != 0 { JSONOut.key("\"state\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        do { let v = c.attempts; if v != 0 { JSONOut.key("\"attempts\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        if let m = c.next_attempt_time { JSONOut.key("\"nextAttemptTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        if let s = c.last_error, s.pointee != 0 { JSONOut.key("\"lastError\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.delivered_time { JSONOut.key("\"deliveredTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        if let s = c.claim, s.pointee != 0 { JSONOut.key("\"claim\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__notification(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Notification>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -294,6 +321,22 @@ public struct ClaimNotificationsRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ClaimNotificationsRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        do { let v = c.max; if v != 0 { JSONOut.key("\"max\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        do { let v = c.lease_seconds; if v != 0 { JSONOut.key("\"leaseSeconds\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__claim_notifications_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ClaimNotificationsRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -364,6 +407,21 @@ public struct ClaimNotificationsResponse: ProtoMessage {
         var more = false
         if !notifications.isEmpty { JSONOut.key("\"notifications\":", &more, &out); JSONOut.array(notifications, &out) { v, out in v.writeJSON(into: &out) } }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ClaimNotificationsResponse>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if JSONOut.hasMessages(c.n_notifications, c.notifications) { JSONOut.key("\"notifications\":", &more, &out); JSONOut.messages(c.n_notifications, c.notifications, &out) { m, out in Notification.writeJSON(c: m, into: &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__claim_notifications_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ClaimNotificationsResponse>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -458,6 +516,24 @@ public struct ReportNotificationDeliveryRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ReportNotificationDeliveryRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.claim, s.pointee != 0 { JSONOut.key("\"claim\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = (c.delivered != 0); if v { JSONOut.key("\"delivered\":", &more, &out); JSONOut.bool(v, &out) } }
+        if let s = c.error, s.pointee != 0 { JSONOut.key("\"error\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__report_notification_delivery_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ReportNotificationDeliveryRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -541,6 +617,23 @@ public struct ListNotificationsRequest: ProtoMessage {
         if pageSize != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(pageSize), &out) }
         if !pageToken.isEmpty { JSONOut.key("\"pageToken\":", &more, &out); JSONValue.quote(pageToken, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListNotificationsRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        do { let v = NotificationState(rawValue: CRead.enumValue(c.state)); if v.rawValue != 0 { JSONOut.key("\"state\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        do { let v = c.page_size; if v != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        if let s = c.page_token, s.pointee != 0 { JSONOut.key("\"pageToken\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__list_notifications_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListNotificationsRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -630,6 +723,23 @@ public struct ListNotificationsResponse: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListNotificationsResponse>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if JSONOut.hasMessages(c.n_notifications, c.notifications) { JSONOut.key("\"notifications\":", &more, &out); JSONOut.messages(c.n_notifications, c.notifications, &out) { m, out in Notification.writeJSON(c: m, into: &out) } }
+        if let s = c.next_page_token, s.pointee != 0 { JSONOut.key("\"nextPageToken\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = c.total_size; if v != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__list_notifications_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListNotificationsResponse>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -697,6 +807,21 @@ public struct RetryNotificationRequest: ProtoMessage {
         var more = false
         if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__RetryNotificationRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__retry_notification_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__RetryNotificationRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.

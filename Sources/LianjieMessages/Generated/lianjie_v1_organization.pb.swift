@@ -178,6 +178,29 @@ public struct Organization: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Organization>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.name, s.pointee != 0 { JSONOut.key("\"name\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = OrganizationKind(rawValue: CRead.enumValue(c.kind)); if v.rawValue != 0 { JSONOut.key("\"kind\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        if let s = c.parent_id, s.pointee != 0 { JSONOut.key("\"parentId\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = (c.active != 0); if v { JSONOut.key("\"active\":", &more, &out); JSONOut.bool(v, &out) } }
+        if let m = c.create_time { JSONOut.key("\"createTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        if let m = c.update_time { JSONOut.key("\"updateTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        if let s = c.etag, s.pointee != 0 { JSONOut.key("\"etag\":", &more, &out); JSONOut.cString(s, &out) }
+        if c.n_ancestor_ids > 0, let a = c.ancestor_ids { JSONOut.key("\"ancestorIds\":", &more, &out); JSONOut.cArray(c.n_ancestor_ids, a, &out) { x, out in JSONOut.cString(x, &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__organization(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Organization>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()

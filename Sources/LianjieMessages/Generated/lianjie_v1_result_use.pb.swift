@@ -605,6 +605,28 @@ public struct Disposition: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Disposition>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        do { let v = DispositionForm(rawValue: CRead.enumValue(c.form)); if v.rawValue != 0 { JSONOut.key("\"form\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        do { let v = FirstFormMeasure(rawValue: CRead.enumValue(c.measure)); if v.rawValue != 0 { JSONOut.key("\"measure\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        if let m = c.date { JSONOut.key("\"date\":", &more, &out); CalendarDate.writeJSON(c: m, into: &out) }
+        if let s = c.talked_by, s.pointee != 0 { JSONOut.key("\"talkedBy\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.document_number, s.pointee != 0 { JSONOut.key("\"documentNumber\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.notes, s.pointee != 0 { JSONOut.key("\"notes\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.disposed_by, s.pointee != 0 { JSONOut.key("\"disposedBy\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.dispose_time { JSONOut.key("\"disposeTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__disposition(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Disposition>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -708,6 +730,25 @@ public struct Rectification: ProtoMessage {
         if !reportedBy.isEmpty { JSONOut.key("\"reportedBy\":", &more, &out); JSONValue.quote(reportedBy, into: &out) }
         if let v = reportTime { JSONOut.key("\"reportTime\":", &more, &out); v.writeJSON(into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Rectification>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let m = c.deadline { JSONOut.key("\"deadline\":", &more, &out); CalendarDate.writeJSON(c: m, into: &out) }
+        if let s = c.requirements, s.pointee != 0 { JSONOut.key("\"requirements\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.report, s.pointee != 0 { JSONOut.key("\"report\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.reported_by, s.pointee != 0 { JSONOut.key("\"reportedBy\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.report_time { JSONOut.key("\"reportTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__rectification(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Rectification>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -819,6 +860,26 @@ public struct CaseEvent: ProtoMessage {
         if toState.rawValue != 0 { JSONOut.key("\"toState\":", &more, &out); JSONOut.enumeration(toState, &out) }
         if !note.isEmpty { JSONOut.key("\"note\":", &more, &out); JSONValue.quote(note, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__CaseEvent>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let m = c.time { JSONOut.key("\"time\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        if let s = c.account_id, s.pointee != 0 { JSONOut.key("\"accountId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.action, s.pointee != 0 { JSONOut.key("\"action\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = CaseState(rawValue: CRead.enumValue(c.from_state)); if v.rawValue != 0 { JSONOut.key("\"fromState\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        do { let v = CaseState(rawValue: CRead.enumValue(c.to_state)); if v.rawValue != 0 { JSONOut.key("\"toState\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        if let s = c.note, s.pointee != 0 { JSONOut.key("\"note\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__case_event(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__CaseEvent>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1129,6 +1190,50 @@ public struct Case: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Case>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.number, s.pointee != 0 { JSONOut.key("\"number\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.subject_id, s.pointee != 0 { JSONOut.key("\"subjectId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.subject_name, s.pointee != 0 { JSONOut.key("\"subjectName\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.organization_id, s.pointee != 0 { JSONOut.key("\"organizationId\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = CaseSource(rawValue: CRead.enumValue(c.source)); if v.rawValue != 0 { JSONOut.key("\"source\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        if let s = c.summary, s.pointee != 0 { JSONOut.key("\"summary\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.alert_id, s.pointee != 0 { JSONOut.key("\"alertId\":", &more, &out); JSONOut.cString(s, &out) }
+        if c.n_entry_ids > 0, let a = c.entry_ids { JSONOut.key("\"entryIds\":", &more, &out); JSONOut.cArray(c.n_entry_ids, a, &out) { x, out in JSONOut.cString(x, &out) } }
+        if c.n_evidence_ids > 0, let a = c.evidence_ids { JSONOut.key("\"evidenceIds\":", &more, &out); JSONOut.cArray(c.n_evidence_ids, a, &out) { x, out in JSONOut.cString(x, &out) } }
+        do { let v = CaseState(rawValue: CRead.enumValue(c.state)); if v.rawValue != 0 { JSONOut.key("\"state\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        if let s = c.handler_id, s.pointee != 0 { JSONOut.key("\"handlerId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.due_date { JSONOut.key("\"dueDate\":", &more, &out); CalendarDate.writeJSON(c: m, into: &out) }
+        if let m = c.disposition { JSONOut.key("\"disposition\":", &more, &out); Disposition.writeJSON(c: m, into: &out) }
+        if let m = c.rectification { JSONOut.key("\"rectification\":", &more, &out); Rectification.writeJSON(c: m, into: &out) }
+        if let s = c.verified_by, s.pointee != 0 { JSONOut.key("\"verifiedBy\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.verify_time { JSONOut.key("\"verifyTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        if let s = c.verification_note, s.pointee != 0 { JSONOut.key("\"verificationNote\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.conclusion, s.pointee != 0 { JSONOut.key("\"conclusion\":", &more, &out); JSONOut.cString(s, &out) }
+        if c.n_closing_evidence_ids > 0, let a = c.closing_evidence_ids { JSONOut.key("\"closingEvidenceIds\":", &more, &out); JSONOut.cArray(c.n_closing_evidence_ids, a, &out) { x, out in JSONOut.cString(x, &out) } }
+        if let s = c.dismissal_reason, s.pointee != 0 { JSONOut.key("\"dismissalReason\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = (c.overdue != 0); if v { JSONOut.key("\"overdue\":", &more, &out); JSONOut.bool(v, &out) } }
+        do { let v = c.escalations; if v != 0 { JSONOut.key("\"escalations\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        if let s = c.opened_by, s.pointee != 0 { JSONOut.key("\"openedBy\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.open_time { JSONOut.key("\"openTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        if let m = c.update_time { JSONOut.key("\"updateTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        if let s = c.etag, s.pointee != 0 { JSONOut.key("\"etag\":", &more, &out); JSONOut.cString(s, &out) }
+        if JSONOut.hasMessages(c.n_events, c.events) { JSONOut.key("\"events\":", &more, &out); JSONOut.messages(c.n_events, c.events, &out) { m, out in CaseEvent.writeJSON(c: m, into: &out) } }
+        if JSONOut.hasMessages(c.n_talks, c.talks) { JSONOut.key("\"talks\":", &more, &out); JSONOut.messages(c.n_talks, c.talks, &out) { m, out in Talk.writeJSON(c: m, into: &out) } }
+        if let s = c.derived_entry_id, s.pointee != 0 { JSONOut.key("\"derivedEntryId\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__case(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Case>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -1301,6 +1406,31 @@ public struct Talk: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Talk>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.case_id, s.pointee != 0 { JSONOut.key("\"caseId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.subject_id, s.pointee != 0 { JSONOut.key("\"subjectId\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = TalkKind(rawValue: CRead.enumValue(c.kind)); if v.rawValue != 0 { JSONOut.key("\"kind\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        if let m = c.held_on { JSONOut.key("\"heldOn\":", &more, &out); CalendarDate.writeJSON(c: m, into: &out) }
+        if let s = c.held_by, s.pointee != 0 { JSONOut.key("\"heldBy\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.content, s.pointee != 0 { JSONOut.key("\"content\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.recorded_by, s.pointee != 0 { JSONOut.key("\"recordedBy\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.record_time { JSONOut.key("\"recordTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        if let m = c.acknowledge_time { JSONOut.key("\"acknowledgeTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        if let s = c.case_number, s.pointee != 0 { JSONOut.key("\"caseNumber\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__talk(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Talk>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -1434,6 +1564,29 @@ public struct DossierEvaluation: ProtoMessage {
         if !runId.isEmpty { JSONOut.key("\"runId\":", &more, &out); JSONValue.quote(runId, into: &out) }
         if let v = publishTime { JSONOut.key("\"publishTime\":", &more, &out); v.writeJSON(into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__DossierEvaluation>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let m = c.period { JSONOut.key("\"period\":", &more, &out); Period.writeJSON(c: m, into: &out) }
+        if let s = c.total, s.pointee != 0 { JSONOut.key("\"total\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = Grade(rawValue: CRead.enumValue(c.grade)); if v.rawValue != 0 { JSONOut.key("\"grade\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        do { let v = (c.veto != 0); if v { JSONOut.key("\"veto\":", &more, &out); JSONOut.bool(v, &out) } }
+        do { let v = (c.no_data != 0); if v { JSONOut.key("\"noData\":", &more, &out); JSONOut.bool(v, &out) } }
+        do { let v = c.organization_rank; if v != 0 { JSONOut.key("\"organizationRank\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        do { let v = c.organization_peers; if v != 0 { JSONOut.key("\"organizationPeers\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        if let s = c.run_id, s.pointee != 0 { JSONOut.key("\"runId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.publish_time { JSONOut.key("\"publishTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__dossier_evaluation(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__DossierEvaluation>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1665,6 +1818,37 @@ public struct Dossier: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Dossier>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let m = c.subject { JSONOut.key("\"subject\":", &more, &out); Subject.writeJSON(c: m, into: &out) }
+        if let s = c.organization_name, s.pointee != 0 { JSONOut.key("\"organizationName\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.category_name, s.pointee != 0 { JSONOut.key("\"categoryName\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.post_name, s.pointee != 0 { JSONOut.key("\"postName\":", &more, &out); JSONOut.cString(s, &out) }
+        if JSONOut.hasMessages(c.n_placements, c.placements) { JSONOut.key("\"placements\":", &more, &out); JSONOut.messages(c.n_placements, c.placements, &out) { m, out in Placement.writeJSON(c: m, into: &out) } }
+        if JSONOut.hasMessages(c.n_evaluations, c.evaluations) { JSONOut.key("\"evaluations\":", &more, &out); JSONOut.messages(c.n_evaluations, c.evaluations, &out) { m, out in DossierEvaluation.writeJSON(c: m, into: &out) } }
+        if JSONOut.hasMessages(c.n_entries, c.entries) { JSONOut.key("\"entries\":", &more, &out); JSONOut.messages(c.n_entries, c.entries, &out) { m, out in Entry.writeJSON(c: m, into: &out) } }
+        do { let v = (c.entries_truncated != 0); if v { JSONOut.key("\"entriesTruncated\":", &more, &out); JSONOut.bool(v, &out) } }
+        if JSONOut.hasMessages(c.n_alerts, c.alerts) { JSONOut.key("\"alerts\":", &more, &out); JSONOut.messages(c.n_alerts, c.alerts, &out) { m, out in Alert.writeJSON(c: m, into: &out) } }
+        if JSONOut.hasMessages(c.n_cases, c.cases) { JSONOut.key("\"cases\":", &more, &out); JSONOut.messages(c.n_cases, c.cases, &out) { m, out in Case.writeJSON(c: m, into: &out) } }
+        if JSONOut.hasMessages(c.n_talks, c.talks) { JSONOut.key("\"talks\":", &more, &out); JSONOut.messages(c.n_talks, c.talks, &out) { m, out in Talk.writeJSON(c: m, into: &out) } }
+        if let m = c.generated_time { JSONOut.key("\"generatedTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        if let s = c.sha256, s.pointee != 0 { JSONOut.key("\"sha256\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = (c.self_view != 0); if v { JSONOut.key("\"selfView\":", &more, &out); JSONOut.bool(v, &out) } }
+        if c.n_placement_names > 0, let a = c.placement_names { JSONOut.key("\"placementNames\":", &more, &out); JSONOut.cArray(c.n_placement_names, a, &out) { x, out in JSONOut.cString(x, &out) } }
+        if let m = c.grades { JSONOut.key("\"grades\":", &more, &out); GradeBands.writeJSON(c: m, into: &out) }
+        if JSONOut.hasMessages(c.n_opinions, c.opinions) { JSONOut.key("\"opinions\":", &more, &out); JSONOut.messages(c.n_opinions, c.opinions, &out) { m, out in Opinion.writeJSON(c: m, into: &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__dossier(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Dossier>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -1763,6 +1947,23 @@ public struct OpinionReason: ProtoMessage {
         if conclusion.rawValue != 0 { JSONOut.key("\"conclusion\":", &more, &out); JSONOut.enumeration(conclusion, &out) }
         if !fact.isEmpty { JSONOut.key("\"fact\":", &more, &out); JSONValue.quote(fact, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__OpinionReason>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.rule, s.pointee != 0 { JSONOut.key("\"rule\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = OpinionConclusion(rawValue: CRead.enumValue(c.conclusion)); if v.rawValue != 0 { JSONOut.key("\"conclusion\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        if let s = c.fact, s.pointee != 0 { JSONOut.key("\"fact\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__opinion_reason(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__OpinionReason>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2039,6 +2240,48 @@ public struct Opinion: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Opinion>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.batch_id, s.pointee != 0 { JSONOut.key("\"batchId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.subject_id, s.pointee != 0 { JSONOut.key("\"subjectId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.employee_number, s.pointee != 0 { JSONOut.key("\"employeeNumber\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.subject_name, s.pointee != 0 { JSONOut.key("\"subjectName\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.organization_id, s.pointee != 0 { JSONOut.key("\"organizationId\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = OpinionPurpose(rawValue: CRead.enumValue(c.purpose)); if v.rawValue != 0 { JSONOut.key("\"purpose\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        if let s = c.purpose_note, s.pointee != 0 { JSONOut.key("\"purposeNote\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = OpinionState(rawValue: CRead.enumValue(c.state)); if v.rawValue != 0 { JSONOut.key("\"state\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        do { let v = OpinionConclusion(rawValue: CRead.enumValue(c.proposed)); if v.rawValue != 0 { JSONOut.key("\"proposed\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        if JSONOut.hasMessages(c.n_reasons, c.reasons) { JSONOut.key("\"reasons\":", &more, &out); JSONOut.messages(c.n_reasons, c.reasons, &out) { m, out in OpinionReason.writeJSON(c: m, into: &out) } }
+        if let s = c.dossier_sha256, s.pointee != 0 { JSONOut.key("\"dossierSha256\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = c.scheme_version; if v != 0 { JSONOut.key("\"schemeVersion\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        do { let v = OpinionConclusion(rawValue: CRead.enumValue(c.conclusion)); if v.rawValue != 0 { JSONOut.key("\"conclusion\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        if let s = c.change_reason, s.pointee != 0 { JSONOut.key("\"changeReason\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.reviewed_by, s.pointee != 0 { JSONOut.key("\"reviewedBy\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.review_time { JSONOut.key("\"reviewTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        if let s = c.review_note, s.pointee != 0 { JSONOut.key("\"reviewNote\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.signed_by, s.pointee != 0 { JSONOut.key("\"signedBy\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.sign_time { JSONOut.key("\"signTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        if let m = c.valid_until { JSONOut.key("\"validUntil\":", &more, &out); CalendarDate.writeJSON(c: m, into: &out) }
+        do { let v = (c.expired != 0); if v { JSONOut.key("\"expired\":", &more, &out); JSONOut.bool(v, &out) } }
+        if let m = c.due_date { JSONOut.key("\"dueDate\":", &more, &out); CalendarDate.writeJSON(c: m, into: &out) }
+        if let s = c.requested_by, s.pointee != 0 { JSONOut.key("\"requestedBy\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.request_time { JSONOut.key("\"requestTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        if let s = c.etag, s.pointee != 0 { JSONOut.key("\"etag\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.reviewer_name, s.pointee != 0 { JSONOut.key("\"reviewerName\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.signer_name, s.pointee != 0 { JSONOut.key("\"signerName\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__opinion(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Opinion>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -2183,6 +2426,28 @@ public struct Conflict: ProtoMessage {
         if let v = declareTime { JSONOut.key("\"declareTime\":", &more, &out); v.writeJSON(into: &out) }
         if let v = withdrawTime { JSONOut.key("\"withdrawTime\":", &more, &out); v.writeJSON(into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Conflict>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.account_id, s.pointee != 0 { JSONOut.key("\"accountId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.subject_id, s.pointee != 0 { JSONOut.key("\"subjectId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.subject_name, s.pointee != 0 { JSONOut.key("\"subjectName\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.relation, s.pointee != 0 { JSONOut.key("\"relation\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.note, s.pointee != 0 { JSONOut.key("\"note\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.declare_time { JSONOut.key("\"declareTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        if let m = c.withdraw_time { JSONOut.key("\"withdrawTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__conflict(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Conflict>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.

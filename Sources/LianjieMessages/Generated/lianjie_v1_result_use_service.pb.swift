@@ -111,6 +111,27 @@ public struct CreateCaseRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__CreateCaseRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.subject, s.pointee != 0 { JSONOut.key("\"subject\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = CaseSource(rawValue: CRead.enumValue(c.source)); if v.rawValue != 0 { JSONOut.key("\"source\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        if let s = c.summary, s.pointee != 0 { JSONOut.key("\"summary\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.alert_id, s.pointee != 0 { JSONOut.key("\"alertId\":", &more, &out); JSONOut.cString(s, &out) }
+        if c.n_entry_ids > 0, let a = c.entry_ids { JSONOut.key("\"entryIds\":", &more, &out); JSONOut.cArray(c.n_entry_ids, a, &out) { x, out in JSONOut.cString(x, &out) } }
+        if c.n_evidence_ids > 0, let a = c.evidence_ids { JSONOut.key("\"evidenceIds\":", &more, &out); JSONOut.cArray(c.n_evidence_ids, a, &out) { x, out in JSONOut.cString(x, &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__create_case_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__CreateCaseRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -183,6 +204,21 @@ public struct GetCaseRequest: ProtoMessage {
         var more = false
         if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetCaseRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__get_case_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetCaseRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -299,6 +335,27 @@ public struct ListCasesRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListCasesRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.organization_id, s.pointee != 0 { JSONOut.key("\"organizationId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.subject, s.pointee != 0 { JSONOut.key("\"subject\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = CaseState(rawValue: CRead.enumValue(c.state)); if v.rawValue != 0 { JSONOut.key("\"state\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        do { let v = (c.overdue_only != 0); if v { JSONOut.key("\"overdueOnly\":", &more, &out); JSONOut.bool(v, &out) } }
+        if let s = c.handler_id, s.pointee != 0 { JSONOut.key("\"handlerId\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = c.page_size; if v != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        if let s = c.page_token, s.pointee != 0 { JSONOut.key("\"pageToken\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__list_cases_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListCasesRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -388,6 +445,23 @@ public struct ListCasesResponse: ProtoMessage {
         if !nextPageToken.isEmpty { JSONOut.key("\"nextPageToken\":", &more, &out); JSONValue.quote(nextPageToken, into: &out) }
         if totalSize != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(totalSize), &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListCasesResponse>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if JSONOut.hasMessages(c.n_cases, c.cases) { JSONOut.key("\"cases\":", &more, &out); JSONOut.messages(c.n_cases, c.cases, &out) { m, out in Case.writeJSON(c: m, into: &out) } }
+        if let s = c.next_page_token, s.pointee != 0 { JSONOut.key("\"nextPageToken\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = c.total_size; if v != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__list_cases_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListCasesResponse>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -497,6 +571,26 @@ public struct AssignCaseRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__AssignCaseRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.handler_id, s.pointee != 0 { JSONOut.key("\"handlerId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.due_date { JSONOut.key("\"dueDate\":", &more, &out); CalendarDate.writeJSON(c: m, into: &out) }
+        if let s = c.note, s.pointee != 0 { JSONOut.key("\"note\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.etag, s.pointee != 0 { JSONOut.key("\"etag\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__assign_case_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__AssignCaseRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -589,6 +683,24 @@ public struct DisposeCaseRequest: ProtoMessage {
         if let v = disposition { JSONOut.key("\"disposition\":", &more, &out); v.writeJSON(into: &out) }
         if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__DisposeCaseRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.disposition { JSONOut.key("\"disposition\":", &more, &out); Disposition.writeJSON(c: m, into: &out) }
+        if let s = c.etag, s.pointee != 0 { JSONOut.key("\"etag\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__dispose_case_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__DisposeCaseRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -691,6 +803,25 @@ public struct StartRectificationRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__StartRectificationRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.deadline { JSONOut.key("\"deadline\":", &more, &out); CalendarDate.writeJSON(c: m, into: &out) }
+        if let s = c.requirements, s.pointee != 0 { JSONOut.key("\"requirements\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.etag, s.pointee != 0 { JSONOut.key("\"etag\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__start_rectification_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__StartRectificationRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -784,6 +915,24 @@ public struct ReportRectificationRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ReportRectificationRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.report, s.pointee != 0 { JSONOut.key("\"report\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.etag, s.pointee != 0 { JSONOut.key("\"etag\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__report_rectification_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ReportRectificationRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -874,6 +1023,24 @@ public struct VerifyCaseRequest: ProtoMessage {
         if !note.isEmpty { JSONOut.key("\"note\":", &more, &out); JSONValue.quote(note, into: &out) }
         if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__VerifyCaseRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.note, s.pointee != 0 { JSONOut.key("\"note\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.etag, s.pointee != 0 { JSONOut.key("\"etag\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__verify_case_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__VerifyCaseRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -979,6 +1146,25 @@ public struct CloseCaseRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__CloseCaseRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.conclusion, s.pointee != 0 { JSONOut.key("\"conclusion\":", &more, &out); JSONOut.cString(s, &out) }
+        if c.n_evidence_ids > 0, let a = c.evidence_ids { JSONOut.key("\"evidenceIds\":", &more, &out); JSONOut.cArray(c.n_evidence_ids, a, &out) { x, out in JSONOut.cString(x, &out) } }
+        if let s = c.etag, s.pointee != 0 { JSONOut.key("\"etag\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__close_case_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__CloseCaseRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -1072,6 +1258,24 @@ public struct DismissCaseRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__DismissCaseRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.reason, s.pointee != 0 { JSONOut.key("\"reason\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.etag, s.pointee != 0 { JSONOut.key("\"etag\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__dismiss_case_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__DismissCaseRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -1162,6 +1366,24 @@ public struct ReopenCaseRequest: ProtoMessage {
         if !reason.isEmpty { JSONOut.key("\"reason\":", &more, &out); JSONValue.quote(reason, into: &out) }
         if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ReopenCaseRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.reason, s.pointee != 0 { JSONOut.key("\"reason\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.etag, s.pointee != 0 { JSONOut.key("\"etag\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__reopen_case_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ReopenCaseRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1272,6 +1494,26 @@ public struct RecordTalkRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__RecordTalkRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.case_id, s.pointee != 0 { JSONOut.key("\"caseId\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = TalkKind(rawValue: CRead.enumValue(c.kind)); if v.rawValue != 0 { JSONOut.key("\"kind\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        if let m = c.held_on { JSONOut.key("\"heldOn\":", &more, &out); CalendarDate.writeJSON(c: m, into: &out) }
+        if let s = c.held_by, s.pointee != 0 { JSONOut.key("\"heldBy\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.content, s.pointee != 0 { JSONOut.key("\"content\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__record_talk_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__RecordTalkRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -1367,6 +1609,24 @@ public struct ListTalksRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListTalksRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.subject, s.pointee != 0 { JSONOut.key("\"subject\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = (c.unacknowledged_only != 0); if v { JSONOut.key("\"unacknowledgedOnly\":", &more, &out); JSONOut.bool(v, &out) } }
+        do { let v = c.page_size; if v != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        if let s = c.page_token, s.pointee != 0 { JSONOut.key("\"pageToken\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__list_talks_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListTalksRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -1455,6 +1715,23 @@ public struct ListTalksResponse: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListTalksResponse>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if JSONOut.hasMessages(c.n_talks, c.talks) { JSONOut.key("\"talks\":", &more, &out); JSONOut.messages(c.n_talks, c.talks, &out) { m, out in Talk.writeJSON(c: m, into: &out) } }
+        if let s = c.next_page_token, s.pointee != 0 { JSONOut.key("\"nextPageToken\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = c.total_size; if v != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__list_talks_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListTalksResponse>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -1529,6 +1806,22 @@ public struct AcknowledgeTalkRequest: ProtoMessage {
         if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
         if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__AcknowledgeTalkRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__acknowledge_talk_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__AcknowledgeTalkRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1607,6 +1900,22 @@ public struct GetDossierRequest: ProtoMessage {
         if !subject.isEmpty { JSONOut.key("\"subject\":", &more, &out); JSONValue.quote(subject, into: &out) }
         if !reason.isEmpty { JSONOut.key("\"reason\":", &more, &out); JSONValue.quote(reason, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetDossierRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.subject, s.pointee != 0 { JSONOut.key("\"subject\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.reason, s.pointee != 0 { JSONOut.key("\"reason\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__get_dossier_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetDossierRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1720,6 +2029,26 @@ public struct RequestOpinionsRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__RequestOpinionsRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = OpinionPurpose(rawValue: CRead.enumValue(c.purpose)); if v.rawValue != 0 { JSONOut.key("\"purpose\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        if let s = c.purpose_note, s.pointee != 0 { JSONOut.key("\"purposeNote\":", &more, &out); JSONOut.cString(s, &out) }
+        if c.n_subjects > 0, let a = c.subjects { JSONOut.key("\"subjects\":", &more, &out); JSONOut.cArray(c.n_subjects, a, &out) { x, out in JSONOut.cString(x, &out) } }
+        if let m = c.due_date { JSONOut.key("\"dueDate\":", &more, &out); CalendarDate.writeJSON(c: m, into: &out) }
+        do { let v = c.validity_days; if v != 0 { JSONOut.key("\"validityDays\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__request_opinions_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__RequestOpinionsRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -1804,6 +2133,22 @@ public struct RequestOpinionsResponse: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__RequestOpinionsResponse>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.batch_id, s.pointee != 0 { JSONOut.key("\"batchId\":", &more, &out); JSONOut.cString(s, &out) }
+        if JSONOut.hasMessages(c.n_opinions, c.opinions) { JSONOut.key("\"opinions\":", &more, &out); JSONOut.messages(c.n_opinions, c.opinions, &out) { m, out in Opinion.writeJSON(c: m, into: &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__request_opinions_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__RequestOpinionsResponse>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -1870,6 +2215,21 @@ public struct GetOpinionRequest: ProtoMessage {
         var more = false
         if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetOpinionRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__get_opinion_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetOpinionRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1978,6 +2338,26 @@ public struct ListOpinionsRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListOpinionsRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.organization_id, s.pointee != 0 { JSONOut.key("\"organizationId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.subject, s.pointee != 0 { JSONOut.key("\"subject\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = OpinionState(rawValue: CRead.enumValue(c.state)); if v.rawValue != 0 { JSONOut.key("\"state\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        if let s = c.batch_id, s.pointee != 0 { JSONOut.key("\"batchId\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = c.page_size; if v != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        if let s = c.page_token, s.pointee != 0 { JSONOut.key("\"pageToken\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__list_opinions_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListOpinionsRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -2066,6 +2446,23 @@ public struct ListOpinionsResponse: ProtoMessage {
         if !nextPageToken.isEmpty { JSONOut.key("\"nextPageToken\":", &more, &out); JSONValue.quote(nextPageToken, into: &out) }
         if totalSize != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(totalSize), &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListOpinionsResponse>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if JSONOut.hasMessages(c.n_opinions, c.opinions) { JSONOut.key("\"opinions\":", &more, &out); JSONOut.messages(c.n_opinions, c.opinions, &out) { m, out in Opinion.writeJSON(c: m, into: &out) } }
+        if let s = c.next_page_token, s.pointee != 0 { JSONOut.key("\"nextPageToken\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = c.total_size; if v != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__list_opinions_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListOpinionsResponse>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2175,6 +2572,26 @@ public struct ReviewOpinionRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ReviewOpinionRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = OpinionConclusion(rawValue: CRead.enumValue(c.conclusion)); if v.rawValue != 0 { JSONOut.key("\"conclusion\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        if let s = c.change_reason, s.pointee != 0 { JSONOut.key("\"changeReason\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.note, s.pointee != 0 { JSONOut.key("\"note\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.etag, s.pointee != 0 { JSONOut.key("\"etag\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__review_opinion_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ReviewOpinionRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -2259,6 +2676,23 @@ public struct SignOpinionRequest: ProtoMessage {
         if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
         if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__SignOpinionRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.etag, s.pointee != 0 { JSONOut.key("\"etag\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__sign_opinion_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__SignOpinionRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2354,6 +2788,24 @@ public struct DeclareConflictRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__DeclareConflictRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.subject, s.pointee != 0 { JSONOut.key("\"subject\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.relation, s.pointee != 0 { JSONOut.key("\"relation\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.note, s.pointee != 0 { JSONOut.key("\"note\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__declare_conflict_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__DeclareConflictRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -2447,6 +2899,24 @@ public struct ListConflictsRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListConflictsRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.subject, s.pointee != 0 { JSONOut.key("\"subject\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = (c.include_withdrawn != 0); if v { JSONOut.key("\"includeWithdrawn\":", &more, &out); JSONOut.bool(v, &out) } }
+        do { let v = c.page_size; if v != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        if let s = c.page_token, s.pointee != 0 { JSONOut.key("\"pageToken\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__list_conflicts_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListConflictsRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -2535,6 +3005,23 @@ public struct ListConflictsResponse: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListConflictsResponse>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if JSONOut.hasMessages(c.n_conflicts, c.conflicts) { JSONOut.key("\"conflicts\":", &more, &out); JSONOut.messages(c.n_conflicts, c.conflicts, &out) { m, out in Conflict.writeJSON(c: m, into: &out) } }
+        if let s = c.next_page_token, s.pointee != 0 { JSONOut.key("\"nextPageToken\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = c.total_size; if v != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__list_conflicts_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListConflictsResponse>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -2609,6 +3096,22 @@ public struct WithdrawConflictRequest: ProtoMessage {
         if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
         if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__WithdrawConflictRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__withdraw_conflict_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__WithdrawConflictRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2700,6 +3203,24 @@ public struct ListAppraisalsRequest: ProtoMessage {
         if pageSize != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(pageSize), &out) }
         if !pageToken.isEmpty { JSONOut.key("\"pageToken\":", &more, &out); JSONValue.quote(pageToken, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListAppraisalsRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let m = c.period { JSONOut.key("\"period\":", &more, &out); Period.writeJSON(c: m, into: &out) }
+        if let s = c.organization_id, s.pointee != 0 { JSONOut.key("\"organizationId\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = c.page_size; if v != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        if let s = c.page_token, s.pointee != 0 { JSONOut.key("\"pageToken\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__list_appraisals_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListAppraisalsRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2878,6 +3399,35 @@ public struct Appraisal: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Appraisal>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.subject_id, s.pointee != 0 { JSONOut.key("\"subjectId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.employee_number, s.pointee != 0 { JSONOut.key("\"employeeNumber\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.subject_name, s.pointee != 0 { JSONOut.key("\"subjectName\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.organization_id, s.pointee != 0 { JSONOut.key("\"organizationId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.period { JSONOut.key("\"period\":", &more, &out); Period.writeJSON(c: m, into: &out) }
+        if let s = c.total, s.pointee != 0 { JSONOut.key("\"total\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = Grade(rawValue: CRead.enumValue(c.grade)); if v.rawValue != 0 { JSONOut.key("\"grade\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        do { let v = (c.veto != 0); if v { JSONOut.key("\"veto\":", &more, &out); JSONOut.bool(v, &out) } }
+        do { let v = (c.no_data != 0); if v { JSONOut.key("\"noData\":", &more, &out); JSONOut.bool(v, &out) } }
+        do { let v = Grade(rawValue: CRead.enumValue(c.appraisal_cap)); if v.rawValue != 0 { JSONOut.key("\"appraisalCap\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        if let s = c.cap_case_id, s.pointee != 0 { JSONOut.key("\"capCaseId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.cap_case_number, s.pointee != 0 { JSONOut.key("\"capCaseNumber\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = Grade(rawValue: CRead.enumValue(c.appraisal_grade)); if v.rawValue != 0 { JSONOut.key("\"appraisalGrade\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        if let s = c.run_id, s.pointee != 0 { JSONOut.key("\"runId\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = c.scheme_version; if v != 0 { JSONOut.key("\"schemeVersion\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__appraisal(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Appraisal>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -2975,6 +3525,23 @@ public struct ListAppraisalsResponse: ProtoMessage {
         if !nextPageToken.isEmpty { JSONOut.key("\"nextPageToken\":", &more, &out); JSONValue.quote(nextPageToken, into: &out) }
         if totalSize != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(totalSize), &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListAppraisalsResponse>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if JSONOut.hasMessages(c.n_appraisals, c.appraisals) { JSONOut.key("\"appraisals\":", &more, &out); JSONOut.messages(c.n_appraisals, c.appraisals, &out) { m, out in Appraisal.writeJSON(c: m, into: &out) } }
+        if let s = c.next_page_token, s.pointee != 0 { JSONOut.key("\"nextPageToken\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = c.total_size; if v != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__list_appraisals_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListAppraisalsResponse>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.

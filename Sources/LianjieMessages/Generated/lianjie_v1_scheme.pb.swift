@@ -244,6 +244,32 @@ public struct SchemeTag: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__SchemeTag>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.code, s.pointee != 0 { JSONOut.key("\"code\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.name, s.pointee != 0 { JSONOut.key("\"name\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = Dimension(rawValue: CRead.enumValue(c.dimension)); if v.rawValue != 0 { JSONOut.key("\"dimension\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        do { let v = Polarity(rawValue: CRead.enumValue(c.polarity)); if v.rawValue != 0 { JSONOut.key("\"polarity\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        if let s = c.points, s.pointee != 0 { JSONOut.key("\"points\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.coefficient, s.pointee != 0 { JSONOut.key("\"coefficient\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = (c.red_line != 0); if v { JSONOut.key("\"redLine\":", &more, &out); JSONOut.bool(v, &out) } }
+        do { let v = c.window_months; if v != 0 { JSONOut.key("\"windowMonths\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        do { let v = c.max_per_period; if v != 0 { JSONOut.key("\"maxPerPeriod\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        do { let v = (c.immediate_alert != 0); if v { JSONOut.key("\"immediateAlert\":", &more, &out); JSONOut.bool(v, &out) } }
+        do { let v = (c.evidence_required != 0); if v { JSONOut.key("\"evidenceRequired\":", &more, &out); JSONOut.bool(v, &out) } }
+        do { let v = (c.retired != 0); if v { JSONOut.key("\"retired\":", &more, &out); JSONOut.bool(v, &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__scheme_tag(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__SchemeTag>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -357,6 +383,25 @@ public struct TagLibrary: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__TagLibrary>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.code, s.pointee != 0 { JSONOut.key("\"code\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.name, s.pointee != 0 { JSONOut.key("\"name\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = c.version; if v != 0 { JSONOut.key("\"version\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        if let s = c.category_code, s.pointee != 0 { JSONOut.key("\"categoryCode\":", &more, &out); JSONOut.cString(s, &out) }
+        if JSONOut.hasMessages(c.n_tags, c.tags) { JSONOut.key("\"tags\":", &more, &out); JSONOut.messages(c.n_tags, c.tags, &out) { m, out in SchemeTag.writeJSON(c: m, into: &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__tag_library(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__TagLibrary>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -458,6 +503,25 @@ public struct DimensionRule: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__DimensionRule>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        do { let v = Dimension(rawValue: CRead.enumValue(c.dimension)); if v.rawValue != 0 { JSONOut.key("\"dimension\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        if let s = c.base_score, s.pointee != 0 { JSONOut.key("\"baseScore\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.minimum, s.pointee != 0 { JSONOut.key("\"minimum\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.maximum, s.pointee != 0 { JSONOut.key("\"maximum\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.weight, s.pointee != 0 { JSONOut.key("\"weight\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__dimension_rule(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__DimensionRule>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -543,6 +607,23 @@ public struct CategoryCoefficient: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__CategoryCoefficient>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.category_code, s.pointee != 0 { JSONOut.key("\"categoryCode\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = Dimension(rawValue: CRead.enumValue(c.dimension)); if v.rawValue != 0 { JSONOut.key("\"dimension\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        if let s = c.coefficient, s.pointee != 0 { JSONOut.key("\"coefficient\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__category_coefficient(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__CategoryCoefficient>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -617,6 +698,22 @@ public struct PostCoefficient: ProtoMessage {
         if !postCode.isEmpty { JSONOut.key("\"postCode\":", &more, &out); JSONValue.quote(postCode, into: &out) }
         if !coefficient.isEmpty { JSONOut.key("\"coefficient\":", &more, &out); JSONValue.quote(coefficient, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__PostCoefficient>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.post_code, s.pointee != 0 { JSONOut.key("\"postCode\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.coefficient, s.pointee != 0 { JSONOut.key("\"coefficient\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__post_coefficient(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__PostCoefficient>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -699,6 +796,23 @@ public struct GradeBands: ProtoMessage {
         if !good.isEmpty { JSONOut.key("\"good\":", &more, &out); JSONValue.quote(good, into: &out) }
         if !fair.isEmpty { JSONOut.key("\"fair\":", &more, &out); JSONValue.quote(fair, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__GradeBands>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.excellent, s.pointee != 0 { JSONOut.key("\"excellent\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.good, s.pointee != 0 { JSONOut.key("\"good\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.fair, s.pointee != 0 { JSONOut.key("\"fair\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__grade_bands(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GradeBands>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -893,6 +1007,35 @@ public struct Scheme: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Scheme>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        do { let v = c.version; if v != 0 { JSONOut.key("\"version\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        if let s = c.label, s.pointee != 0 { JSONOut.key("\"label\":", &more, &out); JSONOut.cString(s, &out) }
+        if JSONOut.hasMessages(c.n_dimensions, c.dimensions) { JSONOut.key("\"dimensions\":", &more, &out); JSONOut.messages(c.n_dimensions, c.dimensions, &out) { m, out in DimensionRule.writeJSON(c: m, into: &out) } }
+        if JSONOut.hasMessages(c.n_libraries, c.libraries) { JSONOut.key("\"libraries\":", &more, &out); JSONOut.messages(c.n_libraries, c.libraries, &out) { m, out in TagLibrary.writeJSON(c: m, into: &out) } }
+        if JSONOut.hasMessages(c.n_category_coefficients, c.category_coefficients) { JSONOut.key("\"categoryCoefficients\":", &more, &out); JSONOut.messages(c.n_category_coefficients, c.category_coefficients, &out) { m, out in CategoryCoefficient.writeJSON(c: m, into: &out) } }
+        if JSONOut.hasMessages(c.n_post_coefficients, c.post_coefficients) { JSONOut.key("\"postCoefficients\":", &more, &out); JSONOut.messages(c.n_post_coefficients, c.post_coefficients, &out) { m, out in PostCoefficient.writeJSON(c: m, into: &out) } }
+        if let m = c.grades { JSONOut.key("\"grades\":", &more, &out); GradeBands.writeJSON(c: m, into: &out) }
+        if let s = c.hash, s.pointee != 0 { JSONOut.key("\"hash\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.note, s.pointee != 0 { JSONOut.key("\"note\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.changed_by, s.pointee != 0 { JSONOut.key("\"changedBy\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.change_time { JSONOut.key("\"changeTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        do { let v = c.based_on_version; if v != 0 { JSONOut.key("\"basedOnVersion\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        if let s = c.etag, s.pointee != 0 { JSONOut.key("\"etag\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.document, s.pointee != 0 { JSONOut.key("\"document\":", &more, &out); JSONOut.cString(s, &out) }
+        if JSONOut.hasMessages(c.n_work_order_rules, c.work_order_rules) { JSONOut.key("\"workOrderRules\":", &more, &out); JSONOut.messages(c.n_work_order_rules, c.work_order_rules, &out) { m, out in WorkOrderRuleSettings.writeJSON(c: m, into: &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__scheme(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Scheme>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -1069,6 +1212,34 @@ public struct WorkOrderRuleSettings: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__WorkOrderRuleSettings>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.code, s.pointee != 0 { JSONOut.key("\"code\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.kind, s.pointee != 0 { JSONOut.key("\"kind\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.tag, s.pointee != 0 { JSONOut.key("\"tag\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = (c.confirmed != 0); if v { JSONOut.key("\"confirmed\":", &more, &out); JSONOut.bool(v, &out) } }
+        do { let v = (c.enabled != 0); if v { JSONOut.key("\"enabled\":", &more, &out); JSONOut.bool(v, &out) } }
+        do { let v = c.grace_days; if v != 0 { JSONOut.key("\"graceDays\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        if let s = c.threshold, s.pointee != 0 { JSONOut.key("\"threshold\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = c.min_peers; if v != 0 { JSONOut.key("\"minPeers\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        do { let v = c.min_orders; if v != 0 { JSONOut.key("\"minOrders\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        do { let v = c.min_firm_orders; if v != 0 { JSONOut.key("\"minFirmOrders\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        if let s = c.min_share, s.pointee != 0 { JSONOut.key("\"minShare\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.min_ratio, s.pointee != 0 { JSONOut.key("\"minRatio\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.significance, s.pointee != 0 { JSONOut.key("\"significance\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = c.min_suspensions; if v != 0 { JSONOut.key("\"minSuspensions\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__work_order_rule_settings(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__WorkOrderRuleSettings>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -1189,6 +1360,27 @@ public struct SchemeVersionSummary: ProtoMessage {
         if let v = publishTime { JSONOut.key("\"publishTime\":", &more, &out); v.writeJSON(into: &out) }
         if tagCount != 0 { JSONOut.key("\"tagCount\":", &more, &out); JSONOut.integer(Int64(tagCount), &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__SchemeVersionSummary>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        do { let v = c.version; if v != 0 { JSONOut.key("\"version\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        if let s = c.label, s.pointee != 0 { JSONOut.key("\"label\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.hash, s.pointee != 0 { JSONOut.key("\"hash\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.note, s.pointee != 0 { JSONOut.key("\"note\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.published_by, s.pointee != 0 { JSONOut.key("\"publishedBy\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.publish_time { JSONOut.key("\"publishTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        do { let v = c.tag_count; if v != 0 { JSONOut.key("\"tagCount\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__scheme_version_summary(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__SchemeVersionSummary>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.

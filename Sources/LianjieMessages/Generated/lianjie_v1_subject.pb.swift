@@ -181,6 +181,23 @@ public struct Category: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Category>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.code, s.pointee != 0 { JSONOut.key("\"code\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.name, s.pointee != 0 { JSONOut.key("\"name\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__category(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Category>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -279,6 +296,25 @@ public struct Post: ProtoMessage {
         if !categoryId.isEmpty { JSONOut.key("\"categoryId\":", &more, &out); JSONValue.quote(categoryId, into: &out) }
         if !riskCoefficient.isEmpty { JSONOut.key("\"riskCoefficient\":", &more, &out); JSONValue.quote(riskCoefficient, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Post>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.code, s.pointee != 0 { JSONOut.key("\"code\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.name, s.pointee != 0 { JSONOut.key("\"name\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.category_id, s.pointee != 0 { JSONOut.key("\"categoryId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.risk_coefficient, s.pointee != 0 { JSONOut.key("\"riskCoefficient\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__post(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Post>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -439,6 +475,33 @@ public struct Subject: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Subject>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.employee_number, s.pointee != 0 { JSONOut.key("\"employeeNumber\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.name, s.pointee != 0 { JSONOut.key("\"name\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.organization_id, s.pointee != 0 { JSONOut.key("\"organizationId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.category_id, s.pointee != 0 { JSONOut.key("\"categoryId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.post_id, s.pointee != 0 { JSONOut.key("\"postId\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = PositionLevel(rawValue: CRead.enumValue(c.position_level)); if v.rawValue != 0 { JSONOut.key("\"positionLevel\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        do { let v = SubjectStatus(rawValue: CRead.enumValue(c.status)); if v.rawValue != 0 { JSONOut.key("\"status\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        if let s = c.account_id, s.pointee != 0 { JSONOut.key("\"accountId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.post_entry_date { JSONOut.key("\"postEntryDate\":", &more, &out); CalendarDate.writeJSON(c: m, into: &out) }
+        if let m = c.create_time { JSONOut.key("\"createTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        if let m = c.update_time { JSONOut.key("\"updateTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        if let s = c.etag, s.pointee != 0 { JSONOut.key("\"etag\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__subject(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Subject>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -547,6 +610,25 @@ public struct Placement: ProtoMessage {
         if !reason.isEmpty { JSONOut.key("\"reason\":", &more, &out); JSONValue.quote(reason, into: &out) }
         if !changedBy.isEmpty { JSONOut.key("\"changedBy\":", &more, &out); JSONValue.quote(changedBy, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Placement>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.organization_id, s.pointee != 0 { JSONOut.key("\"organizationId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.from_date { JSONOut.key("\"fromDate\":", &more, &out); CalendarDate.writeJSON(c: m, into: &out) }
+        if let m = c.to_date { JSONOut.key("\"toDate\":", &more, &out); CalendarDate.writeJSON(c: m, into: &out) }
+        if let s = c.reason, s.pointee != 0 { JSONOut.key("\"reason\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.changed_by, s.pointee != 0 { JSONOut.key("\"changedBy\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__placement(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Placement>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -674,6 +756,28 @@ public struct SubjectImportRow: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__SubjectImportRow>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        do { let v = c.line; if v != 0 { JSONOut.key("\"line\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        if let s = c.employee_number, s.pointee != 0 { JSONOut.key("\"employeeNumber\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.name, s.pointee != 0 { JSONOut.key("\"name\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.organization_id, s.pointee != 0 { JSONOut.key("\"organizationId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.category_code, s.pointee != 0 { JSONOut.key("\"categoryCode\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.post_code, s.pointee != 0 { JSONOut.key("\"postCode\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.position_level, s.pointee != 0 { JSONOut.key("\"positionLevel\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.post_entry_date, s.pointee != 0 { JSONOut.key("\"postEntryDate\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__subject_import_row(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__SubjectImportRow>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -760,6 +864,23 @@ public struct ImportRejection: ProtoMessage {
         if !field.isEmpty { JSONOut.key("\"field\":", &more, &out); JSONValue.quote(field, into: &out) }
         if !reason.isEmpty { JSONOut.key("\"reason\":", &more, &out); JSONValue.quote(reason, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ImportRejection>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        do { let v = c.line; if v != 0 { JSONOut.key("\"line\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        if let s = c.field, s.pointee != 0 { JSONOut.key("\"field\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.reason, s.pointee != 0 { JSONOut.key("\"reason\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__import_rejection(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ImportRejection>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.

@@ -116,6 +116,22 @@ public struct Time: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Time>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        do { let v = c.seconds; if v != 0 { JSONOut.key("\"seconds\":", &more, &out); JSONOut.quotedInteger(v, &out) } }
+        do { let v = c.nanos; if v != 0 { JSONOut.key("\"nanos\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__time(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Time>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -201,6 +217,23 @@ public struct CalendarDate: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Date>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        do { let v = c.year; if v != 0 { JSONOut.key("\"year\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        do { let v = c.month; if v != 0 { JSONOut.key("\"month\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        do { let v = c.day; if v != 0 { JSONOut.key("\"day\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__date(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Date>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -282,6 +315,23 @@ public struct Period: ProtoMessage {
         if year != 0 { JSONOut.key("\"year\":", &more, &out); JSONOut.integer(Int64(year), &out) }
         if index != 0 { JSONOut.key("\"index\":", &more, &out); JSONOut.integer(Int64(index), &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Period>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        do { let v = PeriodKind(rawValue: CRead.enumValue(c.kind)); if v.rawValue != 0 { JSONOut.key("\"kind\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        do { let v = c.year; if v != 0 { JSONOut.key("\"year\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        do { let v = c.index; if v != 0 { JSONOut.key("\"index\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__period(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Period>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.

@@ -63,6 +63,22 @@ public struct LoginRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__LoginRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.username, s.pointee != 0 { JSONOut.key("\"username\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.password, s.pointee != 0 { JSONOut.key("\"password\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__login_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__LoginRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -148,6 +164,23 @@ public struct LoginResponse: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__LoginResponse>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.token, s.pointee != 0 { JSONOut.key("\"token\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = c.expires_at_unix; if v != 0 { JSONOut.key("\"expiresAtUnix\":", &more, &out); JSONOut.quotedInteger(v, &out) } }
+        if let m = c.account { JSONOut.key("\"account\":", &more, &out); Account.writeJSON(c: m, into: &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__login_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__LoginResponse>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -219,6 +252,21 @@ public struct OpenPlatformSessionRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__OpenPlatformSessionRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.platform_user_id, s.pointee != 0 { JSONOut.key("\"platformUserId\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__open_platform_session_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__OpenPlatformSessionRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -269,6 +317,17 @@ public struct LogoutRequest: ProtoMessage {
     /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
     public func writeJSON(into out: inout [UInt8]) {
         out += "{}".utf8
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__LogoutRequest>, into out: inout [UInt8]) {
+        out += "{}".utf8
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__logout_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__LogoutRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -322,6 +381,17 @@ public struct LogoutResponse: ProtoMessage {
         out += "{}".utf8
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__LogoutResponse>, into out: inout [UInt8]) {
+        out += "{}".utf8
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__logout_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__LogoutResponse>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -371,6 +441,17 @@ public struct WhoAmIRequest: ProtoMessage {
     /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
     public func writeJSON(into out: inout [UInt8]) {
         out += "{}".utf8
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__WhoAmIRequest>, into out: inout [UInt8]) {
+        out += "{}".utf8
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__who_am_irequest(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__WhoAmIRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -455,6 +536,23 @@ public struct WhoAmIResponse: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__WhoAmIResponse>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let m = c.account { JSONOut.key("\"account\":", &more, &out); Account.writeJSON(c: m, into: &out) }
+        if let m = c.session_expire_time { JSONOut.key("\"sessionExpireTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        if let s = c.subject_id, s.pointee != 0 { JSONOut.key("\"subjectId\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__who_am_iresponse(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__WhoAmIResponse>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -531,6 +629,22 @@ public struct ChangePasswordRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ChangePasswordRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.old_password, s.pointee != 0 { JSONOut.key("\"oldPassword\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.new_password, s.pointee != 0 { JSONOut.key("\"newPassword\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__change_password_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ChangePasswordRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -584,6 +698,17 @@ public struct ChangePasswordResponse: ProtoMessage {
         out += "{}".utf8
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ChangePasswordResponse>, into out: inout [UInt8]) {
+        out += "{}".utf8
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__change_password_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ChangePasswordResponse>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -633,6 +758,17 @@ public struct ListSessionsRequest: ProtoMessage {
     /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
     public func writeJSON(into out: inout [UInt8]) {
         out += "{}".utf8
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListSessionsRequest>, into out: inout [UInt8]) {
+        out += "{}".utf8
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__list_sessions_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListSessionsRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -704,6 +840,21 @@ public struct ListSessionsResponse: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListSessionsResponse>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if JSONOut.hasMessages(c.n_sessions, c.sessions) { JSONOut.key("\"sessions\":", &more, &out); JSONOut.messages(c.n_sessions, c.sessions, &out) { m, out in Session.writeJSON(c: m, into: &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__list_sessions_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListSessionsResponse>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -771,6 +922,21 @@ public struct RevokeSessionRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__RevokeSessionRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__revoke_session_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__RevokeSessionRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -821,6 +987,17 @@ public struct RevokeSessionResponse: ProtoMessage {
     /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
     public func writeJSON(into out: inout [UInt8]) {
         out += "{}".utf8
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__RevokeSessionResponse>, into out: inout [UInt8]) {
+        out += "{}".utf8
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__revoke_session_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__RevokeSessionResponse>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -911,6 +1088,24 @@ public struct CreateOrganizationRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__CreateOrganizationRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.parent_id, s.pointee != 0 { JSONOut.key("\"parentId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.name, s.pointee != 0 { JSONOut.key("\"name\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = OrganizationKind(rawValue: CRead.enumValue(c.kind)); if v.rawValue != 0 { JSONOut.key("\"kind\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__create_organization_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__CreateOrganizationRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -979,6 +1174,21 @@ public struct GetOrganizationRequest: ProtoMessage {
         var more = false
         if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetOrganizationRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__get_organization_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetOrganizationRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1065,6 +1275,23 @@ public struct UpdateOrganizationRequest: ProtoMessage {
         if !updateMask.isEmpty { JSONOut.key("\"updateMask\":", &more, &out); JSONOut.array(updateMask, &out) { v, out in JSONValue.quote(v, into: &out) } }
         if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__UpdateOrganizationRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let m = c.organization { JSONOut.key("\"organization\":", &more, &out); Organization.writeJSON(c: m, into: &out) }
+        if c.n_update_mask > 0, let a = c.update_mask { JSONOut.key("\"updateMask\":", &more, &out); JSONOut.cArray(c.n_update_mask, a, &out) { x, out in JSONOut.cString(x, &out) } }
+        if let s = c.etag, s.pointee != 0 { JSONOut.key("\"etag\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__update_organization_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__UpdateOrganizationRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1158,6 +1385,24 @@ public struct MoveOrganizationRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__MoveOrganizationRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.new_parent_id, s.pointee != 0 { JSONOut.key("\"newParentId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.etag, s.pointee != 0 { JSONOut.key("\"etag\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__move_organization_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__MoveOrganizationRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -1240,6 +1485,23 @@ public struct DeactivateOrganizationRequest: ProtoMessage {
         if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
         if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__DeactivateOrganizationRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.etag, s.pointee != 0 { JSONOut.key("\"etag\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__deactivate_organization_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__DeactivateOrganizationRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1333,6 +1595,24 @@ public struct ListOrganizationsRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListOrganizationsRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.root_id, s.pointee != 0 { JSONOut.key("\"rootId\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = (c.include_inactive != 0); if v { JSONOut.key("\"includeInactive\":", &more, &out); JSONOut.bool(v, &out) } }
+        do { let v = c.page_size; if v != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        if let s = c.page_token, s.pointee != 0 { JSONOut.key("\"pageToken\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__list_organizations_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListOrganizationsRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -1418,6 +1698,23 @@ public struct ListOrganizationsResponse: ProtoMessage {
         if !nextPageToken.isEmpty { JSONOut.key("\"nextPageToken\":", &more, &out); JSONValue.quote(nextPageToken, into: &out) }
         if totalSize != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(totalSize), &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListOrganizationsResponse>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if JSONOut.hasMessages(c.n_organizations, c.organizations) { JSONOut.key("\"organizations\":", &more, &out); JSONOut.messages(c.n_organizations, c.organizations, &out) { m, out in Organization.writeJSON(c: m, into: &out) } }
+        if let s = c.next_page_token, s.pointee != 0 { JSONOut.key("\"nextPageToken\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = c.total_size; if v != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__list_organizations_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListOrganizationsResponse>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1528,6 +1825,26 @@ public struct CreateAccountRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__CreateAccountRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.username, s.pointee != 0 { JSONOut.key("\"username\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.display_name, s.pointee != 0 { JSONOut.key("\"displayName\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.password, s.pointee != 0 { JSONOut.key("\"password\":", &more, &out); JSONOut.cString(s, &out) }
+        if JSONOut.hasMessages(c.n_grants, c.grants) { JSONOut.key("\"grants\":", &more, &out); JSONOut.messages(c.n_grants, c.grants, &out) { m, out in RoleGrant.writeJSON(c: m, into: &out) } }
+        do { let v = AccountKind(rawValue: CRead.enumValue(c.kind)); if v.rawValue != 0 { JSONOut.key("\"kind\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__create_account_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__CreateAccountRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -1598,6 +1915,21 @@ public struct GetAccountRequest: ProtoMessage {
         var more = false
         if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetAccountRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__get_account_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetAccountRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1684,6 +2016,23 @@ public struct UpdateAccountRequest: ProtoMessage {
         if !updateMask.isEmpty { JSONOut.key("\"updateMask\":", &more, &out); JSONOut.array(updateMask, &out) { v, out in JSONValue.quote(v, into: &out) } }
         if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__UpdateAccountRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let m = c.account { JSONOut.key("\"account\":", &more, &out); Account.writeJSON(c: m, into: &out) }
+        if c.n_update_mask > 0, let a = c.update_mask { JSONOut.key("\"updateMask\":", &more, &out); JSONOut.cArray(c.n_update_mask, a, &out) { x, out in JSONOut.cString(x, &out) } }
+        if let s = c.etag, s.pointee != 0 { JSONOut.key("\"etag\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__update_account_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__UpdateAccountRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1777,6 +2126,24 @@ public struct ListAccountsRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListAccountsRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.organization_id, s.pointee != 0 { JSONOut.key("\"organizationId\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = (c.include_disabled != 0); if v { JSONOut.key("\"includeDisabled\":", &more, &out); JSONOut.bool(v, &out) } }
+        do { let v = c.page_size; if v != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        if let s = c.page_token, s.pointee != 0 { JSONOut.key("\"pageToken\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__list_accounts_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListAccountsRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -1862,6 +2229,23 @@ public struct ListAccountsResponse: ProtoMessage {
         if !nextPageToken.isEmpty { JSONOut.key("\"nextPageToken\":", &more, &out); JSONValue.quote(nextPageToken, into: &out) }
         if totalSize != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(totalSize), &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListAccountsResponse>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if JSONOut.hasMessages(c.n_accounts, c.accounts) { JSONOut.key("\"accounts\":", &more, &out); JSONOut.messages(c.n_accounts, c.accounts, &out) { m, out in Account.writeJSON(c: m, into: &out) } }
+        if let s = c.next_page_token, s.pointee != 0 { JSONOut.key("\"nextPageToken\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = c.total_size; if v != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__list_accounts_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListAccountsResponse>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1954,6 +2338,24 @@ public struct DisableAccountRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__DisableAccountRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.reason, s.pointee != 0 { JSONOut.key("\"reason\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.etag, s.pointee != 0 { JSONOut.key("\"etag\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__disable_account_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__DisableAccountRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -2036,6 +2438,23 @@ public struct EnableAccountRequest: ProtoMessage {
         if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
         if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__EnableAccountRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.etag, s.pointee != 0 { JSONOut.key("\"etag\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__enable_account_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__EnableAccountRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2121,6 +2540,23 @@ public struct ResetPasswordRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ResetPasswordRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.new_password, s.pointee != 0 { JSONOut.key("\"newPassword\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__reset_password_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ResetPasswordRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -2173,6 +2609,17 @@ public struct ResetPasswordResponse: ProtoMessage {
     /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
     public func writeJSON(into out: inout [UInt8]) {
         out += "{}".utf8
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ResetPasswordResponse>, into out: inout [UInt8]) {
+        out += "{}".utf8
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__reset_password_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ResetPasswordResponse>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2264,6 +2711,24 @@ public struct IssueApiTokenRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__IssueApiTokenRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.account_id, s.pointee != 0 { JSONOut.key("\"accountId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.description, s.pointee != 0 { JSONOut.key("\"description\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = c.valid_days; if v != 0 { JSONOut.key("\"validDays\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__issue_api_token_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__IssueApiTokenRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -2342,6 +2807,22 @@ public struct IssueApiTokenResponse: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__IssueApiTokenResponse>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.token, s.pointee != 0 { JSONOut.key("\"token\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.api_token { JSONOut.key("\"apiToken\":", &more, &out); ApiToken.writeJSON(c: m, into: &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__issue_api_token_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__IssueApiTokenResponse>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -2417,6 +2898,22 @@ public struct ListApiTokensRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListApiTokensRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.account_id, s.pointee != 0 { JSONOut.key("\"accountId\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = (c.include_revoked != 0); if v { JSONOut.key("\"includeRevoked\":", &more, &out); JSONOut.bool(v, &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__list_api_tokens_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListApiTokensRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -2486,6 +2983,21 @@ public struct ListApiTokensResponse: ProtoMessage {
         var more = false
         if !apiTokens.isEmpty { JSONOut.key("\"apiTokens\":", &more, &out); JSONOut.array(apiTokens, &out) { v, out in v.writeJSON(into: &out) } }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListApiTokensResponse>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if JSONOut.hasMessages(c.n_api_tokens, c.api_tokens) { JSONOut.key("\"apiTokens\":", &more, &out); JSONOut.messages(c.n_api_tokens, c.api_tokens, &out) { m, out in ApiToken.writeJSON(c: m, into: &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__list_api_tokens_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListApiTokensResponse>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2560,6 +3072,22 @@ public struct RevokeApiTokenRequest: ProtoMessage {
         if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
         if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__RevokeApiTokenRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__revoke_api_token_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__RevokeApiTokenRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2644,6 +3172,23 @@ public struct CreateCategoryRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__CreateCategoryRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.code, s.pointee != 0 { JSONOut.key("\"code\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.name, s.pointee != 0 { JSONOut.key("\"name\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__create_category_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__CreateCategoryRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -2696,6 +3241,17 @@ public struct ListCategoriesRequest: ProtoMessage {
     /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
     public func writeJSON(into out: inout [UInt8]) {
         out += "{}".utf8
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListCategoriesRequest>, into out: inout [UInt8]) {
+        out += "{}".utf8
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__list_categories_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListCategoriesRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2765,6 +3321,21 @@ public struct ListCategoriesResponse: ProtoMessage {
         var more = false
         if !categories.isEmpty { JSONOut.key("\"categories\":", &more, &out); JSONOut.array(categories, &out) { v, out in v.writeJSON(into: &out) } }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListCategoriesResponse>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if JSONOut.hasMessages(c.n_categories, c.categories) { JSONOut.key("\"categories\":", &more, &out); JSONOut.messages(c.n_categories, c.categories, &out) { m, out in Category.writeJSON(c: m, into: &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__list_categories_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListCategoriesResponse>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2862,6 +3433,25 @@ public struct CreatePostRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__CreatePostRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.code, s.pointee != 0 { JSONOut.key("\"code\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.name, s.pointee != 0 { JSONOut.key("\"name\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.category_id, s.pointee != 0 { JSONOut.key("\"categoryId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.risk_coefficient, s.pointee != 0 { JSONOut.key("\"riskCoefficient\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__create_post_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__CreatePostRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -2934,6 +3524,21 @@ public struct ListPostsRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListPostsRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.category_id, s.pointee != 0 { JSONOut.key("\"categoryId\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__list_posts_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListPostsRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -3002,6 +3607,21 @@ public struct ListPostsResponse: ProtoMessage {
         var more = false
         if !posts.isEmpty { JSONOut.key("\"posts\":", &more, &out); JSONOut.array(posts, &out) { v, out in v.writeJSON(into: &out) } }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListPostsResponse>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if JSONOut.hasMessages(c.n_posts, c.posts) { JSONOut.key("\"posts\":", &more, &out); JSONOut.messages(c.n_posts, c.posts, &out) { m, out in Post.writeJSON(c: m, into: &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__list_posts_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListPostsResponse>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -3079,6 +3699,22 @@ public struct CreateSubjectRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__CreateSubjectRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.subject { JSONOut.key("\"subject\":", &more, &out); Subject.writeJSON(c: m, into: &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__create_subject_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__CreateSubjectRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -3146,6 +3782,21 @@ public struct GetSubjectRequest: ProtoMessage {
         var more = false
         if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetSubjectRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__get_subject_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetSubjectRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -3235,6 +3886,23 @@ public struct UpdateSubjectRequest: ProtoMessage {
         if !updateMask.isEmpty { JSONOut.key("\"updateMask\":", &more, &out); JSONOut.array(updateMask, &out) { v, out in JSONValue.quote(v, into: &out) } }
         if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__UpdateSubjectRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let m = c.subject { JSONOut.key("\"subject\":", &more, &out); Subject.writeJSON(c: m, into: &out) }
+        if c.n_update_mask > 0, let a = c.update_mask { JSONOut.key("\"updateMask\":", &more, &out); JSONOut.cArray(c.n_update_mask, a, &out) { x, out in JSONOut.cString(x, &out) } }
+        if let s = c.etag, s.pointee != 0 { JSONOut.key("\"etag\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__update_subject_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__UpdateSubjectRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -3343,6 +4011,26 @@ public struct TransferSubjectRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__TransferSubjectRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.to_organization_id, s.pointee != 0 { JSONOut.key("\"toOrganizationId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.effective_date { JSONOut.key("\"effectiveDate\":", &more, &out); CalendarDate.writeJSON(c: m, into: &out) }
+        if let s = c.reason, s.pointee != 0 { JSONOut.key("\"reason\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.etag, s.pointee != 0 { JSONOut.key("\"etag\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__transfer_subject_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__TransferSubjectRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -3445,6 +4133,25 @@ public struct ListSubjectsRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListSubjectsRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.organization_id, s.pointee != 0 { JSONOut.key("\"organizationId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.category_id, s.pointee != 0 { JSONOut.key("\"categoryId\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = SubjectStatus(rawValue: CRead.enumValue(c.status)); if v.rawValue != 0 { JSONOut.key("\"status\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        do { let v = c.page_size; if v != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        if let s = c.page_token, s.pointee != 0 { JSONOut.key("\"pageToken\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__list_subjects_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListSubjectsRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -3533,6 +4240,23 @@ public struct ListSubjectsResponse: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListSubjectsResponse>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if JSONOut.hasMessages(c.n_subjects, c.subjects) { JSONOut.key("\"subjects\":", &more, &out); JSONOut.messages(c.n_subjects, c.subjects, &out) { m, out in Subject.writeJSON(c: m, into: &out) } }
+        if let s = c.next_page_token, s.pointee != 0 { JSONOut.key("\"nextPageToken\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = c.total_size; if v != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__list_subjects_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListSubjectsResponse>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -3601,6 +4325,21 @@ public struct ListPlacementsRequest: ProtoMessage {
         var more = false
         if !subjectId.isEmpty { JSONOut.key("\"subjectId\":", &more, &out); JSONValue.quote(subjectId, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListPlacementsRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.subject_id, s.pointee != 0 { JSONOut.key("\"subjectId\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__list_placements_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListPlacementsRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -3672,6 +4411,21 @@ public struct ListPlacementsResponse: ProtoMessage {
         var more = false
         if !placements.isEmpty { JSONOut.key("\"placements\":", &more, &out); JSONOut.array(placements, &out) { v, out in v.writeJSON(into: &out) } }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListPlacementsResponse>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if JSONOut.hasMessages(c.n_placements, c.placements) { JSONOut.key("\"placements\":", &more, &out); JSONOut.messages(c.n_placements, c.placements, &out) { m, out in Placement.writeJSON(c: m, into: &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__list_placements_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListPlacementsResponse>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -3757,6 +4511,23 @@ public struct ImportSubjectsRequest: ProtoMessage {
         if !rows.isEmpty { JSONOut.key("\"rows\":", &more, &out); JSONOut.array(rows, &out) { v, out in v.writeJSON(into: &out) } }
         if dryRun { JSONOut.key("\"dryRun\":", &more, &out); JSONOut.bool(dryRun, &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ImportSubjectsRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
+        if JSONOut.hasMessages(c.n_rows, c.rows) { JSONOut.key("\"rows\":", &more, &out); JSONOut.messages(c.n_rows, c.rows, &out) { m, out in SubjectImportRow.writeJSON(c: m, into: &out) } }
+        do { let v = (c.dry_run != 0); if v { JSONOut.key("\"dryRun\":", &more, &out); JSONOut.bool(v, &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__import_subjects_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ImportSubjectsRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -3846,6 +4617,23 @@ public struct ImportSubjectsResponse: ProtoMessage {
         if created != 0 { JSONOut.key("\"created\":", &more, &out); JSONOut.integer(Int64(created), &out) }
         if !rejections.isEmpty { JSONOut.key("\"rejections\":", &more, &out); JSONOut.array(rejections, &out) { v, out in v.writeJSON(into: &out) } }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ImportSubjectsResponse>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        do { let v = (c.applied != 0); if v { JSONOut.key("\"applied\":", &more, &out); JSONOut.bool(v, &out) } }
+        do { let v = c.created; if v != 0 { JSONOut.key("\"created\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        if JSONOut.hasMessages(c.n_rejections, c.rejections) { JSONOut.key("\"rejections\":", &more, &out); JSONOut.messages(c.n_rejections, c.rejections, &out) { m, out in ImportRejection.writeJSON(c: m, into: &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__import_subjects_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ImportSubjectsResponse>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -3961,6 +4749,27 @@ public struct ListAuditEntriesRequest: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListAuditEntriesRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.account_id, s.pointee != 0 { JSONOut.key("\"accountId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.record_id, s.pointee != 0 { JSONOut.key("\"recordId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.method, s.pointee != 0 { JSONOut.key("\"method\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.start_time { JSONOut.key("\"startTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        if let m = c.end_time { JSONOut.key("\"endTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        do { let v = c.page_size; if v != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        if let s = c.page_token, s.pointee != 0 { JSONOut.key("\"pageToken\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__list_audit_entries_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListAuditEntriesRequest>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -4045,6 +4854,22 @@ public struct ListAuditEntriesResponse: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListAuditEntriesResponse>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if JSONOut.hasMessages(c.n_entries, c.entries) { JSONOut.key("\"entries\":", &more, &out); JSONOut.messages(c.n_entries, c.entries, &out) { m, out in AuditEntry.writeJSON(c: m, into: &out) } }
+        if let s = c.next_page_token, s.pointee != 0 { JSONOut.key("\"nextPageToken\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__list_audit_entries_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListAuditEntriesResponse>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -4121,6 +4946,22 @@ public struct VerifyAuditLogRequest: ProtoMessage {
         if anchorSequence != 0 { JSONOut.key("\"anchorSequence\":", &more, &out); JSONOut.quotedInteger(anchorSequence, &out) }
         if !anchorMac.isEmpty { JSONOut.key("\"anchorMac\":", &more, &out); JSONValue.quote(anchorMac, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__VerifyAuditLogRequest>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        do { let v = c.anchor_sequence; if v != 0 { JSONOut.key("\"anchorSequence\":", &more, &out); JSONOut.quotedInteger(v, &out) } }
+        if let s = c.anchor_mac, s.pointee != 0 { JSONOut.key("\"anchorMac\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__verify_audit_log_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__VerifyAuditLogRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -4216,6 +5057,24 @@ public struct VerifyAuditLogResponse: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__VerifyAuditLogResponse>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        do { let v = (c.intact != 0); if v { JSONOut.key("\"intact\":", &more, &out); JSONOut.bool(v, &out) } }
+        do { let v = c.checked; if v != 0 { JSONOut.key("\"checked\":", &more, &out); JSONOut.quotedInteger(v, &out) } }
+        do { let v = c.first_broken_sequence; if v != 0 { JSONOut.key("\"firstBrokenSequence\":", &more, &out); JSONOut.quotedInteger(v, &out) } }
+        if let s = c.problem, s.pointee != 0 { JSONOut.key("\"problem\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__verify_audit_log_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__VerifyAuditLogResponse>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -4269,6 +5128,17 @@ public struct GetAuditAnchorRequest: ProtoMessage {
     /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
     public func writeJSON(into out: inout [UInt8]) {
         out += "{}".utf8
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetAuditAnchorRequest>, into out: inout [UInt8]) {
+        out += "{}".utf8
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__get_audit_anchor_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetAuditAnchorRequest>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -4352,6 +5222,23 @@ public struct GetAuditAnchorResponse: ProtoMessage {
         if !mac.isEmpty { JSONOut.key("\"mac\":", &more, &out); JSONValue.quote(mac, into: &out) }
         if let v = time { JSONOut.key("\"time\":", &more, &out); v.writeJSON(into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetAuditAnchorResponse>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        do { let v = c.sequence; if v != 0 { JSONOut.key("\"sequence\":", &more, &out); JSONOut.quotedInteger(v, &out) } }
+        if let s = c.mac, s.pointee != 0 { JSONOut.key("\"mac\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.time { JSONOut.key("\"time\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__get_audit_anchor_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetAuditAnchorResponse>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.

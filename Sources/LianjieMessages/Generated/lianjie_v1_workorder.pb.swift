@@ -233,6 +233,25 @@ public struct WorkOrderStageRecord: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__WorkOrderStageRecord>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        do { let v = WorkOrderStage(rawValue: CRead.enumValue(c.stage)); if v.rawValue != 0 { JSONOut.key("\"stage\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        if let s = c.handler, s.pointee != 0 { JSONOut.key("\"handler\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.start_time { JSONOut.key("\"startTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        if let m = c.end_time { JSONOut.key("\"endTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        do { let v = c.limit_days; if v != 0 { JSONOut.key("\"limitDays\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__work_order_stage_record(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__WorkOrderStageRecord>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -319,6 +338,23 @@ public struct WorkOrderSuspension: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__WorkOrderSuspension>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let m = c.start_time { JSONOut.key("\"startTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        if let m = c.end_time { JSONOut.key("\"endTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        if let s = c.reason, s.pointee != 0 { JSONOut.key("\"reason\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__work_order_suspension(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__WorkOrderSuspension>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -394,6 +430,22 @@ public struct WorkOrderComplaint: ProtoMessage {
         if let v = time { JSONOut.key("\"time\":", &more, &out); v.writeJSON(into: &out) }
         if !summary.isEmpty { JSONOut.key("\"summary\":", &more, &out); JSONValue.quote(summary, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__WorkOrderComplaint>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let m = c.time { JSONOut.key("\"time\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        if let s = c.summary, s.pointee != 0 { JSONOut.key("\"summary\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__work_order_complaint(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__WorkOrderComplaint>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -559,6 +611,32 @@ public struct WorkOrder: ProtoMessage {
         out.append(0x7D)
     }
 
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__WorkOrder>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.number, s.pointee != 0 { JSONOut.key("\"number\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = WorkOrderType(rawValue: CRead.enumValue(c.type)); if v.rawValue != 0 { JSONOut.key("\"type\":", &more, &out); JSONOut.enumeration(v, &out) } }
+        if let s = c.customer_ref, s.pointee != 0 { JSONOut.key("\"customerRef\":", &more, &out); JSONOut.cString(s, &out) }
+        if JSONOut.hasMessages(c.n_stages, c.stages) { JSONOut.key("\"stages\":", &more, &out); JSONOut.messages(c.n_stages, c.stages, &out) { m, out in WorkOrderStageRecord.writeJSON(c: m, into: &out) } }
+        if JSONOut.hasMessages(c.n_suspensions, c.suspensions) { JSONOut.key("\"suspensions\":", &more, &out); JSONOut.messages(c.n_suspensions, c.suspensions, &out) { m, out in WorkOrderSuspension.writeJSON(c: m, into: &out) } }
+        if JSONOut.hasMessages(c.n_complaints, c.complaints) { JSONOut.key("\"complaints\":", &more, &out); JSONOut.messages(c.n_complaints, c.complaints, &out) { m, out in WorkOrderComplaint.writeJSON(c: m, into: &out) } }
+        if let s = c.design_firm, s.pointee != 0 { JSONOut.key("\"designFirm\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.construction_firm, s.pointee != 0 { JSONOut.key("\"constructionFirm\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.supply_firm, s.pointee != 0 { JSONOut.key("\"supplyFirm\":", &more, &out); JSONOut.cString(s, &out) }
+        if let s = c.organization_id, s.pointee != 0 { JSONOut.key("\"organizationId\":", &more, &out); JSONOut.cString(s, &out) }
+        if let m = c.update_time { JSONOut.key("\"updateTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
+        if c.n_entry_ids > 0, let a = c.entry_ids { JSONOut.key("\"entryIds\":", &more, &out); JSONOut.cArray(c.n_entry_ids, a, &out) { x, out in JSONOut.cString(x, &out) } }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__work_order(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__WorkOrder>) in writeJSON(c: p, into: &out) }
+    }
+
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
     public init(jsonValue: JSONValue) throws(ProtoError) {
         self.init()
@@ -642,6 +720,22 @@ public struct WorkOrderImportRow: ProtoMessage {
         if line != 0 { JSONOut.key("\"line\":", &more, &out); JSONOut.integer(Int64(line), &out) }
         if let v = order { JSONOut.key("\"order\":", &more, &out); v.writeJSON(into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__WorkOrderImportRow>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        do { let v = c.line; if v != 0 { JSONOut.key("\"line\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        if let m = c.order { JSONOut.key("\"order\":", &more, &out); WorkOrder.writeJSON(c: m, into: &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__work_order_import_row(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__WorkOrderImportRow>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -769,6 +863,28 @@ public struct RuleRunReport: ProtoMessage {
         if !skipReasons.isEmpty { JSONOut.key("\"skipReasons\":", &more, &out); JSONOut.array(skipReasons, &out) { v, out in JSONValue.quote(v, into: &out) } }
         if !notRun.isEmpty { JSONOut.key("\"notRun\":", &more, &out); JSONValue.quote(notRun, into: &out) }
         out.append(0x7D)
+    }
+
+    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// read straight off the C struct.
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__RuleRunReport>, into out: inout [UInt8]) {
+        let c = p.pointee
+        out.append(0x7B)
+        var more = false
+        if let s = c.rule, s.pointee != 0 { JSONOut.key("\"rule\":", &more, &out); JSONOut.cString(s, &out) }
+        do { let v = c.scheme_version; if v != 0 { JSONOut.key("\"schemeVersion\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        do { let v = c.found; if v != 0 { JSONOut.key("\"found\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        do { let v = c.recorded; if v != 0 { JSONOut.key("\"recorded\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        do { let v = c.already_recorded; if v != 0 { JSONOut.key("\"alreadyRecorded\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        do { let v = c.skipped; if v != 0 { JSONOut.key("\"skipped\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
+        if c.n_skip_reasons > 0, let a = c.skip_reasons { JSONOut.key("\"skipReasons\":", &more, &out); JSONOut.cArray(c.n_skip_reasons, a, &out) { x, out in JSONOut.cString(x, &out) } }
+        if let s = c.not_run, s.pointee != 0 { JSONOut.key("\"notRun\":", &more, &out); JSONOut.cString(s, &out) }
+        out.append(0x7D)
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        try CCodec.unpack(lj_descriptor__lianjie__v1__rule_run_report(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__RuleRunReport>) in writeJSON(c: p, into: &out) }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.

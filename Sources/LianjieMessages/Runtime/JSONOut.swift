@@ -1,3 +1,5 @@
+import Glibc
+
 /// The pieces generated `writeJSON(into:)` methods write JSON with: the same text as
 /// `JSONValue`'s compact form, appended straight to bytes.
 public enum JSONOut {
@@ -45,6 +47,53 @@ public enum JSONOut {
         for i in items.indices {
             if i > 0 { out.append(0x2C) }
             item(items[i], &out)
+        }
+        out.append(0x5D)
+    }
+
+    // MARK: Off protobuf-c's structs (generated `writeJSON(c:into:)`)
+
+    /// A C string as `JSONValue.quote(CRead.string(p))` writes it: up to its NUL, invalid
+    /// UTF-8 repaired as `String(cString:)` repairs it; nil is `""`.
+    static func cString(_ p: UnsafePointer<CChar>?, _ out: inout [UInt8]) {
+        guard let p else { out += "\"\"".utf8; return }
+        let length = strlen(p)
+        let ascii = p.withMemoryRebound(to: UInt8.self, capacity: length) { bytes -> Bool in
+            let buffer = UnsafeBufferPointer(start: bytes, count: length)
+            guard buffer.allSatisfy({ $0 < 0x80 }) else { return false }
+            JSONValue.quote(utf8: buffer, into: &out)
+            return true
+        }
+        if !ascii { JSONValue.quote(String(cString: p), into: &out) }
+    }
+
+    /// A JSON array of a C array's `n` elements.
+    static func cArray<T>(_ n: Int, _ p: UnsafeMutablePointer<T>, _ out: inout [UInt8], _ item: (T, inout [UInt8]) -> Void) {
+        out.append(0x5B)
+        for i in 0..<n {
+            if i > 0 { out.append(0x2C) }
+            item(p[i], &out)
+        }
+        out.append(0x5D)
+    }
+
+    /// Whether a C array of message pointers holds any message (`CRead.messages` passes
+    /// over null ones).
+    static func hasMessages<C>(_ n: Int, _ p: UnsafeMutablePointer<UnsafeMutablePointer<C>?>?) -> Bool {
+        guard let p, n > 0 else { return false }
+        return (0..<n).contains { p[$0] != nil }
+    }
+
+    /// A JSON array of the messages of a C array of message pointers, null ones passed over.
+    static func messages<C>(_ n: Int, _ p: UnsafeMutablePointer<UnsafeMutablePointer<C>?>?, _ out: inout [UInt8],
+                            _ item: (UnsafePointer<C>, inout [UInt8]) -> Void) {
+        out.append(0x5B)
+        var first = true
+        for i in 0..<(p == nil ? 0 : n) {
+            guard let m = p![i] else { continue }
+            if !first { out.append(0x2C) }
+            first = false
+            item(m, &out)
         }
         out.append(0x5D)
     }

@@ -102,28 +102,31 @@ public enum JSONValue: Sendable, Equatable {
     /// Appends `s` as a JSON string literal (quoted, escaped), as UTF-8. Runs of bytes that
     /// need no escape are appended whole.
     public static func quote(_ s: String, into out: inout [UInt8]) {
-        out.append(0x22)
         var text = s
-        text.withUTF8 { bytes in
-            var run = 0
-            for i in 0..<bytes.count {
-                let b = bytes[i]
-                guard b < 0x20 || b == 0x22 || b == 0x5C else { continue }
-                if run < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<i])) }
-                switch b {
-                case 0x22: out += "\\\"".utf8
-                case 0x5C: out += "\\\\".utf8
-                case 0x0A: out += "\\n".utf8
-                case 0x0D: out += "\\r".utf8
-                case 0x09: out += "\\t".utf8
-                default:
-                    let hex = String(b, radix: 16)
-                    out += ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8
-                }
-                run = i + 1
+        text.withUTF8 { quote(utf8: $0, into: &out) }
+    }
+
+    /// Appends valid UTF-8 `bytes` as a JSON string literal (quoted, escaped).
+    static func quote(utf8 bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+        out.append(0x22)
+        var run = 0
+        for i in 0..<bytes.count {
+            let b = bytes[i]
+            guard b < 0x20 || b == 0x22 || b == 0x5C else { continue }
+            if run < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<i])) }
+            switch b {
+            case 0x22: out += "\\\"".utf8
+            case 0x5C: out += "\\\\".utf8
+            case 0x0A: out += "\\n".utf8
+            case 0x0D: out += "\\r".utf8
+            case 0x09: out += "\\t".utf8
+            default:
+                let hex = String(b, radix: 16)
+                out += ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8
             }
-            if run < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run...])) }
+            run = i + 1
         }
+        if run < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run...])) }
         out.append(0x22)
     }
 }

@@ -17,6 +17,11 @@ public protocol ProtoMessage: Sendable, Equatable {
     /// Appends the compact proto3 JSON text, the bytes of `jsonValue().utf8()`, without
     /// building the `JSONValue` between (what answers JSON calls).
     func writeJSON(into out: inout [UInt8])
+    /// Appends the compact proto3 JSON text of a protobuf binary encoding — the bytes of
+    /// `Self(serializedBytes:).jsonValue().utf8()` — read off protobuf-c's unpacked struct
+    /// without the Swift value between (what answers JSON calls).
+    /// - Throws: `ProtoError` when the bytes are not a valid message of this type.
+    static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError)
     /// Decodes the proto3 JSON form.
     /// - Throws: `ProtoError` naming the first field that is unknown or of the wrong type.
     init(jsonValue: JSONValue) throws(ProtoError)
@@ -64,6 +69,18 @@ extension ProtoMessage {
         var out: [UInt8] = []
         out.reserveCapacity(256)
         writeJSON(into: &out)
+        return out
+    }
+
+    /// The compact proto3 JSON text of a protobuf binary encoding, as bytes.
+    /// - Throws: `ProtoError` when the bytes are not a valid message of this type.
+    public static func jsonBytes(serializedBytes bytes: [UInt8]) throws(ProtoError) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(256)
+        let failure: ProtoError? = bytes.withUnsafeBytes { raw in
+            do throws(ProtoError) { try writeJSON(serializedBytes: raw, into: &out); return nil } catch { return error }
+        }
+        if let failure { throw failure }
         return out
     }
 }
