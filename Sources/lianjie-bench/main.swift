@@ -49,10 +49,15 @@ let usage = """
           authenticated UserService/WhoAmI calls straight to lianjied over LJRP and as JSON
           through lianjie-gateway (HTTP/1.1 keep-alive, requests pipelined), at 1x1 and 8x16,
           in the same run: calls/s, p50/p99, their ratio, the gateway's added p50 latency and
-          its CPU per call (goal: < 50 µs added at 1x1); at 1x1 with a bare relay too, the
-          three ways interleaved in 5 rounds of S/5 s
+          its CPU per call (goal: < 50 µs added at 1x1); at 1x1 also through a bare relay and
+          the libmicrohttpd floor (serve-floor), the four ways interleaved in 5 rounds of S/5 s
       lianjie-bench serve-gateway [lianjie-gateway options]
           run the gateway itself (what `gateway` starts in front of its server)
+      lianjie-bench json [--subjects N] [--seconds S] [--json]
+          what writing a JSON answer costs the gateway, per answer: protobuf decoded to the
+          Swift message and its JSON tree, to the Swift message written straight, or written
+          straight off protobuf-c's struct (the gateway's way), for WhoAmIResponse and a
+          ListSubjectsResponse of N subjects (default 100)
       lianjie-bench serve-floor LIANJIED_PORT
           run the floor `gateway` compares the gateway with: libmicrohttpd as the gateway
           runs it, one LJRP call to lianjied on 127.0.0.1:LIANJIED_PORT per request, no other work
@@ -206,6 +211,9 @@ do {
     case "gateway":
         let r = try runGateway(o)
         if o.json { print(JSONValue.object([("gateway", r.json)]).serialized(pretty: true)) } else { print(r.line) }
+    case "json":
+        let r = try runJSONAnswers(o)
+        if o.json { print(JSONValue.object([("jsonAnswers", r.json)]).serialized(pretty: true)) } else { print(r.line) }
     case "workorders":
         let r = try runWorkOrders(o)
         if o.json { print(JSONValue.object([("workorders", r.json)]).serialized(pretty: true)) } else { print(r.line) }
