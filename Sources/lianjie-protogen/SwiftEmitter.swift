@@ -435,7 +435,7 @@ struct SwiftEmitter {
         case .string: return "JSONValue.quote(\(v), into: &out)"
         case .bytes: return "JSONValue.quote(Base64.encode(\(v)), into: &out)"
         case .enumeration: return "JSONOut.enumeration(\(v), &out)"
-        case .message: return "\(v).writeJSON(into: &out)"
+        case .message: preconditionFailure("a message field is written off its C struct (writeCJSON)")
         }
     }
 
@@ -449,11 +449,11 @@ struct SwiftEmitter {
     }
 
     /// `writeJSON(c:into:)`: the JSON of an unpacked protobuf-c message, the same bytes as
-    /// `Self(c: p).writeJSON(into:)`, read off the C struct without the Swift value.
+    /// `Self(c: p).jsonValue().utf8()`, read off the C struct without the Swift value.
     private mutating func emitCJSON(info: TypeInfo, plain: [FieldPlan], single: [OneofPlan], multi: [OneofPlan]) {
         let c = info.cType
         let hasFields = !plain.isEmpty || !single.isEmpty || !multi.isEmpty
-        line("/// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,")
+        line("/// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,")
         line("/// read straight off the C struct.")
         block("static func writeJSON(c p: UnsafePointer<\(c)>, into out: inout [UInt8])") { g in
             guard hasFields else { g.line("out += \"{}\".utf8"); return }
@@ -537,37 +537,6 @@ struct SwiftEmitter {
                 }
             }
             g.line("return .object(o)")
-        }
-        line()
-        line("/// The same JSON as `jsonValue().utf8()`, written straight into `out`.")
-        block("public func writeJSON(into out: inout [UInt8])") { g in
-            guard hasFields else { g.line("out += \"{}\".utf8"); return }
-            g.line("out.append(0x7B)")
-            g.line("var more = false")
-            func key(_ f: FieldPlan) -> String { "JSONOut.key(\"\\\"\(f.jsonName)\\\":\", &more, &out)" }
-            for f in plain {
-                let v = f.swiftName
-                if f.repeated {
-                    g.line("if !\(v).isEmpty { \(key(f)); JSONOut.array(\(v), &out) { v, out in \(g.writeJSON(f, "v")) } }")
-                } else if let cond = g.presence(f, f.swiftName) {
-                    g.line("if \(cond) { \(key(f)); \(g.writeJSON(f, v)) }")
-                } else {
-                    g.line("if let v = \(v) { \(key(f)); v.writeJSON(into: &out) }")
-                }
-            }
-            for o in single {
-                let f = o.members[0]
-                g.line("if let v = \(f.swiftName) { \(key(f)); \(g.writeJSON(f, "v")) }")
-            }
-            for o in multi {
-                g.block("switch \(o.swiftName)") { g in
-                    for f in o.members {
-                        g.line("case .\(f.swiftName)(let v)?: \(key(f)); \(g.writeJSON(f, "v"))")
-                    }
-                    g.line("case nil: break")
-                }
-            }
-            g.line("out.append(0x7D)")
         }
         line()
         emitCJSON(info: info, plain: plain, single: single, multi: multi)

@@ -40,15 +40,21 @@ final class MessageCodecTests: XCTestCase {
         XCTAssertEqual(decoded, s)
     }
 
-    /// The JSON written straight into bytes is, byte for byte, `jsonValue()`'s: every kind
-    /// of field, extremes, escapes, -0.0, NaN, unknown enum values, every oneof member.
-    func testWriteJSONIsJSONValuesText() {
+    /// The JSON written straight off protobuf-c's struct is, byte for byte, what `jsonValue()`
+    /// says of the decoded message: every kind of field, extremes, escapes, -0.0, NaN,
+    /// unknown enum values, every oneof member, nested and repeated messages.
+    func testJSONOffTheCStructIsJSONValuesText() throws {
+        func check(_ m: Sample, _ what: String, line: UInt = #line) throws {
+            let bytes = m.serializedBytes()
+            XCTAssertEqual(String(decoding: try Sample.jsonBytes(serializedBytes: bytes), as: UTF8.self),
+                           try Sample(serializedBytes: bytes).jsonString(), what, line: line)
+        }
         var s = Self.fullSample()
-        XCTAssertEqual(String(decoding: s.jsonBytes(), as: UTF8.self), s.jsonString())
+        try check(s, "full")
         for f: Float in [-0.0, .nan, .infinity, -.infinity, 1e20, 0.1] {
             s.fFloat = f
             s.fDouble = Double(f)
-            XCTAssertEqual(String(decoding: s.jsonBytes(), as: UTF8.self), s.jsonString(), "\(f)")
+            try check(s, "\(f)")
         }
         for c: Sample.Choice? in [nil, .choiceText(""), .choiceText("\u{1}\\"), .choiceNumber(Int64.min), .choiceColour(.unrecognized(-3)),
                                   .choiceInner(Sample.Inner())] {
@@ -56,15 +62,13 @@ final class MessageCodecTests: XCTestCase {
             s.fInt32 = Int32.min
             s.fInt64 = Int64.max
             s.fUint64 = UInt64.max
-            XCTAssertEqual(String(decoding: s.jsonBytes(), as: UTF8.self), s.jsonString(), "\(String(describing: c))")
+            s.limit = c == nil ? nil : 0
+            try check(s, "\(String(describing: c))")
         }
         var nested = Sample()
         nested.rInner = [Sample.Inner(), Sample.Inner(label: "a", values: [Int32.min])]
-        XCTAssertEqual(String(decoding: nested.jsonBytes(), as: UTF8.self), nested.jsonString())
-        for m in [Self.fullSample(), s, nested, Sample()] {
-            let bytes = m.serializedBytes()
-            XCTAssertEqual(try Sample.jsonBytes(serializedBytes: bytes), try Sample(serializedBytes: bytes).jsonValue().utf8())
-        }
+        try check(nested, "nested")
+        try check(Sample(), "empty")
     }
 
     /// Strings read off protobuf-c's struct come out as the Swift value's do: cut at a NUL,
@@ -199,8 +203,6 @@ final class MessageCodecTests: XCTestCase {
             XCTAssertEqual(try M(serializedBytes: m.serializedBytes()), m, file: file, line: line)
             XCTAssertEqual(try M(jsonString: m.jsonString()), m, file: file, line: line)
             XCTAssertEqual(try M(serializedBytes: M().serializedBytes()), M(), file: file, line: line)
-            XCTAssertEqual(String(decoding: m.jsonBytes(), as: UTF8.self), m.jsonString(), "writeJSON writes what jsonValue says",
-                           file: file, line: line)
             XCTAssertEqual(try M.jsonBytes(serializedBytes: m.serializedBytes()), try M(serializedBytes: m.serializedBytes()).jsonValue().utf8(),
                            "the JSON read off protobuf-c's struct is the decoded message's", file: file, line: line)
         }
@@ -258,7 +260,6 @@ final class MessageCodecTests: XCTestCase {
         func roundTrip<M: ProtoMessage>(_ type: M.Type) throws {
             XCTAssertEqual(try M(serializedBytes: M().serializedBytes()), M(), "\(M.protoName)")
             XCTAssertEqual(try M(jsonString: M().jsonString()), M(), "\(M.protoName)")
-            XCTAssertEqual(M().jsonBytes(), M().jsonValue().utf8(), "\(M.protoName)")
             XCTAssertEqual(try M.jsonBytes(serializedBytes: []), M().jsonValue().utf8(), "\(M.protoName)")
         }
         XCTAssertGreaterThanOrEqual(ProtoRegistry.allMessageTypes.count, 78, "every message of every proto file")

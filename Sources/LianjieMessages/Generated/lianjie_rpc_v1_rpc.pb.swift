@@ -55,16 +55,7 @@ public struct Metadata: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !key.isEmpty { JSONOut.key("\"key\":", &more, &out); JSONValue.quote(key, into: &out) }
-        if !value.isEmpty { JSONOut.key("\"value\":", &more, &out); JSONValue.quote(value, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__Rpc__V1__Metadata>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -164,18 +155,7 @@ public struct CallMeta: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if callId != 0 { JSONOut.key("\"callId\":", &more, &out); JSONOut.quotedUnsigned(callId, &out) }
-        if !method.isEmpty { JSONOut.key("\"method\":", &more, &out); JSONValue.quote(method, into: &out) }
-        if timeoutMs != 0 { JSONOut.key("\"timeoutMs\":", &more, &out); JSONOut.integer(Int64(timeoutMs), &out) }
-        if !metadata.isEmpty { JSONOut.key("\"metadata\":", &more, &out); JSONOut.array(metadata, &out) { v, out in v.writeJSON(into: &out) } }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__Rpc__V1__CallMeta>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -288,19 +268,7 @@ public struct ReplyMeta: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if callId != 0 { JSONOut.key("\"callId\":", &more, &out); JSONOut.quotedUnsigned(callId, &out) }
-        if status != 0 { JSONOut.key("\"status\":", &more, &out); JSONOut.integer(Int64(status), &out) }
-        if !message.isEmpty { JSONOut.key("\"message\":", &more, &out); JSONValue.quote(message, into: &out) }
-        if !violations.isEmpty { JSONOut.key("\"violations\":", &more, &out); JSONOut.array(violations, &out) { v, out in v.writeJSON(into: &out) } }
-        if !metadata.isEmpty { JSONOut.key("\"metadata\":", &more, &out); JSONOut.array(metadata, &out) { v, out in v.writeJSON(into: &out) } }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__Rpc__V1__ReplyMeta>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -389,16 +357,7 @@ public struct FieldViolation: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !field.isEmpty { JSONOut.key("\"field\":", &more, &out); JSONValue.quote(field, into: &out) }
-        if !description.isEmpty { JSONOut.key("\"description\":", &more, &out); JSONValue.quote(description, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__Rpc__V1__FieldViolation>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -474,15 +433,7 @@ public struct CancelMeta: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if callId != 0 { JSONOut.key("\"callId\":", &more, &out); JSONOut.quotedUnsigned(callId, &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__Rpc__V1__CancelMeta>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -556,15 +507,7 @@ public struct PingMeta: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if nonce != 0 { JSONOut.key("\"nonce\":", &more, &out); JSONOut.quotedUnsigned(nonce, &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__Rpc__V1__PingMeta>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -651,17 +594,7 @@ public struct GoAwayMeta: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if lastCallId != 0 { JSONOut.key("\"lastCallId\":", &more, &out); JSONOut.quotedUnsigned(lastCallId, &out) }
-        if status != 0 { JSONOut.key("\"status\":", &more, &out); JSONOut.integer(Int64(status), &out) }
-        if !message.isEmpty { JSONOut.key("\"message\":", &more, &out); JSONValue.quote(message, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__Rpc__V1__GoAwayMeta>, into out: inout [UInt8]) {
         let c = p.pointee

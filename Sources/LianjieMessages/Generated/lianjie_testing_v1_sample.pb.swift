@@ -207,16 +207,7 @@ public struct Sample: ProtoMessage {
             return .object(o)
         }
 
-        /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-        public func writeJSON(into out: inout [UInt8]) {
-            out.append(0x7B)
-            var more = false
-            if !label.isEmpty { JSONOut.key("\"label\":", &more, &out); JSONValue.quote(label, into: &out) }
-            if !values.isEmpty { JSONOut.key("\"values\":", &more, &out); JSONOut.array(values, &out) { v, out in JSONOut.integer(Int64(v), &out) } }
-            out.append(0x7D)
-        }
-
-        /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+        /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
         /// read straight off the C struct.
         static func writeJSON(c p: UnsafePointer<Lianjie__Testing__V1__Sample__Inner>, into out: inout [UInt8]) {
             let c = p.pointee
@@ -405,47 +396,7 @@ public struct Sample: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if fInt32 != 0 { JSONOut.key("\"fInt32\":", &more, &out); JSONOut.integer(Int64(fInt32), &out) }
-        if fInt64 != 0 { JSONOut.key("\"fInt64\":", &more, &out); JSONOut.quotedInteger(fInt64, &out) }
-        if fUint32 != 0 { JSONOut.key("\"fUint32\":", &more, &out); JSONOut.integer(Int64(fUint32), &out) }
-        if fUint64 != 0 { JSONOut.key("\"fUint64\":", &more, &out); JSONOut.quotedUnsigned(fUint64, &out) }
-        if fSint32 != 0 { JSONOut.key("\"fSint32\":", &more, &out); JSONOut.integer(Int64(fSint32), &out) }
-        if fSint64 != 0 { JSONOut.key("\"fSint64\":", &more, &out); JSONOut.quotedInteger(fSint64, &out) }
-        if fFixed32 != 0 { JSONOut.key("\"fFixed32\":", &more, &out); JSONOut.integer(Int64(fFixed32), &out) }
-        if fFixed64 != 0 { JSONOut.key("\"fFixed64\":", &more, &out); JSONOut.quotedUnsigned(fFixed64, &out) }
-        if fSfixed32 != 0 { JSONOut.key("\"fSfixed32\":", &more, &out); JSONOut.integer(Int64(fSfixed32), &out) }
-        if fSfixed64 != 0 { JSONOut.key("\"fSfixed64\":", &more, &out); JSONOut.quotedInteger(fSfixed64, &out) }
-        if fFloat.bitPattern != 0 { JSONOut.key("\"fFloat\":", &more, &out); JSONValue(floating: Double(fFloat)).write(compactInto: &out) }
-        if fDouble.bitPattern != 0 { JSONOut.key("\"fDouble\":", &more, &out); JSONValue(floating: fDouble).write(compactInto: &out) }
-        if fBool { JSONOut.key("\"fBool\":", &more, &out); JSONOut.bool(fBool, &out) }
-        if !fString.isEmpty { JSONOut.key("\"fString\":", &more, &out); JSONValue.quote(fString, into: &out) }
-        if !fBytes.isEmpty { JSONOut.key("\"fBytes\":", &more, &out); JSONValue.quote(Base64.encode(fBytes), into: &out) }
-        if colour.rawValue != 0 { JSONOut.key("\"colour\":", &more, &out); JSONOut.enumeration(colour, &out) }
-        if let v = inner { JSONOut.key("\"inner\":", &more, &out); v.writeJSON(into: &out) }
-        if let v = when { JSONOut.key("\"when\":", &more, &out); v.writeJSON(into: &out) }
-        if !rInt64.isEmpty { JSONOut.key("\"rInt64\":", &more, &out); JSONOut.array(rInt64, &out) { v, out in JSONOut.quotedInteger(v, &out) } }
-        if !rString.isEmpty { JSONOut.key("\"rString\":", &more, &out); JSONOut.array(rString, &out) { v, out in JSONValue.quote(v, into: &out) } }
-        if !rBytes.isEmpty { JSONOut.key("\"rBytes\":", &more, &out); JSONOut.array(rBytes, &out) { v, out in JSONValue.quote(Base64.encode(v), into: &out) } }
-        if !rBool.isEmpty { JSONOut.key("\"rBool\":", &more, &out); JSONOut.array(rBool, &out) { v, out in JSONOut.bool(v, &out) } }
-        if !rDouble.isEmpty { JSONOut.key("\"rDouble\":", &more, &out); JSONOut.array(rDouble, &out) { v, out in JSONValue(floating: v).write(compactInto: &out) } }
-        if !rColour.isEmpty { JSONOut.key("\"rColour\":", &more, &out); JSONOut.array(rColour, &out) { v, out in JSONOut.enumeration(v, &out) } }
-        if !rInner.isEmpty { JSONOut.key("\"rInner\":", &more, &out); JSONOut.array(rInner, &out) { v, out in v.writeJSON(into: &out) } }
-        if let v = limit { JSONOut.key("\"limit\":", &more, &out); JSONOut.integer(Int64(v), &out) }
-        switch choice {
-        case .choiceText(let v)?: JSONOut.key("\"choiceText\":", &more, &out); JSONValue.quote(v, into: &out)
-        case .choiceNumber(let v)?: JSONOut.key("\"choiceNumber\":", &more, &out); JSONOut.quotedInteger(v, &out)
-        case .choiceInner(let v)?: JSONOut.key("\"choiceInner\":", &more, &out); v.writeJSON(into: &out)
-        case .choiceColour(let v)?: JSONOut.key("\"choiceColour\":", &more, &out); JSONOut.enumeration(v, &out)
-        case nil: break
-        }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__Testing__V1__Sample>, into out: inout [UInt8]) {
         let c = p.pointee

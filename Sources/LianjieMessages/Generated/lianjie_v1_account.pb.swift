@@ -199,16 +199,7 @@ public struct RoleGrant: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if role.rawValue != 0 { JSONOut.key("\"role\":", &more, &out); JSONOut.enumeration(role, &out) }
-        if !organizationId.isEmpty { JSONOut.key("\"organizationId\":", &more, &out); JSONValue.quote(organizationId, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__RoleGrant>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -348,24 +339,7 @@ public struct Account: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        if !username.isEmpty { JSONOut.key("\"username\":", &more, &out); JSONValue.quote(username, into: &out) }
-        if !displayName.isEmpty { JSONOut.key("\"displayName\":", &more, &out); JSONValue.quote(displayName, into: &out) }
-        if !grants.isEmpty { JSONOut.key("\"grants\":", &more, &out); JSONOut.array(grants, &out) { v, out in v.writeJSON(into: &out) } }
-        if let v = createTime { JSONOut.key("\"createTime\":", &more, &out); v.writeJSON(into: &out) }
-        if disabled { JSONOut.key("\"disabled\":", &more, &out); JSONOut.bool(disabled, &out) }
-        if kind.rawValue != 0 { JSONOut.key("\"kind\":", &more, &out); JSONOut.enumeration(kind, &out) }
-        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
-        if !disabledReason.isEmpty { JSONOut.key("\"disabledReason\":", &more, &out); JSONValue.quote(disabledReason, into: &out) }
-        if !platformUserId.isEmpty { JSONOut.key("\"platformUserId\":", &more, &out); JSONValue.quote(platformUserId, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__Account>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -497,21 +471,7 @@ public struct ApiToken: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        if !accountId.isEmpty { JSONOut.key("\"accountId\":", &more, &out); JSONValue.quote(accountId, into: &out) }
-        if !description.isEmpty { JSONOut.key("\"description\":", &more, &out); JSONValue.quote(description, into: &out) }
-        if let v = createTime { JSONOut.key("\"createTime\":", &more, &out); v.writeJSON(into: &out) }
-        if let v = expireTime { JSONOut.key("\"expireTime\":", &more, &out); v.writeJSON(into: &out) }
-        if let v = revokeTime { JSONOut.key("\"revokeTime\":", &more, &out); v.writeJSON(into: &out) }
-        if !prefix.isEmpty { JSONOut.key("\"prefix\":", &more, &out); JSONValue.quote(prefix, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ApiToken>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -624,19 +584,7 @@ public struct Session: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        if let v = createTime { JSONOut.key("\"createTime\":", &more, &out); v.writeJSON(into: &out) }
-        if let v = expireTime { JSONOut.key("\"expireTime\":", &more, &out); v.writeJSON(into: &out) }
-        if !peer.isEmpty { JSONOut.key("\"peer\":", &more, &out); JSONValue.quote(peer, into: &out) }
-        if current { JSONOut.key("\"current\":", &more, &out); JSONOut.bool(current, &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__Session>, into out: inout [UInt8]) {
         let c = p.pointee

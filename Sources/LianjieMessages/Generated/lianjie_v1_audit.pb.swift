@@ -117,25 +117,7 @@ public struct AuditEntry: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if sequence != 0 { JSONOut.key("\"sequence\":", &more, &out); JSONOut.quotedInteger(sequence, &out) }
-        if let v = time { JSONOut.key("\"time\":", &more, &out); v.writeJSON(into: &out) }
-        if !accountId.isEmpty { JSONOut.key("\"accountId\":", &more, &out); JSONValue.quote(accountId, into: &out) }
-        if !method.isEmpty { JSONOut.key("\"method\":", &more, &out); JSONValue.quote(method, into: &out) }
-        if !recordType.isEmpty { JSONOut.key("\"recordType\":", &more, &out); JSONValue.quote(recordType, into: &out) }
-        if !recordId.isEmpty { JSONOut.key("\"recordId\":", &more, &out); JSONValue.quote(recordId, into: &out) }
-        if !organizationId.isEmpty { JSONOut.key("\"organizationId\":", &more, &out); JSONValue.quote(organizationId, into: &out) }
-        if !peer.isEmpty { JSONOut.key("\"peer\":", &more, &out); JSONValue.quote(peer, into: &out) }
-        if !outcome.isEmpty { JSONOut.key("\"outcome\":", &more, &out); JSONValue.quote(outcome, into: &out) }
-        if !hash.isEmpty { JSONOut.key("\"hash\":", &more, &out); JSONValue.quote(hash, into: &out) }
-        if !reason.isEmpty { JSONOut.key("\"reason\":", &more, &out); JSONValue.quote(reason, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__AuditEntry>, into out: inout [UInt8]) {
         let c = p.pointee

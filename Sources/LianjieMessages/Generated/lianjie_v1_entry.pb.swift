@@ -269,20 +269,7 @@ public struct Appeal: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if state.rawValue != 0 { JSONOut.key("\"state\":", &more, &out); JSONOut.enumeration(state, &out) }
-        if !statement.isEmpty { JSONOut.key("\"statement\":", &more, &out); JSONValue.quote(statement, into: &out) }
-        if let v = fileTime { JSONOut.key("\"fileTime\":", &more, &out); v.writeJSON(into: &out) }
-        if !decidedBy.isEmpty { JSONOut.key("\"decidedBy\":", &more, &out); JSONValue.quote(decidedBy, into: &out) }
-        if let v = decideTime { JSONOut.key("\"decideTime\":", &more, &out); v.writeJSON(into: &out) }
-        if !decisionReason.isEmpty { JSONOut.key("\"decisionReason\":", &more, &out); JSONValue.quote(decisionReason, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__Appeal>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -393,19 +380,7 @@ public struct EntryEvent: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if let v = time { JSONOut.key("\"time\":", &more, &out); v.writeJSON(into: &out) }
-        if !accountId.isEmpty { JSONOut.key("\"accountId\":", &more, &out); JSONValue.quote(accountId, into: &out) }
-        if !action.isEmpty { JSONOut.key("\"action\":", &more, &out); JSONValue.quote(action, into: &out) }
-        if status.rawValue != 0 { JSONOut.key("\"status\":", &more, &out); JSONOut.enumeration(status, &out) }
-        if !reason.isEmpty { JSONOut.key("\"reason\":", &more, &out); JSONValue.quote(reason, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__EntryEvent>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -512,19 +487,7 @@ public struct EvidenceRef: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        if !fileName.isEmpty { JSONOut.key("\"fileName\":", &more, &out); JSONValue.quote(fileName, into: &out) }
-        if !contentType.isEmpty { JSONOut.key("\"contentType\":", &more, &out); JSONValue.quote(contentType, into: &out) }
-        if size != 0 { JSONOut.key("\"size\":", &more, &out); JSONOut.quotedInteger(size, &out) }
-        if !sha256.isEmpty { JSONOut.key("\"sha256\":", &more, &out); JSONValue.quote(sha256, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__EvidenceRef>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -769,39 +732,7 @@ public struct Entry: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        if !subjectId.isEmpty { JSONOut.key("\"subjectId\":", &more, &out); JSONValue.quote(subjectId, into: &out) }
-        if !tag.isEmpty { JSONOut.key("\"tag\":", &more, &out); JSONValue.quote(tag, into: &out) }
-        if !tagName.isEmpty { JSONOut.key("\"tagName\":", &more, &out); JSONValue.quote(tagName, into: &out) }
-        if dimension.rawValue != 0 { JSONOut.key("\"dimension\":", &more, &out); JSONOut.enumeration(dimension, &out) }
-        if polarity.rawValue != 0 { JSONOut.key("\"polarity\":", &more, &out); JSONOut.enumeration(polarity, &out) }
-        if let v = occurredOn { JSONOut.key("\"occurredOn\":", &more, &out); v.writeJSON(into: &out) }
-        if !quantity.isEmpty { JSONOut.key("\"quantity\":", &more, &out); JSONValue.quote(quantity, into: &out) }
-        if !description.isEmpty { JSONOut.key("\"description\":", &more, &out); JSONValue.quote(description, into: &out) }
-        if !workOrderNumbers.isEmpty { JSONOut.key("\"workOrderNumbers\":", &more, &out); JSONOut.array(workOrderNumbers, &out) { v, out in JSONValue.quote(v, into: &out) } }
-        if !evidence.isEmpty { JSONOut.key("\"evidence\":", &more, &out); JSONOut.array(evidence, &out) { v, out in v.writeJSON(into: &out) } }
-        if source.rawValue != 0 { JSONOut.key("\"source\":", &more, &out); JSONOut.enumeration(source, &out) }
-        if status.rawValue != 0 { JSONOut.key("\"status\":", &more, &out); JSONOut.enumeration(status, &out) }
-        if !recordedBy.isEmpty { JSONOut.key("\"recordedBy\":", &more, &out); JSONValue.quote(recordedBy, into: &out) }
-        if let v = recordTime { JSONOut.key("\"recordTime\":", &more, &out); v.writeJSON(into: &out) }
-        if !reviewedBy.isEmpty { JSONOut.key("\"reviewedBy\":", &more, &out); JSONValue.quote(reviewedBy, into: &out) }
-        if let v = reviewTime { JSONOut.key("\"reviewTime\":", &more, &out); v.writeJSON(into: &out) }
-        if !statusReason.isEmpty { JSONOut.key("\"statusReason\":", &more, &out); JSONValue.quote(statusReason, into: &out) }
-        if let v = appeal { JSONOut.key("\"appeal\":", &more, &out); v.writeJSON(into: &out) }
-        if !history.isEmpty { JSONOut.key("\"history\":", &more, &out); JSONOut.array(history, &out) { v, out in v.writeJSON(into: &out) } }
-        if schemeVersion != 0 { JSONOut.key("\"schemeVersion\":", &more, &out); JSONOut.integer(Int64(schemeVersion), &out) }
-        if !rule.isEmpty { JSONOut.key("\"rule\":", &more, &out); JSONValue.quote(rule, into: &out) }
-        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
-        if !subjectEmployeeNumber.isEmpty { JSONOut.key("\"subjectEmployeeNumber\":", &more, &out); JSONValue.quote(subjectEmployeeNumber, into: &out) }
-        if !subjectName.isEmpty { JSONOut.key("\"subjectName\":", &more, &out); JSONValue.quote(subjectName, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__Entry>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -969,22 +900,7 @@ public struct EvidenceUpload: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        if !fileName.isEmpty { JSONOut.key("\"fileName\":", &more, &out); JSONValue.quote(fileName, into: &out) }
-        if !contentType.isEmpty { JSONOut.key("\"contentType\":", &more, &out); JSONValue.quote(contentType, into: &out) }
-        if size != 0 { JSONOut.key("\"size\":", &more, &out); JSONOut.quotedInteger(size, &out) }
-        if !sha256.isEmpty { JSONOut.key("\"sha256\":", &more, &out); JSONValue.quote(sha256, into: &out) }
-        if received != 0 { JSONOut.key("\"received\":", &more, &out); JSONOut.quotedInteger(received, &out) }
-        if let v = expireTime { JSONOut.key("\"expireTime\":", &more, &out); v.writeJSON(into: &out) }
-        if maxChunkBytes != 0 { JSONOut.key("\"maxChunkBytes\":", &more, &out); JSONOut.integer(Int64(maxChunkBytes), &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__EvidenceUpload>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -1091,18 +1007,7 @@ public struct EvidenceChunk: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if let v = evidence { JSONOut.key("\"evidence\":", &more, &out); v.writeJSON(into: &out) }
-        if offset != 0 { JSONOut.key("\"offset\":", &more, &out); JSONOut.quotedInteger(offset, &out) }
-        if !data.isEmpty { JSONOut.key("\"data\":", &more, &out); JSONValue.quote(Base64.encode(data), into: &out) }
-        if last { JSONOut.key("\"last\":", &more, &out); JSONOut.bool(last, &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__EvidenceChunk>, into out: inout [UInt8]) {
         let c = p.pointee

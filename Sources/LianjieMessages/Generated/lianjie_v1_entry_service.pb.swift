@@ -56,16 +56,7 @@ public struct GetSchemeRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if version != 0 { JSONOut.key("\"version\":", &more, &out); JSONOut.integer(Int64(version), &out) }
-        if draft { JSONOut.key("\"draft\":", &more, &out); JSONOut.bool(draft, &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetSchemeRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -147,16 +138,7 @@ public struct ListSchemeVersionsRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if pageSize != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(pageSize), &out) }
-        if !pageToken.isEmpty { JSONOut.key("\"pageToken\":", &more, &out); JSONValue.quote(pageToken, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListSchemeVersionsRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -248,17 +230,7 @@ public struct ListSchemeVersionsResponse: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !versions.isEmpty { JSONOut.key("\"versions\":", &more, &out); JSONOut.array(versions, &out) { v, out in v.writeJSON(into: &out) } }
-        if !nextPageToken.isEmpty { JSONOut.key("\"nextPageToken\":", &more, &out); JSONValue.quote(nextPageToken, into: &out) }
-        if totalSize != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(totalSize), &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListSchemeVersionsResponse>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -350,17 +322,7 @@ public struct ReplaceSchemeDraftRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if !document.isEmpty { JSONOut.key("\"document\":", &more, &out); JSONValue.quote(document, into: &out) }
-        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ReplaceSchemeDraftRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -456,17 +418,7 @@ public struct UpdateSchemeDraftRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if let v = scheme { JSONOut.key("\"scheme\":", &more, &out); v.writeJSON(into: &out) }
-        if !updateMask.isEmpty { JSONOut.key("\"updateMask\":", &more, &out); JSONOut.array(updateMask, &out) { v, out in JSONValue.quote(v, into: &out) } }
-        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__UpdateSchemeDraftRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -563,18 +515,7 @@ public struct AddSchemeTagRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if !libraryCode.isEmpty { JSONOut.key("\"libraryCode\":", &more, &out); JSONValue.quote(libraryCode, into: &out) }
-        if let v = tag { JSONOut.key("\"tag\":", &more, &out); v.writeJSON(into: &out) }
-        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__AddSchemeTagRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -679,18 +620,7 @@ public struct UpdateSchemeTagRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !libraryCode.isEmpty { JSONOut.key("\"libraryCode\":", &more, &out); JSONValue.quote(libraryCode, into: &out) }
-        if let v = tag { JSONOut.key("\"tag\":", &more, &out); v.writeJSON(into: &out) }
-        if !updateMask.isEmpty { JSONOut.key("\"updateMask\":", &more, &out); JSONOut.array(updateMask, &out) { v, out in JSONValue.quote(v, into: &out) } }
-        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__UpdateSchemeTagRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -788,18 +718,7 @@ public struct RetireSchemeTagRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if !libraryCode.isEmpty { JSONOut.key("\"libraryCode\":", &more, &out); JSONValue.quote(libraryCode, into: &out) }
-        if !code.isEmpty { JSONOut.key("\"code\":", &more, &out); JSONValue.quote(code, into: &out) }
-        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__RetireSchemeTagRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -893,17 +812,7 @@ public struct PublishSchemeRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if !note.isEmpty { JSONOut.key("\"note\":", &more, &out); JSONValue.quote(note, into: &out) }
-        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__PublishSchemeRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -987,16 +896,7 @@ public struct DiscardSchemeDraftRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__DiscardSchemeDraftRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -1134,23 +1034,7 @@ public struct SubmitEntryRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if !subjectId.isEmpty { JSONOut.key("\"subjectId\":", &more, &out); JSONValue.quote(subjectId, into: &out) }
-        if !tag.isEmpty { JSONOut.key("\"tag\":", &more, &out); JSONValue.quote(tag, into: &out) }
-        if let v = occurredOn { JSONOut.key("\"occurredOn\":", &more, &out); v.writeJSON(into: &out) }
-        if !quantity.isEmpty { JSONOut.key("\"quantity\":", &more, &out); JSONValue.quote(quantity, into: &out) }
-        if !description.isEmpty { JSONOut.key("\"description\":", &more, &out); JSONValue.quote(description, into: &out) }
-        if !workOrderNumbers.isEmpty { JSONOut.key("\"workOrderNumbers\":", &more, &out); JSONOut.array(workOrderNumbers, &out) { v, out in JSONValue.quote(v, into: &out) } }
-        if !evidenceIds.isEmpty { JSONOut.key("\"evidenceIds\":", &more, &out); JSONOut.array(evidenceIds, &out) { v, out in JSONValue.quote(v, into: &out) } }
-        if source.rawValue != 0 { JSONOut.key("\"source\":", &more, &out); JSONOut.enumeration(source, &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__SubmitEntryRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -1240,15 +1124,7 @@ public struct GetEntryRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetEntryRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -1374,23 +1250,7 @@ public struct ListEntriesRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !subjectId.isEmpty { JSONOut.key("\"subjectId\":", &more, &out); JSONValue.quote(subjectId, into: &out) }
-        if !organizationId.isEmpty { JSONOut.key("\"organizationId\":", &more, &out); JSONValue.quote(organizationId, into: &out) }
-        if !tag.isEmpty { JSONOut.key("\"tag\":", &more, &out); JSONValue.quote(tag, into: &out) }
-        if dimension.rawValue != 0 { JSONOut.key("\"dimension\":", &more, &out); JSONOut.enumeration(dimension, &out) }
-        if status.rawValue != 0 { JSONOut.key("\"status\":", &more, &out); JSONOut.enumeration(status, &out) }
-        if let v = period { JSONOut.key("\"period\":", &more, &out); v.writeJSON(into: &out) }
-        if source.rawValue != 0 { JSONOut.key("\"source\":", &more, &out); JSONOut.enumeration(source, &out) }
-        if pageSize != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(pageSize), &out) }
-        if !pageToken.isEmpty { JSONOut.key("\"pageToken\":", &more, &out); JSONValue.quote(pageToken, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListEntriesRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -1496,17 +1356,7 @@ public struct ListEntriesResponse: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !entries.isEmpty { JSONOut.key("\"entries\":", &more, &out); JSONOut.array(entries, &out) { v, out in v.writeJSON(into: &out) } }
-        if !nextPageToken.isEmpty { JSONOut.key("\"nextPageToken\":", &more, &out); JSONValue.quote(nextPageToken, into: &out) }
-        if totalSize != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(totalSize), &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListEntriesResponse>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -1597,17 +1447,7 @@ public struct ConfirmEntryRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ConfirmEntryRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -1704,18 +1544,7 @@ public struct RejectEntryRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        if !reason.isEmpty { JSONOut.key("\"reason\":", &more, &out); JSONValue.quote(reason, into: &out) }
-        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__RejectEntryRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -1814,18 +1643,7 @@ public struct RevokeEntryRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        if !reason.isEmpty { JSONOut.key("\"reason\":", &more, &out); JSONValue.quote(reason, into: &out) }
-        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__RevokeEntryRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -1918,17 +1736,7 @@ public struct AppealEntryRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        if !statement.isEmpty { JSONOut.key("\"statement\":", &more, &out); JSONValue.quote(statement, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__AppealEntryRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -2026,18 +1834,7 @@ public struct DecideAppealRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        if decision.rawValue != 0 { JSONOut.key("\"decision\":", &more, &out); JSONOut.enumeration(decision, &out) }
-        if !reason.isEmpty { JSONOut.key("\"reason\":", &more, &out); JSONValue.quote(reason, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__DecideAppealRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -2145,19 +1942,7 @@ public struct StartEvidenceUploadRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if !fileName.isEmpty { JSONOut.key("\"fileName\":", &more, &out); JSONValue.quote(fileName, into: &out) }
-        if !contentType.isEmpty { JSONOut.key("\"contentType\":", &more, &out); JSONValue.quote(contentType, into: &out) }
-        if size != 0 { JSONOut.key("\"size\":", &more, &out); JSONOut.quotedInteger(size, &out) }
-        if !sha256.isEmpty { JSONOut.key("\"sha256\":", &more, &out); JSONValue.quote(sha256, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__StartEvidenceUploadRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -2253,17 +2038,7 @@ public struct PutEvidenceChunkRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !uploadId.isEmpty { JSONOut.key("\"uploadId\":", &more, &out); JSONValue.quote(uploadId, into: &out) }
-        if offset != 0 { JSONOut.key("\"offset\":", &more, &out); JSONOut.quotedInteger(offset, &out) }
-        if !data.isEmpty { JSONOut.key("\"data\":", &more, &out); JSONValue.quote(Base64.encode(data), into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__PutEvidenceChunkRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -2341,15 +2116,7 @@ public struct GetEvidenceUploadRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !uploadId.isEmpty { JSONOut.key("\"uploadId\":", &more, &out); JSONValue.quote(uploadId, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetEvidenceUploadRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -2429,16 +2196,7 @@ public struct FinishEvidenceUploadRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if !uploadId.isEmpty { JSONOut.key("\"uploadId\":", &more, &out); JSONValue.quote(uploadId, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__FinishEvidenceUploadRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -2527,17 +2285,7 @@ public struct GetEvidenceRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        if offset != 0 { JSONOut.key("\"offset\":", &more, &out); JSONOut.quotedInteger(offset, &out) }
-        if length != 0 { JSONOut.key("\"length\":", &more, &out); JSONOut.integer(Int64(length), &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetEvidenceRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -2632,17 +2380,7 @@ public struct ImportWorkOrdersRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if !rows.isEmpty { JSONOut.key("\"rows\":", &more, &out); JSONOut.array(rows, &out) { v, out in v.writeJSON(into: &out) } }
-        if dryRun { JSONOut.key("\"dryRun\":", &more, &out); JSONOut.bool(dryRun, &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ImportWorkOrdersRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -2750,19 +2488,7 @@ public struct ImportWorkOrdersResponse: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if applied { JSONOut.key("\"applied\":", &more, &out); JSONOut.bool(applied, &out) }
-        if created != 0 { JSONOut.key("\"created\":", &more, &out); JSONOut.integer(Int64(created), &out) }
-        if updated != 0 { JSONOut.key("\"updated\":", &more, &out); JSONOut.integer(Int64(updated), &out) }
-        if unchanged != 0 { JSONOut.key("\"unchanged\":", &more, &out); JSONOut.integer(Int64(unchanged), &out) }
-        if !rejections.isEmpty { JSONOut.key("\"rejections\":", &more, &out); JSONOut.array(rejections, &out) { v, out in v.writeJSON(into: &out) } }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ImportWorkOrdersResponse>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -2844,15 +2570,7 @@ public struct GetWorkOrderRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !number.isEmpty { JSONOut.key("\"number\":", &more, &out); JSONValue.quote(number, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetWorkOrderRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -2958,20 +2676,7 @@ public struct ListWorkOrdersRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !organizationId.isEmpty { JSONOut.key("\"organizationId\":", &more, &out); JSONValue.quote(organizationId, into: &out) }
-        if !handler.isEmpty { JSONOut.key("\"handler\":", &more, &out); JSONValue.quote(handler, into: &out) }
-        if type.rawValue != 0 { JSONOut.key("\"type\":", &more, &out); JSONOut.enumeration(type, &out) }
-        if let v = period { JSONOut.key("\"period\":", &more, &out); v.writeJSON(into: &out) }
-        if pageSize != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(pageSize), &out) }
-        if !pageToken.isEmpty { JSONOut.key("\"pageToken\":", &more, &out); JSONValue.quote(pageToken, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListWorkOrdersRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -3071,17 +2776,7 @@ public struct ListWorkOrdersResponse: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !orders.isEmpty { JSONOut.key("\"orders\":", &more, &out); JSONOut.array(orders, &out) { v, out in v.writeJSON(into: &out) } }
-        if !nextPageToken.isEmpty { JSONOut.key("\"nextPageToken\":", &more, &out); JSONValue.quote(nextPageToken, into: &out) }
-        if totalSize != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(totalSize), &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListWorkOrdersResponse>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -3173,17 +2868,7 @@ public struct RunWorkOrderRulesRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if let v = period { JSONOut.key("\"period\":", &more, &out); v.writeJSON(into: &out) }
-        if dryRun { JSONOut.key("\"dryRun\":", &more, &out); JSONOut.bool(dryRun, &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__RunWorkOrderRulesRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -3278,17 +2963,7 @@ public struct RunWorkOrderRulesResponse: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !reports.isEmpty { JSONOut.key("\"reports\":", &more, &out); JSONOut.array(reports, &out) { v, out in v.writeJSON(into: &out) } }
-        if schemeVersion != 0 { JSONOut.key("\"schemeVersion\":", &more, &out); JSONOut.integer(Int64(schemeVersion), &out) }
-        if orders != 0 { JSONOut.key("\"orders\":", &more, &out); JSONOut.integer(Int64(orders), &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__RunWorkOrderRulesResponse>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -3354,12 +3029,7 @@ public struct ListWorkOrderRulesRequest: ProtoMessage {
         return .object([])
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out += "{}".utf8
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListWorkOrderRulesRequest>, into out: inout [UInt8]) {
         out += "{}".utf8
@@ -3437,16 +3107,7 @@ public struct ListWorkOrderRulesResponse: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !rules.isEmpty { JSONOut.key("\"rules\":", &more, &out); JSONOut.array(rules, &out) { v, out in v.writeJSON(into: &out) } }
-        if schemeVersion != 0 { JSONOut.key("\"schemeVersion\":", &more, &out); JSONOut.integer(Int64(schemeVersion), &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListWorkOrderRulesResponse>, into out: inout [UInt8]) {
         let c = p.pointee

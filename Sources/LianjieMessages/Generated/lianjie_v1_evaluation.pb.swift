@@ -378,17 +378,7 @@ public struct RunProgress: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if subjectsTotal != 0 { JSONOut.key("\"subjectsTotal\":", &more, &out); JSONOut.integer(Int64(subjectsTotal), &out) }
-        if subjectsDone != 0 { JSONOut.key("\"subjectsDone\":", &more, &out); JSONOut.integer(Int64(subjectsDone), &out) }
-        if !phase.isEmpty { JSONOut.key("\"phase\":", &more, &out); JSONValue.quote(phase, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__RunProgress>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -490,19 +480,7 @@ public struct GradeCounts: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if excellent != 0 { JSONOut.key("\"excellent\":", &more, &out); JSONOut.integer(Int64(excellent), &out) }
-        if good != 0 { JSONOut.key("\"good\":", &more, &out); JSONOut.integer(Int64(good), &out) }
-        if fair != 0 { JSONOut.key("\"fair\":", &more, &out); JSONOut.integer(Int64(fair), &out) }
-        if poor != 0 { JSONOut.key("\"poor\":", &more, &out); JSONOut.integer(Int64(poor), &out) }
-        if noData != 0 { JSONOut.key("\"noData\":", &more, &out); JSONOut.integer(Int64(noData), &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__GradeCounts>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -759,41 +737,7 @@ public struct EvaluationRun: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        if let v = period { JSONOut.key("\"period\":", &more, &out); v.writeJSON(into: &out) }
-        if !organizationId.isEmpty { JSONOut.key("\"organizationId\":", &more, &out); JSONValue.quote(organizationId, into: &out) }
-        if !categoryCodes.isEmpty { JSONOut.key("\"categoryCodes\":", &more, &out); JSONOut.array(categoryCodes, &out) { v, out in JSONValue.quote(v, into: &out) } }
-        if schemeVersion != 0 { JSONOut.key("\"schemeVersion\":", &more, &out); JSONOut.integer(Int64(schemeVersion), &out) }
-        if !schemeHash.isEmpty { JSONOut.key("\"schemeHash\":", &more, &out); JSONValue.quote(schemeHash, into: &out) }
-        if !rulesHash.isEmpty { JSONOut.key("\"rulesHash\":", &more, &out); JSONValue.quote(rulesHash, into: &out) }
-        if let v = evaluationDate { JSONOut.key("\"evaluationDate\":", &more, &out); v.writeJSON(into: &out) }
-        if state.rawValue != 0 { JSONOut.key("\"state\":", &more, &out); JSONOut.enumeration(state, &out) }
-        if let v = progress { JSONOut.key("\"progress\":", &more, &out); v.writeJSON(into: &out) }
-        if let v = grades { JSONOut.key("\"grades\":", &more, &out); v.writeJSON(into: &out) }
-        if personTimes != 0 { JSONOut.key("\"personTimes\":", &more, &out); JSONOut.integer(Int64(personTimes), &out) }
-        if !inputsSha256.isEmpty { JSONOut.key("\"inputsSha256\":", &more, &out); JSONValue.quote(inputsSha256, into: &out) }
-        if !resultsSha256.isEmpty { JSONOut.key("\"resultsSha256\":", &more, &out); JSONValue.quote(resultsSha256, into: &out) }
-        if !createdBy.isEmpty { JSONOut.key("\"createdBy\":", &more, &out); JSONValue.quote(createdBy, into: &out) }
-        if let v = createTime { JSONOut.key("\"createTime\":", &more, &out); v.writeJSON(into: &out) }
-        if let v = finishTime { JSONOut.key("\"finishTime\":", &more, &out); v.writeJSON(into: &out) }
-        if !publishedBy.isEmpty { JSONOut.key("\"publishedBy\":", &more, &out); JSONValue.quote(publishedBy, into: &out) }
-        if let v = publishTime { JSONOut.key("\"publishTime\":", &more, &out); v.writeJSON(into: &out) }
-        if !publishNote.isEmpty { JSONOut.key("\"publishNote\":", &more, &out); JSONValue.quote(publishNote, into: &out) }
-        if current { JSONOut.key("\"current\":", &more, &out); JSONOut.bool(current, &out) }
-        if !supersededByRun.isEmpty { JSONOut.key("\"supersededByRun\":", &more, &out); JSONValue.quote(supersededByRun, into: &out) }
-        if let v = supersedeTime { JSONOut.key("\"supersedeTime\":", &more, &out); v.writeJSON(into: &out) }
-        if !supersedeReason.isEmpty { JSONOut.key("\"supersedeReason\":", &more, &out); JSONValue.quote(supersedeReason, into: &out) }
-        if !supersedesRun.isEmpty { JSONOut.key("\"supersedesRun\":", &more, &out); JSONValue.quote(supersedesRun, into: &out) }
-        if !endReason.isEmpty { JSONOut.key("\"endReason\":", &more, &out); JSONValue.quote(endReason, into: &out) }
-        if alertsRaised != 0 { JSONOut.key("\"alertsRaised\":", &more, &out); JSONOut.integer(Int64(alertsRaised), &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__EvaluationRun>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -933,17 +877,7 @@ public struct Standing: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if rank != 0 { JSONOut.key("\"rank\":", &more, &out); JSONOut.integer(Int64(rank), &out) }
-        if peers != 0 { JSONOut.key("\"peers\":", &more, &out); JSONOut.integer(Int64(peers), &out) }
-        if !percentile.isEmpty { JSONOut.key("\"percentile\":", &more, &out); JSONValue.quote(percentile, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__Standing>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -1058,21 +992,7 @@ public struct DimensionResult: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if dimension.rawValue != 0 { JSONOut.key("\"dimension\":", &more, &out); JSONOut.enumeration(dimension, &out) }
-        if !baseScore.isEmpty { JSONOut.key("\"baseScore\":", &more, &out); JSONValue.quote(baseScore, into: &out) }
-        if !entries.isEmpty { JSONOut.key("\"entries\":", &more, &out); JSONValue.quote(entries, into: &out) }
-        if !adjustment.isEmpty { JSONOut.key("\"adjustment\":", &more, &out); JSONValue.quote(adjustment, into: &out) }
-        if !score.isEmpty { JSONOut.key("\"score\":", &more, &out); JSONValue.quote(score, into: &out) }
-        if !weight.isEmpty { JSONOut.key("\"weight\":", &more, &out); JSONValue.quote(weight, into: &out) }
-        if !weighted.isEmpty { JSONOut.key("\"weighted\":", &more, &out); JSONValue.quote(weighted, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__DimensionResult>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -1232,27 +1152,7 @@ public struct BreakdownLine: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !entryId.isEmpty { JSONOut.key("\"entryId\":", &more, &out); JSONValue.quote(entryId, into: &out) }
-        if !tag.isEmpty { JSONOut.key("\"tag\":", &more, &out); JSONValue.quote(tag, into: &out) }
-        if !tagName.isEmpty { JSONOut.key("\"tagName\":", &more, &out); JSONValue.quote(tagName, into: &out) }
-        if dimension.rawValue != 0 { JSONOut.key("\"dimension\":", &more, &out); JSONOut.enumeration(dimension, &out) }
-        if polarity.rawValue != 0 { JSONOut.key("\"polarity\":", &more, &out); JSONOut.enumeration(polarity, &out) }
-        if let v = occurredOn { JSONOut.key("\"occurredOn\":", &more, &out); v.writeJSON(into: &out) }
-        if outcome.rawValue != 0 { JSONOut.key("\"outcome\":", &more, &out); JSONOut.enumeration(outcome, &out) }
-        if !points.isEmpty { JSONOut.key("\"points\":", &more, &out); JSONValue.quote(points, into: &out) }
-        if !quantity.isEmpty { JSONOut.key("\"quantity\":", &more, &out); JSONValue.quote(quantity, into: &out) }
-        if !tagCoefficient.isEmpty { JSONOut.key("\"tagCoefficient\":", &more, &out); JSONValue.quote(tagCoefficient, into: &out) }
-        if !categoryCoefficient.isEmpty { JSONOut.key("\"categoryCoefficient\":", &more, &out); JSONValue.quote(categoryCoefficient, into: &out) }
-        if !postCoefficient.isEmpty { JSONOut.key("\"postCoefficient\":", &more, &out); JSONValue.quote(postCoefficient, into: &out) }
-        if !contribution.isEmpty { JSONOut.key("\"contribution\":", &more, &out); JSONValue.quote(contribution, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__BreakdownLine>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -1500,37 +1400,7 @@ public struct EvaluationResult: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !runId.isEmpty { JSONOut.key("\"runId\":", &more, &out); JSONValue.quote(runId, into: &out) }
-        if let v = period { JSONOut.key("\"period\":", &more, &out); v.writeJSON(into: &out) }
-        if !subjectId.isEmpty { JSONOut.key("\"subjectId\":", &more, &out); JSONValue.quote(subjectId, into: &out) }
-        if !subjectName.isEmpty { JSONOut.key("\"subjectName\":", &more, &out); JSONValue.quote(subjectName, into: &out) }
-        if !employeeNumber.isEmpty { JSONOut.key("\"employeeNumber\":", &more, &out); JSONValue.quote(employeeNumber, into: &out) }
-        if !organizationId.isEmpty { JSONOut.key("\"organizationId\":", &more, &out); JSONValue.quote(organizationId, into: &out) }
-        if !categoryCode.isEmpty { JSONOut.key("\"categoryCode\":", &more, &out); JSONValue.quote(categoryCode, into: &out) }
-        if !postCode.isEmpty { JSONOut.key("\"postCode\":", &more, &out); JSONValue.quote(postCode, into: &out) }
-        if !postCoefficient.isEmpty { JSONOut.key("\"postCoefficient\":", &more, &out); JSONValue.quote(postCoefficient, into: &out) }
-        if noData { JSONOut.key("\"noData\":", &more, &out); JSONOut.bool(noData, &out) }
-        if !total.isEmpty { JSONOut.key("\"total\":", &more, &out); JSONValue.quote(total, into: &out) }
-        if grade.rawValue != 0 { JSONOut.key("\"grade\":", &more, &out); JSONOut.enumeration(grade, &out) }
-        if !vetoEntryIds.isEmpty { JSONOut.key("\"vetoEntryIds\":", &more, &out); JSONOut.array(vetoEntryIds, &out) { v, out in JSONValue.quote(v, into: &out) } }
-        if !dimensions.isEmpty { JSONOut.key("\"dimensions\":", &more, &out); JSONOut.array(dimensions, &out) { v, out in v.writeJSON(into: &out) } }
-        if countedEntries != 0 { JSONOut.key("\"countedEntries\":", &more, &out); JSONOut.integer(Int64(countedEntries), &out) }
-        if let v = organizationStanding { JSONOut.key("\"organizationStanding\":", &more, &out); v.writeJSON(into: &out) }
-        if let v = categoryStanding { JSONOut.key("\"categoryStanding\":", &more, &out); v.writeJSON(into: &out) }
-        if !previousRunId.isEmpty { JSONOut.key("\"previousRunId\":", &more, &out); JSONValue.quote(previousRunId, into: &out) }
-        if !previousTotal.isEmpty { JSONOut.key("\"previousTotal\":", &more, &out); JSONValue.quote(previousTotal, into: &out) }
-        if previousGrade.rawValue != 0 { JSONOut.key("\"previousGrade\":", &more, &out); JSONOut.enumeration(previousGrade, &out) }
-        if !totalChange.isEmpty { JSONOut.key("\"totalChange\":", &more, &out); JSONValue.quote(totalChange, into: &out) }
-        if !breakdown.isEmpty { JSONOut.key("\"breakdown\":", &more, &out); JSONOut.array(breakdown, &out) { v, out in v.writeJSON(into: &out) } }
-        if !resultSha256.isEmpty { JSONOut.key("\"resultSha256\":", &more, &out); JSONValue.quote(resultSha256, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__EvaluationResult>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -1667,18 +1537,7 @@ public struct AlertEvent: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if let v = time { JSONOut.key("\"time\":", &more, &out); v.writeJSON(into: &out) }
-        if !accountId.isEmpty { JSONOut.key("\"accountId\":", &more, &out); JSONValue.quote(accountId, into: &out) }
-        if !action.isEmpty { JSONOut.key("\"action\":", &more, &out); JSONValue.quote(action, into: &out) }
-        if !note.isEmpty { JSONOut.key("\"note\":", &more, &out); JSONValue.quote(note, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__AlertEvent>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -1876,32 +1735,7 @@ public struct Alert: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        if !rule.isEmpty { JSONOut.key("\"rule\":", &more, &out); JSONValue.quote(rule, into: &out) }
-        if !kind.isEmpty { JSONOut.key("\"kind\":", &more, &out); JSONValue.quote(kind, into: &out) }
-        if !condition.isEmpty { JSONOut.key("\"condition\":", &more, &out); JSONValue.quote(condition, into: &out) }
-        if severity.rawValue != 0 { JSONOut.key("\"severity\":", &more, &out); JSONOut.enumeration(severity, &out) }
-        if !subjectId.isEmpty { JSONOut.key("\"subjectId\":", &more, &out); JSONValue.quote(subjectId, into: &out) }
-        if !subjectName.isEmpty { JSONOut.key("\"subjectName\":", &more, &out); JSONValue.quote(subjectName, into: &out) }
-        if !organizationId.isEmpty { JSONOut.key("\"organizationId\":", &more, &out); JSONValue.quote(organizationId, into: &out) }
-        if let v = period { JSONOut.key("\"period\":", &more, &out); v.writeJSON(into: &out) }
-        if state.rawValue != 0 { JSONOut.key("\"state\":", &more, &out); JSONOut.enumeration(state, &out) }
-        if !summary.isEmpty { JSONOut.key("\"summary\":", &more, &out); JSONValue.quote(summary, into: &out) }
-        if !entryIds.isEmpty { JSONOut.key("\"entryIds\":", &more, &out); JSONOut.array(entryIds, &out) { v, out in JSONValue.quote(v, into: &out) } }
-        if !workOrders.isEmpty { JSONOut.key("\"workOrders\":", &more, &out); JSONOut.array(workOrders, &out) { v, out in JSONValue.quote(v, into: &out) } }
-        if !runId.isEmpty { JSONOut.key("\"runId\":", &more, &out); JSONValue.quote(runId, into: &out) }
-        if schemeVersion != 0 { JSONOut.key("\"schemeVersion\":", &more, &out); JSONOut.integer(Int64(schemeVersion), &out) }
-        if let v = raiseTime { JSONOut.key("\"raiseTime\":", &more, &out); v.writeJSON(into: &out) }
-        if !events.isEmpty { JSONOut.key("\"events\":", &more, &out); JSONOut.array(events, &out) { v, out in v.writeJSON(into: &out) } }
-        if !caseId.isEmpty { JSONOut.key("\"caseId\":", &more, &out); JSONValue.quote(caseId, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__Alert>, into out: inout [UInt8]) {
         let c = p.pointee

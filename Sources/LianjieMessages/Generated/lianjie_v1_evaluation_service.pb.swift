@@ -127,19 +127,7 @@ public struct CreateEvaluationRunRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if let v = period { JSONOut.key("\"period\":", &more, &out); v.writeJSON(into: &out) }
-        if !organizationId.isEmpty { JSONOut.key("\"organizationId\":", &more, &out); JSONValue.quote(organizationId, into: &out) }
-        if !categoryCodes.isEmpty { JSONOut.key("\"categoryCodes\":", &more, &out); JSONOut.array(categoryCodes, &out) { v, out in JSONValue.quote(v, into: &out) } }
-        if schemeVersion != 0 { JSONOut.key("\"schemeVersion\":", &more, &out); JSONOut.integer(Int64(schemeVersion), &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__CreateEvaluationRunRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -221,15 +209,7 @@ public struct GetEvaluationRunRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetEvaluationRunRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -337,20 +317,7 @@ public struct ListEvaluationRunsRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !organizationId.isEmpty { JSONOut.key("\"organizationId\":", &more, &out); JSONValue.quote(organizationId, into: &out) }
-        if let v = period { JSONOut.key("\"period\":", &more, &out); v.writeJSON(into: &out) }
-        if state.rawValue != 0 { JSONOut.key("\"state\":", &more, &out); JSONOut.enumeration(state, &out) }
-        if currentOnly { JSONOut.key("\"currentOnly\":", &more, &out); JSONOut.bool(currentOnly, &out) }
-        if pageSize != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(pageSize), &out) }
-        if !pageToken.isEmpty { JSONOut.key("\"pageToken\":", &more, &out); JSONValue.quote(pageToken, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListEvaluationRunsRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -450,17 +417,7 @@ public struct ListEvaluationRunsResponse: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !runs.isEmpty { JSONOut.key("\"runs\":", &more, &out); JSONOut.array(runs, &out) { v, out in v.writeJSON(into: &out) } }
-        if !nextPageToken.isEmpty { JSONOut.key("\"nextPageToken\":", &more, &out); JSONValue.quote(nextPageToken, into: &out) }
-        if totalSize != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(totalSize), &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListEvaluationRunsResponse>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -550,17 +507,7 @@ public struct CancelEvaluationRunRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        if !reason.isEmpty { JSONOut.key("\"reason\":", &more, &out); JSONValue.quote(reason, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__CancelEvaluationRunRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -659,18 +606,7 @@ public struct PublishEvaluationRunRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        if !note.isEmpty { JSONOut.key("\"note\":", &more, &out); JSONValue.quote(note, into: &out) }
-        if !supersedeReason.isEmpty { JSONOut.key("\"supersedeReason\":", &more, &out); JSONValue.quote(supersedeReason, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__PublishEvaluationRunRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -750,15 +686,7 @@ public struct VerifyEvaluationRunRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__VerifyEvaluationRunRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -853,18 +781,7 @@ public struct ResultMismatch: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !subjectId.isEmpty { JSONOut.key("\"subjectId\":", &more, &out); JSONValue.quote(subjectId, into: &out) }
-        if !kind.isEmpty { JSONOut.key("\"kind\":", &more, &out); JSONValue.quote(kind, into: &out) }
-        if !storedSha256.isEmpty { JSONOut.key("\"storedSha256\":", &more, &out); JSONValue.quote(storedSha256, into: &out) }
-        if !recomputedSha256.isEmpty { JSONOut.key("\"recomputedSha256\":", &more, &out); JSONValue.quote(recomputedSha256, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ResultMismatch>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -991,22 +908,7 @@ public struct VerifyEvaluationRunResponse: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !runId.isEmpty { JSONOut.key("\"runId\":", &more, &out); JSONValue.quote(runId, into: &out) }
-        if matches { JSONOut.key("\"matches\":", &more, &out); JSONOut.bool(matches, &out) }
-        if resultsChecked != 0 { JSONOut.key("\"resultsChecked\":", &more, &out); JSONOut.integer(Int64(resultsChecked), &out) }
-        if inputsMatch { JSONOut.key("\"inputsMatch\":", &more, &out); JSONOut.bool(inputsMatch, &out) }
-        if resultsMatch { JSONOut.key("\"resultsMatch\":", &more, &out); JSONOut.bool(resultsMatch, &out) }
-        if !recomputedInputsSha256.isEmpty { JSONOut.key("\"recomputedInputsSha256\":", &more, &out); JSONValue.quote(recomputedInputsSha256, into: &out) }
-        if !recomputedResultsSha256.isEmpty { JSONOut.key("\"recomputedResultsSha256\":", &more, &out); JSONValue.quote(recomputedResultsSha256, into: &out) }
-        if !mismatches.isEmpty { JSONOut.key("\"mismatches\":", &more, &out); JSONOut.array(mismatches, &out) { v, out in v.writeJSON(into: &out) } }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__VerifyEvaluationRunResponse>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -1126,20 +1028,7 @@ public struct ListEvaluationResultsRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !runId.isEmpty { JSONOut.key("\"runId\":", &more, &out); JSONValue.quote(runId, into: &out) }
-        if !organizationId.isEmpty { JSONOut.key("\"organizationId\":", &more, &out); JSONValue.quote(organizationId, into: &out) }
-        if grade.rawValue != 0 { JSONOut.key("\"grade\":", &more, &out); JSONOut.enumeration(grade, &out) }
-        if order.rawValue != 0 { JSONOut.key("\"order\":", &more, &out); JSONOut.enumeration(order, &out) }
-        if pageSize != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(pageSize), &out) }
-        if !pageToken.isEmpty { JSONOut.key("\"pageToken\":", &more, &out); JSONValue.quote(pageToken, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListEvaluationResultsRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -1239,17 +1128,7 @@ public struct ListEvaluationResultsResponse: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !results.isEmpty { JSONOut.key("\"results\":", &more, &out); JSONOut.array(results, &out) { v, out in v.writeJSON(into: &out) } }
-        if !nextPageToken.isEmpty { JSONOut.key("\"nextPageToken\":", &more, &out); JSONValue.quote(nextPageToken, into: &out) }
-        if totalSize != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(totalSize), &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListEvaluationResultsResponse>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -1334,16 +1213,7 @@ public struct GetEvaluationResultRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !runId.isEmpty { JSONOut.key("\"runId\":", &more, &out); JSONValue.quote(runId, into: &out) }
-        if !subject.isEmpty { JSONOut.key("\"subject\":", &more, &out); JSONValue.quote(subject, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetEvaluationResultRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -1451,19 +1321,7 @@ public struct SimulateSchemeRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !document.isEmpty { JSONOut.key("\"document\":", &more, &out); JSONValue.quote(document, into: &out) }
-        if let v = grades { JSONOut.key("\"grades\":", &more, &out); v.writeJSON(into: &out) }
-        if !periods.isEmpty { JSONOut.key("\"periods\":", &more, &out); JSONOut.array(periods, &out) { v, out in v.writeJSON(into: &out) } }
-        if !organizationId.isEmpty { JSONOut.key("\"organizationId\":", &more, &out); JSONValue.quote(organizationId, into: &out) }
-        if maxCrossings != 0 { JSONOut.key("\"maxCrossings\":", &more, &out); JSONOut.integer(Int64(maxCrossings), &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__SimulateSchemeRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -1620,26 +1478,7 @@ public struct SimulatedCrossing: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !subjectId.isEmpty { JSONOut.key("\"subjectId\":", &more, &out); JSONValue.quote(subjectId, into: &out) }
-        if !subjectName.isEmpty { JSONOut.key("\"subjectName\":", &more, &out); JSONValue.quote(subjectName, into: &out) }
-        if !organizationId.isEmpty { JSONOut.key("\"organizationId\":", &more, &out); JSONValue.quote(organizationId, into: &out) }
-        if let v = period { JSONOut.key("\"period\":", &more, &out); v.writeJSON(into: &out) }
-        if !totalBefore.isEmpty { JSONOut.key("\"totalBefore\":", &more, &out); JSONValue.quote(totalBefore, into: &out) }
-        if !totalAfter.isEmpty { JSONOut.key("\"totalAfter\":", &more, &out); JSONValue.quote(totalAfter, into: &out) }
-        if gradeBefore.rawValue != 0 { JSONOut.key("\"gradeBefore\":", &more, &out); JSONOut.enumeration(gradeBefore, &out) }
-        if gradeAfter.rawValue != 0 { JSONOut.key("\"gradeAfter\":", &more, &out); JSONOut.enumeration(gradeAfter, &out) }
-        if vetoBefore { JSONOut.key("\"vetoBefore\":", &more, &out); JSONOut.bool(vetoBefore, &out) }
-        if vetoAfter { JSONOut.key("\"vetoAfter\":", &more, &out); JSONOut.bool(vetoAfter, &out) }
-        if !alertChanges.isEmpty { JSONOut.key("\"alertChanges\":", &more, &out); JSONOut.array(alertChanges, &out) { v, out in JSONValue.quote(v, into: &out) } }
-        if !movedBy.isEmpty { JSONOut.key("\"movedBy\":", &more, &out); JSONOut.array(movedBy, &out) { v, out in JSONValue.quote(v, into: &out) } }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__SimulatedCrossing>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -1747,17 +1586,7 @@ public struct SimulatedPeriod: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if let v = period { JSONOut.key("\"period\":", &more, &out); v.writeJSON(into: &out) }
-        if let v = before { JSONOut.key("\"before\":", &more, &out); v.writeJSON(into: &out) }
-        if let v = after { JSONOut.key("\"after\":", &more, &out); v.writeJSON(into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__SimulatedPeriod>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -1875,20 +1704,7 @@ public struct SimulateSchemeResponse: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if baseVersion != 0 { JSONOut.key("\"baseVersion\":", &more, &out); JSONOut.integer(Int64(baseVersion), &out) }
-        if !proposedHash.isEmpty { JSONOut.key("\"proposedHash\":", &more, &out); JSONValue.quote(proposedHash, into: &out) }
-        if !periods.isEmpty { JSONOut.key("\"periods\":", &more, &out); JSONOut.array(periods, &out) { v, out in v.writeJSON(into: &out) } }
-        if !crossings.isEmpty { JSONOut.key("\"crossings\":", &more, &out); JSONOut.array(crossings, &out) { v, out in v.writeJSON(into: &out) } }
-        if crossingsLeftOut != 0 { JSONOut.key("\"crossingsLeftOut\":", &more, &out); JSONOut.integer(Int64(crossingsLeftOut), &out) }
-        if subjects != 0 { JSONOut.key("\"subjects\":", &more, &out); JSONOut.integer(Int64(subjects), &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__SimulateSchemeResponse>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -1987,17 +1803,7 @@ public struct GetPortraitRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !subject.isEmpty { JSONOut.key("\"subject\":", &more, &out); JSONValue.quote(subject, into: &out) }
-        if let v = period { JSONOut.key("\"period\":", &more, &out); v.writeJSON(into: &out) }
-        if trendPeriods != 0 { JSONOut.key("\"trendPeriods\":", &more, &out); JSONOut.integer(Int64(trendPeriods), &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetPortraitRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -2106,20 +1912,7 @@ public struct TagWeight: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !tag.isEmpty { JSONOut.key("\"tag\":", &more, &out); JSONValue.quote(tag, into: &out) }
-        if !name.isEmpty { JSONOut.key("\"name\":", &more, &out); JSONValue.quote(name, into: &out) }
-        if dimension.rawValue != 0 { JSONOut.key("\"dimension\":", &more, &out); JSONOut.enumeration(dimension, &out) }
-        if polarity.rawValue != 0 { JSONOut.key("\"polarity\":", &more, &out); JSONOut.enumeration(polarity, &out) }
-        if entries != 0 { JSONOut.key("\"entries\":", &more, &out); JSONOut.integer(Int64(entries), &out) }
-        if !contribution.isEmpty { JSONOut.key("\"contribution\":", &more, &out); JSONValue.quote(contribution, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__TagWeight>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -2227,19 +2020,7 @@ public struct TrendPoint: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if let v = period { JSONOut.key("\"period\":", &more, &out); v.writeJSON(into: &out) }
-        if !runId.isEmpty { JSONOut.key("\"runId\":", &more, &out); JSONValue.quote(runId, into: &out) }
-        if noData { JSONOut.key("\"noData\":", &more, &out); JSONOut.bool(noData, &out) }
-        if !total.isEmpty { JSONOut.key("\"total\":", &more, &out); JSONValue.quote(total, into: &out) }
-        if grade.rawValue != 0 { JSONOut.key("\"grade\":", &more, &out); JSONOut.enumeration(grade, &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__TrendPoint>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -2327,16 +2108,7 @@ public struct PeerMedian: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if dimension.rawValue != 0 { JSONOut.key("\"dimension\":", &more, &out); JSONOut.enumeration(dimension, &out) }
-        if !score.isEmpty { JSONOut.key("\"score\":", &more, &out); JSONValue.quote(score, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__PeerMedian>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -2570,36 +2342,7 @@ public struct Portrait: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !subjectId.isEmpty { JSONOut.key("\"subjectId\":", &more, &out); JSONValue.quote(subjectId, into: &out) }
-        if !subjectName.isEmpty { JSONOut.key("\"subjectName\":", &more, &out); JSONValue.quote(subjectName, into: &out) }
-        if !employeeNumber.isEmpty { JSONOut.key("\"employeeNumber\":", &more, &out); JSONValue.quote(employeeNumber, into: &out) }
-        if !organizationId.isEmpty { JSONOut.key("\"organizationId\":", &more, &out); JSONValue.quote(organizationId, into: &out) }
-        if !organizationName.isEmpty { JSONOut.key("\"organizationName\":", &more, &out); JSONValue.quote(organizationName, into: &out) }
-        if !categoryCode.isEmpty { JSONOut.key("\"categoryCode\":", &more, &out); JSONValue.quote(categoryCode, into: &out) }
-        if !categoryName.isEmpty { JSONOut.key("\"categoryName\":", &more, &out); JSONValue.quote(categoryName, into: &out) }
-        if !postCode.isEmpty { JSONOut.key("\"postCode\":", &more, &out); JSONValue.quote(postCode, into: &out) }
-        if !postName.isEmpty { JSONOut.key("\"postName\":", &more, &out); JSONValue.quote(postName, into: &out) }
-        if let v = period { JSONOut.key("\"period\":", &more, &out); v.writeJSON(into: &out) }
-        if let v = result { JSONOut.key("\"result\":", &more, &out); v.writeJSON(into: &out) }
-        if !dimensionRules.isEmpty { JSONOut.key("\"dimensionRules\":", &more, &out); JSONOut.array(dimensionRules, &out) { v, out in v.writeJSON(into: &out) } }
-        if let v = grades { JSONOut.key("\"grades\":", &more, &out); v.writeJSON(into: &out) }
-        if !topCredits.isEmpty { JSONOut.key("\"topCredits\":", &more, &out); JSONOut.array(topCredits, &out) { v, out in v.writeJSON(into: &out) } }
-        if !topDebits.isEmpty { JSONOut.key("\"topDebits\":", &more, &out); JSONOut.array(topDebits, &out) { v, out in v.writeJSON(into: &out) } }
-        if !trend.isEmpty { JSONOut.key("\"trend\":", &more, &out); JSONOut.array(trend, &out) { v, out in v.writeJSON(into: &out) } }
-        if !peerMedians.isEmpty { JSONOut.key("\"peerMedians\":", &more, &out); JSONOut.array(peerMedians, &out) { v, out in v.writeJSON(into: &out) } }
-        if !openAlerts.isEmpty { JSONOut.key("\"openAlerts\":", &more, &out); JSONOut.array(openAlerts, &out) { v, out in v.writeJSON(into: &out) } }
-        if entriesPendingReview != 0 { JSONOut.key("\"entriesPendingReview\":", &more, &out); JSONOut.integer(Int64(entriesPendingReview), &out) }
-        if noData { JSONOut.key("\"noData\":", &more, &out); JSONOut.bool(noData, &out) }
-        if let v = run { JSONOut.key("\"run\":", &more, &out); v.writeJSON(into: &out) }
-        if !openCases.isEmpty { JSONOut.key("\"openCases\":", &more, &out); JSONOut.array(openCases, &out) { v, out in v.writeJSON(into: &out) } }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__Portrait>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -2743,19 +2486,7 @@ public struct GetStatisticsRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !organizationId.isEmpty { JSONOut.key("\"organizationId\":", &more, &out); JSONValue.quote(organizationId, into: &out) }
-        if !categoryCode.isEmpty { JSONOut.key("\"categoryCode\":", &more, &out); JSONValue.quote(categoryCode, into: &out) }
-        if let v = period { JSONOut.key("\"period\":", &more, &out); v.writeJSON(into: &out) }
-        if pseudonymised { JSONOut.key("\"pseudonymised\":", &more, &out); JSONOut.bool(pseudonymised, &out) }
-        if rankingSize != 0 { JSONOut.key("\"rankingSize\":", &more, &out); JSONOut.integer(Int64(rankingSize), &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetStatisticsRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -2844,16 +2575,7 @@ public struct Cell: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if suppressed { JSONOut.key("\"suppressed\":", &more, &out); JSONOut.bool(suppressed, &out) }
-        if !value.isEmpty { JSONOut.key("\"value\":", &more, &out); JSONValue.quote(value, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__Cell>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -2953,19 +2675,7 @@ public struct GradeCells: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if let v = excellent { JSONOut.key("\"excellent\":", &more, &out); v.writeJSON(into: &out) }
-        if let v = good { JSONOut.key("\"good\":", &more, &out); v.writeJSON(into: &out) }
-        if let v = fair { JSONOut.key("\"fair\":", &more, &out); v.writeJSON(into: &out) }
-        if let v = poor { JSONOut.key("\"poor\":", &more, &out); v.writeJSON(into: &out) }
-        if let v = noData { JSONOut.key("\"noData\":", &more, &out); v.writeJSON(into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__GradeCells>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -3072,19 +2782,7 @@ public struct CountRow: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !key.isEmpty { JSONOut.key("\"key\":", &more, &out); JSONValue.quote(key, into: &out) }
-        if !label.isEmpty { JSONOut.key("\"label\":", &more, &out); JSONValue.quote(label, into: &out) }
-        if let v = count { JSONOut.key("\"count\":", &more, &out); v.writeJSON(into: &out) }
-        if let v = subjects { JSONOut.key("\"subjects\":", &more, &out); v.writeJSON(into: &out) }
-        if dimension.rawValue != 0 { JSONOut.key("\"dimension\":", &more, &out); JSONOut.enumeration(dimension, &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__CountRow>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -3180,17 +2878,7 @@ public struct EntryCountRow: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !source.isEmpty { JSONOut.key("\"source\":", &more, &out); JSONValue.quote(source, into: &out) }
-        if !status.isEmpty { JSONOut.key("\"status\":", &more, &out); JSONValue.quote(status, into: &out) }
-        if let v = count { JSONOut.key("\"count\":", &more, &out); v.writeJSON(into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__EntryCountRow>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -3403,36 +3091,7 @@ public struct StatisticsBlock: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !organizationId.isEmpty { JSONOut.key("\"organizationId\":", &more, &out); JSONValue.quote(organizationId, into: &out) }
-        if !organizationName.isEmpty { JSONOut.key("\"organizationName\":", &more, &out); JSONValue.quote(organizationName, into: &out) }
-        if let v = subjects { JSONOut.key("\"subjects\":", &more, &out); v.writeJSON(into: &out) }
-        if let v = personTimes { JSONOut.key("\"personTimes\":", &more, &out); v.writeJSON(into: &out) }
-        if let v = mean { JSONOut.key("\"mean\":", &more, &out); v.writeJSON(into: &out) }
-        if let v = median { JSONOut.key("\"median\":", &more, &out); v.writeJSON(into: &out) }
-        if let v = grades { JSONOut.key("\"grades\":", &more, &out); v.writeJSON(into: &out) }
-        if let v = alertsRaised { JSONOut.key("\"alertsRaised\":", &more, &out); v.writeJSON(into: &out) }
-        if let v = alertsHandled { JSONOut.key("\"alertsHandled\":", &more, &out); v.writeJSON(into: &out) }
-        if let v = alertsOpen { JSONOut.key("\"alertsOpen\":", &more, &out); v.writeJSON(into: &out) }
-        if let v = alertsDismissed { JSONOut.key("\"alertsDismissed\":", &more, &out); v.writeJSON(into: &out) }
-        if let v = alertsMarkedForCase { JSONOut.key("\"alertsMarkedForCase\":", &more, &out); v.writeJSON(into: &out) }
-        if let v = casesOpened { JSONOut.key("\"casesOpened\":", &more, &out); v.writeJSON(into: &out) }
-        if let v = casesClosed { JSONOut.key("\"casesClosed\":", &more, &out); v.writeJSON(into: &out) }
-        if let v = casesDismissed { JSONOut.key("\"casesDismissed\":", &more, &out); v.writeJSON(into: &out) }
-        if let v = casesOverdue { JSONOut.key("\"casesOverdue\":", &more, &out); v.writeJSON(into: &out) }
-        if let v = closureRate { JSONOut.key("\"closureRate\":", &more, &out); v.writeJSON(into: &out) }
-        if let v = medianDaysToClose { JSONOut.key("\"medianDaysToClose\":", &more, &out); v.writeJSON(into: &out) }
-        if let v = dispositionsFirstForm { JSONOut.key("\"dispositionsFirstForm\":", &more, &out); v.writeJSON(into: &out) }
-        if let v = dispositionsSecondForm { JSONOut.key("\"dispositionsSecondForm\":", &more, &out); v.writeJSON(into: &out) }
-        if let v = dispositionsThirdForm { JSONOut.key("\"dispositionsThirdForm\":", &more, &out); v.writeJSON(into: &out) }
-        if let v = dispositionsFourthForm { JSONOut.key("\"dispositionsFourthForm\":", &more, &out); v.writeJSON(into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__StatisticsBlock>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -3598,23 +3257,7 @@ public struct RankingRow: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if rank != 0 { JSONOut.key("\"rank\":", &more, &out); JSONOut.integer(Int64(rank), &out) }
-        if !name.isEmpty { JSONOut.key("\"name\":", &more, &out); JSONValue.quote(name, into: &out) }
-        if !employeeNumber.isEmpty { JSONOut.key("\"employeeNumber\":", &more, &out); JSONValue.quote(employeeNumber, into: &out) }
-        if !organizationName.isEmpty { JSONOut.key("\"organizationName\":", &more, &out); JSONValue.quote(organizationName, into: &out) }
-        if !categoryCode.isEmpty { JSONOut.key("\"categoryCode\":", &more, &out); JSONValue.quote(categoryCode, into: &out) }
-        if !total.isEmpty { JSONOut.key("\"total\":", &more, &out); JSONValue.quote(total, into: &out) }
-        if grade.rawValue != 0 { JSONOut.key("\"grade\":", &more, &out); JSONOut.enumeration(grade, &out) }
-        if !totalChange.isEmpty { JSONOut.key("\"totalChange\":", &more, &out); JSONValue.quote(totalChange, into: &out) }
-        if vetoed { JSONOut.key("\"vetoed\":", &more, &out); JSONOut.bool(vetoed, &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__RankingRow>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -3791,25 +3434,7 @@ public struct Statistics: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if let v = period { JSONOut.key("\"period\":", &more, &out); v.writeJSON(into: &out) }
-        if !categoryCode.isEmpty { JSONOut.key("\"categoryCode\":", &more, &out); JSONValue.quote(categoryCode, into: &out) }
-        if pseudonymised { JSONOut.key("\"pseudonymised\":", &more, &out); JSONOut.bool(pseudonymised, &out) }
-        if let v = total { JSONOut.key("\"total\":", &more, &out); v.writeJSON(into: &out) }
-        if !children.isEmpty { JSONOut.key("\"children\":", &more, &out); JSONOut.array(children, &out) { v, out in v.writeJSON(into: &out) } }
-        if !topDebitTags.isEmpty { JSONOut.key("\"topDebitTags\":", &more, &out); JSONOut.array(topDebitTags, &out) { v, out in v.writeJSON(into: &out) } }
-        if !entriesBySource.isEmpty { JSONOut.key("\"entriesBySource\":", &more, &out); JSONOut.array(entriesBySource, &out) { v, out in v.writeJSON(into: &out) } }
-        if !entriesByStatus.isEmpty { JSONOut.key("\"entriesByStatus\":", &more, &out); JSONOut.array(entriesByStatus, &out) { v, out in v.writeJSON(into: &out) } }
-        if !ranking.isEmpty { JSONOut.key("\"ranking\":", &more, &out); JSONOut.array(ranking, &out) { v, out in v.writeJSON(into: &out) } }
-        if !runIds.isEmpty { JSONOut.key("\"runIds\":", &more, &out); JSONOut.array(runIds, &out) { v, out in JSONValue.quote(v, into: &out) } }
-        if !entries.isEmpty { JSONOut.key("\"entries\":", &more, &out); JSONOut.array(entries, &out) { v, out in v.writeJSON(into: &out) } }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__Statistics>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -3937,20 +3562,7 @@ public struct ListAlertsRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !organizationId.isEmpty { JSONOut.key("\"organizationId\":", &more, &out); JSONValue.quote(organizationId, into: &out) }
-        if !subject.isEmpty { JSONOut.key("\"subject\":", &more, &out); JSONValue.quote(subject, into: &out) }
-        if state.rawValue != 0 { JSONOut.key("\"state\":", &more, &out); JSONOut.enumeration(state, &out) }
-        if let v = period { JSONOut.key("\"period\":", &more, &out); v.writeJSON(into: &out) }
-        if pageSize != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(pageSize), &out) }
-        if !pageToken.isEmpty { JSONOut.key("\"pageToken\":", &more, &out); JSONValue.quote(pageToken, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListAlertsRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -4050,17 +3662,7 @@ public struct ListAlertsResponse: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !alerts.isEmpty { JSONOut.key("\"alerts\":", &more, &out); JSONOut.array(alerts, &out) { v, out in v.writeJSON(into: &out) } }
-        if !nextPageToken.isEmpty { JSONOut.key("\"nextPageToken\":", &more, &out); JSONValue.quote(nextPageToken, into: &out) }
-        if totalSize != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(totalSize), &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListAlertsResponse>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -4138,15 +3740,7 @@ public struct GetAlertRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetAlertRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -4232,17 +3826,7 @@ public struct AcknowledgeAlertRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        if !note.isEmpty { JSONOut.key("\"note\":", &more, &out); JSONValue.quote(note, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__AcknowledgeAlertRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -4333,17 +3917,7 @@ public struct DismissAlertRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        if !reason.isEmpty { JSONOut.key("\"reason\":", &more, &out); JSONValue.quote(reason, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__DismissAlertRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -4433,17 +4007,7 @@ public struct MarkAlertForCaseRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        if !note.isEmpty { JSONOut.key("\"note\":", &more, &out); JSONValue.quote(note, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__MarkAlertForCaseRequest>, into out: inout [UInt8]) {
         let c = p.pointee

@@ -186,27 +186,7 @@ public struct Notification: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        if !dedupeKey.isEmpty { JSONOut.key("\"dedupeKey\":", &more, &out); JSONValue.quote(dedupeKey, into: &out) }
-        if !recipientAccountId.isEmpty { JSONOut.key("\"recipientAccountId\":", &more, &out); JSONValue.quote(recipientAccountId, into: &out) }
-        if !recipientUsername.isEmpty { JSONOut.key("\"recipientUsername\":", &more, &out); JSONValue.quote(recipientUsername, into: &out) }
-        if !recipientPlatformUserId.isEmpty { JSONOut.key("\"recipientPlatformUserId\":", &more, &out); JSONValue.quote(recipientPlatformUserId, into: &out) }
-        if !payload.isEmpty { JSONOut.key("\"payload\":", &more, &out); JSONValue.quote(payload, into: &out) }
-        if let v = createTime { JSONOut.key("\"createTime\":", &more, &out); v.writeJSON(into: &out) }
-        if state.rawValue != 0 { JSONOut.key("\"state\":", &more, &out); JSONOut.enumeration(state, &out) }
-        if attempts != 0 { JSONOut.key("\"attempts\":", &more, &out); JSONOut.integer(Int64(attempts), &out) }
-        if let v = nextAttemptTime { JSONOut.key("\"nextAttemptTime\":", &more, &out); v.writeJSON(into: &out) }
-        if !lastError.isEmpty { JSONOut.key("\"lastError\":", &more, &out); JSONValue.quote(lastError, into: &out) }
-        if let v = deliveredTime { JSONOut.key("\"deliveredTime\":", &more, &out); v.writeJSON(into: &out) }
-        if !claim.isEmpty { JSONOut.key("\"claim\":", &more, &out); JSONValue.quote(claim, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__Notification>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -312,16 +292,7 @@ public struct ClaimNotificationsRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if max != 0 { JSONOut.key("\"max\":", &more, &out); JSONOut.integer(Int64(max), &out) }
-        if leaseSeconds != 0 { JSONOut.key("\"leaseSeconds\":", &more, &out); JSONOut.integer(Int64(leaseSeconds), &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ClaimNotificationsRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -401,15 +372,7 @@ public struct ClaimNotificationsResponse: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !notifications.isEmpty { JSONOut.key("\"notifications\":", &more, &out); JSONOut.array(notifications, &out) { v, out in v.writeJSON(into: &out) } }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ClaimNotificationsResponse>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -505,18 +468,7 @@ public struct ReportNotificationDeliveryRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        if !claim.isEmpty { JSONOut.key("\"claim\":", &more, &out); JSONValue.quote(claim, into: &out) }
-        if delivered { JSONOut.key("\"delivered\":", &more, &out); JSONOut.bool(delivered, &out) }
-        if !error.isEmpty { JSONOut.key("\"error\":", &more, &out); JSONValue.quote(error, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ReportNotificationDeliveryRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -609,17 +561,7 @@ public struct ListNotificationsRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if state.rawValue != 0 { JSONOut.key("\"state\":", &more, &out); JSONOut.enumeration(state, &out) }
-        if pageSize != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(pageSize), &out) }
-        if !pageToken.isEmpty { JSONOut.key("\"pageToken\":", &more, &out); JSONValue.quote(pageToken, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListNotificationsRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -713,17 +655,7 @@ public struct ListNotificationsResponse: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !notifications.isEmpty { JSONOut.key("\"notifications\":", &more, &out); JSONOut.array(notifications, &out) { v, out in v.writeJSON(into: &out) } }
-        if !nextPageToken.isEmpty { JSONOut.key("\"nextPageToken\":", &more, &out); JSONValue.quote(nextPageToken, into: &out) }
-        if totalSize != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(totalSize), &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListNotificationsResponse>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -801,15 +733,7 @@ public struct RetryNotificationRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__RetryNotificationRequest>, into out: inout [UInt8]) {
         let c = p.pointee

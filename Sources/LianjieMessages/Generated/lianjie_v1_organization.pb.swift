@@ -162,23 +162,7 @@ public struct Organization: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        if !name.isEmpty { JSONOut.key("\"name\":", &more, &out); JSONValue.quote(name, into: &out) }
-        if kind.rawValue != 0 { JSONOut.key("\"kind\":", &more, &out); JSONOut.enumeration(kind, &out) }
-        if !parentId.isEmpty { JSONOut.key("\"parentId\":", &more, &out); JSONValue.quote(parentId, into: &out) }
-        if active { JSONOut.key("\"active\":", &more, &out); JSONOut.bool(active, &out) }
-        if let v = createTime { JSONOut.key("\"createTime\":", &more, &out); v.writeJSON(into: &out) }
-        if let v = updateTime { JSONOut.key("\"updateTime\":", &more, &out); v.writeJSON(into: &out) }
-        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
-        if !ancestorIds.isEmpty { JSONOut.key("\"ancestorIds\":", &more, &out); JSONOut.array(ancestorIds, &out) { v, out in JSONValue.quote(v, into: &out) } }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__Organization>, into out: inout [UInt8]) {
         let c = p.pointee

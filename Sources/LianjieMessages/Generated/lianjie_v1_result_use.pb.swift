@@ -590,22 +590,7 @@ public struct Disposition: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if form.rawValue != 0 { JSONOut.key("\"form\":", &more, &out); JSONOut.enumeration(form, &out) }
-        if measure.rawValue != 0 { JSONOut.key("\"measure\":", &more, &out); JSONOut.enumeration(measure, &out) }
-        if let v = date { JSONOut.key("\"date\":", &more, &out); v.writeJSON(into: &out) }
-        if !talkedBy.isEmpty { JSONOut.key("\"talkedBy\":", &more, &out); JSONValue.quote(talkedBy, into: &out) }
-        if !documentNumber.isEmpty { JSONOut.key("\"documentNumber\":", &more, &out); JSONValue.quote(documentNumber, into: &out) }
-        if !notes.isEmpty { JSONOut.key("\"notes\":", &more, &out); JSONValue.quote(notes, into: &out) }
-        if !disposedBy.isEmpty { JSONOut.key("\"disposedBy\":", &more, &out); JSONValue.quote(disposedBy, into: &out) }
-        if let v = disposeTime { JSONOut.key("\"disposeTime\":", &more, &out); v.writeJSON(into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__Disposition>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -720,19 +705,7 @@ public struct Rectification: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if let v = deadline { JSONOut.key("\"deadline\":", &more, &out); v.writeJSON(into: &out) }
-        if !requirements.isEmpty { JSONOut.key("\"requirements\":", &more, &out); JSONValue.quote(requirements, into: &out) }
-        if !report.isEmpty { JSONOut.key("\"report\":", &more, &out); JSONValue.quote(report, into: &out) }
-        if !reportedBy.isEmpty { JSONOut.key("\"reportedBy\":", &more, &out); JSONValue.quote(reportedBy, into: &out) }
-        if let v = reportTime { JSONOut.key("\"reportTime\":", &more, &out); v.writeJSON(into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__Rectification>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -849,20 +822,7 @@ public struct CaseEvent: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if let v = time { JSONOut.key("\"time\":", &more, &out); v.writeJSON(into: &out) }
-        if !accountId.isEmpty { JSONOut.key("\"accountId\":", &more, &out); JSONValue.quote(accountId, into: &out) }
-        if !action.isEmpty { JSONOut.key("\"action\":", &more, &out); JSONValue.quote(action, into: &out) }
-        if fromState.rawValue != 0 { JSONOut.key("\"fromState\":", &more, &out); JSONOut.enumeration(fromState, &out) }
-        if toState.rawValue != 0 { JSONOut.key("\"toState\":", &more, &out); JSONOut.enumeration(toState, &out) }
-        if !note.isEmpty { JSONOut.key("\"note\":", &more, &out); JSONValue.quote(note, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__CaseEvent>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -1153,44 +1113,7 @@ public struct Case: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        if !number.isEmpty { JSONOut.key("\"number\":", &more, &out); JSONValue.quote(number, into: &out) }
-        if !subjectId.isEmpty { JSONOut.key("\"subjectId\":", &more, &out); JSONValue.quote(subjectId, into: &out) }
-        if !subjectName.isEmpty { JSONOut.key("\"subjectName\":", &more, &out); JSONValue.quote(subjectName, into: &out) }
-        if !organizationId.isEmpty { JSONOut.key("\"organizationId\":", &more, &out); JSONValue.quote(organizationId, into: &out) }
-        if source.rawValue != 0 { JSONOut.key("\"source\":", &more, &out); JSONOut.enumeration(source, &out) }
-        if !summary.isEmpty { JSONOut.key("\"summary\":", &more, &out); JSONValue.quote(summary, into: &out) }
-        if !alertId.isEmpty { JSONOut.key("\"alertId\":", &more, &out); JSONValue.quote(alertId, into: &out) }
-        if !entryIds.isEmpty { JSONOut.key("\"entryIds\":", &more, &out); JSONOut.array(entryIds, &out) { v, out in JSONValue.quote(v, into: &out) } }
-        if !evidenceIds.isEmpty { JSONOut.key("\"evidenceIds\":", &more, &out); JSONOut.array(evidenceIds, &out) { v, out in JSONValue.quote(v, into: &out) } }
-        if state.rawValue != 0 { JSONOut.key("\"state\":", &more, &out); JSONOut.enumeration(state, &out) }
-        if !handlerId.isEmpty { JSONOut.key("\"handlerId\":", &more, &out); JSONValue.quote(handlerId, into: &out) }
-        if let v = dueDate { JSONOut.key("\"dueDate\":", &more, &out); v.writeJSON(into: &out) }
-        if let v = disposition { JSONOut.key("\"disposition\":", &more, &out); v.writeJSON(into: &out) }
-        if let v = rectification { JSONOut.key("\"rectification\":", &more, &out); v.writeJSON(into: &out) }
-        if !verifiedBy.isEmpty { JSONOut.key("\"verifiedBy\":", &more, &out); JSONValue.quote(verifiedBy, into: &out) }
-        if let v = verifyTime { JSONOut.key("\"verifyTime\":", &more, &out); v.writeJSON(into: &out) }
-        if !verificationNote.isEmpty { JSONOut.key("\"verificationNote\":", &more, &out); JSONValue.quote(verificationNote, into: &out) }
-        if !conclusion.isEmpty { JSONOut.key("\"conclusion\":", &more, &out); JSONValue.quote(conclusion, into: &out) }
-        if !closingEvidenceIds.isEmpty { JSONOut.key("\"closingEvidenceIds\":", &more, &out); JSONOut.array(closingEvidenceIds, &out) { v, out in JSONValue.quote(v, into: &out) } }
-        if !dismissalReason.isEmpty { JSONOut.key("\"dismissalReason\":", &more, &out); JSONValue.quote(dismissalReason, into: &out) }
-        if overdue { JSONOut.key("\"overdue\":", &more, &out); JSONOut.bool(overdue, &out) }
-        if escalations != 0 { JSONOut.key("\"escalations\":", &more, &out); JSONOut.integer(Int64(escalations), &out) }
-        if !openedBy.isEmpty { JSONOut.key("\"openedBy\":", &more, &out); JSONValue.quote(openedBy, into: &out) }
-        if let v = openTime { JSONOut.key("\"openTime\":", &more, &out); v.writeJSON(into: &out) }
-        if let v = updateTime { JSONOut.key("\"updateTime\":", &more, &out); v.writeJSON(into: &out) }
-        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
-        if !events.isEmpty { JSONOut.key("\"events\":", &more, &out); JSONOut.array(events, &out) { v, out in v.writeJSON(into: &out) } }
-        if !talks.isEmpty { JSONOut.key("\"talks\":", &more, &out); JSONOut.array(talks, &out) { v, out in v.writeJSON(into: &out) } }
-        if !derivedEntryId.isEmpty { JSONOut.key("\"derivedEntryId\":", &more, &out); JSONValue.quote(derivedEntryId, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__Case>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -1388,25 +1311,7 @@ public struct Talk: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        if !caseId.isEmpty { JSONOut.key("\"caseId\":", &more, &out); JSONValue.quote(caseId, into: &out) }
-        if !subjectId.isEmpty { JSONOut.key("\"subjectId\":", &more, &out); JSONValue.quote(subjectId, into: &out) }
-        if kind.rawValue != 0 { JSONOut.key("\"kind\":", &more, &out); JSONOut.enumeration(kind, &out) }
-        if let v = heldOn { JSONOut.key("\"heldOn\":", &more, &out); v.writeJSON(into: &out) }
-        if !heldBy.isEmpty { JSONOut.key("\"heldBy\":", &more, &out); JSONValue.quote(heldBy, into: &out) }
-        if !content.isEmpty { JSONOut.key("\"content\":", &more, &out); JSONValue.quote(content, into: &out) }
-        if !recordedBy.isEmpty { JSONOut.key("\"recordedBy\":", &more, &out); JSONValue.quote(recordedBy, into: &out) }
-        if let v = recordTime { JSONOut.key("\"recordTime\":", &more, &out); v.writeJSON(into: &out) }
-        if let v = acknowledgeTime { JSONOut.key("\"acknowledgeTime\":", &more, &out); v.writeJSON(into: &out) }
-        if !caseNumber.isEmpty { JSONOut.key("\"caseNumber\":", &more, &out); JSONValue.quote(caseNumber, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__Talk>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -1550,23 +1455,7 @@ public struct DossierEvaluation: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if let v = period { JSONOut.key("\"period\":", &more, &out); v.writeJSON(into: &out) }
-        if !total.isEmpty { JSONOut.key("\"total\":", &more, &out); JSONValue.quote(total, into: &out) }
-        if grade.rawValue != 0 { JSONOut.key("\"grade\":", &more, &out); JSONOut.enumeration(grade, &out) }
-        if veto { JSONOut.key("\"veto\":", &more, &out); JSONOut.bool(veto, &out) }
-        if noData { JSONOut.key("\"noData\":", &more, &out); JSONOut.bool(noData, &out) }
-        if organizationRank != 0 { JSONOut.key("\"organizationRank\":", &more, &out); JSONOut.integer(Int64(organizationRank), &out) }
-        if organizationPeers != 0 { JSONOut.key("\"organizationPeers\":", &more, &out); JSONOut.integer(Int64(organizationPeers), &out) }
-        if !runId.isEmpty { JSONOut.key("\"runId\":", &more, &out); JSONValue.quote(runId, into: &out) }
-        if let v = publishTime { JSONOut.key("\"publishTime\":", &more, &out); v.writeJSON(into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__DossierEvaluation>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -1794,31 +1683,7 @@ public struct Dossier: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if let v = subject { JSONOut.key("\"subject\":", &more, &out); v.writeJSON(into: &out) }
-        if !organizationName.isEmpty { JSONOut.key("\"organizationName\":", &more, &out); JSONValue.quote(organizationName, into: &out) }
-        if !categoryName.isEmpty { JSONOut.key("\"categoryName\":", &more, &out); JSONValue.quote(categoryName, into: &out) }
-        if !postName.isEmpty { JSONOut.key("\"postName\":", &more, &out); JSONValue.quote(postName, into: &out) }
-        if !placements.isEmpty { JSONOut.key("\"placements\":", &more, &out); JSONOut.array(placements, &out) { v, out in v.writeJSON(into: &out) } }
-        if !evaluations.isEmpty { JSONOut.key("\"evaluations\":", &more, &out); JSONOut.array(evaluations, &out) { v, out in v.writeJSON(into: &out) } }
-        if !entries.isEmpty { JSONOut.key("\"entries\":", &more, &out); JSONOut.array(entries, &out) { v, out in v.writeJSON(into: &out) } }
-        if entriesTruncated { JSONOut.key("\"entriesTruncated\":", &more, &out); JSONOut.bool(entriesTruncated, &out) }
-        if !alerts.isEmpty { JSONOut.key("\"alerts\":", &more, &out); JSONOut.array(alerts, &out) { v, out in v.writeJSON(into: &out) } }
-        if !cases.isEmpty { JSONOut.key("\"cases\":", &more, &out); JSONOut.array(cases, &out) { v, out in v.writeJSON(into: &out) } }
-        if !talks.isEmpty { JSONOut.key("\"talks\":", &more, &out); JSONOut.array(talks, &out) { v, out in v.writeJSON(into: &out) } }
-        if let v = generatedTime { JSONOut.key("\"generatedTime\":", &more, &out); v.writeJSON(into: &out) }
-        if !sha256.isEmpty { JSONOut.key("\"sha256\":", &more, &out); JSONValue.quote(sha256, into: &out) }
-        if selfView { JSONOut.key("\"selfView\":", &more, &out); JSONOut.bool(selfView, &out) }
-        if !placementNames.isEmpty { JSONOut.key("\"placementNames\":", &more, &out); JSONOut.array(placementNames, &out) { v, out in JSONValue.quote(v, into: &out) } }
-        if let v = grades { JSONOut.key("\"grades\":", &more, &out); v.writeJSON(into: &out) }
-        if !opinions.isEmpty { JSONOut.key("\"opinions\":", &more, &out); JSONOut.array(opinions, &out) { v, out in v.writeJSON(into: &out) } }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__Dossier>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -1939,17 +1804,7 @@ public struct OpinionReason: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !rule.isEmpty { JSONOut.key("\"rule\":", &more, &out); JSONValue.quote(rule, into: &out) }
-        if conclusion.rawValue != 0 { JSONOut.key("\"conclusion\":", &more, &out); JSONOut.enumeration(conclusion, &out) }
-        if !fact.isEmpty { JSONOut.key("\"fact\":", &more, &out); JSONValue.quote(fact, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__OpinionReason>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -2205,42 +2060,7 @@ public struct Opinion: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        if !batchId.isEmpty { JSONOut.key("\"batchId\":", &more, &out); JSONValue.quote(batchId, into: &out) }
-        if !subjectId.isEmpty { JSONOut.key("\"subjectId\":", &more, &out); JSONValue.quote(subjectId, into: &out) }
-        if !employeeNumber.isEmpty { JSONOut.key("\"employeeNumber\":", &more, &out); JSONValue.quote(employeeNumber, into: &out) }
-        if !subjectName.isEmpty { JSONOut.key("\"subjectName\":", &more, &out); JSONValue.quote(subjectName, into: &out) }
-        if !organizationId.isEmpty { JSONOut.key("\"organizationId\":", &more, &out); JSONValue.quote(organizationId, into: &out) }
-        if purpose.rawValue != 0 { JSONOut.key("\"purpose\":", &more, &out); JSONOut.enumeration(purpose, &out) }
-        if !purposeNote.isEmpty { JSONOut.key("\"purposeNote\":", &more, &out); JSONValue.quote(purposeNote, into: &out) }
-        if state.rawValue != 0 { JSONOut.key("\"state\":", &more, &out); JSONOut.enumeration(state, &out) }
-        if proposed.rawValue != 0 { JSONOut.key("\"proposed\":", &more, &out); JSONOut.enumeration(proposed, &out) }
-        if !reasons.isEmpty { JSONOut.key("\"reasons\":", &more, &out); JSONOut.array(reasons, &out) { v, out in v.writeJSON(into: &out) } }
-        if !dossierSha256.isEmpty { JSONOut.key("\"dossierSha256\":", &more, &out); JSONValue.quote(dossierSha256, into: &out) }
-        if schemeVersion != 0 { JSONOut.key("\"schemeVersion\":", &more, &out); JSONOut.integer(Int64(schemeVersion), &out) }
-        if conclusion.rawValue != 0 { JSONOut.key("\"conclusion\":", &more, &out); JSONOut.enumeration(conclusion, &out) }
-        if !changeReason.isEmpty { JSONOut.key("\"changeReason\":", &more, &out); JSONValue.quote(changeReason, into: &out) }
-        if !reviewedBy.isEmpty { JSONOut.key("\"reviewedBy\":", &more, &out); JSONValue.quote(reviewedBy, into: &out) }
-        if let v = reviewTime { JSONOut.key("\"reviewTime\":", &more, &out); v.writeJSON(into: &out) }
-        if !reviewNote.isEmpty { JSONOut.key("\"reviewNote\":", &more, &out); JSONValue.quote(reviewNote, into: &out) }
-        if !signedBy.isEmpty { JSONOut.key("\"signedBy\":", &more, &out); JSONValue.quote(signedBy, into: &out) }
-        if let v = signTime { JSONOut.key("\"signTime\":", &more, &out); v.writeJSON(into: &out) }
-        if let v = validUntil { JSONOut.key("\"validUntil\":", &more, &out); v.writeJSON(into: &out) }
-        if expired { JSONOut.key("\"expired\":", &more, &out); JSONOut.bool(expired, &out) }
-        if let v = dueDate { JSONOut.key("\"dueDate\":", &more, &out); v.writeJSON(into: &out) }
-        if !requestedBy.isEmpty { JSONOut.key("\"requestedBy\":", &more, &out); JSONValue.quote(requestedBy, into: &out) }
-        if let v = requestTime { JSONOut.key("\"requestTime\":", &more, &out); v.writeJSON(into: &out) }
-        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
-        if !reviewerName.isEmpty { JSONOut.key("\"reviewerName\":", &more, &out); JSONValue.quote(reviewerName, into: &out) }
-        if !signerName.isEmpty { JSONOut.key("\"signerName\":", &more, &out); JSONValue.quote(signerName, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__Opinion>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -2413,22 +2233,7 @@ public struct Conflict: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        if !accountId.isEmpty { JSONOut.key("\"accountId\":", &more, &out); JSONValue.quote(accountId, into: &out) }
-        if !subjectId.isEmpty { JSONOut.key("\"subjectId\":", &more, &out); JSONValue.quote(subjectId, into: &out) }
-        if !subjectName.isEmpty { JSONOut.key("\"subjectName\":", &more, &out); JSONValue.quote(subjectName, into: &out) }
-        if !relation.isEmpty { JSONOut.key("\"relation\":", &more, &out); JSONValue.quote(relation, into: &out) }
-        if !note.isEmpty { JSONOut.key("\"note\":", &more, &out); JSONValue.quote(note, into: &out) }
-        if let v = declareTime { JSONOut.key("\"declareTime\":", &more, &out); v.writeJSON(into: &out) }
-        if let v = withdrawTime { JSONOut.key("\"withdrawTime\":", &more, &out); v.writeJSON(into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__Conflict>, into out: inout [UInt8]) {
         let c = p.pointee

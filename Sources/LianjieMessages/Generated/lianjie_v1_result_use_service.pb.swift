@@ -97,21 +97,7 @@ public struct CreateCaseRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if !subject.isEmpty { JSONOut.key("\"subject\":", &more, &out); JSONValue.quote(subject, into: &out) }
-        if source.rawValue != 0 { JSONOut.key("\"source\":", &more, &out); JSONOut.enumeration(source, &out) }
-        if !summary.isEmpty { JSONOut.key("\"summary\":", &more, &out); JSONValue.quote(summary, into: &out) }
-        if !alertId.isEmpty { JSONOut.key("\"alertId\":", &more, &out); JSONValue.quote(alertId, into: &out) }
-        if !entryIds.isEmpty { JSONOut.key("\"entryIds\":", &more, &out); JSONOut.array(entryIds, &out) { v, out in JSONValue.quote(v, into: &out) } }
-        if !evidenceIds.isEmpty { JSONOut.key("\"evidenceIds\":", &more, &out); JSONOut.array(evidenceIds, &out) { v, out in JSONValue.quote(v, into: &out) } }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__CreateCaseRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -198,15 +184,7 @@ public struct GetCaseRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetCaseRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -321,21 +299,7 @@ public struct ListCasesRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !organizationId.isEmpty { JSONOut.key("\"organizationId\":", &more, &out); JSONValue.quote(organizationId, into: &out) }
-        if !subject.isEmpty { JSONOut.key("\"subject\":", &more, &out); JSONValue.quote(subject, into: &out) }
-        if state.rawValue != 0 { JSONOut.key("\"state\":", &more, &out); JSONOut.enumeration(state, &out) }
-        if overdueOnly { JSONOut.key("\"overdueOnly\":", &more, &out); JSONOut.bool(overdueOnly, &out) }
-        if !handlerId.isEmpty { JSONOut.key("\"handlerId\":", &more, &out); JSONValue.quote(handlerId, into: &out) }
-        if pageSize != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(pageSize), &out) }
-        if !pageToken.isEmpty { JSONOut.key("\"pageToken\":", &more, &out); JSONValue.quote(pageToken, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListCasesRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -437,17 +401,7 @@ public struct ListCasesResponse: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !cases.isEmpty { JSONOut.key("\"cases\":", &more, &out); JSONOut.array(cases, &out) { v, out in v.writeJSON(into: &out) } }
-        if !nextPageToken.isEmpty { JSONOut.key("\"nextPageToken\":", &more, &out); JSONValue.quote(nextPageToken, into: &out) }
-        if totalSize != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(totalSize), &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListCasesResponse>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -558,20 +512,7 @@ public struct AssignCaseRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        if !handlerId.isEmpty { JSONOut.key("\"handlerId\":", &more, &out); JSONValue.quote(handlerId, into: &out) }
-        if let v = dueDate { JSONOut.key("\"dueDate\":", &more, &out); v.writeJSON(into: &out) }
-        if !note.isEmpty { JSONOut.key("\"note\":", &more, &out); JSONValue.quote(note, into: &out) }
-        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__AssignCaseRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -674,18 +615,7 @@ public struct DisposeCaseRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        if let v = disposition { JSONOut.key("\"disposition\":", &more, &out); v.writeJSON(into: &out) }
-        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__DisposeCaseRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -791,19 +721,7 @@ public struct StartRectificationRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        if let v = deadline { JSONOut.key("\"deadline\":", &more, &out); v.writeJSON(into: &out) }
-        if !requirements.isEmpty { JSONOut.key("\"requirements\":", &more, &out); JSONValue.quote(requirements, into: &out) }
-        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__StartRectificationRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -904,18 +822,7 @@ public struct ReportRectificationRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        if !report.isEmpty { JSONOut.key("\"report\":", &more, &out); JSONValue.quote(report, into: &out) }
-        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ReportRectificationRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -1014,18 +921,7 @@ public struct VerifyCaseRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        if !note.isEmpty { JSONOut.key("\"note\":", &more, &out); JSONValue.quote(note, into: &out) }
-        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__VerifyCaseRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -1134,19 +1030,7 @@ public struct CloseCaseRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        if !conclusion.isEmpty { JSONOut.key("\"conclusion\":", &more, &out); JSONValue.quote(conclusion, into: &out) }
-        if !evidenceIds.isEmpty { JSONOut.key("\"evidenceIds\":", &more, &out); JSONOut.array(evidenceIds, &out) { v, out in JSONValue.quote(v, into: &out) } }
-        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__CloseCaseRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -1247,18 +1131,7 @@ public struct DismissCaseRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        if !reason.isEmpty { JSONOut.key("\"reason\":", &more, &out); JSONValue.quote(reason, into: &out) }
-        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__DismissCaseRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -1357,18 +1230,7 @@ public struct ReopenCaseRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        if !reason.isEmpty { JSONOut.key("\"reason\":", &more, &out); JSONValue.quote(reason, into: &out) }
-        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ReopenCaseRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -1481,20 +1343,7 @@ public struct RecordTalkRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if !caseId.isEmpty { JSONOut.key("\"caseId\":", &more, &out); JSONValue.quote(caseId, into: &out) }
-        if kind.rawValue != 0 { JSONOut.key("\"kind\":", &more, &out); JSONOut.enumeration(kind, &out) }
-        if let v = heldOn { JSONOut.key("\"heldOn\":", &more, &out); v.writeJSON(into: &out) }
-        if !heldBy.isEmpty { JSONOut.key("\"heldBy\":", &more, &out); JSONValue.quote(heldBy, into: &out) }
-        if !content.isEmpty { JSONOut.key("\"content\":", &more, &out); JSONValue.quote(content, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__RecordTalkRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -1598,18 +1447,7 @@ public struct ListTalksRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !subject.isEmpty { JSONOut.key("\"subject\":", &more, &out); JSONValue.quote(subject, into: &out) }
-        if unacknowledgedOnly { JSONOut.key("\"unacknowledgedOnly\":", &more, &out); JSONOut.bool(unacknowledgedOnly, &out) }
-        if pageSize != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(pageSize), &out) }
-        if !pageToken.isEmpty { JSONOut.key("\"pageToken\":", &more, &out); JSONValue.quote(pageToken, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListTalksRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -1705,17 +1543,7 @@ public struct ListTalksResponse: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !talks.isEmpty { JSONOut.key("\"talks\":", &more, &out); JSONOut.array(talks, &out) { v, out in v.writeJSON(into: &out) } }
-        if !nextPageToken.isEmpty { JSONOut.key("\"nextPageToken\":", &more, &out); JSONValue.quote(nextPageToken, into: &out) }
-        if totalSize != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(totalSize), &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListTalksResponse>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -1799,16 +1627,7 @@ public struct AcknowledgeTalkRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__AcknowledgeTalkRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -1893,16 +1712,7 @@ public struct GetDossierRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !subject.isEmpty { JSONOut.key("\"subject\":", &more, &out); JSONValue.quote(subject, into: &out) }
-        if !reason.isEmpty { JSONOut.key("\"reason\":", &more, &out); JSONValue.quote(reason, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetDossierRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -2016,20 +1826,7 @@ public struct RequestOpinionsRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if purpose.rawValue != 0 { JSONOut.key("\"purpose\":", &more, &out); JSONOut.enumeration(purpose, &out) }
-        if !purposeNote.isEmpty { JSONOut.key("\"purposeNote\":", &more, &out); JSONValue.quote(purposeNote, into: &out) }
-        if !subjects.isEmpty { JSONOut.key("\"subjects\":", &more, &out); JSONOut.array(subjects, &out) { v, out in JSONValue.quote(v, into: &out) } }
-        if let v = dueDate { JSONOut.key("\"dueDate\":", &more, &out); v.writeJSON(into: &out) }
-        if validityDays != 0 { JSONOut.key("\"validityDays\":", &more, &out); JSONOut.integer(Int64(validityDays), &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__RequestOpinionsRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -2124,16 +1921,7 @@ public struct RequestOpinionsResponse: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !batchId.isEmpty { JSONOut.key("\"batchId\":", &more, &out); JSONValue.quote(batchId, into: &out) }
-        if !opinions.isEmpty { JSONOut.key("\"opinions\":", &more, &out); JSONOut.array(opinions, &out) { v, out in v.writeJSON(into: &out) } }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__RequestOpinionsResponse>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -2209,15 +1997,7 @@ public struct GetOpinionRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetOpinionRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -2325,20 +2105,7 @@ public struct ListOpinionsRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !organizationId.isEmpty { JSONOut.key("\"organizationId\":", &more, &out); JSONValue.quote(organizationId, into: &out) }
-        if !subject.isEmpty { JSONOut.key("\"subject\":", &more, &out); JSONValue.quote(subject, into: &out) }
-        if state.rawValue != 0 { JSONOut.key("\"state\":", &more, &out); JSONOut.enumeration(state, &out) }
-        if !batchId.isEmpty { JSONOut.key("\"batchId\":", &more, &out); JSONValue.quote(batchId, into: &out) }
-        if pageSize != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(pageSize), &out) }
-        if !pageToken.isEmpty { JSONOut.key("\"pageToken\":", &more, &out); JSONValue.quote(pageToken, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListOpinionsRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -2438,17 +2205,7 @@ public struct ListOpinionsResponse: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !opinions.isEmpty { JSONOut.key("\"opinions\":", &more, &out); JSONOut.array(opinions, &out) { v, out in v.writeJSON(into: &out) } }
-        if !nextPageToken.isEmpty { JSONOut.key("\"nextPageToken\":", &more, &out); JSONValue.quote(nextPageToken, into: &out) }
-        if totalSize != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(totalSize), &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListOpinionsResponse>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -2559,20 +2316,7 @@ public struct ReviewOpinionRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        if conclusion.rawValue != 0 { JSONOut.key("\"conclusion\":", &more, &out); JSONOut.enumeration(conclusion, &out) }
-        if !changeReason.isEmpty { JSONOut.key("\"changeReason\":", &more, &out); JSONValue.quote(changeReason, into: &out) }
-        if !note.isEmpty { JSONOut.key("\"note\":", &more, &out); JSONValue.quote(note, into: &out) }
-        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ReviewOpinionRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -2668,17 +2412,7 @@ public struct SignOpinionRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__SignOpinionRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -2777,18 +2511,7 @@ public struct DeclareConflictRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if !subject.isEmpty { JSONOut.key("\"subject\":", &more, &out); JSONValue.quote(subject, into: &out) }
-        if !relation.isEmpty { JSONOut.key("\"relation\":", &more, &out); JSONValue.quote(relation, into: &out) }
-        if !note.isEmpty { JSONOut.key("\"note\":", &more, &out); JSONValue.quote(note, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__DeclareConflictRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -2888,18 +2611,7 @@ public struct ListConflictsRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !subject.isEmpty { JSONOut.key("\"subject\":", &more, &out); JSONValue.quote(subject, into: &out) }
-        if includeWithdrawn { JSONOut.key("\"includeWithdrawn\":", &more, &out); JSONOut.bool(includeWithdrawn, &out) }
-        if pageSize != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(pageSize), &out) }
-        if !pageToken.isEmpty { JSONOut.key("\"pageToken\":", &more, &out); JSONValue.quote(pageToken, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListConflictsRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -2995,17 +2707,7 @@ public struct ListConflictsResponse: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !conflicts.isEmpty { JSONOut.key("\"conflicts\":", &more, &out); JSONOut.array(conflicts, &out) { v, out in v.writeJSON(into: &out) } }
-        if !nextPageToken.isEmpty { JSONOut.key("\"nextPageToken\":", &more, &out); JSONValue.quote(nextPageToken, into: &out) }
-        if totalSize != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(totalSize), &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListConflictsResponse>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -3089,16 +2791,7 @@ public struct WithdrawConflictRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__WithdrawConflictRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -3194,18 +2887,7 @@ public struct ListAppraisalsRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if let v = period { JSONOut.key("\"period\":", &more, &out); v.writeJSON(into: &out) }
-        if !organizationId.isEmpty { JSONOut.key("\"organizationId\":", &more, &out); JSONValue.quote(organizationId, into: &out) }
-        if pageSize != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(pageSize), &out) }
-        if !pageToken.isEmpty { JSONOut.key("\"pageToken\":", &more, &out); JSONValue.quote(pageToken, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListAppraisalsRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -3377,29 +3059,7 @@ public struct Appraisal: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !subjectId.isEmpty { JSONOut.key("\"subjectId\":", &more, &out); JSONValue.quote(subjectId, into: &out) }
-        if !employeeNumber.isEmpty { JSONOut.key("\"employeeNumber\":", &more, &out); JSONValue.quote(employeeNumber, into: &out) }
-        if !subjectName.isEmpty { JSONOut.key("\"subjectName\":", &more, &out); JSONValue.quote(subjectName, into: &out) }
-        if !organizationId.isEmpty { JSONOut.key("\"organizationId\":", &more, &out); JSONValue.quote(organizationId, into: &out) }
-        if let v = period { JSONOut.key("\"period\":", &more, &out); v.writeJSON(into: &out) }
-        if !total.isEmpty { JSONOut.key("\"total\":", &more, &out); JSONValue.quote(total, into: &out) }
-        if grade.rawValue != 0 { JSONOut.key("\"grade\":", &more, &out); JSONOut.enumeration(grade, &out) }
-        if veto { JSONOut.key("\"veto\":", &more, &out); JSONOut.bool(veto, &out) }
-        if noData { JSONOut.key("\"noData\":", &more, &out); JSONOut.bool(noData, &out) }
-        if appraisalCap.rawValue != 0 { JSONOut.key("\"appraisalCap\":", &more, &out); JSONOut.enumeration(appraisalCap, &out) }
-        if !capCaseId.isEmpty { JSONOut.key("\"capCaseId\":", &more, &out); JSONValue.quote(capCaseId, into: &out) }
-        if !capCaseNumber.isEmpty { JSONOut.key("\"capCaseNumber\":", &more, &out); JSONValue.quote(capCaseNumber, into: &out) }
-        if appraisalGrade.rawValue != 0 { JSONOut.key("\"appraisalGrade\":", &more, &out); JSONOut.enumeration(appraisalGrade, &out) }
-        if !runId.isEmpty { JSONOut.key("\"runId\":", &more, &out); JSONValue.quote(runId, into: &out) }
-        if schemeVersion != 0 { JSONOut.key("\"schemeVersion\":", &more, &out); JSONOut.integer(Int64(schemeVersion), &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__Appraisal>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -3517,17 +3177,7 @@ public struct ListAppraisalsResponse: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !appraisals.isEmpty { JSONOut.key("\"appraisals\":", &more, &out); JSONOut.array(appraisals, &out) { v, out in v.writeJSON(into: &out) } }
-        if !nextPageToken.isEmpty { JSONOut.key("\"nextPageToken\":", &more, &out); JSONValue.quote(nextPageToken, into: &out) }
-        if totalSize != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(totalSize), &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListAppraisalsResponse>, into out: inout [UInt8]) {
         let c = p.pointee

@@ -225,26 +225,7 @@ public struct SchemeTag: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !code.isEmpty { JSONOut.key("\"code\":", &more, &out); JSONValue.quote(code, into: &out) }
-        if !name.isEmpty { JSONOut.key("\"name\":", &more, &out); JSONValue.quote(name, into: &out) }
-        if dimension.rawValue != 0 { JSONOut.key("\"dimension\":", &more, &out); JSONOut.enumeration(dimension, &out) }
-        if polarity.rawValue != 0 { JSONOut.key("\"polarity\":", &more, &out); JSONOut.enumeration(polarity, &out) }
-        if !points.isEmpty { JSONOut.key("\"points\":", &more, &out); JSONValue.quote(points, into: &out) }
-        if !coefficient.isEmpty { JSONOut.key("\"coefficient\":", &more, &out); JSONValue.quote(coefficient, into: &out) }
-        if redLine { JSONOut.key("\"redLine\":", &more, &out); JSONOut.bool(redLine, &out) }
-        if windowMonths != 0 { JSONOut.key("\"windowMonths\":", &more, &out); JSONOut.integer(Int64(windowMonths), &out) }
-        if maxPerPeriod != 0 { JSONOut.key("\"maxPerPeriod\":", &more, &out); JSONOut.integer(Int64(maxPerPeriod), &out) }
-        if immediateAlert { JSONOut.key("\"immediateAlert\":", &more, &out); JSONOut.bool(immediateAlert, &out) }
-        if evidenceRequired { JSONOut.key("\"evidenceRequired\":", &more, &out); JSONOut.bool(evidenceRequired, &out) }
-        if retired { JSONOut.key("\"retired\":", &more, &out); JSONOut.bool(retired, &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__SchemeTag>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -371,19 +352,7 @@ public struct TagLibrary: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !code.isEmpty { JSONOut.key("\"code\":", &more, &out); JSONValue.quote(code, into: &out) }
-        if !name.isEmpty { JSONOut.key("\"name\":", &more, &out); JSONValue.quote(name, into: &out) }
-        if version != 0 { JSONOut.key("\"version\":", &more, &out); JSONOut.integer(Int64(version), &out) }
-        if !categoryCode.isEmpty { JSONOut.key("\"categoryCode\":", &more, &out); JSONValue.quote(categoryCode, into: &out) }
-        if !tags.isEmpty { JSONOut.key("\"tags\":", &more, &out); JSONOut.array(tags, &out) { v, out in v.writeJSON(into: &out) } }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__TagLibrary>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -491,19 +460,7 @@ public struct DimensionRule: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if dimension.rawValue != 0 { JSONOut.key("\"dimension\":", &more, &out); JSONOut.enumeration(dimension, &out) }
-        if !baseScore.isEmpty { JSONOut.key("\"baseScore\":", &more, &out); JSONValue.quote(baseScore, into: &out) }
-        if !minimum.isEmpty { JSONOut.key("\"minimum\":", &more, &out); JSONValue.quote(minimum, into: &out) }
-        if !maximum.isEmpty { JSONOut.key("\"maximum\":", &more, &out); JSONValue.quote(maximum, into: &out) }
-        if !weight.isEmpty { JSONOut.key("\"weight\":", &more, &out); JSONValue.quote(weight, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__DimensionRule>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -597,17 +554,7 @@ public struct CategoryCoefficient: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !categoryCode.isEmpty { JSONOut.key("\"categoryCode\":", &more, &out); JSONValue.quote(categoryCode, into: &out) }
-        if dimension.rawValue != 0 { JSONOut.key("\"dimension\":", &more, &out); JSONOut.enumeration(dimension, &out) }
-        if !coefficient.isEmpty { JSONOut.key("\"coefficient\":", &more, &out); JSONValue.quote(coefficient, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__CategoryCoefficient>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -691,16 +638,7 @@ public struct PostCoefficient: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !postCode.isEmpty { JSONOut.key("\"postCode\":", &more, &out); JSONValue.quote(postCode, into: &out) }
-        if !coefficient.isEmpty { JSONOut.key("\"coefficient\":", &more, &out); JSONValue.quote(coefficient, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__PostCoefficient>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -788,17 +726,7 @@ public struct GradeBands: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !excellent.isEmpty { JSONOut.key("\"excellent\":", &more, &out); JSONValue.quote(excellent, into: &out) }
-        if !good.isEmpty { JSONOut.key("\"good\":", &more, &out); JSONValue.quote(good, into: &out) }
-        if !fair.isEmpty { JSONOut.key("\"fair\":", &more, &out); JSONValue.quote(fair, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__GradeBands>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -985,29 +913,7 @@ public struct Scheme: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if version != 0 { JSONOut.key("\"version\":", &more, &out); JSONOut.integer(Int64(version), &out) }
-        if !label.isEmpty { JSONOut.key("\"label\":", &more, &out); JSONValue.quote(label, into: &out) }
-        if !dimensions.isEmpty { JSONOut.key("\"dimensions\":", &more, &out); JSONOut.array(dimensions, &out) { v, out in v.writeJSON(into: &out) } }
-        if !libraries.isEmpty { JSONOut.key("\"libraries\":", &more, &out); JSONOut.array(libraries, &out) { v, out in v.writeJSON(into: &out) } }
-        if !categoryCoefficients.isEmpty { JSONOut.key("\"categoryCoefficients\":", &more, &out); JSONOut.array(categoryCoefficients, &out) { v, out in v.writeJSON(into: &out) } }
-        if !postCoefficients.isEmpty { JSONOut.key("\"postCoefficients\":", &more, &out); JSONOut.array(postCoefficients, &out) { v, out in v.writeJSON(into: &out) } }
-        if let v = grades { JSONOut.key("\"grades\":", &more, &out); v.writeJSON(into: &out) }
-        if !hash.isEmpty { JSONOut.key("\"hash\":", &more, &out); JSONValue.quote(hash, into: &out) }
-        if !note.isEmpty { JSONOut.key("\"note\":", &more, &out); JSONValue.quote(note, into: &out) }
-        if !changedBy.isEmpty { JSONOut.key("\"changedBy\":", &more, &out); JSONValue.quote(changedBy, into: &out) }
-        if let v = changeTime { JSONOut.key("\"changeTime\":", &more, &out); v.writeJSON(into: &out) }
-        if basedOnVersion != 0 { JSONOut.key("\"basedOnVersion\":", &more, &out); JSONOut.integer(Int64(basedOnVersion), &out) }
-        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
-        if !document.isEmpty { JSONOut.key("\"document\":", &more, &out); JSONValue.quote(document, into: &out) }
-        if !workOrderRules.isEmpty { JSONOut.key("\"workOrderRules\":", &more, &out); JSONOut.array(workOrderRules, &out) { v, out in v.writeJSON(into: &out) } }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__Scheme>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -1191,28 +1097,7 @@ public struct WorkOrderRuleSettings: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !code.isEmpty { JSONOut.key("\"code\":", &more, &out); JSONValue.quote(code, into: &out) }
-        if !kind.isEmpty { JSONOut.key("\"kind\":", &more, &out); JSONValue.quote(kind, into: &out) }
-        if !tag.isEmpty { JSONOut.key("\"tag\":", &more, &out); JSONValue.quote(tag, into: &out) }
-        if confirmed { JSONOut.key("\"confirmed\":", &more, &out); JSONOut.bool(confirmed, &out) }
-        if enabled { JSONOut.key("\"enabled\":", &more, &out); JSONOut.bool(enabled, &out) }
-        if graceDays != 0 { JSONOut.key("\"graceDays\":", &more, &out); JSONOut.integer(Int64(graceDays), &out) }
-        if !threshold.isEmpty { JSONOut.key("\"threshold\":", &more, &out); JSONValue.quote(threshold, into: &out) }
-        if minPeers != 0 { JSONOut.key("\"minPeers\":", &more, &out); JSONOut.integer(Int64(minPeers), &out) }
-        if minOrders != 0 { JSONOut.key("\"minOrders\":", &more, &out); JSONOut.integer(Int64(minOrders), &out) }
-        if minFirmOrders != 0 { JSONOut.key("\"minFirmOrders\":", &more, &out); JSONOut.integer(Int64(minFirmOrders), &out) }
-        if !minShare.isEmpty { JSONOut.key("\"minShare\":", &more, &out); JSONValue.quote(minShare, into: &out) }
-        if !minRatio.isEmpty { JSONOut.key("\"minRatio\":", &more, &out); JSONValue.quote(minRatio, into: &out) }
-        if !significance.isEmpty { JSONOut.key("\"significance\":", &more, &out); JSONValue.quote(significance, into: &out) }
-        if minSuspensions != 0 { JSONOut.key("\"minSuspensions\":", &more, &out); JSONOut.integer(Int64(minSuspensions), &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__WorkOrderRuleSettings>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -1348,21 +1233,7 @@ public struct SchemeVersionSummary: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if version != 0 { JSONOut.key("\"version\":", &more, &out); JSONOut.integer(Int64(version), &out) }
-        if !label.isEmpty { JSONOut.key("\"label\":", &more, &out); JSONValue.quote(label, into: &out) }
-        if !hash.isEmpty { JSONOut.key("\"hash\":", &more, &out); JSONValue.quote(hash, into: &out) }
-        if !note.isEmpty { JSONOut.key("\"note\":", &more, &out); JSONValue.quote(note, into: &out) }
-        if !publishedBy.isEmpty { JSONOut.key("\"publishedBy\":", &more, &out); JSONValue.quote(publishedBy, into: &out) }
-        if let v = publishTime { JSONOut.key("\"publishTime\":", &more, &out); v.writeJSON(into: &out) }
-        if tagCount != 0 { JSONOut.key("\"tagCount\":", &more, &out); JSONOut.integer(Int64(tagCount), &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__SchemeVersionSummary>, into out: inout [UInt8]) {
         let c = p.pointee

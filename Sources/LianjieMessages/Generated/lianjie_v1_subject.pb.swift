@@ -171,17 +171,7 @@ public struct Category: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        if !code.isEmpty { JSONOut.key("\"code\":", &more, &out); JSONValue.quote(code, into: &out) }
-        if !name.isEmpty { JSONOut.key("\"name\":", &more, &out); JSONValue.quote(name, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__Category>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -286,19 +276,7 @@ public struct Post: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        if !code.isEmpty { JSONOut.key("\"code\":", &more, &out); JSONValue.quote(code, into: &out) }
-        if !name.isEmpty { JSONOut.key("\"name\":", &more, &out); JSONValue.quote(name, into: &out) }
-        if !categoryId.isEmpty { JSONOut.key("\"categoryId\":", &more, &out); JSONValue.quote(categoryId, into: &out) }
-        if !riskCoefficient.isEmpty { JSONOut.key("\"riskCoefficient\":", &more, &out); JSONValue.quote(riskCoefficient, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__Post>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -455,27 +433,7 @@ public struct Subject: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        if !employeeNumber.isEmpty { JSONOut.key("\"employeeNumber\":", &more, &out); JSONValue.quote(employeeNumber, into: &out) }
-        if !name.isEmpty { JSONOut.key("\"name\":", &more, &out); JSONValue.quote(name, into: &out) }
-        if !organizationId.isEmpty { JSONOut.key("\"organizationId\":", &more, &out); JSONValue.quote(organizationId, into: &out) }
-        if !categoryId.isEmpty { JSONOut.key("\"categoryId\":", &more, &out); JSONValue.quote(categoryId, into: &out) }
-        if !postId.isEmpty { JSONOut.key("\"postId\":", &more, &out); JSONValue.quote(postId, into: &out) }
-        if positionLevel.rawValue != 0 { JSONOut.key("\"positionLevel\":", &more, &out); JSONOut.enumeration(positionLevel, &out) }
-        if status.rawValue != 0 { JSONOut.key("\"status\":", &more, &out); JSONOut.enumeration(status, &out) }
-        if !accountId.isEmpty { JSONOut.key("\"accountId\":", &more, &out); JSONValue.quote(accountId, into: &out) }
-        if let v = postEntryDate { JSONOut.key("\"postEntryDate\":", &more, &out); v.writeJSON(into: &out) }
-        if let v = createTime { JSONOut.key("\"createTime\":", &more, &out); v.writeJSON(into: &out) }
-        if let v = updateTime { JSONOut.key("\"updateTime\":", &more, &out); v.writeJSON(into: &out) }
-        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__Subject>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -600,19 +558,7 @@ public struct Placement: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !organizationId.isEmpty { JSONOut.key("\"organizationId\":", &more, &out); JSONValue.quote(organizationId, into: &out) }
-        if let v = fromDate { JSONOut.key("\"fromDate\":", &more, &out); v.writeJSON(into: &out) }
-        if let v = toDate { JSONOut.key("\"toDate\":", &more, &out); v.writeJSON(into: &out) }
-        if !reason.isEmpty { JSONOut.key("\"reason\":", &more, &out); JSONValue.quote(reason, into: &out) }
-        if !changedBy.isEmpty { JSONOut.key("\"changedBy\":", &more, &out); JSONValue.quote(changedBy, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__Placement>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -741,22 +687,7 @@ public struct SubjectImportRow: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if line != 0 { JSONOut.key("\"line\":", &more, &out); JSONOut.integer(Int64(line), &out) }
-        if !employeeNumber.isEmpty { JSONOut.key("\"employeeNumber\":", &more, &out); JSONValue.quote(employeeNumber, into: &out) }
-        if !name.isEmpty { JSONOut.key("\"name\":", &more, &out); JSONValue.quote(name, into: &out) }
-        if !organizationId.isEmpty { JSONOut.key("\"organizationId\":", &more, &out); JSONValue.quote(organizationId, into: &out) }
-        if !categoryCode.isEmpty { JSONOut.key("\"categoryCode\":", &more, &out); JSONValue.quote(categoryCode, into: &out) }
-        if !postCode.isEmpty { JSONOut.key("\"postCode\":", &more, &out); JSONValue.quote(postCode, into: &out) }
-        if !positionLevel.isEmpty { JSONOut.key("\"positionLevel\":", &more, &out); JSONValue.quote(positionLevel, into: &out) }
-        if !postEntryDate.isEmpty { JSONOut.key("\"postEntryDate\":", &more, &out); JSONValue.quote(postEntryDate, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__SubjectImportRow>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -856,17 +787,7 @@ public struct ImportRejection: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if line != 0 { JSONOut.key("\"line\":", &more, &out); JSONOut.integer(Int64(line), &out) }
-        if !field.isEmpty { JSONOut.key("\"field\":", &more, &out); JSONValue.quote(field, into: &out) }
-        if !reason.isEmpty { JSONOut.key("\"reason\":", &more, &out); JSONValue.quote(reason, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ImportRejection>, into out: inout [UInt8]) {
         let c = p.pointee

@@ -107,16 +107,7 @@ public struct Time: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if seconds != 0 { JSONOut.key("\"seconds\":", &more, &out); JSONOut.quotedInteger(seconds, &out) }
-        if nanos != 0 { JSONOut.key("\"nanos\":", &more, &out); JSONOut.integer(Int64(nanos), &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__Time>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -207,17 +198,7 @@ public struct CalendarDate: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if year != 0 { JSONOut.key("\"year\":", &more, &out); JSONOut.integer(Int64(year), &out) }
-        if month != 0 { JSONOut.key("\"month\":", &more, &out); JSONOut.integer(Int64(month), &out) }
-        if day != 0 { JSONOut.key("\"day\":", &more, &out); JSONOut.integer(Int64(day), &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__Date>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -307,17 +288,7 @@ public struct Period: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if kind.rawValue != 0 { JSONOut.key("\"kind\":", &more, &out); JSONOut.enumeration(kind, &out) }
-        if year != 0 { JSONOut.key("\"year\":", &more, &out); JSONOut.integer(Int64(year), &out) }
-        if index != 0 { JSONOut.key("\"index\":", &more, &out); JSONOut.integer(Int64(index), &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__Period>, into out: inout [UInt8]) {
         let c = p.pointee

@@ -54,16 +54,7 @@ public struct LoginRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !username.isEmpty { JSONOut.key("\"username\":", &more, &out); JSONValue.quote(username, into: &out) }
-        if !password.isEmpty { JSONOut.key("\"password\":", &more, &out); JSONValue.quote(password, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__LoginRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -154,17 +145,7 @@ public struct LoginResponse: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !token.isEmpty { JSONOut.key("\"token\":", &more, &out); JSONValue.quote(token, into: &out) }
-        if expiresAtUnix != 0 { JSONOut.key("\"expiresAtUnix\":", &more, &out); JSONOut.quotedInteger(expiresAtUnix, &out) }
-        if let v = account { JSONOut.key("\"account\":", &more, &out); v.writeJSON(into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__LoginResponse>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -244,15 +225,7 @@ public struct OpenPlatformSessionRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !platformUserId.isEmpty { JSONOut.key("\"platformUserId\":", &more, &out); JSONValue.quote(platformUserId, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__OpenPlatformSessionRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -314,12 +287,7 @@ public struct LogoutRequest: ProtoMessage {
         return .object([])
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out += "{}".utf8
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__LogoutRequest>, into out: inout [UInt8]) {
         out += "{}".utf8
@@ -376,12 +344,7 @@ public struct LogoutResponse: ProtoMessage {
         return .object([])
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out += "{}".utf8
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__LogoutResponse>, into out: inout [UInt8]) {
         out += "{}".utf8
@@ -438,12 +401,7 @@ public struct WhoAmIRequest: ProtoMessage {
         return .object([])
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out += "{}".utf8
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__WhoAmIRequest>, into out: inout [UInt8]) {
         out += "{}".utf8
@@ -526,17 +484,7 @@ public struct WhoAmIResponse: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if let v = account { JSONOut.key("\"account\":", &more, &out); v.writeJSON(into: &out) }
-        if let v = sessionExpireTime { JSONOut.key("\"sessionExpireTime\":", &more, &out); v.writeJSON(into: &out) }
-        if !subjectId.isEmpty { JSONOut.key("\"subjectId\":", &more, &out); JSONValue.quote(subjectId, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__WhoAmIResponse>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -620,16 +568,7 @@ public struct ChangePasswordRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !oldPassword.isEmpty { JSONOut.key("\"oldPassword\":", &more, &out); JSONValue.quote(oldPassword, into: &out) }
-        if !newPassword.isEmpty { JSONOut.key("\"newPassword\":", &more, &out); JSONValue.quote(newPassword, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ChangePasswordRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -693,12 +632,7 @@ public struct ChangePasswordResponse: ProtoMessage {
         return .object([])
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out += "{}".utf8
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ChangePasswordResponse>, into out: inout [UInt8]) {
         out += "{}".utf8
@@ -755,12 +689,7 @@ public struct ListSessionsRequest: ProtoMessage {
         return .object([])
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out += "{}".utf8
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListSessionsRequest>, into out: inout [UInt8]) {
         out += "{}".utf8
@@ -832,15 +761,7 @@ public struct ListSessionsResponse: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !sessions.isEmpty { JSONOut.key("\"sessions\":", &more, &out); JSONOut.array(sessions, &out) { v, out in v.writeJSON(into: &out) } }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListSessionsResponse>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -914,15 +835,7 @@ public struct RevokeSessionRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__RevokeSessionRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -984,12 +897,7 @@ public struct RevokeSessionResponse: ProtoMessage {
         return .object([])
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out += "{}".utf8
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__RevokeSessionResponse>, into out: inout [UInt8]) {
         out += "{}".utf8
@@ -1077,18 +985,7 @@ public struct CreateOrganizationRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if !parentId.isEmpty { JSONOut.key("\"parentId\":", &more, &out); JSONValue.quote(parentId, into: &out) }
-        if !name.isEmpty { JSONOut.key("\"name\":", &more, &out); JSONValue.quote(name, into: &out) }
-        if kind.rawValue != 0 { JSONOut.key("\"kind\":", &more, &out); JSONOut.enumeration(kind, &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__CreateOrganizationRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -1168,15 +1065,7 @@ public struct GetOrganizationRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetOrganizationRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -1267,17 +1156,7 @@ public struct UpdateOrganizationRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if let v = organization { JSONOut.key("\"organization\":", &more, &out); v.writeJSON(into: &out) }
-        if !updateMask.isEmpty { JSONOut.key("\"updateMask\":", &more, &out); JSONOut.array(updateMask, &out) { v, out in JSONValue.quote(v, into: &out) } }
-        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__UpdateOrganizationRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -1374,18 +1253,7 @@ public struct MoveOrganizationRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        if !newParentId.isEmpty { JSONOut.key("\"newParentId\":", &more, &out); JSONValue.quote(newParentId, into: &out) }
-        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__MoveOrganizationRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -1477,17 +1345,7 @@ public struct DeactivateOrganizationRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__DeactivateOrganizationRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -1584,18 +1442,7 @@ public struct ListOrganizationsRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !rootId.isEmpty { JSONOut.key("\"rootId\":", &more, &out); JSONValue.quote(rootId, into: &out) }
-        if includeInactive { JSONOut.key("\"includeInactive\":", &more, &out); JSONOut.bool(includeInactive, &out) }
-        if pageSize != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(pageSize), &out) }
-        if !pageToken.isEmpty { JSONOut.key("\"pageToken\":", &more, &out); JSONValue.quote(pageToken, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListOrganizationsRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -1690,17 +1537,7 @@ public struct ListOrganizationsResponse: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !organizations.isEmpty { JSONOut.key("\"organizations\":", &more, &out); JSONOut.array(organizations, &out) { v, out in v.writeJSON(into: &out) } }
-        if !nextPageToken.isEmpty { JSONOut.key("\"nextPageToken\":", &more, &out); JSONValue.quote(nextPageToken, into: &out) }
-        if totalSize != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(totalSize), &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListOrganizationsResponse>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -1812,20 +1649,7 @@ public struct CreateAccountRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if !username.isEmpty { JSONOut.key("\"username\":", &more, &out); JSONValue.quote(username, into: &out) }
-        if !displayName.isEmpty { JSONOut.key("\"displayName\":", &more, &out); JSONValue.quote(displayName, into: &out) }
-        if !password.isEmpty { JSONOut.key("\"password\":", &more, &out); JSONValue.quote(password, into: &out) }
-        if !grants.isEmpty { JSONOut.key("\"grants\":", &more, &out); JSONOut.array(grants, &out) { v, out in v.writeJSON(into: &out) } }
-        if kind.rawValue != 0 { JSONOut.key("\"kind\":", &more, &out); JSONOut.enumeration(kind, &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__CreateAccountRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -1909,15 +1733,7 @@ public struct GetAccountRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetAccountRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -2008,17 +1824,7 @@ public struct UpdateAccountRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if let v = account { JSONOut.key("\"account\":", &more, &out); v.writeJSON(into: &out) }
-        if !updateMask.isEmpty { JSONOut.key("\"updateMask\":", &more, &out); JSONOut.array(updateMask, &out) { v, out in JSONValue.quote(v, into: &out) } }
-        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__UpdateAccountRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -2115,18 +1921,7 @@ public struct ListAccountsRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !organizationId.isEmpty { JSONOut.key("\"organizationId\":", &more, &out); JSONValue.quote(organizationId, into: &out) }
-        if includeDisabled { JSONOut.key("\"includeDisabled\":", &more, &out); JSONOut.bool(includeDisabled, &out) }
-        if pageSize != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(pageSize), &out) }
-        if !pageToken.isEmpty { JSONOut.key("\"pageToken\":", &more, &out); JSONValue.quote(pageToken, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListAccountsRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -2221,17 +2016,7 @@ public struct ListAccountsResponse: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !accounts.isEmpty { JSONOut.key("\"accounts\":", &more, &out); JSONOut.array(accounts, &out) { v, out in v.writeJSON(into: &out) } }
-        if !nextPageToken.isEmpty { JSONOut.key("\"nextPageToken\":", &more, &out); JSONValue.quote(nextPageToken, into: &out) }
-        if totalSize != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(totalSize), &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListAccountsResponse>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -2327,18 +2112,7 @@ public struct DisableAccountRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        if !reason.isEmpty { JSONOut.key("\"reason\":", &more, &out); JSONValue.quote(reason, into: &out) }
-        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__DisableAccountRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -2430,17 +2204,7 @@ public struct EnableAccountRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__EnableAccountRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -2530,17 +2294,7 @@ public struct ResetPasswordRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        if !newPassword.isEmpty { JSONOut.key("\"newPassword\":", &more, &out); JSONValue.quote(newPassword, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ResetPasswordRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -2606,12 +2360,7 @@ public struct ResetPasswordResponse: ProtoMessage {
         return .object([])
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out += "{}".utf8
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ResetPasswordResponse>, into out: inout [UInt8]) {
         out += "{}".utf8
@@ -2700,18 +2449,7 @@ public struct IssueApiTokenRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if !accountId.isEmpty { JSONOut.key("\"accountId\":", &more, &out); JSONValue.quote(accountId, into: &out) }
-        if !description.isEmpty { JSONOut.key("\"description\":", &more, &out); JSONValue.quote(description, into: &out) }
-        if validDays != 0 { JSONOut.key("\"validDays\":", &more, &out); JSONOut.integer(Int64(validDays), &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__IssueApiTokenRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -2798,16 +2536,7 @@ public struct IssueApiTokenResponse: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !token.isEmpty { JSONOut.key("\"token\":", &more, &out); JSONValue.quote(token, into: &out) }
-        if let v = apiToken { JSONOut.key("\"apiToken\":", &more, &out); v.writeJSON(into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__IssueApiTokenResponse>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -2889,16 +2618,7 @@ public struct ListApiTokensRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !accountId.isEmpty { JSONOut.key("\"accountId\":", &more, &out); JSONValue.quote(accountId, into: &out) }
-        if includeRevoked { JSONOut.key("\"includeRevoked\":", &more, &out); JSONOut.bool(includeRevoked, &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListApiTokensRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -2977,15 +2697,7 @@ public struct ListApiTokensResponse: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !apiTokens.isEmpty { JSONOut.key("\"apiTokens\":", &more, &out); JSONOut.array(apiTokens, &out) { v, out in v.writeJSON(into: &out) } }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListApiTokensResponse>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -3065,16 +2777,7 @@ public struct RevokeApiTokenRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__RevokeApiTokenRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -3162,17 +2865,7 @@ public struct CreateCategoryRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if !code.isEmpty { JSONOut.key("\"code\":", &more, &out); JSONValue.quote(code, into: &out) }
-        if !name.isEmpty { JSONOut.key("\"name\":", &more, &out); JSONValue.quote(name, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__CreateCategoryRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -3238,12 +2931,7 @@ public struct ListCategoriesRequest: ProtoMessage {
         return .object([])
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out += "{}".utf8
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListCategoriesRequest>, into out: inout [UInt8]) {
         out += "{}".utf8
@@ -3315,15 +3003,7 @@ public struct ListCategoriesResponse: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !categories.isEmpty { JSONOut.key("\"categories\":", &more, &out); JSONOut.array(categories, &out) { v, out in v.writeJSON(into: &out) } }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListCategoriesResponse>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -3421,19 +3101,7 @@ public struct CreatePostRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if !code.isEmpty { JSONOut.key("\"code\":", &more, &out); JSONValue.quote(code, into: &out) }
-        if !name.isEmpty { JSONOut.key("\"name\":", &more, &out); JSONValue.quote(name, into: &out) }
-        if !categoryId.isEmpty { JSONOut.key("\"categoryId\":", &more, &out); JSONValue.quote(categoryId, into: &out) }
-        if !riskCoefficient.isEmpty { JSONOut.key("\"riskCoefficient\":", &more, &out); JSONValue.quote(riskCoefficient, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__CreatePostRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -3516,15 +3184,7 @@ public struct ListPostsRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !categoryId.isEmpty { JSONOut.key("\"categoryId\":", &more, &out); JSONValue.quote(categoryId, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListPostsRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -3601,15 +3261,7 @@ public struct ListPostsResponse: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !posts.isEmpty { JSONOut.key("\"posts\":", &more, &out); JSONOut.array(posts, &out) { v, out in v.writeJSON(into: &out) } }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListPostsResponse>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -3690,16 +3342,7 @@ public struct CreateSubjectRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if let v = subject { JSONOut.key("\"subject\":", &more, &out); v.writeJSON(into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__CreateSubjectRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -3776,15 +3419,7 @@ public struct GetSubjectRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetSubjectRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -3878,17 +3513,7 @@ public struct UpdateSubjectRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if let v = subject { JSONOut.key("\"subject\":", &more, &out); v.writeJSON(into: &out) }
-        if !updateMask.isEmpty { JSONOut.key("\"updateMask\":", &more, &out); JSONOut.array(updateMask, &out) { v, out in JSONValue.quote(v, into: &out) } }
-        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__UpdateSubjectRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -3998,20 +3623,7 @@ public struct TransferSubjectRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if !id.isEmpty { JSONOut.key("\"id\":", &more, &out); JSONValue.quote(id, into: &out) }
-        if !toOrganizationId.isEmpty { JSONOut.key("\"toOrganizationId\":", &more, &out); JSONValue.quote(toOrganizationId, into: &out) }
-        if let v = effectiveDate { JSONOut.key("\"effectiveDate\":", &more, &out); v.writeJSON(into: &out) }
-        if !reason.isEmpty { JSONOut.key("\"reason\":", &more, &out); JSONValue.quote(reason, into: &out) }
-        if !etag.isEmpty { JSONOut.key("\"etag\":", &more, &out); JSONValue.quote(etag, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__TransferSubjectRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -4121,19 +3733,7 @@ public struct ListSubjectsRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !organizationId.isEmpty { JSONOut.key("\"organizationId\":", &more, &out); JSONValue.quote(organizationId, into: &out) }
-        if !categoryId.isEmpty { JSONOut.key("\"categoryId\":", &more, &out); JSONValue.quote(categoryId, into: &out) }
-        if status.rawValue != 0 { JSONOut.key("\"status\":", &more, &out); JSONOut.enumeration(status, &out) }
-        if pageSize != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(pageSize), &out) }
-        if !pageToken.isEmpty { JSONOut.key("\"pageToken\":", &more, &out); JSONValue.quote(pageToken, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListSubjectsRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -4230,17 +3830,7 @@ public struct ListSubjectsResponse: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !subjects.isEmpty { JSONOut.key("\"subjects\":", &more, &out); JSONOut.array(subjects, &out) { v, out in v.writeJSON(into: &out) } }
-        if !nextPageToken.isEmpty { JSONOut.key("\"nextPageToken\":", &more, &out); JSONValue.quote(nextPageToken, into: &out) }
-        if totalSize != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(totalSize), &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListSubjectsResponse>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -4319,15 +3909,7 @@ public struct ListPlacementsRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !subjectId.isEmpty { JSONOut.key("\"subjectId\":", &more, &out); JSONValue.quote(subjectId, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListPlacementsRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -4405,15 +3987,7 @@ public struct ListPlacementsResponse: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !placements.isEmpty { JSONOut.key("\"placements\":", &more, &out); JSONOut.array(placements, &out) { v, out in v.writeJSON(into: &out) } }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListPlacementsResponse>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -4503,17 +4077,7 @@ public struct ImportSubjectsRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !requestId.isEmpty { JSONOut.key("\"requestId\":", &more, &out); JSONValue.quote(requestId, into: &out) }
-        if !rows.isEmpty { JSONOut.key("\"rows\":", &more, &out); JSONOut.array(rows, &out) { v, out in v.writeJSON(into: &out) } }
-        if dryRun { JSONOut.key("\"dryRun\":", &more, &out); JSONOut.bool(dryRun, &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ImportSubjectsRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -4609,17 +4173,7 @@ public struct ImportSubjectsResponse: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if applied { JSONOut.key("\"applied\":", &more, &out); JSONOut.bool(applied, &out) }
-        if created != 0 { JSONOut.key("\"created\":", &more, &out); JSONOut.integer(Int64(created), &out) }
-        if !rejections.isEmpty { JSONOut.key("\"rejections\":", &more, &out); JSONOut.array(rejections, &out) { v, out in v.writeJSON(into: &out) } }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ImportSubjectsResponse>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -4735,21 +4289,7 @@ public struct ListAuditEntriesRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !accountId.isEmpty { JSONOut.key("\"accountId\":", &more, &out); JSONValue.quote(accountId, into: &out) }
-        if !recordId.isEmpty { JSONOut.key("\"recordId\":", &more, &out); JSONValue.quote(recordId, into: &out) }
-        if !method.isEmpty { JSONOut.key("\"method\":", &more, &out); JSONValue.quote(method, into: &out) }
-        if let v = startTime { JSONOut.key("\"startTime\":", &more, &out); v.writeJSON(into: &out) }
-        if let v = endTime { JSONOut.key("\"endTime\":", &more, &out); v.writeJSON(into: &out) }
-        if pageSize != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(pageSize), &out) }
-        if !pageToken.isEmpty { JSONOut.key("\"pageToken\":", &more, &out); JSONValue.quote(pageToken, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListAuditEntriesRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -4845,16 +4385,7 @@ public struct ListAuditEntriesResponse: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !entries.isEmpty { JSONOut.key("\"entries\":", &more, &out); JSONOut.array(entries, &out) { v, out in v.writeJSON(into: &out) } }
-        if !nextPageToken.isEmpty { JSONOut.key("\"nextPageToken\":", &more, &out); JSONValue.quote(nextPageToken, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListAuditEntriesResponse>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -4939,16 +4470,7 @@ public struct VerifyAuditLogRequest: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if anchorSequence != 0 { JSONOut.key("\"anchorSequence\":", &more, &out); JSONOut.quotedInteger(anchorSequence, &out) }
-        if !anchorMac.isEmpty { JSONOut.key("\"anchorMac\":", &more, &out); JSONValue.quote(anchorMac, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__VerifyAuditLogRequest>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -5046,18 +4568,7 @@ public struct VerifyAuditLogResponse: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if intact { JSONOut.key("\"intact\":", &more, &out); JSONOut.bool(intact, &out) }
-        if checked != 0 { JSONOut.key("\"checked\":", &more, &out); JSONOut.quotedInteger(checked, &out) }
-        if firstBrokenSequence != 0 { JSONOut.key("\"firstBrokenSequence\":", &more, &out); JSONOut.quotedInteger(firstBrokenSequence, &out) }
-        if !problem.isEmpty { JSONOut.key("\"problem\":", &more, &out); JSONValue.quote(problem, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__VerifyAuditLogResponse>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -5125,12 +4636,7 @@ public struct GetAuditAnchorRequest: ProtoMessage {
         return .object([])
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out += "{}".utf8
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetAuditAnchorRequest>, into out: inout [UInt8]) {
         out += "{}".utf8
@@ -5214,17 +4720,7 @@ public struct GetAuditAnchorResponse: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if sequence != 0 { JSONOut.key("\"sequence\":", &more, &out); JSONOut.quotedInteger(sequence, &out) }
-        if !mac.isEmpty { JSONOut.key("\"mac\":", &more, &out); JSONValue.quote(mac, into: &out) }
-        if let v = time { JSONOut.key("\"time\":", &more, &out); v.writeJSON(into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetAuditAnchorResponse>, into out: inout [UInt8]) {
         let c = p.pointee

@@ -221,19 +221,7 @@ public struct WorkOrderStageRecord: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if stage.rawValue != 0 { JSONOut.key("\"stage\":", &more, &out); JSONOut.enumeration(stage, &out) }
-        if !handler.isEmpty { JSONOut.key("\"handler\":", &more, &out); JSONValue.quote(handler, into: &out) }
-        if let v = startTime { JSONOut.key("\"startTime\":", &more, &out); v.writeJSON(into: &out) }
-        if let v = endTime { JSONOut.key("\"endTime\":", &more, &out); v.writeJSON(into: &out) }
-        if limitDays != 0 { JSONOut.key("\"limitDays\":", &more, &out); JSONOut.integer(Int64(limitDays), &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__WorkOrderStageRecord>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -328,17 +316,7 @@ public struct WorkOrderSuspension: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if let v = startTime { JSONOut.key("\"startTime\":", &more, &out); v.writeJSON(into: &out) }
-        if let v = endTime { JSONOut.key("\"endTime\":", &more, &out); v.writeJSON(into: &out) }
-        if !reason.isEmpty { JSONOut.key("\"reason\":", &more, &out); JSONValue.quote(reason, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__WorkOrderSuspension>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -423,16 +401,7 @@ public struct WorkOrderComplaint: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if let v = time { JSONOut.key("\"time\":", &more, &out); v.writeJSON(into: &out) }
-        if !summary.isEmpty { JSONOut.key("\"summary\":", &more, &out); JSONValue.quote(summary, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__WorkOrderComplaint>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -592,26 +561,7 @@ public struct WorkOrder: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !number.isEmpty { JSONOut.key("\"number\":", &more, &out); JSONValue.quote(number, into: &out) }
-        if type.rawValue != 0 { JSONOut.key("\"type\":", &more, &out); JSONOut.enumeration(type, &out) }
-        if !customerRef.isEmpty { JSONOut.key("\"customerRef\":", &more, &out); JSONValue.quote(customerRef, into: &out) }
-        if !stages.isEmpty { JSONOut.key("\"stages\":", &more, &out); JSONOut.array(stages, &out) { v, out in v.writeJSON(into: &out) } }
-        if !suspensions.isEmpty { JSONOut.key("\"suspensions\":", &more, &out); JSONOut.array(suspensions, &out) { v, out in v.writeJSON(into: &out) } }
-        if !complaints.isEmpty { JSONOut.key("\"complaints\":", &more, &out); JSONOut.array(complaints, &out) { v, out in v.writeJSON(into: &out) } }
-        if !designFirm.isEmpty { JSONOut.key("\"designFirm\":", &more, &out); JSONValue.quote(designFirm, into: &out) }
-        if !constructionFirm.isEmpty { JSONOut.key("\"constructionFirm\":", &more, &out); JSONValue.quote(constructionFirm, into: &out) }
-        if !supplyFirm.isEmpty { JSONOut.key("\"supplyFirm\":", &more, &out); JSONValue.quote(supplyFirm, into: &out) }
-        if !organizationId.isEmpty { JSONOut.key("\"organizationId\":", &more, &out); JSONValue.quote(organizationId, into: &out) }
-        if let v = updateTime { JSONOut.key("\"updateTime\":", &more, &out); v.writeJSON(into: &out) }
-        if !entryIds.isEmpty { JSONOut.key("\"entryIds\":", &more, &out); JSONOut.array(entryIds, &out) { v, out in JSONValue.quote(v, into: &out) } }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__WorkOrder>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -713,16 +663,7 @@ public struct WorkOrderImportRow: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if line != 0 { JSONOut.key("\"line\":", &more, &out); JSONOut.integer(Int64(line), &out) }
-        if let v = order { JSONOut.key("\"order\":", &more, &out); v.writeJSON(into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__WorkOrderImportRow>, into out: inout [UInt8]) {
         let c = p.pointee
@@ -850,22 +791,7 @@ public struct RuleRunReport: ProtoMessage {
         return .object(o)
     }
 
-    /// The same JSON as `jsonValue().utf8()`, written straight into `out`.
-    public func writeJSON(into out: inout [UInt8]) {
-        out.append(0x7B)
-        var more = false
-        if !rule.isEmpty { JSONOut.key("\"rule\":", &more, &out); JSONValue.quote(rule, into: &out) }
-        if schemeVersion != 0 { JSONOut.key("\"schemeVersion\":", &more, &out); JSONOut.integer(Int64(schemeVersion), &out) }
-        if found != 0 { JSONOut.key("\"found\":", &more, &out); JSONOut.integer(Int64(found), &out) }
-        if recorded != 0 { JSONOut.key("\"recorded\":", &more, &out); JSONOut.integer(Int64(recorded), &out) }
-        if alreadyRecorded != 0 { JSONOut.key("\"alreadyRecorded\":", &more, &out); JSONOut.integer(Int64(alreadyRecorded), &out) }
-        if skipped != 0 { JSONOut.key("\"skipped\":", &more, &out); JSONOut.integer(Int64(skipped), &out) }
-        if !skipReasons.isEmpty { JSONOut.key("\"skipReasons\":", &more, &out); JSONOut.array(skipReasons, &out) { v, out in JSONValue.quote(v, into: &out) } }
-        if !notRun.isEmpty { JSONOut.key("\"notRun\":", &more, &out); JSONValue.quote(notRun, into: &out) }
-        out.append(0x7D)
-    }
-
-    /// The JSON of an unpacked protobuf-c message: what `Self(c: p).writeJSON(into:)` writes,
+    /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
     static func writeJSON(c p: UnsafePointer<Lianjie__V1__RuleRunReport>, into out: inout [UInt8]) {
         let c = p.pointee

@@ -1,6 +1,6 @@
 import Glibc
 
-/// The pieces generated `writeJSON(into:)` methods write JSON with: the same text as
+/// The pieces generated `writeJSON(c:into:)` methods write JSON with: the same text as
 /// `JSONValue`'s compact form, appended straight to bytes.
 public enum JSONOut {
     /// Opens a member: a comma unless it is the object's first (`more`), then `member`,
@@ -39,19 +39,6 @@ public enum JSONOut {
     public static func enumeration<E: ProtoEnum>(_ v: E, _ out: inout [UInt8]) {
         if let name = v.protoValueName { JSONValue.quote(name, into: &out) } else { integer(Int64(v.rawValue), &out) }
     }
-
-    /// A JSON array of `items`, each written by `item`.
-    @inlinable
-    public static func array<T>(_ items: [T], _ out: inout [UInt8], _ item: (T, inout [UInt8]) -> Void) {
-        out.append(0x5B)
-        for i in items.indices {
-            if i > 0 { out.append(0x2C) }
-            item(items[i], &out)
-        }
-        out.append(0x5D)
-    }
-
-    // MARK: Off protobuf-c's structs (generated `writeJSON(c:into:)`)
 
     /// A C string as `JSONValue.quote(CRead.string(p))` writes it: up to its NUL, invalid
     /// UTF-8 repaired as `String(cString:)` repairs it; nil is `""`.

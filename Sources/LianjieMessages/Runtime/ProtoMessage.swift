@@ -14,9 +14,6 @@ public protocol ProtoMessage: Sendable, Equatable {
     init(serializedBytes bytes: UnsafeRawBufferPointer) throws(ProtoError)
     /// The proto3 JSON form.
     func jsonValue() -> JSONValue
-    /// Appends the compact proto3 JSON text, the bytes of `jsonValue().utf8()`, without
-    /// building the `JSONValue` between (what answers JSON calls).
-    func writeJSON(into out: inout [UInt8])
     /// Appends the compact proto3 JSON text of a protobuf binary encoding — the bytes of
     /// `Self(serializedBytes:).jsonValue().utf8()` — read off protobuf-c's unpacked struct
     /// without the Swift value between (what answers JSON calls).
@@ -64,14 +61,6 @@ public protocol ProtoEnum: Sendable, Hashable, RawRepresentable where RawValue =
 }
 
 extension ProtoMessage {
-    /// The compact proto3 JSON text as bytes (`writeJSON`).
-    public func jsonBytes() -> [UInt8] {
-        var out: [UInt8] = []
-        out.reserveCapacity(256)
-        writeJSON(into: &out)
-        return out
-    }
-
     /// The compact proto3 JSON text of a protobuf binary encoding, as bytes.
     /// - Throws: `ProtoError` when the bytes are not a valid message of this type.
     public static func jsonBytes(serializedBytes bytes: [UInt8]) throws(ProtoError) -> [UInt8] {
