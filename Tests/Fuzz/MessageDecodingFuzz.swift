@@ -4,9 +4,10 @@
 //
 // The first two bytes pick what to decode: one of every message type the generator knows, or
 // JSON text. Whatever decodes must encode again and decode to the same value (a stable
-// round trip); nothing may crash, leak or read out of bounds. At start-up every type's
-// default goes through both encodings once, so LeakSanitizer's check at exit covers every
-// type's paths (Tests/leak-check.sh runs the seeds that way).
+// round trip) and give the same JSON written straight off protobuf-c's struct; nothing may
+// crash, leak or read out of bounds. At start-up every type's default goes through both
+// encodings once, so LeakSanitizer's check at exit covers every type's paths
+// (Tests/leak-check.sh runs the seeds that way).
 
 func roundTrip<M: ProtoMessage>(_ type: M.Type, _ bytes: UnsafeRawBufferPointer) {
     guard let m = try? M(serializedBytes: bytes) else { return }
@@ -16,6 +17,13 @@ func roundTrip<M: ProtoMessage>(_ type: M.Type, _ bytes: UnsafeRawBufferPointer)
     precondition(again.serializedBytes() == encoded, "binary round trip changed \(M.protoName)")
     // JSON keeps values, not bit patterns (every NaN is "NaN"), so compare JSON forms.
     let json = m.jsonString()
+    // The JSON written straight off protobuf-c's struct (what the gateway answers with) is
+    // the decoded value's, byte for byte.
+    var direct: [UInt8] = []
+    guard (try? M.writeJSON(serializedBytes: bytes, into: &direct)) != nil else {
+        preconditionFailure("\(M.protoName) decodes but its JSON off the C struct fails")
+    }
+    precondition(String(decoding: direct, as: UTF8.self) == json, "JSON off the C struct differs from \(M.protoName)'s jsonValue")
     guard let fromJSON = try? M(jsonString: json) else { preconditionFailure("\(M.protoName) does not read its own JSON") }
     precondition(fromJSON.jsonString() == json, "JSON round trip changed \(M.protoName)")
 }
@@ -24,6 +32,7 @@ func defaultRoundTrip<M: ProtoMessage>(_ type: M.Type) {
     let bytes = M().serializedBytes()
     precondition((try? M(serializedBytes: bytes)) == M(), "\(M.protoName) does not decode its default")
     precondition((try? M(jsonString: M().jsonString())) == M(), "\(M.protoName) does not read its default's JSON")
+    precondition((try? M.jsonBytes(serializedBytes: bytes)) == M().jsonValue().utf8(), "\(M.protoName)'s default JSON off the C struct differs")
 }
 
 /// `roundTrip` of a type known only at run time (opened, so the generic one runs).
