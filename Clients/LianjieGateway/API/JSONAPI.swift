@@ -28,8 +28,8 @@ public struct JSONAPI: Sendable {
 
     /// The exchange for a request under `/v1/`.
     public func exchange(_ head: HTTPRequestHead) -> any HTTPExchange {
-        let name = String(head.path.dropFirst(Self.prefix.count))
-        guard let method = Self.method(named: name) else {
+        guard let method = Self.methods[head.path] else {
+            let name = head.path.dropFirst(Self.prefix.count)
             return FixedExchange(head, Problem(status: 404, title: "NOT_FOUND",
                                                detail: "no method \(name); the path is /v1/{package.Service}/{Method}, e.g. /v1/lianjie.v1.UserService/WhoAmI",
                                                code: Status.unimplemented.rawValue).response)
@@ -47,11 +47,11 @@ public struct JSONAPI: Sendable {
         return BufferedExchange(head, limit: maxBodyBytes) { request in self.call(method, request) }
     }
 
-    /// A method of the API by `package.Service/Method`; test services are not served.
-    static func method(named name: String) -> AnyRPCMethod? {
-        guard !name.hasPrefix("lianjie.testing."), let m = ProtoRegistry.methods["/" + name] else { return nil }
-        return m
-    }
+    /// The API's methods by their path here, `/v1/package.Service/Method` (looked up as the
+    /// request names it, nothing built per call); test services are not served.
+    static let methods: [String: AnyRPCMethod] = Dictionary(uniqueKeysWithValues: ProtoRegistry.methods.compactMap { path, m in
+        path.hasPrefix("/lianjie.testing.") ? nil : (String(prefix.dropLast()) + path, m)
+    })
 
     func call(_ method: AnyRPCMethod, _ request: HTTPRequest) -> HTTPResponse {
         let started = ContinuousClock.now
