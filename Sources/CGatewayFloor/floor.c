@@ -5,6 +5,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -18,6 +19,7 @@ struct lj_gateway_floor {
 struct upstream {
     int fd;
     uint64_t next_id;
+    char peer[64];  /* the HTTP client's ip:port, passed on as the gateway passes it */
     size_t have;  /* bytes in buffer not yet taken as a frame */
     unsigned char buffer[16384];
 };
@@ -69,6 +71,14 @@ static int connect_upstream(struct upstream *u, uint16_t port) {
 
 /* One call: the CALL frame out, then reads until its REPLY is in (frames of other kinds
    before it are passed over). 1 when it came and said OK. */
+static size_t put_metadata(unsigned char *out, const char *key, const char *value) {
+    unsigned char pair[1100];
+    size_t key_length = strlen(key), value_length = strlen(value);
+    size_t p = put_text(pair, 1, key, key_length);
+    p += put_text(pair + p, 2, value, value_length);
+    return put_text(out, 4, (const char *)pair, p);
+}
+
 static int call(struct upstream *u, const char *method, const char *authorization) {
     unsigned char frame[2048];
     size_t method_length = strlen(method);
@@ -81,12 +91,8 @@ static int call(struct upstream *u, const char *method, const char *authorizatio
     m += put_text(frame + m, 2, method, method_length);
     m += put_varint(frame + m, 3 << 3);
     m += put_varint(frame + m, 30000);
-    if (authorization) {
-        unsigned char pair[1100];
-        size_t p = put_text(pair, 1, "authorization", 13);
-        p += put_text(pair + p, 2, authorization, auth_length);
-        m += put_text(frame + m, 4, (const char *)pair, p);
-    }
+    if (authorization) m += put_metadata(frame + m, "authorization", authorization);
+    m += put_metadata(frame + m, "forwarded-for", u->peer);
     uint32_t meta = (uint32_t)(m - 16);
     unsigned char header[16] = {'L', 'J', 'R', 'P', 1, 1, 0, 0,
                                 (unsigned char)(meta >> 24), (unsigned char)(meta >> 16), (unsigned char)(meta >> 8), (unsigned char)meta,
@@ -127,10 +133,20 @@ static int call(struct upstream *u, const char *method, const char *authorizatio
 }
 
 static void notify(void *cls, struct MHD_Connection *connection, void **socket_context, enum MHD_ConnectionNotificationCode code) {
-    (void)cls; (void)connection;
+    (void)cls;
     if (code == MHD_CONNECTION_NOTIFY_STARTED) {
         struct upstream *fresh = malloc(sizeof *fresh);
-        if (fresh) fresh->fd = -1;
+        if (fresh) {
+            fresh->fd = -1;
+            strcpy(fresh->peer, "unknown");
+            const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+            if (info && info->client_addr && info->client_addr->sa_family == AF_INET) {
+                const struct sockaddr_in *a = (const struct sockaddr_in *)info->client_addr;
+                char ip[INET_ADDRSTRLEN];
+                if (inet_ntop(AF_INET, &a->sin_addr, ip, sizeof ip))
+                    snprintf(fresh->peer, sizeof fresh->peer, "%s:%u", ip, (unsigned)ntohs(a->sin_port));
+            }
+        }
         *socket_context = fresh;
         return;
     }
@@ -153,7 +169,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *connection, cons
     int ok = 0;
     if (u && strncmp(url, "/v1/", 4) == 0 && (u->fd >= 0 || connect_upstream(u, floor->upstream_port))) {
         ok = call(u, url + 3, MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION));
-        if (!ok) { close(u->fd); u->fd = -1; }
+        if (!ok && u->fd >= 0) { close(u->fd); u->fd = -1; }
     }
     const char *body = ok ? answer_ok : answer_failed;
     struct MHD_Response *r = MHD_create_response_from_buffer(strlen(body), (void *)body, MHD_RESPMEM_PERSISTENT);
@@ -169,9 +185,11 @@ struct lj_gateway_floor *lj_gateway_floor_start(uint16_t upstream_port) {
     if (!floor) return NULL;
     floor->upstream_port = upstream_port;
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    /* The gateway's flags and limits (HTTPServer.swift). */
+    /* The gateway's flags and limits (HTTPServer.swift, HTTPServerConfiguration's defaults). */
     floor->daemon = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL, 0, NULL, NULL,
                                      answer, floor, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&a,
+                                     MHD_OPTION_CONNECTION_LIMIT, (unsigned int)512,
+                                     MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)64,
                                      MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
                                      MHD_OPTION_THREAD_STACK_SIZE, (size_t)(512 * 1024),
                                      MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,

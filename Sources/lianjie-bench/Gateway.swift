@@ -38,9 +38,13 @@ final class GatewayUnderTest {
 
     /// `serve-floor PORT`: the floor in front of lianjied on 127.0.0.1:PORT until SIGTERM.
     static func serveFloor(_ arguments: [String]) -> Never {
-        guard let upstream = arguments.first.flatMap({ UInt16($0) }), let floor = lj_gateway_floor_start(upstream) else {
+        guard let upstream = arguments.first.flatMap({ UInt16($0) }) else {
             FileHandle.standardError.write(Data("usage: lianjie-bench serve-floor LIANJIED_PORT (on 127.0.0.1)\n".utf8))
             exit(2)
+        }
+        guard let floor = lj_gateway_floor_start(upstream) else {
+            FileHandle.standardError.write(Data("serve-floor: cannot listen on 127.0.0.1\n".utf8))
+            exit(1)
         }
         FileHandle.standardError.write(Data("\(floorMarker)\(lj_gateway_floor_port(floor))\n".utf8))
         while true { pause() }
@@ -162,6 +166,8 @@ struct GatewayBenchResult {
         var relayed: RPCResult?
         /// The same calls as HTTP through the libmicrohttpd floor (CGatewayFloor), when measured.
         var floor: RPCResult?
+        /// The floor process's CPU per call.
+        var floorCPUMicrosPerCall: Double?
         /// What libmicrohttpd, the hop and the upstream call add with no other work: the
         /// floor's p50 over the direct call's.
         var floorMicros: Double? { floor.map { $0.latency.p50 - direct.latency.p50 } }
@@ -184,6 +190,7 @@ struct GatewayBenchResult {
             }
             if let floor, let added = floorMicros {
                 o.append(("microhttpdFloor", floor.json))
+                if let c = floorCPUMicrosPerCall { o.append(("floorCpuUsPerCall", JSONValue(floating: (c * 100).rounded() / 100))) }
                 o.append(("floorUsP50", JSONValue(floating: (added * 10).rounded() / 10)))
                 o.append(("addedBeyondFloorUsP50", JSONValue(floating: ((addedMicros - added) * 10).rounded() / 10)))
             }
@@ -201,7 +208,7 @@ struct GatewayBenchResult {
                 } ?? "")
                 + (floor.map { f in
                     "\n    the floor of a libmicrohttpd gateway: the same HTTP calls answered by libmicrohttpd with one LJRP call each and no other work, p50 \(fmt(f.latency.p50)) µs p99 \(fmt(f.latency.p99)) µs"
-                        + (f.serverCPUMicrosPerCall.map { " (CPU \(fmt($0, 1)) µs/call)" } ?? "") + ","
+                        + " (errors \(f.errors)" + (floorCPUMicrosPerCall.map { "; CPU \(fmt($0, 1)) µs/call" } ?? "") + "),"
                         + " so that floor adds \(fmt(floorMicros ?? 0)) µs and the gateway's own work \(fmt(addedMicros - (floorMicros ?? 0))) µs beyond it"
                 } ?? "")
         }
@@ -276,8 +283,11 @@ func runGateway(_ o: Options) throws -> GatewayBenchResult {
         var viaGateway = RPCResult.merged(results[1])
         let cpu = viaGateway.serverCPUMicrosPerCall
         viaGateway.serverCPUMicrosPerCall = nil
+        var floor: RPCResult? = relay ? .merged(results[3]) : nil
+        let floorCPU = floor?.serverCPUMicrosPerCall
+        floor?.serverCPUMicrosPerCall = nil
         return .init(direct: .merged(results[0]), gateway: viaGateway, gatewayCPUMicrosPerCall: cpu,
-                     relayed: relay ? .merged(results[2]) : nil, floor: relay ? .merged(results[3]) : nil)
+                     relayed: relay ? .merged(results[2]) : nil, floor: floor, floorCPUMicrosPerCall: floorCPU)
     }
     return GatewayBenchResult(single: try pair(1, 1, rounds: GatewayBenchResult.singleRounds, relay: true),
                               loaded: try pair(8, 16, rounds: 1, relay: false))

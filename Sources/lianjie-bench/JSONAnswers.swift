@@ -36,7 +36,7 @@ func runJSONAnswers(_ o: Options) throws -> JSONAnswersResult {
                           grants: [RoleGrant(role: .inspector, organizationId: "org_city_east")],
                           createTime: Time(seconds: 1_764_547_200), kind: AccountKind(rawValue: 0), etag: "7")
     let whoAmI = WhoAmIResponse(account: account, sessionExpireTime: Time(seconds: 1_764_633_600))
-    let count = o.subjects > 0 && o.subjects != Options().subjects ? o.subjects : 100
+    let count = CommandLine.arguments.contains("--subjects") ? o.subjects : 100
     var page = ListSubjectsResponse()
     let names = ["张伟", "郭琳", "马超", "李娜"]
     page.subjects = (0..<count).map { i -> Subject in

@@ -23,7 +23,7 @@ func roundTrip<M: ProtoMessage>(_ type: M.Type, _ bytes: UnsafeRawBufferPointer)
     guard (try? M.writeJSON(serializedBytes: bytes, into: &direct)) != nil else {
         preconditionFailure("\(M.protoName) decodes but its JSON off the C struct fails")
     }
-    precondition(String(decoding: direct, as: UTF8.self) == json, "JSON off the C struct differs from \(M.protoName)'s jsonValue")
+    precondition(direct == m.jsonValue().utf8(), "JSON off the C struct differs from \(M.protoName)'s jsonValue")
     guard let fromJSON = try? M(jsonString: json) else { preconditionFailure("\(M.protoName) does not read its own JSON") }
     precondition(fromJSON.jsonString() == json, "JSON round trip changed \(M.protoName)")
 }

@@ -132,7 +132,7 @@ public final class HTTPServer: Sendable {
     // MARK: - libmicrohttpd's callbacks
 
     /// A connection's client (`ip:port`), kept with the connection while it is open.
-    final class Peer {
+    final class Peer: Sendable {
         let text: String
         init(_ text: String) { self.text = text }
     }

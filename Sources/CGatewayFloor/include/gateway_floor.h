@@ -3,10 +3,10 @@
 #include <stdint.h>
 
 /* The floor under lianjie-gateway, for lianjie-bench: libmicrohttpd run as the gateway runs
-   it (a thread per connection, poll), answering every POST /v1/{package.Service}/{Method}
+   it (a thread per connection, poll), answering every request for /v1/{package.Service}/{Method}
    with one LJRP call to lianjied on a connection of its own per HTTP connection, the
-   caller's Authorization passed on — and nothing else: no JSON, no message types, no
-   routing. What a call through it adds over a direct call is what libmicrohttpd, the hop
+   caller's Authorization and address passed on as the gateway passes them — and nothing
+   else: no JSON, no message types, no routing. What a call through it adds over a direct call is what libmicrohttpd, the hop
    and the upstream call cost on the machine; the gateway's own work is what it adds
    beyond that. */
 
