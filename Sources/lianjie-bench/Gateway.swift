@@ -233,7 +233,8 @@ struct GatewayBenchResult {
 }
 
 /// WhoAmI straight to lianjied and as JSON through the gateway, at 1×1 and 8×16; at 1×1
-/// also through a bare relay, the floor of any hop, the three interleaved in rounds.
+/// also through the two floors — a bare relay (any hop) and the libmicrohttpd floor (any
+/// gateway on libmicrohttpd) — the four interleaved in rounds.
 func runGateway(_ o: Options) throws -> GatewayBenchResult {
     progress("starting a server and a gateway…")
     let server = try makeServer(o)
@@ -247,48 +248,54 @@ func runGateway(_ o: Options) throws -> GatewayBenchResult {
     defer { relay.stop() }
     let floor = try GatewayUnderTest(floorFor: server)
     defer { floor.stop() }
-    /// The calls made one way (0 direct, 1 through the gateway, 2 through the relay, 3 as
-    /// HTTP through the libmicrohttpd floor) for `seconds` on fresh connections.
-    func run(_ way: Int, _ connections: Int, _ inflight: Int, _ seconds: Double) throws -> RPCResult {
-        switch way {
-        case 0:
-            return try runRPC(server: server, connections: connections, inflight: inflight, seconds: seconds, shape: .whoAmI(token: token))
-        case 2:
-            return try runRPC(server: ServerUnderTest(host: "127.0.0.1", port: relay.port, pid: server.pid), connections: connections,
-                              inflight: inflight, seconds: seconds, shape: .whoAmI(token: token))
-        case 3:
-            let drivers = try (0..<connections).map { _ in
-                try HTTPDriver(port: floor.port, inflight: inflight, request: request)
+    /// The ways the same calls are made.
+    enum Way: Int, CaseIterable {
+        case direct, gateway, relay, floor
+        var name: String {
+            switch self {
+            case .direct: "direct over LJRP"
+            case .gateway: "through the gateway"
+            case .relay: "over LJRP through a bare relay"
+            case .floor: "through the libmicrohttpd floor"
             }
-            return drive(drivers, connections: connections, inflight: inflight, seconds: seconds) { floor.cpuSeconds() }
-        default:
-            let drivers = try (0..<connections).map { _ in try HTTPDriver(port: gateway.port, inflight: inflight, request: request) }
-            return drive(drivers, connections: connections, inflight: inflight, seconds: seconds) { gateway.cpuSeconds() }
+        }
+    }
+    /// The calls made one way for `seconds` on fresh connections.
+    func run(_ way: Way, _ connections: Int, _ inflight: Int, _ seconds: Double) throws -> RPCResult {
+        switch way {
+        case .direct, .relay:
+            let to = way == .direct ? server : ServerUnderTest(host: "127.0.0.1", port: relay.port, pid: server.pid)
+            return try runRPC(server: to, connections: connections, inflight: inflight, seconds: seconds, shape: .whoAmI(token: token))
+        case .gateway, .floor:
+            let http = way == .gateway ? gateway : floor
+            let drivers = try (0..<connections).map { _ in try HTTPDriver(port: http.port, inflight: inflight, request: request) }
+            return drive(drivers, connections: connections, inflight: inflight, seconds: seconds) { http.cpuSeconds() }
         }
     }
     /// The ways compared, in `rounds` interleaved rounds (each starting with the next way),
     /// so a machine that drifts during the run weighs on all of them alike.
-    func pair(_ connections: Int, _ inflight: Int, rounds: Int, relay: Bool) throws -> GatewayBenchResult.Pair {
-        let ways = relay ? [0, 1, 2, 3] : [0, 1]
-        let names = ["direct over LJRP", "through the gateway", "over LJRP through a bare relay", "through the libmicrohttpd floor"]
+    func pair(_ connections: Int, _ inflight: Int, rounds: Int, floors: Bool) throws -> GatewayBenchResult.Pair {
+        let ways: [Way] = floors ? Way.allCases : [.direct, .gateway]
         let slice = o.seconds / Double(rounds)
-        var results: [[RPCResult]] = [[], [], [], []]
+        var results: [Way: [RPCResult]] = [:]
         for r in 0..<rounds {
             for k in ways.indices {
                 let way = ways[(k + r) % ways.count]
-                progress("\(connections)x\(inflight): round \(r + 1) of \(rounds), \(names[way]) for \(fmt(slice)) s…")
-                results[way].append(try run(way, connections, inflight, slice))
+                progress("\(connections)x\(inflight): round \(r + 1) of \(rounds), \(way.name) for \(fmt(slice)) s…")
+                results[way, default: []].append(try run(way, connections, inflight, slice))
             }
         }
-        var viaGateway = RPCResult.merged(results[1])
-        let cpu = viaGateway.serverCPUMicrosPerCall
-        viaGateway.serverCPUMicrosPerCall = nil
-        var floor: RPCResult? = relay ? .merged(results[3]) : nil
-        let floorCPU = floor?.serverCPUMicrosPerCall
-        floor?.serverCPUMicrosPerCall = nil
-        return .init(direct: .merged(results[0]), gateway: viaGateway, gatewayCPUMicrosPerCall: cpu,
-                     relayed: relay ? .merged(results[2]) : nil, floor: floor, floorCPUMicrosPerCall: floorCPU)
+        /// The rounds of `way` as one, and the measured process's CPU per call apart.
+        func merged(_ way: Way) -> (RPCResult, Double?)? {
+            guard var r = results[way].map(RPCResult.merged) else { return nil }
+            let cpu = r.serverCPUMicrosPerCall
+            if way == .gateway || way == .floor { r.serverCPUMicrosPerCall = nil }
+            return (r, cpu)
+        }
+        let viaGateway = merged(.gateway)!, floor = merged(.floor)
+        return .init(direct: merged(.direct)!.0, gateway: viaGateway.0, gatewayCPUMicrosPerCall: viaGateway.1,
+                     relayed: merged(.relay)?.0, floor: floor?.0, floorCPUMicrosPerCall: floor?.1)
     }
-    return GatewayBenchResult(single: try pair(1, 1, rounds: GatewayBenchResult.singleRounds, relay: true),
-                              loaded: try pair(8, 16, rounds: 1, relay: false))
+    return GatewayBenchResult(single: try pair(1, 1, rounds: GatewayBenchResult.singleRounds, floors: true),
+                              loaded: try pair(8, 16, rounds: 1, floors: false))
 }

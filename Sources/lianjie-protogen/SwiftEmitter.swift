@@ -423,7 +423,8 @@ struct SwiftEmitter {
         }
     }
 
-    /// A statement writing `v`, one value of field `f`, as JSON into `out`.
+    /// A statement writing `v`, one value of field `f` read off the C struct, as JSON into
+    /// `out` (strings and messages: `writeCJSON`).
     private func writeJSON(_ f: FieldPlan, _ v: String) -> String {
         switch f.scalar {
         case .int32, .uint32: return "JSONOut.integer(Int64(\(v)), &out)"
@@ -432,10 +433,9 @@ struct SwiftEmitter {
         case .float: return "JSONValue(floating: Double(\(v))).write(compactInto: &out)"
         case .double: return "JSONValue(floating: \(v)).write(compactInto: &out)"
         case .bool: return "JSONOut.bool(\(v), &out)"
-        case .string: return "JSONValue.quote(\(v), into: &out)"
         case .bytes: return "JSONValue.quote(Base64.encode(\(v)), into: &out)"
         case .enumeration: return "JSONOut.enumeration(\(v), &out)"
-        case .message: preconditionFailure("a message field is written off its C struct (writeCJSON)")
+        case .string, .message: preconditionFailure("strings and messages are written off the C struct (writeCJSON)")
         }
     }
 
@@ -460,12 +460,14 @@ struct SwiftEmitter {
             g.line("let c = p.pointee")
             g.line("out.append(0x7B)")
             g.line("var more = false")
-            func key(_ f: FieldPlan) -> String { "JSONOut.key(\"\\\"\(f.jsonName)\\\":\", &more, &out)" }
+            // The quoted name and colon `JSONOut.key` writes, as a literal.
+            func member(_ f: FieldPlan) -> String { "\"\\\"\(f.jsonName)\\\":\"" }
+            func key(_ f: FieldPlan) -> String { "JSONOut.key(\(member(f)), &more, &out)" }
             for f in plain {
                 let cn = "c.\(f.cName)"
                 if f.repeated {
                     if f.isMessage {
-                        g.line("if JSONOut.hasMessages(c.n_\(f.cName), \(cn)) { \(key(f)); JSONOut.messages(c.n_\(f.cName), \(cn), &out) { m, out in \(g.writeCJSON(f, "m")) } }")
+                        g.line("JSONOut.messages(\(member(f)), c.n_\(f.cName), \(cn), &more, &out) { m, out in \(g.writeCJSON(f, "m")) }")
                     } else {
                         g.line("if c.n_\(f.cName) > 0, let a = \(cn) { \(key(f)); JSONOut.cArray(c.n_\(f.cName), a, &out) { x, out in \(g.writeCJSON(f, "x")) } }")
                     }

@@ -119,22 +119,19 @@ public struct JSONAPI: Sendable {
         }
     }
 
+    static let malformedAuthorization = RPCError(.unauthenticated, "the Authorization header must be `Bearer TOKEN`")
+
     /// The token of `Authorization: Bearer …`; nil without the header.
     static func bearer(_ head: HTTPRequestHead) throws(RPCError) -> String? {
         guard let value = head.header("authorization") else { return nil }
-        // On the bytes: `Bearer` in any case, spaces, the token, optional spaces after.
-        let u = Array(value.utf8)
-        let refused = RPCError(.unauthenticated, "the Authorization header must be `Bearer TOKEN`")
-        var start = 0, end = u.count
-        while start < end, u[start] == 0x20 || u[start] == 0x09 { start += 1 }
-        while end > start, u[end - 1] == 0x20 || u[end - 1] == 0x09 { end -= 1 }
-        guard end - start > 7, end - start <= 520 else { throw refused }
-        let scheme: [UInt8] = Array("bearer".utf8)
-        for i in 0..<6 where u[start + i] | 0x20 != scheme[i] { throw refused }
-        guard u[start + 6] == 0x20 else { throw refused }
-        var from = start + 7
-        while from < end, u[from] == 0x20 || u[from] == 0x09 { from += 1 }
-        guard from < end, !u[from..<end].contains(0x20) else { throw refused }
-        return String(decoding: u[from..<end], as: UTF8.self)
+        // On the bytes of the trimmed value: `Bearer` in any case, one space, then the token
+        // (spaces before it skipped), which has none in it.
+        let refused = Self.malformedAuthorization
+        let v = ASCII.trimmed(value)
+        let u = v.utf8
+        guard u.count > 7, u.count <= 520, zip(u, "bearer ".utf8).allSatisfy({ $0 | 0x20 == $1 }) else { throw refused }
+        let token = ASCII.trimmed(v[u.index(u.startIndex, offsetBy: 7)...])
+        guard !token.isEmpty, !token.utf8.contains(0x20) else { throw refused }
+        return String(token)
     }
 }

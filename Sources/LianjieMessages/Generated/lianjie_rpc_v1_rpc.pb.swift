@@ -164,7 +164,7 @@ public struct CallMeta: ProtoMessage {
         do { let v = c.call_id; if v != 0 { JSONOut.key("\"callId\":", &more, &out); JSONOut.quotedUnsigned(v, &out) } }
         if let s = c.method, s.pointee != 0 { JSONOut.key("\"method\":", &more, &out); JSONOut.cString(s, &out) }
         do { let v = c.timeout_ms; if v != 0 { JSONOut.key("\"timeoutMs\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
-        if JSONOut.hasMessages(c.n_metadata, c.metadata) { JSONOut.key("\"metadata\":", &more, &out); JSONOut.messages(c.n_metadata, c.metadata, &out) { m, out in Metadata.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"metadata\":", c.n_metadata, c.metadata, &more, &out) { m, out in Metadata.writeJSON(c: m, into: &out) }
         out.append(0x7D)
     }
 
@@ -277,8 +277,8 @@ public struct ReplyMeta: ProtoMessage {
         do { let v = c.call_id; if v != 0 { JSONOut.key("\"callId\":", &more, &out); JSONOut.quotedUnsigned(v, &out) } }
         do { let v = c.status; if v != 0 { JSONOut.key("\"status\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
         if let s = c.message, s.pointee != 0 { JSONOut.key("\"message\":", &more, &out); JSONOut.cString(s, &out) }
-        if JSONOut.hasMessages(c.n_violations, c.violations) { JSONOut.key("\"violations\":", &more, &out); JSONOut.messages(c.n_violations, c.violations, &out) { m, out in FieldViolation.writeJSON(c: m, into: &out) } }
-        if JSONOut.hasMessages(c.n_metadata, c.metadata) { JSONOut.key("\"metadata\":", &more, &out); JSONOut.messages(c.n_metadata, c.metadata, &out) { m, out in Metadata.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"violations\":", c.n_violations, c.violations, &more, &out) { m, out in FieldViolation.writeJSON(c: m, into: &out) }
+        JSONOut.messages("\"metadata\":", c.n_metadata, c.metadata, &more, &out) { m, out in Metadata.writeJSON(c: m, into: &out) }
         out.append(0x7D)
     }
 

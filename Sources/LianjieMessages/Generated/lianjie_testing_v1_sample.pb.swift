@@ -426,7 +426,7 @@ public struct Sample: ProtoMessage {
         if c.n_r_bool > 0, let a = c.r_bool { JSONOut.key("\"rBool\":", &more, &out); JSONOut.cArray(c.n_r_bool, a, &out) { x, out in let v = (x != 0); JSONOut.bool(v, &out) } }
         if c.n_r_double > 0, let a = c.r_double { JSONOut.key("\"rDouble\":", &more, &out); JSONOut.cArray(c.n_r_double, a, &out) { x, out in let v = x; JSONValue(floating: v).write(compactInto: &out) } }
         if c.n_r_colour > 0, let a = c.r_colour { JSONOut.key("\"rColour\":", &more, &out); JSONOut.cArray(c.n_r_colour, a, &out) { x, out in let v = Colour(rawValue: CRead.enumValue(x)); JSONOut.enumeration(v, &out) } }
-        if JSONOut.hasMessages(c.n_r_inner, c.r_inner) { JSONOut.key("\"rInner\":", &more, &out); JSONOut.messages(c.n_r_inner, c.r_inner, &out) { m, out in Sample.Inner.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"rInner\":", c.n_r_inner, c.r_inner, &more, &out) { m, out in Sample.Inner.writeJSON(c: m, into: &out) }
         if c.maybe_limit_case.rawValue == 40 { JSONOut.key("\"limit\":", &more, &out); let v = c.limit; JSONOut.integer(Int64(v), &out) }
         switch c.choice_case.rawValue {
         case 30: JSONOut.key("\"choiceText\":", &more, &out); JSONOut.cString(c.choice_text, &out)

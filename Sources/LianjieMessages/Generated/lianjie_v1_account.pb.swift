@@ -348,7 +348,7 @@ public struct Account: ProtoMessage {
         if let s = c.id, s.pointee != 0 { JSONOut.key("\"id\":", &more, &out); JSONOut.cString(s, &out) }
         if let s = c.username, s.pointee != 0 { JSONOut.key("\"username\":", &more, &out); JSONOut.cString(s, &out) }
         if let s = c.display_name, s.pointee != 0 { JSONOut.key("\"displayName\":", &more, &out); JSONOut.cString(s, &out) }
-        if JSONOut.hasMessages(c.n_grants, c.grants) { JSONOut.key("\"grants\":", &more, &out); JSONOut.messages(c.n_grants, c.grants, &out) { m, out in RoleGrant.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"grants\":", c.n_grants, c.grants, &more, &out) { m, out in RoleGrant.writeJSON(c: m, into: &out) }
         if let m = c.create_time { JSONOut.key("\"createTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
         do { let v = (c.disabled != 0); if v { JSONOut.key("\"disabled\":", &more, &out); JSONOut.bool(v, &out) } }
         do { let v = AccountKind(rawValue: CRead.enumValue(c.kind)); if v.rawValue != 0 { JSONOut.key("\"kind\":", &more, &out); JSONOut.enumeration(v, &out) } }

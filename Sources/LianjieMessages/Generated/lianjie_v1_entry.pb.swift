@@ -748,7 +748,7 @@ public struct Entry: ProtoMessage {
         if let s = c.quantity, s.pointee != 0 { JSONOut.key("\"quantity\":", &more, &out); JSONOut.cString(s, &out) }
         if let s = c.description, s.pointee != 0 { JSONOut.key("\"description\":", &more, &out); JSONOut.cString(s, &out) }
         if c.n_work_order_numbers > 0, let a = c.work_order_numbers { JSONOut.key("\"workOrderNumbers\":", &more, &out); JSONOut.cArray(c.n_work_order_numbers, a, &out) { x, out in JSONOut.cString(x, &out) } }
-        if JSONOut.hasMessages(c.n_evidence, c.evidence) { JSONOut.key("\"evidence\":", &more, &out); JSONOut.messages(c.n_evidence, c.evidence, &out) { m, out in EvidenceRef.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"evidence\":", c.n_evidence, c.evidence, &more, &out) { m, out in EvidenceRef.writeJSON(c: m, into: &out) }
         do { let v = EntrySource(rawValue: CRead.enumValue(c.source)); if v.rawValue != 0 { JSONOut.key("\"source\":", &more, &out); JSONOut.enumeration(v, &out) } }
         do { let v = EntryStatus(rawValue: CRead.enumValue(c.status)); if v.rawValue != 0 { JSONOut.key("\"status\":", &more, &out); JSONOut.enumeration(v, &out) } }
         if let s = c.recorded_by, s.pointee != 0 { JSONOut.key("\"recordedBy\":", &more, &out); JSONOut.cString(s, &out) }
@@ -757,7 +757,7 @@ public struct Entry: ProtoMessage {
         if let m = c.review_time { JSONOut.key("\"reviewTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
         if let s = c.status_reason, s.pointee != 0 { JSONOut.key("\"statusReason\":", &more, &out); JSONOut.cString(s, &out) }
         if let m = c.appeal { JSONOut.key("\"appeal\":", &more, &out); Appeal.writeJSON(c: m, into: &out) }
-        if JSONOut.hasMessages(c.n_history, c.history) { JSONOut.key("\"history\":", &more, &out); JSONOut.messages(c.n_history, c.history, &out) { m, out in EntryEvent.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"history\":", c.n_history, c.history, &more, &out) { m, out in EntryEvent.writeJSON(c: m, into: &out) }
         do { let v = c.scheme_version; if v != 0 { JSONOut.key("\"schemeVersion\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
         if let s = c.rule, s.pointee != 0 { JSONOut.key("\"rule\":", &more, &out); JSONOut.cString(s, &out) }
         if let s = c.etag, s.pointee != 0 { JSONOut.key("\"etag\":", &more, &out); JSONOut.cString(s, &out) }

@@ -236,7 +236,7 @@ public struct ListSchemeVersionsResponse: ProtoMessage {
         let c = p.pointee
         out.append(0x7B)
         var more = false
-        if JSONOut.hasMessages(c.n_versions, c.versions) { JSONOut.key("\"versions\":", &more, &out); JSONOut.messages(c.n_versions, c.versions, &out) { m, out in SchemeVersionSummary.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"versions\":", c.n_versions, c.versions, &more, &out) { m, out in SchemeVersionSummary.writeJSON(c: m, into: &out) }
         if let s = c.next_page_token, s.pointee != 0 { JSONOut.key("\"nextPageToken\":", &more, &out); JSONOut.cString(s, &out) }
         do { let v = c.total_size; if v != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
         out.append(0x7D)
@@ -1362,7 +1362,7 @@ public struct ListEntriesResponse: ProtoMessage {
         let c = p.pointee
         out.append(0x7B)
         var more = false
-        if JSONOut.hasMessages(c.n_entries, c.entries) { JSONOut.key("\"entries\":", &more, &out); JSONOut.messages(c.n_entries, c.entries, &out) { m, out in Entry.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"entries\":", c.n_entries, c.entries, &more, &out) { m, out in Entry.writeJSON(c: m, into: &out) }
         if let s = c.next_page_token, s.pointee != 0 { JSONOut.key("\"nextPageToken\":", &more, &out); JSONOut.cString(s, &out) }
         do { let v = c.total_size; if v != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
         out.append(0x7D)
@@ -2387,7 +2387,7 @@ public struct ImportWorkOrdersRequest: ProtoMessage {
         out.append(0x7B)
         var more = false
         if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
-        if JSONOut.hasMessages(c.n_rows, c.rows) { JSONOut.key("\"rows\":", &more, &out); JSONOut.messages(c.n_rows, c.rows, &out) { m, out in WorkOrderImportRow.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"rows\":", c.n_rows, c.rows, &more, &out) { m, out in WorkOrderImportRow.writeJSON(c: m, into: &out) }
         do { let v = (c.dry_run != 0); if v { JSONOut.key("\"dryRun\":", &more, &out); JSONOut.bool(v, &out) } }
         out.append(0x7D)
     }
@@ -2498,7 +2498,7 @@ public struct ImportWorkOrdersResponse: ProtoMessage {
         do { let v = c.created; if v != 0 { JSONOut.key("\"created\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
         do { let v = c.updated; if v != 0 { JSONOut.key("\"updated\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
         do { let v = c.unchanged; if v != 0 { JSONOut.key("\"unchanged\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
-        if JSONOut.hasMessages(c.n_rejections, c.rejections) { JSONOut.key("\"rejections\":", &more, &out); JSONOut.messages(c.n_rejections, c.rejections, &out) { m, out in ImportRejection.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"rejections\":", c.n_rejections, c.rejections, &more, &out) { m, out in ImportRejection.writeJSON(c: m, into: &out) }
         out.append(0x7D)
     }
 
@@ -2782,7 +2782,7 @@ public struct ListWorkOrdersResponse: ProtoMessage {
         let c = p.pointee
         out.append(0x7B)
         var more = false
-        if JSONOut.hasMessages(c.n_orders, c.orders) { JSONOut.key("\"orders\":", &more, &out); JSONOut.messages(c.n_orders, c.orders, &out) { m, out in WorkOrder.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"orders\":", c.n_orders, c.orders, &more, &out) { m, out in WorkOrder.writeJSON(c: m, into: &out) }
         if let s = c.next_page_token, s.pointee != 0 { JSONOut.key("\"nextPageToken\":", &more, &out); JSONOut.cString(s, &out) }
         do { let v = c.total_size; if v != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
         out.append(0x7D)
@@ -2969,7 +2969,7 @@ public struct RunWorkOrderRulesResponse: ProtoMessage {
         let c = p.pointee
         out.append(0x7B)
         var more = false
-        if JSONOut.hasMessages(c.n_reports, c.reports) { JSONOut.key("\"reports\":", &more, &out); JSONOut.messages(c.n_reports, c.reports, &out) { m, out in RuleRunReport.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"reports\":", c.n_reports, c.reports, &more, &out) { m, out in RuleRunReport.writeJSON(c: m, into: &out) }
         do { let v = c.scheme_version; if v != 0 { JSONOut.key("\"schemeVersion\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
         do { let v = c.orders; if v != 0 { JSONOut.key("\"orders\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
         out.append(0x7D)
@@ -3113,7 +3113,7 @@ public struct ListWorkOrderRulesResponse: ProtoMessage {
         let c = p.pointee
         out.append(0x7B)
         var more = false
-        if JSONOut.hasMessages(c.n_rules, c.rules) { JSONOut.key("\"rules\":", &more, &out); JSONOut.messages(c.n_rules, c.rules, &out) { m, out in WorkOrderRuleSettings.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"rules\":", c.n_rules, c.rules, &more, &out) { m, out in WorkOrderRuleSettings.writeJSON(c: m, into: &out) }
         do { let v = c.scheme_version; if v != 0 { JSONOut.key("\"schemeVersion\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
         out.append(0x7D)
     }

@@ -1419,7 +1419,7 @@ public struct EvaluationResult: ProtoMessage {
         if let s = c.total, s.pointee != 0 { JSONOut.key("\"total\":", &more, &out); JSONOut.cString(s, &out) }
         do { let v = Grade(rawValue: CRead.enumValue(c.grade)); if v.rawValue != 0 { JSONOut.key("\"grade\":", &more, &out); JSONOut.enumeration(v, &out) } }
         if c.n_veto_entry_ids > 0, let a = c.veto_entry_ids { JSONOut.key("\"vetoEntryIds\":", &more, &out); JSONOut.cArray(c.n_veto_entry_ids, a, &out) { x, out in JSONOut.cString(x, &out) } }
-        if JSONOut.hasMessages(c.n_dimensions, c.dimensions) { JSONOut.key("\"dimensions\":", &more, &out); JSONOut.messages(c.n_dimensions, c.dimensions, &out) { m, out in DimensionResult.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"dimensions\":", c.n_dimensions, c.dimensions, &more, &out) { m, out in DimensionResult.writeJSON(c: m, into: &out) }
         do { let v = c.counted_entries; if v != 0 { JSONOut.key("\"countedEntries\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
         if let m = c.organization_standing { JSONOut.key("\"organizationStanding\":", &more, &out); Standing.writeJSON(c: m, into: &out) }
         if let m = c.category_standing { JSONOut.key("\"categoryStanding\":", &more, &out); Standing.writeJSON(c: m, into: &out) }
@@ -1427,7 +1427,7 @@ public struct EvaluationResult: ProtoMessage {
         if let s = c.previous_total, s.pointee != 0 { JSONOut.key("\"previousTotal\":", &more, &out); JSONOut.cString(s, &out) }
         do { let v = Grade(rawValue: CRead.enumValue(c.previous_grade)); if v.rawValue != 0 { JSONOut.key("\"previousGrade\":", &more, &out); JSONOut.enumeration(v, &out) } }
         if let s = c.total_change, s.pointee != 0 { JSONOut.key("\"totalChange\":", &more, &out); JSONOut.cString(s, &out) }
-        if JSONOut.hasMessages(c.n_breakdown, c.breakdown) { JSONOut.key("\"breakdown\":", &more, &out); JSONOut.messages(c.n_breakdown, c.breakdown, &out) { m, out in BreakdownLine.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"breakdown\":", c.n_breakdown, c.breakdown, &more, &out) { m, out in BreakdownLine.writeJSON(c: m, into: &out) }
         if let s = c.result_sha256, s.pointee != 0 { JSONOut.key("\"resultSha256\":", &more, &out); JSONOut.cString(s, &out) }
         out.append(0x7D)
     }
@@ -1757,7 +1757,7 @@ public struct Alert: ProtoMessage {
         if let s = c.run_id, s.pointee != 0 { JSONOut.key("\"runId\":", &more, &out); JSONOut.cString(s, &out) }
         do { let v = c.scheme_version; if v != 0 { JSONOut.key("\"schemeVersion\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
         if let m = c.raise_time { JSONOut.key("\"raiseTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
-        if JSONOut.hasMessages(c.n_events, c.events) { JSONOut.key("\"events\":", &more, &out); JSONOut.messages(c.n_events, c.events, &out) { m, out in AlertEvent.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"events\":", c.n_events, c.events, &more, &out) { m, out in AlertEvent.writeJSON(c: m, into: &out) }
         if let s = c.case_id, s.pointee != 0 { JSONOut.key("\"caseId\":", &more, &out); JSONOut.cString(s, &out) }
         out.append(0x7D)
     }

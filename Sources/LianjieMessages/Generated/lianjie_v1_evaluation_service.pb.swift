@@ -423,7 +423,7 @@ public struct ListEvaluationRunsResponse: ProtoMessage {
         let c = p.pointee
         out.append(0x7B)
         var more = false
-        if JSONOut.hasMessages(c.n_runs, c.runs) { JSONOut.key("\"runs\":", &more, &out); JSONOut.messages(c.n_runs, c.runs, &out) { m, out in EvaluationRun.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"runs\":", c.n_runs, c.runs, &more, &out) { m, out in EvaluationRun.writeJSON(c: m, into: &out) }
         if let s = c.next_page_token, s.pointee != 0 { JSONOut.key("\"nextPageToken\":", &more, &out); JSONOut.cString(s, &out) }
         do { let v = c.total_size; if v != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
         out.append(0x7D)
@@ -921,7 +921,7 @@ public struct VerifyEvaluationRunResponse: ProtoMessage {
         do { let v = (c.results_match != 0); if v { JSONOut.key("\"resultsMatch\":", &more, &out); JSONOut.bool(v, &out) } }
         if let s = c.recomputed_inputs_sha256, s.pointee != 0 { JSONOut.key("\"recomputedInputsSha256\":", &more, &out); JSONOut.cString(s, &out) }
         if let s = c.recomputed_results_sha256, s.pointee != 0 { JSONOut.key("\"recomputedResultsSha256\":", &more, &out); JSONOut.cString(s, &out) }
-        if JSONOut.hasMessages(c.n_mismatches, c.mismatches) { JSONOut.key("\"mismatches\":", &more, &out); JSONOut.messages(c.n_mismatches, c.mismatches, &out) { m, out in ResultMismatch.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"mismatches\":", c.n_mismatches, c.mismatches, &more, &out) { m, out in ResultMismatch.writeJSON(c: m, into: &out) }
         out.append(0x7D)
     }
 
@@ -1134,7 +1134,7 @@ public struct ListEvaluationResultsResponse: ProtoMessage {
         let c = p.pointee
         out.append(0x7B)
         var more = false
-        if JSONOut.hasMessages(c.n_results, c.results) { JSONOut.key("\"results\":", &more, &out); JSONOut.messages(c.n_results, c.results, &out) { m, out in EvaluationResult.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"results\":", c.n_results, c.results, &more, &out) { m, out in EvaluationResult.writeJSON(c: m, into: &out) }
         if let s = c.next_page_token, s.pointee != 0 { JSONOut.key("\"nextPageToken\":", &more, &out); JSONOut.cString(s, &out) }
         do { let v = c.total_size; if v != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
         out.append(0x7D)
@@ -1329,7 +1329,7 @@ public struct SimulateSchemeRequest: ProtoMessage {
         var more = false
         if let s = c.document, s.pointee != 0 { JSONOut.key("\"document\":", &more, &out); JSONOut.cString(s, &out) }
         if let m = c.grades { JSONOut.key("\"grades\":", &more, &out); GradeBands.writeJSON(c: m, into: &out) }
-        if JSONOut.hasMessages(c.n_periods, c.periods) { JSONOut.key("\"periods\":", &more, &out); JSONOut.messages(c.n_periods, c.periods, &out) { m, out in Period.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"periods\":", c.n_periods, c.periods, &more, &out) { m, out in Period.writeJSON(c: m, into: &out) }
         if let s = c.organization_id, s.pointee != 0 { JSONOut.key("\"organizationId\":", &more, &out); JSONOut.cString(s, &out) }
         do { let v = c.max_crossings; if v != 0 { JSONOut.key("\"maxCrossings\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
         out.append(0x7D)
@@ -1712,8 +1712,8 @@ public struct SimulateSchemeResponse: ProtoMessage {
         var more = false
         do { let v = c.base_version; if v != 0 { JSONOut.key("\"baseVersion\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
         if let s = c.proposed_hash, s.pointee != 0 { JSONOut.key("\"proposedHash\":", &more, &out); JSONOut.cString(s, &out) }
-        if JSONOut.hasMessages(c.n_periods, c.periods) { JSONOut.key("\"periods\":", &more, &out); JSONOut.messages(c.n_periods, c.periods, &out) { m, out in SimulatedPeriod.writeJSON(c: m, into: &out) } }
-        if JSONOut.hasMessages(c.n_crossings, c.crossings) { JSONOut.key("\"crossings\":", &more, &out); JSONOut.messages(c.n_crossings, c.crossings, &out) { m, out in SimulatedCrossing.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"periods\":", c.n_periods, c.periods, &more, &out) { m, out in SimulatedPeriod.writeJSON(c: m, into: &out) }
+        JSONOut.messages("\"crossings\":", c.n_crossings, c.crossings, &more, &out) { m, out in SimulatedCrossing.writeJSON(c: m, into: &out) }
         do { let v = c.crossings_left_out; if v != 0 { JSONOut.key("\"crossingsLeftOut\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
         do { let v = c.subjects; if v != 0 { JSONOut.key("\"subjects\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
         out.append(0x7D)
@@ -2359,17 +2359,17 @@ public struct Portrait: ProtoMessage {
         if let s = c.post_name, s.pointee != 0 { JSONOut.key("\"postName\":", &more, &out); JSONOut.cString(s, &out) }
         if let m = c.period { JSONOut.key("\"period\":", &more, &out); Period.writeJSON(c: m, into: &out) }
         if let m = c.result { JSONOut.key("\"result\":", &more, &out); EvaluationResult.writeJSON(c: m, into: &out) }
-        if JSONOut.hasMessages(c.n_dimension_rules, c.dimension_rules) { JSONOut.key("\"dimensionRules\":", &more, &out); JSONOut.messages(c.n_dimension_rules, c.dimension_rules, &out) { m, out in DimensionRule.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"dimensionRules\":", c.n_dimension_rules, c.dimension_rules, &more, &out) { m, out in DimensionRule.writeJSON(c: m, into: &out) }
         if let m = c.grades { JSONOut.key("\"grades\":", &more, &out); GradeBands.writeJSON(c: m, into: &out) }
-        if JSONOut.hasMessages(c.n_top_credits, c.top_credits) { JSONOut.key("\"topCredits\":", &more, &out); JSONOut.messages(c.n_top_credits, c.top_credits, &out) { m, out in TagWeight.writeJSON(c: m, into: &out) } }
-        if JSONOut.hasMessages(c.n_top_debits, c.top_debits) { JSONOut.key("\"topDebits\":", &more, &out); JSONOut.messages(c.n_top_debits, c.top_debits, &out) { m, out in TagWeight.writeJSON(c: m, into: &out) } }
-        if JSONOut.hasMessages(c.n_trend, c.trend) { JSONOut.key("\"trend\":", &more, &out); JSONOut.messages(c.n_trend, c.trend, &out) { m, out in TrendPoint.writeJSON(c: m, into: &out) } }
-        if JSONOut.hasMessages(c.n_peer_medians, c.peer_medians) { JSONOut.key("\"peerMedians\":", &more, &out); JSONOut.messages(c.n_peer_medians, c.peer_medians, &out) { m, out in PeerMedian.writeJSON(c: m, into: &out) } }
-        if JSONOut.hasMessages(c.n_open_alerts, c.open_alerts) { JSONOut.key("\"openAlerts\":", &more, &out); JSONOut.messages(c.n_open_alerts, c.open_alerts, &out) { m, out in Alert.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"topCredits\":", c.n_top_credits, c.top_credits, &more, &out) { m, out in TagWeight.writeJSON(c: m, into: &out) }
+        JSONOut.messages("\"topDebits\":", c.n_top_debits, c.top_debits, &more, &out) { m, out in TagWeight.writeJSON(c: m, into: &out) }
+        JSONOut.messages("\"trend\":", c.n_trend, c.trend, &more, &out) { m, out in TrendPoint.writeJSON(c: m, into: &out) }
+        JSONOut.messages("\"peerMedians\":", c.n_peer_medians, c.peer_medians, &more, &out) { m, out in PeerMedian.writeJSON(c: m, into: &out) }
+        JSONOut.messages("\"openAlerts\":", c.n_open_alerts, c.open_alerts, &more, &out) { m, out in Alert.writeJSON(c: m, into: &out) }
         do { let v = c.entries_pending_review; if v != 0 { JSONOut.key("\"entriesPendingReview\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
         do { let v = (c.no_data != 0); if v { JSONOut.key("\"noData\":", &more, &out); JSONOut.bool(v, &out) } }
         if let m = c.run { JSONOut.key("\"run\":", &more, &out); EvaluationRun.writeJSON(c: m, into: &out) }
-        if JSONOut.hasMessages(c.n_open_cases, c.open_cases) { JSONOut.key("\"openCases\":", &more, &out); JSONOut.messages(c.n_open_cases, c.open_cases, &out) { m, out in Case.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"openCases\":", c.n_open_cases, c.open_cases, &more, &out) { m, out in Case.writeJSON(c: m, into: &out) }
         out.append(0x7D)
     }
 
@@ -3444,13 +3444,13 @@ public struct Statistics: ProtoMessage {
         if let s = c.category_code, s.pointee != 0 { JSONOut.key("\"categoryCode\":", &more, &out); JSONOut.cString(s, &out) }
         do { let v = (c.pseudonymised != 0); if v { JSONOut.key("\"pseudonymised\":", &more, &out); JSONOut.bool(v, &out) } }
         if let m = c.total { JSONOut.key("\"total\":", &more, &out); StatisticsBlock.writeJSON(c: m, into: &out) }
-        if JSONOut.hasMessages(c.n_children, c.children) { JSONOut.key("\"children\":", &more, &out); JSONOut.messages(c.n_children, c.children, &out) { m, out in StatisticsBlock.writeJSON(c: m, into: &out) } }
-        if JSONOut.hasMessages(c.n_top_debit_tags, c.top_debit_tags) { JSONOut.key("\"topDebitTags\":", &more, &out); JSONOut.messages(c.n_top_debit_tags, c.top_debit_tags, &out) { m, out in CountRow.writeJSON(c: m, into: &out) } }
-        if JSONOut.hasMessages(c.n_entries_by_source, c.entries_by_source) { JSONOut.key("\"entriesBySource\":", &more, &out); JSONOut.messages(c.n_entries_by_source, c.entries_by_source, &out) { m, out in CountRow.writeJSON(c: m, into: &out) } }
-        if JSONOut.hasMessages(c.n_entries_by_status, c.entries_by_status) { JSONOut.key("\"entriesByStatus\":", &more, &out); JSONOut.messages(c.n_entries_by_status, c.entries_by_status, &out) { m, out in CountRow.writeJSON(c: m, into: &out) } }
-        if JSONOut.hasMessages(c.n_ranking, c.ranking) { JSONOut.key("\"ranking\":", &more, &out); JSONOut.messages(c.n_ranking, c.ranking, &out) { m, out in RankingRow.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"children\":", c.n_children, c.children, &more, &out) { m, out in StatisticsBlock.writeJSON(c: m, into: &out) }
+        JSONOut.messages("\"topDebitTags\":", c.n_top_debit_tags, c.top_debit_tags, &more, &out) { m, out in CountRow.writeJSON(c: m, into: &out) }
+        JSONOut.messages("\"entriesBySource\":", c.n_entries_by_source, c.entries_by_source, &more, &out) { m, out in CountRow.writeJSON(c: m, into: &out) }
+        JSONOut.messages("\"entriesByStatus\":", c.n_entries_by_status, c.entries_by_status, &more, &out) { m, out in CountRow.writeJSON(c: m, into: &out) }
+        JSONOut.messages("\"ranking\":", c.n_ranking, c.ranking, &more, &out) { m, out in RankingRow.writeJSON(c: m, into: &out) }
         if c.n_run_ids > 0, let a = c.run_ids { JSONOut.key("\"runIds\":", &more, &out); JSONOut.cArray(c.n_run_ids, a, &out) { x, out in JSONOut.cString(x, &out) } }
-        if JSONOut.hasMessages(c.n_entries, c.entries) { JSONOut.key("\"entries\":", &more, &out); JSONOut.messages(c.n_entries, c.entries, &out) { m, out in EntryCountRow.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"entries\":", c.n_entries, c.entries, &more, &out) { m, out in EntryCountRow.writeJSON(c: m, into: &out) }
         out.append(0x7D)
     }
 
@@ -3668,7 +3668,7 @@ public struct ListAlertsResponse: ProtoMessage {
         let c = p.pointee
         out.append(0x7B)
         var more = false
-        if JSONOut.hasMessages(c.n_alerts, c.alerts) { JSONOut.key("\"alerts\":", &more, &out); JSONOut.messages(c.n_alerts, c.alerts, &out) { m, out in Alert.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"alerts\":", c.n_alerts, c.alerts, &more, &out) { m, out in Alert.writeJSON(c: m, into: &out) }
         if let s = c.next_page_token, s.pointee != 0 { JSONOut.key("\"nextPageToken\":", &more, &out); JSONOut.cString(s, &out) }
         do { let v = c.total_size; if v != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
         out.append(0x7D)

@@ -378,7 +378,7 @@ public struct ClaimNotificationsResponse: ProtoMessage {
         let c = p.pointee
         out.append(0x7B)
         var more = false
-        if JSONOut.hasMessages(c.n_notifications, c.notifications) { JSONOut.key("\"notifications\":", &more, &out); JSONOut.messages(c.n_notifications, c.notifications, &out) { m, out in Notification.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"notifications\":", c.n_notifications, c.notifications, &more, &out) { m, out in Notification.writeJSON(c: m, into: &out) }
         out.append(0x7D)
     }
 
@@ -661,7 +661,7 @@ public struct ListNotificationsResponse: ProtoMessage {
         let c = p.pointee
         out.append(0x7B)
         var more = false
-        if JSONOut.hasMessages(c.n_notifications, c.notifications) { JSONOut.key("\"notifications\":", &more, &out); JSONOut.messages(c.n_notifications, c.notifications, &out) { m, out in Notification.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"notifications\":", c.n_notifications, c.notifications, &more, &out) { m, out in Notification.writeJSON(c: m, into: &out) }
         if let s = c.next_page_token, s.pointee != 0 { JSONOut.key("\"nextPageToken\":", &more, &out); JSONOut.cString(s, &out) }
         do { let v = c.total_size; if v != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
         out.append(0x7D)

@@ -1146,8 +1146,8 @@ public struct Case: ProtoMessage {
         if let m = c.open_time { JSONOut.key("\"openTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
         if let m = c.update_time { JSONOut.key("\"updateTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
         if let s = c.etag, s.pointee != 0 { JSONOut.key("\"etag\":", &more, &out); JSONOut.cString(s, &out) }
-        if JSONOut.hasMessages(c.n_events, c.events) { JSONOut.key("\"events\":", &more, &out); JSONOut.messages(c.n_events, c.events, &out) { m, out in CaseEvent.writeJSON(c: m, into: &out) } }
-        if JSONOut.hasMessages(c.n_talks, c.talks) { JSONOut.key("\"talks\":", &more, &out); JSONOut.messages(c.n_talks, c.talks, &out) { m, out in Talk.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"events\":", c.n_events, c.events, &more, &out) { m, out in CaseEvent.writeJSON(c: m, into: &out) }
+        JSONOut.messages("\"talks\":", c.n_talks, c.talks, &more, &out) { m, out in Talk.writeJSON(c: m, into: &out) }
         if let s = c.derived_entry_id, s.pointee != 0 { JSONOut.key("\"derivedEntryId\":", &more, &out); JSONOut.cString(s, &out) }
         out.append(0x7D)
     }
@@ -1693,19 +1693,19 @@ public struct Dossier: ProtoMessage {
         if let s = c.organization_name, s.pointee != 0 { JSONOut.key("\"organizationName\":", &more, &out); JSONOut.cString(s, &out) }
         if let s = c.category_name, s.pointee != 0 { JSONOut.key("\"categoryName\":", &more, &out); JSONOut.cString(s, &out) }
         if let s = c.post_name, s.pointee != 0 { JSONOut.key("\"postName\":", &more, &out); JSONOut.cString(s, &out) }
-        if JSONOut.hasMessages(c.n_placements, c.placements) { JSONOut.key("\"placements\":", &more, &out); JSONOut.messages(c.n_placements, c.placements, &out) { m, out in Placement.writeJSON(c: m, into: &out) } }
-        if JSONOut.hasMessages(c.n_evaluations, c.evaluations) { JSONOut.key("\"evaluations\":", &more, &out); JSONOut.messages(c.n_evaluations, c.evaluations, &out) { m, out in DossierEvaluation.writeJSON(c: m, into: &out) } }
-        if JSONOut.hasMessages(c.n_entries, c.entries) { JSONOut.key("\"entries\":", &more, &out); JSONOut.messages(c.n_entries, c.entries, &out) { m, out in Entry.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"placements\":", c.n_placements, c.placements, &more, &out) { m, out in Placement.writeJSON(c: m, into: &out) }
+        JSONOut.messages("\"evaluations\":", c.n_evaluations, c.evaluations, &more, &out) { m, out in DossierEvaluation.writeJSON(c: m, into: &out) }
+        JSONOut.messages("\"entries\":", c.n_entries, c.entries, &more, &out) { m, out in Entry.writeJSON(c: m, into: &out) }
         do { let v = (c.entries_truncated != 0); if v { JSONOut.key("\"entriesTruncated\":", &more, &out); JSONOut.bool(v, &out) } }
-        if JSONOut.hasMessages(c.n_alerts, c.alerts) { JSONOut.key("\"alerts\":", &more, &out); JSONOut.messages(c.n_alerts, c.alerts, &out) { m, out in Alert.writeJSON(c: m, into: &out) } }
-        if JSONOut.hasMessages(c.n_cases, c.cases) { JSONOut.key("\"cases\":", &more, &out); JSONOut.messages(c.n_cases, c.cases, &out) { m, out in Case.writeJSON(c: m, into: &out) } }
-        if JSONOut.hasMessages(c.n_talks, c.talks) { JSONOut.key("\"talks\":", &more, &out); JSONOut.messages(c.n_talks, c.talks, &out) { m, out in Talk.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"alerts\":", c.n_alerts, c.alerts, &more, &out) { m, out in Alert.writeJSON(c: m, into: &out) }
+        JSONOut.messages("\"cases\":", c.n_cases, c.cases, &more, &out) { m, out in Case.writeJSON(c: m, into: &out) }
+        JSONOut.messages("\"talks\":", c.n_talks, c.talks, &more, &out) { m, out in Talk.writeJSON(c: m, into: &out) }
         if let m = c.generated_time { JSONOut.key("\"generatedTime\":", &more, &out); Time.writeJSON(c: m, into: &out) }
         if let s = c.sha256, s.pointee != 0 { JSONOut.key("\"sha256\":", &more, &out); JSONOut.cString(s, &out) }
         do { let v = (c.self_view != 0); if v { JSONOut.key("\"selfView\":", &more, &out); JSONOut.bool(v, &out) } }
         if c.n_placement_names > 0, let a = c.placement_names { JSONOut.key("\"placementNames\":", &more, &out); JSONOut.cArray(c.n_placement_names, a, &out) { x, out in JSONOut.cString(x, &out) } }
         if let m = c.grades { JSONOut.key("\"grades\":", &more, &out); GradeBands.writeJSON(c: m, into: &out) }
-        if JSONOut.hasMessages(c.n_opinions, c.opinions) { JSONOut.key("\"opinions\":", &more, &out); JSONOut.messages(c.n_opinions, c.opinions, &out) { m, out in Opinion.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"opinions\":", c.n_opinions, c.opinions, &more, &out) { m, out in Opinion.writeJSON(c: m, into: &out) }
         out.append(0x7D)
     }
 
@@ -2076,7 +2076,7 @@ public struct Opinion: ProtoMessage {
         if let s = c.purpose_note, s.pointee != 0 { JSONOut.key("\"purposeNote\":", &more, &out); JSONOut.cString(s, &out) }
         do { let v = OpinionState(rawValue: CRead.enumValue(c.state)); if v.rawValue != 0 { JSONOut.key("\"state\":", &more, &out); JSONOut.enumeration(v, &out) } }
         do { let v = OpinionConclusion(rawValue: CRead.enumValue(c.proposed)); if v.rawValue != 0 { JSONOut.key("\"proposed\":", &more, &out); JSONOut.enumeration(v, &out) } }
-        if JSONOut.hasMessages(c.n_reasons, c.reasons) { JSONOut.key("\"reasons\":", &more, &out); JSONOut.messages(c.n_reasons, c.reasons, &out) { m, out in OpinionReason.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"reasons\":", c.n_reasons, c.reasons, &more, &out) { m, out in OpinionReason.writeJSON(c: m, into: &out) }
         if let s = c.dossier_sha256, s.pointee != 0 { JSONOut.key("\"dossierSha256\":", &more, &out); JSONOut.cString(s, &out) }
         do { let v = c.scheme_version; if v != 0 { JSONOut.key("\"schemeVersion\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
         do { let v = OpinionConclusion(rawValue: CRead.enumValue(c.conclusion)); if v.rawValue != 0 { JSONOut.key("\"conclusion\":", &more, &out); JSONOut.enumeration(v, &out) } }

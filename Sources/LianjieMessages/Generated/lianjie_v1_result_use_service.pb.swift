@@ -407,7 +407,7 @@ public struct ListCasesResponse: ProtoMessage {
         let c = p.pointee
         out.append(0x7B)
         var more = false
-        if JSONOut.hasMessages(c.n_cases, c.cases) { JSONOut.key("\"cases\":", &more, &out); JSONOut.messages(c.n_cases, c.cases, &out) { m, out in Case.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"cases\":", c.n_cases, c.cases, &more, &out) { m, out in Case.writeJSON(c: m, into: &out) }
         if let s = c.next_page_token, s.pointee != 0 { JSONOut.key("\"nextPageToken\":", &more, &out); JSONOut.cString(s, &out) }
         do { let v = c.total_size; if v != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
         out.append(0x7D)
@@ -1549,7 +1549,7 @@ public struct ListTalksResponse: ProtoMessage {
         let c = p.pointee
         out.append(0x7B)
         var more = false
-        if JSONOut.hasMessages(c.n_talks, c.talks) { JSONOut.key("\"talks\":", &more, &out); JSONOut.messages(c.n_talks, c.talks, &out) { m, out in Talk.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"talks\":", c.n_talks, c.talks, &more, &out) { m, out in Talk.writeJSON(c: m, into: &out) }
         if let s = c.next_page_token, s.pointee != 0 { JSONOut.key("\"nextPageToken\":", &more, &out); JSONOut.cString(s, &out) }
         do { let v = c.total_size; if v != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
         out.append(0x7D)
@@ -1928,7 +1928,7 @@ public struct RequestOpinionsResponse: ProtoMessage {
         out.append(0x7B)
         var more = false
         if let s = c.batch_id, s.pointee != 0 { JSONOut.key("\"batchId\":", &more, &out); JSONOut.cString(s, &out) }
-        if JSONOut.hasMessages(c.n_opinions, c.opinions) { JSONOut.key("\"opinions\":", &more, &out); JSONOut.messages(c.n_opinions, c.opinions, &out) { m, out in Opinion.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"opinions\":", c.n_opinions, c.opinions, &more, &out) { m, out in Opinion.writeJSON(c: m, into: &out) }
         out.append(0x7D)
     }
 
@@ -2211,7 +2211,7 @@ public struct ListOpinionsResponse: ProtoMessage {
         let c = p.pointee
         out.append(0x7B)
         var more = false
-        if JSONOut.hasMessages(c.n_opinions, c.opinions) { JSONOut.key("\"opinions\":", &more, &out); JSONOut.messages(c.n_opinions, c.opinions, &out) { m, out in Opinion.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"opinions\":", c.n_opinions, c.opinions, &more, &out) { m, out in Opinion.writeJSON(c: m, into: &out) }
         if let s = c.next_page_token, s.pointee != 0 { JSONOut.key("\"nextPageToken\":", &more, &out); JSONOut.cString(s, &out) }
         do { let v = c.total_size; if v != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
         out.append(0x7D)
@@ -2713,7 +2713,7 @@ public struct ListConflictsResponse: ProtoMessage {
         let c = p.pointee
         out.append(0x7B)
         var more = false
-        if JSONOut.hasMessages(c.n_conflicts, c.conflicts) { JSONOut.key("\"conflicts\":", &more, &out); JSONOut.messages(c.n_conflicts, c.conflicts, &out) { m, out in Conflict.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"conflicts\":", c.n_conflicts, c.conflicts, &more, &out) { m, out in Conflict.writeJSON(c: m, into: &out) }
         if let s = c.next_page_token, s.pointee != 0 { JSONOut.key("\"nextPageToken\":", &more, &out); JSONOut.cString(s, &out) }
         do { let v = c.total_size; if v != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
         out.append(0x7D)
@@ -3183,7 +3183,7 @@ public struct ListAppraisalsResponse: ProtoMessage {
         let c = p.pointee
         out.append(0x7B)
         var more = false
-        if JSONOut.hasMessages(c.n_appraisals, c.appraisals) { JSONOut.key("\"appraisals\":", &more, &out); JSONOut.messages(c.n_appraisals, c.appraisals, &out) { m, out in Appraisal.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"appraisals\":", c.n_appraisals, c.appraisals, &more, &out) { m, out in Appraisal.writeJSON(c: m, into: &out) }
         if let s = c.next_page_token, s.pointee != 0 { JSONOut.key("\"nextPageToken\":", &more, &out); JSONOut.cString(s, &out) }
         do { let v = c.total_size; if v != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
         out.append(0x7D)

@@ -362,7 +362,7 @@ public struct TagLibrary: ProtoMessage {
         if let s = c.name, s.pointee != 0 { JSONOut.key("\"name\":", &more, &out); JSONOut.cString(s, &out) }
         do { let v = c.version; if v != 0 { JSONOut.key("\"version\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
         if let s = c.category_code, s.pointee != 0 { JSONOut.key("\"categoryCode\":", &more, &out); JSONOut.cString(s, &out) }
-        if JSONOut.hasMessages(c.n_tags, c.tags) { JSONOut.key("\"tags\":", &more, &out); JSONOut.messages(c.n_tags, c.tags, &out) { m, out in SchemeTag.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"tags\":", c.n_tags, c.tags, &more, &out) { m, out in SchemeTag.writeJSON(c: m, into: &out) }
         out.append(0x7D)
     }
 
@@ -921,10 +921,10 @@ public struct Scheme: ProtoMessage {
         var more = false
         do { let v = c.version; if v != 0 { JSONOut.key("\"version\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
         if let s = c.label, s.pointee != 0 { JSONOut.key("\"label\":", &more, &out); JSONOut.cString(s, &out) }
-        if JSONOut.hasMessages(c.n_dimensions, c.dimensions) { JSONOut.key("\"dimensions\":", &more, &out); JSONOut.messages(c.n_dimensions, c.dimensions, &out) { m, out in DimensionRule.writeJSON(c: m, into: &out) } }
-        if JSONOut.hasMessages(c.n_libraries, c.libraries) { JSONOut.key("\"libraries\":", &more, &out); JSONOut.messages(c.n_libraries, c.libraries, &out) { m, out in TagLibrary.writeJSON(c: m, into: &out) } }
-        if JSONOut.hasMessages(c.n_category_coefficients, c.category_coefficients) { JSONOut.key("\"categoryCoefficients\":", &more, &out); JSONOut.messages(c.n_category_coefficients, c.category_coefficients, &out) { m, out in CategoryCoefficient.writeJSON(c: m, into: &out) } }
-        if JSONOut.hasMessages(c.n_post_coefficients, c.post_coefficients) { JSONOut.key("\"postCoefficients\":", &more, &out); JSONOut.messages(c.n_post_coefficients, c.post_coefficients, &out) { m, out in PostCoefficient.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"dimensions\":", c.n_dimensions, c.dimensions, &more, &out) { m, out in DimensionRule.writeJSON(c: m, into: &out) }
+        JSONOut.messages("\"libraries\":", c.n_libraries, c.libraries, &more, &out) { m, out in TagLibrary.writeJSON(c: m, into: &out) }
+        JSONOut.messages("\"categoryCoefficients\":", c.n_category_coefficients, c.category_coefficients, &more, &out) { m, out in CategoryCoefficient.writeJSON(c: m, into: &out) }
+        JSONOut.messages("\"postCoefficients\":", c.n_post_coefficients, c.post_coefficients, &more, &out) { m, out in PostCoefficient.writeJSON(c: m, into: &out) }
         if let m = c.grades { JSONOut.key("\"grades\":", &more, &out); GradeBands.writeJSON(c: m, into: &out) }
         if let s = c.hash, s.pointee != 0 { JSONOut.key("\"hash\":", &more, &out); JSONOut.cString(s, &out) }
         if let s = c.note, s.pointee != 0 { JSONOut.key("\"note\":", &more, &out); JSONOut.cString(s, &out) }
@@ -933,7 +933,7 @@ public struct Scheme: ProtoMessage {
         do { let v = c.based_on_version; if v != 0 { JSONOut.key("\"basedOnVersion\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
         if let s = c.etag, s.pointee != 0 { JSONOut.key("\"etag\":", &more, &out); JSONOut.cString(s, &out) }
         if let s = c.document, s.pointee != 0 { JSONOut.key("\"document\":", &more, &out); JSONOut.cString(s, &out) }
-        if JSONOut.hasMessages(c.n_work_order_rules, c.work_order_rules) { JSONOut.key("\"workOrderRules\":", &more, &out); JSONOut.messages(c.n_work_order_rules, c.work_order_rules, &out) { m, out in WorkOrderRuleSettings.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"workOrderRules\":", c.n_work_order_rules, c.work_order_rules, &more, &out) { m, out in WorkOrderRuleSettings.writeJSON(c: m, into: &out) }
         out.append(0x7D)
     }
 

@@ -767,7 +767,7 @@ public struct ListSessionsResponse: ProtoMessage {
         let c = p.pointee
         out.append(0x7B)
         var more = false
-        if JSONOut.hasMessages(c.n_sessions, c.sessions) { JSONOut.key("\"sessions\":", &more, &out); JSONOut.messages(c.n_sessions, c.sessions, &out) { m, out in Session.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"sessions\":", c.n_sessions, c.sessions, &more, &out) { m, out in Session.writeJSON(c: m, into: &out) }
         out.append(0x7D)
     }
 
@@ -1543,7 +1543,7 @@ public struct ListOrganizationsResponse: ProtoMessage {
         let c = p.pointee
         out.append(0x7B)
         var more = false
-        if JSONOut.hasMessages(c.n_organizations, c.organizations) { JSONOut.key("\"organizations\":", &more, &out); JSONOut.messages(c.n_organizations, c.organizations, &out) { m, out in Organization.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"organizations\":", c.n_organizations, c.organizations, &more, &out) { m, out in Organization.writeJSON(c: m, into: &out) }
         if let s = c.next_page_token, s.pointee != 0 { JSONOut.key("\"nextPageToken\":", &more, &out); JSONOut.cString(s, &out) }
         do { let v = c.total_size; if v != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
         out.append(0x7D)
@@ -1659,7 +1659,7 @@ public struct CreateAccountRequest: ProtoMessage {
         if let s = c.username, s.pointee != 0 { JSONOut.key("\"username\":", &more, &out); JSONOut.cString(s, &out) }
         if let s = c.display_name, s.pointee != 0 { JSONOut.key("\"displayName\":", &more, &out); JSONOut.cString(s, &out) }
         if let s = c.password, s.pointee != 0 { JSONOut.key("\"password\":", &more, &out); JSONOut.cString(s, &out) }
-        if JSONOut.hasMessages(c.n_grants, c.grants) { JSONOut.key("\"grants\":", &more, &out); JSONOut.messages(c.n_grants, c.grants, &out) { m, out in RoleGrant.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"grants\":", c.n_grants, c.grants, &more, &out) { m, out in RoleGrant.writeJSON(c: m, into: &out) }
         do { let v = AccountKind(rawValue: CRead.enumValue(c.kind)); if v.rawValue != 0 { JSONOut.key("\"kind\":", &more, &out); JSONOut.enumeration(v, &out) } }
         out.append(0x7D)
     }
@@ -2022,7 +2022,7 @@ public struct ListAccountsResponse: ProtoMessage {
         let c = p.pointee
         out.append(0x7B)
         var more = false
-        if JSONOut.hasMessages(c.n_accounts, c.accounts) { JSONOut.key("\"accounts\":", &more, &out); JSONOut.messages(c.n_accounts, c.accounts, &out) { m, out in Account.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"accounts\":", c.n_accounts, c.accounts, &more, &out) { m, out in Account.writeJSON(c: m, into: &out) }
         if let s = c.next_page_token, s.pointee != 0 { JSONOut.key("\"nextPageToken\":", &more, &out); JSONOut.cString(s, &out) }
         do { let v = c.total_size; if v != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
         out.append(0x7D)
@@ -2703,7 +2703,7 @@ public struct ListApiTokensResponse: ProtoMessage {
         let c = p.pointee
         out.append(0x7B)
         var more = false
-        if JSONOut.hasMessages(c.n_api_tokens, c.api_tokens) { JSONOut.key("\"apiTokens\":", &more, &out); JSONOut.messages(c.n_api_tokens, c.api_tokens, &out) { m, out in ApiToken.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"apiTokens\":", c.n_api_tokens, c.api_tokens, &more, &out) { m, out in ApiToken.writeJSON(c: m, into: &out) }
         out.append(0x7D)
     }
 
@@ -3009,7 +3009,7 @@ public struct ListCategoriesResponse: ProtoMessage {
         let c = p.pointee
         out.append(0x7B)
         var more = false
-        if JSONOut.hasMessages(c.n_categories, c.categories) { JSONOut.key("\"categories\":", &more, &out); JSONOut.messages(c.n_categories, c.categories, &out) { m, out in Category.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"categories\":", c.n_categories, c.categories, &more, &out) { m, out in Category.writeJSON(c: m, into: &out) }
         out.append(0x7D)
     }
 
@@ -3267,7 +3267,7 @@ public struct ListPostsResponse: ProtoMessage {
         let c = p.pointee
         out.append(0x7B)
         var more = false
-        if JSONOut.hasMessages(c.n_posts, c.posts) { JSONOut.key("\"posts\":", &more, &out); JSONOut.messages(c.n_posts, c.posts, &out) { m, out in Post.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"posts\":", c.n_posts, c.posts, &more, &out) { m, out in Post.writeJSON(c: m, into: &out) }
         out.append(0x7D)
     }
 
@@ -3836,7 +3836,7 @@ public struct ListSubjectsResponse: ProtoMessage {
         let c = p.pointee
         out.append(0x7B)
         var more = false
-        if JSONOut.hasMessages(c.n_subjects, c.subjects) { JSONOut.key("\"subjects\":", &more, &out); JSONOut.messages(c.n_subjects, c.subjects, &out) { m, out in Subject.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"subjects\":", c.n_subjects, c.subjects, &more, &out) { m, out in Subject.writeJSON(c: m, into: &out) }
         if let s = c.next_page_token, s.pointee != 0 { JSONOut.key("\"nextPageToken\":", &more, &out); JSONOut.cString(s, &out) }
         do { let v = c.total_size; if v != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
         out.append(0x7D)
@@ -3993,7 +3993,7 @@ public struct ListPlacementsResponse: ProtoMessage {
         let c = p.pointee
         out.append(0x7B)
         var more = false
-        if JSONOut.hasMessages(c.n_placements, c.placements) { JSONOut.key("\"placements\":", &more, &out); JSONOut.messages(c.n_placements, c.placements, &out) { m, out in Placement.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"placements\":", c.n_placements, c.placements, &more, &out) { m, out in Placement.writeJSON(c: m, into: &out) }
         out.append(0x7D)
     }
 
@@ -4084,7 +4084,7 @@ public struct ImportSubjectsRequest: ProtoMessage {
         out.append(0x7B)
         var more = false
         if let s = c.request_id, s.pointee != 0 { JSONOut.key("\"requestId\":", &more, &out); JSONOut.cString(s, &out) }
-        if JSONOut.hasMessages(c.n_rows, c.rows) { JSONOut.key("\"rows\":", &more, &out); JSONOut.messages(c.n_rows, c.rows, &out) { m, out in SubjectImportRow.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"rows\":", c.n_rows, c.rows, &more, &out) { m, out in SubjectImportRow.writeJSON(c: m, into: &out) }
         do { let v = (c.dry_run != 0); if v { JSONOut.key("\"dryRun\":", &more, &out); JSONOut.bool(v, &out) } }
         out.append(0x7D)
     }
@@ -4181,7 +4181,7 @@ public struct ImportSubjectsResponse: ProtoMessage {
         var more = false
         do { let v = (c.applied != 0); if v { JSONOut.key("\"applied\":", &more, &out); JSONOut.bool(v, &out) } }
         do { let v = c.created; if v != 0 { JSONOut.key("\"created\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
-        if JSONOut.hasMessages(c.n_rejections, c.rejections) { JSONOut.key("\"rejections\":", &more, &out); JSONOut.messages(c.n_rejections, c.rejections, &out) { m, out in ImportRejection.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"rejections\":", c.n_rejections, c.rejections, &more, &out) { m, out in ImportRejection.writeJSON(c: m, into: &out) }
         out.append(0x7D)
     }
 
@@ -4391,7 +4391,7 @@ public struct ListAuditEntriesResponse: ProtoMessage {
         let c = p.pointee
         out.append(0x7B)
         var more = false
-        if JSONOut.hasMessages(c.n_entries, c.entries) { JSONOut.key("\"entries\":", &more, &out); JSONOut.messages(c.n_entries, c.entries, &out) { m, out in AuditEntry.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"entries\":", c.n_entries, c.entries, &more, &out) { m, out in AuditEntry.writeJSON(c: m, into: &out) }
         if let s = c.next_page_token, s.pointee != 0 { JSONOut.key("\"nextPageToken\":", &more, &out); JSONOut.cString(s, &out) }
         out.append(0x7D)
     }

@@ -570,9 +570,9 @@ public struct WorkOrder: ProtoMessage {
         if let s = c.number, s.pointee != 0 { JSONOut.key("\"number\":", &more, &out); JSONOut.cString(s, &out) }
         do { let v = WorkOrderType(rawValue: CRead.enumValue(c.type)); if v.rawValue != 0 { JSONOut.key("\"type\":", &more, &out); JSONOut.enumeration(v, &out) } }
         if let s = c.customer_ref, s.pointee != 0 { JSONOut.key("\"customerRef\":", &more, &out); JSONOut.cString(s, &out) }
-        if JSONOut.hasMessages(c.n_stages, c.stages) { JSONOut.key("\"stages\":", &more, &out); JSONOut.messages(c.n_stages, c.stages, &out) { m, out in WorkOrderStageRecord.writeJSON(c: m, into: &out) } }
-        if JSONOut.hasMessages(c.n_suspensions, c.suspensions) { JSONOut.key("\"suspensions\":", &more, &out); JSONOut.messages(c.n_suspensions, c.suspensions, &out) { m, out in WorkOrderSuspension.writeJSON(c: m, into: &out) } }
-        if JSONOut.hasMessages(c.n_complaints, c.complaints) { JSONOut.key("\"complaints\":", &more, &out); JSONOut.messages(c.n_complaints, c.complaints, &out) { m, out in WorkOrderComplaint.writeJSON(c: m, into: &out) } }
+        JSONOut.messages("\"stages\":", c.n_stages, c.stages, &more, &out) { m, out in WorkOrderStageRecord.writeJSON(c: m, into: &out) }
+        JSONOut.messages("\"suspensions\":", c.n_suspensions, c.suspensions, &more, &out) { m, out in WorkOrderSuspension.writeJSON(c: m, into: &out) }
+        JSONOut.messages("\"complaints\":", c.n_complaints, c.complaints, &more, &out) { m, out in WorkOrderComplaint.writeJSON(c: m, into: &out) }
         if let s = c.design_firm, s.pointee != 0 { JSONOut.key("\"designFirm\":", &more, &out); JSONOut.cString(s, &out) }
         if let s = c.construction_firm, s.pointee != 0 { JSONOut.key("\"constructionFirm\":", &more, &out); JSONOut.cString(s, &out) }
         if let s = c.supply_firm, s.pointee != 0 { JSONOut.key("\"supplyFirm\":", &more, &out); JSONOut.cString(s, &out) }

@@ -35,9 +35,10 @@ public enum JSONOut {
         out += (v ? "true" : "false").utf8
     }
 
-    /// An enum value: its name, or its number when this build does not know it.
+    /// An enum value as `ProtoEnum.jsonValue` says: its name, or its number when this build
+    /// does not know it.
     public static func enumeration<E: ProtoEnum>(_ v: E, _ out: inout [UInt8]) {
-        if let name = v.protoValueName { JSONValue.quote(name, into: &out) } else { integer(Int64(v.rawValue), &out) }
+        v.jsonValue.write(compactInto: &out)
     }
 
     /// A C string as `JSONValue.quote(CRead.string(p))` writes it: up to its NUL, invalid
@@ -64,25 +65,25 @@ public enum JSONOut {
         out.append(0x5D)
     }
 
-    /// Whether a C array of message pointers holds any message (`CRead.messages` passes
-    /// over null ones).
-    static func hasMessages<C>(_ n: Int, _ p: UnsafeMutablePointer<UnsafeMutablePointer<C>?>?) -> Bool {
-        guard let p, n > 0 else { return false }
-        return (0..<n).contains { p[$0] != nil }
-    }
-
-    /// A JSON array of the messages of a C array of message pointers, null ones passed over.
-    static func messages<C>(_ n: Int, _ p: UnsafeMutablePointer<UnsafeMutablePointer<C>?>?, _ out: inout [UInt8],
-                            _ item: (UnsafePointer<C>, inout [UInt8]) -> Void) {
-        out.append(0x5B)
-        var first = true
-        for i in 0..<(p == nil ? 0 : n) {
-            guard let m = p![i] else { continue }
-            if !first { out.append(0x2C) }
-            first = false
+    /// The member `member` (see `key`) holding a JSON array of the messages of a C array of
+    /// message pointers, null ones passed over as `CRead.messages` passes them; nothing at
+    /// all when no message is there (the Swift value's array would be empty).
+    static func messages<C>(_ member: StaticString, _ n: Int, _ p: UnsafeMutablePointer<UnsafeMutablePointer<C>?>?, _ more: inout Bool,
+                            _ out: inout [UInt8], _ item: (UnsafePointer<C>, inout [UInt8]) -> Void) {
+        guard let p else { return }
+        var any = false
+        for i in 0..<n {
+            guard let m = p[i] else { continue }
+            if any {
+                out.append(0x2C)
+            } else {
+                key(member, &more, &out)
+                out.append(0x5B)
+                any = true
+            }
             item(m, &out)
         }
-        out.append(0x5D)
+        if any { out.append(0x5D) }
     }
 
     private static func unsigned(_ v: UInt64, _ out: inout [UInt8]) {
