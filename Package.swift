@@ -170,7 +170,7 @@ let package = Package(
         .testTarget(name: "LianjieReportsTests", dependencies: ["LianjieReports", "LianjieScoring", "LianjieXCTestSupport"], swiftSettings: strict),
         .testTarget(name: "LianjieMessagesTests", dependencies: ["LianjieMessages"],
                     swiftSettings: strict),
-        .testTarget(name: "LianjieWireTests", dependencies: ["LianjieWire"],
+        .testTarget(name: "LianjieWireTests", dependencies: ["LianjieWire", "LianjieMessages"],
                     swiftSettings: strict),
         .testTarget(name: "LianjieStoreTests", dependencies: ["LianjieStore", "CSQLite"],
                     swiftSettings: strict),

@@ -18,3 +18,9 @@ static inline const union MHD_ConnectionInfo *lj_mhd_connection_info(struct MHD_
 static inline const union MHD_DaemonInfo *lj_mhd_daemon_info(struct MHD_Daemon *daemon, enum MHD_DaemonInfoType type) {
     return MHD_get_daemon_info(daemon, type);
 }
+
+/* A request's headers, cookies and query arguments in one pass (the iterator is told each one's kind). */
+static inline int lj_mhd_request_values(struct MHD_Connection *connection, MHD_KeyValueIterator iterator, void *cls) {
+    return MHD_get_connection_values(connection, (enum MHD_ValueKind)(MHD_HEADER_KIND | MHD_COOKIE_KIND | MHD_GET_ARGUMENT_KIND),
+                                     iterator, cls);
+}

@@ -119,6 +119,12 @@ final class JSONAPITests: XCTestCase {
         let notJSON = try f.connection().send("POST", "/v1/lianjie.v1.UserService/ListSubjects",
                                               headers: [("Content-Type", "text/plain"), ("Authorization", "Bearer \(inspector)")], body: Array("hi".utf8))
         XCTAssertEqual(notJSON.status, 400)
+        // The media type in any case, header names in any case; a near miss is refused.
+        for (type, status) in [("Application/JSON; charset=UTF-8", 200), ("APPLICATION/JSON", 200), ("application/jso", 400), ("json", 400)] {
+            let r = try f.connection().send("POST", "/v1/lianjie.v1.UserService/ListSubjects",
+                                            headers: [("CONTENT-TYPE", type), ("AuThOrIzAtIoN", "Bearer \(inspector)")], body: Array("{}".utf8))
+            XCTAssertEqual(r.status, status, "\(type): \(r.text)")
+        }
         let notUTF8 = try f.connection().send("POST", "/v1/lianjie.v1.UserService/ListSubjects",
                                               headers: [("Content-Type", "application/json")], body: [0x7B, 0xFF, 0x7D])
         XCTAssertEqual(notUTF8.status, 400)

@@ -28,7 +28,7 @@ public struct JSONAPI: Sendable {
 
     /// The exchange for a request under `/v1/`.
     public func exchange(_ head: HTTPRequestHead) -> any HTTPExchange {
-        guard let method = Self.methods[head.path] else {
+        guard let route = Self.methods[head.path] else {
             let name = head.path.dropFirst(Self.prefix.count)
             return FixedExchange(head, Problem(status: 404, title: "NOT_FOUND",
                                                detail: "no method \(name); the path is /v1/{package.Service}/{Method}, e.g. /v1/lianjie.v1.UserService/WhoAmI",
@@ -39,7 +39,8 @@ public struct JSONAPI: Sendable {
             r.headers.append(("Allow", "POST"))
             return FixedExchange(head, r)
         }
-        if Self.loginMethods.contains(method.path), let wait = loginLimiter.take(head.clientAddress) {
+        let method = route.method
+        if route.countsLogins, let wait = loginLimiter.take(head.clientAddress) {
             return FixedExchange(head, Problem(status: 429, title: "RESOURCE_EXHAUSTED",
                                                detail: "too many logins from this address; try again in \(wait) s",
                                                code: Status.resourceExhausted.rawValue, retryAfter: wait).response)
@@ -49,9 +50,15 @@ public struct JSONAPI: Sendable {
 
     /// The API's methods by their path here, `/v1/package.Service/Method` (looked up as the
     /// request names it, nothing built per call); test services are not served.
-    static let methods: [String: AnyRPCMethod] = Dictionary(uniqueKeysWithValues: ProtoRegistry.methods.compactMap { path, m in
-        path.hasPrefix("/lianjie.testing.") ? nil : (String(prefix.dropLast()) + path, m)
+    static let methods: [String: Route] = Dictionary(uniqueKeysWithValues: ProtoRegistry.methods.compactMap { path, m in
+        path.hasPrefix("/lianjie.testing.") ? nil : (String(prefix.dropLast()) + path, Route(method: m, countsLogins: loginMethods.contains(path)))
     })
+
+    /// A method served here, and whether `loginLimiter` counts its calls (one lookup per call).
+    struct Route: Sendable {
+        let method: AnyRPCMethod
+        let countsLogins: Bool
+    }
 
     func call(_ method: AnyRPCMethod, _ request: HTTPRequest) -> HTTPResponse {
         let started = ContinuousClock.now
@@ -84,7 +91,7 @@ public struct JSONAPI: Sendable {
     /// JSON mapping, with `Idempotency-Key` as its `request_id`.
     static func requestBody(_ method: AnyRPCMethod, _ request: HTTPRequest) throws(RPCError) -> [UInt8] {
         if !request.body.isEmpty, let type = request.head.header("content-type"),
-           !type.lowercased().hasPrefix("application/json") {
+           !ASCII.hasPrefixIgnoringCase(type, "application/json") {
             throw RPCError(.invalidArgument, "the body must be application/json (a proto3 JSON \(method.request.protoName))")
         }
         var value = JSONValue.object([])
@@ -123,15 +130,24 @@ public struct JSONAPI: Sendable {
 
     /// The token of `Authorization: Bearer …`; nil without the header.
     static func bearer(_ head: HTTPRequestHead) throws(RPCError) -> String? {
-        guard let value = head.header("authorization") else { return nil }
-        // On the bytes of the trimmed value: `Bearer` in any case, one space, then the token
-        // (spaces before it skipped), which has none in it.
-        let refused = Self.malformedAuthorization
-        let v = ASCII.trimmed(value)
-        let u = v.utf8
-        guard u.count > 7, u.count <= 520, zip(u, "bearer ".utf8).allSatisfy({ $0 | 0x20 == $1 }) else { throw refused }
-        let token = ASCII.trimmed(v[u.index(u.startIndex, offsetBy: 7)...])
-        guard !token.isEmpty, !token.utf8.contains(0x20) else { throw refused }
-        return String(token)
+        guard var value = head.header("authorization") else { return nil }
+        // On the value's bytes, spaces and tabs around it left out: `Bearer` in any case,
+        // one space, then the token (spaces and tabs before and after it skipped), which
+        // has no space in it.
+        let token = value.withUTF8 { u -> String? in
+            var start = 0, end = u.count
+            while start < end, u[start] == 0x20 || u[start] == 0x09 { start += 1 }
+            while end > start, u[end - 1] == 0x20 || u[end - 1] == 0x09 { end -= 1 }
+            guard end - start > 7, end - start <= 520 else { return nil }
+            // `| 0x20` lower-cases the letters and leaves the space as it is.
+            guard u[start] | 0x20 == 0x62, u[start + 1] | 0x20 == 0x65, u[start + 2] | 0x20 == 0x61, u[start + 3] | 0x20 == 0x72,
+                  u[start + 4] | 0x20 == 0x65, u[start + 5] | 0x20 == 0x72, u[start + 6] | 0x20 == 0x20 else { return nil }
+            var from = start + 7
+            while from < end, u[from] == 0x20 || u[from] == 0x09 { from += 1 }
+            guard from < end, !u[from..<end].contains(0x20) else { return nil }
+            return String(decoding: UnsafeBufferPointer(rebasing: u[from..<end]), as: UTF8.self)
+        }
+        guard let token else { throw Self.malformedAuthorization }
+        return token
     }
 }

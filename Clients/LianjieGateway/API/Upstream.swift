@@ -41,7 +41,8 @@ public final class Upstream: Sendable {
     /// thread until the answer.
     public func call(path: String, body: [UInt8], token: String?, client: String?) throws(RPCError) -> [UInt8] {
         var m: [(String, String)] = []
-        if let token { m.append(("authorization", "Bearer \(token)")) }
+        m.reserveCapacity(2)
+        if let token { m.append(("authorization", "Bearer " + token)) }
         if let client { m.append(("forwarded-for", client)) }
         return try pool.call(path: path, body: body, options: CallOptions(timeout: callTimeout, metadata: m),
                              retryUnprocessedFor: retryWindow) { [self] error in

@@ -30,12 +30,28 @@ public struct HTTPRequestHead: Sendable {
 
     /// The first value of header `name` (lower-case).
     public func header(_ name: String) -> String? {
-        headers.first { $0.0 == name }?.1
+        // Lengths first: most names differ in length, and that costs no string comparison.
+        let length = name.utf8.count
+        return headers.first { $0.0.utf8.count == length && $0.0 == name }?.1
     }
 
     /// `Content-Length`, when given and well-formed.
     public var contentLength: Int? {
-        header("content-length").flatMap { Int(ASCII.trimmed($0)) }
+        guard var value = header("content-length") else { return nil }
+        return value.withUTF8 { u -> Int? in
+            var start = 0, end = u.count
+            while start < end, u[start] == 0x20 || u[start] == 0x09 { start += 1 }
+            while end > start, u[end - 1] == 0x20 || u[end - 1] == 0x09 { end -= 1 }
+            // Digits only, at most 18 (no overflow).
+            guard start < end, end - start <= 18 else { return nil }
+            var n = 0
+            for i in start..<end {
+                let digit = u[i] &- 0x30
+                guard digit < 10 else { return nil }
+                n = n * 10 + Int(digit)
+            }
+            return n
+        }
     }
 
     /// Whether the request says it has a body (a length above zero, or chunked).
@@ -48,25 +64,34 @@ public struct HTTPRequestHead: Sendable {
     public var clientAddress: String { Endpoint.host(ofPeer: peer) }
 
     init(connection: OpaquePointer, method: String, url: String, tls: Bool) {
-        final class Pairs { var items: [(String, String)] = [] }
-        func values(_ kind: MHD_ValueKind) -> [(String, String)] {
-            let pairs = Pairs()
-            let iterator: MHD_KeyValueIterator = { cls, _, key, value in
-                guard let cls, let key else { return .YES }
-                let p = Unmanaged<Pairs>.fromOpaque(cls).takeUnretainedValue()
-                p.items.append((String(cString: key), value.map { String(cString: $0) } ?? ""))
-                return .YES
+        /// What one pass over the request's values collects, by kind.
+        final class Values {
+            var headers: [(String, String)] = []
+            var query: [(String, String)] = []
+            var cookies: [(String, String)] = []
+        }
+        let values = Values()
+        values.headers.reserveCapacity(16)
+        let iterator: MHD_KeyValueIterator = { cls, kind, key, value in
+            guard let cls, let key else { return .YES }
+            let v = Unmanaged<Values>.fromOpaque(cls).takeUnretainedValue()
+            let text = value.map { String(cString: $0) } ?? ""
+            switch kind {
+            case .HEADER_KIND: v.headers.append((ASCII.lowercased(cString: key), text))
+            case .GET_ARGUMENT_KIND: v.query.append((String(cString: key), text))
+            case .COOKIE_KIND: v.cookies.append((String(cString: key), text))
+            default: break
             }
-            _ = withExtendedLifetime(pairs) {
-                MHD_get_connection_values(connection, kind, iterator, Unmanaged.passUnretained(pairs).toOpaque())
-            }
-            return pairs.items
+            return .YES
+        }
+        _ = withExtendedLifetime(values) {
+            lj_mhd_request_values(connection, iterator, Unmanaged.passUnretained(values).toOpaque())
         }
         self.method = method
         self.path = url
-        self.query = Dictionary(values(.GET_ARGUMENT_KIND), uniquingKeysWith: { _, last in last })
-        self.headers = values(.HEADER_KIND).map { ($0.0.lowercased(), $0.1) }
-        self.cookies = Dictionary(values(.COOKIE_KIND), uniquingKeysWith: { first, _ in first })
+        self.query = values.query.isEmpty ? [:] : Dictionary(values.query, uniquingKeysWith: { _, last in last })
+        self.headers = values.headers
+        self.cookies = values.cookies.isEmpty ? [:] : Dictionary(values.cookies, uniquingKeysWith: { first, _ in first })
         self.tls = tls
         if let info = lj_mhd_connection_info(connection, .CONNECTION_INFO_SOCKET_CONTEXT), let raw = info.pointee.socket_context {
             peer = Unmanaged<HTTPServer.Peer>.fromOpaque(raw).takeUnretainedValue().text
@@ -114,6 +139,33 @@ extension HTTPRequestHead {
 enum ASCII {
     /// Whether every byte is a visible ASCII character (no space, no control).
     static func isVisible<S: StringProtocol>(_ text: S) -> Bool { text.utf8.allSatisfy { $0 > 0x20 && $0 < 0x7F } }
+
+    /// A C string with its ASCII capitals in lower case (header names; other bytes as
+    /// they are, invalid UTF-8 repaired).
+    static func lowercased(cString p: UnsafePointer<CChar>) -> String {
+        let n = strlen(p)
+        return p.withMemoryRebound(to: UInt8.self, capacity: n) { bytes in
+            String(unsafeUninitializedCapacity: n) { out in
+                for i in 0..<n {
+                    let b = bytes[i]
+                    out[i] = b &- 0x41 < 26 ? b | 0x20 : b
+                }
+                return n
+            }
+        }
+    }
+
+    /// Whether `text` starts with `prefix` (lower-case ASCII), ignoring ASCII case.
+    static func hasPrefixIgnoringCase(_ text: String, _ prefix: StaticString) -> Bool {
+        var text = text
+        return text.withUTF8 { t in
+            prefix.withUTF8Buffer { p in
+                guard t.count >= p.count else { return false }
+                for i in 0..<p.count where (t[i] &- 0x41 < 26 ? t[i] | 0x20 : t[i]) != p[i] { return false }
+                return true
+            }
+        }
+    }
 
     /// `s` without leading and trailing spaces and tabs.
     static func trimmed<S: StringProtocol>(_ text: S) -> Substring {

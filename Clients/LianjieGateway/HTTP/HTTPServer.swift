@@ -235,7 +235,9 @@ public final class HTTPServer: Sendable {
         }
         guard let r else { return .NO }
         defer { MHD_destroy_response(r) }
-        for (name, value) in response.headers where MHD_add_response_header(r, name, value) != .YES {
+        // withCString: a native or literal string is passed as it is, not copied out.
+        for (name, value) in response.headers
+        where name.withCString({ n in value.withCString { v in MHD_add_response_header(r, n, v) } }) != .YES {
             // libmicrohttpd refuses a header value with a line break or other control
             // characters: answer 500 rather than send the response without it.
             return queue(Problem(status: 500, title: "INTERNAL", detail: "the answer had a malformed \(name) header").response, on: connection)

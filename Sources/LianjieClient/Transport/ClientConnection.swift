@@ -68,7 +68,7 @@ final class ClientConnection: Sendable {
     /// blocked in `RPCClient.callBlocking`. Called exactly once.
     typealias Waiter = @Sendable (Outcome) -> Void
 
-    func call(path: String, body: [UInt8], metadata: [Metadata], timeoutMs: UInt32) async -> Outcome {
+    func call(path: String, body: [UInt8], metadata: [(String, String)], timeoutMs: UInt32) async -> Outcome {
         let handle = Handle()
         return await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Outcome, Never>) in
@@ -88,7 +88,7 @@ final class ClientConnection: Sendable {
     /// on another. With `armTimer`, a call with a deadline fails itself a second after it
     /// if the server never answers; without, the caller watches the time (`expire`).
     @discardableResult
-    func start(path: String, body: [UInt8], metadata: [Metadata], timeoutMs: UInt32, handle: Handle = Handle(),
+    func start(path: String, body: [UInt8], metadata: [(String, String)], timeoutMs: UInt32, handle: Handle = Handle(),
                armTimer: Bool = true, waiter: @escaping Waiter) -> UInt64 {
         var refused: RPCError?
         var sent = true
@@ -104,9 +104,7 @@ final class ClientConnection: Sendable {
             }
             guard let id else { return }
             assigned = id
-            let meta = CallMeta(callId: id, method: path, timeoutMs: timeoutMs, metadata: metadata)
-            var frame: [UInt8] = []
-            FrameEncoder.append(kind: .call, meta: meta.serializedBytes(), body: body, to: &frame)
+            let frame = FrameEncoder.call(callId: id, method: path, timeoutMs: timeoutMs, metadata: metadata, body: body)
             sent = Self.send(frame, &out, call: id)
         }
         if let refused {

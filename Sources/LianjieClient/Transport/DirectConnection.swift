@@ -62,13 +62,11 @@ final class DirectConnection {
     }
 
     /// Sends one call and reads until its reply (answering pings on the way).
-    func call(path: String, body: [UInt8], metadata: [Metadata], timeoutMs: UInt32) -> ClientConnection.Outcome {
+    func call(path: String, body: [UInt8], metadata: [(String, String)], timeoutMs: UInt32) -> ClientConnection.Outcome {
         guard reusable else { return ClientConnection.Outcome(result: .failure(ClientConnection.lost), notProcessed: true) }
         let id = nextCallID
         nextCallID += 1
-        var frame: [UInt8] = []
-        FrameEncoder.append(kind: .call, meta: CallMeta(callId: id, method: path, timeoutMs: timeoutMs, metadata: metadata).serializedBytes(),
-                            body: body, to: &frame)
+        let frame = FrameEncoder.call(callId: id, method: path, timeoutMs: timeoutMs, metadata: metadata, body: body)
         // A frame that did not go out whole cannot have been started.
         guard send(frame) else {
             reusable = false

@@ -147,10 +147,10 @@ public final class RPCClient: Sendable {
     }
 
     /// The metadata and `timeout_ms` a call carries.
-    static func callHead(_ options: CallOptions, token: String?) -> ([Metadata], UInt32) {
-        var metadata = options.metadata.map { Metadata(key: $0.0, value: $0.1) }
-        if let token, !options.metadata.contains(where: { $0.0 == "authorization" }) {
-            metadata.append(Metadata(key: "authorization", value: "Bearer \(token)"))
+    static func callHead(_ options: CallOptions, token: String?) -> ([(String, String)], UInt32) {
+        var metadata = options.metadata
+        if let token, !metadata.contains(where: { $0.0 == "authorization" }) {
+            metadata.append(("authorization", "Bearer \(token)"))
         }
         var timeoutMs: UInt32 = 0
         if let t = options.timeout {

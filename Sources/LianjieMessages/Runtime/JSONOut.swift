@@ -35,10 +35,11 @@ public enum JSONOut {
         out += (v ? "true" : "false").utf8
     }
 
-    /// An enum value as `ProtoEnum.jsonValue` says: its name, or its number when this build
-    /// does not know it.
+    /// An enum value as `ProtoEnum.jsonValue` says (its name, or its number when this build
+    /// does not know it), written without that `JSONValue` between; the tests hold the two
+    /// to the same bytes.
     public static func enumeration<E: ProtoEnum>(_ v: E, _ out: inout [UInt8]) {
-        v.jsonValue.write(compactInto: &out)
+        if let name = v.protoValueName { JSONValue.quote(name, into: &out) } else { integer(Int64(v.rawValue), &out) }
     }
 
     /// A C string as `JSONValue.quote(CRead.string(p))` writes it: up to its NUL, invalid

@@ -1,0 +1,114 @@
+extension FrameEncoder {
+    /// A CALL frame whose meta is the `lianjie.rpc.v1.CallMeta` of these fields, written
+    /// straight in protobuf's binary encoding: byte for byte what the generated
+    /// `CallMeta(callId:method:timeoutMs:metadata:).serializedBytes()` gives (fields in
+    /// number order, defaults left out, each metadata entry a nested message), in one
+    /// buffer sized first, without a message built and packed per call. Every client's
+    /// call goes out through here.
+    public static func call(callId: UInt64, method: String, timeoutMs: UInt32, metadata: [(String, String)],
+                            body: [UInt8]) -> [UInt8] {
+        var metaLength = 0
+        if callId != 0 { metaLength += 1 + varintSize(callId) }
+        metaLength += stringFieldSize(method)
+        if timeoutMs != 0 { metaLength += 1 + varintSize(UInt64(timeoutMs)) }
+        for (key, value) in metadata {
+            let entry = stringFieldSize(key) + stringFieldSize(value)
+            metaLength += 1 + varintSize(UInt64(entry)) + entry
+        }
+        let total = FrameHeader.size + metaLength + body.count
+        return [UInt8](unsafeUninitializedCapacity: total) { buffer, count in
+            var w = Writer(base: buffer.baseAddress!)
+            w.bytes(FrameHeader.magic)
+            w.byte(FrameHeader.version)
+            w.byte(FrameKind.call.rawValue)
+            w.byte(0)
+            w.byte(0)
+            w.bigEndian(UInt32(truncatingIfNeeded: metaLength))
+            w.bigEndian(UInt32(truncatingIfNeeded: body.count))
+            if callId != 0 {
+                w.byte(0x08)  // field 1, varint
+                w.varint(callId)
+            }
+            w.stringField(0x12, method)  // field 2, length-delimited
+            if timeoutMs != 0 {
+                w.byte(0x18)  // field 3, varint
+                w.varint(UInt64(timeoutMs))
+            }
+            for (key, value) in metadata {
+                w.byte(0x22)  // field 4, length-delimited: a Metadata message
+                w.varint(UInt64(stringFieldSize(key) + stringFieldSize(value)))
+                w.stringField(0x0A, key)  // Metadata.key = 1
+                w.stringField(0x12, value)  // Metadata.value = 2
+            }
+            w.bytes(body)
+            count = w.offset
+            precondition(count == total, "CALL frame size miscounted")
+        }
+    }
+
+    /// Bytes of a proto3 string field: nothing when empty, else tag, length and text.
+    @inline(__always)
+    private static func stringFieldSize(_ s: String) -> Int {
+        let n = s.utf8.count
+        return n == 0 ? 0 : 1 + varintSize(UInt64(n)) + n
+    }
+
+    @inline(__always)
+    static func varintSize(_ v: UInt64) -> Int {
+        // 1 byte per 7 bits of the value, at least one.
+        (64 - (v | 1).leadingZeroBitCount + 6) / 7
+    }
+
+    /// Writes into a buffer sized beforehand.
+    private struct Writer {
+        let base: UnsafeMutablePointer<UInt8>
+        var offset = 0
+
+        init(base: UnsafeMutablePointer<UInt8>) { self.base = base }
+
+        @inline(__always)
+        mutating func byte(_ b: UInt8) {
+            base[offset] = b
+            offset += 1
+        }
+
+        @inline(__always)
+        mutating func bytes(_ b: [UInt8]) {
+            b.withUnsafeBufferPointer { src in
+                guard let from = src.baseAddress else { return }
+                (base + offset).update(from: from, count: src.count)
+                offset += src.count
+            }
+        }
+
+        @inline(__always)
+        mutating func bigEndian(_ v: UInt32) {
+            byte(UInt8(truncatingIfNeeded: v >> 24))
+            byte(UInt8(truncatingIfNeeded: v >> 16))
+            byte(UInt8(truncatingIfNeeded: v >> 8))
+            byte(UInt8(truncatingIfNeeded: v))
+        }
+
+        @inline(__always)
+        mutating func varint(_ v: UInt64) {
+            var v = v
+            while v >= 0x80 {
+                byte(UInt8(truncatingIfNeeded: v) | 0x80)
+                v >>= 7
+            }
+            byte(UInt8(truncatingIfNeeded: v))
+        }
+
+        @inline(__always)
+        mutating func stringField(_ tag: UInt8, _ s: String) {
+            var s = s
+            s.withUTF8 { text in
+                guard let from = text.baseAddress, !text.isEmpty else { return }
+                byte(tag)
+                varint(UInt64(text.count))
+                (base + offset).update(from: from, count: text.count)
+                offset += text.count
+            }
+        }
+    }
+}
