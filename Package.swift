@@ -42,7 +42,7 @@ let package = Package(
         /// The C structs and descriptors protoc-c writes for every `.proto` file.
         .target(name: "CLianjieProto", dependencies: ["CProtobufC"]),
         /// Swift value types, JSON and method descriptors for every message and RPC.
-        .target(name: "LianjieMessages", dependencies: ["CLianjieProto"], swiftSettings: strict),
+        .target(name: "LianjieMessages", dependencies: ["CLianjieProto", "CProtobufC"], swiftSettings: strict),
         /// Reads a FileDescriptorSet and writes the Swift layer above.
         .executableTarget(name: "lianjie-protogen", swiftSettings: strict),
 

@@ -3,7 +3,7 @@
 # LeakSanitizer, with the message fuzzer Tests/Fuzz/run.sh built: at start-up it sends every
 # message type's default through the binary and JSON encodings, then it decodes, re-encodes
 # and re-reads each seed input once (`-runs=0`). Fails on any memory error, or on any leak
-# whose allocation stack passes through our code (the generated protobuf-c layer,
+# whose allocation stack passes through our code (the generated protobuf-c layer, its unpack arena,
 # protobuf-c itself, or LianjieMessages). (The fuzzing itself, in Tests/Fuzz/run.sh, fails
 # on a leak in any input it tries.)
 set -euo pipefail
@@ -25,7 +25,7 @@ if grep -q "ERROR: AddressSanitizer" "$report"; then
 fi
 # Split the leak report into one block per leak and keep those that mention our code.
 ours=$(awk '/^(Direct|Indirect) leak/ {if (b) print b; b=$0; next} /^    #/ {b=b"\n"$0} END {if (b) print b}' RS='\n' "$report" \
-  | awk 'BEGIN{RS="";} /LianjieMessages|protobuf_c_|lianjie__|CArena/ {print; print ""}')
+  | awk 'BEGIN{RS="";} /LianjieMessages|protobuf_c_|lianjie__|CArena|lj_pb_/ {print; print ""}')
 if [[ -n "$ours" ]]; then
   echo "leak-check: memory allocated by the message layer leaked:" >&2
   echo "$ours" | head -60 >&2

@@ -40,6 +40,28 @@ final class MessageCodecTests: XCTestCase {
         XCTAssertEqual(decoded, s)
     }
 
+    /// Decoding unpacks into an arena: its first KiB on the stack, then 16 KiB blocks, one
+    /// of its own for anything larger. Messages well past each of those sizes, with many
+    /// small pieces and a few large ones, decode whole, and so does their JSON.
+    func testLargeMessagesDecodeWholeThroughTheArena() throws {
+        for (count, length) in [(1, 10), (40, 30), (700, 3), (3, 20_000), (1, 300_000), (5_000, 0)] {
+            var s = Self.fullSample()
+            s.fString = String(repeating: "廉", count: length)
+            s.rString = (0..<count).map { "s\($0)" + String(repeating: "x", count: length) }
+            s.rInner = (0..<count).map { Sample.Inner(label: "i\($0)", values: [Int32($0), -1]) }
+            s.rBytes = [Array(repeating: 7, count: length * 3)]
+            let bytes = s.serializedBytes()
+            XCTAssertEqual(try Sample(serializedBytes: bytes), s, "\(count) × \(length)")
+            XCTAssertEqual(try Sample.jsonBytes(serializedBytes: bytes), s.jsonValue().utf8(), "\(count) × \(length)")
+        }
+        // A failure midway frees what was unpacked so far (the leak check runs this too).
+        var big = Sample()
+        big.rInner = (0..<2_000).map { Sample.Inner(label: String(repeating: "y", count: $0 % 50 + 1)) }
+        big.rString = ["the last field, cut short"]
+        let truncated = Array(big.serializedBytes().dropLast(3))
+        XCTAssertThrowsError(try Sample(serializedBytes: truncated))
+    }
+
     /// The JSON written straight off protobuf-c's struct is, byte for byte, what `jsonValue()`
     /// says of the decoded message: every kind of field, extremes, escapes, -0.0, NaN,
     /// unknown enum values, every oneof member, nested and repeated messages.

@@ -1,4 +1,5 @@
 internal import CLianjieProto
+internal import CProtobufC
 import Glibc
 
 /// Owns the C memory behind one protobuf-c struct tree while it is packed: a bump
@@ -134,18 +135,26 @@ enum CCodec {
         }
     }
 
-    /// Unpacks `bytes`, hands the struct to `convert`, and frees it.
+    /// Unpacks `bytes`, hands the struct to `convert`, and frees it. The struct lives in an
+    /// arena (`lj_pb_unpack_in_arena`): its first KiB on this stack, the rest in blocks
+    /// freed together afterwards, instead of an allocation per string and nested message
+    /// freed one by one.
     static func unpack<C, M>(_ descriptor: UnsafePointer<ProtobufCMessageDescriptor>, _ bytes: UnsafeRawBufferPointer,
                              name: String, _ convert: (UnsafePointer<C>) -> M) throws(ProtoError) -> M {
-        var empty: UInt8 = 0
-        let message: UnsafeMutablePointer<ProtobufCMessage>? = withUnsafeMutablePointer(to: &empty) { emptyPointer in
-            let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(emptyPointer)
-            return protobuf_c_message_unpack(descriptor, nil, bytes.count, base)
+        let converted: M? = withUnsafeTemporaryAllocation(byteCount: arenaStart, alignment: 16) { first -> M? in
+            var arena = lj_pb_arena_make(first.baseAddress, first.count)
+            defer { lj_pb_arena_release(&arena) }
+            var empty: UInt8 = 0
+            let message: UnsafeMutablePointer<ProtobufCMessage>? = withUnsafeMutablePointer(to: &empty) { emptyPointer in
+                let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(emptyPointer)
+                return lj_pb_unpack_in_arena(descriptor, bytes.count, base, &arena)
+            }
+            return message.map { convert(UnsafeRawPointer($0).assumingMemoryBound(to: C.self)) }
         }
-        guard let message else {
-            throw ProtoError(field: "", reason: "is not a valid \(name) message")
-        }
-        defer { protobuf_c_message_free_unpacked(message, nil) }
-        return convert(UnsafeRawPointer(message).assumingMemoryBound(to: C.self))
+        guard let converted else { throw ProtoError(field: "", reason: "is not a valid \(name) message") }
+        return converted
     }
-}
+
+    /// The bytes of an unpack arena taken on the stack: no more than the standard library
+    /// always takes on the stack (a larger temporary allocation may come from the heap).
+    static let arenaStart = 1024}
