@@ -29,8 +29,20 @@ final class GatewayUnderTest {
 
     static let floorMarker = "gateway floor on 127.0.0.1:"
 
-    private init(_ arguments: [String], portAfter marker: String, log: String?, what: String) throws {
-        let (p, port) = try ServerUnderTest.launchSelf(arguments, portAfter: marker, log: log, what: what)
+    /// The gateway (or with `floor`, the floor) in front of `server`, run by `command` (a
+    /// tool and its arguments, then a copy of this executable).
+    convenience init(server: ServerUnderTest, floor: Bool, command: [String]) throws {
+        if floor {
+            try self.init(["serve-floor", "\(server.port)"], portAfter: Self.floorMarker, log: nil, what: "the gateway floor", command: command)
+        } else {
+            try self.init(["serve-gateway", "--listen", "127.0.0.1:0", "--server", "\(server.host):\(server.port)", "--log-level", "notice"],
+                          portAfter: "\"address\":\"http://127.0.0.1:", log: nil, what: "the bench gateway", command: command)
+        }
+    }
+
+    private init(_ arguments: [String], portAfter marker: String, log: String?, what: String, command: [String] = []) throws {
+        let (p, port) = try ServerUnderTest.launchSelf(arguments, portAfter: marker, log: log, what: what, command: command,
+                                                       startSeconds: command.isEmpty ? 20 : 180)
         self.port = port
         pid = p.processIdentifier
         process = p
@@ -232,6 +244,11 @@ struct GatewayBenchResult {
     }
 }
 
+/// The HTTP request every gateway measurement sends: WhoAmI as JSON, with a bearer token.
+func whoAmIRequest(token: String) -> [UInt8] {
+    Array("POST /v1/lianjie.v1.UserService/WhoAmI HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer \(token)\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}".utf8)
+}
+
 /// WhoAmI straight to lianjied and as JSON through the gateway, at 1×1 and 8×16; at 1×1
 /// also through the two floors — a bare relay (any hop) and the libmicrohttpd floor (any
 /// gateway on libmicrohttpd) — the four interleaved in rounds.
@@ -243,7 +260,7 @@ func runGateway(_ o: Options) throws -> GatewayBenchResult {
     client.close()
     let gateway = try GatewayUnderTest(server: server)
     defer { gateway.stop(); server.stop() }
-    let request = Array("POST /v1/lianjie.v1.UserService/WhoAmI HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer \(token)\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n{}".utf8)
+    let request = whoAmIRequest(token: token)
     let relay = try Relay(to: Endpoint(host: server.host, port: server.port))
     defer { relay.stop() }
     let floor = try GatewayUnderTest(floorFor: server)

@@ -46,19 +46,27 @@ final class ServerUnderTest {
 
     /// Starts this executable again with `arguments` and waits for the line of its log that
     /// names its port (the text after `portAfter`). Its standard error keeps being drained
-    /// so it never blocks on a full pipe (into the file `log`, if any).
+    /// so it never blocks on a full pipe (into the file `log`, if any). With `command`, that
+    /// program and its arguments run instead, `arguments` after them (a tool running a
+    /// copy of this executable), and it may take up to `startSeconds` to name its port.
     static func launchSelf(_ arguments: [String], environment: [String: String] = ProcessInfo.processInfo.environment,
-                           portAfter marker: String, log: String? = nil, what: String) throws -> (Process, Int) {
+                           portAfter marker: String, log: String? = nil, what: String,
+                           command: [String] = [], startSeconds: Double = 20) throws -> (Process, Int) {
         let p = Process()
-        p.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
-        p.arguments = arguments
+        if let program = command.first {
+            p.executableURL = URL(fileURLWithPath: program)
+            p.arguments = Array(command.dropFirst()) + arguments
+        } else {
+            p.executableURL = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath()
+            p.arguments = arguments
+        }
         p.environment = environment
         let pipe = Pipe()
         p.standardError = pipe
         try p.run()
         var port: Int?
         var buffered = Data()
-        let limit = Date().addingTimeInterval(20)
+        let limit = Date().addingTimeInterval(startSeconds)
         while port == nil, Date() < limit {
             let chunk = pipe.fileHandleForReading.availableData
             if chunk.isEmpty { break }

@@ -51,6 +51,11 @@ let usage = """
           in the same run: calls/s, p50/p99, their ratio, the gateway's added p50 latency and
           its CPU per call (goal: < 50 µs added at 1x1); at 1x1 also through a bare relay and
           the libmicrohttpd floor (serve-floor), the four ways interleaved in 5 rounds of S/5 s
+      lianjie-bench gateway-instructions [--calls N] [--json]
+          the gateway's own work in instructions per call, counted by valgrind's callgrind (the
+          same whatever else the machine does): the gateway and the libmicrohttpd floor each
+          under callgrind answer N WhoAmI calls (default 2,000) one at a time; prints both and
+          their difference. Needs valgrind and objcopy (binutils); takes a minute or two
       lianjie-bench serve-gateway [lianjie-gateway options]
           run the gateway itself (what `gateway` starts in front of its server)
       lianjie-bench json [--subjects N] [--seconds S] [--json]
@@ -87,6 +92,8 @@ struct Options {
     var call = "health"
     /// `evaluate --keep DIR`: load into DIR once and reuse it on later runs.
     var keep: String?
+    /// `gateway-instructions --calls N`: the calls counted.
+    var calls = 2_000
 }
 
 func parse(_ args: ArraySlice<String>) throws -> Options {
@@ -108,6 +115,7 @@ func parse(_ args: ArraySlice<String>) throws -> Options {
         case "--json": o.json = true
         case "--no-floor": o.noFloor = true
         case "--subjects": o.subjects = Int(try number(a))
+        case "--calls": o.calls = Int(try number(a))
         case "--entries": o.entries = Int(try number(a))
         case "--threads": o.threads = Int(try number(a))
         case "--call":
@@ -210,6 +218,9 @@ do {
     case "gateway":
         let r = try runGateway(o)
         if o.json { print(JSONValue.object([("gateway", r.json)]).serialized(pretty: true)) } else { print(r.line) }
+    case "gateway-instructions":
+        let r = try runGatewayInstructions(o)
+        if o.json { print(JSONValue.object([("gatewayInstructions", r.json)]).serialized(pretty: true)) } else { print(r.line) }
     case "json":
         let r = try runJSONAnswers(o)
         if o.json { print(JSONValue.object([("jsonAnswers", r.json)]).serialized(pretty: true)) } else { print(r.line) }
