@@ -9,12 +9,23 @@
  * unpacked into an arena: allocations are cut from a block the caller gives (on its
  * stack, say), further blocks are malloc'd when that is full (one of its own for a large
  * allocation), free is a no-op, and lj_pb_arena_release frees the malloc'd blocks at once.
+ *
+ * Because free does nothing, what protobuf-c frees while it unpacks stays taken until the
+ * end: a singular message field sent many times is merged again each time, its repeated
+ * fields copied into new arrays, so crafted input could make the arena grow with the
+ * square of its length. An arena therefore has a budget (a multiple of the input's
+ * length): past it, allocation fails, `over_budget` is set, and the caller unpacks again
+ * with protobuf-c's own allocator, which frees as it goes.
  */
 typedef struct lj_pb_arena {
     unsigned char *cursor;
     unsigned char *end;
     /* malloc'd blocks, each starting with a pointer to the one made before it */
     void *blocks;
+    /* bytes handed out so far, and how many may be */
+    size_t used;
+    size_t budget;
+    int over_budget;
 } lj_pb_arena;
 
 enum { LJ_PB_ARENA_BLOCK = 16384, LJ_PB_ARENA_ALIGN = 16 };
@@ -23,6 +34,11 @@ static inline void *lj_pb_arena_alloc(void *data, size_t size) {
     lj_pb_arena *a = (lj_pb_arena *)data;
     if (size > SIZE_MAX / 2) return NULL;
     size = (size + (LJ_PB_ARENA_ALIGN - 1)) & ~(size_t)(LJ_PB_ARENA_ALIGN - 1);
+    if (size > a->budget - a->used) {
+        a->over_budget = 1;
+        return NULL;
+    }
+    a->used += size;
     if ((size_t)(a->end - a->cursor) < size) {
         size_t room = size > LJ_PB_ARENA_BLOCK ? size : LJ_PB_ARENA_BLOCK;
         unsigned char *block = (unsigned char *)malloc(LJ_PB_ARENA_ALIGN + room);
@@ -42,9 +58,10 @@ static inline void lj_pb_arena_free(void *data, void *pointer) {
     (void)pointer;
 }
 
-/* An arena whose first allocations come from `first` (`size` bytes, 16-byte aligned). */
-static inline lj_pb_arena lj_pb_arena_make(void *first, size_t size) {
-    lj_pb_arena a = { (unsigned char *)first, (unsigned char *)first + size, NULL };
+/* An arena whose first allocations come from `first` (`size` bytes, 16-byte aligned), and
+   which hands out at most `budget` bytes in all. */
+static inline lj_pb_arena lj_pb_arena_make(void *first, size_t size, size_t budget) {
+    lj_pb_arena a = { (unsigned char *)first, (unsigned char *)first + size, NULL, 0, budget, 0 };
     return a;
 }
 

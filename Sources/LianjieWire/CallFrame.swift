@@ -1,8 +1,11 @@
+import Glibc
+
 extension FrameEncoder {
     /// A CALL frame whose meta is the `lianjie.rpc.v1.CallMeta` of these fields, written
     /// straight in protobuf's binary encoding: byte for byte what the generated
     /// `CallMeta(callId:method:timeoutMs:metadata:).serializedBytes()` gives (fields in
-    /// number order, defaults left out, each metadata entry a nested message), in one
+    /// number order, defaults left out, each metadata entry a nested message, a string cut
+    /// at a NUL as protobuf-c cuts it), in one
     /// buffer sized first, without a message built and packed per call. Every client's
     /// call goes out through here.
     public static func call(callId: UInt64, method: String, timeoutMs: UInt32, metadata: [(String, String)],
@@ -23,8 +26,8 @@ extension FrameEncoder {
             w.byte(FrameKind.call.rawValue)
             w.byte(0)
             w.byte(0)
-            w.bigEndian(UInt32(truncatingIfNeeded: metaLength))
-            w.bigEndian(UInt32(truncatingIfNeeded: body.count))
+            w.bigEndian(UInt32(metaLength))
+            w.bigEndian(UInt32(body.count))
             if callId != 0 {
                 w.byte(0x08)  // field 1, varint
                 w.varint(callId)
@@ -49,8 +52,22 @@ extension FrameEncoder {
     /// Bytes of a proto3 string field: nothing when empty, else tag, length and text.
     @inline(__always)
     private static func stringFieldSize(_ s: String) -> Int {
-        let n = s.utf8.count
+        let n = packedLength(s)
         return n == 0 ? 0 : 1 + varintSize(UInt64(n)) + n
+    }
+
+    /// The bytes of `s` protobuf-c packs: up to its first NUL (it packs C strings).
+    @inline(__always)
+    static func packedLength(_ s: String) -> Int {
+        var s = s
+        return s.withUTF8 { text in cLength(text) }
+    }
+
+    /// The bytes before the first NUL (all of them without one), found by memchr.
+    @inline(__always)
+    static func cLength(_ text: UnsafeBufferPointer<UInt8>) -> Int {
+        guard let base = text.baseAddress, let nul = memchr(base, 0, text.count) else { return text.count }
+        return UnsafeRawPointer(nul) - UnsafeRawPointer(base)
     }
 
     @inline(__always)
@@ -103,11 +120,12 @@ extension FrameEncoder {
         mutating func stringField(_ tag: UInt8, _ s: String) {
             var s = s
             s.withUTF8 { text in
-                guard let from = text.baseAddress, !text.isEmpty else { return }
+                let n = cLength(text)
+                guard let from = text.baseAddress, n > 0 else { return }
                 byte(tag)
-                varint(UInt64(text.count))
-                (base + offset).update(from: from, count: text.count)
-                offset += text.count
+                varint(UInt64(n))
+                (base + offset).update(from: from, count: n)
+                offset += n
             }
         }
     }

@@ -191,6 +191,14 @@ final class JSONAPITests: XCTestCase {
         try chunked.write(request)
         XCTAssertEqual(try chunked.readReply().status, 413)
 
+        // Any number of leading zeros is still the length; a length past any integer is too large.
+        let zeros = try f.connection()
+        try zeros.write(Array("POST /v1/lianjie.v1.Health/Check HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 00000000000000000000002\r\n\r\n{}".utf8))
+        XCTAssertEqual(try zeros.readReply().status, 200)
+        let huge = try f.connection()
+        try huge.write(Array("POST /v1/lianjie.v1.UserService/Login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: 9999999999999999999\r\n\r\n".utf8))
+        XCTAssertEqual(try huge.readReply().status, 413)
+
         // Within the limit is fine, on a fresh connection.
         XCTAssertEqual(try f.call("lianjie.v1.Health/Check").status, 200)
     }

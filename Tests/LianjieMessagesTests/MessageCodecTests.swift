@@ -62,6 +62,25 @@ final class MessageCodecTests: XCTestCase {
         XCTAssertThrowsError(try Sample(serializedBytes: truncated))
     }
 
+    /// protobuf-c merges a singular message field sent again, copying its repeated fields
+    /// into a new array each time and freeing the old one; in the arena nothing is freed
+    /// until the end, so these 100 KB (25,000 times `account { grants {} }`) would keep
+    /// about 2.5 GB. Past the arena's budget the unpack starts over with protobuf-c's own
+    /// allocator: the message decodes, merged, in memory linear in its size.
+    func testRepeatedMergesDoNotMakeTheArenaGrowWithTheSquareOfTheInput() throws {
+        let bytes = Array([[UInt8]](repeating: [0x0A, 0x02, 0x22, 0x00], count: 25_000).joined())
+        var before = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &before)
+        let request = try UpdateAccountRequest(serializedBytes: bytes)
+        let json = try UpdateAccountRequest.jsonBytes(serializedBytes: bytes)
+        var after = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &after)
+        XCTAssertEqual(request.account?.grants.count, 25_000)
+        XCTAssertEqual(json, request.jsonValue().utf8())
+        // ru_maxrss is the process's peak in KiB; the decode must not have raised it by much.
+        XCTAssertLessThan(after.ru_maxrss - before.ru_maxrss, 200 * 1024, "peak resident memory grew by \(after.ru_maxrss - before.ru_maxrss) KiB")
+    }
+
     /// The JSON written straight off protobuf-c's struct is, byte for byte, what `jsonValue()`
     /// says of the decoded message: every kind of field, extremes, escapes, -0.0, NaN,
     /// unknown enum values, every oneof member, nested and repeated messages.

@@ -17,13 +17,15 @@ final class CallFrameTests: XCTestCase {
             (128, "/a", 128, [("k", ""), ("", "v")], [0]),
             (UInt64.max, "/健康/检查", UInt32.max, [("键", "值 ✓"), ("x", String(repeating: "长", count: 300))], Array(repeating: 7, count: 5000)),
             (1 << 35, String(repeating: "m", count: 200), 1, Array(repeating: ("request-id", "r"), count: 40), []),
+            // protobuf-c packs C strings: cut at a NUL, and left out when the NUL comes first.
+            (9, "/a\u{0}b", 9, [("\u{0}k", "v\u{0}w"), ("k", "\u{0}")], []),
         ]
         for (id, method, timeout, metadata, body) in edges {
             XCTAssertEqual(FrameEncoder.call(callId: id, method: method, timeoutMs: timeout, metadata: metadata, body: body),
                            generated(id, method, timeout, metadata, body), "call \(id) \(method)")
         }
         var rng = SystemRandomNumberGenerator()
-        let alphabet = Array("ab/.-_ 0健康✓\u{7F}\u{80}")
+        let alphabet = Array("ab/.-_ 0健康✓\u{7F}\u{80}\u{0}")
         func text(_ max: Int) -> String { String((0..<Int.random(in: 0...max, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }) }
         for _ in 0..<2_000 {
             let id = Bool.random(using: &rng) ? UInt64.random(in: 0...300, using: &rng) : UInt64.random(in: 0...UInt64.max, using: &rng)

@@ -35,20 +35,23 @@ public struct HTTPRequestHead: Sendable {
         return headers.first { $0.0.utf8.count == length && $0.0 == name }?.1
     }
 
-    /// `Content-Length`, when given and well-formed.
+    /// `Content-Length`, when given and well-formed (Int.max for any length past it).
     public var contentLength: Int? {
         guard var value = header("content-length") else { return nil }
         return value.withUTF8 { u -> Int? in
             var start = 0, end = u.count
             while start < end, u[start] == 0x20 || u[start] == 0x09 { start += 1 }
             while end > start, u[end - 1] == 0x20 || u[end - 1] == 0x09 { end -= 1 }
-            // Digits only, at most 18 (no overflow).
-            guard start < end, end - start <= 18 else { return nil }
+            // Digits only (any number of leading zeros); past Int.max it reads as Int.max,
+            // larger than any limit.
+            guard start < end else { return nil }
             var n = 0
             for i in start..<end {
                 let digit = u[i] &- 0x30
                 guard digit < 10 else { return nil }
-                n = n * 10 + Int(digit)
+                let (times10, o1) = n.multipliedReportingOverflow(by: 10)
+                let (next, o2) = times10.addingReportingOverflow(Int(digit))
+                n = o1 || o2 ? Int.max : next
             }
             return n
         }

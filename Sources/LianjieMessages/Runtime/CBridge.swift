@@ -138,23 +138,46 @@ enum CCodec {
     /// Unpacks `bytes`, hands the struct to `convert`, and frees it. The struct lives in an
     /// arena (`lj_pb_unpack_in_arena`): its first KiB on this stack, the rest in blocks
     /// freed together afterwards, instead of an allocation per string and nested message
-    /// freed one by one.
+    /// freed one by one. An input that needs more than `arenaBudget` of arena (repeats
+    /// that protobuf-c merges, each merge leaving copies the arena cannot free) is unpacked
+    /// again with protobuf-c's own allocator, which frees as it goes.
     static func unpack<C, M>(_ descriptor: UnsafePointer<ProtobufCMessageDescriptor>, _ bytes: UnsafeRawBufferPointer,
                              name: String, _ convert: (UnsafePointer<C>) -> M) throws(ProtoError) -> M {
-        let converted: M? = withUnsafeTemporaryAllocation(byteCount: arenaStart, alignment: 16) { first -> M? in
-            var arena = lj_pb_arena_make(first.baseAddress, first.count)
-            defer { lj_pb_arena_release(&arena) }
-            var empty: UInt8 = 0
-            let message: UnsafeMutablePointer<ProtobufCMessage>? = withUnsafeMutablePointer(to: &empty) { emptyPointer in
-                let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(emptyPointer)
-                return lj_pb_unpack_in_arena(descriptor, bytes.count, base, &arena)
+        var empty: UInt8 = 0
+        let outcome = withUnsafeMutablePointer(to: &empty) { emptyPointer -> UnpackOutcome<M> in
+            let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(emptyPointer)
+            let inArena = withUnsafeTemporaryAllocation(byteCount: arenaStart, alignment: 16) { first -> UnpackOutcome<M> in
+                var arena = lj_pb_arena_make(first.baseAddress, first.count, arenaBudget(bytes.count))
+                defer { lj_pb_arena_release(&arena) }
+                guard let message = lj_pb_unpack_in_arena(descriptor, bytes.count, base, &arena) else {
+                    return arena.over_budget != 0 ? .overBudget : .invalid
+                }
+                return .converted(convert(UnsafeRawPointer(message).assumingMemoryBound(to: C.self)))
             }
-            return message.map { convert(UnsafeRawPointer($0).assumingMemoryBound(to: C.self)) }
+            guard case .overBudget = inArena else { return inArena }
+            guard let message = protobuf_c_message_unpack(descriptor, nil, bytes.count, base) else { return .invalid }
+            defer { protobuf_c_message_free_unpacked(message, nil) }
+            return .converted(convert(UnsafeRawPointer(message).assumingMemoryBound(to: C.self)))
         }
-        guard let converted else { throw ProtoError(field: "", reason: "is not a valid \(name) message") }
-        return converted
+        guard case .converted(let value) = outcome else { throw ProtoError(field: "", reason: "is not a valid \(name) message") }
+        return value
     }
 
     /// The bytes of an unpack arena taken on the stack: no more than the standard library
     /// always takes on the stack (a larger temporary allocation may come from the heap).
-    static let arenaStart = 1024}
+    static let arenaStart = 1024
+
+    /// How much arena an input of `length` bytes may use: linear in the input, and past
+    /// what ordinary messages take unpacked (a string or a nested message of a few bytes on
+    /// the wire takes a 16-byte-rounded copy or struct). Beyond it an unpack is only
+    /// slower, never wrong.
+    static func arenaBudget(_ length: Int) -> Int { 64 * 1024 + 32 * length }
+}
+
+/// How one unpack attempt ended.
+private enum UnpackOutcome<M> {
+    case converted(M)
+    case invalid
+    /// The arena's budget ran out: unpack again with protobuf-c's own allocator.
+    case overBudget
+}
