@@ -128,6 +128,11 @@ final class JSONAPITests: XCTestCase {
         let notUTF8 = try f.connection().send("POST", "/v1/lianjie.v1.UserService/ListSubjects",
                                               headers: [("Content-Type", "application/json")], body: [0x7B, 0xFF, 0x7D])
         XCTAssertEqual(notUTF8.status, 400)
+        XCTAssertTrue(notUTF8.text.contains("not UTF-8"), notUTF8.text)
+        let notUTF8InAString = try f.connection().send("POST", "/v1/lianjie.v1.UserService/ListSubjects",
+                                                       headers: [("Content-Type", "application/json")], body: Array(#"{"pageToken":""#.utf8) + [0xC3, 0x28] + Array(#""}"#.utf8))
+        XCTAssertEqual(notUTF8InAString.status, 400)
+        XCTAssertTrue(notUTF8InAString.text.contains("not UTF-8"), notUTF8InAString.text)
 
         let unknown = try f.call("lianjie.v1.UserService/Nothing", token: inspector)
         XCTAssertEqual(unknown.status, 404)

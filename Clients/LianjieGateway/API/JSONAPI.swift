@@ -65,8 +65,8 @@ public struct JSONAPI: Sendable {
         let response: HTTPResponse
         do {
             let body = try Self.requestBody(method, request)
-            let token = try Self.bearer(request.head)
-            let answer = try upstream.call(path: method.path, body: body, token: token, client: request.head.peer)
+            let authorization = try Self.authorization(request.head)
+            let answer = try upstream.call(path: method.path, body: body, authorization: authorization, client: request.head.peer)
             let json: [UInt8]
             do { json = try method.response.jsonBytes(serializedBytes: answer) } catch {
                 throw RPCError(.internal, "the server's reply is not a valid \(method.response.protoName)")
@@ -96,10 +96,11 @@ public struct JSONAPI: Sendable {
         }
         var value = JSONValue.object([])
         if !request.body.isEmpty {
-            guard let text = String(validating: request.body, as: UTF8.self) else {
-                throw RPCError(.invalidArgument, "the body is not UTF-8")
+            // Parsed from the bytes; which of the two it was is only asked when it fails.
+            do { value = try JSONValue(parsing: request.body) } catch {
+                guard String(validating: request.body, as: UTF8.self) != nil else { throw RPCError(.invalidArgument, "the body is not UTF-8") }
+                throw RPCError(.invalidArgument, "the body is not JSON: \(error.description)")
             }
-            do { value = try JSONValue(parsing: text) } catch { throw RPCError(.invalidArgument, "the body is not JSON: \(error.description)") }
         }
         if let key = request.head.header("idempotency-key") {
             guard (1...128).contains(key.utf8.count), ASCII.isVisible(key) else {
@@ -128,13 +129,15 @@ public struct JSONAPI: Sendable {
 
     static let malformedAuthorization = RPCError(.unauthenticated, "the Authorization header must be `Bearer TOKEN`")
 
-    /// The token of `Authorization: Bearer …`; nil without the header.
-    static func bearer(_ head: HTTPRequestHead) throws(RPCError) -> String? {
+    /// The call's `authorization` metadata from `Authorization: Bearer …`, as lianjied
+    /// reads it (`Bearer TOKEN`); nil without the header. A header that is already exactly
+    /// that is passed on as it is, any other accepted form is written so.
+    static func authorization(_ head: HTTPRequestHead) throws(RPCError) -> String? {
         guard var value = head.header("authorization") else { return nil }
         // On the value's bytes, spaces and tabs around it left out: `Bearer` in any case,
         // one space, then the token (spaces and tabs before and after it skipped), which
         // has no space in it.
-        let token = value.withUTF8 { u -> String? in
+        let parsed = value.withUTF8 { u -> BearerHeader? in
             var start = 0, end = u.count
             while start < end, u[start] == 0x20 || u[start] == 0x09 { start += 1 }
             while end > start, u[end - 1] == 0x20 || u[end - 1] == 0x09 { end -= 1 }
@@ -145,9 +148,23 @@ public struct JSONAPI: Sendable {
             var from = start + 7
             while from < end, u[from] == 0x20 || u[from] == 0x09 { from += 1 }
             guard from < end, !u[from..<end].contains(0x20) else { return nil }
-            return String(decoding: UnsafeBufferPointer(rebasing: u[from..<end]), as: UTF8.self)
+            if start == 0, end == u.count, from == 7, u[0] == 0x42, u[1] == 0x65, u[2] == 0x61, u[3] == 0x72, u[4] == 0x65,
+               u[5] == 0x72, u[6] == 0x20 {
+                return .asSent
+            }
+            return .token(String(decoding: UnsafeBufferPointer(rebasing: u[from..<end]), as: UTF8.self))
         }
-        guard let token else { throw Self.malformedAuthorization }
-        return token
+        switch parsed {
+        case nil: throw Self.malformedAuthorization
+        case .asSent: return value
+        case .token(let token): return "Bearer " + token
+        }
+    }
+
+    /// What an accepted `Authorization` header holds: exactly `Bearer TOKEN`, or a token
+    /// sent another way (another case, more spaces).
+    private enum BearerHeader {
+        case asSent
+        case token(String)
     }
 }

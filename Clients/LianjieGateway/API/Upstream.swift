@@ -40,9 +40,15 @@ public final class Upstream: Sendable {
     /// call's peer when it lists this gateway in `trusted_gateways`); blocks the calling
     /// thread until the answer.
     public func call(path: String, body: [UInt8], token: String?, client: String?) throws(RPCError) -> [UInt8] {
+        try call(path: path, body: body, authorization: token.map { "Bearer " + $0 }, client: client)
+    }
+
+    /// As `call(path:body:token:client:)`, with the call's `authorization` metadata
+    /// (`Bearer TOKEN`) given whole.
+    public func call(path: String, body: [UInt8], authorization: String?, client: String?) throws(RPCError) -> [UInt8] {
         var m: [(String, String)] = []
         m.reserveCapacity(2)
-        if let token { m.append(("authorization", "Bearer " + token)) }
+        if let authorization { m.append(("authorization", authorization)) }
         if let client { m.append(("forwarded-for", client)) }
         return try pool.call(path: path, body: body, options: CallOptions(timeout: callTimeout, metadata: m),
                              retryUnprocessedFor: retryWindow) { [self] error in

@@ -141,7 +141,13 @@ public struct JSONSyntaxError: Error, Sendable, CustomStringConvertible {
 extension JSONValue {
     /// Parses JSON text (RFC 8259), nesting at most 100 levels deep.
     public init(parsing text: String) throws(JSONSyntaxError) {
-        var parser = JSONParser(Array(text.utf8))
+        try self.init(parsing: Array(text.utf8))
+    }
+
+    /// Parses UTF-8 bytes as they are (no `String` made of them first). Text that is not
+    /// UTF-8 fails: outside a string no byte above 0x7F is JSON, and each string is checked.
+    public init(parsing bytes: [UInt8]) throws(JSONSyntaxError) {
+        var parser = JSONParser(bytes)
         self = try parser.document()
     }
 }
