@@ -5,55 +5,63 @@ extension FrameEncoder {
     /// straight in protobuf's binary encoding: byte for byte what the generated
     /// `CallMeta(callId:method:timeoutMs:metadata:).serializedBytes()` gives (fields in
     /// number order, defaults left out, each metadata entry a nested message, a string cut
-    /// at a NUL as protobuf-c cuts it), in one
-    /// buffer sized first, without a message built and packed per call. Every client's
-    /// call goes out through here.
+    /// at a NUL as protobuf-c cuts it), in one buffer sized first, without a message built
+    /// and packed per call. Every client's call goes out through here.
     public static func call(callId: UInt64, method: String, timeoutMs: UInt32, metadata: [(String, String)],
                             body: [UInt8]) -> [UInt8] {
-        var metaLength = 0
-        if callId != 0 { metaLength += 1 + varintSize(callId) }
-        metaLength += stringFieldSize(method)
-        if timeoutMs != 0 { metaLength += 1 + varintSize(UInt64(timeoutMs)) }
-        for (key, value) in metadata {
-            let entry = stringFieldSize(key) + stringFieldSize(value)
-            metaLength += 1 + varintSize(UInt64(entry)) + entry
-        }
-        let total = FrameHeader.size + metaLength + body.count
-        return [UInt8](unsafeUninitializedCapacity: total) { buffer, count in
-            var w = Writer(base: buffer.baseAddress!)
-            w.bytes(FrameHeader.magic)
-            w.byte(FrameHeader.version)
-            w.byte(FrameKind.call.rawValue)
-            w.byte(0)
-            w.byte(0)
-            w.bigEndian(UInt32(metaLength))
-            w.bigEndian(UInt32(body.count))
-            if callId != 0 {
-                w.byte(0x08)  // field 1, varint
-                w.varint(callId)
+        // Each string's packed length, found once: the method's, then each entry's key and value.
+        withUnsafeTemporaryAllocation(of: Int.self, capacity: 1 + 2 * metadata.count) { lengths in
+            lengths[0] = packedLength(method)
+            for (i, (key, value)) in metadata.enumerated() {
+                lengths[1 + 2 * i] = packedLength(key)
+                lengths[2 + 2 * i] = packedLength(value)
             }
-            w.stringField(0x12, method)  // field 2, length-delimited
-            if timeoutMs != 0 {
-                w.byte(0x18)  // field 3, varint
-                w.varint(UInt64(timeoutMs))
+            func entrySize(_ i: Int) -> Int { fieldSize(lengths[1 + 2 * i]) + fieldSize(lengths[2 + 2 * i]) }
+            var metaLength = 0
+            if callId != 0 { metaLength += 1 + varintSize(callId) }
+            metaLength += fieldSize(lengths[0])
+            if timeoutMs != 0 { metaLength += 1 + varintSize(UInt64(timeoutMs)) }
+            for i in metadata.indices {
+                let entry = entrySize(i)
+                metaLength += 1 + varintSize(UInt64(entry)) + entry
             }
-            for (key, value) in metadata {
-                w.byte(0x22)  // field 4, length-delimited: a Metadata message
-                w.varint(UInt64(stringFieldSize(key) + stringFieldSize(value)))
-                w.stringField(0x0A, key)  // Metadata.key = 1
-                w.stringField(0x12, value)  // Metadata.value = 2
+            let total = FrameHeader.size + metaLength + body.count
+            return [UInt8](unsafeUninitializedCapacity: total) { buffer, count in
+                var w = Writer(base: buffer.baseAddress!)
+                w.bytes(FrameHeader.magic)
+                w.byte(FrameHeader.version)
+                w.byte(FrameKind.call.rawValue)
+                w.byte(0)
+                w.byte(0)
+                w.bigEndian(UInt32(metaLength))
+                w.bigEndian(UInt32(body.count))
+                if callId != 0 {
+                    w.byte(0x08)  // field 1, varint
+                    w.varint(callId)
+                }
+                w.stringField(0x12, method, lengths[0])  // field 2, length-delimited
+                if timeoutMs != 0 {
+                    w.byte(0x18)  // field 3, varint
+                    w.varint(UInt64(timeoutMs))
+                }
+                for (i, (key, value)) in metadata.enumerated() {
+                    w.byte(0x22)  // field 4, length-delimited: a Metadata message
+                    w.varint(UInt64(entrySize(i)))
+                    w.stringField(0x0A, key, lengths[1 + 2 * i])  // Metadata.key = 1
+                    w.stringField(0x12, value, lengths[2 + 2 * i])  // Metadata.value = 2
+                }
+                w.bytes(body)
+                count = w.offset
+                precondition(count == total, "CALL frame size miscounted")
             }
-            w.bytes(body)
-            count = w.offset
-            precondition(count == total, "CALL frame size miscounted")
         }
     }
 
-    /// Bytes of a proto3 string field: nothing when empty, else tag, length and text.
+    /// Bytes of a proto3 string field of `n` bytes: nothing when empty, else tag, length
+    /// and text.
     @inline(__always)
-    private static func stringFieldSize(_ s: String) -> Int {
-        let n = packedLength(s)
-        return n == 0 ? 0 : 1 + varintSize(UInt64(n)) + n
+    private static func fieldSize(_ n: Int) -> Int {
+        n == 0 ? 0 : 1 + varintSize(UInt64(n)) + n
     }
 
     /// The bytes of `s` protobuf-c packs: up to its first NUL (it packs C strings).
@@ -116,15 +124,15 @@ extension FrameEncoder {
             byte(UInt8(truncatingIfNeeded: v))
         }
 
+        /// The first `n` bytes of `s` (its packed length) as a string field; nothing when none.
         @inline(__always)
-        mutating func stringField(_ tag: UInt8, _ s: String) {
+        mutating func stringField(_ tag: UInt8, _ s: String, _ n: Int) {
+            guard n > 0 else { return }
             var s = s
             s.withUTF8 { text in
-                let n = cLength(text)
-                guard let from = text.baseAddress, n > 0 else { return }
                 byte(tag)
                 varint(UInt64(n))
-                (base + offset).update(from: from, count: n)
+                (base + offset).update(from: text.baseAddress!, count: n)
                 offset += n
             }
         }
