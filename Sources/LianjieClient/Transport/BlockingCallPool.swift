@@ -20,6 +20,8 @@ public final class BlockingCallPool: Sendable {
     /// The socket timeout of a direct connection: the longest call and a second's grace.
     private let readTimeout: Duration
     private let longestCall: Duration
+    /// `longestCall` as a call's `timeout_ms`.
+    private let longestCallMs: UInt32
     /// Idle connections, and whether the pool is closed (under one lock, so a connection
     /// given back as the pool closes is closed too, not left idle).
     private let idle = Mutex<(connections: [Lent], closed: Bool)>(([], false))
@@ -40,6 +42,7 @@ public final class BlockingCallPool: Sendable {
         self.limits = limits
         maxDirect = max(0, direct)
         self.longestCall = longestCall
+        longestCallMs = RPCClient.callHead(CallOptions(timeout: longestCall), token: nil).1
         readTimeout = longestCall + .seconds(1)
         self.shared = (0..<max(1, shared)).map { _ in RPCClient(endpoint: endpoint, limits: limits) }
     }
@@ -60,10 +63,12 @@ public final class BlockingCallPool: Sendable {
                 let i = nextShared.add(1, ordering: .relaxed).oldValue
                 return shared[abs(i % shared.count)].blockingAttempt(path: path, body: body, options: options)
             }
-            // The socket gives up at the longest call (and a second's grace): no call asks for more.
-            var capped = options
-            if capped.timeout.map({ $0 > longestCall }) ?? true { capped.timeout = longestCall }
-            let (metadata, timeoutMs) = RPCClient.callHead(capped, token: nil)
+            // The socket gives up at the longest call (and a second's grace): no call asks for
+            // more. A timeout at or past it, or none, is the longest call's milliseconds,
+            // worked out once.
+            let shorter = options.timeout.map { $0 < longestCall } ?? false
+            let (metadata, asked) = RPCClient.callHead(shorter ? options : CallOptions(metadata: options.metadata), token: nil)
+            let timeoutMs = shorter ? asked : longestCallMs
             let outcome = lent.call(path: path, body: body, metadata: metadata, timeoutMs: timeoutMs)
             giveBack(lent)
             return outcome
