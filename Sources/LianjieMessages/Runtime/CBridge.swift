@@ -167,13 +167,13 @@ enum CCodec {
     /// always takes on the stack (a larger temporary allocation may come from the heap).
     static let arenaStart = 1024
 
-    /// How much arena an input of `length` bytes may use: linear in the input, at most
-    /// about what protobuf-c's own allocations would take for strings of a few bytes (each
-    /// a 16-byte-rounded copy here, a 32-byte malloc chunk there), so a 4 MiB request body
-    /// holds at most 64 MiB. Messages that take more unpacked (many nested messages of a
-    /// few bytes, each a whole struct) unpack again without the arena: only slower, never
-    /// wrong.
-    static func arenaBudget(_ length: Int) -> Int { 64 * 1024 + 16 * length }
+    /// How much arena an input of `length` bytes may use: linear in the input, and about
+    /// protobuf-c's own peak for the smallest fields (it keeps a 32-byte record of each
+    /// field it scans, in slabs that double, and those come from the arena too), so a
+    /// 4 MiB request body holds at most 128 MiB while it decodes, as protobuf-c's own
+    /// allocations could. Messages that take more (many nested messages of a few bytes,
+    /// each a whole struct) unpack again without the arena: only slower, never wrong.
+    static func arenaBudget(_ length: Int) -> Int { 64 * 1024 + 32 * length }
 }
 
 /// How one unpack attempt ended.
