@@ -3,7 +3,8 @@
 #include <protobuf-c/protobuf-c.h>
 
 /*
- * Unpacking into an arena. protobuf-c allocates every string, array and nested message of
+ * An arena for protobuf-c's structs: packing fills them in one (CArena), and unpacking
+ * can allocate in one. protobuf-c allocates every string, array and nested message of
  * an unpacked message on its own, and protobuf_c_message_free_unpacked walks them all to
  * free them one by one. A message that is only read and then dropped can instead be
  * unpacked into an arena: allocations are cut from a block the caller gives (on its
@@ -26,9 +27,11 @@ typedef struct lj_pb_arena {
     size_t used;
     size_t budget;
     int over_budget;
+    /* the size of the blocks malloc'd when the one at hand is full */
+    size_t block_size;
 } lj_pb_arena;
 
-enum { LJ_PB_ARENA_BLOCK = 16384, LJ_PB_ARENA_ALIGN = 16 };
+enum { LJ_PB_ARENA_ALIGN = 16 };
 
 static inline void *lj_pb_arena_alloc(void *data, size_t size) {
     lj_pb_arena *a = (lj_pb_arena *)data;
@@ -40,7 +43,7 @@ static inline void *lj_pb_arena_alloc(void *data, size_t size) {
     }
     a->used += size;
     if ((size_t)(a->end - a->cursor) < size) {
-        size_t room = size > LJ_PB_ARENA_BLOCK ? size : LJ_PB_ARENA_BLOCK;
+        size_t room = size > a->block_size ? size : a->block_size;
         unsigned char *block = (unsigned char *)malloc(LJ_PB_ARENA_ALIGN + room);
         if (block == NULL) return NULL;
         *(void **)block = a->blocks;
@@ -58,10 +61,11 @@ static inline void lj_pb_arena_free(void *data, void *pointer) {
     (void)pointer;
 }
 
-/* An arena whose first allocations come from `first` (`size` bytes, 16-byte aligned), and
-   which hands out at most `budget` bytes in all. */
-static inline lj_pb_arena lj_pb_arena_make(void *first, size_t size, size_t budget) {
-    lj_pb_arena a = { (unsigned char *)first, (unsigned char *)first + size, NULL, 0, budget, 0 };
+/* An arena whose first allocations come from `first` (`size` bytes, 16-byte aligned; none
+   when NULL), then from malloc'd blocks of `block_size` bytes, and which hands out at most
+   `budget` bytes in all. */
+static inline lj_pb_arena lj_pb_arena_make(void *first, size_t size, size_t budget, size_t block_size) {
+    lj_pb_arena a = { (unsigned char *)first, first != NULL ? (unsigned char *)first + size : NULL, NULL, 0, budget, 0, block_size };
     return a;
 }
 

@@ -2,39 +2,22 @@ internal import CLianjieProto
 internal import CProtobufC
 import Glibc
 
-/// Owns the C memory behind one protobuf-c struct tree while it is packed: a bump
-/// allocator over 2 KiB slabs (most messages fit one, so packing costs one malloc, not one
-/// per string), with anything larger than a slab allocated on its own.
+/// Owns the C memory behind one protobuf-c struct tree while it is packed: the C arena
+/// decoding uses too (`lj_pb_arena`), over 2 KiB blocks (most messages fit one, so packing
+/// costs one malloc, not one per string), anything larger than a block allocated on its own.
 ///
 /// Not thread-safe: created, used and dropped within one `serializedBytes()` call.
 final class CArena {
-    private var blocks: [UnsafeMutableRawPointer] = []
-    private var cursor: UnsafeMutableRawPointer?
-    private var remaining = 0
-    private static let slab = 2048
+    private var arena = lj_pb_arena_make(nil, 0, Int.max, 2048)
 
     init() {}
 
     deinit {
-        for block in blocks { free(block) }
+        lj_pb_arena_release(&arena)
     }
 
     private func allocate(_ size: Int) -> UnsafeMutableRawPointer {
-        let rounded = (max(size, 1) + 15) & ~15
-        if rounded > Self.slab / 4 {
-            guard let p = malloc(rounded) else { fatalError("out of memory") }
-            blocks.append(p)
-            return p
-        }
-        if rounded > remaining {
-            guard let p = malloc(Self.slab) else { fatalError("out of memory") }
-            blocks.append(p)
-            cursor = p
-            remaining = Self.slab
-        }
-        let p = cursor!
-        cursor = p + rounded
-        remaining -= rounded
+        guard let p = lj_pb_arena_alloc(&arena, max(size, 1)) else { fatalError("out of memory") }
         return p
     }
 
@@ -147,7 +130,7 @@ enum CCodec {
         let outcome = withUnsafeMutablePointer(to: &empty) { emptyPointer -> UnpackOutcome<M> in
             let base = bytes.baseAddress?.assumingMemoryBound(to: UInt8.self) ?? UnsafePointer(emptyPointer)
             let inArena = withUnsafeTemporaryAllocation(byteCount: arenaStart, alignment: 16) { first -> UnpackOutcome<M> in
-                var arena = lj_pb_arena_make(first.baseAddress, first.count, arenaBudget(bytes.count))
+                var arena = lj_pb_arena_make(first.baseAddress, first.count, arenaBudget(bytes.count), 16 * 1024)
                 defer { lj_pb_arena_release(&arena) }
                 guard let message = lj_pb_unpack_in_arena(descriptor, bytes.count, base, &arena) else {
                     return arena.over_budget != 0 ? .overBudget : .invalid
