@@ -138,15 +138,13 @@ public struct JSONAPI: Sendable {
         // one space, then the token (spaces and tabs before and after it skipped), which
         // has no space in it.
         let parsed = value.withUTF8 { u -> BearerHeader? in
-            var start = 0, end = u.count
-            while start < end, u[start] == 0x20 || u[start] == 0x09 { start += 1 }
-            while end > start, u[end - 1] == 0x20 || u[end - 1] == 0x09 { end -= 1 }
+            let outer = ASCII.trimmed(u)
+            let start = outer.lowerBound, end = outer.upperBound
             guard end - start > 7, end - start <= 520 else { return nil }
             // `| 0x20` lower-cases the letters and leaves the space as it is.
             guard u[start] | 0x20 == 0x62, u[start + 1] | 0x20 == 0x65, u[start + 2] | 0x20 == 0x61, u[start + 3] | 0x20 == 0x72,
                   u[start + 4] | 0x20 == 0x65, u[start + 5] | 0x20 == 0x72, u[start + 6] | 0x20 == 0x20 else { return nil }
-            var from = start + 7
-            while from < end, u[from] == 0x20 || u[from] == 0x09 { from += 1 }
+            let from = ASCII.trimmed(u, start + 7..<end).lowerBound
             guard from < end, !u[from..<end].contains(0x20) else { return nil }
             if start == 0, end == u.count, from == 7, u[0] == 0x42, u[1] == 0x65, u[2] == 0x61, u[3] == 0x72, u[4] == 0x65,
                u[5] == 0x72, u[6] == 0x20 {

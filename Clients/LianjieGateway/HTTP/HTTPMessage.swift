@@ -39,14 +39,12 @@ public struct HTTPRequestHead: Sendable {
     public var contentLength: Int? {
         guard var value = header("content-length") else { return nil }
         return value.withUTF8 { u -> Int? in
-            var start = 0, end = u.count
-            while start < end, u[start] == 0x20 || u[start] == 0x09 { start += 1 }
-            while end > start, u[end - 1] == 0x20 || u[end - 1] == 0x09 { end -= 1 }
             // Digits only (any number of leading zeros); past Int.max it reads as Int.max,
             // larger than any limit.
-            guard start < end else { return nil }
+            let digits = ASCII.trimmed(u)
+            guard !digits.isEmpty else { return nil }
             var n = 0
-            for i in start..<end {
+            for i in digits {
                 let digit = u[i] &- 0x30
                 guard digit < 10 else { return nil }
                 let (times10, o1) = n.multipliedReportingOverflow(by: 10)
@@ -149,10 +147,7 @@ enum ASCII {
         let n = strlen(p)
         return p.withMemoryRebound(to: UInt8.self, capacity: n) { bytes in
             String(unsafeUninitializedCapacity: n) { out in
-                for i in 0..<n {
-                    let b = bytes[i]
-                    out[i] = b &- 0x41 < 26 ? b | 0x20 : b
-                }
+                for i in 0..<n { out[i] = lowercased(bytes[i]) }
                 return n
             }
         }
@@ -164,10 +159,22 @@ enum ASCII {
         return text.withUTF8 { t in
             prefix.withUTF8Buffer { p in
                 guard t.count >= p.count else { return false }
-                for i in 0..<p.count where (t[i] &- 0x41 < 26 ? t[i] | 0x20 : t[i]) != p[i] { return false }
+                for i in 0..<p.count where lowercased(t[i]) != p[i] { return false }
                 return true
             }
         }
+    }
+
+    /// An ASCII capital in lower case; any other byte as it is.
+    @inline(__always)
+    static func lowercased(_ b: UInt8) -> UInt8 { b &- 0x41 < 26 ? b | 0x20 : b }
+
+    /// The positions of `bytes` within `range` without the spaces and tabs at either end.
+    static func trimmed(_ bytes: UnsafeBufferPointer<UInt8>, _ range: Range<Int>? = nil) -> Range<Int> {
+        var start = range?.lowerBound ?? 0, end = range?.upperBound ?? bytes.count
+        while start < end, bytes[start] == 0x20 || bytes[start] == 0x09 { start += 1 }
+        while end > start, bytes[end - 1] == 0x20 || bytes[end - 1] == 0x09 { end -= 1 }
+        return start..<end
     }
 
     /// `s` without leading and trailing spaces and tabs.

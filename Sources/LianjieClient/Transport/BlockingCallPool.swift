@@ -42,7 +42,7 @@ public final class BlockingCallPool: Sendable {
         self.limits = limits
         maxDirect = max(0, direct)
         self.longestCall = longestCall
-        longestCallMs = RPCClient.callHead(CallOptions(timeout: longestCall), token: nil).1
+        longestCallMs = RPCClient.timeoutMs(longestCall)
         readTimeout = longestCall + .seconds(1)
         self.shared = (0..<max(1, shared)).map { _ in RPCClient(endpoint: endpoint, limits: limits) }
     }
@@ -66,10 +66,8 @@ public final class BlockingCallPool: Sendable {
             // The socket gives up at the longest call (and a second's grace): no call asks for
             // more. A timeout at or past it, or none, is the longest call's milliseconds,
             // worked out once.
-            let shorter = options.timeout.map { $0 < longestCall } ?? false
-            let (metadata, asked) = RPCClient.callHead(shorter ? options : CallOptions(metadata: options.metadata), token: nil)
-            let timeoutMs = shorter ? asked : longestCallMs
-            let outcome = lent.call(path: path, body: body, metadata: metadata, timeoutMs: timeoutMs)
+            let timeoutMs = options.timeout.map { $0 < longestCall } ?? false ? RPCClient.timeoutMs(options.timeout) : longestCallMs
+            let outcome = lent.call(path: path, body: body, metadata: RPCClient.metadata(options, token: nil), timeoutMs: timeoutMs)
             giveBack(lent)
             return outcome
         }

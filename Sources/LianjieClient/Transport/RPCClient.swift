@@ -148,16 +148,24 @@ public final class RPCClient: Sendable {
 
     /// The metadata and `timeout_ms` a call carries.
     static func callHead(_ options: CallOptions, token: String?) -> ([(String, String)], UInt32) {
+        (metadata(options, token: token), timeoutMs(options.timeout))
+    }
+
+    /// The metadata a call carries: the caller's, and the token's `authorization` unless
+    /// the caller gave one.
+    static func metadata(_ options: CallOptions, token: String?) -> [(String, String)] {
         var metadata = options.metadata
         if let token, !metadata.contains(where: { $0.0 == "authorization" }) {
             metadata.append(("authorization", "Bearer \(token)"))
         }
-        var timeoutMs: UInt32 = 0
-        if let t = options.timeout {
-            let ms = t.components.seconds * 1000 + t.components.attoseconds / 1_000_000_000_000_000
-            timeoutMs = UInt32(clamping: max(1, ms))
-        }
-        return (metadata, timeoutMs)
+        return metadata
+    }
+
+    /// A timeout as the call's `timeout_ms`: 0 for none, else at least 1.
+    static func timeoutMs(_ timeout: Duration?) -> UInt32 {
+        guard let t = timeout else { return 0 }
+        let ms = t.components.seconds * 1000 + t.components.attoseconds / 1_000_000_000_000_000
+        return UInt32(clamping: max(1, ms))
     }
 
     /// The connection to use: the open one, or a new one made under the same lock, so
