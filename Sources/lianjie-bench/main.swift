@@ -60,8 +60,8 @@ let usage = """
           run the gateway itself (what `gateway` starts in front of its server)
       lianjie-bench json [--subjects N] [--seconds S] [--json]
           what writing a JSON answer costs the gateway, per answer: protobuf decoded to the
-          Swift message and its JSON tree, or written straight off protobuf-c's struct (the
-          gateway's way), for WhoAmIResponse and a ListSubjectsResponse of N subjects (default 100)
+          Swift message and its JSON tree, or written straight off the bytes (the gateway's
+          way), for WhoAmIResponse and a ListSubjectsResponse of N subjects (default 100)
       lianjie-bench serve-floor LIANJIED_PORT
           run the floor `gateway` compares the gateway with: libmicrohttpd as the gateway
           runs it, one LJRP call to lianjied on 127.0.0.1:LIANJIED_PORT per request, no other work

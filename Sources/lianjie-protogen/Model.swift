@@ -21,12 +21,38 @@ struct GeneratorError: Error, CustomStringConvertible {
 struct TypeTable {
     private(set) var types: [String: TypeInfo] = [:]
     private var swiftNames: [String: String] = [:]
+    /// Messages (full names with the leading dot) whose JSON can be written straight off
+    /// their encoding in one pass (`writeJSON(wire:into:)`): their JSON members come in
+    /// field-number order, the order protobuf-c encodes them in, and so do those of every
+    /// message they hold.
+    private(set) var wireJSON: Set<String> = []
 
     init(files: [FileDesc]) throws {
+        var messages: [String: MessageDesc] = [:]
         for file in files {
-            for m in file.messages { try addMessage(m, package: file.package, swiftPrefix: "") }
+            for m in file.messages { try addMessage(m, package: file.package, swiftPrefix: "", into: &messages) }
             for e in file.enums { try addEnum(e, package: file.package, swiftPrefix: "") }
         }
+        var known: [String: Bool] = [:]
+        for name in messages.keys where Self.writesWireJSON(name, messages, &known) { wireJSON.insert(name) }
+    }
+
+    /// The field numbers of `m` in the order its JSON lists them: the fields outside any
+    /// oneof as declared, then each oneof's members, oneofs as declared.
+    static func jsonOrder(_ m: MessageDesc) -> [Int] {
+        m.fields.filter { $0.oneofIndex == nil }.map(\.number)
+            + m.oneofs.indices.flatMap { o in m.fields.filter { $0.oneofIndex == o }.map(\.number) }
+    }
+
+    private static func writesWireJSON(_ name: String, _ messages: [String: MessageDesc], _ known: inout [String: Bool]) -> Bool {
+        if let answer = known[name] { return answer }
+        guard let m = messages[name] else { return false }
+        known[name] = true  // a message holding itself is decided by its other fields
+        let order = jsonOrder(m)
+        var answer = zip(order, order.dropFirst()).allSatisfy { $0 < $1 }
+        for f in m.fields where answer && f.type == 11 { answer = writesWireJSON(f.typeName, messages, &known) }
+        known[name] = answer
+        return answer
     }
 
     subscript(name: String) -> TypeInfo {
@@ -46,12 +72,13 @@ struct TypeTable {
     /// imports alongside the messages (`Date` next to Foundation's `Date`).
     static let swiftRenames: [String: String] = ["lianjie.v1.Date": "CalendarDate"]
 
-    private mutating func addMessage(_ m: MessageDesc, package: String, swiftPrefix: String) throws {
+    private mutating func addMessage(_ m: MessageDesc, package: String, swiftPrefix: String, into messages: inout [String: MessageDesc]) throws {
         let full = package + "." + m.name
         let swift = swiftPrefix + (Self.swiftRenames[full] ?? m.name)
         try add(TypeInfo(kind: .message, fullName: full, swiftName: swift,
                          cType: Naming.cType(full), cFunction: Naming.cFunction(full)))
-        for n in m.nested { try addMessage(n, package: full, swiftPrefix: swift + ".") }
+        messages["." + full] = m
+        for n in m.nested { try addMessage(n, package: full, swiftPrefix: swift + ".", into: &messages) }
         for e in m.enums { try addEnum(e, package: full, swiftPrefix: swift + ".") }
     }
 

@@ -216,7 +216,7 @@ struct SwiftEmitter {
             g.line()
             g.emitCodec(info: info, plain: plain, single: single, multi: multi)
             g.line()
-            g.emitJSON(info: info, plain: plain, single: single, multi: multi)
+            g.emitJSON(info: info, plain: plain, oneofs: oneofs)
         }
     }
 
@@ -450,9 +450,9 @@ struct SwiftEmitter {
 
     /// `writeJSON(c:into:)`: the JSON of an unpacked protobuf-c message, the same bytes as
     /// `Self(c: p).jsonValue().utf8()`, read off the C struct without the Swift value.
-    private mutating func emitCJSON(info: TypeInfo, plain: [FieldPlan], single: [OneofPlan], multi: [OneofPlan]) {
+    private mutating func emitCJSON(info: TypeInfo, plain: [FieldPlan], oneofs: [OneofPlan]) {
         let c = info.cType
-        let hasFields = !plain.isEmpty || !single.isEmpty || !multi.isEmpty
+        let hasFields = !plain.isEmpty || !oneofs.isEmpty
         line("/// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,")
         line("/// read straight off the C struct.")
         block("static func writeJSON(c p: UnsafePointer<\(c)>, into out: inout [UInt8])") { g in
@@ -479,15 +479,16 @@ struct SwiftEmitter {
                 default: g.line("do { let v = \(g.fromC(f, cn)); if \(g.presence(f, "v")!) { \(key(f)); \(g.writeJSON(f, "v")) } }")
                 }
             }
-            for o in single {
-                let f = o.members[0]
-                if f.isMessage {
-                    g.line("if c.\(o.cCase).rawValue == \(f.desc.number), let m = c.\(f.cName) { \(key(f)); \(g.writeCJSON(f, "m")) }")
-                } else {
-                    g.line("if c.\(o.cCase).rawValue == \(f.desc.number) { \(key(f)); \(g.writeCJSON(f, "c." + f.cName)) }")
+            for o in oneofs {
+                if o.members.count == 1 {
+                    let f = o.members[0]
+                    if f.isMessage {
+                        g.line("if c.\(o.cCase).rawValue == \(f.desc.number), let m = c.\(f.cName) { \(key(f)); \(g.writeCJSON(f, "m")) }")
+                    } else {
+                        g.line("if c.\(o.cCase).rawValue == \(f.desc.number) { \(key(f)); \(g.writeCJSON(f, "c." + f.cName)) }")
+                    }
+                    continue
                 }
-            }
-            for o in multi {
                 g.block("switch c.\(o.cCase).rawValue") { g in
                     for f in o.members {
                         if f.isMessage {
@@ -502,15 +503,172 @@ struct SwiftEmitter {
             g.line("out.append(0x7D)")
         }
         line()
-        line("/// The JSON of the protobuf binary encoding, without the Swift value between.")
+        let wire = types.wireJSON.contains("." + info.fullName)
+        if wire { emitWireJSON(plain: plain, oneofs: oneofs) }
+        line("/// The JSON of the protobuf binary encoding, without the Swift value between\(wire ? ": read" : ".")")
+        if wire { line("/// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.") }
         block("public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError)") { g in
+            if wire {
+                g.line("let mark = out.count")
+                g.line("var r = WireScan(bytes)")
+                g.line("if writeJSON(wire: &r, into: &out) { return }")
+                g.line("out.removeLast(out.count - mark)")
+            }
             g.line("try CCodec.unpack(lj_descriptor__\(info.cFunction)(), bytes, name: Self.protoName) { (p: UnsafePointer<\(c)>) in writeJSON(c: p, into: &out) }")
         }
         line()
     }
 
-    private mutating func emitJSON(info: TypeInfo, plain: [FieldPlan], single: [OneofPlan], multi: [OneofPlan]) {
-        let hasFields = !plain.isEmpty || !single.isEmpty || !multi.isEmpty
+    /// The quoted JSON name and colon `JSONOut.key` writes, as a Swift literal.
+    private func jsonMember(_ f: FieldPlan) -> String { "\"\\\"\(f.jsonName)\\\":\"" }
+
+    /// The wire type protobuf-c encodes one value of `f` with (a packed run is 2).
+    private func wireType(_ f: FieldPlan) -> Int {
+        switch f.desc.type {
+        case 1, 6, 16: return 1
+        case 2, 7, 15: return 5
+        case 9, 11, 12: return 2
+        default: return 0
+        }
+    }
+
+    /// An expression reading one value of the scalar field `f` from the scanner `r`: the
+    /// Swift value protobuf-c's struct would give, or nil when the bytes are not one.
+    private func wireRead(_ f: FieldPlan, _ r: String) -> String {
+        switch f.desc.type {
+        case 1: return "\(r).fixed64().map({ Double(bitPattern: $0) })"
+        case 2: return "\(r).fixed32().map({ Float(bitPattern: $0) })"
+        case 3: return "\(r).varint().map({ Int64(bitPattern: $0) })"
+        case 4: return "\(r).varint()"
+        case 5: return "\(r).varint().map({ Int32(truncatingIfNeeded: $0) })"
+        case 6: return "\(r).fixed64()"
+        case 7: return "\(r).fixed32()"
+        case 8: return "\(r).bool()"
+        case 13: return "\(r).varint().map({ UInt32(truncatingIfNeeded: $0) })"
+        case 15: return "\(r).fixed32().map({ Int32(bitPattern: $0) })"
+        case 16: return "\(r).fixed64().map({ Int64(bitPattern: $0) })"
+        case 17: return "\(r).varint().map({ WireScan.zigzag32($0) })"
+        case 18: return "\(r).varint().map({ WireScan.zigzag64($0) })"
+        default:
+            guard case .enumeration(let t) = f.scalar else { preconditionFailure("\(f.desc.name) is not a scalar") }
+            return "\(r).varint().map({ \(t.swiftName)(rawValue: Int32(truncatingIfNeeded: $0)) })"
+        }
+    }
+
+    /// Statements writing one value of `f` that is not a number, read from `r`, where the
+    /// key is already written: false from the method when the bytes are not one.
+    private func wireWriteValue(_ f: FieldPlan, _ r: String) -> [String] {
+        switch f.scalar {
+        case .string: return ["guard let b = \(r).lengthDelimited(), JSONOut.wireString(b, &out) else { return false }"]
+        case .bytes: return ["guard let b = \(r).lengthDelimited() else { return false }", "JSONOut.wireBytes(b, &out)"]
+        case .message(let t):
+            return ["guard let b = \(r).lengthDelimited() else { return false }", "var s = WireScan(b)",
+                    "guard \(t.swiftName).writeJSON(wire: &s, into: &out) else { return false }"]
+        default: return ["guard let v = \(wireRead(f, r)) else { return false }", writeJSON(f, "v")]
+        }
+    }
+
+    /// `writeJSON(wire:into:)`: the JSON of the encoding `r` reads, in one pass, for bytes
+    /// as protobuf-c writes them — fields in number order, each once (a repeated one in one
+    /// run), none unknown, strings UTF-8 without NUL, bools 0 or 1. Anything else answers
+    /// false and is unpacked instead, so the bytes written are always
+    /// `writeJSON(c:into:)`'s, for the same reason `TypeTable.wireJSON` gives.
+    private mutating func emitWireJSON(plain: [FieldPlan], oneofs: [OneofPlan]) {
+        line("/// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c")
+        line("/// writes them (fields in number order, each once, none unknown; strings UTF-8 without")
+        line("/// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then")
+        line("/// holding a part to drop, and the message is unpacked instead.")
+        block("static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool") { g in
+            guard !plain.isEmpty || !oneofs.isEmpty else {
+                g.line("out += \"{}\".utf8")
+                g.line("return r.atEnd")
+                return
+            }
+            g.line("out.append(0x7B)")
+            g.line("var more = false")
+            g.line("var tag = r.tag()")
+            for f in plain {
+                let number = f.desc.number
+                let key = number << 3 | g.wireType(f)
+                let member = g.jsonMember(f)
+                if f.repeated {
+                    let packable = g.wireType(f) != 2
+                    let packed = number << 3 | 2
+                    let test = packable ? "tag == \(key) || tag == \(packed)" : "tag == \(key)"
+                    // A packable number may come packed, one by one, or both in turn.
+                    g.block("do") { g in
+                        g.line("var first = true")
+                        g.block("while \(test)") { g in
+                            if packable {
+                                g.line("if tag == \(packed) {")
+                                g.indent += 1
+                                g.line("guard let b = r.lengthDelimited() else { return false }")
+                                g.line("var p = WireScan(b)")
+                                g.block("while !p.atEnd") { g in
+                                    g.line("guard let v = \(g.wireRead(f, "p")) else { return false }")
+                                    g.line("JSONOut.element(\(member), &first, &more, &out)")
+                                    g.line(g.writeJSON(f, "v"))
+                                }
+                                g.indent -= 1
+                                g.line("} else {")
+                                g.indent += 1
+                                g.line("guard let v = \(g.wireRead(f, "r")) else { return false }")
+                                g.line("JSONOut.element(\(member), &first, &more, &out)")
+                                g.line(g.writeJSON(f, "v"))
+                                g.indent -= 1
+                                g.line("}")
+                            } else {
+                                g.line("JSONOut.element(\(member), &first, &more, &out)")
+                                for l in g.wireWriteValue(f, "r") { g.line(l) }
+                            }
+                            g.line("tag = r.tag()")
+                        }
+                        g.line("if !first { out.append(0x5D) }")
+                    }
+                    continue
+                }
+                g.block("if tag == \(key)") { g in
+                    switch f.scalar {
+                    case .string:
+                        g.line("guard let b = r.lengthDelimited(), JSONOut.wireString(\(member), b, &more, &out) else { return false }")
+                    case .bytes:
+                        g.line("guard let b = r.lengthDelimited() else { return false }")
+                        g.line("if !b.isEmpty { JSONOut.key(\(member), &more, &out); JSONOut.wireBytes(b, &out) }")
+                    case .message:
+                        g.line("JSONOut.key(\(member), &more, &out)")
+                        for l in g.wireWriteValue(f, "r") { g.line(l) }
+                    default:
+                        g.line("guard let v = \(g.wireRead(f, "r")) else { return false }")
+                        g.line("if \(g.presence(f, "v")!) { JSONOut.key(\(member), &more, &out); \(g.writeJSON(f, "v")) }")
+                    }
+                    g.line("tag = r.tag()")
+                }
+            }
+            // A oneof's member is written whenever it is there, default or not; a second
+            // member of the same oneof is left to protobuf-c (the last one sent wins).
+            for (i, o) in oneofs.enumerated() {
+                let chosen = "chosen\(i)"
+                if o.members.count > 1 { g.line("var \(chosen) = false") }
+                for (k, f) in o.members.enumerated() {
+                    g.block("if tag == \(f.desc.number << 3 | g.wireType(f))") { g in
+                        if k > 0 { g.line("guard !\(chosen) else { return false }") }
+                        g.line("JSONOut.key(\(g.jsonMember(f)), &more, &out)")
+                        for l in g.wireWriteValue(f, "r") { g.line(l) }
+                        g.line("tag = r.tag()")
+                        if o.members.count > 1, k < o.members.count - 1 { g.line("\(chosen) = true") }
+                    }
+                }
+            }
+            g.line("out.append(0x7D)")
+            g.line("return tag == WireScan.end")
+        }
+        line()
+    }
+
+    private mutating func emitJSON(info: TypeInfo, plain: [FieldPlan], oneofs: [OneofPlan]) {
+        let single = oneofs.filter { $0.members.count == 1 }
+        let multi = oneofs.filter { $0.members.count > 1 }
+        let hasFields = !plain.isEmpty || !oneofs.isEmpty
         line("/// The proto3 JSON form: lowerCamelCase names, defaults left out.")
         block("public func jsonValue() -> JSONValue") { g in
             guard hasFields else { g.line("return .object([])"); return }
@@ -526,11 +684,13 @@ struct SwiftEmitter {
                     g.line("if let v = \(v) { o.append((\(key), v.jsonValue())) }")
                 }
             }
-            for o in single {
-                let f = o.members[0]
-                g.line("if let v = \(f.swiftName) { o.append((\"\(f.jsonName)\", \(g.toJSON(f, "v")))) }")
-            }
-            for o in multi {
+            // The oneofs as declared, after the other fields (`TypeTable.jsonOrder`).
+            for o in oneofs {
+                if o.members.count == 1 {
+                    let f = o.members[0]
+                    g.line("if let v = \(f.swiftName) { o.append((\"\(f.jsonName)\", \(g.toJSON(f, "v")))) }")
+                    continue
+                }
                 g.block("switch \(o.swiftName)") { g in
                     for f in o.members {
                         g.line("case .\(f.swiftName)(let v)?: o.append((\"\(f.jsonName)\", \(g.toJSON(f, "v"))))")
@@ -541,7 +701,7 @@ struct SwiftEmitter {
             g.line("return .object(o)")
         }
         line()
-        emitCJSON(info: info, plain: plain, single: single, multi: multi)
+        emitCJSON(info: info, plain: plain, oneofs: oneofs)
         line("/// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.")
         block("public init(jsonValue: JSONValue) throws(ProtoError)") { g in
             g.line("self.init()")

@@ -4,21 +4,28 @@
 //
 // The first two bytes pick what to decode: one of every message type the generator knows, or
 // JSON text. Whatever decodes must encode again and decode to the same value (a stable
-// round trip) and give the same JSON written straight off protobuf-c's struct; nothing may
+// round trip) and give the same JSON written straight off the bytes (or protobuf-c's struct);
+// what does not decode gives no JSON either; nothing may
 // crash, leak or read out of bounds. At start-up every type's default goes through both
 // encodings once, so LeakSanitizer's check at exit covers every type's paths
 // (Tests/leak-check.sh runs the seeds that way).
 
 func roundTrip<M: ProtoMessage>(_ type: M.Type, _ bytes: UnsafeRawBufferPointer) {
-    guard let m = try? M(serializedBytes: bytes) else { return }
+    guard let m = try? M(serializedBytes: bytes) else {
+        // Read off the wire or the C struct, the JSON of bytes that do not decode is an error too.
+        var direct: [UInt8] = []
+        precondition((try? M.writeJSON(serializedBytes: bytes, into: &direct)) == nil, "\(M.protoName)'s JSON is written for bytes that do not decode")
+        return
+    }
     // Compared as bytes, so a NaN (never equal to itself) is still checked.
     let encoded = m.serializedBytes()
     guard let again = try? M(serializedBytes: encoded) else { preconditionFailure("\(M.protoName) does not decode its own encoding") }
     precondition(again.serializedBytes() == encoded, "binary round trip changed \(M.protoName)")
     // JSON keeps values, not bit patterns (every NaN is "NaN"), so compare JSON forms.
     let json = m.jsonString()
-    // The JSON written straight off protobuf-c's struct (what the gateway answers with) is
-    // the decoded value's, byte for byte.
+    // The JSON written straight off the bytes, or off protobuf-c's struct when they are not
+    // as protobuf-c writes them (what the gateway answers with), is the decoded value's,
+    // byte for byte.
     var direct: [UInt8] = []
     guard (try? M.writeJSON(serializedBytes: bytes, into: &direct)) != nil else {
         preconditionFailure("\(M.protoName) decodes but its JSON off the C struct fails")

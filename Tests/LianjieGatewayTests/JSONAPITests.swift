@@ -31,8 +31,9 @@ final class JSONAPITests: XCTestCase {
         XCTAssertFalse(viaGateway.subjects.isEmpty)
     }
 
-    /// Answers are written as JSON straight off protobuf-c's struct (`writeJSON`): byte for
-    /// byte what the generated JSON mapping says, for random answers of every method.
+    /// Answers are written as JSON straight off their bytes, or off protobuf-c's struct when
+    /// the bytes are not as protobuf-c writes them (`writeJSON`): byte for byte what the
+    /// generated JSON mapping says, for random answers of every method.
     func testEveryMethodsAnswersAreWrittenAsTheJSONMappingSays() throws {
         var random = RandomRequests(seed: 11)
         var checked = 0

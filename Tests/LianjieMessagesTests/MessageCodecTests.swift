@@ -1,4 +1,4 @@
-import LianjieMessages
+@testable import LianjieMessages
 import XCTest
 
 final class MessageCodecTests: XCTestCase {
@@ -81,13 +81,21 @@ final class MessageCodecTests: XCTestCase {
         XCTAssertLessThan(after.ru_maxrss - before.ru_maxrss, 200 * 1024, "peak resident memory grew by \(after.ru_maxrss - before.ru_maxrss) KiB")
     }
 
-    /// The JSON written straight off protobuf-c's struct is, byte for byte, what `jsonValue()`
-    /// says of the decoded message: every kind of field, extremes, escapes, -0.0, NaN,
-    /// unknown enum values, every oneof member, nested and repeated messages.
+    /// An unknown field (4000, a varint) to put before an encoding: protobuf-c keeps it aside
+    /// and the JSON leaves it out, but the bytes are no longer as protobuf-c writes them, so
+    /// their JSON is written off the unpacked struct, not straight off the bytes.
+    static let unknownField: [UInt8] = [0x80, 0xFA, 0x01, 0x01]
+
+    /// The JSON written straight off the bytes, and off protobuf-c's struct (the bytes with
+    /// an unknown field before them), is, byte for byte, what `jsonValue()` says of the
+    /// decoded message: every kind of field, extremes, escapes, -0.0, NaN, unknown enum
+    /// values, every oneof member, nested and repeated messages.
     func testJSONOffTheCStructIsJSONValuesText() throws {
         func check(_ m: Sample, _ what: String, line: UInt = #line) throws {
             let bytes = m.serializedBytes()
-            XCTAssertEqual(try Sample.jsonBytes(serializedBytes: bytes), try Sample(serializedBytes: bytes).jsonValue().utf8(), what, line: line)
+            let expected = try Sample(serializedBytes: bytes).jsonValue().utf8()
+            XCTAssertEqual(try Sample.jsonBytes(serializedBytes: bytes), expected, what, line: line)
+            XCTAssertEqual(try Sample.jsonBytes(serializedBytes: Self.unknownField + bytes), expected, what + ", off the struct", line: line)
         }
         var s = Self.fullSample()
         try check(s, "full")
@@ -124,6 +132,146 @@ final class MessageCodecTests: XCTestCase {
             XCTAssertEqual(try Sample.jsonBytes(serializedBytes: bytes), try Sample(serializedBytes: bytes).jsonValue().utf8(), "\(text.prefix(8))")
         }
         XCTAssertThrowsError(try Sample.jsonBytes(serializedBytes: [0x72, 0x05, 0x61]))
+    }
+
+    /// The JSON of bytes as protobuf-c writes them is read straight off the bytes, and is
+    /// `jsonValue()`'s text: every kind of field, extremes, escapes, CJK, every oneof member.
+    func testJSONOffTheWireIsTakenForWhatProtobufCWrites() throws {
+        var samples = [Self.fullSample(), Sample(), Sample(inner: Sample.Inner()), Sample(rInner: [Sample.Inner(), Sample.Inner(values: [0])])]
+        for c: Sample.Choice in [.choiceText(""), .choiceText("甲\u{7F}"), .choiceNumber(0), .choiceColour(.unrecognized(-3)), .choiceInner(Sample.Inner())] {
+            var s = Self.fullSample()
+            s.choice = c
+            s.limit = UInt32.max
+            samples.append(s)
+        }
+        for s in samples {
+            let bytes = s.serializedBytes()
+            var out: [UInt8] = []
+            let direct = bytes.withUnsafeBytes { b in
+                var r = WireScan(b)
+                return Sample.writeJSON(wire: &r, into: &out)
+            }
+            XCTAssertTrue(direct, "\(s)")
+            XCTAssertEqual(out, s.jsonValue().utf8(), "\(s)")
+            XCTAssertEqual(try Sample.jsonBytes(serializedBytes: bytes), s.jsonValue().utf8())
+        }
+        let who = WhoAmIResponse(account: Account(id: "acc_1", username: "zhang", displayName: "张伟", grants: [RoleGrant(role: .inspector, organizationId: "org_1")],
+                                                  createTime: Time(seconds: 1_796_000_000), kind: .person, etag: "3"),
+                                 sessionExpireTime: Time(seconds: 1_796_086_400, nanos: 5))
+        var out: [UInt8] = []
+        let direct = who.serializedBytes().withUnsafeBytes { b in
+            var r = WireScan(b)
+            return WhoAmIResponse.writeJSON(wire: &r, into: &out)
+        }
+        XCTAssertTrue(direct)
+        XCTAssertEqual(out, who.jsonValue().utf8())
+    }
+
+    /// Bytes protobuf-c would not write as they are — fields out of order or sent twice
+    /// (a message field twice merges), a repeated field split or unpacked, two members of a
+    /// oneof, unknown fields, explicit defaults, NUL and invalid UTF-8, a bool of 2,
+    /// two encodings one after the other — are not read off the wire but unpacked, and
+    /// come out as the decoded message's JSON; cut-short bytes are an error either way.
+    func testJSONOfAnyOtherEncodingIsTheDecodedMessages() throws {
+        func check(_ bytes: [UInt8], direct expected: Bool?, _ what: String, line: UInt = #line) throws {
+            let decoded = try Sample(serializedBytes: bytes)
+            XCTAssertEqual(try Sample.jsonBytes(serializedBytes: bytes), decoded.jsonValue().utf8(), what, line: line)
+            if let expected {
+                var out: [UInt8] = []
+                let direct = bytes.withUnsafeBytes { b in
+                    var r = WireScan(b)
+                    return Sample.writeJSON(wire: &r, into: &out)
+                }
+                XCTAssertEqual(direct, expected, what, line: line)
+            }
+        }
+        let full = Self.fullSample().serializedBytes()
+        let fields = try Self.fields(full)
+        XCTAssertGreaterThan(fields.count, 20)
+        try check(Array(fields.reversed().joined()), direct: false, "reversed")
+        try check(Array(fields.joined()) + fields[0], direct: false, "the first field again at the end")
+        try check(fields[0] + Array(fields.joined()), direct: false, "the first field twice at the start")
+        let inner = try XCTUnwrap(fields.firstIndex { $0.first == 0x8A && $0[1] == 0x01 })
+        try check(Array(fields.joined()) + fields[inner], direct: false, "a message field twice: merged")
+        try check(full + full, direct: false, "two encodings one after the other")
+        try check(full + [0x98, 0x06, 0x01], direct: false, "an unknown field (99) at the end")
+        try check([0xF8, 0x02, 0x05] + full, direct: false, "an unknown field (47) at the start")
+        try check([0x08, 0x00, 0x10, 0x00, 0x68, 0x00, 0x72, 0x00], direct: true, "explicit defaults, left out as the struct leaves them")
+        try check([0x68, 0x02], direct: false, "a bool of 2")
+        try check([0x68, 0x81, 0x00], direct: false, "a bool in two bytes")
+        try check([0x72, 0x03, 0x61, 0x00, 0x62], direct: false, "a NUL in a string")
+        try check([0x72, 0x02, 0xC3, 0x28], direct: false, "invalid UTF-8")
+        try check([0xAA, 0x01, 0x02, 0xED, 0xA0], direct: false, "a cut UTF-8 sequence in a repeated string")
+        try check([0xF2, 0x01, 0x01, 0x61, 0xF8, 0x01, 0x05], direct: false, "two members of a oneof")
+        try check([0xF8, 0x01, 0x05, 0xF2, 0x01, 0x01, 0x61], direct: false, "two members of a oneof, out of order")
+        try check([0xA0, 0x01, 0x01, 0xA0, 0x01, 0x02, 0xA2, 0x01, 0x01, 0x03], direct: true, "a repeated number one by one, then packed")
+        try check([0xA0, 0x01, 0x01, 0x08, 0x01, 0xA0, 0x01, 0x02], direct: false, "a repeated number split by another field")
+        try check([0xA2, 0x01, 0x00], direct: true, "an empty packed run: no member")
+        try check([0xD2, 0x01, 0x00, 0xD2, 0x01, 0x02, 0x0A, 0x00], direct: true, "repeated messages, empty and not")
+        try check([0x8A, 0x01, 0x02, 0x18, 0x01], direct: false, "a nested message with a field it does not have")
+        try check([0x28, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01], direct: true, "a sint32 in ten bytes")
+        try check([0x08, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x7F], direct: true, "a ten-byte varint with high bits past the 64th")
+        for cut in [[0x72, 0x05, 0x61], [0x08], [0x61, 0x00], [0x8A, 0x01, 0x05, 0x0A], [0xA2, 0x01, 0x02, 0x80]] as [[UInt8]] {
+            XCTAssertThrowsError(try Sample.jsonBytes(serializedBytes: cut), "\(cut)")
+        }
+        // Random single-byte changes of a full encoding: whatever decodes gives its JSON.
+        var state: UInt64 = 0x2545_F491_4F6C_DD1D
+        for _ in 0..<3000 {
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17
+            var bytes = full
+            bytes[Int(state % UInt64(bytes.count))] = UInt8(truncatingIfNeeded: state >> 32)
+            guard let decoded = try? Sample(serializedBytes: bytes) else {
+                XCTAssertThrowsError(try Sample.jsonBytes(serializedBytes: bytes))
+                continue
+            }
+            XCTAssertEqual(try Sample.jsonBytes(serializedBytes: bytes), decoded.jsonValue().utf8(), "\(bytes)")
+        }
+    }
+
+    /// The UTF-8 check the wire reading makes: well-formed and without NUL, as
+    /// `String(validating:)` and a search for 0 say together.
+    func testPlainUTF8IsWellFormedUTF8WithoutNUL() {
+        let cases: [[UInt8]] = [[], [0x61], [0x00], [0x7F], [0xC2, 0x80], [0xC1, 0xBF], [0xE0, 0x9F, 0x80], [0xE0, 0xA0, 0x80], [0xED, 0x9F, 0xBF],
+                                [0xED, 0xA0, 0x80], [0xEF, 0xBF, 0xBF], [0xF0, 0x8F, 0xBF, 0xBF], [0xF0, 0x90, 0x80, 0x80], [0xF4, 0x8F, 0xBF, 0xBF],
+                                [0xF4, 0x90, 0x80, 0x80], [0xF5, 0x80, 0x80, 0x80], [0xE5, 0xBB], [0xE5, 0xBB, 0x89], [0x80], [0xC3, 0x28],
+                                Array("廉洁 ok".utf8), [0xFF]]
+        var state: UInt64 = 0x9E37_79B9_7F4A_7C15
+        var random: [[UInt8]] = []
+        for _ in 0..<20_000 {
+            var b: [UInt8] = []
+            state ^= state << 13; state ^= state >> 7; state ^= state << 17
+            for k in 0..<Int(state % 6) { b.append(UInt8(truncatingIfNeeded: state >> (8 * UInt64(k + 1))) | (k % 2 == 0 ? 0x80 : 0)) }
+            random.append(b)
+        }
+        for bytes in cases + random {
+            let expected = String(validating: bytes, as: UTF8.self) != nil && !bytes.contains(0)
+            XCTAssertEqual(bytes.withUnsafeBytes { JSONOut.isPlainUTF8($0) }, expected, "\(bytes)")
+        }
+    }
+
+    /// The fields of an encoding, each with its key, in the order they come.
+    static func fields(_ bytes: [UInt8]) throws -> [[UInt8]] {
+        var out: [[UInt8]] = []
+        var i = 0
+        func varint() -> UInt64 {
+            var v: UInt64 = 0, shift: UInt64 = 0
+            while bytes[i] >= 0x80 { v |= UInt64(bytes[i] & 0x7F) << shift; shift += 7; i += 1 }
+            v |= UInt64(bytes[i]) << shift
+            i += 1
+            return v
+        }
+        while i < bytes.count {
+            let start = i
+            switch varint() & 7 {
+            case 0: _ = varint()
+            case 1: i += 8
+            case 2: i += Int(varint())
+            case 5: i += 4
+            default: throw ProtoError(field: "", reason: "unexpected wire type")
+            }
+            out.append(Array(bytes[start..<i]))
+        }
+        return out
     }
 
     static func varint(_ v: UInt64) -> [UInt8] {
@@ -243,7 +391,10 @@ final class MessageCodecTests: XCTestCase {
             XCTAssertEqual(try M(serializedBytes: m.serializedBytes()), m, file: file, line: line)
             XCTAssertEqual(try M(jsonString: m.jsonString()), m, file: file, line: line)
             XCTAssertEqual(try M(serializedBytes: M().serializedBytes()), M(), file: file, line: line)
-            XCTAssertEqual(try M.jsonBytes(serializedBytes: m.serializedBytes()), try M(serializedBytes: m.serializedBytes()).jsonValue().utf8(),
+            let expected = try M(serializedBytes: m.serializedBytes()).jsonValue().utf8()
+            XCTAssertEqual(try M.jsonBytes(serializedBytes: m.serializedBytes()), expected,
+                           "the JSON read off the bytes is the decoded message's", file: file, line: line)
+            XCTAssertEqual(try M.jsonBytes(serializedBytes: Self.unknownField + m.serializedBytes()), expected,
                            "the JSON read off protobuf-c's struct is the decoded message's", file: file, line: line)
         }
         try check(Metadata(key: "authorization", value: "Bearer x"))

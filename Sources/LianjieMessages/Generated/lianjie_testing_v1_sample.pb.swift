@@ -218,8 +218,49 @@ public struct Sample: ProtoMessage {
             out.append(0x7D)
         }
 
-        /// The JSON of the protobuf binary encoding, without the Swift value between.
+        /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+        /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+        /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+        /// holding a part to drop, and the message is unpacked instead.
+        static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+            out.append(0x7B)
+            var more = false
+            var tag = r.tag()
+            if tag == 10 {
+                guard let b = r.lengthDelimited(), JSONOut.wireString("\"label\":", b, &more, &out) else { return false }
+                tag = r.tag()
+            }
+            do {
+                var first = true
+                while tag == 16 || tag == 18 {
+                    if tag == 18 {
+                        guard let b = r.lengthDelimited() else { return false }
+                        var p = WireScan(b)
+                        while !p.atEnd {
+                            guard let v = p.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+                            JSONOut.element("\"values\":", &first, &more, &out)
+                            JSONOut.integer(Int64(v), &out)
+                        }
+                    } else {
+                        guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+                        JSONOut.element("\"values\":", &first, &more, &out)
+                        JSONOut.integer(Int64(v), &out)
+                    }
+                    tag = r.tag()
+                }
+                if !first { out.append(0x5D) }
+            }
+            out.append(0x7D)
+            return tag == WireScan.end
+        }
+
+        /// The JSON of the protobuf binary encoding, without the Swift value between: read
+        /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
         public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+            let mark = out.count
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &out) { return }
+            out.removeLast(out.count - mark)
             try CCodec.unpack(lj_descriptor__lianjie__testing__v1__sample__inner(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__Testing__V1__Sample__Inner>) in writeJSON(c: p, into: &out) }
         }
 
@@ -385,7 +426,6 @@ public struct Sample: ProtoMessage {
         if !rDouble.isEmpty { o.append(("rDouble", .array(rDouble.map { v in JSONValue(floating: v) }))) }
         if !rColour.isEmpty { o.append(("rColour", .array(rColour.map { v in v.jsonValue }))) }
         if !rInner.isEmpty { o.append(("rInner", .array(rInner.map { v in v.jsonValue() }))) }
-        if let v = limit { o.append(("limit", .number(String(v)))) }
         switch choice {
         case .choiceText(let v)?: o.append(("choiceText", .string(v)))
         case .choiceNumber(let v)?: o.append(("choiceNumber", .string(String(v))))
@@ -393,6 +433,7 @@ public struct Sample: ProtoMessage {
         case .choiceColour(let v)?: o.append(("choiceColour", v.jsonValue))
         case nil: break
         }
+        if let v = limit { o.append(("limit", .number(String(v)))) }
         return .object(o)
     }
 
@@ -427,7 +468,6 @@ public struct Sample: ProtoMessage {
         if c.n_r_double > 0, let a = c.r_double { JSONOut.key("\"rDouble\":", &more, &out); JSONOut.cArray(c.n_r_double, a, &out) { x, out in let v = x; JSONValue(floating: v).write(compactInto: &out) } }
         if c.n_r_colour > 0, let a = c.r_colour { JSONOut.key("\"rColour\":", &more, &out); JSONOut.cArray(c.n_r_colour, a, &out) { x, out in let v = Colour(rawValue: CRead.enumValue(x)); JSONOut.enumeration(v, &out) } }
         JSONOut.messages("\"rInner\":", c.n_r_inner, c.r_inner, &more, &out) { m, out in Sample.Inner.writeJSON(c: m, into: &out) }
-        if c.maybe_limit_case.rawValue == 40 { JSONOut.key("\"limit\":", &more, &out); let v = c.limit; JSONOut.integer(Int64(v), &out) }
         switch c.choice_case.rawValue {
         case 30: JSONOut.key("\"choiceText\":", &more, &out); JSONOut.cString(c.choice_text, &out)
         case 31: JSONOut.key("\"choiceNumber\":", &more, &out); let v = c.choice_number; JSONOut.quotedInteger(v, &out)
@@ -435,11 +475,269 @@ public struct Sample: ProtoMessage {
         case 33: JSONOut.key("\"choiceColour\":", &more, &out); let v = Colour(rawValue: CRead.enumValue(c.choice_colour)); JSONOut.enumeration(v, &out)
         default: break
         }
+        if c.maybe_limit_case.rawValue == 40 { JSONOut.key("\"limit\":", &more, &out); let v = c.limit; JSONOut.integer(Int64(v), &out) }
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 8 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"fInt32\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        if tag == 16 {
+            guard let v = r.varint().map({ Int64(bitPattern: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"fInt64\":", &more, &out); JSONOut.quotedInteger(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 24 {
+            guard let v = r.varint().map({ UInt32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"fUint32\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        if tag == 32 {
+            guard let v = r.varint() else { return false }
+            if v != 0 { JSONOut.key("\"fUint64\":", &more, &out); JSONOut.quotedUnsigned(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 40 {
+            guard let v = r.varint().map({ WireScan.zigzag32($0) }) else { return false }
+            if v != 0 { JSONOut.key("\"fSint32\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        if tag == 48 {
+            guard let v = r.varint().map({ WireScan.zigzag64($0) }) else { return false }
+            if v != 0 { JSONOut.key("\"fSint64\":", &more, &out); JSONOut.quotedInteger(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 61 {
+            guard let v = r.fixed32() else { return false }
+            if v != 0 { JSONOut.key("\"fFixed32\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        if tag == 65 {
+            guard let v = r.fixed64() else { return false }
+            if v != 0 { JSONOut.key("\"fFixed64\":", &more, &out); JSONOut.quotedUnsigned(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 77 {
+            guard let v = r.fixed32().map({ Int32(bitPattern: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"fSfixed32\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        if tag == 81 {
+            guard let v = r.fixed64().map({ Int64(bitPattern: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"fSfixed64\":", &more, &out); JSONOut.quotedInteger(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 93 {
+            guard let v = r.fixed32().map({ Float(bitPattern: $0) }) else { return false }
+            if v.bitPattern != 0 { JSONOut.key("\"fFloat\":", &more, &out); JSONValue(floating: Double(v)).write(compactInto: &out) }
+            tag = r.tag()
+        }
+        if tag == 97 {
+            guard let v = r.fixed64().map({ Double(bitPattern: $0) }) else { return false }
+            if v.bitPattern != 0 { JSONOut.key("\"fDouble\":", &more, &out); JSONValue(floating: v).write(compactInto: &out) }
+            tag = r.tag()
+        }
+        if tag == 104 {
+            guard let v = r.bool() else { return false }
+            if v { JSONOut.key("\"fBool\":", &more, &out); JSONOut.bool(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 114 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"fString\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 122 {
+            guard let b = r.lengthDelimited() else { return false }
+            if !b.isEmpty { JSONOut.key("\"fBytes\":", &more, &out); JSONOut.wireBytes(b, &out) }
+            tag = r.tag()
+        }
+        if tag == 128 {
+            guard let v = r.varint().map({ Colour(rawValue: Int32(truncatingIfNeeded: $0)) }) else { return false }
+            if v.rawValue != 0 { JSONOut.key("\"colour\":", &more, &out); JSONOut.enumeration(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 138 {
+            JSONOut.key("\"inner\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Sample.Inner.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 146 {
+            JSONOut.key("\"when\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Time.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        do {
+            var first = true
+            while tag == 160 || tag == 162 {
+                if tag == 162 {
+                    guard let b = r.lengthDelimited() else { return false }
+                    var p = WireScan(b)
+                    while !p.atEnd {
+                        guard let v = p.varint().map({ Int64(bitPattern: $0) }) else { return false }
+                        JSONOut.element("\"rInt64\":", &first, &more, &out)
+                        JSONOut.quotedInteger(v, &out)
+                    }
+                } else {
+                    guard let v = r.varint().map({ Int64(bitPattern: $0) }) else { return false }
+                    JSONOut.element("\"rInt64\":", &first, &more, &out)
+                    JSONOut.quotedInteger(v, &out)
+                }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        do {
+            var first = true
+            while tag == 170 {
+                JSONOut.element("\"rString\":", &first, &more, &out)
+                guard let b = r.lengthDelimited(), JSONOut.wireString(b, &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        do {
+            var first = true
+            while tag == 178 {
+                JSONOut.element("\"rBytes\":", &first, &more, &out)
+                guard let b = r.lengthDelimited() else { return false }
+                JSONOut.wireBytes(b, &out)
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        do {
+            var first = true
+            while tag == 184 || tag == 186 {
+                if tag == 186 {
+                    guard let b = r.lengthDelimited() else { return false }
+                    var p = WireScan(b)
+                    while !p.atEnd {
+                        guard let v = p.bool() else { return false }
+                        JSONOut.element("\"rBool\":", &first, &more, &out)
+                        JSONOut.bool(v, &out)
+                    }
+                } else {
+                    guard let v = r.bool() else { return false }
+                    JSONOut.element("\"rBool\":", &first, &more, &out)
+                    JSONOut.bool(v, &out)
+                }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        do {
+            var first = true
+            while tag == 193 || tag == 194 {
+                if tag == 194 {
+                    guard let b = r.lengthDelimited() else { return false }
+                    var p = WireScan(b)
+                    while !p.atEnd {
+                        guard let v = p.fixed64().map({ Double(bitPattern: $0) }) else { return false }
+                        JSONOut.element("\"rDouble\":", &first, &more, &out)
+                        JSONValue(floating: v).write(compactInto: &out)
+                    }
+                } else {
+                    guard let v = r.fixed64().map({ Double(bitPattern: $0) }) else { return false }
+                    JSONOut.element("\"rDouble\":", &first, &more, &out)
+                    JSONValue(floating: v).write(compactInto: &out)
+                }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        do {
+            var first = true
+            while tag == 200 || tag == 202 {
+                if tag == 202 {
+                    guard let b = r.lengthDelimited() else { return false }
+                    var p = WireScan(b)
+                    while !p.atEnd {
+                        guard let v = p.varint().map({ Colour(rawValue: Int32(truncatingIfNeeded: $0)) }) else { return false }
+                        JSONOut.element("\"rColour\":", &first, &more, &out)
+                        JSONOut.enumeration(v, &out)
+                    }
+                } else {
+                    guard let v = r.varint().map({ Colour(rawValue: Int32(truncatingIfNeeded: $0)) }) else { return false }
+                    JSONOut.element("\"rColour\":", &first, &more, &out)
+                    JSONOut.enumeration(v, &out)
+                }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        do {
+            var first = true
+            while tag == 210 {
+                JSONOut.element("\"rInner\":", &first, &more, &out)
+                guard let b = r.lengthDelimited() else { return false }
+                var s = WireScan(b)
+                guard Sample.Inner.writeJSON(wire: &s, into: &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        var chosen0 = false
+        if tag == 242 {
+            JSONOut.key("\"choiceText\":", &more, &out)
+            guard let b = r.lengthDelimited(), JSONOut.wireString(b, &out) else { return false }
+            tag = r.tag()
+            chosen0 = true
+        }
+        if tag == 248 {
+            guard !chosen0 else { return false }
+            JSONOut.key("\"choiceNumber\":", &more, &out)
+            guard let v = r.varint().map({ Int64(bitPattern: $0) }) else { return false }
+            JSONOut.quotedInteger(v, &out)
+            tag = r.tag()
+            chosen0 = true
+        }
+        if tag == 258 {
+            guard !chosen0 else { return false }
+            JSONOut.key("\"choiceInner\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Sample.Inner.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+            chosen0 = true
+        }
+        if tag == 264 {
+            guard !chosen0 else { return false }
+            JSONOut.key("\"choiceColour\":", &more, &out)
+            guard let v = r.varint().map({ Colour(rawValue: Int32(truncatingIfNeeded: $0)) }) else { return false }
+            JSONOut.enumeration(v, &out)
+            tag = r.tag()
+        }
+        if tag == 320 {
+            JSONOut.key("\"limit\":", &more, &out)
+            guard let v = r.varint().map({ UInt32(truncatingIfNeeded: $0) }) else { return false }
+            JSONOut.integer(Int64(v), &out)
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__testing__v1__sample(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__Testing__V1__Sample>) in writeJSON(c: p, into: &out) }
     }
 

@@ -67,8 +67,35 @@ public struct GetSchemeRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 8 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"version\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        if tag == 16 {
+            guard let v = r.bool() else { return false }
+            if v { JSONOut.key("\"draft\":", &more, &out); JSONOut.bool(v, &out) }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__get_scheme_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetSchemeRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -149,8 +176,34 @@ public struct ListSchemeVersionsRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 8 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"pageToken\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__list_scheme_versions_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListSchemeVersionsRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -242,8 +295,45 @@ public struct ListSchemeVersionsResponse: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        do {
+            var first = true
+            while tag == 10 {
+                JSONOut.element("\"versions\":", &first, &more, &out)
+                guard let b = r.lengthDelimited() else { return false }
+                var s = WireScan(b)
+                guard SchemeVersionSummary.writeJSON(wire: &s, into: &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"nextPageToken\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 24 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__list_scheme_versions_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListSchemeVersionsResponse>) in writeJSON(c: p, into: &out) }
     }
 
@@ -334,8 +424,37 @@ public struct ReplaceSchemeDraftRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"requestId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"document\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 26 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"etag\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__replace_scheme_draft_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ReplaceSchemeDraftRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -430,8 +549,45 @@ public struct UpdateSchemeDraftRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            JSONOut.key("\"scheme\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Scheme.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        do {
+            var first = true
+            while tag == 18 {
+                JSONOut.element("\"updateMask\":", &first, &more, &out)
+                guard let b = r.lengthDelimited(), JSONOut.wireString(b, &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        if tag == 26 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"etag\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__update_scheme_draft_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__UpdateSchemeDraftRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -528,8 +684,44 @@ public struct AddSchemeTagRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"requestId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"libraryCode\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 26 {
+            JSONOut.key("\"tag\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard SchemeTag.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 34 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"etag\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__add_scheme_tag_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__AddSchemeTagRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -633,8 +825,49 @@ public struct UpdateSchemeTagRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"libraryCode\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            JSONOut.key("\"tag\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard SchemeTag.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        do {
+            var first = true
+            while tag == 26 {
+                JSONOut.element("\"updateMask\":", &first, &more, &out)
+                guard let b = r.lengthDelimited(), JSONOut.wireString(b, &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        if tag == 34 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"etag\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__update_scheme_tag_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__UpdateSchemeTagRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -731,8 +964,41 @@ public struct RetireSchemeTagRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"requestId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"libraryCode\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 26 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"code\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 34 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"etag\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__retire_scheme_tag_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__RetireSchemeTagRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -824,8 +1090,37 @@ public struct PublishSchemeRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"requestId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"note\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 26 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"etag\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__publish_scheme_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__PublishSchemeRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -907,8 +1202,33 @@ public struct DiscardSchemeDraftRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"requestId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"etag\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__discard_scheme_draft_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__DiscardSchemeDraftRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -1052,8 +1372,75 @@ public struct SubmitEntryRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"requestId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"subjectId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 26 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"tag\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 34 {
+            JSONOut.key("\"occurredOn\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard CalendarDate.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 42 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"quantity\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 50 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"description\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        do {
+            var first = true
+            while tag == 58 {
+                JSONOut.element("\"workOrderNumbers\":", &first, &more, &out)
+                guard let b = r.lengthDelimited(), JSONOut.wireString(b, &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        do {
+            var first = true
+            while tag == 66 {
+                JSONOut.element("\"evidenceIds\":", &first, &more, &out)
+                guard let b = r.lengthDelimited(), JSONOut.wireString(b, &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        if tag == 72 {
+            guard let v = r.varint().map({ EntrySource(rawValue: Int32(truncatingIfNeeded: $0)) }) else { return false }
+            if v.rawValue != 0 { JSONOut.key("\"source\":", &more, &out); JSONOut.enumeration(v, &out) }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__submit_entry_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__SubmitEntryRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -1134,8 +1521,29 @@ public struct GetEntryRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"id\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__get_entry_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetEntryRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -1268,8 +1676,68 @@ public struct ListEntriesRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"subjectId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"organizationId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 26 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"tag\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 32 {
+            guard let v = r.varint().map({ Dimension(rawValue: Int32(truncatingIfNeeded: $0)) }) else { return false }
+            if v.rawValue != 0 { JSONOut.key("\"dimension\":", &more, &out); JSONOut.enumeration(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 40 {
+            guard let v = r.varint().map({ EntryStatus(rawValue: Int32(truncatingIfNeeded: $0)) }) else { return false }
+            if v.rawValue != 0 { JSONOut.key("\"status\":", &more, &out); JSONOut.enumeration(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 50 {
+            JSONOut.key("\"period\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Period.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 56 {
+            guard let v = r.varint().map({ EntrySource(rawValue: Int32(truncatingIfNeeded: $0)) }) else { return false }
+            if v.rawValue != 0 { JSONOut.key("\"source\":", &more, &out); JSONOut.enumeration(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 64 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        if tag == 74 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"pageToken\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__list_entries_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListEntriesRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -1368,8 +1836,45 @@ public struct ListEntriesResponse: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        do {
+            var first = true
+            while tag == 10 {
+                JSONOut.element("\"entries\":", &first, &more, &out)
+                guard let b = r.lengthDelimited() else { return false }
+                var s = WireScan(b)
+                guard Entry.writeJSON(wire: &s, into: &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"nextPageToken\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 24 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__list_entries_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListEntriesResponse>) in writeJSON(c: p, into: &out) }
     }
 
@@ -1459,8 +1964,37 @@ public struct ConfirmEntryRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"requestId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"id\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 26 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"etag\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__confirm_entry_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ConfirmEntryRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -1557,8 +2091,41 @@ public struct RejectEntryRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"requestId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"id\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 26 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"reason\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 34 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"etag\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__reject_entry_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__RejectEntryRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -1656,8 +2223,41 @@ public struct RevokeEntryRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"requestId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"id\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 26 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"reason\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 34 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"etag\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__revoke_entry_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__RevokeEntryRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -1748,8 +2348,37 @@ public struct AppealEntryRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"requestId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"id\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 26 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"statement\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__appeal_entry_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__AppealEntryRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -1847,8 +2476,42 @@ public struct DecideAppealRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"requestId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"id\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 24 {
+            guard let v = r.varint().map({ AppealState(rawValue: Int32(truncatingIfNeeded: $0)) }) else { return false }
+            if v.rawValue != 0 { JSONOut.key("\"decision\":", &more, &out); JSONOut.enumeration(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 34 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"reason\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__decide_appeal_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__DecideAppealRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -1956,8 +2619,46 @@ public struct StartEvidenceUploadRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"requestId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"fileName\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 26 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"contentType\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 32 {
+            guard let v = r.varint().map({ Int64(bitPattern: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"size\":", &more, &out); JSONOut.quotedInteger(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 42 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"sha256\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__start_evidence_upload_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__StartEvidenceUploadRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -2050,8 +2751,39 @@ public struct PutEvidenceChunkRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"uploadId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 16 {
+            guard let v = r.varint().map({ Int64(bitPattern: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"offset\":", &more, &out); JSONOut.quotedInteger(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 26 {
+            guard let b = r.lengthDelimited() else { return false }
+            if !b.isEmpty { JSONOut.key("\"data\":", &more, &out); JSONOut.wireBytes(b, &out) }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__put_evidence_chunk_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__PutEvidenceChunkRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -2126,8 +2858,29 @@ public struct GetEvidenceUploadRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"uploadId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__get_evidence_upload_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetEvidenceUploadRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -2207,8 +2960,33 @@ public struct FinishEvidenceUploadRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"requestId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"uploadId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__finish_evidence_upload_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__FinishEvidenceUploadRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -2297,8 +3075,39 @@ public struct GetEvidenceRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"id\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 16 {
+            guard let v = r.varint().map({ Int64(bitPattern: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"offset\":", &more, &out); JSONOut.quotedInteger(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 24 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"length\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__get_evidence_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetEvidenceRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -2392,8 +3201,45 @@ public struct ImportWorkOrdersRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"requestId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        do {
+            var first = true
+            while tag == 18 {
+                JSONOut.element("\"rows\":", &first, &more, &out)
+                guard let b = r.lengthDelimited() else { return false }
+                var s = WireScan(b)
+                guard WorkOrderImportRow.writeJSON(wire: &s, into: &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        if tag == 24 {
+            guard let v = r.bool() else { return false }
+            if v { JSONOut.key("\"dryRun\":", &more, &out); JSONOut.bool(v, &out) }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__import_work_orders_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ImportWorkOrdersRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -2502,8 +3348,56 @@ public struct ImportWorkOrdersResponse: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 8 {
+            guard let v = r.bool() else { return false }
+            if v { JSONOut.key("\"applied\":", &more, &out); JSONOut.bool(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 16 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"created\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        if tag == 24 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"updated\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        if tag == 32 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"unchanged\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        do {
+            var first = true
+            while tag == 42 {
+                JSONOut.element("\"rejections\":", &first, &more, &out)
+                guard let b = r.lengthDelimited() else { return false }
+                var s = WireScan(b)
+                guard ImportRejection.writeJSON(wire: &s, into: &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__import_work_orders_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ImportWorkOrdersResponse>) in writeJSON(c: p, into: &out) }
     }
 
@@ -2580,8 +3474,29 @@ public struct GetWorkOrderRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"number\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__get_work_order_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetWorkOrderRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -2691,8 +3606,54 @@ public struct ListWorkOrdersRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"organizationId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"handler\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 24 {
+            guard let v = r.varint().map({ WorkOrderType(rawValue: Int32(truncatingIfNeeded: $0)) }) else { return false }
+            if v.rawValue != 0 { JSONOut.key("\"type\":", &more, &out); JSONOut.enumeration(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 34 {
+            JSONOut.key("\"period\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Period.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 40 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        if tag == 50 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"pageToken\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__list_work_orders_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListWorkOrdersRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -2788,8 +3749,45 @@ public struct ListWorkOrdersResponse: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        do {
+            var first = true
+            while tag == 10 {
+                JSONOut.element("\"orders\":", &first, &more, &out)
+                guard let b = r.lengthDelimited() else { return false }
+                var s = WireScan(b)
+                guard WorkOrder.writeJSON(wire: &s, into: &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"nextPageToken\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 24 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__list_work_orders_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListWorkOrdersResponse>) in writeJSON(c: p, into: &out) }
     }
 
@@ -2880,8 +3878,41 @@ public struct RunWorkOrderRulesRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"requestId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            JSONOut.key("\"period\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Period.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 24 {
+            guard let v = r.bool() else { return false }
+            if v { JSONOut.key("\"dryRun\":", &more, &out); JSONOut.bool(v, &out) }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__run_work_order_rules_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__RunWorkOrderRulesRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -2975,8 +4006,46 @@ public struct RunWorkOrderRulesResponse: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        do {
+            var first = true
+            while tag == 10 {
+                JSONOut.element("\"reports\":", &first, &more, &out)
+                guard let b = r.lengthDelimited() else { return false }
+                var s = WireScan(b)
+                guard RuleRunReport.writeJSON(wire: &s, into: &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        if tag == 16 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"schemeVersion\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        if tag == 24 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"orders\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__run_work_order_rules_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__RunWorkOrderRulesResponse>) in writeJSON(c: p, into: &out) }
     }
 
@@ -3035,8 +4104,22 @@ public struct ListWorkOrderRulesRequest: ProtoMessage {
         out += "{}".utf8
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out += "{}".utf8
+        return r.atEnd
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__list_work_order_rules_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListWorkOrderRulesRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -3118,8 +4201,41 @@ public struct ListWorkOrderRulesResponse: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        do {
+            var first = true
+            while tag == 10 {
+                JSONOut.element("\"rules\":", &first, &more, &out)
+                guard let b = r.lengthDelimited() else { return false }
+                var s = WireScan(b)
+                guard WorkOrderRuleSettings.writeJSON(wire: &s, into: &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        if tag == 16 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"schemeVersion\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__list_work_order_rules_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListWorkOrderRulesResponse>) in writeJSON(c: p, into: &out) }
     }
 

@@ -141,8 +141,54 @@ public struct CreateEvaluationRunRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"requestId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            JSONOut.key("\"period\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Period.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 26 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"organizationId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        do {
+            var first = true
+            while tag == 34 {
+                JSONOut.element("\"categoryCodes\":", &first, &more, &out)
+                guard let b = r.lengthDelimited(), JSONOut.wireString(b, &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        if tag == 40 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"schemeVersion\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__create_evaluation_run_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__CreateEvaluationRunRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -219,8 +265,29 @@ public struct GetEvaluationRunRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"id\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__get_evaluation_run_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetEvaluationRunRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -332,8 +399,55 @@ public struct ListEvaluationRunsRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"organizationId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            JSONOut.key("\"period\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Period.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 24 {
+            guard let v = r.varint().map({ RunState(rawValue: Int32(truncatingIfNeeded: $0)) }) else { return false }
+            if v.rawValue != 0 { JSONOut.key("\"state\":", &more, &out); JSONOut.enumeration(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 32 {
+            guard let v = r.bool() else { return false }
+            if v { JSONOut.key("\"currentOnly\":", &more, &out); JSONOut.bool(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 40 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        if tag == 50 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"pageToken\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__list_evaluation_runs_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListEvaluationRunsRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -429,8 +543,45 @@ public struct ListEvaluationRunsResponse: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        do {
+            var first = true
+            while tag == 10 {
+                JSONOut.element("\"runs\":", &first, &more, &out)
+                guard let b = r.lengthDelimited() else { return false }
+                var s = WireScan(b)
+                guard EvaluationRun.writeJSON(wire: &s, into: &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"nextPageToken\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 24 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__list_evaluation_runs_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListEvaluationRunsResponse>) in writeJSON(c: p, into: &out) }
     }
 
@@ -519,8 +670,37 @@ public struct CancelEvaluationRunRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"requestId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"id\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 26 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"reason\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__cancel_evaluation_run_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__CancelEvaluationRunRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -619,8 +799,41 @@ public struct PublishEvaluationRunRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"requestId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"id\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 26 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"note\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 34 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"supersedeReason\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__publish_evaluation_run_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__PublishEvaluationRunRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -696,8 +909,29 @@ public struct VerifyEvaluationRunRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"id\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__verify_evaluation_run_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__VerifyEvaluationRunRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -794,8 +1028,41 @@ public struct ResultMismatch: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"subjectId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"kind\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 26 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"storedSha256\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 34 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"recomputedSha256\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__result_mismatch(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ResultMismatch>) in writeJSON(c: p, into: &out) }
     }
 
@@ -925,8 +1192,68 @@ public struct VerifyEvaluationRunResponse: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"runId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 16 {
+            guard let v = r.bool() else { return false }
+            if v { JSONOut.key("\"matches\":", &more, &out); JSONOut.bool(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 24 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"resultsChecked\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        if tag == 32 {
+            guard let v = r.bool() else { return false }
+            if v { JSONOut.key("\"inputsMatch\":", &more, &out); JSONOut.bool(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 40 {
+            guard let v = r.bool() else { return false }
+            if v { JSONOut.key("\"resultsMatch\":", &more, &out); JSONOut.bool(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 50 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"recomputedInputsSha256\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 58 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"recomputedResultsSha256\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        do {
+            var first = true
+            while tag == 66 {
+                JSONOut.element("\"mismatches\":", &first, &more, &out)
+                guard let b = r.lengthDelimited() else { return false }
+                var s = WireScan(b)
+                guard ResultMismatch.writeJSON(wire: &s, into: &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__verify_evaluation_run_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__VerifyEvaluationRunResponse>) in writeJSON(c: p, into: &out) }
     }
 
@@ -1043,8 +1370,52 @@ public struct ListEvaluationResultsRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"runId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"organizationId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 24 {
+            guard let v = r.varint().map({ Grade(rawValue: Int32(truncatingIfNeeded: $0)) }) else { return false }
+            if v.rawValue != 0 { JSONOut.key("\"grade\":", &more, &out); JSONOut.enumeration(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 32 {
+            guard let v = r.varint().map({ ResultOrder(rawValue: Int32(truncatingIfNeeded: $0)) }) else { return false }
+            if v.rawValue != 0 { JSONOut.key("\"order\":", &more, &out); JSONOut.enumeration(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 40 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        if tag == 50 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"pageToken\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__list_evaluation_results_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListEvaluationResultsRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -1140,8 +1511,45 @@ public struct ListEvaluationResultsResponse: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        do {
+            var first = true
+            while tag == 10 {
+                JSONOut.element("\"results\":", &first, &more, &out)
+                guard let b = r.lengthDelimited() else { return false }
+                var s = WireScan(b)
+                guard EvaluationResult.writeJSON(wire: &s, into: &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"nextPageToken\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 24 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__list_evaluation_results_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListEvaluationResultsResponse>) in writeJSON(c: p, into: &out) }
     }
 
@@ -1224,8 +1632,33 @@ public struct GetEvaluationResultRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"runId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"subject\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__get_evaluation_result_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetEvaluationResultRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -1335,8 +1768,56 @@ public struct SimulateSchemeRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"document\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            JSONOut.key("\"grades\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard GradeBands.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        do {
+            var first = true
+            while tag == 26 {
+                JSONOut.element("\"periods\":", &first, &more, &out)
+                guard let b = r.lengthDelimited() else { return false }
+                var s = WireScan(b)
+                guard Period.writeJSON(wire: &s, into: &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        if tag == 34 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"organizationId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 40 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"maxCrossings\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__simulate_scheme_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__SimulateSchemeRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -1499,8 +1980,90 @@ public struct SimulatedCrossing: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"subjectId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"subjectName\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 26 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"organizationId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 34 {
+            JSONOut.key("\"period\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Period.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 42 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"totalBefore\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 50 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"totalAfter\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 56 {
+            guard let v = r.varint().map({ Grade(rawValue: Int32(truncatingIfNeeded: $0)) }) else { return false }
+            if v.rawValue != 0 { JSONOut.key("\"gradeBefore\":", &more, &out); JSONOut.enumeration(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 64 {
+            guard let v = r.varint().map({ Grade(rawValue: Int32(truncatingIfNeeded: $0)) }) else { return false }
+            if v.rawValue != 0 { JSONOut.key("\"gradeAfter\":", &more, &out); JSONOut.enumeration(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 72 {
+            guard let v = r.bool() else { return false }
+            if v { JSONOut.key("\"vetoBefore\":", &more, &out); JSONOut.bool(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 80 {
+            guard let v = r.bool() else { return false }
+            if v { JSONOut.key("\"vetoAfter\":", &more, &out); JSONOut.bool(v, &out) }
+            tag = r.tag()
+        }
+        do {
+            var first = true
+            while tag == 90 {
+                JSONOut.element("\"alertChanges\":", &first, &more, &out)
+                guard let b = r.lengthDelimited(), JSONOut.wireString(b, &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        do {
+            var first = true
+            while tag == 98 {
+                JSONOut.element("\"movedBy\":", &first, &more, &out)
+                guard let b = r.lengthDelimited(), JSONOut.wireString(b, &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__simulated_crossing(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__SimulatedCrossing>) in writeJSON(c: p, into: &out) }
     }
 
@@ -1598,8 +2161,46 @@ public struct SimulatedPeriod: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            JSONOut.key("\"period\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Period.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            JSONOut.key("\"before\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard GradeCounts.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 26 {
+            JSONOut.key("\"after\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard GradeCounts.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__simulated_period(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__SimulatedPeriod>) in writeJSON(c: p, into: &out) }
     }
 
@@ -1719,8 +2320,66 @@ public struct SimulateSchemeResponse: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 8 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"baseVersion\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"proposedHash\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        do {
+            var first = true
+            while tag == 26 {
+                JSONOut.element("\"periods\":", &first, &more, &out)
+                guard let b = r.lengthDelimited() else { return false }
+                var s = WireScan(b)
+                guard SimulatedPeriod.writeJSON(wire: &s, into: &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        do {
+            var first = true
+            while tag == 34 {
+                JSONOut.element("\"crossings\":", &first, &more, &out)
+                guard let b = r.lengthDelimited() else { return false }
+                var s = WireScan(b)
+                guard SimulatedCrossing.writeJSON(wire: &s, into: &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        if tag == 40 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"crossingsLeftOut\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        if tag == 48 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"subjects\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__simulate_scheme_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__SimulateSchemeResponse>) in writeJSON(c: p, into: &out) }
     }
 
@@ -1815,8 +2474,41 @@ public struct GetPortraitRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"subject\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            JSONOut.key("\"period\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Period.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 24 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"trendPeriods\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__get_portrait_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetPortraitRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -1927,8 +2619,52 @@ public struct TagWeight: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"tag\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"name\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 24 {
+            guard let v = r.varint().map({ Dimension(rawValue: Int32(truncatingIfNeeded: $0)) }) else { return false }
+            if v.rawValue != 0 { JSONOut.key("\"dimension\":", &more, &out); JSONOut.enumeration(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 32 {
+            guard let v = r.varint().map({ Polarity(rawValue: Int32(truncatingIfNeeded: $0)) }) else { return false }
+            if v.rawValue != 0 { JSONOut.key("\"polarity\":", &more, &out); JSONOut.enumeration(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 40 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"entries\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        if tag == 50 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"contribution\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__tag_weight(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__TagWeight>) in writeJSON(c: p, into: &out) }
     }
 
@@ -2034,8 +2770,50 @@ public struct TrendPoint: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            JSONOut.key("\"period\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Period.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"runId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 24 {
+            guard let v = r.bool() else { return false }
+            if v { JSONOut.key("\"noData\":", &more, &out); JSONOut.bool(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 34 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"total\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 40 {
+            guard let v = r.varint().map({ Grade(rawValue: Int32(truncatingIfNeeded: $0)) }) else { return false }
+            if v.rawValue != 0 { JSONOut.key("\"grade\":", &more, &out); JSONOut.enumeration(v, &out) }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__trend_point(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__TrendPoint>) in writeJSON(c: p, into: &out) }
     }
 
@@ -2119,8 +2897,34 @@ public struct PeerMedian: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 8 {
+            guard let v = r.varint().map({ Dimension(rawValue: Int32(truncatingIfNeeded: $0)) }) else { return false }
+            if v.rawValue != 0 { JSONOut.key("\"dimension\":", &more, &out); JSONOut.enumeration(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"score\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__peer_median(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__PeerMedian>) in writeJSON(c: p, into: &out) }
     }
 
@@ -2373,8 +3177,176 @@ public struct Portrait: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"subjectId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"subjectName\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 26 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"employeeNumber\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 34 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"organizationId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 42 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"organizationName\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 50 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"categoryCode\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 58 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"categoryName\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 66 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"postCode\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 74 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"postName\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 82 {
+            JSONOut.key("\"period\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Period.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 90 {
+            JSONOut.key("\"result\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard EvaluationResult.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        do {
+            var first = true
+            while tag == 98 {
+                JSONOut.element("\"dimensionRules\":", &first, &more, &out)
+                guard let b = r.lengthDelimited() else { return false }
+                var s = WireScan(b)
+                guard DimensionRule.writeJSON(wire: &s, into: &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        if tag == 106 {
+            JSONOut.key("\"grades\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard GradeBands.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        do {
+            var first = true
+            while tag == 114 {
+                JSONOut.element("\"topCredits\":", &first, &more, &out)
+                guard let b = r.lengthDelimited() else { return false }
+                var s = WireScan(b)
+                guard TagWeight.writeJSON(wire: &s, into: &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        do {
+            var first = true
+            while tag == 122 {
+                JSONOut.element("\"topDebits\":", &first, &more, &out)
+                guard let b = r.lengthDelimited() else { return false }
+                var s = WireScan(b)
+                guard TagWeight.writeJSON(wire: &s, into: &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        do {
+            var first = true
+            while tag == 130 {
+                JSONOut.element("\"trend\":", &first, &more, &out)
+                guard let b = r.lengthDelimited() else { return false }
+                var s = WireScan(b)
+                guard TrendPoint.writeJSON(wire: &s, into: &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        do {
+            var first = true
+            while tag == 138 {
+                JSONOut.element("\"peerMedians\":", &first, &more, &out)
+                guard let b = r.lengthDelimited() else { return false }
+                var s = WireScan(b)
+                guard PeerMedian.writeJSON(wire: &s, into: &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        do {
+            var first = true
+            while tag == 146 {
+                JSONOut.element("\"openAlerts\":", &first, &more, &out)
+                guard let b = r.lengthDelimited() else { return false }
+                var s = WireScan(b)
+                guard Alert.writeJSON(wire: &s, into: &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        if tag == 152 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"entriesPendingReview\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        if tag == 160 {
+            guard let v = r.bool() else { return false }
+            if v { JSONOut.key("\"noData\":", &more, &out); JSONOut.bool(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 170 {
+            JSONOut.key("\"run\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard EvaluationRun.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        do {
+            var first = true
+            while tag == 178 {
+                JSONOut.element("\"openCases\":", &first, &more, &out)
+                guard let b = r.lengthDelimited() else { return false }
+                var s = WireScan(b)
+                guard Case.writeJSON(wire: &s, into: &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__portrait(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Portrait>) in writeJSON(c: p, into: &out) }
     }
 
@@ -2500,8 +3472,50 @@ public struct GetStatisticsRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"organizationId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"categoryCode\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 26 {
+            JSONOut.key("\"period\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Period.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 32 {
+            guard let v = r.bool() else { return false }
+            if v { JSONOut.key("\"pseudonymised\":", &more, &out); JSONOut.bool(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 40 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"rankingSize\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__get_statistics_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetStatisticsRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -2586,8 +3600,34 @@ public struct Cell: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 8 {
+            guard let v = r.bool() else { return false }
+            if v { JSONOut.key("\"suppressed\":", &more, &out); JSONOut.bool(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"value\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__cell(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Cell>) in writeJSON(c: p, into: &out) }
     }
 
@@ -2689,8 +3729,60 @@ public struct GradeCells: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            JSONOut.key("\"excellent\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Cell.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            JSONOut.key("\"good\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Cell.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 26 {
+            JSONOut.key("\"fair\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Cell.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 34 {
+            JSONOut.key("\"poor\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Cell.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 42 {
+            JSONOut.key("\"noData\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Cell.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__grade_cells(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GradeCells>) in writeJSON(c: p, into: &out) }
     }
 
@@ -2796,8 +3888,52 @@ public struct CountRow: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"key\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"label\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 26 {
+            JSONOut.key("\"count\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Cell.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 34 {
+            JSONOut.key("\"subjects\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Cell.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 40 {
+            guard let v = r.varint().map({ Dimension(rawValue: Int32(truncatingIfNeeded: $0)) }) else { return false }
+            if v.rawValue != 0 { JSONOut.key("\"dimension\":", &more, &out); JSONOut.enumeration(v, &out) }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__count_row(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__CountRow>) in writeJSON(c: p, into: &out) }
     }
 
@@ -2890,8 +4026,40 @@ public struct EntryCountRow: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"source\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"status\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 26 {
+            JSONOut.key("\"count\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Cell.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__entry_count_row(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__EntryCountRow>) in writeJSON(c: p, into: &out) }
     }
 
@@ -3122,8 +4290,173 @@ public struct StatisticsBlock: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"organizationId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"organizationName\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 26 {
+            JSONOut.key("\"subjects\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Cell.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 34 {
+            JSONOut.key("\"personTimes\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Cell.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 42 {
+            JSONOut.key("\"mean\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Cell.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 50 {
+            JSONOut.key("\"median\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Cell.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 58 {
+            JSONOut.key("\"grades\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard GradeCells.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 66 {
+            JSONOut.key("\"alertsRaised\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Cell.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 74 {
+            JSONOut.key("\"alertsHandled\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Cell.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 82 {
+            JSONOut.key("\"alertsOpen\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Cell.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 90 {
+            JSONOut.key("\"alertsDismissed\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Cell.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 98 {
+            JSONOut.key("\"alertsMarkedForCase\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Cell.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 106 {
+            JSONOut.key("\"casesOpened\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Cell.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 114 {
+            JSONOut.key("\"casesClosed\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Cell.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 122 {
+            JSONOut.key("\"casesDismissed\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Cell.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 130 {
+            JSONOut.key("\"casesOverdue\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Cell.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 138 {
+            JSONOut.key("\"closureRate\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Cell.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 146 {
+            JSONOut.key("\"medianDaysToClose\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Cell.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 154 {
+            JSONOut.key("\"dispositionsFirstForm\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Cell.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 162 {
+            JSONOut.key("\"dispositionsSecondForm\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Cell.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 170 {
+            JSONOut.key("\"dispositionsThirdForm\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Cell.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 178 {
+            JSONOut.key("\"dispositionsFourthForm\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Cell.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__statistics_block(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__StatisticsBlock>) in writeJSON(c: p, into: &out) }
     }
 
@@ -3275,8 +4608,64 @@ public struct RankingRow: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 8 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"rank\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"name\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 26 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"employeeNumber\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 34 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"organizationName\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 42 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"categoryCode\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 50 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"total\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 56 {
+            guard let v = r.varint().map({ Grade(rawValue: Int32(truncatingIfNeeded: $0)) }) else { return false }
+            if v.rawValue != 0 { JSONOut.key("\"grade\":", &more, &out); JSONOut.enumeration(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 66 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"totalChange\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 72 {
+            guard let v = r.bool() else { return false }
+            if v { JSONOut.key("\"vetoed\":", &more, &out); JSONOut.bool(v, &out) }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__ranking_row(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__RankingRow>) in writeJSON(c: p, into: &out) }
     }
 
@@ -3454,8 +4843,123 @@ public struct Statistics: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            JSONOut.key("\"period\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Period.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"categoryCode\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 24 {
+            guard let v = r.bool() else { return false }
+            if v { JSONOut.key("\"pseudonymised\":", &more, &out); JSONOut.bool(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 34 {
+            JSONOut.key("\"total\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard StatisticsBlock.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        do {
+            var first = true
+            while tag == 42 {
+                JSONOut.element("\"children\":", &first, &more, &out)
+                guard let b = r.lengthDelimited() else { return false }
+                var s = WireScan(b)
+                guard StatisticsBlock.writeJSON(wire: &s, into: &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        do {
+            var first = true
+            while tag == 50 {
+                JSONOut.element("\"topDebitTags\":", &first, &more, &out)
+                guard let b = r.lengthDelimited() else { return false }
+                var s = WireScan(b)
+                guard CountRow.writeJSON(wire: &s, into: &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        do {
+            var first = true
+            while tag == 58 {
+                JSONOut.element("\"entriesBySource\":", &first, &more, &out)
+                guard let b = r.lengthDelimited() else { return false }
+                var s = WireScan(b)
+                guard CountRow.writeJSON(wire: &s, into: &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        do {
+            var first = true
+            while tag == 66 {
+                JSONOut.element("\"entriesByStatus\":", &first, &more, &out)
+                guard let b = r.lengthDelimited() else { return false }
+                var s = WireScan(b)
+                guard CountRow.writeJSON(wire: &s, into: &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        do {
+            var first = true
+            while tag == 74 {
+                JSONOut.element("\"ranking\":", &first, &more, &out)
+                guard let b = r.lengthDelimited() else { return false }
+                var s = WireScan(b)
+                guard RankingRow.writeJSON(wire: &s, into: &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        do {
+            var first = true
+            while tag == 82 {
+                JSONOut.element("\"runIds\":", &first, &more, &out)
+                guard let b = r.lengthDelimited(), JSONOut.wireString(b, &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        do {
+            var first = true
+            while tag == 90 {
+                JSONOut.element("\"entries\":", &first, &more, &out)
+                guard let b = r.lengthDelimited() else { return false }
+                var s = WireScan(b)
+                guard EntryCountRow.writeJSON(wire: &s, into: &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__statistics(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Statistics>) in writeJSON(c: p, into: &out) }
     }
 
@@ -3577,8 +5081,54 @@ public struct ListAlertsRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"organizationId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"subject\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 24 {
+            guard let v = r.varint().map({ AlertState(rawValue: Int32(truncatingIfNeeded: $0)) }) else { return false }
+            if v.rawValue != 0 { JSONOut.key("\"state\":", &more, &out); JSONOut.enumeration(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 34 {
+            JSONOut.key("\"period\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Period.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 40 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        if tag == 50 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"pageToken\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__list_alerts_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListAlertsRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -3674,8 +5224,45 @@ public struct ListAlertsResponse: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        do {
+            var first = true
+            while tag == 10 {
+                JSONOut.element("\"alerts\":", &first, &more, &out)
+                guard let b = r.lengthDelimited() else { return false }
+                var s = WireScan(b)
+                guard Alert.writeJSON(wire: &s, into: &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"nextPageToken\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 24 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__list_alerts_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListAlertsResponse>) in writeJSON(c: p, into: &out) }
     }
 
@@ -3750,8 +5337,29 @@ public struct GetAlertRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"id\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__get_alert_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetAlertRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -3838,8 +5446,37 @@ public struct AcknowledgeAlertRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"requestId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"id\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 26 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"note\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__acknowledge_alert_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__AcknowledgeAlertRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -3929,8 +5566,37 @@ public struct DismissAlertRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"requestId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"id\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 26 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"reason\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__dismiss_alert_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__DismissAlertRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -4019,8 +5685,37 @@ public struct MarkAlertForCaseRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"requestId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"id\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 26 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"note\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__mark_alert_for_case_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__MarkAlertForCaseRequest>) in writeJSON(c: p, into: &out) }
     }
 

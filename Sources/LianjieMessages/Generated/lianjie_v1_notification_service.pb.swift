@@ -208,8 +208,88 @@ public struct Notification: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"id\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"dedupeKey\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 26 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"recipientAccountId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 34 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"recipientUsername\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 42 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"recipientPlatformUserId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 50 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"payload\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 58 {
+            JSONOut.key("\"createTime\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Time.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 64 {
+            guard let v = r.varint().map({ NotificationState(rawValue: Int32(truncatingIfNeeded: $0)) }) else { return false }
+            if v.rawValue != 0 { JSONOut.key("\"state\":", &more, &out); JSONOut.enumeration(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 72 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"attempts\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        if tag == 82 {
+            JSONOut.key("\"nextAttemptTime\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Time.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 90 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"lastError\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 98 {
+            JSONOut.key("\"deliveredTime\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Time.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 106 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"claim\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__notification(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Notification>) in writeJSON(c: p, into: &out) }
     }
 
@@ -303,8 +383,35 @@ public struct ClaimNotificationsRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 8 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"max\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        if tag == 16 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"leaseSeconds\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__claim_notifications_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ClaimNotificationsRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -382,8 +489,36 @@ public struct ClaimNotificationsResponse: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        do {
+            var first = true
+            while tag == 10 {
+                JSONOut.element("\"notifications\":", &first, &more, &out)
+                guard let b = r.lengthDelimited() else { return false }
+                var s = WireScan(b)
+                guard Notification.writeJSON(wire: &s, into: &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__claim_notifications_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ClaimNotificationsResponse>) in writeJSON(c: p, into: &out) }
     }
 
@@ -573,8 +708,39 @@ public struct ListNotificationsRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 8 {
+            guard let v = r.varint().map({ NotificationState(rawValue: Int32(truncatingIfNeeded: $0)) }) else { return false }
+            if v.rawValue != 0 { JSONOut.key("\"state\":", &more, &out); JSONOut.enumeration(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 16 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        if tag == 26 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"pageToken\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__list_notifications_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListNotificationsRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -667,8 +833,45 @@ public struct ListNotificationsResponse: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        do {
+            var first = true
+            while tag == 10 {
+                JSONOut.element("\"notifications\":", &first, &more, &out)
+                guard let b = r.lengthDelimited() else { return false }
+                var s = WireScan(b)
+                guard Notification.writeJSON(wire: &s, into: &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"nextPageToken\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 24 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__list_notifications_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListNotificationsResponse>) in writeJSON(c: p, into: &out) }
     }
 
@@ -743,8 +946,29 @@ public struct RetryNotificationRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"id\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__retry_notification_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__RetryNotificationRequest>) in writeJSON(c: p, into: &out) }
     }
 

@@ -113,8 +113,64 @@ public struct CreateCaseRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"requestId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"subject\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 24 {
+            guard let v = r.varint().map({ CaseSource(rawValue: Int32(truncatingIfNeeded: $0)) }) else { return false }
+            if v.rawValue != 0 { JSONOut.key("\"source\":", &more, &out); JSONOut.enumeration(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 34 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"summary\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 42 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"alertId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        do {
+            var first = true
+            while tag == 50 {
+                JSONOut.element("\"entryIds\":", &first, &more, &out)
+                guard let b = r.lengthDelimited(), JSONOut.wireString(b, &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        do {
+            var first = true
+            while tag == 58 {
+                JSONOut.element("\"evidenceIds\":", &first, &more, &out)
+                guard let b = r.lengthDelimited(), JSONOut.wireString(b, &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__create_case_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__CreateCaseRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -194,8 +250,29 @@ public struct GetCaseRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"id\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__get_case_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetCaseRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -315,8 +392,56 @@ public struct ListCasesRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"organizationId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"subject\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 24 {
+            guard let v = r.varint().map({ CaseState(rawValue: Int32(truncatingIfNeeded: $0)) }) else { return false }
+            if v.rawValue != 0 { JSONOut.key("\"state\":", &more, &out); JSONOut.enumeration(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 32 {
+            guard let v = r.bool() else { return false }
+            if v { JSONOut.key("\"overdueOnly\":", &more, &out); JSONOut.bool(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 42 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"handlerId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 48 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        if tag == 58 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"pageToken\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__list_cases_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListCasesRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -413,8 +538,45 @@ public struct ListCasesResponse: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        do {
+            var first = true
+            while tag == 10 {
+                JSONOut.element("\"cases\":", &first, &more, &out)
+                guard let b = r.lengthDelimited() else { return false }
+                var s = WireScan(b)
+                guard Case.writeJSON(wire: &s, into: &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"nextPageToken\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 24 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__list_cases_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListCasesResponse>) in writeJSON(c: p, into: &out) }
     }
 
@@ -527,8 +689,52 @@ public struct AssignCaseRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"requestId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"id\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 26 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"handlerId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 34 {
+            JSONOut.key("\"dueDate\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard CalendarDate.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 42 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"note\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 50 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"etag\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__assign_case_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__AssignCaseRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -628,8 +834,44 @@ public struct DisposeCaseRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"requestId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"id\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 26 {
+            JSONOut.key("\"disposition\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Disposition.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 34 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"etag\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__dispose_case_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__DisposeCaseRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -735,8 +977,48 @@ public struct StartRectificationRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"requestId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"id\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 26 {
+            JSONOut.key("\"deadline\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard CalendarDate.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 34 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"requirements\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 42 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"etag\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__start_rectification_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__StartRectificationRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -835,8 +1117,41 @@ public struct ReportRectificationRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"requestId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"id\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 26 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"report\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 34 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"etag\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__report_rectification_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ReportRectificationRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -934,8 +1249,41 @@ public struct VerifyCaseRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"requestId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"id\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 26 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"note\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 34 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"etag\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__verify_case_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__VerifyCaseRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -1044,8 +1392,50 @@ public struct CloseCaseRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"requestId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"id\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 26 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"conclusion\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        do {
+            var first = true
+            while tag == 34 {
+                JSONOut.element("\"evidenceIds\":", &first, &more, &out)
+                guard let b = r.lengthDelimited(), JSONOut.wireString(b, &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        if tag == 42 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"etag\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__close_case_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__CloseCaseRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -1144,8 +1534,41 @@ public struct DismissCaseRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"requestId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"id\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 26 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"reason\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 34 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"etag\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__dismiss_case_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__DismissCaseRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -1243,8 +1666,41 @@ public struct ReopenCaseRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"requestId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"id\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 26 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"reason\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 34 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"etag\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__reopen_case_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ReopenCaseRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -1358,8 +1814,53 @@ public struct RecordTalkRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"requestId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"caseId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 24 {
+            guard let v = r.varint().map({ TalkKind(rawValue: Int32(truncatingIfNeeded: $0)) }) else { return false }
+            if v.rawValue != 0 { JSONOut.key("\"kind\":", &more, &out); JSONOut.enumeration(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 34 {
+            JSONOut.key("\"heldOn\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard CalendarDate.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 42 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"heldBy\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 50 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"content\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__record_talk_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__RecordTalkRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -1460,8 +1961,43 @@ public struct ListTalksRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"subject\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 16 {
+            guard let v = r.bool() else { return false }
+            if v { JSONOut.key("\"unacknowledgedOnly\":", &more, &out); JSONOut.bool(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 24 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        if tag == 34 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"pageToken\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__list_talks_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListTalksRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -1555,8 +2091,45 @@ public struct ListTalksResponse: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        do {
+            var first = true
+            while tag == 10 {
+                JSONOut.element("\"talks\":", &first, &more, &out)
+                guard let b = r.lengthDelimited() else { return false }
+                var s = WireScan(b)
+                guard Talk.writeJSON(wire: &s, into: &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"nextPageToken\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 24 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__list_talks_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListTalksResponse>) in writeJSON(c: p, into: &out) }
     }
 
@@ -1638,8 +2211,33 @@ public struct AcknowledgeTalkRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"requestId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"id\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__acknowledge_talk_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__AcknowledgeTalkRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -1723,8 +2321,33 @@ public struct GetDossierRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"subject\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"reason\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__get_dossier_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetDossierRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -1841,8 +2464,59 @@ public struct RequestOpinionsRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"requestId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 16 {
+            guard let v = r.varint().map({ OpinionPurpose(rawValue: Int32(truncatingIfNeeded: $0)) }) else { return false }
+            if v.rawValue != 0 { JSONOut.key("\"purpose\":", &more, &out); JSONOut.enumeration(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 26 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"purposeNote\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        do {
+            var first = true
+            while tag == 34 {
+                JSONOut.element("\"subjects\":", &first, &more, &out)
+                guard let b = r.lengthDelimited(), JSONOut.wireString(b, &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        if tag == 42 {
+            JSONOut.key("\"dueDate\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard CalendarDate.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 48 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"validityDays\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__request_opinions_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__RequestOpinionsRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -1932,8 +2606,40 @@ public struct RequestOpinionsResponse: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"batchId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        do {
+            var first = true
+            while tag == 18 {
+                JSONOut.element("\"opinions\":", &first, &more, &out)
+                guard let b = r.lengthDelimited() else { return false }
+                var s = WireScan(b)
+                guard Opinion.writeJSON(wire: &s, into: &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__request_opinions_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__RequestOpinionsResponse>) in writeJSON(c: p, into: &out) }
     }
 
@@ -2007,8 +2713,29 @@ public struct GetOpinionRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"id\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__get_opinion_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetOpinionRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -2120,8 +2847,51 @@ public struct ListOpinionsRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"organizationId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"subject\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 24 {
+            guard let v = r.varint().map({ OpinionState(rawValue: Int32(truncatingIfNeeded: $0)) }) else { return false }
+            if v.rawValue != 0 { JSONOut.key("\"state\":", &more, &out); JSONOut.enumeration(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 34 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"batchId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 40 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        if tag == 50 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"pageToken\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__list_opinions_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListOpinionsRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -2217,8 +2987,45 @@ public struct ListOpinionsResponse: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        do {
+            var first = true
+            while tag == 10 {
+                JSONOut.element("\"opinions\":", &first, &more, &out)
+                guard let b = r.lengthDelimited() else { return false }
+                var s = WireScan(b)
+                guard Opinion.writeJSON(wire: &s, into: &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"nextPageToken\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 24 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__list_opinions_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListOpinionsResponse>) in writeJSON(c: p, into: &out) }
     }
 
@@ -2331,8 +3138,50 @@ public struct ReviewOpinionRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"requestId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"id\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 24 {
+            guard let v = r.varint().map({ OpinionConclusion(rawValue: Int32(truncatingIfNeeded: $0)) }) else { return false }
+            if v.rawValue != 0 { JSONOut.key("\"conclusion\":", &more, &out); JSONOut.enumeration(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 34 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"changeReason\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 42 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"note\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 50 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"etag\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__review_opinion_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ReviewOpinionRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -2424,8 +3273,37 @@ public struct SignOpinionRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"requestId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"id\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 26 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"etag\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__sign_opinion_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__SignOpinionRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -2524,8 +3402,41 @@ public struct DeclareConflictRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"requestId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"subject\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 26 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"relation\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 34 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"note\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__declare_conflict_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__DeclareConflictRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -2624,8 +3535,43 @@ public struct ListConflictsRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"subject\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 16 {
+            guard let v = r.bool() else { return false }
+            if v { JSONOut.key("\"includeWithdrawn\":", &more, &out); JSONOut.bool(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 24 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        if tag == 34 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"pageToken\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__list_conflicts_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListConflictsRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -2719,8 +3665,45 @@ public struct ListConflictsResponse: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        do {
+            var first = true
+            while tag == 10 {
+                JSONOut.element("\"conflicts\":", &first, &more, &out)
+                guard let b = r.lengthDelimited() else { return false }
+                var s = WireScan(b)
+                guard Conflict.writeJSON(wire: &s, into: &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"nextPageToken\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 24 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__list_conflicts_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListConflictsResponse>) in writeJSON(c: p, into: &out) }
     }
 
@@ -2802,8 +3785,33 @@ public struct WithdrawConflictRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"requestId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"id\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__withdraw_conflict_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__WithdrawConflictRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -2900,8 +3908,45 @@ public struct ListAppraisalsRequest: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            JSONOut.key("\"period\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Period.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"organizationId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 24 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"pageSize\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        if tag == 34 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"pageToken\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__list_appraisals_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListAppraisalsRequest>) in writeJSON(c: p, into: &out) }
     }
 
@@ -3083,8 +4128,94 @@ public struct Appraisal: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"subjectId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"employeeNumber\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 26 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"subjectName\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 34 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"organizationId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 42 {
+            JSONOut.key("\"period\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Period.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 50 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"total\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 56 {
+            guard let v = r.varint().map({ Grade(rawValue: Int32(truncatingIfNeeded: $0)) }) else { return false }
+            if v.rawValue != 0 { JSONOut.key("\"grade\":", &more, &out); JSONOut.enumeration(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 64 {
+            guard let v = r.bool() else { return false }
+            if v { JSONOut.key("\"veto\":", &more, &out); JSONOut.bool(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 72 {
+            guard let v = r.bool() else { return false }
+            if v { JSONOut.key("\"noData\":", &more, &out); JSONOut.bool(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 80 {
+            guard let v = r.varint().map({ Grade(rawValue: Int32(truncatingIfNeeded: $0)) }) else { return false }
+            if v.rawValue != 0 { JSONOut.key("\"appraisalCap\":", &more, &out); JSONOut.enumeration(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 90 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"capCaseId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 98 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"capCaseNumber\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 104 {
+            guard let v = r.varint().map({ Grade(rawValue: Int32(truncatingIfNeeded: $0)) }) else { return false }
+            if v.rawValue != 0 { JSONOut.key("\"appraisalGrade\":", &more, &out); JSONOut.enumeration(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 114 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"runId\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 120 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"schemeVersion\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__appraisal(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Appraisal>) in writeJSON(c: p, into: &out) }
     }
 
@@ -3189,8 +4320,45 @@ public struct ListAppraisalsResponse: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        do {
+            var first = true
+            while tag == 10 {
+                JSONOut.element("\"appraisals\":", &first, &more, &out)
+                guard let b = r.lengthDelimited() else { return false }
+                var s = WireScan(b)
+                guard Appraisal.writeJSON(wire: &s, into: &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"nextPageToken\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 24 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"totalSize\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__list_appraisals_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListAppraisalsResponse>) in writeJSON(c: p, into: &out) }
     }
 

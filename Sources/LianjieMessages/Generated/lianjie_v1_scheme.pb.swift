@@ -246,8 +246,81 @@ public struct SchemeTag: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"code\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"name\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 24 {
+            guard let v = r.varint().map({ Dimension(rawValue: Int32(truncatingIfNeeded: $0)) }) else { return false }
+            if v.rawValue != 0 { JSONOut.key("\"dimension\":", &more, &out); JSONOut.enumeration(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 32 {
+            guard let v = r.varint().map({ Polarity(rawValue: Int32(truncatingIfNeeded: $0)) }) else { return false }
+            if v.rawValue != 0 { JSONOut.key("\"polarity\":", &more, &out); JSONOut.enumeration(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 42 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"points\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 50 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"coefficient\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 56 {
+            guard let v = r.bool() else { return false }
+            if v { JSONOut.key("\"redLine\":", &more, &out); JSONOut.bool(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 64 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"windowMonths\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        if tag == 72 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"maxPerPeriod\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        if tag == 80 {
+            guard let v = r.bool() else { return false }
+            if v { JSONOut.key("\"immediateAlert\":", &more, &out); JSONOut.bool(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 88 {
+            guard let v = r.bool() else { return false }
+            if v { JSONOut.key("\"evidenceRequired\":", &more, &out); JSONOut.bool(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 96 {
+            guard let v = r.bool() else { return false }
+            if v { JSONOut.key("\"retired\":", &more, &out); JSONOut.bool(v, &out) }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__scheme_tag(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__SchemeTag>) in writeJSON(c: p, into: &out) }
     }
 
@@ -366,8 +439,53 @@ public struct TagLibrary: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"code\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"name\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 24 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"version\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        if tag == 34 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"categoryCode\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        do {
+            var first = true
+            while tag == 42 {
+                JSONOut.element("\"tags\":", &first, &more, &out)
+                guard let b = r.lengthDelimited() else { return false }
+                var s = WireScan(b)
+                guard SchemeTag.writeJSON(wire: &s, into: &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__tag_library(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__TagLibrary>) in writeJSON(c: p, into: &out) }
     }
 
@@ -474,8 +592,46 @@ public struct DimensionRule: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 8 {
+            guard let v = r.varint().map({ Dimension(rawValue: Int32(truncatingIfNeeded: $0)) }) else { return false }
+            if v.rawValue != 0 { JSONOut.key("\"dimension\":", &more, &out); JSONOut.enumeration(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"baseScore\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 26 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"minimum\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 34 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"maximum\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 42 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"weight\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__dimension_rule(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__DimensionRule>) in writeJSON(c: p, into: &out) }
     }
 
@@ -566,8 +722,38 @@ public struct CategoryCoefficient: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"categoryCode\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 16 {
+            guard let v = r.varint().map({ Dimension(rawValue: Int32(truncatingIfNeeded: $0)) }) else { return false }
+            if v.rawValue != 0 { JSONOut.key("\"dimension\":", &more, &out); JSONOut.enumeration(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 26 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"coefficient\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__category_coefficient(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__CategoryCoefficient>) in writeJSON(c: p, into: &out) }
     }
 
@@ -649,8 +835,33 @@ public struct PostCoefficient: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"postCode\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"coefficient\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__post_coefficient(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__PostCoefficient>) in writeJSON(c: p, into: &out) }
     }
 
@@ -738,8 +949,37 @@ public struct GradeBands: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"excellent\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"good\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 26 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"fair\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__grade_bands(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GradeBands>) in writeJSON(c: p, into: &out) }
     }
 
@@ -937,8 +1177,128 @@ public struct Scheme: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 8 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"version\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"label\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        do {
+            var first = true
+            while tag == 26 {
+                JSONOut.element("\"dimensions\":", &first, &more, &out)
+                guard let b = r.lengthDelimited() else { return false }
+                var s = WireScan(b)
+                guard DimensionRule.writeJSON(wire: &s, into: &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        do {
+            var first = true
+            while tag == 34 {
+                JSONOut.element("\"libraries\":", &first, &more, &out)
+                guard let b = r.lengthDelimited() else { return false }
+                var s = WireScan(b)
+                guard TagLibrary.writeJSON(wire: &s, into: &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        do {
+            var first = true
+            while tag == 42 {
+                JSONOut.element("\"categoryCoefficients\":", &first, &more, &out)
+                guard let b = r.lengthDelimited() else { return false }
+                var s = WireScan(b)
+                guard CategoryCoefficient.writeJSON(wire: &s, into: &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        do {
+            var first = true
+            while tag == 50 {
+                JSONOut.element("\"postCoefficients\":", &first, &more, &out)
+                guard let b = r.lengthDelimited() else { return false }
+                var s = WireScan(b)
+                guard PostCoefficient.writeJSON(wire: &s, into: &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        if tag == 58 {
+            JSONOut.key("\"grades\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard GradeBands.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 66 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"hash\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 74 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"note\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 82 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"changedBy\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 90 {
+            JSONOut.key("\"changeTime\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Time.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 96 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"basedOnVersion\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        if tag == 106 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"etag\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 114 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"document\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        do {
+            var first = true
+            while tag == 122 {
+                JSONOut.element("\"workOrderRules\":", &first, &more, &out)
+                guard let b = r.lengthDelimited() else { return false }
+                var s = WireScan(b)
+                guard WorkOrderRuleSettings.writeJSON(wire: &s, into: &out) else { return false }
+                tag = r.tag()
+            }
+            if !first { out.append(0x5D) }
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__scheme(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Scheme>) in writeJSON(c: p, into: &out) }
     }
 
@@ -1120,8 +1480,88 @@ public struct WorkOrderRuleSettings: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 10 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"code\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"kind\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 26 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"tag\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 32 {
+            guard let v = r.bool() else { return false }
+            if v { JSONOut.key("\"confirmed\":", &more, &out); JSONOut.bool(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 40 {
+            guard let v = r.bool() else { return false }
+            if v { JSONOut.key("\"enabled\":", &more, &out); JSONOut.bool(v, &out) }
+            tag = r.tag()
+        }
+        if tag == 48 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"graceDays\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        if tag == 58 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"threshold\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 64 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"minPeers\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        if tag == 72 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"minOrders\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        if tag == 80 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"minFirmOrders\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        if tag == 90 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"minShare\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 98 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"minRatio\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 106 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"significance\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 112 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"minSuspensions\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__work_order_rule_settings(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__WorkOrderRuleSettings>) in writeJSON(c: p, into: &out) }
     }
 
@@ -1249,8 +1689,58 @@ public struct SchemeVersionSummary: ProtoMessage {
         out.append(0x7D)
     }
 
-    /// The JSON of the protobuf binary encoding, without the Swift value between.
+    /// The JSON of the encoding `r` reads, straight off its bytes, when they are as protobuf-c
+    /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
+    /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
+    /// holding a part to drop, and the message is unpacked instead.
+    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        out.append(0x7B)
+        var more = false
+        var tag = r.tag()
+        if tag == 8 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"version\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        if tag == 18 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"label\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 26 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"hash\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 34 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"note\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 42 {
+            guard let b = r.lengthDelimited(), JSONOut.wireString("\"publishedBy\":", b, &more, &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 50 {
+            JSONOut.key("\"publishTime\":", &more, &out)
+            guard let b = r.lengthDelimited() else { return false }
+            var s = WireScan(b)
+            guard Time.writeJSON(wire: &s, into: &out) else { return false }
+            tag = r.tag()
+        }
+        if tag == 56 {
+            guard let v = r.varint().map({ Int32(truncatingIfNeeded: $0) }) else { return false }
+            if v != 0 { JSONOut.key("\"tagCount\":", &more, &out); JSONOut.integer(Int64(v), &out) }
+            tag = r.tag()
+        }
+        out.append(0x7D)
+        return tag == WireScan.end
+    }
+
+    /// The JSON of the protobuf binary encoding, without the Swift value between: read
+    /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
+        let mark = out.count
+        var r = WireScan(bytes)
+        if writeJSON(wire: &r, into: &out) { return }
+        out.removeLast(out.count - mark)
         try CCodec.unpack(lj_descriptor__lianjie__v1__scheme_version_summary(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__SchemeVersionSummary>) in writeJSON(c: p, into: &out) }
     }
 
