@@ -143,6 +143,24 @@ final class JSONAPITests: XCTestCase {
         XCTAssertEqual(get.header("allow"), "POST")
     }
 
+    /// No body, or `{}`, is the request with no field set (sent as no bytes, without
+    /// parsing); `{}` is still refused when the body is not said to be JSON, and a key
+    /// still makes it parsed and checked.
+    func testAnEmptyObjectIsTheRequestWithNoFieldSet() throws {
+        let f = try GatewayFixture()
+        let manager = try f.login("manager")
+        for body in ["", "{}", " { }\n"] {
+            let r = try f.call("lianjie.v1.UserService/WhoAmI", body, token: manager)
+            XCTAssertEqual(r.status, 200, "\(body): \(r.text)")
+            XCTAssertEqual((r.json?["account"] as? [String: Any])?["username"] as? String, "manager", body)
+        }
+        let plain = try f.connection().send("POST", "/v1/lianjie.v1.UserService/WhoAmI",
+                                            headers: [("Content-Type", "text/plain"), ("Authorization", "Bearer \(manager)")], body: Array("{}".utf8))
+        XCTAssertEqual(plain.status, 400, plain.text)
+        let keyed = try f.call("lianjie.v1.UserService/WhoAmI", "{}", token: manager, headers: [("Idempotency-Key", "k-1")])
+        XCTAssertEqual(keyed.status, 400, "WhoAmI takes no key: \(keyed.text)")
+    }
+
     func testTheStatusMappingIsGrpcGateways() {
         let expected: [Status: Int] = [.invalidArgument: 400, .notFound: 404, .alreadyExists: 409, .permissionDenied: 403,
                                        .resourceExhausted: 429, .failedPrecondition: 400, .aborted: 409, .unavailable: 503,

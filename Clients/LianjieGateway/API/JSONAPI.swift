@@ -94,6 +94,9 @@ public struct JSONAPI: Sendable {
            !ASCII.hasPrefixIgnoringCase(type, "application/json") {
             throw RPCError(.invalidArgument, "the body must be application/json (a proto3 JSON \(method.request.protoName))")
         }
+        let key = request.head.header("idempotency-key")
+        // No fields and no key: the encoding of any message with no fields set is no bytes.
+        if key == nil, request.body.isEmpty || request.body == Self.emptyObject { return [] }
         var value = JSONValue.object([])
         if !request.body.isEmpty {
             // Parsed from the bytes; which of the two it was is only asked when it fails.
@@ -102,7 +105,7 @@ public struct JSONAPI: Sendable {
                 throw RPCError(.invalidArgument, "the body is not JSON: \(error.description)")
             }
         }
-        if let key = request.head.header("idempotency-key") {
+        if let key {
             guard (1...128).contains(key.utf8.count), ASCII.isVisible(key) else {
                 throw RPCError.invalidArgument(field: "Idempotency-Key", "must be 1-128 visible ASCII characters")
             }
@@ -119,13 +122,16 @@ public struct JSONAPI: Sendable {
         do {
             return try method.request.init(jsonValue: value).serializedBytes()
         } catch {
-            if error.field == "requestId", request.head.header("idempotency-key") != nil {
+            if error.field == "requestId", key != nil {
                 throw RPCError.invalidArgument(field: "Idempotency-Key", "\(method.name) does not take one: it changes nothing, or is not retried by key")
             }
             let field = error.field.isEmpty ? "body" : error.field
             throw RPCError(.invalidArgument, "\(field): \(error.reason)", violations: [FieldViolation(field: field, description: error.reason)])
         }
     }
+
+    /// `{}`, the body of most reads.
+    static let emptyObject: [UInt8] = [0x7B, 0x7D]
 
     static let malformedAuthorization = RPCError(.unauthenticated, "the Authorization header must be `Bearer TOKEN`")
 
