@@ -138,3 +138,21 @@ extension FrameEncoder {
         }
     }
 }
+
+extension Frame {
+    /// The call id of a REPLY whose meta is that alone — `ReplyMeta { call_id }`, status 0 and
+    /// every other field left out, as the server writes an OK reply — read off the bytes;
+    /// nil for any other meta, which is then decoded as a `ReplyMeta`.
+    public var okReplyCallId: UInt64? {
+        guard kind == .reply, meta.count >= 2, meta.count <= 11, meta[0] == 0x08 else { return nil }  // field 1, varint
+        var id: UInt64 = 0
+        var shift: UInt64 = 0
+        for i in 1..<meta.count {
+            let b = meta[i]
+            id |= UInt64(b & 0x7F) << shift  // bits past the 64th dropped, as protobuf-c drops them
+            if b < 0x80 { return i == meta.count - 1 ? id : nil }
+            shift += 7
+        }
+        return nil
+    }
+}

@@ -51,4 +51,34 @@ final class CallFrameTests: XCTestCase {
         XCTAssertEqual(meta.timeoutMs, 1500)
         XCTAssertEqual(meta.metadata.map { [$0.key, $0.value] }, [["authorization", "Bearer t"]])
     }
+
+    /// An OK reply's meta is read off the bytes when it is the call id alone, and then says
+    /// what decoding it says; any other meta (a status, a message, violations, metadata, bytes
+    /// that are not a varint) is left to `ReplyMeta`.
+    func testAnOKReplysCallIDIsReadOffTheBytesAsDecodingReadsIt() throws {
+        for id: UInt64 in [1, 127, 128, 300, 1 << 35, UInt64.max - 1, UInt64.max] {
+            XCTAssertEqual(Frame(kind: .reply, meta: ReplyMeta(callId: id).serializedBytes()).okReplyCallId, id)
+            XCTAssertNil(Frame(kind: .goAway, meta: ReplyMeta(callId: id).serializedBytes()).okReplyCallId, "only a REPLY")
+        }
+        var rng = SystemRandomNumberGenerator()
+        for _ in 0..<3_000 {
+            var m = ReplyMeta(callId: UInt64.random(in: 0...UInt64.max, using: &rng) >> UInt64.random(in: 0...63, using: &rng))
+            if Bool.random(using: &rng) { m.status = UInt32.random(in: 0...16, using: &rng) }
+            if Int.random(in: 0..<4, using: &rng) == 0 { m.message = "m" }
+            if Int.random(in: 0..<4, using: &rng) == 0 { m.violations = [FieldViolation(field: "f", description: "d")] }
+            if Int.random(in: 0..<4, using: &rng) == 0 { m.metadata = [Metadata(key: "k", value: "v")] }
+            var meta = m.serializedBytes()
+            if Int.random(in: 0..<5, using: &rng) == 0, !meta.isEmpty {
+                meta[Int.random(in: 0..<meta.count, using: &rng)] = UInt8.random(in: 0...255, using: &rng)
+            }
+            if Int.random(in: 0..<8, using: &rng) == 0 { meta += [0x80] }
+            guard let id = Frame(kind: .reply, meta: meta).okReplyCallId else { continue }
+            let decoded = try ReplyMeta(serializedBytes: meta)
+            XCTAssertEqual(decoded, ReplyMeta(callId: id), "\(meta)")
+        }
+        for meta: [UInt8] in [[], [0x08], [0x08, 0x80], [0x10, 0x01], [0x08, 0x01, 0x10, 0x00], Array(repeating: 0xFF, count: 11) + [0x01],
+                              [0x08] + Array(repeating: 0x80, count: 10) + [0x01]] {
+            XCTAssertNil(Frame(kind: .reply, meta: meta).okReplyCallId, "\(meta)")
+        }
+    }
 }

@@ -249,10 +249,13 @@ final class ClientConnection: Sendable {
         }
     }
 
-    /// A reply's outcome: its body, or the error it carries.
-    static func outcome(of meta: ReplyMeta, body: [UInt8]) -> Outcome {
-        meta.status == 0 ? Outcome(result: .success(body))
-            : Outcome(result: .failure(RPCError(Status(code: meta.status), meta.message, violations: meta.violations)))
+    /// A REPLY frame's call id and outcome (its body, or the error it carries); nil when its
+    /// meta is not a `ReplyMeta`. An OK reply's meta, its call id alone, is read off the bytes.
+    static func reply(_ frame: Frame) -> (callId: UInt64, outcome: Outcome)? {
+        if let id = frame.okReplyCallId { return (id, Outcome(result: .success(frame.body))) }
+        guard let meta = try? ReplyMeta(serializedBytes: frame.meta) else { return nil }
+        return (meta.callId, meta.status == 0 ? Outcome(result: .success(frame.body))
+                    : Outcome(result: .failure(RPCError(Status(code: meta.status), meta.message, violations: meta.violations))))
     }
 
     /// The connection broke, or a call's frame could not be written whole.
@@ -277,12 +280,12 @@ final class ClientConnection: Sendable {
     private func handle(_ frame: Frame) -> Bool {
         switch frame.kind {
         case .reply:
-            guard let meta = try? ReplyMeta(serializedBytes: frame.meta) else {
+            guard let (callId, outcome) = Self.reply(frame) else {
                 shutdown(RPCError(.internal, "the server sent a malformed reply"))
                 return false
             }
-            let c = state.withLock { $0.pending.removeValue(forKey: meta.callId) }
-            c?(Self.outcome(of: meta, body: frame.body))
+            let c = state.withLock { $0.pending.removeValue(forKey: callId) }
+            c?(outcome)
             return true
         case .ping:
             if let meta = try? PingMeta(serializedBytes: frame.meta) {

@@ -90,11 +90,11 @@ final class DirectConnection {
                 case .frame(let frame):
                     switch frame.kind {
                     case .reply:
-                        guard let meta = try? ReplyMeta(serializedBytes: frame.meta), meta.callId == id else {
+                        guard let (callId, outcome) = ClientConnection.reply(frame), callId == id else {
                             reusable = false
                             return ClientConnection.Outcome(result: .failure(RPCError(.internal, "the server sent a malformed or stray reply")))
                         }
-                        return ClientConnection.outcome(of: meta, body: frame.body)
+                        return outcome
                     case .ping, .pong:
                         answer(frame)
                     case .goAway:
