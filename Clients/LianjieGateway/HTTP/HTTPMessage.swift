@@ -65,29 +65,28 @@ public struct HTTPRequestHead: Sendable {
     public var clientAddress: String { Endpoint.host(ofPeer: peer) }
 
     init(connection: OpaquePointer, method: String, url: String, tls: Bool) {
-        /// What one pass over the request's values collects, by kind.
-        final class Values {
+        /// What one pass over the request's values collects, by kind (a struct reached through
+        /// a pointer: no object, and no run-time exclusivity check per value).
+        struct Values {
             var headers: [(String, String)] = []
             var query: [(String, String)] = []
             var cookies: [(String, String)] = []
         }
-        let values = Values()
+        var values = Values()
         values.headers.reserveCapacity(16)
         let iterator: MHD_KeyValueIterator = { cls, kind, key, value in
             guard let cls, let key else { return .YES }
-            let v = Unmanaged<Values>.fromOpaque(cls).takeUnretainedValue()
+            let v = cls.assumingMemoryBound(to: Values.self)
             let text = value.map { String(cString: $0) } ?? ""
             switch kind {
-            case .HEADER_KIND: v.headers.append((ASCII.lowercased(cString: key), text))
-            case .GET_ARGUMENT_KIND: v.query.append((String(cString: key), text))
-            case .COOKIE_KIND: v.cookies.append((String(cString: key), text))
+            case .HEADER_KIND: v.pointee.headers.append((ASCII.lowercased(cString: key), text))
+            case .GET_ARGUMENT_KIND: v.pointee.query.append((String(cString: key), text))
+            case .COOKIE_KIND: v.pointee.cookies.append((String(cString: key), text))
             default: break
             }
             return .YES
         }
-        _ = withExtendedLifetime(values) {
-            lj_mhd_request_values(connection, iterator, Unmanaged.passUnretained(values).toOpaque())
-        }
+        _ = withUnsafeMutablePointer(to: &values) { lj_mhd_request_values(connection, iterator, $0) }
         self.method = method
         self.path = url
         self.query = values.query.isEmpty ? [:] : Dictionary(values.query, uniquingKeysWith: { _, last in last })
