@@ -104,6 +104,13 @@ struct SwiftEmitter {
                 }
             }
             g.line()
+            g.block("public var protoValueJSON: StaticString?") { g in
+                g.block("switch self") { g in
+                    for (i, v) in e.values.enumerated() { g.line("case .\(cases[i]): return \"\\\"\(v.name)\\\"\"") }
+                    g.line("case .unrecognized: return nil")
+                }
+            }
+            g.line()
             g.block("public init?(protoValueName: String)") { g in
                 g.block("switch protoValueName") { g in
                     for (i, v) in e.values.enumerated() { g.line("case \"\(v.name)\": self = .\(cases[i])") }

@@ -305,6 +305,21 @@ final class MessageCodecTests: XCTestCase {
         XCTAssertEqual(LoginRequest().jsonString(), "{}")
     }
 
+    /// An enum value's JSON, written as it is, is its name quoted; an unknown number has none.
+    func testEnumValuesCarryTheirQuotedNames() {
+        func check<E: ProtoEnum>(_ type: E.Type) {
+            for raw in Int32(-2)...Int32(40) {
+                let v = E(rawValue: raw)
+                XCTAssertEqual(v.protoValueJSON.map { "\($0)" }, v.protoValueName.map { "\"\($0)\"" }, "\(E.protoName) \(raw)")
+            }
+        }
+        check(Colour.self)
+        check(Role.self)
+        check(AccountKind.self)
+        check(SubjectStatus.self)
+        check(ServingStatus.self)
+    }
+
     func testUnknownEnumValuesSurviveARoundTrip() throws {
         var s = Sample()
         s.colour = .unrecognized(1234)

@@ -39,6 +39,15 @@ public enum Colour: ProtoEnum {
         }
     }
 
+    public var protoValueJSON: StaticString? {
+        switch self {
+        case .unspecified: return "\"COLOUR_UNSPECIFIED\""
+        case .red: return "\"COLOUR_RED\""
+        case .green: return "\"COLOUR_GREEN\""
+        case .unrecognized: return nil
+        }
+    }
+
     public init?(protoValueName: String) {
         switch protoValueName {
         case "COLOUR_UNSPECIFIED": self = .unspecified

@@ -80,6 +80,22 @@ public enum Role: ProtoEnum {
         }
     }
 
+    public var protoValueJSON: StaticString? {
+        switch self {
+        case .unspecified: return "\"ROLE_UNSPECIFIED\""
+        case .admin: return "\"ROLE_ADMIN\""
+        case .inspector: return "\"ROLE_INSPECTOR\""
+        case .manager: return "\"ROLE_MANAGER\""
+        case .hr: return "\"ROLE_HR\""
+        case .employee: return "\"ROLE_EMPLOYEE\""
+        case .service: return "\"ROLE_SERVICE\""
+        case .auditor: return "\"ROLE_AUDITOR\""
+        case .disciplineHead: return "\"ROLE_DISCIPLINE_HEAD\""
+        case .gateway: return "\"ROLE_GATEWAY\""
+        case .unrecognized: return nil
+        }
+    }
+
     public init?(protoValueName: String) {
         switch protoValueName {
         case "ROLE_UNSPECIFIED": self = .unspecified
@@ -132,6 +148,15 @@ public enum AccountKind: ProtoEnum {
         case .unspecified: return "ACCOUNT_KIND_UNSPECIFIED"
         case .person: return "ACCOUNT_KIND_PERSON"
         case .service: return "ACCOUNT_KIND_SERVICE"
+        case .unrecognized: return nil
+        }
+    }
+
+    public var protoValueJSON: StaticString? {
+        switch self {
+        case .unspecified: return "\"ACCOUNT_KIND_UNSPECIFIED\""
+        case .person: return "\"ACCOUNT_KIND_PERSON\""
+        case .service: return "\"ACCOUNT_KIND_SERVICE\""
         case .unrecognized: return nil
         }
     }

@@ -62,6 +62,19 @@ public enum EntrySource: ProtoEnum {
         }
     }
 
+    public var protoValueJSON: StaticString? {
+        switch self {
+        case .unspecified: return "\"ENTRY_SOURCE_UNSPECIFIED\""
+        case .pc: return "\"ENTRY_SOURCE_PC\""
+        case .mobile: return "\"ENTRY_SOURCE_MOBILE\""
+        case .`import`: return "\"ENTRY_SOURCE_IMPORT\""
+        case .rule: return "\"ENTRY_SOURCE_RULE\""
+        case .api: return "\"ENTRY_SOURCE_API\""
+        case .`case`: return "\"ENTRY_SOURCE_CASE\""
+        case .unrecognized: return nil
+        }
+    }
+
     public init?(protoValueName: String) {
         switch protoValueName {
         case "ENTRY_SOURCE_UNSPECIFIED": self = .unspecified
@@ -125,6 +138,17 @@ public enum EntryStatus: ProtoEnum {
         }
     }
 
+    public var protoValueJSON: StaticString? {
+        switch self {
+        case .unspecified: return "\"ENTRY_STATUS_UNSPECIFIED\""
+        case .submitted: return "\"ENTRY_STATUS_SUBMITTED\""
+        case .confirmed: return "\"ENTRY_STATUS_CONFIRMED\""
+        case .rejected: return "\"ENTRY_STATUS_REJECTED\""
+        case .revoked: return "\"ENTRY_STATUS_REVOKED\""
+        case .unrecognized: return nil
+        }
+    }
+
     public init?(protoValueName: String) {
         switch protoValueName {
         case "ENTRY_STATUS_UNSPECIFIED": self = .unspecified
@@ -177,6 +201,16 @@ public enum AppealState: ProtoEnum {
         case .pending: return "APPEAL_STATE_PENDING"
         case .upheld: return "APPEAL_STATE_UPHELD"
         case .dismissed: return "APPEAL_STATE_DISMISSED"
+        case .unrecognized: return nil
+        }
+    }
+
+    public var protoValueJSON: StaticString? {
+        switch self {
+        case .unspecified: return "\"APPEAL_STATE_UNSPECIFIED\""
+        case .pending: return "\"APPEAL_STATE_PENDING\""
+        case .upheld: return "\"APPEAL_STATE_UPHELD\""
+        case .dismissed: return "\"APPEAL_STATE_DISMISSED\""
         case .unrecognized: return nil
         }
     }

@@ -51,6 +51,17 @@ public enum Grade: ProtoEnum {
         }
     }
 
+    public var protoValueJSON: StaticString? {
+        switch self {
+        case .unspecified: return "\"GRADE_UNSPECIFIED\""
+        case .excellent: return "\"GRADE_EXCELLENT\""
+        case .good: return "\"GRADE_GOOD\""
+        case .fair: return "\"GRADE_FAIR\""
+        case .poor: return "\"GRADE_POOR\""
+        case .unrecognized: return nil
+        }
+    }
+
     public init?(protoValueName: String) {
         switch protoValueName {
         case "GRADE_UNSPECIFIED": self = .unspecified
@@ -114,6 +125,18 @@ public enum RunState: ProtoEnum {
         case .published: return "RUN_STATE_PUBLISHED"
         case .cancelled: return "RUN_STATE_CANCELLED"
         case .failed: return "RUN_STATE_FAILED"
+        case .unrecognized: return nil
+        }
+    }
+
+    public var protoValueJSON: StaticString? {
+        switch self {
+        case .unspecified: return "\"RUN_STATE_UNSPECIFIED\""
+        case .running: return "\"RUN_STATE_RUNNING\""
+        case .draft: return "\"RUN_STATE_DRAFT\""
+        case .published: return "\"RUN_STATE_PUBLISHED\""
+        case .cancelled: return "\"RUN_STATE_CANCELLED\""
+        case .failed: return "\"RUN_STATE_FAILED\""
         case .unrecognized: return nil
         }
     }
@@ -190,6 +213,19 @@ public enum BreakdownOutcome: ProtoEnum {
         }
     }
 
+    public var protoValueJSON: StaticString? {
+        switch self {
+        case .unspecified: return "\"BREAKDOWN_OUTCOME_UNSPECIFIED\""
+        case .counted: return "\"BREAKDOWN_OUTCOME_COUNTED\""
+        case .outsideWindow: return "\"BREAKDOWN_OUTCOME_OUTSIDE_WINDOW\""
+        case .afterEvaluation: return "\"BREAKDOWN_OUTCOME_AFTER_EVALUATION\""
+        case .overCountLimit: return "\"BREAKDOWN_OUTCOME_OVER_COUNT_LIMIT\""
+        case .notApplicable: return "\"BREAKDOWN_OUTCOME_NOT_APPLICABLE\""
+        case .unknownTag: return "\"BREAKDOWN_OUTCOME_UNKNOWN_TAG\""
+        case .unrecognized: return nil
+        }
+    }
+
     public init?(protoValueName: String) {
         switch protoValueName {
         case "BREAKDOWN_OUTCOME_UNSPECIFIED": self = .unspecified
@@ -253,6 +289,17 @@ public enum AlertState: ProtoEnum {
         }
     }
 
+    public var protoValueJSON: StaticString? {
+        switch self {
+        case .unspecified: return "\"ALERT_STATE_UNSPECIFIED\""
+        case .`open`: return "\"ALERT_STATE_OPEN\""
+        case .acknowledged: return "\"ALERT_STATE_ACKNOWLEDGED\""
+        case .dismissed: return "\"ALERT_STATE_DISMISSED\""
+        case .markedForCase: return "\"ALERT_STATE_MARKED_FOR_CASE\""
+        case .unrecognized: return nil
+        }
+    }
+
     public init?(protoValueName: String) {
         switch protoValueName {
         case "ALERT_STATE_UNSPECIFIED": self = .unspecified
@@ -302,6 +349,16 @@ public enum AlertSeverity: ProtoEnum {
         case .low: return "ALERT_SEVERITY_LOW"
         case .medium: return "ALERT_SEVERITY_MEDIUM"
         case .high: return "ALERT_SEVERITY_HIGH"
+        case .unrecognized: return nil
+        }
+    }
+
+    public var protoValueJSON: StaticString? {
+        switch self {
+        case .unspecified: return "\"ALERT_SEVERITY_UNSPECIFIED\""
+        case .low: return "\"ALERT_SEVERITY_LOW\""
+        case .medium: return "\"ALERT_SEVERITY_MEDIUM\""
+        case .high: return "\"ALERT_SEVERITY_HIGH\""
         case .unrecognized: return nil
         }
     }

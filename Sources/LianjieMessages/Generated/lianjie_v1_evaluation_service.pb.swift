@@ -41,6 +41,15 @@ public enum ResultOrder: ProtoEnum {
         }
     }
 
+    public var protoValueJSON: StaticString? {
+        switch self {
+        case .unspecified: return "\"RESULT_ORDER_UNSPECIFIED\""
+        case .subject: return "\"RESULT_ORDER_SUBJECT\""
+        case .total: return "\"RESULT_ORDER_TOTAL\""
+        case .unrecognized: return nil
+        }
+    }
+
     public init?(protoValueName: String) {
         switch protoValueName {
         case "RESULT_ORDER_UNSPECIFIED": self = .unspecified

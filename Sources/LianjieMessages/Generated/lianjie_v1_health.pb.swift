@@ -39,6 +39,15 @@ public enum ServingStatus: ProtoEnum {
         }
     }
 
+    public var protoValueJSON: StaticString? {
+        switch self {
+        case .unknown: return "\"SERVING_STATUS_UNKNOWN\""
+        case .serving: return "\"SERVING\""
+        case .notServing: return "\"NOT_SERVING\""
+        case .unrecognized: return nil
+        }
+    }
+
     public init?(protoValueName: String) {
         switch protoValueName {
         case "SERVING_STATUS_UNKNOWN": self = .unknown

@@ -46,6 +46,16 @@ public enum NotificationState: ProtoEnum {
         }
     }
 
+    public var protoValueJSON: StaticString? {
+        switch self {
+        case .unspecified: return "\"NOTIFICATION_STATE_UNSPECIFIED\""
+        case .pending: return "\"NOTIFICATION_STATE_PENDING\""
+        case .delivered: return "\"NOTIFICATION_STATE_DELIVERED\""
+        case .dead: return "\"NOTIFICATION_STATE_DEAD\""
+        case .unrecognized: return nil
+        }
+    }
+
     public init?(protoValueName: String) {
         switch protoValueName {
         case "NOTIFICATION_STATE_UNSPECIFIED": self = .unspecified

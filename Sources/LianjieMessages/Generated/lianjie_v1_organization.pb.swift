@@ -49,6 +49,17 @@ public enum OrganizationKind: ProtoEnum {
         }
     }
 
+    public var protoValueJSON: StaticString? {
+        switch self {
+        case .unspecified: return "\"ORGANIZATION_KIND_UNSPECIFIED\""
+        case .bureau: return "\"ORGANIZATION_KIND_BUREAU\""
+        case .districtBureau: return "\"ORGANIZATION_KIND_DISTRICT_BUREAU\""
+        case .department: return "\"ORGANIZATION_KIND_DEPARTMENT\""
+        case .team: return "\"ORGANIZATION_KIND_TEAM\""
+        case .unrecognized: return nil
+        }
+    }
+
     public init?(protoValueName: String) {
         switch protoValueName {
         case "ORGANIZATION_KIND_UNSPECIFIED": self = .unspecified

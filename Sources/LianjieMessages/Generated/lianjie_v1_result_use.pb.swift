@@ -68,6 +68,20 @@ public enum CaseState: ProtoEnum {
         }
     }
 
+    public var protoValueJSON: StaticString? {
+        switch self {
+        case .unspecified: return "\"CASE_STATE_UNSPECIFIED\""
+        case .`open`: return "\"CASE_STATE_OPEN\""
+        case .assigned: return "\"CASE_STATE_ASSIGNED\""
+        case .disposed: return "\"CASE_STATE_DISPOSED\""
+        case .rectifying: return "\"CASE_STATE_RECTIFYING\""
+        case .verified: return "\"CASE_STATE_VERIFIED\""
+        case .closed: return "\"CASE_STATE_CLOSED\""
+        case .dismissed: return "\"CASE_STATE_DISMISSED\""
+        case .unrecognized: return nil
+        }
+    }
+
     public init?(protoValueName: String) {
         switch protoValueName {
         case "CASE_STATE_UNSPECIFIED": self = .unspecified
@@ -141,6 +155,19 @@ public enum CaseSource: ProtoEnum {
         }
     }
 
+    public var protoValueJSON: StaticString? {
+        switch self {
+        case .unspecified: return "\"CASE_SOURCE_UNSPECIFIED\""
+        case .alert: return "\"CASE_SOURCE_ALERT\""
+        case .report: return "\"CASE_SOURCE_REPORT\""
+        case .inspection: return "\"CASE_SOURCE_INSPECTION\""
+        case .audit: return "\"CASE_SOURCE_AUDIT\""
+        case .referral: return "\"CASE_SOURCE_REFERRAL\""
+        case .other: return "\"CASE_SOURCE_OTHER\""
+        case .unrecognized: return nil
+        }
+    }
+
     public init?(protoValueName: String) {
         switch protoValueName {
         case "CASE_SOURCE_UNSPECIFIED": self = .unspecified
@@ -201,6 +228,17 @@ public enum DispositionForm: ProtoEnum {
         case .second: return "DISPOSITION_FORM_SECOND"
         case .third: return "DISPOSITION_FORM_THIRD"
         case .fourth: return "DISPOSITION_FORM_FOURTH"
+        case .unrecognized: return nil
+        }
+    }
+
+    public var protoValueJSON: StaticString? {
+        switch self {
+        case .unspecified: return "\"DISPOSITION_FORM_UNSPECIFIED\""
+        case .first: return "\"DISPOSITION_FORM_FIRST\""
+        case .second: return "\"DISPOSITION_FORM_SECOND\""
+        case .third: return "\"DISPOSITION_FORM_THIRD\""
+        case .fourth: return "\"DISPOSITION_FORM_FOURTH\""
         case .unrecognized: return nil
         }
     }
@@ -266,6 +304,17 @@ public enum FirstFormMeasure: ProtoEnum {
         }
     }
 
+    public var protoValueJSON: StaticString? {
+        switch self {
+        case .unspecified: return "\"FIRST_FORM_MEASURE_UNSPECIFIED\""
+        case .talkReminder: return "\"FIRST_FORM_MEASURE_TALK_REMINDER\""
+        case .criticism: return "\"FIRST_FORM_MEASURE_CRITICISM\""
+        case .selfExamination: return "\"FIRST_FORM_MEASURE_SELF_EXAMINATION\""
+        case .admonishment: return "\"FIRST_FORM_MEASURE_ADMONISHMENT\""
+        case .unrecognized: return nil
+        }
+    }
+
     public init?(protoValueName: String) {
         switch protoValueName {
         case "FIRST_FORM_MEASURE_UNSPECIFIED": self = .unspecified
@@ -313,6 +362,15 @@ public enum TalkKind: ProtoEnum {
         case .unspecified: return "TALK_KIND_UNSPECIFIED"
         case .talk: return "TALK_KIND_TALK"
         case .notice: return "TALK_KIND_NOTICE"
+        case .unrecognized: return nil
+        }
+    }
+
+    public var protoValueJSON: StaticString? {
+        switch self {
+        case .unspecified: return "\"TALK_KIND_UNSPECIFIED\""
+        case .talk: return "\"TALK_KIND_TALK\""
+        case .notice: return "\"TALK_KIND_NOTICE\""
         case .unrecognized: return nil
         }
     }
@@ -375,6 +433,17 @@ public enum OpinionPurpose: ProtoEnum {
         }
     }
 
+    public var protoValueJSON: StaticString? {
+        switch self {
+        case .unspecified: return "\"OPINION_PURPOSE_UNSPECIFIED\""
+        case .promotion: return "\"OPINION_PURPOSE_PROMOTION\""
+        case .award: return "\"OPINION_PURPOSE_AWARD\""
+        case .appraisal: return "\"OPINION_PURPOSE_APPRAISAL\""
+        case .other: return "\"OPINION_PURPOSE_OTHER\""
+        case .unrecognized: return nil
+        }
+    }
+
     public init?(protoValueName: String) {
         switch protoValueName {
         case "OPINION_PURPOSE_UNSPECIFIED": self = .unspecified
@@ -431,6 +500,16 @@ public enum OpinionConclusion: ProtoEnum {
         }
     }
 
+    public var protoValueJSON: StaticString? {
+        switch self {
+        case .unspecified: return "\"OPINION_CONCLUSION_UNSPECIFIED\""
+        case .noObjection: return "\"OPINION_CONCLUSION_NO_OBJECTION\""
+        case .deferred: return "\"OPINION_CONCLUSION_DEFERRED\""
+        case .objection: return "\"OPINION_CONCLUSION_OBJECTION\""
+        case .unrecognized: return nil
+        }
+    }
+
     public init?(protoValueName: String) {
         switch protoValueName {
         case "OPINION_CONCLUSION_UNSPECIFIED": self = .unspecified
@@ -481,6 +560,16 @@ public enum OpinionState: ProtoEnum {
         case .proposed: return "OPINION_STATE_PROPOSED"
         case .reviewed: return "OPINION_STATE_REVIEWED"
         case .signed: return "OPINION_STATE_SIGNED"
+        case .unrecognized: return nil
+        }
+    }
+
+    public var protoValueJSON: StaticString? {
+        switch self {
+        case .unspecified: return "\"OPINION_STATE_UNSPECIFIED\""
+        case .proposed: return "\"OPINION_STATE_PROPOSED\""
+        case .reviewed: return "\"OPINION_STATE_REVIEWED\""
+        case .signed: return "\"OPINION_STATE_SIGNED\""
         case .unrecognized: return nil
         }
     }

@@ -46,6 +46,16 @@ public enum Dimension: ProtoEnum {
         }
     }
 
+    public var protoValueJSON: StaticString? {
+        switch self {
+        case .unspecified: return "\"DIMENSION_UNSPECIFIED\""
+        case .behaviour: return "\"DIMENSION_BEHAVIOUR\""
+        case .awareness: return "\"DIMENSION_AWARENESS\""
+        case .problems: return "\"DIMENSION_PROBLEMS\""
+        case .unrecognized: return nil
+        }
+    }
+
     public init?(protoValueName: String) {
         switch protoValueName {
         case "DIMENSION_UNSPECIFIED": self = .unspecified
@@ -90,6 +100,15 @@ public enum Polarity: ProtoEnum {
         case .unspecified: return "POLARITY_UNSPECIFIED"
         case .credit: return "POLARITY_CREDIT"
         case .debit: return "POLARITY_DEBIT"
+        case .unrecognized: return nil
+        }
+    }
+
+    public var protoValueJSON: StaticString? {
+        switch self {
+        case .unspecified: return "\"POLARITY_UNSPECIFIED\""
+        case .credit: return "\"POLARITY_CREDIT\""
+        case .debit: return "\"POLARITY_DEBIT\""
         case .unrecognized: return nil
         }
     }

@@ -47,6 +47,17 @@ public enum PositionLevel: ProtoEnum {
         }
     }
 
+    public var protoValueJSON: StaticString? {
+        switch self {
+        case .unspecified: return "\"POSITION_LEVEL_UNSPECIFIED\""
+        case .staff: return "\"POSITION_LEVEL_STAFF\""
+        case .teamLeader: return "\"POSITION_LEVEL_TEAM_LEADER\""
+        case .section: return "\"POSITION_LEVEL_SECTION\""
+        case .division: return "\"POSITION_LEVEL_DIVISION\""
+        case .unrecognized: return nil
+        }
+    }
+
     public init?(protoValueName: String) {
         switch protoValueName {
         case "POSITION_LEVEL_UNSPECIFIED": self = .unspecified
@@ -97,6 +108,16 @@ public enum SubjectStatus: ProtoEnum {
         case .active: return "SUBJECT_STATUS_ACTIVE"
         case .transferred: return "SUBJECT_STATUS_TRANSFERRED"
         case .left: return "SUBJECT_STATUS_LEFT"
+        case .unrecognized: return nil
+        }
+    }
+
+    public var protoValueJSON: StaticString? {
+        switch self {
+        case .unspecified: return "\"SUBJECT_STATUS_UNSPECIFIED\""
+        case .active: return "\"SUBJECT_STATUS_ACTIVE\""
+        case .transferred: return "\"SUBJECT_STATUS_TRANSFERRED\""
+        case .left: return "\"SUBJECT_STATUS_LEFT\""
         case .unrecognized: return nil
         }
     }

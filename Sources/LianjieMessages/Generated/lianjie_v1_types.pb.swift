@@ -43,6 +43,16 @@ public enum PeriodKind: ProtoEnum {
         }
     }
 
+    public var protoValueJSON: StaticString? {
+        switch self {
+        case .unspecified: return "\"PERIOD_KIND_UNSPECIFIED\""
+        case .month: return "\"PERIOD_KIND_MONTH\""
+        case .quarter: return "\"PERIOD_KIND_QUARTER\""
+        case .year: return "\"PERIOD_KIND_YEAR\""
+        case .unrecognized: return nil
+        }
+    }
+
     public init?(protoValueName: String) {
         switch protoValueName {
         case "PERIOD_KIND_UNSPECIFIED": self = .unspecified

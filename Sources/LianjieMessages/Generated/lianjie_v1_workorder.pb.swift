@@ -56,6 +56,18 @@ public enum WorkOrderType: ProtoEnum {
         }
     }
 
+    public var protoValueJSON: StaticString? {
+        switch self {
+        case .unspecified: return "\"WORK_ORDER_TYPE_UNSPECIFIED\""
+        case .highVoltageNew: return "\"WORK_ORDER_TYPE_HIGH_VOLTAGE_NEW\""
+        case .highVoltageIncrease: return "\"WORK_ORDER_TYPE_HIGH_VOLTAGE_INCREASE\""
+        case .lowVoltageNew: return "\"WORK_ORDER_TYPE_LOW_VOLTAGE_NEW\""
+        case .lowVoltageIncrease: return "\"WORK_ORDER_TYPE_LOW_VOLTAGE_INCREASE\""
+        case .temporary: return "\"WORK_ORDER_TYPE_TEMPORARY\""
+        case .unrecognized: return nil
+        }
+    }
+
     public init?(protoValueName: String) {
         switch protoValueName {
         case "WORK_ORDER_TYPE_UNSPECIFIED": self = .unspecified
@@ -129,6 +141,20 @@ public enum WorkOrderStage: ProtoEnum {
         case .midInspection: return "WORK_ORDER_STAGE_MID_INSPECTION"
         case .completionAcceptance: return "WORK_ORDER_STAGE_COMPLETION_ACCEPTANCE"
         case .meteringConnection: return "WORK_ORDER_STAGE_METERING_CONNECTION"
+        case .unrecognized: return nil
+        }
+    }
+
+    public var protoValueJSON: StaticString? {
+        switch self {
+        case .unspecified: return "\"WORK_ORDER_STAGE_UNSPECIFIED\""
+        case .acceptance: return "\"WORK_ORDER_STAGE_ACCEPTANCE\""
+        case .siteSurvey: return "\"WORK_ORDER_STAGE_SITE_SURVEY\""
+        case .supplyPlan: return "\"WORK_ORDER_STAGE_SUPPLY_PLAN\""
+        case .designReview: return "\"WORK_ORDER_STAGE_DESIGN_REVIEW\""
+        case .midInspection: return "\"WORK_ORDER_STAGE_MID_INSPECTION\""
+        case .completionAcceptance: return "\"WORK_ORDER_STAGE_COMPLETION_ACCEPTANCE\""
+        case .meteringConnection: return "\"WORK_ORDER_STAGE_METERING_CONNECTION\""
         case .unrecognized: return nil
         }
     }

@@ -39,7 +39,7 @@ public enum JSONOut {
     /// does not know it), written without that `JSONValue` between; the tests hold the two
     /// to the same bytes.
     public static func enumeration<E: ProtoEnum>(_ v: E, _ out: inout [UInt8]) {
-        if let name = v.protoValueName { JSONValue.quote(name, into: &out) } else { integer(Int64(v.rawValue), &out) }
+        if let name = v.protoValueJSON { name.withUTF8Buffer { out.append(contentsOf: $0) } } else { integer(Int64(v.rawValue), &out) }
     }
 
     /// A C string as `JSONValue.quote(CRead.string(p))` writes it: up to its NUL, invalid
@@ -98,7 +98,7 @@ public enum JSONOut {
                 n /= 10
                 count += 1
             } while n > 0
-            out.append(contentsOf: d[(20 - count)...])
+            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: d[(20 - count)...]))
         }
     }
 }

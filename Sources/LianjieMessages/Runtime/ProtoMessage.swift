@@ -57,6 +57,9 @@ public protocol ProtoEnum: Sendable, Hashable, RawRepresentable where RawValue =
     init(rawValue: Int32)
     /// The value's name as written in the `.proto` file; nil for an unrecognized number.
     var protoValueName: String? { get }
+    /// `protoValueName` as a JSON string, quotes included (the name needs no escape): what
+    /// JSON answers write, appended as it is.
+    var protoValueJSON: StaticString? { get }
     init?(protoValueName: String)
 }
 
