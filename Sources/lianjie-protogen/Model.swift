@@ -33,8 +33,7 @@ struct TypeTable {
             for m in file.messages { try addMessage(m, package: file.package, swiftPrefix: "", into: &messages) }
             for e in file.enums { try addEnum(e, package: file.package, swiftPrefix: "") }
         }
-        var known: [String: Bool] = [:]
-        for name in messages.keys where Self.writesWireJSON(name, messages, &known) { wireJSON.insert(name) }
+        wireJSON = Self.wireJSONMessages(messages)
     }
 
     /// The field numbers of `m` in the order its JSON lists them: the fields outside any
@@ -44,15 +43,19 @@ struct TypeTable {
             + m.oneofs.indices.flatMap { o in m.fields.filter { $0.oneofIndex == o }.map(\.number) }
     }
 
-    private static func writesWireJSON(_ name: String, _ messages: [String: MessageDesc], _ known: inout [String: Bool]) -> Bool {
-        if let answer = known[name] { return answer }
-        guard let m = messages[name] else { return false }
-        known[name] = true  // a message holding itself is decided by its other fields
-        let order = jsonOrder(m)
-        var answer = zip(order, order.dropFirst()).allSatisfy { $0 < $1 }
-        for f in m.fields where answer && f.type == 11 { answer = writesWireJSON(f.typeName, messages, &known) }
-        known[name] = answer
-        return answer
+    /// The messages whose JSON order is field-number order, less, again and again until
+    /// none goes, any holding a message that is not among them (so a cycle of messages
+    /// stays only when all of it can).
+    private static func wireJSONMessages(_ messages: [String: MessageDesc]) -> Set<String> {
+        var set = Set(messages.filter { _, m in
+            let order = jsonOrder(m)
+            return zip(order, order.dropFirst()).allSatisfy { $0 < $1 }
+        }.keys)
+        while true {
+            let out = set.filter { name in messages[name]!.fields.contains { $0.type == 11 && !set.contains($0.typeName) } }
+            if out.isEmpty { return set }
+            set.subtract(out)
+        }
     }
 
     subscript(name: String) -> TypeInfo {

@@ -171,7 +171,8 @@ final class MessageCodecTests: XCTestCase {
     /// (a message field twice merges), a repeated field split or unpacked, two members of a
     /// oneof, unknown fields, explicit defaults, NUL and invalid UTF-8, a bool of 2,
     /// two encodings one after the other — are not read off the wire but unpacked, and
-    /// come out as the decoded message's JSON; cut-short bytes are an error either way.
+    /// come out as the decoded message's JSON; cut-short bytes, and keys or lengths in
+    /// more bytes than protobuf-c reads, are an error either way.
     func testJSONOfAnyOtherEncodingIsTheDecodedMessages() throws {
         func check(_ bytes: [UInt8], direct expected: Bool?, _ what: String, line: UInt = #line) throws {
             let decoded = try Sample(serializedBytes: bytes)
@@ -211,8 +212,15 @@ final class MessageCodecTests: XCTestCase {
         try check([0x8A, 0x01, 0x02, 0x18, 0x01], direct: false, "a nested message with a field it does not have")
         try check([0x28, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x01], direct: true, "a sint32 in ten bytes")
         try check([0x08, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x7F], direct: true, "a ten-byte varint with high bits past the 64th")
-        for cut in [[0x72, 0x05, 0x61], [0x08], [0x61, 0x00], [0x8A, 0x01, 0x05, 0x0A], [0xA2, 0x01, 0x02, 0x80]] as [[UInt8]] {
-            XCTAssertThrowsError(try Sample.jsonBytes(serializedBytes: cut), "\(cut)")
+        // protobuf-c reads a key and a length in five bytes at most.
+        try check([0x88, 0x80, 0x80, 0x80, 0x00, 0x05], direct: true, "a key in five bytes")
+        try check([0x72, 0x80, 0x80, 0x80, 0x80, 0x00], direct: true, "a length in five bytes")
+        let refused: [[UInt8]] = [[0x72, 0x05, 0x61], [0x08], [0x61, 0x00], [0x8A, 0x01, 0x05, 0x0A], [0xA2, 0x01, 0x02, 0x80],
+                                  [0x88, 0x80, 0x80, 0x80, 0x80, 0x00, 0x05], [0x72, 0x80, 0x80, 0x80, 0x80, 0x80, 0x00],
+                                  [0x72, 0xFF, 0xFF, 0xFF, 0xFF, 0x07, 0x61], [0x8A, 0x01, 0x06, 0x92, 0x80, 0x80, 0x80, 0x80, 0x00]]
+        for bytes in refused {
+            XCTAssertThrowsError(try Sample(serializedBytes: bytes), "\(bytes)")
+            XCTAssertThrowsError(try Sample.jsonBytes(serializedBytes: bytes), "\(bytes)")
         }
         // Random single-byte changes of a full encoding: whatever decodes gives its JSON.
         var state: UInt64 = 0x2545_F491_4F6C_DD1D

@@ -27,16 +27,17 @@ struct WireScan {
     @inline(__always)
     mutating func tag() -> UInt64 {
         if position == end { return Self.end }
-        guard let key = varint(), key >= 8 else { return Self.broken }
+        guard let key = varint(maxBytes: 5), key >= 8 else { return Self.broken }
         return key
     }
 
     /// What `tag()` answers once every byte is read: a key no field has either (field 0).
     static let end: UInt64 = 1
 
-    /// A varint of up to ten bytes, as protobuf-c reads one (bits past the 64th dropped).
+    /// A varint of up to ten bytes, as protobuf-c reads a value (bits past the 64th
+    /// dropped); a key or a length it reads in five at most (`maxBytes`).
     @inline(__always)
-    mutating func varint() -> UInt64? {
+    mutating func varint(maxBytes: Int = 10) -> UInt64? {
         guard var p = position, let end else { return nil }
         guard p < end else { return nil }
         let first = p.pointee
@@ -46,7 +47,8 @@ struct WireScan {
         }
         var value: UInt64 = 0
         var shift: UInt64 = 0
-        while p < end, shift < 70 {
+        let limit = UInt64(7 * maxBytes)
+        while p < end, shift < limit {
             let b = p.pointee
             p += 1
             value |= UInt64(b & 0x7F) &<< shift
@@ -70,10 +72,11 @@ struct WireScan {
         return UInt64(low) | UInt64(high) << 32
     }
 
-    /// A length-delimited field's bytes (a string, bytes, a message, a packed run).
+    /// A length-delimited field's bytes (a string, bytes, a message, a packed run): its
+    /// length in five bytes at most and under 2 GiB, as protobuf-c takes one.
     @inline(__always)
     mutating func lengthDelimited() -> UnsafeRawBufferPointer? {
-        guard let length = varint(), let p = position, let end, UInt64(end - p) >= length else { return nil }
+        guard let length = varint(maxBytes: 5), length <= UInt64(Int32.max), let p = position, let end, UInt64(end - p) >= length else { return nil }
         position = p + Int(length)
         return UnsafeRawBufferPointer(start: p, count: Int(length))
     }
