@@ -190,7 +190,7 @@ struct lj_gateway_floor *lj_gateway_floor_start(uint16_t upstream_port) {
                                      answer, floor, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&a,
                                      MHD_OPTION_CONNECTION_LIMIT, (unsigned int)512,
                                      MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned int)64,
-                                     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+                                     MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(16 * 1024),
                                      MHD_OPTION_THREAD_STACK_SIZE, (size_t)(512 * 1024),
                                      MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)30,
                                      MHD_OPTION_NOTIFY_CONNECTION, notify, NULL, MHD_OPTION_END);

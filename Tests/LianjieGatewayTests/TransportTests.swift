@@ -73,6 +73,19 @@ final class TransportTests: XCTestCase {
 }
 
 extension TransportTests {
+    /// A connection has 16 KiB of libmicrohttpd's memory (cleared for every request, so it
+    /// is kept small): a head of 12 KB is read, one of 20 KB is answered 431, and the
+    /// gateway goes on serving.
+    func testAHeadLargerThanAConnectionsMemoryIsAnswered431() throws {
+        let f = try GatewayFixture()
+        let manager = try f.login("manager")
+        let fits = try f.call("lianjie.v1.UserService/WhoAmI", token: manager, headers: [("X-Padding", String(repeating: "a", count: 12_000))])
+        XCTAssertEqual(fits.status, 200, fits.text)
+        let tooLarge = try f.call("lianjie.v1.UserService/WhoAmI", token: manager, headers: [("X-Padding", String(repeating: "a", count: 20_000))])
+        XCTAssertEqual(tooLarge.status, 431)
+        XCTAssertEqual(try f.connection().send("GET", "/healthz").status, 200, "others are still served")
+    }
+
     func testBehindATrustedProxyTheForwardedClientCountsAndOnlyThere() throws {
         let f = try GatewayFixture { $0.http.trustedProxies = ["127.0.0.1"] }
         let token = try f.login("inspector")
