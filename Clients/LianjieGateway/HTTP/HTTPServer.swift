@@ -97,7 +97,7 @@ public final class HTTPServer: Sendable {
                 MHD_OptionItem(option: .PER_IP_CONNECTION_LIMIT, value: c.maxConnectionsPerAddress, ptr_value: nil),
                 MHD_OptionItem(option: .CONNECTION_TIMEOUT, value: c.idleTimeoutSeconds, ptr_value: nil),
                 // libmicrohttpd clears a connection's memory for every request: 16 KiB holds
-                // a head of about 15 KB (past it: 431) and reads uploads 8 KiB at a time.
+                // a head of about 15 KB (past it: 431); uploads come in smaller pieces.
                 MHD_OptionItem(option: .CONNECTION_MEMORY_LIMIT, value: 16 * 1024, ptr_value: nil),
                 MHD_OptionItem(option: .THREAD_STACK_SIZE, value: 512 * 1024, ptr_value: nil),
                 MHD_OptionItem(option: .SOCK_ADDR, value: 0, ptr_value: UnsafeMutableRawPointer(mutating: sa)),
