@@ -437,10 +437,10 @@ struct SwiftEmitter {
         case .int32, .uint32: return "JSONOut.integer(Int64(\(v)), &out)"
         case .int64: return "JSONOut.quotedInteger(\(v), &out)"
         case .uint64: return "JSONOut.quotedUnsigned(\(v), &out)"
-        case .float: return "JSONValue(floating: Double(\(v))).write(compactInto: &out)"
-        case .double: return "JSONValue(floating: \(v)).write(compactInto: &out)"
+        case .float: return "JSONOut.floating(Double(\(v)), &out)"
+        case .double: return "JSONOut.floating(\(v), &out)"
         case .bool: return "JSONOut.bool(\(v), &out)"
-        case .bytes: return "JSONValue.quote(Base64.encode(\(v)), into: &out)"
+        case .bytes: return "JSONOut.base64(\(v), &out)"
         case .enumeration: return "JSONOut.enumeration(\(v), &out)"
         case .string, .message: preconditionFailure("strings and messages are written off the C struct (writeCJSON)")
         }
@@ -462,8 +462,8 @@ struct SwiftEmitter {
         let hasFields = !plain.isEmpty || !oneofs.isEmpty
         line("/// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,")
         line("/// read straight off the C struct.")
-        block("static func writeJSON(c p: UnsafePointer<\(c)>, into out: inout [UInt8])") { g in
-            guard hasFields else { g.line("out += \"{}\".utf8"); return }
+        block("static func writeJSON(c p: UnsafePointer<\(c)>, into out: inout JSONBuffer)") { g in
+            guard hasFields else { g.line("out.append(\"{}\")"); return }
             g.line("let c = p.pointee")
             g.line("out.append(0x7B)")
             g.line("var more = false")
@@ -515,13 +515,16 @@ struct SwiftEmitter {
         line("/// The JSON of the protobuf binary encoding, without the Swift value between\(wire ? ": read" : ".")")
         if wire { line("/// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.") }
         block("public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError)") { g in
+            g.line("try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in")
+            g.indent += 1
             if wire {
-                g.line("let mark = out.count")
                 g.line("var r = WireScan(bytes)")
-                g.line("if writeJSON(wire: &r, into: &out) { return }")
-                g.line("out.removeLast(out.count - mark)")
+                g.line("if writeJSON(wire: &r, into: &b) { return }")
+                g.line("b.truncate(to: 0)")
             }
-            g.line("try CCodec.unpack(lj_descriptor__\(info.cFunction)(), bytes, name: Self.protoName) { (p: UnsafePointer<\(c)>) in writeJSON(c: p, into: &out) }")
+            g.line("try CCodec.unpack(lj_descriptor__\(info.cFunction)(), bytes, name: Self.protoName) { (p: UnsafePointer<\(c)>) in writeJSON(c: p, into: &b) }")
+            g.indent -= 1
+            g.line("}")
         }
         line()
     }
@@ -585,9 +588,9 @@ struct SwiftEmitter {
         line("/// writes them (fields in number order, each once, none unknown; strings UTF-8 without")
         line("/// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then")
         line("/// holding a part to drop, and the message is unpacked instead.")
-        block("static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool") { g in
+        block("static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool") { g in
             guard !plain.isEmpty || !oneofs.isEmpty else {
-                g.line("out += \"{}\".utf8")
+                g.line("out.append(\"{}\")")
                 g.line("return r.atEnd")
                 return
             }

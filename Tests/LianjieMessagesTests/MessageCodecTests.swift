@@ -1,6 +1,11 @@
 @testable import LianjieMessages
 import XCTest
 
+/// The two messages these tests read off the wire by name.
+protocol WireJSONReadable { static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool }
+extension Sample: WireJSONReadable {}
+extension WhoAmIResponse: WireJSONReadable {}
+
 final class MessageCodecTests: XCTestCase {
     static func fullSample() -> Sample {
         var s = Sample()
@@ -122,7 +127,7 @@ final class MessageCodecTests: XCTestCase {
     /// Strings read off protobuf-c's struct come out as the Swift value's do: cut at a NUL,
     /// invalid UTF-8 repaired, escapes and CJK as they are.
     func testJSONOffTheCStructTreatsOddStringsAsTheSwiftValueDoes() throws {
-        let odd: [[UInt8]] = [Array("ascii \"q\" \\ \n\t\u{1}".utf8), Array("廉洁 ok".utf8), [0x61, 0x00, 0x62], [0x61, 0xFF, 0xC3, 0x28, 0x62],
+        let odd: [[UInt8]] = [Array("ascii \"q\" \\ \n\t\u{1}\r\u{1F}".utf8), Array("廉洁 ok".utf8), [0x61, 0x00, 0x62], [0x61, 0xFF, 0xC3, 0x28, 0x62],
                               [0xE5, 0xBB], [], Array(repeating: 0x7A, count: 5000)]
         for text in odd {
             // Field 14 (f_string) and field 21 (r_string), length-delimited.
@@ -146,11 +151,7 @@ final class MessageCodecTests: XCTestCase {
         }
         for s in samples {
             let bytes = s.serializedBytes()
-            var out: [UInt8] = []
-            let direct = bytes.withUnsafeBytes { b in
-                var r = WireScan(b)
-                return Sample.writeJSON(wire: &r, into: &out)
-            }
+            let (direct, out) = Self.offTheWire(Sample.self, bytes)
             XCTAssertTrue(direct, "\(s)")
             XCTAssertEqual(out, s.jsonValue().utf8(), "\(s)")
             XCTAssertEqual(try Sample.jsonBytes(serializedBytes: bytes), s.jsonValue().utf8())
@@ -158,11 +159,7 @@ final class MessageCodecTests: XCTestCase {
         let who = WhoAmIResponse(account: Account(id: "acc_1", username: "zhang", displayName: "张伟", grants: [RoleGrant(role: .inspector, organizationId: "org_1")],
                                                   createTime: Time(seconds: 1_796_000_000), kind: .person, etag: "3"),
                                  sessionExpireTime: Time(seconds: 1_796_086_400, nanos: 5))
-        var out: [UInt8] = []
-        let direct = who.serializedBytes().withUnsafeBytes { b in
-            var r = WireScan(b)
-            return WhoAmIResponse.writeJSON(wire: &r, into: &out)
-        }
+        let (direct, out) = Self.offTheWire(WhoAmIResponse.self, who.serializedBytes())
         XCTAssertTrue(direct)
         XCTAssertEqual(out, who.jsonValue().utf8())
     }
@@ -178,12 +175,7 @@ final class MessageCodecTests: XCTestCase {
             let decoded = try Sample(serializedBytes: bytes)
             XCTAssertEqual(try Sample.jsonBytes(serializedBytes: bytes), decoded.jsonValue().utf8(), what, line: line)
             if let expected {
-                var out: [UInt8] = []
-                let direct = bytes.withUnsafeBytes { b in
-                    var r = WireScan(b)
-                    return Sample.writeJSON(wire: &r, into: &out)
-                }
-                XCTAssertEqual(direct, expected, what, line: line)
+                XCTAssertEqual(Self.offTheWire(Sample.self, bytes).direct, expected, what, line: line)
             }
         }
         let full = Self.fullSample().serializedBytes()
@@ -255,6 +247,20 @@ final class MessageCodecTests: XCTestCase {
             let expected = String(validating: bytes, as: UTF8.self) != nil && !bytes.contains(0)
             XCTAssertEqual(bytes.withUnsafeBytes { JSONOut.isPlainUTF8($0) }, expected, "\(bytes)")
         }
+    }
+
+    /// Whether `bytes` are read straight off the wire (`writeJSON(wire:into:)`), and what
+    /// that wrote.
+    static func offTheWire<M: WireJSONReadable>(_ type: M.Type, _ bytes: [UInt8]) -> (direct: Bool, out: [UInt8]) {
+        var out: [UInt8] = []
+        var direct = false
+        bytes.withUnsafeBytes { raw in
+            JSONBuffer.writing(into: &out, expected: 0) { (b: inout JSONBuffer) in
+                var r = WireScan(raw)
+                direct = M.writeJSON(wire: &r, into: &b)
+            }
+        }
+        return (direct, out)
     }
 
     /// The fields of an encoding, each with its key, in the order they come.

@@ -218,7 +218,7 @@ public struct Sample: ProtoMessage {
 
         /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
         /// read straight off the C struct.
-        static func writeJSON(c p: UnsafePointer<Lianjie__Testing__V1__Sample__Inner>, into out: inout [UInt8]) {
+        static func writeJSON(c p: UnsafePointer<Lianjie__Testing__V1__Sample__Inner>, into out: inout JSONBuffer) {
             let c = p.pointee
             out.append(0x7B)
             var more = false
@@ -231,7 +231,7 @@ public struct Sample: ProtoMessage {
         /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
         /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
         /// holding a part to drop, and the message is unpacked instead.
-        static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+        static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
             out.append(0x7B)
             var more = false
             var tag = r.tag()
@@ -266,11 +266,12 @@ public struct Sample: ProtoMessage {
         /// The JSON of the protobuf binary encoding, without the Swift value between: read
         /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
         public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-            let mark = out.count
-            var r = WireScan(bytes)
-            if writeJSON(wire: &r, into: &out) { return }
-            out.removeLast(out.count - mark)
-            try CCodec.unpack(lj_descriptor__lianjie__testing__v1__sample__inner(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__Testing__V1__Sample__Inner>) in writeJSON(c: p, into: &out) }
+            try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+                var r = WireScan(bytes)
+                if writeJSON(wire: &r, into: &b) { return }
+                b.truncate(to: 0)
+                try CCodec.unpack(lj_descriptor__lianjie__testing__v1__sample__inner(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__Testing__V1__Sample__Inner>) in writeJSON(c: p, into: &b) }
+            }
         }
 
         /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -448,7 +449,7 @@ public struct Sample: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__Testing__V1__Sample>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__Testing__V1__Sample>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -462,19 +463,19 @@ public struct Sample: ProtoMessage {
         do { let v = c.f_fixed64; if v != 0 { JSONOut.key("\"fFixed64\":", &more, &out); JSONOut.quotedUnsigned(v, &out) } }
         do { let v = c.f_sfixed32; if v != 0 { JSONOut.key("\"fSfixed32\":", &more, &out); JSONOut.integer(Int64(v), &out) } }
         do { let v = c.f_sfixed64; if v != 0 { JSONOut.key("\"fSfixed64\":", &more, &out); JSONOut.quotedInteger(v, &out) } }
-        do { let v = c.f_float; if v.bitPattern != 0 { JSONOut.key("\"fFloat\":", &more, &out); JSONValue(floating: Double(v)).write(compactInto: &out) } }
-        do { let v = c.f_double; if v.bitPattern != 0 { JSONOut.key("\"fDouble\":", &more, &out); JSONValue(floating: v).write(compactInto: &out) } }
+        do { let v = c.f_float; if v.bitPattern != 0 { JSONOut.key("\"fFloat\":", &more, &out); JSONOut.floating(Double(v), &out) } }
+        do { let v = c.f_double; if v.bitPattern != 0 { JSONOut.key("\"fDouble\":", &more, &out); JSONOut.floating(v, &out) } }
         do { let v = (c.f_bool != 0); if v { JSONOut.key("\"fBool\":", &more, &out); JSONOut.bool(v, &out) } }
         if let s = c.f_string, s.pointee != 0 { JSONOut.key("\"fString\":", &more, &out); JSONOut.cString(s, &out) }
-        do { let v = CRead.bytes(c.f_bytes); if !v.isEmpty { JSONOut.key("\"fBytes\":", &more, &out); JSONValue.quote(Base64.encode(v), into: &out) } }
+        do { let v = CRead.bytes(c.f_bytes); if !v.isEmpty { JSONOut.key("\"fBytes\":", &more, &out); JSONOut.base64(v, &out) } }
         do { let v = Colour(rawValue: CRead.enumValue(c.colour)); if v.rawValue != 0 { JSONOut.key("\"colour\":", &more, &out); JSONOut.enumeration(v, &out) } }
         if let m = c.inner { JSONOut.key("\"inner\":", &more, &out); Sample.Inner.writeJSON(c: m, into: &out) }
         if let m = c.when { JSONOut.key("\"when\":", &more, &out); Time.writeJSON(c: m, into: &out) }
         if c.n_r_int64 > 0, let a = c.r_int64 { JSONOut.key("\"rInt64\":", &more, &out); JSONOut.cArray(c.n_r_int64, a, &out) { x, out in let v = x; JSONOut.quotedInteger(v, &out) } }
         if c.n_r_string > 0, let a = c.r_string { JSONOut.key("\"rString\":", &more, &out); JSONOut.cArray(c.n_r_string, a, &out) { x, out in JSONOut.cString(x, &out) } }
-        if c.n_r_bytes > 0, let a = c.r_bytes { JSONOut.key("\"rBytes\":", &more, &out); JSONOut.cArray(c.n_r_bytes, a, &out) { x, out in let v = CRead.bytes(x); JSONValue.quote(Base64.encode(v), into: &out) } }
+        if c.n_r_bytes > 0, let a = c.r_bytes { JSONOut.key("\"rBytes\":", &more, &out); JSONOut.cArray(c.n_r_bytes, a, &out) { x, out in let v = CRead.bytes(x); JSONOut.base64(v, &out) } }
         if c.n_r_bool > 0, let a = c.r_bool { JSONOut.key("\"rBool\":", &more, &out); JSONOut.cArray(c.n_r_bool, a, &out) { x, out in let v = (x != 0); JSONOut.bool(v, &out) } }
-        if c.n_r_double > 0, let a = c.r_double { JSONOut.key("\"rDouble\":", &more, &out); JSONOut.cArray(c.n_r_double, a, &out) { x, out in let v = x; JSONValue(floating: v).write(compactInto: &out) } }
+        if c.n_r_double > 0, let a = c.r_double { JSONOut.key("\"rDouble\":", &more, &out); JSONOut.cArray(c.n_r_double, a, &out) { x, out in let v = x; JSONOut.floating(v, &out) } }
         if c.n_r_colour > 0, let a = c.r_colour { JSONOut.key("\"rColour\":", &more, &out); JSONOut.cArray(c.n_r_colour, a, &out) { x, out in let v = Colour(rawValue: CRead.enumValue(x)); JSONOut.enumeration(v, &out) } }
         JSONOut.messages("\"rInner\":", c.n_r_inner, c.r_inner, &more, &out) { m, out in Sample.Inner.writeJSON(c: m, into: &out) }
         switch c.choice_case.rawValue {
@@ -492,7 +493,7 @@ public struct Sample: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -548,12 +549,12 @@ public struct Sample: ProtoMessage {
         }
         if tag == 93 {
             guard let v = r.fixed32().map({ Float(bitPattern: $0) }) else { return false }
-            if v.bitPattern != 0 { JSONOut.key("\"fFloat\":", &more, &out); JSONValue(floating: Double(v)).write(compactInto: &out) }
+            if v.bitPattern != 0 { JSONOut.key("\"fFloat\":", &more, &out); JSONOut.floating(Double(v), &out) }
             tag = r.tag()
         }
         if tag == 97 {
             guard let v = r.fixed64().map({ Double(bitPattern: $0) }) else { return false }
-            if v.bitPattern != 0 { JSONOut.key("\"fDouble\":", &more, &out); JSONValue(floating: v).write(compactInto: &out) }
+            if v.bitPattern != 0 { JSONOut.key("\"fDouble\":", &more, &out); JSONOut.floating(v, &out) }
             tag = r.tag()
         }
         if tag == 104 {
@@ -657,12 +658,12 @@ public struct Sample: ProtoMessage {
                     while !p.atEnd {
                         guard let v = p.fixed64().map({ Double(bitPattern: $0) }) else { return false }
                         JSONOut.element("\"rDouble\":", &first, &more, &out)
-                        JSONValue(floating: v).write(compactInto: &out)
+                        JSONOut.floating(v, &out)
                     }
                 } else {
                     guard let v = r.fixed64().map({ Double(bitPattern: $0) }) else { return false }
                     JSONOut.element("\"rDouble\":", &first, &more, &out)
-                    JSONValue(floating: v).write(compactInto: &out)
+                    JSONOut.floating(v, &out)
                 }
                 tag = r.tag()
             }
@@ -743,11 +744,12 @@ public struct Sample: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__testing__v1__sample(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__Testing__V1__Sample>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__testing__v1__sample(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__Testing__V1__Sample>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.

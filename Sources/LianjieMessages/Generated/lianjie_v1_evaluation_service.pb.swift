@@ -138,7 +138,7 @@ public struct CreateEvaluationRunRequest: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__CreateEvaluationRunRequest>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__CreateEvaluationRunRequest>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -154,7 +154,7 @@ public struct CreateEvaluationRunRequest: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -194,11 +194,12 @@ public struct CreateEvaluationRunRequest: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__create_evaluation_run_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__CreateEvaluationRunRequest>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__create_evaluation_run_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__CreateEvaluationRunRequest>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -266,7 +267,7 @@ public struct GetEvaluationRunRequest: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetEvaluationRunRequest>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetEvaluationRunRequest>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -278,7 +279,7 @@ public struct GetEvaluationRunRequest: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -293,11 +294,12 @@ public struct GetEvaluationRunRequest: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__get_evaluation_run_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetEvaluationRunRequest>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__get_evaluation_run_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetEvaluationRunRequest>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -395,7 +397,7 @@ public struct ListEvaluationRunsRequest: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListEvaluationRunsRequest>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListEvaluationRunsRequest>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -412,7 +414,7 @@ public struct ListEvaluationRunsRequest: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -453,11 +455,12 @@ public struct ListEvaluationRunsRequest: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__list_evaluation_runs_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListEvaluationRunsRequest>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__list_evaluation_runs_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListEvaluationRunsRequest>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -542,7 +545,7 @@ public struct ListEvaluationRunsResponse: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListEvaluationRunsResponse>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListEvaluationRunsResponse>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -556,7 +559,7 @@ public struct ListEvaluationRunsResponse: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -587,11 +590,12 @@ public struct ListEvaluationRunsResponse: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__list_evaluation_runs_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListEvaluationRunsResponse>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__list_evaluation_runs_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListEvaluationRunsResponse>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -669,7 +673,7 @@ public struct CancelEvaluationRunRequest: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__CancelEvaluationRunRequest>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__CancelEvaluationRunRequest>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -683,7 +687,7 @@ public struct CancelEvaluationRunRequest: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -706,11 +710,12 @@ public struct CancelEvaluationRunRequest: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__cancel_evaluation_run_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__CancelEvaluationRunRequest>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__cancel_evaluation_run_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__CancelEvaluationRunRequest>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -797,7 +802,7 @@ public struct PublishEvaluationRunRequest: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__PublishEvaluationRunRequest>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__PublishEvaluationRunRequest>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -812,7 +817,7 @@ public struct PublishEvaluationRunRequest: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -839,11 +844,12 @@ public struct PublishEvaluationRunRequest: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__publish_evaluation_run_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__PublishEvaluationRunRequest>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__publish_evaluation_run_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__PublishEvaluationRunRequest>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -910,7 +916,7 @@ public struct VerifyEvaluationRunRequest: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__VerifyEvaluationRunRequest>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__VerifyEvaluationRunRequest>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -922,7 +928,7 @@ public struct VerifyEvaluationRunRequest: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -937,11 +943,12 @@ public struct VerifyEvaluationRunRequest: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__verify_evaluation_run_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__VerifyEvaluationRunRequest>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__verify_evaluation_run_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__VerifyEvaluationRunRequest>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1026,7 +1033,7 @@ public struct ResultMismatch: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ResultMismatch>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ResultMismatch>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -1041,7 +1048,7 @@ public struct ResultMismatch: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -1068,11 +1075,12 @@ public struct ResultMismatch: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__result_mismatch(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ResultMismatch>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__result_mismatch(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ResultMismatch>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1186,7 +1194,7 @@ public struct VerifyEvaluationRunResponse: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__VerifyEvaluationRunResponse>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__VerifyEvaluationRunResponse>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -1205,7 +1213,7 @@ public struct VerifyEvaluationRunResponse: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -1259,11 +1267,12 @@ public struct VerifyEvaluationRunResponse: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__verify_evaluation_run_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__VerifyEvaluationRunResponse>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__verify_evaluation_run_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__VerifyEvaluationRunResponse>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1366,7 +1375,7 @@ public struct ListEvaluationResultsRequest: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListEvaluationResultsRequest>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListEvaluationResultsRequest>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -1383,7 +1392,7 @@ public struct ListEvaluationResultsRequest: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -1421,11 +1430,12 @@ public struct ListEvaluationResultsRequest: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__list_evaluation_results_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListEvaluationResultsRequest>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__list_evaluation_results_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListEvaluationResultsRequest>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1510,7 +1520,7 @@ public struct ListEvaluationResultsResponse: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListEvaluationResultsResponse>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListEvaluationResultsResponse>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -1524,7 +1534,7 @@ public struct ListEvaluationResultsResponse: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -1555,11 +1565,12 @@ public struct ListEvaluationResultsResponse: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__list_evaluation_results_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListEvaluationResultsResponse>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__list_evaluation_results_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListEvaluationResultsResponse>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1632,7 +1643,7 @@ public struct GetEvaluationResultRequest: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetEvaluationResultRequest>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetEvaluationResultRequest>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -1645,7 +1656,7 @@ public struct GetEvaluationResultRequest: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -1664,11 +1675,12 @@ public struct GetEvaluationResultRequest: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__get_evaluation_result_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetEvaluationResultRequest>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__get_evaluation_result_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetEvaluationResultRequest>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1765,7 +1777,7 @@ public struct SimulateSchemeRequest: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__SimulateSchemeRequest>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__SimulateSchemeRequest>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -1781,7 +1793,7 @@ public struct SimulateSchemeRequest: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -1823,11 +1835,12 @@ public struct SimulateSchemeRequest: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__simulate_scheme_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__SimulateSchemeRequest>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__simulate_scheme_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__SimulateSchemeRequest>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1970,7 +1983,7 @@ public struct SimulatedCrossing: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__SimulatedCrossing>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__SimulatedCrossing>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -1993,7 +2006,7 @@ public struct SimulatedCrossing: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -2069,11 +2082,12 @@ public struct SimulatedCrossing: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__simulated_crossing(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__SimulatedCrossing>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__simulated_crossing(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__SimulatedCrossing>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2160,7 +2174,7 @@ public struct SimulatedPeriod: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__SimulatedPeriod>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__SimulatedPeriod>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -2174,7 +2188,7 @@ public struct SimulatedPeriod: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -2206,11 +2220,12 @@ public struct SimulatedPeriod: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__simulated_period(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__SimulatedPeriod>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__simulated_period(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__SimulatedPeriod>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2316,7 +2331,7 @@ public struct SimulateSchemeResponse: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__SimulateSchemeResponse>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__SimulateSchemeResponse>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -2333,7 +2348,7 @@ public struct SimulateSchemeResponse: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -2385,11 +2400,12 @@ public struct SimulateSchemeResponse: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__simulate_scheme_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__SimulateSchemeResponse>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__simulate_scheme_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__SimulateSchemeResponse>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2473,7 +2489,7 @@ public struct GetPortraitRequest: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetPortraitRequest>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetPortraitRequest>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -2487,7 +2503,7 @@ public struct GetPortraitRequest: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -2514,11 +2530,12 @@ public struct GetPortraitRequest: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__get_portrait_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetPortraitRequest>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__get_portrait_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetPortraitRequest>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2615,7 +2632,7 @@ public struct TagWeight: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__TagWeight>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__TagWeight>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -2632,7 +2649,7 @@ public struct TagWeight: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -2670,11 +2687,12 @@ public struct TagWeight: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__tag_weight(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__TagWeight>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__tag_weight(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__TagWeight>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2767,7 +2785,7 @@ public struct TrendPoint: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__TrendPoint>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__TrendPoint>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -2783,7 +2801,7 @@ public struct TrendPoint: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -2819,11 +2837,12 @@ public struct TrendPoint: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__trend_point(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__TrendPoint>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__trend_point(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__TrendPoint>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2897,7 +2916,7 @@ public struct PeerMedian: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__PeerMedian>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__PeerMedian>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -2910,7 +2929,7 @@ public struct PeerMedian: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -2930,11 +2949,12 @@ public struct PeerMedian: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__peer_median(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__PeerMedian>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__peer_median(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__PeerMedian>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -3157,7 +3177,7 @@ public struct Portrait: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Portrait>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Portrait>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -3190,7 +3210,7 @@ public struct Portrait: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -3352,11 +3372,12 @@ public struct Portrait: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__portrait(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Portrait>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__portrait(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Portrait>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -3469,7 +3490,7 @@ public struct GetStatisticsRequest: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetStatisticsRequest>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetStatisticsRequest>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -3485,7 +3506,7 @@ public struct GetStatisticsRequest: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -3521,11 +3542,12 @@ public struct GetStatisticsRequest: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__get_statistics_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetStatisticsRequest>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__get_statistics_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetStatisticsRequest>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -3600,7 +3622,7 @@ public struct Cell: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Cell>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Cell>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -3613,7 +3635,7 @@ public struct Cell: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -3633,11 +3655,12 @@ public struct Cell: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__cell(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Cell>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__cell(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Cell>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -3726,7 +3749,7 @@ public struct GradeCells: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__GradeCells>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__GradeCells>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -3742,7 +3765,7 @@ public struct GradeCells: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -3788,11 +3811,12 @@ public struct GradeCells: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__grade_cells(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GradeCells>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__grade_cells(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GradeCells>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -3885,7 +3909,7 @@ public struct CountRow: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__CountRow>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__CountRow>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -3901,7 +3925,7 @@ public struct CountRow: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -3939,11 +3963,12 @@ public struct CountRow: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__count_row(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__CountRow>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__count_row(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__CountRow>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -4025,7 +4050,7 @@ public struct EntryCountRow: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__EntryCountRow>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__EntryCountRow>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -4039,7 +4064,7 @@ public struct EntryCountRow: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -4065,11 +4090,12 @@ public struct EntryCountRow: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__entry_count_row(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__EntryCountRow>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__entry_count_row(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__EntryCountRow>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -4270,7 +4296,7 @@ public struct StatisticsBlock: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__StatisticsBlock>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__StatisticsBlock>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -4303,7 +4329,7 @@ public struct StatisticsBlock: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -4462,11 +4488,12 @@ public struct StatisticsBlock: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__statistics_block(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__StatisticsBlock>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__statistics_block(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__StatisticsBlock>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -4601,7 +4628,7 @@ public struct RankingRow: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__RankingRow>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__RankingRow>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -4621,7 +4648,7 @@ public struct RankingRow: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -4671,11 +4698,12 @@ public struct RankingRow: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__ranking_row(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__RankingRow>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__ranking_row(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__RankingRow>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -4834,7 +4862,7 @@ public struct Statistics: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Statistics>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Statistics>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -4856,7 +4884,7 @@ public struct Statistics: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -4965,11 +4993,12 @@ public struct Statistics: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__statistics(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Statistics>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__statistics(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Statistics>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -5077,7 +5106,7 @@ public struct ListAlertsRequest: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListAlertsRequest>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListAlertsRequest>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -5094,7 +5123,7 @@ public struct ListAlertsRequest: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -5134,11 +5163,12 @@ public struct ListAlertsRequest: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__list_alerts_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListAlertsRequest>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__list_alerts_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListAlertsRequest>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -5223,7 +5253,7 @@ public struct ListAlertsResponse: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListAlertsResponse>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListAlertsResponse>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -5237,7 +5267,7 @@ public struct ListAlertsResponse: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -5268,11 +5298,12 @@ public struct ListAlertsResponse: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__list_alerts_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListAlertsResponse>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__list_alerts_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListAlertsResponse>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -5338,7 +5369,7 @@ public struct GetAlertRequest: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetAlertRequest>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetAlertRequest>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -5350,7 +5381,7 @@ public struct GetAlertRequest: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -5365,11 +5396,12 @@ public struct GetAlertRequest: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__get_alert_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetAlertRequest>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__get_alert_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetAlertRequest>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -5445,7 +5477,7 @@ public struct AcknowledgeAlertRequest: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__AcknowledgeAlertRequest>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__AcknowledgeAlertRequest>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -5459,7 +5491,7 @@ public struct AcknowledgeAlertRequest: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -5482,11 +5514,12 @@ public struct AcknowledgeAlertRequest: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__acknowledge_alert_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__AcknowledgeAlertRequest>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__acknowledge_alert_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__AcknowledgeAlertRequest>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -5565,7 +5598,7 @@ public struct DismissAlertRequest: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__DismissAlertRequest>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__DismissAlertRequest>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -5579,7 +5612,7 @@ public struct DismissAlertRequest: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -5602,11 +5635,12 @@ public struct DismissAlertRequest: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__dismiss_alert_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__DismissAlertRequest>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__dismiss_alert_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__DismissAlertRequest>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -5684,7 +5718,7 @@ public struct MarkAlertForCaseRequest: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__MarkAlertForCaseRequest>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__MarkAlertForCaseRequest>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -5698,7 +5732,7 @@ public struct MarkAlertForCaseRequest: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -5721,11 +5755,12 @@ public struct MarkAlertForCaseRequest: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__mark_alert_for_case_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__MarkAlertForCaseRequest>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__mark_alert_for_case_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__MarkAlertForCaseRequest>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.

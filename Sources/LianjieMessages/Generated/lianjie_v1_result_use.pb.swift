@@ -681,7 +681,7 @@ public struct Disposition: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Disposition>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Disposition>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -700,7 +700,7 @@ public struct Disposition: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -751,11 +751,12 @@ public struct Disposition: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__disposition(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Disposition>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__disposition(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Disposition>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -853,7 +854,7 @@ public struct Rectification: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Rectification>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Rectification>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -869,7 +870,7 @@ public struct Rectification: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -906,11 +907,12 @@ public struct Rectification: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__rectification(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Rectification>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__rectification(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Rectification>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1013,7 +1015,7 @@ public struct CaseEvent: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__CaseEvent>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__CaseEvent>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -1030,7 +1032,7 @@ public struct CaseEvent: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -1070,11 +1072,12 @@ public struct CaseEvent: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__case_event(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__CaseEvent>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__case_event(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__CaseEvent>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1350,7 +1353,7 @@ public struct Case: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Case>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Case>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -1391,7 +1394,7 @@ public struct Case: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -1573,11 +1576,12 @@ public struct Case: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__case(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Case>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__case(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Case>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1736,7 +1740,7 @@ public struct Talk: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Talk>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Talk>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -1758,7 +1762,7 @@ public struct Talk: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -1823,11 +1827,12 @@ public struct Talk: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__talk(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Talk>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__talk(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Talk>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1951,7 +1956,7 @@ public struct DossierEvaluation: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__DossierEvaluation>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__DossierEvaluation>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -1971,7 +1976,7 @@ public struct DossierEvaluation: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -2029,11 +2034,12 @@ public struct DossierEvaluation: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__dossier_evaluation(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__DossierEvaluation>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__dossier_evaluation(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__DossierEvaluation>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2243,7 +2249,7 @@ public struct Dossier: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Dossier>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Dossier>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -2269,7 +2275,9 @@ public struct Dossier: ProtoMessage {
 
     /// The JSON of the protobuf binary encoding, without the Swift value between.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        try CCodec.unpack(lj_descriptor__lianjie__v1__dossier(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Dossier>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            try CCodec.unpack(lj_descriptor__lianjie__v1__dossier(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Dossier>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2364,7 +2372,7 @@ public struct OpinionReason: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__OpinionReason>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__OpinionReason>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -2378,7 +2386,7 @@ public struct OpinionReason: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -2402,11 +2410,12 @@ public struct OpinionReason: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__opinion_reason(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__OpinionReason>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__opinion_reason(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__OpinionReason>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2650,7 +2659,7 @@ public struct Opinion: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Opinion>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Opinion>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -2689,7 +2698,7 @@ public struct Opinion: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -2840,11 +2849,12 @@ public struct Opinion: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__opinion(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Opinion>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__opinion(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Opinion>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2980,7 +2990,7 @@ public struct Conflict: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Conflict>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Conflict>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -2999,7 +3009,7 @@ public struct Conflict: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -3048,11 +3058,12 @@ public struct Conflict: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__conflict(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Conflict>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__conflict(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Conflict>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.

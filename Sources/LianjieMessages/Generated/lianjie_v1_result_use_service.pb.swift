@@ -99,7 +99,7 @@ public struct CreateCaseRequest: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__CreateCaseRequest>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__CreateCaseRequest>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -117,7 +117,7 @@ public struct CreateCaseRequest: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -167,11 +167,12 @@ public struct CreateCaseRequest: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__create_case_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__CreateCaseRequest>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__create_case_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__CreateCaseRequest>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -242,7 +243,7 @@ public struct GetCaseRequest: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetCaseRequest>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetCaseRequest>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -254,7 +255,7 @@ public struct GetCaseRequest: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -269,11 +270,12 @@ public struct GetCaseRequest: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__get_case_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetCaseRequest>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__get_case_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetCaseRequest>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -378,7 +380,7 @@ public struct ListCasesRequest: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListCasesRequest>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListCasesRequest>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -396,7 +398,7 @@ public struct ListCasesRequest: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -438,11 +440,12 @@ public struct ListCasesRequest: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__list_cases_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListCasesRequest>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__list_cases_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListCasesRequest>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -528,7 +531,7 @@ public struct ListCasesResponse: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListCasesResponse>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListCasesResponse>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -542,7 +545,7 @@ public struct ListCasesResponse: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -573,11 +576,12 @@ public struct ListCasesResponse: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__list_cases_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListCasesResponse>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__list_cases_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListCasesResponse>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -676,7 +680,7 @@ public struct AssignCaseRequest: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__AssignCaseRequest>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__AssignCaseRequest>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -693,7 +697,7 @@ public struct AssignCaseRequest: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -731,11 +735,12 @@ public struct AssignCaseRequest: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__assign_case_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__AssignCaseRequest>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__assign_case_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__AssignCaseRequest>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -823,7 +828,7 @@ public struct DisposeCaseRequest: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__DisposeCaseRequest>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__DisposeCaseRequest>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -838,7 +843,7 @@ public struct DisposeCaseRequest: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -868,11 +873,12 @@ public struct DisposeCaseRequest: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__dispose_case_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__DisposeCaseRequest>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__dispose_case_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__DisposeCaseRequest>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -965,7 +971,7 @@ public struct StartRectificationRequest: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__StartRectificationRequest>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__StartRectificationRequest>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -981,7 +987,7 @@ public struct StartRectificationRequest: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -1015,11 +1021,12 @@ public struct StartRectificationRequest: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__start_rectification_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__StartRectificationRequest>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__start_rectification_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__StartRectificationRequest>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1106,7 +1113,7 @@ public struct ReportRectificationRequest: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ReportRectificationRequest>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ReportRectificationRequest>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -1121,7 +1128,7 @@ public struct ReportRectificationRequest: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -1148,11 +1155,12 @@ public struct ReportRectificationRequest: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__report_rectification_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ReportRectificationRequest>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__report_rectification_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ReportRectificationRequest>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1238,7 +1246,7 @@ public struct VerifyCaseRequest: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__VerifyCaseRequest>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__VerifyCaseRequest>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -1253,7 +1261,7 @@ public struct VerifyCaseRequest: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -1280,11 +1288,12 @@ public struct VerifyCaseRequest: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__verify_case_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__VerifyCaseRequest>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__verify_case_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__VerifyCaseRequest>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1380,7 +1389,7 @@ public struct CloseCaseRequest: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__CloseCaseRequest>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__CloseCaseRequest>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -1396,7 +1405,7 @@ public struct CloseCaseRequest: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -1432,11 +1441,12 @@ public struct CloseCaseRequest: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__close_case_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__CloseCaseRequest>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__close_case_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__CloseCaseRequest>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1523,7 +1533,7 @@ public struct DismissCaseRequest: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__DismissCaseRequest>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__DismissCaseRequest>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -1538,7 +1548,7 @@ public struct DismissCaseRequest: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -1565,11 +1575,12 @@ public struct DismissCaseRequest: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__dismiss_case_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__DismissCaseRequest>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__dismiss_case_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__DismissCaseRequest>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1655,7 +1666,7 @@ public struct ReopenCaseRequest: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ReopenCaseRequest>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ReopenCaseRequest>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -1670,7 +1681,7 @@ public struct ReopenCaseRequest: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -1697,11 +1708,12 @@ public struct ReopenCaseRequest: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__reopen_case_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ReopenCaseRequest>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__reopen_case_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ReopenCaseRequest>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1801,7 +1813,7 @@ public struct RecordTalkRequest: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__RecordTalkRequest>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__RecordTalkRequest>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -1818,7 +1830,7 @@ public struct RecordTalkRequest: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -1857,11 +1869,12 @@ public struct RecordTalkRequest: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__record_talk_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__RecordTalkRequest>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__record_talk_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__RecordTalkRequest>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1950,7 +1963,7 @@ public struct ListTalksRequest: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListTalksRequest>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListTalksRequest>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -1965,7 +1978,7 @@ public struct ListTalksRequest: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -1994,11 +2007,12 @@ public struct ListTalksRequest: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__list_talks_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListTalksRequest>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__list_talks_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListTalksRequest>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2081,7 +2095,7 @@ public struct ListTalksResponse: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListTalksResponse>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListTalksResponse>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -2095,7 +2109,7 @@ public struct ListTalksResponse: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -2126,11 +2140,12 @@ public struct ListTalksResponse: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__list_talks_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListTalksResponse>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__list_talks_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListTalksResponse>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2202,7 +2217,7 @@ public struct AcknowledgeTalkRequest: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__AcknowledgeTalkRequest>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__AcknowledgeTalkRequest>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -2215,7 +2230,7 @@ public struct AcknowledgeTalkRequest: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -2234,11 +2249,12 @@ public struct AcknowledgeTalkRequest: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__acknowledge_talk_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__AcknowledgeTalkRequest>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__acknowledge_talk_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__AcknowledgeTalkRequest>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2312,7 +2328,7 @@ public struct GetDossierRequest: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetDossierRequest>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetDossierRequest>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -2325,7 +2341,7 @@ public struct GetDossierRequest: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -2344,11 +2360,12 @@ public struct GetDossierRequest: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__get_dossier_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetDossierRequest>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__get_dossier_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetDossierRequest>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2451,7 +2468,7 @@ public struct RequestOpinionsRequest: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__RequestOpinionsRequest>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__RequestOpinionsRequest>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -2468,7 +2485,7 @@ public struct RequestOpinionsRequest: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -2513,11 +2530,12 @@ public struct RequestOpinionsRequest: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__request_opinions_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__RequestOpinionsRequest>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__request_opinions_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__RequestOpinionsRequest>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2597,7 +2615,7 @@ public struct RequestOpinionsResponse: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__RequestOpinionsResponse>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__RequestOpinionsResponse>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -2610,7 +2628,7 @@ public struct RequestOpinionsResponse: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -2636,11 +2654,12 @@ public struct RequestOpinionsResponse: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__request_opinions_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__RequestOpinionsResponse>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__request_opinions_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__RequestOpinionsResponse>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2705,7 +2724,7 @@ public struct GetOpinionRequest: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetOpinionRequest>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__GetOpinionRequest>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -2717,7 +2736,7 @@ public struct GetOpinionRequest: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -2732,11 +2751,12 @@ public struct GetOpinionRequest: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__get_opinion_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetOpinionRequest>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__get_opinion_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__GetOpinionRequest>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2834,7 +2854,7 @@ public struct ListOpinionsRequest: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListOpinionsRequest>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListOpinionsRequest>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -2851,7 +2871,7 @@ public struct ListOpinionsRequest: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -2888,11 +2908,12 @@ public struct ListOpinionsRequest: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__list_opinions_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListOpinionsRequest>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__list_opinions_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListOpinionsRequest>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -2977,7 +2998,7 @@ public struct ListOpinionsResponse: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListOpinionsResponse>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListOpinionsResponse>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -2991,7 +3012,7 @@ public struct ListOpinionsResponse: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -3022,11 +3043,12 @@ public struct ListOpinionsResponse: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__list_opinions_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListOpinionsResponse>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__list_opinions_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListOpinionsResponse>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -3125,7 +3147,7 @@ public struct ReviewOpinionRequest: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ReviewOpinionRequest>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ReviewOpinionRequest>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -3142,7 +3164,7 @@ public struct ReviewOpinionRequest: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -3178,11 +3200,12 @@ public struct ReviewOpinionRequest: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__review_opinion_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ReviewOpinionRequest>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__review_opinion_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ReviewOpinionRequest>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -3263,7 +3286,7 @@ public struct SignOpinionRequest: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__SignOpinionRequest>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__SignOpinionRequest>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -3277,7 +3300,7 @@ public struct SignOpinionRequest: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -3300,11 +3323,12 @@ public struct SignOpinionRequest: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__sign_opinion_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__SignOpinionRequest>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__sign_opinion_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__SignOpinionRequest>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -3391,7 +3415,7 @@ public struct DeclareConflictRequest: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__DeclareConflictRequest>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__DeclareConflictRequest>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -3406,7 +3430,7 @@ public struct DeclareConflictRequest: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -3433,11 +3457,12 @@ public struct DeclareConflictRequest: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__declare_conflict_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__DeclareConflictRequest>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__declare_conflict_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__DeclareConflictRequest>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -3524,7 +3549,7 @@ public struct ListConflictsRequest: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListConflictsRequest>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListConflictsRequest>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -3539,7 +3564,7 @@ public struct ListConflictsRequest: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -3568,11 +3593,12 @@ public struct ListConflictsRequest: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__list_conflicts_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListConflictsRequest>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__list_conflicts_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListConflictsRequest>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -3655,7 +3681,7 @@ public struct ListConflictsResponse: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListConflictsResponse>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListConflictsResponse>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -3669,7 +3695,7 @@ public struct ListConflictsResponse: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -3700,11 +3726,12 @@ public struct ListConflictsResponse: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__list_conflicts_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListConflictsResponse>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__list_conflicts_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListConflictsResponse>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -3776,7 +3803,7 @@ public struct WithdrawConflictRequest: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__WithdrawConflictRequest>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__WithdrawConflictRequest>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -3789,7 +3816,7 @@ public struct WithdrawConflictRequest: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -3808,11 +3835,12 @@ public struct WithdrawConflictRequest: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__withdraw_conflict_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__WithdrawConflictRequest>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__withdraw_conflict_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__WithdrawConflictRequest>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -3897,7 +3925,7 @@ public struct ListAppraisalsRequest: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListAppraisalsRequest>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListAppraisalsRequest>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -3912,7 +3940,7 @@ public struct ListAppraisalsRequest: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -3943,11 +3971,12 @@ public struct ListAppraisalsRequest: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__list_appraisals_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListAppraisalsRequest>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__list_appraisals_request(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListAppraisalsRequest>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -4106,7 +4135,7 @@ public struct Appraisal: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Appraisal>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Appraisal>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -4132,7 +4161,7 @@ public struct Appraisal: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -4212,11 +4241,12 @@ public struct Appraisal: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__appraisal(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Appraisal>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__appraisal(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Appraisal>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -4310,7 +4340,7 @@ public struct ListAppraisalsResponse: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListAppraisalsResponse>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__ListAppraisalsResponse>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -4324,7 +4354,7 @@ public struct ListAppraisalsResponse: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -4355,11 +4385,12 @@ public struct ListAppraisalsResponse: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__list_appraisals_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListAppraisalsResponse>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__list_appraisals_response(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__ListAppraisalsResponse>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.

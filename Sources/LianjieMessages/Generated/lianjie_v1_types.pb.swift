@@ -119,7 +119,7 @@ public struct Time: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Time>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Time>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -132,7 +132,7 @@ public struct Time: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -153,11 +153,12 @@ public struct Time: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__time(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Time>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__time(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Time>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -237,7 +238,7 @@ public struct CalendarDate: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Date>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Date>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -251,7 +252,7 @@ public struct CalendarDate: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -277,11 +278,12 @@ public struct CalendarDate: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__date(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Date>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__date(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Date>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -359,7 +361,7 @@ public struct Period: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Period>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__Period>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -373,7 +375,7 @@ public struct Period: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -399,11 +401,12 @@ public struct Period: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__period(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Period>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__period(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__Period>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.

@@ -249,7 +249,7 @@ public struct WorkOrderStageRecord: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__WorkOrderStageRecord>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__WorkOrderStageRecord>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -265,7 +265,7 @@ public struct WorkOrderStageRecord: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -304,11 +304,12 @@ public struct WorkOrderStageRecord: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__work_order_stage_record(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__WorkOrderStageRecord>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__work_order_stage_record(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__WorkOrderStageRecord>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -389,7 +390,7 @@ public struct WorkOrderSuspension: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__WorkOrderSuspension>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__WorkOrderSuspension>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -403,7 +404,7 @@ public struct WorkOrderSuspension: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -432,11 +433,12 @@ public struct WorkOrderSuspension: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__work_order_suspension(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__WorkOrderSuspension>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__work_order_suspension(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__WorkOrderSuspension>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -509,7 +511,7 @@ public struct WorkOrderComplaint: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__WorkOrderComplaint>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__WorkOrderComplaint>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -522,7 +524,7 @@ public struct WorkOrderComplaint: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -544,11 +546,12 @@ public struct WorkOrderComplaint: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__work_order_complaint(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__WorkOrderComplaint>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__work_order_complaint(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__WorkOrderComplaint>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -697,7 +700,7 @@ public struct WorkOrder: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__WorkOrder>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__WorkOrder>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -720,7 +723,7 @@ public struct WorkOrder: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -809,11 +812,12 @@ public struct WorkOrder: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__work_order(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__WorkOrder>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__work_order(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__WorkOrder>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -894,7 +898,7 @@ public struct WorkOrderImportRow: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__WorkOrderImportRow>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__WorkOrderImportRow>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -907,7 +911,7 @@ public struct WorkOrderImportRow: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -930,11 +934,12 @@ public struct WorkOrderImportRow: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__work_order_import_row(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__WorkOrderImportRow>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__work_order_import_row(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__WorkOrderImportRow>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.
@@ -1051,7 +1056,7 @@ public struct RuleRunReport: ProtoMessage {
 
     /// The JSON of an unpacked protobuf-c message: the bytes of `Self(c: p).jsonValue().utf8()`,
     /// read straight off the C struct.
-    static func writeJSON(c p: UnsafePointer<Lianjie__V1__RuleRunReport>, into out: inout [UInt8]) {
+    static func writeJSON(c p: UnsafePointer<Lianjie__V1__RuleRunReport>, into out: inout JSONBuffer) {
         let c = p.pointee
         out.append(0x7B)
         var more = false
@@ -1070,7 +1075,7 @@ public struct RuleRunReport: ProtoMessage {
     /// writes them (fields in number order, each once, none unknown; strings UTF-8 without
     /// NUL; bools 0 or 1): `writeJSON(c:into:)`'s bytes. False for anything else, `out` then
     /// holding a part to drop, and the message is unpacked instead.
-    static func writeJSON(wire r: inout WireScan, into out: inout [UInt8]) -> Bool {
+    static func writeJSON(wire r: inout WireScan, into out: inout JSONBuffer) -> Bool {
         out.append(0x7B)
         var more = false
         var tag = r.tag()
@@ -1123,11 +1128,12 @@ public struct RuleRunReport: ProtoMessage {
     /// The JSON of the protobuf binary encoding, without the Swift value between: read
     /// straight off the bytes when they are as protobuf-c writes them, else off the unpacked struct.
     public static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError) {
-        let mark = out.count
-        var r = WireScan(bytes)
-        if writeJSON(wire: &r, into: &out) { return }
-        out.removeLast(out.count - mark)
-        try CCodec.unpack(lj_descriptor__lianjie__v1__rule_run_report(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__RuleRunReport>) in writeJSON(c: p, into: &out) }
+        try JSONBuffer.writing(into: &out, expected: 4 * bytes.count) { (b: inout JSONBuffer) throws(ProtoError) in
+            var r = WireScan(bytes)
+            if writeJSON(wire: &r, into: &b) { return }
+            b.truncate(to: 0)
+            try CCodec.unpack(lj_descriptor__lianjie__v1__rule_run_report(), bytes, name: Self.protoName) { (p: UnsafePointer<Lianjie__V1__RuleRunReport>) in writeJSON(c: p, into: &b) }
+        }
     }
 
     /// Reads the proto3 JSON form; unknown fields and wrong types are errors naming the field.

@@ -1,63 +1,66 @@
 import Glibc
 
-/// The pieces generated `writeJSON(c:into:)` methods write JSON with: the same text as
-/// `JSONValue`'s compact form, appended straight to bytes.
-public enum JSONOut {
+/// The pieces generated `writeJSON(c:into:)` and `writeJSON(wire:into:)` methods write JSON
+/// with: the same text as `JSONValue`'s compact form, appended straight to a `JSONBuffer`.
+enum JSONOut {
     /// Opens a member: a comma unless it is the object's first (`more`), then `member`,
     /// the quoted name and its colon as the generator wrote them.
-    @inlinable
-    public static func key(_ member: StaticString, _ more: inout Bool, _ out: inout [UInt8]) {
+    @inline(__always)
+    static func key(_ member: StaticString, _ more: inout Bool, _ out: inout JSONBuffer) {
         if more { out.append(0x2C) }
         more = true
-        member.withUTF8Buffer { out.append(contentsOf: $0) }
+        out.append(member)
     }
 
     /// A JSON number (int32, uint32).
-    public static func integer(_ v: Int64, _ out: inout [UInt8]) {
+    static func integer(_ v: Int64, _ out: inout JSONBuffer) {
         if v < 0 { out.append(0x2D) }
         unsigned(v.magnitude, &out)
     }
 
     /// A 64-bit integer as proto3 JSON writes it: a quoted decimal.
-    public static func quotedInteger(_ v: Int64, _ out: inout [UInt8]) {
+    static func quotedInteger(_ v: Int64, _ out: inout JSONBuffer) {
         out.append(0x22)
         integer(v, &out)
         out.append(0x22)
     }
 
-    public static func quotedUnsigned(_ v: UInt64, _ out: inout [UInt8]) {
+    static func quotedUnsigned(_ v: UInt64, _ out: inout JSONBuffer) {
         out.append(0x22)
         unsigned(v, &out)
         out.append(0x22)
     }
 
-    public static func bool(_ v: Bool, _ out: inout [UInt8]) {
-        out += (v ? "true" : "false").utf8
+    static func bool(_ v: Bool, _ out: inout JSONBuffer) {
+        out.append(v ? "true" : "false")
     }
 
     /// An enum value as `ProtoEnum.jsonValue` says (its name, or its number when this build
     /// does not know it), written without that `JSONValue` between; the tests hold the two
     /// to the same bytes.
-    public static func enumeration<E: ProtoEnum>(_ v: E, _ out: inout [UInt8]) {
-        if let name = v.protoValueJSON { name.withUTF8Buffer { out.append(contentsOf: $0) } } else { integer(Int64(v.rawValue), &out) }
+    static func enumeration<E: ProtoEnum>(_ v: E, _ out: inout JSONBuffer) {
+        if let name = v.protoValueJSON { out.append(name) } else { integer(Int64(v.rawValue), &out) }
     }
 
     /// A C string as `JSONValue.quote(CRead.string(p))` writes it: up to its NUL, invalid
     /// UTF-8 repaired as `String(cString:)` repairs it; nil is `""`.
-    static func cString(_ p: UnsafePointer<CChar>?, _ out: inout [UInt8]) {
-        guard let p else { out += "\"\"".utf8; return }
+    static func cString(_ p: UnsafePointer<CChar>?, _ out: inout JSONBuffer) {
+        guard let p else { out.append("\"\""); return }
         let length = strlen(p)
         let ascii = p.withMemoryRebound(to: UInt8.self, capacity: length) { bytes -> Bool in
             let buffer = UnsafeBufferPointer(start: bytes, count: length)
             guard buffer.allSatisfy({ $0 < 0x80 }) else { return false }
-            JSONValue.quote(utf8: buffer, into: &out)
+            quote(buffer, &out)
             return true
         }
-        if !ascii { JSONValue.quote(String(cString: p), into: &out) }
+        if !ascii {
+            var text = String(cString: p)
+            text.withUTF8 { quote($0, &out) }
+        }
     }
 
     /// A JSON array of a C array's `n` elements.
-    static func cArray<T>(_ n: Int, _ p: UnsafeMutablePointer<T>, _ out: inout [UInt8], _ item: (T, inout [UInt8]) -> Void) {
+    static func cArray<T>(_ n: Int, _ p: UnsafeMutablePointer<T>, _ out: inout JSONBuffer, _ item: (T, inout JSONBuffer) -> Void) {
         out.append(0x5B)
         for i in 0..<n {
             if i > 0 { out.append(0x2C) }
@@ -70,7 +73,7 @@ public enum JSONOut {
     /// message pointers, null ones passed over as `CRead.messages` passes them; nothing at
     /// all when no message is there (the Swift value's array would be empty).
     static func messages<C>(_ member: StaticString, _ n: Int, _ p: UnsafeMutablePointer<UnsafeMutablePointer<C>?>?, _ more: inout Bool,
-                            _ out: inout [UInt8], _ item: (UnsafePointer<C>, inout [UInt8]) -> Void) {
+                            _ out: inout JSONBuffer, _ item: (UnsafePointer<C>, inout JSONBuffer) -> Void) {
         guard let p else { return }
         var any = false
         for i in 0..<n {
@@ -87,7 +90,49 @@ public enum JSONOut {
         if any { out.append(0x5D) }
     }
 
-    private static func unsigned(_ v: UInt64, _ out: inout [UInt8]) {
+    /// Valid UTF-8 as a JSON string, as `JSONValue.quote(utf8:into:)` writes it: runs that need
+    /// no escape copied whole.
+    static func quote(_ bytes: UnsafeBufferPointer<UInt8>, _ out: inout JSONBuffer) {
+        out.append(0x22)
+        var run = 0
+        for i in 0..<bytes.count {
+            let b = bytes[i]
+            guard b < 0x20 || b == 0x22 || b == 0x5C else { continue }
+            if run < i { out.append(UnsafeBufferPointer(rebasing: bytes[run..<i])) }
+            switch b {
+            case 0x22: out.append("\\\"")
+            case 0x5C: out.append("\\\\")
+            case 0x0A: out.append("\\n")
+            case 0x0D: out.append("\\r")
+            case 0x09: out.append("\\t")
+            default:
+                out.append("\\u00")
+                out.append(hexDigit(b >> 4))
+                out.append(hexDigit(b & 0x0F))
+            }
+            run = i + 1
+        }
+        if run < bytes.count { out.append(UnsafeBufferPointer(rebasing: bytes[run...])) }
+        out.append(0x22)
+    }
+
+    /// A lower-case hex digit, as `String(_:radix: 16)` writes it.
+    private static func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 0x30 + v : 0x57 + v }
+
+    /// A float or double as `JSONValue(floating:)` writes it.
+    static func floating(_ v: Double, _ out: inout JSONBuffer) {
+        var text: [UInt8] = []
+        JSONValue(floating: v).write(compactInto: &text)
+        out.append(text)
+    }
+
+    /// Bytes as proto3 JSON writes them: base64 in quotes.
+    static func base64(_ bytes: [UInt8], _ out: inout JSONBuffer) {
+        var text = Base64.encode(bytes)
+        text.withUTF8 { quote($0, &out) }
+    }
+
+    private static func unsigned(_ v: UInt64, _ out: inout JSONBuffer) {
         var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
                      UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
             (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
@@ -98,7 +143,7 @@ public enum JSONOut {
                 n /= 10
                 count += 1
             } while n > 0
-            out.append(contentsOf: UnsafeRawBufferPointer(rebasing: d[(20 - count)...]))
+            out.append(UnsafeRawBufferPointer(rebasing: d[(20 - count)...]))
         }
     }
 }

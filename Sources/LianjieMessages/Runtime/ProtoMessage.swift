@@ -15,8 +15,8 @@ public protocol ProtoMessage: Sendable, Equatable {
     /// The proto3 JSON form.
     func jsonValue() -> JSONValue
     /// Appends the compact proto3 JSON text of a protobuf binary encoding — the bytes of
-    /// `Self(serializedBytes:).jsonValue().utf8()` — read off protobuf-c's unpacked struct
-    /// without the Swift value between (what answers JSON calls).
+    /// `Self(serializedBytes:).jsonValue().utf8()` — read straight off the bytes (or off
+    /// protobuf-c's unpacked struct) without the Swift value between (what answers JSON calls).
     /// - Throws: `ProtoError` when the bytes are not a valid message of this type.
     static func writeJSON(serializedBytes bytes: UnsafeRawBufferPointer, into out: inout [UInt8]) throws(ProtoError)
     /// Decodes the proto3 JSON form.
@@ -68,7 +68,6 @@ extension ProtoMessage {
     /// - Throws: `ProtoError` when the bytes are not a valid message of this type.
     public static func jsonBytes(serializedBytes bytes: [UInt8]) throws(ProtoError) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(256)
         let failure: ProtoError? = bytes.withUnsafeBytes { raw in
             do throws(ProtoError) { try writeJSON(serializedBytes: raw, into: &out); return nil } catch { return error }
         }

@@ -95,30 +95,30 @@ extension JSONOut {
     /// when the bytes hold a NUL or are not UTF-8 (protobuf-c's struct would cut or the Swift
     /// value repair them: the message is unpacked instead).
     @inline(__always)
-    static func wireString(_ member: StaticString, _ bytes: UnsafeRawBufferPointer, _ more: inout Bool, _ out: inout [UInt8]) -> Bool {
+    static func wireString(_ member: StaticString, _ bytes: UnsafeRawBufferPointer, _ more: inout Bool, _ out: inout JSONBuffer) -> Bool {
         if bytes.isEmpty { return true }
         guard isPlainUTF8(bytes) else { return false }
         key(member, &more, &out)
-        JSONValue.quote(utf8: bytes.assumingMemoryBound(to: UInt8.self), into: &out)
+        quote(bytes.assumingMemoryBound(to: UInt8.self), &out)
         return true
     }
 
     /// One string of a repeated field, or a oneof's: written even when empty.
-    static func wireString(_ bytes: UnsafeRawBufferPointer, _ out: inout [UInt8]) -> Bool {
+    static func wireString(_ bytes: UnsafeRawBufferPointer, _ out: inout JSONBuffer) -> Bool {
         guard isPlainUTF8(bytes) else { return false }
-        JSONValue.quote(utf8: bytes.assumingMemoryBound(to: UInt8.self), into: &out)
+        quote(bytes.assumingMemoryBound(to: UInt8.self), &out)
         return true
     }
 
     /// Bytes as proto3 JSON writes them: base64 in quotes.
-    static func wireBytes(_ bytes: UnsafeRawBufferPointer, _ out: inout [UInt8]) {
-        JSONValue.quote(Base64.encode(Array(bytes)), into: &out)
+    static func wireBytes(_ bytes: UnsafeRawBufferPointer, _ out: inout JSONBuffer) {
+        base64(Array(bytes), &out)
     }
 
     /// Opens the next element of a repeated field's array: the member and `[` before the
     /// first (`first` then turns false), a comma before any other.
     @inline(__always)
-    static func element(_ member: StaticString, _ first: inout Bool, _ more: inout Bool, _ out: inout [UInt8]) {
+    static func element(_ member: StaticString, _ first: inout Bool, _ more: inout Bool, _ out: inout JSONBuffer) {
         if first {
             key(member, &more, &out)
             out.append(0x5B)
