@@ -15,14 +15,17 @@ public struct JSONBuffer {
         base = .allocate(capacity: self.capacity)
     }
 
-    /// Runs `body` with a buffer sized for an answer of about `expected` bytes, then appends
-    /// what it wrote to `out`.
+    /// Runs `body` with a buffer sized for an answer of about `expected` bytes (at most
+    /// `initialLimit` at first: a large answer grows into its room rather than taking a
+    /// guess at it), then appends what it wrote to `out`.
     static func writing<E: Error>(into out: inout [UInt8], expected: Int, _ body: (inout JSONBuffer) throws(E) -> Void) throws(E) {
-        var buffer = JSONBuffer(capacity: expected)
+        var buffer = JSONBuffer(capacity: min(expected, initialLimit))
         defer { buffer.base.deallocate() }
         try body(&buffer)
         out.append(contentsOf: UnsafeBufferPointer(start: buffer.base, count: buffer.count))
     }
+
+    static let initialLimit = 256 * 1024
 
     /// Drops everything after the first `mark` bytes.
     mutating func truncate(to mark: Int) { count = min(count, mark) }
