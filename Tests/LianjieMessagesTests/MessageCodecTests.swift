@@ -378,6 +378,18 @@ final class MessageCodecTests: XCTestCase {
         XCTAssertEqual(try Sample(jsonString: Self.fullSample().jsonString(pretty: true)), Self.fullSample())
     }
 
+    /// Strings are escaped as RFC 8259 asks, the same way in `JSONValue`'s text and in an
+    /// answer written off the bytes: quote, backslash, the short forms, other controls as
+    /// lower-case \u00XX, everything else (CJK, DEL) as it is.
+    func testStringsAreEscapedOnceTheSameWayEverywhere() throws {
+        let text = "a\"\\\n\r\t\u{1}\u{1F}\u{7F}廉"
+        let expected = #""a\"\\\n\r\t\u0001\u001f\#u{7F}廉""#
+        XCTAssertEqual(String(decoding: JSONValue.string(text).utf8(), as: UTF8.self), expected)
+        let s = Sample(fString: text)
+        XCTAssertEqual(String(decoding: try Sample.jsonBytes(serializedBytes: s.serializedBytes()), as: UTF8.self), "{\"fString\":\(expected)}")
+        XCTAssertEqual(try JSONValue(parsing: expected), .string(text))
+    }
+
     func testJSONAcceptsProtoNamesNumbersAndStrings() throws {
         let s = try Sample(jsonString: #"{"f_int64": 12, "fInt32": "7", "colour": 1, "fBytes": "AAEC_w", "fDouble": "NaN"}"#)
         XCTAssertEqual(s.fInt64, 12)

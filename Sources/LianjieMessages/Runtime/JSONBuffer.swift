@@ -4,7 +4,7 @@
 /// dozens). Lives for one `ProtoMessage.writeJSON(serializedBytes:into:)` call: made and
 /// freed by `JSONBuffer.writing`, and only ever passed `inout` (a copy would share its
 /// memory).
-public struct JSONBuffer {
+public struct JSONBuffer: JSONSink {
     private var base: UnsafeMutablePointer<UInt8>
     private var capacity: Int
     /// Bytes written so far.
@@ -68,4 +68,16 @@ public struct JSONBuffer {
         base = moved
         capacity = larger
     }
+}
+
+/// Where JSON text is appended: a JSON answer's `JSONBuffer`, or an array of bytes.
+protocol JSONSink {
+    mutating func append(_ byte: UInt8)
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>)
+    mutating func append(_ text: StaticString)
+}
+
+extension Array: JSONSink where Element == UInt8 {
+    mutating func append(_ bytes: UnsafeBufferPointer<UInt8>) { append(contentsOf: bytes) }
+    mutating func append(_ text: StaticString) { text.withUTF8Buffer { append(contentsOf: $0) } }
 }

@@ -50,12 +50,12 @@ enum JSONOut {
         let ascii = p.withMemoryRebound(to: UInt8.self, capacity: length) { bytes -> Bool in
             let buffer = UnsafeBufferPointer(start: bytes, count: length)
             guard buffer.allSatisfy({ $0 < 0x80 }) else { return false }
-            quote(buffer, &out)
+            JSONValue.quote(utf8: buffer, into: &out)
             return true
         }
         if !ascii {
             var text = String(cString: p)
-            text.withUTF8 { quote($0, &out) }
+            text.withUTF8 { JSONValue.quote(utf8: $0, into: &out) }
         }
     }
 
@@ -90,35 +90,6 @@ enum JSONOut {
         if any { out.append(0x5D) }
     }
 
-    /// Valid UTF-8 as a JSON string, as `JSONValue.quote(utf8:into:)` writes it: runs that need
-    /// no escape copied whole.
-    static func quote(_ bytes: UnsafeBufferPointer<UInt8>, _ out: inout JSONBuffer) {
-        out.append(0x22)
-        var run = 0
-        for i in 0..<bytes.count {
-            let b = bytes[i]
-            guard b < 0x20 || b == 0x22 || b == 0x5C else { continue }
-            if run < i { out.append(UnsafeBufferPointer(rebasing: bytes[run..<i])) }
-            switch b {
-            case 0x22: out.append("\\\"")
-            case 0x5C: out.append("\\\\")
-            case 0x0A: out.append("\\n")
-            case 0x0D: out.append("\\r")
-            case 0x09: out.append("\\t")
-            default:
-                out.append("\\u00")
-                out.append(hexDigit(b >> 4))
-                out.append(hexDigit(b & 0x0F))
-            }
-            run = i + 1
-        }
-        if run < bytes.count { out.append(UnsafeBufferPointer(rebasing: bytes[run...])) }
-        out.append(0x22)
-    }
-
-    /// A lower-case hex digit, as `String(_:radix: 16)` writes it.
-    private static func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 0x30 + v : 0x57 + v }
-
     /// A float or double as `JSONValue(floating:)` writes it.
     static func floating(_ v: Double, _ out: inout JSONBuffer) {
         var text: [UInt8] = []
@@ -129,7 +100,7 @@ enum JSONOut {
     /// Bytes as proto3 JSON writes them: base64 in quotes.
     static func base64(_ bytes: [UInt8], _ out: inout JSONBuffer) {
         var text = Base64.encode(bytes)
-        text.withUTF8 { quote($0, &out) }
+        text.withUTF8 { JSONValue.quote(utf8: $0, into: &out) }
     }
 
     private static func unsigned(_ v: UInt64, _ out: inout JSONBuffer) {

@@ -106,29 +106,35 @@ public enum JSONValue: Sendable, Equatable {
         text.withUTF8 { quote(utf8: $0, into: &out) }
     }
 
-    /// Appends valid UTF-8 `bytes` as a JSON string literal (quoted, escaped).
-    static func quote(utf8 bytes: UnsafeBufferPointer<UInt8>, into out: inout [UInt8]) {
+    /// Appends valid UTF-8 `bytes` as a JSON string literal (quoted, escaped), to an array
+    /// (this value's text) or to a JSON answer's `JSONBuffer`: runs that need no escape are
+    /// appended whole.
+    static func quote<Sink: JSONSink>(utf8 bytes: UnsafeBufferPointer<UInt8>, into out: inout Sink) {
         out.append(0x22)
         var run = 0
         for i in 0..<bytes.count {
             let b = bytes[i]
             guard b < 0x20 || b == 0x22 || b == 0x5C else { continue }
-            if run < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run..<i])) }
+            if run < i { out.append(UnsafeBufferPointer(rebasing: bytes[run..<i])) }
             switch b {
-            case 0x22: out += "\\\"".utf8
-            case 0x5C: out += "\\\\".utf8
-            case 0x0A: out += "\\n".utf8
-            case 0x0D: out += "\\r".utf8
-            case 0x09: out += "\\t".utf8
+            case 0x22: out.append("\\\"")
+            case 0x5C: out.append("\\\\")
+            case 0x0A: out.append("\\n")
+            case 0x0D: out.append("\\r")
+            case 0x09: out.append("\\t")
             default:
-                let hex = String(b, radix: 16)
-                out += ("\\u" + String(repeating: "0", count: 4 - hex.count) + hex).utf8
+                // \u00XX in lower-case hex (b is below 0x20)
+                out.append("\\u00")
+                out.append(hexDigit(b >> 4))
+                out.append(hexDigit(b & 0x0F))
             }
             run = i + 1
         }
-        if run < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[run...])) }
+        if run < bytes.count { out.append(UnsafeBufferPointer(rebasing: bytes[run...])) }
         out.append(0x22)
     }
+
+    private static func hexDigit(_ v: UInt8) -> UInt8 { v < 10 ? 0x30 + v : 0x57 + v }
 }
 
 /// Why JSON text could not be parsed: what was expected and at which byte offset.

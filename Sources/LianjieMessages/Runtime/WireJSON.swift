@@ -99,14 +99,14 @@ extension JSONOut {
         if bytes.isEmpty { return true }
         guard isPlainUTF8(bytes) else { return false }
         key(member, &more, &out)
-        quote(bytes.assumingMemoryBound(to: UInt8.self), &out)
+        JSONValue.quote(utf8: bytes.assumingMemoryBound(to: UInt8.self), into: &out)
         return true
     }
 
     /// One string of a repeated field, or a oneof's: written even when empty.
     static func wireString(_ bytes: UnsafeRawBufferPointer, _ out: inout JSONBuffer) -> Bool {
         guard isPlainUTF8(bytes) else { return false }
-        quote(bytes.assumingMemoryBound(to: UInt8.self), &out)
+        JSONValue.quote(utf8: bytes.assumingMemoryBound(to: UInt8.self), into: &out)
         return true
     }
 
