@@ -5,7 +5,7 @@ import LianjieRPC
 public struct GatewayConfiguration: Sendable {
     public static let version = "0.1.0"
 
-    /// lianjied's address.
+    /// lianjied's address: `HOST:PORT`, or `unix:PATH` for its `gateway_socket` on this host.
     public var server = Endpoint(host: "127.0.0.1", port: 7600)
     public var http = HTTPServerConfiguration()
     public var logLevel = Logger.Level.info
@@ -117,8 +117,10 @@ public struct GatewayConfiguration: Sendable {
         func number(_ range: ClosedRange<Double>) throws(ConfigFile.Problem) -> Int {
             Int(try ConfigFile.number(key, value, source, range))
         }
-        func endpoint() throws(ConfigFile.Problem) -> Endpoint {
-            guard let e = Endpoint(value) else { throw ConfigFile.Problem("\(source): \(key) must be HOST:PORT, got \(value)") }
+        func endpoint(unix: Bool) throws(ConfigFile.Problem) -> Endpoint {
+            guard let e = Endpoint(value), unix || !e.isUnix else {
+                throw ConfigFile.Problem("\(source): \(key) must be HOST:PORT\(unix ? " or unix:/PATH" : ""), got \(value)")
+            }
             return e
         }
         func file() throws(ConfigFile.Problem) -> String {
@@ -128,8 +130,8 @@ public struct GatewayConfiguration: Sendable {
             return text
         }
         switch key {
-        case "listen": http.endpoint = try endpoint()
-        case "server": server = try endpoint()
+        case "listen": http.endpoint = try endpoint(unix: false)
+        case "server": server = try endpoint(unix: true)
         case "log_level":
             guard let l = Logger.Level(name: value) else {
                 throw ConfigFile.Problem("\(source): log_level must be one of trace, debug, info, notice, warning, error")

@@ -110,7 +110,9 @@ struct DaemonOptions {
         }
         switch key {
         case "listen":
-            guard let e = Endpoint(value) else { throw UsageError(description: "\(source): listen must be HOST:PORT, got \(value)") }
+            guard let e = Endpoint(value), !e.isUnix else {
+                throw UsageError(description: "\(source): listen must be HOST:PORT, got \(value) (a gateway on this host can use gateway_socket)")
+            }
             listen = e
         case "data_dir": dataDirectory = value
         case "log_level":
@@ -137,6 +139,11 @@ struct DaemonOptions {
         case "login_threads": server.isolatedThreads = Int(try number(1...64))
         case "trusted_proxies": server.trustedProxies = try addresses()
         case "trusted_gateways": server.trustedGateways = try addresses()
+        case "gateway_socket":
+            guard Endpoint.isValidSocketPath(value) else {
+                throw UsageError(description: "\(source): gateway_socket must be an absolute path shorter than 108 bytes, got \(value)")
+            }
+            server.gatewaySocket = value
         case "max_evidence_mb": services.maxEvidenceBytes = Int64(try number(1...1024) * 1_048_576)
         case "evidence_content_types":
             let types = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty }

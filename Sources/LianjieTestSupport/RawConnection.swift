@@ -17,8 +17,13 @@ public final class RawConnection {
     }
 
     /// Connects to `127.0.0.1:port`; reads time out after `timeout` seconds.
-    public init(port: Int, host: String = "127.0.0.1", timeout: Double = 10) throws {
-        do { fd = try Socket.connect(Endpoint(host: host, port: port)) } catch {
+    public convenience init(port: Int, host: String = "127.0.0.1", timeout: Double = 10) throws {
+        try self.init(endpoint: Endpoint(host: host, port: port), timeout: timeout)
+    }
+
+    /// Connects to `endpoint` (TCP or a Unix-domain socket); reads time out after `timeout` seconds.
+    public init(endpoint: Endpoint, timeout: Double = 10) throws {
+        do { fd = try Socket.connect(endpoint) } catch {
             throw Failure(description: error.description)
         }
         var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - Double(Int(timeout))) * 1e6))
@@ -46,11 +51,12 @@ public final class RawConnection {
 
     /// The bytes of one CALL frame (call ids increase from 1 unless given).
     public func callFrame<M: ProtoMessage>(_ method: String, _ request: M, callID: UInt64? = nil, timeoutMs: UInt32 = 0,
-                                           token: String? = nil) -> (UInt64, [UInt8]) {
+                                           token: String? = nil, metadata extra: [(String, String)] = []) -> (UInt64, [UInt8]) {
         let id = callID ?? nextCallID
         nextCallID = max(nextCallID, id + 1)
         var metadata: [Metadata] = []
         if let token { metadata.append(Metadata(key: "authorization", value: "Bearer \(token)")) }
+        metadata += extra.map { Metadata(key: $0.0, value: $0.1) }
         let meta = CallMeta(callId: id, method: method, timeoutMs: timeoutMs, metadata: metadata)
         return (id, FrameEncoder.encode(kind: .call, meta: meta.serializedBytes(), body: request.serializedBytes()))
     }

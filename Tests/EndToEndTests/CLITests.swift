@@ -150,6 +150,14 @@ final class CLITests: XCTestCase {
         let overlap = try daemon(["--config", conf])
         XCTAssertEqual(overlap.0, 2)
         XCTAssertTrue(overlap.1.contains("127.0.0.1 is in both trusted_proxies and trusted_gateways"), overlap.1)
+        // The gateway socket is a path, and LJRP's own listener stays TCP.
+        try "gateway_socket = lianjied.sock\n".write(toFile: conf, atomically: true, encoding: .utf8)
+        let relative = try daemon(["--config", conf])
+        XCTAssertEqual(relative.0, 2)
+        XCTAssertTrue(relative.1.contains("gateway_socket must be an absolute path"), relative.1)
+        let unixListen = try daemon(["--listen", "unix:/tmp/lianjied.sock"])
+        XCTAssertEqual(unixListen.0, 2)
+        XCTAssertTrue(unixListen.1.contains("listen must be HOST:PORT"), unixListen.1)
     }
 
     func testUserManagementCommandsAndTheRosterImport() throws {

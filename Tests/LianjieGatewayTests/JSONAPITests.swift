@@ -2,6 +2,7 @@ import Foundation
 import LianjieGateway
 import LianjieMessages
 import LianjieRPC
+import LianjieServiceTestSupport
 import LianjieRPCServer
 import LianjieServices
 import LianjieStore
@@ -256,6 +257,36 @@ final class JSONAPITests: XCTestCase {
         XCTAssertEqual(try untrusted.call("lianjie.v1.UserService/ListSubjects", "{}", token: t, on: c2).status, 200)
         let peer = try XCTUnwrap(try untrusted.deployment.auditEntries(method: UserService.listSubjects.path).last?.peer)
         XCTAssertNotEqual(peer, "127.0.0.1:\(Socket.localPort(c2.fd))")
+    }
+
+    func testOverLianjiedsGatewaySocketCallsNameThePhoneAndSurviveARestart() throws {
+        let dir = NSTemporaryDirectory() + "lianjie-gw-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let path = dir + "/gateway.sock"
+        // No trusted gateway address: the socket alone makes the gateway's calls trusted.
+        let deployment = try InProcessDeployment(configure: { $0.gatewaySocket = path })
+        let f = try GatewayFixture(deployment: deployment) { $0.server = Endpoint(unixPath: path) }
+        let token = try f.login("inspector")
+        let c = try f.connection()
+        XCTAssertEqual(try f.call("lianjie.v1.UserService/ListSubjects", "{}", token: token, on: c).status, 200)
+        XCTAssertEqual(try f.deployment.auditEntries(method: UserService.listSubjects.path).last?.peer, "127.0.0.1:\(Socket.localPort(c.fd))")
+
+        // lianjied stops (its socket file goes with it) and comes back: the call waits.
+        XCTAssertTrue(f.deployment.server.drain(graceSeconds: 1))
+        let answer = Locked<HTTPReply?>(nil)
+        let thread = Thread { let reply = try? f.call("lianjie.v1.UserService/WhoAmI", token: token); answer.withLock { $0 = reply } }
+        thread.start()
+        XCTAssertTrue(Wait.blocking { f.gateway.upstream.unprocessedAttempts > 0 })
+        var configuration = RPCServerConfiguration()
+        configuration.endpoint = Endpoint(host: "127.0.0.1", port: f.deployment.port)
+        configuration.gatewaySocket = path
+        let restarted = try RPCServer(configuration: configuration, router: Services.router(kit: f.deployment.kit, isDraining: { false }),
+                                      logger: f.deployment.logger)
+        _ = try restarted.start()
+        defer { _ = restarted.drain(graceSeconds: 1) }
+        XCTAssertTrue(Wait.blocking { answer.withLock { $0 } != nil })
+        XCTAssertEqual(answer.withLock { $0 }?.status, 200, answer.withLock { $0 }?.text ?? "")
     }
 
     func testARestartOfLianjiedIsAPauseNotAnError() throws {

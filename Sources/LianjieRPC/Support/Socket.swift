@@ -1,17 +1,38 @@
 import Glibc
 
-/// A `HOST:PORT` endpoint: `127.0.0.1:7600`, `localhost:7600`, `[::1]:7600`.
+/// Where a server listens or a client connects: `HOST:PORT` over TCP (`127.0.0.1:7600`,
+/// `localhost:7600`, `[::1]:7600`), or `unix:PATH`, a Unix-domain socket on this host
+/// (`unix:/run/lianjie/gateway.sock`).
 public struct Endpoint: Sendable, Equatable, CustomStringConvertible {
     public var host: String
     public var port: Int
+    /// The socket file's path for a Unix-domain endpoint; host and port are then unused.
+    public var path: String?
 
     public init(host: String, port: Int) {
         self.host = host
         self.port = port
     }
 
-    /// Parses `HOST:PORT`; nil when it is not of that form or the port is out of range.
+    /// A Unix-domain endpoint; `path` must satisfy `isValidSocketPath`.
+    public init(unixPath: String) {
+        host = ""
+        port = 0
+        path = unixPath
+    }
+
+    /// The prefix that names a Unix-domain endpoint.
+    public static let unixPrefix = "unix:"
+
+    /// Parses `HOST:PORT` or `unix:PATH`; nil when it is neither, the port is out of range,
+    /// or the path is not absolute or too long for a socket address.
     public init?(_ text: String) {
+        if text.hasPrefix(Self.unixPrefix) {
+            let path = String(text.dropFirst(Self.unixPrefix.count))
+            guard Self.isValidSocketPath(path) else { return nil }
+            self.init(unixPath: path)
+            return
+        }
         var host: Substring
         let portText: Substring
         if text.hasPrefix("[") {
@@ -27,13 +48,22 @@ public struct Endpoint: Sendable, Equatable, CustomStringConvertible {
         }
         guard !host.isEmpty, let port = Int(portText), (0...65535).contains(port) else { return nil }
         if host.contains(":") && !text.hasPrefix("[") { return nil }
-        self.host = String(host)
-        self.port = port
+        self.init(host: String(host), port: port)
     }
 
+    /// Whether `path` can name a Unix-domain socket: absolute, no NUL, and short enough for
+    /// `sockaddr_un` (107 bytes).
+    public static func isValidSocketPath(_ path: String) -> Bool {
+        path.hasPrefix("/") && !path.utf8.contains(0) && path.utf8.count < MemoryLayout.size(ofValue: sockaddr_un().sun_path)
+    }
+
+    /// True for `unix:PATH`.
+    public var isUnix: Bool { path != nil }
+
     public var description: String {
+        if let path { return Self.unixPrefix + path }
         // utf8.contains, not String.contains: the latter goes through Foundation's search.
-        host.utf8.contains(UInt8(ascii: ":")) ? "[\(host)]:\(port)" : "\(host):\(port)"
+        return host.utf8.contains(UInt8(ascii: ":")) ? "[\(host)]:\(port)" : "\(host):\(port)"
     }
 
     /// `text` as a peer (`ip:port` or `[ip6]:port`) when its host is a numeric address,
@@ -94,9 +124,19 @@ public enum Socket {
         return out
     }
 
-    /// A blocking connect to `endpoint`, with TCP_NODELAY; the fd is left blocking and
-    /// belongs to the caller.
+    /// A blocking connect to `endpoint` (with TCP_NODELAY over TCP); the fd is left
+    /// blocking and belongs to the caller.
     public static func connect(_ endpoint: Endpoint) throws(SocketError) -> Int32 {
+        if let path = endpoint.path {
+            let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+            guard fd >= 0 else { throw SocketError("socket") }
+            guard withUnixAddress(path, { Glibc.connect(fd, $0, $1) }) == 0 else {
+                let error = SocketError("cannot connect to \(endpoint)")
+                close(fd)
+                throw error
+            }
+            return fd
+        }
         var lastError = SocketError(message: "no address for \(endpoint)")
         for (family, address) in try resolve(endpoint, passive: false) {
             let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -110,6 +150,17 @@ public enum Socket {
             return fd
         }
         throw lastError
+    }
+
+    /// Runs `body` with `path` as a `sockaddr_un` and its length; the path must satisfy
+    /// `Endpoint.isValidSocketPath`.
+    package static func withUnixAddress(_ path: String, _ body: (UnsafePointer<sockaddr>, socklen_t) -> Int32) -> Int32 {
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        let bytes = Array(path.utf8.prefix(MemoryLayout.size(ofValue: address.sun_path) - 1))
+        withUnsafeMutableBytes(of: &address.sun_path) { $0.copyBytes(from: bytes) }
+        let length = socklen_t(MemoryLayout<sa_family_t>.size + bytes.count + 1)
+        return withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { body($0, length) } }
     }
 
     package static func localPort(_ fd: Int32) -> Int {

@@ -60,6 +60,11 @@ public struct RPCServerConfiguration: Sendable {
     /// the call's peer, for the audit log and per-address login limits. Their connections
     /// are shared by many callers, so a bad token on one closes nothing.
     public var trustedGateways: Set<String> = []
+    /// A Unix-domain socket the server also listens on, for a lianjie-gateway on the same
+    /// host (nil: none). Its connections are trusted gateway connections, like those from a
+    /// `trustedGateways` address, so the file is made mode 0660: only its owner and group
+    /// may connect. It spares the gateway TCP's loopback path on every call.
+    public var gatewaySocket: String?
 
     public init() {}
 
@@ -86,11 +91,10 @@ public final class RPCServer: Sendable {
     let isolatedPool: WorkPool
     private let loops: [EventLoop]
     private let peers = Mutex<[String: Int]>([:])
-    private let listener = Mutex<(fd: Int32, port: Int)?>(nil)
     private let connections = Atomic<Int>(0)
     private let nextLoop = Atomic<Int>(0)
     private let draining = Atomic<Bool>(false)
-    private let acceptor = Mutex<Acceptor?>(nil)
+    private let acceptors = Mutex<[Acceptor]>([])
 
     public init(configuration: RPCServerConfiguration, router: Router, logger: Logger) throws(RPCServerError) {
         self.configuration = configuration
@@ -110,12 +114,20 @@ public final class RPCServer: Sendable {
     public func start() throws(RPCServerError) -> Int {
         let bound: (fd: Int32, port: Int)
         do { bound = try Socket.listen(configuration.endpoint) } catch { throw RPCServerError(error.description) }
-        listener.withLock { $0 = bound }
+        var acceptors = [Acceptor(fd: bound.fd, socketPath: nil, server: self, loop: loops[0])]
+        if let path = configuration.gatewaySocket {
+            do {
+                acceptors.append(Acceptor(fd: try Socket.listenUnix(path, backlog: 1024), socketPath: path, server: self, loop: loops[0]))
+            } catch {
+                close(bound.fd)
+                throw RPCServerError(error.description)
+            }
+        }
+        self.acceptors.withLock { $0 = acceptors }
         for loop in loops { loop.start() }
-        let acceptor = Acceptor(fd: bound.fd, server: self, loop: loops[0])
-        self.acceptor.withLock { $0 = acceptor }
-        loops[0].execute { acceptor.attach() }
+        loops[0].execute { [acceptors] in for acceptor in acceptors { acceptor.attach() } }
         logger.notice("server started", ["listen": .text(Endpoint(host: configuration.endpoint.host, port: bound.port).description),
+                                         "gateway_socket": .text(configuration.gatewaySocket ?? "none"),
                                          "loops": .int(Int64(loops.count)), "workers": .int(Int64(configuration.workerThreads))])
         return bound.port
     }
@@ -133,8 +145,8 @@ public final class RPCServer: Sendable {
     public func drain(graceSeconds: Double) -> Bool {
         guard !draining.exchange(true, ordering: .acquiringAndReleasing) else { return true }
         logger.notice("draining", ["connections": .int(Int64(connectionCount)), "grace_s": .double(graceSeconds)])
-        let acceptor = self.acceptor.withLock { $0 }
-        loops[0].execute { acceptor?.close() }
+        let acceptors = self.acceptors.withLock { $0 }
+        loops[0].execute { for acceptor in acceptors { acceptor.close() } }
         for loop in loops {
             loop.execute { [loop] in
                 for channel in loop.allChannels { (channel as? ServerConnection)?.drain() }
@@ -224,9 +236,13 @@ public final class RPCServer: Sendable {
         }
     }
 
-    func accepted(fd: Int32, peer: String) {
+    /// Takes a new connection from `peer`; `local` when it came through the gateway socket.
+    func accepted(fd: Int32, peer: String, local: Bool) {
         let count = connections.wrappingAdd(1, ordering: .relaxed).newValue
-        let viaProxy = configuration.trustedProxies.contains(Endpoint.host(ofPeer: peer))
+        let viaProxy = !local && configuration.trustedProxies.contains(Endpoint.host(ofPeer: peer))
+        // A gateway connects directly: a connection through a trusted proxy never names its
+        // calls' clients (its PROXY header named the one client it carries).
+        let fromGateway = local || (!viaProxy && configuration.trustedGateways.contains(Endpoint.host(ofPeer: peer)))
         var refusal: String?
         var countedHost: String?
         if isDraining {
@@ -249,7 +265,7 @@ public final class RPCServer: Sendable {
         let loop = loops[nextLoop.wrappingAdd(1, ordering: .relaxed).oldValue % loops.count]
         loop.execute { [self, countedHost] in
             let connection = ServerConnection(fd: fd, peer: peer, countedHost: countedHost, expectsProxyHeader: viaProxy,
-                                              loop: loop, server: self)
+                                              fromGateway: fromGateway, loop: loop, server: self)
             if !connection.attach() {
                 close(fd)
                 releasePeer(countedHost)
@@ -308,13 +324,16 @@ struct CallOutcome: Sendable {
 final class Acceptor: LoopChannel, @unchecked Sendable {
     // @unchecked: used only on loop 0's thread after `attach`.
     private let fd: Int32
+    /// The gateway socket's file, for a Unix-domain listener: removed on close.
+    private let socketPath: String?
     private unowned let server: RPCServer
     private let loop: EventLoop
     private var token: UInt64 = 0
     private var closed = false
 
-    init(fd: Int32, server: RPCServer, loop: EventLoop) {
+    init(fd: Int32, socketPath: String?, server: RPCServer, loop: EventLoop) {
         self.fd = fd
+        self.socketPath = socketPath
         self.server = server
         self.loop = loop
     }
@@ -328,6 +347,7 @@ final class Acceptor: LoopChannel, @unchecked Sendable {
         closed = true
         loop.deregister(fd: fd, token: token)
         Glibc.close(fd)
+        if let socketPath { unlink(socketPath) }
     }
 
     func onEvent(readable: Bool, writable: Bool, hangup: Bool) {
@@ -351,7 +371,8 @@ final class Acceptor: LoopChannel, @unchecked Sendable {
             }
             _ = fcntl(client, F_SETFD, FD_CLOEXEC)
             guard lj_socket_prepare(client) == 0 else { Glibc.close(client); continue }
-            server.accepted(fd: client, peer: Socket.describe(storage, length: length))
+            // A Unix-domain peer has no address: its calls are "local" in the audit log.
+            server.accepted(fd: client, peer: socketPath == nil ? Socket.describe(storage, length: length) : "local", local: socketPath != nil)
         }
     }
 

@@ -87,13 +87,11 @@ final class ServerConnection: LoopChannel, @unchecked Sendable {
     /// Above this much unsent output, reading pauses until the peer catches up.
     private static let maxPendingOutput = 8 * 1024 * 1024
 
-    init(fd: Int32, peer: String, countedHost: String?, expectsProxyHeader: Bool, loop: EventLoop, server: RPCServer) {
+    init(fd: Int32, peer: String, countedHost: String?, expectsProxyHeader: Bool, fromGateway: Bool, loop: EventLoop, server: RPCServer) {
         self.fd = fd
         self.socketPeer = peer
         self.peer = peer
-        // A gateway connects directly: a connection through a trusted proxy never names
-        // its calls' clients (its PROXY header named the one client it carries).
-        self.fromGateway = !expectsProxyHeader && server.configuration.trustedGateways.contains(Endpoint.host(ofPeer: peer))
+        self.fromGateway = fromGateway
         self.countedHost = countedHost
         self.loop = loop
         self.server = server
