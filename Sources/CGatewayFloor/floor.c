@@ -8,11 +8,13 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 struct lj_gateway_floor {
     struct MHD_Daemon *daemon;
     uint16_t upstream_port;
+    char upstream_path[108];  /* lianjied's gateway socket; empty: TCP to upstream_port */
 };
 
 /* One HTTP connection's LJRP connection (its own, as a borrowed one is the gateway's). */
@@ -56,13 +58,22 @@ static uint32_t be32(const unsigned char *p) {
     return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-static int connect_upstream(struct upstream *u, uint16_t port) {
-    int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0) return 0;
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-    int one = 1;
-    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) { close(fd); return 0; }
+static int connect_upstream(struct upstream *u, const struct lj_gateway_floor *floor) {
+    int fd;
+    if (floor->upstream_path[0]) {
+        fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0) return 0;
+        struct sockaddr_un a = {.sun_family = AF_UNIX};
+        memcpy(a.sun_path, floor->upstream_path, sizeof a.sun_path);
+        if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) { close(fd); return 0; }
+    } else {
+        fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0) return 0;
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(floor->upstream_port), .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+        int one = 1;
+        setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+        if (connect(fd, (struct sockaddr *)&a, sizeof a) != 0) { close(fd); return 0; }
+    }
     u->fd = fd;
     u->next_id = 1;
     u->have = 0;
@@ -167,7 +178,7 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *connection, cons
     const union MHD_ConnectionInfo *info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
     struct upstream *u = info ? info->socket_context : NULL;
     int ok = 0;
-    if (u && strncmp(url, "/v1/", 4) == 0 && (u->fd >= 0 || connect_upstream(u, floor->upstream_port))) {
+    if (u && strncmp(url, "/v1/", 4) == 0 && (u->fd >= 0 || connect_upstream(u, floor))) {
         ok = call(u, url + 3, MHD_lookup_connection_value(connection, MHD_HEADER_KIND, MHD_HTTP_HEADER_AUTHORIZATION));
         if (!ok && u->fd >= 0) { close(u->fd); u->fd = -1; }
     }
@@ -180,10 +191,12 @@ static enum MHD_Result answer(void *cls, struct MHD_Connection *connection, cons
     return q;
 }
 
-struct lj_gateway_floor *lj_gateway_floor_start(uint16_t upstream_port) {
+struct lj_gateway_floor *lj_gateway_floor_start(uint16_t upstream_port, const char *upstream_path) {
+    if (upstream_path && strlen(upstream_path) >= sizeof ((struct lj_gateway_floor *)0)->upstream_path) return NULL;
     struct lj_gateway_floor *floor = calloc(1, sizeof *floor);
     if (!floor) return NULL;
     floor->upstream_port = upstream_port;
+    if (upstream_path) strcpy(floor->upstream_path, upstream_path);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = 0, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
     /* The gateway's flags and limits (HTTPServer.swift, HTTPServerConfiguration's defaults). */
     floor->daemon = MHD_start_daemon(MHD_USE_THREAD_PER_CONNECTION | MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_POLL, 0, NULL, NULL,

@@ -13,18 +13,25 @@ final class GatewayUnderTest {
     let pid: Int32
     private let process: Process
 
-    convenience init(server: ServerUnderTest) throws {
+    /// The gateway in front of `server`, over TCP, or with `unix` over its gateway socket.
+    convenience init(server: ServerUnderTest, unix: Bool = false) throws {
         // LIANJIE_BENCH_GATEWAY_LOG=FILE keeps the gateway's log, at debug (every call's time).
         let log = ProcessInfo.processInfo.environment["LIANJIE_BENCH_GATEWAY_LOG"]
-        try self.init(["serve-gateway", "--listen", "127.0.0.1:0", "--server", "\(server.host):\(server.port)",
+        try self.init(["serve-gateway", "--listen", "127.0.0.1:0", "--server", Self.upstream(server, unix: unix),
                        "--log-level", log == nil ? "notice" : "debug"],
                       portAfter: "\"address\":\"http://127.0.0.1:", log: log, what: "the bench gateway")
     }
 
     /// The libmicrohttpd floor (`serve-floor`) in front of `server`, in a process of its
-    /// own as the gateway is.
-    convenience init(floorFor server: ServerUnderTest) throws {
-        try self.init(["serve-floor", "\(server.port)"], portAfter: Self.floorMarker, log: nil, what: "the gateway floor")
+    /// own as the gateway is; over TCP, or with `unix` over the server's gateway socket.
+    convenience init(floorFor server: ServerUnderTest, unix: Bool = false) throws {
+        try self.init(["serve-floor", "\(server.port)"] + (unix ? [server.gatewaySocket!] : []), portAfter: Self.floorMarker, log: nil,
+                      what: "the gateway floor")
+    }
+
+    /// The `--server` a gateway in front of `server` is given.
+    static func upstream(_ server: ServerUnderTest, unix: Bool) -> String {
+        unix ? Endpoint(unixPath: server.gatewaySocket!).description : "\(server.host):\(server.port)"
     }
 
     static let floorMarker = "gateway floor on 127.0.0.1:"
@@ -48,13 +55,14 @@ final class GatewayUnderTest {
         process = p
     }
 
-    /// `serve-floor PORT`: the floor in front of lianjied on 127.0.0.1:PORT until SIGTERM.
+    /// `serve-floor PORT [SOCKET]`: the floor in front of lianjied on 127.0.0.1:PORT (or on
+    /// its gateway socket SOCKET) until SIGTERM.
     static func serveFloor(_ arguments: [String]) -> Never {
-        guard let upstream = arguments.first.flatMap({ UInt16($0) }) else {
-            FileHandle.standardError.write(Data("usage: lianjie-bench serve-floor LIANJIED_PORT (on 127.0.0.1)\n".utf8))
+        guard let upstream = arguments.first.flatMap({ UInt16($0) }), arguments.count <= 2 else {
+            FileHandle.standardError.write(Data("usage: lianjie-bench serve-floor LIANJIED_PORT [GATEWAY_SOCKET] (on 127.0.0.1)\n".utf8))
             exit(2)
         }
-        guard let floor = lj_gateway_floor_start(upstream) else {
+        guard let floor = lj_gateway_floor_start(upstream, arguments.count == 2 ? arguments[1] : nil) else {
             FileHandle.standardError.write(Data("serve-floor: cannot listen on 127.0.0.1\n".utf8))
             exit(1)
         }
@@ -171,6 +179,8 @@ final class HTTPDriver: LoadDriver, @unchecked Sendable {
 
 struct GatewayBenchResult {
     struct Pair {
+        /// How the gateway reached lianjied: "tcp", or "unix" for its gateway socket.
+        var upstream: String
         var direct: RPCResult
         var gateway: RPCResult
         var gatewayCPUMicrosPerCall: Double?
@@ -191,7 +201,7 @@ struct GatewayBenchResult {
         var ratio: Double { gateway.callsPerSecond / max(1, direct.callsPerSecond) }
 
         var json: JSONValue {
-            var o: [(String, JSONValue)] = [("direct", direct.json), ("gateway", gateway.json),
+            var o: [(String, JSONValue)] = [("upstream", .string(upstream)), ("direct", direct.json), ("gateway", gateway.json),
                                             ("ratio", JSONValue(floating: (ratio * 1000).rounded() / 1000)),
                                             ("addedUsP50", JSONValue(floating: (addedMicros * 10).rounded() / 10))]
             if let c = gatewayCPUMicrosPerCall { o.append(("gatewayCpuUsPerCall", JSONValue(floating: (c * 100).rounded() / 100))) }
@@ -210,7 +220,7 @@ struct GatewayBenchResult {
         }
 
         var line: String {
-            "\(gateway.connections)x\(gateway.inflight): direct \(fmt(direct.callsPerSecond, 0)) calls/s p50 \(fmt(direct.latency.p50)) µs p99 \(fmt(direct.latency.p99)) µs;"
+            "\(gateway.connections)x\(gateway.inflight), upstream over \(upstream == "unix" ? "the gateway socket" : "TCP"): direct \(fmt(direct.callsPerSecond, 0)) calls/s p50 \(fmt(direct.latency.p50)) µs p99 \(fmt(direct.latency.p99)) µs;"
                 + " gateway \(fmt(gateway.callsPerSecond, 0)) calls/s p50 \(fmt(gateway.latency.p50)) µs p99 \(fmt(gateway.latency.p99)) µs"
                 + " (errors \(gateway.errors)); ratio \(fmt(ratio, 3)); added p50 \(fmt(addedMicros)) µs"
                 + (gatewayCPUMicrosPerCall.map { "; gateway CPU \(fmt($0, 1)) µs/call" } ?? "")
@@ -226,21 +236,30 @@ struct GatewayBenchResult {
         }
     }
 
+    /// 1x1 and 8x16 as deployed beside lianjied (over its gateway socket when the bench
+    /// started the server, else over TCP)…
     var single: Pair
     var loaded: Pair
+    /// …and over TCP, from the same rounds, when the first is over the socket.
+    var singleTCP: Pair?
+    var loadedTCP: Pair?
     static let goalMicros = 50.0
     /// Rounds the 1x1 comparison is interleaved in.
     static let singleRounds = 5
     var met: Bool { single.addedMicros < Self.goalMicros }
 
     var json: JSONValue {
-        .object([("single", single.json), ("loaded", loaded.json), ("goalAddedUs", JSONValue(floating: Self.goalMicros)),
-                 ("targetMet", .bool(met))])
+        var o: [(String, JSONValue)] = [("single", single.json), ("loaded", loaded.json)]
+        if let singleTCP { o.append(("singleTCP", singleTCP.json)) }
+        if let loadedTCP { o.append(("loadedTCP", loadedTCP.json)) }
+        return .object(o + [("goalAddedUs", JSONValue(floating: Self.goalMicros)), ("targetMet", .bool(met))])
     }
 
     var line: String {
-        "gateway (UserService/WhoAmI as JSON over HTTP/1.1 keep-alive vs LJRP)\n" + single.line + "\n" + loaded.line
-            + "\ngoal: the gateway adds < \(fmt(Self.goalMicros, 0)) µs per call at 1x1 \(met ? "[MET]" : "[MISSED]")"
+        "gateway (UserService/WhoAmI as JSON over HTTP/1.1 keep-alive vs LJRP)\n"
+            + ([single, singleTCP, loaded, loadedTCP].compactMap { $0?.line }).joined(separator: "\n")
+            + "\ngoal: the gateway adds < \(fmt(Self.goalMicros, 0)) µs per call at 1x1 (upstream over \(single.upstream == "unix" ? "the gateway socket" : "TCP"))"
+            + " \(met ? "[MET]" : "[MISSED]")"
     }
 }
 
@@ -251,31 +270,42 @@ func whoAmIRequest(token: String) -> [UInt8] {
 
 /// WhoAmI straight to lianjied and as JSON through the gateway, at 1×1 and 8×16; at 1×1
 /// also through the two floors — a bare relay (any hop) and the libmicrohttpd floor (any
-/// gateway on libmicrohttpd) — the four interleaved in rounds.
+/// gateway on libmicrohttpd) — all interleaved in rounds. When the bench starts the server,
+/// it listens on a gateway socket too, and the gateway and its floor are measured over
+/// that (as deployed beside lianjied) and over TCP.
 func runGateway(_ o: Options) throws -> GatewayBenchResult {
-    progress("starting a server and a gateway…")
-    let server = try makeServer(o)
+    progress("starting a server and gateways…")
+    let server = o.server == nil ? try ServerUnderTest(gatewaySocket: true) : try makeServer(o)
+    let overSocket = server.gatewaySocket != nil
     let client = RPCClient(endpoint: Endpoint(host: server.host, port: server.port))
     let token = try blockingLogin(client)
     client.close()
+    defer { server.stop() }
     let gateway = try GatewayUnderTest(server: server)
-    defer { gateway.stop(); server.stop() }
+    defer { gateway.stop() }
+    let gatewayUnix = overSocket ? try GatewayUnderTest(server: server, unix: true) : nil
+    defer { gatewayUnix?.stop() }
     let request = whoAmIRequest(token: token)
     let relay = try Relay(to: Endpoint(host: server.host, port: server.port))
     defer { relay.stop() }
     let floor = try GatewayUnderTest(floorFor: server)
     defer { floor.stop() }
+    let floorUnix = overSocket ? try GatewayUnderTest(floorFor: server, unix: true) : nil
+    defer { floorUnix?.stop() }
     /// The ways the same calls are made.
     enum Way: Int, CaseIterable {
-        case direct, gateway, relay, floor
+        case direct, gateway, relay, floor, gatewayUnix, floorUnix
         var name: String {
             switch self {
             case .direct: "direct over LJRP"
-            case .gateway: "through the gateway"
+            case .gateway: "through the gateway over TCP"
             case .relay: "over LJRP through a bare relay"
-            case .floor: "through the libmicrohttpd floor"
+            case .floor: "through the libmicrohttpd floor over TCP"
+            case .gatewayUnix: "through the gateway over its socket"
+            case .floorUnix: "through the libmicrohttpd floor over the socket"
             }
         }
+        var isHTTP: Bool { self != .direct && self != .relay }
     }
     /// The calls made one way for `seconds` on fresh connections.
     func run(_ way: Way, _ connections: Int, _ inflight: Int, _ seconds: Double) throws -> RPCResult {
@@ -283,16 +313,17 @@ func runGateway(_ o: Options) throws -> GatewayBenchResult {
         case .direct, .relay:
             let to = way == .direct ? server : ServerUnderTest(host: "127.0.0.1", port: relay.port, pid: server.pid)
             return try runRPC(server: to, connections: connections, inflight: inflight, seconds: seconds, shape: .whoAmI(token: token))
-        case .gateway, .floor:
-            let http = way == .gateway ? gateway : floor
+        case .gateway, .floor, .gatewayUnix, .floorUnix:
+            let http = [.gateway: gateway, .floor: floor, .gatewayUnix: gatewayUnix, .floorUnix: floorUnix][way]!!
             let drivers = try (0..<connections).map { _ in try HTTPDriver(port: http.port, inflight: inflight, request: request) }
             return drive(drivers, connections: connections, inflight: inflight, seconds: seconds) { http.cpuSeconds() }
         }
     }
     /// The ways compared, in `rounds` interleaved rounds (each starting with the next way),
-    /// so a machine that drifts during the run weighs on all of them alike.
-    func pair(_ connections: Int, _ inflight: Int, rounds: Int, floors: Bool) throws -> GatewayBenchResult.Pair {
-        let ways: [Way] = floors ? Way.allCases : [.direct, .gateway]
+    /// so a machine that drifts during the run weighs on all of them alike; the pair over the
+    /// socket (when there is one) and over TCP.
+    func pairs(_ connections: Int, _ inflight: Int, rounds: Int, floors: Bool) throws -> (GatewayBenchResult.Pair, GatewayBenchResult.Pair?) {
+        let ways = Way.allCases.filter { (floors || !($0 == .relay || $0 == .floor || $0 == .floorUnix)) && (overSocket || !($0 == .gatewayUnix || $0 == .floorUnix)) }
         let slice = o.seconds / Double(rounds)
         var results: [Way: [RPCResult]] = [:]
         for r in 0..<rounds {
@@ -306,13 +337,18 @@ func runGateway(_ o: Options) throws -> GatewayBenchResult {
         func merged(_ way: Way) -> (RPCResult, Double?)? {
             guard var r = results[way].map(RPCResult.merged) else { return nil }
             let cpu = r.serverCPUMicrosPerCall
-            if way == .gateway || way == .floor { r.serverCPUMicrosPerCall = nil }
+            if way.isHTTP { r.serverCPUMicrosPerCall = nil }
             return (r, cpu)
         }
-        let viaGateway = merged(.gateway)!, floor = merged(.floor)
-        return .init(direct: merged(.direct)!.0, gateway: viaGateway.0, gatewayCPUMicrosPerCall: viaGateway.1,
-                     relayed: merged(.relay)?.0, floor: floor?.0, floorCPUMicrosPerCall: floor?.1)
+        func pair(_ upstream: String, _ viaGateway: (RPCResult, Double?), _ floor: (RPCResult, Double?)?) -> GatewayBenchResult.Pair {
+            .init(upstream: upstream, direct: merged(.direct)!.0, gateway: viaGateway.0, gatewayCPUMicrosPerCall: viaGateway.1,
+                  relayed: merged(.relay)?.0, floor: floor?.0, floorCPUMicrosPerCall: floor?.1)
+        }
+        let tcp = pair("tcp", merged(.gateway)!, merged(.floor))
+        guard let viaSocket = merged(.gatewayUnix) else { return (tcp, nil) }
+        return (pair("unix", viaSocket, merged(.floorUnix)), tcp)
     }
-    return GatewayBenchResult(single: try pair(1, 1, rounds: GatewayBenchResult.singleRounds, floors: true),
-                              loaded: try pair(8, 16, rounds: 1, floors: false))
+    let single = try pairs(1, 1, rounds: GatewayBenchResult.singleRounds, floors: true)
+    let loaded = try pairs(8, 16, rounds: 1, floors: false)
+    return GatewayBenchResult(single: single.0, loaded: loaded.0, singleTCP: single.1, loadedTCP: loaded.1)
 }

@@ -8,6 +8,8 @@ final class ServerUnderTest {
     let host: String
     let port: Int
     let pid: Int32?
+    /// The server's gateway socket (`gateway_socket`), when it has one.
+    private(set) var gatewaySocket: String?
     private var process: Process?
     private var dataDirectory: String?
 
@@ -18,10 +20,14 @@ final class ServerUnderTest {
     static let password = "Only-For-Measuring-2026"
 
     /// Starts a server child process on a free loopback port, in a temporary directory
-    /// removed when it stops.
-    convenience init(extraConfig: [String] = [], arguments: [String] = []) throws {
+    /// removed when it stops; with `gatewaySocket`, it listens on a gateway socket in that
+    /// directory too.
+    convenience init(extraConfig: [String] = [], arguments: [String] = [], gatewaySocket: Bool = false) throws {
         let dir = NSTemporaryDirectory() + "lianjie-bench-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
-        try self.init(directory: dir, keep: false, extraConfig: extraConfig, arguments: arguments)
+        let socket = dir + "/gateway.sock"
+        try self.init(directory: dir, keep: false, extraConfig: extraConfig + (gatewaySocket ? ["gateway_socket = \(socket)"] : []),
+                      arguments: arguments)
+        if gatewaySocket { self.gatewaySocket = socket }
     }
 
     /// Starts a server child process on a free loopback port whose data lives in

@@ -13,8 +13,9 @@
 struct lj_gateway_floor;
 
 /* Starts on 127.0.0.1 (port 0: the kernel's choice, read with lj_gateway_floor_port) in
-   front of lianjied at 127.0.0.1:upstream_port. NULL when it cannot listen. */
-struct lj_gateway_floor *lj_gateway_floor_start(uint16_t upstream_port);
+   front of lianjied at 127.0.0.1:upstream_port, or at its gateway socket upstream_path
+   when that is not NULL. NULL when it cannot listen or the path is too long. */
+struct lj_gateway_floor *lj_gateway_floor_start(uint16_t upstream_port, const char *upstream_path);
 uint16_t lj_gateway_floor_port(const struct lj_gateway_floor *floor);
 void lj_gateway_floor_stop(struct lj_gateway_floor *floor);
 
