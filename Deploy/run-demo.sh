@@ -12,13 +12,21 @@ gateway_listen=${LIANJIE_GATEWAY_LISTEN:-127.0.0.1:8080}
 export LIANJIE_BOOTSTRAP_ADMIN=${LIANJIE_BOOTSTRAP_ADMIN:-admin:Demo-Lianjie-2026}  # the demo administrator
 admin_password=${LIANJIE_BOOTSTRAP_ADMIN#*:}
 
-# lianjied trusts the gateway on this host to name the phones it carries (audit, limits).
+# The gateway reaches lianjied over its gateway socket, whose calls lianjied trusts to name
+# the phones they carry (audit, limits); over TCP from 127.0.0.1 if the path is too long
+# for a socket.
 umask 077
+socket="$PWD/data-demo.gateway.sock"
+if (( ${#socket} < 108 )); then
+  upstream="unix:$socket" trust="gateway_socket = $socket"
+else
+  upstream="$listen" trust="trusted_gateways = 127.0.0.1"
+fi
 cat > ./data-demo.conf <<CONF
 listen = $listen
 data_dir = ./data-demo
 audit_key_file = ./data-demo.audit-key
-trusted_gateways = 127.0.0.1
+$trust
 CONF
 "$bin/lianjied" --config ./data-demo.conf --demo &
 server=$!
@@ -44,7 +52,7 @@ if [[ ! -s ./data-demo.gateway-token ]]; then
 fi
 cat > ./data-demo.gateway.conf <<CONF
 listen = $gateway_listen
-server = $listen
+server = $upstream
 service_token_file = data-demo.gateway-token
 CONF
 "$bin/lianjie-gateway" --config ./data-demo.gateway.conf &
@@ -52,8 +60,8 @@ gateway=$!
 
 cat <<MSG
 
-lianjied serves LJRP on $listen (the demo deployment in ./data-demo); the mobile gateway
-serves HTTP on http://$gateway_listen — open http://$gateway_listen/m/ in a browser (a phone
+lianjied serves LJRP on $listen (the demo deployment in ./data-demo); the mobile gateway,
+connected to it over $upstream, serves HTTP on http://$gateway_listen — open http://$gateway_listen/m/ in a browser (a phone
 or a narrow window) and log in as any demo account (the README lists them):
   inspector / Jiancha-2026-Demo    review queue, appeals, alerts, cases, opinions
   manager   / Banzhang-2026-Demo   the team, record an entry with a photo

@@ -82,7 +82,8 @@ public struct GatewayConfiguration: Sendable {
 
         Options:
           --listen HOST:PORT   address to serve HTTP on (default 127.0.0.1:8080)
-          --server HOST:PORT   lianjied's address (default 127.0.0.1:7600)
+          --server ADDRESS     lianjied's HOST:PORT, or unix:PATH for its gateway socket
+                               on this host (default 127.0.0.1:7600)
           --config FILE        a config file of `key = value` lines (see Deploy/lianjie-gateway.conf)
           --log-level LEVEL    trace, debug, info, notice, warning or error (default info)
           --version            print the version and exit

@@ -37,7 +37,8 @@ public final class Upstream: Sendable {
 
     /// Calls `path` with an encoded request as the holder of `token` (none: anonymous) on
     /// behalf of the HTTP client at `client` (`ip:port`, which lianjied records as the
-    /// call's peer when it lists this gateway in `trusted_gateways`); blocks the calling
+    /// call's peer when it lists this gateway in `trusted_gateways` or the gateway is on
+    /// its gateway socket); blocks the calling
     /// thread until the answer.
     public func call(path: String, body: [UInt8], token: String?, client: String?) throws(RPCError) -> [UInt8] {
         try call(path: path, body: body, authorization: token.map { "Bearer " + $0 }, client: client)
