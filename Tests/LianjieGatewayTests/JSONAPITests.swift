@@ -271,44 +271,35 @@ final class JSONAPITests: XCTestCase {
         let c = try f.connection()
         XCTAssertEqual(try f.call("lianjie.v1.UserService/ListSubjects", "{}", token: token, on: c).status, 200)
         XCTAssertEqual(try f.deployment.auditEntries(method: UserService.listSubjects.path).last?.peer, "127.0.0.1:\(Socket.localPort(c.fd))")
-
-        // lianjied stops (its socket file goes with it) and comes back: the call waits.
-        XCTAssertTrue(f.deployment.server.drain(graceSeconds: 1))
-        let answer = Locked<HTTPReply?>(nil)
-        let thread = Thread { let reply = try? f.call("lianjie.v1.UserService/WhoAmI", token: token); answer.withLock { $0 = reply } }
-        thread.start()
-        XCTAssertTrue(Wait.blocking { f.gateway.upstream.unprocessedAttempts > 0 })
-        var configuration = RPCServerConfiguration()
-        configuration.endpoint = Endpoint(host: "127.0.0.1", port: f.deployment.port)
-        configuration.gatewaySocket = path
-        let restarted = try RPCServer(configuration: configuration, router: Services.router(kit: f.deployment.kit, isDraining: { false }),
-                                      logger: f.deployment.logger)
-        _ = try restarted.start()
-        defer { _ = restarted.drain(graceSeconds: 1) }
-        XCTAssertTrue(Wait.blocking { answer.withLock { $0 } != nil })
-        XCTAssertEqual(answer.withLock { $0 }?.status, 200, answer.withLock { $0 }?.text ?? "")
+        // lianjied's socket file goes with it, and comes back with it.
+        try assertARestartIsAPause(f, token: token) { $0.gatewaySocket = path }
     }
 
     func testARestartOfLianjiedIsAPauseNotAnError() throws {
         let f = try GatewayFixture()
         let token = try f.login("inspector")
         XCTAssertEqual(try f.call("lianjie.v1.UserService/WhoAmI", token: token).status, 200)
-        XCTAssertTrue(f.deployment.server.drain(graceSeconds: 1))
+        try assertARestartIsAPause(f, token: token) { $0.trustedGateways = ["127.0.0.1"] }
+    }
 
-        // A call arrives while nothing listens: the gateway keeps trying the call lianjied
-        // never started, and it succeeds once lianjied is back.
+    /// Stops the fixture's lianjied; a call arrives while nothing listens, and the gateway
+    /// keeps trying the call lianjied never started; it succeeds once lianjied is back
+    /// (on the same port, configured by `configure`).
+    func assertARestartIsAPause(_ f: GatewayFixture, token: String, configure: (inout RPCServerConfiguration) -> Void,
+                                file: StaticString = #filePath, line: UInt = #line) throws {
+        XCTAssertTrue(f.deployment.server.drain(graceSeconds: 1), file: file, line: line)
         let answer = Locked<HTTPReply?>(nil)
         let thread = Thread { let reply = try? f.call("lianjie.v1.UserService/WhoAmI", token: token); answer.withLock { $0 = reply } }
         thread.start()
-        XCTAssertTrue(Wait.blocking { f.gateway.upstream.unprocessedAttempts > 0 })
+        XCTAssertTrue(Wait.blocking { f.gateway.upstream.unprocessedAttempts > 0 }, file: file, line: line)
         var configuration = RPCServerConfiguration()
         configuration.endpoint = Endpoint(host: "127.0.0.1", port: f.deployment.port)
-        configuration.trustedGateways = ["127.0.0.1"]
+        configure(&configuration)
         let restarted = try RPCServer(configuration: configuration, router: Services.router(kit: f.deployment.kit, isDraining: { false }),
                                       logger: f.deployment.logger)
         _ = try restarted.start()
         defer { _ = restarted.drain(graceSeconds: 1) }
-        XCTAssertTrue(Wait.blocking { answer.withLock { $0 } != nil })
-        XCTAssertEqual(answer.withLock { $0 }?.status, 200, answer.withLock { $0 }?.text ?? "")
+        XCTAssertTrue(Wait.blocking { answer.withLock { $0 } != nil }, file: file, line: line)
+        XCTAssertEqual(answer.withLock { $0 }?.status, 200, answer.withLock { $0 }?.text ?? "", file: file, line: line)
     }
 }
