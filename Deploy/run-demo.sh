@@ -17,7 +17,8 @@ admin_password=${LIANJIE_BOOTSTRAP_ADMIN#*:}
 # for a socket.
 umask 077
 socket="$PWD/data-demo.gateway.sock"
-if (( ${#socket} < 108 )); then
+socket_bytes=$(LC_ALL=C; echo ${#socket})  # sockaddr_un holds 107 bytes; a '#' would start a comment
+if (( socket_bytes < 108 )) && [[ $socket != *"#"* ]]; then
   upstream="unix:$socket" trust="gateway_socket = $socket"
 else
   upstream="$listen" trust="trusted_gateways = 127.0.0.1"

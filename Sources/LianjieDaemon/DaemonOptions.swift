@@ -37,7 +37,8 @@ struct DaemonOptions {
     }
 
     static let usage = """
-        lianjied — the Lianjie integrity evaluation server (LJRP/1 over TCP)
+        lianjied — the Lianjie integrity evaluation server (LJRP/1 over TCP, and a Unix socket
+        for a gateway on this host with gateway_socket in the config file)
 
         Usage: lianjied [options]
 

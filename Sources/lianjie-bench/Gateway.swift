@@ -271,7 +271,7 @@ func whoAmIRequest(token: String) -> [UInt8] {
 /// WhoAmI straight to lianjied and as JSON through the gateway, at 1×1 and 8×16; at 1×1
 /// also through the two floors — a bare relay (any hop) and the libmicrohttpd floor (any
 /// gateway on libmicrohttpd) — all interleaved in rounds. When the bench starts the server,
-/// it listens on a gateway socket too, and the gateway and its floor are measured over
+/// it listens on a gateway socket too, and the gateway and both floors are measured over
 /// that (as deployed beside lianjied) and over TCP.
 func runGateway(_ o: Options) throws -> GatewayBenchResult {
     progress("starting a server and gateways…")
@@ -288,13 +288,15 @@ func runGateway(_ o: Options) throws -> GatewayBenchResult {
     let request = whoAmIRequest(token: token)
     let relay = try Relay(to: Endpoint(host: server.host, port: server.port))
     defer { relay.stop() }
+    let relayUnix = overSocket ? try Relay(to: Endpoint(unixPath: server.gatewaySocket!)) : nil
+    defer { relayUnix?.stop() }
     let floor = try GatewayUnderTest(floorFor: server)
     defer { floor.stop() }
     let floorUnix = overSocket ? try GatewayUnderTest(floorFor: server, unix: true) : nil
     defer { floorUnix?.stop() }
     /// The ways the same calls are made.
     enum Way: Int, CaseIterable {
-        case direct, gateway, relay, floor, gatewayUnix, floorUnix
+        case direct, gateway, relay, floor, gatewayUnix, relayUnix, floorUnix
         var name: String {
             switch self {
             case .direct: "direct over LJRP"
@@ -302,16 +304,22 @@ func runGateway(_ o: Options) throws -> GatewayBenchResult {
             case .relay: "over LJRP through a bare relay"
             case .floor: "through the libmicrohttpd floor over TCP"
             case .gatewayUnix: "through the gateway over its socket"
+            case .relayUnix: "over LJRP through a bare relay to the socket"
             case .floorUnix: "through the libmicrohttpd floor over the socket"
             }
         }
-        var isHTTP: Bool { self != .direct && self != .relay }
+        var isHTTP: Bool { self != .direct && self != .relay && self != .relayUnix }
+        var isFloor: Bool { self == .relay || self == .floor || self == .relayUnix || self == .floorUnix }
+        var isOverSocket: Bool { self == .gatewayUnix || self == .relayUnix || self == .floorUnix }
     }
     /// The calls made one way for `seconds` on fresh connections.
     func run(_ way: Way, _ connections: Int, _ inflight: Int, _ seconds: Double) throws -> RPCResult {
         switch way {
-        case .direct, .relay:
-            let to = way == .direct ? server : ServerUnderTest(host: "127.0.0.1", port: relay.port, pid: server.pid)
+        case .direct:
+            return try runRPC(server: server, connections: connections, inflight: inflight, seconds: seconds, shape: .whoAmI(token: token))
+        case .relay, .relayUnix:
+            let through = way == .relay ? relay.port : relayUnix?.port ?? 0
+            let to = ServerUnderTest(host: "127.0.0.1", port: through, pid: server.pid)
             return try runRPC(server: to, connections: connections, inflight: inflight, seconds: seconds, shape: .whoAmI(token: token))
         case .gateway, .floor, .gatewayUnix, .floorUnix:
             let http = [.gateway: gateway, .floor: floor, .gatewayUnix: gatewayUnix, .floorUnix: floorUnix][way]!!
@@ -323,7 +331,7 @@ func runGateway(_ o: Options) throws -> GatewayBenchResult {
     /// so a machine that drifts during the run weighs on all of them alike; the pair over the
     /// socket (when there is one) and over TCP.
     func pairs(_ connections: Int, _ inflight: Int, rounds: Int, floors: Bool) throws -> (GatewayBenchResult.Pair, GatewayBenchResult.Pair?) {
-        let ways = Way.allCases.filter { (floors || !($0 == .relay || $0 == .floor || $0 == .floorUnix)) && (overSocket || !($0 == .gatewayUnix || $0 == .floorUnix)) }
+        let ways = Way.allCases.filter { (floors || !$0.isFloor) && (overSocket || !$0.isOverSocket) }
         let slice = o.seconds / Double(rounds)
         var results: [Way: [RPCResult]] = [:]
         for r in 0..<rounds {
@@ -340,13 +348,14 @@ func runGateway(_ o: Options) throws -> GatewayBenchResult {
             if way.isHTTP { r.serverCPUMicrosPerCall = nil }
             return (r, cpu)
         }
-        func pair(_ upstream: String, _ viaGateway: (RPCResult, Double?), _ floor: (RPCResult, Double?)?) -> GatewayBenchResult.Pair {
-            .init(upstream: upstream, direct: merged(.direct)!.0, gateway: viaGateway.0, gatewayCPUMicrosPerCall: viaGateway.1,
-                  relayed: merged(.relay)?.0, floor: floor?.0, floorCPUMicrosPerCall: floor?.1)
+        func pair(_ upstream: String, _ viaGateway: (RPCResult, Double?), relay: Way, floor: Way) -> GatewayBenchResult.Pair {
+            let floorResult = merged(floor)
+            return .init(upstream: upstream, direct: merged(.direct)!.0, gateway: viaGateway.0, gatewayCPUMicrosPerCall: viaGateway.1,
+                         relayed: merged(relay)?.0, floor: floorResult?.0, floorCPUMicrosPerCall: floorResult?.1)
         }
-        let tcp = pair("tcp", merged(.gateway)!, merged(.floor))
+        let tcp = pair("tcp", merged(.gateway)!, relay: .relay, floor: .floor)
         guard let viaSocket = merged(.gatewayUnix) else { return (tcp, nil) }
-        return (pair("unix", viaSocket, merged(.floorUnix)), tcp)
+        return (pair("unix", viaSocket, relay: .relayUnix, floor: .floorUnix), tcp)
     }
     let single = try pairs(1, 1, rounds: GatewayBenchResult.singleRounds, floors: true)
     let loaded = try pairs(8, 16, rounds: 1, floors: false)

@@ -1,8 +1,8 @@
 import Foundation
 import LianjieRPC
 
-/// The floor under any gateway: a TCP relay that does nothing but copy bytes between a
-/// client and lianjied, a blocked thread per direction per connection (the shape of the
+/// The floor under any gateway: a relay that does nothing but copy bytes between a TCP
+/// client and lianjied (over TCP, or over its gateway socket), a blocked thread per direction per connection (the shape of the
 /// gateway's own path: a thread woken by the request, one woken by the reply). A call
 /// through it pays for one more hop over loopback and nothing else, so what it adds to a
 /// direct call is what the hop alone costs on this machine; the gateway's share is what
@@ -26,7 +26,7 @@ final class Relay: @unchecked Sendable {
         while true {
             let client = accept(listener, nil, nil)
             if client < 0 { if errno == EINTR { continue }; return }
-            guard let server = try? connectTCP(host: upstream.host, port: upstream.port) else { close(client); continue }
+            guard let server = try? Socket.connect(upstream) else { close(client); continue }
             var one: Int32 = 1
             setsockopt(client, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
             let pair = Pair(client: client, server: server)

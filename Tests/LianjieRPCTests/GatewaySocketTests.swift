@@ -38,11 +38,21 @@ extension InProcessServerTests {
         XCTAssertNil(Endpoint("unix:/" + String(repeating: "a", count: 107)), "and fit a sockaddr_un")
         XCTAssertNotNil(Endpoint("unix:/" + String(repeating: "a", count: 106)))
         XCTAssertNil(Endpoint.numericPeer("unix:/tmp/x"), "a socket is never a client address a gateway may name")
+        // An endpoint made in code is checked when used, never cut to a shorter path.
+        XCTAssertThrowsError(try Socket.connect(Endpoint(unixPath: "/" + String(repeating: "a", count: 200)))) { error in
+            XCTAssertTrue("\(error)".contains("File name too long"), "\(error)")
+        }
+        XCTAssertThrowsError(try makeServer { $0.endpoint = Endpoint(unixPath: "/tmp/x.sock") }) { error in
+            XCTAssertTrue("\(error)".contains("LJRP's listener is HOST:PORT"), "\(error)")
+        }
     }
 
     func testTheGatewaySocketServesCallsThatMayNameTheirClient() async throws {
         let path = try socketDirectory() + "/gateway.sock"
-        let fixture = try makeServer { $0.gatewaySocket = path }
+        let fixture = try makeServer {
+            $0.gatewaySocket = path
+            $0.maxRefusedTokensPerConnection = 2
+        }
         let mode = try XCTUnwrap(fileMode(path))
         XCTAssertTrue(mode.isSocket)
         XCTAssertEqual(mode.permissions, 0o660, "only the socket's owner and group may connect")
@@ -61,6 +71,14 @@ extension InProcessServerTests {
         try raw.send(raw.callFrame(Self.whoCalls.path, Sample(), token: "good", metadata: [("forwarded-for", "unix:/tmp/x")]).1)
         XCTAssertEqual(try Sample(serializedBytes: raw.readReply().1).fString, "local caller-1")
 
+        // Its connection carries many users' calls: bad tokens do not close it.
+        var forged: [UInt8] = []
+        for _ in 0..<4 { forged += raw.callFrame(Self.whoCalls.path, Sample(), token: "forged").1 }
+        try raw.send(forged)
+        for _ in 0..<4 { XCTAssertEqual(try raw.readReply().0.status, Status.unauthenticated.rawValue) }
+        try raw.sendCall(Self.echo.path, Sample())
+        XCTAssertEqual(try raw.readReply().0.status, 0, "still open after more bad tokens than a connection may send")
+
         // Over TCP, with no trusted gateway address, the same metadata names nobody.
         let tcp = try RawConnection(port: fixture.port)
         try tcp.send(tcp.callFrame(Self.whoCalls.path, Sample(), token: "good", metadata: [("forwarded-for", "203.0.113.7:51234")]).1)
@@ -77,6 +95,13 @@ extension InProcessServerTests {
         let file = dir + "/not-a-socket"
         try Data("keep me".utf8).write(to: URL(fileURLWithPath: file))
         XCTAssertThrowsError(try makeServer { $0.gatewaySocket = file }) { error in
+            XCTAssertTrue("\(error)".contains("is not a socket"), "\(error)")
+        }
+        XCTAssertEqual(try String(contentsOfFile: file, encoding: .utf8), "keep me")
+        // Nor a symbolic link, wherever it points.
+        let link = dir + "/link.sock"
+        XCTAssertEqual(symlink(file, link), 0)
+        XCTAssertThrowsError(try makeServer { $0.gatewaySocket = link }) { error in
             XCTAssertTrue("\(error)".contains("is not a socket"), "\(error)")
         }
         XCTAssertEqual(try String(contentsOfFile: file, encoding: .utf8), "keep me")
@@ -103,5 +128,20 @@ extension InProcessServerTests {
         try raw.sendCall(Self.echo.path, Sample())
         XCTAssertEqual(try raw.readReply().0.status, 0)
         XCTAssertTrue(taken.server.drain(graceSeconds: 2))
+    }
+
+    func testAStoppingServerRemovesOnlyItsOwnSocketFile() throws {
+        let path = try socketDirectory() + "/gateway.sock"
+        let first = try makeServer { $0.gatewaySocket = path }
+        // Someone put another socket in its place meanwhile (an operator, another server).
+        XCTAssertEqual(unlink(path), 0)
+        let other = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        defer { close(other) }
+        XCTAssertEqual(Socket.withUnixAddress(path, { bind(other, $0, $1) }), 0)
+        XCTAssertEqual(listen(other, 4), 0)
+        XCTAssertTrue(first.server.drain(graceSeconds: 2))
+        XCTAssertEqual(fileMode(path)?.isSocket, true, "the other socket is left where it is")
+        let fd = try Socket.connect(Endpoint(unixPath: path))
+        close(fd)
     }
 }

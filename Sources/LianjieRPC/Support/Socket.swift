@@ -152,9 +152,13 @@ public enum Socket {
         throw lastError
     }
 
-    /// Runs `body` with `path` as a `sockaddr_un` and its length; the path must satisfy
-    /// `Endpoint.isValidSocketPath`.
+    /// Runs `body` with `path` as a `sockaddr_un` and its length; -1 (errno ENAMETOOLONG)
+    /// without running it when the path fails `Endpoint.isValidSocketPath`.
     package static func withUnixAddress(_ path: String, _ body: (UnsafePointer<sockaddr>, socklen_t) -> Int32) -> Int32 {
+        guard Endpoint.isValidSocketPath(path) else {
+            errno = path.hasPrefix("/") ? ENAMETOOLONG : EINVAL
+            return -1
+        }
         var address = sockaddr_un()
         address.sun_family = sa_family_t(AF_UNIX)
         let bytes = Array(path.utf8.prefix(MemoryLayout.size(ofValue: address.sun_path) - 1))

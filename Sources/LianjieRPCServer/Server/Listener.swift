@@ -3,10 +3,9 @@ import Glibc
 import LianjieRPC
 
 extension Socket {
-    /// A non-blocking listening socket bound to `endpoint`, and the port it got (0 for a
-    /// Unix-domain socket).
+    /// A non-blocking TCP listening socket bound to `endpoint`, and the port it got.
     static func listen(_ endpoint: Endpoint, backlog: Int32 = 1024) throws(SocketError) -> (fd: Int32, port: Int) {
-        if let path = endpoint.path { return (try listenUnix(path, backlog: backlog), 0) }
+        guard !endpoint.isUnix else { throw SocketError(message: "cannot listen on \(endpoint): LJRP's listener is HOST:PORT (see gateway_socket)") }
         var lastError = SocketError(message: "no address for \(endpoint)")
         for (family, address) in try resolve(endpoint, passive: true) {
             let fd = socket(family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
@@ -24,12 +23,21 @@ extension Socket {
         }
         throw lastError
     }
+}
+
+/// A Unix-domain listening socket's file: which one it is (device and inode), so that only
+/// that file is ever removed.
+struct UnixSocketFile: Sendable {
+    let path: String
+    let device: UInt64
+    let inode: UInt64
 
     /// Listens on a Unix-domain socket at `path`, mode 0660 (its owner and group may
-    /// connect). A socket file left by a server that is gone is replaced; a file that is not
-    /// a socket, or a socket some process still accepts on, is an error.
-    static func listenUnix(_ path: String, backlog: Int32) throws(SocketError) -> Int32 {
-        let name = "unix:\(path)"
+    /// connect). A socket file left by a server that is gone (connecting to it is refused)
+    /// is replaced; a file that is not a socket (a symbolic link included), a socket some
+    /// process still accepts on, or one that cannot be probed, is an error.
+    static func listen(_ path: String, backlog: Int32) throws(SocketError) -> (fd: Int32, file: UnixSocketFile) {
+        let name = Endpoint.unixPrefix + path
         guard Endpoint.isValidSocketPath(path) else {
             throw SocketError(message: "cannot listen on \(name): a socket path must be absolute and shorter than 108 bytes")
         }
@@ -38,26 +46,45 @@ extension Socket {
             guard info.st_mode & S_IFMT == S_IFSOCK else {
                 throw SocketError(message: "cannot listen on \(name): the file exists and is not a socket")
             }
-            if let live = try? connect(Endpoint(unixPath: path)) {
-                close(live)
-                throw SocketError(message: "cannot listen on \(name): another process is listening there")
+            switch probe(path) {
+            case 0: throw SocketError(message: "cannot listen on \(name): another process is listening there")
+            case ECONNREFUSED: guard unlink(path) == 0 || errno == ENOENT else { throw SocketError("cannot remove the old socket \(path)") }
+            case let code: throw SocketError("cannot listen on \(name): the socket there cannot be probed", errno: code)
             }
-            guard unlink(path) == 0 || errno == ENOENT else { throw SocketError("cannot remove the old socket \(path)") }
         }
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw SocketError("socket") }
-        // No connection can arrive before listen(): the mode is set while nobody can connect.
-        guard withUnixAddress(path, { bind(fd, $0, $1) }) == 0 else {
+        guard Socket.withUnixAddress(path, { bind(fd, $0, $1) }) == 0 else {
             let error = SocketError("cannot listen on \(name)")
             close(fd)
             throw error
         }
-        guard chmod(path, 0o660) == 0, Glibc.listen(fd, backlog) == 0, lj_socket_prepare(fd) == 0 else {
+        // Nobody can connect before listen(): the mode is set first, whatever the umask made
+        // it, on the file bind made (never through a link someone put in its place).
+        guard lstat(path, &info) == 0, info.st_mode & S_IFMT == S_IFSOCK, fchmodat(AT_FDCWD, path, 0o660, AT_SYMLINK_NOFOLLOW) == 0,
+              Glibc.listen(fd, backlog) == 0, lj_socket_prepare(fd) == 0 else {
             let error = SocketError("cannot listen on \(name)")
             close(fd)
             unlink(path)
             throw error
         }
-        return fd
+        return (fd, UnixSocketFile(path: path, device: UInt64(info.st_dev), inode: UInt64(info.st_ino)))
+    }
+
+    /// 0 when a process accepts connections on the socket at `path` (or its backlog is
+    /// full), ECONNREFUSED when none does, else the error connecting gave. Never blocks.
+    static func probe(_ path: String) -> Int32 {
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        guard fd >= 0 else { return errno }
+        defer { close(fd) }
+        guard Socket.withUnixAddress(path, { connect(fd, $0, $1) }) != 0 else { return 0 }
+        return errno == EAGAIN ? 0 : errno
+    }
+
+    /// Removes the file if it is still this one (another server may have replaced it).
+    func remove() {
+        var info = stat()
+        guard lstat(path, &info) == 0, UInt64(info.st_dev) == device, UInt64(info.st_ino) == inode else { return }
+        unlink(path)
     }
 }

@@ -114,10 +114,11 @@ public final class RPCServer: Sendable {
     public func start() throws(RPCServerError) -> Int {
         let bound: (fd: Int32, port: Int)
         do { bound = try Socket.listen(configuration.endpoint) } catch { throw RPCServerError(error.description) }
-        var acceptors = [Acceptor(fd: bound.fd, socketPath: nil, server: self, loop: loops[0])]
+        var acceptors = [Acceptor(fd: bound.fd, socketFile: nil, server: self, loop: loops[0])]
         if let path = configuration.gatewaySocket {
             do {
-                acceptors.append(Acceptor(fd: try Socket.listenUnix(path, backlog: 1024), socketPath: path, server: self, loop: loops[0]))
+                let (fd, file) = try UnixSocketFile.listen(path, backlog: 1024)
+                acceptors.append(Acceptor(fd: fd, socketFile: file, server: self, loop: loops[0]))
             } catch {
                 close(bound.fd)
                 throw RPCServerError(error.description)
@@ -145,8 +146,16 @@ public final class RPCServer: Sendable {
     public func drain(graceSeconds: Double) -> Bool {
         guard !draining.exchange(true, ordering: .acquiringAndReleasing) else { return true }
         logger.notice("draining", ["connections": .int(Int64(connectionCount)), "grace_s": .double(graceSeconds)])
+        // Listening ends (the gateway socket's file removed) before drain goes on.
         let acceptors = self.acceptors.withLock { $0 }
-        loops[0].execute { for acceptor in acceptors { acceptor.close() } }
+        if !acceptors.isEmpty {
+            let closed = DispatchSemaphore(value: 0)
+            loops[0].execute {
+                for acceptor in acceptors { acceptor.close() }
+                closed.signal()
+            }
+            closed.wait()
+        }
         for loop in loops {
             loop.execute { [loop] in
                 for channel in loop.allChannels { (channel as? ServerConnection)?.drain() }
@@ -325,15 +334,15 @@ final class Acceptor: LoopChannel, @unchecked Sendable {
     // @unchecked: used only on loop 0's thread after `attach`.
     private let fd: Int32
     /// The gateway socket's file, for a Unix-domain listener: removed on close.
-    private let socketPath: String?
+    private let socketFile: UnixSocketFile?
     private unowned let server: RPCServer
     private let loop: EventLoop
     private var token: UInt64 = 0
     private var closed = false
 
-    init(fd: Int32, socketPath: String?, server: RPCServer, loop: EventLoop) {
+    init(fd: Int32, socketFile: UnixSocketFile?, server: RPCServer, loop: EventLoop) {
         self.fd = fd
-        self.socketPath = socketPath
+        self.socketFile = socketFile
         self.server = server
         self.loop = loop
     }
@@ -346,8 +355,10 @@ final class Acceptor: LoopChannel, @unchecked Sendable {
         guard !closed else { return }
         closed = true
         loop.deregister(fd: fd, token: token)
+        // The file first, while this server still listens: a server starting meanwhile
+        // finds it live and leaves it, rather than replacing it for this one to remove.
+        socketFile?.remove()
         Glibc.close(fd)
-        if let socketPath { unlink(socketPath) }
     }
 
     func onEvent(readable: Bool, writable: Bool, hangup: Bool) {
@@ -372,7 +383,7 @@ final class Acceptor: LoopChannel, @unchecked Sendable {
             _ = fcntl(client, F_SETFD, FD_CLOEXEC)
             guard lj_socket_prepare(client) == 0 else { Glibc.close(client); continue }
             // A Unix-domain peer has no address: its calls are "local" in the audit log.
-            server.accepted(fd: client, peer: socketPath == nil ? Socket.describe(storage, length: length) : "local", local: socketPath != nil)
+            server.accepted(fd: client, peer: socketFile == nil ? Socket.describe(storage, length: length) : "local", local: socketFile != nil)
         }
     }
 
