@@ -36,13 +36,16 @@ final class GatewayUnderTest {
 
     static let floorMarker = "gateway floor on 127.0.0.1:"
 
-    /// The gateway (or with `floor`, the floor) in front of `server`, run by `command` (a
-    /// tool and its arguments, then a copy of this executable).
+    /// The gateway (or with `floor`, the floor) in front of `server`, over its gateway
+    /// socket when it has one, run by `command` (a tool and its arguments, then a copy of
+    /// this executable).
     convenience init(server: ServerUnderTest, floor: Bool, command: [String]) throws {
+        let unix = server.gatewaySocket != nil
         if floor {
-            try self.init(["serve-floor", "\(server.port)"], portAfter: Self.floorMarker, log: nil, what: "the gateway floor", command: command)
+            try self.init(["serve-floor", "\(server.port)"] + (unix ? [server.gatewaySocket!] : []), portAfter: Self.floorMarker, log: nil,
+                          what: "the gateway floor", command: command)
         } else {
-            try self.init(["serve-gateway", "--listen", "127.0.0.1:0", "--server", "\(server.host):\(server.port)", "--log-level", "notice"],
+            try self.init(["serve-gateway", "--listen", "127.0.0.1:0", "--server", Self.upstream(server, unix: unix), "--log-level", "notice"],
                           portAfter: "\"address\":\"http://127.0.0.1:", log: nil, what: "the bench gateway", command: command)
         }
     }

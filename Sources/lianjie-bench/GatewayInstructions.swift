@@ -14,19 +14,21 @@ import LianjieRPC
 /// is what the gateway does beyond the floor.
 struct GatewayInstructionsResult {
     var calls: Int
+    /// How the gateway and the floor reached lianjied: "unix" (its gateway socket) or "tcp".
+    var upstream: String
     /// Instructions per call in the gateway's process, and in the floor's.
     var gateway: Double
     var floor: Double
     var own: Double { gateway - floor }
 
     var json: JSONValue {
-        .object([("calls", .number(String(calls))), ("gatewayInstructionsPerCall", JSONValue(floating: gateway.rounded())),
+        .object([("calls", .number(String(calls))), ("upstream", .string(upstream)), ("gatewayInstructionsPerCall", JSONValue(floating: gateway.rounded())),
                  ("floorInstructionsPerCall", JSONValue(floating: floor.rounded())),
                  ("ownInstructionsPerCall", JSONValue(floating: own.rounded()))])
     }
 
     var line: String {
-        "gateway instructions (UserService/WhoAmI as JSON, 1x1 keep-alive, \(calls) calls counted by callgrind)\n"
+        "gateway instructions (UserService/WhoAmI as JSON, 1x1 keep-alive, \(calls) calls counted by callgrind, upstream over \(upstream == "unix" ? "the gateway socket" : "TCP"))\n"
             + "  gateway \(fmt(gateway, 0)) instructions/call; libmicrohttpd floor \(fmt(floor, 0)); the gateway's own work \(fmt(own, 0)) beyond the floor"
     }
 }
@@ -42,7 +44,7 @@ func runGatewayInstructions(_ o: Options) throws -> GatewayInstructionsResult {
     let binary = dir + "/lianjie-bench"
     try runTool([objcopy, "--strip-debug", URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path, binary])
     progress("starting a server…")
-    let server = try makeServer(o)
+    let server = o.server == nil ? try ServerUnderTest(gatewaySocket: true) : try makeServer(o)
     defer { server.stop() }
     let client = RPCClient(endpoint: Endpoint(host: server.host, port: server.port))
     let token = try blockingLogin(client)
@@ -72,7 +74,8 @@ func runGatewayInstructions(_ o: Options) throws -> GatewayInstructionsResult {
         else { throw BenchError("callgrind wrote no count for \(what) (\(out).1)") }
         return total / Double(calls)
     }
-    return GatewayInstructionsResult(calls: calls, gateway: try instructionsPerCall(floor: false), floor: try instructionsPerCall(floor: true))
+    return GatewayInstructionsResult(calls: calls, upstream: server.gatewaySocket == nil ? "tcp" : "unix",
+                                     gateway: try instructionsPerCall(floor: false), floor: try instructionsPerCall(floor: true))
 }
 
 /// Sends `request` `count` times, each after the answer to the one before; throws on

@@ -49,10 +49,13 @@ extension InProcessServerTests {
 
     func testTheGatewaySocketServesCallsThatMayNameTheirClient() async throws {
         let path = try socketDirectory() + "/gateway.sock"
+        // As under systemd's UMask=0077: the socket's mode is set, not left to the umask.
+        let umaskBefore = umask(0o077)
         let fixture = try makeServer {
             $0.gatewaySocket = path
             $0.maxRefusedTokensPerConnection = 2
         }
+        umask(umaskBefore)
         let mode = try XCTUnwrap(fileMode(path))
         XCTAssertTrue(mode.isSocket)
         XCTAssertEqual(mode.permissions, 0o660, "only the socket's owner and group may connect")
