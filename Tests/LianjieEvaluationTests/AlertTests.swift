@@ -26,6 +26,8 @@ final class AlertTests: XCTestCase {
         XCTAssertEqual(alert.severity, .high)
         XCTAssertEqual(alert.period, Period(kind: .month, year: 2026, index: 11))
         XCTAssertFalse(alert.summary.contains("未申报亲属"), "no entry content in an alert")
+        // Said in Chinese, as the pages and the messaging app show it: the tag, not the entry.
+        XCTAssertTrue(alert.summary.hasPrefix("确认了一条「") && alert.summary.hasSuffix("/CONFLICT_UNDECLARED）"), alert.summary)
 
         // The outbox tells the district's inspectors, its discipline head and the team's
         // manager, once each, with nothing of the entry's content.
@@ -86,6 +88,7 @@ final class AlertTests: XCTestCase {
             .filter { $0.kind == "gradePoor" }
         XCTAssertEqual(poor.count, 1)
         XCTAssertEqual(poor.first?.runId, first.id)
+        XCTAssertTrue(poor.first?.summary.hasPrefix("评定等级为较差：计入一票否决条目（总分 ") == true, poor.first?.summary ?? "")
         let rerun = try await f.publish(try await f.run(), reason: "复核后重新评价")
         XCTAssertEqual(rerun.alertsRaised, 0, "a re-run raises nothing already raised")
         let after = try await f.inspector.listAlerts(ListAlertsRequest(subject: "HV0007", period: EvaluationFixture.q3)).alerts

@@ -241,7 +241,7 @@ final class CaseServiceTests: XCTestCase {
         let alerts = try await f.d.evaluations("inspector").listAlerts(ListAlertsRequest(subject: "HV0001")).alerts.filter { $0.rule == "CASE_OVERDUE" }
         XCTAssertEqual(alerts.count, 1)
         XCTAssertEqual(alerts.first?.caseId, c.id)
-        XCTAssertTrue(alerts.first?.summary.contains(c.number) == true)
+        XCTAssertTrue(alerts.first?.summary.hasPrefix("案件 \(c.number) 已超过办结期限（") == true, alerts.first?.summary ?? "")
 
         func escalations(to username: String) throws -> Int {
             let account = try f.id(username)
@@ -249,6 +249,10 @@ final class CaseServiceTests: XCTestCase {
                 .filter { $0.recipient == account && $0.dedupeKey.contains(":escalation:") }.count
         }
         XCTAssertEqual(try escalations(to: "head"), 1)
+        // What the messaging app shows the head, in Chinese.
+        let told = try f.d.store.read { try $0.pendingNotifications(limit: 10_000) }.first { $0.dedupeKey.contains(":escalation:") }
+        XCTAssertTrue(told?.payload.contains("案件 \(c.number) 已超过办结期限") == true && told?.payload.contains("第 1 次上报") == true,
+                      told?.payload ?? "")
         XCTAssertEqual(try escalations(to: "head2"), 0, "the other district's head is not told")
         // The portrait shows the overdue case to staff, not to the employee it is about.
         let portrait = try await f.d.evaluations("manager").getPortrait(GetPortraitRequest(subject: "HV0001"))

@@ -28,12 +28,12 @@ struct AlertRaiser: Sendable {
                 var summary: String?
                 switch rule.kind {
                 case .scoreBelow where total < rule.threshold:
-                    summary = "total \(total) is under \(rule.threshold)"
+                    summary = "总分 \(total)，低于预警线 \(rule.threshold)"
                 case .gradePoor where result.grade == LianjieMessages.Grade.poor.rawValue:
-                    summary = result.vetoEntries.isEmpty ? "grade poor (total \(total))" : "grade poor: a red-line entry counted (total \(total))"
+                    summary = result.vetoEntries.isEmpty ? "评定等级为较差（总分 \(total)）" : "评定等级为较差：计入一票否决条目（总分 \(total)）"
                 case .scoreDrop:
                     if let before = Exact(result.previousTotal), before - total >= rule.points {
-                        summary = "total fell by \(before - total), from \(before) to \(total)"
+                        summary = "总分下降 \(before - total)，由 \(before) 降至 \(total)"
                     }
                 default: break
                 }
@@ -68,15 +68,15 @@ struct AlertRaiser: Sendable {
             var evidence = [e.id]
             switch (rule.kind, change.kind) {
             case (.immediateTag, .confirmed) where tagInfo?.immediateAlert == true:
-                summary = "an entry of tag \(e.tagLibrary)/\(e.tagCode) (\(e.tagName)) was confirmed"
+                summary = "确认了一条「\(e.tagName)」条目（\(e.tagLibrary)/\(e.tagCode)）"
             case (.workOrderHit, .derived):
-                summary = "work-order rule \(e.rule) derived an entry of tag \(e.tagLibrary)/\(e.tagCode) (\(e.tagName))"
+                summary = "工单规则 \(e.rule) 生成了一条「\(e.tagName)」条目（\(e.tagLibrary)/\(e.tagCode)）"
             case (.debitBurst, .confirmed) where e.polarity == LianjieScoring.Polarity.debit.rawValue:
                 let from = Day(ordinal: day.ordinal - Int32(rule.days - 1)), to = Day(ordinal: day.ordinal + Int32(rule.days - 1))
                 let debits = try tx.confirmedEntries(subjectID: e.subjectID, from: from.description, to: to.description)
                     .filter { $0.polarity == LianjieScoring.Polarity.debit.rawValue }
                 if let window = Self.burst(debits, count: rule.count, days: rule.days, containing: e.id) {
-                    summary = "\(window.count) confirmed debit entries within \(rule.days) days"
+                    summary = "\(rule.days) 天内确认扣分条目 \(window.count) 条"
                     evidence = window.map(\.id)
                 }
             default: break
@@ -105,9 +105,9 @@ struct AlertRaiser: Sendable {
         let month = Convert.periodKey(CorePeriod(.month, year: day.components.year, index: day.components.month)!)
         var touched: [AuditLog.Target] = []
         for rule in current.compiled.scheme.alertRules where rule.enabled && rule.kind == .caseOverdue {
-            let what = o.deadline == .due ? "was due to be closed by \(o.day)" : "was due to report its rectification by \(o.day)"
+            let what = o.deadline == .due ? "办结期限" : "整改报告期限"
             var alert = Self.draft(rule, subject: (o.subjectID, o.subjectName), organization: (o.organizationID, o.organizationPath),
-                                   period: month, summary: "case \(o.caseNumber) \(what)")
+                                   period: month, summary: "案件 \(o.caseNumber) 已超过\(what)（\(o.day)）")
             alert.dedupeKey = "\(rule.code)|\(o.caseID)|\(o.deadline.rawValue)|\(o.day)"
             alert.caseID = o.caseID
             alert.schemeVersion = current.record.version

@@ -2211,7 +2211,8 @@ public struct Alert: ProtoMessage {
     public var organizationId: String = ""
     public var period: Period? = nil
     public var state: AlertState = AlertState(rawValue: 0)
-    /// What matched, for people, without any entry's content: "total 68.2 < 75".
+    /// What matched, for people (in Chinese, as the pages and the messaging app show it), without
+    /// any entry's content: "总分 68.2，低于预警线 75".
     public var summary: String = ""
     /// The evidence: entries, work orders and the run whose scores matched.
     public var entryIds: [String] = []

@@ -139,7 +139,7 @@ public struct CaseLifecycle: Sendable {
             record.dueDate = due
             if before == .open { record.state = State.assigned.rawValue }
             return event(reassigning ? "reassigned" : "assigned", from: before, note: note.isEmpty ? "due \(due)" : "\(note) (due \(due))")
-                + [.notify(.account(handler), key: "case:\(record.id):assigned:\(record.version)", message: "case \(record.number) is yours, due \(due)")]
+                + [.notify(.account(handler), key: "case:\(record.id):assigned:\(record.version)", message: "案件 \(record.number) 已交由您办理，\(due) 前办结")]
         case .dispose(var d):
             try require([.assigned], "disposed")
             try requireHandlerOrHead("dispose")
@@ -159,7 +159,7 @@ public struct CaseLifecycle: Sendable {
             record.state = State.rectifying.rawValue
             return event("rectification_started", from: before, note: "deadline \(deadline)")
                 + [.notify(.subjectManagers, key: "case:\(record.id):rectification:\(record.version)",
-                           message: "case \(record.number): a rectification report is due by \(deadline)")]
+                           message: "案件 \(record.number)：请于 \(deadline) 前报告整改情况")]
         case .reportRectification(let report):
             try require([.rectifying], "reported on")
             let again = !record.rectification.report.isEmpty
@@ -169,7 +169,7 @@ public struct CaseLifecycle: Sendable {
             var actions = event(again ? "rectification_reported_again" : "rectification_reported", from: before, note: "")
             if !record.handlerID.isEmpty {
                 actions.append(.notify(.account(record.handlerID), key: "case:\(record.id):reported:\(record.version)",
-                                       message: "case \(record.number): the rectification was reported"))
+                                       message: "案件 \(record.number)：整改情况已报告"))
             }
             return actions
         case .verify(let note):
@@ -244,7 +244,7 @@ public struct CaseLifecycle: Sendable {
         record.lastEscalationTime = time
         actions += event("escalated", from: state, note: "escalation \(record.escalations) to the discipline head", by: "")
         actions.append(.notify(.disciplineHeads, key: "case:\(record.id):escalation:\(key):\(record.escalations)",
-                               message: "case \(record.number) is overdue (\(key)); escalation \(record.escalations)"))
+                               message: "案件 \(record.number) 已超过\(deadline == .due ? "办结期限" : "整改报告期限")（\(day)），第 \(record.escalations) 次上报"))
         return actions
     }
 

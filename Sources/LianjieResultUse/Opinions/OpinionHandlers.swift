@@ -68,7 +68,7 @@ struct OpinionHandlers: Sendable {
                 try tx.createOpinion(x)
                 try call.auditAlso(tx, [AuditLog.Target(type: "opinion", id: x.id, organizationID: x.organizationID, organizationPath: x.organizationPath)])
                 try Self.notify(Roles.disciplineNames, about: x, key: "opinion:\(x.id):requested",
-                                message: "an integrity opinion about \(x.subjectName) awaits review, due \(x.dueDate)", now: now, tx)
+                                message: "\(x.subjectName)的廉洁意见待审核，\(x.dueDate) 前完成", now: now, tx)
                 opinions.append(Self.message(try tx.opinion(id: x.id) ?? x, today: today, hrView: true))
             }
             return RequestOpinionsResponse(batchId: batch, opinions: opinions)
@@ -229,7 +229,7 @@ struct OpinionHandlers: Sendable {
                                   reason: request.changeReason.trimmingSpaces, note: request.note.trimmingSpaces, by: call.caller.id, at: now)
             try tx.updateOpinion(o)
             try Self.notify(["discipline_head"], about: o, key: "opinion:\(o.id):reviewed",
-                            message: "an integrity opinion about \(o.subjectName) awaits your signature", now: now, tx)
+                            message: "\(o.subjectName)的廉洁意见待您签发", now: now, tx)
             let stored = try tx.opinion(id: o.id) ?? o
             return Self.message(stored, today: CalendarDays.today(now), hrView: false, names: try Self.names([stored], tx))
         }
@@ -245,7 +245,7 @@ struct OpinionHandlers: Sendable {
             try Recusal.check(call.caller.id, subjectID: o.subjectID, doing: "sign this opinion", tx)
             o = try Self.signed(o, by: call.caller.id, at: now)
             try tx.updateOpinion(o)
-            try Outbox.enqueue(Self.payload(o, message: "the integrity opinion is signed"), to: [o.requestedBy], key: "opinion:\(o.id):signed",
+            try Outbox.enqueue(Self.payload(o, message: "\(o.subjectName)的廉洁意见已签发"), to: [o.requestedBy], key: "opinion:\(o.id):signed",
                                time: now, tx)
             let stored = try tx.opinion(id: o.id) ?? o
             return Self.message(stored, today: CalendarDays.today(now), hrView: false, names: try Self.names([stored], tx))

@@ -438,7 +438,8 @@ struct  Lianjie__V1__Alert
   Lianjie__V1__Period *period;
   Lianjie__V1__AlertState state;
   /*
-   * What matched, for people, without any entry's content: "total 68.2 < 75".
+   * What matched, for people (in Chinese, as the pages and the messaging app show it), without
+   * any entry's content: "总分 68.2，低于预警线 75".
    */
   char *summary;
   /*
