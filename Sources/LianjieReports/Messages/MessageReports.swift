@@ -98,7 +98,7 @@ public enum MessageReports {
         let entries = d.entries.map { e -> DossierEntryRow in
             var note = e.status == .revoked ? "撤销：" + e.statusReason : ""
             if let a = e.appeal, a.state != .unspecified {
-                let state = a.state == .pending ? "申辩待决定" : a.state == .upheld ? "申辩成立" : "申辩驳回"
+                let state = a.state == .pending ? "申辩待决定" : a.state == .upheld ? "申辩成立" : "申辩不成立"
                 note += (note.isEmpty ? "" : "；") + state
             }
             return DossierEntryRow(day: day(e.occurredOn), tagName: e.tagName, tagCode: String(e.tag.split(separator: "/").last ?? ""),
