@@ -28,13 +28,8 @@ extension FrameEncoder {
             let total = FrameHeader.size + metaLength + body.count
             return [UInt8](unsafeUninitializedCapacity: total) { buffer, count in
                 var w = Writer(base: buffer.baseAddress!)
-                w.bytes(FrameHeader.magic)
-                w.byte(FrameHeader.version)
-                w.byte(FrameKind.call.rawValue)
-                w.byte(0)
-                w.byte(0)
-                w.bigEndian(UInt32(metaLength))
-                w.bigEndian(UInt32(body.count))
+                FrameHeader.write(kind: .call, metaLength: metaLength, bodyLength: body.count, at: w.base)
+                w.offset = FrameHeader.size
                 if callId != 0 {
                     w.byte(0x08)  // field 1, varint
                     w.varint(callId)
@@ -104,14 +99,6 @@ extension FrameEncoder {
                 (base + offset).update(from: from, count: src.count)
                 offset += src.count
             }
-        }
-
-        @inline(__always)
-        mutating func bigEndian(_ v: UInt32) {
-            byte(UInt8(truncatingIfNeeded: v >> 24))
-            byte(UInt8(truncatingIfNeeded: v >> 16))
-            byte(UInt8(truncatingIfNeeded: v >> 8))
-            byte(UInt8(truncatingIfNeeded: v))
         }
 
         @inline(__always)

@@ -30,6 +30,32 @@ public enum FrameHeader {
     /// ASCII `LJRP`.
     public static let magic: [UInt8] = [0x4C, 0x4A, 0x52, 0x50]
     public static let version: UInt8 = 1
+
+    /// Writes a frame's 16-byte header at `out`: magic, version, kind, two reserved zero
+    /// bytes, then the meta's and the body's lengths, big-endian. The one place a header is
+    /// written.
+    @inline(__always)
+    static func write(kind: FrameKind, metaLength: Int, bodyLength: Int, at out: UnsafeMutablePointer<UInt8>) {
+        // `magic`, as constants: no array to load on a hot path.
+        out[0] = 0x4C
+        out[1] = 0x4A
+        out[2] = 0x52
+        out[3] = 0x50
+        out[4] = version
+        out[5] = kind.rawValue
+        out[6] = 0
+        out[7] = 0
+        bigEndian(UInt32(metaLength), at: out + 8)
+        bigEndian(UInt32(bodyLength), at: out + 12)
+    }
+
+    @inline(__always)
+    private static func bigEndian(_ v: UInt32, at out: UnsafeMutablePointer<UInt8>) {
+        out[0] = UInt8(truncatingIfNeeded: v >> 24)
+        out[1] = UInt8(truncatingIfNeeded: v >> 16)
+        out[2] = UInt8(truncatingIfNeeded: v >> 8)
+        out[3] = UInt8(truncatingIfNeeded: v)
+    }
 }
 
 /// Sizes a peer may send; frames beyond them are refused before anything is buffered.
@@ -69,13 +95,10 @@ public enum FrameEncoder {
     public static func append(kind: FrameKind, meta: [UInt8], body: [UInt8] = [], to out: inout [UInt8]) {
         precondition(body.isEmpty || kind.carriesBody, "only CALL and REPLY frames carry a body")
         out.reserveCapacity(out.count + FrameHeader.size + meta.count + body.count)
-        out.append(contentsOf: FrameHeader.magic)
-        out.append(FrameHeader.version)
-        out.append(kind.rawValue)
-        out.append(0)
-        out.append(0)
-        appendBigEndian(UInt32(meta.count), to: &out)
-        appendBigEndian(UInt32(body.count), to: &out)
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: FrameHeader.size) { header in
+            FrameHeader.write(kind: kind, metaLength: meta.count, bodyLength: body.count, at: header.baseAddress!)
+            out.append(contentsOf: header)
+        }
         out.append(contentsOf: meta)
         out.append(contentsOf: body)
     }
@@ -85,13 +108,5 @@ public enum FrameEncoder {
         var out: [UInt8] = []
         append(kind: kind, meta: meta, body: body, to: &out)
         return out
-    }
-
-    @inline(__always)
-    static func appendBigEndian(_ v: UInt32, to out: inout [UInt8]) {
-        out.append(UInt8(truncatingIfNeeded: v >> 24))
-        out.append(UInt8(truncatingIfNeeded: v >> 16))
-        out.append(UInt8(truncatingIfNeeded: v >> 8))
-        out.append(UInt8(truncatingIfNeeded: v))
     }
 }
