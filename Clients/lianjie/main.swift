@@ -45,7 +45,9 @@ let usage = """
     Run a command without arguments for its usage.
 
     Options:
-      --server HOST:PORT   the server (default: the one logged in to, $LIANJIE_SERVER, or 127.0.0.1:7600)
+      --server HOST:PORT   the server (default: the one logged in to, $LIANJIE_SERVER, or 127.0.0.1:7600);
+                           also unix:PATH, lianjied's gateway socket on its host (a trusted
+                           gateway's connection: for members of lianjied's group only)
       --json               machine-readable output (proto3 JSON) and errors as {"error": ...}
       --help, --version
 
@@ -83,7 +85,7 @@ func run() async -> Int32 {
     let saved = credentials.load()
     let chosen = serverText ?? saved?.server ?? ProcessInfo.processInfo.environment["LIANJIE_SERVER"] ?? "127.0.0.1:7600"
     guard let endpoint = Endpoint(chosen) else {
-        return report(CLIError.usage("--server must be HOST:PORT, got \(chosen)"), json: json)
+        return report(CLIError.usage("--server must be HOST:PORT (or unix:PATH), got \(chosen)"), json: json)
     }
     let ctx = CLIContext(server: endpoint, json: json, credentials: credentials)
     let commandArgs = Array(args.dropFirst())
