@@ -49,12 +49,15 @@ let usage = """
           authenticated UserService/WhoAmI calls straight to lianjied over LJRP and as JSON
           through lianjie-gateway (HTTP/1.1 keep-alive, requests pipelined), at 1x1 and 8x16,
           in the same run: calls/s, p50/p99, their ratio, the gateway's added p50 latency and
-          its CPU per call (goal: < 50 µs added at 1x1); at 1x1 also through a bare relay and
-          the libmicrohttpd floor (serve-floor), the four ways interleaved in 5 rounds of S/5 s
+          its CPU per call (goal: < 50 µs added at 1x1); the gateway reaches lianjied over its
+          gateway socket, as deployed, and over TCP (singleTCP, loadedTCP); at 1x1 also through
+          a bare relay and the libmicrohttpd floor (serve-floor) each way, the seven ways
+          interleaved in 5 rounds of S/5 s
       lianjie-bench gateway-instructions [--calls N] [--json]
           the gateway's own work in instructions per call, counted by valgrind's callgrind (the
           same whatever else the machine does): the gateway and the libmicrohttpd floor each
-          under callgrind answer N WhoAmI calls (default 2,000) one at a time; prints both and
+          under callgrind, over lianjied's gateway socket, answer N WhoAmI calls (default
+          2,000) one at a time; prints both and
           their difference. Needs valgrind and objcopy (binutils); takes a minute or two
       lianjie-bench serve-gateway [lianjie-gateway options]
           run the gateway itself (what `gateway` starts in front of its server)
@@ -62,9 +65,10 @@ let usage = """
           what writing a JSON answer costs the gateway, per answer: protobuf decoded to the
           Swift message and its JSON tree, or written straight off the bytes (the gateway's
           way), for WhoAmIResponse and a ListSubjectsResponse of N subjects (default 100)
-      lianjie-bench serve-floor LIANJIED_PORT
+      lianjie-bench serve-floor LIANJIED_PORT [GATEWAY_SOCKET]
           run the floor `gateway` compares the gateway with: libmicrohttpd as the gateway
-          runs it, one LJRP call to lianjied on 127.0.0.1:LIANJIED_PORT per request, no other work
+          runs it, one LJRP call to lianjied on 127.0.0.1:LIANJIED_PORT (or on its gateway
+          socket) per request, no other work
       lianjie-bench serve [lianjied options]
           run the server itself (what the other modes start when --server is not given)
 
