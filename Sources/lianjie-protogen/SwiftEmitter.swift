@@ -606,6 +606,12 @@ struct SwiftEmitter {
                     let packed = number << 3 | 2
                     let test = packable ? "tag == \(key) || tag == \(packed)" : "tag == \(key)"
                     // A packable number may come packed, one by one, or both in turn.
+                    // One number of the field, read from the scanner `reader`, as an element.
+                    func element(_ g: inout SwiftEmitter, from reader: String) {
+                        g.line("guard let v = \(g.wireRead(f, reader)) else { return false }")
+                        g.line("JSONOut.element(\(member), &first, &more, &out)")
+                        g.line(g.writeJSON(f, "v"))
+                    }
                     g.block("do") { g in
                         g.line("var first = true")
                         g.block("while \(test)") { g in
@@ -614,17 +620,11 @@ struct SwiftEmitter {
                                 g.indent += 1
                                 g.line("guard let b = r.lengthDelimited() else { return false }")
                                 g.line("var p = WireScan(b)")
-                                g.block("while !p.atEnd") { g in
-                                    g.line("guard let v = \(g.wireRead(f, "p")) else { return false }")
-                                    g.line("JSONOut.element(\(member), &first, &more, &out)")
-                                    g.line(g.writeJSON(f, "v"))
-                                }
+                                g.block("while !p.atEnd") { g in element(&g, from: "p") }
                                 g.indent -= 1
                                 g.line("} else {")
                                 g.indent += 1
-                                g.line("guard let v = \(g.wireRead(f, "r")) else { return false }")
-                                g.line("JSONOut.element(\(member), &first, &more, &out)")
-                                g.line(g.writeJSON(f, "v"))
+                                element(&g, from: "r")
                                 g.indent -= 1
                                 g.line("}")
                             } else {
