@@ -13,20 +13,23 @@ final class GatewayUnderTest {
     let pid: Int32
     private let process: Process
 
-    /// The gateway in front of `server`, over TCP, or with `unix` over its gateway socket.
-    convenience init(server: ServerUnderTest, unix: Bool = false) throws {
-        // LIANJIE_BENCH_GATEWAY_LOG=FILE keeps the gateway's log, at debug (every call's time).
-        let log = ProcessInfo.processInfo.environment["LIANJIE_BENCH_GATEWAY_LOG"]
+    /// The gateway in front of `server`, over TCP, or with `unix` over its gateway socket;
+    /// with `command` (a tool and its arguments, then a copy of this executable), run by it.
+    convenience init(server: ServerUnderTest, unix: Bool = false, command: [String] = []) throws {
+        // LIANJIE_BENCH_GATEWAY_LOG=FILE keeps the gateway's log, at debug (every call's
+        // time); never under a tool, whose counts the logging would change.
+        let log = command.isEmpty ? ProcessInfo.processInfo.environment["LIANJIE_BENCH_GATEWAY_LOG"] : nil
         try self.init(["serve-gateway", "--listen", "127.0.0.1:0", "--server", Self.upstream(server, unix: unix),
                        "--log-level", log == nil ? "notice" : "debug"],
-                      portAfter: "\"address\":\"http://127.0.0.1:", log: log, what: "the bench gateway")
+                      portAfter: "\"address\":\"http://127.0.0.1:", log: log, what: "the bench gateway", command: command)
     }
 
     /// The libmicrohttpd floor (`serve-floor`) in front of `server`, in a process of its
-    /// own as the gateway is; over TCP, or with `unix` over the server's gateway socket.
-    convenience init(floorFor server: ServerUnderTest, unix: Bool = false) throws {
+    /// own as the gateway is; over TCP, or with `unix` over the server's gateway socket;
+    /// with `command`, run by it.
+    convenience init(floorFor server: ServerUnderTest, unix: Bool = false, command: [String] = []) throws {
         try self.init(["serve-floor", "\(server.port)"] + (unix ? [server.gatewaySocket!] : []), portAfter: Self.floorMarker, log: nil,
-                      what: "the gateway floor")
+                      what: "the gateway floor", command: command)
     }
 
     /// The `--server` a gateway in front of `server` is given.
@@ -35,20 +38,6 @@ final class GatewayUnderTest {
     }
 
     static let floorMarker = "gateway floor on 127.0.0.1:"
-
-    /// The gateway (or with `floor`, the floor) in front of `server`, over its gateway
-    /// socket when it has one, run by `command` (a tool and its arguments, then a copy of
-    /// this executable).
-    convenience init(server: ServerUnderTest, floor: Bool, command: [String]) throws {
-        let unix = server.gatewaySocket != nil
-        if floor {
-            try self.init(["serve-floor", "\(server.port)"] + (unix ? [server.gatewaySocket!] : []), portAfter: Self.floorMarker, log: nil,
-                          what: "the gateway floor", command: command)
-        } else {
-            try self.init(["serve-gateway", "--listen", "127.0.0.1:0", "--server", Self.upstream(server, unix: unix), "--log-level", "notice"],
-                          portAfter: "\"address\":\"http://127.0.0.1:", log: nil, what: "the bench gateway", command: command)
-        }
-    }
 
     private init(_ arguments: [String], portAfter marker: String, log: String?, what: String, command: [String] = []) throws {
         let (p, port) = try ServerUnderTest.launchSelf(arguments, portAfter: marker, log: log, what: what, command: command,
@@ -278,7 +267,7 @@ func whoAmIRequest(token: String) -> [UInt8] {
 /// that (as deployed beside lianjied) and over TCP.
 func runGateway(_ o: Options) throws -> GatewayBenchResult {
     progress("starting a server and gateways…")
-    let server = o.server == nil ? try ServerUnderTest(gatewaySocket: true) : try makeServer(o)
+    let server = try makeServer(o, gatewaySocket: true)
     let overSocket = server.gatewaySocket != nil
     let client = RPCClient(endpoint: Endpoint(host: server.host, port: server.port))
     let token = try blockingLogin(client)

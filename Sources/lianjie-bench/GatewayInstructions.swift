@@ -44,7 +44,7 @@ func runGatewayInstructions(_ o: Options) throws -> GatewayInstructionsResult {
     let binary = dir + "/lianjie-bench"
     try runTool([objcopy, "--strip-debug", URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path, binary])
     progress("starting a server…")
-    let server = o.server == nil ? try ServerUnderTest(gatewaySocket: true) : try makeServer(o)
+    let server = try makeServer(o, gatewaySocket: true)
     defer { server.stop() }
     let client = RPCClient(endpoint: Endpoint(host: server.host, port: server.port))
     let token = try blockingLogin(client)
@@ -56,8 +56,10 @@ func runGatewayInstructions(_ o: Options) throws -> GatewayInstructionsResult {
         let what = floor ? "the libmicrohttpd floor" : "the gateway"
         let out = dir + (floor ? "/floor.callgrind" : "/gateway.callgrind")
         progress("starting \(what) under callgrind (it takes a while to start)…")
-        let measured = try GatewayUnderTest(server: server, floor: floor,
-                                            command: [valgrind, "--tool=callgrind", "--callgrind-out-file=" + out, binary])
+        // Over the server's gateway socket when it has one, as the gateway runs beside lianjied.
+        let unix = server.gatewaySocket != nil, tool = [valgrind, "--tool=callgrind", "--callgrind-out-file=" + out, binary]
+        let measured = floor ? try GatewayUnderTest(floorFor: server, unix: unix, command: tool)
+            : try GatewayUnderTest(server: server, unix: unix, command: tool)
         defer { measured.stop() }
         let fd = try connectTCP(host: "127.0.0.1", port: measured.port)
         defer { close(fd) }

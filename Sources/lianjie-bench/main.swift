@@ -144,9 +144,11 @@ func raiseFileLimit() {
     setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
 }
 
-func makeServer(_ o: Options) throws -> ServerUnderTest {
+/// The server `--server` names, or one the bench starts (with `gatewaySocket`, listening on
+/// a gateway socket too).
+func makeServer(_ o: Options, gatewaySocket: Bool = false) throws -> ServerUnderTest {
     if let (host, port) = o.server { return ServerUnderTest(host: host, port: port, pid: o.serverPID) }
-    return try ServerUnderTest()
+    return try ServerUnderTest(gatewaySocket: gatewaySocket)
 }
 
 /// Logs in (as the bench administrator unless told otherwise) from synchronous code.
