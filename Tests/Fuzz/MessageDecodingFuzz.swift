@@ -28,7 +28,7 @@ func roundTrip<M: ProtoMessage>(_ type: M.Type, _ bytes: UnsafeRawBufferPointer)
     // byte for byte.
     var direct: [UInt8] = []
     guard (try? M.writeJSON(serializedBytes: bytes, into: &direct)) != nil else {
-        preconditionFailure("\(M.protoName) decodes but its JSON off the C struct fails")
+        preconditionFailure("\(M.protoName) decodes but its JSON (off the bytes or the C struct) fails")
     }
     precondition(direct == m.jsonValue().utf8(), "JSON off the C struct differs from \(M.protoName)'s jsonValue")
     guard let fromJSON = try? M(jsonString: json) else { preconditionFailure("\(M.protoName) does not read its own JSON") }
